@@ -1,0 +1,40 @@
+"""/healthz: the state of the database, the cache and the Celery broker as JSON.
+200 when all answer, 503 naming the part that does not. The checks themselves are
+django-health-check's; this view only names them and picks the status code."""
+
+import asyncio
+
+from django.conf import settings
+from django.http import JsonResponse
+from health_check.checks import Cache, Database
+from health_check.contrib.redis import Redis
+from health_check.views import HealthCheckView
+from redis.asyncio import Redis as RedisClient
+
+
+class HealthzView(HealthCheckView):
+    def get_named_checks(self):
+        checks = {"database": Database(), "cache": Cache()}
+        broker_url = settings.CELERY_BROKER_URL
+        if broker_url.startswith(("redis://", "rediss://")):
+            checks["broker"] = Redis(
+                client_factory=lambda: RedisClient.from_url(
+                    broker_url, socket_connect_timeout=2, socket_timeout=2
+                )
+            )
+        return checks
+
+    async def get(self, request, *args, **kwargs):
+        checks = self.get_named_checks()
+        with self.get_executor() as executor:
+            results = await asyncio.gather(*(c.get_result(executor) for c in checks.values()))
+        parts = {
+            name: ("ok" if result.error is None else f"error: {result.error}")
+            for name, result in zip(checks, results, strict=True)
+        }
+        if "broker" not in parts:
+            # In-process tasks (the embedded default) need no broker.
+            parts["broker"] = f"ok: {settings.CELERY_BROKER_URL.split(':')[0]} (in-process)"
+        failing = sorted(name for name, state in parts.items() if state.startswith("error"))
+        body = {"status": "error" if failing else "ok", "failing": failing, "checks": parts}
+        return JsonResponse(body, status=503 if failing else 200)

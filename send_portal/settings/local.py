@@ -1,0 +1,10 @@
+"""Laptop / demo defaults: SQLite, Celery tasks run in-process, e-mail to the console."""
+
+import os
+
+os.environ.setdefault("SECRET_KEY", "insecure-local-development-key-not-for-production")
+os.environ.setdefault("DEBUG", "1")
+os.environ.setdefault("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
+os.environ.setdefault("CELERY_TASK_ALWAYS_EAGER", "1")
+
+from .base import *  # noqa: E402,F403

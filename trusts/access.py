@@ -1,0 +1,177 @@
+"""The one access policy: which schools and trusts a user may see or change, and what they
+may do there. Every view, export, report and download asks this module; nothing else in the
+code decides access.
+
+Two layers keep it fail-closed:
+* TenantScopeMiddleware activates a django-scopes scope holding the schools the user may see,
+  so every query on a tenant-owned model (pupils, claims, cases, reports...) is filtered to
+  them, and a query made outside any scope raises ScopeError instead of returning everything.
+* Views then ask for the capability they need in a school (`get_school_for_user`,
+  `schools_for`): a school the user has no such role in answers 404, never its data.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from django.conf import settings
+from django.db.models import QuerySet
+from django.http import Http404
+
+from .models import SCHOOL_ROLES, TRUST_ROLES, Role, School, Trust, User
+
+
+class Capability(StrEnum):
+    VIEW_SCHOOL = "view_school"  # the school's page and figures without pupil names
+    VIEW_PUPILS = "view_pupils"  # pupil names and records
+    EDIT_REGISTER = "edit_register"  # add, change or remove pupils between censuses
+    IMPORT_CENSUS = "import_census"
+    VIEW_CASES = "view_cases"
+    MANAGE_CASES = "manage_cases"
+    PREPARE_CLAIMS = "prepare_claims"
+    SUBMIT_CLAIMS = "submit_claims"  # submit claims and record the LA's decisions
+    VIEW_FUNDING = "view_funding"  # funding totals (pupil lines need VIEW_PUPILS too)
+    VIEW_TRUST_DASHBOARD = "view_trust_dashboard"
+    REQUEST_BOARD_PACK = "request_board_pack"
+    LOG_ACTIVITY = "log_activity"  # the Head of SEND's activity log
+    VIEW_AUDIT = "view_audit"
+    MANAGE_USERS = "manage_users"
+
+
+C = Capability
+ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
+    Role.SENCO: frozenset(
+        {
+            C.VIEW_SCHOOL, C.VIEW_PUPILS, C.EDIT_REGISTER, C.VIEW_CASES, C.MANAGE_CASES,
+            C.PREPARE_CLAIMS, C.VIEW_FUNDING,
+        }
+    ),
+    Role.HEADTEACHER: frozenset(
+        {C.VIEW_SCHOOL, C.VIEW_PUPILS, C.VIEW_CASES, C.VIEW_FUNDING, C.SUBMIT_CLAIMS}
+    ),
+    Role.HEAD_OF_SEND: frozenset(Capability) - {C.MANAGE_USERS},
+    Role.TRUST_EXECUTIVE: frozenset(
+        {C.VIEW_SCHOOL, C.VIEW_FUNDING, C.VIEW_TRUST_DASHBOARD, C.REQUEST_BOARD_PACK}
+    ),
+    Role.DATA_ADMIN: frozenset(
+        {C.VIEW_SCHOOL, C.VIEW_PUPILS, C.IMPORT_CENSUS, C.MANAGE_USERS, C.VIEW_AUDIT}
+    ),
+    Role.PLATFORM_ADMIN: frozenset(Capability),
+}
+# Capabilities that only make sense for a whole trust: a school role never grants them.
+TRUST_LEVEL = frozenset({C.VIEW_TRUST_DASHBOARD, C.REQUEST_BOARD_PACK, C.LOG_ACTIVITY})
+
+
+class _Grants:
+    """What one user may do, worked out once per request from their memberships."""
+
+    def __init__(self, user: User):
+        self.roles: set[str] = set()
+        self.school_ids: dict[Capability, set[int]] = {c: set() for c in Capability}
+        self.trust_ids: dict[Capability, set[int]] = {c: set() for c in Capability}
+        if not (user and user.is_authenticated and user.is_active):
+            return
+        memberships = list(user.memberships.values_list("role", "trust_id", "school_id"))
+        self.roles = {role for role, _, _ in memberships}
+        is_platform = Role.PLATFORM_ADMIN in self.roles
+        trust_ids = {t for role, t, _ in memberships if role in TRUST_ROLES}
+        schools_by_trust: dict[int, set[int]] = {}
+        if is_platform or trust_ids:
+            rows = School.objects.all() if is_platform else School.objects.filter(
+                trust_id__in=trust_ids
+            )
+            for school_id, trust_id in rows.values_list("pk", "trust_id"):
+                schools_by_trust.setdefault(trust_id, set()).add(school_id)
+        for role, trust_id, school_id in memberships:
+            caps = ROLE_CAPABILITIES.get(role, frozenset())
+            if role == Role.PLATFORM_ADMIN:
+                scope_trusts = set(schools_by_trust)
+                scope_schools = set().union(set(), *schools_by_trust.values())
+            elif role in TRUST_ROLES:
+                scope_trusts = {trust_id}
+                scope_schools = schools_by_trust.get(trust_id, set())
+            elif role in SCHOOL_ROLES:
+                scope_trusts = set()
+                scope_schools = {school_id}
+            else:  # an unknown role grants nothing
+                continue
+            for cap in caps:
+                self.trust_ids[cap] |= scope_trusts
+                if cap not in TRUST_LEVEL or role not in SCHOOL_ROLES:
+                    self.school_ids[cap] |= scope_schools
+
+
+def _grants(user) -> _Grants:
+    # Cached on the user object: request.user is fresh for every request, so a change of
+    # roles takes effect on the next request.
+    grants = getattr(user, "_send_grants", None)
+    if grants is None:
+        grants = _Grants(user)
+        if user is not None and user.is_authenticated:
+            user._send_grants = grants
+    return grants
+
+
+def forget(user) -> None:
+    """Drop the cached grants (after memberships changed within one request or test)."""
+    if hasattr(user, "_send_grants"):
+        del user._send_grants
+
+
+def school_ids_for(user, capability: Capability = C.VIEW_SCHOOL) -> frozenset[int]:
+    return frozenset(_grants(user).school_ids[capability])
+
+
+def schools_for(user, capability: Capability = C.VIEW_SCHOOL) -> QuerySet[School]:
+    return School.objects.filter(pk__in=school_ids_for(user, capability)).select_related(
+        "trust", "local_authority"
+    )
+
+
+def trust_ids_for(user, capability: Capability) -> frozenset[int]:
+    return frozenset(_grants(user).trust_ids[capability])
+
+
+def trusts_for(user, capability: Capability) -> QuerySet[Trust]:
+    """Trusts in which the user holds a trust-wide role granting `capability`."""
+    return Trust.objects.filter(pk__in=trust_ids_for(user, capability))
+
+
+def can(user, capability: Capability, school: School | int) -> bool:
+    school_id = school if isinstance(school, int) else school.pk
+    return school_id in _grants(user).school_ids[capability]
+
+
+def can_anywhere(user, capability: Capability) -> bool:
+    return bool(_grants(user).school_ids[capability] or _grants(user).trust_ids[capability])
+
+
+def can_in_trust(user, capability: Capability, trust: Trust | int) -> bool:
+    trust_id = trust if isinstance(trust, int) else trust.pk
+    return trust_id in _grants(user).trust_ids[capability]
+
+
+def roles_of(user) -> frozenset[str]:
+    return frozenset(_grants(user).roles)
+
+
+def get_school_for_user(user, laestab: str, capability: Capability = C.VIEW_SCHOOL) -> School:
+    """The school with this LAESTAB if the user has `capability` there, else 404."""
+    try:
+        return schools_for(user, capability).get(laestab=laestab)
+    except School.DoesNotExist:
+        raise Http404("No such school.") from None
+
+
+def get_trust_for_user(user, slug: str, capability: Capability) -> Trust:
+    try:
+        return trusts_for(user, capability).get(slug=slug)
+    except Trust.DoesNotExist:
+        raise Http404("No such trust.") from None
+
+
+def requires_two_factor(user) -> bool:
+    required = set(settings.MFA_REQUIRED_ROLES)
+    if user.is_superuser:
+        return True
+    return bool(roles_of(user) & required)

@@ -1,0 +1,182 @@
+"""Trusts, schools, local authorities, users and the roles that give access to them.
+
+Which schools a user may see or change is decided by trusts.access alone; the models here
+only record the facts it reads."""
+
+from django.contrib.auth.models import AbstractUser, BaseUserManager
+from django.db import models
+from django.db.models import Q
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def create_user(self, email: str, password: str | None = None, **extra):
+        if not email:
+            raise ValueError("A user needs an e-mail address.")
+        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_superuser(self, email: str, password: str | None = None, **extra):
+        extra.setdefault("is_staff", True)
+        extra.setdefault("is_superuser", True)
+        return self.create_user(email, password, **extra)
+
+
+class User(AbstractUser):
+    """A person who logs in with an e-mail address (no usernames)."""
+
+    username = None
+    first_name = None
+    last_name = None
+    email = models.EmailField("e-mail address", unique=True)
+    full_name = models.CharField(max_length=150, blank=True)
+
+    USERNAME_FIELD = "email"
+    REQUIRED_FIELDS: list[str] = []
+
+    objects = UserManager()
+
+    class Meta:
+        ordering = ["email"]
+
+    def __str__(self) -> str:
+        return self.full_name or self.email
+
+    def get_full_name(self) -> str:
+        return self.full_name
+
+    def get_short_name(self) -> str:
+        return self.full_name.split(" ")[0] if self.full_name else self.email
+
+
+class LocalAuthority(models.Model):
+    class FundingUnit(models.TextChoices):
+        HOURS = "hours", "Hours per week"
+        BAND = "band", "Band"
+
+    code = models.PositiveSmallIntegerField("DfE LA code", unique=True)
+    name = models.CharField(max_length=100, unique=True)
+    funding_unit = models.CharField(max_length=5, choices=FundingUnit.choices)
+    notes = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "local authorities"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Trust(models.Model):
+    """A multi-academy trust: a separate data controller."""
+
+    name = models.CharField(max_length=150, unique=True)
+    slug = models.SlugField(max_length=150, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class School(models.Model):
+    class Phase(models.TextChoices):
+        NURSERY = "nursery", "Nursery"
+        INFANT = "infant", "Infant"
+        JUNIOR = "junior", "Junior"
+        PRIMARY = "primary", "Primary"
+        MIDDLE = "middle", "Middle"
+        SECONDARY = "secondary", "Secondary"
+        ALL_THROUGH = "all_through", "All-through"
+        SPECIAL = "special", "Special"
+        POST_16 = "post_16", "Post-16"
+
+    name = models.CharField(max_length=150)
+    laestab = models.CharField(
+        "LAESTAB", max_length=7, unique=True, help_text="DfE number: LA code and 4 digits."
+    )
+    urn = models.CharField("URN", max_length=6, unique=True, null=True, blank=True)
+    phase = models.CharField(max_length=12, choices=Phase.choices)
+    local_authority = models.ForeignKey(
+        LocalAuthority, on_delete=models.PROTECT, related_name="schools"
+    )
+    trust = models.ForeignKey(Trust, on_delete=models.PROTECT, related_name="schools")
+
+    class Meta:
+        ordering = ["name", "laestab"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(laestab__regex=r"^[0-9]{7}$"), name="school_laestab_7_digits"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        # Two trusts each have a "St Joseph's Primary": the LAESTAB tells them apart.
+        return f"{self.name} ({self.laestab})"
+
+    @property
+    def national_phase(self) -> str:
+        """The phase the national averages are published for (primary or secondary)."""
+        if self.phase in {self.Phase.SECONDARY, self.Phase.POST_16}:
+            return "secondary"
+        return "primary"
+
+
+class Role(models.TextChoices):
+    SENCO = "senco", "SENCO"
+    HEADTEACHER = "headteacher", "Headteacher"
+    HEAD_OF_SEND = "head_of_send", "Head of SEND"
+    TRUST_EXECUTIVE = "trust_executive", "Trust executive"
+    DATA_ADMIN = "data_admin", "Trust data admin"
+    PLATFORM_ADMIN = "platform_admin", "Platform admin"
+
+
+SCHOOL_ROLES = frozenset({Role.SENCO, Role.HEADTEACHER})
+TRUST_ROLES = frozenset({Role.HEAD_OF_SEND, Role.TRUST_EXECUTIVE, Role.DATA_ADMIN})
+
+
+class Membership(models.Model):
+    """A role held by a user over one school (SENCO, headteacher), one trust (Head of SEND,
+    executive, data admin) or everything (platform admin). A user may hold several."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=20, choices=Role.choices)
+    trust = models.ForeignKey(
+        Trust, on_delete=models.CASCADE, null=True, blank=True, related_name="memberships"
+    )
+    school = models.ForeignKey(
+        School, on_delete=models.CASCADE, null=True, blank=True, related_name="memberships"
+    )
+
+    class Meta:
+        ordering = ["user", "role"]
+        constraints = [
+            models.CheckConstraint(
+                name="membership_scope_matches_role",
+                condition=(
+                    Q(role__in=sorted(SCHOOL_ROLES), school__isnull=False, trust__isnull=True)
+                    | Q(role__in=sorted(TRUST_ROLES), trust__isnull=False, school__isnull=True)
+                    | Q(role=Role.PLATFORM_ADMIN, trust__isnull=True, school__isnull=True)
+                ),
+            ),
+            models.UniqueConstraint(
+                fields=["user", "role", "school"], condition=Q(school__isnull=False),
+                name="membership_unique_school_role",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "role", "trust"], condition=Q(trust__isnull=False),
+                name="membership_unique_trust_role",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "role"], condition=Q(trust__isnull=True, school__isnull=True),
+                name="membership_unique_platform_role",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        where = self.school or self.trust or "all trusts"
+        return f"{self.user} – {self.get_role_display()} – {where}"

@@ -1,0 +1,45 @@
+from dataclasses import dataclass
+
+from django.urls import NoReverseMatch, reverse
+
+from . import access, navigation
+from .access import Capability
+from .models import Membership, School, Trust, User
+
+
+@dataclass
+class TrustSchools:
+    trust: Trust
+    schools: list[School]
+
+
+def visible_trusts_with_schools(user: User) -> list[TrustSchools]:
+    """The trusts and schools the user may see, grouped by trust (two queries at most)."""
+    groups: dict[int, TrustSchools] = {}
+    for school in access.schools_for(user, Capability.VIEW_SCHOOL).order_by(
+        "trust__name", "name", "laestab"
+    ):
+        group = groups.setdefault(school.trust_id, TrustSchools(school.trust, []))
+        group.schools.append(school)
+    return list(groups.values())
+
+
+def school_links_for(user: User, school: School) -> list[dict]:
+    links = []
+    for link in navigation.school_links():
+        if not access.can(user, link.capability, school):
+            continue
+        try:
+            url = reverse(link.url_name, kwargs={"laestab": school.laestab})
+        except NoReverseMatch:
+            continue
+        links.append({"label": link.label, "url": url, "description": link.description})
+    return links
+
+
+def roles_description(user: User) -> list[str]:
+    """'SENCO – Holy Cross Primary (8833001)' lines for the user's own roles."""
+    return [
+        f"{m.get_role_display()} – {m.school or m.trust or 'all trusts'}"
+        for m in Membership.objects.filter(user=user).select_related("school", "trust")
+    ]

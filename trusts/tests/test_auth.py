@@ -1,0 +1,133 @@
+"""Login with and without two-factor, lock-out, session expiry, no public sign-up."""
+
+import time
+
+import pytest
+from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
+from django.contrib.sessions.models import Session
+from django.utils import timezone
+
+from trusts.middleware import SESSION_LOGIN_AT
+from trusts.models import Role
+
+from .factories import TEST_PASSWORD, TEST_TOTP_SECRET, SchoolFactory, executive, member
+
+pytestmark = pytest.mark.django_db
+
+
+def current_code(secret: str = TEST_TOTP_SECRET) -> str:
+    return format_hotp_value(hotp_value(secret, int(time.time()) // 30))
+
+
+def post_login(client, email, password=TEST_PASSWORD):
+    return client.post("/accounts/login/", {"login": email, "password": password})
+
+
+def test_a_password_only_role_logs_in_with_email_and_password(client):
+    user = executive(SchoolFactory().trust)
+    response = post_login(client, user.email)
+    assert response.status_code == 302 and response["Location"] == "/"
+    assert client.get("/").status_code == 200
+
+
+def test_a_two_factor_user_must_give_a_totp_code_after_the_password(client):
+    school = SchoolFactory()
+    user = member(Role.SENCO, school=school)
+    response = post_login(client, user.email)
+    assert response["Location"] == "/accounts/2fa/authenticate/"
+    # Not logged in yet: the home page still asks for a login.
+    assert client.get("/")["Location"].startswith("/accounts/login/")
+    response = client.post("/accounts/2fa/authenticate/", {"code": current_code()})
+    assert response.status_code == 302
+    home = client.get("/")
+    assert home.status_code == 200
+    assert school.name in home.content.decode()
+
+
+def test_a_wrong_totp_code_is_refused(client):
+    user = member(Role.SENCO, school=SchoolFactory())
+    post_login(client, user.email)
+    wrong = "000000" if current_code() != "000000" else "111111"
+    response = client.post("/accounts/2fa/authenticate/", {"code": wrong})
+    assert response.status_code == 200
+    assert "Incorrect code" in response.content.decode()
+    assert client.get("/")["Location"].startswith("/accounts/login/")
+
+
+def test_a_role_that_requires_two_factor_is_sent_to_set_it_up(client):
+    user = member(Role.HEAD_OF_SEND, trust=SchoolFactory().trust, totp=False)
+    client.force_login(user)
+    response = client.get("/")
+    assert response.status_code == 302
+    assert response["Location"] == "/accounts/2fa/totp/activate/"
+
+
+def test_senco_may_use_a_password_only_when_explicitly_allowed(client, settings):
+    settings.MFA_REQUIRED_ROLES = ["head_of_send", "data_admin", "platform_admin"]
+    user = member(Role.SENCO, school=SchoolFactory(), totp=False)
+    client.force_login(user)
+    assert client.get("/").status_code == 200
+
+
+def test_wrong_password_is_refused_without_saying_whether_the_account_exists(client):
+    user = executive(SchoolFactory().trust)
+    response = post_login(client, user.email, "not-the-password")
+    assert response.status_code == 200
+    assert "not correct" in response.content.decode()
+
+
+def test_repeated_failed_logins_lock_the_account_even_with_the_right_password(client):
+    user = executive(SchoolFactory().trust)
+    for _ in range(5):
+        post_login(client, user.email, "not-the-password")
+    response = post_login(client, user.email)
+    assert response.status_code == 200
+    assert "Too many failed login attempts" in response.content.decode()
+    assert client.get("/")["Location"].startswith("/accounts/login/")
+
+
+def test_sessions_expire_after_thirty_minutes_idle(client, settings):
+    assert settings.SESSION_COOKIE_AGE == 30 * 60
+    assert settings.SESSION_SAVE_EVERY_REQUEST
+    user = executive(SchoolFactory().trust)
+    post_login(client, user.email)
+    assert client.get("/").status_code == 200
+    session = Session.objects.get(session_key=client.session.session_key)
+    # Each request pushes expiry 30 minutes ahead ...
+    assert session.expire_date > timezone.now() + timezone.timedelta(minutes=29)
+    # ... and once 30 idle minutes have passed the session is gone.
+    Session.objects.filter(pk=session.pk).update(
+        expire_date=timezone.now() - timezone.timedelta(seconds=1)
+    )
+    assert client.get("/")["Location"].startswith("/accounts/login/")
+
+
+def test_sessions_end_twelve_hours_after_login_however_active(client):
+    user = executive(SchoolFactory().trust)
+    post_login(client, user.email)
+    assert client.get("/").status_code == 200
+    session = client.session
+    session[SESSION_LOGIN_AT] = int(time.time()) - 12 * 60 * 60 - 1
+    session.save()
+    response = client.get("/")
+    assert response["Location"].startswith("/accounts/login/")
+    assert client.get("/")["Location"].startswith("/accounts/login/")
+
+
+def test_there_is_no_public_sign_up(client):
+    response = client.post(
+        "/accounts/signup/",
+        {"email": "new@example.test", "password1": "a-long-password-123", "password2": "a-long-password-123"},
+    )
+    assert response.status_code == 200
+    assert "Sign Up Closed" in response.content.decode()
+    from trusts.models import User
+
+    assert not User.objects.filter(email="new@example.test").exists()
+
+
+def test_password_reset_sends_an_email(client, mailoutbox):
+    user = executive(SchoolFactory().trust)
+    client.post("/accounts/password/reset/", {"email": user.email})
+    assert len(mailoutbox) == 1
+    assert mailoutbox[0].to == [user.email]
