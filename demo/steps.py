@@ -1,8 +1,13 @@
-"""The demo data, layer by layer: each app seeds its own part, lowest layer first."""
+"""The demo data, layer by layer: each app seeds its own part in `<app>/demo.py`
+(a `seed() -> list[str]` returning summary lines), lowest layer first."""
 
 from dataclasses import dataclass, field
+from importlib import import_module
+from importlib.util import find_spec
 
 from trusts import demo as trusts_demo
+
+LAYERS_ABOVE_TRUSTS = ["pupils", "funding", "casework", "reports"]
 
 
 @dataclass
@@ -16,4 +21,7 @@ def run_all() -> Summary:
     counts = trusts_demo.seed_reference()
     summary.lines.append(", ".join(f"{n} {what}" for what, n in counts.items()))
     summary.users = trusts_demo.seed_users()
+    for app in LAYERS_ABOVE_TRUSTS:
+        if find_spec(f"{app}.demo") is not None:
+            summary.lines.extend(import_module(f"{app}.demo").seed())
     return summary

@@ -1,0 +1,171 @@
+"""Pupils with SEND, their register history, and per-census counts for every school.
+
+Only pupils on the SEN register are stored (data minimisation); everyone else is a count in
+the census snapshot. Every tenant-owned model has a django-scopes manager on the `school`
+dimension, so a query outside a request's scope raises instead of crossing trusts."""
+
+from django.conf import settings
+from django.db import models
+from django_scopes import ScopedManager
+
+from trusts.models import LocalAuthority, School
+
+
+class Provision(models.TextChoices):
+    EHC_PLAN = "E", "EHC plan"
+    SEN_SUPPORT = "K", "SEN Support"
+    NO_SEN = "N", "No SEN"
+
+
+class Need(models.TextChoices):
+    SPLD = "SPLD", "Specific learning difficulty"
+    MLD = "MLD", "Moderate learning difficulty"
+    SLD = "SLD", "Severe learning difficulty"
+    PMLD = "PMLD", "Profound and multiple learning difficulty"
+    SEMH = "SEMH", "Social, emotional and mental health"
+    SLCN = "SLCN", "Speech, language and communication needs"
+    HI = "HI", "Hearing impairment"
+    VI = "VI", "Vision impairment"
+    MSI = "MSI", "Multi-sensory impairment"
+    PD = "PD", "Physical disability"
+    ASD = "ASD", "Autistic spectrum disorder"
+    DS = "DS", "Down syndrome"
+    OTH = "OTH", "Other difficulty or disability"
+    NSA = "NSA", "SEN support but no specialist assessment of type of need"
+
+
+class Gender(models.TextChoices):
+    FEMALE = "F", "Female"
+    MALE = "M", "Male"
+    OTHER = "U", "Not known or other"
+
+
+class Pupil(models.Model):
+    """A pupil who is, or has been, on a school's SEN register."""
+
+    school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="pupils")
+    upn = models.CharField("UPN", max_length=13)
+    surname = models.CharField(max_length=100)
+    forename = models.CharField(max_length=100)
+    date_of_birth = models.DateField()
+    gender = models.CharField(max_length=1, choices=Gender.choices)
+    year_group = models.CharField(max_length=3, help_text="N1, N2, R, 1 to 14")
+    # The LA where the pupil lives pays top-up funding; it may not be the school's LA.
+    home_local_authority = models.ForeignKey(
+        LocalAuthority, on_delete=models.PROTECT, related_name="resident_pupils"
+    )
+    provision = models.CharField(max_length=1, choices=Provision.choices)
+    primary_need = models.CharField(max_length=4, choices=Need.choices, blank=True)
+    secondary_need = models.CharField(max_length=4, choices=Need.choices, blank=True)
+    left_school_on = models.DateField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ScopedManager(school="school")
+
+    class Meta:
+        ordering = ["surname", "forename", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["school", "upn"], name="pupil_unique_upn_per_school"),
+        ]
+
+    def __str__(self) -> str:
+        # No name here: this text reaches audit entries and logs.
+        return f"Pupil {self.pk}"
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.forename} {self.surname}"
+
+    @property
+    def on_register(self) -> bool:
+        return self.provision in (Provision.EHC_PLAN, Provision.SEN_SUPPORT)
+
+    def get_additional_data(self) -> dict:
+        return {"trust_id": self.school.trust_id, "school_id": self.school_id}
+
+
+class RegisterEvent(models.Model):
+    """One change to a pupil's place on the register, from a census import or by hand."""
+
+    class Kind(models.TextChoices):
+        ENTERED_SEN_SUPPORT = "entered_sen_support", "Entered SEN Support"
+        EHC_PLAN_ISSUED = "ehc_plan_issued", "EHC plan issued"
+        PROVISION_CHANGED = "provision_changed", "Provision changed"
+        NEED_CHANGED = "need_changed", "Need changed"
+        LEFT_REGISTER = "left_register", "Left the register"
+        LEFT_SCHOOL = "left_school", "Left the school"
+
+    class Source(models.TextChoices):
+        CENSUS = "census", "Census import"
+        MANUAL = "manual", "Manual change"
+
+    pupil = models.ForeignKey(Pupil, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=24, choices=Kind.choices)
+    date = models.DateField()
+    source = models.CharField(max_length=6, choices=Source.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+",
+    )
+    from_provision = models.CharField(max_length=1, choices=Provision.choices, blank=True)
+    to_provision = models.CharField(max_length=1, choices=Provision.choices, blank=True)
+    from_need = models.CharField(max_length=4, choices=Need.choices, blank=True)
+    to_need = models.CharField(max_length=4, choices=Need.choices, blank=True)
+    note = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ScopedManager(school="pupil__school")
+
+    class Meta:
+        ordering = ["pupil", "date", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} on {self.date:%d %b %Y}"
+
+
+class CensusSnapshot(models.Model):
+    """One school's counts at one census date: number on roll and pupils by provision, by need
+    and by year group. Every figure for a past census and every trend is read from here."""
+
+    school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="census_snapshots")
+    census_date = models.DateField()
+    number_on_roll = models.PositiveIntegerField()
+    ehcp = models.PositiveIntegerField("pupils with an EHC plan")
+    sen_support = models.PositiveIntegerField("pupils at SEN Support")
+    # {"ASD": {"E": 3, "K": 7}, ...} by primary need; {"R": {"E": 1, "K": 4, "N": 25}, ...}
+    by_need = models.JSONField(default=dict, blank=True)
+    by_year_group = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ScopedManager(school="school")
+
+    class Meta:
+        ordering = ["school", "-census_date"]
+        get_latest_by = "census_date"
+        constraints = [
+            models.UniqueConstraint(fields=["school", "census_date"], name="one_snapshot_per_census"),
+            models.CheckConstraint(
+                condition=models.Q(ehcp__lte=models.F("number_on_roll") - models.F("sen_support")),
+                name="snapshot_counts_within_roll",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.school} census {self.census_date:%d %b %Y}"
+
+
+class NationalAverage(models.Model):
+    """National percentages by phase that the trusts compare themselves with."""
+
+    phase = models.CharField(max_length=12, unique=True)
+    ehcp_pct = models.DecimalField(max_digits=4, decimal_places=1)
+    sen_support_pct = models.DecimalField(max_digits=4, decimal_places=1)
+    total_send_pct = models.DecimalField(max_digits=4, decimal_places=1)
+    source = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["phase"]
+
+    def __str__(self) -> str:
+        return f"National average ({self.phase})"

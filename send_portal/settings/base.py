@@ -199,6 +199,8 @@ CELERY_TIMEZONE = TIME_ZONE
 
 IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = True
 AUDITLOG_INCLUDE_ALL_MODELS = False
+AUDITLOG_MASK_CALLABLE = "trusts.audit.redact"
+AUDITLOG_DISABLE_REMOTE_ADDR = False
 
 LOGGING = {
     "version": 1,
@@ -212,3 +214,12 @@ LOGGING = {
 # Demo data: one password for every demo user and one TOTP secret for those that need it.
 DEMO_PASSWORD = env("DEMO_PASSWORD", default="send-portal-demo-2026")
 DEMO_TOTP_SECRET = env("DEMO_TOTP_SECRET", default="SENDPORTALDEMOTOTPSECRET")
+
+# --- Register and census import (pupils) -------------------------------------------------
+
+# --- LA top-up funding (funding) ----------------------------------------------------------
+
+# --- Casework and statutory timelines (casework) -------------------------------------------
+
+# --- Dashboards and board packs (reports) -------------------------------------------------
+
