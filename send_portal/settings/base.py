@@ -54,6 +54,7 @@ MIDDLEWARE = [
     "trusts.middleware.AbsoluteSessionTimeoutMiddleware",
     "trusts.middleware.RequireTwoFactorMiddleware",
     "trusts.middleware.TenantScopeMiddleware",
+    "trusts.middleware.NoStoreForSignedInUsersMiddleware",
     "auditlog.middleware.AuditlogMiddleware",
 ]
 
