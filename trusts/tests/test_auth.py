@@ -172,3 +172,9 @@ def test_changing_the_password_ends_the_users_other_sessions(client):
     )
     assert response.status_code == 302
     assert other_device.get("/")["Location"].startswith("/accounts/login/")
+
+
+def test_the_admin_login_goes_through_the_two_factor_login(client):
+    response = client.get("/admin/login/?next=/admin/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/?next=/admin/")
