@@ -3,7 +3,8 @@ address in clear."""
 
 import logging
 
-from django.contrib.auth.signals import user_logged_in, user_login_failed
+from allauth.usersessions.models import UserSession
+from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
 
 from .services import account_ref, login_event_record
@@ -26,3 +27,12 @@ def log_failed_login(sender, credentials, request=None, **kwargs):
 def log_login(sender, request, user, **kwargs):
     logger.info("login account=%s ip=%s", account_ref(user.email), _client_ip(request))
     login_event_record(email=user.email, ip_address=_client_ip(request), succeeded=True)
+
+
+@receiver(user_logged_out)
+def end_every_session_at_logout(sender, request, user, **kwargs):
+    # Signing out on one device signs the person out everywhere (a shared staffroom PC
+    # left signed in elsewhere is the risk this closes).
+    if user is not None:
+        for session in UserSession.objects.filter(user=user):
+            session.end()

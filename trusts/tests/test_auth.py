@@ -178,3 +178,15 @@ def test_the_admin_login_goes_through_the_two_factor_login(client):
     response = client.get("/admin/login/?next=/admin/")
     assert response.status_code == 302
     assert response["Location"].startswith("/accounts/login/?next=/admin/")
+
+
+def test_signing_out_ends_the_users_other_sessions(client):
+    from django.test import Client
+
+    user = executive(SchoolFactory().trust)
+    other_device = Client()
+    post_login(other_device, user.email)
+    assert other_device.get("/").status_code == 200
+    post_login(client, user.email)
+    client.post("/accounts/logout/")
+    assert other_device.get("/")["Location"].startswith("/accounts/login/")
