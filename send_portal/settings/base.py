@@ -223,6 +223,11 @@ DEMO_PASSWORD = env("DEMO_PASSWORD", default="send-portal-demo-2026")
 DEMO_TOTP_SECRET = env("DEMO_TOTP_SECRET", default="SENDPORTALDEMOTOTPSECRET")
 
 # --- Register and census import (pupils) -------------------------------------------------
+# Largest census file accepted (a 100,000-row MIS export is about 7 MB).
+PUPILS_CENSUS_MAX_BYTES = env.int("PUPILS_CENSUS_MAX_BYTES", default=50 * 1024 * 1024)
+# Row errors kept and shown for a file (the total is always counted).
+PUPILS_CENSUS_MAX_ERRORS = env.int("PUPILS_CENSUS_MAX_ERRORS", default=500)
+PUPILS_REGISTER_PAGE_SIZE = env.int("PUPILS_REGISTER_PAGE_SIZE", default=50)
 
 # --- LA top-up funding (funding) ----------------------------------------------------------
 
