@@ -1,0 +1,3 @@
+def index(request): ...
+school_funding = school_export = claim_new = provision_cost_edit = claim_detail = claim_action = index
+trust_funding = trust_export = index
