@@ -1,0 +1,499 @@
+"""Casework: EHC needs assessment requests and their statutory steps, EHC plans and annual
+reviews, cases with an append-only timeline of notes, suspensions, and the Head of SEND's
+activity log.
+
+Tenant scoping: every model owned by a school uses `ScopedManager(school=...)`. Activity
+entries belong to trusts, not to a school (a visit may be to a school, a trustee meeting is
+not), so they are scoped on a separate `trust` dimension that the request middleware never
+activates: every query raises ScopeError unless the caller opens `scope(trust=ids)` itself.
+Only casework.selectors does so, with the ids from `access.trust_ids_for(user, LOG_ACTIVITY)`
+that the view passes in."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django_scopes import ScopedManager
+
+from pupils.models import Pupil
+from trusts.models import LocalAuthority, School, Trust
+
+from . import deadlines as dl
+
+
+class AppendOnlyError(Exception):
+    """A case note was about to be changed or deleted."""
+
+
+def _school_data(school_id: int, trust_id: int) -> dict:
+    return {"trust_id": trust_id, "school_id": school_id}
+
+
+# --- EHC needs assessment requests -----------------------------------------------------------
+
+class EHCRequest(models.Model):
+    class RequestedBy(models.TextChoices):
+        SCHOOL = "school", "School"
+        PARENT = "parent", "Parent or carer"
+        YOUNG_PERSON = "young_person", "Young person"
+        OTHER = "other", "Other"
+
+    class Decision(models.TextChoices):
+        ASSESS = "assess", "Agreed to assess"
+        REFUSE = "refuse", "Refused to assess"
+
+    class Outcome(models.TextChoices):
+        ISSUED = "issued", "Final plan issued"
+        NOT_ISSUED = "not_issued", "Decided not to issue a plan"
+
+    pupil = models.ForeignKey(Pupil, on_delete=models.PROTECT, related_name="ehc_requests")
+    # The pupil's school when the request was made: the scope dimension.
+    school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="ehc_requests")
+    # The LA asked to assess: the pupil's home LA unless told otherwise.
+    local_authority = models.ForeignKey(
+        LocalAuthority, on_delete=models.PROTECT, related_name="ehc_requests"
+    )
+    requested_by = models.CharField(max_length=12, choices=RequestedBy.choices)
+    request_date = models.DateField()
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="ehc_requests_owned"
+    )
+    decision = models.CharField(max_length=6, choices=Decision.choices, blank=True)
+    decision_date = models.DateField(null=True, blank=True)
+    draft_plan_date = models.DateField("draft plan sent", null=True, blank=True)
+    parents_comments_date = models.DateField("parents' comments received", null=True, blank=True)
+    outcome = models.CharField(max_length=10, choices=Outcome.choices, blank=True)
+    outcome_date = models.DateField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ScopedManager(school="school")
+
+    class Meta:
+        ordering = ["request_date", "pk"]
+        verbose_name = "EHC needs assessment request"
+        constraints = [
+            models.CheckConstraint(
+                name="ehc_decision_has_date",
+                condition=models.Q(decision="", decision_date__isnull=True)
+                | (~models.Q(decision="") & models.Q(decision_date__isnull=False)),
+            ),
+            models.CheckConstraint(
+                name="ehc_outcome_has_date",
+                condition=models.Q(outcome="", outcome_date__isnull=True)
+                | (~models.Q(outcome="") & models.Q(outcome_date__isnull=False)),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"EHC needs assessment request {self.pk}"
+
+    def get_additional_data(self) -> dict:
+        return _school_data(self.school_id, self.school.trust_id)
+
+    @property
+    def final_plan_due(self) -> dt.date:
+        return dl.final_plan_due(self.request_date)
+
+    @property
+    def closed(self) -> bool:
+        return self.decision == self.Decision.REFUSE or bool(self.outcome)
+
+    def steps(self, today: dt.date) -> list[Step]:
+        """The statutory steps with their deadlines and status, in order."""
+        r = self.request_date
+        steps = [Step("decision", "Decision whether to assess (6 weeks)",
+                      dl.step_status(dl.decision_to_assess_due(r), self.decision_date, today),
+                      self.get_decision_display() if self.decision else "")]
+        if self.decision == self.Decision.REFUSE:
+            return steps
+        if self.draft_plan_date:
+            steps.append(Step("comments", "Parents' comments on the draft (15 days)",
+                              dl.step_status(dl.parents_comments_due(self.draft_plan_date),
+                                             self.parents_comments_date, today)))
+        if self.outcome == self.Outcome.NOT_ISSUED:
+            steps.append(Step("not_issued", "Notice of decision not to issue (16 weeks)",
+                              dl.step_status(dl.notice_not_to_issue_due(r), self.outcome_date,
+                                             today), "Decided not to issue"))
+        else:
+            done = self.outcome_date if self.outcome == self.Outcome.ISSUED else None
+            steps.append(Step("final", "Final EHC plan issued (20 weeks)",
+                              dl.step_status(dl.final_plan_due(r), done, today)))
+        return steps
+
+    def next_step(self, today: dt.date) -> Step | None:
+        pending = [s for s in self.steps(today) if s.status.pending]
+        return min(pending, key=lambda s: s.status.due) if pending else None
+
+
+class Step:
+    def __init__(self, key: str, label: str, status: dl.StepStatus, result: str = ""):
+        self.key, self.label, self.status, self.result = key, label, status, result
+
+    def __repr__(self) -> str:  # pragma: no cover - debugging aid
+        return f"Step({self.key}, {self.status})"
+
+
+# --- EHC plans and annual reviews ------------------------------------------------------------
+
+class EHCPlan(models.Model):
+    pupil = models.ForeignKey(Pupil, on_delete=models.PROTECT, related_name="ehc_plans")
+    school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="ehc_plans")
+    local_authority = models.ForeignKey(
+        LocalAuthority, on_delete=models.PROTECT, related_name="ehc_plans"
+    )
+    request = models.OneToOneField(
+        EHCRequest, on_delete=models.PROTECT, null=True, blank=True, related_name="plan"
+    )
+    issue_date = models.DateField()
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="ehc_plans_owned"
+    )
+    # A pupil moving phase (e.g. to secondary school) needs the amended plan by 15 February
+    # of the transfer year, or 31 March for a move to post-16.
+    phase_transfer_year = models.PositiveSmallIntegerField(null=True, blank=True)
+    phase_transfer_post_16 = models.BooleanField(default=False)
+    amended_plan_issued_on = models.DateField(null=True, blank=True)
+    ceased_on = models.DateField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ScopedManager(school="school")
+
+    class Meta:
+        ordering = ["issue_date", "pk"]
+        verbose_name = "EHC plan"
+
+    def __str__(self) -> str:
+        return f"EHC plan {self.pk}"
+
+    def get_additional_data(self) -> dict:
+        return _school_data(self.school_id, self.school.trust_id)
+
+    def next_review_due(self, last_meeting: dt.date | None) -> dt.date:
+        return dl.annual_review_due(last_meeting or self.issue_date)
+
+    def phase_transfer_status(self, today: dt.date) -> dl.StepStatus | None:
+        if not self.phase_transfer_year:
+            return None
+        due = dl.phase_transfer_due(self.phase_transfer_year, post_16=self.phase_transfer_post_16)
+        return dl.step_status(due, self.amended_plan_issued_on, today)
+
+
+class AnnualReview(models.Model):
+    class Decision(models.TextChoices):
+        MAINTAIN = "maintain", "Maintain the plan"
+        AMEND = "amend", "Amend the plan"
+        CEASE = "cease", "Cease the plan"
+
+    plan = models.ForeignKey(EHCPlan, on_delete=models.PROTECT, related_name="reviews")
+    meeting_date = models.DateField()
+    la_decision = models.CharField(max_length=8, choices=Decision.choices, blank=True)
+    la_decision_date = models.DateField(null=True, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ScopedManager(school="plan__school")
+
+    class Meta:
+        ordering = ["plan", "meeting_date", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "meeting_date"], name="one_review_per_day"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Annual review {self.pk} of EHC plan {self.plan_id}"
+
+    def get_additional_data(self) -> dict:
+        return _school_data(self.plan.school_id, self.plan.school.trust_id)
+
+    def decision_status(self, today: dt.date) -> dl.StepStatus:
+        return dl.step_status(dl.review_decision_due(self.meeting_date), self.la_decision_date,
+                              today)
+
+
+# --- Cases and their timeline ----------------------------------------------------------------
+
+class Case(models.Model):
+    class Kind(models.TextChoices):
+        TRIBUNAL_APPEAL = "tribunal_appeal", "Tribunal appeal"
+        COMPLAINT = "complaint", "Complaint"
+        SUSPENSION = "suspension", "Suspension"
+        PERMANENT_EXCLUSION = "permanent_exclusion", "Permanent exclusion"
+        CHANGE_OF_PLACEMENT = "change_of_placement", "Change of placement"
+        EHCP_CONSULTATION = "ehcp_consultation", "EHCP consultation"
+        OTHER = "other", "Other"
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        WAITING = "waiting", "Waiting on others"
+        CLOSED = "closed", "Closed"
+
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="cases")
+    pupil = models.ForeignKey(
+        Pupil, on_delete=models.PROTECT, null=True, blank=True, related_name="cases"
+    )
+    title = models.CharField(max_length=120, help_text="A short description without names.")
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="cases_owned"
+    )
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.OPEN)
+    opened_on = models.DateField()
+    next_action_due = models.DateField(null=True, blank=True)
+    # Tribunal appeals
+    decision_letter_date = models.DateField(null=True, blank=True)
+    mediation_certificate_date = models.DateField(null=True, blank=True)
+    appeal_lodged_on = models.DateField(null=True, blank=True)
+    hearing_date = models.DateField(null=True, blank=True)
+    # Suspensions
+    suspension_start = models.DateField(null=True, blank=True)
+    suspension_days = models.PositiveSmallIntegerField(null=True, blank=True)
+    closed_on = models.DateField(null=True, blank=True)
+    outcome = models.TextField(blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ScopedManager(school="school")
+
+    class Meta:
+        ordering = ["-opened_on", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                name="case_closed_has_outcome",
+                condition=~models.Q(status="closed")
+                | (models.Q(closed_on__isnull=False) & ~models.Q(outcome="")),
+            ),
+            models.CheckConstraint(
+                name="case_suspension_days_positive",
+                condition=models.Q(suspension_days__isnull=True)
+                | models.Q(suspension_days__gte=1),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Case {self.pk} ({self.get_kind_display()})"
+
+    def get_additional_data(self) -> dict:
+        return _school_data(self.school_id, self.school.trust_id)
+
+    @property
+    def is_open(self) -> bool:
+        return self.status != self.Status.CLOSED
+
+    @property
+    def appeal_deadline(self) -> dt.date | None:
+        if self.kind != self.Kind.TRIBUNAL_APPEAL or not self.decision_letter_date:
+            return None
+        return dl.tribunal_appeal_deadline(self.decision_letter_date,
+                                           self.mediation_certificate_date)
+
+    def key_dates(self, today: dt.date) -> list[tuple[str, dt.date, dl.StepStatus | None]]:
+        out: list[tuple[str, dt.date, dl.StepStatus | None]] = []
+        if self.appeal_deadline:
+            out.append(("Appeal deadline", self.appeal_deadline,
+                        dl.step_status(self.appeal_deadline, self.appeal_lodged_on, today)))
+        if self.hearing_date:
+            out.append(("Tribunal hearing", self.hearing_date, None))
+        if self.next_action_due:
+            done = self.closed_on if not self.is_open else None
+            out.append(("Next action", self.next_action_due,
+                        dl.step_status(self.next_action_due, done, today)))
+        return out
+
+    def due_next(self, today: dt.date) -> tuple[str, dt.date] | None:
+        """What is due next while the case is open: the earliest of the next action, the appeal
+        deadline (until the appeal is lodged) and a hearing not yet held."""
+        if not self.is_open:
+            return None
+        candidates = []
+        if self.next_action_due:
+            candidates.append((self.next_action_due, "Next action"))
+        if self.appeal_deadline and not self.appeal_lodged_on:
+            candidates.append((self.appeal_deadline, "Appeal deadline"))
+        if self.hearing_date and self.hearing_date >= today:
+            candidates.append((self.hearing_date, "Tribunal hearing"))
+        if not candidates:
+            return None
+        due, label = min(candidates)
+        return label, due
+
+
+class AppendOnlyQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise AppendOnlyError("Case notes are never changed.")
+
+    def delete(self):
+        raise AppendOnlyError("Case notes are never deleted.")
+
+
+class CaseNote(models.Model):
+    """One entry in a case's timeline. Notes are only ever added: save() of an existing note,
+    delete(), and update()/delete() on a queryset all raise AppendOnlyError."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="notes")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    text = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ScopedManager(
+        school="case__school", _manager_class=models.Manager.from_queryset(AppendOnlyQuerySet)
+    )
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"Note {self.pk} on case {self.case_id}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None or not self._state.adding:
+            raise AppendOnlyError("Case notes are never changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError("Case notes are never deleted.")
+
+    def get_additional_data(self) -> dict:
+        return _school_data(self.case.school_id, self.case.school.trust_id)
+
+
+# --- Reminder digests ------------------------------------------------------------------------
+
+class DigestSent(models.Model):
+    """One reminder digest e-mailed to one owner on one day: the task's idempotency key."""
+
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                              related_name="+")
+    date = models.DateField()
+    items = models.PositiveIntegerField()
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-date", "owner"]
+        constraints = [
+            models.UniqueConstraint(fields=["owner", "date"], name="one_digest_per_owner_per_day"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Digest for user {self.owner_id} on {self.date}"
+
+
+# --- Head of SEND activity -------------------------------------------------------------------
+
+class ActivityEntry(models.Model):
+    class Kind(models.TextChoices):
+        SCHOOL_VISIT = "school_visit", "School visit"
+        TRAINING = "training", "Training delivered"
+        LA_FORUM = "la_forum", "LA forum"
+        TRUSTEE_MEETING = "trustee_meeting", "Trustee or heads' meeting"
+        SUPERVISION = "supervision", "Casework supervision"
+        OTHER = "other", "Other"
+
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="activity_entries"
+    )
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    date = models.DateField()
+    hours = models.DecimalField(max_digits=5, decimal_places=2)
+    trusts = models.ManyToManyField(Trust, through="ActivityShare", related_name="+")
+    school = models.ForeignKey(
+        School, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    topic = models.CharField(max_length=200, blank=True)
+    staff_trained = models.PositiveIntegerField(null=True, blank=True)
+    notes = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ScopedManager(trust="trusts")
+
+    class Meta:
+        ordering = ["-date", "-pk"]
+        verbose_name_plural = "activity entries"
+        constraints = [
+            models.CheckConstraint(name="activity_hours_positive",
+                                   condition=models.Q(hours__gt=0)),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} on {self.date:%d %b %Y}"
+
+    def get_additional_data(self) -> dict:
+        return {"school_id": self.school_id}
+
+
+class ActivityShare(models.Model):
+    """The part of an entry's hours counted for one trust (an entry for two trusts counts half
+    for each; the shares of an entry add up to its hours exactly)."""
+
+    entry = models.ForeignKey(ActivityEntry, on_delete=models.CASCADE, related_name="shares")
+    trust = models.ForeignKey(Trust, on_delete=models.PROTECT, related_name="+")
+    hours = models.DecimalField(max_digits=5, decimal_places=2)
+
+    objects = ScopedManager(trust="trust")
+
+    class Meta:
+        ordering = ["entry", "trust"]
+        constraints = [
+            models.UniqueConstraint(fields=["entry", "trust"], name="one_share_per_trust"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Share of activity {self.entry_id} for trust {self.trust_id}"
+
+    def get_additional_data(self) -> dict:
+        return {"trust_id": self.trust_id}
+
+
+class ActivityArrangement(models.Model):
+    """How one person's time is agreed to be split between trusts (e.g. 50/50). Without an
+    arrangement, the split is equal between the trusts the person works for."""
+
+    person = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="activity_arrangement"
+    )
+    name = models.CharField(max_length=120)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ArrangementShare(models.Model):
+    arrangement = models.ForeignKey(
+        ActivityArrangement, on_delete=models.CASCADE, related_name="shares"
+    )
+    trust = models.ForeignKey(Trust, on_delete=models.PROTECT, related_name="+")
+    percent = models.DecimalField(max_digits=5, decimal_places=2)
+
+    objects = ScopedManager(trust="trust")
+
+    class Meta:
+        ordering = ["arrangement", "trust"]
+        constraints = [
+            models.UniqueConstraint(fields=["arrangement", "trust"],
+                                    name="one_agreed_share_per_trust"),
+            models.CheckConstraint(name="agreed_share_0_to_100",
+                                   condition=models.Q(percent__gte=0, percent__lte=100)),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.percent}% for trust {self.trust_id}"
+
+    def clean(self) -> None:
+        if self.percent is not None and not (Decimal(0) <= self.percent <= Decimal(100)):
+            raise ValidationError({"percent": "Between 0 and 100."})

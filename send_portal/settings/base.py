@@ -232,6 +232,17 @@ PUPILS_REGISTER_PAGE_SIZE = env.int("PUPILS_REGISTER_PAGE_SIZE", default=50)
 # --- LA top-up funding (funding) ----------------------------------------------------------
 
 # --- Casework and statutory timelines (casework) -------------------------------------------
+from celery.schedules import crontab  # noqa: E402
+
+# The reminder digest: every owner gets one e-mail a day of what is due within 7 days or late.
+CASEWORK_REMINDER_HOUR = env.int("CASEWORK_REMINDER_HOUR", default=6)
+CASEWORK_SITE_URL = env("CASEWORK_SITE_URL", default="")
+CELERY_BEAT_SCHEDULE = {
+    "casework-daily-reminders": {
+        "task": "casework.send_daily_reminders",
+        "schedule": crontab(hour=CASEWORK_REMINDER_HOUR, minute=0),
+    },
+}
 
 # --- Dashboards and board packs (reports) -------------------------------------------------
 

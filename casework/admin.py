@@ -1,0 +1,98 @@
+from django.contrib import admin
+
+from .models import (
+    ActivityArrangement,
+    ArrangementShare,
+    Case,
+    CaseNote,
+    DigestSent,
+)
+
+
+class ReadOnlyNoteInline(admin.TabularInline):
+    model = CaseNote
+    extra = 0
+    fields = ["created_at", "author", "text"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    def get_queryset(self, request):
+        return CaseNote.objects.with_scopes_disabled().all()
+
+
+@admin.register(Case)
+class CaseAdmin(admin.ModelAdmin):
+    """Cases are read in the admin; they are changed through the casework pages (services)."""
+
+    list_display = ["pk", "kind", "school", "status", "opened_on", "owner"]
+    list_filter = ["kind", "status"]
+    inlines = [ReadOnlyNoteInline]
+
+    def get_queryset(self, request):
+        return Case.objects.with_scopes_disabled().select_related("school", "owner")
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(CaseNote)
+class CaseNoteAdmin(admin.ModelAdmin):
+    """Append-only: notes can be read here, never changed or deleted."""
+
+    list_display = ["pk", "case", "author", "created_at"]
+    readonly_fields = ["case", "author", "text", "created_at"]
+
+    def get_queryset(self, request):
+        return CaseNote.objects.with_scopes_disabled().select_related("case", "author")
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class ArrangementShareInline(admin.TabularInline):
+    model = ArrangementShare
+    extra = 2
+
+    def get_queryset(self, request):
+        return ArrangementShare.objects.with_scopes_disabled().all()
+
+
+@admin.register(ActivityArrangement)
+class ActivityArrangementAdmin(admin.ModelAdmin):
+    """The agreed split of a person's time between trusts (50/50 when none is recorded)."""
+
+    list_display = ["name", "person"]
+    inlines = [ArrangementShareInline]
+
+
+@admin.register(DigestSent)
+class DigestSentAdmin(admin.ModelAdmin):
+    list_display = ["date", "owner", "items", "sent_at"]
+    readonly_fields = ["date", "owner", "items", "sent_at"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False

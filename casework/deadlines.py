@@ -1,0 +1,249 @@
+"""Statutory timelines of the SEND Code of Practice 2015, as pure date functions.
+
+Definitions used throughout:
+* A "week" is 7 calendar days; statutory weeks are never moved by weekends or bank holidays
+  (6 weeks from a Friday request is the Friday 42 days later, Christmas or not).
+* A "month" is a calendar month; a date that does not exist in the target month falls on that
+  month's last day (29 February 2024 + 12 months = 28 February 2025; 31 January + 1 month =
+  28 or 29 February).
+* A "working day" is Monday to Friday excluding bank holidays in England and Wales (New Year's
+  Day, Good Friday, Easter Monday, early May, spring and summer bank holidays, Christmas Day and
+  Boxing Day, with substitute days when they fall at a weekend). One-off bank holidays (royal
+  events) are not included. Working days are used only to move SEND Tribunal appeal deadlines
+  out of August and the Christmas week.
+* Academic year: 1 September to 31 August. Terms: autumn 1 September to 31 December, spring
+  1 January to Easter Sunday, summer the day after Easter Sunday to 31 August.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from dataclasses import dataclass
+from enum import StrEnum
+
+Date = dt.date
+
+DECISION_TO_ASSESS_WEEKS = 6
+NOTICE_NOT_TO_ISSUE_WEEKS = 16
+FINAL_PLAN_WEEKS = 20
+PARENTS_COMMENTS_DAYS = 15
+ANNUAL_REVIEW_MONTHS = 12
+REVIEW_DECISION_WEEKS = 4
+DUE_SOON_DAYS = 7
+
+
+# --- Calendar arithmetic -----------------------------------------------------------------
+
+def add_weeks(day: Date, weeks: int) -> Date:
+    return day + dt.timedelta(weeks=weeks)
+
+
+def add_days(day: Date, days: int) -> Date:
+    return day + dt.timedelta(days=days)
+
+
+def add_months(day: Date, months: int) -> Date:
+    """Same day of the month `months` later, clamped to the end of a shorter month."""
+    index = day.year * 12 + (day.month - 1) + months
+    year, month = divmod(index, 12)
+    month += 1
+    last = calendar.monthrange(year, month)[1]
+    return dt.date(year, month, min(day.day, last))
+
+
+def easter_sunday(year: int) -> Date:
+    """Gregorian Easter (anonymous Gregorian algorithm)."""
+    a = year % 19
+    b, c = divmod(year, 100)
+    d, e = divmod(b, 4)
+    f = (b + 8) // 25
+    g = (b - f + 1) // 3
+    h = (19 * a + b - d - g + 15) % 30
+    i, k = divmod(c, 4)
+    l_ = (32 + 2 * e + 2 * i - h - k) % 7
+    m = (a + 11 * h + 22 * l_) // 451
+    month, day = divmod(h + l_ - 7 * m + 114, 31)
+    return dt.date(year, month, day + 1)
+
+
+def _first_monday(year: int, month: int) -> Date:
+    day = dt.date(year, month, 1)
+    return day + dt.timedelta(days=(7 - day.weekday()) % 7)
+
+
+def _last_monday(year: int, month: int) -> Date:
+    day = dt.date(year, month, calendar.monthrange(year, month)[1])
+    return day - dt.timedelta(days=day.weekday())
+
+
+def bank_holidays(year: int) -> frozenset[Date]:
+    """Bank holidays in England and Wales in `year` (regular ones, with substitute days)."""
+    days: set[Date] = set()
+    new_year = dt.date(year, 1, 1)
+    while new_year.weekday() >= 5:
+        new_year += dt.timedelta(days=1)
+    days.add(new_year)
+    easter = easter_sunday(year)
+    days |= {easter - dt.timedelta(days=2), easter + dt.timedelta(days=1)}
+    days |= {_first_monday(year, 5), _last_monday(year, 5), _last_monday(year, 8)}
+    # Christmas Day and Boxing Day; a weekend one moves to the next free weekday.
+    for day in (dt.date(year, 12, 25), dt.date(year, 12, 26)):
+        while day.weekday() >= 5 or day in days:
+            day += dt.timedelta(days=1)
+        days.add(day)
+    return frozenset(days)
+
+
+def is_working_day(day: Date) -> bool:
+    return day.weekday() < 5 and day not in bank_holidays(day.year)
+
+
+def next_working_day_on_or_after(day: Date) -> Date:
+    while not is_working_day(day):
+        day += dt.timedelta(days=1)
+    return day
+
+
+# --- EHC needs assessment ------------------------------------------------------------------
+
+def decision_to_assess_due(request_date: Date) -> Date:
+    """The LA decides whether to assess within 6 weeks of the request."""
+    return add_weeks(request_date, DECISION_TO_ASSESS_WEEKS)
+
+
+def notice_not_to_issue_due(request_date: Date) -> Date:
+    """After assessing, a decision not to issue a plan is notified within 16 weeks."""
+    return add_weeks(request_date, NOTICE_NOT_TO_ISSUE_WEEKS)
+
+
+def final_plan_due(request_date: Date) -> Date:
+    """The final EHC plan is issued within 20 weeks of the request."""
+    return add_weeks(request_date, FINAL_PLAN_WEEKS)
+
+
+def parents_comments_due(draft_sent: Date) -> Date:
+    """Parents have 15 (calendar) days from receiving the draft plan to comment."""
+    return add_days(draft_sent, PARENTS_COMMENTS_DAYS)
+
+
+# --- Annual reviews and phase transfer -------------------------------------------------------
+
+def annual_review_due(issue_or_last_review: Date) -> Date:
+    """Within 12 months of the plan's issue, then of each previous review."""
+    return add_months(issue_or_last_review, ANNUAL_REVIEW_MONTHS)
+
+
+def review_decision_due(review_meeting: Date) -> Date:
+    """The LA decides to maintain, amend or cease the plan within 4 weeks of the meeting."""
+    return add_weeks(review_meeting, REVIEW_DECISION_WEEKS)
+
+
+def phase_transfer_due(transfer_year: int, *, post_16: bool = False) -> Date:
+    """Amended plan by 15 February of the transfer year (31 March for a move to post-16)."""
+    return dt.date(transfer_year, 3, 31) if post_16 else dt.date(transfer_year, 2, 15)
+
+
+# --- SEND Tribunal appeals --------------------------------------------------------------------
+
+def move_out_of_tribunal_holidays(day: Date) -> Date:
+    """A deadline in August moves to the first working day of September; one from 25 December
+    to 1 January moves to the next working day in January."""
+    if day.month == 8:
+        return next_working_day_on_or_after(dt.date(day.year, 9, 1))
+    if day.month == 12 and day.day >= 25:
+        return next_working_day_on_or_after(dt.date(day.year + 1, 1, 2))
+    if day.month == 1 and day.day == 1:
+        return next_working_day_on_or_after(dt.date(day.year, 1, 2))
+    return day
+
+
+def tribunal_appeal_deadline(decision_letter: Date, mediation_certificate: Date | None = None
+                             ) -> Date:
+    """2 months from the decision letter or 1 month from the mediation certificate, whichever
+    is later, moved out of August and the Christmas week."""
+    deadline = add_months(decision_letter, 2)
+    if mediation_certificate is not None:
+        deadline = max(deadline, add_months(mediation_certificate, 1))
+    return move_out_of_tribunal_holidays(deadline)
+
+
+# --- Academic year and terms ------------------------------------------------------------------
+
+def academic_year_start(day: Date) -> int:
+    """The calendar year in which the day's academic year began (2025 for 2025/26)."""
+    return day.year if day.month >= 9 else day.year - 1
+
+
+def academic_year_label(start_year: int) -> str:
+    return f"{start_year}/{(start_year + 1) % 100:02d}"
+
+
+class Term(StrEnum):
+    AUTUMN = "autumn"
+    SPRING = "spring"
+    SUMMER = "summer"
+
+
+def term_of(day: Date) -> Term:
+    if day.month >= 9:
+        return Term.AUTUMN
+    if day <= easter_sunday(day.year):
+        return Term.SPRING
+    return Term.SUMMER
+
+
+# --- Status of a step ------------------------------------------------------------------------
+
+class State(StrEnum):
+    NOT_YET_DUE = "not_yet_due"
+    DUE = "due"
+    MET = "met"
+    LATE = "late"
+
+
+STATE_LABELS = {State.NOT_YET_DUE: "Not yet due", State.DUE: "Due", State.MET: "Met",
+                State.LATE: "Late"}
+
+
+@dataclass(frozen=True)
+class StepStatus:
+    state: State
+    due: Date
+    done_on: Date | None = None
+    days_late: int = 0
+    days_left: int | None = None
+
+    @property
+    def label(self) -> str:
+        if self.state == State.LATE:
+            days = "day" if self.days_late == 1 else "days"
+            done = "done" if self.done_on else "overdue"
+            return f"Late ({done}, {self.days_late} {days})"
+        if self.state == State.DUE:
+            return "Due today" if self.days_left == 0 else f"Due in {self.days_left} days"
+        return STATE_LABELS[self.state]
+
+    @property
+    def tag_class(self) -> str:
+        return {State.NOT_YET_DUE: "govuk-tag--grey", State.DUE: "govuk-tag--yellow",
+                State.MET: "govuk-tag--green", State.LATE: "govuk-tag--red"}[self.state]
+
+    @property
+    def pending(self) -> bool:
+        return self.done_on is None
+
+
+def step_status(due: Date, done_on: Date | None, today: Date) -> StepStatus:
+    """Met: done on or before the deadline. Late: done after it (days late = done - due), or
+    not done and the deadline has passed (days late = today - due). Due: not done and the
+    deadline is today or within the next 7 days. Not yet due: otherwise."""
+    if done_on is not None:
+        if done_on <= due:
+            return StepStatus(State.MET, due, done_on)
+        return StepStatus(State.LATE, due, done_on, days_late=(done_on - due).days)
+    if today > due:
+        return StepStatus(State.LATE, due, None, days_late=(today - due).days)
+    days_left = (due - today).days
+    state = State.DUE if days_left <= DUE_SOON_DAYS else State.NOT_YET_DUE
+    return StepStatus(state, due, None, days_left=days_left)

@@ -1,0 +1,461 @@
+"""Reads of the casework app. Each takes school ids or trust ids already authorised by the
+caller (a view asks trusts.access; a task acts on every school) and returns plain data, with a
+fixed number of queries whatever the number of rows. Dashboards and board packs read these."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db.models import Count, Max, Q, Sum
+from django.db.models.functions import TruncMonth
+from django.urls import reverse
+from django_scopes import scope
+
+from trusts.models import School, Trust, User
+
+from . import deadlines as dl
+from .models import (
+    ActivityArrangement,
+    ActivityEntry,
+    ActivityShare,
+    AnnualReview,
+    ArrangementShare,
+    Case,
+    EHCPlan,
+    EHCRequest,
+)
+
+ONE_DP = Decimal("0.1")
+
+
+def pct(part: int, whole: int) -> Decimal | None:
+    """A percentage from counts, half-up to one decimal place (None when there is no whole)."""
+    if not whole:
+        return None
+    return (Decimal(part) * 100 / Decimal(whole)).quantize(ONE_DP, rounding=ROUND_HALF_UP)
+
+
+# --- Due list --------------------------------------------------------------------------------
+
+EHC_REQUEST = "ehc_request"
+ANNUAL_REVIEW = "annual_review"
+DUE_KINDS = [*Case.Kind.choices, (EHC_REQUEST, "EHC needs assessment"),
+             (ANNUAL_REVIEW, "Annual review")]
+
+
+@dataclass
+class DueItem:
+    due: dt.date | None
+    what: str
+    kind: str
+    kind_label: str
+    ref: str
+    url: str
+    school_id: int
+    school_name: str
+    owner_id: int
+    owner_name: str
+    status: dl.StepStatus | None = None
+    case_status: str = ""
+
+    @property
+    def sort_key(self):
+        return (self.due is None, self.due or dt.date.max, self.ref)
+
+    @property
+    def urgent(self) -> bool:
+        return self.status is not None and self.status.state in (dl.State.DUE, dl.State.LATE)
+
+
+def _case_item(case: Case, today: dt.date) -> DueItem:
+    nxt = case.due_next(today)
+    due = nxt[1] if nxt else None
+    status = dl.step_status(due, None, today) if due else None
+    return DueItem(
+        due=due, what=nxt[0] if nxt else "No date set", kind=case.kind,
+        kind_label=case.get_kind_display(), ref=f"Case {case.pk}",
+        url=reverse("casework:case_detail", args=[case.pk]), school_id=case.school_id,
+        school_name=case.school.name, owner_id=case.owner_id, owner_name=str(case.owner),
+        status=status, case_status=case.get_status_display(),
+    )
+
+
+def due_list(*, school_ids: Iterable[int], today: dt.date, school_id: int | None = None,
+             kind: str = "", owner_id: int | None = None, within_days: int | None = None
+             ) -> list[DueItem]:
+    """Every open case and every pending statutory step (EHC assessment steps, next annual
+    review, LA decision after a review, phase transfer) in these schools, earliest due first
+    (open cases without a date last). Four queries."""
+    ids = set(school_ids)
+    if school_id is not None:
+        ids &= {school_id}
+    items: list[DueItem] = []
+    owner_q = Q(owner_id=owner_id) if owner_id else Q()
+    if kind in ("", *Case.Kind.values):
+        cases = Case.objects.filter(owner_q, school_id__in=ids).exclude(
+            status=Case.Status.CLOSED).select_related("school", "owner")
+        if kind:
+            cases = cases.filter(kind=kind)
+        items += [_case_item(c, today) for c in cases]
+    if kind in ("", EHC_REQUEST):
+        requests = EHCRequest.objects.filter(owner_q, school_id__in=ids, outcome="").exclude(
+            decision=EHCRequest.Decision.REFUSE).select_related("school", "owner")
+        for r in requests:
+            step = r.next_step(today)
+            if step is None:
+                continue
+            items.append(DueItem(
+                due=step.status.due, what=step.label, kind=EHC_REQUEST,
+                kind_label="EHC needs assessment", ref=f"Request {r.pk}",
+                url=reverse("casework:ehc_request_detail", args=[r.pk]), school_id=r.school_id,
+                school_name=r.school.name, owner_id=r.owner_id, owner_name=str(r.owner),
+                status=step.status,
+            ))
+    if kind in ("", ANNUAL_REVIEW):
+        for row in annual_reviews(school_ids=ids, today=today, owner_id=owner_id):
+            for what, status in row.pending:
+                items.append(DueItem(
+                    due=status.due, what=what, kind=ANNUAL_REVIEW, kind_label="Annual review",
+                    ref=f"Plan {row.plan_id}", url=row.url, school_id=row.school_id,
+                    school_name=row.school_name, owner_id=row.owner_id,
+                    owner_name=row.owner_name, status=status,
+                ))
+    if within_days is not None:
+        horizon = today + dt.timedelta(days=within_days)
+        items = [i for i in items if i.due is not None and i.due <= horizon]
+    return sorted(items, key=lambda i: i.sort_key)
+
+
+def due_items_by_owner(*, today: dt.date) -> dict[int, list[DueItem]]:
+    """What each owner has due within 7 days or overdue, across every school (for the daily
+    digest; the caller runs with scopes disabled)."""
+    school_ids = School.objects.values_list("pk", flat=True)
+    out: dict[int, list[DueItem]] = defaultdict(list)
+    for item in due_list(school_ids=list(school_ids), today=today,
+                         within_days=dl.DUE_SOON_DAYS):
+        out[item.owner_id].append(item)
+    return dict(out)
+
+
+# --- Annual reviews --------------------------------------------------------------------------
+
+@dataclass
+class PlanReviewRow:
+    plan_id: int
+    pupil_id: int
+    school_id: int
+    school_name: str
+    local_authority: str
+    owner_id: int
+    owner_name: str
+    issue_date: dt.date
+    last_review: dt.date | None
+    next_review: dl.StepStatus
+    decision: dl.StepStatus | None  # the LA's decision after the latest review, if awaited
+    phase_transfer: dl.StepStatus | None
+    url: str
+
+    @property
+    def pending(self) -> list[tuple[str, dl.StepStatus]]:
+        out = [("Annual review meeting (12 months)", self.next_review)]
+        if self.decision and self.decision.pending:
+            out.append(("LA decision after review (4 weeks)", self.decision))
+        if self.phase_transfer and self.phase_transfer.pending:
+            out.append(("Amended plan for phase transfer", self.phase_transfer))
+        return out
+
+
+def annual_reviews(*, school_ids: Iterable[int], today: dt.date, owner_id: int | None = None
+                   ) -> list[PlanReviewRow]:
+    """Live plans with the next review due (12 months after issue or the last review), any LA
+    decision awaited and the phase transfer deadline; soonest review first. Two queries."""
+    plans = list(
+        EHCPlan.objects.filter(school_id__in=list(school_ids), ceased_on__isnull=True)
+        .filter(Q(owner_id=owner_id) if owner_id else Q())
+        .select_related("school", "owner", "local_authority")
+        .annotate(last_review=Max("reviews__meeting_date"))
+    )
+    awaiting: dict[int, AnnualReview] = {}
+    for review in AnnualReview.objects.filter(
+        plan__in=[p.pk for p in plans], la_decision=""
+    ).order_by("plan_id", "meeting_date"):
+        awaiting[review.plan_id] = review  # the latest review awaiting a decision
+    rows = []
+    for p in plans:
+        pending_review = awaiting.get(p.pk)
+        rows.append(PlanReviewRow(
+            plan_id=p.pk, pupil_id=p.pupil_id, school_id=p.school_id, school_name=p.school.name,
+            local_authority=p.local_authority.name, owner_id=p.owner_id,
+            owner_name=str(p.owner), issue_date=p.issue_date, last_review=p.last_review,
+            next_review=dl.step_status(p.next_review_due(p.last_review), None, today),
+            decision=pending_review.decision_status(today) if pending_review else None,
+            phase_transfer=p.phase_transfer_status(today),
+            url=reverse("casework:plan_detail", args=[p.pk]),
+        ))
+    return sorted(rows, key=lambda r: (r.next_review.due, r.plan_id))
+
+
+# --- Cases -----------------------------------------------------------------------------------
+
+def cases(*, school_ids: Iterable[int], owner_id: int | None = None, school_id: int | None = None,
+          kind: str = "", open_only: bool = True):
+    qs = Case.objects.filter(school_id__in=list(school_ids)).select_related("school", "owner")
+    if open_only:
+        qs = qs.exclude(status=Case.Status.CLOSED)
+    if owner_id:
+        qs = qs.filter(owner_id=owner_id)
+    if school_id:
+        qs = qs.filter(school_id=school_id)
+    if kind:
+        qs = qs.filter(kind=kind)
+    return qs
+
+
+def case_owners(*, school_ids: Iterable[int]) -> list[User]:
+    return list(User.objects.filter(cases_owned__school_id__in=list(school_ids)).distinct()
+                .order_by("full_name", "email"))
+
+
+# --- Suspensions -----------------------------------------------------------------------------
+
+TERM_LIMIT = 15  # governors must meet when a pupil passes 15 days in a term
+YEAR_LIMIT = 45  # at most 45 school days in an academic year
+YEAR_NEAR = 40   # flagged as nearing the limit from here
+
+
+@dataclass
+class SuspensionTotal:
+    pupil_id: int
+    academic_year: int
+    year_days: int = 0
+    terms: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def year_label(self) -> str:
+        return dl.academic_year_label(self.academic_year)
+
+    @property
+    def terms_over_15(self) -> list[str]:
+        return [t for t, n in self.terms.items() if n > TERM_LIMIT]
+
+    @property
+    def over_year_limit(self) -> bool:
+        return self.year_days > YEAR_LIMIT
+
+    @property
+    def near_year_limit(self) -> bool:
+        return YEAR_NEAR <= self.year_days <= YEAR_LIMIT
+
+    @property
+    def flags(self) -> list[str]:
+        out = [f"Over {TERM_LIMIT} days in the {t} term: governors must meet"
+               for t in self.terms_over_15]
+        if self.over_year_limit:
+            out.append(f"Over the {YEAR_LIMIT}-day limit for the year")
+        elif self.near_year_limit:
+            out.append(f"Near the {YEAR_LIMIT}-day limit for the year")
+        return out
+
+
+def suspension_totals(*, pupil_ids: Iterable[int]) -> dict[int, list[SuspensionTotal]]:
+    """School days of suspension per pupil, per academic year and term (by the first day of
+    each suspension), latest year first. One query."""
+    totals: dict[tuple[int, int], SuspensionTotal] = {}
+    for pupil_id, start, days in Case.objects.filter(
+        kind=Case.Kind.SUSPENSION, pupil_id__in=list(pupil_ids), suspension_start__isnull=False
+    ).values_list("pupil_id", "suspension_start", "suspension_days"):
+        year = dl.academic_year_start(start)
+        total = totals.setdefault((pupil_id, year), SuspensionTotal(pupil_id, year))
+        total.year_days += days or 0
+        term = dl.term_of(start).value
+        total.terms[term] = total.terms.get(term, 0) + (days or 0)
+    out: dict[int, list[SuspensionTotal]] = defaultdict(list)
+    for (pupil_id, _), total in sorted(totals.items(), key=lambda kv: (kv[0][0], -kv[0][1])):
+        out[pupil_id].append(total)
+    return dict(out)
+
+
+# --- LA timeliness ---------------------------------------------------------------------------
+
+def median(values: list[int]) -> Decimal | None:
+    if not values:
+        return None
+    s = sorted(values)
+    mid = len(s) // 2
+    if len(s) % 2:
+        return Decimal(s[mid])
+    return (Decimal(s[mid - 1]) + Decimal(s[mid])) / 2
+
+
+def percentile_nearest_rank(values: list[int], p: int) -> Decimal | None:
+    """Nearest-rank method: the smallest value with at least p% of the values at or below it,
+    i.e. the value at rank ceil(p/100 x n) in ascending order (1-based)."""
+    if not values:
+        return None
+    s = sorted(values)
+    rank = max(1, math.ceil(p * len(s) / 100))
+    return Decimal(s[rank - 1])
+
+
+def weeks(days: Decimal | None) -> Decimal | None:
+    return None if days is None else (days / 7).quantize(ONE_DP, rounding=ROUND_HALF_UP)
+
+
+@dataclass
+class LATimeliness:
+    local_authority_id: int
+    local_authority: str
+    plans_issued: int = 0
+    within_20_weeks: int = 0
+    median_weeks: Decimal | None = None
+    p90_weeks: Decimal | None = None
+    open_past_20_weeks: int = 0
+    days_taken: list[int] = field(default_factory=list, repr=False)
+
+    @property
+    def within_pct(self) -> Decimal | None:
+        return pct(self.within_20_weeks, self.plans_issued)
+
+
+def la_timeliness(*, school_ids: Iterable[int], start: dt.date, end: dt.date, today: dt.date
+                  ) -> list[LATimeliness]:
+    """Per LA: final plans issued between start and end (inclusive) for requests from these
+    schools, how many within 20 weeks of the request, median and 90th percentile (nearest
+    rank) of weeks taken (days / 7, half-up to 0.1), and requests still open past 20 weeks
+    today (no final outcome, not refused, request date + 20 weeks before today). Two queries."""
+    ids = list(school_ids)
+    rows: dict[int, LATimeliness] = {}
+    for la_id, la_name, requested, issued in EHCRequest.objects.filter(
+        school_id__in=ids, outcome=EHCRequest.Outcome.ISSUED, outcome_date__gte=start,
+        outcome_date__lte=end,
+    ).values_list("local_authority_id", "local_authority__name", "request_date",
+                  "outcome_date"):
+        row = rows.setdefault(la_id, LATimeliness(la_id, la_name))
+        row.plans_issued += 1
+        row.days_taken.append((issued - requested).days)
+        if issued <= dl.final_plan_due(requested):
+            row.within_20_weeks += 1
+    cutoff = today - dt.timedelta(weeks=dl.FINAL_PLAN_WEEKS)
+    for la_id, la_name in EHCRequest.objects.filter(
+        school_id__in=ids, outcome="", request_date__lt=cutoff
+    ).exclude(decision=EHCRequest.Decision.REFUSE).values_list(
+        "local_authority_id", "local_authority__name"
+    ):
+        rows.setdefault(la_id, LATimeliness(la_id, la_name)).open_past_20_weeks += 1
+    for row in rows.values():
+        row.median_weeks = weeks(median(row.days_taken))
+        row.p90_weeks = weeks(percentile_nearest_rank(row.days_taken, 90))
+    return sorted(rows.values(), key=lambda r: r.local_authority)
+
+
+# --- Head of SEND activity -------------------------------------------------------------------
+# Activity is scoped on trusts (see models): these selectors open the trust scope themselves
+# with the ids the caller got from access.trust_ids_for(user, LOG_ACTIVITY).
+
+def activity_entries(*, trust_ids: Iterable[int], start: dt.date, end: dt.date) -> list[dict]:
+    ids = sorted(trust_ids)
+    with scope(trust=ids):
+        entries = list(
+            ActivityEntry.objects.filter(date__gte=start, date__lte=end)
+            .select_related("school", "person").distinct().order_by("-date", "-pk")
+        )
+        shares = defaultdict(list)
+        for entry_id, trust_name in ActivityShare.objects.filter(
+            entry__in=[e.pk for e in entries]
+        ).values_list("entry_id", "trust__name"):
+            shares[entry_id].append(trust_name)
+    return [{"entry": e, "trusts": sorted(shares[e.pk])} for e in entries]
+
+
+@dataclass
+class SplitRow:
+    label: str
+    hours: dict[int, Decimal]
+    total: Decimal
+    pct: dict[int, Decimal | None]
+
+
+@dataclass
+class ActivitySplit:
+    trusts: list[Trust]
+    agreed: dict[int, Decimal]
+    months: list[SplitRow]
+    year_to_date: SplitRow
+    arrangement: str
+
+
+def agreed_split(*, person: User, trusts: list[Trust]) -> tuple[str, dict[int, Decimal]]:
+    """The agreed percentage per trust: the person's arrangement if recorded, else equal."""
+    ids = [t.pk for t in trusts]
+    arrangement = ActivityArrangement.objects.filter(person=person).first()
+    if arrangement is not None:
+        with scope(trust=ids):
+            shares = dict(ArrangementShare.objects.filter(arrangement=arrangement)
+                          .values_list("trust_id", "percent"))
+        if shares:
+            return arrangement.name, {t: shares.get(t, Decimal(0)) for t in ids}
+    if not ids:
+        return "No trusts", {}
+    equal = (Decimal(100) / len(ids)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    return "Equal split (default)", {t: equal for t in ids}
+
+
+def _split_row(label: str, hours: dict[int, Decimal], ids: list[int]) -> SplitRow:
+    total = sum((hours.get(t, Decimal(0)) for t in ids), Decimal(0))
+    return SplitRow(
+        label, {t: hours.get(t, Decimal(0)) for t in ids}, total,
+        {t: (hours.get(t, Decimal(0)) * 100 / total).quantize(ONE_DP, rounding=ROUND_HALF_UP)
+         if total else None for t in ids},
+    )
+
+
+def activity_split(*, trust_ids: Iterable[int], person: User, year_start: int,
+                   today: dt.date) -> ActivitySplit:
+    """Hours per trust per month of the academic year beginning 1 September `year_start`, and
+    the year to date, with each trust's share of the total against the agreed split. An entry
+    for several trusts counts its hours equally for each. Three queries."""
+    ids = sorted(trust_ids)
+    trusts = list(Trust.objects.filter(pk__in=ids).order_by("name"))
+    ids = [t.pk for t in trusts]
+    start = dt.date(year_start, 9, 1)
+    end = min(dt.date(year_start + 1, 8, 31), today)
+    by_month: dict[dt.date, dict[int, Decimal]] = defaultdict(dict)
+    with scope(trust=ids):
+        for month, trust_id, hours in (
+            ActivityShare.objects.filter(entry__person=person, entry__date__gte=start,
+                                         entry__date__lte=end)
+            .annotate(month=TruncMonth("entry__date")).values("month", "trust_id")
+            .annotate(hours=Sum("hours")).values_list("month", "trust_id", "hours")
+        ):
+            by_month[month][trust_id] = hours
+    months = []
+    ytd: dict[int, Decimal] = defaultdict(Decimal)
+    m = start
+    while m <= end:
+        row = by_month.get(m, {})
+        months.append(_split_row(f"{m:%B %Y}", row, ids))
+        for t, h in row.items():
+            ytd[t] += h
+        m = dl.add_months(m, 1)
+    name, agreed = agreed_split(person=person, trusts=trusts)
+    return ActivitySplit(trusts, agreed, months, _split_row("Year to date", ytd, ids), name)
+
+
+def training_by_school(*, trust_ids: Iterable[int], start: dt.date, end: dt.date) -> list[dict]:
+    """Training delivered per school: sessions, hours and staff trained. One query."""
+    with scope(trust=sorted(trust_ids)):
+        entry_ids = ActivityEntry.objects.filter(
+            kind=ActivityEntry.Kind.TRAINING, date__gte=start, date__lte=end
+        ).values("pk")
+        rows = (
+            ActivityEntry.objects.with_scopes_disabled().filter(pk__in=entry_ids)
+            .values("school_id", "school__name", "school__laestab")
+            .annotate(hours=Sum("hours"), staff=Sum("staff_trained"), sessions=Count("pk"))
+            .order_by("school__name")
+        )
+        return list(rows)

@@ -1,0 +1,138 @@
+"""Statutory deadlines at their edges: pure date arithmetic, no database."""
+
+import datetime as dt
+
+import pytest
+
+from casework import deadlines as d
+from casework.deadlines import State
+
+D = dt.date
+
+
+def test_six_sixteen_and_twenty_weeks_from_a_friday_request_fall_on_fridays():
+    friday = D(2025, 3, 7)
+    assert friday.weekday() == 4
+    assert d.decision_to_assess_due(friday) == D(2025, 4, 18)
+    assert d.notice_not_to_issue_due(friday) == D(2025, 6, 27)
+    assert d.final_plan_due(friday) == D(2025, 7, 25)
+    for due in (d.decision_to_assess_due(friday), d.final_plan_due(friday)):
+        assert due.weekday() == 4
+
+
+def test_deadlines_run_across_new_year():
+    request = D(2025, 12, 1)
+    assert d.decision_to_assess_due(request) == D(2026, 1, 12)
+    assert d.final_plan_due(request) == D(2026, 4, 20)
+
+
+def test_a_bank_holiday_does_not_move_statutory_weeks():
+    # 6 weeks from 14 November 2025 is Boxing Day, a bank holiday: the deadline stays there.
+    request = D(2025, 11, 14)
+    assert d.decision_to_assess_due(request) == D(2025, 12, 26)
+    assert D(2025, 12, 26) in d.bank_holidays(2025)
+    # 20 weeks from the same request is Good Friday 2026: it stays there too.
+    assert d.final_plan_due(request) == D(2026, 4, 3)
+    assert D(2026, 4, 3) in d.bank_holidays(2026)
+
+
+def test_leap_day_request_and_annual_review_from_a_leap_day():
+    assert d.decision_to_assess_due(D(2024, 2, 29)) == D(2024, 4, 11)
+    assert d.final_plan_due(D(2024, 1, 18)) == D(2024, 6, 6)
+    # Weeks are days: 6 weeks from 18 January 2024 crosses 29 February.
+    assert d.add_weeks(D(2024, 2, 1), 4) == D(2024, 2, 29)
+    # 12 months from 29 February 2024 is clamped to 28 February 2025, and back to 28 Feb 2026.
+    assert d.annual_review_due(D(2024, 2, 29)) == D(2025, 2, 28)
+    assert d.annual_review_due(D(2025, 2, 28)) == D(2026, 2, 28)
+    assert d.annual_review_due(D(2027, 2, 28)) == D(2028, 2, 28)
+
+
+def test_parents_have_fifteen_calendar_days_to_comment_on_a_draft():
+    assert d.parents_comments_due(D(2025, 12, 20)) == D(2026, 1, 4)
+
+
+def test_annual_reviews_roll_forward_from_each_previous_review():
+    issue = D(2024, 3, 15)
+    first = d.annual_review_due(issue)
+    assert first == D(2025, 3, 15)
+    held_early = D(2025, 2, 10)
+    assert d.annual_review_due(held_early) == D(2026, 2, 10)
+    assert d.review_decision_due(held_early) == D(2025, 3, 10)
+
+
+def test_phase_transfer_deadlines():
+    assert d.phase_transfer_due(2026) == D(2026, 2, 15)
+    assert d.phase_transfer_due(2026, post_16=True) == D(2026, 3, 31)
+
+
+def test_tribunal_deadline_is_two_months_from_the_decision_without_mediation():
+    assert d.tribunal_appeal_deadline(D(2025, 3, 10)) == D(2025, 5, 10)
+
+
+def test_tribunal_deadline_takes_the_mediation_month_when_it_is_later():
+    # 2 months from 10 March = 10 May; 1 month from a certificate of 20 April = 20 May.
+    assert d.tribunal_appeal_deadline(D(2025, 3, 10), D(2025, 4, 20)) == D(2025, 5, 20)
+
+
+def test_tribunal_deadline_keeps_the_decision_months_when_mediation_is_earlier():
+    # 1 month from 15 March = 15 April, earlier than 10 May.
+    assert d.tribunal_appeal_deadline(D(2025, 3, 10), D(2025, 3, 15)) == D(2025, 5, 10)
+
+
+def test_a_tribunal_deadline_in_august_moves_to_the_first_working_day_of_september():
+    # 2 months from 12 June 2025 = 12 August; 1 September 2025 is a Monday.
+    assert d.tribunal_appeal_deadline(D(2025, 6, 12)) == D(2025, 9, 1)
+    # 1 September 2024 was a Sunday: the deadline is Monday 2 September.
+    assert d.tribunal_appeal_deadline(D(2024, 6, 30)) == D(2024, 9, 2)
+
+
+def test_a_tribunal_deadline_in_the_christmas_week_moves_into_january():
+    # 2 months from 27 October 2025 = 27 December -> Friday 2 January 2026.
+    assert d.tribunal_appeal_deadline(D(2025, 10, 27)) == D(2026, 1, 2)
+    # 1 January itself also moves: 2 months from 1 November 2025.
+    assert d.tribunal_appeal_deadline(D(2025, 11, 1)) == D(2026, 1, 2)
+    # 2 January 2027 is a Saturday: the next working day is Monday 4 January.
+    assert d.tribunal_appeal_deadline(D(2026, 10, 25)) == D(2027, 1, 4)
+    # 1 January 2023 was a Sunday, so 2 January was the bank holiday: 3 January.
+    assert d.tribunal_appeal_deadline(D(2022, 10, 30)) == D(2023, 1, 3)
+    # 24 December does not move.
+    assert d.tribunal_appeal_deadline(D(2025, 10, 24)) == D(2025, 12, 24)
+
+
+def test_bank_holidays_include_substitute_days():
+    assert d.easter_sunday(2025) == D(2025, 4, 20)
+    assert d.easter_sunday(2024) == D(2024, 3, 31)
+    assert d.bank_holidays(2022) >= {D(2022, 12, 26), D(2022, 12, 27)}  # Christmas on Sunday
+    assert d.bank_holidays(2021) >= {D(2021, 12, 27), D(2021, 12, 28)}  # on Saturday
+    assert d.bank_holidays(2025) >= {D(2025, 5, 5), D(2025, 5, 26), D(2025, 8, 25)}
+
+
+@pytest.mark.parametrize(
+    ("done", "today", "state", "days_late"),
+    [
+        (None, D(2025, 5, 1), State.NOT_YET_DUE, 0),
+        (None, D(2025, 5, 3), State.DUE, 0),  # exactly 7 days before
+        (None, D(2025, 5, 10), State.DUE, 0),  # the day itself
+        (None, D(2025, 5, 13), State.LATE, 3),
+        (D(2025, 5, 10), D(2025, 6, 1), State.MET, 0),
+        (D(2025, 5, 12), D(2025, 6, 1), State.LATE, 2),
+    ],
+)
+def test_status_of_a_step(done, today, state, days_late):
+    status = d.step_status(D(2025, 5, 10), done, today)
+    assert status.state == state
+    assert status.days_late == days_late
+
+
+def test_status_labels_say_how_late():
+    assert d.step_status(D(2025, 5, 10), None, D(2025, 5, 11)).label == "Late (overdue, 1 day)"
+    assert d.step_status(D(2025, 5, 10), None, D(2025, 5, 8)).label == "Due in 2 days"
+
+
+def test_terms_and_academic_years():
+    assert d.academic_year_start(D(2025, 9, 1)) == 2025
+    assert d.academic_year_start(D(2026, 8, 31)) == 2025
+    assert d.academic_year_label(2025) == "2025/26"
+    assert d.term_of(D(2025, 12, 31)) == d.Term.AUTUMN
+    assert d.term_of(D(2026, 4, 5)) == d.Term.SPRING  # Easter Sunday 2026
+    assert d.term_of(D(2026, 4, 6)) == d.Term.SUMMER

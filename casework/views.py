@@ -1,0 +1,488 @@
+"""Casework pages. Every view asks trusts.access for the schools or trusts it may show; an
+object outside them answers 404. Writes go through casework.services."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from pupils.models import Pupil
+from trusts import access, audit
+from trusts.access import Capability as C
+from trusts.models import LocalAuthority, User
+
+from . import deadlines as dl
+from . import forms, selectors, services
+from .models import Case, EHCPlan, EHCRequest
+
+
+def _today() -> dt.date:
+    return timezone.localdate()
+
+
+def _form_errors(form, error: ValidationError) -> None:
+    """Put a service's ValidationError on the form (field errors where the field exists)."""
+    if hasattr(error, "error_dict"):
+        for name, errs in error.error_dict.items():
+            form.add_error(name if name in form.fields else None, errs)
+    else:
+        form.add_error(None, error.messages)
+
+
+def _get_case_for_user(request, pk: int, capability: C = C.VIEW_CASES) -> Case:
+    case = (Case.objects.filter(pk=pk, school_id__in=access.school_ids_for(request.user,
+                                                                           capability))
+            .select_related("school__trust", "owner", "pupil").first())
+    if case is None:
+        raise Http404("No such case.")
+    return case
+
+
+def _get_request_for_user(request, pk: int, capability: C = C.VIEW_CASES) -> EHCRequest:
+    obj = (EHCRequest.objects.filter(pk=pk, school_id__in=access.school_ids_for(request.user,
+                                                                                capability))
+           .select_related("school__trust", "owner", "pupil", "local_authority").first())
+    if obj is None:
+        raise Http404("No such request.")
+    return obj
+
+
+def _get_plan_for_user(request, pk: int, capability: C = C.VIEW_CASES) -> EHCPlan:
+    obj = (EHCPlan.objects.filter(pk=pk, school_id__in=access.school_ids_for(request.user,
+                                                                             capability))
+           .select_related("school__trust", "owner", "pupil", "local_authority").first())
+    if obj is None:
+        raise Http404("No such plan.")
+    return obj
+
+
+def _owners_for(school):
+    """People who may own a case of this school: those whose school or trust role lets them
+    manage its cases (the current user is always among them)."""
+    roles = [r for r, caps in access.ROLE_CAPABILITIES.items() if C.MANAGE_CASES in caps]
+    return User.objects.filter(is_active=True).filter(
+        Q(memberships__school=school, memberships__role__in=roles)
+        | Q(memberships__trust_id=school.trust_id, memberships__role__in=roles)
+    ).distinct().order_by("full_name", "email")
+
+
+# --- Case lists ------------------------------------------------------------------------------
+
+@login_required
+def case_list(request):
+    school_ids = access.school_ids_for(request.user, C.VIEW_CASES)
+    if not school_ids:
+        raise Http404("No cases to show.")
+    view = request.GET.get("view", "mine")
+    schools = access.schools_for(request.user, C.VIEW_CASES).order_by("name")
+    owners = selectors.case_owners(school_ids=school_ids)
+    form = forms.CaseFilterForm(request.GET or None, schools=schools, owners=owners)
+    filters = form.cleaned_data if form.is_valid() else {}
+    if view == "mine":
+        rows = selectors.cases(school_ids=school_ids, owner_id=request.user.pk)
+    else:
+        view = "open"
+        rows = selectors.cases(school_ids=school_ids, school_id=filters.get("school"),
+                               kind=filters.get("kind", ""), owner_id=filters.get("owner"))
+    today = _today()
+    items = [selectors._case_item(c, today) for c in rows]
+    items.sort(key=lambda i: i.sort_key)
+    return render(request, "casework/case_list.html", {
+        "items": items, "view": view, "form": form,
+        "manage_schools": access.schools_for(request.user, C.MANAGE_CASES).order_by("name"),
+    })
+
+
+@login_required
+def due_list(request):
+    school_ids = access.school_ids_for(request.user, C.VIEW_CASES)
+    if not school_ids:
+        raise Http404("Nothing to show.")
+    schools = access.schools_for(request.user, C.VIEW_CASES).order_by("name")
+    owners = selectors.case_owners(school_ids=school_ids)
+    form = forms.DueFilterForm(request.GET or None, schools=schools, owners=owners)
+    f = form.cleaned_data if form.is_valid() else {}
+    items = selectors.due_list(school_ids=school_ids, today=_today(), school_id=f.get("school"),
+                               kind=f.get("kind", ""), owner_id=f.get("owner"))
+    return render(request, "casework/due_list.html", {"items": items, "form": form})
+
+
+@login_required
+def school_cases(request, laestab: str):
+    school = access.get_school_for_user(request.user, laestab, C.VIEW_CASES)
+    closed = request.GET.get("closed") == "1"
+    rows = selectors.cases(school_ids=[school.pk], open_only=not closed)
+    today = _today()
+    items = sorted((selectors._case_item(c, today) for c in rows), key=lambda i: i.sort_key)
+    return render(request, "casework/school_cases.html", {
+        "school": school, "items": items, "closed": closed, "rows": rows,
+        "can_manage": access.can(request.user, C.MANAGE_CASES, school),
+    })
+
+
+# --- One case --------------------------------------------------------------------------------
+
+@login_required
+def case_open(request, laestab: str):
+    school = access.get_school_for_user(request.user, laestab, C.MANAGE_CASES)
+    pupils = Pupil.objects.filter(school=school, left_school_on__isnull=True).order_by(
+        "surname", "forename")
+    owners = _owners_for(school)
+    form = forms.CaseOpenForm(request.POST or None, pupils=pupils, owners=owners,
+                              initial={"owner": request.user.pk, "opened_on": _today()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            case = services.case_open(actor=request.user, school=school, **form.cleaned_data)
+        except ValidationError as e:
+            _form_errors(form, e)
+        else:
+            messages.success(request, f"Case {case.pk} opened.")
+            return redirect("casework:case_detail", pk=case.pk)
+    return render(request, "casework/case_open.html", {"school": school, "form": form})
+
+
+def _case_context(request, case: Case, **forms_) -> dict:
+    today = _today()
+    can_manage = access.can(request.user, C.MANAGE_CASES, case.school)
+    totals = []
+    if case.pupil_id:
+        totals = selectors.suspension_totals(pupil_ids=[case.pupil_id]).get(case.pupil_id, [])
+    ctx = {
+        "case": case, "notes": case.notes.select_related("author"), "today": today,
+        "key_dates": case.key_dates(today), "due_next": case.due_next(today),
+        "can_manage": can_manage, "suspension_totals": totals,
+        "show_pupil": case.pupil_id and access.can(request.user, C.VIEW_PUPILS, case.school),
+        "note_form": forms.NoteForm(),
+        "update_form": forms.CaseUpdateForm(initial={
+            "status": case.status, "next_action_due": case.next_action_due,
+            "appeal_lodged_on": case.appeal_lodged_on,
+            "mediation_certificate_date": case.mediation_certificate_date,
+            "hearing_date": case.hearing_date}),
+        "close_form": forms.CaseCloseForm(initial={"closed_on": today}),
+    }
+    ctx.update(forms_)
+    return ctx
+
+
+@login_required
+def case_detail(request, pk: int):
+    case = _get_case_for_user(request, pk)
+    audit.record_view(case)
+    if case.pupil_id:
+        audit.record_view(case.pupil)
+    return render(request, "casework/case_detail.html", _case_context(request, case))
+
+
+@login_required
+@require_POST
+def case_add_note(request, pk: int):
+    case = _get_case_for_user(request, pk, C.MANAGE_CASES)
+    form = forms.NoteForm(request.POST)
+    if form.is_valid():
+        try:
+            services.case_add_note(actor=request.user, case=case, text=form.cleaned_data["text"])
+        except ValidationError as e:
+            _form_errors(form, e)
+        else:
+            messages.success(request, "Note added.")
+            return redirect("casework:case_detail", pk=case.pk)
+    return render(request, "casework/case_detail.html",
+                  _case_context(request, case, note_form=form), status=400)
+
+
+@login_required
+@require_POST
+def case_update(request, pk: int):
+    case = _get_case_for_user(request, pk, C.MANAGE_CASES)
+    form = forms.CaseUpdateForm(request.POST)
+    if form.is_valid():
+        try:
+            services.case_update(actor=request.user, case=case, **form.cleaned_data)
+        except ValidationError as e:
+            _form_errors(form, e)
+        else:
+            messages.success(request, "Case updated.")
+            return redirect("casework:case_detail", pk=case.pk)
+    return render(request, "casework/case_detail.html",
+                  _case_context(request, case, update_form=form), status=400)
+
+
+@login_required
+@require_POST
+def case_close(request, pk: int):
+    case = _get_case_for_user(request, pk, C.MANAGE_CASES)
+    form = forms.CaseCloseForm(request.POST)
+    if form.is_valid():
+        try:
+            services.case_close(actor=request.user, case=case, **form.cleaned_data)
+        except ValidationError as e:
+            _form_errors(form, e)
+        else:
+            messages.success(request, "Case closed.")
+            return redirect("casework:case_detail", pk=case.pk)
+    return render(request, "casework/case_detail.html",
+                  _case_context(request, case, close_form=form), status=400)
+
+
+# --- EHC needs assessments and plans ---------------------------------------------------------
+
+def _school_ehc_context(request, school, **extra) -> dict:
+    today = _today()
+    pupils = Pupil.objects.filter(school=school, left_school_on__isnull=True).order_by(
+        "surname", "forename")
+    requests_ = list(EHCRequest.objects.filter(school=school).select_related("local_authority")
+                     .order_by("-request_date", "-pk"))
+    ctx = {
+        "school": school, "today": today,
+        "requests": [(r, r.next_step(today)) for r in requests_],
+        "plans": selectors.annual_reviews(school_ids=[school.pk], today=today),
+        "can_manage": access.can(request.user, C.MANAGE_CASES, school),
+        "request_form": forms.EHCRequestForm(
+            pupils=pupils, local_authorities=LocalAuthority.objects.all(),
+            initial={"request_date": today}),
+        "plan_form": forms.PlanForm(pupils=pupils),
+    }
+    ctx.update(extra)
+    return ctx
+
+
+@login_required
+def school_ehc(request, laestab: str):
+    school = access.get_school_for_user(request.user, laestab, C.VIEW_CASES)
+    return render(request, "casework/school_ehc.html", _school_ehc_context(request, school))
+
+
+@login_required
+@require_POST
+def ehc_request_new(request, laestab: str):
+    school = access.get_school_for_user(request.user, laestab, C.MANAGE_CASES)
+    pupils = Pupil.objects.filter(school=school, left_school_on__isnull=True)
+    form = forms.EHCRequestForm(request.POST, pupils=pupils,
+                                local_authorities=LocalAuthority.objects.all())
+    if form.is_valid():
+        try:
+            obj = services.ehc_request_create(actor=request.user, **form.cleaned_data)
+        except ValidationError as e:
+            _form_errors(form, e)
+        else:
+            messages.success(request, f"Request {obj.pk} recorded.")
+            return redirect("casework:ehc_request_detail", pk=obj.pk)
+    return render(request, "casework/school_ehc.html",
+                  _school_ehc_context(request, school, request_form=form), status=400)
+
+
+@login_required
+@require_POST
+def plan_new(request, laestab: str):
+    school = access.get_school_for_user(request.user, laestab, C.MANAGE_CASES)
+    pupils = Pupil.objects.filter(school=school, left_school_on__isnull=True)
+    form = forms.PlanForm(request.POST, pupils=pupils)
+    if form.is_valid():
+        try:
+            plan = services.ehc_plan_create(actor=request.user, **form.cleaned_data)
+        except ValidationError as e:
+            _form_errors(form, e)
+        else:
+            messages.success(request, f"Plan {plan.pk} recorded.")
+            return redirect("casework:plan_detail", pk=plan.pk)
+    return render(request, "casework/school_ehc.html",
+                  _school_ehc_context(request, school, plan_form=form), status=400)
+
+
+def _request_context(request, obj: EHCRequest, **extra) -> dict:
+    today = _today()
+    r = obj.request_date
+    ctx = {
+        "obj": obj, "today": today, "steps": obj.steps(today),
+        "deadlines": [
+            ("Decision whether to assess", dl.decision_to_assess_due(r)),
+            ("Notice of a decision not to issue a plan", dl.notice_not_to_issue_due(r)),
+            ("Final EHC plan", dl.final_plan_due(r)),
+        ],
+        "can_manage": access.can(request.user, C.MANAGE_CASES, obj.school) and not obj.closed,
+        "show_pupil": access.can(request.user, C.VIEW_PUPILS, obj.school),
+        "step_form": forms.EHCStepForm(initial={"date": today}),
+    }
+    ctx.update(extra)
+    return ctx
+
+
+@login_required
+def ehc_request_detail(request, pk: int):
+    obj = _get_request_for_user(request, pk)
+    audit.record_view(obj)
+    audit.record_view(obj.pupil)
+    return render(request, "casework/ehc_request_detail.html", _request_context(request, obj))
+
+
+@login_required
+@require_POST
+def ehc_request_step(request, pk: int):
+    obj = _get_request_for_user(request, pk, C.MANAGE_CASES)
+    form = forms.EHCStepForm(request.POST)
+    if form.is_valid():
+        try:
+            services.ehc_request_record_step(actor=request.user, request=obj,
+                                             **form.cleaned_data)
+        except ValidationError as e:
+            _form_errors(form, e)
+        else:
+            messages.success(request, "Step recorded.")
+            return redirect("casework:ehc_request_detail", pk=obj.pk)
+    return render(request, "casework/ehc_request_detail.html",
+                  _request_context(request, obj, step_form=form), status=400)
+
+
+def _plan_context(request, plan: EHCPlan, **extra) -> dict:
+    today = _today()
+    reviews = list(plan.reviews.order_by("meeting_date"))
+    last = reviews[-1].meeting_date if reviews else None
+    awaiting = [r for r in reviews if not r.la_decision]
+    ctx = {
+        "plan": plan, "today": today,
+        "reviews": [(r, r.decision_status(today)) for r in reviews],
+        "next_review": dl.step_status(plan.next_review_due(last), None, today),
+        "phase_transfer": plan.phase_transfer_status(today),
+        "can_manage": access.can(request.user, C.MANAGE_CASES, plan.school),
+        "show_pupil": access.can(request.user, C.VIEW_PUPILS, plan.school),
+        "review_form": forms.ReviewForm(initial={"meeting_date": today}),
+        "decision_form": forms.ReviewDecisionForm(reviews=awaiting,
+                                                  initial={"date": today}) if awaiting else None,
+    }
+    ctx.update(extra)
+    return ctx
+
+
+@login_required
+def plan_detail(request, pk: int):
+    plan = _get_plan_for_user(request, pk)
+    audit.record_view(plan)
+    audit.record_view(plan.pupil)
+    return render(request, "casework/plan_detail.html", _plan_context(request, plan))
+
+
+@login_required
+@require_POST
+def plan_review(request, pk: int):
+    plan = _get_plan_for_user(request, pk, C.MANAGE_CASES)
+    form = forms.ReviewForm(request.POST)
+    if form.is_valid():
+        try:
+            services.annual_review_record(actor=request.user, plan=plan, **form.cleaned_data)
+        except ValidationError as e:
+            _form_errors(form, e)
+        else:
+            messages.success(request, "Review meeting recorded.")
+            return redirect("casework:plan_detail", pk=plan.pk)
+    return render(request, "casework/plan_detail.html",
+                  _plan_context(request, plan, review_form=form), status=400)
+
+
+@login_required
+@require_POST
+def plan_review_decision(request, pk: int):
+    plan = _get_plan_for_user(request, pk, C.MANAGE_CASES)
+    awaiting = list(plan.reviews.filter(la_decision=""))
+    form = forms.ReviewDecisionForm(request.POST, reviews=awaiting)
+    if form.is_valid():
+        review = next(r for r in awaiting if r.pk == form.cleaned_data["review"])
+        try:
+            services.annual_review_record_decision(
+                actor=request.user, review=review, decision=form.cleaned_data["decision"],
+                date=form.cleaned_data["date"])
+        except ValidationError as e:
+            _form_errors(form, e)
+        else:
+            messages.success(request, "LA decision recorded.")
+            return redirect("casework:plan_detail", pk=plan.pk)
+    return render(request, "casework/plan_detail.html",
+                  _plan_context(request, plan, decision_form=form), status=400)
+
+
+@login_required
+def reviews_due(request):
+    school_ids = access.school_ids_for(request.user, C.VIEW_CASES)
+    if not school_ids:
+        raise Http404("Nothing to show.")
+    rows = selectors.annual_reviews(school_ids=school_ids, today=_today())
+    return render(request, "casework/reviews_due.html", {"rows": rows})
+
+
+@login_required
+def timeliness(request):
+    school_ids = access.school_ids_for(request.user, C.VIEW_CASES)
+    if not school_ids:
+        raise Http404("Nothing to show.")
+    today = _today()
+    default = {"start": dl.add_months(today, -12) + dt.timedelta(days=1), "end": today}
+    form = forms.PeriodForm(request.GET or None, initial=default)
+    period = form.cleaned_data if (request.GET and form.is_valid()) else default
+    rows = selectors.la_timeliness(school_ids=school_ids, start=period["start"],
+                                   end=period["end"], today=today)
+    return render(request, "casework/timeliness.html",
+                  {"rows": rows, "form": form, "period": period, "today": today})
+
+
+# --- Head of SEND activity -------------------------------------------------------------------
+
+def _activity_context(request, trust_ids, **extra) -> dict:
+    today = _today()
+    try:
+        year = int(request.GET.get("year", dl.academic_year_start(today)))
+    except ValueError:
+        year = dl.academic_year_start(today)
+    year = min(max(year, 2000), dl.academic_year_start(today))
+    start, end = dt.date(year, 9, 1), dt.date(year + 1, 8, 31)
+    trusts = access.trusts_for(request.user, C.LOG_ACTIVITY).order_by("name")
+    schools = access.schools_for(request.user, C.VIEW_SCHOOL).filter(
+        trust_id__in=trust_ids).order_by("name")
+    split = selectors.activity_split(trust_ids=trust_ids, person=request.user, year_start=year,
+                                     today=today)
+    ctx = {
+        "year": year, "year_label": dl.academic_year_label(year),
+        "years": list(range(dl.academic_year_start(today), 2022, -1)),
+        "split": split,
+        "agreed_rows": [(t.name, split.agreed.get(t.pk, 0)) for t in split.trusts],
+        "split_rows": [
+            (row, [(row.hours[t.pk], row.pct[t.pk], split.agreed.get(t.pk)) for t in split.trusts])
+            for row in [*split.months, split.year_to_date]
+        ],
+        "training": selectors.training_by_school(trust_ids=trust_ids, start=start, end=end),
+        "entries": selectors.activity_entries(trust_ids=trust_ids, start=start, end=end),
+        "form": forms.ActivityForm(trusts=trusts, schools=schools,
+                                   initial={"date": today, "trusts": list(trusts)}),
+    }
+    ctx.update(extra)
+    return ctx
+
+
+@login_required
+def activity(request):
+    trust_ids = access.trust_ids_for(request.user, C.LOG_ACTIVITY)
+    if not trust_ids:
+        raise Http404("No activity log.")
+    if request.method == "POST":
+        trusts = access.trusts_for(request.user, C.LOG_ACTIVITY)
+        schools = access.schools_for(request.user, C.VIEW_SCHOOL).filter(trust_id__in=trust_ids)
+        form = forms.ActivityForm(request.POST, trusts=trusts, schools=schools)
+        if form.is_valid():
+            data = dict(form.cleaned_data)
+            data["trusts"] = list(data["trusts"])
+            try:
+                services.activity_log(actor=request.user, **data)
+            except ValidationError as e:
+                _form_errors(form, e)
+            else:
+                messages.success(request, "Activity logged.")
+                return redirect("casework:activity")
+        return render(request, "casework/activity.html",
+                      _activity_context(request, trust_ids, form=form), status=400)
+    return render(request, "casework/activity.html", _activity_context(request, trust_ids))
