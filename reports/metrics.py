@@ -359,12 +359,10 @@ def school_table(
             row.by_need, row.by_year_group = snap["by_need"], snap["by_year_group"]
         else:
             row.previous_date, row.previous = snap["census_date"], figures
-    phase_figures: dict[str, list[Figures]] = {}
     for row in rows:
         row.national = nationals.get(row.national_phase)
         if row.figures is not None:
             row.flags = flags_for(row.figures, row.national, row.previous)
-            phase_figures.setdefault(row.national_phase, []).append(row.figures)
     with_census = [r for r in rows if r.figures is not None]
     with_previous = [r.previous for r in with_census if r.previous is not None]
     return SchoolTable(
@@ -372,12 +370,21 @@ def school_table(
         census_date=max((r.census_date for r in with_census), default=None),
         totals=Figures.total(r.figures for r in with_census),
         previous_totals=Figures.total(with_previous) if with_previous else None,
-        by_phase=[
-            PhaseTotal(phase, Figures.total(items), nationals.get(phase))
-            for phase, items in sorted(phase_figures.items())
-        ],
+        by_phase=phase_totals(rows, nationals),
         nationals=nationals,
     )
+
+
+def phase_totals(rows: Iterable[SchoolRow], nationals: dict[str, National]) -> list[PhaseTotal]:
+    """Summed counts of the rows by national phase, each with its national averages."""
+    phase_figures: dict[str, list[Figures]] = {}
+    for row in rows:
+        if row.figures is not None:
+            phase_figures.setdefault(row.national_phase, []).append(row.figures)
+    return [
+        PhaseTotal(phase, Figures.total(items), nationals.get(phase))
+        for phase, items in sorted(phase_figures.items())
+    ]
 
 
 def census_dates(school_ids: Iterable[int]) -> list[datetime.date]:
