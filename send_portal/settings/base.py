@@ -246,3 +246,15 @@ CELERY_BEAT_SCHEDULE = {
 
 # --- Dashboards and board packs (reports) -------------------------------------------------
 
+# A school is flagged when one of its percentages differs from the national figure for its
+# phase by at least this many percentage points, or changed by at least this many points
+# since its previous census.
+REPORTS_FLAG_NATIONAL_POINTS = env("REPORTS_FLAG_NATIONAL_POINTS", default="2.0")
+REPORTS_FLAG_CHANGE_POINTS = env("REPORTS_FLAG_CHANGE_POINTS", default="1.5")
+# Counts from 1 to this minus one are shown as "fewer than N" below school level.
+REPORTS_SMALL_COUNT_THRESHOLD = env.int("REPORTS_SMALL_COUNT_THRESHOLD", default=5)
+# Board packs are written under MEDIA_ROOT/<this folder>.
+REPORTS_BOARD_PACK_DIR = env("REPORTS_BOARD_PACK_DIR", default="board-packs")
+# Hard limit for rendering one pack: well below the broker's visibility timeout (3600 s).
+REPORTS_BOARD_PACK_TIME_LIMIT = env.int("REPORTS_BOARD_PACK_TIME_LIMIT", default=600)
+REPORTS_BOARD_PACK_MAX_RETRIES = env.int("REPORTS_BOARD_PACK_MAX_RETRIES", default=3)
