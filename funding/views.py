@@ -208,7 +208,10 @@ def _render_claim(request, claim: Claim, bound: dict | None = None, status: int 
             continue
         if claim.status in statuses and access.can(request.user, capability, claim.school):
             form = (bound or {}).get(name) or _action_form(name, claim)
-            actions.append({"name": name, "title": TITLES[name], "form": form})
+            title = TITLES[name]
+            if name == "award" and claim.status == S.AWARDED:
+                title = "Change the award from a date"
+            actions.append({"name": name, "title": title, "form": form})
     return render(request, "funding/claim.html", {
         "claim": claim, "pupil": claim.pupil, "school": claim.school,
         "awards": claim.awards.select_related("band__scheme"),
