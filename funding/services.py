@@ -22,6 +22,7 @@ from trusts import access
 from trusts.access import Capability
 from trusts.models import School, User
 
+from . import calculations as calc
 from .calculations import financial_year_label
 from .models import (
     Award,
@@ -124,6 +125,11 @@ def claim_record_award(
     _check_band_for_claim(band, claim)
     if end_date is not None and end_date < start_date:
         raise ValidationError("The award cannot end before it starts.")
+    if calc.financial_year_of(start_date) < band.scheme.financial_year:
+        raise ValidationError(
+            f"The award starts before {band.scheme.label}: choose a band from the table of the year "
+            "it starts in."
+        )
     previous = list(claim.awards.order_by("start_date"))
     if previous and start_date <= previous[-1].start_date:
         raise ValidationError(

@@ -99,6 +99,7 @@ def school_funding(request, laestab: str):
         "years": _year_choices(year), "rates": rates,
         "hour_cost": calc.hourly_cost(rates.hourly_rate, rates.on_cost_percent),
         "can_prepare": access.can(request.user, C.PREPARE_CLAIMS, school),
+        "can_set_rates": access.can(request.user, C.SUBMIT_CLAIMS, school),
         "schemes": selectors.schemes_for_year(year),
     })
 
@@ -113,7 +114,6 @@ def trust_funding(request, slug: str):
     summary = selectors.funding_summary(school_ids, year)
     return render(request, "funding/trust.html", {
         "trust": trust, "summary": summary, "year": year, "years": _year_choices(year),
-        "pupil_school_ids": access.school_ids_for(request.user, C.VIEW_PUPILS),
     })
 
 
@@ -280,4 +280,21 @@ def provision_cost_edit(request, laestab: str, pupil_id: int):
     rates = selectors.rates_for_school(school)
     return render(request, "funding/provision_form.html",
                   {"school": school, "pupil": pupil, "form": form, "rates": rates},
+                  status=400 if form.errors else 200)
+
+
+@login_required
+def settings_edit(request, laestab: str):
+    school = _get_school_for_user(request, laestab, C.SUBMIT_CLAIMS)
+    rates = selectors.rates_for_school(school)
+    form = forms.FundingSettingsForm(request.POST or None, initial=vars(rates))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.funding_settings_update(actor=request.user, school=school, **form.cleaned_data)
+        except ValidationError as e:
+            form.add_error(None, e)
+        else:
+            messages.success(request, "Costing figures saved.")
+            return redirect("funding_school", laestab=school.laestab)
+    return render(request, "funding/settings_form.html", {"school": school, "form": form},
                   status=400 if form.errors else 200)

@@ -258,3 +258,17 @@ def test_the_school_page_runs_the_same_queries_for_2_or_20_pupils(client, las, t
     n_few = count_queries(lambda: client.get(school_url(thurrock_school)))
     n_many = count_queries(lambda: client.get(school_url(other)))
     assert n_few == n_many
+
+
+def test_a_headteacher_sets_the_schools_costing_figures_and_a_senco_may_not(client, las, thurrock_school):
+    url = f"/funding/schools/{thurrock_school.laestab}/settings/"
+    client.force_login(senco(thurrock_school))
+    assert client.get(url).status_code == 404
+    client.force_login(headteacher(thurrock_school))
+    assert client.get(url).status_code == 200
+    data = {"hourly_rate": "12.60", "on_cost_percent": "28", "weeks_per_year": "39",
+            "notional_threshold": "6000"}
+    assert client.post(url, {**data, "weeks_per_year": "60"}).status_code == 400
+    assert client.post(url, data).status_code == 302
+    rates = selectors.rates_for_school(thurrock_school)
+    assert (rates.hourly_rate, rates.weeks_per_year) == (Decimal("12.60"), Decimal("39"))
