@@ -109,3 +109,8 @@ class FundingSettingsForm(forms.Form):
         label="Notional SEN threshold (£ a year)", max_digits=10, decimal_places=2, min_value=0,
         help_text="SEN Support costing more than this is shown as eligible for top-up funding.",
     )
+
+
+class RemittanceForm(forms.Form):
+    file = forms.FileField(label="LA remittance (CSV)",
+                           help_text="Columns UPN, Amount, Date and optionally Reference.")

@@ -3,6 +3,9 @@ no such role there); pupil names appear only for roles with VIEW_PUPILS."""
 
 from __future__ import annotations
 
+import base64
+import hashlib
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -16,7 +19,7 @@ from trusts import access, audit
 from trusts.access import Capability
 
 from . import calculations as calc
-from . import exports, forms, selectors, services
+from . import exports, forms, remittances, selectors, services
 from .models import Band, Claim, ClaimStatus, ProvisionCost
 
 C = Capability
@@ -100,6 +103,7 @@ def school_funding(request, laestab: str):
         "hour_cost": calc.hourly_cost(rates.hourly_rate, rates.on_cost_percent),
         "can_prepare": access.can(request.user, C.PREPARE_CLAIMS, school),
         "can_set_rates": access.can(request.user, C.SUBMIT_CLAIMS, school),
+        "can_record": access.can(request.user, C.SUBMIT_CLAIMS, school),
         "schemes": selectors.schemes_for_year(year),
     })
 
@@ -298,3 +302,47 @@ def settings_edit(request, laestab: str):
             return redirect("funding_school", laestab=school.laestab)
     return render(request, "funding/settings_form.html", {"school": school, "form": form},
                   status=400 if form.errors else 200)
+
+
+REMITTANCE_SESSION_KEY = "funding_remittance"
+
+
+@login_required
+def payments_import(request, laestab: str):
+    """Check an LA remittance file, show what it would record, then record it on confirmation
+    (the checked file is kept in the session between the two steps)."""
+    school = _get_school_for_user(request, laestab, C.SUBMIT_CLAIMS)
+    form = forms.RemittanceForm(request.POST or None, request.FILES or None)
+    result, token, status = None, "", 200
+    if request.method == "POST" and request.POST.get("confirm"):
+        stash = request.session.get(REMITTANCE_SESSION_KEY) or {}
+        if stash.get("school") != school.pk or stash.get("token") != request.POST["confirm"]:
+            messages.error(request, "Check the file again before importing it.")
+            return redirect("funding_payments_import", laestab=school.laestab)
+        data = base64.b64decode(stash["data"])
+        try:
+            result = services.payments_import(actor=request.user, school=school, data=data, dry_run=False)
+        except (remittances.RemittanceFileError, ValidationError) as e:
+            messages.error(request, "; ".join(e.messages) if isinstance(e, ValidationError) else str(e))
+            return redirect("funding_payments_import", laestab=school.laestab)
+        del request.session[REMITTANCE_SESSION_KEY]
+        if result.written:
+            messages.success(request, f"{result.new} payments recorded.")
+        else:
+            messages.error(request, "Nothing was recorded: the file has errors or no new payment.")
+        return redirect("funding_school", laestab=school.laestab)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data["file"].read(remittances.MAX_BYTES + 1)
+        try:
+            result = services.payments_import(actor=request.user, school=school, data=data, dry_run=True)
+        except remittances.RemittanceFileError as e:
+            form.add_error("file", str(e))
+        else:
+            if not result.errors and result.new:
+                token = hashlib.sha256(data).hexdigest()
+                request.session[REMITTANCE_SESSION_KEY] = {
+                    "school": school.pk, "token": token, "data": base64.b64encode(data).decode(),
+                }
+        status = 400 if form.errors or (result and result.errors) else 200
+    return render(request, "funding/payments_import.html",
+                  {"school": school, "form": form, "result": result, "token": token}, status=status)
