@@ -73,6 +73,8 @@ def main() -> None:
                 with CaptureQueriesContext(connection) as ctx:
                     summary = selectors.funding_summary(ids, 2025, today=datetime.date(2025, 12, 1))
                 timings.append(time.perf_counter() - start)
+            for q in sorted(ctx.captured_queries, key=lambda q: -float(q["time"]))[:3]:
+                print(f"  {q['time']} s  {q['sql'][:160]}")
             print(f"funding_summary: {schools_n} schools, {len(claims)} claims: median "
                   f"{statistics.median(timings) * 1000:.0f} ms, {len(ctx.captured_queries)} queries; "
                   f"expected {summary.total.expected}, received {summary.total.received}")

@@ -142,13 +142,21 @@ def rates_for_school(school: School) -> CostRates:
     return rates_for_schools([school.pk])[school.pk]
 
 
+COST_FIELDS = ("ta_hours_per_week", "weeks_per_year", "hourly_rate", "on_cost_percent")
+
+
 def annual_cost(cost: ProvisionCost, rates: CostRates) -> Decimal:
+    return _annual_cost(*(getattr(cost, f) for f in COST_FIELDS), rates=rates)
+
+
+def _annual_cost(hours: Decimal, weeks: Decimal | None, rate: Decimal | None,
+                 on_cost: Decimal | None, *, rates: CostRates) -> Decimal:
+    """A pupil's own figures where given, else the school's."""
     return calc.provision_annual_cost(
-        hours_per_week=cost.ta_hours_per_week,
-        weeks_per_year=cost.weeks_per_year if cost.weeks_per_year is not None else rates.weeks_per_year,
-        hourly_rate=cost.hourly_rate if cost.hourly_rate is not None else rates.hourly_rate,
-        on_cost_percent=(cost.on_cost_percent if cost.on_cost_percent is not None
-                         else rates.on_cost_percent),
+        hours_per_week=hours,
+        weeks_per_year=weeks if weeks is not None else rates.weeks_per_year,
+        hourly_rate=rate if rate is not None else rates.hourly_rate,
+        on_cost_percent=on_cost if on_cost is not None else rates.on_cost_percent,
     )
 
 
@@ -316,12 +324,12 @@ def funding_summary(school_ids: Iterable[int], financial_year: int,
     costs = ProvisionCost.objects.filter(
         school_id__in=school_ids, pupil__left_school_on__isnull=True,
         pupil__provision__in=[Provision.EHC_PLAN, Provision.SEN_SUPPORT],
-    ).select_related("pupil")
-    for cost_row in costs:
-        cost = annual_cost(cost_row, rates[cost_row.school_id])
-        for t in both(cost_row.school_id, cost_row.pupil.home_local_authority_id):
+    ).values_list("school_id", "pupil_id", "pupil__home_local_authority_id", *COST_FIELDS)
+    for school_id, pupil_id, home_la_id, *figures in costs:
+        cost = _annual_cost(*figures, rates=rates[school_id])
+        for t in both(school_id, home_la_id):
             t.provision_cost += cost
-            t.funding_for_costed += expected_by_pupil.get(cost_row.pupil_id, ZERO)
+            t.funding_for_costed += expected_by_pupil.get(pupil_id, ZERO)
 
     for item in unclaimed_pupils(school_ids, on):
         for t in both(item.pupil.school_id, item.pupil.home_local_authority_id):

@@ -22,6 +22,7 @@ def test_a_claim_from_draft_to_award_shows_on_the_trust_page(page, las, thurrock
     page.get_by_label("Band requested").select_option(label="10 hours – £4,120.00 a year")
     page.get_by_label("Evidence summary").fill("EHC plan section F: 10 hours of adult support.")
     page.get_by_label("Provision to be funded").fill("10 hours a week of teaching assistant support")
+    page.screenshot(path="media-test/funding-claim-form.png", full_page=True)
     page.get_by_role("button", name="Save draft claim").click()
     page.wait_for_url("**/funding/claims/*/")
     assert page.locator("[data-status]").inner_text() == "Draft"
