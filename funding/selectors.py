@@ -302,7 +302,7 @@ def funding_summary(school_ids: Iterable[int], financial_year: int,
             t.claims_awarded += row["awarded"]
             t.claims_pending += row["pending"]
             t.claims_refused += row["refused"]
-            t.claimed_value += row["value"] or ZERO
+            t.claimed_value += calc.round_pence(row["value"] or ZERO)
 
     expected = expected_by_claim(school_ids, financial_year)
     expected_by_pupil: dict[int, Decimal] = defaultdict(lambda: ZERO)
@@ -318,7 +318,9 @@ def funding_summary(school_ids: Iterable[int], financial_year: int,
     )
     for row in payments:
         for t in both(row["claim__school_id"], row["claim__local_authority_id"]):
-            t.received += row["total"]
+            # Sums of pence are exact in PostgreSQL; SQLite (the embedded demo) sums in floating
+            # point, so the total is brought back to pence.
+            t.received += calc.round_pence(row["total"])
 
     rates = rates_for_schools(school_ids)
     costs = ProvisionCost.objects.filter(
@@ -392,11 +394,12 @@ def school_pupil_lines(school: School, financial_year: int,
     for claim in claims:
         claims_by_pupil[claim.pupil_id].append(claim)
     expected = expected_by_claim([school.pk], financial_year)
-    received = dict(
+    received = {
+        pupil_id: calc.round_pence(total) for pupil_id, total in
         Payment.objects.filter(claim__school=school, received_on__range=(start, end))
         .values("claim__pupil_id").annotate(total=Sum("amount")).values_list("claim__pupil_id", "total")
         .order_by()
-    )
+    }
     expected_pupil: dict[int, Decimal] = defaultdict(lambda: ZERO)
     for money in expected.values():
         expected_pupil[money.pupil_id] += money.expected
@@ -418,7 +421,7 @@ def claim_money(claim: Claim, financial_year: int) -> tuple[Decimal, Decimal]:
     expected = expected_by_claim([claim.school_id], financial_year, pupil_ids=[claim.pupil_id])
     money = expected.get(claim.pk)
     received = claim.payments.filter(received_on__range=(start, end)).aggregate(t=Sum("amount"))["t"]
-    return (money.expected if money else ZERO), (received or ZERO)
+    return (money.expected if money else ZERO), calc.round_pence(received or ZERO)
 
 
 def claim_expected_total(claim: Claim) -> Decimal:
