@@ -272,3 +272,15 @@ def test_a_headteacher_sets_the_schools_costing_figures_and_a_senco_may_not(clie
     assert client.post(url, data).status_code == 302
     rates = selectors.rates_for_school(thurrock_school)
     assert (rates.hourly_rate, rates.weeks_per_year) == (Decimal("12.60"), Decimal("39"))
+
+
+def test_the_school_page_shows_an_under_award_beside_the_request(client, las, thurrock_school):
+    pupil = ehcp_pupil(thurrock_school)
+    claim = services.claim_create(actor=None, pupil=pupil, requested_band=band(las["thurrock"], "12.5 hours"),
+                                  evidence_summary="x", provision_to_fund="y")
+    services.claim_submit(actor=None, claim=claim, submitted_on=d(2025, 3, 1))
+    services.claim_record_award(actor=None, claim=claim, band=band(las["thurrock"], "10 hours"),
+                                start_date=d(2025, 4, 1))
+    client.force_login(senco(thurrock_school))
+    page = client.get(school_url(thurrock_school)).content.decode()
+    assert "12.5 hours (Thurrock)" in page and "awarded 10 hours" in page
