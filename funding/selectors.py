@@ -61,6 +61,14 @@ def current_financial_year(today: datetime.date | None = None) -> int:
     return calc.financial_year_of(today or timezone.localdate())
 
 
+def default_financial_year(today: datetime.date | None = None) -> int:
+    """The current financial year, or the latest earlier one with banding tables while the
+    current year's are not loaded yet."""
+    current = current_financial_year(today)
+    years = [y for y in available_years() if y <= current]
+    return current if not years or current in years else max(years)
+
+
 def reference_date(financial_year: int, today: datetime.date | None = None) -> datetime.date:
     """Today, brought inside the financial year (its last day for a past year)."""
     start, end = calc.financial_year_bounds(financial_year)

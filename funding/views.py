@@ -61,13 +61,20 @@ def _get_pupil_for_user(request, school, pupil_id: int) -> Pupil:
 
 
 def _financial_year(request) -> int:
-    """The year chosen with ?year=2025, or the current one; nonsense falls back to the current."""
-    current = selectors.current_financial_year()
+    """The year chosen with ?year=2025; by default (or for nonsense) the current financial year,
+    or, while its banding tables are not loaded yet, the latest earlier year that has them."""
+    default = selectors.default_financial_year()
     try:
-        year = int(request.GET.get("year", current))
+        year = int(request.GET.get("year", default))
     except (TypeError, ValueError):
-        return current
-    return year if 2000 <= year <= 2100 else current
+        return default
+    return year if 2000 <= year <= 2100 else default
+
+
+def _missing_tables(summary) -> list[str]:
+    """LAs in the summary without a banding table for its year (their last values are used)."""
+    have = {s.local_authority_id for s in selectors.schemes_for_year(summary.financial_year)}
+    return [r.local_authority.name for r in summary.local_authorities if r.local_authority.pk not in have]
 
 
 def _year_choices(selected: int) -> list[dict]:
@@ -104,7 +111,7 @@ def school_funding(request, laestab: str):
         "can_prepare": access.can(request.user, C.PREPARE_CLAIMS, school),
         "can_set_rates": access.can(request.user, C.SUBMIT_CLAIMS, school),
         "can_record": access.can(request.user, C.SUBMIT_CLAIMS, school),
-        "schemes": selectors.schemes_for_year(year),
+        "schemes": selectors.schemes_for_year(year), "missing_tables": _missing_tables(summary),
     })
 
 
@@ -118,6 +125,7 @@ def trust_funding(request, slug: str):
     summary = selectors.funding_summary(school_ids, year)
     return render(request, "funding/trust.html", {
         "trust": trust, "summary": summary, "year": year, "years": _year_choices(year),
+        "missing_tables": _missing_tables(summary),
     })
 
 

@@ -284,3 +284,14 @@ def test_the_school_page_shows_an_under_award_beside_the_request(client, las, th
     client.force_login(senco(thurrock_school))
     page = client.get(school_url(thurrock_school)).content.decode()
     assert "12.5 hours (Thurrock)" in page and "awarded 10 hours" in page
+
+
+def test_the_default_year_is_the_latest_with_tables_and_a_year_without_one_is_flagged(
+        client, awarded, thurrock_school):
+    assert selectors.default_financial_year(d(2026, 11, 1)) == 2025  # no 2026-27 tables yet
+    assert selectors.default_financial_year(d(2025, 11, 1)) == 2025
+    client.force_login(head_of_send(thurrock_school.trust))
+    response = client.get(f"/funding/trusts/{thurrock_school.trust.slug}/?year=2026")
+    assert "No 2026-27 banding table yet for Thurrock" in response.content.decode()
+    response = client.get(trust_url(thurrock_school.trust, 2025))
+    assert "banding table yet" not in response.content.decode()
