@@ -128,11 +128,11 @@ def _marker(kind: str, cx: float, cy: float, colour: str) -> str:
 
 def line_chart(
     *, chart_id: str, title: str, desc: str, labels: list[str], series: list[Series],
-    unit: str = "%", width: int = 680, height: int = 260,
+    unit: str = "%", width: int = 760, height: int = 260,
 ) -> SafeString:
     """Lines over censuses (x: census labels), each series with its own colour, dash pattern
     and marker, its last value written at the end, and an optional flat reference line."""
-    left, right, top, bottom = 50, 190, 34, 36
+    left, right, top, bottom = 50, 270, 34, 36
     plot_w, plot_h = width - left - right, height - top - bottom
     scale_max = _nice_max([v for s in series for v in s.values] +
                           [s.dashed_reference for s in series])

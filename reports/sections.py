@@ -16,8 +16,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.urls import reverse
 from django.utils import timezone
-from django.utils.safestring import SafeString
+from django.utils.html import conditional_escape, format_html
+from django.utils.safestring import SafeString, mark_safe
 
 from trusts.models import School, Trust
 
@@ -58,11 +60,12 @@ class TrustReport:
     chosen_census: datetime.date | None = None
     period: tuple[datetime.date, datetime.date] = field(default_factory=financial_year_to_date)
     suppress: bool = True  # small counts below school level as "fewer than 5"
+    links: bool = False  # school names link to their dashboards (pages, not the PDF)
 
 
 def trust_report(
     trust: Trust, census_date: datetime.date | None = None,
-    period: tuple[datetime.date, datetime.date] | None = None,
+    period: tuple[datetime.date, datetime.date] | None = None, *, links: bool = False,
 ) -> TrustReport:
     """Everything the trust dashboard and the board pack show about the register (5 queries)."""
     school_ids = list(School.objects.filter(trust=trust).values_list("pk", flat=True))
@@ -75,6 +78,7 @@ def trust_report(
         census_dates=metrics.census_dates(school_ids),
         chosen_census=census_date,
         period=period or financial_year_to_date(),
+        links=links,
     )
 
 
@@ -102,6 +106,65 @@ def _bar_charts(key: str, what: str, attr: str, nat_attr: str, rows: list[metric
     return out
 
 
+def _cell(value, numeric: bool = True) -> str:
+    css = "govuk-table__cell portal-numeric" if numeric else "govuk-table__cell"
+    return format_html('<td class="{}">{}</td>', css, value)
+
+
+def school_rows_html(rows: list[metrics.SchoolRow], *, show_trust: bool, links: bool) -> SafeString:
+    """The body of the schools table. Built here rather than in the template: a Django template
+    takes about 10 ms for 100 rows of twelve formatted cells, this about 1 ms."""
+    school_url = reverse("reports_school", args=["0000000"]).replace("0000000", "{}")
+    out = []
+    for r in rows:
+        name = format_html('<a class="govuk-link" href="{}">{}</a>', school_url.format(r.laestab), r.name) \
+            if links else conditional_escape(r.name)
+        cells = [format_html('<th scope="row" class="govuk-table__header">{}</th>', name)]
+        if show_trust:
+            cells.append(_cell(r.trust_name, False))
+        cells += [_cell(r.la_name, False), _cell(r.phase_label, False)]
+        f = r.figures
+        if f is None:
+            cells.append(format_html('<td class="govuk-table__cell portal-muted" colspan="8">{}</td>',
+                                     "No census figures yet"))
+        else:
+            cells += [_cell(f"{f.number_on_roll:,}"), _cell(f"{f.ehcp:,}"), _cell(_pct(f.ehcp_pct)),
+                      _cell(f"{f.sen_support:,}"), _cell(_pct(f.sen_support_pct)),
+                      _cell(f"{f.total_send:,}"), _cell(_pct(f.total_pct))]
+            flags = [
+                format_html('<span class="report-flag report-flag--{}">{} {}{} {}</span>', flag.kind,
+                            flag.measure, "+" if flag.points >= 0 else "−", abs(flag.points),
+                            "vs national" if flag.kind == "national" else "since last census")
+                for flag in r.flags
+            ]
+            cells.append(format_html('<td class="govuk-table__cell report-flags">{}</td>',
+                                     mark_safe("<br>".join(flags))))  # noqa: S308 - escaped above
+        out.append(format_html('<tr class="govuk-table__row" data-school="{}">{}</tr>', r.laestab,
+                               mark_safe("".join(cells))))  # noqa: S308 - escaped above
+    return mark_safe("\n".join(out))  # noqa: S308 - every part built with format_html
+
+
+def _pct(value) -> str:
+    return "–" if value is None else f"{value}%"
+
+
+def schools_section(title: str, table: metrics.SchoolTable, rows: list[metrics.SchoolRow], *,
+                    links: bool, charts_too: bool = True, show_trust: bool | None = None) -> Section:
+    if show_trust is None:
+        show_trust = len({r.trust_id for r in rows}) > 1
+    return Section("schools", title, "reports/sections/schools.html", {
+        "table": table,
+        "rows": rows,
+        "rows_html": school_rows_html(rows, show_trust=show_trust, links=links),
+        "show_trust": show_trust,
+        "flag_national": settings.REPORTS_FLAG_NATIONAL_POINTS,
+        "flag_change": settings.REPORTS_FLAG_CHANGE_POINTS,
+        "charts": (_bar_charts("ehcp", "EHCP %", "ehcp_pct", "ehcp_pct", rows)
+                   + _bar_charts("total", "Total SEND %", "total_pct", "total_pct", rows))
+        if charts_too else [],
+    })
+
+
 def summary_section(report: TrustReport) -> Section:
     return Section("summary", "Summary", "reports/sections/summary.html", {
         "sentences": metrics.summary_sentences(report.table, report.title),
@@ -110,16 +173,8 @@ def summary_section(report: TrustReport) -> Section:
 
 
 def school_table_section(report: TrustReport) -> Section:
-    rows = report.table.rows
-    return Section("schools", "Schools against the national averages", "reports/sections/schools.html", {
-        "table": report.table,
-        "rows": rows,
-        "show_trust": len({r.trust_id for r in rows}) > 1,
-        "flag_national": settings.REPORTS_FLAG_NATIONAL_POINTS,
-        "flag_change": settings.REPORTS_FLAG_CHANGE_POINTS,
-        "charts": _bar_charts("ehcp", "EHCP %", "ehcp_pct", "ehcp_pct", rows)
-        + _bar_charts("total", "Total SEND %", "total_pct", "total_pct", rows),
-    })
+    return schools_section("Schools against the national averages", report.table, report.table.rows,
+                           links=report.links)
 
 
 def trend_chart(chart_id: str, title: str, points: list[metrics.TrendPoint],
