@@ -20,6 +20,7 @@ import datetime
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import cached_property
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
@@ -69,15 +70,15 @@ class Figures:
     def total_send(self) -> int:
         return self.ehcp + self.sen_support
 
-    @property
+    @cached_property
     def ehcp_pct(self) -> Decimal | None:
         return pct(self.ehcp, self.number_on_roll)
 
-    @property
+    @cached_property
     def sen_support_pct(self) -> Decimal | None:
         return pct(self.sen_support, self.number_on_roll)
 
-    @property
+    @cached_property
     def total_pct(self) -> Decimal | None:
         return pct(self.total_send, self.number_on_roll)
 
@@ -526,10 +527,7 @@ def summary_sentences(table: SchoolTable, trust_name: str) -> list[str]:
         out.append(
             f"{len(national_flags)} of {t.schools} {school_word} differ from the national figure "
             f"by {_setting_points('REPORTS_FLAG_NATIONAL_POINTS')} points or more: "
-            + "; ".join(
-                f"{r.name} ({', '.join(f.text for f in r.flags if f.kind == 'national')})"
-                for r in national_flags
-            ) + "."
+            + _flag_list(national_flags, "national") + "."
         )
     else:
         out.append("No school differs notably from the national figures.")
@@ -537,12 +535,23 @@ def summary_sentences(table: SchoolTable, trust_name: str) -> list[str]:
         out.append(
             f"{len(change_flags)} {'school' if len(change_flags) == 1 else 'schools'} changed by "
             f"{_setting_points('REPORTS_FLAG_CHANGE_POINTS')} points or more since the previous "
-            "census: " + "; ".join(
-                f"{r.name} ({', '.join(f.text for f in r.flags if f.kind == 'change')})"
-                for r in change_flags
-            ) + "."
+            "census: " + _flag_list(change_flags, "change") + "."
         )
     return out
+
+
+SUMMARY_DETAIL_LIMIT = 6  # schools described in full; beyond this the summary names them only
+SUMMARY_NAME_LIMIT = 15
+
+
+def _flag_list(rows: list[SchoolRow], kind: str) -> str:
+    if len(rows) <= SUMMARY_DETAIL_LIMIT:
+        return "; ".join(
+            f"{r.name} ({', '.join(f.text for f in r.flags if f.kind == kind)})" for r in rows
+        )
+    names = [r.name for r in rows[:SUMMARY_NAME_LIMIT]]
+    more = len(rows) - len(names)
+    return ", ".join(names) + (f" and {more} more" if more else "") + " (see the table of schools)"
 
 
 # --- A school's profile ---------------------------------------------------------------------

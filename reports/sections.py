@@ -14,11 +14,11 @@ from __future__ import annotations
 import datetime
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from html import escape
 
 from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 
 from trusts.models import School, Trust
@@ -106,42 +106,42 @@ def _bar_charts(key: str, what: str, attr: str, nat_attr: str, rows: list[metric
     return out
 
 
-def _cell(value, numeric: bool = True) -> str:
-    css = "govuk-table__cell portal-numeric" if numeric else "govuk-table__cell"
-    return format_html('<td class="{}">{}</td>', css, value)
+_NUM = '<td class="govuk-table__cell portal-numeric">'
+_TEXT = '<td class="govuk-table__cell">'
 
 
 def school_rows_html(rows: list[metrics.SchoolRow], *, show_trust: bool, links: bool) -> SafeString:
     """The body of the schools table. Built here rather than in the template: a Django template
-    takes about 10 ms for 100 rows of twelve formatted cells, this about 1 ms."""
+    takes about 10 ms for 100 rows of twelve formatted cells, this well under 1 ms. Every text
+    from the database is escaped; numbers are formatted here."""
     school_url = reverse("reports_school", args=["0000000"]).replace("0000000", "{}")
     out = []
     for r in rows:
-        name = format_html('<a class="govuk-link" href="{}">{}</a>', school_url.format(r.laestab), r.name) \
-            if links else conditional_escape(r.name)
-        cells = [format_html('<th scope="row" class="govuk-table__header">{}</th>', name)]
+        name = escape(r.name)
+        if links:
+            name = f'<a class="govuk-link" href="{escape(school_url.format(r.laestab))}">{name}</a>'
+        cells = [f'<th scope="row" class="govuk-table__header">{name}</th>']
         if show_trust:
-            cells.append(_cell(r.trust_name, False))
-        cells += [_cell(r.la_name, False), _cell(r.phase_label, False)]
+            cells.append(f"{_TEXT}{escape(r.trust_name)}</td>")
+        cells.append(f"{_TEXT}{escape(r.la_name)}</td>{_TEXT}{escape(r.phase_label)}</td>")
         f = r.figures
         if f is None:
-            cells.append(format_html('<td class="govuk-table__cell portal-muted" colspan="8">{}</td>',
-                                     "No census figures yet"))
+            cells.append('<td class="govuk-table__cell portal-muted" colspan="8">No census figures yet</td>')
         else:
-            cells += [_cell(f"{f.number_on_roll:,}"), _cell(f"{f.ehcp:,}"), _cell(_pct(f.ehcp_pct)),
-                      _cell(f"{f.sen_support:,}"), _cell(_pct(f.sen_support_pct)),
-                      _cell(f"{f.total_send:,}"), _cell(_pct(f.total_pct))]
-            flags = [
-                format_html('<span class="report-flag report-flag--{}">{} {}{} {}</span>', flag.kind,
-                            flag.measure, "+" if flag.points >= 0 else "−", abs(flag.points),
-                            "vs national" if flag.kind == "national" else "since last census")
+            cells.append(
+                f"{_NUM}{f.number_on_roll:,}</td>{_NUM}{f.ehcp:,}</td>{_NUM}{_pct(f.ehcp_pct)}</td>"
+                f"{_NUM}{f.sen_support:,}</td>{_NUM}{_pct(f.sen_support_pct)}</td>"
+                f"{_NUM}{f.total_send:,}</td>{_NUM}{_pct(f.total_pct)}</td>"
+            )
+            flags = "<br>".join(
+                f'<span class="report-flag report-flag--{flag.kind}">{escape(flag.measure)} '
+                f'{"+" if flag.points >= 0 else "−"}{abs(flag.points)} '
+                f'{"vs national" if flag.kind == "national" else "since last census"}</span>'
                 for flag in r.flags
-            ]
-            cells.append(format_html('<td class="govuk-table__cell report-flags">{}</td>',
-                                     mark_safe("<br>".join(flags))))  # noqa: S308 - escaped above
-        out.append(format_html('<tr class="govuk-table__row" data-school="{}">{}</tr>', r.laestab,
-                               mark_safe("".join(cells))))  # noqa: S308 - escaped above
-    return mark_safe("\n".join(out))  # noqa: S308 - every part built with format_html
+            )
+            cells.append(f'<td class="govuk-table__cell report-flags">{flags}</td>')
+        out.append(f'<tr class="govuk-table__row" data-school="{escape(r.laestab)}">{"".join(cells)}</tr>')
+    return mark_safe("\n".join(out))  # noqa: S308 - every text from the database is escaped
 
 
 def _pct(value) -> str:
