@@ -10,6 +10,7 @@ Runs in its own database (bench_<name of DATABASE_URL's database>), created and 
 from __future__ import annotations
 
 import datetime
+import os
 import random
 import statistics
 import tempfile
@@ -90,19 +91,22 @@ def build_dataset():
     }
 
 
-def measure(client: Client, url: str) -> tuple[float, float, int]:
+def measure(client: Client, url: str) -> tuple[float, float, float, int]:
+    """Median and 95th percentile of the wall time, median CPU time of this process (Python
+    only: the database's own time is not in it), and the number of queries."""
     for _ in range(WARM_UP):
         assert client.get(url).status_code == 200, url
-    times = []
+    times, cpu = [], []
     for _ in range(REQUESTS):
-        start = time.perf_counter()
+        start, start_cpu = time.perf_counter(), time.process_time()
         response = client.get(url)
         times.append((time.perf_counter() - start) * 1000)
+        cpu.append((time.process_time() - start_cpu) * 1000)
         assert response.status_code == 200
     with CaptureQueriesContext(connection) as queries:
         client.get(url)
     p95 = statistics.quantiles(times, n=20, method="inclusive")[18]
-    return statistics.median(times), p95, len(queries.captured_queries)
+    return statistics.median(times), p95, statistics.median(cpu), len(queries.captured_queries)
 
 
 def run():
@@ -117,6 +121,7 @@ def run():
               f"({time.perf_counter() - t0:.1f} s to build)")
     trust, school = data["trusts"][0], data["schools"][0]
     pages = [
+        ("home page (baseline: middleware only)", data["executive"], "/"),
         ("school dashboard", data["executive"], f"/reports/schools/{school.laestab}/"),
         ("trust dashboard (100 schools)", data["executive"], f"/reports/trusts/{trust.slug}/"),
         ("cross-trust dashboard (200 schools)", data["head_of_send"], "/reports/cross-trust/"),
@@ -124,12 +129,14 @@ def run():
          "/reports/cross-trust/?la=Thurrock&sort=-total_pct"),
         ("trust table export (XLSX)", data["executive"], f"/reports/trusts/{trust.slug}/export.xlsx"),
     ]
-    print(f"{'page':40} {'median ms':>10} {'p95 ms':>8} {'queries':>8}")
+    print(f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())} "
+          f"on {os.cpu_count()} CPUs")
+    print(f"{'page':40} {'median ms':>10} {'p95 ms':>8} {'cpu ms':>7} {'queries':>8}")
     for label, user, url in pages:
         client = Client()
         client.force_login(user)
-        median, p95, queries = measure(client, url)
-        print(f"{label:40} {median:10.1f} {p95:8.1f} {queries:8d}")
+        median, p95, cpu, queries = measure(client, url)
+        print(f"{label:40} {median:10.1f} {p95:8.1f} {cpu:7.1f} {queries:8d}")
 
     with tempfile.TemporaryDirectory() as media, scopes_disabled():
         settings.MEDIA_ROOT = media
@@ -145,6 +152,7 @@ def run():
         from pypdf import PdfReader
 
         pages_in_pack = len(PdfReader(services.board_pack_file(pack)).pages)
+        print(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
         print(f"board pack, 100-school trust: request to file {timings[0]:.2f} s first, "
               f"{statistics.median(timings[1:]):.2f} s warm; {pages_in_pack} pages, "
               f"{pack.file_size:,} bytes")

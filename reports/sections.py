@@ -61,6 +61,9 @@ class TrustReport:
     period: tuple[datetime.date, datetime.date] = field(default_factory=financial_year_to_date)
     suppress: bool = True  # small counts below school level as "fewer than 5"
     links: bool = False  # school names link to their dashboards (pages, not the PDF)
+    # At most this many schools per chart measure, those furthest from the national figure
+    # (the PDF: every chart costs about half a second to draw there). None: every school.
+    chart_limit: int | None = None
 
 
 def trust_report(
@@ -82,9 +85,24 @@ def trust_report(
     )
 
 
-def _bar_charts(key: str, what: str, attr: str, nat_attr: str, rows: list[metrics.SchoolRow]
-                ) -> list[SafeString]:
+def _furthest_from_national(rows: list[metrics.SchoolRow], attr: str, nat_attr: str, limit: int
+                            ) -> list[metrics.SchoolRow]:
+    def distance(r: metrics.SchoolRow):
+        if r.figures is None or r.national is None or getattr(r.figures, attr) is None:
+            return -1
+        return abs(getattr(r.figures, attr) - getattr(r.national, nat_attr))
+
+    keep = {id(r) for r in sorted(rows, key=distance, reverse=True)[:limit]}
+    return [r for r in rows if id(r) in keep]
+
+
+def _bar_charts(key: str, what: str, attr: str, nat_attr: str, rows: list[metrics.SchoolRow],
+                limit: int | None = None) -> list[SafeString]:
     out = []
+    selection = ""
+    if limit is not None and len(rows) > limit:
+        rows = _furthest_from_national(rows, attr, nat_attr, limit)
+        selection = f" (the {limit} schools furthest from it)"
     for start in range(0, len(rows), CHART_ROWS):
         chunk = rows[start:start + CHART_ROWS]
         part = f" (schools {start + 1} to {start + len(chunk)})" if len(rows) > CHART_ROWS else ""
@@ -98,7 +116,7 @@ def _bar_charts(key: str, what: str, attr: str, nat_attr: str, rows: list[metric
         ]
         out.append(charts.bar_chart(
             chart_id=f"chart-{key}-{start // CHART_ROWS + 1}",
-            title=f"{what} by school against the national average{part}",
+            title=f"{what} by school against the national average{selection}{part}",
             desc=f"{what} of each school as a bar, with the national figure for the school's "
                  "phase as a dashed mark. The same figures are in the table of schools.",
             bars=bars,
@@ -115,6 +133,9 @@ def school_rows_html(rows: list[metrics.SchoolRow], *, show_trust: bool, links: 
     takes about 10 ms for 100 rows of twelve formatted cells, this well under 1 ms. Every text
     from the database is escaped; numbers are formatted here."""
     school_url = reverse("reports_school", args=["0000000"]).replace("0000000", "{}")
+    # The PDF's narrow column takes the short words (explained under the table).
+    words = {"national": "vs national", "change": "since last census"} if links else {
+        "national": "vs nat.", "change": "since last"}
     out = []
     for r in rows:
         name = escape(r.name)
@@ -136,7 +157,7 @@ def school_rows_html(rows: list[metrics.SchoolRow], *, show_trust: bool, links: 
             flags = "<br>".join(
                 f'<span class="report-flag report-flag--{flag.kind}">{escape(flag.measure)} '
                 f'{"+" if flag.points >= 0 else "−"}{abs(flag.points)} '
-                f'{"vs national" if flag.kind == "national" else "since last census"}</span>'
+                f'{words[flag.kind]}</span>'
                 for flag in r.flags
             )
             cells.append(f'<td class="govuk-table__cell report-flags">{flags}</td>')
@@ -149,7 +170,8 @@ def _pct(value) -> str:
 
 
 def schools_section(title: str, table: metrics.SchoolTable, rows: list[metrics.SchoolRow], *,
-                    links: bool, charts_too: bool = True, show_trust: bool | None = None) -> Section:
+                    links: bool, charts_too: bool = True, show_trust: bool | None = None,
+                    chart_limit: int | None = None) -> Section:
     if show_trust is None:
         show_trust = len({r.trust_id for r in rows}) > 1
     return Section("schools", title, "reports/sections/schools.html", {
@@ -159,8 +181,8 @@ def schools_section(title: str, table: metrics.SchoolTable, rows: list[metrics.S
         "show_trust": show_trust,
         "flag_national": settings.REPORTS_FLAG_NATIONAL_POINTS,
         "flag_change": settings.REPORTS_FLAG_CHANGE_POINTS,
-        "charts": (_bar_charts("ehcp", "EHCP %", "ehcp_pct", "ehcp_pct", rows)
-                   + _bar_charts("total", "Total SEND %", "total_pct", "total_pct", rows))
+        "charts": (_bar_charts("ehcp", "EHCP %", "ehcp_pct", "ehcp_pct", rows, chart_limit)
+                   + _bar_charts("total", "Total SEND %", "total_pct", "total_pct", rows, chart_limit))
         if charts_too else [],
     })
 
@@ -174,7 +196,7 @@ def summary_section(report: TrustReport) -> Section:
 
 def school_table_section(report: TrustReport) -> Section:
     return schools_section("Schools against the national averages", report.table, report.table.rows,
-                           links=report.links)
+                           links=report.links, chart_limit=report.chart_limit)
 
 
 def trend_chart(chart_id: str, title: str, points: list[metrics.TrendPoint],
