@@ -171,17 +171,39 @@ def flags_for(
 
 @dataclass(frozen=True)
 class Count:
-    """A count that prints as "fewer than 5" when it is small and must be suppressed."""
+    """A count that prints as "fewer than 5" when it is small and must be suppressed, or as
+    "withheld" when it would give a suppressed count away (a total next to one hidden part)."""
 
     value: int
     suppressed: bool = False
+    withheld: bool = False
 
     def __str__(self) -> str:
+        if self.withheld:
+            return "withheld"
         return f"fewer than {small_count_threshold()}" if self.suppressed else f"{self.value:,}"
+
+    @property
+    def hidden(self) -> bool:
+        return self.suppressed or self.withheld
 
     @classmethod
     def of(cls, value: int, suppress: bool) -> Count:
         return cls(value, suppress and 0 < value < small_count_threshold())
+
+
+def _cells(ehcp: int, sen_support: int, suppress: bool) -> tuple[Count, Count, Count]:
+    """EHCP, SEN Support and total, suppressed. When exactly one part is hidden the total is
+    withheld too (otherwise total minus the shown part is the hidden one), and so is the other
+    part if the total itself had to be hidden."""
+    e, k = Count.of(ehcp, suppress), Count.of(sen_support, suppress)
+    total = Count.of(ehcp + sen_support, suppress)
+    if e.suppressed != k.suppressed and not total.suppressed:
+        total = Count(total.value, withheld=True)
+    if total.suppressed:  # 1 to 4 in all: neither part may be shown exactly
+        e = e if e.hidden or not e.value else Count(e.value, withheld=True)
+        k = k if k.hidden or not k.value else Count(k.value, withheld=True)
+    return e, k, total
 
 
 @dataclass(frozen=True)
@@ -220,8 +242,8 @@ def needs_breakdown(by_need: Iterable[dict], *, suppress: bool) -> list[Breakdow
         total = v["E"] + v["K"]
         if total == 0:
             continue
-        cells = (Count.of(v["E"], suppress), Count.of(v["K"], suppress), Count.of(total, suppress))
-        hidden = any(c.suppressed for c in cells)
+        cells = _cells(v["E"], v["K"], suppress)
+        hidden = any(c.hidden for c in cells)
         rows.append(BreakdownRow(need, NEED_LABELS.get(need, need), *cells,
                                  share_pct=None if hidden else pct(total, grand)))
     rows.sort(key=lambda r: (-r.total.value, r.key))
@@ -237,8 +259,8 @@ def year_group_breakdown(by_year: Iterable[dict], *, suppress: bool) -> list[Bre
         v = summed[year]
         roll = v["E"] + v["K"] + v["N"]
         total = v["E"] + v["K"]
-        cells = (Count.of(v["E"], suppress), Count.of(v["K"], suppress), Count.of(total, suppress))
-        hidden = any(c.suppressed for c in cells)
+        cells = _cells(v["E"], v["K"], suppress)
+        hidden = any(c.hidden for c in cells)
         label = {"N1": "Nursery 1", "N2": "Nursery 2", "R": "Reception"}.get(year, f"Year {year}")
         rows.append(BreakdownRow(year, label, *cells, share_pct=None if hidden else pct(total, roll),
                                  extra={"number_on_roll": roll}))

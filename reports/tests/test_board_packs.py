@@ -138,3 +138,35 @@ def test_when_the_broker_is_down_the_request_is_refused_with_a_clear_message(
     assert "Nothing has been requested" in page
     assert BoardPack.objects.count() == 0
     assert connection.in_atomic_block is False
+
+
+@pytest.mark.django_db
+def test_a_failing_render_is_retried_then_marked_failed(execs, media_root, monkeypatch, settings):
+    from celery.exceptions import Retry
+
+    from reports import pdf
+    from reports.tasks import render_board_pack
+
+    assisi_exec, _ = execs
+    calls = []
+
+    def broken(*args, **kwargs):
+        calls.append(1)
+        raise OSError("disk full")
+
+    monkeypatch.setattr(pdf, "render_pdf", broken)
+    pack = services.board_pack_request(actor=assisi_exec, trust=assisi_exec.memberships.get().trust,
+                                       census_date=None, idempotency_key=KEY)
+    # As a worker runs it (not eager): the failure re-enqueues the task. Tests run queued tasks
+    # in-process and eagerly, and an eager run does not retry: so one retry, then failed.
+    render_board_pack.push_request(is_eager=False, retries=0, id="t-1", called_directly=False,
+                                   args=[pack.pk], kwargs={})
+    try:
+        with pytest.raises(Retry):
+            render_board_pack.run(pack.pk)
+    finally:
+        render_board_pack.pop_request()
+    pack.refresh_from_db()
+    assert len(calls) == 2 and pack.attempts == 2
+    assert pack.status == BoardPack.Status.FAILED
+    assert "OSError: disk full" in pack.error
