@@ -66,8 +66,10 @@ def bar_chart(
     plot_w = width - label_width - 110
     scale_max = _nice_max([b.value for b in bars] + [b.reference for b in bars])
 
+    ratio = plot_w / float(scale_max)
+
     def x(v: Decimal) -> float:
-        return label_width + float(v / scale_max) * plot_w
+        return label_width + float(v) * ratio
 
     out = _svg_open(chart_id, width, height, title, desc)
     # Axis with ticks every fifth of the scale.

@@ -21,7 +21,7 @@ import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 from django.conf import settings
 from django.db import models
@@ -41,6 +41,7 @@ def pct(part: int, whole: int) -> Decimal | None:
     return (Decimal(part) * 100 / Decimal(whole)).quantize(ONE_PLACE, rounding=ROUND_HALF_UP)
 
 
+@lru_cache(maxsize=32)
 def national_phase(phase: str) -> str:
     """The phase national averages are published for: infant and junior schools are primary."""
     return School(phase=phase).national_phase
@@ -137,13 +138,19 @@ class Flag:
         return "above" if self.points > 0 else "below"
 
 
+def flag_thresholds() -> tuple[Decimal, Decimal]:
+    """(points from national, points of change) at which a school is flagged."""
+    return (_setting_points("REPORTS_FLAG_NATIONAL_POINTS"),
+            _setting_points("REPORTS_FLAG_CHANGE_POINTS"))
+
+
 def flags_for(
-    figures: Figures, national: National | None, previous: Figures | None
+    figures: Figures, national: National | None, previous: Figures | None,
+    thresholds: tuple[Decimal, Decimal] | None = None,
 ) -> list[Flag]:
     """Flags at the thresholds REPORTS_FLAG_NATIONAL_POINTS / REPORTS_FLAG_CHANGE_POINTS."""
     out: list[Flag] = []
-    vs_national = _setting_points("REPORTS_FLAG_NATIONAL_POINTS")
-    vs_previous = _setting_points("REPORTS_FLAG_CHANGE_POINTS")
+    vs_national, vs_previous = thresholds or flag_thresholds()
     for _key, label, attr, nat_attr in MEASURES:
         value = getattr(figures, attr)
         if value is None:
@@ -374,8 +381,9 @@ def _latest_two_snapshots(school_ids: list[int], census_date: datetime.date | No
     keys = ("school_id", "census_date", "number_on_roll", "ehcp", "sen_support", "rank")
     for row in rows:
         snap = dict(zip(keys, row[:6], strict=True))
-        snap["by_need"] = json.loads(row[6]) if row[6] else {}
-        snap["by_year_group"] = json.loads(row[7]) if row[7] else {}
+        latest = snap["rank"] == 1  # breakdowns are shown for the latest census only
+        snap["by_need"] = json.loads(row[6]) if latest and row[6] else {}
+        snap["by_year_group"] = json.loads(row[7]) if latest and row[7] else {}
         yield snap
 
 
@@ -394,10 +402,11 @@ def school_table(
             row.by_need, row.by_year_group = snap["by_need"], snap["by_year_group"]
         else:
             row.previous_date, row.previous = snap["census_date"], figures
+    thresholds = flag_thresholds()
     for row in rows:
         row.national = nationals.get(row.national_phase)
         if row.figures is not None:
-            row.flags = flags_for(row.figures, row.national, row.previous)
+            row.flags = flags_for(row.figures, row.national, row.previous, thresholds)
     with_census = [r for r in rows if r.figures is not None]
     with_previous = [r.previous for r in with_census if r.previous is not None]
     return SchoolTable(
