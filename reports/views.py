@@ -149,6 +149,7 @@ def cross_trust_dashboard(request):
     columns = metrics.trust_columns(table)
     return render(request, "reports/cross_trust.html", {
         "columns": columns,
+        "phases": sorted({g.national_phase for c in columns for g in c.by_phase}),
         "section": section,
         "sort_columns": sort_columns,
         "filters": filters,
