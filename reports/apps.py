@@ -6,6 +6,11 @@ class ReportsConfig(AppConfig):
     verbose_name = "Dashboards and board packs"
 
     def ready(self):
+        import logging
+
+        # WeasyPrint logs every rendering step at INFO.
+        logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
+
         from trusts import audit, navigation
         from trusts.access import Capability
 

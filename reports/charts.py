@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
+from html import escape
 
-from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 FONT = "Helvetica, Arial, DejaVu Sans, sans-serif"
@@ -66,8 +66,10 @@ def bar_chart(
     plot_w = width - label_width - 110
     scale_max = _nice_max([b.value for b in bars] + [b.reference for b in bars])
 
+    ratio = plot_w / float(scale_max)
+
     def x(v: Decimal) -> float:
-        return label_width + float(v / scale_max) * plot_w
+        return label_width + float(v) * ratio
 
     out = _svg_open(chart_id, width, height, title, desc)
     # Axis with ticks every fifth of the scale.
@@ -128,11 +130,11 @@ def _marker(kind: str, cx: float, cy: float, colour: str) -> str:
 
 def line_chart(
     *, chart_id: str, title: str, desc: str, labels: list[str], series: list[Series],
-    unit: str = "%", width: int = 680, height: int = 260,
+    unit: str = "%", width: int = 760, height: int = 260,
 ) -> SafeString:
     """Lines over censuses (x: census labels), each series with its own colour, dash pattern
     and marker, its last value written at the end, and an optional flat reference line."""
-    left, right, top, bottom = 50, 190, 34, 36
+    left, right, top, bottom = 50, 270, 34, 36
     plot_w, plot_h = width - left - right, height - top - bottom
     scale_max = _nice_max([v for s in series for v in s.values] +
                           [s.dashed_reference for s in series])

@@ -17,14 +17,16 @@ belong to those apps' selectors; a section reading them is added beside the ones
 from __future__ import annotations
 
 import datetime
+import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
+from functools import cached_property, lru_cache
 
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Sum, Window
-from django.db.models.functions import RowNumber
+from django.db.models.functions import Cast, RowNumber
 
 from pupils.models import CensusSnapshot, NationalAverage, Need
 from trusts.models import School
@@ -39,6 +41,7 @@ def pct(part: int, whole: int) -> Decimal | None:
     return (Decimal(part) * 100 / Decimal(whole)).quantize(ONE_PLACE, rounding=ROUND_HALF_UP)
 
 
+@lru_cache(maxsize=32)
 def national_phase(phase: str) -> str:
     """The phase national averages are published for: infant and junior schools are primary."""
     return School(phase=phase).national_phase
@@ -68,15 +71,15 @@ class Figures:
     def total_send(self) -> int:
         return self.ehcp + self.sen_support
 
-    @property
+    @cached_property
     def ehcp_pct(self) -> Decimal | None:
         return pct(self.ehcp, self.number_on_roll)
 
-    @property
+    @cached_property
     def sen_support_pct(self) -> Decimal | None:
         return pct(self.sen_support, self.number_on_roll)
 
-    @property
+    @cached_property
     def total_pct(self) -> Decimal | None:
         return pct(self.total_send, self.number_on_roll)
 
@@ -135,13 +138,19 @@ class Flag:
         return "above" if self.points > 0 else "below"
 
 
+def flag_thresholds() -> tuple[Decimal, Decimal]:
+    """(points from national, points of change) at which a school is flagged."""
+    return (_setting_points("REPORTS_FLAG_NATIONAL_POINTS"),
+            _setting_points("REPORTS_FLAG_CHANGE_POINTS"))
+
+
 def flags_for(
-    figures: Figures, national: National | None, previous: Figures | None
+    figures: Figures, national: National | None, previous: Figures | None,
+    thresholds: tuple[Decimal, Decimal] | None = None,
 ) -> list[Flag]:
     """Flags at the thresholds REPORTS_FLAG_NATIONAL_POINTS / REPORTS_FLAG_CHANGE_POINTS."""
     out: list[Flag] = []
-    vs_national = _setting_points("REPORTS_FLAG_NATIONAL_POINTS")
-    vs_previous = _setting_points("REPORTS_FLAG_CHANGE_POINTS")
+    vs_national, vs_previous = thresholds or flag_thresholds()
     for _key, label, attr, nat_attr in MEASURES:
         value = getattr(figures, attr)
         if value is None:
@@ -169,17 +178,39 @@ def flags_for(
 
 @dataclass(frozen=True)
 class Count:
-    """A count that prints as "fewer than 5" when it is small and must be suppressed."""
+    """A count that prints as "fewer than 5" when it is small and must be suppressed, or as
+    "withheld" when it would give a suppressed count away (a total next to one hidden part)."""
 
     value: int
     suppressed: bool = False
+    withheld: bool = False
 
     def __str__(self) -> str:
+        if self.withheld:
+            return "withheld"
         return f"fewer than {small_count_threshold()}" if self.suppressed else f"{self.value:,}"
+
+    @property
+    def hidden(self) -> bool:
+        return self.suppressed or self.withheld
 
     @classmethod
     def of(cls, value: int, suppress: bool) -> Count:
         return cls(value, suppress and 0 < value < small_count_threshold())
+
+
+def _cells(ehcp: int, sen_support: int, suppress: bool) -> tuple[Count, Count, Count]:
+    """EHCP, SEN Support and total, suppressed. When exactly one part is hidden the total is
+    withheld too (otherwise total minus the shown part is the hidden one), and so is the other
+    part if the total itself had to be hidden."""
+    e, k = Count.of(ehcp, suppress), Count.of(sen_support, suppress)
+    total = Count.of(ehcp + sen_support, suppress)
+    if e.suppressed != k.suppressed and not total.suppressed:
+        total = Count(total.value, withheld=True)
+    if total.suppressed:  # 1 to 4 in all: neither part may be shown exactly
+        e = e if e.hidden or not e.value else Count(e.value, withheld=True)
+        k = k if k.hidden or not k.value else Count(k.value, withheld=True)
+    return e, k, total
 
 
 @dataclass(frozen=True)
@@ -218,8 +249,8 @@ def needs_breakdown(by_need: Iterable[dict], *, suppress: bool) -> list[Breakdow
         total = v["E"] + v["K"]
         if total == 0:
             continue
-        cells = (Count.of(v["E"], suppress), Count.of(v["K"], suppress), Count.of(total, suppress))
-        hidden = any(c.suppressed for c in cells)
+        cells = _cells(v["E"], v["K"], suppress)
+        hidden = any(c.hidden for c in cells)
         rows.append(BreakdownRow(need, NEED_LABELS.get(need, need), *cells,
                                  share_pct=None if hidden else pct(total, grand)))
     rows.sort(key=lambda r: (-r.total.value, r.key))
@@ -235,8 +266,8 @@ def year_group_breakdown(by_year: Iterable[dict], *, suppress: bool) -> list[Bre
         v = summed[year]
         roll = v["E"] + v["K"] + v["N"]
         total = v["E"] + v["K"]
-        cells = (Count.of(v["E"], suppress), Count.of(v["K"], suppress), Count.of(total, suppress))
-        hidden = any(c.suppressed for c in cells)
+        cells = _cells(v["E"], v["K"], suppress)
+        hidden = any(c.hidden for c in cells)
         label = {"N1": "Nursery 1", "N2": "Nursery 2", "R": "Reception"}.get(year, f"Year {year}")
         rows.append(BreakdownRow(year, label, *cells, share_pct=None if hidden else pct(total, roll),
                                  extra={"number_on_roll": roll}))
@@ -334,14 +365,26 @@ def _latest_two_snapshots(school_ids: list[int], census_date: datetime.date | No
     qs = CensusSnapshot.objects.filter(school_id__in=school_ids)
     if census_date is not None:
         qs = qs.filter(census_date__lte=census_date)
-    return (
+    rows = (
         qs.annotate(
-            rank=Window(RowNumber(), partition_by=[F("school_id")], order_by=F("census_date").desc())
+            rank=Window(RowNumber(), partition_by=[F("school_id")], order_by=F("census_date").desc()),
+            # The JSON as text, decoded below: JSONField's per-value decoding costs about 25
+            # microseconds a value, several milliseconds for a trust of 100 schools.
+            by_need_text=Cast("by_need", models.TextField()),
+            by_year_group_text=Cast("by_year_group", models.TextField()),
         )
         .filter(rank__lte=2)
-        .values("school_id", "census_date", "number_on_roll", "ehcp", "sen_support", "rank",
-                "by_need", "by_year_group")
+        .order_by()  # no join to the school for the model's default ordering
+        .values_list("school_id", "census_date", "number_on_roll", "ehcp", "sen_support", "rank",
+                     "by_need_text", "by_year_group_text")
     )
+    keys = ("school_id", "census_date", "number_on_roll", "ehcp", "sen_support", "rank")
+    for row in rows:
+        snap = dict(zip(keys, row[:6], strict=True))
+        latest = snap["rank"] == 1  # breakdowns are shown for the latest census only
+        snap["by_need"] = json.loads(row[6]) if latest and row[6] else {}
+        snap["by_year_group"] = json.loads(row[7]) if latest and row[7] else {}
+        yield snap
 
 
 def school_table(
@@ -359,10 +402,11 @@ def school_table(
             row.by_need, row.by_year_group = snap["by_need"], snap["by_year_group"]
         else:
             row.previous_date, row.previous = snap["census_date"], figures
+    thresholds = flag_thresholds()
     for row in rows:
         row.national = nationals.get(row.national_phase)
         if row.figures is not None:
-            row.flags = flags_for(row.figures, row.national, row.previous)
+            row.flags = flags_for(row.figures, row.national, row.previous, thresholds)
     with_census = [r for r in rows if r.figures is not None]
     with_previous = [r.previous for r in with_census if r.previous is not None]
     return SchoolTable(
@@ -514,10 +558,7 @@ def summary_sentences(table: SchoolTable, trust_name: str) -> list[str]:
         out.append(
             f"{len(national_flags)} of {t.schools} {school_word} differ from the national figure "
             f"by {_setting_points('REPORTS_FLAG_NATIONAL_POINTS')} points or more: "
-            + "; ".join(
-                f"{r.name} ({', '.join(f.text for f in r.flags if f.kind == 'national')})"
-                for r in national_flags
-            ) + "."
+            + _flag_list(national_flags, "national") + "."
         )
     else:
         out.append("No school differs notably from the national figures.")
@@ -525,12 +566,23 @@ def summary_sentences(table: SchoolTable, trust_name: str) -> list[str]:
         out.append(
             f"{len(change_flags)} {'school' if len(change_flags) == 1 else 'schools'} changed by "
             f"{_setting_points('REPORTS_FLAG_CHANGE_POINTS')} points or more since the previous "
-            "census: " + "; ".join(
-                f"{r.name} ({', '.join(f.text for f in r.flags if f.kind == 'change')})"
-                for r in change_flags
-            ) + "."
+            "census: " + _flag_list(change_flags, "change") + "."
         )
     return out
+
+
+SUMMARY_DETAIL_LIMIT = 6  # schools described in full; beyond this the summary names them only
+SUMMARY_NAME_LIMIT = 15
+
+
+def _flag_list(rows: list[SchoolRow], kind: str) -> str:
+    if len(rows) <= SUMMARY_DETAIL_LIMIT:
+        return "; ".join(
+            f"{r.name} ({', '.join(f.text for f in r.flags if f.kind == kind)})" for r in rows
+        )
+    names = [r.name for r in rows[:SUMMARY_NAME_LIMIT]]
+    more = len(rows) - len(names)
+    return ", ".join(names) + (f" and {more} more" if more else "") + " (see the table of schools)"
 
 
 # --- A school's profile ---------------------------------------------------------------------

@@ -43,6 +43,7 @@ def render_html(
     period: tuple[datetime.date, datetime.date] | None = None,
 ) -> str:
     report = sections.trust_report(trust, census_date, period)
+    report.chart_limit = sections.CHART_ROWS
     return render_to_string("reports/board_pack.html", {
         "trust": trust,
         "report": report,

@@ -7,7 +7,6 @@ import datetime
 import uuid
 from urllib.parse import urlencode
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404
@@ -97,12 +96,11 @@ def school_dashboard(request, laestab: str):
 @require_GET
 def trust_dashboard(request, slug: str):
     trust = _get_trust_for_user(request, slug, Capability.VIEW_TRUST_DASHBOARD)
-    report = sections.trust_report(trust, _census_from(request))
+    report = sections.trust_report(trust, _census_from(request), links=True)
     return render(request, "reports/trust.html", {
         "trust": trust,
         "report": report,
         "sections": sections.trust_sections(report),
-        "links": True,
         "can_request_pack": access.can_in_trust(request.user, Capability.REQUEST_BOARD_PACK, trust),
         "cross_trust": len(access.trust_ids_for(request.user, Capability.VIEW_TRUST_DASHBOARD)) > 1,
     })
@@ -146,21 +144,18 @@ def cross_trust_dashboard(request):
         previous_totals=None,
         by_phase=metrics.phase_totals(rows, table.nationals), nationals=table.nationals,
     )
-    section = sections.Section("schools", "All schools", "reports/sections/schools.html", {
-        "table": shown, "rows": rows, "show_trust": True,
-        "flag_national": settings.REPORTS_FLAG_NATIONAL_POINTS,
-        "flag_change": settings.REPORTS_FLAG_CHANGE_POINTS,
-    })
+    section = sections.schools_section("All schools", shown, rows, links=True, charts_too=False,
+                                       show_trust=True)
     columns = metrics.trust_columns(table)
     return render(request, "reports/cross_trust.html", {
         "columns": columns,
+        "phases": sorted({g.national_phase for c in columns for g in c.by_phase}),
         "section": section,
         "sort_columns": sort_columns,
         "filters": filters,
         "trust_choices": [(c.slug, c.name) for c in columns],
         "la_choices": sorted({r.la_name for r in table.rows}),
         "phase_choices": sorted({(r.phase, r.phase_label) for r in table.rows}, key=lambda p: p[1]),
-        "links": True,
         "export_query": urlencode({**{k: v for k, v in filters.items() if v}, "sort": sort}),
     })
 

@@ -126,6 +126,17 @@ def test_small_counts_below_school_level_are_shown_as_fewer_than_5(reference):
     assert years["R"].extra["number_on_roll"] == 32
 
 
+def test_a_total_that_would_give_a_hidden_count_away_is_withheld():
+    rows = metrics.needs_breakdown([{"ASD": {"E": 3, "K": 40}, "HI": {"E": 2, "K": 1},
+                                     "VI": {"E": 0, "K": 7}, "PD": {"E": 0, "K": 3}}], suppress=True)
+    cells = {r.key: (str(r.ehcp), str(r.sen_support), str(r.total)) for r in rows}
+    assert cells["ASD"] == ("fewer than 5", "40", "withheld")  # 43 - 40 would give 3
+    assert cells["HI"] == ("fewer than 5", "fewer than 5", "fewer than 5")
+    assert cells["VI"] == ("0", "7", "7")
+    assert cells["PD"] == ("0", "fewer than 5", "fewer than 5")
+    assert rows[0].share_pct is None  # ASD: any hidden cell hides the share too
+
+
 def test_zero_is_not_suppressed():
     assert str(metrics.Count.of(0, True)) == "0"
     assert str(metrics.Count.of(5, True)) == "5"

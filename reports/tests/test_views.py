@@ -211,3 +211,12 @@ def test_every_formula_start_is_neutralised(value):
     assert neutralise(value) == "'" + value
     assert neutralise("Holy Cross") == "Holy Cross"
     assert neutralise(-1) == -1
+
+
+def test_the_cross_trust_page_puts_each_trusts_phases_against_national(client, people):
+    body = get(client, people["hos"], "/reports/cross-trust/").content.decode()
+    # Assisi primary 2.7% EHCP / 17.0% total; Christus (all primary) 4.3% / 17.8%.
+    assert "Primary schools: EHCP % / total SEND %" in body
+    assert "2.7% / 17.0%" in body and "4.3% / 17.8%" in body
+    assert "national 3.5% / 18.3%" in body
+    assert "Secondary schools: EHCP % / total SEND %" in body and "4.6% / 12.8%" in body

@@ -1,0 +1,174 @@
+"""Dashboards and board pack on a large dataset: 2 trusts x 100 schools, six censuses each, with
+40,000 pupils with SEND at the latest census (the register's per-school counts, which is what
+the dashboards read). Prints the server time of each dashboard through the Django test client
+(median and 95th percentile over repeated requests), its query count, and the time from
+request to file of a board pack for a 100-school trust.
+
+Runs in its own database (bench_<name of DATABASE_URL's database>), created and dropped here.
+"""
+
+from __future__ import annotations
+
+import datetime
+import os
+import random
+import statistics
+import tempfile
+import time
+
+from django.conf import settings
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django_scopes import scopes_disabled
+
+REQUESTS = 30
+WARM_UP = 3
+SCHOOLS_PER_TRUST = 100
+SEND_PUPILS = 40_000
+CENSUSES = [datetime.date(2023, 1, 19), datetime.date(2023, 10, 5), datetime.date(2024, 1, 18),
+            datetime.date(2024, 10, 3), datetime.date(2025, 1, 16), datetime.date(2025, 10, 2)]
+NEEDS = ["ASD", "SEMH", "SLCN", "MLD", "SPLD", "PD", "HI", "OTH"]
+
+
+def _split(total: int, keys: list[str], rng: random.Random) -> dict[str, int]:
+    weights = [rng.random() + 0.2 for _ in keys]
+    scale = sum(weights)
+    out = {k: int(total * w / scale) for k, w in zip(keys, weights, strict=True)}
+    out[keys[0]] += total - sum(out.values())
+    return out
+
+
+def build_dataset():
+    from pupils.models import CensusSnapshot, NationalAverage
+    from trusts.models import LocalAuthority, School, Trust
+    from trusts.tests.factories import executive, head_of_send
+
+    rng = random.Random(20251002)
+    NationalAverage.objects.create(phase="primary", ehcp_pct="3.5", sen_support_pct="14.8",
+                                   total_send_pct="18.3")
+    NationalAverage.objects.create(phase="secondary", ehcp_pct="3.1", sen_support_pct="13.4",
+                                   total_send_pct="16.5")
+    las = [LocalAuthority.objects.create(code=c, name=n, funding_unit="band")
+           for c, n in [(881, "Essex"), (882, "Southend-on-Sea"), (883, "Thurrock")]]
+    trusts = [Trust.objects.create(name=f"Bench Trust {i}", slug=f"bench-trust-{i}") for i in (1, 2)]
+    schools = School.objects.bulk_create([
+        School(name=f"Bench School {t}-{n:03d}", laestab=f"{881 + n % 3}{t}{n:03d}",
+               phase="secondary" if n % 5 == 0 else "primary", local_authority=las[n % 3],
+               trust=trusts[t - 1])
+        for t in (1, 2) for n in range(SCHOOLS_PER_TRUST)
+    ])
+    per_school = SEND_PUPILS // len(schools)
+    snapshots = []
+    for school in schools:
+        years = ["7", "8", "9", "10", "11"] if school.phase == "secondary" else [
+            "R", "1", "2", "3", "4", "5", "6"]
+        for i, census in enumerate(CENSUSES):
+            latest = i == len(CENSUSES) - 1
+            send = per_school if latest else per_school - rng.randint(0, 20)
+            ehcp = rng.randint(per_school // 10, per_school // 4)
+            sen_support = send - ehcp
+            nor = rng.randint(1000, 1500)
+            e_need, k_need = _split(ehcp, NEEDS, rng), _split(sen_support, NEEDS, rng)
+            e_year, k_year = _split(ehcp, years, rng), _split(sen_support, years, rng)
+            roll = _split(nor, years, rng)
+            snapshots.append(CensusSnapshot(
+                school=school, census_date=census, number_on_roll=nor, ehcp=ehcp,
+                sen_support=sen_support,
+                by_need={n: {"E": e_need[n], "K": k_need[n]} for n in NEEDS},
+                by_year_group={y: {"E": e_year[y], "K": k_year[y],
+                                   "N": max(roll[y] - e_year[y] - k_year[y], 0)} for y in years},
+            ))
+    CensusSnapshot.objects.bulk_create(snapshots, batch_size=500)
+    latest_send = sum(s.ehcp + s.sen_support for s in snapshots if s.census_date == CENSUSES[-1])
+    return {
+        "trusts": trusts,
+        "schools": schools,
+        "executive": executive(trusts[0]),
+        "head_of_send": head_of_send(*trusts, totp=True),
+        "latest_send": latest_send,
+        "snapshots": len(snapshots),
+    }
+
+
+def measure(client: Client, url: str) -> tuple[float, float, float, int]:
+    """Median and 95th percentile of the wall time, median CPU time of this process (Python
+    only: the database's own time is not in it), and the number of queries."""
+    for _ in range(WARM_UP):
+        assert client.get(url).status_code == 200, url
+    times, cpu = [], []
+    for _ in range(REQUESTS):
+        start, start_cpu = time.perf_counter(), time.process_time()
+        response = client.get(url)
+        times.append((time.perf_counter() - start) * 1000)
+        cpu.append((time.process_time() - start_cpu) * 1000)
+        assert response.status_code == 200
+    with CaptureQueriesContext(connection) as queries:
+        client.get(url)
+    p95 = statistics.quantiles(times, n=20, method="inclusive")[18]
+    return statistics.median(times), p95, statistics.median(cpu), len(queries.captured_queries)
+
+
+def run():
+    from reports import services
+    from reports.models import BoardPack
+
+    with scopes_disabled():
+        t0 = time.perf_counter()
+        data = build_dataset()
+        print(f"dataset: 2 trusts x {SCHOOLS_PER_TRUST} schools, {data['snapshots']} census snapshots, "
+              f"{data['latest_send']:,} pupils with SEND at the latest census "
+              f"({time.perf_counter() - t0:.1f} s to build)")
+    trust, school = data["trusts"][0], data["schools"][0]
+    pages = [
+        ("home page (baseline: middleware only)", data["executive"], "/"),
+        ("school dashboard", data["executive"], f"/reports/schools/{school.laestab}/"),
+        ("trust dashboard (100 schools)", data["executive"], f"/reports/trusts/{trust.slug}/"),
+        ("cross-trust dashboard (200 schools)", data["head_of_send"], "/reports/cross-trust/"),
+        ("cross-trust, filtered and sorted", data["head_of_send"],
+         "/reports/cross-trust/?la=Thurrock&sort=-total_pct"),
+        ("trust table export (XLSX)", data["executive"], f"/reports/trusts/{trust.slug}/export.xlsx"),
+    ]
+    print(f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())} "
+          f"on {os.cpu_count()} CPUs")
+    print(f"{'page':40} {'median ms':>10} {'p95 ms':>8} {'cpu ms':>7} {'queries':>8}")
+    for label, user, url in pages:
+        client = Client()
+        client.force_login(user)
+        median, p95, cpu, queries = measure(client, url)
+        print(f"{label:40} {median:10.1f} {p95:8.1f} {cpu:7.1f} {queries:8d}")
+
+    with tempfile.TemporaryDirectory() as media, scopes_disabled():
+        settings.MEDIA_ROOT = media
+        timings = []
+        for attempt in range(3):
+            start = time.perf_counter()
+            pack = services.board_pack_request(actor=data["executive"], trust=trust, census_date=None,
+                                               idempotency_key=f"{attempt:032x}")
+            # Rendering as the worker does (the task calls this service).
+            pack = services.board_pack_render(pack_id=pack.pk)
+            timings.append(time.perf_counter() - start)
+            assert pack.status == BoardPack.Status.READY
+        from pypdf import PdfReader
+
+        pages_in_pack = len(PdfReader(services.board_pack_file(pack)).pages)
+        print(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+        print(f"board pack, 100-school trust: request to file {timings[0]:.2f} s first, "
+              f"{statistics.median(timings[1:]):.2f} s warm; {pages_in_pack} pages, "
+              f"{pack.file_size:,} bytes")
+
+
+def main() -> None:
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    from send_portal.celery import app
+
+    # The bench measures rendering itself: queueing goes to the in-memory transport.
+    app.conf.broker_url = "memory://"
+    app.conf.task_always_eager = False
+    db_name = connection.settings_dict["NAME"]
+    connection.settings_dict.setdefault("TEST", {})["NAME"] = f"bench_{db_name}"
+    connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False)
+    try:
+        run()
+    finally:
+        connection.creation.destroy_test_db(db_name, verbosity=0)
