@@ -6,11 +6,16 @@ caller has already authorised through trusts.access."""
 from __future__ import annotations
 
 import datetime
+import hashlib
+import logging
 import time
+import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+from django.core.cache import cache
 from django.db import connection, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django_scopes import scopes_disabled
 
@@ -19,6 +24,8 @@ from trusts.models import LocalAuthority, School, User
 from . import census
 from .census import CensusFileError, ParsedCensus, SchoolRef
 from .models import CensusImport, CensusSnapshot, Provision, Pupil, RegisterEvent
+
+logger = logging.getLogger(__name__)
 
 __all__ = ["CensusFileError", "CensusOutcome", "census_check", "census_import"]
 
@@ -335,3 +342,119 @@ def pupil_remove_from_register(*, actor: User, pupil: Pupil, note: str = "",
     pupil.provision, pupil.primary_need, pupil.secondary_need = Provision.NO_SEN, "", ""
     pupil.save(update_fields=["provision", "primary_need", "secondary_need", "updated_at"])
     return event
+
+
+# --- The browser upload: upload -> check (task) -> confirm -> import (task) --------------------
+
+
+def progress_key(import_id: int) -> str:
+    return f"pupils:census-import:{import_id}:progress"
+
+
+def _progress_reporter(import_id: int) -> Callable[[int, int], None]:
+    def report(done: int, total: int) -> None:
+        cache.set(progress_key(import_id), min(int(100 * done / max(total, 1)), 100), 3600)
+
+    return report
+
+
+def census_upload(*, actor: User, school: School, census_date: datetime.date,
+                  uploaded_file) -> CensusImport:
+    """Keep an uploaded census file and its record, ready to be checked. Refuses (with
+    CensusFileError) a file that is not a CSV, is empty or too large before storing it."""
+    name = (uploaded_file.name or "census.csv").rsplit("/", 1)[-1][:200]
+    census.check_upload(name, uploaded_file.size)
+    digest = hashlib.sha256()
+    for chunk in uploaded_file.chunks():
+        digest.update(chunk)
+    uploaded_file.seek(0)
+    with scopes_disabled():
+        record = CensusImport(school=school, census_date=census_date, uploaded_by=actor,
+                              file_name=name, file_size=uploaded_file.size,
+                              sha256=digest.hexdigest(), status=CensusImport.Status.CHECKING)
+        record.file.save(f"{uuid.uuid4().hex}.csv", uploaded_file, save=False)
+        record.save()
+    cache.set(progress_key(record.pk), 0, 3600)
+    return record
+
+
+def _allowed_for(user: User | None) -> QuerySet[School]:
+    from trusts import access
+
+    if user is None:
+        return School.objects.none()
+    access.forget(user)
+    return access.schools_for(user, access.Capability.IMPORT_CENSUS)
+
+
+def census_import_check_stored(*, import_id: int) -> CensusImport:
+    """Run the dry run on a stored upload and keep its summary and first row errors."""
+    with scopes_disabled():
+        record = CensusImport.objects.select_related("school", "uploaded_by").get(pk=import_id)
+        if record.status != CensusImport.Status.CHECKING:
+            return record  # already checked (a redelivered task)
+        allowed = _allowed_for(record.uploaded_by)
+        try:
+            with record.file.open("rb") as f:
+                raw = f.read()
+            outcome = census_check(raw=raw, file_name=record.file_name,
+                                   census_date=record.census_date, school=record.school,
+                                   allowed_schools=allowed,
+                                   progress=_progress_reporter(record.pk))
+        except CensusFileError as exc:
+            record.status = CensusImport.Status.FAILED
+            record.message = str(exc)[:500]
+        else:
+            parsed = outcome.parsed
+            record.rows = parsed.rows
+            record.error_count = parsed.error_count
+            record.errors = [e.as_dict() for e in parsed.errors]
+            record.summary = outcome.summary
+            record.status = (CensusImport.Status.READY if outcome.is_valid
+                             else CensusImport.Status.INVALID)
+        record.save(update_fields=["status", "message", "rows", "error_count", "errors", "summary"])
+        cache.set(progress_key(record.pk), 100, 3600)
+        return record
+
+
+def census_import_confirm(*, actor: User, record: CensusImport) -> bool:
+    """Mark a checked upload for import; False if it is not (or no longer) ready."""
+    with scopes_disabled():
+        started = CensusImport.objects.filter(
+            pk=record.pk, status=CensusImport.Status.READY
+        ).update(status=CensusImport.Status.IMPORTING)
+    if started:
+        cache.set(progress_key(record.pk), 0, 3600)
+    return bool(started)
+
+
+def census_import_apply_stored(*, import_id: int, actor_id: int | None) -> CensusImport:
+    """Import a confirmed upload (all or nothing) and keep the result on its record."""
+    with scopes_disabled():
+        record = CensusImport.objects.select_related("school", "uploaded_by").get(pk=import_id)
+        if record.status != CensusImport.Status.IMPORTING:
+            return record
+        actor = User.objects.filter(pk=actor_id).first() if actor_id else None
+        try:
+            with record.file.open("rb") as f:
+                raw = f.read()
+            if hashlib.sha256(raw).hexdigest() != record.sha256:
+                raise CensusFileError("The stored file has changed since it was uploaded.")
+            census_import(actor=actor, raw=raw, file_name=record.file_name,
+                          census_date=record.census_date, school=record.school,
+                          allowed_schools=_allowed_for(actor), record=record,
+                          progress=_progress_reporter(record.pk))
+        except CensusFileError as exc:
+            record.status = CensusImport.Status.FAILED
+            record.message = str(exc)[:500]
+            record.save(update_fields=["status", "message"])
+        except Exception:
+            logger.exception("Census import %s failed", record.pk)
+            CensusImport.objects.filter(pk=record.pk).update(
+                status=CensusImport.Status.FAILED,
+                message="The import failed unexpectedly; nothing was changed. Try again or ask "
+                        "the platform admin.",
+            )
+        cache.set(progress_key(record.pk), 100, 3600)
+        record.refresh_from_db()
+        return record
