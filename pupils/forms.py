@@ -71,6 +71,11 @@ def _need_field(label: str, required: bool) -> forms.ChoiceField:
 
 
 class RegisterChangeForm(forms.Form):
+    # Both forms are on the pupil page: distinct ids, same field names.
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "change_%s")
+        super().__init__(*args, **kwargs)
+
     provision = forms.ChoiceField(label="Provision", choices=PROVISION_CHOICES[1:])
     primary_need = _need_field("Primary need", True)
     secondary_need = _need_field("Secondary need", False)
@@ -78,7 +83,11 @@ class RegisterChangeForm(forms.Form):
 
 
 class RemoveFromRegisterForm(forms.Form):
-    note = forms.CharField(label="Reason", max_length=300,
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "remove_%s")
+        super().__init__(*args, **kwargs)
+
+    note = forms.CharField(label="Reason for removing", max_length=300,
                            help_text="For example: needs met after a term of support.")
 
 
