@@ -10,10 +10,11 @@ already imported for a school is skipped, so a second run changes no row."""
 from __future__ import annotations
 
 import datetime
-import io
 import random
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import lru_cache
+from types import SimpleNamespace
 
 from django.conf import settings
 from django_scopes import scopes_disabled
@@ -52,7 +53,8 @@ SURNAMES = ["Abbott", "Baines", "Carver", "Dunmore", "Ellery", "Fenwick", "Garsi
             "Ingram", "Jarrow", "Kettle", "Lowther", "Marlow", "Nettles", "Orchard", "Pellow",
             "Quarry", "Rudd", "Sallis", "Thorne", "Umber", "Vokes", "Wetherby", "Yarrow",
             "Adeyemi", "Kowalczyk", "Okafor", "Nowak", "Chaudhry", "Mensah", "O'Rourke", "Byrne"]
-HEADER = "UPN,Surname,Forename,DOB,Gender,YearGroup,SENProvision,PrimaryNeed,SecondaryNeed,HomeLA"
+HEADER = ("UPN,Surname,Forename,DOB,Gender,YearGroup,SENProvision,PrimaryNeed,SecondaryNeed,HomeLA,"
+          "LAESTAB")
 
 
 @dataclass
@@ -133,9 +135,16 @@ def _roster(pupils: list[DemoPupil], groups: list[str], nor: int, census: dateti
     return roster
 
 
-def census_file(school: School, census: datetime.date, *, nor: int, ehcp: int,
-                sen_support: int) -> tuple[bytes, dict]:
-    """The census CSV of `school` at `census` and its counts (deterministic)."""
+def census_rows(school: School, census: datetime.date, *, nor: int, ehcp: int,
+                sen_support: int) -> list[str]:
+    """The census CSV lines (no header) of `school` at `census` (deterministic, so cached)."""
+    return list(_census_lines(school.laestab, school.phase, census, nor, ehcp, sen_support))
+
+
+@lru_cache(maxsize=256)
+def _census_lines(laestab: str, phase: str, census: datetime.date, nor: int, ehcp: int,
+                  sen_support: int) -> tuple[str, ...]:
+    school = SimpleNamespace(laestab=laestab, phase=phase)
     rng = random.Random(f"send-portal-demo-{school.laestab}")
     groups = YEAR_GROUPS_BY_PHASE.get(school.phase, YEAR_GROUPS_BY_PHASE["primary"])
     pupils = _population(school, nor, rng)
@@ -162,8 +171,7 @@ def census_file(school: School, census: datetime.date, *, nor: int, ehcp: int,
             provision[index], k_left = "K", k_left - 1
         else:
             break
-    out = io.StringIO()
-    out.write(HEADER + "\r\n")
+    lines = []
     for p, yg in sorted(roster, key=lambda item: item[0].index):
         prov = provision.get(p.index, "N")
         need = need2 = ""
@@ -172,34 +180,43 @@ def census_file(school: School, census: datetime.date, *, nor: int, ehcp: int,
             if prov == "K" and p.nsa_first and census < AUTUMN_2025:
                 need, need2 = "NSA", ""
         home = "881" if p.lives_in_essex and prov != "N" else ""
-        out.write(f"{p.upn},{p.surname},{p.forename},{p.date_of_birth.isoformat()},{p.gender},"
-                  f"{yg},{prov},{need},{need2},{home}\r\n")
-    return out.getvalue().encode(), {"nor": len(roster), "ehcp": counts[0], "sen_support": counts[1]}
+        lines.append(f"{p.upn},{p.surname},{p.forename},{p.date_of_birth.isoformat()},{p.gender},"
+                     f"{yg},{prov},{need},{need2},{home},{school.laestab}")
+    return tuple(lines)
 
 
 def seed_pupils() -> tuple[int, int]:
-    """Import the three demo censuses of every reference school (those not yet imported)."""
+    """Import the three demo censuses of every reference school not yet imported: one file
+    per trust and census, with a LAESTAB column, as a trust data admin would."""
     imported = skipped = 0
     reference = {row["laestab"]: row for row in read_reference("schools_2025.csv")}
-    schools = School.objects.filter(laestab__in=reference).select_related("local_authority")
+    schools = list(School.objects.filter(laestab__in=reference).select_related("trust")
+                   .order_by("trust__name", "laestab"))
     done = set(CensusSnapshot.objects.filter(school__in=schools)
                .values_list("school_id", "census_date"))
-    for school in schools.order_by("laestab"):
-        row = reference[school.laestab]
+    by_trust: dict[int, list[School]] = {}
+    for school in schools:
+        by_trust.setdefault(school.trust_id, []).append(school)
+    for trust_schools in by_trust.values():
         for census in CENSUSES:
-            if (school.pk, census) in done:
-                skipped += 1
+            todo = [s for s in trust_schools if (s.pk, census) not in done]
+            skipped += len(trust_schools) - len(todo)
+            if not todo:
                 continue
-            raw, _ = census_file(school, census, nor=int(row["number_on_roll"]),
-                                 ehcp=int(row["ehcp"]), sen_support=int(row["sen_support"]))
+            lines = [HEADER]
+            for school in todo:
+                row = reference[school.laestab]
+                lines += census_rows(school, census, nor=int(row["number_on_roll"]),
+                                     ehcp=int(row["ehcp"]), sen_support=int(row["sen_support"]))
             outcome = services.census_import(
-                actor=None, raw=raw, file_name=f"demo-census-{school.laestab}-{census}.csv",
-                census_date=census, school=school, allowed_schools=[school],
+                actor=None, raw=("\r\n".join(lines) + "\r\n").encode(),
+                file_name=f"demo-census-{todo[0].trust.slug}-{census}.csv", census_date=census,
+                school=todo[0], allowed_schools=todo,
             )
             if not outcome.applied:
-                raise RuntimeError(f"Demo census for {school} on {census} is invalid: "
+                raise RuntimeError(f"Demo census for {todo[0].trust} on {census} is invalid: "
                                    f"{[str(e) for e in outcome.errors[:3]]}")
-            imported += 1
+            imported += len(todo)
     return imported, skipped
 
 
@@ -210,7 +227,7 @@ def seed() -> list[str]:
         from .models import Pupil
 
         on_register = Pupil.objects.filter(left_school_on__isnull=True, provision__in="EK").count()
-    lines = [f"{averages} national averages; {imported} demo censuses imported"
+    lines = [f"{averages} national averages; {imported} school censuses imported"
              f"{f' ({skipped} already there)' if skipped else ''}; {on_register} pupils on the "
              f"SEN register (all fictional)"]
     if settings.DEBUG:
