@@ -7,9 +7,19 @@ class PupilsConfig(AppConfig):
 
     def ready(self) -> None:
         from trusts import audit
+        from trusts.access import Capability
+        from trusts.navigation import NavItem, SchoolLink, register, register_school_link
 
         from .models import CensusImport, Pupil, RegisterEvent
 
         audit.register(Pupil, sensitive_fields=("upn", "surname", "forename", "date_of_birth"))
         audit.register(RegisterEvent, sensitive_fields=("note",))
         audit.register(CensusImport, exclude_fields=["errors", "summary"])
+
+        register(NavItem("Census import", "pupils:census_upload", Capability.IMPORT_CENSUS, order=40))
+        register_school_link(SchoolLink(
+            "SEN register", "pupils:register", Capability.VIEW_PUPILS,
+            "Pupils with EHC plans and at SEN Support: needs, history, exports.", order=10))
+        register_school_link(SchoolLink(
+            "Import a census file", "pupils:school_census_upload", Capability.IMPORT_CENSUS,
+            "Upload the school census CSV from your MIS: check it, then import it.", order=20))

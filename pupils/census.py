@@ -511,6 +511,10 @@ def parse(
 _PUPIL_FIELDS = ("id", "school_id", "upn", "surname", "forename", "date_of_birth", "gender",
                  "year_group", "home_local_authority_id", "provision", "primary_need",
                  "secondary_need", "left_school_on")
+# The columns of a pupil row written by the import (diff() builds tuples in this order).
+PUPIL_COLUMNS = ("school_id", "upn", "surname", "forename", "date_of_birth", "gender", "year_group",
+                 "home_local_authority_id", "provision", "primary_need", "secondary_need",
+                 "left_school_on")
 UPDATE_FIELDS = ["surname", "forename", "date_of_birth", "gender", "year_group",
                  "home_local_authority", "provision", "primary_need", "secondary_need",
                  "left_school_on", "updated_at"]
@@ -533,7 +537,7 @@ SUMMARY_LABELS = {
 @dataclass
 class CensusDiff:
     census_date: datetime.date
-    pupils: list[Pupil] = field(default_factory=list)  # to insert or update (one upsert)
+    pupils: list[tuple] = field(default_factory=list)  # PUPIL_COLUMNS to insert or update
     # (index into pupils, kind, from_provision, to_provision, from_need, to_need, note)
     events: list[tuple[int, str, str, str, str, str, str]] = field(default_factory=list)
     by_school: dict[int, dict[str, int]] = field(default_factory=dict)
@@ -616,12 +620,10 @@ def diff(parsed: ParsedCensus, *, school_la: dict[int, int]) -> CensusDiff:
                     if details == tuple(old[3:9]):
                         continue
                     s["details_updated"] += 1
-            pupils.append(Pupil(
-                school_id=sid, upn=upn, surname=r.surname, forename=r.forename,
-                date_of_birth=r.date_of_birth, gender=r.gender, year_group=r.year_group,
-                home_local_authority_id=home_la or (old[8] if old is not None else school_la[sid]),
-                provision=r.provision,
-                primary_need=r.primary_need, secondary_need=r.secondary_need, left_school_on=None,
+            pupils.append((
+                sid, upn, r.surname, r.forename, r.date_of_birth, r.gender, r.year_group,
+                home_la or (old[8] if old is not None else school_la[sid]),
+                r.provision, r.primary_need, r.secondary_need, None,
             ))
         for upn, old in stored[sid].items():
             if upn in rows:
@@ -645,11 +647,7 @@ def diff(parsed: ParsedCensus, *, school_la: dict[int, int]) -> CensusDiff:
                     provision, need1, need2 = Provision.NO_SEN, "", ""
             else:
                 continue
-            pupils.append(Pupil(
-                school_id=sid, upn=upn, surname=old[3], forename=old[4], date_of_birth=old[5],
-                gender=old[6], year_group=old[7], home_local_authority_id=old[8],
-                provision=provision, primary_need=need1, secondary_need=need2, left_school_on=left,
-            ))
+            pupils.append((sid, upn, *old[3:9], provision, need1, need2, left))
         out.by_school[sid] = s
         out.snapshots.append(CensusSnapshot(
             school_id=sid, census_date=date, number_on_roll=counts.number_on_roll,

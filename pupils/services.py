@@ -6,10 +6,16 @@ caller has already authorised through trusts.access."""
 from __future__ import annotations
 
 import datetime
+import hashlib
+import logging
+import time
+import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from django.db import transaction
+from django.core.cache import cache
+from django.db import connection, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django_scopes import scopes_disabled
 
@@ -18,6 +24,8 @@ from trusts.models import LocalAuthority, School, User
 from . import census
 from .census import CensusFileError, ParsedCensus, SchoolRef
 from .models import CensusImport, CensusSnapshot, Provision, Pupil, RegisterEvent
+
+logger = logging.getLogger(__name__)
 
 __all__ = ["CensusFileError", "CensusOutcome", "census_check", "census_import"]
 
@@ -149,34 +157,89 @@ def census_import(*, actor: User | None, raw: bytes, file_name: str, census_date
 
 
 def _apply(diff: census.CensusDiff, *, actor: User | None) -> None:
-    """A constant number of statements whatever the number of rows."""
-    pupils = diff.pupils
-    if pupils:
-        Pupil.objects.bulk_create(
-            pupils, update_conflicts=True, unique_fields=["school", "upn"],
-            update_fields=census.UPDATE_FIELDS,
-        )
-        if any(p.pk is None for p in pupils):  # a database that cannot return upserted ids
-            ids = {
-                (s, u): pk for pk, s, u in Pupil.objects.filter(
-                    school_id__in={p.school_id for p in pupils}
-                ).values_list("pk", "school_id", "upn")
-            }
-            for p in pupils:
-                p.pk = ids[(p.school_id, p.upn)]
-    if diff.events:
-        RegisterEvent.objects.bulk_create([
-            RegisterEvent(
-                pupil_id=pupils[i].pk, kind=kind, date=diff.census_date,
-                source=RegisterEvent.Source.CENSUS, actor=actor, from_provision=fp,
-                to_provision=tp, from_need=fn, to_need=tn, note=note,
-            )
+    """A constant number of statements whatever the number of rows. On PostgreSQL the rows
+    travel by COPY (a temporary table, then one INSERT ... ON CONFLICT for the pupils); other
+    databases use bulk_create(update_conflicts=True)."""
+    now = timezone.now()
+    if diff.pupils:
+        if connection.vendor == "postgresql":
+            ids = _upsert_pupils_postgresql(diff.pupils, now)
+        else:
+            ids = _upsert_pupils_orm(diff.pupils)
+        actor_id = actor.pk if actor is not None else None
+        events = [
+            (ids[i], kind, diff.census_date, RegisterEvent.Source.CENSUS, actor_id, fp, tp, fn, tn,
+             note, now)
             for i, kind, fp, tp, fn, tn, note in diff.events
-        ])
+        ]
+        if events and connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                _copy(cursor, RegisterEvent._meta.db_table, EVENT_COLUMNS, events)
+        elif events:
+            RegisterEvent.objects.bulk_create(
+                [RegisterEvent(**dict(zip(EVENT_COLUMNS, e, strict=True))) for e in events]
+            )
     CensusSnapshot.objects.bulk_create(
         diff.snapshots, update_conflicts=True, unique_fields=["school", "census_date"],
         update_fields=["number_on_roll", "ehcp", "sen_support", "by_need", "by_year_group"],
     )
+
+
+EVENT_COLUMNS = ("pupil_id", "kind", "date", "source", "actor_id", "from_provision", "to_provision",
+                 "from_need", "to_need", "note", "created_at")
+
+
+def _copy(cursor, table: str, columns: tuple[str, ...], rows: list[tuple]) -> None:
+    """COPY rows into a table; logged like any statement so query counts include it."""
+    sql = f"COPY {table} ({', '.join(columns)}) FROM STDIN"
+    start = time.monotonic()
+    with cursor.cursor.copy(sql) as copy:
+        for row in rows:
+            copy.write_row(row)
+    if connection.queries_logged:
+        connection.queries_log.append(
+            {"sql": f"{sql} -- {len(rows)} rows", "time": f"{time.monotonic() - start:.3f}"}
+        )
+
+
+def _upsert_pupils_postgresql(rows: list[tuple], now) -> list[int]:
+    """Insert or update the pupils; their ids in the order of `rows`. Three statements."""
+    table = Pupil._meta.db_table
+    cols = census.PUPIL_COLUMNS
+    updates = ", ".join(f"{c} = EXCLUDED.{c}" for c in (*cols[2:], "updated_at"))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "CREATE TEMPORARY TABLE census_pupil_rows ON COMMIT DROP AS "  # noqa: S608
+            f"SELECT 0::integer AS n, {', '.join(cols)}, created_at, updated_at FROM {table} "
+            "WITH NO DATA"
+        )
+        _copy(cursor, "census_pupil_rows", ("n", *cols, "created_at", "updated_at"),
+              [(n, *row, now, now) for n, row in enumerate(rows)])
+        cursor.execute(
+            f"WITH upserted AS (INSERT INTO {table} ({', '.join(cols)}, created_at, updated_at) "  # noqa: S608
+            f"SELECT {', '.join(cols)}, created_at, updated_at FROM census_pupil_rows ORDER BY n "
+            f"ON CONFLICT (school_id, upn) DO UPDATE SET {updates} "
+            "RETURNING id, school_id, upn) "
+            "SELECT r.n, u.id FROM upserted u JOIN census_pupil_rows r "
+            "ON r.school_id = u.school_id AND r.upn = u.upn"
+        )
+        ids = dict(cursor.fetchall())
+        cursor.execute("DROP TABLE census_pupil_rows")
+    return [ids[n] for n in range(len(rows))]
+
+
+def _upsert_pupils_orm(rows: list[tuple]) -> list[int]:
+    objs = [Pupil(**dict(zip(census.PUPIL_COLUMNS, row, strict=True))) for row in rows]
+    Pupil.objects.bulk_create(objs, update_conflicts=True, unique_fields=["school", "upn"],
+                              update_fields=census.UPDATE_FIELDS)
+    if any(p.pk is None for p in objs):  # a database that cannot return upserted ids
+        ids = {
+            (s, u): pk for pk, s, u in Pupil.objects.filter(
+                school_id__in={p.school_id for p in objs}
+            ).values_list("pk", "school_id", "upn")
+        }
+        return [ids[(p.school_id, p.upn)] for p in objs]
+    return [p.pk for p in objs]
 
 
 # --- Manual changes between censuses ----------------------------------------------------------
@@ -279,3 +342,119 @@ def pupil_remove_from_register(*, actor: User, pupil: Pupil, note: str = "",
     pupil.provision, pupil.primary_need, pupil.secondary_need = Provision.NO_SEN, "", ""
     pupil.save(update_fields=["provision", "primary_need", "secondary_need", "updated_at"])
     return event
+
+
+# --- The browser upload: upload -> check (task) -> confirm -> import (task) --------------------
+
+
+def progress_key(import_id: int) -> str:
+    return f"pupils:census-import:{import_id}:progress"
+
+
+def _progress_reporter(import_id: int) -> Callable[[int, int], None]:
+    def report(done: int, total: int) -> None:
+        cache.set(progress_key(import_id), min(int(100 * done / max(total, 1)), 100), 3600)
+
+    return report
+
+
+def census_upload(*, actor: User, school: School, census_date: datetime.date,
+                  uploaded_file) -> CensusImport:
+    """Keep an uploaded census file and its record, ready to be checked. Refuses (with
+    CensusFileError) a file that is not a CSV, is empty or too large before storing it."""
+    name = (uploaded_file.name or "census.csv").rsplit("/", 1)[-1][:200]
+    census.check_upload(name, uploaded_file.size)
+    digest = hashlib.sha256()
+    for chunk in uploaded_file.chunks():
+        digest.update(chunk)
+    uploaded_file.seek(0)
+    with scopes_disabled():
+        record = CensusImport(school=school, census_date=census_date, uploaded_by=actor,
+                              file_name=name, file_size=uploaded_file.size,
+                              sha256=digest.hexdigest(), status=CensusImport.Status.CHECKING)
+        record.file.save(f"{uuid.uuid4().hex}.csv", uploaded_file, save=False)
+        record.save()
+    cache.set(progress_key(record.pk), 0, 3600)
+    return record
+
+
+def _allowed_for(user: User | None) -> QuerySet[School]:
+    from trusts import access
+
+    if user is None:
+        return School.objects.none()
+    access.forget(user)
+    return access.schools_for(user, access.Capability.IMPORT_CENSUS)
+
+
+def census_import_check_stored(*, import_id: int) -> CensusImport:
+    """Run the dry run on a stored upload and keep its summary and first row errors."""
+    with scopes_disabled():
+        record = CensusImport.objects.select_related("school", "uploaded_by").get(pk=import_id)
+        if record.status != CensusImport.Status.CHECKING:
+            return record  # already checked (a redelivered task)
+        allowed = _allowed_for(record.uploaded_by)
+        try:
+            with record.file.open("rb") as f:
+                raw = f.read()
+            outcome = census_check(raw=raw, file_name=record.file_name,
+                                   census_date=record.census_date, school=record.school,
+                                   allowed_schools=allowed,
+                                   progress=_progress_reporter(record.pk))
+        except CensusFileError as exc:
+            record.status = CensusImport.Status.FAILED
+            record.message = str(exc)[:500]
+        else:
+            parsed = outcome.parsed
+            record.rows = parsed.rows
+            record.error_count = parsed.error_count
+            record.errors = [e.as_dict() for e in parsed.errors]
+            record.summary = outcome.summary
+            record.status = (CensusImport.Status.READY if outcome.is_valid
+                             else CensusImport.Status.INVALID)
+        record.save(update_fields=["status", "message", "rows", "error_count", "errors", "summary"])
+        cache.set(progress_key(record.pk), 100, 3600)
+        return record
+
+
+def census_import_confirm(*, actor: User, record: CensusImport) -> bool:
+    """Mark a checked upload for import; False if it is not (or no longer) ready."""
+    with scopes_disabled():
+        started = CensusImport.objects.filter(
+            pk=record.pk, status=CensusImport.Status.READY
+        ).update(status=CensusImport.Status.IMPORTING)
+    if started:
+        cache.set(progress_key(record.pk), 0, 3600)
+    return bool(started)
+
+
+def census_import_apply_stored(*, import_id: int, actor_id: int | None) -> CensusImport:
+    """Import a confirmed upload (all or nothing) and keep the result on its record."""
+    with scopes_disabled():
+        record = CensusImport.objects.select_related("school", "uploaded_by").get(pk=import_id)
+        if record.status != CensusImport.Status.IMPORTING:
+            return record
+        actor = User.objects.filter(pk=actor_id).first() if actor_id else None
+        try:
+            with record.file.open("rb") as f:
+                raw = f.read()
+            if hashlib.sha256(raw).hexdigest() != record.sha256:
+                raise CensusFileError("The stored file has changed since it was uploaded.")
+            census_import(actor=actor, raw=raw, file_name=record.file_name,
+                          census_date=record.census_date, school=record.school,
+                          allowed_schools=_allowed_for(actor), record=record,
+                          progress=_progress_reporter(record.pk))
+        except CensusFileError as exc:
+            record.status = CensusImport.Status.FAILED
+            record.message = str(exc)[:500]
+            record.save(update_fields=["status", "message"])
+        except Exception:
+            logger.exception("Census import %s failed", record.pk)
+            CensusImport.objects.filter(pk=record.pk).update(
+                status=CensusImport.Status.FAILED,
+                message="The import failed unexpectedly; nothing was changed. Try again or ask "
+                        "the platform admin.",
+            )
+        cache.set(progress_key(record.pk), 100, 3600)
+        record.refresh_from_db()
+        return record

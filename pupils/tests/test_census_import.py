@@ -205,3 +205,19 @@ def test_the_command_refuses_an_unknown_school_or_a_bad_file(school, tmp_path):
         call_command("import_census", str(path), "--school", "9999999", "--date", "2025-10-02")
     with pytest.raises(CommandError, match="not a census date"):
         call_command("import_census", str(path), "--school", school.laestab, "--date", "2.10.2025")
+
+
+def test_the_command_with_an_actor_is_limited_to_their_schools_and_records_them(
+        school, other_trust_school, tmp_path):
+    from trusts.tests.factories import data_admin
+
+    admin = data_admin(school.trust)
+    path = tmp_path / "autumn.csv"
+    path.write_bytes(census_csv(school_file(3, 3)))
+    with pytest.raises(CommandError, match="No school with LAESTAB or URN 8833101 that you may"):
+        call_command("import_census", str(path), "--school", other_trust_school.laestab,
+                     "--date", "2025-10-02", "--actor", admin.email)
+    call_command("import_census", str(path), "--school", school.laestab, "--date", "2025-10-02",
+                 "--actor", admin.email, stdout=StringIO())
+    assert CensusImport.objects.get().uploaded_by == admin
+    assert set(RegisterEvent.objects.values_list("actor", flat=True)) == {admin.pk}

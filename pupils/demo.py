@@ -1,0 +1,236 @@
+"""Demo data for the register: national averages, and fictional pupils imported through the
+census importer so that every school's latest census (autumn 2025) matches
+`data/reference/schools_2025.csv` exactly, with two earlier censuses (autumn 2024, spring 2025)
+whose counts differ a little, so trends exist.
+
+Every pupil is fictional: names from short lists, valid but made-up UPNs, dates of birth that
+fit their year group. Deterministic (a fixed random seed per school) and idempotent: a census
+already imported for a school is skipped, so a second run changes no row."""
+
+from __future__ import annotations
+
+import datetime
+import random
+from dataclasses import dataclass
+from decimal import Decimal
+from functools import lru_cache
+from types import SimpleNamespace
+
+from django.conf import settings
+from django_scopes import scopes_disabled
+
+from trusts.demo import read_reference
+from trusts.models import School
+
+from . import services, upn
+from .census import YEAR_GROUP_AGE
+from .models import CensusSnapshot, NationalAverage
+
+AUTUMN_2024 = datetime.date(2024, 10, 3)
+SPRING_2025 = datetime.date(2025, 1, 16)
+AUTUMN_2025 = datetime.date(2025, 10, 2)
+CENSUSES = (AUTUMN_2024, SPRING_2025, AUTUMN_2025)
+
+YEAR_GROUPS_BY_PHASE = {
+    "nursery": ["N1", "N2"],
+    "infant": ["R", "1", "2"],
+    "junior": ["3", "4", "5", "6"],
+    "primary": ["R", "1", "2", "3", "4", "5", "6"],
+    "middle": ["5", "6", "7", "8"],
+    "secondary": ["7", "8", "9", "10", "11"],
+    "all_through": ["R", "1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11"],
+    "special": ["R", "1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11"],
+    "post_16": ["12", "13"],
+}
+# Rough national mix of primary needs among pupils with SEND.
+NEED_WEIGHTS = {"SLCN": 24, "SEMH": 20, "ASD": 16, "MLD": 11, "SPLD": 9, "OTH": 4, "PD": 3,
+                "HI": 2, "VI": 1, "SLD": 2, "PMLD": 1, "MSI": 1, "DS": 1}
+FORENAMES = ["Amelia", "Oliver", "Isla", "George", "Ava", "Noah", "Mia", "Arthur", "Ivy", "Leo",
+             "Freya", "Oscar", "Lily", "Harry", "Grace", "Jack", "Evie", "Charlie", "Sofia",
+             "Theo", "Aisha", "Mohammed", "Zofia", "Kacper", "Chidi", "Amara", "Ryan", "Erin",
+             "Tomasz", "Niamh", "Kofi", "Priya", "Ewan", "Maya", "Ruby", "Alfie"]
+SURNAMES = ["Abbott", "Baines", "Carver", "Dunmore", "Ellery", "Fenwick", "Garside", "Hollins",
+            "Ingram", "Jarrow", "Kettle", "Lowther", "Marlow", "Nettles", "Orchard", "Pellow",
+            "Quarry", "Rudd", "Sallis", "Thorne", "Umber", "Vokes", "Wetherby", "Yarrow",
+            "Adeyemi", "Kowalczyk", "Okafor", "Nowak", "Chaudhry", "Mensah", "O'Rourke", "Byrne"]
+HEADER = ("UPN,Surname,Forename,DOB,Gender,YearGroup,SENProvision,PrimaryNeed,SecondaryNeed,HomeLA,"
+          "LAESTAB")
+
+
+@dataclass
+class DemoPupil:
+    index: int
+    upn: str
+    surname: str
+    forename: str
+    gender: str
+    date_of_birth: datetime.date
+    group_2025: int  # index into the school's year groups in 2025/26 (-1: left in summer 2025)
+    need: str
+    second_need: str
+    nsa_first: bool  # recorded as NSA while at SEN Support
+    lives_in_essex: bool
+
+
+def _school_year_start(date: datetime.date) -> int:
+    return date.year if date.month >= 9 else date.year - 1
+
+
+def seed_national_averages() -> int:
+    for row in read_reference("national_averages.csv"):
+        NationalAverage.objects.get_or_create(
+            phase=row["phase"],
+            defaults={"ehcp_pct": Decimal(row["ehcp_pct"]),
+                      "sen_support_pct": Decimal(row["sen_support_pct"]),
+                      "total_send_pct": Decimal(row["total_send_pct"]), "source": row["source"]},
+        )
+    return NationalAverage.objects.count()
+
+
+def _population(school: School, nor: int, rng: random.Random) -> list[DemoPupil]:
+    """Everyone on roll in autumn 2025 (indexes below `nor`), then last year's top cohort
+    (left in summer 2025) and a few mid-year joiners who left again."""
+    groups = YEAR_GROUPS_BY_PHASE.get(school.phase, YEAR_GROUPS_BY_PHASE["primary"])
+    la, estab = int(school.laestab[:3]), int(school.laestab[3:])
+    cohort = max(nor // len(groups), 1)
+    needs, weights = zip(*NEED_WEIGHTS.items(), strict=True)
+    out = []
+    for i in range(nor + cohort + 3):
+        if i < nor:
+            group = i % len(groups)
+            age = YEAR_GROUP_AGE[groups[group]]
+            first_september = datetime.date(2025 - age - 1, 9, 1)
+        else:  # left in summer 2025 from the top year group (or joined and left)
+            group = -1
+            age = YEAR_GROUP_AGE[groups[-1]] if i < nor + cohort else YEAR_GROUP_AGE[groups[0]] + 1
+            first_september = datetime.date(2024 - age - 1, 9, 1)
+        need = rng.choices(needs, weights)[0]
+        second = rng.choice([n for n in needs if n != need]) if rng.random() < 0.25 else ""
+        out.append(DemoPupil(
+            index=i, upn=upn.make(la, estab, 10 + i // 1000, i % 1000),
+            surname=rng.choice(SURNAMES), forename=rng.choice(FORENAMES), gender=rng.choice("FM"),
+            date_of_birth=first_september + datetime.timedelta(days=rng.randrange(365)),
+            group_2025=group, need=need, second_need=second, nsa_first=rng.random() < 0.15,
+            lives_in_essex=la == 882 and rng.random() < 0.25,
+        ))
+    return out
+
+
+def _roster(pupils: list[DemoPupil], groups: list[str], nor: int, census: datetime.date,
+            trim: int) -> list[tuple[DemoPupil, str]]:
+    """Who is on roll at `census`, with their year group then."""
+    if census >= AUTUMN_2025:
+        return [(p, groups[p.group_2025]) for p in pupils[:nor]]
+    roster = []
+    cohort = max(nor // len(groups), 1)
+    for p in pupils:
+        if p.index < nor:
+            if p.group_2025 == 0:
+                continue  # joined in September 2025
+            roster.append((p, groups[p.group_2025 - 1]))
+        elif p.index < nor + cohort - trim:
+            roster.append((p, groups[-1]))
+        elif p.index >= nor + cohort and census == SPRING_2025:
+            roster.append((p, groups[min(1, len(groups) - 1)]))  # joined in the spring term
+    return roster
+
+
+def census_rows(school: School, census: datetime.date, *, nor: int, ehcp: int,
+                sen_support: int) -> list[str]:
+    """The census CSV lines (no header) of `school` at `census` (deterministic, so cached)."""
+    return list(_census_lines(school.laestab, school.phase, census, nor, ehcp, sen_support))
+
+
+@lru_cache(maxsize=256)
+def _census_lines(laestab: str, phase: str, census: datetime.date, nor: int, ehcp: int,
+                  sen_support: int) -> tuple[str, ...]:
+    school = SimpleNamespace(laestab=laestab, phase=phase)
+    rng = random.Random(f"send-portal-demo-{school.laestab}")
+    groups = YEAR_GROUPS_BY_PHASE.get(school.phase, YEAR_GROUPS_BY_PHASE["primary"])
+    pupils = _population(school, nor, rng)
+    rank = list(range(len(pupils)))
+    rng.shuffle(rank)
+    # Slightly different counts in the earlier censuses: fewer plans, a little more support.
+    e_spring = max(ehcp - rng.randint(0, 2), 0)
+    e_autumn = max(e_spring - rng.randint(0, 2), 0)
+    k_spring = max(sen_support + rng.randint(-3, 4), 0)
+    k_autumn = max(k_spring + rng.randint(-3, 3), 0)
+    trim = rng.randint(0, 5)
+    counts = {AUTUMN_2024: (e_autumn, k_autumn), SPRING_2025: (e_spring, k_spring),
+              AUTUMN_2025: (ehcp, sen_support)}[census]
+    roster = _roster(pupils, groups, nor, census, trim)
+    on_roll = {p.index: yg for p, yg in roster}
+    provision: dict[int, str] = {}
+    e_left, k_left = counts
+    for index in rank:
+        if index not in on_roll:
+            continue
+        if e_left:
+            provision[index], e_left = "E", e_left - 1
+        elif k_left:
+            provision[index], k_left = "K", k_left - 1
+        else:
+            break
+    lines = []
+    for p, yg in sorted(roster, key=lambda item: item[0].index):
+        prov = provision.get(p.index, "N")
+        need = need2 = ""
+        if prov != "N":
+            need, need2 = p.need, p.second_need
+            if prov == "K" and p.nsa_first and census < AUTUMN_2025:
+                need, need2 = "NSA", ""
+        home = "881" if p.lives_in_essex and prov != "N" else ""
+        lines.append(f"{p.upn},{p.surname},{p.forename},{p.date_of_birth.isoformat()},{p.gender},"
+                     f"{yg},{prov},{need},{need2},{home},{school.laestab}")
+    return tuple(lines)
+
+
+def seed_pupils() -> tuple[int, int]:
+    """Import the three demo censuses of every reference school not yet imported: one file
+    per trust and census, with a LAESTAB column, as a trust data admin would."""
+    imported = skipped = 0
+    reference = {row["laestab"]: row for row in read_reference("schools_2025.csv")}
+    schools = list(School.objects.filter(laestab__in=reference).select_related("trust")
+                   .order_by("trust__name", "laestab"))
+    done = set(CensusSnapshot.objects.filter(school__in=schools)
+               .values_list("school_id", "census_date"))
+    by_trust: dict[int, list[School]] = {}
+    for school in schools:
+        by_trust.setdefault(school.trust_id, []).append(school)
+    for trust_schools in by_trust.values():
+        for census in CENSUSES:
+            todo = [s for s in trust_schools if (s.pk, census) not in done]
+            skipped += len(trust_schools) - len(todo)
+            if not todo:
+                continue
+            lines = [HEADER]
+            for school in todo:
+                row = reference[school.laestab]
+                lines += census_rows(school, census, nor=int(row["number_on_roll"]),
+                                     ehcp=int(row["ehcp"]), sen_support=int(row["sen_support"]))
+            outcome = services.census_import(
+                actor=None, raw=("\r\n".join(lines) + "\r\n").encode(),
+                file_name=f"demo-census-{todo[0].trust.slug}-{census}.csv", census_date=census,
+                school=todo[0], allowed_schools=todo,
+            )
+            if not outcome.applied:
+                raise RuntimeError(f"Demo census for {todo[0].trust} on {census} is invalid: "
+                                   f"{[str(e) for e in outcome.errors[:3]]}")
+            imported += len(todo)
+    return imported, skipped
+
+
+def seed() -> list[str]:
+    with scopes_disabled():
+        averages = seed_national_averages()
+        imported, skipped = seed_pupils()
+        from .models import Pupil
+
+        on_register = Pupil.objects.filter(left_school_on__isnull=True, provision__in="EK").count()
+    lines = [f"{averages} national averages; {imported} school censuses imported"
+             f"{f' ({skipped} already there)' if skipped else ''}; {on_register} pupils on the "
+             f"SEN register (all fictional)"]
+    if settings.DEBUG:
+        lines.append("Census files can be imported with: python manage.py import_census FILE "
+                     "--school LAESTAB --date YYYY-MM-DD [--dry-run]")
+    return lines

@@ -1,0 +1,247 @@
+"""Register pages, pupil pages, the census upload and exports. Every view asks trusts.access
+for the school or record first (a school or pupil the user may not see answers 404)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods, require_POST
+
+from trusts import access, audit
+from trusts.access import Capability
+
+from . import selectors, services, tasks
+from .census import SUMMARY_KEYS, SUMMARY_LABELS, CensusFileError
+from .forms import (
+    AddToRegisterForm,
+    CensusUploadForm,
+    RegisterChangeForm,
+    RegisterFilterForm,
+    RemoveFromRegisterForm,
+)
+from .models import CensusImport, Pupil
+from .resources import export_register
+from .services import RegisterChangeError
+
+
+def _get_pupil_for_user(request, pk: int, capability: Capability = Capability.VIEW_PUPILS) -> Pupil:
+    pupil = (
+        Pupil.objects.filter(pk=pk, school_id__in=access.school_ids_for(request.user, capability))
+        .select_related("school", "school__trust", "home_local_authority")
+        .first()
+    )
+    if pupil is None:
+        raise Http404("No such pupil.")
+    return pupil
+
+
+def _get_import_for_user(request, pk: int) -> CensusImport:
+    record = (
+        CensusImport.objects.filter(
+            pk=pk, school_id__in=access.school_ids_for(request.user, Capability.IMPORT_CENSUS)
+        ).select_related("school", "uploaded_by").first()
+    )
+    if record is None:
+        raise Http404("No such import.")
+    return record
+
+
+# --- The register ------------------------------------------------------------------------------
+
+
+@login_required
+def register(request, laestab: str):
+    school = access.get_school_for_user(request.user, laestab, Capability.VIEW_PUPILS)
+    form = RegisterFilterForm(request.GET or None)
+    filters = form.filters()
+    pupils = selectors.register_for_school(school, **filters)
+    page = Paginator(pupils, request_page_size()).get_page(request.GET.get("page"))
+    latest = selectors.latest_snapshots([school.pk]).get(school.pk)
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "pupils/register.html", {
+        "school": school, "form": form, "page": page, "latest": latest, "filtered": bool(filters),
+        "query": query.urlencode(),
+        "can_edit": access.can(request.user, Capability.EDIT_REGISTER, school),
+        "can_import": access.can(request.user, Capability.IMPORT_CENSUS, school),
+    })
+
+
+def request_page_size() -> int:
+    from django.conf import settings
+
+    return settings.PUPILS_REGISTER_PAGE_SIZE
+
+
+@login_required
+def register_export(request, laestab: str, fmt: str):
+    school = access.get_school_for_user(request.user, laestab, Capability.VIEW_PUPILS)
+    if fmt not in ("csv", "xlsx"):
+        raise Http404("No such format.")
+    form = RegisterFilterForm(request.GET or None)
+    pupils = selectors.register_for_school(school, **form.filters())
+    content, content_type, rows = export_register(pupils, fmt)
+    audit.record_export(actor=request.user, subject=school, what=f"SEN register ({fmt.upper()})",
+                        rows=rows)
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="sen-register-{school.laestab}.{fmt}"'
+    return response
+
+
+@login_required
+def pupil_detail(request, pk: int):
+    pupil = _get_pupil_for_user(request, pk)
+    audit.record_view(pupil)
+    can_edit = access.can(request.user, Capability.EDIT_REGISTER, pupil.school)
+    on_register = pupil.on_register and pupil.left_school_on is None
+    return render(request, "pupils/pupil_detail.html", {
+        "pupil": pupil, "school": pupil.school, "history": selectors.pupil_history(pupil),
+        "can_edit": can_edit and on_register, "on_register": on_register,
+        "change_form": RegisterChangeForm(initial={
+            "provision": pupil.provision, "primary_need": pupil.primary_need,
+            "secondary_need": pupil.secondary_need}) if can_edit and on_register else None,
+        "remove_form": RemoveFromRegisterForm() if can_edit and on_register else None,
+    })
+
+
+@login_required
+@require_POST
+def pupil_change(request, pk: int):
+    pupil = _get_pupil_for_user(request, pk, Capability.EDIT_REGISTER)
+    form = RegisterChangeForm(request.POST)
+    if form.is_valid():
+        try:
+            events = services.pupil_change_register(
+                actor=request.user, pupil=pupil, provision=form.cleaned_data["provision"],
+                primary_need=form.cleaned_data["primary_need"],
+                secondary_need=form.cleaned_data["secondary_need"], note=form.cleaned_data["note"])
+        except RegisterChangeError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, "The register was updated." if events else "Nothing changed.")
+            return redirect("pupils:pupil_detail", pk=pupil.pk)
+    audit.record_view(pupil)
+    return render(request, "pupils/pupil_detail.html", {
+        "pupil": pupil, "school": pupil.school, "history": selectors.pupil_history(pupil),
+        "can_edit": True, "on_register": True, "change_form": form,
+        "remove_form": RemoveFromRegisterForm(),
+    }, status=400)
+
+
+@login_required
+@require_POST
+def pupil_remove(request, pk: int):
+    pupil = _get_pupil_for_user(request, pk, Capability.EDIT_REGISTER)
+    form = RemoveFromRegisterForm(request.POST)
+    if form.is_valid():
+        try:
+            services.pupil_remove_from_register(actor=request.user, pupil=pupil,
+                                                note=form.cleaned_data["note"])
+        except RegisterChangeError as exc:
+            messages.error(request, str(exc))
+            return redirect("pupils:pupil_detail", pk=pupil.pk)
+        messages.success(request, "The pupil was taken off the register; their history is kept.")
+        return redirect("pupils:register", laestab=pupil.school.laestab)
+    audit.record_view(pupil)
+    return render(request, "pupils/pupil_detail.html", {
+        "pupil": pupil, "school": pupil.school, "history": selectors.pupil_history(pupil),
+        "can_edit": True, "on_register": True, "change_form": RegisterChangeForm(initial={
+            "provision": pupil.provision, "primary_need": pupil.primary_need,
+            "secondary_need": pupil.secondary_need}),
+        "remove_form": form,
+    }, status=400)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def pupil_add(request, laestab: str):
+    school = access.get_school_for_user(request.user, laestab, Capability.EDIT_REGISTER)
+    form = AddToRegisterForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            pupil = services.pupil_add_to_register(
+                actor=request.user, school=school, upn=data["upn"], surname=data["surname"],
+                forename=data["forename"], date_of_birth=data["date_of_birth"],
+                gender=data["gender"], year_group=data["year_group"],
+                primary_need=data["primary_need"], secondary_need=data["secondary_need"],
+                home_local_authority=data["home_local_authority"])
+        except RegisterChangeError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, "The pupil was added to SEN Support.")
+            return redirect("pupils:pupil_detail", pk=pupil.pk)
+    return render(request, "pupils/pupil_add.html", {"school": school, "form": form},
+                  status=400 if form.errors else 200)
+
+
+# --- Census upload -------------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def census_upload(request, laestab: str | None = None):
+    schools = list(access.schools_for(request.user, Capability.IMPORT_CENSUS).order_by("name"))
+    if not schools:
+        raise Http404("You may not import census files.")
+    if laestab is not None:
+        access.get_school_for_user(request.user, laestab, Capability.IMPORT_CENSUS)
+    initial = {"school": laestab} if laestab else {}
+    form = CensusUploadForm(request.POST or None, request.FILES or None, schools=schools,
+                            initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            record = services.census_upload(
+                actor=request.user, school=form.cleaned_data["school"],
+                census_date=form.cleaned_data["census_date"], uploaded_file=form.cleaned_data["file"])
+        except CensusFileError as exc:
+            form.add_error("file", str(exc))
+        else:
+            tasks.check_census_import.delay_on_commit(record.pk)
+            return redirect("pupils:import_detail", pk=record.pk)
+    recent = selectors.imports_for_schools([s.pk for s in schools], limit=10)
+    return render(request, "pupils/census_upload.html", {"form": form, "recent": recent},
+                  status=400 if form.errors else 200)
+
+
+def _import_context(record: CensusImport) -> dict:
+    summary = record.summary or {}
+    rows = [(SUMMARY_LABELS[k], summary.get("totals", {}).get(k, 0)) for k in SUMMARY_KEYS]
+    return {
+        "record": record, "summary": summary, "totals": rows,
+        "schools": summary.get("schools", []),
+        "progress": cache.get(services.progress_key(record.pk), 0),
+        "Status": CensusImport.Status,
+    }
+
+
+@login_required
+def import_detail(request, pk: int):
+    record = _get_import_for_user(request, pk)
+    return render(request, "pupils/import_detail.html", _import_context(record))
+
+
+@login_required
+def import_progress(request, pk: int):
+    record = _get_import_for_user(request, pk)
+    response = render(request, "pupils/_import_progress.html", _import_context(record))
+    if record.is_finished:
+        response["HX-Refresh"] = "true"
+    return response
+
+
+@login_required
+@require_POST
+def import_confirm(request, pk: int):
+    record = _get_import_for_user(request, pk)
+    if services.census_import_confirm(actor=request.user, record=record):
+        tasks.apply_census_import.delay_on_commit(record.pk, request.user.pk)
+    else:
+        messages.error(request, "This file is not ready to import (it has errors, or its import "
+                                "has already started).")
+    return redirect(reverse("pupils:import_detail", kwargs={"pk": record.pk}))
