@@ -21,6 +21,63 @@ def _fresh_cache():
     yield
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _record_log_lines():
+    import logging
+
+    from tests.support import RecordingHandler
+
+    handler = RecordingHandler(level=logging.DEBUG)
+    handler.setFormatter(logging.Formatter("%(name)s %(message)s"))
+    logging.getLogger().addHandler(handler)
+    yield
+    logging.getLogger().removeHandler(handler)
+
+
+def _sensitive_values() -> set[str]:
+    """UPNs, names and dates of birth of every pupil in the database now."""
+    from pupils.models import Pupil
+
+    values = set()
+    with scopes_disabled():
+        rows = list(Pupil.objects.values_list("upn", "surname", "forename", "date_of_birth"))
+    for upn, surname, forename, dob in rows:
+        values.update({upn, dob.isoformat(), dob.strftime("%d/%m/%Y")})
+        values.update(name for name in (surname, forename) if len(name) >= 3)
+    return values
+
+
+@pytest.fixture(autouse=True)
+def _no_personal_data_in_urls_or_logs(request):
+    """After every test that touched the database: no pupil's UPN, name or date of birth
+    appears in a URL the test requested or in a log line written during it."""
+    from urllib.parse import unquote_plus
+
+    from tests import support
+
+    marker = request.node.get_closest_marker("django_db")
+    uses_db = marker is not None or {"db", "transactional_db"} & set(request.fixturenames)
+    if uses_db:
+        transactional = "transactional_db" in request.fixturenames or (
+            marker is not None and marker.kwargs.get("transaction")
+        )
+        # Requested here so this check runs before the database is rolled back.
+        request.getfixturevalue("transactional_db" if transactional else "db")
+    support.clear()
+    yield
+    if not uses_db:
+        return
+    urls = [unquote_plus(u) for u in support.REQUESTED_URLS]
+    logs = list(support.LOG_LINES)
+    if not urls and not logs:
+        return
+    leaks = sorted(
+        {value for value in _sensitive_values()
+         for text in [*urls, *logs] if value in text}
+    )
+    assert not leaks, f"Personal data in URLs or logs: {leaks}"
+
+
 @pytest.fixture
 def demo(db):
     """The reference data and demo users, as `seed_demo` loads them."""

@@ -4,3 +4,26 @@ from django.apps import AppConfig
 class FundingConfig(AppConfig):
     name = "funding"
     verbose_name = "LA top-up funding"
+
+    def ready(self) -> None:
+        from trusts import audit
+        from trusts.access import Capability
+        from trusts.navigation import NavItem, SchoolLink, register, register_school_link
+
+        from . import models
+
+        audit.register(models.BandingScheme)
+        audit.register(models.Band)
+        audit.register(models.Claim, sensitive_fields=("evidence_summary", "provision_to_fund",
+                                                       "refusal_reason"))
+        audit.register(models.Award)
+        audit.register(models.Payment)
+        audit.register(models.ClaimEvent, sensitive_fields=("note",))
+        audit.register(models.ProvisionCost, sensitive_fields=("description",))
+        audit.register(models.FundingSettings)
+        register(NavItem("Funding", "funding_index", Capability.VIEW_FUNDING, order=30))
+        register_school_link(SchoolLink(
+            "Top-up funding", "funding_school", Capability.VIEW_FUNDING,
+            "Claims to the LAs, awards, payments received, shortfall and the funding gap.",
+            order=30,
+        ))

@@ -1,0 +1,329 @@
+"""LA top-up funding: banding schemes by financial year, claims to the pupil's home LA, the LA's
+awards and payments, and the cost of the provision a school actually delivers.
+
+Banding schemes are reference data (one per LA and financial year, 1 April to 31 March). Claims,
+awards, payments, claim events, provision costs and funding settings belong to a school and are
+filtered by django-scopes like every other tenant-owned model. The arithmetic lives in
+funding.calculations, the writes in funding.services, the reads in funding.selectors."""
+
+import datetime
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django_scopes import ScopedManager
+
+from pupils.models import Pupil
+from trusts.models import LocalAuthority, School
+
+from .calculations import financial_year_bounds, financial_year_label
+
+# School defaults for the cost of support (DESIGN §3): the national living wage per hour plus
+# on-costs, over a school year of 38 weeks, and the notional SEN threshold below which the school
+# funds support from its own budget.
+DEFAULT_HOURLY_RATE = Decimal("12.21")
+DEFAULT_ON_COST_PERCENT = Decimal("30")
+DEFAULT_WEEKS_PER_YEAR = Decimal("38")
+DEFAULT_NOTIONAL_THRESHOLD = Decimal("6000.00")
+
+
+class BandingScheme(models.Model):
+    """One LA's top-up table for one financial year. Next year's table is a new scheme: older
+    years are never edited when a new one is added."""
+
+    local_authority = models.ForeignKey(
+        LocalAuthority, on_delete=models.PROTECT, related_name="banding_schemes"
+    )
+    financial_year = models.PositiveSmallIntegerField(
+        help_text="The calendar year the financial year starts in: 2025 is 1 April 2025 to "
+        "31 March 2026."
+    )
+    notes = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["local_authority__name", "-financial_year"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["local_authority", "financial_year"], name="one_scheme_per_la_and_year"
+            ),
+            models.CheckConstraint(
+                condition=Q(financial_year__gte=2000, financial_year__lte=2100),
+                name="scheme_year_plausible",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.local_authority} {financial_year_label(self.financial_year)}"
+
+    @property
+    def label(self) -> str:
+        return financial_year_label(self.financial_year)
+
+    @property
+    def start_date(self) -> datetime.date:
+        return financial_year_bounds(self.financial_year)[0]
+
+    @property
+    def end_date(self) -> datetime.date:
+        return financial_year_bounds(self.financial_year)[1]
+
+
+class Band(models.Model):
+    """A band in a scheme: a label ("4+", "10 hours"), the hours per week when the LA funds by
+    hours (Thurrock), and the annual value paid for a pupil at that band."""
+
+    scheme = models.ForeignKey(BandingScheme, on_delete=models.CASCADE, related_name="bands")
+    label = models.CharField(max_length=30)
+    hours_per_week = models.DecimalField(
+        max_digits=4, decimal_places=1, null=True, blank=True,
+        validators=[MinValueValidator(Decimal("0"))],
+    )
+    annual_value = models.DecimalField(
+        max_digits=10, decimal_places=2, validators=[MinValueValidator(Decimal("0"))]
+    )
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["scheme", "order", "annual_value", "label"]
+        constraints = [
+            models.UniqueConstraint(fields=["scheme", "label"], name="band_label_unique_in_scheme"),
+            models.CheckConstraint(condition=Q(annual_value__gte=0), name="band_value_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.scheme} {self.display_label}"
+
+    @property
+    def display_label(self) -> str:
+        if self.hours_per_week is not None:
+            return self.label
+        return f"Band {self.label}"
+
+
+class ClaimStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    SUBMITTED = "submitted", "Submitted"
+    AWARDED = "awarded", "Awarded"
+    REFUSED = "refused", "Refused"
+    UNDER_APPEAL = "under_appeal", "Under appeal"
+    ENDED = "ended", "Ended"
+
+
+class Claim(models.Model):
+    """A claim for top-up funding for one pupil, made to the pupil's home LA (which may not be
+    the school's LA) at a band of that LA's table for one financial year."""
+
+    school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="funding_claims")
+    pupil = models.ForeignKey(Pupil, on_delete=models.PROTECT, related_name="funding_claims")
+    local_authority = models.ForeignKey(
+        LocalAuthority, on_delete=models.PROTECT, related_name="funding_claims"
+    )
+    financial_year = models.PositiveSmallIntegerField()
+    requested_band = models.ForeignKey(Band, on_delete=models.PROTECT, related_name="+")
+    evidence_summary = models.TextField()
+    provision_to_fund = models.TextField()
+    status = models.CharField(max_length=12, choices=ClaimStatus.choices, default=ClaimStatus.DRAFT)
+    refusal_reason = models.TextField(blank=True)
+    submitted_on = models.DateField(null=True, blank=True)
+    decided_on = models.DateField(null=True, blank=True)
+    ended_on = models.DateField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ScopedManager(school="school")
+
+    class Meta:
+        ordering = ["-financial_year", "school", "pk"]
+        indexes = [models.Index(fields=["school", "financial_year", "status"])]
+
+    def __str__(self) -> str:
+        return f"Claim {self.pk} ({self.get_status_display()})"
+
+    def get_additional_data(self) -> dict:
+        return {"trust_id": self.school.trust_id, "school_id": self.school_id}
+
+
+class Award(models.Model):
+    """The LA's decision on a claim: a band (perhaps lower than requested) from a start date to
+    an optional end date. A change of band mid-year is a new award from the date of the change;
+    the previous award then ends the day before."""
+
+    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="awards")
+    band = models.ForeignKey(Band, on_delete=models.PROTECT, related_name="+")
+    start_date = models.DateField()
+    end_date = models.DateField(null=True, blank=True, help_text="Blank: until further notice.")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ScopedManager(school="claim__school")
+
+    class Meta:
+        ordering = ["claim", "start_date", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True) | Q(end_date__gte=models.F("start_date")),
+                name="award_ends_after_it_starts",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Award {self.pk} on claim {self.claim_id}"
+
+    def get_additional_data(self) -> dict:
+        return {"trust_id": self.claim.school.trust_id, "school_id": self.claim.school_id}
+
+
+class Payment(models.Model):
+    """Money received from the LA against a claim."""
+
+    claim = models.ForeignKey(Claim, on_delete=models.PROTECT, related_name="payments")
+    amount = models.DecimalField(max_digits=10, decimal_places=2)
+    received_on = models.DateField()
+    reference = models.CharField(max_length=100, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ScopedManager(school="claim__school")
+
+    class Meta:
+        ordering = ["claim", "received_on", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="payment_amount_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Payment {self.pk} on claim {self.claim_id}"
+
+    def get_additional_data(self) -> dict:
+        return {"trust_id": self.claim.school.trust_id, "school_id": self.claim.school_id}
+
+
+class ClaimEvent(models.Model):
+    """One entry of a claim's history: every change of state, award and payment. Append-only:
+    rows are never changed or deleted."""
+
+    class Kind(models.TextChoices):
+        CREATED = "created", "Drafted"
+        SUBMITTED = "submitted", "Submitted to the LA"
+        AWARDED = "awarded", "Award recorded"
+        AWARD_CHANGED = "award_changed", "Award changed"
+        REFUSED = "refused", "Refusal recorded"
+        APPEALED = "appealed", "Appeal lodged"
+        ENDED = "ended", "Ended"
+        PAYMENT = "payment", "Payment recorded"
+
+    claim = models.ForeignKey(Claim, on_delete=models.PROTECT, related_name="events")
+    kind = models.CharField(max_length=14, choices=Kind.choices)
+    from_status = models.CharField(max_length=12, choices=ClaimStatus.choices, blank=True)
+    to_status = models.CharField(max_length=12, choices=ClaimStatus.choices)
+    effective_on = models.DateField(null=True, blank=True)
+    note = models.TextField(blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ScopedManager(school="claim__school")
+
+    class Meta:
+        ordering = ["claim", "created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} (claim {self.claim_id})"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValidationError("A claim's history is never changed, only added to.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValidationError("A claim's history is never deleted.")
+
+    def get_additional_data(self) -> dict:
+        return {"trust_id": self.claim.school.trust_id, "school_id": self.claim.school_id}
+
+
+class FundingSettings(models.Model):
+    """A school's own figures for costing support and its notional SEN threshold."""
+
+    school = models.OneToOneField(School, on_delete=models.CASCADE, related_name="funding_settings")
+    hourly_rate = models.DecimalField(
+        max_digits=6, decimal_places=2, default=DEFAULT_HOURLY_RATE,
+        help_text="Teaching assistant pay per hour, before on-costs.",
+    )
+    on_cost_percent = models.DecimalField(
+        max_digits=5, decimal_places=2, default=DEFAULT_ON_COST_PERCENT
+    )
+    weeks_per_year = models.DecimalField(
+        max_digits=4, decimal_places=1, default=DEFAULT_WEEKS_PER_YEAR
+    )
+    notional_threshold = models.DecimalField(
+        max_digits=10, decimal_places=2, default=DEFAULT_NOTIONAL_THRESHOLD,
+        help_text="Support costing more than this a year is eligible for top-up funding.",
+    )
+
+    objects = ScopedManager(school="school")
+
+    class Meta:
+        verbose_name_plural = "funding settings"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(hourly_rate__gte=0, on_cost_percent__gte=0, weeks_per_year__gte=0,
+                            weeks_per_year__lte=52, notional_threshold__gte=0),
+                name="funding_settings_in_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Funding settings for {self.school}"
+
+    def get_additional_data(self) -> dict:
+        return {"trust_id": self.school.trust_id, "school_id": self.school_id}
+
+
+class ProvisionCost(models.Model):
+    """The support a school actually provides a pupil, for costing it: teaching-assistant hours
+    per week over weeks per year at an hourly cost including on-costs. A blank rate, on-cost or
+    number of weeks takes the school's default."""
+
+    pupil = models.OneToOneField(Pupil, on_delete=models.CASCADE, related_name="provision_cost")
+    school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="provision_costs")
+    ta_hours_per_week = models.DecimalField(
+        "teaching-assistant hours per week", max_digits=4, decimal_places=1,
+        validators=[MinValueValidator(Decimal("0"))],
+    )
+    weeks_per_year = models.DecimalField(max_digits=4, decimal_places=1, null=True, blank=True)
+    hourly_rate = models.DecimalField(max_digits=6, decimal_places=2, null=True, blank=True)
+    on_cost_percent = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)
+    description = models.CharField(max_length=300, blank=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ScopedManager(school="school")
+
+    class Meta:
+        ordering = ["school", "pupil"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ta_hours_per_week__gte=0, ta_hours_per_week__lte=60),
+                name="provision_hours_in_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Provision cost for pupil {self.pupil_id}"
+
+    def get_additional_data(self) -> dict:
+        return {"trust_id": self.school.trust_id, "school_id": self.school_id}

@@ -1,3 +1,16 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from . import views
+
+urlpatterns = [
+    path("", views.index, name="funding_index"),
+    path("schools/<str:laestab>/", views.school_funding, name="funding_school"),
+    path("schools/<str:laestab>/export.<str:fmt>", views.school_export, name="funding_school_export"),
+    path("schools/<str:laestab>/claims/new/", views.claim_new, name="funding_claim_new"),
+    path("schools/<str:laestab>/provision/<int:pupil_id>/", views.provision_cost_edit,
+         name="funding_provision_cost"),
+    path("claims/<int:claim_id>/", views.claim_detail, name="funding_claim"),
+    path("claims/<int:claim_id>/<str:action>/", views.claim_action, name="funding_claim_action"),
+    path("trusts/<slug:slug>/", views.trust_funding, name="funding_trust"),
+    path("trusts/<slug:slug>/export.<str:fmt>", views.trust_export, name="funding_trust_export"),
+]

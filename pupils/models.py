@@ -68,6 +68,7 @@ class Pupil(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["school", "upn"], name="pupil_unique_upn_per_school"),
         ]
+        indexes = [models.Index(fields=["school", "provision"], name="pupil_school_provision")]
 
     def __str__(self) -> str:
         # No name here: this text reaches audit entries and logs.
@@ -123,6 +124,9 @@ class RegisterEvent(models.Model):
     def __str__(self) -> str:
         return f"{self.get_kind_display()} on {self.date:%d %b %Y}"
 
+    def get_additional_data(self) -> dict:
+        return {"trust_id": self.pupil.school.trust_id, "school_id": self.pupil.school_id}
+
 
 class CensusSnapshot(models.Model):
     """One school's counts at one census date: number on roll and pupils by provision, by need
@@ -169,3 +173,52 @@ class NationalAverage(models.Model):
 
     def __str__(self) -> str:
         return f"National average ({self.phase})"
+
+
+class CensusImport(models.Model):
+    """One census file uploaded or imported: who, when, which file (name, size, SHA-256), what
+    the check found and what the import changed. `school` is the school chosen on upload (or on
+    the command line); a file with a school column may also touch other schools of the user's,
+    listed in `summary["schools"]`."""
+
+    class Status(models.TextChoices):
+        CHECKING = "checking", "Checking the file"
+        READY = "ready", "Ready to import"
+        INVALID = "invalid", "Has errors"
+        IMPORTING = "importing", "Importing"
+        IMPORTED = "imported", "Imported"
+        FAILED = "failed", "Failed"
+
+    school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="census_imports")
+    census_date = models.DateField()
+    file = models.FileField(upload_to="census/%Y/%m/", blank=True)
+    file_name = models.CharField(max_length=255)
+    file_size = models.PositiveBigIntegerField()
+    sha256 = models.CharField("SHA-256", max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    imported_at = models.DateTimeField(null=True, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.CHECKING)
+    rows = models.PositiveIntegerField(default=0)
+    error_count = models.PositiveIntegerField(default=0)
+    errors = models.JSONField(default=list, blank=True)  # the first errors: line, column, reason
+    summary = models.JSONField(default=dict, blank=True)
+    message = models.CharField(max_length=500, blank=True)
+
+    objects = ScopedManager(school="school")
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"Census import {self.pk} for {self.school} ({self.census_date:%d %b %Y})"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status not in (self.Status.CHECKING, self.Status.IMPORTING)
+
+    def get_additional_data(self) -> dict:
+        return {"trust_id": self.school.trust_id, "school_id": self.school_id}

@@ -1,0 +1,59 @@
+"""Trustee board packs: one row per requested PDF, its progress and where the file is kept."""
+
+from django.conf import settings
+from django.db import models
+from django_scopes import ScopedManager
+
+from trusts.models import Trust
+
+
+class _DistinctManager(models.Manager):
+    # The scope filter follows trust -> schools (a reverse relation), which would repeat a
+    # pack once per visible school of its trust; DISTINCT keeps one row per pack.
+    def get_queryset(self):
+        return super().get_queryset().distinct()
+
+
+class BoardPack(models.Model):
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RENDERING = "rendering", "Rendering"
+        READY = "ready", "Ready"
+        FAILED = "failed", "Failed"
+
+    trust = models.ForeignKey(Trust, on_delete=models.PROTECT, related_name="board_packs")
+    # The census the pack reports on (None: the latest census when the pack is rendered).
+    census_date = models.DateField(null=True, blank=True)
+    # The period for funding, casework and activity figures (financial year to date).
+    period_start = models.DateField()
+    period_end = models.DateField()
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+",
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    # Relative to MEDIA_ROOT; set once the file is complete.
+    file_path = models.CharField(max_length=300, blank=True)
+    file_size = models.PositiveIntegerField(null=True, blank=True)
+    error = models.TextField(blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    # The same request sent twice (a double click, a resubmitted form) makes one pack.
+    idempotency_key = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ScopedManager(_manager_class=_DistinctManager, school="trust__schools")
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"Board pack {self.pk} ({self.get_status_display()})"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (self.Status.READY, self.Status.FAILED)
+
+    def get_additional_data(self) -> dict:
+        return {"trust_id": self.trust_id, "school_id": None}

@@ -1,4 +1,6 @@
+from django.conf import settings
 from django.contrib import admin
+from django.contrib.auth.views import redirect_to_login
 from django.urls import include, path
 
 from .health import HealthzView
@@ -6,8 +8,14 @@ from .health import HealthzView
 admin.site.site_header = "SEND Portal administration"
 admin.site.site_title = "SEND Portal admin"
 
+def admin_login(request):
+    # The admin's own login form would skip two-factor: everyone signs in through allauth.
+    return redirect_to_login(request.GET.get("next", "/admin/"), login_url=settings.LOGIN_URL)
+
+
 urlpatterns = [
     path("healthz", HealthzView.as_view(), name="healthz"),
+    path("admin/login/", admin_login),
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
     path("pupils/", include("pupils.urls")),

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
-from .models import LocalAuthority, Membership, School, Trust, User
+from .models import LocalAuthority, LoginEvent, Membership, School, Trust, User
 
 
 class MembershipInline(admin.TabularInline):
@@ -53,3 +53,18 @@ class MembershipAdmin(admin.ModelAdmin):
     list_filter = ["role", "trust"]
     search_fields = ["user__email"]
     autocomplete_fields = ["user", "school", "trust"]
+
+
+@admin.register(LoginEvent)
+class LoginEventAdmin(admin.ModelAdmin):
+    list_display = ["at", "user", "account_ref", "succeeded", "ip_address"]
+    list_filter = ["succeeded"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -29,6 +29,18 @@ def record_view(obj: Model) -> None:
     accessed.send(sender=type(obj), instance=obj)
 
 
+def tenant_of(subject: Model) -> dict:
+    """The trust (and school) an audit entry about `subject` belongs to."""
+    from .models import School, Trust
+
+    if isinstance(subject, School):
+        return {"trust_id": subject.trust_id, "school_id": subject.pk}
+    if isinstance(subject, Trust):
+        return {"trust_id": subject.pk}
+    get_additional_data = getattr(subject, "get_additional_data", None)
+    return get_additional_data() if callable(get_additional_data) else {}
+
+
 def record_export(*, actor, subject: Model, what: str, rows: int) -> None:
     """One ACCESS row for an export of `what` about `subject` (a school or a trust)."""
     LogEntry.objects.log_create(
@@ -36,6 +48,7 @@ def record_export(*, actor, subject: Model, what: str, rows: int) -> None:
         force_log=True,
         action=LogEntry.Action.ACCESS,
         actor=actor,
-        changes={"export": [None, what], "rows": [None, rows]},
-        additional_data={"export": what, "rows": rows},
+        actor_email=getattr(actor, "email", None),
+        changes={"export": ["", what], "rows": ["", str(rows)]},
+        additional_data={**tenant_of(subject), "export": what, "rows": rows},
     )

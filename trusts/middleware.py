@@ -66,3 +66,18 @@ class RequireTwoFactorMiddleware:
         ):
             return redirect("mfa_activate_totp")
         return self.get_response(request)
+
+
+class NoStoreForSignedInUsersMiddleware:
+    """Pages shown to a signed-in user may hold pupil data: browsers and proxies must not keep
+    them (ICO guidance on special-category data; OWASP ASVS 8.2.1)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if getattr(request, "user", None) is not None and request.user.is_authenticated:
+            response["Cache-Control"] = "no-store, private"
+            response["Pragma"] = "no-cache"
+        return response

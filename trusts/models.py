@@ -180,3 +180,23 @@ class Membership(models.Model):
     def __str__(self) -> str:
         where = self.school or self.trust or "all trusts"
         return f"{self.user} – {self.get_role_display()} – {where}"
+
+
+class LoginEvent(models.Model):
+    """A sign-in or a failed attempt, for each trust's login history. The address tried is
+    kept only as a pseudonym when it matches no user."""
+
+    user = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="login_events"
+    )
+    account_ref = models.CharField(max_length=12, help_text="Pseudonym of the address tried.")
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    succeeded = models.BooleanField()
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-at"]
+
+    def __str__(self) -> str:
+        outcome = "sign-in" if self.succeeded else "failed sign-in"
+        return f"{outcome} {self.account_ref} at {self.at:%Y-%m-%d %H:%M}"

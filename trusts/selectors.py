@@ -43,3 +43,24 @@ def roles_description(user: User) -> list[str]:
         f"{m.get_role_display()} – {m.school or m.trust or 'all trusts'}"
         for m in Membership.objects.filter(user=user).select_related("school", "trust")
     ]
+
+
+def audit_entries_for_trust(trust: Trust):
+    """Audit rows about the trust's records, newest first (views, changes and exports)."""
+    from auditlog.models import LogEntry
+
+    return (
+        LogEntry.objects.filter(additional_data__trust_id=trust.pk)
+        .select_related("content_type")
+        .order_by("-timestamp", "-pk")
+    )
+
+
+def login_events_for_trust(trust: Trust):
+    """Sign-ins and failed attempts of the people who hold a role in the trust or its schools."""
+    from django.db.models import Q
+
+    from .models import LoginEvent
+
+    people = Membership.objects.filter(Q(trust=trust) | Q(school__trust=trust)).values("user_id")
+    return LoginEvent.objects.filter(user_id__in=people).select_related("user").order_by("-at", "-pk")

@@ -2,11 +2,9 @@ import datetime
 
 import factory
 
+from pupils import upn
 from pupils.models import CensusSnapshot, Gender, Need, Provision, Pupil
 from trusts.tests.factories import SchoolFactory
-
-# Valid permanent UPNs are made by pupils.upn once it exists; until then a well-formed
-# placeholder keeps factories independent of the validator.
 
 
 class PupilFactory(factory.django.DjangoModelFactory):
@@ -14,7 +12,7 @@ class PupilFactory(factory.django.DjangoModelFactory):
         model = Pupil
 
     school = factory.SubFactory(SchoolFactory)
-    upn = factory.Sequence(lambda n: f"A{n:012d}")
+    upn = factory.Sequence(lambda n: upn.make(881, 9000 + (n // 1000) % 1000, 20, n % 1000))
     surname = factory.Sequence(lambda n: f"Surname{n}")
     forename = factory.Sequence(lambda n: f"Forename{n}")
     date_of_birth = datetime.date(2016, 5, 17)

@@ -26,6 +26,7 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "allauth.mfa",
+    "allauth.usersessions",
     "django_htmx",
     "import_export",
     "auditlog",
@@ -50,10 +51,12 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "allauth.usersessions.middleware.UserSessionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "trusts.middleware.AbsoluteSessionTimeoutMiddleware",
     "trusts.middleware.RequireTwoFactorMiddleware",
     "trusts.middleware.TenantScopeMiddleware",
+    "trusts.middleware.NoStoreForSignedInUsersMiddleware",
     "auditlog.middleware.AuditlogMiddleware",
 ]
 
@@ -125,6 +128,10 @@ ACCOUNT_RATE_LIMITS = {
     # Five failed logins for one account in five minutes lock it for the rest of the window.
     "login_failed": env("LOGIN_FAILED_RATE_LIMIT", default="10/m/ip,5/5m/key"),
 }
+# Re-authentication (password or TOTP) is asked again before exports when the last one is
+# older than this (allauth's reauthentication_required).
+ACCOUNT_REAUTHENTICATION_TIMEOUT = env.int("REAUTHENTICATION_TIMEOUT", default=300)
+USERSESSIONS_TRACK_ACTIVITY = False  # sessions are recorded at login; no write per request
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "SEND Portal"
 
@@ -216,6 +223,11 @@ DEMO_PASSWORD = env("DEMO_PASSWORD", default="send-portal-demo-2026")
 DEMO_TOTP_SECRET = env("DEMO_TOTP_SECRET", default="SENDPORTALDEMOTOTPSECRET")
 
 # --- Register and census import (pupils) -------------------------------------------------
+# Largest census file accepted (a 100,000-row MIS export is about 7 MB).
+PUPILS_CENSUS_MAX_BYTES = env.int("PUPILS_CENSUS_MAX_BYTES", default=50 * 1024 * 1024)
+# Row errors kept and shown for a file (the total is always counted).
+PUPILS_CENSUS_MAX_ERRORS = env.int("PUPILS_CENSUS_MAX_ERRORS", default=500)
+PUPILS_REGISTER_PAGE_SIZE = env.int("PUPILS_REGISTER_PAGE_SIZE", default=50)
 
 # --- LA top-up funding (funding) ----------------------------------------------------------
 
@@ -234,3 +246,15 @@ CELERY_BEAT_SCHEDULE = {
 
 # --- Dashboards and board packs (reports) -------------------------------------------------
 
+# A school is flagged when one of its percentages differs from the national figure for its
+# phase by at least this many percentage points, or changed by at least this many points
+# since its previous census.
+REPORTS_FLAG_NATIONAL_POINTS = env("REPORTS_FLAG_NATIONAL_POINTS", default="2.0")
+REPORTS_FLAG_CHANGE_POINTS = env("REPORTS_FLAG_CHANGE_POINTS", default="1.5")
+# Counts from 1 to this minus one are shown as "fewer than N" below school level.
+REPORTS_SMALL_COUNT_THRESHOLD = env.int("REPORTS_SMALL_COUNT_THRESHOLD", default=5)
+# Board packs are written under MEDIA_ROOT/<this folder>.
+REPORTS_BOARD_PACK_DIR = env("REPORTS_BOARD_PACK_DIR", default="board-packs")
+# Hard limit for rendering one pack: well below the broker's visibility timeout (3600 s).
+REPORTS_BOARD_PACK_TIME_LIMIT = env.int("REPORTS_BOARD_PACK_TIME_LIMIT", default=600)
+REPORTS_BOARD_PACK_MAX_RETRIES = env.int("REPORTS_BOARD_PACK_MAX_RETRIES", default=3)

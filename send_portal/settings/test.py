@@ -19,3 +19,6 @@ STORAGES["staticfiles"] = {  # noqa: F405
     "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
 }
 WHITENOISE_AUTOREFRESH = True
+
+# Record every URL requested during the suite so tests can prove no personal data is in one.
+MIDDLEWARE = ["tests.support.RecordRequestsMiddleware", *MIDDLEWARE]  # noqa: F405

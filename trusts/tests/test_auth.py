@@ -131,3 +131,62 @@ def test_password_reset_sends_an_email(client, mailoutbox):
     client.post("/accounts/password/reset/", {"email": user.email})
     assert len(mailoutbox) == 1
     assert mailoutbox[0].to == [user.email]
+
+
+def test_failed_logins_are_logged_without_the_password_or_the_address(client, caplog):
+    user = executive(SchoolFactory().trust)
+    with caplog.at_level("WARNING", logger="send_portal.security"):
+        post_login(client, user.email, "a-secret-guess-123")
+    lines = [r.getMessage() for r in caplog.records if r.name == "send_portal.security"]
+    assert len(lines) == 1 and lines[0].startswith("login failed account=")
+    assert "a-secret-guess-123" not in lines[0]
+    assert user.email not in lines[0]
+
+
+def test_pages_for_signed_in_users_are_not_stored_by_browsers(client):
+    user = executive(SchoolFactory().trust)
+    client.force_login(user)
+    assert client.get("/")["Cache-Control"] == "no-store, private"
+
+
+def test_a_new_session_key_is_issued_at_login(client):
+    user = executive(SchoolFactory().trust)
+    client.get("/accounts/login/")
+    before = client.session.session_key
+    post_login(client, user.email)
+    assert client.session.session_key != before
+
+
+def test_changing_the_password_ends_the_users_other_sessions(client):
+    from django.test import Client
+
+    user = executive(SchoolFactory().trust)
+    other_device = Client()
+    other_device.force_login(user)
+    assert other_device.get("/").status_code == 200
+    post_login(client, user.email)
+    response = client.post(
+        "/accounts/password/change/",
+        {"oldpassword": TEST_PASSWORD, "password1": "a-brand-new-passphrase-42",
+         "password2": "a-brand-new-passphrase-42"},
+    )
+    assert response.status_code == 302
+    assert other_device.get("/")["Location"].startswith("/accounts/login/")
+
+
+def test_the_admin_login_goes_through_the_two_factor_login(client):
+    response = client.get("/admin/login/?next=/admin/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/?next=/admin/")
+
+
+def test_signing_out_ends_the_users_other_sessions(client):
+    from django.test import Client
+
+    user = executive(SchoolFactory().trust)
+    other_device = Client()
+    post_login(other_device, user.email)
+    assert other_device.get("/").status_code == 200
+    post_login(client, user.email)
+    client.post("/accounts/logout/")
+    assert other_device.get("/")["Location"].startswith("/accounts/login/")

@@ -1,0 +1,95 @@
+"""Banding tables for platform admins: a scheme per LA and financial year with its bands, and
+import/export of bands (django-import-export) in the reference file's columns plus the year.
+Importing next year's table creates new rows only: bands are keyed by LA, year and label, so an
+older year's table is never touched."""
+
+from decimal import Decimal, InvalidOperation
+
+from django.contrib import admin
+from import_export import fields, resources
+from import_export.admin import ImportExportModelAdmin
+from import_export.widgets import DecimalWidget, ForeignKeyWidget
+
+from trusts.models import LocalAuthority
+
+from .models import Band, BandingScheme, FundingSettings
+
+
+class BandResource(resources.ModelResource):
+    la_code = fields.Field(attribute="scheme__local_authority__code", column_name="la_code", readonly=True)
+    financial_year = fields.Field(attribute="scheme__financial_year", column_name="financial_year",
+                                  readonly=True)
+    scheme = fields.Field(attribute="scheme", column_name="scheme", widget=ForeignKeyWidget(BandingScheme))
+    band = fields.Field(attribute="label", column_name="band")
+    hours_per_week = fields.Field(attribute="hours_per_week", column_name="hours_per_week",
+                                  widget=DecimalWidget())
+    annual_value_gbp = fields.Field(attribute="annual_value", column_name="annual_value_gbp",
+                                    widget=DecimalWidget())
+
+    class Meta:
+        model = Band
+        fields = ("la_code", "financial_year", "scheme", "band", "hours_per_week", "annual_value_gbp")
+        export_order = fields
+        import_id_fields = ("scheme", "band")
+        skip_unchanged = True
+        report_skipped = True
+        clean_model_instances = True
+        use_transactions = True
+        rollback_on_validation_errors = True
+
+    def before_import(self, dataset, **kwargs):
+        # The reference file has no scheme column: each row's scheme is found from its LA and year.
+        if "scheme" not in (dataset.headers or []):
+            dataset.append_col([""] * len(dataset), header="scheme")
+        super().before_import(dataset, **kwargs)
+
+    def before_import_row(self, row, **kwargs):
+        try:
+            code = int(str(row.get("la_code", "")).strip())
+            year = int(str(row.get("financial_year", "")).strip())
+        except ValueError:
+            raise ValueError("Each row needs an la_code and a financial_year (e.g. 2026).") from None
+        la = LocalAuthority.objects.filter(code=code).first()
+        if la is None:
+            raise ValueError(f"No local authority with code {code}.")
+        if not 2000 <= year <= 2100:
+            raise ValueError(f"{year} is not a financial year.")
+        try:
+            if Decimal(str(row.get("annual_value_gbp", "")).strip()) < 0:
+                raise ValueError("An annual value cannot be negative.")
+        except InvalidOperation:
+            raise ValueError("annual_value_gbp must be an amount in pounds.") from None
+        scheme, _ = BandingScheme.objects.get_or_create(local_authority=la, financial_year=year)
+        row["scheme"] = scheme.pk
+        row["band"] = str(row.get("band", "")).strip()
+
+
+class BandInline(admin.TabularInline):
+    model = Band
+    extra = 0
+
+
+@admin.register(BandingScheme)
+class BandingSchemeAdmin(admin.ModelAdmin):
+    list_display = ["local_authority", "label", "band_count"]
+    list_filter = ["local_authority", "financial_year"]
+    inlines = [BandInline]
+
+    @admin.display(description="bands")
+    def band_count(self, obj):
+        return obj.bands.count()
+
+
+@admin.register(Band)
+class BandAdmin(ImportExportModelAdmin):
+    resource_classes = [BandResource]
+    list_display = ["label", "scheme", "hours_per_week", "annual_value"]
+    list_filter = ["scheme__local_authority", "scheme__financial_year"]
+    list_select_related = ["scheme__local_authority"]
+
+
+@admin.register(FundingSettings)
+class FundingSettingsAdmin(admin.ModelAdmin):
+    list_display = ["school", "hourly_rate", "on_cost_percent", "weeks_per_year", "notional_threshold"]
+    list_select_related = ["school"]
+

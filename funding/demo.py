@@ -1,0 +1,128 @@
+"""Demo data for funding: the 2025-26 banding tables from the reference file, and, once pupils
+exist, a fixed handful of claims, awards, payments and provision costs per school. Idempotent:
+rows are found by natural keys, and a school that already has demo claims is left alone."""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import random
+from decimal import Decimal
+from pathlib import Path
+
+from django.conf import settings
+from django.db import transaction
+from django_scopes import scopes_disabled
+
+from pupils.models import Provision, Pupil
+from trusts.models import LocalAuthority, School
+
+from . import services
+from .models import Band, BandingScheme, Claim, ProvisionCost
+
+REFERENCE_FILE = Path(settings.BASE_DIR) / "data" / "reference" / "la_banding_2025.csv"
+REFERENCE_YEAR = 2025
+SEED = 4  # random.Random seed: the same claims on every machine
+
+
+def seed_banding_tables(path: Path = REFERENCE_FILE, financial_year: int = REFERENCE_YEAR) -> int:
+    """Load one year's tables (create only: an existing band keeps its value). Returns the
+    number of bands in the file."""
+    with open(path, newline="", encoding="utf-8-sig") as f:
+        rows = list(csv.DictReader(f))
+    las = {la.code: la for la in LocalAuthority.objects.all()}
+    order: dict[int, int] = {}
+    for row in rows:
+        la = las.get(int(row["la_code"]))
+        if la is None:
+            continue
+        scheme, _ = BandingScheme.objects.get_or_create(local_authority=la, financial_year=financial_year)
+        order[la.code] = order.get(la.code, 0) + 1
+        hours = row["hours_per_week"].strip()
+        Band.objects.get_or_create(
+            scheme=scheme, label=row["band"].strip(),
+            defaults={"hours_per_week": Decimal(hours) if hours else None,
+                      "annual_value": Decimal(row["annual_value_gbp"]), "order": order[la.code]},
+        )
+    return len(rows)
+
+
+def _band(la: LocalAuthority, label: str) -> Band | None:
+    return Band.objects.filter(
+        scheme__local_authority=la, scheme__financial_year=REFERENCE_YEAR, label=label
+    ).first()
+
+
+# Hours awarded by Thurrock and bands by Essex and Southend, cycled through deterministically.
+THURROCK_HOURS = ["10 hours", "15 hours", "7.5 hours", "12.5 hours", "5 hours"]
+BANDS = ["2", "3", "4", "5", "3", "2"]
+
+
+def _seed_school(school: School) -> int:
+    if Claim.objects.filter(school=school).exists():
+        return 0
+    rng = random.Random(f"{SEED}-{school.laestab}")
+    pupils = list(
+        Pupil.objects.filter(school=school, provision=Provision.EHC_PLAN, left_school_on__isnull=True)
+        .select_related("home_local_authority").order_by("upn", "pk")
+    )
+    if not pupils:
+        return 0
+    chosen = pupils[: min(len(pupils), 4)]
+    start = datetime.date(REFERENCE_YEAR, 4, 1)
+    made = 0
+    for i, pupil in enumerate(chosen):
+        la = pupil.home_local_authority
+        is_hours = la.funding_unit == LocalAuthority.FundingUnit.HOURS
+        requested_label = THURROCK_HOURS[(i + rng.randrange(5)) % 5] if is_hours else BANDS[
+            (i + rng.randrange(6)) % 6]
+        requested = _band(la, requested_label)
+        if requested is None:
+            continue
+        hours = requested.hours_per_week or Decimal(5 + 2 * (i % 4))
+        # The support actually delivered: the funded hours, or more.
+        services.provision_cost_set(
+            actor=None, pupil=pupil, ta_hours_per_week=hours + (Decimal("2.5") if i % 2 else 0),
+            description="Teaching assistant support in class and small groups",
+        )
+        claim = services.claim_create(
+            actor=None, pupil=pupil, requested_band=requested,
+            evidence_summary="EHC plan section F; provision map; latest annual review.",
+            provision_to_fund=f"{hours} hours a week of teaching assistant support.",
+        )
+        made += 1
+        if i == 3:
+            continue  # one draft per school, still being prepared
+        services.claim_submit(actor=None, claim=claim, submitted_on=start - datetime.timedelta(days=30))
+        if i == 2 and not is_hours:
+            services.claim_record_refusal(actor=None, claim=claim, decided_on=start,
+                                          reason="Needs can be met from the school's notional budget.")
+            services.claim_appeal(actor=None, claim=claim, lodged_on=start + datetime.timedelta(days=20))
+            continue
+        # The LA sometimes awards less than asked for.
+        awarded = requested
+        if i == 1:
+            lower = Band.objects.filter(scheme=requested.scheme, annual_value__lt=requested.annual_value)
+            awarded = lower.order_by("-annual_value").first() or requested
+        services.claim_record_award(actor=None, claim=claim, band=awarded, start_date=start)
+        # Termly payments received so far: one or two of three.
+        third = (awarded.annual_value / 3).quantize(Decimal("0.01"))
+        for term in range(1 + (i % 2)):
+            services.payment_record(
+                actor=None, claim=claim, amount=third,
+                received_on=start + datetime.timedelta(days=30 + 120 * term),
+                reference=f"{la.name[:3].upper()}-{school.laestab}-{i}{term}",
+            )
+    return made
+
+
+def seed() -> list[str]:
+    with scopes_disabled(), transaction.atomic():
+        bands = seed_banding_tables()
+        lines = [f"{bands} bands in the {REFERENCE_YEAR}-{(REFERENCE_YEAR + 1) % 100:02d} LA banding tables"]
+        if not Pupil.objects.exists():
+            return lines
+        claims = sum(_seed_school(school) for school in School.objects.order_by("laestab"))
+        lines.append(f"{Claim.objects.count()} funding claims ({claims} new), "
+                     f"{ProvisionCost.objects.count()} costed provisions")
+        return lines

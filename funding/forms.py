@@ -1,0 +1,98 @@
+from decimal import Decimal
+
+from django import forms
+
+from pupils.models import Pupil
+
+from .calculations import financial_year_label
+from .models import Band
+
+DATE_INPUT = forms.DateInput(attrs={"type": "date"})
+
+
+class BandChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Band) -> str:
+        return f"{obj.display_label} – £{obj.annual_value:,.2f} a year"
+
+
+def grouped_band_choices(bands) -> list:
+    """Bands as <optgroup>s per LA and year, so the LA a claim goes to is plain to see."""
+    groups: dict[str, list] = {}
+    for b in bands:
+        key = f"{b.scheme.local_authority.name} {financial_year_label(b.scheme.financial_year)}"
+        groups.setdefault(key, []).append((b.pk, f"{b.display_label} – £{b.annual_value:,.2f} a year"))
+    return [("", "Choose a band"), *groups.items()]
+
+
+class ClaimForm(forms.Form):
+    pupil = forms.ModelChoiceField(queryset=Pupil.objects.none(), empty_label="Choose a pupil")
+    requested_band = BandChoiceField(
+        queryset=Band.objects.none(), label="Band requested",
+        help_text="From the table of the LA where the pupil lives (shown next to each pupil).",
+    )
+    evidence_summary = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), max_length=5000)
+    provision_to_fund = forms.CharField(
+        label="Provision to be funded", widget=forms.Textarea(attrs={"rows": 3}), max_length=5000
+    )
+
+    def __init__(self, *args, pupils, bands, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["pupil"].queryset = pupils
+        self.fields["pupil"].label_from_instance = (
+            lambda p: f"{p.full_name} – {p.get_provision_display()} – lives in {p.home_local_authority.name}"
+        )
+        self.fields["requested_band"].queryset = bands
+        self.fields["requested_band"].choices = grouped_band_choices(bands)
+
+
+class SubmitForm(forms.Form):
+    submitted_on = forms.DateField(label="Date submitted to the LA", widget=DATE_INPUT)
+
+
+class AwardForm(forms.Form):
+    band = BandChoiceField(queryset=Band.objects.none(), label="Band awarded")
+    start_date = forms.DateField(label="Award starts", widget=DATE_INPUT)
+    end_date = forms.DateField(label="Award ends", required=False, widget=DATE_INPUT,
+                               help_text="Leave blank if the LA gave no end date.")
+
+    def __init__(self, *args, bands, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["band"].queryset = bands
+        self.fields["band"].choices = grouped_band_choices(bands)
+
+
+class RefusalForm(forms.Form):
+    reason = forms.CharField(label="LA's reason", widget=forms.Textarea(attrs={"rows": 3}),
+                             max_length=5000)
+    decided_on = forms.DateField(label="Date of the decision", widget=DATE_INPUT)
+
+
+class AppealForm(forms.Form):
+    lodged_on = forms.DateField(label="Appeal lodged on", widget=DATE_INPUT)
+    note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=5000)
+
+
+class EndForm(forms.Form):
+    ended_on = forms.DateField(label="Funding ends on", widget=DATE_INPUT)
+    reason = forms.CharField(required=False, max_length=300)
+
+
+class PaymentForm(forms.Form):
+    amount = forms.DecimalField(label="Amount (£)", max_digits=10, decimal_places=2,
+                                min_value=Decimal("0.01"))
+    received_on = forms.DateField(label="Received on", widget=DATE_INPUT)
+    reference = forms.CharField(required=False, max_length=100, label="LA remittance reference")
+
+
+class ProvisionCostForm(forms.Form):
+    ta_hours_per_week = forms.DecimalField(label="Teaching-assistant hours per week", max_digits=4,
+                                           decimal_places=1, min_value=0, max_value=60)
+    weeks_per_year = forms.DecimalField(required=False, max_digits=4, decimal_places=1, min_value=0,
+                                        max_value=52, help_text="Blank: the school's default.")
+    hourly_rate = forms.DecimalField(label="Hourly rate (£, before on-costs)", required=False,
+                                     max_digits=6, decimal_places=2, min_value=0,
+                                     help_text="Blank: the school's default.")
+    on_cost_percent = forms.DecimalField(label="On-costs (%)", required=False, max_digits=5,
+                                         decimal_places=2, min_value=0, max_value=100,
+                                         help_text="Blank: the school's default.")
+    description = forms.CharField(required=False, max_length=300)

@@ -1,0 +1,440 @@
+"""Every read of the funding app, for its pages, exports and the dashboards and board packs.
+
+Counts and sums of money received or requested are aggregated by PostgreSQL; expected income,
+whose day-by-day pro-rating crosses financial years, is computed by funding.calculations from
+one query of the awards in the year. Each function runs a fixed number of queries, whatever the
+number of schools, pupils or claims.
+
+"Live claim" (for what is unclaimed): a claim submitted or under appeal, or awarded with an award
+in force on the reference date. A draft, a refused or an ended claim is not live."""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Count, Exists, OuterRef, Q, Sum
+from django.utils import timezone
+
+from pupils.models import Provision, Pupil
+from trusts.models import LocalAuthority, School
+
+from . import calculations as calc
+from .models import (
+    DEFAULT_HOURLY_RATE,
+    DEFAULT_NOTIONAL_THRESHOLD,
+    DEFAULT_ON_COST_PERCENT,
+    DEFAULT_WEEKS_PER_YEAR,
+    Award,
+    Band,
+    BandingScheme,
+    Claim,
+    ClaimStatus,
+    FundingSettings,
+    Payment,
+    ProvisionCost,
+)
+
+S = ClaimStatus
+ZERO = calc.ZERO
+LIVE_PENDING = (S.SUBMITTED, S.UNDER_APPEAL)
+
+
+# --- banding tables ---------------------------------------------------------------------------
+
+def schemes_for_year(financial_year: int) -> list[BandingScheme]:
+    return list(
+        BandingScheme.objects.filter(financial_year=financial_year)
+        .select_related("local_authority").prefetch_related("bands")
+        .order_by("local_authority__name")
+    )
+
+
+def available_years() -> list[int]:
+    return sorted(set(BandingScheme.objects.values_list("financial_year", flat=True)), reverse=True)
+
+
+def current_financial_year(today: datetime.date | None = None) -> int:
+    return calc.financial_year_of(today or timezone.localdate())
+
+
+def reference_date(financial_year: int, today: datetime.date | None = None) -> datetime.date:
+    """Today, brought inside the financial year (its last day for a past year)."""
+    start, end = calc.financial_year_bounds(financial_year)
+    return min(max(today or timezone.localdate(), start), end)
+
+
+def _annual_values(la_ids: Iterable[int], up_to_year: int) -> dict[tuple[int, str], dict[int, Decimal]]:
+    """{(la_id, band label): {year: annual value}} for every year up to `up_to_year`. A year with
+    no table yet takes the last earlier year's value for the band (until the LA publishes one)."""
+    rows = Band.objects.filter(
+        scheme__local_authority_id__in=set(la_ids), scheme__financial_year__lte=up_to_year
+    ).values_list("scheme__local_authority_id", "label", "scheme__financial_year", "annual_value")
+    tables: dict[tuple[int, str], dict[int, Decimal]] = defaultdict(dict)
+    for la_id, label, year, value in rows:
+        tables[(la_id, label)][year] = value
+    for values in tables.values():
+        first = min(values)
+        for year in range(first + 1, up_to_year + 1):
+            values.setdefault(year, values[year - 1])
+    return tables
+
+
+@dataclass
+class ClaimMoney:
+    claim_id: int
+    school_id: int
+    la_id: int
+    pupil_id: int
+    expected: Decimal = ZERO
+
+
+def expected_by_claim(school_ids: Iterable[int], financial_year: int,
+                      pupil_ids: Iterable[int] | None = None) -> dict[int, ClaimMoney]:
+    """Expected income in the financial year of every claim with an award in it (two queries)."""
+    start, end = calc.financial_year_bounds(financial_year)
+    awards = Award.objects.filter(claim__school_id__in=list(school_ids), start_date__lte=end).filter(
+        Q(end_date__isnull=True) | Q(end_date__gte=start)
+    )
+    if pupil_ids is not None:
+        awards = awards.filter(claim__pupil_id__in=list(pupil_ids))
+    rows = list(awards.values_list(
+        "claim_id", "claim__school_id", "claim__local_authority_id", "claim__pupil_id",
+        "band__label", "start_date", "end_date",
+    ))
+    tables = _annual_values({r[2] for r in rows}, financial_year) if rows else {}
+    terms: dict[int, list[calc.AwardTerms]] = defaultdict(list)
+    out: dict[int, ClaimMoney] = {}
+    for claim_id, school_id, la_id, pupil_id, label, a_start, a_end in rows:
+        out.setdefault(claim_id, ClaimMoney(claim_id, school_id, la_id, pupil_id))
+        terms[claim_id].append(calc.AwardTerms(a_start, a_end, tables.get((la_id, label), {})))
+    for claim_id, money in out.items():
+        money.expected = calc.expected_income(terms[claim_id], start, end)
+    return out
+
+
+# --- provision costs --------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class CostRates:
+    hourly_rate: Decimal
+    on_cost_percent: Decimal
+    weeks_per_year: Decimal
+    notional_threshold: Decimal
+
+
+DEFAULT_RATES = CostRates(DEFAULT_HOURLY_RATE, DEFAULT_ON_COST_PERCENT, DEFAULT_WEEKS_PER_YEAR,
+                          DEFAULT_NOTIONAL_THRESHOLD)
+
+
+def rates_for_schools(school_ids: Iterable[int]) -> dict[int, CostRates]:
+    rates = {sid: DEFAULT_RATES for sid in school_ids}
+    for row in FundingSettings.objects.filter(school_id__in=list(rates)):
+        rates[row.school_id] = CostRates(row.hourly_rate, row.on_cost_percent, row.weeks_per_year,
+                                         row.notional_threshold)
+    return rates
+
+
+def rates_for_school(school: School) -> CostRates:
+    return rates_for_schools([school.pk])[school.pk]
+
+
+def annual_cost(cost: ProvisionCost, rates: CostRates) -> Decimal:
+    return calc.provision_annual_cost(
+        hours_per_week=cost.ta_hours_per_week,
+        weeks_per_year=cost.weeks_per_year if cost.weeks_per_year is not None else rates.weeks_per_year,
+        hourly_rate=cost.hourly_rate if cost.hourly_rate is not None else rates.hourly_rate,
+        on_cost_percent=(cost.on_cost_percent if cost.on_cost_percent is not None
+                         else rates.on_cost_percent),
+    )
+
+
+# --- live claims and what is unclaimed --------------------------------------------------------
+
+def live_claim_q(on: datetime.date) -> Q:
+    in_force = Award.objects.filter(claim_id=OuterRef("pk"), start_date__lte=on).filter(
+        Q(end_date__isnull=True) | Q(end_date__gte=on)
+    )
+    return Q(status__in=LIVE_PENDING) | (Q(status=S.AWARDED) & Q(Exists(in_force)))
+
+
+def _pupils_with_live_claim(school_ids: Iterable[int], on: datetime.date):
+    return Claim.objects.filter(school_id__in=list(school_ids)).filter(live_claim_q(on)).values(
+        "pupil_id"
+    )
+
+
+def _register(school_ids: Iterable[int]):
+    return Pupil.objects.filter(
+        school_id__in=list(school_ids), left_school_on__isnull=True,
+        provision__in=[Provision.EHC_PLAN, Provision.SEN_SUPPORT],
+    )
+
+
+@dataclass
+class UnclaimedPupil:
+    pupil: Pupil
+    reason: str
+    annual_cost: Decimal | None = None
+
+
+def unclaimed_pupils(school_ids: Iterable[int], on: datetime.date) -> list[UnclaimedPupil]:
+    """Funding the schools could be getting: pupils with an EHC plan and no live claim, and pupils
+    at SEN Support whose costed provision is above the school's notional threshold and who have
+    no live claim (three queries)."""
+    school_ids = list(school_ids)
+    rates = rates_for_schools(school_ids)
+    pupils = (
+        _register(school_ids).exclude(pk__in=_pupils_with_live_claim(school_ids, on))
+        .select_related("school", "home_local_authority", "provision_cost")
+        .order_by("school__name", "surname", "forename", "pk")
+    )
+    out = []
+    for pupil in pupils:
+        cost_row = getattr(pupil, "provision_cost", None)
+        cost = annual_cost(cost_row, rates[pupil.school_id]) if cost_row else None
+        if pupil.provision == Provision.EHC_PLAN:
+            out.append(UnclaimedPupil(pupil, "EHC plan with no live claim", cost))
+        elif cost is not None and calc.above_threshold(cost, rates[pupil.school_id].notional_threshold):
+            out.append(UnclaimedPupil(pupil, "SEN Support costing more than the notional threshold",
+                                      cost))
+    return out
+
+
+# --- the summary the pages, dashboards and board packs read ----------------------------------
+
+@dataclass
+class FundingTotals:
+    claims_submitted: int = 0
+    claims_awarded: int = 0
+    claims_pending: int = 0
+    claims_refused: int = 0
+    claimed_value: Decimal = ZERO  # annual value of the bands requested
+    expected: Decimal = ZERO  # awarded: income expected in the year
+    received: Decimal = ZERO
+    provision_cost: Decimal = ZERO  # cost of the costed provision in the year
+    funding_for_costed: Decimal = ZERO  # expected income of the pupils whose provision is costed
+    unclaimed_ehcp: int = 0
+    unclaimed_sen_support: int = 0
+
+    @property
+    def shortfall(self) -> Decimal:
+        return calc.shortfall(self.expected, self.received)
+
+    @property
+    def gap(self) -> Decimal:
+        return calc.funding_gap(self.provision_cost, self.funding_for_costed)
+
+    @property
+    def unclaimed(self) -> int:
+        return self.unclaimed_ehcp + self.unclaimed_sen_support
+
+    def add(self, other: FundingTotals) -> None:
+        for name in self.__dataclass_fields__:
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+
+
+@dataclass
+class SchoolRow:
+    school: School
+    totals: FundingTotals = field(default_factory=FundingTotals)
+
+
+@dataclass
+class LARow:
+    local_authority: LocalAuthority
+    totals: FundingTotals = field(default_factory=FundingTotals)
+
+
+@dataclass
+class FundingSummary:
+    financial_year: int
+    reference_date: datetime.date
+    schools: list[SchoolRow]
+    local_authorities: list[LARow]
+    total: FundingTotals
+
+    @property
+    def label(self) -> str:
+        return calc.financial_year_label(self.financial_year)
+
+
+def funding_summary(school_ids: Iterable[int], financial_year: int,
+                    today: datetime.date | None = None) -> FundingSummary:
+    """Claimed, awarded (expected), received, shortfall, provision cost, gap and unclaimed for the
+    financial year, per school, per LA (the LA claimed from, which is the pupil's home LA) and in
+    total. The caller passes only school ids the user may see (trusts.access). A fixed number of
+    queries whatever the number of schools."""
+    school_ids = sorted(set(school_ids))
+    on = reference_date(financial_year, today)
+    start, end = calc.financial_year_bounds(financial_year)
+    schools = {s.pk: SchoolRow(s) for s in School.objects.filter(pk__in=school_ids)
+               .select_related("trust", "local_authority").order_by("name", "laestab")}
+    by_la: dict[int, FundingTotals] = defaultdict(FundingTotals)
+
+    def both(school_id: int, la_id: int):
+        return schools[school_id].totals, by_la[la_id]
+
+    claims = (
+        Claim.objects.filter(school_id__in=school_ids, financial_year=financial_year)
+        .exclude(status=S.DRAFT).values("school_id", "local_authority_id")
+        .annotate(
+            n=Count("pk"), value=Sum("requested_band__annual_value"),
+            awarded=Count("pk", filter=Q(status=S.AWARDED)),
+            pending=Count("pk", filter=Q(status__in=LIVE_PENDING)),
+            refused=Count("pk", filter=Q(status=S.REFUSED)),
+        ).order_by()
+    )
+    for row in claims:
+        for t in both(row["school_id"], row["local_authority_id"]):
+            t.claims_submitted += row["n"]
+            t.claims_awarded += row["awarded"]
+            t.claims_pending += row["pending"]
+            t.claims_refused += row["refused"]
+            t.claimed_value += row["value"] or ZERO
+
+    expected = expected_by_claim(school_ids, financial_year)
+    expected_by_pupil: dict[int, Decimal] = defaultdict(lambda: ZERO)
+    for money in expected.values():
+        expected_by_pupil[money.pupil_id] += money.expected
+        for t in both(money.school_id, money.la_id):
+            t.expected += money.expected
+
+    payments = (
+        Payment.objects.filter(claim__school_id__in=school_ids, received_on__range=(start, end))
+        .values("claim__school_id", "claim__local_authority_id").annotate(total=Sum("amount"))
+        .order_by()
+    )
+    for row in payments:
+        for t in both(row["claim__school_id"], row["claim__local_authority_id"]):
+            t.received += row["total"]
+
+    rates = rates_for_schools(school_ids)
+    costs = ProvisionCost.objects.filter(
+        school_id__in=school_ids, pupil__left_school_on__isnull=True,
+        pupil__provision__in=[Provision.EHC_PLAN, Provision.SEN_SUPPORT],
+    ).select_related("pupil")
+    for cost_row in costs:
+        cost = annual_cost(cost_row, rates[cost_row.school_id])
+        for t in both(cost_row.school_id, cost_row.pupil.home_local_authority_id):
+            t.provision_cost += cost
+            t.funding_for_costed += expected_by_pupil.get(cost_row.pupil_id, ZERO)
+
+    for item in unclaimed_pupils(school_ids, on):
+        for t in both(item.pupil.school_id, item.pupil.home_local_authority_id):
+            if item.pupil.provision == Provision.EHC_PLAN:
+                t.unclaimed_ehcp += 1
+            else:
+                t.unclaimed_sen_support += 1
+
+    las = {la.pk: la for la in LocalAuthority.objects.filter(pk__in=list(by_la))}
+    la_rows = sorted((LARow(las[pk], t) for pk, t in by_la.items()),
+                     key=lambda r: r.local_authority.name)
+    total = FundingTotals()
+    for row in schools.values():
+        total.add(row.totals)
+    return FundingSummary(financial_year, on, list(schools.values()), la_rows, total)
+
+
+# --- pupil lines (only for roles that may see pupils) ----------------------------------------
+
+@dataclass
+class PupilLine:
+    pupil: Pupil
+    claims: list[Claim]
+    expected: Decimal
+    received: Decimal
+    annual_cost: Decimal | None
+    unclaimed_reason: str = ""
+
+    @property
+    def shortfall(self) -> Decimal:
+        return calc.shortfall(self.expected, self.received)
+
+    @property
+    def gap(self) -> Decimal | None:
+        if self.annual_cost is None:
+            return None
+        return calc.funding_gap(self.annual_cost, self.expected)
+
+
+def school_pupil_lines(school: School, financial_year: int,
+                       today: datetime.date | None = None) -> list[PupilLine]:
+    """One line per pupil on the register with a claim, costed provision or eligibility: claims of
+    the year (or still live), expected and received in the year, cost and gap."""
+    start, end = calc.financial_year_bounds(financial_year)
+    on = reference_date(financial_year, today)
+    rates = rates_for_school(school)
+    pupils = list(
+        _register([school.pk]).select_related("home_local_authority", "provision_cost")
+        .order_by("surname", "forename", "pk")
+    )
+    claims_by_pupil: dict[int, list[Claim]] = defaultdict(list)
+    claims = (
+        Claim.objects.filter(school=school).filter(
+            Q(financial_year=financial_year)
+            | Q(awards__start_date__lte=end, awards__end_date__isnull=True)
+            | Q(awards__start_date__lte=end, awards__end_date__gte=start)
+        ).distinct().select_related("requested_band__scheme", "local_authority")
+        .prefetch_related("awards__band").order_by("pk")
+    )
+    for claim in claims:
+        claims_by_pupil[claim.pupil_id].append(claim)
+    expected = expected_by_claim([school.pk], financial_year)
+    received = dict(
+        Payment.objects.filter(claim__school=school, received_on__range=(start, end))
+        .values("claim__pupil_id").annotate(total=Sum("amount")).values_list("claim__pupil_id", "total")
+        .order_by()
+    )
+    expected_pupil: dict[int, Decimal] = defaultdict(lambda: ZERO)
+    for money in expected.values():
+        expected_pupil[money.pupil_id] += money.expected
+    unclaimed = {u.pupil.pk: u.reason for u in unclaimed_pupils([school.pk], on)}
+    lines = []
+    for pupil in pupils:
+        cost_row = getattr(pupil, "provision_cost", None)
+        cost = annual_cost(cost_row, rates) if cost_row else None
+        line = PupilLine(pupil, claims_by_pupil.get(pupil.pk, []), expected_pupil.get(pupil.pk, ZERO),
+                         received.get(pupil.pk, ZERO), cost, unclaimed.get(pupil.pk, ""))
+        if line.claims or cost is not None or line.unclaimed_reason:
+            lines.append(line)
+    return lines
+
+
+def claim_money(claim: Claim, financial_year: int) -> tuple[Decimal, Decimal]:
+    """Expected and received in the year for one claim."""
+    start, end = calc.financial_year_bounds(financial_year)
+    expected = expected_by_claim([claim.school_id], financial_year, pupil_ids=[claim.pupil_id])
+    money = expected.get(claim.pk)
+    received = claim.payments.filter(received_on__range=(start, end)).aggregate(t=Sum("amount"))["t"]
+    return (money.expected if money else ZERO), (received or ZERO)
+
+
+def claim_expected_total(claim: Claim) -> Decimal:
+    """Expected income over the whole life of the claim's awards (open awards to the end of the
+    year of their start)."""
+    awards = list(claim.awards.select_related("band"))
+    if not awards:
+        return ZERO
+    last = max((a.end_date or calc.financial_year_bounds(calc.financial_year_of(a.start_date))[1])
+               for a in awards)
+    tables = _annual_values([claim.local_authority_id], calc.financial_year_of(last))
+    terms = [calc.AwardTerms(a.start_date, a.end_date or last,
+                             tables.get((claim.local_authority_id, a.band.label), {}))
+             for a in awards]
+    return calc.expected_income(terms, min(a.start_date for a in awards), last)
+
+
+def bands_for(local_authority: LocalAuthority, financial_year: int):
+    return Band.objects.filter(
+        scheme__local_authority=local_authority, scheme__financial_year=financial_year
+    ).select_related("scheme")
+
+
+def bands_of_la(local_authority: LocalAuthority):
+    return Band.objects.filter(scheme__local_authority=local_authority).select_related(
+        "scheme"
+    ).order_by("-scheme__financial_year", "order", "annual_value")

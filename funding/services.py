@@ -1,0 +1,281 @@
+"""Every write of the funding app. Each service checks the state the claim is in, refuses a
+transition that makes no sense with a ValidationError saying why (and changes nothing), and adds
+the change to the claim's history (ClaimEvent).
+
+Claim states:  draft -> submitted -> awarded | refused;  refused | under-awarded -> under appeal
+-> awarded | refused;  awarded -> awarded (a change of band from a date);  any state after
+draft -> ended.  Payments are recorded only against a claim with an award.
+
+When an actor is given, the service also asks trusts.access that the actor holds the
+capability in the claim's school (PermissionDenied otherwise); the demo seeding passes none."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal, InvalidOperation
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+
+from pupils.models import Provision, Pupil
+from trusts import access
+from trusts.access import Capability
+from trusts.models import School, User
+
+from .calculations import financial_year_label
+from .models import (
+    Award,
+    Band,
+    Claim,
+    ClaimEvent,
+    ClaimStatus,
+    FundingSettings,
+    Payment,
+    ProvisionCost,
+)
+
+S = ClaimStatus
+
+
+def _require(actor: User | None, capability: Capability, school_id: int) -> None:
+    if actor is not None and not access.can(actor, capability, school_id):
+        raise PermissionDenied("You may not do this for this school.")
+
+
+def _event(claim: Claim, kind: str, from_status: str, *, actor: User | None, note: str = "",
+           effective_on: datetime.date | None = None) -> ClaimEvent:
+    return ClaimEvent.objects.create(
+        claim=claim, kind=kind, from_status=from_status, to_status=claim.status, actor=actor,
+        note=note, effective_on=effective_on,
+    )
+
+
+def _locked(claim: Claim) -> Claim:
+    """The claim re-read under a row lock, so two people cannot move it at once."""
+    return Claim.objects.select_for_update().select_related("requested_band").get(pk=claim.pk)
+
+
+def _check_band_for_claim(band: Band, claim: Claim) -> None:
+    if band.scheme.local_authority_id != claim.local_authority_id:
+        raise ValidationError(
+            f"The award must be a band of {claim.local_authority.name}'s table, the LA the claim "
+            "was made to."
+        )
+
+
+@transaction.atomic
+def claim_create(
+    *, actor: User | None, pupil: Pupil, requested_band: Band, evidence_summary: str,
+    provision_to_fund: str,
+) -> Claim:
+    """A draft claim for a pupil on the register, to the pupil's home LA at a band of that LA's
+    table; the claim's financial year is the table's."""
+    _require(actor, Capability.PREPARE_CLAIMS, pupil.school_id)
+    home = pupil.home_local_authority
+    if requested_band.scheme.local_authority_id != home.pk:
+        raise ValidationError(
+            f"A claim goes to the LA where the pupil lives ({home.name}): choose a band from "
+            f"{home.name}'s table."
+        )
+    if pupil.provision not in (Provision.EHC_PLAN, Provision.SEN_SUPPORT) or pupil.left_school_on:
+        raise ValidationError("Only a pupil on the school's SEN register can be claimed for.")
+    if not evidence_summary.strip() or not provision_to_fund.strip():
+        raise ValidationError("Give a summary of the evidence and the provision to be funded.")
+    claim = Claim.objects.create(
+        school=pupil.school, pupil=pupil, local_authority=home,
+        financial_year=requested_band.scheme.financial_year, requested_band=requested_band,
+        evidence_summary=evidence_summary.strip(), provision_to_fund=provision_to_fund.strip(),
+        status=S.DRAFT, created_by=actor,
+    )
+    _event(claim, ClaimEvent.Kind.CREATED, "", actor=actor,
+           note=f"{requested_band.display_label} requested from {home.name} for "
+                f"{financial_year_label(claim.financial_year)}.")
+    return claim
+
+
+@transaction.atomic
+def claim_submit(*, actor: User | None, claim: Claim, submitted_on: datetime.date) -> Claim:
+    claim = _locked(claim)
+    _require(actor, Capability.SUBMIT_CLAIMS, claim.school_id)
+    if claim.status != S.DRAFT:
+        raise ValidationError(
+            f"Only a draft claim can be submitted; this one is {claim.get_status_display().lower()}."
+        )
+    claim.status, claim.submitted_on = S.SUBMITTED, submitted_on
+    claim.save(update_fields=["status", "submitted_on", "updated_at"])
+    _event(claim, ClaimEvent.Kind.SUBMITTED, S.DRAFT, actor=actor, effective_on=submitted_on)
+    return claim
+
+
+@transaction.atomic
+def claim_record_award(
+    *, actor: User | None, claim: Claim, band: Band, start_date: datetime.date,
+    end_date: datetime.date | None = None,
+) -> Award:
+    """The LA's award on a submitted claim or an appeal, or a change of band of an awarded
+    claim from `start_date` (the award in force until then ends the day before)."""
+    claim = _locked(claim)
+    _require(actor, Capability.SUBMIT_CLAIMS, claim.school_id)
+    if claim.status not in (S.SUBMITTED, S.UNDER_APPEAL, S.AWARDED):
+        raise ValidationError(
+            "An award can only be recorded on a submitted claim, a claim under appeal or to change "
+            f"an award; this claim is {claim.get_status_display().lower()}."
+        )
+    _check_band_for_claim(band, claim)
+    if end_date is not None and end_date < start_date:
+        raise ValidationError("The award cannot end before it starts.")
+    previous = list(claim.awards.order_by("start_date"))
+    if previous and start_date <= previous[-1].start_date:
+        raise ValidationError(
+            f"A new award must start after the current one (from {previous[-1].start_date:%d/%m/%Y})."
+        )
+    for award in previous:
+        if award.end_date is None or award.end_date >= start_date:
+            award.end_date = start_date - datetime.timedelta(days=1)
+            award.save(update_fields=["end_date"])
+    award = Award.objects.create(
+        claim=claim, band=band, start_date=start_date, end_date=end_date, recorded_by=actor
+    )
+    from_status = claim.status
+    kind = ClaimEvent.Kind.AWARD_CHANGED if from_status == S.AWARDED else ClaimEvent.Kind.AWARDED
+    claim.status = S.AWARDED
+    if from_status != S.AWARDED or claim.decided_on is None:
+        claim.decided_on = start_date
+    claim.save(update_fields=["status", "decided_on", "updated_at"])
+    until = f" to {end_date:%d/%m/%Y}" if end_date else ""
+    _event(claim, kind, from_status, actor=actor, effective_on=start_date,
+           note=f"{band.display_label} ({band.scheme.label}) from {start_date:%d/%m/%Y}{until}.")
+    return award
+
+
+@transaction.atomic
+def claim_record_refusal(
+    *, actor: User | None, claim: Claim, reason: str, decided_on: datetime.date
+) -> Claim:
+    """The LA refuses a submitted claim, or an appeal. An appeal against an under-award that is
+    refused leaves the award in force (the claim goes back to awarded)."""
+    claim = _locked(claim)
+    _require(actor, Capability.SUBMIT_CLAIMS, claim.school_id)
+    if claim.status not in (S.SUBMITTED, S.UNDER_APPEAL):
+        raise ValidationError(
+            "A refusal can only be recorded on a submitted claim or a claim under appeal; this "
+            f"claim is {claim.get_status_display().lower()}."
+        )
+    if not reason.strip():
+        raise ValidationError("Give the LA's reason for the refusal.")
+    from_status = claim.status
+    claim.status = S.AWARDED if claim.awards.exists() else S.REFUSED
+    claim.refusal_reason, claim.decided_on = reason.strip(), decided_on
+    claim.save(update_fields=["status", "refusal_reason", "decided_on", "updated_at"])
+    _event(claim, ClaimEvent.Kind.REFUSED, from_status, actor=actor, note=reason.strip(),
+           effective_on=decided_on)
+    return claim
+
+
+def is_under_awarded(claim: Claim) -> bool:
+    latest = claim.awards.select_related("band").order_by("-start_date").first()
+    return latest is not None and latest.band.annual_value < claim.requested_band.annual_value
+
+
+@transaction.atomic
+def claim_appeal(*, actor: User | None, claim: Claim, lodged_on: datetime.date, note: str = "") -> Claim:
+    claim = _locked(claim)
+    _require(actor, Capability.SUBMIT_CLAIMS, claim.school_id)
+    if not (claim.status == S.REFUSED or (claim.status == S.AWARDED and is_under_awarded(claim))):
+        raise ValidationError("Only a refused or under-awarded claim can be appealed.")
+    from_status = claim.status
+    claim.status = S.UNDER_APPEAL
+    claim.save(update_fields=["status", "updated_at"])
+    _event(claim, ClaimEvent.Kind.APPEALED, from_status, actor=actor, note=note.strip(),
+           effective_on=lodged_on)
+    return claim
+
+
+@transaction.atomic
+def claim_end(*, actor: User | None, claim: Claim, ended_on: datetime.date, reason: str = "") -> Claim:
+    """End a claim (the pupil left, the plan ceased, the claim was withdrawn): any award in force
+    stops on `ended_on`."""
+    claim = _locked(claim)
+    _require(actor, Capability.SUBMIT_CLAIMS, claim.school_id)
+    if claim.status in (S.DRAFT, S.ENDED):
+        raise ValidationError(
+            f"A {claim.get_status_display().lower()} claim cannot be ended."
+        )
+    awards = list(claim.awards.all())
+    if any(a.start_date > ended_on for a in awards):
+        raise ValidationError("The claim cannot end before an award on it starts.")
+    for award in awards:
+        if award.end_date is None or award.end_date > ended_on:
+            award.end_date = ended_on
+            award.save(update_fields=["end_date"])
+    from_status = claim.status
+    claim.status, claim.ended_on = S.ENDED, ended_on
+    claim.save(update_fields=["status", "ended_on", "updated_at"])
+    _event(claim, ClaimEvent.Kind.ENDED, from_status, actor=actor, note=reason.strip(),
+           effective_on=ended_on)
+    return claim
+
+
+@transaction.atomic
+def payment_record(
+    *, actor: User | None, claim: Claim, amount: Decimal, received_on: datetime.date,
+    reference: str = "",
+) -> Payment:
+    claim = _locked(claim)
+    _require(actor, Capability.SUBMIT_CLAIMS, claim.school_id)
+    if claim.status not in (S.AWARDED, S.UNDER_APPEAL, S.ENDED) or not claim.awards.exists():
+        raise ValidationError(
+            "A payment can only be recorded against a claim with an award; this claim is "
+            f"{claim.get_status_display().lower()}."
+        )
+    try:
+        amount = Decimal(amount)
+    except (InvalidOperation, TypeError, ValueError):
+        raise ValidationError("The amount must be a sum of money, e.g. 1015.89.") from None
+    if amount <= 0 or amount != amount.quantize(Decimal("0.01")):
+        raise ValidationError("The amount must be more than zero, in pounds and pence.")
+    payment = Payment.objects.create(
+        claim=claim, amount=amount, received_on=received_on, reference=reference.strip(),
+        recorded_by=actor,
+    )
+    note = f"£{amount:,.2f} received" + (f", reference {payment.reference}" if payment.reference else "")
+    _event(claim, ClaimEvent.Kind.PAYMENT, claim.status, actor=actor, effective_on=received_on, note=note)
+    return payment
+
+
+@transaction.atomic
+def provision_cost_set(
+    *, actor: User | None, pupil: Pupil, ta_hours_per_week: Decimal,
+    weeks_per_year: Decimal | None = None, hourly_rate: Decimal | None = None,
+    on_cost_percent: Decimal | None = None, description: str = "",
+) -> ProvisionCost:
+    """Record (or change) the support a pupil receives; blank figures take the school's defaults."""
+    _require(actor, Capability.PREPARE_CLAIMS, pupil.school_id)
+    if ta_hours_per_week < 0 or ta_hours_per_week > 60:
+        raise ValidationError("Hours per week must be between 0 and 60.")
+    if weeks_per_year is not None and not (0 <= weeks_per_year <= 52):
+        raise ValidationError("Weeks per year must be between 0 and 52.")
+    cost, _ = ProvisionCost.objects.update_or_create(
+        pupil=pupil,
+        defaults={"school": pupil.school, "ta_hours_per_week": ta_hours_per_week,
+                  "weeks_per_year": weeks_per_year, "hourly_rate": hourly_rate,
+                  "on_cost_percent": on_cost_percent, "description": description.strip(),
+                  "updated_by": actor},
+    )
+    return cost
+
+
+@transaction.atomic
+def funding_settings_update(
+    *, actor: User | None, school: School, hourly_rate: Decimal, on_cost_percent: Decimal,
+    weeks_per_year: Decimal, notional_threshold: Decimal,
+) -> FundingSettings:
+    _require(actor, Capability.SUBMIT_CLAIMS, school.pk)
+    if min(hourly_rate, on_cost_percent, weeks_per_year, notional_threshold) < 0 or weeks_per_year > 52:
+        raise ValidationError("Figures cannot be negative, and a year has at most 52 weeks.")
+    settings_row, _ = FundingSettings.objects.update_or_create(
+        school=school,
+        defaults={"hourly_rate": hourly_rate, "on_cost_percent": on_cost_percent,
+                  "weeks_per_year": weeks_per_year, "notional_threshold": notional_threshold},
+    )
+    return settings_row

@@ -1,0 +1,111 @@
+"""What is unclaimed, and the demo seeding (idempotent, deterministic)."""
+
+from decimal import Decimal
+
+import pytest
+
+from funding import demo, selectors, services
+from funding.models import Award, Band, BandingScheme, Claim, ClaimEvent, Payment, ProvisionCost
+from pupils.models import Provision
+from pupils.tests.factories import PupilFactory
+
+from .factories import band, d, ehcp_pupil
+
+pytestmark = pytest.mark.django_db
+ON = d(2025, 12, 1)
+
+
+def names(items):
+    return {u.pupil.surname for u in items}
+
+
+def test_ehcp_pupils_without_a_live_claim_are_unclaimed(las, thurrock_school):
+    thurrock = las["thurrock"]
+    ehcp_pupil(thurrock_school, surname="NoClaim")
+    drafted = ehcp_pupil(thurrock_school, surname="Drafted")
+    services.claim_create(actor=None, pupil=drafted, requested_band=band(thurrock, "5 hours"),
+                          evidence_summary="x", provision_to_fund="y")
+    pending = ehcp_pupil(thurrock_school, surname="Pending")
+    claim = services.claim_create(actor=None, pupil=pending, requested_band=band(thurrock, "5 hours"),
+                                  evidence_summary="x", provision_to_fund="y")
+    services.claim_submit(actor=None, claim=claim, submitted_on=d(2025, 9, 1))
+    funded = ehcp_pupil(thurrock_school, surname="Funded")
+    claim = services.claim_create(actor=None, pupil=funded, requested_band=band(thurrock, "5 hours"),
+                                  evidence_summary="x", provision_to_fund="y")
+    services.claim_submit(actor=None, claim=claim, submitted_on=d(2025, 9, 1))
+    services.claim_record_award(actor=None, claim=claim, band=band(thurrock, "5 hours"),
+                                start_date=d(2025, 9, 1))
+    lapsed = ehcp_pupil(thurrock_school, surname="Lapsed")
+    claim = services.claim_create(actor=None, pupil=lapsed, requested_band=band(thurrock, "5 hours"),
+                                  evidence_summary="x", provision_to_fund="y")
+    services.claim_submit(actor=None, claim=claim, submitted_on=d(2025, 4, 1))
+    services.claim_record_award(actor=None, claim=claim, band=band(thurrock, "5 hours"),
+                                start_date=d(2025, 4, 1), end_date=d(2025, 8, 31))
+    refused = ehcp_pupil(thurrock_school, surname="Refused")
+    claim = services.claim_create(actor=None, pupil=refused, requested_band=band(thurrock, "5 hours"),
+                                  evidence_summary="x", provision_to_fund="y")
+    services.claim_submit(actor=None, claim=claim, submitted_on=d(2025, 4, 1))
+    services.claim_record_refusal(actor=None, claim=claim, reason="No", decided_on=d(2025, 5, 1))
+    assert names(selectors.unclaimed_pupils([thurrock_school.pk], ON)) == {
+        "NoClaim", "Drafted", "Lapsed", "Refused"}
+
+
+def test_sen_support_is_unclaimed_only_above_the_notional_threshold(las, thurrock_school):
+    below = PupilFactory(school=thurrock_school, surname="Below")
+    above = PupilFactory(school=thurrock_school, surname="Above")
+    PupilFactory(school=thurrock_school, surname="Uncosted")
+    # 12 h x 38 = 456 h x 12.21 = 5,567.76 x 1.3 = 7,238.088 -> 7,238.09 > 6,000
+    # 9 h x 38 = 342 h x 12.21 = 4,175.82 x 1.3 = 5,428.566 -> 5,428.57 < 6,000
+    services.provision_cost_set(actor=None, pupil=above, ta_hours_per_week=Decimal(12))
+    services.provision_cost_set(actor=None, pupil=below, ta_hours_per_week=Decimal(9))
+    [item] = selectors.unclaimed_pupils([thurrock_school.pk], ON)
+    assert item.pupil == above and item.annual_cost == Decimal("7238.09")
+    services.claim_create(actor=None, pupil=above, requested_band=band(las["thurrock"], "10 hours"),
+                          evidence_summary="x", provision_to_fund="y")
+    # A draft is not yet a claim to the LA.
+    assert names(selectors.unclaimed_pupils([thurrock_school.pk], ON)) == {"Above"}
+    summary = selectors.funding_summary([thurrock_school.pk], 2025, today=ON)
+    assert (summary.total.unclaimed_ehcp, summary.total.unclaimed_sen_support) == (0, 1)
+
+
+def test_pupils_who_left_or_have_no_sen_are_not_unclaimed(las, thurrock_school):
+    ehcp_pupil(thurrock_school, left_school_on=d(2025, 7, 20))
+    PupilFactory(school=thurrock_school, provision=Provision.NO_SEN, primary_need="")
+    assert selectors.unclaimed_pupils([thurrock_school.pk], ON) == []
+
+
+def rows():
+    return {m.__name__: sorted(map(str, m.objects.values_list()))
+            for m in (BandingScheme, Band, Claim, Award, Payment, ClaimEvent, ProvisionCost)}
+
+
+def test_the_demo_loads_the_reference_tables_once(las):
+    assert Band.objects.count() == 29
+    assert band(las["thurrock"], "10 hours").annual_value == Decimal("4120")
+    assert band(las["thurrock"], "10 hours").hours_per_week == Decimal("10")
+    assert band(las["essex"], "4+").annual_value == Decimal("8000")
+    first = rows()
+    demo.seed()
+    assert rows() == first
+
+
+def test_the_demo_claims_are_deterministic_and_idempotent(las, thurrock_school, southend_school):
+    for school in (thurrock_school, southend_school):
+        for i in range(5):
+            ehcp_pupil(school, upn=f"{school.laestab}{i:06d}")
+    essex_resident = ehcp_pupil(southend_school, upn="0000000000001",
+                                home_local_authority=las["essex"])
+    demo.seed()
+    first = rows()
+    demo.seed()
+    assert rows() == first
+    # The Southend school's pupil who lives in Essex is claimed from Essex at Essex rates.
+    claim = Claim.objects.get(pupil=essex_resident)
+    assert claim.local_authority == las["essex"]
+    assert claim.requested_band.scheme.local_authority == las["essex"]
+    thurrock_lines = selectors.school_pupil_lines(thurrock_school, 2025, today=ON)
+    # Thurrock hours are funded below their cost: a positive gap where support is costed.
+    assert any(line.gap and line.gap > 0 for line in thurrock_lines)
+    statuses = set(Claim.objects.values_list("status", flat=True))
+    assert {"draft", "awarded"} <= statuses
+    assert Payment.objects.exists()

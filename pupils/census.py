@@ -1,0 +1,660 @@
+"""The census importer, in four steps used by both the browser upload and `import_census`:
+
+    parse   bytes -> text -> header -> rows          (file-level problems: CensusFileError)
+    validate each row into a pupil with SEND, a count, or row errors (line, column, reason)
+    diff    against the stored register: new, provision changed, need changed, left, unchanged
+    apply   one transaction of bulk statements (services.census_import)
+
+Plain `csv` and dictionaries: only pupils with SEND are kept as objects; every other row is a
+UPN (for duplicates and leavers) and a count. No database access happens here except in
+`diff()` (one query for the stored pupils, one for later censuses), so the number of SQL
+statements does not depend on the number of rows.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import datetime
+import hashlib
+import io
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db.models import Max
+
+from . import upn as upn_module
+from .models import CensusSnapshot, Need, Provision, Pupil, RegisterEvent
+
+# --- Columns ---------------------------------------------------------------------------------
+
+COLUMN_LABELS = {
+    "upn": "UPN",
+    "surname": "Surname",
+    "forename": "Forename",
+    "dob": "DOB",
+    "gender": "Gender",
+    "year_group": "YearGroup",
+    "provision": "SENProvision",
+    "primary_need": "PrimaryNeed",
+    "secondary_need": "SecondaryNeed",
+    "school": "School",
+    "home_la": "HomeLA",
+}
+REQUIRED = ("upn", "surname", "forename", "dob", "gender", "year_group", "provision", "primary_need")
+
+# Header names as school MIS exports spell them (compared without case, spaces or punctuation).
+ALIASES = {
+    "upn": ["upn", "unique pupil number", "pupil upn", "upn number"],
+    "surname": ["surname", "legal surname", "last name", "family name", "pupil surname"],
+    "forename": ["forename", "legal forename", "first name", "given name", "forenames",
+                 "legal forenames", "pupil forename"],
+    "dob": ["dob", "date of birth", "birth date", "birthdate", "d.o.b."],
+    "gender": ["gender", "sex"],
+    "year_group": ["yeargroup", "year group", "year", "nc year", "nc year actual", "ncyearactual",
+                   "national curriculum year", "curriculum year", "year grp"],
+    "provision": ["senprovision", "sen provision", "sen status", "provision", "sen",
+                  "sen provision code", "senprovisioncode"],
+    "primary_need": ["primaryneed", "primary need", "sen primary need", "primary sen need",
+                     "sen need 1", "sen type 1", "need", "sen need", "type of need"],
+    "secondary_need": ["secondaryneed", "secondary need", "sen secondary need",
+                       "secondary sen need", "sen need 2", "sen type 2"],
+    "school": ["laestab", "la estab", "school", "urn", "school urn", "school laestab",
+               "dfe number", "dfes number", "dfe", "estab", "school number"],
+    "home_la": ["homela", "home la", "home local authority", "la of residence",
+                "home la code", "resident la", "home authority"],
+}
+
+
+def header_key(name: str) -> str:
+    return re.sub(r"[^a-z0-9]", "", name.lower())
+
+
+_ALIAS_TO_FIELD = {header_key(a): f for f, names in ALIASES.items() for a in names}
+
+# --- Codes -----------------------------------------------------------------------------------
+
+PROVISION_CODES = {
+    "E": "E", "EHCP": "E", "EHC PLAN": "E", "K": "K", "SEN SUPPORT": "K",
+    "N": "N", "NO SEN": "N", "": "N",  # MIS exports leave the code blank for pupils without SEN
+}
+NEED_CODES = frozenset(Need.values)
+GENDER_CODES = {"M": "M", "MALE": "M", "F": "F", "FEMALE": "F", "U": "U", "X": "U",
+                "UNKNOWN": "U", "NOT KNOWN": "U", "OTHER": "U"}
+YEAR_GROUPS = ("N1", "N2", "R") + tuple(str(n) for n in range(1, 15))
+# Age on 1 September at the start of the school year for each year group (Reception: 4).
+YEAR_GROUP_AGE = {"N1": 2, "N2": 3, "R": 4, **{str(n): n + 4 for n in range(1, 15)}}
+YEAR_GROUP_TOLERANCE = 2  # pupils taught out of their year group are common in SEND
+
+
+def _year_group_spellings() -> dict[str, str]:
+    out: dict[str, str] = {}
+    for g in YEAR_GROUPS:
+        for form in (g, f"Y{g}", f"YR{g}", f"Y {g}", f"YEAR {g}", f"YEAR{g}", f"0{g}"):
+            out[form] = g
+    out.update({"RECEPTION": "R", "YR": "R", "REC": "R", "NURSERY 1": "N1", "NURSERY 2": "N2"})
+    return out
+
+
+YEAR_GROUP_SPELLINGS = _year_group_spellings()
+
+# --- Results ---------------------------------------------------------------------------------
+
+
+class CensusFileError(Exception):
+    """The file as a whole is refused (not a CSV, empty, too large, a column missing...)."""
+
+
+@dataclass(slots=True)
+class RowError:
+    line: int
+    column: str
+    reason: str
+
+    def as_dict(self) -> dict:
+        return {"line": self.line, "column": self.column, "reason": self.reason}
+
+    def __str__(self) -> str:
+        return f"line {self.line}, {self.column}: {self.reason}"
+
+
+@dataclass(slots=True)
+class SendRow:
+    """A valid row of a pupil with SEND (E or K)."""
+
+    line: int
+    school_id: int
+    upn: str
+    surname: str
+    forename: str
+    date_of_birth: datetime.date
+    gender: str
+    year_group: str
+    provision: str
+    primary_need: str
+    secondary_need: str
+    home_la_id: int | None  # None: keep the stored one, or the school's LA for a new pupil
+
+
+@dataclass
+class SchoolCounts:
+    number_on_roll: int = 0
+    ehcp: int = 0
+    sen_support: int = 0
+    by_need: dict[str, dict[str, int]] = field(default_factory=dict)
+    by_year_group: dict[str, dict[str, int]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class SchoolRef:
+    """What the importer needs to know about a school the user may import for."""
+
+    id: int
+    laestab: str
+    urn: str | None
+    name: str
+    local_authority_id: int
+
+
+@dataclass
+class ParsedCensus:
+    census_date: datetime.date
+    file_name: str
+    file_size: int
+    sha256: str
+    rows: int = 0
+    send_rows: dict[int, dict[str, SendRow]] = field(default_factory=dict)  # school -> upn -> row
+    no_sen_upns: dict[int, set[str]] = field(default_factory=dict)  # school -> UPNs with N
+    counts: dict[int, SchoolCounts] = field(default_factory=dict)
+    errors: list[RowError] = field(default_factory=list)
+    error_count: int = 0
+    error_rows: int = 0
+    columns: dict[str, str] = field(default_factory=dict)  # field -> header as found
+
+    @property
+    def is_valid(self) -> bool:
+        return self.error_count == 0 and self.rows > 0
+
+    @property
+    def school_ids(self) -> list[int]:
+        return sorted(self.counts)
+
+
+# --- Parse -------------------------------------------------------------------------------------
+
+
+def file_facts(raw: bytes) -> tuple[int, str]:
+    return len(raw), hashlib.sha256(raw).hexdigest()
+
+
+def check_upload(file_name: str, size: int, max_bytes: int | None = None) -> None:
+    """The checks that need only the name and size (before the file is read)."""
+    max_bytes = settings.PUPILS_CENSUS_MAX_BYTES if max_bytes is None else max_bytes
+    if not file_name.lower().endswith(".csv"):
+        raise CensusFileError(
+            "The file must be a CSV file (.csv). Save the census from your MIS or spreadsheet "
+            "as 'CSV UTF-8' and upload that."
+        )
+    if size == 0:
+        raise CensusFileError("The file is empty.")
+    if size > max_bytes:
+        raise CensusFileError(
+            f"The file is {size / 1_048_576:.1f} MB; the largest census file accepted is "
+            f"{max_bytes / 1_048_576:.0f} MB."
+        )
+
+
+def decode(raw: bytes) -> str:
+    """UTF-8 with or without a byte-order mark, else Windows-1252."""
+    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        raise CensusFileError("The file is saved as UTF-16. Save it as 'CSV UTF-8' and try again.")
+    if raw.startswith(b"PK\x03\x04") or raw.startswith(b"\xd0\xcf\x11\xe0"):
+        raise CensusFileError(
+            "This is a spreadsheet (Excel) file, not a CSV. Save it as 'CSV UTF-8' and upload that."
+        )
+    if b"\x00" in raw:
+        raise CensusFileError("The file is not a CSV text file.")
+    if raw.startswith(codecs.BOM_UTF8):
+        raw = raw[len(codecs.BOM_UTF8):]
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    try:
+        return raw.decode("cp1252")
+    except UnicodeDecodeError:
+        raise CensusFileError(
+            "The file's text encoding is not UTF-8 or Windows-1252. Save it as 'CSV UTF-8'."
+        ) from None
+
+
+def match_header(header: list[str]) -> dict[str, int]:
+    """Map each known field to its column index; refuse duplicates and missing columns."""
+    found: dict[str, int] = {}
+    for index, name in enumerate(header):
+        f = _ALIAS_TO_FIELD.get(header_key(name))
+        if f is None:
+            continue  # extra columns (ethnicity, FSM...) are ignored
+        if f in found:
+            raise CensusFileError(
+                f"Two columns mean {COLUMN_LABELS[f]}: '{header[found[f]].strip()}' and "
+                f"'{name.strip()}'. Remove one of them."
+            )
+        found[f] = index
+    missing = [COLUMN_LABELS[f] for f in REQUIRED if f not in found]
+    if missing:
+        raise CensusFileError(
+            f"The file has no {', '.join(missing)} column{'s' if len(missing) > 1 else ''}. "
+            f"Expected a header like: {','.join(list(COLUMN_LABELS.values())[:9])}."
+        )
+    return found
+
+
+def _parse_date(text: str) -> datetime.date | None:
+    """YYYY-MM-DD or DD/MM/YYYY (also D/M/YYYY); None if neither or impossible."""
+    try:
+        if "/" in text:
+            day, month, year = text.split("/")
+            if len(year) != 4:
+                return None
+            return datetime.date(int(year), int(month), int(day))
+        if len(text) == 10 and text[4] == "-" and text[7] == "-":
+            return datetime.date.fromisoformat(text)
+    except ValueError:
+        return None
+    return None
+
+
+def parse_census_date(text: str) -> datetime.date:
+    value = _parse_date(text.strip())
+    if value is None:
+        raise CensusFileError(f"'{text}' is not a census date (use YYYY-MM-DD or DD/MM/YYYY).")
+    return value
+
+
+def parse(
+    raw: bytes,
+    *,
+    file_name: str,
+    census_date: datetime.date,
+    schools: Iterable[SchoolRef],
+    known_school_codes: Iterable[str] = (),
+    default_school_id: int | None = None,
+    local_authorities: dict[str, int] | None = None,
+    progress: Callable[[int, int], None] | None = None,
+    max_bytes: int | None = None,
+    max_errors: int | None = None,
+) -> ParsedCensus:
+    """Read and validate a census file. `schools` are those the user may import for;
+    `known_school_codes` every LAESTAB/URN in the system (to tell "unknown" from "not yours");
+    `local_authorities` maps LA code and lower-case name to id for the optional HomeLA column."""
+    size, sha = file_facts(raw)
+    check_upload(file_name, size, max_bytes)
+    max_errors = settings.PUPILS_CENSUS_MAX_ERRORS if max_errors is None else max_errors
+    text = decode(raw)
+    del raw
+    if not text.strip():
+        raise CensusFileError("The file is empty.")
+    total_lines = max(text.count("\n"), 1)
+    reader = csv.reader(io.StringIO(text))
+    try:
+        header = next(reader)
+    except (StopIteration, csv.Error):
+        raise CensusFileError("The file has no header row.") from None
+    cols = match_header(header)
+
+    by_code: dict[str, int] = {}
+    school_la: dict[int, int] = {}
+    for s in schools:
+        by_code[s.laestab] = s.id
+        if s.urn:
+            by_code[s.urn] = s.id
+        school_la[s.id] = s.local_authority_id
+    known = set(known_school_codes)
+    las = local_authorities or {}
+
+    out = ParsedCensus(census_date=census_date, file_name=file_name, file_size=size, sha256=sha,
+                       columns={f: header[i].strip() for f, i in cols.items()})
+    errors = out.errors
+    error_count = 0
+    error_rows = 0
+    send_rows = out.send_rows
+    no_sen = out.no_sen_upns
+    counts = out.counts
+    seen: dict[str, int] = {}
+    date_cache: dict[str, tuple[datetime.date | None, int]] = {}
+    term_start = datetime.date(census_date.year if census_date.month >= 9 else census_date.year - 1, 9, 1)
+    i_upn, i_sur, i_fore, i_dob, i_gen, i_yg, i_prov, i_need = (cols[f] for f in REQUIRED)
+    i_need2 = cols.get("secondary_need")
+    i_school = cols.get("school")
+    i_la = cols.get("home_la")
+    width = max(cols.values()) + 1
+    upn_problem = upn_module.problem
+    need_codes = NEED_CODES
+    label = COLUMN_LABELS
+    rows = 0
+    tolerance = YEAR_GROUP_TOLERANCE
+
+    def fail(line: int, column: str, reason: str) -> None:
+        nonlocal error_count
+        error_count += 1
+        if len(errors) < max_errors:
+            errors.append(RowError(line, label[column], reason))
+
+    try:
+        for fields in reader:
+            line = reader.line_num
+            if len(fields) < width:
+                if not any(f.strip() for f in fields):
+                    continue  # blank line
+                fields = fields + [""] * (width - len(fields))
+            rows += 1
+            if progress is not None and rows % 5000 == 0:
+                progress(line, total_lines)
+            before = error_count
+
+            # School
+            school_id = default_school_id
+            if i_school is not None:
+                code = fields[i_school].strip().replace("/", "").replace("-", "")
+                if code:
+                    school_id = by_code.get(code)
+                    if school_id is None:
+                        fail(line, "school", f"you may not import for school {code}" if code in known
+                             else f"no school has the LAESTAB or URN {code}")
+                elif school_id is None:
+                    fail(line, "school", "no school given (fill the column or choose a school)")
+            elif school_id is None:
+                fail(line, "school", "no school given (add a school column or choose a school)")
+
+            # UPN
+            upn = "".join(fields[i_upn].split()).upper()
+            reason = upn_problem(upn)
+            if reason is not None:
+                fail(line, "upn", reason)
+            else:
+                first = seen.get(upn)
+                if first is not None:
+                    fail(line, "upn", f"the same UPN is on line {first}")
+                else:
+                    seen[upn] = line
+
+            # Provision and needs
+            prov_raw = fields[i_prov].strip().upper()
+            provision = PROVISION_CODES.get(prov_raw)
+            if provision is None:
+                fail(line, "provision", f"'{prov_raw[:10]}' is not a provision code (E, K or N)")
+            need1 = fields[i_need].strip().upper()
+            need2 = fields[i_need2].strip().upper() if i_need2 is not None else ""
+            if need1 and need1 not in need_codes:
+                fail(line, "primary_need", f"'{need1[:10]}' is not a need code")
+            if need2 and need2 not in need_codes:
+                fail(line, "secondary_need", f"'{need2[:10]}' is not a need code")
+            if provision == "N":
+                if need1:
+                    fail(line, "primary_need", "a need is given for a pupil without SEN (N)")
+                if need2:
+                    fail(line, "secondary_need", "a need is given for a pupil without SEN (N)")
+            elif provision is not None:
+                if not need1:
+                    fail(line, "primary_need", f"a pupil with provision {provision} needs a primary need")
+                elif need1 == need2:
+                    fail(line, "secondary_need", "the secondary need is the same as the primary need")
+                if provision == "E" and (need1 == "NSA" or need2 == "NSA"):
+                    fail(line, "primary_need" if need1 == "NSA" else "secondary_need",
+                         "NSA (no specialist assessment) is only valid with SEN Support (K)")
+
+            # Date of birth and year group
+            dob_raw = fields[i_dob].strip()
+            cached = date_cache.get(dob_raw)
+            if cached is None:
+                dob = _parse_date(dob_raw)
+                age = -1
+                if dob is not None:
+                    age = term_start.year - dob.year - (
+                        (term_start.month, term_start.day) < (dob.month, dob.day))
+                cached = date_cache[dob_raw] = (dob, age)
+            dob, age = cached
+            dob_ok = False
+            if dob is None:
+                fail(line, "dob", "the date of birth is missing" if not dob_raw else
+                     "the date of birth is not a date (use YYYY-MM-DD or DD/MM/YYYY)")
+            elif dob > census_date:
+                fail(line, "dob", "the date of birth is after the census date")
+            elif not 1 <= age <= 25:
+                fail(line, "dob", f"the date of birth gives an impossible age ({age}) at school")
+            else:
+                dob_ok = True
+            yg_raw = fields[i_yg].strip().upper()
+            year_group = YEAR_GROUP_SPELLINGS.get(yg_raw)
+            if year_group is None:
+                fail(line, "year_group", f"'{yg_raw[:10]}' is not a year group (N1, N2, R, 1 to 14)"
+                     if yg_raw else "the year group is missing")
+            elif dob_ok and abs(YEAR_GROUP_AGE[year_group] - age) > tolerance:
+                fail(line, "year_group",
+                     f"year group {year_group} does not fit the date of birth (age {age} on 1 September)")
+
+            # Gender
+            gender = GENDER_CODES.get(fields[i_gen].strip().upper())
+            if gender is None:
+                fail(line, "gender", "the gender must be M, F or U")
+
+            if provision in ("E", "K"):
+                surname = fields[i_sur].strip()
+                forename = fields[i_fore].strip()
+                if not surname:
+                    fail(line, "surname", "the surname is missing")
+                elif len(surname) > 100:
+                    fail(line, "surname", "the surname is longer than 100 characters")
+                if not forename:
+                    fail(line, "forename", "the forename is missing")
+                elif len(forename) > 100:
+                    fail(line, "forename", "the forename is longer than 100 characters")
+                home_la_id = None
+                if i_la is not None:
+                    la_raw = fields[i_la].strip()
+                    if la_raw:
+                        home_la_id = las.get(la_raw.lower())
+                        if home_la_id is None:
+                            fail(line, "home_la", f"'{la_raw[:30]}' is not a local authority code or name")
+            else:
+                surname = forename = ""
+                home_la_id = None
+
+            if error_count != before:
+                error_rows += 1
+                continue
+            c = counts.get(school_id)
+            if c is None:
+                c = counts[school_id] = SchoolCounts()
+                send_rows[school_id] = {}
+                no_sen[school_id] = set()
+            c.number_on_roll += 1
+            yg = c.by_year_group.get(year_group)
+            if yg is None:
+                yg = c.by_year_group[year_group] = {"E": 0, "K": 0, "N": 0}
+            yg[provision] += 1
+            if provision == "N":
+                no_sen[school_id].add(upn)
+                continue
+            if provision == "E":
+                c.ehcp += 1
+            else:
+                c.sen_support += 1
+            bn = c.by_need.get(need1)
+            if bn is None:
+                bn = c.by_need[need1] = {"E": 0, "K": 0}
+            bn[provision] += 1
+            send_rows[school_id][upn] = SendRow(
+                line, school_id, upn, surname, forename, dob, gender, year_group, provision,
+                need1, need2, home_la_id,
+            )
+    except csv.Error as exc:
+        raise CensusFileError(
+            f"The file is not a well-formed CSV near line {reader.line_num}: {exc}."
+        ) from None
+
+    out.rows = rows
+    out.error_count = error_count
+    out.error_rows = error_rows
+    if rows == 0:
+        raise CensusFileError("The file has a header but no pupil rows.")
+    if progress is not None:
+        progress(total_lines, total_lines)
+    return out
+
+
+# --- Diff ---------------------------------------------------------------------------------------
+
+_PUPIL_FIELDS = ("id", "school_id", "upn", "surname", "forename", "date_of_birth", "gender",
+                 "year_group", "home_local_authority_id", "provision", "primary_need",
+                 "secondary_need", "left_school_on")
+UPDATE_FIELDS = ["surname", "forename", "date_of_birth", "gender", "year_group",
+                 "home_local_authority", "provision", "primary_need", "secondary_need",
+                 "left_school_on", "updated_at"]
+SUMMARY_KEYS = ("number_on_roll", "ehcp", "sen_support", "new", "provision_changed",
+                "need_changed", "left_register", "left_school", "unchanged", "details_updated")
+SUMMARY_LABELS = {
+    "number_on_roll": "Number on roll",
+    "ehcp": "EHC plans",
+    "sen_support": "SEN Support",
+    "new": "New to the register",
+    "provision_changed": "Provision changed",
+    "need_changed": "Need changed",
+    "left_register": "Left the register (now no SEN)",
+    "left_school": "Left the school (not in the file)",
+    "unchanged": "Unchanged on the register",
+    "details_updated": "Other details updated (year group, name...)",
+}
+
+
+@dataclass
+class CensusDiff:
+    census_date: datetime.date
+    pupils: list[Pupil] = field(default_factory=list)  # to insert or update (one upsert)
+    # (index into pupils, kind, from_provision, to_provision, from_need, to_need, note)
+    events: list[tuple[int, str, str, str, str, str, str]] = field(default_factory=list)
+    by_school: dict[int, dict[str, int]] = field(default_factory=dict)
+    snapshots: list[CensusSnapshot] = field(default_factory=list)
+    later_censuses: dict[int, datetime.date] = field(default_factory=dict)
+
+    @property
+    def totals(self) -> dict[str, int]:
+        return {k: sum(s[k] for s in self.by_school.values()) for k in SUMMARY_KEYS}
+
+
+LEFT_REGISTER = RegisterEvent.Kind.LEFT_REGISTER
+LEFT_SCHOOL = RegisterEvent.Kind.LEFT_SCHOOL
+
+
+def _entry_kind(old: str, new: str) -> str:
+    if new == Provision.EHC_PLAN:
+        return RegisterEvent.Kind.EHC_PLAN_ISSUED
+    if new == Provision.SEN_SUPPORT and old not in (Provision.EHC_PLAN,):
+        return RegisterEvent.Kind.ENTERED_SEN_SUPPORT
+    if new == Provision.NO_SEN:
+        return RegisterEvent.Kind.LEFT_REGISTER
+    return RegisterEvent.Kind.PROVISION_CHANGED
+
+
+def diff(parsed: ParsedCensus, *, school_la: dict[int, int]) -> CensusDiff:
+    """Compare the parsed file with the stored register of its schools (two queries).
+    `school_la` maps each school id to its LA id (the default home LA of a new pupil)."""
+    date = parsed.census_date
+    out = CensusDiff(census_date=date)
+    school_ids = parsed.school_ids
+    out.later_censuses = dict(
+        CensusSnapshot.objects.filter(school_id__in=school_ids, census_date__gt=date)
+        .values("school_id").annotate(latest=Max("census_date")).values_list("school_id", "latest")
+    )
+    stored: dict[int, dict[str, tuple]] = {sid: {} for sid in school_ids}
+    for row in Pupil.objects.filter(school_id__in=school_ids).values_list(*_PUPIL_FIELDS).order_by():
+        stored[row[1]][row[2]] = row
+    pupils = out.pupils
+    events = out.events
+    on_register = (Provision.EHC_PLAN, Provision.SEN_SUPPORT)
+
+    for sid in school_ids:
+        s = dict.fromkeys(SUMMARY_KEYS, 0)
+        counts = parsed.counts[sid]
+        s["number_on_roll"] = counts.number_on_roll
+        s["ehcp"] = counts.ehcp
+        s["sen_support"] = counts.sen_support
+        rows = parsed.send_rows[sid]
+        no_sen = parsed.no_sen_upns[sid]
+        for upn, r in rows.items():
+            old = stored[sid].get(upn)
+            home_la = r.home_la_id
+            if old is None or old[12] is not None or old[9] not in on_register:
+                # New to the register: never stored, back at the school, or back from N.
+                prev = old[9] if old is not None and old[12] is None else ""
+                s["new"] += 1
+                events.append((len(pupils), _entry_kind(prev, r.provision), prev, r.provision,
+                               "", r.primary_need, ""))
+            else:
+                changed_provision = old[9] != r.provision
+                changed_need = old[10] != r.primary_need or old[11] != r.secondary_need
+                if changed_provision:
+                    s["provision_changed"] += 1
+                    events.append((len(pupils), _entry_kind(old[9], r.provision), old[9],
+                                   r.provision, old[10], r.primary_need, ""))
+                elif changed_need:
+                    s["need_changed"] += 1
+                    note = ""
+                    if old[11] != r.secondary_need:
+                        note = f"Secondary need {old[11] or 'none'} to {r.secondary_need or 'none'}"
+                    events.append((len(pupils), RegisterEvent.Kind.NEED_CHANGED, "", "",
+                                   old[10], r.primary_need, note))
+                else:
+                    s["unchanged"] += 1
+                if home_la is None:
+                    home_la = old[8]
+                details = (r.surname, r.forename, r.date_of_birth, r.gender, r.year_group, home_la)
+                if not (changed_provision or changed_need):
+                    if details == tuple(old[3:9]):
+                        continue
+                    s["details_updated"] += 1
+            pupils.append(Pupil(
+                school_id=sid, upn=upn, surname=r.surname, forename=r.forename,
+                date_of_birth=r.date_of_birth, gender=r.gender, year_group=r.year_group,
+                home_local_authority_id=home_la or (old[8] if old is not None else school_la[sid]),
+                provision=r.provision,
+                primary_need=r.primary_need, secondary_need=r.secondary_need, left_school_on=None,
+            ))
+        for upn, old in stored[sid].items():
+            if upn in rows:
+                continue
+            in_file = upn in no_sen
+            if old[9] in on_register and old[12] is None:
+                if in_file:
+                    s["left_register"] += 1
+                    events.append((len(pupils), LEFT_REGISTER, old[9], "N", old[10], "", ""))
+                    provision, need1, need2, left = Provision.NO_SEN, "", "", None
+                else:
+                    s["left_school"] += 1
+                    events.append((len(pupils), LEFT_SCHOOL, old[9], "", old[10], "", ""))
+                    provision, need1, need2, left = old[9], old[10], old[11], date
+            elif in_file and old[12] is not None:
+                # Back at the school without SEN: no longer "left", nothing on the register.
+                provision, need1, need2, left = old[9], old[10], old[11], None
+                if old[9] in on_register:
+                    s["left_register"] += 1
+                    events.append((len(pupils), LEFT_REGISTER, old[9], "N", old[10], "", ""))
+                    provision, need1, need2 = Provision.NO_SEN, "", ""
+            else:
+                continue
+            pupils.append(Pupil(
+                school_id=sid, upn=upn, surname=old[3], forename=old[4], date_of_birth=old[5],
+                gender=old[6], year_group=old[7], home_local_authority_id=old[8],
+                provision=provision, primary_need=need1, secondary_need=need2, left_school_on=left,
+            ))
+        out.by_school[sid] = s
+        out.snapshots.append(CensusSnapshot(
+            school_id=sid, census_date=date, number_on_roll=counts.number_on_roll,
+            ehcp=counts.ehcp, sen_support=counts.sen_support,
+            by_need=dict(sorted(counts.by_need.items())),
+            by_year_group={g: counts.by_year_group[g] for g in YEAR_GROUPS if g in counts.by_year_group},
+        ))
+    return out

@@ -1,0 +1,40 @@
+"""python manage.py board_pack TRUST_SLUG [--output FILE.pdf] [--census YYYY-MM-DD]
+
+Renders the trustee board pack synchronously (no worker needed), exactly as the background
+job does."""
+
+import datetime
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+from django_scopes import scopes_disabled
+
+from reports import pdf
+from trusts.models import Trust
+
+
+class Command(BaseCommand):
+    help = "Write a trust's SEND board pack as a PDF."
+
+    def add_arguments(self, parser):
+        parser.add_argument("trust_slug", help="e.g. assisi-catholic-trust")
+        parser.add_argument("--output", "-o", help="PDF file to write (default: <slug>-board-pack.pdf)")
+        parser.add_argument("--census", help="census date YYYY-MM-DD (default: the latest)")
+
+    def handle(self, *args, trust_slug: str, output: str | None, census: str | None, **options):
+        census_date = None
+        if census:
+            try:
+                census_date = datetime.date.fromisoformat(census)
+            except ValueError:
+                raise CommandError(f"--census must be a date as YYYY-MM-DD, not {census!r}.") from None
+        with scopes_disabled():
+            trust = Trust.objects.filter(slug=trust_slug).first()
+            if trust is None:
+                known = ", ".join(Trust.objects.values_list("slug", flat=True)) or "none"
+                raise CommandError(f"No trust with the slug {trust_slug!r}. Known trusts: {known}.")
+            content = pdf.render_pdf(trust, census_date)
+        path = Path(output or f"{trust.slug}-board-pack.pdf")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(content)
+        self.stdout.write(f"Wrote {path} ({len(content):,} bytes) for {trust.name}.")

@@ -1,0 +1,42 @@
+"""Celery tasks of the reports app: thin wrappers that take ids and call a service."""
+
+import logging
+
+from celery import shared_task
+from django.conf import settings
+from django_scopes import scopes_disabled
+
+from . import services
+from .models import BoardPack
+
+log = logging.getLogger(__name__)
+
+
+@shared_task(
+    bind=True,
+    acks_late=True,
+    reject_on_worker_lost=True,
+    max_retries=settings.REPORTS_BOARD_PACK_MAX_RETRIES,
+    # Below the broker's visibility timeout, so a slow pack is never delivered twice.
+    time_limit=settings.REPORTS_BOARD_PACK_TIME_LIMIT,
+    soft_time_limit=settings.REPORTS_BOARD_PACK_TIME_LIMIT - 30,
+)
+def render_board_pack(self, pack_id: int) -> None:
+    """Render one board pack. Acts on an id already authorised when the pack was requested."""
+    with scopes_disabled():
+        try:
+            services.board_pack_render(pack_id=pack_id)
+        except BoardPack.DoesNotExist:
+            log.warning("Board pack %s no longer exists", pack_id)
+        except Exception as exc:
+            error = f"{type(exc).__name__}: {exc}"[:500]
+            if self.request.is_eager or self.request.retries >= self.max_retries:
+                log.exception("Board pack %s failed", pack_id)
+                services.board_pack_fail(
+                    pack_id=pack_id,
+                    error="The board pack could not be produced. Please request it again; if "
+                          f"it fails again, report this error: {error}",
+                )
+                return
+            services.board_pack_retrying(pack_id=pack_id, error=error)
+            raise self.retry(exc=exc, countdown=5 * 2 ** self.request.retries) from exc

@@ -1,0 +1,59 @@
+"""The board pack PDF: its text holds every school's name and figures, no pupil names, and the
+renderer fetches nothing outside the static folder."""
+
+import io
+
+import pytest
+from django.conf import settings
+from django.core.management import CommandError, call_command
+from pypdf import PdfReader
+
+from reports import pdf
+
+pytestmark = pytest.mark.django_db
+
+
+def pdf_text(content: bytes) -> str:
+    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(content)).pages)
+
+
+def test_the_pack_holds_every_school_with_its_figures_and_the_summary(reference):
+    content = pdf.render_pdf(reference.assisi)
+    out = settings.BASE_DIR / "media-test" / "board-pack-assisi.pdf"
+    out.parent.mkdir(exist_ok=True)
+    out.write_bytes(content)
+    text = pdf_text(content)
+    assert "124 pupils (3.3%) have an EHC plan" in text
+    assert "EHCP 2.7% against 3.5% nationally for primary" in text
+    for row in reference.rows:
+        if row["trust"] == "Assisi Catholic Trust":
+            assert row["school"].replace("'", "’") in text.replace("'", "’")
+    assert "3,742" in text and "15.6%" in text
+    assert "Holy Cross Primary" not in text  # another trust's school
+    assert "Page 1 of" in text.replace("\n", " ") or "Page 2 of" in text
+
+
+def test_the_command_writes_the_same_pack(reference, tmp_path):
+    target = tmp_path / "pack.pdf"
+    stdout = io.StringIO()
+    call_command("board_pack", "christus-catholic-trust", "--output", str(target), stdout=stdout)
+    text = pdf_text(target.read_bytes())
+    assert "Holy Cross Primary" in text and "10.6%" in text
+    assert "Wrote" in stdout.getvalue()
+
+
+def test_the_command_names_the_known_trusts_for_an_unknown_slug(reference):
+    with pytest.raises(CommandError, match="assisi-catholic-trust"):
+        call_command("board_pack", "no-such-trust")
+
+
+def test_the_fetcher_refuses_the_network_and_files_outside_static():
+    fetcher = pdf.StaticOnlyFetcher()
+    with pytest.raises(ValueError):
+        fetcher.fetch("https://example.com/x.css")
+    with pytest.raises(ValueError):
+        fetcher.fetch("file:///etc/passwd")
+    with pytest.raises(ValueError):
+        fetcher.fetch((pdf.STATIC_DIR / ".." / "manage.py").as_uri())
+    ok = fetcher.fetch((pdf.STATIC_DIR / "css" / "board_pack.css").as_uri())
+    assert b"@page" in ok.read()

@@ -1,0 +1,180 @@
+"""Figures checked against numbers worked out by hand from data/reference/schools_2025.csv."""
+
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from reports import metrics
+from reports.metrics import Figures, pct
+
+from .conftest import AUTUMN_2025, SPRING_2025
+
+pytestmark = pytest.mark.django_db
+
+
+def test_percentages_round_half_up_to_one_place():
+    assert pct(1, 16) == Decimal("6.3")  # 6.25: banker's rounding would give 6.2
+    assert pct(1, 40) == Decimal("2.5")
+    assert pct(23, 218) == Decimal("10.6")
+    assert pct(0, 218) == Decimal("0.0")
+    assert pct(5, 0) is None
+
+
+def test_holy_cross_primary_has_23_of_218_pupils_with_a_plan(reference):
+    holy_cross = reference.schools["8833001"]
+    profile = metrics.school_profile(holy_cross)
+    f = profile.row.figures
+    assert (f.number_on_roll, f.ehcp, f.sen_support, f.total_send) == (218, 23, 23, 46)
+    assert (f.ehcp_pct, f.sen_support_pct, f.total_pct) == (
+        Decimal("10.6"), Decimal("10.6"), Decimal("21.1"))
+    assert profile.row.national.ehcp_pct == Decimal("3.5")
+    assert [p.census_date for p in profile.history] == [SPRING_2025, AUTUMN_2025]
+
+
+def test_assisi_totals_are_summed_counts_not_averaged_percentages(reference):
+    ids = [s.pk for s in reference.assisi.schools.all()]
+    table = metrics.school_table(ids)
+    t = table.totals
+    assert (t.schools, t.number_on_roll, t.ehcp, t.sen_support, t.total_send) == (
+        9, 3742, 124, 461, 585)
+    assert (t.ehcp_pct, t.sen_support_pct, t.total_pct) == (
+        Decimal("3.3"), Decimal("12.3"), Decimal("15.6"))
+    # The mean of the nine schools' EHCP percentages is a different (wrong) figure.
+    mean = sum(r.figures.ehcp_pct for r in table.rows) / 9
+    assert mean.quantize(Decimal("0.1")) != t.ehcp_pct
+
+
+def test_totals_by_phase_map_infants_to_primary_and_use_national_averages(reference):
+    christus = metrics.school_table([s.pk for s in reference.christus.schools.all()])
+    [primary] = christus.by_phase  # St Anne Line Infants counts as primary
+    assert primary.national_phase == "primary"
+    assert primary.figures.schools == 7
+    # 2,073 on roll; 90 EHCP; 279 SEN Support, by hand from the reference file.
+    assert (primary.figures.number_on_roll, primary.figures.ehcp, primary.figures.sen_support) == (
+        2073, 90, 279)
+    assert primary.figures.ehcp_pct == Decimal("4.3")
+    assert primary.national.ehcp_pct == Decimal("3.5")
+    assert primary.national.total_pct == Decimal("18.3")
+    assisi = metrics.school_table([s.pk for s in reference.assisi.schools.all()])
+    phases = {p.national_phase: p for p in assisi.by_phase}
+    # Primary: 2,536 on roll, 68 EHCP (2.7%), 363 SEN Support (14.3%), 431 (17.0%).
+    assert phases["primary"].figures.ehcp_pct == Decimal("2.7")
+    assert phases["primary"].figures.sen_support_pct == Decimal("14.3")
+    assert phases["primary"].figures.total_pct == Decimal("17.0")
+    assert phases["secondary"].national.ehcp_pct == Decimal("3.1")
+
+
+def test_schools_far_from_national_or_changed_since_last_census_are_flagged(reference, settings):
+    settings.REPORTS_FLAG_NATIONAL_POINTS = "2.0"
+    settings.REPORTS_FLAG_CHANGE_POINTS = "1.5"
+    table = metrics.school_table([s.pk for s in reference.schools.values()])
+    rows = {r.laestab: r for r in table.rows}
+    holy_cross = {(f.measure, f.kind): f.points for f in rows["8833001"].flags}
+    # EHCP 10.6 vs 3.5; SEN Support 10.6 vs 14.8; total 21.1 vs 18.3.
+    assert holy_cross == {("EHCP", "national"): Decimal("7.1"),
+                          ("SEN Support", "national"): Decimal("-4.2"),
+                          ("Total SEND", "national"): Decimal("2.8")}
+    stm = {(f.measure, f.kind): f.points for f in rows["8824001"].flags}
+    # EHCP 36 of 1,200 (3.0%) in spring, 56 of 1,206 (4.6%) in autumn.
+    assert stm[("EHCP", "change")] == Decimal("1.6")
+    assert ("EHCP", "national") not in stm  # 4.6 against 3.1 is under 2 points
+    # Holy Family: EHCP 4.2, SEN Support 14.6, total 18.9: near the national figures.
+    assert rows["8813001"].flags == []
+    settings.REPORTS_FLAG_CHANGE_POINTS = "2.0"
+    table = metrics.school_table([s.pk for s in reference.schools.values()])
+    stm_row = next(r for r in table.rows if r.laestab == "8824001")
+    assert not [f for f in stm_row.flags if f.kind == "change"]
+
+
+def test_an_earlier_census_can_be_chosen(reference):
+    stm = reference.schools["8824001"]
+    profile = metrics.school_profile(stm, SPRING_2025)
+    assert profile.row.census_date == SPRING_2025
+    assert (profile.row.figures.ehcp, profile.row.figures.ehcp_pct) == (36, Decimal("3.0"))
+    assert profile.row.previous is None
+    assert [p.census_date for p in profile.history] == [SPRING_2025]
+
+
+def test_trend_sums_counts_at_each_census(reference):
+    ids = [s.pk for s in reference.assisi.schools.all()]
+    points = metrics.trend(ids)
+    assert [p.census_date for p in points] == [SPRING_2025, AUTUMN_2025]
+    spring = points[0].figures
+    # Autumn 3,742 on roll, 124 EHCP, 461 SEN Support; spring: 2 fewer on roll in 8 schools
+    # and 6 fewer at St Thomas More, 20 fewer plans there, one fewer at SEN Support elsewhere.
+    assert (spring.number_on_roll, spring.ehcp, spring.sen_support) == (3720, 104, 453)
+    assert spring.ehcp_pct == Decimal("2.8")
+
+
+def test_small_counts_below_school_level_are_shown_as_fewer_than_5(reference):
+    holy_cross = reference.schools["8833001"]
+    profile = metrics.school_profile(holy_cross, suppress=True)
+    needs = {r.key: r for r in profile.needs}
+    # 23 plans and 23 at SEN Support shared over five needs: 5, 5, 5, 4, 4.
+    assert str(needs["ASD"].ehcp) == "5"
+    assert str(needs["MLD"].ehcp) == "fewer than 5"
+    assert needs["MLD"].share_pct is None  # a percentage would give the number away
+    assert str(needs["MLD"].total) == "8"
+    shown = metrics.school_profile(holy_cross, suppress=False)
+    assert str({r.key: r for r in shown.needs}["MLD"].ehcp) == "4"
+    years = {r.key: r for r in profile.year_groups}
+    assert [r.key for r in profile.year_groups] == ["R", "1", "2", "3", "4", "5", "6"]
+    # 23 plans over 7 year groups: 4, 4, 3, 3, 3, 3, 3.
+    assert str(years["R"].ehcp) == "fewer than 5"
+    assert years["R"].extra["number_on_roll"] == 32
+
+
+def test_zero_is_not_suppressed():
+    assert str(metrics.Count.of(0, True)) == "0"
+    assert str(metrics.Count.of(5, True)) == "5"
+    assert str(metrics.Count.of(1, True)) == "fewer than 5"
+
+
+def test_summary_speaks_plain_english_from_the_same_figures(reference):
+    table = metrics.school_table([s.pk for s in reference.assisi.schools.all()])
+    text = " ".join(metrics.summary_sentences(table, "Assisi Catholic Trust"))
+    assert "124 pupils (3.3%) have an EHC plan" in text
+    assert "EHCP 2.7% against 3.5% nationally for primary" in text
+    assert "EHCP 4.6% against 3.1% nationally for secondary" in text
+    assert "St Thomas More High School (EHCP up 1.6 points" in text
+
+
+def test_cross_trust_columns_and_filters(reference):
+    table = metrics.school_table([s.pk for s in reference.schools.values()])
+    columns = {c.slug: c for c in metrics.trust_columns(table)}
+    assert columns["assisi-catholic-trust"].figures.ehcp == 124
+    assert columns["christus-catholic-trust"].figures.number_on_roll == 2073
+    rows = metrics.filter_and_sort(table.rows, la="Thurrock", sort="-ehcp_pct")
+    assert [r.name for r in rows][:2] == ["Holy Cross Primary", "St Joseph's Primary"]
+    assert {r.trust_slug for r in rows} == {"christus-catholic-trust"}
+    infants = metrics.filter_and_sort(table.rows, phase="infant")
+    assert [r.name for r in infants] == ["St Anne Line Infants"]
+    by_trust = metrics.filter_and_sort(table.rows, trust="assisi-catholic-trust", sort="nonsense")
+    assert len(by_trust) == 9 and by_trust[0].name == "Holy Family Primary"
+
+
+def test_a_school_without_a_census_is_listed_without_figures(reference):
+    from trusts.tests.factories import SchoolFactory
+
+    new = SchoolFactory(trust=reference.assisi, name="Aardvark New Primary")
+    table = metrics.school_table([s.pk for s in reference.assisi.schools.all()])
+    row = next(r for r in table.rows if r.school_id == new.pk)
+    assert row.figures is None and row.flags == []
+    assert table.totals.schools == 9
+
+
+def test_the_school_table_takes_three_queries_whatever_the_number_of_schools(reference):
+    few = [reference.schools["8833001"].pk, reference.schools["8824001"].pk]
+    with CaptureQueriesContext(connection) as small:
+        metrics.school_table(few)
+    with CaptureQueriesContext(connection) as big:
+        metrics.school_table([s.pk for s in reference.schools.values()])
+    assert len(small.captured_queries) == len(big.captured_queries) == 3
+    assert "GROUP BY" not in big.captured_queries[1]["sql"]  # no correlated subquery either
+
+
+def test_figures_add_up():
+    total = Figures.total([Figures(100, 3, 10), Figures(50, 1, 5)])
+    assert (total.number_on_roll, total.ehcp, total.sen_support, total.schools) == (150, 4, 15, 2)

@@ -1,0 +1,270 @@
+"""Dashboards, exports and board packs. Every view asks trusts.access for the school, trust or
+pack it shows; anything the user may not see answers 404."""
+
+from __future__ import annotations
+
+import datetime
+import uuid
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_http_methods
+
+from trusts import access, audit
+from trusts.access import Capability
+from trusts.models import School, Trust
+
+from . import exports, metrics, sections, services
+from .forms import BoardPackRequestForm
+from .models import BoardPack
+
+# --- One helper per object: the access policy decides, a forbidden object is 404 -----------
+
+
+def _get_school_for_user(request, laestab: str) -> School:
+    return access.get_school_for_user(request.user, laestab, Capability.VIEW_SCHOOL)
+
+
+def _get_trust_for_user(request, slug: str, capability: Capability) -> Trust:
+    return access.get_trust_for_user(request.user, slug, capability)
+
+
+def _get_cross_trust_ids_for_user(request) -> list[int]:
+    trust_ids = access.trust_ids_for(request.user, Capability.VIEW_TRUST_DASHBOARD)
+    if len(trust_ids) < 2:
+        raise Http404("Cross-trust figures are only for someone with a role in several trusts.")
+    return sorted(trust_ids)
+
+
+def _get_pack_for_user(request, pk: int) -> BoardPack:
+    trust_ids = access.trust_ids_for(request.user, Capability.REQUEST_BOARD_PACK)
+    pack = BoardPack.objects.filter(pk=pk, trust_id__in=trust_ids).select_related("trust").first()
+    if pack is None:
+        raise Http404("No such board pack.")
+    return pack
+
+
+def _census_from(request) -> datetime.date | None:
+    value = request.GET.get("census", "")
+    if not value:
+        return None
+    try:
+        return datetime.date.fromisoformat(value)
+    except ValueError:
+        messages.error(request, "The census date was not understood, so the latest census is shown.")
+        return None
+
+
+# --- Dashboards --------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def index(request):
+    user = request.user
+    trust_ids = access.trust_ids_for(user, Capability.VIEW_TRUST_DASHBOARD)
+    if len(trust_ids) > 1:
+        return redirect("reports_cross_trust")
+    if len(trust_ids) == 1:
+        trust = Trust.objects.get(pk=next(iter(trust_ids)))
+        return redirect("reports_trust", slug=trust.slug)
+    schools = list(access.schools_for(user, Capability.VIEW_SCHOOL).order_by("name", "laestab"))
+    if len(schools) == 1:
+        return redirect("reports_school", laestab=schools[0].laestab)
+    return render(request, "reports/index.html", {"schools": schools})
+
+
+@login_required
+@require_GET
+def school_dashboard(request, laestab: str):
+    school = _get_school_for_user(request, laestab)
+    suppress = not access.can(request.user, Capability.VIEW_PUPILS, school)
+    profile = metrics.school_profile(school, _census_from(request), suppress=suppress)
+    return render(request, "reports/school.html", {
+        "school": school,
+        "profile": profile,
+        "sections": sections.school_sections(profile),
+        "trust_dashboard": access.can_in_trust(request.user, Capability.VIEW_TRUST_DASHBOARD,
+                                               school.trust_id),
+    })
+
+
+@login_required
+@require_GET
+def trust_dashboard(request, slug: str):
+    trust = _get_trust_for_user(request, slug, Capability.VIEW_TRUST_DASHBOARD)
+    report = sections.trust_report(trust, _census_from(request))
+    return render(request, "reports/trust.html", {
+        "trust": trust,
+        "report": report,
+        "sections": sections.trust_sections(report),
+        "links": True,
+        "can_request_pack": access.can_in_trust(request.user, Capability.REQUEST_BOARD_PACK, trust),
+        "cross_trust": len(access.trust_ids_for(request.user, Capability.VIEW_TRUST_DASHBOARD)) > 1,
+    })
+
+
+CROSS_COLUMNS = [  # key, label, numeric
+    ("name", "School", False), ("trust_name", "Trust", False), ("la_name", "LA", False),
+    ("phase_label", "Phase", False), ("nor", "On roll", True), ("ehcp", "EHCP", True),
+    ("ehcp_pct", "EHCP %", True), ("sen_support", "SEN Support", True),
+    ("sen_support_pct", "SEN Support %", True), ("total", "Total SEND", True),
+    ("total_pct", "Total %", True), ("flags", "Notable", False),
+]
+
+
+def _cross_trust(request):
+    trust_ids = _get_cross_trust_ids_for_user(request)
+    school_ids = list(School.objects.filter(trust_id__in=trust_ids).values_list("pk", flat=True))
+    table = metrics.school_table(school_ids)
+    filters = {k: request.GET.get(k, "") for k in ("trust", "la", "phase")}
+    sort = request.GET.get("sort", "name")
+    rows = metrics.filter_and_sort(table.rows, sort=sort, **filters)
+    return table, rows, filters, sort
+
+
+@login_required
+@require_GET
+def cross_trust_dashboard(request):
+    table, rows, filters, sort = _cross_trust(request)
+    current_key, descending = sort.lstrip("-"), sort.startswith("-")
+    sort_columns = []
+    for key, label, numeric in CROSS_COLUMNS:
+        next_sort = f"-{key}" if key == current_key and not descending else key
+        sort_columns.append({
+            "key": key, "label": label, "numeric": numeric,
+            "url": "?" + urlencode({**{k: v for k, v in filters.items() if v}, "sort": next_sort}),
+            "aria_sort": ("descending" if descending else "ascending") if key == current_key else "",
+        })
+    shown = metrics.SchoolTable(
+        rows=rows, census_date=table.census_date,
+        totals=metrics.Figures.total(r.figures for r in rows if r.figures is not None),
+        previous_totals=None,
+        by_phase=metrics.phase_totals(rows, table.nationals), nationals=table.nationals,
+    )
+    section = sections.Section("schools", "All schools", "reports/sections/schools.html", {
+        "table": shown, "rows": rows, "show_trust": True,
+        "flag_national": settings.REPORTS_FLAG_NATIONAL_POINTS,
+        "flag_change": settings.REPORTS_FLAG_CHANGE_POINTS,
+    })
+    columns = metrics.trust_columns(table)
+    return render(request, "reports/cross_trust.html", {
+        "columns": columns,
+        "section": section,
+        "sort_columns": sort_columns,
+        "filters": filters,
+        "trust_choices": [(c.slug, c.name) for c in columns],
+        "la_choices": sorted({r.la_name for r in table.rows}),
+        "phase_choices": sorted({(r.phase, r.phase_label) for r in table.rows}, key=lambda p: p[1]),
+        "links": True,
+        "export_query": urlencode({**{k: v for k, v in filters.items() if v}, "sort": sort}),
+    })
+
+
+# --- Exports -----------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def school_export(request, laestab: str, fmt: str):
+    school = _get_school_for_user(request, laestab)
+    if fmt not in exports.FORMATS:
+        raise Http404("No such format.")
+    profile = metrics.school_profile(school, None)
+    data = exports.school_profile_dataset(profile)
+    audit.record_export(actor=request.user, subject=school, what=f"SEND figures by census ({fmt})",
+                        rows=len(data))
+    return exports.response(data, fmt, f"send-figures-{school.laestab}")
+
+
+@login_required
+@require_GET
+def trust_export(request, slug: str, fmt: str):
+    trust = _get_trust_for_user(request, slug, Capability.VIEW_TRUST_DASHBOARD)
+    if fmt not in exports.FORMATS:
+        raise Http404("No such format.")
+    report = sections.trust_report(trust, _census_from(request))
+    data = exports.school_table_dataset(report.table, report.table.rows)
+    audit.record_export(actor=request.user, subject=trust, what=f"SEND school table ({fmt})",
+                        rows=len(report.table.rows))
+    return exports.response(data, fmt, f"send-schools-{trust.slug}")
+
+
+@login_required
+@require_GET
+def cross_trust_export(request, fmt: str):
+    if fmt not in exports.FORMATS:
+        raise Http404("No such format.")
+    table, rows, _filters, _sort = _cross_trust(request)
+    data = exports.school_table_dataset(table, rows)
+    for trust in Trust.objects.filter(pk__in={r.trust_id for r in rows}):
+        audit.record_export(actor=request.user, subject=trust,
+                            what=f"SEND cross-trust school table ({fmt})",
+                            rows=sum(1 for r in rows if r.trust_id == trust.pk))
+    return exports.response(data, fmt, "send-schools-all-trusts")
+
+
+# --- Board packs -------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def board_pack_index(request):
+    trusts = list(access.trusts_for(request.user, Capability.REQUEST_BOARD_PACK))
+    if len(trusts) == 1:
+        return redirect("reports_board_packs", slug=trusts[0].slug)
+    return render(request, "reports/board_pack_index.html", {"trusts": trusts})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def board_packs(request, slug: str):
+    trust = _get_trust_for_user(request, slug, Capability.REQUEST_BOARD_PACK)
+    dates = metrics.census_dates(School.objects.filter(trust=trust).values_list("pk", flat=True))
+    if request.method == "POST":
+        form = BoardPackRequestForm(request.POST, census_dates=dates)
+        if form.is_valid():
+            try:
+                services.board_pack_request(
+                    actor=request.user, trust=trust, census_date=form.cleaned_data["census"],
+                    idempotency_key=form.cleaned_data["idempotency_key"],
+                )
+            except services.BoardPackQueueUnavailable as exc:
+                messages.error(request, str(exc))
+            else:
+                messages.success(request, "Board pack requested. This page shows when it is ready.")
+            return redirect("reports_board_packs", slug=trust.slug)
+        status = 400
+    else:
+        form = BoardPackRequestForm(initial={"idempotency_key": uuid.uuid4().hex}, census_dates=dates)
+        status = 200
+    packs = list(BoardPack.objects.filter(trust=trust).select_related("requested_by")[:50])
+    return render(request, "reports/board_packs.html", {
+        "trust": trust, "form": form, "packs": packs,
+    }, status=status)
+
+
+@login_required
+@require_GET
+def board_pack_status(request, pk: int):
+    pack = _get_pack_for_user(request, pk)
+    return render(request, "reports/_pack_row.html", {"pack": pack})
+
+
+@login_required
+@require_GET
+def board_pack_download(request, pk: int):
+    pack = _get_pack_for_user(request, pk)
+    path = services.board_pack_file(pack)
+    if path is None:
+        raise Http404("This board pack is not ready.")
+    audit.record_export(actor=request.user, subject=pack.trust, what=f"board pack {pack.pk}", rows=0)
+    date = (pack.census_date or pack.created_at.date()).isoformat()
+    return FileResponse(open(path, "rb"), as_attachment=True,  # noqa: SIM115 - closed by Django
+                        filename=f"{pack.trust.slug}-board-pack-{date}.pdf",
+                        content_type="application/pdf")
+

@@ -1,0 +1,172 @@
+"""Every URL of the project's apps against every persona, as pretix and healthchecks test their
+tenant isolation. The walker fails when a route taking an id is missing from ROUTES, so a new
+view cannot ship without saying who may open it.
+
+For each route: logged out -> login redirect; a persona of the other trust (or another school)
+-> 404; a persona whose role does not allow it -> 404 (403 for a write is accepted too); an
+allowed persona -> 200 (GET) or anything but 404/403/500 for a well-formed POST."""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from trusts.models import Role
+from trusts.tests.factories import SchoolFactory, TrustFactory, member
+
+pytestmark = pytest.mark.django_db
+
+PROJECT_APPS = ("trusts", "pupils", "funding", "casework", "reports")
+
+# Personas, all in trust A / school A1 unless their name says otherwise.
+PERSONAS = ["senco", "headteacher", "head_of_send", "executive", "data_admin", "senco_a2", "hos_b"]
+EVERYONE = frozenset(PERSONAS)
+
+
+@dataclass
+class World:
+    """Two trusts: A (schools A1, A2) where the personas work, and B (school B1)."""
+
+    trust_a: object
+    trust_b: object
+    a1: object
+    a2: object
+    b1: object
+    users: dict = field(default_factory=dict)
+    objects: dict = field(default_factory=dict)  # kind -> {"own": obj in A1, "other": obj in B1}
+
+
+def build_world() -> World:
+    trust_a, trust_b = TrustFactory(), TrustFactory()
+    a1, a2 = SchoolFactory(trust=trust_a), SchoolFactory(trust=trust_a)
+    b1 = SchoolFactory(trust=trust_b)
+    world = World(trust_a, trust_b, a1, a2, b1)
+    world.users = {
+        "senco": member(Role.SENCO, school=a1),
+        "headteacher": member(Role.HEADTEACHER, school=a1),
+        "head_of_send": member(Role.HEAD_OF_SEND, trust=trust_a),
+        "executive": member(Role.TRUST_EXECUTIVE, trust=trust_a, totp=False),
+        "data_admin": member(Role.DATA_ADMIN, trust=trust_a),
+        "senco_a2": member(Role.SENCO, school=a2),
+        "hos_b": member(Role.HEAD_OF_SEND, trust=trust_b),
+    }
+    for maker in OBJECT_MAKERS:
+        maker(world)
+    return world
+
+
+# Each app adds a maker that puts one object of each kind it routes to in A1 and in B1:
+# world.objects["kind"] = {"own": ..., "other": ...}
+OBJECT_MAKERS: list[Callable[[World], None]] = []
+
+
+def school_kwargs(world: World, side: str) -> dict:
+    return {"laestab": (world.a1 if side == "own" else world.b1).laestab}
+
+
+def trust_kwargs(world: World, side: str) -> dict:
+    return {"slug": (world.trust_a if side == "own" else world.trust_b).slug}
+
+
+def no_kwargs(world: World, side: str) -> dict:
+    return {}
+
+
+@dataclass(frozen=True)
+class Route:
+    kwargs: Callable[[World, str], dict]
+    allowed: frozenset  # personas who may GET (or POST) the "own" object
+    method: str = "GET"
+    # For GET routes without an object (lists, indexes), the persona of the other trust sees
+    # only their own rows: there is no "other" object to be refused.
+    has_object: bool = True
+    content_type: str = "text/html"
+
+
+SCHOOL_READERS = frozenset({"senco", "headteacher", "head_of_send", "executive", "data_admin"})
+AUDITORS = frozenset({"head_of_send", "data_admin"})
+
+ROUTES: dict[str, Route] = {
+    "home": Route(no_kwargs, EVERYONE, has_object=False),
+    "school_detail": Route(school_kwargs, SCHOOL_READERS),
+    "audit_index": Route(no_kwargs, EVERYONE, has_object=False),
+    "audit_log": Route(trust_kwargs, AUDITORS),
+    "audit_log_export": Route(trust_kwargs, AUDITORS, content_type="text/csv"),
+    "login_history": Route(trust_kwargs, AUDITORS),
+}
+
+
+def project_routes() -> list[tuple[str, URLPattern]]:
+    """(name, pattern) for every named URL whose view lives in one of the project's apps."""
+    found = []
+
+    def walk(patterns, prefix=""):
+        for p in patterns:
+            if isinstance(p, URLResolver):
+                walk(p.url_patterns, prefix + (f"{p.namespace}:" if p.namespace else ""))
+            elif isinstance(p, URLPattern) and p.name:
+                module = getattr(p.callback, "__module__", "") or ""
+                view_class = getattr(p.callback, "view_class", None)
+                if view_class is not None:
+                    module = view_class.__module__
+                if module.split(".")[0] in PROJECT_APPS:
+                    found.append((prefix + p.name, p))
+
+    walk(get_resolver().url_patterns)
+    return found
+
+
+def test_every_project_route_is_in_the_persona_matrix():
+    missing = sorted(name for name, _ in project_routes() if name not in ROUTES)
+    assert not missing, f"Add these routes to ROUTES in {__file__}: {missing}"
+
+
+def test_the_matrix_names_no_route_that_does_not_exist():
+    names = {name for name, _ in project_routes()}
+    assert set(ROUTES) <= names, sorted(set(ROUTES) - names)
+
+
+@pytest.fixture
+def world():
+    return build_world()
+
+
+def request(client, route: Route, url: str):
+    if route.method == "POST":
+        return client.post(url, {})
+    return client.get(url)
+
+
+@pytest.mark.parametrize("name", sorted(ROUTES))
+def test_logged_out_visitors_are_sent_to_login(client, world, name):
+    route = ROUTES[name]
+    response = request(client, route, reverse(name, kwargs=route.kwargs(world, "own")))
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/")
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+@pytest.mark.parametrize("name", sorted(ROUTES))
+def test_each_persona_gets_exactly_what_their_role_allows(client, world, name, persona):
+    route = ROUTES[name]
+    client.force_login(world.users[persona])
+    own = request(client, route, reverse(name, kwargs=route.kwargs(world, "own")))
+    if persona in route.allowed:
+        expected = {200} if route.method == "GET" else {200, 302}
+        assert own.status_code in expected, own.status_code
+        if route.method == "GET":
+            assert own["Content-Type"].startswith(route.content_type)
+    else:
+        assert own.status_code in ({404} if route.method == "GET" else {403, 404})
+
+
+# Trust B's own Head of SEND is left out here: B's objects are theirs. As a stranger to
+# trust A they are covered by test_each_persona_gets_exactly_what_their_role_allows.
+@pytest.mark.parametrize("persona", [p for p in PERSONAS if p != "hos_b"])
+@pytest.mark.parametrize("name", sorted(n for n, r in ROUTES.items() if r.has_object))
+def test_another_trusts_object_is_404_for_everyone(client, world, name, persona):
+    route = ROUTES[name]
+    client.force_login(world.users[persona])
+    response = request(client, route, reverse(name, kwargs=route.kwargs(world, "other")))
+    assert response.status_code == 404

@@ -1,0 +1,38 @@
+"""Security events to the log and the login history. Never the password, and not the e-mail
+address in clear."""
+
+import logging
+
+from allauth.usersessions.models import UserSession
+from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
+from django.dispatch import receiver
+
+from .services import account_ref, login_event_record
+
+logger = logging.getLogger("send_portal.security")
+
+
+def _client_ip(request) -> str | None:
+    return request.META.get("REMOTE_ADDR") if request is not None else None
+
+
+@receiver(user_login_failed)
+def log_failed_login(sender, credentials, request=None, **kwargs):
+    email = credentials.get("email") or credentials.get("username") or ""
+    logger.warning("login failed account=%s ip=%s", account_ref(email), _client_ip(request))
+    login_event_record(email=email, ip_address=_client_ip(request), succeeded=False)
+
+
+@receiver(user_logged_in)
+def log_login(sender, request, user, **kwargs):
+    logger.info("login account=%s ip=%s", account_ref(user.email), _client_ip(request))
+    login_event_record(email=user.email, ip_address=_client_ip(request), succeeded=True)
+
+
+@receiver(user_logged_out)
+def end_every_session_at_logout(sender, request, user, **kwargs):
+    # Signing out on one device signs the person out everywhere (a shared staffroom PC
+    # left signed in elsewhere is the risk this closes).
+    if user is not None:
+        for session in UserSession.objects.filter(user=user):
+            session.end()

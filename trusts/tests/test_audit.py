@@ -1,0 +1,145 @@
+import csv
+import io
+
+import pytest
+from auditlog.models import LogEntry
+from django.db import DatabaseError, transaction
+
+from trusts import audit
+from trusts.exports import neutralise
+from trusts.models import LoginEvent
+
+from .factories import SchoolFactory, data_admin, executive, head_of_send, senco
+
+pytestmark = pytest.mark.django_db
+
+
+def an_entry(actor, school):
+    audit.record_export(actor=actor, subject=school, what="register CSV", rows=12)
+    return LogEntry.objects.latest("pk")
+
+
+def test_an_export_entry_names_who_what_and_the_trust_without_values():
+    school = SchoolFactory()
+    user = senco(school)
+    entry = an_entry(user, school)
+    assert entry.actor == user and entry.actor_email == user.email
+    assert entry.action == LogEntry.Action.ACCESS
+    assert entry.additional_data == {
+        "trust_id": school.trust_id, "school_id": school.pk, "export": "register CSV", "rows": 12
+    }
+
+
+def test_audit_entries_cannot_be_changed():
+    school = SchoolFactory()
+    entry = an_entry(senco(school), school)
+    with pytest.raises(DatabaseError, match="cannot be changed"), transaction.atomic():
+        LogEntry.objects.filter(pk=entry.pk).update(object_repr="tampered")
+
+
+def test_audit_entries_cannot_be_deleted():
+    school = SchoolFactory()
+    entry = an_entry(senco(school), school)
+    with pytest.raises(DatabaseError, match="cannot be deleted"), transaction.atomic():
+        LogEntry.objects.filter(pk=entry.pk).delete()
+    assert LogEntry.objects.filter(pk=entry.pk).exists()
+
+
+def test_audit_entries_survive_the_deletion_of_the_user_they_name():
+    school = SchoolFactory()
+    user = senco(school)
+    email = user.email
+    entry = an_entry(user, school)
+    user.delete()
+    entry.refresh_from_db()
+    assert entry.actor_id is None
+    assert entry.actor_email == email
+
+
+def test_the_admin_offers_no_way_to_change_or_delete_audit_entries(client):
+    from trusts.models import User
+
+    from .factories import with_totp
+
+    admin_client = client
+    admin_client.force_login(with_totp(User.objects.create_superuser("root@example.test", "x")))
+    school = SchoolFactory()
+    entry = an_entry(senco(school), school)
+    change = admin_client.get(f"/admin/auditlog/logentry/{entry.pk}/change/")
+    assert b'name="_save"' not in change.content
+    delete = admin_client.post(f"/admin/auditlog/logentry/{entry.pk}/delete/", {"post": "yes"})
+    assert delete.status_code == 403
+    assert LogEntry.objects.filter(pk=entry.pk).exists()
+
+
+def test_a_data_admin_sees_their_trusts_audit_log_and_not_anothers(client):
+    mine, other = SchoolFactory(), SchoolFactory()
+    admin_user = data_admin(mine.trust)
+    an_entry(senco(mine), mine)
+    an_entry(senco(other), other)
+    client.force_login(admin_user)
+    response = client.get(f"/audit/{mine.trust.slug}/")
+    assert response.status_code == 200
+    assert response.context["page"].paginator.count == 1
+    assert client.get(f"/audit/{other.trust.slug}/").status_code == 404
+    assert client.get(f"/audit/{other.trust.slug}/export.csv").status_code == 404
+    assert client.get(f"/audit/{other.trust.slug}/logins/").status_code == 404
+
+
+@pytest.mark.parametrize("persona", ["senco", "executive"])
+def test_roles_without_audit_rights_get_404(client, persona):
+    school = SchoolFactory()
+    user = senco(school) if persona == "senco" else executive(school.trust)
+    client.force_login(user)
+    assert client.get(f"/audit/{school.trust.slug}/").status_code == 404
+
+
+def test_the_audit_export_is_itself_audited_and_safe_in_excel(client):
+    school = SchoolFactory(name="=HYPERLINK(\"http://evil\")")
+    reader = head_of_send(school.trust)
+    an_entry(senco(school), school)
+    client.force_login(reader)
+    response = client.get(f"/audit/{school.trust.slug}/export.csv")
+    assert response.status_code == 200
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    record_cells = [row[4] for row in rows[1:]]
+    assert all(not cell.startswith("=") for cell in record_cells)
+    assert any(cell.startswith("'=HYPERLINK") for cell in record_cells)
+    assert LogEntry.objects.filter(additional_data__export="audit log CSV").count() == 1
+
+
+def test_login_history_shows_failed_attempts_of_the_trusts_people(client):
+    school = SchoolFactory()
+    member = executive(school.trust)
+    client.post("/accounts/login/", {"login": member.email, "password": "wrong-password-1"})
+    event = LoginEvent.objects.get()
+    assert event.user == member and not event.succeeded
+    client.force_login(head_of_send(school.trust))
+    response = client.get(f"/audit/{school.trust.slug}/logins/")
+    assert member.email in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [("=1+1", "'=1+1"), ("+44 1234", "'+44 1234"), ("-2", "'-2"), ("@SUM(A1)", "'@SUM(A1)"),
+     ("\tx", "'\tx"), ("\rx", "'\rx"), ("Holy Cross", "Holy Cross"), (12, 12), (None, None)],
+)
+def test_neutralise_quotes_every_formula_prefix(value, expected):
+    assert neutralise(value) == expected
+
+
+def test_audit_page_query_count_does_not_grow_with_entries(client, django_assert_max_num_queries):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    school = SchoolFactory()
+    writer = senco(school)
+    client.force_login(head_of_send(school.trust))
+    an_entry(writer, school)
+    with CaptureQueriesContext(connection) as few:
+        client.get(f"/audit/{school.trust.slug}/")
+    for _ in range(20):
+        an_entry(writer, school)
+    with CaptureQueriesContext(connection) as many:
+        client.get(f"/audit/{school.trust.slug}/")
+    assert len(many.captured_queries) == len(few.captured_queries)
