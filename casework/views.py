@@ -195,7 +195,7 @@ def case_add_note(request, pk: int):
             messages.success(request, "Note added.")
             return redirect("casework:case_detail", pk=case.pk)
     return render(request, "casework/case_detail.html",
-                  _case_context(request, case, note_form=form), status=400)
+                  _case_context(request, case, note_form=form))
 
 
 @login_required
@@ -212,7 +212,7 @@ def case_update(request, pk: int):
             messages.success(request, "Case updated.")
             return redirect("casework:case_detail", pk=case.pk)
     return render(request, "casework/case_detail.html",
-                  _case_context(request, case, update_form=form), status=400)
+                  _case_context(request, case, update_form=form))
 
 
 @login_required
@@ -229,7 +229,7 @@ def case_close(request, pk: int):
             messages.success(request, "Case closed.")
             return redirect("casework:case_detail", pk=case.pk)
     return render(request, "casework/case_detail.html",
-                  _case_context(request, case, close_form=form), status=400)
+                  _case_context(request, case, close_form=form))
 
 
 # --- EHC needs assessments and plans ---------------------------------------------------------
@@ -276,7 +276,7 @@ def ehc_request_new(request, laestab: str):
             messages.success(request, f"Request {obj.pk} recorded.")
             return redirect("casework:ehc_request_detail", pk=obj.pk)
     return render(request, "casework/school_ehc.html",
-                  _school_ehc_context(request, school, request_form=form), status=400)
+                  _school_ehc_context(request, school, request_form=form))
 
 
 @login_required
@@ -294,7 +294,7 @@ def plan_new(request, laestab: str):
             messages.success(request, f"Plan {plan.pk} recorded.")
             return redirect("casework:plan_detail", pk=plan.pk)
     return render(request, "casework/school_ehc.html",
-                  _school_ehc_context(request, school, plan_form=form), status=400)
+                  _school_ehc_context(request, school, plan_form=form))
 
 
 def _request_context(request, obj: EHCRequest, **extra) -> dict:
@@ -338,7 +338,7 @@ def ehc_request_step(request, pk: int):
             messages.success(request, "Step recorded.")
             return redirect("casework:ehc_request_detail", pk=obj.pk)
     return render(request, "casework/ehc_request_detail.html",
-                  _request_context(request, obj, step_form=form), status=400)
+                  _request_context(request, obj, step_form=form))
 
 
 def _plan_context(request, plan: EHCPlan, **extra) -> dict:
@@ -383,7 +383,7 @@ def plan_review(request, pk: int):
             messages.success(request, "Review meeting recorded.")
             return redirect("casework:plan_detail", pk=plan.pk)
     return render(request, "casework/plan_detail.html",
-                  _plan_context(request, plan, review_form=form), status=400)
+                  _plan_context(request, plan, review_form=form))
 
 
 @login_required
@@ -404,7 +404,7 @@ def plan_review_decision(request, pk: int):
             messages.success(request, "LA decision recorded.")
             return redirect("casework:plan_detail", pk=plan.pk)
     return render(request, "casework/plan_detail.html",
-                  _plan_context(request, plan, decision_form=form), status=400)
+                  _plan_context(request, plan, decision_form=form))
 
 
 @login_required
@@ -484,5 +484,5 @@ def activity(request):
                 messages.success(request, "Activity logged.")
                 return redirect("casework:activity")
         return render(request, "casework/activity.html",
-                      _activity_context(request, trust_ids, form=form), status=400)
+                      _activity_context(request, trust_ids, form=form))
     return render(request, "casework/activity.html", _activity_context(request, trust_ids))

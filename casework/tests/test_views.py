@@ -144,7 +144,8 @@ def test_adding_a_note_appends_to_the_timeline(client, world, objs):
     assert list(case.notes.values_list("text", flat=True)) == ["Letter received",
                                                                "Called the LA."]
     response = client.post(f"/casework/cases/{case.pk}/notes/", {"text": "  "})
-    assert response.status_code == 400 and case.notes.count() == 2
+    assert response.status_code == 200 and "This field is required" in response.content.decode()
+    assert case.notes.count() == 2
 
 
 def test_there_is_no_page_or_form_to_change_or_delete_a_note(client, world, objs):
@@ -210,7 +211,7 @@ def test_recording_the_final_plan_through_the_page_moves_the_pupil_to_e(client, 
     page = client.get(f"/casework/ehc-requests/{req.pk}/").content.decode()
     assert "Late (done, 7 days)" in page  # 20 weeks from 6 January = 26 May; issued 2 June
     response = client.post(url, {"step": "decision", "date": "2025-02-10", "result": "assess"})
-    assert response.status_code == 400 and "finished" in response.content.decode()
+    assert response.status_code == 200 and "finished" in response.content.decode()
 
 
 def test_the_split_of_hours_page(client, world):
@@ -234,7 +235,7 @@ def test_the_split_of_hours_page(client, world):
     assert ActivityEntry.objects.count() == 3
     response = client.post("/casework/activity/", {"kind": "la_forum", "date": "x",
                                                    "hours": "-1", "trusts": []})
-    assert response.status_code == 400 and ActivityEntry.objects.count() == 3
+    assert response.status_code == 200 and ActivityEntry.objects.count() == 3
 
 
 def test_a_head_of_send_of_one_trust_cannot_log_for_the_other(client, world):
@@ -245,7 +246,7 @@ def test_a_head_of_send_of_one_trust_cannot_log_for_the_other(client, world):
     response = client.post("/casework/activity/", {
         "kind": "la_forum", "date": "2025-10-01", "hours": "2",
         "trusts": [world.trust_b.pk]})
-    assert response.status_code == 400
+    assert response.status_code == 200
     assert not ActivityEntry.objects.with_scopes_disabled().exists()
 
 
