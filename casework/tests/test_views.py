@@ -50,7 +50,7 @@ def _pages(world, o):
                   f"/casework/ehc-requests/{o['req_b'].pk}/",
                   f"/casework/plans/{o['plan_b'].pk}/", f"/casework/schools/{lb}/cases/",
                   f"/casework/schools/{lb}/cases/new/", f"/casework/schools/{lb}/ehc/"],
-        "lists": ["/casework/", "/casework/?view=open", "/casework/due/", "/casework/reviews/",
+        "lists": ["/casework/cases/", "/casework/cases/?view=open", "/casework/due/", "/casework/reviews/",
                   "/casework/timeliness/"],
     }
 
@@ -82,7 +82,7 @@ def test_logged_out_visitors_are_sent_to_login(client, world, objs):
 
 def test_an_executive_has_no_casework(client, world, objs):
     client.force_login(executive(world.trust_a))
-    for url in _pages(world, objs)["own"] + ["/casework/", "/casework/due/"]:
+    for url in _pages(world, objs)["own"] + ["/casework/cases/", "/casework/due/"]:
         assert client.get(url).status_code == 404, url
 
 
@@ -273,7 +273,7 @@ def _add_rows(world, n):
                               topic="T", staff_trained=3)
 
 
-@pytest.mark.parametrize("url", ["/casework/", "/casework/?view=open", "/casework/due/",
+@pytest.mark.parametrize("url", ["/casework/cases/", "/casework/cases/?view=open", "/casework/due/",
                                  "/casework/reviews/", "/casework/timeliness/",
                                  "/casework/activity/", "SCHOOL_CASES", "SCHOOL_EHC"])
 def test_list_pages_use_the_same_number_of_queries_for_2_and_20_rows(client, world, url):
