@@ -201,7 +201,8 @@ def _seed_activity(hos: User, today: dt.date, rng: random.Random) -> int:
             date = day + dt.timedelta(days=offset)
             if date >= today:
                 break
-            trust = trusts[(week + offset) % len(trusts)]
+            turn = week // 2 if kind == "training" else week + offset
+            trust = trusts[turn % len(trusts)]
             school = rng.choice(schools[trust.pk]) if schools[trust.pk] else None
             if kind is None:
                 kind = rng.choice(["la_forum", "trustee_meeting", "supervision", "other"])

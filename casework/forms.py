@@ -160,7 +160,8 @@ class ActivityForm(forms.Form):
     date = date_field("Date", required=True)
     hours = forms.DecimalField(min_value=Decimal("0.25"), max_value=Decimal(24),
                                decimal_places=2, max_digits=5)
-    trusts = forms.ModelMultipleChoiceField(queryset=None, widget=forms.CheckboxSelectMultiple,
+    trusts = forms.ModelMultipleChoiceField(queryset=None, widget=forms.CheckboxSelectMultiple(
+                                                attrs={"class": "govuk-checkboxes__input"}),
                                             help_text="Hours for several trusts count equally "
                                                       "for each.")
     school = forms.ModelChoiceField(queryset=None, required=False, empty_label="No school")
