@@ -57,10 +57,15 @@ class NoteForm(forms.Form):
 class CaseUpdateForm(forms.Form):
     status = forms.ChoiceField(choices=[(Case.Status.OPEN, "Open"),
                                         (Case.Status.WAITING, "Waiting on others")])
+    owner = forms.ModelChoiceField(queryset=None)
     next_action_due = date_field("Next action due")
     appeal_lodged_on = date_field("Appeal lodged on")
     mediation_certificate_date = date_field("Mediation certificate date")
     hearing_date = date_field("Hearing date")
+
+    def __init__(self, *args, owners, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = owners
 
 
 class CaseCloseForm(forms.Form):

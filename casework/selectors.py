@@ -280,6 +280,25 @@ def suspension_totals(*, pupil_ids: Iterable[int]) -> dict[int, list[SuspensionT
     return dict(out)
 
 
+def suspensions_this_year(*, school_ids: Iterable[int], today: dt.date) -> list[dict]:
+    """Pupils of these schools suspended this academic year, with their running totals and
+    flags, most days first; each with the id of their latest suspension case. Two queries."""
+    start = dt.date(dl.academic_year_start(today), 9, 1)
+    latest: dict[int, int] = {}
+    for pupil_id, case_id in Case.objects.filter(
+        kind=Case.Kind.SUSPENSION, school_id__in=list(school_ids), suspension_start__gte=start
+    ).order_by("suspension_start", "pk").values_list("pupil_id", "pk"):
+        latest[pupil_id] = case_id
+    totals = suspension_totals(pupil_ids=list(latest))
+    rows = []
+    for pupil_id, case_id in latest.items():
+        this_year = next((t for t in totals.get(pupil_id, [])
+                          if t.academic_year == dl.academic_year_start(today)), None)
+        if this_year is not None:
+            rows.append({"pupil_id": pupil_id, "case_id": case_id, "total": this_year})
+    return sorted(rows, key=lambda r: (-r["total"].year_days, r["pupil_id"]))
+
+
 # --- LA timeliness ---------------------------------------------------------------------------
 
 def median(values: list[int]) -> Decimal | None:

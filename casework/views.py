@@ -123,8 +123,10 @@ def school_cases(request, laestab: str):
     today = _today()
     items = sorted((selectors._case_item(c, today) for c in rows), key=lambda i: i.sort_key)
     return render(request, "casework/school_cases.html", {
-        "school": school, "items": items, "closed": closed, "rows": rows,
+        "school": school, "items": items, "closed": closed,
         "can_manage": access.can(request.user, C.MANAGE_CASES, school),
+        "suspensions": selectors.suspensions_this_year(school_ids=[school.pk], today=today),
+        "year_label": dl.academic_year_label(dl.academic_year_start(today)),
     })
 
 
@@ -161,8 +163,8 @@ def _case_context(request, case: Case, **forms_) -> dict:
         "can_manage": can_manage, "suspension_totals": totals,
         "show_pupil": case.pupil_id and access.can(request.user, C.VIEW_PUPILS, case.school),
         "note_form": forms.NoteForm(),
-        "update_form": forms.CaseUpdateForm(initial={
-            "status": case.status, "next_action_due": case.next_action_due,
+        "update_form": forms.CaseUpdateForm(owners=_owners_for(case.school), initial={
+            "status": case.status, "owner": case.owner_id, "next_action_due": case.next_action_due,
             "appeal_lodged_on": case.appeal_lodged_on,
             "mediation_certificate_date": case.mediation_certificate_date,
             "hearing_date": case.hearing_date}),
@@ -202,7 +204,7 @@ def case_add_note(request, pk: int):
 @require_POST
 def case_update(request, pk: int):
     case = _get_case_for_user(request, pk, C.MANAGE_CASES)
-    form = forms.CaseUpdateForm(request.POST)
+    form = forms.CaseUpdateForm(request.POST, owners=_owners_for(case.school))
     if form.is_valid():
         try:
             services.case_update(actor=request.user, case=case, **form.cleaned_data)

@@ -289,3 +289,33 @@ def test_list_pages_use_the_same_number_of_queries_for_2_and_20_rows(client, wor
     with CaptureQueriesContext(connection) as many:
         assert client.get(url).status_code == 200
     assert len(many.captured_queries) == len(few.captured_queries)
+
+
+def test_the_school_cases_page_flags_suspensions_over_15_days_in_a_term(client, world):
+    today = dt.date.today()
+    start = dt.date(today.year if today.month >= 9 else today.year - 1, 9, 8)
+    for offset, days in ((0, 8), (14, 8)):
+        services.case_open(actor=world.senco_a, school=world.school_a, kind="suspension",
+                           title="Suspension", owner=world.senco_a, opened_on=start,
+                           pupil=world.pupil_a,
+                           suspension_start=start + dt.timedelta(days=offset),
+                           suspension_days=days)
+    client.force_login(world.senco_a)
+    body = client.get(f"/casework/schools/{world.school_a.laestab}/cases/").content.decode()
+    assert "Over 15 days in the autumn term: governors must meet" in body
+    assert world.pupil_a.surname not in body
+
+
+def test_the_owner_can_be_changed_from_the_case_page(client, world, objs):
+    client.force_login(world.hos)
+    case = objs["case_a"]
+    response = client.post(f"/casework/cases/{case.pk}/update/",
+                           {"status": "waiting", "owner": world.hos.pk})
+    assert response.status_code == 302
+    case.refresh_from_db()
+    assert case.owner == world.hos and case.status == "waiting"
+    response = client.post(f"/casework/cases/{case.pk}/update/",
+                           {"status": "open", "owner": world.senco_b.pk})
+    assert response.status_code == 200 and "Select a valid choice" in response.content.decode()
+    case.refresh_from_db()
+    assert case.owner == world.hos
