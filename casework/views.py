@@ -93,7 +93,8 @@ def case_list(request):
         rows = selectors.cases(school_ids=school_ids, school_id=filters.get("school"),
                                kind=filters.get("kind", ""), owner_id=filters.get("owner"))
     today = _today()
-    items = [selectors._case_item(c, today) for c in rows]
+    url = selectors.url_maker("casework:case_detail")
+    items = [selectors._case_item(c, today, url) for c in rows]
     items.sort(key=lambda i: i.sort_key)
     return render(request, "casework/case_list.html", {
         "items": items, "view": view, "form": form,
@@ -121,7 +122,8 @@ def school_cases(request, laestab: str):
     closed = request.GET.get("closed") == "1"
     rows = selectors.cases(school_ids=[school.pk], open_only=not closed)
     today = _today()
-    items = sorted((selectors._case_item(c, today) for c in rows), key=lambda i: i.sort_key)
+    url = selectors.url_maker("casework:case_detail")
+    items = sorted((selectors._case_item(c, today, url) for c in rows), key=lambda i: i.sort_key)
     return render(request, "casework/school_cases.html", {
         "school": school, "items": items, "closed": closed,
         "can_manage": access.can(request.user, C.MANAGE_CASES, school),

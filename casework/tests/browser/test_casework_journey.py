@@ -56,6 +56,7 @@ def test_a_senco_logs_a_tribunal_appeal_and_the_head_of_send_sees_it_first(page)
 
     browser_login(page, hos.email, TEST_PASSWORD, TEST_TOTP_SECRET)
     page.get_by_role("link", name="Due list").first.click()
+    page.wait_for_url("**/casework/due/")
     first_row = page.locator("#due-table tbody tr").first
     text = first_row.inner_text()
     assert "Tribunal appeal" in text and "Appeal deadline" in text

@@ -25,13 +25,17 @@ def test_the_head_of_send_reads_timeliness_reviews_and_the_activity_split(demo, 
     browser_login(page, "hos@demo.test", settings.DEMO_PASSWORD, settings.DEMO_TOTP_SECRET)
 
     page.get_by_role("link", name="EHC timeliness").first.click()
-    assert page.locator("#timeliness tr[data-la='Essex']").count() == 1
+    page.wait_for_url("**/casework/timeliness/")
+    essex = page.locator("#timeliness tr[data-la='Essex']")
+    essex.wait_for()
+    assert essex.count() == 1
     page.screenshot(path=str(SHOTS / "casework-timeliness.png"), full_page=True)
 
     page.goto("/casework/reviews/")
     assert page.locator("#reviews tbody tr").count() > 0
 
     page.get_by_role("link", name="Activity log").first.click()
+    page.wait_for_url("**/casework/activity/")
     assert "Year to date" in page.locator("#split").inner_text()
     assert "Assisi Catholic Trust" in page.locator("#split").inner_text()
     page.screenshot(path=str(SHOTS / "casework-activity.png"), full_page=True)
