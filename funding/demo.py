@@ -68,7 +68,12 @@ def _seed_school(school: School) -> int:
     )
     if not pupils:
         return 0
-    chosen = pupils[: min(len(pupils), 4)]
+    chosen = pupils[:4]
+    # Where the school has pupils living in another LA (a Southend school's Essex residents),
+    # one of them is claimed for too, from their home LA.
+    elsewhere = [p for p in pupils if p.home_local_authority_id != school.local_authority_id]
+    if elsewhere and not any(p in elsewhere for p in chosen):
+        chosen = [elsewhere[0], *chosen[:3]]
     start = datetime.date(REFERENCE_YEAR, 4, 1)
     made = 0
     for i, pupil in enumerate(chosen):

@@ -96,3 +96,21 @@ class ProvisionCostForm(forms.Form):
                                          decimal_places=2, min_value=0, max_value=100,
                                          help_text="Blank: the school's default.")
     description = forms.CharField(required=False, max_length=300)
+
+
+class FundingSettingsForm(forms.Form):
+    hourly_rate = forms.DecimalField(label="Teaching assistant pay per hour (£, before on-costs)",
+                                     max_digits=6, decimal_places=2, min_value=0)
+    on_cost_percent = forms.DecimalField(label="On-costs (%)", max_digits=5, decimal_places=2,
+                                         min_value=0, max_value=100)
+    weeks_per_year = forms.DecimalField(label="Weeks of support a year", max_digits=4, decimal_places=1,
+                                        min_value=0, max_value=52)
+    notional_threshold = forms.DecimalField(
+        label="Notional SEN threshold (£ a year)", max_digits=10, decimal_places=2, min_value=0,
+        help_text="SEN Support costing more than this is shown as eligible for top-up funding.",
+    )
+
+
+class RemittanceForm(forms.Form):
+    file = forms.FileField(label="LA remittance (CSV)",
+                           help_text="Columns UPN, Amount, Date and optionally Reference.")

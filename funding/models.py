@@ -145,6 +145,12 @@ class Claim(models.Model):
     def __str__(self) -> str:
         return f"Claim {self.pk} ({self.get_status_display()})"
 
+    @property
+    def latest_award(self) -> "Award | None":
+        """The award with the latest start (uses prefetched awards when there are some)."""
+        awards = sorted(self.awards.all(), key=lambda a: (a.start_date, a.pk))
+        return awards[-1] if awards else None
+
     def get_additional_data(self) -> dict:
         return {"trust_id": self.school.trust_id, "school_id": self.school_id}
 

@@ -61,6 +61,14 @@ def current_financial_year(today: datetime.date | None = None) -> int:
     return calc.financial_year_of(today or timezone.localdate())
 
 
+def default_financial_year(today: datetime.date | None = None) -> int:
+    """The current financial year, or the latest earlier one with banding tables while the
+    current year's are not loaded yet."""
+    current = current_financial_year(today)
+    years = [y for y in available_years() if y <= current]
+    return current if not years or current in years else max(years)
+
+
 def reference_date(financial_year: int, today: datetime.date | None = None) -> datetime.date:
     """Today, brought inside the financial year (its last day for a past year)."""
     start, end = calc.financial_year_bounds(financial_year)
@@ -142,13 +150,21 @@ def rates_for_school(school: School) -> CostRates:
     return rates_for_schools([school.pk])[school.pk]
 
 
+COST_FIELDS = ("ta_hours_per_week", "weeks_per_year", "hourly_rate", "on_cost_percent")
+
+
 def annual_cost(cost: ProvisionCost, rates: CostRates) -> Decimal:
+    return _annual_cost(*(getattr(cost, f) for f in COST_FIELDS), rates=rates)
+
+
+def _annual_cost(hours: Decimal, weeks: Decimal | None, rate: Decimal | None,
+                 on_cost: Decimal | None, *, rates: CostRates) -> Decimal:
+    """A pupil's own figures where given, else the school's."""
     return calc.provision_annual_cost(
-        hours_per_week=cost.ta_hours_per_week,
-        weeks_per_year=cost.weeks_per_year if cost.weeks_per_year is not None else rates.weeks_per_year,
-        hourly_rate=cost.hourly_rate if cost.hourly_rate is not None else rates.hourly_rate,
-        on_cost_percent=(cost.on_cost_percent if cost.on_cost_percent is not None
-                         else rates.on_cost_percent),
+        hours_per_week=hours,
+        weeks_per_year=weeks if weeks is not None else rates.weeks_per_year,
+        hourly_rate=rate if rate is not None else rates.hourly_rate,
+        on_cost_percent=on_cost if on_cost is not None else rates.on_cost_percent,
     )
 
 
@@ -294,7 +310,7 @@ def funding_summary(school_ids: Iterable[int], financial_year: int,
             t.claims_awarded += row["awarded"]
             t.claims_pending += row["pending"]
             t.claims_refused += row["refused"]
-            t.claimed_value += row["value"] or ZERO
+            t.claimed_value += calc.round_pence(row["value"] or ZERO)
 
     expected = expected_by_claim(school_ids, financial_year)
     expected_by_pupil: dict[int, Decimal] = defaultdict(lambda: ZERO)
@@ -310,18 +326,20 @@ def funding_summary(school_ids: Iterable[int], financial_year: int,
     )
     for row in payments:
         for t in both(row["claim__school_id"], row["claim__local_authority_id"]):
-            t.received += row["total"]
+            # Sums of pence are exact in PostgreSQL; SQLite (the embedded demo) sums in floating
+            # point, so the total is brought back to pence.
+            t.received += calc.round_pence(row["total"])
 
     rates = rates_for_schools(school_ids)
     costs = ProvisionCost.objects.filter(
         school_id__in=school_ids, pupil__left_school_on__isnull=True,
         pupil__provision__in=[Provision.EHC_PLAN, Provision.SEN_SUPPORT],
-    ).select_related("pupil")
-    for cost_row in costs:
-        cost = annual_cost(cost_row, rates[cost_row.school_id])
-        for t in both(cost_row.school_id, cost_row.pupil.home_local_authority_id):
+    ).values_list("school_id", "pupil_id", "pupil__home_local_authority_id", *COST_FIELDS)
+    for school_id, pupil_id, home_la_id, *figures in costs:
+        cost = _annual_cost(*figures, rates=rates[school_id])
+        for t in both(school_id, home_la_id):
             t.provision_cost += cost
-            t.funding_for_costed += expected_by_pupil.get(cost_row.pupil_id, ZERO)
+            t.funding_for_costed += expected_by_pupil.get(pupil_id, ZERO)
 
     for item in unclaimed_pupils(school_ids, on):
         for t in both(item.pupil.school_id, item.pupil.home_local_authority_id):
@@ -384,11 +402,12 @@ def school_pupil_lines(school: School, financial_year: int,
     for claim in claims:
         claims_by_pupil[claim.pupil_id].append(claim)
     expected = expected_by_claim([school.pk], financial_year)
-    received = dict(
+    received = {
+        pupil_id: calc.round_pence(total) for pupil_id, total in
         Payment.objects.filter(claim__school=school, received_on__range=(start, end))
         .values("claim__pupil_id").annotate(total=Sum("amount")).values_list("claim__pupil_id", "total")
         .order_by()
-    )
+    }
     expected_pupil: dict[int, Decimal] = defaultdict(lambda: ZERO)
     for money in expected.values():
         expected_pupil[money.pupil_id] += money.expected
@@ -410,7 +429,7 @@ def claim_money(claim: Claim, financial_year: int) -> tuple[Decimal, Decimal]:
     expected = expected_by_claim([claim.school_id], financial_year, pupil_ids=[claim.pupil_id])
     money = expected.get(claim.pk)
     received = claim.payments.filter(received_on__range=(start, end)).aggregate(t=Sum("amount"))["t"]
-    return (money.expected if money else ZERO), (received or ZERO)
+    return (money.expected if money else ZERO), calc.round_pence(received or ZERO)
 
 
 def claim_expected_total(claim: Claim) -> Decimal:

@@ -12,6 +12,7 @@ capability in the claim's school (PermissionDenied otherwise); the demo seeding 
 from __future__ import annotations
 
 import datetime
+from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -22,6 +23,8 @@ from trusts import access
 from trusts.access import Capability
 from trusts.models import School, User
 
+from . import calculations as calc
+from . import remittances
 from .calculations import financial_year_label
 from .models import (
     Award,
@@ -124,6 +127,11 @@ def claim_record_award(
     _check_band_for_claim(band, claim)
     if end_date is not None and end_date < start_date:
         raise ValidationError("The award cannot end before it starts.")
+    if calc.financial_year_of(start_date) < band.scheme.financial_year:
+        raise ValidationError(
+            f"The award starts before {band.scheme.label}: choose a band from the table of the year "
+            "it starts in."
+        )
     previous = list(claim.awards.order_by("start_date"))
     if previous and start_date <= previous[-1].start_date:
         raise ValidationError(
@@ -279,3 +287,67 @@ def funding_settings_update(
                   "weeks_per_year": weeks_per_year, "notional_threshold": notional_threshold},
     )
     return settings_row
+
+
+@dataclass
+class RemittanceResult:
+    rows: list[remittances.RemittanceRow]
+    new: int = 0
+    already: int = 0
+    errors: int = 0
+    written: bool = False
+    outcome: dict[int, str] = field(default_factory=dict)  # line -> "new" / "already recorded"
+    claims: dict[int, int] = field(default_factory=dict)  # line -> claim id
+
+
+def payments_import(*, actor: User | None, school: School, data: bytes, dry_run: bool) -> RemittanceResult:
+    """Payments from an LA remittance CSV for one school, matched to each pupil's claim with an
+    award in force on the payment date (or its latest award). All or nothing: a file with any
+    row error writes nothing; a payment already recorded (same claim, date, amount and reference)
+    is skipped, so importing the same file twice changes nothing the second time."""
+    _require(actor, Capability.SUBMIT_CLAIMS, school.pk)
+    rows = remittances.read(data)  # RemittanceFileError for an unreadable file
+    result = RemittanceResult(rows)
+    upns = {r.upn for r in rows}
+    pupils = {p.upn.upper(): p.pk for p in Pupil.objects.filter(school=school, upn__in=upns)}
+    awards_by_pupil: dict[int, list[Award]] = {}
+    for award in (Award.objects.filter(claim__school=school, claim__pupil_id__in=pupils.values(),
+                                       claim__status__in=[S.AWARDED, S.UNDER_APPEAL, S.ENDED])
+                  .select_related("claim").order_by("start_date")):
+        awards_by_pupil.setdefault(award.claim.pupil_id, []).append(award)
+    existing = set(Payment.objects.filter(claim__school=school).values_list(
+        "claim_id", "received_on", "amount", "reference"))
+    for row in rows:
+        if row.error:
+            continue
+        pupil_id = pupils.get(row.upn)
+        if pupil_id is None:
+            row.error = "No pupil with this UPN at the school."
+            continue
+        awards = awards_by_pupil.get(pupil_id)
+        if not awards:
+            row.error = "The pupil has no claim with an award."
+            continue
+        in_force = [a for a in awards
+                    if a.start_date <= row.date and (a.end_date is None or a.end_date >= row.date)]
+        claim_id = (in_force or awards)[-1].claim_id
+        key = (claim_id, row.date, row.amount, row.reference)
+        result.claims[row.line] = claim_id
+        if key in existing:
+            result.outcome[row.line] = "already recorded"
+            result.already += 1
+        else:
+            existing.add(key)
+            result.outcome[row.line] = "new"
+            result.new += 1
+    result.errors = sum(1 for r in rows if r.error)
+    if dry_run or result.errors or not result.new:
+        return result
+    with transaction.atomic():
+        claims = {c.pk: c for c in Claim.objects.filter(pk__in=set(result.claims.values()))}
+        for row in rows:
+            if result.outcome.get(row.line) == "new":
+                payment_record(actor=actor, claim=claims[result.claims[row.line]], amount=row.amount,
+                               received_on=row.date, reference=row.reference)
+    result.written = True
+    return result

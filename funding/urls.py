@@ -6,6 +6,8 @@ urlpatterns = [
     path("", views.index, name="funding_index"),
     path("schools/<str:laestab>/", views.school_funding, name="funding_school"),
     path("schools/<str:laestab>/export.<str:fmt>", views.school_export, name="funding_school_export"),
+    path("schools/<str:laestab>/settings/", views.settings_edit, name="funding_settings"),
+    path("schools/<str:laestab>/payments/import/", views.payments_import, name="funding_payments_import"),
     path("schools/<str:laestab>/claims/new/", views.claim_new, name="funding_claim_new"),
     path("schools/<str:laestab>/provision/<int:pupil_id>/", views.provision_cost_edit,
          name="funding_provision_cost"),

@@ -3,6 +3,9 @@ no such role there); pupil names appear only for roles with VIEW_PUPILS."""
 
 from __future__ import annotations
 
+import base64
+import hashlib
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -16,7 +19,7 @@ from trusts import access, audit
 from trusts.access import Capability
 
 from . import calculations as calc
-from . import exports, forms, selectors, services
+from . import exports, forms, remittances, selectors, services
 from .models import Band, Claim, ClaimStatus, ProvisionCost
 
 C = Capability
@@ -58,13 +61,20 @@ def _get_pupil_for_user(request, school, pupil_id: int) -> Pupil:
 
 
 def _financial_year(request) -> int:
-    """The year chosen with ?year=2025, or the current one; nonsense falls back to the current."""
-    current = selectors.current_financial_year()
+    """The year chosen with ?year=2025; by default (or for nonsense) the current financial year,
+    or, while its banding tables are not loaded yet, the latest earlier year that has them."""
+    default = selectors.default_financial_year()
     try:
-        year = int(request.GET.get("year", current))
+        year = int(request.GET.get("year", default))
     except (TypeError, ValueError):
-        return current
-    return year if 2000 <= year <= 2100 else current
+        return default
+    return year if 2000 <= year <= 2100 else default
+
+
+def _missing_tables(summary) -> list[str]:
+    """LAs in the summary without a banding table for its year (their last values are used)."""
+    have = {s.local_authority_id for s in selectors.schemes_for_year(summary.financial_year)}
+    return [r.local_authority.name for r in summary.local_authorities if r.local_authority.pk not in have]
 
 
 def _year_choices(selected: int) -> list[dict]:
@@ -99,7 +109,9 @@ def school_funding(request, laestab: str):
         "years": _year_choices(year), "rates": rates,
         "hour_cost": calc.hourly_cost(rates.hourly_rate, rates.on_cost_percent),
         "can_prepare": access.can(request.user, C.PREPARE_CLAIMS, school),
-        "schemes": selectors.schemes_for_year(year),
+        "can_set_rates": access.can(request.user, C.SUBMIT_CLAIMS, school),
+        "can_record": access.can(request.user, C.SUBMIT_CLAIMS, school),
+        "schemes": selectors.schemes_for_year(year), "missing_tables": _missing_tables(summary),
     })
 
 
@@ -113,7 +125,7 @@ def trust_funding(request, slug: str):
     summary = selectors.funding_summary(school_ids, year)
     return render(request, "funding/trust.html", {
         "trust": trust, "summary": summary, "year": year, "years": _year_choices(year),
-        "pupil_school_ids": access.school_ids_for(request.user, C.VIEW_PUPILS),
+        "missing_tables": _missing_tables(summary),
     })
 
 
@@ -208,7 +220,10 @@ def _render_claim(request, claim: Claim, bound: dict | None = None, status: int 
             continue
         if claim.status in statuses and access.can(request.user, capability, claim.school):
             form = (bound or {}).get(name) or _action_form(name, claim)
-            actions.append({"name": name, "title": TITLES[name], "form": form})
+            title = TITLES[name]
+            if name == "award" and claim.status == S.AWARDED:
+                title = "Change the award from a date"
+            actions.append({"name": name, "title": title, "form": form})
     return render(request, "funding/claim.html", {
         "claim": claim, "pupil": claim.pupil, "school": claim.school,
         "awards": claim.awards.select_related("band__scheme"),
@@ -278,3 +293,64 @@ def provision_cost_edit(request, laestab: str, pupil_id: int):
     return render(request, "funding/provision_form.html",
                   {"school": school, "pupil": pupil, "form": form, "rates": rates},
                   status=400 if form.errors else 200)
+
+
+@login_required
+def settings_edit(request, laestab: str):
+    school = _get_school_for_user(request, laestab, C.SUBMIT_CLAIMS)
+    rates = selectors.rates_for_school(school)
+    form = forms.FundingSettingsForm(request.POST or None, initial=vars(rates))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.funding_settings_update(actor=request.user, school=school, **form.cleaned_data)
+        except ValidationError as e:
+            form.add_error(None, e)
+        else:
+            messages.success(request, "Costing figures saved.")
+            return redirect("funding_school", laestab=school.laestab)
+    return render(request, "funding/settings_form.html", {"school": school, "form": form},
+                  status=400 if form.errors else 200)
+
+
+REMITTANCE_SESSION_KEY = "funding_remittance"
+
+
+@login_required
+def payments_import(request, laestab: str):
+    """Check an LA remittance file, show what it would record, then record it on confirmation
+    (the checked file is kept in the session between the two steps)."""
+    school = _get_school_for_user(request, laestab, C.SUBMIT_CLAIMS)
+    form = forms.RemittanceForm(request.POST or None, request.FILES or None)
+    result, token, status = None, "", 200
+    if request.method == "POST" and request.POST.get("confirm"):
+        stash = request.session.get(REMITTANCE_SESSION_KEY) or {}
+        if stash.get("school") != school.pk or stash.get("token") != request.POST["confirm"]:
+            messages.error(request, "Check the file again before importing it.")
+            return redirect("funding_payments_import", laestab=school.laestab)
+        data = base64.b64decode(stash["data"])
+        try:
+            result = services.payments_import(actor=request.user, school=school, data=data, dry_run=False)
+        except (remittances.RemittanceFileError, ValidationError) as e:
+            messages.error(request, "; ".join(e.messages) if isinstance(e, ValidationError) else str(e))
+            return redirect("funding_payments_import", laestab=school.laestab)
+        del request.session[REMITTANCE_SESSION_KEY]
+        if result.written:
+            messages.success(request, f"{result.new} payments recorded.")
+        else:
+            messages.error(request, "Nothing was recorded: the file has errors or no new payment.")
+        return redirect("funding_school", laestab=school.laestab)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data["file"].read(remittances.MAX_BYTES + 1)
+        try:
+            result = services.payments_import(actor=request.user, school=school, data=data, dry_run=True)
+        except remittances.RemittanceFileError as e:
+            form.add_error("file", str(e))
+        else:
+            if not result.errors and result.new:
+                token = hashlib.sha256(data).hexdigest()
+                request.session[REMITTANCE_SESSION_KEY] = {
+                    "school": school.pk, "token": token, "data": base64.b64encode(data).decode(),
+                }
+        status = 400 if form.errors or (result and result.errors) else 200
+    return render(request, "funding/payments_import.html",
+                  {"school": school, "form": form, "result": result, "token": token}, status=status)

@@ -163,3 +163,10 @@ def test_every_step_is_in_the_claims_history_which_cannot_be_changed(draft, las,
     with pytest.raises(ValidationError):
         events[0].delete()
     assert ClaimEvent.objects.get(pk=events[0].pk).note != "changed"
+
+
+def test_it_refuses_an_award_starting_before_its_bands_year(draft, las):
+    submitted(draft)
+    with pytest.raises(ValidationError, match="2025-26"):
+        services.claim_record_award(actor=None, claim=draft, band=band(las["thurrock"], "10 hours"),
+                                    start_date=d(2025, 3, 31))

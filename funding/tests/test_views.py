@@ -258,3 +258,40 @@ def test_the_school_page_runs_the_same_queries_for_2_or_20_pupils(client, las, t
     n_few = count_queries(lambda: client.get(school_url(thurrock_school)))
     n_many = count_queries(lambda: client.get(school_url(other)))
     assert n_few == n_many
+
+
+def test_a_headteacher_sets_the_schools_costing_figures_and_a_senco_may_not(client, las, thurrock_school):
+    url = f"/funding/schools/{thurrock_school.laestab}/settings/"
+    client.force_login(senco(thurrock_school))
+    assert client.get(url).status_code == 404
+    client.force_login(headteacher(thurrock_school))
+    assert client.get(url).status_code == 200
+    data = {"hourly_rate": "12.60", "on_cost_percent": "28", "weeks_per_year": "39",
+            "notional_threshold": "6000"}
+    assert client.post(url, {**data, "weeks_per_year": "60"}).status_code == 400
+    assert client.post(url, data).status_code == 302
+    rates = selectors.rates_for_school(thurrock_school)
+    assert (rates.hourly_rate, rates.weeks_per_year) == (Decimal("12.60"), Decimal("39"))
+
+
+def test_the_school_page_shows_an_under_award_beside_the_request(client, las, thurrock_school):
+    pupil = ehcp_pupil(thurrock_school)
+    claim = services.claim_create(actor=None, pupil=pupil, requested_band=band(las["thurrock"], "12.5 hours"),
+                                  evidence_summary="x", provision_to_fund="y")
+    services.claim_submit(actor=None, claim=claim, submitted_on=d(2025, 3, 1))
+    services.claim_record_award(actor=None, claim=claim, band=band(las["thurrock"], "10 hours"),
+                                start_date=d(2025, 4, 1))
+    client.force_login(senco(thurrock_school))
+    page = client.get(school_url(thurrock_school)).content.decode()
+    assert "12.5 hours (Thurrock)" in page and "awarded 10 hours" in page
+
+
+def test_the_default_year_is_the_latest_with_tables_and_a_year_without_one_is_flagged(
+        client, awarded, thurrock_school):
+    assert selectors.default_financial_year(d(2026, 11, 1)) == 2025  # no 2026-27 tables yet
+    assert selectors.default_financial_year(d(2025, 11, 1)) == 2025
+    client.force_login(head_of_send(thurrock_school.trust))
+    response = client.get(f"/funding/trusts/{thurrock_school.trust.slug}/?year=2026")
+    assert "No 2026-27 banding table yet for Thurrock" in response.content.decode()
+    response = client.get(trust_url(thurrock_school.trust, 2025))
+    assert "banding table yet" not in response.content.decode()
