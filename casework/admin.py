@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.forms.models import BaseInlineFormSet
 from django_scopes import scopes_disabled
 
 from .models import (
@@ -10,36 +11,27 @@ from .models import (
 )
 
 
-def _rendered(response):
-    # A TemplateResponse renders after the view returns: render it inside the block.
-    if hasattr(response, "render") and not getattr(response, "is_rendered", True):
-        response.render()
-    return response
+class UnscopedInlineFormSet(BaseInlineFormSet):
+    """Model formsets look rows up through the model's default manager, which is tenant-scoped
+    (and, for trust-scoped models, never active in a request). The admin is for platform
+    admins, who see every trust, so the formset works with the scopes disabled."""
 
-
-class UnscopedAdmin(admin.ModelAdmin):
-    """The admin is for platform admins, who see every trust: its views run with the tenant
-    scopes disabled (the trust dimension of activity is never active in a request)."""
-
-    def changelist_view(self, request, extra_context=None):
+    def add_fields(self, form, index):
         with scopes_disabled():
-            return _rendered(super().changelist_view(request, extra_context))
+            super().add_fields(form, index)
 
-    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+    def full_clean(self):
         with scopes_disabled():
-            return _rendered(super().changeform_view(request, object_id, form_url, extra_context))
+            super().full_clean()
 
-    def delete_view(self, request, object_id, extra_context=None):
+    def save(self, commit=True):
         with scopes_disabled():
-            return _rendered(super().delete_view(request, object_id, extra_context))
-
-    def history_view(self, request, object_id, extra_context=None):
-        with scopes_disabled():
-            return _rendered(super().history_view(request, object_id, extra_context))
+            return super().save(commit)
 
 
 class ReadOnlyNoteInline(admin.TabularInline):
     model = CaseNote
+    formset = UnscopedInlineFormSet
     extra = 0
     fields = ["created_at", "author", "text"]
     readonly_fields = fields
@@ -59,7 +51,7 @@ class ReadOnlyNoteInline(admin.TabularInline):
 
 
 @admin.register(Case)
-class CaseAdmin(UnscopedAdmin):
+class CaseAdmin(admin.ModelAdmin):
     """Cases are read in the admin; they are changed through the casework pages (services)."""
 
     list_display = ["pk", "kind", "school", "status", "opened_on", "owner"]
@@ -80,7 +72,7 @@ class CaseAdmin(UnscopedAdmin):
 
 
 @admin.register(CaseNote)
-class CaseNoteAdmin(UnscopedAdmin):
+class CaseNoteAdmin(admin.ModelAdmin):
     """Append-only: notes can be read here, never changed or deleted."""
 
     list_display = ["pk", "case", "author", "created_at"]
@@ -101,6 +93,7 @@ class CaseNoteAdmin(UnscopedAdmin):
 
 class ArrangementShareInline(admin.TabularInline):
     model = ArrangementShare
+    formset = UnscopedInlineFormSet
     extra = 2
 
     def get_queryset(self, request):
@@ -108,7 +101,7 @@ class ArrangementShareInline(admin.TabularInline):
 
 
 @admin.register(ActivityArrangement)
-class ActivityArrangementAdmin(UnscopedAdmin):
+class ActivityArrangementAdmin(admin.ModelAdmin):
     """The agreed split of a person's time between trusts (50/50 when none is recorded)."""
 
     list_display = ["name", "person"]
@@ -116,7 +109,7 @@ class ActivityArrangementAdmin(UnscopedAdmin):
 
 
 @admin.register(DigestSent)
-class DigestSentAdmin(UnscopedAdmin):
+class DigestSentAdmin(admin.ModelAdmin):
     list_display = ["date", "owner", "items", "sent_at"]
     readonly_fields = ["date", "owner", "items", "sent_at"]
 
