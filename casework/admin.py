@@ -1,4 +1,6 @@
 from django.contrib import admin
+from django.forms.models import BaseInlineFormSet
+from django_scopes import scopes_disabled
 
 from .models import (
     ActivityArrangement,
@@ -9,8 +11,27 @@ from .models import (
 )
 
 
+class UnscopedInlineFormSet(BaseInlineFormSet):
+    """Model formsets look rows up through the model's default manager, which is tenant-scoped
+    (and, for trust-scoped models, never active in a request). The admin is for platform
+    admins, who see every trust, so the formset works with the scopes disabled."""
+
+    def add_fields(self, form, index):
+        with scopes_disabled():
+            super().add_fields(form, index)
+
+    def full_clean(self):
+        with scopes_disabled():
+            super().full_clean()
+
+    def save(self, commit=True):
+        with scopes_disabled():
+            return super().save(commit)
+
+
 class ReadOnlyNoteInline(admin.TabularInline):
     model = CaseNote
+    formset = UnscopedInlineFormSet
     extra = 0
     fields = ["created_at", "author", "text"]
     readonly_fields = fields
@@ -72,6 +93,7 @@ class CaseNoteAdmin(admin.ModelAdmin):
 
 class ArrangementShareInline(admin.TabularInline):
     model = ArrangementShare
+    formset = UnscopedInlineFormSet
     extra = 2
 
     def get_queryset(self, request):

@@ -57,10 +57,15 @@ class NoteForm(forms.Form):
 class CaseUpdateForm(forms.Form):
     status = forms.ChoiceField(choices=[(Case.Status.OPEN, "Open"),
                                         (Case.Status.WAITING, "Waiting on others")])
+    owner = forms.ModelChoiceField(queryset=None)
     next_action_due = date_field("Next action due")
     appeal_lodged_on = date_field("Appeal lodged on")
     mediation_certificate_date = date_field("Mediation certificate date")
     hearing_date = date_field("Hearing date")
+
+    def __init__(self, *args, owners, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = owners
 
 
 class CaseCloseForm(forms.Form):
@@ -160,7 +165,8 @@ class ActivityForm(forms.Form):
     date = date_field("Date", required=True)
     hours = forms.DecimalField(min_value=Decimal("0.25"), max_value=Decimal(24),
                                decimal_places=2, max_digits=5)
-    trusts = forms.ModelMultipleChoiceField(queryset=None, widget=forms.CheckboxSelectMultiple,
+    trusts = forms.ModelMultipleChoiceField(queryset=None, widget=forms.CheckboxSelectMultiple(
+                                                attrs={"class": "govuk-checkboxes__input"}),
                                             help_text="Hours for several trusts count equally "
                                                       "for each.")
     school = forms.ModelChoiceField(queryset=None, required=False, empty_label="No school")

@@ -72,14 +72,27 @@ class DueItem:
         return self.status is not None and self.status.state in (dl.State.DUE, dl.State.LATE)
 
 
-def _case_item(case: Case, today: dt.date) -> DueItem:
+# The fields a row of a case list needs (loading whole users and schools costs more).
+CASE_ROW_FIELDS = ("pk", "kind", "status", "school__name", "owner__full_name", "owner__email",
+                   "next_action_due", "decision_letter_date", "mediation_certificate_date",
+                   "appeal_lodged_on", "hearing_date")
+
+
+def url_maker(name: str):
+    """reverse() once per list, not once per row: url_maker("casework:case_detail")(12)."""
+    base = reverse(name, args=[0])
+    head, tail = base.rsplit("/0/", 1)
+    return lambda pk: f"{head}/{pk}/{tail}"
+
+
+def _case_item(case: Case, today: dt.date, url=None) -> DueItem:
     nxt = case.due_next(today)
     due = nxt[1] if nxt else None
     status = dl.step_status(due, None, today) if due else None
     return DueItem(
         due=due, what=nxt[0] if nxt else "No date set", kind=case.kind,
         kind_label=case.get_kind_display(), ref=f"Case {case.pk}",
-        url=reverse("casework:case_detail", args=[case.pk]), school_id=case.school_id,
+        url=(url or url_maker("casework:case_detail"))(case.pk), school_id=case.school_id,
         school_name=case.school.name, owner_id=case.owner_id, owner_name=str(case.owner),
         status=status, case_status=case.get_status_display(),
     )
@@ -98,13 +111,18 @@ def due_list(*, school_ids: Iterable[int], today: dt.date, school_id: int | None
     owner_q = Q(owner_id=owner_id) if owner_id else Q()
     if kind in ("", *Case.Kind.values):
         cases = Case.objects.filter(owner_q, school_id__in=ids).exclude(
-            status=Case.Status.CLOSED).select_related("school", "owner")
+            status=Case.Status.CLOSED).select_related("school", "owner").only(*CASE_ROW_FIELDS)
         if kind:
             cases = cases.filter(kind=kind)
-        items += [_case_item(c, today) for c in cases]
+        case_url = url_maker("casework:case_detail")
+        items += [_case_item(c, today, case_url) for c in cases]
     if kind in ("", EHC_REQUEST):
         requests = EHCRequest.objects.filter(owner_q, school_id__in=ids, outcome="").exclude(
-            decision=EHCRequest.Decision.REFUSE).select_related("school", "owner")
+            decision=EHCRequest.Decision.REFUSE).select_related("school", "owner").only(
+            "pk", "school__name", "owner__full_name", "owner__email", "request_date",
+            "decision", "decision_date", "draft_plan_date", "parents_comments_date", "outcome",
+            "outcome_date")
+        request_url = url_maker("casework:ehc_request_detail")
         for r in requests:
             step = r.next_step(today)
             if step is None:
@@ -112,7 +130,7 @@ def due_list(*, school_ids: Iterable[int], today: dt.date, school_id: int | None
             items.append(DueItem(
                 due=step.status.due, what=step.label, kind=EHC_REQUEST,
                 kind_label="EHC needs assessment", ref=f"Request {r.pk}",
-                url=reverse("casework:ehc_request_detail", args=[r.pk]), school_id=r.school_id,
+                url=request_url(r.pk), school_id=r.school_id,
                 school_name=r.school.name, owner_id=r.owner_id, owner_name=str(r.owner),
                 status=step.status,
             ))
@@ -177,25 +195,36 @@ def annual_reviews(*, school_ids: Iterable[int], today: dt.date, owner_id: int |
     plans = list(
         EHCPlan.objects.filter(school_id__in=list(school_ids), ceased_on__isnull=True)
         .filter(Q(owner_id=owner_id) if owner_id else Q())
-        .select_related("school", "owner", "local_authority")
         .annotate(last_review=Max("reviews__meeting_date"))
+        .values("pk", "pupil_id", "school_id", "school__name", "local_authority__name",
+                "owner_id", "owner__full_name", "owner__email", "issue_date", "last_review",
+                "phase_transfer_year", "phase_transfer_post_16", "amended_plan_issued_on")
     )
-    awaiting: dict[int, AnnualReview] = {}
-    for review in AnnualReview.objects.filter(
-        plan__in=[p.pk for p in plans], la_decision=""
-    ).order_by("plan_id", "meeting_date"):
-        awaiting[review.plan_id] = review  # the latest review awaiting a decision
+    awaiting: dict[int, dt.date] = {}
+    for plan_id, meeting in AnnualReview.objects.filter(
+        plan__in=[p["pk"] for p in plans], la_decision=""
+    ).order_by("plan_id", "meeting_date").values_list("plan_id", "meeting_date"):
+        awaiting[plan_id] = meeting  # the latest review awaiting a decision
+    plan_url = url_maker("casework:plan_detail")
     rows = []
     for p in plans:
-        pending_review = awaiting.get(p.pk)
+        meeting = awaiting.get(p["pk"])
+        transfer = None
+        if p["phase_transfer_year"]:
+            transfer = dl.step_status(
+                dl.phase_transfer_due(p["phase_transfer_year"],
+                                      post_16=p["phase_transfer_post_16"]),
+                p["amended_plan_issued_on"], today)
         rows.append(PlanReviewRow(
-            plan_id=p.pk, pupil_id=p.pupil_id, school_id=p.school_id, school_name=p.school.name,
-            local_authority=p.local_authority.name, owner_id=p.owner_id,
-            owner_name=str(p.owner), issue_date=p.issue_date, last_review=p.last_review,
-            next_review=dl.step_status(p.next_review_due(p.last_review), None, today),
-            decision=pending_review.decision_status(today) if pending_review else None,
-            phase_transfer=p.phase_transfer_status(today),
-            url=reverse("casework:plan_detail", args=[p.pk]),
+            plan_id=p["pk"], pupil_id=p["pupil_id"], school_id=p["school_id"],
+            school_name=p["school__name"], local_authority=p["local_authority__name"],
+            owner_id=p["owner_id"], owner_name=p["owner__full_name"] or p["owner__email"],
+            issue_date=p["issue_date"], last_review=p["last_review"],
+            next_review=dl.step_status(dl.annual_review_due(p["last_review"] or p["issue_date"]),
+                                       None, today),
+            decision=dl.step_status(dl.review_decision_due(meeting), None, today)
+            if meeting else None,
+            phase_transfer=transfer, url=plan_url(p["pk"]),
         ))
     return sorted(rows, key=lambda r: (r.next_review.due, r.plan_id))
 
@@ -204,7 +233,8 @@ def annual_reviews(*, school_ids: Iterable[int], today: dt.date, owner_id: int |
 
 def cases(*, school_ids: Iterable[int], owner_id: int | None = None, school_id: int | None = None,
           kind: str = "", open_only: bool = True):
-    qs = Case.objects.filter(school_id__in=list(school_ids)).select_related("school", "owner")
+    qs = Case.objects.filter(school_id__in=list(school_ids)).select_related(
+        "school", "owner").only(*CASE_ROW_FIELDS)
     if open_only:
         qs = qs.exclude(status=Case.Status.CLOSED)
     if owner_id:
@@ -278,6 +308,25 @@ def suspension_totals(*, pupil_ids: Iterable[int]) -> dict[int, list[SuspensionT
     for (pupil_id, _), total in sorted(totals.items(), key=lambda kv: (kv[0][0], -kv[0][1])):
         out[pupil_id].append(total)
     return dict(out)
+
+
+def suspensions_this_year(*, school_ids: Iterable[int], today: dt.date) -> list[dict]:
+    """Pupils of these schools suspended this academic year, with their running totals and
+    flags, most days first; each with the id of their latest suspension case. Two queries."""
+    start = dt.date(dl.academic_year_start(today), 9, 1)
+    latest: dict[int, int] = {}
+    for pupil_id, case_id in Case.objects.filter(
+        kind=Case.Kind.SUSPENSION, school_id__in=list(school_ids), suspension_start__gte=start
+    ).order_by("suspension_start", "pk").values_list("pupil_id", "pk"):
+        latest[pupil_id] = case_id
+    totals = suspension_totals(pupil_ids=list(latest))
+    rows = []
+    for pupil_id, case_id in latest.items():
+        this_year = next((t for t in totals.get(pupil_id, [])
+                          if t.academic_year == dl.academic_year_start(today)), None)
+        if this_year is not None:
+            rows.append({"pupil_id": pupil_id, "case_id": case_id, "total": this_year})
+    return sorted(rows, key=lambda r: (-r["total"].year_days, r["pupil_id"]))
 
 
 # --- LA timeliness ---------------------------------------------------------------------------

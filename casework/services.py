@@ -15,6 +15,8 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from pupils.models import Provision, Pupil, RegisterEvent
+from trusts import access
+from trusts.access import Capability
 from trusts.models import LocalAuthority, School, Trust, User
 
 from .models import (
@@ -195,6 +197,7 @@ def case_open(*, actor: User, school: School, kind: str, title: str, owner: User
     _not_future(mediation_certificate_date, "mediation_certificate_date", today)
     if pupil is not None and pupil.school_id != school.pk:
         raise ValidationError({"pupil": "This pupil is not at the case's school."})
+    _check_owner(owner, school)
     if kind == Case.Kind.SUSPENSION:
         if pupil is None:
             raise ValidationError({"pupil": "A suspension is recorded for a pupil."})
@@ -217,6 +220,12 @@ def case_open(*, actor: User, school: School, kind: str, title: str, owner: User
     if note.strip():
         case_add_note(actor=actor, case=case, text=note)
     return case
+
+
+def _check_owner(owner: User, school: School) -> None:
+    if not access.can(owner, Capability.MANAGE_CASES, school):
+        raise ValidationError({"owner": "The owner must be someone who manages this school's "
+                                        "cases."})
 
 
 def case_add_note(*, actor: User, case: Case, text: str) -> CaseNote:
@@ -246,6 +255,7 @@ def case_update(*, actor: User, case: Case, status: str | None = None,
         changes.append(f"Next action due: {next_action_due:%d %b %Y}" if next_action_due
                        else "Next action date cleared")
     if owner and owner.pk != case.owner_id:
+        _check_owner(owner, case.school)
         case.owner = owner
         changes.append(f"Owner: {owner}")
     for field, value, label in (

@@ -5,7 +5,7 @@ from . import views
 app_name = "casework"
 
 urlpatterns = [
-    path("", views.case_list, name="case_list"),
+    path("cases/", views.case_list, name="case_list"),
     path("due/", views.due_list, name="due_list"),
     path("reviews/", views.reviews_due, name="reviews_due"),
     path("timeliness/", views.timeliness, name="timeliness"),

@@ -93,7 +93,8 @@ def case_list(request):
         rows = selectors.cases(school_ids=school_ids, school_id=filters.get("school"),
                                kind=filters.get("kind", ""), owner_id=filters.get("owner"))
     today = _today()
-    items = [selectors._case_item(c, today) for c in rows]
+    url = selectors.url_maker("casework:case_detail")
+    items = [selectors._case_item(c, today, url) for c in rows]
     items.sort(key=lambda i: i.sort_key)
     return render(request, "casework/case_list.html", {
         "items": items, "view": view, "form": form,
@@ -121,10 +122,13 @@ def school_cases(request, laestab: str):
     closed = request.GET.get("closed") == "1"
     rows = selectors.cases(school_ids=[school.pk], open_only=not closed)
     today = _today()
-    items = sorted((selectors._case_item(c, today) for c in rows), key=lambda i: i.sort_key)
+    url = selectors.url_maker("casework:case_detail")
+    items = sorted((selectors._case_item(c, today, url) for c in rows), key=lambda i: i.sort_key)
     return render(request, "casework/school_cases.html", {
-        "school": school, "items": items, "closed": closed, "rows": rows,
+        "school": school, "items": items, "closed": closed,
         "can_manage": access.can(request.user, C.MANAGE_CASES, school),
+        "suspensions": selectors.suspensions_this_year(school_ids=[school.pk], today=today),
+        "year_label": dl.academic_year_label(dl.academic_year_start(today)),
     })
 
 
@@ -161,8 +165,8 @@ def _case_context(request, case: Case, **forms_) -> dict:
         "can_manage": can_manage, "suspension_totals": totals,
         "show_pupil": case.pupil_id and access.can(request.user, C.VIEW_PUPILS, case.school),
         "note_form": forms.NoteForm(),
-        "update_form": forms.CaseUpdateForm(initial={
-            "status": case.status, "next_action_due": case.next_action_due,
+        "update_form": forms.CaseUpdateForm(owners=_owners_for(case.school), initial={
+            "status": case.status, "owner": case.owner_id, "next_action_due": case.next_action_due,
             "appeal_lodged_on": case.appeal_lodged_on,
             "mediation_certificate_date": case.mediation_certificate_date,
             "hearing_date": case.hearing_date}),
@@ -195,14 +199,14 @@ def case_add_note(request, pk: int):
             messages.success(request, "Note added.")
             return redirect("casework:case_detail", pk=case.pk)
     return render(request, "casework/case_detail.html",
-                  _case_context(request, case, note_form=form), status=400)
+                  _case_context(request, case, note_form=form))
 
 
 @login_required
 @require_POST
 def case_update(request, pk: int):
     case = _get_case_for_user(request, pk, C.MANAGE_CASES)
-    form = forms.CaseUpdateForm(request.POST)
+    form = forms.CaseUpdateForm(request.POST, owners=_owners_for(case.school))
     if form.is_valid():
         try:
             services.case_update(actor=request.user, case=case, **form.cleaned_data)
@@ -212,7 +216,7 @@ def case_update(request, pk: int):
             messages.success(request, "Case updated.")
             return redirect("casework:case_detail", pk=case.pk)
     return render(request, "casework/case_detail.html",
-                  _case_context(request, case, update_form=form), status=400)
+                  _case_context(request, case, update_form=form))
 
 
 @login_required
@@ -229,7 +233,7 @@ def case_close(request, pk: int):
             messages.success(request, "Case closed.")
             return redirect("casework:case_detail", pk=case.pk)
     return render(request, "casework/case_detail.html",
-                  _case_context(request, case, close_form=form), status=400)
+                  _case_context(request, case, close_form=form))
 
 
 # --- EHC needs assessments and plans ---------------------------------------------------------
@@ -276,7 +280,7 @@ def ehc_request_new(request, laestab: str):
             messages.success(request, f"Request {obj.pk} recorded.")
             return redirect("casework:ehc_request_detail", pk=obj.pk)
     return render(request, "casework/school_ehc.html",
-                  _school_ehc_context(request, school, request_form=form), status=400)
+                  _school_ehc_context(request, school, request_form=form))
 
 
 @login_required
@@ -294,7 +298,7 @@ def plan_new(request, laestab: str):
             messages.success(request, f"Plan {plan.pk} recorded.")
             return redirect("casework:plan_detail", pk=plan.pk)
     return render(request, "casework/school_ehc.html",
-                  _school_ehc_context(request, school, plan_form=form), status=400)
+                  _school_ehc_context(request, school, plan_form=form))
 
 
 def _request_context(request, obj: EHCRequest, **extra) -> dict:
@@ -338,7 +342,7 @@ def ehc_request_step(request, pk: int):
             messages.success(request, "Step recorded.")
             return redirect("casework:ehc_request_detail", pk=obj.pk)
     return render(request, "casework/ehc_request_detail.html",
-                  _request_context(request, obj, step_form=form), status=400)
+                  _request_context(request, obj, step_form=form))
 
 
 def _plan_context(request, plan: EHCPlan, **extra) -> dict:
@@ -383,7 +387,7 @@ def plan_review(request, pk: int):
             messages.success(request, "Review meeting recorded.")
             return redirect("casework:plan_detail", pk=plan.pk)
     return render(request, "casework/plan_detail.html",
-                  _plan_context(request, plan, review_form=form), status=400)
+                  _plan_context(request, plan, review_form=form))
 
 
 @login_required
@@ -404,7 +408,7 @@ def plan_review_decision(request, pk: int):
             messages.success(request, "LA decision recorded.")
             return redirect("casework:plan_detail", pk=plan.pk)
     return render(request, "casework/plan_detail.html",
-                  _plan_context(request, plan, decision_form=form), status=400)
+                  _plan_context(request, plan, decision_form=form))
 
 
 @login_required
@@ -484,5 +488,5 @@ def activity(request):
                 messages.success(request, "Activity logged.")
                 return redirect("casework:activity")
         return render(request, "casework/activity.html",
-                      _activity_context(request, trust_ids, form=form), status=400)
+                      _activity_context(request, trust_ids, form=form))
     return render(request, "casework/activity.html", _activity_context(request, trust_ids))

@@ -97,6 +97,60 @@ ROUTES: dict[str, Route] = {
 }
 
 
+# --- casework ------------------------------------------------------------------------------
+
+def _casework_objects(world: World) -> None:
+    import datetime as dt
+
+    from casework import services as cw
+    from pupils.tests.factories import PupilFactory
+
+    for side, school, owner in (("own", world.a1, world.users["senco"]),
+                                ("other", world.b1, world.users["hos_b"])):
+        pupil = PupilFactory(school=school)
+        case = cw.case_open(actor=owner, school=school, kind="complaint", title="Complaint",
+                            owner=owner, opened_on=dt.date(2025, 9, 1), pupil=pupil)
+        request_ = cw.ehc_request_create(actor=owner, pupil=pupil, requested_by="school",
+                                         request_date=dt.date(2025, 9, 1))
+        plan = cw.ehc_plan_create(actor=owner, pupil=pupil, issue_date=dt.date(2024, 9, 1))
+        for kind, obj in (("case", case), ("ehc_request", request_), ("plan", plan)):
+            world.objects.setdefault(kind, {})[side] = obj
+
+
+OBJECT_MAKERS.append(_casework_objects)
+
+
+def _pk_of(kind: str) -> Callable[[World, str], dict]:
+    return lambda world, side: {"pk": world.objects[kind][side].pk}
+
+
+CASE_READERS = frozenset({"senco", "headteacher", "head_of_send"})
+CASE_WRITERS = frozenset({"senco", "head_of_send"})
+ANY_CASE_READER = frozenset({"senco", "headteacher", "head_of_send", "senco_a2", "hos_b"})
+ROUTES.update({
+    "casework:case_list": Route(no_kwargs, ANY_CASE_READER, has_object=False),
+    "casework:due_list": Route(no_kwargs, ANY_CASE_READER, has_object=False),
+    "casework:reviews_due": Route(no_kwargs, ANY_CASE_READER, has_object=False),
+    "casework:timeliness": Route(no_kwargs, ANY_CASE_READER, has_object=False),
+    "casework:activity": Route(no_kwargs, frozenset({"head_of_send", "hos_b"}),
+                               has_object=False),
+    "casework:school_cases": Route(school_kwargs, CASE_READERS),
+    "casework:school_ehc": Route(school_kwargs, CASE_READERS),
+    "casework:case_open": Route(school_kwargs, CASE_WRITERS),
+    "casework:ehc_request_new": Route(school_kwargs, CASE_WRITERS, method="POST"),
+    "casework:plan_new": Route(school_kwargs, CASE_WRITERS, method="POST"),
+    "casework:case_detail": Route(_pk_of("case"), CASE_READERS),
+    "casework:case_add_note": Route(_pk_of("case"), CASE_WRITERS, method="POST"),
+    "casework:case_update": Route(_pk_of("case"), CASE_WRITERS, method="POST"),
+    "casework:case_close": Route(_pk_of("case"), CASE_WRITERS, method="POST"),
+    "casework:ehc_request_detail": Route(_pk_of("ehc_request"), CASE_READERS),
+    "casework:ehc_request_step": Route(_pk_of("ehc_request"), CASE_WRITERS, method="POST"),
+    "casework:plan_detail": Route(_pk_of("plan"), CASE_READERS),
+    "casework:plan_review": Route(_pk_of("plan"), CASE_WRITERS, method="POST"),
+    "casework:plan_review_decision": Route(_pk_of("plan"), CASE_WRITERS, method="POST"),
+})
+
+
 def project_routes() -> list[tuple[str, URLPattern]]:
     """(name, pattern) for every named URL whose view lives in one of the project's apps."""
     found = []

@@ -33,8 +33,8 @@ def _raw_request(world, la, requested, issued=None, pupil=None, refused=False):
 
 
 def test_la_timeliness_on_a_hand_built_set(world):
-    essex = LocalAuthorityFactory(code=881, name="Essex")
-    thurrock = LocalAuthorityFactory(code=883, name="Thurrock")
+    essex = LocalAuthorityFactory(code=991, name="Essex")
+    thurrock = LocalAuthorityFactory(code=993, name="Thurrock")
     start = D(2025, 1, 6)  # a Monday; every request below is made on it
     # Essex: 5 final plans issued in 2025 after 14, 20, 26, 40 and 50 weeks (98, 140, 182,
     # 280, 350 days; the last on 22 December). Within 20 weeks: 14 and 20 (day 140 is the
@@ -60,8 +60,8 @@ def test_la_timeliness_on_a_hand_built_set(world):
 
     rows = selectors.la_timeliness(school_ids=[world.school_a.pk], start=D(2025, 1, 1),
                                    end=D(2025, 12, 31), today=D(2025, 12, 1))
-    by_la = {r.local_authority: r for r in rows}
-    e, t = by_la["Essex"], by_la["Thurrock"]
+    by_la = {r.local_authority_id: r for r in rows}
+    e, t = by_la[essex.pk], by_la[thurrock.pk]
     assert (e.plans_issued, e.within_20_weeks, e.within_pct) == (5, 2, Decimal("40.0"))
     assert (e.median_weeks, e.p90_weeks, e.open_past_20_weeks) == (
         Decimal("26.0"), Decimal("50.0"), 1)

@@ -177,3 +177,17 @@ def test_training_needs_school_topic_and_staff(world):
         services.activity_log(actor=world.hos, kind="training", date=D(2025, 10, 1),
                               hours=Decimal(2), trusts=[world.trust_a], school=world.school_b,
                               topic="Autism", staff_trained=12)
+
+
+def test_the_owner_must_manage_the_schools_cases(world):
+    with pytest.raises(ValidationError):
+        _case(world, owner=world.senco_b)
+    with pytest.raises(ValidationError):
+        _case(world, owner=world.head_a)  # a headteacher reads cases but does not manage them
+    case = _case(world, owner=world.hos)
+    with pytest.raises(ValidationError):
+        services.case_update(actor=world.hos, case=case, status="open", owner=world.senco_b)
+    services.case_update(actor=world.hos, case=case, status="waiting", owner=world.senco_a)
+    case.refresh_from_db()
+    assert case.owner == world.senco_a and case.status == "waiting"
+    assert "Owner:" in case.notes.last().text and "Waiting on others" in case.notes.last().text

@@ -1,0 +1,228 @@
+"""Demo casework: for every school, a few cases (tribunal appeals, complaints, changes of
+placement, EHCP consultations, suspensions), EHC needs assessment requests with the statutory
+timeline of each LA in spirit (Essex and Southend mostly late, Thurrock mostly on time), EHC
+plans with annual reviews, and the Head of SEND's activity across both trusts since the start
+of the academic year, split 50/50.
+
+Pupil-level items are made only for pupils that exist. Requests that reached a final plan are
+made only for pupils already at E, so the register is not changed. Dates are relative to the
+day of the first run; rows are found again by natural keys (a school that already has demo
+cases, a pupil who already has a request or a plan, an activity on a date), so a second run
+changes nothing."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from decimal import Decimal
+
+from django.utils import timezone
+
+from pupils.models import Provision, Pupil
+from trusts.models import Membership, Role, School, Trust, User
+
+from . import deadlines as dl
+from . import services
+from .models import (
+    ActivityArrangement,
+    ActivityEntry,
+    AnnualReview,
+    ArrangementShare,
+    Case,
+    EHCPlan,
+    EHCRequest,
+)
+
+SEED = 5
+HOS_EMAIL = "hos@demo.test"
+# Weeks from request to final plan, by LA code: Essex and Southend rarely within 20 weeks.
+WEEKS_TAKEN = {881: [38, 52, 24, 61, 19, 45, 70], 882: [33, 27, 21, 44, 18, 29],
+               883: [17, 19, 20, 22, 16, 18]}
+# Weeks since an open request was made, by LA code.
+OPEN_WEEKS = {881: [26, 34, 9], 882: [23, 4, 31], 883: [5, 12, 3]}
+
+CASES = [
+    # kind, title, days ago opened, days until the next action (None: no date)
+    (Case.Kind.COMPLAINT, "Complaint about support in class", 40, 5),
+    (Case.Kind.CHANGE_OF_PLACEMENT, "Request to move to a resourced provision", 75, 20),
+    (Case.Kind.EHCP_CONSULTATION, "LA consultation on naming the school", 12, 3),
+    (Case.Kind.OTHER, "Transport arrangements query", 20, None),
+]
+
+TRAINING_TOPICS = ["Autism awareness", "Adaptive teaching", "Writing SEN support plans",
+                   "Emotionally based school avoidance", "Speech and language strategies",
+                   "De-escalation"]
+
+
+def _senco_of(school: School) -> User | None:
+    m = Membership.objects.filter(school=school, role=Role.SENCO).select_related("user").first()
+    return m.user if m else None
+
+
+def seed() -> list[str]:
+    hos = User.objects.filter(email=HOS_EMAIL).first()
+    if hos is None:
+        return ["casework: no Head of SEND demo user, nothing seeded"]
+    today = timezone.localdate()
+    rng = random.Random(SEED)
+    counts = {"cases": 0, "requests": 0, "plans": 0, "activities": 0}
+    for school in School.objects.select_related("local_authority", "trust").order_by("laestab"):
+        owner = _senco_of(school) or hos
+        pupils = list(Pupil.objects.filter(school=school, left_school_on__isnull=True)
+                      .order_by("upn"))
+        counts["cases"] += _seed_cases(school, owner, hos, pupils, today, rng)
+        r, p = _seed_ehc(school, owner, pupils, today, rng)
+        counts["requests"] += r
+        counts["plans"] += p
+    counts["activities"] = _seed_activity(hos, today, rng)
+    return [f"casework: {counts['cases']} cases, {counts['requests']} EHC requests, "
+            f"{counts['plans']} EHC plans, {counts['activities']} activity entries added"]
+
+
+def _seed_cases(school, owner, hos, pupils, today, rng) -> int:
+    if Case.objects.filter(school=school).exists():
+        return 0
+    made = 0
+    picks = rng.sample(CASES, 2)
+    for kind, title, ago, due_in in picks:
+        services.case_open(
+            actor=owner, school=school, kind=kind, title=title,
+            owner=owner if rng.random() < 0.7 else hos, opened_on=today - dt.timedelta(days=ago),
+            next_action_due=today + dt.timedelta(days=due_in) if due_in is not None else None,
+            note="Opened from the demo data: first contact recorded.",
+        )
+        made += 1
+    if rng.random() < 0.5 or school.laestab in ("8833001", "8824001"):
+        letter = today - dt.timedelta(days=rng.randint(20, 50))
+        case = services.case_open(
+            actor=owner, school=school, kind=Case.Kind.TRIBUNAL_APPEAL,
+            title="Appeal against the contents of the plan", owner=owner,
+            opened_on=letter, pupil=pupils[0] if pupils else None, decision_letter_date=letter,
+            note="Parents have told the school they will appeal.",
+        )
+        services.case_add_note(actor=hos, case=case,
+                               text="Discussed in supervision: gather the provision map.")
+        made += 1
+    if pupils and school.phase == School.Phase.SECONDARY:
+        # One pupil with three suspensions this term (over 15 days: governors must meet).
+        pupil = pupils[-1]
+        for i, days in enumerate((5, 6, 5)):
+            start = today - dt.timedelta(days=60 - 20 * i)
+            services.case_open(actor=owner, school=school, kind=Case.Kind.SUSPENSION,
+                               title="Suspension", owner=owner, opened_on=start, pupil=pupil,
+                               suspension_start=start, suspension_days=days)
+            made += 1
+    closed = services.case_open(actor=owner, school=school, kind=Case.Kind.COMPLAINT,
+                                title="Complaint about homework", owner=owner,
+                                opened_on=today - dt.timedelta(days=120))
+    services.case_close(actor=owner, case=closed, outcome="Resolved at stage 1 meeting.",
+                        closed_on=today - dt.timedelta(days=90))
+    return made + 1
+
+
+def _seed_ehc(school, owner, pupils, today, rng) -> tuple[int, int]:
+    la_code = school.local_authority.code
+    with_plan = [p for p in pupils if p.provision == Provision.EHC_PLAN]
+    support = [p for p in pupils if p.provision == Provision.SEN_SUPPORT]
+    taken = WEEKS_TAKEN.get(la_code, [20])
+    requests = plans = 0
+    for i, pupil in enumerate(with_plan[:3]):
+        if EHCPlan.objects.filter(pupil=pupil).exists():
+            continue
+        weeks = taken[(i + rng.randint(0, 5)) % len(taken)]
+        requested = today - dt.timedelta(weeks=weeks + 8 + 6 * i)
+        issued = requested + dt.timedelta(weeks=weeks)
+        request = EHCRequest.objects.create(
+            pupil=pupil, school=school, local_authority=pupil.home_local_authority,
+            requested_by=EHCRequest.RequestedBy.SCHOOL, request_date=requested, owner=owner,
+            decision=EHCRequest.Decision.ASSESS,
+            decision_date=requested + dt.timedelta(weeks=min(weeks // 3, 10) or 5),
+            draft_plan_date=issued - dt.timedelta(weeks=3),
+            parents_comments_date=issued - dt.timedelta(weeks=1),
+            outcome=EHCRequest.Outcome.ISSUED, outcome_date=issued, created_by=owner,
+        )
+        EHCPlan.objects.create(pupil=pupil, school=school,
+                               local_authority=request.local_authority, request=request,
+                               issue_date=issued, owner=owner)
+        requests += 1
+        plans += 1
+    for i, pupil in enumerate(with_plan[3:6]):
+        if EHCPlan.objects.filter(pupil=pupil).exists():
+            continue
+        issued = today - dt.timedelta(days=330 + 30 * i + rng.randint(0, 20))
+        year6 = pupil.year_group in ("6", "11")
+        plan = EHCPlan.objects.create(
+            pupil=pupil, school=school, local_authority=pupil.home_local_authority,
+            issue_date=issued, owner=owner,
+            phase_transfer_year=(dl.academic_year_start(today) + 1) if year6 else None,
+            phase_transfer_post_16=pupil.year_group == "11",
+        )
+        if i == 2:
+            AnnualReview.objects.create(plan=plan, meeting_date=issued + dt.timedelta(days=300),
+                                        recorded_by=owner)
+        plans += 1
+    for i, pupil in enumerate(support[:2]):
+        if EHCRequest.objects.filter(pupil=pupil).exists():
+            continue
+        open_weeks = OPEN_WEEKS.get(la_code, [8])
+        requested = today - dt.timedelta(weeks=open_weeks[(i + rng.randint(0, 2))
+                                                          % len(open_weeks)])
+        decided = requested + dt.timedelta(weeks=6)
+        EHCRequest.objects.create(
+            pupil=pupil, school=school, local_authority=pupil.home_local_authority,
+            requested_by=rng.choice(EHCRequest.RequestedBy.values[:2]), request_date=requested,
+            owner=owner, created_by=owner,
+            **({"decision": EHCRequest.Decision.ASSESS, "decision_date": decided}
+               if decided < today else {}),
+        )
+        requests += 1
+    return requests, plans
+
+
+def _seed_activity(hos: User, today: dt.date, rng: random.Random) -> int:
+    trusts = list(Trust.objects.order_by("name"))
+    if not trusts:
+        return 0
+    arrangement, _ = ActivityArrangement.objects.get_or_create(
+        person=hos, defaults={"name": "Shared Head of SEND and Inclusion (50/50)"})
+    for trust in trusts:
+        ArrangementShare.objects.get_or_create(
+            arrangement=arrangement, trust=trust,
+            defaults={"percent": (Decimal(100) / len(trusts)).quantize(Decimal("0.01"))})
+    schools = {t.pk: list(School.objects.filter(trust=t).order_by("laestab")) for t in trusts}
+    start = dt.date(dl.academic_year_start(today), 9, 1)
+    if ActivityEntry.objects.filter(person=hos).exists():
+        return 0
+    made = 0
+    day = start + dt.timedelta(days=(7 - start.weekday()) % 7)  # first Monday
+    week = 0
+    while day < today:
+        for offset, kind in ((0, "school_visit"), (1, "training"), (3, None)):
+            date = day + dt.timedelta(days=offset)
+            if date >= today:
+                break
+            turn = week // 2 if kind == "training" else week + offset
+            trust = trusts[turn % len(trusts)]
+            school = rng.choice(schools[trust.pk]) if schools[trust.pk] else None
+            if kind is None:
+                kind = rng.choice(["la_forum", "trustee_meeting", "supervision", "other"])
+                shared = kind in ("la_forum", "other")
+                services.activity_log(actor=hos, kind=kind, date=date,
+                                      hours=Decimal(rng.choice(["1.5", "2", "3"])),
+                                      trusts=trusts if shared else [trust])
+            elif kind == "training":
+                if week % 2:
+                    continue
+                services.activity_log(actor=hos, kind=kind, date=date,
+                                      hours=Decimal(rng.choice(["1.5", "2", "3"])),
+                                      trusts=[trust], school=school,
+                                      topic=rng.choice(TRAINING_TOPICS),
+                                      staff_trained=rng.randint(6, 30))
+            else:
+                services.activity_log(actor=hos, kind=kind, date=date,
+                                      hours=Decimal(rng.choice(["3", "4", "6", "7"])),
+                                      trusts=[trust], school=school)
+            made += 1
+        day += dt.timedelta(weeks=1)
+        week += 1
+    return made

@@ -1,0 +1,47 @@
+"""The demo casework: idempotent, per-LA timeliness in the spirit of the LA notes."""
+
+import datetime as dt
+
+import pytest
+
+from casework import demo as casework_demo
+from casework import selectors
+from casework.models import ActivityEntry, Case, CaseNote, EHCPlan, EHCRequest
+from pupils.models import Provision
+from pupils.tests.factories import PupilFactory
+from trusts.models import School
+
+pytestmark = pytest.mark.django_db
+
+
+def _counts():
+    return (Case.objects.count(), CaseNote.objects.count(), EHCRequest.objects.count(),
+            EHCPlan.objects.count(), ActivityEntry.objects.count())
+
+
+def test_seed_is_idempotent_and_essex_and_southend_are_mostly_late(demo):
+    # demo has run once already (without pupils unless the pupils app seeds them); add a few
+    # pupils per school so the pupil-level items are made, then run twice.
+    for school in School.objects.all():
+        if not school.pupils.exists():
+            for i in range(8):
+                PupilFactory(school=school, year_group="6",
+                             provision=Provision.EHC_PLAN if i < 6 else Provision.SEN_SUPPORT)
+    casework_demo.seed()
+    first = _counts()
+    casework_demo.seed()
+    assert _counts() == first
+    assert EHCPlan.objects.exists() and EHCRequest.objects.exists()
+    assert Case.objects.filter(kind="tribunal_appeal", school__laestab="8833001").exists()
+    term_start = dt.date(dt.date.today().year - (dt.date.today().month < 9), 9, 1)
+    if (dt.date.today() - term_start).days > 7:  # at least one working week has passed
+        assert ActivityEntry.objects.exists()
+
+    today = dt.date.today()
+    rows = selectors.la_timeliness(school_ids=School.objects.values_list("pk", flat=True),
+                                   start=today - dt.timedelta(days=3 * 365), end=today,
+                                   today=today)
+    by_la = {r.local_authority: r for r in rows}
+    for name in ("Essex", "Southend-on-Sea"):
+        assert by_la[name].within_20_weeks * 2 < by_la[name].plans_issued, name
+    assert by_la["Thurrock"].within_20_weeks * 2 > by_la["Thurrock"].plans_issued
