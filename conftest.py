@@ -1,6 +1,8 @@
 """Shared fixtures. Tests run against the real PostgreSQL and Redis named in the environment
 (see the Makefile); nothing here fakes a database or a broker."""
 
+from contextlib import contextmanager
+
 import pytest
 from django.core.cache import cache
 from django_scopes import scopes_disabled
@@ -76,6 +78,41 @@ def _no_personal_data_in_urls_or_logs(request):
          for text in [*urls, *logs] if value in text}
     )
     assert not leaks, f"Personal data in URLs or logs: {leaks}"
+
+
+@pytest.fixture
+def demo_people(db):
+    """Only the reference trusts, schools, LAs and the demo users (fast)."""
+    from trusts import demo as trusts_demo
+
+    trusts_demo.seed_reference()
+    return trusts_demo.seed_users()
+
+
+@contextmanager
+def rolled_back_module_data(django_db_blocker):
+    """For module-scoped fixtures: rows made inside live for the module and are rolled back
+    at its end; each test runs in its own savepoint inside."""
+    from django.db import transaction
+
+    with django_db_blocker.unblock(), scopes_disabled():
+        atomic = transaction.atomic()
+        atomic.__enter__()
+        try:
+            yield
+        finally:
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)
+
+
+@pytest.fixture(scope="module")
+def demo_people_module(django_db_setup, django_db_blocker):
+    """demo_people, built once per module (use it with the `db` fixture)."""
+    from trusts import demo as trusts_demo
+
+    with rolled_back_module_data(django_db_blocker):
+        trusts_demo.seed_reference()
+        yield trusts_demo.seed_users()
 
 
 @pytest.fixture

@@ -21,7 +21,9 @@ def login(client, email: str) -> User:
 
 
 @pytest.mark.parametrize(("email", "laestab"), MATRIX)
-def test_school_page_is_200_for_own_schools_and_404_for_the_rest(demo, client, email, laestab):
+def test_school_page_is_200_for_own_schools_and_404_for_the_rest(
+    db, demo_people_module, client, email, laestab
+):
     login(client, email)
     response = client.get(f"/schools/{laestab}/")
     expected = 200 if laestab in VISIBLE_SCHOOLS[email] else 404
@@ -29,7 +31,7 @@ def test_school_page_is_200_for_own_schools_and_404_for_the_rest(demo, client, e
 
 
 @pytest.mark.parametrize("email", sorted(VISIBLE_SCHOOLS))
-def test_home_lists_exactly_the_schools_the_persona_may_see(demo, client, email):
+def test_home_lists_exactly_the_schools_the_persona_may_see(db, demo_people_module, client, email):
     login(client, email)
     response = client.get("/")
     assert response.status_code == 200
@@ -39,26 +41,26 @@ def test_home_lists_exactly_the_schools_the_persona_may_see(demo, client, email)
 
 @pytest.mark.parametrize("email", sorted(VISIBLE_SCHOOLS))
 @pytest.mark.parametrize("url", ["/schools/9999999/", "/schools/not-a-school/", "/schools/0/"])
-def test_made_up_school_urls_are_404(demo, client, email, url):
+def test_made_up_school_urls_are_404(db, demo_people_module, client, email, url):
     login(client, email)
     assert client.get(url).status_code == 404
 
 
 @pytest.mark.parametrize("url", ["/", f"/schools/{ALL_SCHOOLS[0]}/"])
-def test_logged_out_visitors_are_sent_to_login(demo, client, url):
+def test_logged_out_visitors_are_sent_to_login(db, demo_people_module, client, url):
     response = client.get(url)
     assert response.status_code == 302
     assert response["Location"].startswith("/accounts/login/")
 
 
-def test_other_trusts_school_names_never_appear_on_an_executives_pages(demo, client):
+def test_other_trusts_school_names_never_appear_on_an_executives_pages(db, demo_people_module, client):
     login(client, "csel.assisi@demo.test")
     body = client.get("/").content.decode()
     assert "Holy Cross Primary" not in body  # a Christus school
     assert "Sacred Heart Primary" in body  # an Assisi school
 
 
-def test_home_page_query_count_does_not_grow_with_schools(demo, client):
+def test_home_page_query_count_does_not_grow_with_schools(db, demo_people_module, client):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 

@@ -245,7 +245,10 @@ def test_the_csv_export_neutralises_formulas_and_is_audited(client, school, nast
     assert sorted(r["Surname"] for r in rows) == sorted("'" + s for s in NASTY)
     assert all(r["LAESTAB"] == school.laestab for r in rows)
     entry = LogEntry.objects.get(action=LogEntry.Action.ACCESS, object_pk=str(school.pk))
-    assert entry.actor == user and entry.additional_data == {"export": "SEN register (CSV)", "rows": 6}
+    assert entry.actor == user
+    assert entry.additional_data == {
+        "trust_id": school.trust_id, "school_id": school.pk, "export": "SEN register (CSV)", "rows": 6
+    }
 
 
 def test_the_xlsx_export_neutralises_formulas(client, school, nasty_pupils):

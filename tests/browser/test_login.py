@@ -10,7 +10,7 @@ from ..personas import ALL_SCHOOLS
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_head_of_send_logs_in_with_totp_and_sees_all_sixteen_schools(demo, page):
+def test_head_of_send_logs_in_with_totp_and_sees_all_sixteen_schools(demo_people, page):
     browser_login(page, "hos@demo.test", settings.DEMO_PASSWORD, settings.DEMO_TOTP_SECRET)
     assert page.locator("#school-count").inner_text() == "You can see 16 schools."
     listed = page.locator("tr[data-school]").evaluate_all("rows => rows.map(r => r.dataset.school)")
@@ -18,7 +18,7 @@ def test_head_of_send_logs_in_with_totp_and_sees_all_sixteen_schools(demo, page)
     page.screenshot(path=str(settings.BASE_DIR / "media-test" / "home-hos.png"), full_page=True)
 
 
-def test_holy_cross_senco_logs_in_and_sees_one_school(demo, page):
+def test_holy_cross_senco_logs_in_and_sees_one_school(demo_people, page):
     browser_login(page, "senco.holycross@demo.test", settings.DEMO_PASSWORD, settings.DEMO_TOTP_SECRET)
     assert page.locator("#school-count").inner_text() == "You can see 1 school."
     rows = page.locator("tr[data-school]")
@@ -28,7 +28,7 @@ def test_holy_cross_senco_logs_in_and_sees_one_school(demo, page):
     assert page.get_by_role("heading", level=1).inner_text() == "Holy Cross Primary"
 
 
-def test_a_wrong_password_shows_an_error_in_the_page(demo, page):
+def test_a_wrong_password_shows_an_error_in_the_page(demo_people, page):
     page.goto("/accounts/login/")
     page.get_by_label("Email").fill("hos@demo.test")
     page.get_by_label("Password").fill("wrong-password-here")
