@@ -54,22 +54,38 @@ def _get_import_for_user(request, pk: int) -> CensusImport:
 # --- The register ------------------------------------------------------------------------------
 
 
+def _filters_key(school) -> str:
+    return f"pupils:register-filters:{school.pk}"
+
+
 @login_required
+@require_http_methods(["GET", "POST"])
 def register(request, laestab: str):
+    """The filters and search are POSTed and kept in the session, never put in the URL: a
+    name or UPN in a URL ends up in browser history and server logs."""
     school = access.get_school_for_user(request.user, laestab, Capability.VIEW_PUPILS)
-    form = RegisterFilterForm(request.GET or None)
-    filters = form.filters()
+    key = _filters_key(school)
+    status = 200
+    if request.method == "POST":
+        if "clear" in request.POST:
+            request.session.pop(key, None)
+            return redirect("pupils:register", laestab=school.laestab)
+        form = RegisterFilterForm(request.POST)
+        if form.is_valid():
+            request.session[key] = form.filters()
+            return redirect("pupils:register", laestab=school.laestab)
+        status = 400
+    else:
+        form = RegisterFilterForm(initial=request.session.get(key, {}))
+    filters = request.session.get(key, {})
     pupils = selectors.register_for_school(school, **filters)
     page = Paginator(pupils, request_page_size()).get_page(request.GET.get("page"))
     latest = selectors.latest_snapshots([school.pk]).get(school.pk)
-    query = request.GET.copy()
-    query.pop("page", None)
     return render(request, "pupils/register.html", {
         "school": school, "form": form, "page": page, "latest": latest, "filtered": bool(filters),
-        "query": query.urlencode(),
         "can_edit": access.can(request.user, Capability.EDIT_REGISTER, school),
         "can_import": access.can(request.user, Capability.IMPORT_CENSUS, school),
-    })
+    }, status=status)
 
 
 def request_page_size() -> int:
@@ -83,8 +99,8 @@ def register_export(request, laestab: str, fmt: str):
     school = access.get_school_for_user(request.user, laestab, Capability.VIEW_PUPILS)
     if fmt not in ("csv", "xlsx"):
         raise Http404("No such format.")
-    form = RegisterFilterForm(request.GET or None)
-    pupils = selectors.register_for_school(school, **form.filters())
+    # The export holds what the register shows: the filters saved in the session.
+    pupils = selectors.register_for_school(school, **request.session.get(_filters_key(school), {}))
     content, content_type, rows = export_register(pupils, fmt)
     audit.record_export(actor=request.user, subject=school, what=f"SEN register ({fmt.upper()})",
                         rows=rows)
