@@ -17,6 +17,29 @@ def _scopes_disabled_outside_requests():
 
 
 @pytest.fixture(autouse=True)
+def _force_login_is_a_fresh_login(monkeypatch):
+    """Exports and casework history ask for a recent authentication (allauth's
+    reauthentication_required). A test's force_login stands for a login that just happened,
+    so it records one, as the real login form does."""
+    import time
+
+    from django.test import Client
+
+    original = Client.force_login
+
+    def force_login(self, user, backend=None):
+        original(self, user, backend)
+        session = self.session
+        session["account_authentication_methods_user"] = str(user.pk)
+        session["account_authentication_methods"] = [
+            {"method": "password", "at": time.time(), "email": user.email}
+        ]
+        session.save()
+
+    monkeypatch.setattr(Client, "force_login", force_login)
+
+
+@pytest.fixture(autouse=True)
 def _fresh_cache():
     # Rate limits and used TOTP codes live in the cache; each test starts without them.
     cache.clear()

@@ -1,3 +1,4 @@
+
 """Casework pages. Every view asks trusts.access for the schools or trusts it may show; an
 object outside them answers 404. Writes go through casework.services."""
 
@@ -17,6 +18,7 @@ from django.views.decorators.http import require_POST
 from pupils.models import Pupil
 from trusts import access, audit
 from trusts.access import Capability as C
+from trusts.decorators import recent_authentication_required
 from trusts.models import LocalAuthority, User
 
 from . import deadlines as dl
@@ -177,6 +179,7 @@ def _case_context(request, case: Case, **forms_) -> dict:
 
 
 @login_required
+@recent_authentication_required
 def case_detail(request, pk: int):
     case = _get_case_for_user(request, pk)
     audit.record_view(case)

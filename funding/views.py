@@ -1,3 +1,4 @@
+
 """Funding pages. Every view asks trusts.access for the school or trust (404 when the user has
 no such role there); pupil names appear only for roles with VIEW_PUPILS."""
 
@@ -17,6 +18,7 @@ from django.views.decorators.http import require_POST
 from pupils.models import Provision, Pupil
 from trusts import access, audit
 from trusts.access import Capability
+from trusts.decorators import recent_authentication_required
 
 from . import calculations as calc
 from . import exports, forms, remittances, selectors, services
@@ -140,6 +142,7 @@ def _export_response(request, *, subject, resource, rows, fmt: str, what: str):
 
 
 @login_required
+@recent_authentication_required
 def school_export(request, laestab: str, fmt: str):
     school = _get_school_for_user(request, laestab)
     year = _financial_year(request)
@@ -153,6 +156,7 @@ def school_export(request, laestab: str, fmt: str):
 
 
 @login_required
+@recent_authentication_required
 def trust_export(request, slug: str, fmt: str):
     trust = _get_trust_for_user(request, slug)
     year = _financial_year(request)

@@ -1,3 +1,4 @@
+
 """Register pages, pupil pages, the census upload and exports. Every view asks trusts.access
 for the school or record first (a school or pupil the user may not see answers 404)."""
 
@@ -14,6 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from trusts import access, audit
 from trusts.access import Capability
+from trusts.decorators import recent_authentication_required
 
 from . import selectors, services, tasks
 from .census import SUMMARY_KEYS, SUMMARY_LABELS, CensusFileError
@@ -95,6 +97,7 @@ def request_page_size() -> int:
 
 
 @login_required
+@recent_authentication_required
 def register_export(request, laestab: str, fmt: str):
     school = access.get_school_for_user(request.user, laestab, Capability.VIEW_PUPILS)
     if fmt not in ("csv", "xlsx"):

@@ -1,3 +1,4 @@
+
 """Dashboards, exports and board packs. Every view asks trusts.access for the school, trust or
 pack it shows; anything the user may not see answers 404."""
 
@@ -15,6 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from trusts import access, audit
 from trusts.access import Capability
+from trusts.decorators import recent_authentication_required
 from trusts.models import School, Trust
 
 from . import exports, metrics, sections, services
@@ -165,6 +167,7 @@ def cross_trust_dashboard(request):
 
 @login_required
 @require_GET
+@recent_authentication_required
 def school_export(request, laestab: str, fmt: str):
     school = _get_school_for_user(request, laestab)
     if fmt not in exports.FORMATS:
@@ -178,6 +181,7 @@ def school_export(request, laestab: str, fmt: str):
 
 @login_required
 @require_GET
+@recent_authentication_required
 def trust_export(request, slug: str, fmt: str):
     trust = _get_trust_for_user(request, slug, Capability.VIEW_TRUST_DASHBOARD)
     if fmt not in exports.FORMATS:
@@ -191,6 +195,7 @@ def trust_export(request, slug: str, fmt: str):
 
 @login_required
 @require_GET
+@recent_authentication_required
 def cross_trust_export(request, fmt: str):
     if fmt not in exports.FORMATS:
         raise Http404("No such format.")

@@ -6,6 +6,7 @@ from django.shortcuts import render
 
 from . import access, audit, exports, selectors
 from .access import Capability
+from .decorators import recent_authentication_required
 
 
 @login_required
@@ -51,6 +52,7 @@ def audit_log(request, slug: str):
 
 
 @login_required
+@recent_authentication_required
 def audit_log_export(request, slug: str):
     trust = access.get_trust_for_user(request.user, slug, Capability.VIEW_AUDIT)
     entries = list(selectors.audit_entries_for_trust(trust))

@@ -128,9 +128,9 @@ ACCOUNT_RATE_LIMITS = {
     # Five failed logins for one account in five minutes lock it for the rest of the window.
     "login_failed": env("LOGIN_FAILED_RATE_LIMIT", default="10/m/ip,5/5m/key"),
 }
-# Re-authentication (password or TOTP) is asked again before exports when the last one is
-# older than this (allauth's reauthentication_required).
-ACCOUNT_REAUTHENTICATION_TIMEOUT = env.int("REAUTHENTICATION_TIMEOUT", default=300)
+# Exports and casework history ask for the password (or TOTP) again when the last time it was
+# given, at login or on the re-authentication page, is older than this.
+ACCOUNT_REAUTHENTICATION_TIMEOUT = env.int("REAUTHENTICATION_TIMEOUT", default=15 * 60)
 USERSESSIONS_TRACK_ACTIVITY = False  # sessions are recorded at login; no write per request
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "SEND Portal"

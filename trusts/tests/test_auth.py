@@ -190,3 +190,44 @@ def test_signing_out_ends_the_users_other_sessions(client):
     post_login(client, user.email)
     client.post("/accounts/logout/")
     assert other_device.get("/")["Location"].startswith("/accounts/login/")
+
+
+@pytest.mark.parametrize("url", ["/audit/{slug}/export.csv", "/reports/trusts/{slug}/export.csv",
+                                 "/funding/trusts/{slug}/export.csv"])
+def test_exports_ask_for_the_password_again_fifteen_minutes_after_it_was_given(client, url):
+    from trusts.models import Role
+
+    school = SchoolFactory()
+    user = member(Role.HEAD_OF_SEND, trust=school.trust)
+    client.force_login(user)
+    session = client.session
+    session["account_authentication_methods"] = [
+        {"method": "password", "at": time.time() - 15 * 60 - 1, "email": user.email}
+    ]
+    session.save()
+    response = client.get(url.format(slug=school.trust.slug))
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/reauthenticate/")
+
+
+def test_an_export_right_after_a_real_login_needs_no_second_password(client):
+    school = SchoolFactory()
+    user = executive(school.trust)
+    post_login(client, user.email)
+    response = client.get(f"/reports/trusts/{school.trust.slug}/export.csv")
+    assert response.status_code == 200
+
+
+def test_re_authenticating_lets_the_export_through(client):
+    school = SchoolFactory()
+    user = executive(school.trust)
+    post_login(client, user.email)
+    session = client.session
+    for record in session["account_authentication_methods"]:
+        record["at"] -= 16 * 60
+    session.save()
+    url = f"/reports/trusts/{school.trust.slug}/export.csv"
+    assert client.get(url)["Location"].startswith("/accounts/reauthenticate/")
+    response = client.post(f"/accounts/reauthenticate/?next={url}", {"password": TEST_PASSWORD})
+    assert response.status_code == 302
+    assert client.get(url).status_code == 200
