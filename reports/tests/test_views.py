@@ -195,7 +195,9 @@ def test_exports_neutralise_formulae_and_are_audited(client, people, reference):
     total = next(r for r in rows if r[0] == "Total (9 schools)")
     assert total[6:13] == ["3742", "124", "3.3", "461", "12.3", "585", "15.6"]
     entry = LogEntry.objects.filter(action=LogEntry.Action.ACCESS).latest("timestamp")
-    assert entry.additional_data == {"export": "SEND school table (csv)", "rows": 9}
+    assert entry.additional_data == {"trust_id": reference.assisi.pk,
+                                     "export": "SEND school table (csv)", "rows": 9}
+    assert (entry.object_pk, entry.actor_id) == (str(reference.assisi.pk), people["exec_assisi"].pk)
     response = get(client, people["exec_assisi"], "/reports/trusts/assisi-catholic-trust/export.xlsx")
     sheet = load_workbook(io.BytesIO(response.content)).active
     values = [[c.value for c in row] for row in sheet.iter_rows()]
