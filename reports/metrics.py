@@ -1002,7 +1002,8 @@ def activity_sentences(training: Training, splits: list[TimeSplit]) -> list[str]
         parts = ", ".join(
             f"{c.label} {h.normalize():f} hours ({_fmt_pct(p)}; agreed {_fmt_pct(a)})"
             for c, h, p, a in zip(split.columns, ytd.hours, ytd.pct, split.agreed, strict=True))
-        out.append(f"{split.person} ({split.arrangement}) logged {ytd.total.normalize():f} hours "
-                   f"in {split.academic_year} so far: {parts}." if ytd.total else
+        out.append(f"{split.person} logged {ytd.total.normalize():f} hours in "
+                   f"{split.academic_year} so far: {parts}; the agreed split is "
+                   f"\"{split.arrangement}\"." if ytd.total else
                    f"{split.person} has logged no hours in {split.academic_year} yet.")
     return out
