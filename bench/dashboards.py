@@ -1,8 +1,10 @@
 """Dashboards and board pack on a large dataset: 2 trusts x 100 schools, six censuses each, with
 40,000 pupils with SEND at the latest census (the register's per-school counts, which is what
-the dashboards read). Prints the server time of each dashboard through the Django test client
-(median and 95th percentile over repeated requests), its query count, and the time from
-request to file of a board pack for a 100-school trust.
+the dashboards read), plus casework and funding: 4,000 pupil records with EHC plans, 4,000
+top-up claims (awards, payments, costed provision), 4,000 cases, 1,000 EHC needs assessments
+and 400 entries of the Head of SEND's activity. Prints the server time of each dashboard
+through the Django test client (median and 95th percentile over repeated requests), its query
+count, and the time from request to file of a board pack for a 100-school trust.
 
 Runs in its own database (bench_<name of DATABASE_URL's database>), created and dropped here.
 """
@@ -81,14 +83,113 @@ def build_dataset():
             ))
     CensusSnapshot.objects.bulk_create(snapshots, batch_size=500)
     latest_send = sum(s.ehcp + s.sen_support for s in snapshots if s.census_date == CENSUSES[-1])
+    hos = head_of_send(*trusts, totp=True)
+    operations = build_casework_and_funding(schools, trusts, hos, rng)
     return {
         "trusts": trusts,
         "schools": schools,
         "executive": executive(trusts[0]),
-        "head_of_send": head_of_send(*trusts, totp=True),
+        "head_of_send": hos,
         "latest_send": latest_send,
         "snapshots": len(snapshots),
+        "operations": operations,
     }
+
+
+PUPILS_PER_SCHOOL = 20  # with EHC plans: 4,000 in all
+CASES_PER_SCHOOL = 20
+REQUESTS_PER_SCHOOL = 5
+ACTIVITY_ENTRIES = 400
+
+
+def build_casework_and_funding(schools, trusts, hos, rng: random.Random) -> str:
+    """Claims (awarded with an award and a payment, submitted, refused; some pupils left
+    unclaimed), costed provision, cases of every kind opened and closed over two academic
+    years, EHC needs assessments and the Head of SEND's activity, in bulk."""
+    from decimal import Decimal
+
+    from django.utils import timezone
+
+    from casework.models import ActivityEntry, ActivityShare, Case, EHCRequest
+    from funding import demo as funding_demo
+    from funding.models import Award, Band, Claim, ClaimStatus, Payment, ProvisionCost
+    from funding.selectors import default_financial_year
+    from pupils.models import Provision, Pupil
+    from pupils.tests.factories import PupilFactory
+
+    funding_demo.seed_banding_tables()
+    today = timezone.localdate()
+    year = default_financial_year(today)
+    bands: dict[int, list] = {}
+    for b in Band.objects.filter(scheme__financial_year=year).select_related("scheme"):
+        bands.setdefault(b.scheme.local_authority_id, []).append(b)
+    pupils = Pupil.objects.bulk_create([
+        PupilFactory.build(school=s, home_local_authority=s.local_authority,
+                           provision=Provision.EHC_PLAN)
+        for s in schools for _ in range(PUPILS_PER_SCHOOL)
+    ], batch_size=1000)
+    statuses = [ClaimStatus.AWARDED] * 6 + [ClaimStatus.SUBMITTED, ClaimStatus.REFUSED]
+    claims = Claim.objects.bulk_create([
+        Claim(school=p.school, pupil=p, local_authority=p.school.local_authority,
+              financial_year=year, requested_band=rng.choice(bands[p.school.local_authority_id]),
+              evidence_summary="EHC plan", provision_to_fund="TA support",
+              status=statuses[i % len(statuses)])
+        for i, p in enumerate(pupils) if i % 10 != 9  # one pupil in ten unclaimed
+    ], batch_size=1000)
+    awarded = [c for c in claims if c.status == ClaimStatus.AWARDED]
+    start = datetime.date(year, 4, 1)
+    Award.objects.bulk_create([Award(claim=c, band=c.requested_band,
+                                     start_date=start + datetime.timedelta(days=rng.randint(0, 90)))
+                               for c in awarded], batch_size=1000)
+    Payment.objects.bulk_create([
+        Payment(claim=c, amount=Decimal(rng.randint(200, 3000)), received_on=start +
+                datetime.timedelta(days=rng.randint(30, 300)))
+        for c in awarded for _ in range(2)
+    ], batch_size=1000)
+    ProvisionCost.objects.bulk_create([
+        ProvisionCost(pupil=p, school=p.school, ta_hours_per_week=Decimal(rng.choice([5, 10, 15])))
+        for p in pupils[::2]
+    ], batch_size=1000)
+    kinds = list(Case.Kind.values)
+    cases = []
+    for s in schools:
+        for _ in range(CASES_PER_SCHOOL):
+            opened = today - datetime.timedelta(days=rng.randint(1, 700))
+            closed = opened + datetime.timedelta(days=rng.randint(5, 120))
+            done = closed < today and rng.random() < 0.7
+            cases.append(Case(
+                school=s, kind=rng.choice(kinds), title="Bench case", owner=hos,
+                opened_on=opened, status="closed" if done else "open",
+                closed_on=closed if done else None, outcome="Resolved" if done else "",
+                next_action_due=None if done else today + datetime.timedelta(days=rng.randint(-20, 40)),
+            ))
+    Case.objects.bulk_create(cases, batch_size=1000)
+    requests = []
+    for s in schools:
+        for i in range(REQUESTS_PER_SCHOOL):
+            requested = today - datetime.timedelta(weeks=rng.randint(10, 60))
+            issued = requested + datetime.timedelta(weeks=rng.randint(14, 35))
+            done = issued < today and i % 4 != 3
+            requests.append(EHCRequest(
+                pupil=pupils[schools.index(s) * PUPILS_PER_SCHOOL + i], school=s,
+                local_authority=s.local_authority, requested_by="school", request_date=requested,
+                owner=hos, decision="assess", decision_date=requested + datetime.timedelta(weeks=6),
+                outcome="issued" if done else "", outcome_date=issued if done else None))
+    EHCRequest.objects.bulk_create(requests, batch_size=1000)
+    entries = ActivityEntry.objects.bulk_create([
+        ActivityEntry(person=hos, kind="training" if i % 3 == 0 else "school_visit",
+                      date=today - datetime.timedelta(days=rng.randint(0, 300)),
+                      hours=Decimal(rng.randint(1, 6)), school=schools[i % len(schools)],
+                      topic="Bench", staff_trained=rng.randint(3, 30) if i % 3 == 0 else None)
+        for i in range(ACTIVITY_ENTRIES)
+    ])
+    ActivityShare.objects.bulk_create([
+        ActivityShare(entry=e, trust=schools[i % len(schools)].trust, hours=e.hours)
+        for i, e in enumerate(entries)
+    ])
+    return (f"{len(pupils):,} pupils with EHC plans, {len(claims):,} claims ({len(awarded):,} "
+            f"awarded, {2 * len(awarded):,} payments), {len(cases):,} cases, {len(requests):,} "
+            f"EHC needs assessments, {len(entries)} activity entries")
 
 
 def measure(client: Client, url: str) -> tuple[float, float, float, int]:
@@ -119,6 +220,7 @@ def run():
         print(f"dataset: 2 trusts x {SCHOOLS_PER_TRUST} schools, {data['snapshots']} census snapshots, "
               f"{data['latest_send']:,} pupils with SEND at the latest census "
               f"({time.perf_counter() - t0:.1f} s to build)")
+        print(f"casework and funding: {data['operations']}")
     trust, school = data["trusts"][0], data["schools"][0]
     pages = [
         ("home page (baseline: middleware only)", data["executive"], "/"),

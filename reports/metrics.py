@@ -9,9 +9,9 @@ Reads happen in a fixed number of queries whatever the number of schools: the la
 censuses of every school come from one windowed query (no correlated subquery, which PostgreSQL
 would run once per row), the trend is one GROUP BY, the national averages one query.
 
-The register figures come from `pupils.CensusSnapshot`. Funding, casework and activity figures
-belong to those apps' selectors; a section reading them is added beside the ones here (see
-`reports.sections`).
+The register figures come from `pupils.CensusSnapshot`. Funding, casework, timeliness and
+activity figures come from those apps' selectors (read once here, grouped for the pages and the
+PDF); only cases opened and closed by kind per term are counted here, as no selector has them.
 """
 
 from __future__ import annotations
@@ -28,8 +28,12 @@ from django.db import models
 from django.db.models import F, Sum, Window
 from django.db.models.functions import Cast, RowNumber
 
+from casework import deadlines as case_dates
+from casework import selectors as casework_selectors
+from casework.models import Case
+from funding import selectors as funding_selectors
 from pupils.models import CensusSnapshot, NationalAverage, Need
-from trusts.models import School
+from trusts.models import Membership, Role, School, User
 
 ONE_PLACE = Decimal("0.1")
 
@@ -472,6 +476,8 @@ class TrustColumn:
     slug: str
     figures: Figures
     by_phase: list[PhaseTotal]
+    funding: object = None  # funding.selectors.FundingTotals, when read
+    cases: dict = field(default_factory=dict)  # opened / closed / open_now, when read
 
 
 def trust_columns(table: SchoolTable) -> list[TrustColumn]:
@@ -612,3 +618,392 @@ def school_profile(
         needs=needs_breakdown([row.by_need], suppress=suppress),
         year_groups=year_group_breakdown([row.by_year_group], suppress=suppress),
     )
+
+
+# --- Funding, casework, EHCP timeliness and the Head of SEND's time --------------------------
+# The figures themselves belong to the funding and casework apps' selectors; what is here
+# chooses the period, groups them for the dashboards and the board pack, and adds the one
+# figure no selector has (cases opened and closed by kind per term).
+
+
+FundingSummary = funding_selectors.FundingSummary
+FundingTotals = funding_selectors.FundingTotals
+
+
+def funding_position(school_ids: Iterable[int], today: datetime.date | None = None,
+                     financial_year: int | None = None) -> FundingSummary:
+    """Claimed, awarded (expected), received, shortfall, gap and unclaimed per school, per LA
+    and in total for the financial year (default: the current one with banding tables)."""
+    year = financial_year if financial_year is not None else \
+        funding_selectors.default_financial_year(today)
+    return funding_selectors.funding_summary(school_ids, year, today)
+
+
+def funding_by_trust(summary: FundingSummary) -> dict[int, FundingTotals]:
+    """The summary's school rows added up per trust (sums of the same figures)."""
+    out: dict[int, FundingTotals] = {}
+    for row in summary.schools:
+        out.setdefault(row.school.trust_id, FundingTotals()).add(row.totals)
+    return out
+
+
+IMPACT_KINDS = (Case.Kind.TRIBUNAL_APPEAL, Case.Kind.CHANGE_OF_PLACEMENT, Case.Kind.SUSPENSION,
+                Case.Kind.COMPLAINT)
+_TERM_ORDER = {case_dates.Term.AUTUMN: 0, case_dates.Term.SPRING: 1, case_dates.Term.SUMMER: 2}
+
+
+def term_key(day: datetime.date) -> tuple[int, int]:
+    """(academic year start, 0 autumn / 1 spring / 2 summer) of a day."""
+    return case_dates.academic_year_start(day), _TERM_ORDER[case_dates.term_of(day)]
+
+
+def term_label(key: tuple[int, int]) -> str:
+    year, index = key
+    name = ("Autumn", "Spring", "Summer")[index]
+    return f"{name} {year if index == 0 else year + 1}"
+
+
+def casework_period(end: datetime.date) -> tuple[datetime.date, datetime.date]:
+    """The previous and the current academic year up to `end`: six terms at most."""
+    return datetime.date(case_dates.academic_year_start(end) - 1, 9, 1), end
+
+
+@dataclass
+class CaseKindRow:
+    kind: str
+    label: str
+    impact: bool
+    opened: list[int]  # per term, in the order of CaseworkByKind.terms
+    closed: list[int]
+    open_now: int = 0
+
+    @property
+    def total_opened(self) -> int:
+        return sum(self.opened)
+
+    @property
+    def total_closed(self) -> int:
+        return sum(self.closed)
+
+
+@dataclass
+class CaseworkByKind:
+    start: datetime.date
+    end: datetime.date
+    terms: list[str]
+    rows: list[CaseKindRow]
+
+    @property
+    def opened_by_term(self) -> list[int]:
+        return [sum(r.opened[i] for r in self.rows) for i in range(len(self.terms))]
+
+    @property
+    def closed_by_term(self) -> list[int]:
+        return [sum(r.closed[i] for r in self.rows) for i in range(len(self.terms))]
+
+    @property
+    def total_opened(self) -> int:
+        return sum(r.total_opened for r in self.rows)
+
+    @property
+    def total_closed(self) -> int:
+        return sum(r.total_closed for r in self.rows)
+
+    @property
+    def open_now(self) -> int:
+        return sum(r.open_now for r in self.rows)
+
+    def row(self, kind: str) -> CaseKindRow:
+        return next(r for r in self.rows if r.kind == kind)
+
+
+def casework_by_kind(school_ids: Iterable[int], start: datetime.date, end: datetime.date
+                     ) -> CaseworkByKind:
+    """Cases opened and closed per academic term between start and end, by kind, with the
+    impact measures (tribunals, changes of placement, suspensions, complaints) first, and the
+    cases open now. Three GROUP BY queries whatever the number of schools or cases."""
+    ids = list(school_ids)
+    keys = []
+    key, last = term_key(start), term_key(end)
+    while key <= last:
+        keys.append(key)
+        key = (key[0], key[1] + 1) if key[1] < 2 else (key[0] + 1, 0)
+    index = {k: i for i, k in enumerate(keys)}
+    kinds = sorted(Case.Kind.choices, key=lambda c: (c[0] not in IMPACT_KINDS,
+                                                     IMPACT_KINDS.index(c[0])
+                                                     if c[0] in IMPACT_KINDS else 0))
+    rows = {value: CaseKindRow(value, label, value in IMPACT_KINDS, [0] * len(keys), [0] * len(keys))
+            for value, label in kinds}
+    cases = Case.objects.filter(school_id__in=ids).order_by()
+    for kind, day, n in (cases.filter(opened_on__range=(start, end))
+                         .values("kind", "opened_on").annotate(n=models.Count("pk"))
+                         .values_list("kind", "opened_on", "n")):
+        rows[kind].opened[index[term_key(day)]] += n
+    for kind, day, n in (cases.filter(status=Case.Status.CLOSED, closed_on__range=(start, end))
+                         .values("kind", "closed_on").annotate(n=models.Count("pk"))
+                         .values_list("kind", "closed_on", "n")):
+        rows[kind].closed[index[term_key(day)]] += n
+    for kind, n in (cases.exclude(status=Case.Status.CLOSED).values("kind")
+                    .annotate(n=models.Count("pk")).values_list("kind", "n")):
+        rows[kind].open_now += n
+    return CaseworkByKind(start, end, [term_label(k) for k in keys], list(rows.values()))
+
+
+def casework_by_trust(school_ids: Iterable[int], start: datetime.date, end: datetime.date
+                      ) -> dict[int, dict[str, int]]:
+    """Per trust: cases opened and closed between start and end, and open now (one query)."""
+    closed = Case.Status.CLOSED
+    rows = (Case.objects.filter(school_id__in=list(school_ids)).order_by()
+            .values("school__trust_id")
+            .annotate(opened=models.Count("pk", filter=models.Q(opened_on__range=(start, end))),
+                      closed=models.Count("pk", filter=models.Q(status=closed,
+                                                                closed_on__range=(start, end))),
+                      open_now=models.Count("pk", filter=~models.Q(status=closed))))
+    return {r["school__trust_id"]: {"opened": r["opened"], "closed": r["closed"],
+                                    "open_now": r["open_now"]} for r in rows}
+
+
+@dataclass
+class DueKind:
+    label: str
+    count: Count
+    overdue: Count
+    due_soon: Count
+
+
+@dataclass
+class SchoolCasework:
+    kinds: list[DueKind]
+    next_items: list  # casework.selectors.DueItem: no pupil names in them
+    total: Count
+    overdue: Count
+
+
+NEXT_DUE_ITEMS = 8
+
+
+def school_casework(school: School, today: datetime.date, *, suppress: bool) -> SchoolCasework:
+    """Open cases and pending statutory steps of one school, counted by kind (overdue, due
+    within 7 days), and the next dated items (four queries: the casework due list)."""
+    items = casework_selectors.due_list(school_ids=[school.pk], today=today)
+    counts: dict[str, list[int]] = {}
+    for item in items:
+        c = counts.setdefault(item.kind_label, [0, 0, 0])
+        c[0] += 1
+        state = item.status.state if item.status else None
+        c[1] += state == case_dates.State.LATE
+        c[2] += state == case_dates.State.DUE
+    return SchoolCasework(
+        kinds=[DueKind(label, Count.of(n, suppress), Count.of(late, suppress),
+                       Count.of(soon, suppress))
+               for label, (n, late, soon) in sorted(counts.items())],
+        next_items=[i for i in items if i.due is not None][:NEXT_DUE_ITEMS],
+        total=Count.of(len(items), suppress),
+        overdue=Count.of(sum(c[1] for c in counts.values()), suppress),
+    )
+
+
+@dataclass
+class Timeliness:
+    rows: list  # casework.selectors.LATimeliness, one per LA
+    total: object  # the same for every LA together
+
+
+def ehcp_timeliness(school_ids: Iterable[int], start: datetime.date, end: datetime.date,
+                    today: datetime.date) -> Timeliness:
+    """Per LA (the casework selector) and for all LAs together: final plans issued between start
+    and end, within 20 weeks, median and 90th percentile of weeks, open past 20 weeks."""
+    rows = casework_selectors.la_timeliness(school_ids=school_ids, start=start, end=end,
+                                            today=today)
+    total = casework_selectors.LATimeliness(0, "All local authorities")
+    for row in rows:
+        total.plans_issued += row.plans_issued
+        total.within_20_weeks += row.within_20_weeks
+        total.open_past_20_weeks += row.open_past_20_weeks
+        total.days_taken += row.days_taken
+    total.median_weeks = casework_selectors.weeks(casework_selectors.median(total.days_taken))
+    total.p90_weeks = casework_selectors.weeks(
+        casework_selectors.percentile_nearest_rank(total.days_taken, 90))
+    return Timeliness(rows, total)
+
+
+@dataclass
+class Training:
+    rows: list[dict]  # school name, laestab, sessions, hours, staff
+    sessions: int
+    hours: Decimal
+    staff: int
+
+
+def training_delivered(trust_ids: Iterable[int], start: datetime.date, end: datetime.date
+                       ) -> Training:
+    rows = casework_selectors.training_by_school(trust_ids=trust_ids, start=start, end=end)
+    return Training(rows, sum(r["sessions"] for r in rows),
+                    sum((r["hours"] or Decimal(0) for r in rows), Decimal(0)),
+                    sum(r["staff"] or 0 for r in rows))
+
+
+@dataclass
+class SplitColumn:
+    label: str
+    trust_id: int | None  # None: the other trusts together (not visible to the reader)
+
+
+@dataclass
+class SplitLine:
+    label: str
+    hours: list[Decimal]
+    total: Decimal
+    pct: list[Decimal | None]
+
+
+@dataclass
+class TimeSplit:
+    person: str
+    arrangement: str
+    columns: list[SplitColumn]
+    agreed: list[Decimal | None]
+    months: list[SplitLine]
+    year_to_date: SplitLine
+    academic_year: str
+
+
+def _fold(row, columns: list[SplitColumn], hidden: list[int]) -> SplitLine:
+    hours = [row.hours.get(c.trust_id, Decimal(0)) if c.trust_id is not None
+             else sum((row.hours.get(t, Decimal(0)) for t in hidden), Decimal(0)) for c in columns]
+    return SplitLine(row.label, hours, row.total, [pct_of_hours(h, row.total) for h in hours])
+
+
+def pct_of_hours(part: Decimal, whole: Decimal) -> Decimal | None:
+    if not whole:
+        return None
+    return (part * 100 / whole).quantize(ONE_PLACE, rounding=ROUND_HALF_UP)
+
+
+def time_splits(trust_ids: Iterable[int], visible_trust_ids: Iterable[int],
+                today: datetime.date) -> list[TimeSplit]:
+    """How the time of each Head of SEND of these trusts is split between the trusts they work
+    for this academic year (casework.selectors.activity_split). Trusts the reader may not see
+    are added together as "Other trusts" and never named. Two queries, then four per Head of
+    SEND (a handful of people, whatever the number of schools)."""
+    wanted, visible = set(trust_ids), set(visible_trust_ids)
+    person_trusts: dict[int, set[int]] = {}
+    for user_id, trust_id in (Membership.objects.filter(role=Role.HEAD_OF_SEND,
+                                                        trust__isnull=False)
+                              .filter(user__memberships__role=Role.HEAD_OF_SEND,
+                                      user__memberships__trust_id__in=wanted)
+                              .order_by().distinct().values_list("user_id", "trust_id")):
+        person_trusts.setdefault(user_id, set()).add(trust_id)
+    if not person_trusts:
+        return []
+    year = case_dates.academic_year_start(today)
+    out = []
+    for person in User.objects.filter(pk__in=list(person_trusts)).order_by("full_name", "email"):
+        split = casework_selectors.activity_split(trust_ids=person_trusts[person.pk],
+                                                  person=person, year_start=year, today=today)
+        shown = [t for t in split.trusts if t.pk in visible]
+        hidden = [t.pk for t in split.trusts if t.pk not in visible]
+        columns = [SplitColumn(t.name, t.pk) for t in shown]
+        if hidden:
+            columns.append(SplitColumn("Other trusts", None))
+        agreed = [(split.agreed.get(c.trust_id, Decimal(0)) if c.trust_id is not None
+                   else sum((split.agreed.get(t, Decimal(0)) for t in hidden), Decimal(0))
+                   ).quantize(ONE_PLACE, rounding=ROUND_HALF_UP) for c in columns]
+        out.append(TimeSplit(
+            person=person.full_name or person.email, arrangement=split.arrangement,
+            columns=columns, agreed=agreed,
+            months=[_fold(m, columns, hidden) for m in split.months],
+            year_to_date=_fold(split.year_to_date, columns, hidden),
+            academic_year=case_dates.academic_year_label(year),
+        ))
+    return out
+
+
+def money(value: Decimal | None) -> str:
+    if value is None:
+        return "–"
+    amount = Decimal(value).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    return f"{'−' if amount < 0 else ''}£{abs(amount):,.2f}"
+
+
+def _n(count: int, one: str, many: str | None = None) -> str:
+    return f"{count:,} {one if count == 1 else (many or one + 's')}"
+
+
+def funding_sentences(summary: FundingSummary) -> list[str]:
+    t = summary.total
+    out = [
+        f"In the financial year {summary.label} (to {summary.reference_date:%-d %B %Y}), "
+        f"{_n(t.claims_submitted, 'claim')} for top-up funding worth {money(t.claimed_value)} a "
+        f"year were made ({t.claims_awarded:,} awarded, {t.claims_pending:,} awaiting a "
+        f"decision, {t.claims_refused:,} refused). Awards are expected to bring "
+        f"{money(t.expected)} in the year; {money(t.received)} has been received, a shortfall "
+        f"of {money(t.shortfall)}.",
+        f"The costed provision of pupils costs {money(t.provision_cost)} against "
+        f"{money(t.funding_for_costed)} of funding for them: a funding gap of {money(t.gap)}.",
+    ]
+    if t.unclaimed:
+        out.append(f"{_n(t.unclaimed, 'pupil')} may be eligible for funding with no live claim "
+                   f"({t.unclaimed_ehcp:,} with an EHC plan, {t.unclaimed_sen_support:,} at SEN "
+                   "Support with costed provision above the notional threshold).")
+    else:
+        out.append("No pupil appears eligible for top-up funding without a live claim.")
+    return out
+
+
+def timeliness_sentences(timeliness: Timeliness, start: datetime.date, end: datetime.date
+                         ) -> list[str]:
+    t = timeliness.total
+    period = f"between {start:%-d %B %Y} and {end:%-d %B %Y}"
+    if not t.plans_issued:
+        out = [f"No final EHC plan was issued {period} for a request from these schools."]
+    else:
+        per_la = "; ".join(
+            f"{r.local_authority} {r.within_20_weeks} of {r.plans_issued} ({_fmt_pct(r.within_pct)}"
+            f", median {r.median_weeks} weeks)" for r in timeliness.rows if r.plans_issued)
+        out = [f"{_n(t.plans_issued, 'final EHC plan')} {'was' if t.plans_issued == 1 else 'were'} "
+               f"issued {period}; {t.within_20_weeks:,} ({_fmt_pct(t.within_pct)}) within the "
+               f"20-week limit, median {t.median_weeks} weeks: {per_la}."]
+    if t.open_past_20_weeks:
+        out.append(f"{_n(t.open_past_20_weeks, 'request')} for an assessment "
+                   f"{'is' if t.open_past_20_weeks == 1 else 'are'} still open after 20 weeks.")
+    return out
+
+
+def casework_sentences(casework: CaseworkByKind) -> list[str]:
+    if not casework.total_opened and not casework.total_closed and not casework.open_now:
+        return ["No cases were recorded for these schools."]
+    impact = "; ".join(
+        f"{r.label.lower()}s {r.total_opened:,} opened, {r.total_closed:,} closed"
+        for r in casework.rows if r.impact)
+    out = [f"Since {casework.start:%-d %B %Y}, {_n(casework.total_opened, 'case')} "
+           f"{'was' if casework.total_opened == 1 else 'were'} opened and "
+           f"{casework.total_closed:,} closed ({impact}); {casework.open_now:,} "
+           f"{'is' if casework.open_now == 1 else 'are'} open now."]
+    opened = casework.opened_by_term
+    if len(opened) >= 2:
+        a, b = opened[-2], opened[-1]
+        trend = "more than" if b > a else ("fewer than" if b < a else "the same as")
+        out.append(f"{casework.terms[-1]} so far: {_n(b, 'case')} opened, {trend} the "
+                   f"{a:,} of {casework.terms[-2]}.")
+    return out
+
+
+def activity_sentences(training: Training, splits: list[TimeSplit]) -> list[str]:
+    out = []
+    if training.sessions:
+        out.append(f"{_n(training.sessions, 'training session')} ({training.hours.normalize():f} "
+                   f"hours) reached {_n(training.staff, 'member', 'members')} of staff in "
+                   f"{_n(len(training.rows), 'school')}.")
+    else:
+        out.append("No training was recorded in the period.")
+    for split in splits:
+        ytd = split.year_to_date
+        parts = ", ".join(
+            f"{c.label} {h.normalize():f} hours ({_fmt_pct(p)}; agreed {_fmt_pct(a)})"
+            for c, h, p, a in zip(split.columns, ytd.hours, ytd.pct, split.agreed, strict=True))
+        out.append(f"{split.person} logged {ytd.total.normalize():f} hours in "
+                   f"{split.academic_year} so far: {parts}; the agreed split is "
+                   f"\"{split.arrangement}\"." if ytd.total else
+                   f"{split.person} has logged no hours in {split.academic_year} yet.")
+    return out

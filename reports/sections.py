@@ -64,15 +64,27 @@ class TrustReport:
     # At most this many schools per chart measure, those furthest from the national figure
     # (the PDF: every chart costs about half a second to draw there). None: every school.
     chart_limit: int | None = None
+    # Funding, casework, EHCP timeliness, training and the Head of SEND's time (None: not read).
+    funding: metrics.FundingSummary | None = None
+    timeliness: metrics.Timeliness | None = None
+    casework: metrics.CaseworkByKind | None = None
+    training: metrics.Training | None = None
+    time_splits: list[metrics.TimeSplit] = field(default_factory=list)
 
 
 def trust_report(
     trust: Trust, census_date: datetime.date | None = None,
     period: tuple[datetime.date, datetime.date] | None = None, *, links: bool = False,
+    visible_trust_ids: set[int] | frozenset[int] | None = None,
 ) -> TrustReport:
-    """Everything the trust dashboard and the board pack show about the register (5 queries)."""
+    """Everything the trust dashboard and the board pack show: the register (5 queries), then
+    funding, casework, EHCP timeliness, training and the Head of SEND's time, each in a fixed
+    number of queries. `visible_trust_ids`: the trusts the reader may see, named in the time
+    split (default: this trust only, as for trustees)."""
     school_ids = list(School.objects.filter(trust=trust).values_list("pk", flat=True))
     table = metrics.school_table(school_ids, census_date)
+    period = period or financial_year_to_date()
+    start, end = period
     return TrustReport(
         title=trust.name,
         trust=trust,
@@ -80,8 +92,13 @@ def trust_report(
         trend=metrics.trend(school_ids, until=table.census_date),
         census_dates=metrics.census_dates(school_ids),
         chosen_census=census_date,
-        period=period or financial_year_to_date(),
+        period=period,
         links=links,
+        funding=metrics.funding_position(school_ids, today=end),
+        timeliness=metrics.ehcp_timeliness(school_ids, start, end, end),
+        casework=metrics.casework_by_kind(school_ids, *metrics.casework_period(end)),
+        training=metrics.training_delivered([trust.pk], start, end),
+        time_splits=metrics.time_splits([trust.pk], visible_trust_ids or {trust.pk}, end),
     )
 
 
@@ -188,10 +205,56 @@ def schools_section(title: str, table: metrics.SchoolTable, rows: list[metrics.S
 
 
 def summary_section(report: TrustReport) -> Section:
+    sentences = metrics.summary_sentences(report.table, report.title)
+    if report.funding is not None:
+        sentences += metrics.funding_sentences(report.funding)
+    if report.timeliness is not None:
+        sentences += metrics.timeliness_sentences(report.timeliness, *report.period)
+    if report.casework is not None:
+        sentences += metrics.casework_sentences(report.casework)
+    if report.training is not None:
+        sentences += metrics.activity_sentences(report.training, report.time_splits)
     return Section("summary", "Summary", "reports/sections/summary.html", {
-        "sentences": metrics.summary_sentences(report.table, report.title),
+        "sentences": sentences,
         "table": report.table,
     })
+
+
+def funding_section(report: TrustReport) -> Section | None:
+    if report.funding is None:
+        return None
+    return Section("funding", f"Top-up funding {report.funding.label}",
+                   "reports/sections/funding.html",
+                   {"summary": report.funding, "links": report.links})
+
+
+def timeliness_section(report: TrustReport) -> Section | None:
+    if report.timeliness is None:
+        return None
+    return Section("timeliness", "EHC needs assessments: timeliness by local authority",
+                   "reports/sections/timeliness.html",
+                   {"timeliness": report.timeliness, "period": report.period})
+
+
+def casework_section(report: TrustReport) -> Section | None:
+    if report.casework is None:
+        return None
+    return Section("casework", "Casework opened and closed by kind",
+                   "reports/sections/casework.html", {"casework": report.casework})
+
+
+def training_section(report: TrustReport) -> Section | None:
+    if report.training is None:
+        return None
+    return Section("training", "Training delivered", "reports/sections/training.html",
+                   {"training": report.training, "period": report.period})
+
+
+def time_split_section(report: TrustReport) -> Section | None:
+    if not report.time_splits:
+        return None
+    return Section("time-split", "The Head of SEND's time between trusts",
+                   "reports/sections/time_split.html", {"splits": report.time_splits})
 
 
 def school_table_section(report: TrustReport) -> Section:
@@ -252,6 +315,11 @@ TRUST_SECTIONS: list[Callable[[TrustReport], Section | None]] = [
     summary_section,
     school_table_section,
     trend_section,
+    funding_section,
+    timeliness_section,
+    casework_section,
+    training_section,
+    time_split_section,
     needs_section,
     year_groups_section,
 ]
@@ -316,5 +384,25 @@ SCHOOL_SECTIONS: list[Callable[[metrics.SchoolProfile], Section | None]] = [
 ]
 
 
-def school_sections(profile: metrics.SchoolProfile) -> list[Section]:
-    return [s for s in (build(profile) for build in SCHOOL_SECTIONS) if s is not None]
+def school_casework_section(casework: metrics.SchoolCasework, *, links: bool) -> Section:
+    return Section("casework", "Open cases and statutory steps due",
+                   "reports/sections/school_casework.html",
+                   {"casework": casework, "links": links})
+
+
+def school_funding_section(summary: metrics.FundingSummary) -> Section:
+    return Section("funding", f"Top-up funding {summary.label}",
+                   "reports/sections/school_funding.html",
+                   {"summary": summary, "totals": summary.total})
+
+
+def school_sections(profile: metrics.SchoolProfile, *,
+                    casework: metrics.SchoolCasework | None = None, case_links: bool = False,
+                    funding: metrics.FundingSummary | None = None) -> list[Section]:
+    """The register's sections, then casework and funding where the reader may see them."""
+    out = [s for s in (build(profile) for build in SCHOOL_SECTIONS) if s is not None]
+    if casework is not None:
+        out.insert(1, school_casework_section(casework, links=case_links))
+    if funding is not None:
+        out.insert(2 if casework is not None else 1, school_funding_section(funding))
+    return out

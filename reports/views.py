@@ -12,6 +12,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from trusts import access, audit
@@ -83,12 +84,19 @@ def index(request):
 @require_GET
 def school_dashboard(request, laestab: str):
     school = _get_school_for_user(request, laestab)
-    suppress = not access.can(request.user, Capability.VIEW_PUPILS, school)
+    user = request.user
+    suppress = not access.can(user, Capability.VIEW_PUPILS, school)
     profile = metrics.school_profile(school, _census_from(request), suppress=suppress)
+    today = timezone.localdate()
+    casework = metrics.school_casework(school, today, suppress=suppress)
+    funding = (metrics.funding_position([school.pk], today=today)
+               if access.can(user, Capability.VIEW_FUNDING, school) else None)
     return render(request, "reports/school.html", {
         "school": school,
         "profile": profile,
-        "sections": sections.school_sections(profile),
+        "sections": sections.school_sections(
+            profile, casework=casework, funding=funding,
+            case_links=access.can(user, Capability.VIEW_CASES, school)),
         "trust_dashboard": access.can_in_trust(request.user, Capability.VIEW_TRUST_DASHBOARD,
                                                school.trust_id),
     })
@@ -98,7 +106,9 @@ def school_dashboard(request, laestab: str):
 @require_GET
 def trust_dashboard(request, slug: str):
     trust = _get_trust_for_user(request, slug, Capability.VIEW_TRUST_DASHBOARD)
-    report = sections.trust_report(trust, _census_from(request), links=True)
+    visible = access.trust_ids_for(request.user, Capability.VIEW_TRUST_DASHBOARD)
+    report = sections.trust_report(trust, _census_from(request), links=True,
+                                   visible_trust_ids=visible)
     return render(request, "reports/trust.html", {
         "trust": trust,
         "report": report,
@@ -149,7 +159,18 @@ def cross_trust_dashboard(request):
     section = sections.schools_section("All schools", shown, rows, links=True, charts_too=False,
                                        show_trust=True)
     columns = metrics.trust_columns(table)
+    all_ids = [r.school_id for r in table.rows]
+    today = timezone.localdate()
+    funding = metrics.funding_position(all_ids, today=today)
+    funding_by_trust = metrics.funding_by_trust(funding)
+    case_period = metrics.casework_period(today)
+    cases_by_trust = metrics.casework_by_trust(all_ids, *case_period)
+    for column in columns:
+        column.funding = funding_by_trust.get(column.trust_id, metrics.FundingTotals())
+        column.cases = cases_by_trust.get(column.trust_id, {"opened": 0, "closed": 0, "open_now": 0})
     return render(request, "reports/cross_trust.html", {
+        "funding_label": funding.label,
+        "case_period": case_period,
         "columns": columns,
         "phases": sorted({g.national_phase for c in columns for g in c.by_phase}),
         "section": section,
@@ -186,10 +207,11 @@ def trust_export(request, slug: str, fmt: str):
     trust = _get_trust_for_user(request, slug, Capability.VIEW_TRUST_DASHBOARD)
     if fmt not in exports.FORMATS:
         raise Http404("No such format.")
-    report = sections.trust_report(trust, _census_from(request))
-    data = exports.school_table_dataset(report.table, report.table.rows)
+    school_ids = list(School.objects.filter(trust=trust).values_list("pk", flat=True))
+    table = metrics.school_table(school_ids, _census_from(request))
+    data = exports.school_table_dataset(table, table.rows)
     audit.record_export(actor=request.user, subject=trust, what=f"SEND school table ({fmt})",
-                        rows=len(report.table.rows))
+                        rows=len(table.rows))
     return exports.response(data, fmt, f"send-schools-{trust.slug}")
 
 

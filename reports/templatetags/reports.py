@@ -28,3 +28,9 @@ def points(value) -> str:
         return "–"
     value = Decimal(value)
     return f"{'+' if value >= 0 else '−'}{abs(value)}"
+
+
+@register.filter(name="zip")
+def zip_lists(first, second) -> list[tuple]:
+    """Pairs of two lists of the same length, for a loop over both: a|zip:b."""
+    return list(zip(first or [], second or [], strict=False))

@@ -145,12 +145,65 @@ def test_the_cross_trust_table_filters_and_sorts_by_get_parameters(client, peopl
 
 # --- Query counts ----------------------------------------------------------------------------
 
-def _add_schools(trust, n):
+def _add_schools(trust, n, owner):
     la = trust.schools.first().local_authority
-    for school in SchoolFactory.create_batch(n, trust=trust, local_authority=la):
+    schools = SchoolFactory.create_batch(n, trust=trust, local_authority=la)
+    for school in schools:
         CensusSnapshotFactory(school=school, census_date=AUTUMN_2025,
                               by_need={"ASD": {"E": 2, "K": 6}},
                               by_year_group={"5": {"E": 5, "K": 20, "N": 175}})
+    _add_casework_and_funding(schools, owner)
+
+
+def _add_casework_and_funding(schools, owner):
+    """Per school: an awarded claim with a payment and costed provision, a submitted claim, a
+    pupil unclaimed, an open and a closed case, an issued and an open EHC needs assessment, and
+    a training session of the Head of SEND (`owner`) for the school's trust."""
+    import datetime as dt
+    from decimal import Decimal
+
+    from django.utils import timezone
+
+    from casework import services as casework_services
+    from casework.models import Case, EHCRequest
+    from funding.models import Award, Band, Claim, ClaimStatus, Payment, ProvisionCost
+    from funding.selectors import default_financial_year
+    from pupils.models import Provision
+    from pupils.tests.factories import PupilFactory
+
+    today = timezone.localdate()
+    year = default_financial_year(today)
+    for school in schools:
+        la = school.local_authority
+        band = Band.objects.filter(scheme__local_authority=la, scheme__financial_year=year).first()
+        pupils = [PupilFactory(school=school, home_local_authority=la,
+                               provision=Provision.EHC_PLAN) for _ in range(3)]
+        awarded = Claim.objects.create(
+            school=school, pupil=pupils[0], local_authority=la, financial_year=year,
+            requested_band=band, evidence_summary="x", provision_to_fund="x",
+            status=ClaimStatus.AWARDED)
+        Award.objects.create(claim=awarded, band=band, start_date=dt.date(year, 4, 1))
+        Payment.objects.create(claim=awarded, amount=Decimal("100.00"),
+                               received_on=dt.date(year, 5, 1))
+        ProvisionCost.objects.create(pupil=pupils[0], school=school, ta_hours_per_week=5)
+        Claim.objects.create(school=school, pupil=pupils[1], local_authority=la,
+                             financial_year=year, requested_band=band, evidence_summary="x",
+                             provision_to_fund="x", status=ClaimStatus.SUBMITTED)
+        Case.objects.create(school=school, kind="complaint", title="x", owner=owner,
+                            opened_on=today - dt.timedelta(days=30),
+                            next_action_due=today + dt.timedelta(days=3))
+        Case.objects.create(school=school, kind="suspension", title="x", owner=owner,
+                            opened_on=today - dt.timedelta(days=60), status="closed",
+                            closed_on=today - dt.timedelta(days=10), outcome="x")
+        for outcome in ("issued", ""):
+            EHCRequest.objects.create(
+                pupil=pupils[2], school=school, local_authority=la, requested_by="school",
+                request_date=today - dt.timedelta(weeks=30), owner=owner,
+                decision="assess", decision_date=today - dt.timedelta(weeks=25),
+                outcome=outcome, outcome_date=today - dt.timedelta(days=5) if outcome else None)
+        casework_services.activity_log(actor=owner, kind="training", date=today, hours=Decimal(2),
+                                       trusts=[school.trust], school=school, topic="x",
+                                       staff_trained=4)
 
 
 @pytest.mark.parametrize(("who", "url"), [
@@ -161,6 +214,8 @@ def _add_schools(trust, n):
     ("hos", "/reports/cross-trust/export.csv"),
 ])
 def test_dashboard_query_count_is_the_same_with_2_and_50_schools(client, people, reference, who, url):
+    """With claims, payments, costed provision, cases, EHC needs assessments and training rows
+    in every school, so that the funding, casework and activity panels are measured too."""
     from trusts.models import School
 
     # Start from 2 schools in the Assisi trust (plus the Christus ones for the cross-trust page).
@@ -168,15 +223,22 @@ def test_dashboard_query_count_is_the_same_with_2_and_50_schools(client, people,
     for school in School.objects.filter(trust=reference.assisi).exclude(laestab__in=keep):
         school.census_snapshots.all().delete()
         school.delete()
+    from funding import demo as funding_demo
+
+    funding_demo.seed_banding_tables()
+    _add_casework_and_funding(list(School.objects.filter(trust=reference.assisi)), people["hos"])
     client.force_login(people[who])
     client.get(url)  # warm caches (content types, sessions)
     with CaptureQueriesContext(connection) as two:
         assert client.get(url).status_code == 200
-    _add_schools(reference.assisi, 48)
+    _add_schools(reference.assisi, 48, people["hos"])
     assert School.objects.filter(trust=reference.assisi).count() == 50
     with CaptureQueriesContext(connection) as fifty:
         response = client.get(url)
     assert response.status_code == 200
+    if url == "/reports/trusts/assisi-catholic-trust/":  # the new panels read every school
+        body = response.content.decode()
+        assert body.count("£100.00") >= 50 and 'id="casework-table"' in body
     assert len(fifty.captured_queries) == len(two.captured_queries), [
         q["sql"][:120] for q in fifty.captured_queries]
 
@@ -195,7 +257,9 @@ def test_exports_neutralise_formulae_and_are_audited(client, people, reference):
     total = next(r for r in rows if r[0] == "Total (9 schools)")
     assert total[6:13] == ["3742", "124", "3.3", "461", "12.3", "585", "15.6"]
     entry = LogEntry.objects.filter(action=LogEntry.Action.ACCESS).latest("timestamp")
-    assert entry.additional_data == {"export": "SEND school table (csv)", "rows": 9}
+    assert entry.additional_data == {"trust_id": reference.assisi.pk,
+                                     "export": "SEND school table (csv)", "rows": 9}
+    assert (entry.object_pk, entry.actor_id) == (str(reference.assisi.pk), people["exec_assisi"].pk)
     response = get(client, people["exec_assisi"], "/reports/trusts/assisi-catholic-trust/export.xlsx")
     sheet = load_workbook(io.BytesIO(response.content)).active
     values = [[c.value for c in row] for row in sheet.iter_rows()]
