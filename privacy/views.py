@@ -71,7 +71,7 @@ def _erase(request, pupil: Pupil) -> HttpResponse:
     if selectors.is_erased(pupil):
         messages.info(request, "This pupil's personal data has already been erased.")
         return redirect("privacy:pupil", pk=pupil.pk)
-    form = EraseForm(request.POST or None)
+    form = EraseForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         services.pupil_erase(actor=request.user, pupil=pupil, reason=form.cleaned_data["reason"])
         messages.success(request, f"Record {pupil.pk}: personal data erased.")

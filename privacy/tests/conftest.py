@@ -99,4 +99,5 @@ def reauthenticate(client, user) -> None:
     session["account_authentication_methods"] = [
         {"method": "password", "at": time.time(), "reauthenticated": True}
     ]
+    session["account_authentication_methods_user"] = str(user.pk)
     session.save()
