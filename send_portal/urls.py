@@ -22,5 +22,6 @@ urlpatterns = [
     path("funding/", include("funding.urls")),
     path("casework/", include("casework.urls")),
     path("reports/", include("reports.urls")),
+    path("privacy/", include("privacy.urls")),
     path("", include("trusts.urls")),
 ]

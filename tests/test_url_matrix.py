@@ -17,7 +17,7 @@ from trusts.tests.factories import SchoolFactory, TrustFactory, member
 
 pytestmark = pytest.mark.django_db
 
-PROJECT_APPS = ("trusts", "pupils", "funding", "casework", "reports")
+PROJECT_APPS = ("trusts", "pupils", "funding", "casework", "reports", "privacy")
 
 # Personas, all in trust A / school A1 unless their name says otherwise.
 PERSONAS = ["senco", "headteacher", "head_of_send", "executive", "data_admin", "senco_a2", "hos_b"]
@@ -304,6 +304,27 @@ ROUTES.update({
     "reports_board_pack_status": Route(_pack_pk, TRUST_DASHBOARD_READERS),
     "reports_board_pack_download": Route(_pack_pk, TRUST_DASHBOARD_READERS,
                                          content_type="application/pdf"),
+})
+
+
+# --- privacy -------------------------------------------------------------------------------
+
+def _privacy_objects(world: World) -> None:
+    from pupils.tests.factories import PupilFactory
+
+    world.objects["privacy_pupil"] = {"own": PupilFactory(school=world.a1),
+                                      "other": PupilFactory(school=world.b1)}
+
+
+OBJECT_MAKERS.append(_privacy_objects)
+
+# The data protection lead of the pupil's trust (VIEW_AUDIT). The export is a POST behind
+# re-authentication: an allowed persona is sent to re-authenticate (302).
+ROUTES.update({
+    "privacy:school": Route(school_kwargs, AUDITORS),
+    "privacy:pupil": Route(_pk_of("privacy_pupil"), AUDITORS),
+    "privacy:pupil_export": Route(_pk_of("privacy_pupil"), AUDITORS, method="POST"),
+    "privacy:pupil_erase": Route(_pk_of("privacy_pupil"), AUDITORS),
 })
 
 

@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "funding",
     "casework",
     "reports",
+    "privacy",
     "demo",
 ]
 
@@ -258,3 +259,13 @@ REPORTS_BOARD_PACK_DIR = env("REPORTS_BOARD_PACK_DIR", default="board-packs")
 # Hard limit for rendering one pack: well below the broker's visibility timeout (3600 s).
 REPORTS_BOARD_PACK_TIME_LIMIT = env.int("REPORTS_BOARD_PACK_TIME_LIMIT", default=600)
 REPORTS_BOARD_PACK_MAX_RETRIES = env.int("REPORTS_BOARD_PACK_MAX_RETRIES", default=3)
+
+# --- Privacy (privacy) ----------------------------------------------------------------------
+
+# SEN records are kept until the pupil's date of birth plus this many years, then erased.
+PRIVACY_RETENTION_YEARS = env.int("PRIVACY_RETENTION_YEARS", default=31)
+# Monthly: the retention report (a dry run, counts per trust only) is logged.
+CELERY_BEAT_SCHEDULE["privacy-monthly-retention-report"] = {
+    "task": "privacy.retention_report",
+    "schedule": crontab(day_of_month=1, hour=5, minute=0),
+}

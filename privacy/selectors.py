@@ -1,0 +1,242 @@
+"""Reads for data-subject rights: everything held about one pupil, and the pupils whose
+records are past the retention period."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from dataclasses import dataclass, field
+
+from auditlog.models import LogEntry
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Model, Q, QuerySet
+from django.utils import timezone
+
+from casework.models import AnnualReview, Case, CaseNote, EHCPlan, EHCRequest
+from funding.models import Award, Claim, ClaimEvent, Payment, ProvisionCost
+from pupils.models import CensusImport, Pupil, RegisterEvent
+from trusts.models import School
+
+# An erased pupil's UPN: "ERASED" and the record's id, padded to the UPN's 13 characters. A real
+# UPN has a digit in position 2, so the placeholder can never be mistaken for one.
+ERASED_UPN_PREFIX = "ERASED"
+ERASED_NAME = "Erased"
+REDACTED_TEXT = "[erased]"
+
+
+def erased_upn(pupil_id: int) -> str:
+    upn = f"{ERASED_UPN_PREFIX}{pupil_id:07d}"
+    return upn if len(upn) <= 13 else f"E{pupil_id:012d}"
+
+
+def is_erased(pupil: Pupil) -> bool:
+    return pupil.upn == erased_upn(pupil.pk)
+
+
+def _erased_q() -> Q:
+    return Q(upn__startswith=ERASED_UPN_PREFIX) | Q(upn__regex=r"^E[0-9]{12}$")
+
+
+def retention_years() -> int:
+    return int(settings.PRIVACY_RETENTION_YEARS)
+
+
+def retention_cutoff(today: dt.date, years: int) -> dt.date:
+    """Pupils born on or before this day are past `years` years of retention on `today`."""
+    try:
+        return today.replace(year=today.year - years)
+    except ValueError:  # 29 February in a year that has none
+        return today.replace(year=today.year - years, day=28)
+
+
+def pupils_past_retention(
+    *, today: dt.date | None = None, years: int | None = None, schools=None
+) -> QuerySet[Pupil]:
+    """Pupils not yet erased whose date of birth plus the retention period has passed.
+    Callers outside a request open `scopes_disabled()` themselves."""
+    today = today or timezone.localdate()
+    years = retention_years() if years is None else years
+    qs = Pupil.objects.filter(date_of_birth__lte=retention_cutoff(today, years)).exclude(
+        _erased_q()
+    )
+    if schools is not None:
+        qs = qs.filter(school__in=schools)
+    return qs.select_related("school__trust").order_by("school__trust__slug", "pk")
+
+
+def retention_counts_by_trust(pupils: QuerySet[Pupil]) -> dict[str, int]:
+    """{trust slug: number of pupils}: counts only, no names."""
+    return dict(sorted(Counter(pupils.values_list("school__trust__slug", flat=True)).items()))
+
+
+def school_pupils(school: School) -> QuerySet[Pupil]:
+    return Pupil.objects.filter(school=school).order_by("surname", "forename", "pk")
+
+
+# --- Subject access ------------------------------------------------------------------------
+
+@dataclass
+class Section:
+    """One CSV file of the export and one table of the summary."""
+
+    key: str
+    title: str
+    header: list[str]
+    rows: list[list] = field(default_factory=list)
+    note: str = ""
+
+    @property
+    def filename(self) -> str:
+        return f"{self.key}.csv"
+
+
+def _d(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        return value.astimezone(dt.UTC).isoformat(timespec="seconds")
+    return value.isoformat() if isinstance(value, dt.date) else str(value)
+
+
+def _who(user) -> str:
+    return getattr(user, "email", "") or ""
+
+
+def subject_access_sections(pupil: Pupil) -> list[Section]:
+    """Everything the pupil's trust holds about `pupil`, section by section."""
+    p = pupil
+    sections = [Section("pupil", "Register record", ["field", "value"], [
+        ["record id", p.pk], ["school", f"{p.school.name} ({p.school.laestab})"],
+        ["trust", p.school.trust.name], ["UPN", p.upn], ["surname", p.surname],
+        ["forename", p.forename], ["date of birth", _d(p.date_of_birth)],
+        ["gender", p.get_gender_display()], ["year group", p.year_group],
+        ["home local authority", p.home_local_authority.name],
+        ["SEN provision", p.get_provision_display()],
+        ["primary need", p.get_primary_need_display()],
+        ["secondary need", p.get_secondary_need_display()],
+        ["left school on", _d(p.left_school_on)], ["record created", _d(p.created_at)],
+        ["record last changed", _d(p.updated_at)],
+    ])]
+    events = RegisterEvent.objects.filter(pupil=p).select_related("actor")
+    sections.append(Section(
+        "register_history", "Register history",
+        ["date", "change", "source", "from provision", "to provision", "from need", "to need",
+         "note", "recorded by"],
+        [[_d(e.date), e.get_kind_display(), e.get_source_display(), e.from_provision,
+          e.to_provision, e.from_need, e.to_need, e.note, _who(e.actor)] for e in events],
+    ))
+    imports = CensusImport.objects.filter(school=p.school, status=CensusImport.Status.IMPORTED)
+    sections.append(Section(
+        "census_imports", "Census files of the school",
+        ["census date", "file name", "imported at", "rows", "file still held"],
+        [[_d(i.census_date), i.file_name, _d(i.imported_at), i.rows, "yes" if i.file else "no"]
+         for i in imports],
+        note="Census rows are not stored per pupil: an import updates the register record "
+             "above and the school's counts. The files uploaded for the school are kept as "
+             "they were sent and may contain a row for this pupil; they are listed here.",
+    ))
+
+    claims = list(Claim.objects.filter(pupil=p).select_related(
+        "local_authority", "requested_band", "created_by"))
+    sections.append(Section(
+        "funding_claims", "Funding claims",
+        ["claim id", "local authority", "financial year", "requested band", "status",
+         "evidence summary", "provision to fund", "refusal reason", "submitted on",
+         "decided on", "ended on", "created by"],
+        [[c.pk, c.local_authority.name, c.financial_year, c.requested_band.label,
+          c.get_status_display(), c.evidence_summary, c.provision_to_fund, c.refusal_reason,
+          _d(c.submitted_on), _d(c.decided_on), _d(c.ended_on), _who(c.created_by)]
+         for c in claims],
+    ))
+    sections.append(Section(
+        "funding_awards", "Funding awards", ["claim id", "band", "start date", "end date"],
+        [[a.claim_id, a.band.label, _d(a.start_date), _d(a.end_date)]
+         for a in Award.objects.filter(claim__in=claims).select_related("band")],
+    ))
+    sections.append(Section(
+        "funding_payments", "Funding payments",
+        ["claim id", "amount (GBP)", "received on", "reference"],
+        [[pay.claim_id, f"{pay.amount:.2f}", _d(pay.received_on), pay.reference]
+         for pay in Payment.objects.filter(claim__in=claims)],
+    ))
+    sections.append(Section(
+        "funding_claim_history", "Funding claim history",
+        ["claim id", "event", "from status", "to status", "effective on", "note", "by", "at"],
+        [[e.claim_id, e.get_kind_display(), e.from_status, e.to_status, _d(e.effective_on),
+          e.note, _who(e.actor), _d(e.created_at)]
+         for e in ClaimEvent.objects.filter(claim__in=claims).select_related("actor")],
+    ))
+    costs = ProvisionCost.objects.filter(pupil=p)
+    sections.append(Section(
+        "provision_cost", "Provision costs",
+        ["TA hours per week", "weeks per year", "hourly rate", "on-cost %", "description",
+         "updated at"],
+        [[c.ta_hours_per_week, _d(c.weeks_per_year), _d(c.hourly_rate), _d(c.on_cost_percent),
+          c.description, _d(c.updated_at)] for c in costs],
+    ))
+
+    requests = list(EHCRequest.objects.filter(pupil=p).select_related("local_authority"))
+    sections.append(Section(
+        "ehc_requests", "EHC needs assessment requests",
+        ["request id", "local authority", "requested by", "request date", "decision",
+         "decision date", "draft plan sent", "parents' comments", "outcome", "outcome date"],
+        [[r.pk, r.local_authority.name, r.get_requested_by_display(), _d(r.request_date),
+          r.get_decision_display(), _d(r.decision_date), _d(r.draft_plan_date),
+          _d(r.parents_comments_date), r.get_outcome_display(), _d(r.outcome_date)]
+         for r in requests],
+    ))
+    plans = list(EHCPlan.objects.filter(pupil=p).select_related("local_authority"))
+    sections.append(Section(
+        "ehc_plans", "EHC plans",
+        ["plan id", "local authority", "issue date", "phase transfer year",
+         "amended plan issued on", "ceased on"],
+        [[pl.pk, pl.local_authority.name, _d(pl.issue_date), _d(pl.phase_transfer_year),
+          _d(pl.amended_plan_issued_on), _d(pl.ceased_on)] for pl in plans],
+    ))
+    reviews = list(AnnualReview.objects.filter(plan__in=plans))
+    sections.append(Section(
+        "annual_reviews", "Annual reviews",
+        ["plan id", "meeting date", "LA decision", "LA decision date"],
+        [[r.plan_id, _d(r.meeting_date), r.get_la_decision_display(), _d(r.la_decision_date)]
+         for r in reviews],
+    ))
+    cases = list(Case.objects.filter(pupil=p).select_related("owner"))
+    sections.append(Section(
+        "cases", "Cases",
+        ["case id", "kind", "title", "status", "opened on", "closed on", "outcome", "owner"],
+        [[c.pk, c.get_kind_display(), c.title, c.get_status_display(), _d(c.opened_on),
+          _d(c.closed_on), c.outcome, _who(c.owner)] for c in cases],
+    ))
+    notes = list(CaseNote.objects.filter(case__in=cases).select_related("author"))
+    sections.append(Section(
+        "case_notes", "Case notes", ["case id", "written at", "author", "text"],
+        [[n.case_id, _d(n.created_at), _who(n.author), n.text] for n in notes],
+    ))
+
+    subjects: list[Model] = [p, *events, *claims, *costs, *requests, *plans, *reviews, *cases,
+                             *notes]
+    entries = audit_entries_about(subjects)
+    sections.append(Section(
+        "audit", "Audit trail",
+        ["time (UTC)", "who", "action", "record type", "record", "changes"],
+        [[_d(e.timestamp), e.actor_email or "system", e.get_action_display(),
+          e.content_type.model, e.object_repr, e.changes_str] for e in entries],
+        note="Every view, change and export of these records. Changed names, dates of birth, "
+             "UPNs and free text are recorded as changed without their values.",
+    ))
+    return sections
+
+
+def audit_entries_about(objects: list[Model]) -> QuerySet[LogEntry]:
+    """Audit entries about any of `objects` (one query, whatever their number)."""
+    by_type: dict[int, list[str]] = {}
+    for obj in objects:
+        ct = ContentType.objects.get_for_model(obj)  # cached by Django
+        by_type.setdefault(ct.pk, []).append(str(obj.pk))
+    if not by_type:
+        return LogEntry.objects.none()
+    q = Q()
+    for ct_id, pks in by_type.items():
+        q |= Q(content_type_id=ct_id, object_pk__in=pks)
+    return LogEntry.objects.filter(q).select_related("content_type").order_by("timestamp", "pk")
