@@ -11,6 +11,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -100,7 +101,9 @@ class PostgresServer:
         cmd = [str(PG_BIN / args[0]), *args[1:]]
         if self.as_postgres:
             cmd = ["runuser", "-u", "postgres", "--", *cmd]
-        return subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, check=check)
+        done = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, check=False)
+        assert not check or done.returncode == 0, f"{args[0]} failed: {done.stderr[-2000:]}"
+        return done
 
     def url(self, dbname: str) -> str:
         return f"postgres://postgres@127.0.0.1:{self.port}/{dbname}"
@@ -115,23 +118,27 @@ class PostgresServer:
                         "-c fsync=off -c full_page_writes=off")
 
     def restart(self) -> None:
-        self._run("pg_ctl", "restart", "-D", str(self.data), "-m", "fast", "-w")
+        self._run("pg_ctl", "restart", "-D", str(self.data), "-m", "fast", "-w", "-l",
+                  str(self.data / "log"))
 
     def stop(self) -> None:
         self._run("pg_ctl", "stop", "-D", str(self.data), "-m", "immediate", "-w", check=False)
 
 
 @pytest.fixture
-def own_postgres(tmp_path):
-    workdir = tmp_path / "pg"
-    workdir.mkdir()
-    server = PostgresServer(workdir)
-    server.init()
-    server.start()
+def own_postgres():
+    # Not under pytest's tmp_path: the postgres user cannot enter root's 0700 folders.
+    workdir = Path(tempfile.mkdtemp(prefix="send-faults-pg-"))
     try:
-        yield server
+        server = PostgresServer(workdir)
+        server.init()
+        server.start()
+        try:
+            yield server
+        finally:
+            server.stop()
     finally:
-        server.stop()
+        shutil.rmtree(workdir, ignore_errors=True)
 
 
 def reset_producers(app) -> None:
