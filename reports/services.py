@@ -5,12 +5,14 @@ from __future__ import annotations
 import datetime
 import logging
 import os
+import time
 import uuid
 from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from kombu.exceptions import OperationalError as KombuOperationalError
 from redis.exceptions import ConnectionError as RedisConnectionError
@@ -28,14 +30,10 @@ log = logging.getLogger(__name__)
 # What enqueueing raises when the broker does not answer.
 BROKER_ERRORS = (KombuOperationalError, RedisConnectionError, RedisTimeoutError, ConnectionError)
 
-QUEUE_UNAVAILABLE = (
-    "The board pack could not be requested because the report queue is not answering just now. "
-    "Nothing has been requested: please try again in a few minutes."
+QUEUE_WAITING = (
+    "Queued — waiting for the job service, which is not answering just now. The pack will be "
+    "produced automatically when the service is back; you can leave this page."
 )
-
-
-class BoardPackQueueUnavailable(Exception):
-    """The broker is down: the request is refused and nothing is stored."""
 
 
 def _packs():
@@ -44,36 +42,82 @@ def _packs():
     return BoardPack._base_manager
 
 
+def _enqueue_render(pack_id: int) -> bool:
+    """Send the render task; when the broker is down the pack stays queued with a message
+    and `board_pack_requeue_waiting` sends it later. True if it was sent."""
+    from . import tasks  # the task module imports this one
+
+    try:
+        tasks.render_board_pack.delay(pack_id)
+    except BROKER_ERRORS as exc:
+        log.warning("Board pack %s waiting: broker unavailable (%s)", pack_id, type(exc).__name__)
+        _packs().filter(pk=pack_id, status=BoardPack.Status.QUEUED, started_at__isnull=True).update(
+            error=QUEUE_WAITING
+        )
+        return False
+    return True
+
+
+def board_pack_is_waiting(pack: BoardPack) -> bool:
+    """True if the pack could not be sent to the job service yet."""
+    return pack.status == BoardPack.Status.QUEUED and pack.error == QUEUE_WAITING
+
+
 def board_pack_request(
     *, actor: User, trust: Trust, census_date: datetime.date | None, idempotency_key: str
 ) -> BoardPack:
-    """Record a request for a pack and enqueue its rendering once the row is committed.
-    The same key twice returns the first pack; a broker that is down refuses the request."""
+    """Record a request for a pack and enqueue its rendering once the row is committed (a
+    rollback sends nothing). The same key twice returns the first pack. When the broker is
+    down the pack is kept, queued and marked as waiting (see `board_pack_is_waiting`)."""
     if not access.can_in_trust(actor, Capability.REQUEST_BOARD_PACK, trust):
         raise PermissionDenied
     existing = _packs().filter(idempotency_key=idempotency_key, trust=trust).first()
     if existing is not None:
         return existing
-    from . import tasks  # the task module imports this one
-
     start, end = sections.financial_year_to_date()
-    pack = None
     try:
         with transaction.atomic():
             pack = _packs().create(
                 trust=trust, census_date=census_date, period_start=start, period_end=end,
                 requested_by=actor, idempotency_key=idempotency_key,
             )
-            tasks.render_board_pack.delay_on_commit(pack.pk)
+            pack_id = pack.pk
+            transaction.on_commit(lambda: _enqueue_render(pack_id))
     except IntegrityError:
         # A concurrent request with the same key won the race.
         return _packs().get(idempotency_key=idempotency_key)
-    except BROKER_ERRORS as exc:
-        log.warning("Board pack %s not queued: broker unavailable (%s)", pack and pack.pk, exc)
-        if pack is not None:
-            _packs().filter(pk=pack.pk).delete()
-        raise BoardPackQueueUnavailable(QUEUE_UNAVAILABLE) from exc
+    if not transaction.get_connection().in_atomic_block:
+        pack.refresh_from_db()
     return pack
+
+
+def board_pack_requeue_waiting(*, older_than: int | None = None) -> list[int]:
+    """Send again the packs that are queued but never started: those marked as waiting for the
+    job service, and any other requested more than `older_than` seconds ago (default
+    REPORTS_BOARD_PACK_REQUEUE_AFTER). Safe to repeat: a pack already rendered is left alone
+    by the task. Stops at the first broker error. Returns the ids sent."""
+    from . import tasks
+
+    if older_than is None:
+        older_than = settings.REPORTS_BOARD_PACK_REQUEUE_AFTER
+    cutoff = timezone.now() - datetime.timedelta(seconds=older_than)
+    ids = list(
+        _packs().filter(status=BoardPack.Status.QUEUED, started_at__isnull=True)
+        .filter(Q(error=QUEUE_WAITING) | Q(created_at__lte=cutoff))
+        .order_by("pk").values_list("pk", flat=True)
+    )
+    sent = []
+    for pack_id in ids:
+        try:
+            tasks.render_board_pack.delay(pack_id)
+        except BROKER_ERRORS as exc:
+            log.warning("Board packs not requeued: broker unavailable (%s)", type(exc).__name__)
+            break
+        sent.append(pack_id)
+    if sent:
+        _packs().filter(pk__in=sent, error=QUEUE_WAITING).update(error="")
+        log.info("Board packs requeued: %s", ", ".join(map(str, sent)))
+    return sent
 
 
 def board_pack_file(pack: BoardPack) -> Path | None:
@@ -99,10 +143,15 @@ def board_pack_render(*, pack_id: int) -> BoardPack:
         pack.attempts += 1
         pack.error = ""
         pack.save(update_fields=["status", "started_at", "attempts", "error"])
+    if settings.REPORTS_TEST_RENDER_DELAY:
+        time.sleep(settings.REPORTS_TEST_RENDER_DELAY)
     content = pdf.render_pdf(pack.trust, pack.census_date, (pack.period_start, pack.period_end))
     relative = Path(settings.REPORTS_BOARD_PACK_DIR) / pack.trust.slug / f"board-pack-{pack.pk}.pdf"
     target = Path(settings.MEDIA_ROOT) / relative
     target.parent.mkdir(parents=True, exist_ok=True)
+    # Left over by a worker killed mid-write (its `finally` never ran).
+    for stale in target.parent.glob(f".{target.name}.*.tmp"):
+        stale.unlink(missing_ok=True)
     temporary = target.with_name(f".{target.name}.{uuid.uuid4().hex}.tmp")
     try:
         with open(temporary, "wb") as f:

@@ -40,3 +40,10 @@ def render_board_pack(self, pack_id: int) -> None:
                 return
             services.board_pack_retrying(pack_id=pack_id, error=error)
             raise self.retry(exc=exc, countdown=5 * 2 ** self.request.retries) from exc
+
+
+@shared_task(name="reports.requeue_waiting_board_packs")
+def requeue_waiting_board_packs() -> int:
+    """Periodic (beat): send again packs requested while the job service was down."""
+    with scopes_disabled():
+        return len(services.board_pack_requeue_waiting())

@@ -250,13 +250,14 @@ def board_packs(request, slug: str):
     if request.method == "POST":
         form = BoardPackRequestForm(request.POST, census_dates=dates)
         if form.is_valid():
-            try:
-                services.board_pack_request(
-                    actor=request.user, trust=trust, census_date=form.cleaned_data["census"],
-                    idempotency_key=form.cleaned_data["idempotency_key"],
-                )
-            except services.BoardPackQueueUnavailable as exc:
-                messages.error(request, str(exc))
+            pack = services.board_pack_request(
+                actor=request.user, trust=trust, census_date=form.cleaned_data["census"],
+                idempotency_key=form.cleaned_data["idempotency_key"],
+            )
+            if services.board_pack_is_waiting(pack):
+                messages.warning(request, "Board pack requested, but the job service is not "
+                                          "answering just now: it is queued and will be produced "
+                                          "automatically when the service is back.")
             else:
                 messages.success(request, "Board pack requested. This page shows when it is ready.")
             return redirect("reports_board_packs", slug=trust.slug)

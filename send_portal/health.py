@@ -5,23 +5,31 @@ django-health-check's; this view only names them and picks the status code."""
 import asyncio
 
 from django.conf import settings
+from django.core.cache import caches
 from django.http import JsonResponse
 from health_check.checks import Cache, Database
 from health_check.contrib.redis import Redis
 from health_check.views import HealthCheckView
 from redis.asyncio import Redis as RedisClient
 
+from .cache import FailSoftRedisCache
+
+
+def _redis_check(url: str) -> Redis:
+    return Redis(client_factory=lambda: RedisClient.from_url(
+        url, socket_connect_timeout=2, socket_timeout=2
+    ))
+
 
 class HealthzView(HealthCheckView):
     def get_named_checks(self):
-        checks = {"database": Database(), "cache": Cache()}
+        cache = caches["default"]
+        # The fail-soft Redis cache answers from memory when Redis is down, so ask Redis itself.
+        cache_check = _redis_check(cache.location) if isinstance(cache, FailSoftRedisCache) else Cache()
+        checks = {"database": Database(), "cache": cache_check}
         broker_url = settings.CELERY_BROKER_URL
         if broker_url.startswith(("redis://", "rediss://")):
-            checks["broker"] = Redis(
-                client_factory=lambda: RedisClient.from_url(
-                    broker_url, socket_connect_timeout=2, socket_timeout=2
-                )
-            )
+            checks["broker"] = _redis_check(broker_url)
         return checks
 
     async def get(self, request, *args, **kwargs):

@@ -124,7 +124,7 @@ def test_a_pack_that_cannot_be_rendered_is_marked_failed(execs, media_root, monk
 
 
 @pytest.mark.django_db(transaction=True)
-def test_when_the_broker_is_down_the_request_is_refused_with_a_clear_message(
+def test_when_the_broker_is_down_the_pack_waits_queued_with_a_clear_message(
     client, reference, celery_app
 ):
     user = head_of_send(reference.assisi, reference.christus)
@@ -134,9 +134,11 @@ def test_when_the_broker_is_down_the_request_is_refused_with_a_clear_message(
     response = request_pack(client, user)
     assert response.status_code == 302
     page = client.get(response["Location"]).content.decode()
-    assert "report queue is not answering" in page
-    assert "Nothing has been requested" in page
-    assert BoardPack.objects.count() == 0
+    assert "the job service is not answering just now" in page
+    assert "waiting for the job service" in page
+    pack = BoardPack.objects.get()
+    assert pack.status == BoardPack.Status.QUEUED
+    assert services.board_pack_is_waiting(pack)
     assert connection.in_atomic_block is False
 
 

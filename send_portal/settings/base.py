@@ -90,9 +90,11 @@ REDIS_URL = env("REDIS_URL", default="")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Fails soft: pages keep working from an in-process cache while Redis is down.
+            "BACKEND": "send_portal.cache.FailSoftRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env("CACHE_KEY_PREFIX", default="send"),
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 2},
         }
     }
 else:
@@ -199,7 +201,16 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+# A message not acknowledged within this many seconds (its worker died) is delivered again.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600),
+    # How often a worker looks for such messages (every interval x throttle seconds).
+    "unacked_restore_interval": env.int("CELERY_UNACKED_RESTORE_INTERVAL", default=10),
+    "unacked_restore_throttle": env.int("CELERY_UNACKED_RESTORE_THROTTLE", default=10),
+    # Publishing fails fast when Redis is down instead of hanging the request.
+    "socket_connect_timeout": 2,
+    "socket_timeout": 5,
+}
 CELERY_TASK_TIME_LIMIT = 15 * 60  # below the visibility timeout, so no double delivery
 CELERY_TASK_SOFT_TIME_LIMIT = 14 * 60
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
@@ -259,6 +270,15 @@ REPORTS_BOARD_PACK_DIR = env("REPORTS_BOARD_PACK_DIR", default="board-packs")
 # Hard limit for rendering one pack: well below the broker's visibility timeout (3600 s).
 REPORTS_BOARD_PACK_TIME_LIMIT = env.int("REPORTS_BOARD_PACK_TIME_LIMIT", default=600)
 REPORTS_BOARD_PACK_MAX_RETRIES = env.int("REPORTS_BOARD_PACK_MAX_RETRIES", default=3)
+# A pack still queued and never started this many seconds after its request (the job service
+# was down when it was asked for) is enqueued again by the beat task and `requeue_board_packs`.
+REPORTS_BOARD_PACK_REQUEUE_AFTER = env.int("REPORTS_BOARD_PACK_REQUEUE_AFTER", default=120)
+CELERY_BEAT_SCHEDULE["reports-requeue-waiting-board-packs"] = {
+    "task": "reports.requeue_waiting_board_packs",
+    "schedule": 60.0,
+}
+# Test-only: seconds a render waits after it starts (lets fault tests kill a worker mid-render).
+REPORTS_TEST_RENDER_DELAY = env.float("REPORTS_TEST_RENDER_DELAY", default=0)
 
 # --- Privacy (privacy) ----------------------------------------------------------------------
 
