@@ -18,16 +18,21 @@ from funding.models import Award, Claim, ClaimEvent, Payment, ProvisionCost
 from pupils.models import CensusImport, Pupil, RegisterEvent
 from trusts.models import School
 
-# An erased pupil's UPN: "ERASED" and the record's id, padded to the UPN's 13 characters. A real
-# UPN has a digit in position 2, so the placeholder can never be mistaken for one.
+# An erased pupil's UPN: "ERASED" and the record's id in base 36, padded to the UPN's 13
+# characters (ids up to 36**7). A real UPN has a digit in position 2, so the placeholder can
+# never be mistaken for one, nor a real UPN for it.
 ERASED_UPN_PREFIX = "ERASED"
 ERASED_NAME = "Erased"
 REDACTED_TEXT = "[erased]"
 
 
 def erased_upn(pupil_id: int) -> str:
-    upn = f"{ERASED_UPN_PREFIX}{pupil_id:07d}"
-    return upn if len(upn) <= 13 else f"E{pupil_id:012d}"
+    digits = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+    encoded, n = "", pupil_id
+    while n:
+        n, remainder = divmod(n, 36)
+        encoded = digits[remainder] + encoded
+    return f"{ERASED_UPN_PREFIX}{encoded.rjust(7, '0')}"
 
 
 def is_erased(pupil: Pupil) -> bool:
@@ -35,7 +40,7 @@ def is_erased(pupil: Pupil) -> bool:
 
 
 def _erased_q() -> Q:
-    return Q(upn__startswith=ERASED_UPN_PREFIX) | Q(upn__regex=r"^E[0-9]{12}$")
+    return Q(upn__startswith=ERASED_UPN_PREFIX)
 
 
 def retention_years() -> int:

@@ -85,3 +85,12 @@ def test_erased_pupils_are_not_listed_again(world):
     old = PupilFactory(school=world.a1, date_of_birth=dt.date(1990, 1, 2))
     services.pupil_erase(actor=None, pupil=old, reason="retention")
     assert old not in selectors.pupils_past_retention(today=TODAY, years=31)
+
+
+def test_a_real_upn_with_check_letter_e_is_not_taken_for_an_erased_one(world):
+    # E + 12 digits is the shape of a real permanent UPN; only "ERASED..." marks an erased one.
+    pupil = PupilFactory(school=world.a1, upn="E801200005001", date_of_birth=dt.date(1980, 1, 1))
+    assert pupil in selectors.pupils_past_retention(today=TODAY, years=31)
+    assert not selectors.is_erased(pupil)
+    assert selectors.erased_upn(36**7 - 1) == "ERASEDZZZZZZZ"
+    assert len(selectors.erased_upn(10**9)) == 13
