@@ -90,3 +90,12 @@ def test_render_time_limits_are_below_the_broker_visibility_timeout():
     from reports.tasks import render_board_pack
 
     assert render_board_pack.acks_late and render_board_pack.reject_on_worker_lost
+
+
+def test_requeue_command_refuses_a_negative_age_and_sends_nothing(own_redis, use_redis):
+    from django.core.management import CommandError, call_command
+
+    use_redis(own_redis.url())
+    with pytest.raises(CommandError, match="0 or more"):
+        call_command("requeue_board_packs", "--older-than", "-5")
+    assert queued_tasks(own_redis.url()) == []

@@ -1,7 +1,7 @@
 """python manage.py requeue_board_packs [--older-than SECONDS]: send again the board packs that
 were requested while the job service was down (the beat task does the same every minute)."""
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django_scopes import scopes_disabled
 
 from reports import services
@@ -16,8 +16,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         if options["older_than"] is not None and options["older_than"] < 0:
-            self.stderr.write("--older-than must be 0 or more.")
-            raise SystemExit(2)
+            raise CommandError("--older-than must be 0 or more seconds.")
         with scopes_disabled():
             sent = services.board_pack_requeue_waiting(older_than=options["older_than"])
         ids = ", ".join(map(str, sent))
