@@ -14,7 +14,8 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from pupils.models import Provision, Pupil, RegisterEvent
+from pupils import services as pupils_services
+from pupils.models import Pupil
 from trusts import access
 from trusts.access import Capability
 from trusts.models import LocalAuthority, School, Trust, User
@@ -116,23 +117,8 @@ def ehc_request_record_step(*, actor: User, request: EHCRequest, step: str, date
             pupil=request.pupil, school=request.school, local_authority=request.local_authority,
             request=request, issue_date=date, owner=request.owner,
         )
-        _pupil_moves_to_ehc_plan(actor=actor, pupil=request.pupil, date=date)
+        pupils_services.pupil_record_ehc_plan_issued(actor=actor, pupil=request.pupil, on=date)
     return request
-
-
-def _pupil_moves_to_ehc_plan(*, actor: User, pupil: Pupil, date: dt.date) -> None:
-    # TODO(pupils): belongs in a pupils service (register change with history) once it exists.
-    pupil = Pupil.objects.select_for_update().get(pk=pupil.pk)
-    if pupil.provision == Provision.EHC_PLAN:
-        return
-    RegisterEvent.objects.create(
-        pupil=pupil, kind=RegisterEvent.Kind.EHC_PLAN_ISSUED, date=date,
-        source=RegisterEvent.Source.MANUAL, actor=actor,
-        from_provision=pupil.provision, to_provision=Provision.EHC_PLAN,
-        note="Final EHC plan issued",
-    )
-    pupil.provision = Provision.EHC_PLAN
-    pupil.save(update_fields=["provision", "updated_at"])
 
 
 # --- EHC plans and annual reviews ------------------------------------------------------------

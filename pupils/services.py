@@ -328,6 +328,25 @@ def pupil_change_register(*, actor: User, pupil: Pupil, provision: str, primary_
 
 
 @transaction.atomic
+def pupil_record_ehc_plan_issued(*, actor: User | None, pupil: Pupil,
+                                 on: datetime.date) -> RegisterEvent | None:
+    """The LA issued a final EHC plan: the pupil moves to `E` with a history entry. Nothing
+    happens for a pupil already at `E` (an idempotent step of the EHC needs assessment)."""
+    pupil = Pupil.objects.select_for_update().get(pk=pupil.pk)
+    if pupil.provision == Provision.EHC_PLAN:
+        return None
+    event = RegisterEvent.objects.create(
+        pupil=pupil, kind=RegisterEvent.Kind.EHC_PLAN_ISSUED, date=on,
+        source=RegisterEvent.Source.MANUAL, actor=actor,
+        from_provision=pupil.provision, to_provision=Provision.EHC_PLAN,
+        note="Final EHC plan issued",
+    )
+    pupil.provision = Provision.EHC_PLAN
+    pupil.save(update_fields=["provision", "updated_at"])
+    return event
+
+
+@transaction.atomic
 def pupil_remove_from_register(*, actor: User, pupil: Pupil, note: str = "",
                                on: datetime.date | None = None) -> RegisterEvent:
     """Take a pupil off the register between censuses; the record and its history stay."""
