@@ -16,6 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from trusts import access, audit
 from trusts.access import Capability
 from trusts.decorators import recent_authentication_required
+from trusts.jobs import enqueue_or_run_now
 
 from . import selectors, services, tasks
 from .census import SUMMARY_KEYS, SUMMARY_LABELS, CensusFileError
@@ -221,7 +222,7 @@ def census_upload(request, laestab: str | None = None):
         except CensusFileError as exc:
             form.add_error("file", str(exc))
         else:
-            tasks.check_census_import.delay_on_commit(record.pk)
+            enqueue_or_run_now(tasks.check_census_import, record.pk)
             return redirect("pupils:import_detail", pk=record.pk)
     recent = selectors.imports_for_schools([s.pk for s in schools], limit=10)
     return render(request, "pupils/census_upload.html", {"form": form, "recent": recent},
@@ -259,7 +260,7 @@ def import_progress(request, pk: int):
 def import_confirm(request, pk: int):
     record = _get_import_for_user(request, pk)
     if services.census_import_confirm(actor=request.user, record=record):
-        tasks.apply_census_import.delay_on_commit(record.pk, request.user.pk)
+        enqueue_or_run_now(tasks.apply_census_import, record.pk, request.user.pk)
     else:
         messages.error(request, "This file is not ready to import (it has errors, or its import "
                                 "has already started).")

@@ -14,12 +14,10 @@ from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
-from kombu.exceptions import OperationalError as KombuOperationalError
-from redis.exceptions import ConnectionError as RedisConnectionError
-from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from trusts import access
 from trusts.access import Capability
+from trusts.jobs import BROKER_ERRORS
 from trusts.models import Trust, User
 
 from . import pdf, sections
@@ -27,8 +25,6 @@ from .models import BoardPack
 
 log = logging.getLogger(__name__)
 
-# What enqueueing raises when the broker does not answer.
-BROKER_ERRORS = (KombuOperationalError, RedisConnectionError, RedisTimeoutError, ConnectionError)
 
 QUEUE_WAITING = (
     "Queued — waiting for the job service, which is not answering just now. The pack will be "
