@@ -11,19 +11,13 @@ from decimal import Decimal
 from import_export import fields, resources
 from import_export.formats.base_formats import CSV, XLSX
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+from trusts.exports import FormulaSafeExportMixin
+
 FORMATS = {"csv": CSV, "xlsx": XLSX}
 
 
-def neutralise(value):
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
-
-
-class SafeResource(resources.Resource):
-    def export_field(self, field, instance, **kwargs):
-        return neutralise(super().export_field(field, instance, **kwargs))
+class SafeResource(FormulaSafeExportMixin, resources.Resource):
+    pass
 
 
 def _money(name: str, header: str) -> fields.Field:

@@ -1,8 +1,7 @@
 """Register exports with django-import-export, safe to open in Excel.
 
-django-import-export's own IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT only strips a leading `=`;
-here every text cell beginning with `=`, `+`, `-`, `@`, a tab or a carriage return gets a
-leading single quote, so a spreadsheet shows it as text instead of running it."""
+Every text cell beginning with `=`, `+`, `-`, `@`, a tab or a carriage return gets a leading
+single quote (trusts.exports.FormulaSafeExportMixin), so a spreadsheet shows it as text."""
 
 from __future__ import annotations
 
@@ -10,19 +9,12 @@ from django.db.models import QuerySet
 from import_export import fields, resources
 from import_export.formats import base_formats
 
+from trusts.exports import FormulaSafeExportMixin
+
 from .models import Pupil
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
-
-def neutralise(value):
-    """'=1+1' -> "'=1+1"; anything else unchanged."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
-
-
-class RegisterResource(resources.ModelResource):
+class RegisterResource(FormulaSafeExportMixin, resources.ModelResource):
     school = fields.Field(attribute="school__laestab", column_name="LAESTAB")
     upn = fields.Field(attribute="upn", column_name="UPN")
     surname = fields.Field(attribute="surname", column_name="Surname")
@@ -40,9 +32,6 @@ class RegisterResource(resources.ModelResource):
         fields = ("school", "upn", "surname", "forename", "date_of_birth", "gender", "year_group",
                   "provision", "primary_need", "secondary_need", "home_la")
         export_order = fields
-
-    def export_field(self, field, instance, **kwargs):
-        return neutralise(super().export_field(field, instance, **kwargs))
 
     def dehydrate_date_of_birth(self, pupil: Pupil) -> str:
         return pupil.date_of_birth.isoformat()

@@ -8,16 +8,11 @@ import tablib
 from django.http import Http404, HttpResponse
 from import_export.formats.base_formats import CSV, XLSX
 
+from trusts.exports import neutralise
+
 from . import metrics
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 FORMATS = {"csv": CSV, "xlsx": XLSX}
-
-
-def neutralise(value):
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
 
 
 def _row(values: list) -> list:
@@ -65,8 +60,7 @@ def response(data: tablib.Dataset, fmt: str, filename: str) -> HttpResponse:
     if fmt not in FORMATS:
         raise Http404("No such format.")
     form = FORMATS[fmt]()
-    # The format's own writer: import-export's IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT would turn
-    # every number into text and only strip a leading "="; neutralise() above covers all cases.
+    # The format's own writer: cells were neutralised as rows were built (_row).
     content = form.get_format().export_set(data)
     if fmt == "csv":
         content = "\ufeff" + content  # so that Excel reads the file as UTF-8

@@ -216,7 +216,9 @@ CELERY_TASK_SOFT_TIME_LIMIT = 14 * 60
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
 
-IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = True
+# Off: django-import-export's option strips only a leading "=" and turns numbers into text.
+# Every export quotes all formula prefixes itself (trusts.exports).
+IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = False
 AUDITLOG_INCLUDE_ALL_MODELS = False
 AUDITLOG_MASK_CALLABLE = "trusts.audit.redact"
 AUDITLOG_DISABLE_REMOTE_ADDR = False

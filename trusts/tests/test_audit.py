@@ -1,5 +1,6 @@
 import csv
 import io
+from decimal import Decimal
 
 import pytest
 from auditlog.models import LogEntry
@@ -122,7 +123,8 @@ def test_login_history_shows_failed_attempts_of_the_trusts_people(client):
 @pytest.mark.parametrize(
     ("value", "expected"),
     [("=1+1", "'=1+1"), ("+44 1234", "'+44 1234"), ("-2", "'-2"), ("@SUM(A1)", "'@SUM(A1)"),
-     ("\tx", "'\tx"), ("\rx", "'\rx"), ("Holy Cross", "Holy Cross"), (12, 12), (None, None)],
+     ("\tx", "'\tx"), ("\rx", "'\rx"), ("Holy Cross", "Holy Cross"), (12, 12), (-1, -1),
+     (Decimal("-5.00"), Decimal("-5.00")), (None, None)],
 )
 def test_neutralise_quotes_every_formula_prefix(value, expected):
     assert neutralise(value) == expected
