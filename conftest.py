@@ -146,6 +146,32 @@ def demo(db):
     return steps.run_all()
 
 
+def reset_producers(app) -> None:
+    # Connections and producers are pooled per app: drop them so a new broker URL is used.
+    app._pool = None
+    app.__dict__.get("amqp") and setattr(app.amqp, "_producer_pool", None)
+
+
+@pytest.fixture
+def celery_app():
+    """The project's Celery app, restored after a test changes its broker or eager mode."""
+    from send_portal.celery import app
+
+    saved = (app.conf.broker_url, app.conf.task_always_eager)
+    yield app
+    app.conf.broker_url, app.conf.task_always_eager = saved
+    reset_producers(app)
+
+
+@pytest.fixture
+def dead_broker(celery_app):
+    """Tasks are sent to a broker where nothing listens (port 1), not run eagerly."""
+    celery_app.conf.task_always_eager = False
+    celery_app.conf.broker_url = "redis://127.0.0.1:1/0"
+    reset_producers(celery_app)
+    return celery_app
+
+
 @pytest.fixture
 def media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"

@@ -14,21 +14,6 @@ from trusts.tests.factories import data_admin
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-@pytest.fixture
-def dead_broker():
-    from send_portal.celery import app
-
-    saved = (app.conf.broker_url, app.conf.task_always_eager)
-    app.conf.task_always_eager = False
-    app.conf.broker_url = "redis://127.0.0.1:1/0"  # nothing listens there
-    app._pool = None
-    app.__dict__.get("amqp") and setattr(app.amqp, "_producer_pool", None)
-    yield app
-    app.conf.broker_url, app.conf.task_always_eager = saved
-    app._pool = None
-    app.__dict__.get("amqp") and setattr(app.amqp, "_producer_pool", None)
-
-
 def test_an_upload_and_its_import_still_complete_when_the_broker_is_down(client, dead_broker):
     from django.core.files.uploadedfile import SimpleUploadedFile
 

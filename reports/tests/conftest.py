@@ -108,18 +108,3 @@ def reference(db) -> Reference:
     return make_reference()
 
 
-@pytest.fixture
-def celery_app():
-    """The project's Celery app, restored after a test changes its broker or eager mode."""
-    from send_portal.celery import app
-
-    saved = (app.conf.broker_url, app.conf.task_always_eager)
-    yield app
-    app.conf.broker_url, app.conf.task_always_eager = saved
-    reset_producers(app)
-
-
-def reset_producers(app) -> None:
-    # Connections and producers are pooled per app: drop them so a new broker URL is used.
-    app._pool = None
-    app.__dict__.get("amqp") and setattr(app.amqp, "_producer_pool", None)

@@ -7,7 +7,7 @@ from reports import services
 from reports.models import BoardPack
 from trusts.tests.factories import executive, head_of_send, senco
 
-from .conftest import SPRING_2025, reset_producers
+from .conftest import SPRING_2025
 
 KEY = "0123456789abcdef0123456789abcdef"
 
@@ -125,12 +125,9 @@ def test_a_pack_that_cannot_be_rendered_is_marked_failed(execs, media_root, monk
 
 @pytest.mark.django_db(transaction=True)
 def test_when_the_broker_is_down_the_pack_waits_queued_with_a_clear_message(
-    client, reference, celery_app
+    client, reference, dead_broker
 ):
     user = head_of_send(reference.assisi, reference.christus)
-    celery_app.conf.task_always_eager = False
-    celery_app.conf.broker_url = "redis://127.0.0.1:1/0"  # nothing listens there
-    reset_producers(celery_app)
     response = request_pack(client, user)
     assert response.status_code == 302
     page = client.get(response["Location"]).content.decode()

@@ -13,12 +13,13 @@ from django.conf import settings
 from django.db import connection
 from pypdf import PdfReader
 
+from conftest import reset_producers
 from reports import services
 from reports.metrics import pct
 from reports.models import BoardPack
 from trusts.tests.factories import executive
 
-from .conftest import make_reference, reset_producers
+from .conftest import make_reference
 
 pytestmark = pytest.mark.services
 

@@ -20,6 +20,8 @@ from django.conf import settings
 from django.core.cache import caches
 from django.db import connection
 
+from conftest import reset_producers
+
 BASE_DIR = Path(settings.BASE_DIR)
 PG_BIN = Path(os.environ.get("PG_BIN", "/usr/lib/postgresql/15/bin"))
 
@@ -139,12 +141,6 @@ def own_postgres():
             server.stop()
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
-
-
-def reset_producers(app) -> None:
-    # Connections and producers are pooled per app: drop them so a new broker URL is used.
-    app._pool = None
-    app.__dict__.get("amqp") and setattr(app.amqp, "_producer_pool", None)
 
 
 @pytest.fixture
