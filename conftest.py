@@ -4,7 +4,7 @@
 from contextlib import contextmanager
 
 import pytest
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django_scopes import scopes_disabled
 
 
@@ -41,8 +41,10 @@ def _force_login_is_a_fresh_login(monkeypatch):
 
 @pytest.fixture(autouse=True)
 def _fresh_cache():
-    # Rate limits and used TOTP codes live in the cache; each test starts without them.
+    # Rate limits, used TOTP codes and dashboard figures live in the caches; each test starts
+    # without them.
     cache.clear()
+    caches["figures"].clear()
     yield
 
 

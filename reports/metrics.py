@@ -364,41 +364,45 @@ def _school_rows(school_ids: Iterable[int]) -> list[SchoolRow]:
     ]
 
 
-def _latest_two_snapshots(school_ids: list[int], census_date: datetime.date | None):
+def _latest_two_snapshots(school_ids: list[int], census_date: datetime.date | None,
+                          breakdowns: bool):
     """The latest and the previous snapshot of each school (one query, a window function)."""
     qs = CensusSnapshot.objects.filter(school_id__in=school_ids)
     if census_date is not None:
         qs = qs.filter(census_date__lte=census_date)
+    columns = ["school_id", "census_date", "number_on_roll", "ehcp", "sen_support", "rank"]
+    qs = qs.annotate(
+        rank=Window(RowNumber(), partition_by=[F("school_id")], order_by=F("census_date").desc()))
+    if breakdowns:
+        # The JSON as text, decoded below: JSONField's per-value decoding costs about 25
+        # microseconds a value, several milliseconds for a trust of 100 schools.
+        qs = qs.annotate(by_need_text=Cast("by_need", models.TextField()),
+                         by_year_group_text=Cast("by_year_group", models.TextField()))
+        columns += ["by_need_text", "by_year_group_text"]
     rows = (
-        qs.annotate(
-            rank=Window(RowNumber(), partition_by=[F("school_id")], order_by=F("census_date").desc()),
-            # The JSON as text, decoded below: JSONField's per-value decoding costs about 25
-            # microseconds a value, several milliseconds for a trust of 100 schools.
-            by_need_text=Cast("by_need", models.TextField()),
-            by_year_group_text=Cast("by_year_group", models.TextField()),
-        )
-        .filter(rank__lte=2)
+        qs.filter(rank__lte=2)
         .order_by()  # no join to the school for the model's default ordering
-        .values_list("school_id", "census_date", "number_on_roll", "ehcp", "sen_support", "rank",
-                     "by_need_text", "by_year_group_text")
+        .values_list(*columns)
     )
-    keys = ("school_id", "census_date", "number_on_roll", "ehcp", "sen_support", "rank")
     for row in rows:
-        snap = dict(zip(keys, row[:6], strict=True))
-        latest = snap["rank"] == 1  # breakdowns are shown for the latest census only
+        snap = dict(zip(columns[:6], row[:6], strict=True))
+        # Breakdowns are shown for the latest census only.
+        latest = breakdowns and snap["rank"] == 1
         snap["by_need"] = json.loads(row[6]) if latest and row[6] else {}
         snap["by_year_group"] = json.loads(row[7]) if latest and row[7] else {}
         yield snap
 
 
 def school_table(
-    school_ids: Iterable[int], census_date: datetime.date | None = None
+    school_ids: Iterable[int], census_date: datetime.date | None = None, *,
+    breakdowns: bool = True,
 ) -> SchoolTable:
-    """The trust table (3 queries: schools, snapshots, national averages)."""
+    """The trust table (3 queries: schools, snapshots, national averages). `breakdowns`: read
+    each school's needs and year groups too."""
     rows = _school_rows(school_ids)
     by_id = {r.school_id: r for r in rows}
     nationals = national_averages()
-    for snap in _latest_two_snapshots(list(by_id), census_date):
+    for snap in _latest_two_snapshots(list(by_id), census_date, breakdowns):
         row = by_id[snap["school_id"]]
         figures = Figures(snap["number_on_roll"], snap["ehcp"], snap["sen_support"])
         if snap["rank"] == 1:

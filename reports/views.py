@@ -20,7 +20,7 @@ from trusts.access import Capability
 from trusts.decorators import recent_authentication_required
 from trusts.models import School, Trust
 
-from . import exports, metrics, sections, services
+from . import exports, metrics, pages, sections, services
 from .forms import BoardPackRequestForm
 from .models import BoardPack
 
@@ -85,18 +85,15 @@ def index(request):
 def school_dashboard(request, laestab: str):
     school = _get_school_for_user(request, laestab)
     user = request.user
-    suppress = not access.can(user, Capability.VIEW_PUPILS, school)
-    profile = metrics.school_profile(school, _census_from(request), suppress=suppress)
-    today = timezone.localdate()
-    casework = metrics.school_casework(school, today, suppress=suppress)
-    funding = (metrics.funding_position([school.pk], today=today)
-               if access.can(user, Capability.VIEW_FUNDING, school) else None)
+    page = pages.school_page(
+        school.pk, _census_from(request), today=timezone.localdate(),
+        suppress=not access.can(user, Capability.VIEW_PUPILS, school),
+        show_funding=access.can(user, Capability.VIEW_FUNDING, school),
+        case_links=access.can(user, Capability.VIEW_CASES, school),
+    )
     return render(request, "reports/school.html", {
         "school": school,
-        "profile": profile,
-        "sections": sections.school_sections(
-            profile, casework=casework, funding=funding,
-            case_links=access.can(user, Capability.VIEW_CASES, school)),
+        "page": page,
         "trust_dashboard": access.can_in_trust(request.user, Capability.VIEW_TRUST_DASHBOARD,
                                                school.trust_id),
     })
@@ -107,14 +104,13 @@ def school_dashboard(request, laestab: str):
 def trust_dashboard(request, slug: str):
     trust = _get_trust_for_user(request, slug, Capability.VIEW_TRUST_DASHBOARD)
     visible = access.trust_ids_for(request.user, Capability.VIEW_TRUST_DASHBOARD)
-    report = sections.trust_report(trust, _census_from(request), links=True,
-                                   visible_trust_ids=visible)
+    page = pages.trust_page(trust.pk, _census_from(request), visible_trust_ids=visible,
+                            today=timezone.localdate())
     return render(request, "reports/trust.html", {
         "trust": trust,
-        "report": report,
-        "sections": sections.trust_sections(report),
+        "page": page,
         "can_request_pack": access.can_in_trust(request.user, Capability.REQUEST_BOARD_PACK, trust),
-        "cross_trust": len(access.trust_ids_for(request.user, Capability.VIEW_TRUST_DASHBOARD)) > 1,
+        "cross_trust": len(visible) > 1,
     })
 
 
@@ -127,20 +123,18 @@ CROSS_COLUMNS = [  # key, label, numeric
 ]
 
 
-def _cross_trust(request):
-    trust_ids = _get_cross_trust_ids_for_user(request)
-    school_ids = list(School.objects.filter(trust_id__in=trust_ids).values_list("pk", flat=True))
-    table = metrics.school_table(school_ids)
-    filters = {k: request.GET.get(k, "") for k in ("trust", "la", "phase")}
-    sort = request.GET.get("sort", "name")
-    rows = metrics.filter_and_sort(table.rows, sort=sort, **filters)
-    return table, rows, filters, sort
+def _cross_trust_filters(request) -> tuple[dict[str, str], str]:
+    return {k: request.GET.get(k, "") for k in ("trust", "la", "phase")}, request.GET.get("sort", "name")
 
 
 @login_required
 @require_GET
 def cross_trust_dashboard(request):
-    table, rows, filters, sort = _cross_trust(request)
+    trust_ids = _get_cross_trust_ids_for_user(request)
+    figures = pages.cross_trust_figures(trust_ids, today=timezone.localdate())
+    table, columns = figures.table, figures.columns
+    filters, sort = _cross_trust_filters(request)
+    rows = metrics.filter_and_sort(table.rows, sort=sort, **filters)
     current_key, descending = sort.lstrip("-"), sort.startswith("-")
     sort_columns = []
     for key, label, numeric in CROSS_COLUMNS:
@@ -158,19 +152,9 @@ def cross_trust_dashboard(request):
     )
     section = sections.schools_section("All schools", shown, rows, links=True, charts_too=False,
                                        show_trust=True)
-    columns = metrics.trust_columns(table)
-    all_ids = [r.school_id for r in table.rows]
-    today = timezone.localdate()
-    funding = metrics.funding_position(all_ids, today=today)
-    funding_by_trust = metrics.funding_by_trust(funding)
-    case_period = metrics.casework_period(today)
-    cases_by_trust = metrics.casework_by_trust(all_ids, *case_period)
-    for column in columns:
-        column.funding = funding_by_trust.get(column.trust_id, metrics.FundingTotals())
-        column.cases = cases_by_trust.get(column.trust_id, {"opened": 0, "closed": 0, "open_now": 0})
     return render(request, "reports/cross_trust.html", {
-        "funding_label": funding.label,
-        "case_period": case_period,
+        "funding_label": figures.funding_label,
+        "case_period": figures.case_period,
         "columns": columns,
         "phases": sorted({g.national_phase for c in columns for g in c.by_phase}),
         "section": section,
@@ -221,7 +205,10 @@ def trust_export(request, slug: str, fmt: str):
 def cross_trust_export(request, fmt: str):
     if fmt not in exports.FORMATS:
         raise Http404("No such format.")
-    table, rows, _filters, _sort = _cross_trust(request)
+    trust_ids = _get_cross_trust_ids_for_user(request)
+    table = metrics.school_table(School.objects.filter(trust_id__in=trust_ids).values_list("pk", flat=True))
+    filters, sort = _cross_trust_filters(request)
+    rows = metrics.filter_and_sort(table.rows, sort=sort, **filters)
     data = exports.school_table_dataset(table, rows)
     for trust in Trust.objects.filter(pk__in={r.trust_id for r in rows}):
         audit.record_export(actor=request.user, subject=trust,

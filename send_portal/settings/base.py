@@ -87,6 +87,8 @@ DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env("REDIS_URL", default="")
+# Seconds a cached dashboard figure may live whatever happens (see trusts.freshness).
+FIGURES_CACHE_TIMEOUT = env.int("FIGURES_CACHE_TIMEOUT", default=600)
 if REDIS_URL:
     CACHES = {
         "default": {
@@ -95,10 +97,24 @@ if REDIS_URL:
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env("CACHE_KEY_PREFIX", default="send"),
             "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 2},
-        }
+        },
+        # Dashboard figures (trusts.freshness). Not fail-soft: a per-process copy could not
+        # learn of another process's writes, so while Redis is down figures are computed afresh.
+        "figures": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": env("CACHE_KEY_PREFIX", default="send") + "-figures",
+            "TIMEOUT": FIGURES_CACHE_TIMEOUT,
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 2},
+        },
     }
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    # One process (the embedded demo): an in-process cache sees every write.
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+        "figures": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+                    "LOCATION": "figures", "TIMEOUT": FIGURES_CACHE_TIMEOUT},
+    }
 
 AUTH_USER_MODEL = "trusts.User"
 AUTHENTICATION_BACKENDS = [

@@ -152,10 +152,9 @@ def use_redis(settings):
 
     def point(url: str) -> None:
         settings.CELERY_BROKER_URL = url
-        settings.CACHES = {"default": {**settings.CACHES["default"], "LOCATION": url}}
-        caches._settings = None
-        with contextlib.suppress(AttributeError, KeyError):
-            del caches["default"]
+        settings.CACHES = {alias: {**config, "LOCATION": url}
+                           for alias, config in settings.CACHES.items()}
+        forget_caches()
         app.conf.broker_url = url
         app.conf.task_always_eager = False
         reset_producers(app)
@@ -163,9 +162,15 @@ def use_redis(settings):
     yield point
     app.conf.broker_url, app.conf.task_always_eager = saved
     reset_producers(app)
+    forget_caches()
+
+
+def forget_caches() -> None:
+    """Make django.core.cache build its caches again from the (changed) settings."""
     caches._settings = None
-    with contextlib.suppress(AttributeError, KeyError):
-        del caches["default"]
+    for alias in ("default", "figures"):
+        with contextlib.suppress(AttributeError, KeyError):
+            del caches[alias]
 
 
 def test_database_url() -> str:

@@ -1,0 +1,103 @@
+"""What each dashboard page shows, kept in the figures cache (trusts.freshness) until a table it
+was computed from changes.
+
+A dashboard of a 100-school trust reads thousands of rows and draws a dozen charts: a few
+hundred milliseconds of work whose result stays the same until someone records a change. Each
+function here computes a page's figures (and, where the page is the same for every reader,
+its sections' HTML) from ids, reading every object it shows from the database inside the
+computation, so that the tables it depends on are the tables it read. The reader's
+permissions and the date go into the cache key; the access checks themselves stay in the
+views and run on every request.
+
+The board pack and the exports do not come through here: they compute their figures afresh.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from django.template.loader import render_to_string
+from django.utils.safestring import SafeString
+
+from trusts import freshness
+from trusts.models import School, Trust
+
+from . import metrics, sections
+
+
+@dataclass(frozen=True)
+class DashboardPage:
+    sections_html: SafeString
+    census_dates: list[datetime.date]
+    census_date: datetime.date | None  # the census shown (each school's latest up to it)
+
+
+def trust_page(trust_id: int, census_date: datetime.date | None, *,
+               visible_trust_ids: frozenset[int] | set[int], today: datetime.date
+               ) -> DashboardPage:
+    """The trust dashboard's sections. `visible_trust_ids`: the trusts the reader may see (the
+    Head of SEND's time split names only those)."""
+
+    def compute() -> DashboardPage:
+        trust = Trust.objects.get(pk=trust_id)
+        report = sections.trust_report(trust, census_date, sections.financial_year_to_date(today),
+                                       links=True, visible_trust_ids=visible_trust_ids)
+        html = render_to_string("reports/_trust_sections.html", {
+            "trust": trust, "sections": sections.trust_sections(report)})
+        return DashboardPage(html, report.census_dates, report.table.census_date)
+
+    return freshness.cached("trust-dashboard",
+                            (trust_id, census_date, sorted(visible_trust_ids), today), compute)
+
+
+def school_page(school_id: int, census_date: datetime.date | None, *, suppress: bool,
+                show_funding: bool, case_links: bool, today: datetime.date) -> DashboardPage:
+    """The school dashboard's sections. `suppress`: small counts below school level shown as
+    "fewer than 5" (a reader who may not see pupils); `show_funding` and `case_links` as the
+    reader's permissions allow."""
+
+    def compute() -> DashboardPage:
+        school = School.objects.select_related("trust", "local_authority").get(pk=school_id)
+        profile = metrics.school_profile(school, census_date, suppress=suppress)
+        casework = metrics.school_casework(school, today, suppress=suppress)
+        funding = metrics.funding_position([school.pk], today=today) if show_funding else None
+        html = render_to_string("reports/_school_sections.html", {
+            "sections": sections.school_sections(profile, casework=casework, funding=funding,
+                                                 case_links=case_links)})
+        return DashboardPage(html, profile.census_dates, profile.row.census_date)
+
+    return freshness.cached("school-dashboard",
+                            (school_id, census_date, suppress, show_funding, case_links, today),
+                            compute)
+
+
+@dataclass(frozen=True)
+class CrossTrustFigures:
+    table: metrics.SchoolTable
+    columns: list[metrics.TrustColumn]
+    funding_label: str
+    case_period: tuple[datetime.date, datetime.date]
+
+
+def cross_trust_figures(trust_ids: list[int], *, today: datetime.date) -> CrossTrustFigures:
+    """Every school of these trusts at its latest census, and each trust's totals with its
+    funding and casework. The page filters, sorts and draws them per request."""
+
+    def compute() -> CrossTrustFigures:
+        school_ids = list(School.objects.filter(trust_id__in=trust_ids).values_list("pk", flat=True))
+        # No needs or year groups: the page does not show them, and a smaller entry is
+        # quicker to read back from the cache.
+        table = metrics.school_table(school_ids, breakdowns=False)
+        columns = metrics.trust_columns(table)
+        funding = metrics.funding_position(school_ids, today=today)
+        funding_by_trust = metrics.funding_by_trust(funding)
+        case_period = metrics.casework_period(today)
+        cases_by_trust = metrics.casework_by_trust(school_ids, *case_period)
+        for column in columns:
+            column.funding = funding_by_trust.get(column.trust_id, metrics.FundingTotals())
+            column.cases = cases_by_trust.get(column.trust_id,
+                                              {"opened": 0, "closed": 0, "open_now": 0})
+        return CrossTrustFigures(table, columns, funding.label, case_period)
+
+    return freshness.cached("cross-trust-dashboard", (sorted(trust_ids), today), compute)

@@ -1,0 +1,215 @@
+"""Figures cached until the data they were computed from changes.
+
+The dashboard of a 100-school trust reads thousands of rows (censuses, claims, awards, cases)
+and takes a few hundred milliseconds to compute, and people look at the same figures again and
+again between changes. `cached(kind, params, compute)` keeps what `compute()` returns in the
+"figures" cache under a key made of `params` and the *versions of the tables compute() read*:
+
+- Every SQL statement passes through an execute wrapper installed on each database connection
+  (trusts.apps). A write (INSERT, UPDATE, DELETE, upsert; through the ORM, in bulk or raw)
+  notes the tables it wrote, and when the transaction commits each of them gets a new version.
+  Code that writes past Django's cursor (COPY) calls `tables_written()` itself.
+- While compute() runs, the wrapper notes every table its queries name. Those tables are the
+  dependencies of the kind of figures, remembered in the cache; a later read looks up their
+  versions and finds the entry only if none has changed since. A write to a table compute()
+  did not read cannot change its result, so case notes, audit rows and sessions keep it.
+- The figures are computed and not stored when the cache cannot be reached, and when this
+  connection has written to a table in a transaction that has not committed yet (no other
+  reader may see figures that could still be rolled back).
+
+Versions are read before compute() runs and the new ones are written after the commit, so an
+entry computed from the old rows is stored under the old versions, which nobody asks for again.
+What the key cannot see is the caller's business: the date, the reader's permissions and the
+request's parameters belong in `params`. Entries expire after FIGURES_CACHE_TIMEOUT seconds
+whatever happens, which bounds the effect of a write the database saw but the cache did not
+(the cache unreachable when it committed, or a change made outside the application).
+"""
+
+from __future__ import annotations
+
+import contextvars
+import hashlib
+import logging
+import re
+import uuid
+from collections.abc import Callable, Iterable
+from typing import TypeVar
+
+from django.core.cache import caches
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
+from django.db.backends.signals import connection_created
+
+from send_portal.cache import REDIS_DOWN
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+CACHE_ALIAS = "figures"
+_HEAD = re.compile(r"\s*(\w+)")
+_WRITE_HEADS = frozenset({"INSERT", "UPDATE", "DELETE", "TRUNCATE", "COPY", "MERGE", "WITH",
+                          "REPLACE"})
+# The table a write statement names comes first ("WITH x AS (INSERT INTO t" included); an
+# upsert's "DO UPDATE SET" is not a table.
+_WRITTEN = re.compile(r'\b(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM|TRUNCATE(?:\s+TABLE)?|COPY|'
+                      r'MERGE\s+INTO|REPLACE\s+INTO)\s+"?(?!SET\b)([A-Za-z_][\w$]*)"?', re.I)
+_WRITE_SCAN = 400  # characters: a bulk INSERT's rows need no reading
+_NAMED = re.compile(r'\b(?:FROM|JOIN)\s+"?([A-Za-z_][\w$]*)"?', re.I)
+_MISSING = object()
+# Tables written on nearly every request and never part of any figures: no versions kept.
+# cached() refuses to store figures that read one of them.
+UNVERSIONED = frozenset({"django_session", "auditlog_logentry", "usersessions_usersession",
+                         "trusts_loginevent"})
+
+# The tables the figures being computed in this context have read so far (None: not computing).
+_reading: contextvars.ContextVar[set[str] | None] = contextvars.ContextVar("figures_reading",
+                                                                           default=None)
+
+
+def _cache():
+    return caches[CACHE_ALIAS]
+
+
+# --- Noticing writes -------------------------------------------------------------------------
+
+
+def _watch(execute, sql, params, many, context):
+    result = execute(sql, params, many, context)
+    if not isinstance(sql, str):
+        return result
+    reading = _reading.get()
+    if reading is not None:
+        reading.update(t.lower() for t in _NAMED.findall(sql))
+    head = _HEAD.match(sql)
+    if head and head.group(1).upper() in _WRITE_HEADS:
+        written = {t.lower() for t in _WRITTEN.findall(sql[:_WRITE_SCAN])} - UNVERSIONED
+        if written:
+            tables_written(written, using=context["connection"].alias)
+    return result
+
+
+def _install_on(connection, **_kwargs) -> None:
+    if _watch not in connection.execute_wrappers:
+        connection.execute_wrappers.insert(0, _watch)
+
+
+def install() -> None:
+    """Watch every statement of every database connection, present and future."""
+    connection_created.connect(_install_on, dispatch_uid="trusts.freshness")
+    for connection in connections.all(initialized_only=True):
+        _install_on(connection)
+
+
+class _Bump:
+    """An on-commit callback giving new versions to the tables written in a transaction."""
+
+    def __init__(self, tables: set[str]):
+        self.tables = tables
+
+    def __call__(self) -> None:
+        _bump(self.tables)
+
+
+def _bump(tables: Iterable[str]) -> None:
+    token = uuid.uuid4().hex
+    try:
+        _cache().set_many({_version_key(t): token for t in tables}, timeout=None)
+    except REDIS_DOWN as exc:
+        log.warning("Figures cache unreachable; cached figures of %s may show the old values "
+                    "until they expire (%s)", ", ".join(sorted(tables)), type(exc).__name__)
+
+
+def tables_written(tables: Iterable[str], *, using: str = DEFAULT_DB_ALIAS) -> None:
+    """These tables changed: new versions now, or when the current transaction commits."""
+    tables = set(tables)
+    connection = connections[using]
+    if not connection.in_atomic_block:
+        _bump(tables)
+        return
+    # One callback per savepoint level: Django drops a rolled-back savepoint's callbacks, so
+    # tables are added only to a callback registered at the current level.
+    pending = connection.run_on_commit[-1] if connection.run_on_commit else None
+    if pending and isinstance(pending[1], _Bump) and pending[0] == set(connection.savepoint_ids):
+        pending[1].tables |= tables
+    else:
+        transaction.on_commit(_Bump(tables), using=using)
+
+
+def has_uncommitted_writes(using: str = DEFAULT_DB_ALIAS) -> bool:
+    return any(isinstance(entry[1], _Bump) for entry in connections[using].run_on_commit)
+
+
+# --- Reading through the cache ----------------------------------------------------------------
+
+
+def _version_key(table: str) -> str:
+    return f"table-version:{table}"
+
+
+def _deps_key(kind: str) -> str:
+    return f"figures-tables:{kind}"
+
+
+def _versions(cache, tables: list[str]) -> list[str]:
+    keys = [_version_key(t) for t in tables]
+    found = cache.get_many(keys)
+    for key in keys:
+        if key not in found:
+            # A table never written (or its version evicted) gets one now, so that a version
+            # never comes back to a value an older entry was stored under.
+            cache.add(key, uuid.uuid4().hex, timeout=None)
+    if len(found) < len(keys):
+        found = cache.get_many(keys)
+    return [found.get(k, "") for k in keys]
+
+
+def _entry_key(kind: str, params: tuple, tables: list[str], versions: list[str]) -> str:
+    digest = hashlib.sha256(repr((params, tables, versions)).encode()).hexdigest()
+    return f"figures:{kind}:{digest}"
+
+
+def cached(kind: str, params: tuple, compute: Callable[[], T]) -> T:
+    """compute()'s result for `params`, from the cache while no table it read has changed.
+    `kind` names the computation (its tables are learned per kind); `params` must hold
+    everything else the result depends on, with a stable repr()."""
+    outer = _reading.get()
+    if has_uncommitted_writes():
+        return _computed(compute, outer)[0]
+    cache = _cache()
+    try:
+        tables = cache.get(_deps_key(kind)) or []
+        key = None
+        if tables:
+            key = _entry_key(kind, params, tables, _versions(cache, tables))
+            value = cache.get(key, _MISSING)
+            if value is not _MISSING:
+                if outer is not None:
+                    outer.update(tables)
+                return value
+    except REDIS_DOWN:
+        return _computed(compute, outer)[0]
+    value, read = _computed(compute, outer)
+    if read & UNVERSIONED:
+        log.error("Figures of kind %s read %s, which has no versions: not cached", kind,
+                  ", ".join(sorted(read & UNVERSIONED)))
+        return value
+    try:
+        if key is not None and read <= set(tables):
+            cache.set(key, value)
+        if not read <= set(tables):
+            # Stored next time, once the versions of every table are read before computing.
+            cache.set(_deps_key(kind), sorted(read | set(tables)), timeout=None)
+    except REDIS_DOWN:
+        pass
+    return value
+
+
+def _computed(compute: Callable[[], T], outer: set[str] | None) -> tuple[T, set[str]]:
+    read: set[str] = set()
+    token = _reading.set(read)
+    try:
+        value = compute()
+    finally:
+        _reading.reset(token)
+    if outer is not None:
+        outer.update(read)
+    return value, read
