@@ -64,6 +64,9 @@ class TrustReport:
     # At most this many schools per chart measure, those furthest from the national figure
     # (the PDF: every chart costs about half a second to draw there). None: every school.
     chart_limit: int | None = None
+    # At most this many schools in the funding table by school, those with the largest
+    # shortfall (the PDF: the trust's totals and LAs say the rest; the dashboard lists all).
+    funding_school_limit: int | None = None
     # Funding, casework, EHCP timeliness, training and the Head of SEND's time (None: not read).
     funding: metrics.FundingSummary | None = None
     timeliness: metrics.Timeliness | None = None
@@ -223,9 +226,17 @@ def summary_section(report: TrustReport) -> Section:
 def funding_section(report: TrustReport) -> Section | None:
     if report.funding is None:
         return None
+    schools = report.funding.schools
+    limit = report.funding_school_limit
+    if limit is not None and len(schools) > limit:
+        largest = sorted(schools, key=lambda r: (-r.totals.shortfall, -r.totals.gap,
+                                                 r.school.name))[:limit]
+        keep = {id(r) for r in largest}
+        schools = [r for r in schools if id(r) in keep]
     return Section("funding", f"Top-up funding {report.funding.label}",
                    "reports/sections/funding.html",
-                   {"summary": report.funding, "links": report.links})
+                   {"summary": report.funding, "links": report.links, "schools": schools,
+                    "schools_left_out": len(report.funding.schools) - len(schools)})
 
 
 def timeliness_section(report: TrustReport) -> Section | None:

@@ -19,22 +19,28 @@ again between changes. `cached(kind, params, compute)` keeps what `compute()` re
 
 Versions are read before compute() runs and the new ones are written after the commit, so an
 entry computed from the old rows is stored under the old versions, which nobody asks for again.
-What the key cannot see is the caller's business: the date, the reader's permissions and the
-request's parameters belong in `params`. Entries expire after FIGURES_CACHE_TIMEOUT seconds
-whatever happens, which bounds the effect of a write the database saw but the cache did not
-(the cache unreachable when it committed, or a change made outside the application).
+The key also holds a digest of the project's code, templates and REPORTS_* settings, so a
+deployment never reads entries drawn by the code before it. What the key cannot see is the
+caller's business: the date, the reader's permissions and the request's parameters belong in
+`params`. Entries expire after FIGURES_CACHE_TIMEOUT seconds whatever happens, which bounds the
+effect of a write the database saw but the cache did not (the cache unreachable when it
+committed, or a change made outside the application).
 """
 
 from __future__ import annotations
 
 import contextvars
+import functools
 import hashlib
 import logging
 import re
 import uuid
 from collections.abc import Callable, Iterable
+from pathlib import Path
 from typing import TypeVar
 
+from django.apps import apps
+from django.conf import settings
 from django.core.cache import caches
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.db.backends.signals import connection_created
@@ -162,8 +168,27 @@ def _versions(cache, tables: list[str]) -> list[str]:
     return [found.get(k, "") for k in keys]
 
 
+@functools.cache
+def code_version() -> str:
+    """A digest of the project's Python modules, templates and REPORTS_* settings (read once
+    per process)."""
+    base = Path(settings.BASE_DIR)
+    # The project's own apps sit at the top of BASE_DIR (a virtualenv inside it does not).
+    roots = {Path(app.path) for app in apps.get_app_configs() if Path(app.path).parent == base}
+    roots |= {Path(d) for engine in settings.TEMPLATES for d in engine.get("DIRS", [])}
+    digest = hashlib.sha256(repr(sorted(
+        (name, getattr(settings, name)) for name in dir(settings) if name.startswith("REPORTS_")
+    )).encode())
+    for root in sorted(roots):
+        for path in sorted(root.rglob("*")):
+            if path.suffix in {".py", ".html"} and path.is_file():
+                digest.update(str(path.relative_to(base)).encode())
+                digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
 def _entry_key(kind: str, params: tuple, tables: list[str], versions: list[str]) -> str:
-    digest = hashlib.sha256(repr((params, tables, versions)).encode()).hexdigest()
+    digest = hashlib.sha256(repr((code_version(), params, tables, versions)).encode()).hexdigest()
     return f"figures:{kind}:{digest}"
 
 

@@ -57,3 +57,27 @@ def test_the_fetcher_refuses_the_network_and_files_outside_static():
         fetcher.fetch((pdf.STATIC_DIR / ".." / "manage.py").as_uri())
     ok = fetcher.fetch((pdf.STATIC_DIR / "css" / "board_pack.css").as_uri())
     assert b"@page" in ok.read()
+
+
+def test_the_packs_funding_table_by_school_lists_those_with_the_largest_shortfall():
+    import datetime
+    from decimal import Decimal
+
+    from django.template.loader import render_to_string
+
+    from funding.selectors import FundingSummary, FundingTotals, SchoolRow
+    from reports import sections
+    from trusts.models import School
+
+    rows = [SchoolRow(School(name=f"School {n}"), FundingTotals(expected=Decimal(n * 100)))
+            for n in range(1, 5)]
+    report = sections.TrustReport(
+        title="Trust", table=None, trend=[], census_dates=[], funding_school_limit=2,
+        funding=FundingSummary(2025, datetime.date(2025, 11, 1), rows, [], FundingTotals()))
+
+    section = sections.funding_section(report)
+
+    assert [r.school.name for r in section.context["schools"]] == ["School 3", "School 4"]
+    html = render_to_string(section.template, {"section": section})
+    assert "the 2 with the largest shortfall (2 more in the totals above" in html
+    assert "School 1" not in html
