@@ -13,12 +13,13 @@ from django.contrib.sessions.backends.db import SessionStore
 from django.contrib.sessions.models import Session
 from django.core.cache import caches
 from django.db import connection, transaction
+from django.db.models import Exists, OuterRef
 from django.test import override_settings
 
 from pupils.models import NationalAverage
 from trusts import freshness
-from trusts.models import LocalAuthority, Trust
-from trusts.tests.factories import LocalAuthorityFactory, TrustFactory
+from trusts.models import LocalAuthority, School, Trust
+from trusts.tests.factories import LocalAuthorityFactory, SchoolFactory, TrustFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -371,6 +372,40 @@ def test_cached_figures_are_kept_after_a_write_to_a_table_they_did_not_read():
     assert version(AUTHORITIES) != authorities  # the write was seen ...
     assert freshness.cached("names", (), compute) == stored  # ... and did not matter
     assert len(calls) == computed
+
+
+def _schools_of_alpha_by_join():
+    return School.objects.filter(trust__name="Alpha").count()
+
+
+def _schools_of_alpha_by_subquery():
+    return School.objects.filter(trust__in=Trust.objects.filter(name="Alpha")).count()
+
+
+def _schools_of_alpha_by_exists():
+    return School.objects.filter(
+        Exists(Trust.objects.filter(pk=OuterRef("trust_id"), name="Alpha"))).count()
+
+
+READS_THROUGH = {"join": _schools_of_alpha_by_join, "subquery": _schools_of_alpha_by_subquery,
+                 "exists": _schools_of_alpha_by_exists}
+
+
+@pytest.mark.parametrize("count", READS_THROUGH.values(), ids=READS_THROUGH.keys())
+def test_a_table_read_only_inside_another_tables_query_is_one_the_figures_depend_on(count):
+    SchoolFactory(trust=new_trust("Alpha"))
+    calls: list[int] = []
+
+    def compute():
+        calls.append(1)
+        return {"names": [], "schools": count()}
+
+    assert warm("schools", (), compute, calls)["schools"] == 1
+    assert learned_tables("schools") == sorted([Trust._meta.db_table, School._meta.db_table])
+    computed = len(calls)
+    Trust.objects.filter(name="Alpha").update(name="Renamed")
+    assert freshness.cached("schools", (), compute)["schools"] == 0
+    assert len(calls) == computed + 1
 
 
 def test_a_rolled_back_write_leaves_cached_figures_in_place():
