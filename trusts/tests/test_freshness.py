@@ -16,7 +16,8 @@ from django.db import connection, transaction
 from django.db.models import Exists, OuterRef
 from django.test import override_settings
 
-from pupils.models import NationalAverage
+from pupils.models import CensusSnapshot, NationalAverage
+from pupils.tests.factories import CensusSnapshotFactory
 from trusts import freshness
 from trusts.models import LocalAuthority, School, Trust
 from trusts.tests.factories import LocalAuthorityFactory, SchoolFactory, TrustFactory
@@ -26,6 +27,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 TRUSTS = Trust._meta.db_table
 AUTHORITIES = LocalAuthority._meta.db_table
 NATIONALS = NationalAverage._meta.db_table
+CENSUSES = CensusSnapshot._meta.db_table
 
 
 class Rollback(Exception):
@@ -162,6 +164,32 @@ def test_a_committed_write_gives_the_written_table_a_new_version(write):
     assert after and after != before
     # Only the table written: another table keeps its version.
     assert version(AUTHORITIES) == authorities
+
+
+def test_a_truncate_of_several_tables_gives_each_of_them_a_new_version():
+    # One statement naming several tables, as `manage.py flush` (Django's sql_flush) and the
+    # census bench's reset write it.
+    nationals, censuses = versioned(NATIONALS), versioned(CENSUSES)
+    with connection.cursor() as cursor:
+        cursor.execute(f"TRUNCATE {NATIONALS}, {CENSUSES}")
+    assert version(NATIONALS) != nationals
+    assert version(CENSUSES) != censuses
+
+
+def test_figures_read_from_a_table_truncated_with_others_are_computed_again():
+    school = SchoolFactory()
+    CensusSnapshotFactory(school=school)
+    calls: list[int] = []
+
+    def compute():
+        calls.append(1)
+        return {"names": [], "censuses": CensusSnapshot.objects.count()}
+
+    assert warm("censuses", (), compute, calls)["censuses"] == 1
+    with connection.cursor() as cursor:
+        cursor.execute(f'TRUNCATE "{NATIONALS}", "{CENSUSES}"')
+    assert CensusSnapshot.objects.count() == 0
+    assert freshness.cached("censuses", (), compute)["censuses"] == 0
 
 
 def test_each_committed_write_gives_a_version_never_seen_before():
