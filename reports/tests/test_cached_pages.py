@@ -1,0 +1,273 @@
+"""The dashboards served from the figures cache (reports.pages, trusts.freshness): a change
+that the figures were computed from shows on the next view, a change they were not computed from
+leaves them in the cache, and the reader's access and permissions are never mixed up by it.
+
+Transactional tests: the cache is used only once writes have committed."""
+
+from __future__ import annotations
+
+import datetime
+import re
+
+import pytest
+from django.core.cache import caches
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from casework import services as casework_services
+from casework.models import Case
+from pupils.models import CensusSnapshot
+from trusts.tests.factories import data_admin, executive, head_of_send, headteacher, senco
+
+from .conftest import AUTUMN_2025, make_reference
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+HOLY_CROSS = "8833001"  # a Christus school
+ST_THOMAS_MORE = "8824001"  # an Assisi school
+
+
+@pytest.fixture
+def reference():
+    return make_reference()
+
+
+def trust_url(trust) -> str:
+    return f"/reports/trusts/{trust.slug}/"
+
+
+def school_url(laestab: str) -> str:
+    return f"/reports/schools/{laestab}/"
+
+
+CROSS_TRUST_URL = "/reports/cross-trust/"
+
+
+def signed_in(user) -> Client:
+    """A client signed in as `user`. Signing in writes the user's row (last_login), a table the
+    dashboards read, so every reader of a test signs in before any page is put in the cache."""
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def view(client: Client, url: str) -> tuple[str, int]:
+    """The page as the client's user sees it, and the number of queries it took."""
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200, (url, response.status_code)
+    return response.content.decode(), len(queries.captured_queries)
+
+
+def warm(client: Client, url: str) -> tuple[str, int, int]:
+    """View the page until its figures are in the cache: (the page, the queries of a view that
+    computed them, the queries of a view served from the cache)."""
+    _html, first = view(client, url)
+    _html, second = view(client, url)
+    html, hit = view(client, url)
+    _html, again = view(client, url)
+    assert hit == again, "the figures were not served from the cache by the third view"
+    assert hit < min(first, second)
+    return html, min(first, second), hit
+
+
+def entries(kind: str) -> list[bytes]:
+    """The stored figures of this kind in the figures cache."""
+    cache = caches["figures"]
+    client = cache._cache.get_client(write=False)
+    return list(client.scan_iter(match=cache.make_key(f"figures:{kind}:") + "*"))
+
+
+def learned_tables(kind: str) -> list[str]:
+    return caches["figures"].get(f"figures-tables:{kind}") or []
+
+
+def row_cells(html: str, header: str) -> list[str]:
+    """The numeric cells of the table row headed `header`."""
+    match = re.search(r'<th scope="row" class="govuk-table__header">' + re.escape(header)
+                      + r"</th>(.*?)</tr>", html, re.S)
+    assert match, f"no row headed {header!r}"
+    return re.findall(r'<td class="govuk-table__cell portal-numeric">([^<]*)</td>',
+                      match.group(1))
+
+
+def on_roll(html: str) -> str:
+    match = re.search(r"Census [^:<]+: ([\d,]+) pupils on roll", html)
+    assert match, "no census figures on the page"
+    return match.group(1)
+
+
+def time_split(html: str) -> str:
+    match = re.search(r'<table class="govuk-table report-table" id="time-split-1">.*?</table>',
+                      html, re.S)
+    assert match, "no time split on the page"
+    return match.group(0)
+
+
+def dashboard_sections(html: str) -> str:
+    """The figures part of a dashboard page (the rest has the request's CSRF token)."""
+    start = html.index('<section class="govuk-!-margin-bottom-8"')
+    return html[start:html.rindex("</section>")]
+
+
+def casework_section(html: str) -> str:
+    return html.split('id="section-casework"', 1)[1].split("</section>", 1)[0]
+
+
+def open_case(school, actor, *, next_action_due: datetime.date | None = None) -> Case:
+    return casework_services.case_open(
+        actor=actor, school=school, kind=Case.Kind.COMPLAINT, title="Complaint about transport",
+        owner=actor, opened_on=timezone.localdate(), next_action_due=next_action_due)
+
+
+# --- A change the figures were computed from shows on the next view ----------------------------
+
+
+def test_the_trust_dashboard_shows_a_case_opened_after_it_was_first_viewed(reference):
+    school = reference.schools[HOLY_CROSS]
+    manager = senco(school)
+    reader = signed_in(executive(reference.christus))
+    html, _miss, _hit = warm(reader, trust_url(reference.christus))
+    assert row_cells(html, "All cases")[-1] == "0"
+    assert "No cases were recorded for these schools." in html
+
+    open_case(school, manager)
+
+    html, _queries = view(reader, trust_url(reference.christus))
+    assert row_cells(html, "All cases")[-2:] == ["1 / 0", "1"]
+    assert "No cases were recorded for these schools." not in html
+    assert "1 is open now" in html
+
+
+def test_the_trust_dashboard_stays_cached_when_a_case_note_is_added(reference):
+    school = reference.schools[HOLY_CROSS]
+    manager = senco(school)
+    case = open_case(school, manager)
+    reader = signed_in(executive(reference.christus))
+    before, miss, hit = warm(reader, trust_url(reference.christus))
+    stored = entries("trust-dashboard")
+    assert len(stored) == 1
+    tables = learned_tables("trust-dashboard")
+    assert "casework_case" in tables
+    assert "casework_casenote" not in tables
+
+    casework_services.case_add_note(actor=manager, case=case, text="Called the parents back.")
+
+    html, queries = view(reader, trust_url(reference.christus))
+    assert queries == hit < miss
+    assert entries("trust-dashboard") == stored
+    assert dashboard_sections(html) == dashboard_sections(before)
+
+
+def test_the_school_dashboard_shows_a_changed_census_snapshot(reference):
+    school = reference.schools[HOLY_CROSS]
+    reader = signed_in(senco(school))
+    html, _miss, _hit = warm(reader, school_url(HOLY_CROSS))
+    snapshot = CensusSnapshot.objects.get(school=school, census_date=AUTUMN_2025)
+    assert on_roll(html) == f"{snapshot.number_on_roll:,}" != "1,234"
+
+    snapshot.number_on_roll = 1234
+    snapshot.save()
+
+    html, _queries = view(reader, school_url(HOLY_CROSS))
+    assert on_roll(html) == "1,234"
+
+
+def test_the_cross_trust_dashboard_shows_a_case_opened_after_it_was_first_viewed(reference):
+    head = head_of_send(reference.assisi, reference.christus)
+    reader = signed_in(head)
+    html, _miss, _hit = warm(reader, CROSS_TRUST_URL)
+    # One column per trust, by name: Assisi, then Christus.
+    assert row_cells(html, "Cases open now") == ["0", "0"]
+
+    open_case(reference.schools[HOLY_CROSS], head)
+
+    html, _queries = view(reader, CROSS_TRUST_URL)
+    assert row_cells(html, "Cases open now") == ["0", "1"]
+
+
+# --- Access checks run before the cache; the reader's permissions are part of the key ---------
+
+
+def test_a_reader_in_another_trust_never_gets_the_cached_page_of_a_trust_they_cannot_see(
+        reference):
+    christus = signed_in(executive(reference.christus))
+    holy_cross = signed_in(senco(reference.schools[HOLY_CROSS]))
+    outsider = signed_in(executive(reference.assisi))
+    _html, _miss, trust_hit = warm(christus, trust_url(reference.christus))
+    _html, _miss, school_hit = warm(holy_cross, school_url(HOLY_CROSS))
+
+    assert outsider.get(trust_url(reference.christus)).status_code == 404
+    assert outsider.get(school_url(HOLY_CROSS)).status_code == 404
+    # One trust is not enough for the cross-trust page, cached or not.
+    assert outsider.get(CROSS_TRUST_URL).status_code == 404
+    # Their own trust's page has their own trust's schools.
+    html, _queries = view(outsider, trust_url(reference.assisi))
+    assert reference.schools[ST_THOMAS_MORE].name in html
+    assert reference.schools[HOLY_CROSS].name not in html
+    # The pages they were refused were in the cache all along.
+    assert view(christus, trust_url(reference.christus))[1] == trust_hit
+    assert view(holy_cross, school_url(HOLY_CROSS))[1] == school_hit
+
+
+def test_a_trust_page_cached_for_a_head_of_send_does_not_name_their_other_trust_to_an_executive(
+        reference):
+    head = signed_in(head_of_send(reference.assisi, reference.christus))
+    trust_reader = signed_in(executive(reference.christus))
+    html, _miss, _hit = warm(head, trust_url(reference.christus))
+    assert reference.assisi.name in time_split(html)
+
+    html, _queries = view(trust_reader, trust_url(reference.christus))
+    split = time_split(html)
+    assert reference.assisi.name not in split
+    assert "Other trusts" in split
+    assert len(entries("trust-dashboard")) == 2
+
+
+def test_readers_with_different_permissions_on_a_school_get_different_cached_figures(reference):
+    school = reference.schools[HOLY_CROSS]
+    manager = senco(school)
+    # A dated next step: the school page lists it, linked to the case for those who may see it.
+    open_case(school, manager, next_action_due=timezone.localdate() + datetime.timedelta(days=3))
+    pupils_reader = signed_in(manager)  # may see pupils and cases: small counts as they are
+    trust_reader = signed_in(executive(reference.christus))  # may not: small counts suppressed
+
+    html, _miss, _hit = warm(pupils_reader, school_url(HOLY_CROSS))
+    assert "fewer than 5" not in html
+    assert "/casework/cases/" in casework_section(html)
+
+    html, _queries = view(trust_reader, school_url(HOLY_CROSS))
+    assert "fewer than 5" in html
+    assert "/casework/cases/" not in casework_section(html)
+    assert len(entries("school-dashboard")) == 2
+
+    # Each kept apart: the SENCO's cached page is still theirs.
+    html, _queries = view(pupils_reader, school_url(HOLY_CROSS))
+    assert "fewer than 5" not in html
+    assert "/casework/cases/" in casework_section(html)
+
+
+def test_a_reader_without_funding_rights_never_gets_a_cached_page_with_funding(reference):
+    school = reference.schools[HOLY_CROSS]
+    funding_reader = signed_in(senco(school))
+    no_funding_reader = signed_in(data_admin(reference.christus))
+    html, _miss, _hit = warm(funding_reader, school_url(HOLY_CROSS))
+    assert 'id="section-funding"' in html
+
+    html, _queries = view(no_funding_reader, school_url(HOLY_CROSS))
+    assert 'id="section-funding"' not in html
+    assert len(entries("school-dashboard")) == 2
+
+
+def test_readers_with_the_same_permissions_on_a_school_share_its_cached_figures(reference):
+    school = reference.schools[HOLY_CROSS]
+    first_reader = signed_in(senco(school))
+    second_reader = signed_in(headteacher(school))
+    first, _miss, hit = warm(first_reader, school_url(HOLY_CROSS))
+
+    html, queries = view(second_reader, school_url(HOLY_CROSS))
+    assert queries == hit
+    assert len(entries("school-dashboard")) == 1
+    assert on_roll(html) == on_roll(first)
