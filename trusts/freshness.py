@@ -7,13 +7,14 @@ again between changes. `cached(kind, params, compute)` keeps what `compute()` re
 
 - Every SQL statement passes through an execute wrapper installed on each database connection
   (trusts.apps). A write (INSERT, UPDATE, DELETE, upsert; through the ORM, in bulk or raw)
-  notes the tables it wrote, and when the transaction commits each of them gets a new version.
-  Code that writes past Django's cursor (COPY) calls `tables_written()` itself.
+  notes the tables it wrote, and when the transaction commits each of them gets a new version
+  (a TRUNCATE, which may empty tables it does not name, gives every table one). Code that
+  writes past Django's cursor (COPY) calls `tables_written()` itself.
 - While compute() runs, the wrapper notes every table its queries name. Those tables are the
   dependencies of the kind of figures, remembered in the cache; a later read looks up their
   versions and finds the entry only if none has changed since. A write to a table compute()
   did not read cannot change its result, so case notes, audit rows and sessions keep it.
-- The figures are computed and not stored when the cache cannot be reached, and when this
+- The figures are computed and not stored when the cache fails to answer, and when this
   connection has written to a table in a transaction that has not committed yet (no other
   reader may see figures that could still be rolled back).
 
@@ -44,27 +45,37 @@ from django.conf import settings
 from django.core.cache import caches
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.db.backends.signals import connection_created
-
-from send_portal.cache import REDIS_DOWN
+from redis.exceptions import RedisError
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 CACHE_ALIAS = "figures"
 _HEAD = re.compile(r"\s*(\w+)")
-_WRITE_HEADS = frozenset({"INSERT", "UPDATE", "DELETE", "TRUNCATE", "COPY", "MERGE", "WITH",
-                          "REPLACE"})
+_WRITE_HEADS = frozenset({"INSERT", "UPDATE", "DELETE", "COPY", "MERGE", "WITH", "REPLACE"})
+# A table name, perhaps quoted, perhaps after its schema ("public"."t").
+_TABLE = r'(?:"?[A-Za-z_][\w$]*"?\.)?"?([A-Za-z_][\w$]*)"?'
 # The table a write statement names comes first ("WITH x AS (INSERT INTO t" included); an
 # upsert's "DO UPDATE SET" is not a table.
-_WRITTEN = re.compile(r'\b(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM|TRUNCATE(?:\s+TABLE)?|COPY|'
-                      r'MERGE\s+INTO|REPLACE\s+INTO)\s+"?(?!SET\b)([A-Za-z_][\w$]*)"?', re.I)
+_WRITTEN = re.compile(r'\b(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM|COPY|MERGE\s+INTO|'
+                      r'REPLACE\s+INTO)\s+(?!SET\b)' + _TABLE, re.I)
 _WRITE_SCAN = 400  # characters: a bulk INSERT's rows need no reading
-_NAMED = re.compile(r'\b(?:FROM|JOIN)\s+"?([A-Za-z_][\w$]*)"?', re.I)
+_NAMED = re.compile(r"\b(?:FROM|JOIN)\s+" + _TABLE, re.I)
+_SET_COLUMNS = re.compile(r"\bSET\s+(.*?)\s+WHERE\b", re.I | re.S)
+_ASSIGNED = re.compile(r'"?(\w+)"?\s*=\s*%s')
 _MISSING = object()
 # Tables written on nearly every request and never part of any figures: no versions kept.
 # cached() refuses to store figures that read one of them.
 UNVERSIONED = frozenset({"django_session", "auditlog_logentry", "usersessions_usersession",
                          "trusts_loginevent"})
+# Columns no figures read, written often: an UPDATE that sets only these keeps the version.
+# (Every login sets the user's last_login; the dashboards read users' names.)
+UNVERSIONED_COLUMNS = {"trusts_user": frozenset({"last_login"})}
+# TRUNCATE may name several tables or empty others by CASCADE: it changes every version, through
+# this one, which every entry's key holds.
+EVERY_TABLE = "*"
+# The cache answered with an error, or not at all: figures are computed afresh.
+CACHE_ERRORS = (RedisError,)
 
 # The tables the figures being computed in this context have read so far (None: not computing).
 _reading: contextvars.ContextVar[set[str] | None] = contextvars.ContextVar("figures_reading",
@@ -86,11 +97,25 @@ def _watch(execute, sql, params, many, context):
     if reading is not None:
         reading.update(t.lower() for t in _NAMED.findall(sql))
     head = _HEAD.match(sql)
-    if head and head.group(1).upper() in _WRITE_HEADS:
+    verb = head.group(1).upper() if head else ""
+    if verb in _WRITE_HEADS:
         written = {t.lower() for t in _WRITTEN.findall(sql[:_WRITE_SCAN])} - UNVERSIONED
+        if verb == "UPDATE" and len(written) == 1:
+            written -= {t for t in written if _sets_only_unversioned(t, sql)}
         if written:
             tables_written(written, using=context["connection"].alias)
+    elif verb == "TRUNCATE":
+        tables_written({EVERY_TABLE}, using=context["connection"].alias)
     return result
+
+
+def _sets_only_unversioned(table: str, sql: str) -> bool:
+    columns = UNVERSIONED_COLUMNS.get(table)
+    if not columns:
+        return False
+    assignments = _SET_COLUMNS.search(sql)
+    assigned = set(_ASSIGNED.findall(assignments.group(1))) if assignments else set()
+    return bool(assigned) and assigned <= columns
 
 
 def _install_on(connection, **_kwargs) -> None:
@@ -119,7 +144,7 @@ def _bump(tables: Iterable[str]) -> None:
     token = uuid.uuid4().hex
     try:
         _cache().set_many({_version_key(t): token for t in tables}, timeout=None)
-    except REDIS_DOWN as exc:
+    except CACHE_ERRORS as exc:
         log.warning("Figures cache unreachable; cached figures of %s may show the old values "
                     "until they expire (%s)", ", ".join(sorted(tables)), type(exc).__name__)
 
@@ -137,7 +162,8 @@ def tables_written(tables: Iterable[str], *, using: str = DEFAULT_DB_ALIAS) -> N
     if pending and isinstance(pending[1], _Bump) and pending[0] == set(connection.savepoint_ids):
         pending[1].tables |= tables
     else:
-        transaction.on_commit(_Bump(tables), using=using)
+        # Robust: the data is committed by then; a failed bump must not stop later callbacks.
+        transaction.on_commit(_Bump(tables), using=using, robust=True)
 
 
 def has_uncommitted_writes(using: str = DEFAULT_DB_ALIAS) -> bool:
@@ -156,7 +182,7 @@ def _deps_key(kind: str) -> str:
 
 
 def _versions(cache, tables: list[str]) -> list[str]:
-    keys = [_version_key(t) for t in tables]
+    keys = [_version_key(t) for t in [EVERY_TABLE, *tables]]
     found = cache.get_many(keys)
     for key in keys:
         if key not in found:
@@ -210,7 +236,7 @@ def cached(kind: str, params: tuple, compute: Callable[[], T]) -> T:
                 if outer is not None:
                     outer.update(tables)
                 return value
-    except REDIS_DOWN:
+    except CACHE_ERRORS:
         return _computed(compute, outer)[0]
     value, read = _computed(compute, outer)
     if read & UNVERSIONED:
@@ -223,7 +249,7 @@ def cached(kind: str, params: tuple, compute: Callable[[], T]) -> T:
         if not read <= set(tables):
             # Stored next time, once the versions of every table are read before computing.
             cache.set(_deps_key(kind), sorted(read | set(tables)), timeout=None)
-    except REDIS_DOWN:
+    except CACHE_ERRORS:
         pass
     return value
 

@@ -46,8 +46,8 @@ CROSS_TRUST_URL = "/reports/cross-trust/"
 
 
 def signed_in(user) -> Client:
-    """A client signed in as `user`. Signing in writes the user's row (last_login), a table the
-    dashboards read, so every reader of a test signs in before any page is put in the cache."""
+    """A client signed in as `user`. Signing in sets the user's last_login, which no figures
+    read (trusts.freshness.UNVERSIONED_COLUMNS), so it leaves cached pages in place."""
     client = Client()
     client.force_login(user)
     return client
@@ -123,6 +123,19 @@ def open_case(school, actor, *, next_action_due: datetime.date | None = None) ->
 
 
 # --- A change the figures were computed from shows on the next view ----------------------------
+
+
+def test_someone_signing_in_leaves_the_trust_dashboard_in_the_cache(reference):
+    others = [executive(reference.assisi), senco(reference.schools[HOLY_CROSS])]
+    reader = signed_in(executive(reference.christus))
+    html, _miss, hit = warm(reader, trust_url(reference.christus))
+
+    for user in others:
+        signed_in(user)
+
+    again, queries = view(reader, trust_url(reference.christus))
+    assert queries == hit
+    assert dashboard_sections(again) == dashboard_sections(html)
 
 
 def test_the_trust_dashboard_shows_a_case_opened_after_it_was_first_viewed(reference):

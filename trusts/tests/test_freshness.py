@@ -166,14 +166,13 @@ def test_a_committed_write_gives_the_written_table_a_new_version(write):
     assert version(AUTHORITIES) == authorities
 
 
-def test_a_truncate_of_several_tables_gives_each_of_them_a_new_version():
+def test_a_truncate_gives_every_table_a_new_version_through_the_shared_one():
     # One statement naming several tables, as `manage.py flush` (Django's sql_flush) and the
-    # census bench's reset write it.
-    nationals, censuses = versioned(NATIONALS), versioned(CENSUSES)
+    # census bench's reset write it; CASCADE would empty tables it does not even name.
+    every = versioned(freshness.EVERY_TABLE)
     with connection.cursor() as cursor:
         cursor.execute(f"TRUNCATE {NATIONALS}, {CENSUSES}")
-    assert version(NATIONALS) != nationals
-    assert version(CENSUSES) != censuses
+    assert version(freshness.EVERY_TABLE) != every
 
 
 def test_figures_read_from_a_table_truncated_with_others_are_computed_again():
@@ -639,3 +638,65 @@ def test_an_inner_computation_does_not_learn_the_outer_ones_tables():
     new_trust("Beta")
     assert freshness.cached("outer", (), outer) == {"trusts": 2, "nationals": 0}
     assert len(inner_calls) == computed
+
+
+def test_a_login_setting_only_last_login_keeps_the_users_version():
+    from django.contrib.auth.models import update_last_login
+
+    from trusts.tests.factories import UserFactory
+
+    user = UserFactory()
+    users = versioned(user._meta.db_table)
+    update_last_login(None, user)
+    assert version(user._meta.db_table) == users
+    user.full_name = "A new name"
+    user.save(update_fields=["full_name"])
+    assert version(user._meta.db_table) != users
+
+
+def test_a_schema_qualified_write_gives_the_table_a_new_version():
+    trusts = versioned(TRUSTS)
+    with connection.cursor() as cursor:
+        cursor.execute(f'UPDATE "public"."{TRUSTS}" SET name = name')
+    assert version(TRUSTS) != trusts
+
+
+def test_rows_copied_past_the_statement_watcher_give_the_table_a_new_version():
+    from pupils.models import RegisterEvent
+    from pupils.services import EVENT_COLUMNS, _copy
+
+    events = versioned(RegisterEvent._meta.db_table)
+    with transaction.atomic(), connection.cursor() as cursor:
+        _copy(cursor, RegisterEvent._meta.db_table, EVENT_COLUMNS, [])
+        assert version(RegisterEvent._meta.db_table) == events  # not before the commit
+    assert version(RegisterEvent._meta.db_table) != events
+
+
+class AnsweringWithErrors:
+    """A figures cache that answers every call with an error (out of memory, read-only)."""
+
+    def __getattr__(self, name):
+        def fail(*args, **kwargs):
+            from redis.exceptions import ResponseError
+
+            raise ResponseError("OOM command not allowed when used memory > 'maxmemory'")
+
+        return fail
+
+
+def test_a_cache_answering_with_errors_neither_breaks_a_commit_nor_later_callbacks(monkeypatch):
+    monkeypatch.setattr(freshness, "_cache", AnsweringWithErrors)
+    ran: list[str] = []
+    with transaction.atomic():
+        new_trust("Written while the cache fails")
+        transaction.on_commit(lambda: ran.append("later callback"))
+    assert Trust.objects.filter(name="Written while the cache fails").exists()
+    assert ran == ["later callback"]
+
+
+def test_figures_are_computed_when_the_cache_answers_with_errors(monkeypatch):
+    monkeypatch.setattr(freshness, "_cache", AnsweringWithErrors)
+    calls: list[int] = []
+    for _ in range(2):
+        assert freshness.cached("errors", (), lambda: calls.append(1) or "fresh") == "fresh"
+    assert len(calls) == 2
