@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
+from urllib.parse import urlencode
 
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString
@@ -78,11 +79,13 @@ class CrossTrustFigures:
     columns: list[metrics.TrustColumn]
     funding_label: str
     case_period: tuple[datetime.date, datetime.date]
+    row_html: dict[int, str]  # each school's row of the table, by school id
 
 
 def cross_trust_figures(trust_ids: list[int], *, today: datetime.date) -> CrossTrustFigures:
-    """Every school of these trusts at its latest census, and each trust's totals with its
-    funding and casework. The page filters, sorts and draws them per request."""
+    """Every school of these trusts at its latest census (with its row of the table drawn),
+    and each trust's totals with its funding and casework. The page filters and sorts the
+    rows per request."""
 
     def compute() -> CrossTrustFigures:
         school_ids = list(School.objects.filter(trust_id__in=trust_ids).values_list("pk", flat=True))
@@ -98,6 +101,71 @@ def cross_trust_figures(trust_ids: list[int], *, today: datetime.date) -> CrossT
             column.funding = funding_by_trust.get(column.trust_id, metrics.FundingTotals())
             column.cases = cases_by_trust.get(column.trust_id,
                                               {"opened": 0, "closed": 0, "open_now": 0})
-        return CrossTrustFigures(table, columns, funding.label, case_period)
+        row_html = {r.school_id: sections.school_rows_html([r], show_trust=True, links=True)
+                    for r in table.rows}
+        return CrossTrustFigures(table, columns, funding.label, case_period, row_html)
 
     return freshness.cached("cross-trust-dashboard", (sorted(trust_ids), today), compute)
+
+
+CROSS_COLUMNS = [  # key, label, numeric
+    ("name", "School", False), ("trust_name", "Trust", False), ("la_name", "LA", False),
+    ("phase_label", "Phase", False), ("nor", "On roll", True), ("ehcp", "EHCP", True),
+    ("ehcp_pct", "EHCP %", True), ("sen_support", "SEN Support", True),
+    ("sen_support_pct", "SEN Support %", True), ("total", "Total SEND", True),
+    ("total_pct", "Total %", True), ("flags", "Notable", False),
+]
+DEFAULT_SORT = "name"
+
+
+def cross_trust_body(trust_ids: list[int], *, filters: dict[str, str], sort: str,
+                     today: datetime.date) -> SafeString:
+    """The cross-trust page's content: the trusts side by side, then their schools filtered
+    (trust slug, LA name, phase) and sorted (one of metrics.SORT_KEYS, "-key" descending). The
+    page as people first meet it, unfiltered, is kept whole in the cache; a filtered or
+    re-sorted one is drawn from the cached figures."""
+
+    def compute() -> SafeString:
+        figures = cross_trust_figures(trust_ids, today=today)
+        return render_to_string("reports/_cross_trust_body.html",
+                                _cross_trust_context(figures, filters, sort))
+
+    if any(filters.values()) or sort != DEFAULT_SORT:
+        return compute()
+    return freshness.cached("cross-trust-page", (sorted(trust_ids), today), compute)
+
+
+def _cross_trust_context(figures: CrossTrustFigures, filters: dict[str, str], sort: str) -> dict:
+    table, columns = figures.table, figures.columns
+    rows = metrics.filter_and_sort(table.rows, sort=sort, **filters)
+    current_key, descending = sort.lstrip("-"), sort.startswith("-")
+    chosen = {k: v for k, v in filters.items() if v}
+    sort_columns = []
+    for key, label, numeric in CROSS_COLUMNS:
+        next_sort = f"-{key}" if key == current_key and not descending else key
+        sort_columns.append({
+            "key": key, "label": label, "numeric": numeric,
+            "url": "?" + urlencode({**chosen, "sort": next_sort}),
+            "aria_sort": ("descending" if descending else "ascending") if key == current_key else "",
+        })
+    shown = metrics.SchoolTable(
+        rows=rows, census_date=table.census_date,
+        totals=metrics.Figures.total(r.figures for r in rows if r.figures is not None),
+        previous_totals=None,
+        by_phase=metrics.phase_totals(rows, table.nationals), nationals=table.nationals,
+    )
+    return {
+        "funding_label": figures.funding_label,
+        "case_period": figures.case_period,
+        "columns": columns,
+        "phases": sorted({g.national_phase for c in columns for g in c.by_phase}),
+        "section": sections.schools_section("All schools", shown, rows, links=True,
+                                            charts_too=False, show_trust=True,
+                                            row_html=figures.row_html),
+        "sort_columns": sort_columns,
+        "filters": filters,
+        "trust_choices": [(c.slug, c.name) for c in columns],
+        "la_choices": sorted({r.la_name for r in table.rows}),
+        "phase_choices": sorted({(r.phase, r.phase_label) for r in table.rows}, key=lambda p: p[1]),
+        "export_query": urlencode({**chosen, "sort": sort}),
+    }

@@ -191,13 +191,20 @@ def _pct(value) -> str:
 
 def schools_section(title: str, table: metrics.SchoolTable, rows: list[metrics.SchoolRow], *,
                     links: bool, charts_too: bool = True, show_trust: bool | None = None,
-                    chart_limit: int | None = None) -> Section:
+                    chart_limit: int | None = None, row_html: dict[int, str] | None = None
+                    ) -> Section:
+    """`row_html`: each school's row as school_rows_html drew it, by school id, when the caller
+    has them already (the cross-trust page keeps them in its cached figures)."""
     if show_trust is None:
         show_trust = len({r.trust_id for r in rows}) > 1
+    if row_html is not None:
+        rows_html = mark_safe("\n".join(row_html[r.school_id] for r in rows))  # noqa: S308 - drawn by school_rows_html
+    else:
+        rows_html = school_rows_html(rows, show_trust=show_trust, links=links)
     return Section("schools", title, "reports/sections/schools.html", {
         "table": table,
         "rows": rows,
-        "rows_html": school_rows_html(rows, show_trust=show_trust, links=links),
+        "rows_html": rows_html,
         "show_trust": show_trust,
         "flag_national": settings.REPORTS_FLAG_NATIONAL_POINTS,
         "flag_change": settings.REPORTS_FLAG_CHANGE_POINTS,

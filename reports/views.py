@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import datetime
 import uuid
-from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -20,7 +19,7 @@ from trusts.access import Capability
 from trusts.decorators import recent_authentication_required
 from trusts.models import School, Trust
 
-from . import exports, metrics, pages, sections, services
+from . import exports, metrics, pages, services
 from .forms import BoardPackRequestForm
 from .models import BoardPack
 
@@ -114,15 +113,6 @@ def trust_dashboard(request, slug: str):
     })
 
 
-CROSS_COLUMNS = [  # key, label, numeric
-    ("name", "School", False), ("trust_name", "Trust", False), ("la_name", "LA", False),
-    ("phase_label", "Phase", False), ("nor", "On roll", True), ("ehcp", "EHCP", True),
-    ("ehcp_pct", "EHCP %", True), ("sen_support", "SEN Support", True),
-    ("sen_support_pct", "SEN Support %", True), ("total", "Total SEND", True),
-    ("total_pct", "Total %", True), ("flags", "Notable", False),
-]
-
-
 def _cross_trust_filters(request) -> tuple[dict[str, str], str]:
     return {k: request.GET.get(k, "") for k in ("trust", "la", "phase")}, request.GET.get("sort", "name")
 
@@ -131,40 +121,10 @@ def _cross_trust_filters(request) -> tuple[dict[str, str], str]:
 @require_GET
 def cross_trust_dashboard(request):
     trust_ids = _get_cross_trust_ids_for_user(request)
-    figures = pages.cross_trust_figures(trust_ids, today=timezone.localdate())
-    table, columns = figures.table, figures.columns
     filters, sort = _cross_trust_filters(request)
-    rows = metrics.filter_and_sort(table.rows, sort=sort, **filters)
-    current_key, descending = sort.lstrip("-"), sort.startswith("-")
-    sort_columns = []
-    for key, label, numeric in CROSS_COLUMNS:
-        next_sort = f"-{key}" if key == current_key and not descending else key
-        sort_columns.append({
-            "key": key, "label": label, "numeric": numeric,
-            "url": "?" + urlencode({**{k: v for k, v in filters.items() if v}, "sort": next_sort}),
-            "aria_sort": ("descending" if descending else "ascending") if key == current_key else "",
-        })
-    shown = metrics.SchoolTable(
-        rows=rows, census_date=table.census_date,
-        totals=metrics.Figures.total(r.figures for r in rows if r.figures is not None),
-        previous_totals=None,
-        by_phase=metrics.phase_totals(rows, table.nationals), nationals=table.nationals,
-    )
-    section = sections.schools_section("All schools", shown, rows, links=True, charts_too=False,
-                                       show_trust=True)
-    return render(request, "reports/cross_trust.html", {
-        "funding_label": figures.funding_label,
-        "case_period": figures.case_period,
-        "columns": columns,
-        "phases": sorted({g.national_phase for c in columns for g in c.by_phase}),
-        "section": section,
-        "sort_columns": sort_columns,
-        "filters": filters,
-        "trust_choices": [(c.slug, c.name) for c in columns],
-        "la_choices": sorted({r.la_name for r in table.rows}),
-        "phase_choices": sorted({(r.phase, r.phase_label) for r in table.rows}, key=lambda p: p[1]),
-        "export_query": urlencode({**{k: v for k, v in filters.items() if v}, "sort": sort}),
-    })
+    body = pages.cross_trust_body(trust_ids, filters=filters, sort=sort,
+                                  today=timezone.localdate())
+    return render(request, "reports/cross_trust.html", {"body": body})
 
 
 # --- Exports -----------------------------------------------------------------------------------
