@@ -65,3 +65,20 @@ def render_pdf(
     return HTML(
         string=html, base_url=STATIC_DIR.as_uri() + "/", url_fetcher=StaticOnlyFetcher()
     ).write_pdf()
+
+
+def warm_up() -> None:
+    """Draw a one-line PDF, so that WeasyPrint's libraries and the fonts are loaded before the
+    first board pack (about half a second the first pack would otherwise spend)."""
+    HTML(string=WARM_UP_HTML, base_url=STATIC_DIR.as_uri() + "/",
+         url_fetcher=StaticOnlyFetcher()).write_pdf()
+
+
+# The pack's stylesheet, bold and plain text, a table and an SVG chart with text: each loads
+# something the first pack would otherwise load.
+WARM_UP_HTML = """<!DOCTYPE html><html><head><link rel="stylesheet" href="css/board_pack.css">
+</head><body><h2 class="govuk-heading-m">SEND Portal</h2><table class="govuk-table"><tr>
+<th class="govuk-table__header">School</th><td class="govuk-table__cell">1.5%</td></tr></table>
+<svg xmlns="http://www.w3.org/2000/svg" width="100" height="20" font-family="DejaVu Sans">
+<text x="0" y="15" font-weight="bold">EHCP</text><rect x="50" y="5" width="40" height="10"/>
+</svg></body></html>"""

@@ -3,13 +3,24 @@
 import logging
 
 from celery import shared_task
+from celery.signals import worker_process_init
 from django.conf import settings
 from django_scopes import scopes_disabled
 
-from . import services
+from . import pdf, services
 from .models import BoardPack
 
 log = logging.getLogger(__name__)
+
+
+@worker_process_init.connect
+def _load_the_pdf_renderer(**_kwargs) -> None:
+    # Each worker process, once, when it starts: its first board pack is then as quick as the
+    # next ones. Only an optimisation: a failure must not stop the worker.
+    try:
+        pdf.warm_up()
+    except Exception:  # noqa: BLE001
+        log.warning("Could not warm up the PDF renderer", exc_info=True)
 
 
 @shared_task(

@@ -81,3 +81,21 @@ def test_the_packs_funding_table_by_school_lists_those_with_the_largest_shortfal
     html = render_to_string(section.template, {"section": section})
     assert "the 2 with the largest shortfall (2 more in the totals above" in html
     assert "School 1" not in html
+
+
+def test_a_worker_process_warms_up_the_pdf_renderer_from_static_files_only(monkeypatch):
+    from celery.signals import worker_process_init
+
+    from reports import tasks
+
+    fetched: list[str] = []
+    fetch = pdf.StaticOnlyFetcher.fetch
+
+    def recording_fetch(self, url, headers=None):
+        fetched.append(url)
+        return fetch(self, url, headers)
+
+    monkeypatch.setattr(pdf.StaticOnlyFetcher, "fetch", recording_fetch)
+    assert tasks._load_the_pdf_renderer in [r() for _, r in worker_process_init.receivers]
+    tasks._load_the_pdf_renderer()
+    assert fetched and all(url.endswith("css/board_pack.css") for url in fetched)
