@@ -93,6 +93,16 @@ def warm(kind: str, params: tuple, compute, calls: list[int]):
     return third
 
 
+@pytest.fixture
+def alpha_names():
+    """One trust, Alpha, and a computation of the trusts' names already in the cache:
+    (the computation, its run counter, the stored value)."""
+    new_trust("Alpha")
+    calls: list[int] = []
+    compute = trust_names(calls)
+    return compute, calls, warm("names", (), compute, calls)
+
+
 # --- Writes give tables new versions; reads do not ---------------------------------------------
 
 
@@ -335,11 +345,8 @@ def test_unversioned_tables_never_get_a_version():
 # --- cached(): from the cache while nothing it read has changed --------------------------------
 
 
-def test_cached_figures_are_served_without_computing_again_while_nothing_changed():
-    new_trust("Alpha")
-    calls: list[int] = []
-    compute = trust_names(calls)
-    stored = warm("names", (), compute, calls)
+def test_cached_figures_are_served_without_computing_again_while_nothing_changed(alpha_names):
+    compute, calls, stored = alpha_names
     computed = len(calls)
     for _ in range(3):
         assert freshness.cached("names", (), compute) == stored
@@ -359,11 +366,8 @@ def test_cached_figures_are_kept_apart_by_params():
     assert value["run"] == len(calls)
 
 
-def test_cached_figures_are_computed_again_after_a_committed_write_to_a_table_they_read():
-    new_trust("Alpha")
-    calls: list[int] = []
-    compute = trust_names(calls)
-    stored = warm("names", (), compute, calls)
+def test_cached_figures_are_computed_again_after_a_committed_write_to_a_table_they_read(alpha_names):
+    compute, calls, stored = alpha_names
     computed = len(calls)
     new_trust("Beta")
     value = freshness.cached("names", (), compute)
@@ -374,11 +378,8 @@ def test_cached_figures_are_computed_again_after_a_committed_write_to_a_table_th
     assert len(calls) == computed + 1
 
 
-def test_cached_figures_are_computed_again_after_a_write_committed_in_a_transaction():
-    new_trust("Alpha")
-    calls: list[int] = []
-    compute = trust_names(calls)
-    warm("names", (), compute, calls)
+def test_cached_figures_are_computed_again_after_a_write_committed_in_a_transaction(alpha_names):
+    compute, calls, stored = alpha_names
     computed = len(calls)
     with transaction.atomic():
         Trust.objects.filter(name="Alpha").update(name="Gamma")
@@ -386,11 +387,8 @@ def test_cached_figures_are_computed_again_after_a_write_committed_in_a_transact
     assert len(calls) == computed + 1
 
 
-def test_cached_figures_are_kept_after_a_write_to_a_table_they_did_not_read():
-    new_trust("Alpha")
-    calls: list[int] = []
-    compute = trust_names(calls)
-    stored = warm("names", (), compute, calls)
+def test_cached_figures_are_kept_after_a_write_to_a_table_they_did_not_read(alpha_names):
+    compute, calls, stored = alpha_names
     computed = len(calls)
     authorities = versioned(AUTHORITIES)
     LocalAuthorityFactory(code=905)
@@ -435,11 +433,8 @@ def test_a_table_read_only_inside_another_tables_query_is_one_the_figures_depend
     assert len(calls) == computed + 1
 
 
-def test_a_rolled_back_write_leaves_cached_figures_in_place():
-    new_trust("Alpha")
-    calls: list[int] = []
-    compute = trust_names(calls)
-    stored = warm("names", (), compute, calls)
+def test_a_rolled_back_write_leaves_cached_figures_in_place(alpha_names):
+    compute, calls, stored = alpha_names
     computed = len(calls)
     with pytest.raises(Rollback), transaction.atomic():
         new_trust("Beta")
@@ -448,11 +443,8 @@ def test_a_rolled_back_write_leaves_cached_figures_in_place():
     assert len(calls) == computed
 
 
-def test_figures_are_computed_and_not_stored_while_the_connection_has_uncommitted_writes():
-    new_trust("Alpha")
-    calls: list[int] = []
-    compute = trust_names(calls)
-    stored = warm("names", (), compute, calls)
+def test_figures_are_computed_and_not_stored_while_the_connection_has_uncommitted_writes(alpha_names):
+    compute, calls, stored = alpha_names
     computed = len(calls)
     with pytest.raises(Rollback), transaction.atomic():
         new_trust("Uncommitted")
@@ -469,11 +461,8 @@ def test_figures_are_computed_and_not_stored_while_the_connection_has_uncommitte
     assert len(calls) == computed + 2
 
 
-def test_uncommitted_writes_to_any_table_mean_figures_are_computed_afresh():
-    new_trust("Alpha")
-    calls: list[int] = []
-    compute = trust_names(calls)
-    warm("names", (), compute, calls)
+def test_uncommitted_writes_to_any_table_mean_figures_are_computed_afresh(alpha_names):
+    compute, calls, stored = alpha_names
     computed = len(calls)
     with transaction.atomic():
         LocalAuthorityFactory(code=906)
@@ -484,11 +473,8 @@ def test_uncommitted_writes_to_any_table_mean_figures_are_computed_afresh():
     assert len(calls) == computed + 1
 
 
-def test_figures_are_read_from_the_cache_inside_a_transaction_that_has_not_written():
-    new_trust("Alpha")
-    calls: list[int] = []
-    compute = trust_names(calls)
-    stored = warm("names", (), compute, calls)
+def test_figures_are_read_from_the_cache_inside_a_transaction_that_has_not_written(alpha_names):
+    compute, calls, stored = alpha_names
     computed = len(calls)
     with transaction.atomic():
         assert freshness.cached("names", (), compute) == stored
