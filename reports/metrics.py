@@ -661,6 +661,26 @@ def term_key(day: datetime.date) -> tuple[int, int]:
     return case_dates.academic_year_start(day), _TERM_ORDER[case_dates.term_of(day)]
 
 
+def term_ranges(start: datetime.date, end: datetime.date
+                ) -> list[tuple[tuple[int, int], datetime.date, datetime.date]]:
+    """Each term from start's to end's (term_key), with its first and last day between start
+    and end: autumn 1 September to 31 December, spring to Easter Sunday, summer to 31 August
+    (casework.deadlines.term_of)."""
+    out = []
+    key, last = term_key(start), term_key(end)
+    while key <= last:
+        year, index = key
+        easter = case_dates.easter_sunday(year + 1)
+        first_day, last_day = (
+            (datetime.date(year, 9, 1), datetime.date(year, 12, 31)),
+            (datetime.date(year + 1, 1, 1), easter),
+            (easter + datetime.timedelta(days=1), datetime.date(year + 1, 8, 31)),
+        )[index]
+        out.append((key, max(first_day, start), min(last_day, end)))
+        key = (year, index + 1) if index < 2 else (year + 1, 0)
+    return out
+
+
 def term_label(key: tuple[int, int]) -> str:
     year, index = key
     name = ("Autumn", "Spring", "Summer")[index]
@@ -725,32 +745,28 @@ def casework_by_kind(school_ids: Iterable[int], start: datetime.date, end: datet
                      ) -> CaseworkByKind:
     """Cases opened and closed per academic term between start and end, by kind, with the
     impact measures (tribunals, changes of placement, suspensions, complaints) first, and the
-    cases open now. Three GROUP BY queries whatever the number of schools or cases."""
-    ids = list(school_ids)
-    keys = []
-    key, last = term_key(start), term_key(end)
-    while key <= last:
-        keys.append(key)
-        key = (key[0], key[1] + 1) if key[1] < 2 else (key[0] + 1, 0)
-    index = {k: i for i, k in enumerate(keys)}
+    cases open now. One GROUP BY query (a count per term, by kind) whatever the number of
+    schools or cases."""
+    terms = term_ranges(start, end)
     kinds = sorted(Case.Kind.choices, key=lambda c: (c[0] not in IMPACT_KINDS,
                                                      IMPACT_KINDS.index(c[0])
                                                      if c[0] in IMPACT_KINDS else 0))
-    rows = {value: CaseKindRow(value, label, value in IMPACT_KINDS, [0] * len(keys), [0] * len(keys))
+    rows = {value: CaseKindRow(value, label, value in IMPACT_KINDS, [0] * len(terms),
+                               [0] * len(terms))
             for value, label in kinds}
-    cases = Case.objects.filter(school_id__in=ids).order_by()
-    for kind, day, n in (cases.filter(opened_on__range=(start, end))
-                         .values("kind", "opened_on").annotate(n=models.Count("pk"))
-                         .values_list("kind", "opened_on", "n")):
-        rows[kind].opened[index[term_key(day)]] += n
-    for kind, day, n in (cases.filter(status=Case.Status.CLOSED, closed_on__range=(start, end))
-                         .values("kind", "closed_on").annotate(n=models.Count("pk"))
-                         .values_list("kind", "closed_on", "n")):
-        rows[kind].closed[index[term_key(day)]] += n
-    for kind, n in (cases.exclude(status=Case.Status.CLOSED).values("kind")
-                    .annotate(n=models.Count("pk")).values_list("kind", "n")):
-        rows[kind].open_now += n
-    return CaseworkByKind(start, end, [term_label(k) for k in keys], list(rows.values()))
+    closed = Case.Status.CLOSED
+    counts = {"open_now": models.Count("pk", filter=~models.Q(status=closed))}
+    for i, (_key, first, last) in enumerate(terms):
+        counts[f"opened_{i}"] = models.Count("pk", filter=models.Q(opened_on__range=(first, last)))
+        counts[f"closed_{i}"] = models.Count("pk", filter=models.Q(status=closed,
+                                                                   closed_on__range=(first, last)))
+    for found in (Case.objects.filter(school_id__in=list(school_ids)).order_by()
+                  .values("kind").annotate(**counts)):
+        row = rows[found["kind"]]
+        row.opened = [found[f"opened_{i}"] for i in range(len(terms))]
+        row.closed = [found[f"closed_{i}"] for i in range(len(terms))]
+        row.open_now = found["open_now"]
+    return CaseworkByKind(start, end, [term_label(key) for key, _, _ in terms], list(rows.values()))
 
 
 def casework_by_trust(school_ids: Iterable[int], start: datetime.date, end: datetime.date

@@ -1,13 +1,19 @@
 """What each dashboard page shows, kept in the figures cache (trusts.freshness) until a table it
 was computed from changes.
 
-A dashboard of a 100-school trust reads thousands of rows and draws a dozen charts: a few
+A dashboard of a 100-school trust reads thousands of rows and draws a dozen charts: around a
 hundred milliseconds of work whose result stays the same until someone records a change. Each
 function here computes a page's figures (and, where the page is the same for every reader,
 its sections' HTML) from ids, reading every object it shows from the database inside the
 computation, so that the tables it depends on are the tables it read. The reader's
 permissions and the date go into the cache key; the access checks themselves stay in the
 views and run on every request.
+
+The cache holds two levels. A page's whole content is one entry, read when nothing it shows has
+changed. Inside it, each set of figures (the school table, funding, casework by kind, ...) is an
+entry of its own, so that when a page must be drawn again after a change, only the figures that
+read the changed table are computed again: a case opened recomputes the casework figures, not
+the census, funding or training ones.
 
 The board pack and the exports do not come through here: they compute their figures afresh.
 """
@@ -43,7 +49,8 @@ def trust_page(trust_id: int, census_date: datetime.date | None, *,
     def compute() -> DashboardPage:
         trust = Trust.objects.get(pk=trust_id)
         report = sections.trust_report(trust, census_date, sections.financial_year_to_date(today),
-                                       links=True, visible_trust_ids=visible_trust_ids)
+                                       links=True, visible_trust_ids=visible_trust_ids,
+                                       read=freshness.cached)
         html = render_to_string("reports/_trust_sections.html", {
             "trust": trust, "sections": sections.trust_sections(report)})
         return DashboardPage(html, report.census_dates, report.table.census_date)
@@ -59,10 +66,15 @@ def school_page(school_id: int, census_date: datetime.date | None, *, suppress: 
     reader's permissions allow."""
 
     def compute() -> DashboardPage:
-        school = School.objects.select_related("trust", "local_authority").get(pk=school_id)
-        profile = metrics.school_profile(school, census_date, suppress=suppress)
-        casework = metrics.school_casework(school, today, suppress=suppress)
-        funding = metrics.funding_position([school.pk], today=today) if show_funding else None
+        profile = freshness.cached("school-profile", (school_id, census_date, suppress),
+                                   lambda: metrics.school_profile(_school(school_id), census_date,
+                                                                  suppress=suppress))
+        casework = freshness.cached("school-casework", (school_id, today, suppress),
+                                    lambda: metrics.school_casework(_school(school_id), today,
+                                                                    suppress=suppress))
+        funding = freshness.cached("funding-position", ((school_id,), today),
+                                   lambda: metrics.funding_position((school_id,), today=today)
+                                   ) if show_funding else None
         html = render_to_string("reports/_school_sections.html", {
             "sections": sections.school_sections(profile, casework=casework, funding=funding,
                                                  case_links=case_links)})
@@ -71,6 +83,10 @@ def school_page(school_id: int, census_date: datetime.date | None, *, suppress: 
     return freshness.cached("school-dashboard",
                             (school_id, census_date, suppress, show_funding, case_links, today),
                             compute)
+
+
+def _school(school_id: int) -> School:
+    return School.objects.select_related("trust", "local_authority").get(pk=school_id)
 
 
 @dataclass(frozen=True)
@@ -88,24 +104,35 @@ def cross_trust_figures(trust_ids: list[int], *, today: datetime.date) -> CrossT
     rows per request."""
 
     def compute() -> CrossTrustFigures:
-        school_ids = list(School.objects.filter(trust_id__in=trust_ids).values_list("pk", flat=True))
-        # No needs or year groups: the page does not show them, and a smaller entry is
-        # quicker to read back from the cache.
-        table = metrics.school_table(school_ids, breakdowns=False)
+        ids = tuple(School.objects.filter(trust_id__in=trust_ids).values_list("pk", flat=True))
+        table, row_html = freshness.cached("cross-trust-table", (ids,), lambda: _table_rows(ids))
         columns = metrics.trust_columns(table)
-        funding = metrics.funding_position(school_ids, today=today)
-        funding_by_trust = metrics.funding_by_trust(funding)
+        funding_label, funding_by_trust = freshness.cached(
+            "funding-by-trust", (ids, today), lambda: _funding_by_trust(ids, today))
         case_period = metrics.casework_period(today)
-        cases_by_trust = metrics.casework_by_trust(school_ids, *case_period)
+        cases_by_trust = freshness.cached("casework-by-trust", (ids, case_period),
+                                          lambda: metrics.casework_by_trust(ids, *case_period))
         for column in columns:
             column.funding = funding_by_trust.get(column.trust_id, metrics.FundingTotals())
             column.cases = cases_by_trust.get(column.trust_id,
                                               {"opened": 0, "closed": 0, "open_now": 0})
-        row_html = {r.school_id: sections.school_rows_html([r], show_trust=True, links=True)
-                    for r in table.rows}
-        return CrossTrustFigures(table, columns, funding.label, case_period, row_html)
+        return CrossTrustFigures(table, columns, funding_label, case_period, row_html)
 
     return freshness.cached("cross-trust-dashboard", (sorted(trust_ids), today), compute)
+
+
+def _table_rows(school_ids: tuple[int, ...]) -> tuple[metrics.SchoolTable, dict[int, str]]:
+    # No needs or year groups: the page does not show them, and a smaller entry is quicker to
+    # read back from the cache.
+    table = metrics.school_table(school_ids, breakdowns=False)
+    return table, {r.school_id: sections.school_rows_html([r], show_trust=True, links=True)
+                   for r in table.rows}
+
+
+def _funding_by_trust(school_ids: tuple[int, ...], today: datetime.date
+                      ) -> tuple[str, dict[int, metrics.FundingTotals]]:
+    funding = metrics.funding_position(school_ids, today=today)
+    return funding.label, metrics.funding_by_trust(funding)
 
 
 CROSS_COLUMNS = [  # key, label, numeric

@@ -15,6 +15,7 @@ import datetime
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from html import escape
+from typing import Any
 
 from django.conf import settings
 from django.urls import reverse
@@ -75,33 +76,53 @@ class TrustReport:
     time_splits: list[metrics.TimeSplit] = field(default_factory=list)
 
 
+# How trust_report reads each set of figures: read(kind, params, compute) returns compute()'s
+# result. The dashboards pass trusts.freshness.cached, so that a change recomputes only the
+# figures that read the table it changed; the board pack reads everything afresh.
+Reader = Callable[[str, tuple, Callable[[], Any]], Any]
+
+
+def read_afresh(kind: str, params: tuple, compute: Callable[[], Any]) -> Any:
+    return compute()
+
+
 def trust_report(
     trust: Trust, census_date: datetime.date | None = None,
     period: tuple[datetime.date, datetime.date] | None = None, *, links: bool = False,
-    visible_trust_ids: set[int] | frozenset[int] | None = None,
+    visible_trust_ids: set[int] | frozenset[int] | None = None, read: Reader = read_afresh,
 ) -> TrustReport:
     """Everything the trust dashboard and the board pack show: the register (5 queries), then
     funding, casework, EHCP timeliness, training and the Head of SEND's time, each in a fixed
     number of queries. `visible_trust_ids`: the trusts the reader may see, named in the time
-    split (default: this trust only, as for trustees)."""
-    school_ids = list(School.objects.filter(trust=trust).values_list("pk", flat=True))
-    table = metrics.school_table(school_ids, census_date)
+    split (default: this trust only, as for trustees). Each set of figures is read through
+    `read` with the ids and dates it is computed from (the computations read every object
+    they show from the database themselves)."""
+    ids = tuple(School.objects.filter(trust=trust).values_list("pk", flat=True))
     period = period or financial_year_to_date()
     start, end = period
+    case_period = metrics.casework_period(end)
+    visible = tuple(sorted(visible_trust_ids or {trust.pk}))
+    table = read("school-table", (ids, census_date), lambda: metrics.school_table(ids, census_date))
+    until = table.census_date
     return TrustReport(
         title=trust.name,
         trust=trust,
         table=table,
-        trend=metrics.trend(school_ids, until=table.census_date),
-        census_dates=metrics.census_dates(school_ids),
+        trend=read("trend", (ids, until), lambda: metrics.trend(ids, until=until)),
+        census_dates=read("census-dates", (ids,), lambda: metrics.census_dates(ids)),
         chosen_census=census_date,
         period=period,
         links=links,
-        funding=metrics.funding_position(school_ids, today=end),
-        timeliness=metrics.ehcp_timeliness(school_ids, start, end, end),
-        casework=metrics.casework_by_kind(school_ids, *metrics.casework_period(end)),
-        training=metrics.training_delivered([trust.pk], start, end),
-        time_splits=metrics.time_splits([trust.pk], visible_trust_ids or {trust.pk}, end),
+        funding=read("funding-position", (ids, end),
+                     lambda: metrics.funding_position(ids, today=end)),
+        timeliness=read("ehcp-timeliness", (ids, start, end),
+                        lambda: metrics.ehcp_timeliness(ids, start, end, end)),
+        casework=read("casework-by-kind", (ids, case_period),
+                      lambda: metrics.casework_by_kind(ids, *case_period)),
+        training=read("training-delivered", (trust.pk, start, end),
+                      lambda: metrics.training_delivered([trust.pk], start, end)),
+        time_splits=read("time-splits", (trust.pk, visible, end),
+                         lambda: metrics.time_splits([trust.pk], visible, end)),
     )
 
 
@@ -241,9 +262,33 @@ def funding_section(report: TrustReport) -> Section | None:
         keep = {id(r) for r in largest}
         schools = [r for r in schools if id(r) in keep]
     return Section("funding", f"Top-up funding {report.funding.label}",
-                   "reports/sections/funding.html",
-                   {"summary": report.funding, "links": report.links, "schools": schools,
-                    "schools_left_out": len(report.funding.schools) - len(schools)})
+                   "reports/sections/funding.html", {
+                       "summary": report.funding,
+                       "la_rows_html": funding_rows_html(
+                           [(r.local_authority.name, r.totals)
+                            for r in report.funding.local_authorities]),
+                       "total_row_html": funding_rows_html([("Total", report.funding.total)],
+                                                           total=True),
+                       "schools": schools,
+                       "school_rows_html": funding_rows_html([(r.school.name, r.totals)
+                                                              for r in schools]),
+                       "schools_left_out": len(report.funding.schools) - len(schools)})
+
+
+def funding_rows_html(lines: list[tuple[str, metrics.FundingTotals]], *, total: bool = False
+                      ) -> SafeString:
+    """Rows of the funding tables: a label, then claims, money and unclaimed pupils. Built here
+    for the reason school_rows_html gives (a template include per row of 100 schools takes
+    about 6 ms)."""
+    row_class = "govuk-table__row report-total" if total else "govuk-table__row"
+    out = []
+    for label, t in lines:
+        money = "".join(f"{_NUM}{metrics.money(v)}</td>" for v in (
+            t.claimed_value, t.expected, t.received, t.shortfall, t.provision_cost, t.gap))
+        out.append(f'<tr class="{row_class}"><th scope="row" class="govuk-table__header">'
+                   f"{escape(label)}</th>{_NUM}{t.claims_submitted:,}</td>{money}"
+                   f"{_NUM}{t.unclaimed:,}</td></tr>")
+    return mark_safe("\n".join(out))  # noqa: S308 - the only text, the label, is escaped
 
 
 def timeliness_section(report: TrustReport) -> Section | None:

@@ -15,7 +15,7 @@ from funding.models import Award, Claim, ClaimStatus, Payment, ProvisionCost
 from funding.tests.factories import band, ehcp_pupil
 from pupils.models import Provision
 from pupils.tests.factories import PupilFactory
-from reports import pdf, sections
+from reports import metrics, pdf, sections
 from trusts.models import LocalAuthority
 from trusts.tests.factories import executive, head_of_send, senco
 
@@ -130,6 +130,33 @@ def test_casework_is_counted_by_kind_and_term(world):
     assert (placement.total_opened, placement.open_now) == (0, 1)
     assert (cw.total_opened, cw.total_closed, cw.open_now) == (4, 2, 3)  # not the Christus case
     assert cw.opened_by_term == [1, 0, 1, 2]
+
+
+def test_term_ranges_put_every_day_in_the_term_of_term_key():
+    start, end = D(2023, 9, 1), D(2027, 8, 31)
+    ranges = metrics.term_ranges(start, end)
+    assert len(ranges) == 12
+    day = start
+    for key, first, last in ranges:
+        assert first == day  # no gap and no overlap between one term and the next
+        while day <= last:
+            assert metrics.term_key(day) == key, day
+            day += dt.timedelta(days=1)
+    assert day == end + dt.timedelta(days=1)
+    # Clipped to the period: a period starting and ending inside terms.
+    assert metrics.term_ranges(D(2025, 10, 2), D(2026, 2, 1)) == [
+        ((2025, 0), D(2025, 10, 2), D(2025, 12, 31)), ((2025, 1), D(2026, 1, 1), D(2026, 2, 1))]
+
+
+def test_a_case_opened_on_easter_sunday_is_spring_and_on_easter_monday_summer(world):
+    # Easter Sunday 2025 was 20 April.
+    for opened in (D(2025, 4, 20), D(2025, 4, 21)):
+        Case.objects.create(school=world.a, kind=Case.Kind.SUSPENSION, title="Easter",
+                            owner=world.senco_a, opened_on=opened)
+    cw = _report(world).casework
+    # Summer 2025 had one suspension already (6 May).
+    assert cw.row("suspension").opened == [0, 1, 2, 0]
+    assert cw.opened_by_term == [1, 1, 2, 2]
 
 
 def test_ehcp_timeliness_by_la_is_worked_by_hand(world):
