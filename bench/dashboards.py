@@ -4,9 +4,10 @@ the dashboards read), plus casework and funding: 4,000 pupil records with EHC pl
 top-up claims (awards, payments, costed provision), 4,000 cases, 1,000 EHC needs assessments
 and 400 entries of the Head of SEND's activity. Prints the server time of each dashboard
 through the Django test client (median and 95th percentile over repeated requests) and its query
-count, both as usually met (figures from the cache, reports.pages) and as first met after a
-change to a table the page reads (figures computed again); then the time from request to file
-of a board pack for a 100-school trust (never cached).
+count, as usually met (the page from the cache, reports.pages) and as first met after a change:
+a case edited, a payment recorded (only the figures that read the changed table are computed
+again), or nothing cached at all; then the time from request to file of a board pack for a
+100-school trust (never cached).
 
 Runs in its own database (bench_<name of DATABASE_URL's database>), created and dropped here.
 """
@@ -21,10 +22,13 @@ import tempfile
 import time
 
 from django.conf import settings
+from django.core.cache import caches
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django_scopes import scopes_disabled
+
+from trusts import freshness
 
 REQUESTS = 30
 WARM_UP = 3
@@ -218,33 +222,41 @@ def _queries(client: Client, url: str, before=None) -> int:
     return len(queries.captured_queries)
 
 
-def measure(client: Client, url: str, change) -> dict:
+def measure(client: Client, url: str, changes: dict) -> dict:
     """Server time of a page through the test client: median and 95th percentile of the wall
     time, median CPU time of this process (Python only), and the query count; once as people
-    usually meet it (nothing changed since the last view: the figures come from the cache) and
-    once as the first view after a change (`change()` writes to a table the page reads, so the
-    figures are computed again)."""
+    usually meet it (nothing changed since the last view: the page comes from the cache), then
+    as first met after each of `changes` (a function that writes to a table the page reads, or
+    empties the cache, before every request)."""
     for _ in range(WARM_UP):
         _timed(client, url)
-    warm = [_timed(client, url) for _ in range(REQUESTS)]
-    cold = [_timed(client, url, change) for _ in range(REQUESTS)]
-    return {
-        "warm": (*_stats([t for t, _ in warm]), statistics.median(c for _, c in warm),
-                 _queries(client, url)),
-        "after change": (*_stats([t for t, _ in cold]), statistics.median(c for _, c in cold),
-                         _queries(client, url, change)),
-    }
+    out = {}
+    for when, change in {"warm": None, **changes}.items():
+        times = [_timed(client, url, change) for _ in range(REQUESTS)]
+        out[when] = (*_stats([t for t, _ in times]), statistics.median(c for _, c in times),
+                     _queries(client, url, change))
+    return out
 
 
-def _case_touch(case_id: int):
-    """A committed write to a case: every dashboard counts cases, so each must recompute."""
+def _changes(case_id: int, payment_id: int) -> dict:
+    """What happens between two views: a case is edited (every dashboard counts cases), a
+    payment is recorded (every dashboard but the cross-trust one's table reads funding), or
+    nothing is cached (after a deployment; a census import changes nearly every figure too)."""
     from casework.models import Case
+    from funding.models import Payment
 
-    def change() -> None:
+    def case() -> None:
         with scopes_disabled():
             Case.objects.filter(pk=case_id).update(title=f"Bench case {time.monotonic_ns()}")
 
-    return change
+    def payment() -> None:
+        with scopes_disabled():
+            Payment.objects.filter(pk=payment_id).update(reference=f"BACS {time.monotonic_ns()}")
+
+    def nothing_cached() -> None:
+        caches[freshness.CACHE_ALIAS].clear()
+
+    return {"case edited": case, "payment": payment, "nothing cached": nothing_cached}
 
 
 def run():
@@ -272,10 +284,12 @@ def run():
           f"on {os.cpu_count()} CPUs")
     with scopes_disabled():
         from casework.models import Case
+        from funding.models import Payment
 
         case_id = Case.objects.filter(school=school).values_list("pk", flat=True).first()
-    change = _case_touch(case_id)
-    print(f"{'page':40} {'when':13} {'median ms':>10} {'p95 ms':>8} {'cpu ms':>7} {'queries':>8}")
+        payment_id = Payment.objects.filter(claim__school=school).values_list("pk", flat=True)[0]
+    changes = _changes(case_id, payment_id)
+    print(f"{'page':40} {'when':15} {'median ms':>10} {'p95 ms':>8} {'cpu ms':>7} {'queries':>8}")
     for label, user, url in pages:
         client = Client()
         client.force_login(user)
@@ -284,8 +298,8 @@ def run():
         session["account_authentication_methods_user"] = str(user.pk)
         session["account_authentication_methods"] = [{"method": "password", "at": time.time()}]
         session.save()
-        for when, (median, p95, cpu, queries) in measure(client, url, change).items():
-            print(f"{label:40} {when:13} {median:10.1f} {p95:8.1f} {cpu:7.1f} {queries:8d}")
+        for when, (median, p95, cpu, queries) in measure(client, url, changes).items():
+            print(f"{label:40} {when:15} {median:10.1f} {p95:8.1f} {cpu:7.1f} {queries:8d}")
 
     with tempfile.TemporaryDirectory() as media, scopes_disabled():
         settings.MEDIA_ROOT = media

@@ -20,6 +20,7 @@ from django.db.models import Count, Exists, OuterRef, Q, Sum
 from django.utils import timezone
 
 from pupils.models import Provision, Pupil
+from trusts import freshness
 from trusts.models import LocalAuthority, School
 
 from . import calculations as calc
@@ -109,7 +110,7 @@ def expected_by_claim(school_ids: Iterable[int], financial_year: int,
     )
     if pupil_ids is not None:
         awards = awards.filter(claim__pupil_id__in=list(pupil_ids))
-    rows = list(awards.values_list(
+    rows = list(awards.order_by().values_list(
         "claim_id", "claim__school_id", "claim__local_authority_id", "claim__pupil_id",
         "band__label", "start_date", "end_date",
     ))
@@ -231,7 +232,8 @@ def _unclaimed_rows(school_ids: list[int], on: datetime.date,
                     rates: dict[int, CostRates]) -> list[tuple[int, int, str]]:
     """(school id, home LA id, provision) of each unclaimed pupil: the rule of unclaimed_pupils
     on plain rows, for totals that need no pupil objects (one query)."""
-    rows = _register(school_ids).exclude(pk__in=_pupils_with_live_claim(school_ids, on)).values_list(
+    rows = _register(school_ids).exclude(pk__in=_pupils_with_live_claim(school_ids, on)).order_by(
+    ).values_list(
         "school_id", "home_local_authority_id", "provision", "provision_cost__pk",
         *(f"provision_cost__{f}" for f in COST_FIELDS),
     )
@@ -302,69 +304,55 @@ class FundingSummary:
 
 
 def funding_summary(school_ids: Iterable[int], financial_year: int,
-                    today: datetime.date | None = None) -> FundingSummary:
+                    today: datetime.date | None = None, *,
+                    read: freshness.Reader = freshness.afresh) -> FundingSummary:
     """Claimed, awarded (expected), received, shortfall, provision cost, gap and unclaimed for the
     financial year, per school, per LA (the LA claimed from, which is the pupil's home LA) and in
     total. The caller passes only school ids the user may see (trusts.access). A fixed number of
-    queries whatever the number of schools."""
-    school_ids = sorted(set(school_ids))
+    queries whatever the number of schools.
+
+    The five sets of figures it adds up (claims, expected income, payments, provision costs and
+    unclaimed pupils) are read through `read` (trusts.freshness.Reader): the dashboards cache
+    each, so that a payment recorded recomputes the payments only."""
+    ids = tuple(sorted(set(school_ids)))
     on = reference_date(financial_year, today)
-    start, end = calc.financial_year_bounds(financial_year)
-    schools = {s.pk: SchoolRow(s) for s in School.objects.filter(pk__in=school_ids)
+    schools = {s.pk: SchoolRow(s) for s in School.objects.filter(pk__in=ids)
                .select_related("trust", "local_authority").order_by("name", "laestab")}
     by_la: dict[int, FundingTotals] = defaultdict(FundingTotals)
 
     def both(school_id: int, la_id: int):
         return schools[school_id].totals, by_la[la_id]
 
-    claims = (
-        Claim.objects.filter(school_id__in=school_ids, financial_year=financial_year)
-        .exclude(status=S.DRAFT).values("school_id", "local_authority_id")
-        .annotate(
-            n=Count("pk"), value=Sum("requested_band__annual_value"),
-            awarded=Count("pk", filter=Q(status=S.AWARDED)),
-            pending=Count("pk", filter=Q(status__in=LIVE_PENDING)),
-            refused=Count("pk", filter=Q(status=S.REFUSED)),
-        ).order_by()
-    )
-    for row in claims:
-        for t in both(row["school_id"], row["local_authority_id"]):
-            t.claims_submitted += row["n"]
-            t.claims_awarded += row["awarded"]
-            t.claims_pending += row["pending"]
-            t.claims_refused += row["refused"]
-            t.claimed_value += calc.round_pence(row["value"] or ZERO)
+    for school_id, la_id, n, value, awarded, pending, refused in read(
+            "funding-claims", (ids, financial_year), lambda: _claim_counts(ids, financial_year)):
+        for t in both(school_id, la_id):
+            t.claims_submitted += n
+            t.claims_awarded += awarded
+            t.claims_pending += pending
+            t.claims_refused += refused
+            t.claimed_value += value
 
-    expected = expected_by_claim(school_ids, financial_year)
     expected_by_pupil: dict[int, Decimal] = defaultdict(lambda: ZERO)
-    for money in expected.values():
-        expected_by_pupil[money.pupil_id] += money.expected
-        for t in both(money.school_id, money.la_id):
-            t.expected += money.expected
+    for school_id, la_id, pupil_id, expected in read(
+            "funding-expected", (ids, financial_year), lambda: _expected(ids, financial_year)):
+        expected_by_pupil[pupil_id] += expected
+        for t in both(school_id, la_id):
+            t.expected += expected
 
-    payments = (
-        Payment.objects.filter(claim__school_id__in=school_ids, received_on__range=(start, end))
-        .values("claim__school_id", "claim__local_authority_id").annotate(total=Sum("amount"))
-        .order_by()
-    )
-    for row in payments:
-        for t in both(row["claim__school_id"], row["claim__local_authority_id"]):
-            # Sums of pence are exact in PostgreSQL; SQLite (the embedded demo) sums in floating
-            # point, so the total is brought back to pence.
-            t.received += calc.round_pence(row["total"])
+    for school_id, la_id, total in read("funding-received", (ids, financial_year),
+                                        lambda: _received(ids, financial_year)):
+        for t in both(school_id, la_id):
+            t.received += total
 
-    rates = rates_for_schools(school_ids)
-    costs = ProvisionCost.objects.filter(
-        school_id__in=school_ids, pupil__left_school_on__isnull=True,
-        pupil__provision__in=[Provision.EHC_PLAN, Provision.SEN_SUPPORT],
-    ).values_list("school_id", "pupil_id", "pupil__home_local_authority_id", *COST_FIELDS)
-    for school_id, pupil_id, home_la_id, *figures in costs:
-        cost = _annual_cost(*figures, rates=rates[school_id])
+    for school_id, pupil_id, home_la_id, cost in read("funding-costs", (ids,),
+                                                      lambda: _provision_costs(ids)):
         for t in both(school_id, home_la_id):
             t.provision_cost += cost
             t.funding_for_costed += expected_by_pupil.get(pupil_id, ZERO)
 
-    for school_id, la_id, provision in _unclaimed_rows(school_ids, on, rates):
+    for school_id, la_id, provision in read(
+            "funding-unclaimed", (ids, on),
+            lambda: _unclaimed_rows(list(ids), on, rates_for_schools(ids))):
         for t in both(school_id, la_id):
             if provision == Provision.EHC_PLAN:
                 t.unclaimed_ehcp += 1
@@ -378,6 +366,57 @@ def funding_summary(school_ids: Iterable[int], financial_year: int,
     for row in schools.values():
         total.add(row.totals)
     return FundingSummary(financial_year, on, list(schools.values()), la_rows, total)
+
+
+# The parts of funding_summary: plain tuples, quick to keep in a cache and read back.
+
+def _claim_counts(school_ids: tuple[int, ...], financial_year: int
+                  ) -> list[tuple[int, int, int, Decimal, int, int, int]]:
+    """(school, LA, claims, annual value requested, awarded, pending, refused) of the year's
+    claims that are not drafts."""
+    rows = (
+        Claim.objects.filter(school_id__in=school_ids, financial_year=financial_year)
+        .exclude(status=S.DRAFT).values("school_id", "local_authority_id")
+        .annotate(
+            n=Count("pk"), value=Sum("requested_band__annual_value"),
+            awarded=Count("pk", filter=Q(status=S.AWARDED)),
+            pending=Count("pk", filter=Q(status__in=LIVE_PENDING)),
+            refused=Count("pk", filter=Q(status=S.REFUSED)),
+        ).order_by()
+    )
+    return [(r["school_id"], r["local_authority_id"], r["n"], calc.round_pence(r["value"] or ZERO),
+             r["awarded"], r["pending"], r["refused"]) for r in rows]
+
+
+def _expected(school_ids: tuple[int, ...], financial_year: int
+              ) -> list[tuple[int, int, int, Decimal]]:
+    """(school, LA, pupil, expected income in the year) of each claim with an award in it."""
+    return [(m.school_id, m.la_id, m.pupil_id, m.expected)
+            for m in expected_by_claim(school_ids, financial_year).values()]
+
+
+def _received(school_ids: tuple[int, ...], financial_year: int) -> list[tuple[int, int, Decimal]]:
+    """(school, LA, total) of the payments received in the year."""
+    start, end = calc.financial_year_bounds(financial_year)
+    rows = (
+        Payment.objects.filter(claim__school_id__in=school_ids, received_on__range=(start, end))
+        .values_list("claim__school_id", "claim__local_authority_id").annotate(total=Sum("amount"))
+        .order_by()
+    )
+    # Sums of pence are exact in PostgreSQL; SQLite (the embedded demo) sums in floating point,
+    # so the total is brought back to pence.
+    return [(school_id, la_id, calc.round_pence(total)) for school_id, la_id, total in rows]
+
+
+def _provision_costs(school_ids: tuple[int, ...]) -> list[tuple[int, int, int, Decimal]]:
+    """(school, pupil, home LA, annual cost) of the costed provision of pupils on the register."""
+    rates = rates_for_schools(school_ids)
+    costs = ProvisionCost.objects.filter(
+        school_id__in=school_ids, pupil__left_school_on__isnull=True,
+        pupil__provision__in=[Provision.EHC_PLAN, Provision.SEN_SUPPORT],
+    ).order_by().values_list("school_id", "pupil_id", "pupil__home_local_authority_id", *COST_FIELDS)
+    return [(school_id, pupil_id, home_la_id, _annual_cost(*figures, rates=rates[school_id]))
+            for school_id, pupil_id, home_la_id, *figures in costs]
 
 
 # --- pupil lines (only for roles that may see pupils) ----------------------------------------

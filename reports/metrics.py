@@ -33,6 +33,7 @@ from casework import selectors as casework_selectors
 from casework.models import Case
 from funding import selectors as funding_selectors
 from pupils.models import CensusSnapshot, NationalAverage, Need
+from trusts import freshness
 from trusts.models import Membership, Role, School, User
 
 ONE_PLACE = Decimal("0.1")
@@ -635,12 +636,14 @@ FundingTotals = funding_selectors.FundingTotals
 
 
 def funding_position(school_ids: Iterable[int], today: datetime.date | None = None,
-                     financial_year: int | None = None) -> FundingSummary:
+                     financial_year: int | None = None, *,
+                     read: freshness.Reader = freshness.afresh) -> FundingSummary:
     """Claimed, awarded (expected), received, shortfall, gap and unclaimed per school, per LA
-    and in total for the financial year (default: the current one with banding tables)."""
+    and in total for the financial year (default: the current one with banding tables), its
+    parts read through `read` (funding.selectors.funding_summary)."""
     year = financial_year if financial_year is not None else \
         funding_selectors.default_financial_year(today)
-    return funding_selectors.funding_summary(school_ids, year, today)
+    return funding_selectors.funding_summary(school_ids, year, today, read=read)
 
 
 def funding_by_trust(summary: FundingSummary) -> dict[int, FundingTotals]:

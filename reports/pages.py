@@ -72,9 +72,10 @@ def school_page(school_id: int, census_date: datetime.date | None, *, suppress: 
         casework = freshness.cached("school-casework", (school_id, today, suppress),
                                     lambda: metrics.school_casework(_school(school_id), today,
                                                                     suppress=suppress))
-        funding = freshness.cached("funding-position", ((school_id,), today),
-                                   lambda: metrics.funding_position((school_id,), today=today)
-                                   ) if show_funding else None
+        funding = freshness.cached(
+            "funding-position", ((school_id,), today),
+            lambda: metrics.funding_position((school_id,), today=today, read=freshness.cached)
+        ) if show_funding else None
         html = render_to_string("reports/_school_sections.html", {
             "sections": sections.school_sections(profile, casework=casework, funding=funding,
                                                  case_links=case_links)})
@@ -131,7 +132,7 @@ def _table_rows(school_ids: tuple[int, ...]) -> tuple[metrics.SchoolTable, dict[
 
 def _funding_by_trust(school_ids: tuple[int, ...], today: datetime.date
                       ) -> tuple[str, dict[int, metrics.FundingTotals]]:
-    funding = metrics.funding_position(school_ids, today=today)
+    funding = metrics.funding_position(school_ids, today=today, read=freshness.cached)
     return funding.label, metrics.funding_by_trust(funding)
 
 

@@ -15,13 +15,13 @@ import datetime
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from html import escape
-from typing import Any
 
 from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 
+from trusts import freshness
 from trusts.models import School, Trust
 
 from . import charts, metrics
@@ -76,27 +76,18 @@ class TrustReport:
     time_splits: list[metrics.TimeSplit] = field(default_factory=list)
 
 
-# How trust_report reads each set of figures: read(kind, params, compute) returns compute()'s
-# result. The dashboards pass trusts.freshness.cached, so that a change recomputes only the
-# figures that read the table it changed; the board pack reads everything afresh.
-Reader = Callable[[str, tuple, Callable[[], Any]], Any]
-
-
-def read_afresh(kind: str, params: tuple, compute: Callable[[], Any]) -> Any:
-    return compute()
-
-
 def trust_report(
     trust: Trust, census_date: datetime.date | None = None,
     period: tuple[datetime.date, datetime.date] | None = None, *, links: bool = False,
-    visible_trust_ids: set[int] | frozenset[int] | None = None, read: Reader = read_afresh,
+    visible_trust_ids: set[int] | frozenset[int] | None = None,
+    read: freshness.Reader = freshness.afresh,
 ) -> TrustReport:
     """Everything the trust dashboard and the board pack show: the register (5 queries), then
     funding, casework, EHCP timeliness, training and the Head of SEND's time, each in a fixed
     number of queries. `visible_trust_ids`: the trusts the reader may see, named in the time
     split (default: this trust only, as for trustees). Each set of figures is read through
-    `read` with the ids and dates it is computed from (the computations read every object
-    they show from the database themselves)."""
+    `read` (trusts.freshness.Reader) with the ids and dates it is computed from; the
+    computations read every object they show from the database themselves."""
     ids = tuple(School.objects.filter(trust=trust).values_list("pk", flat=True))
     period = period or financial_year_to_date()
     start, end = period
@@ -114,7 +105,7 @@ def trust_report(
         period=period,
         links=links,
         funding=read("funding-position", (ids, end),
-                     lambda: metrics.funding_position(ids, today=end)),
+                     lambda: metrics.funding_position(ids, today=end, read=read)),
         timeliness=read("ehcp-timeliness", (ids, start, end),
                         lambda: metrics.ehcp_timeliness(ids, start, end, end)),
         casework=read("casework-by-kind", (ids, case_period),

@@ -218,6 +218,17 @@ def _entry_key(kind: str, params: tuple, tables: list[str], versions: list[str])
     return f"figures:{kind}:{digest}"
 
 
+# How a computation made of several sets of figures reads each of them: read(kind, params,
+# compute) returns compute()'s result. The dashboards pass `cached`; a board pack or an
+# export passes `afresh`, the default.
+Reader = Callable[[str, tuple, Callable[[], T]], T]
+
+
+def afresh(kind: str, params: tuple, compute: Callable[[], T]) -> T:
+    """compute()'s result, computed now (the Reader that caches nothing)."""
+    return compute()
+
+
 def cached(kind: str, params: tuple, compute: Callable[[], T]) -> T:
     """compute()'s result for `params`, from the cache while no table it read has changed.
     `kind` names the computation (its tables are learned per kind); `params` must hold

@@ -101,7 +101,7 @@ if REDIS_URL:
         # Dashboard figures (trusts.freshness). Not fail-soft: a per-process copy could not
         # learn of another process's writes, so while Redis is down figures are computed afresh.
         "figures": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "send_portal.cache.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env("CACHE_KEY_PREFIX", default="send") + "-figures",
             "TIMEOUT": FIGURES_CACHE_TIMEOUT,
