@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime
 import re
+from decimal import Decimal
 
 import pytest
 from django.core.cache import caches
@@ -18,6 +19,11 @@ from django.utils import timezone
 
 from casework import services as casework_services
 from casework.models import Case
+from funding import demo as funding_demo
+from funding import services as funding_services
+from funding.models import Award, Band, Claim, ClaimStatus
+from funding.selectors import default_financial_year
+from funding.tests.factories import ehcp_pupil
 from pupils.models import CensusSnapshot
 from trusts.tests.factories import data_admin, executive, head_of_send, headteacher, senco
 
@@ -91,6 +97,28 @@ def row_cells(html: str, header: str) -> list[str]:
     assert match, f"no row headed {header!r}"
     return re.findall(r'<td class="govuk-table__cell portal-numeric">([^<]*)</td>',
                       match.group(1))
+
+
+def tables_read(client: Client, url: str) -> set[str]:
+    """The tables named by the queries of one view of the page."""
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return {t for q in queries.captured_queries
+            for t in re.findall(r'\b(?:FROM|JOIN)\s+"(\w+)"', q["sql"])}
+
+
+def awarded_claim(school) -> Claim:
+    """An EHC plan claim of the current financial year, awarded from its first day."""
+    funding_demo.seed_banding_tables()
+    year = default_financial_year(timezone.localdate())
+    band = Band.objects.filter(scheme__local_authority=school.local_authority,
+                               scheme__financial_year=year).first()
+    claim = Claim.objects.create(
+        school=school, pupil=ehcp_pupil(school, home_local_authority=school.local_authority),
+        local_authority=school.local_authority, financial_year=year, requested_band=band,
+        evidence_summary="EHC plan", provision_to_fund="TA", status=ClaimStatus.AWARDED)
+    Award.objects.create(claim=claim, band=band, start_date=datetime.date(year, 4, 1))
+    return claim
 
 
 def on_roll(html: str) -> str:
@@ -172,6 +200,46 @@ def test_the_trust_dashboard_stays_cached_when_a_case_note_is_added(reference):
     assert queries == hit < miss
     assert entries("trust-dashboard") == stored
     assert dashboard_sections(html) == dashboard_sections(before)
+
+
+def test_after_a_case_is_opened_the_trust_dashboard_recomputes_only_the_casework_figures(
+        reference):
+    school = reference.schools[HOLY_CROSS]
+    awarded_claim(school)
+    reader = signed_in(executive(reference.christus))
+    _html, miss, hit = warm(reader, trust_url(reference.christus))
+    url = trust_url(reference.christus)
+
+    open_case(school, senco(school))
+
+    tables = tables_read(reader, url)
+    assert "casework_case" in tables
+    assert not {t for t in tables if t.startswith(("funding_", "pupils_"))}
+    _html, queries = view(reader, url)
+    assert queries == hit
+
+
+def test_the_trust_dashboard_shows_a_payment_recorded_after_it_was_first_viewed(reference):
+    school = reference.schools[HOLY_CROSS]
+    claim = awarded_claim(school)
+    headteacher_of_school = headteacher(school)  # who submits claims and records payments
+    reader = signed_in(executive(reference.christus))
+    url = trust_url(reference.christus)
+    html, _miss, _hit = warm(reader, url)
+    received = 2  # the column of the funding table: claims, claimed, expected, received
+    assert row_cells(html, school.name)[received + 1] == "£0.00"
+
+    funding_services.payment_record(actor=headteacher_of_school, claim=claim, amount=Decimal("1015.89"),
+                                    received_on=datetime.date(claim.financial_year, 5, 1))
+
+    # Only the payments (with their claims' schools) are read again; awards, costs, pupils,
+    # censuses and cases come from the cache.
+    tables = tables_read(reader, url)
+    assert "funding_payment" in tables
+    assert not tables & {"funding_award", "funding_provisioncost", "pupils_pupil",
+                         "pupils_censussnapshot", "casework_case"}
+    html, _queries = view(reader, url)
+    assert row_cells(html, school.name)[received + 1] == "£1,015.89"
 
 
 def test_the_school_dashboard_shows_a_changed_census_snapshot(reference):
