@@ -311,9 +311,10 @@ def funding_summary(school_ids: Iterable[int], financial_year: int,
     total. The caller passes only school ids the user may see (trusts.access). A fixed number of
     queries whatever the number of schools.
 
-    The five sets of figures it adds up (claims, expected income, payments, provision costs and
-    unclaimed pupils) are read through `read` (trusts.freshness.Reader): the dashboards cache
-    each, so that a payment recorded recomputes the payments only."""
+    The four sets of figures it adds up (claims; expected income with provision costs; payments;
+    unclaimed pupils), each a few numbers per school and LA, are read through `read`
+    (trusts.freshness.Reader): the dashboards cache each, so that a payment recorded
+    recomputes the payments only."""
     ids = tuple(sorted(set(school_ids)))
     on = reference_date(financial_year, today)
     schools = {s.pk: SchoolRow(s) for s in School.objects.filter(pk__in=ids)
@@ -332,32 +333,23 @@ def funding_summary(school_ids: Iterable[int], financial_year: int,
             t.claims_refused += refused
             t.claimed_value += value
 
-    expected_by_pupil: dict[int, Decimal] = defaultdict(lambda: ZERO)
-    for school_id, la_id, pupil_id, expected in read(
-            "funding-expected", (ids, financial_year), lambda: _expected(ids, financial_year)):
-        expected_by_pupil[pupil_id] += expected
+    for school_id, la_id, expected, cost, funding_for_costed in read(
+            "funding-awarded", (ids, financial_year), lambda: _awarded(ids, financial_year)):
         for t in both(school_id, la_id):
             t.expected += expected
+            t.provision_cost += cost
+            t.funding_for_costed += funding_for_costed
 
     for school_id, la_id, total in read("funding-received", (ids, financial_year),
                                         lambda: _received(ids, financial_year)):
         for t in both(school_id, la_id):
             t.received += total
 
-    for school_id, pupil_id, home_la_id, cost in read("funding-costs", (ids,),
-                                                      lambda: _provision_costs(ids)):
-        for t in both(school_id, home_la_id):
-            t.provision_cost += cost
-            t.funding_for_costed += expected_by_pupil.get(pupil_id, ZERO)
-
-    for school_id, la_id, provision in read(
-            "funding-unclaimed", (ids, on),
-            lambda: _unclaimed_rows(list(ids), on, rates_for_schools(ids))):
+    for school_id, la_id, ehcp, sen_support in read("funding-unclaimed", (ids, on),
+                                                    lambda: _unclaimed_counts(ids, on)):
         for t in both(school_id, la_id):
-            if provision == Provision.EHC_PLAN:
-                t.unclaimed_ehcp += 1
-            else:
-                t.unclaimed_sen_support += 1
+            t.unclaimed_ehcp += ehcp
+            t.unclaimed_sen_support += sen_support
 
     las = {la.pk: la for la in LocalAuthority.objects.filter(pk__in=list(by_la))}
     la_rows = sorted((LARow(las[pk], t) for pk, t in by_la.items()),
@@ -368,7 +360,8 @@ def funding_summary(school_ids: Iterable[int], financial_year: int,
     return FundingSummary(financial_year, on, list(schools.values()), la_rows, total)
 
 
-# The parts of funding_summary: plain tuples, quick to keep in a cache and read back.
+# The parts of funding_summary: a few numbers per school and LA (the LA claimed from, which is
+# the pupil's home LA), quick to keep in a cache and read back.
 
 def _claim_counts(school_ids: tuple[int, ...], financial_year: int
                   ) -> list[tuple[int, int, int, Decimal, int, int, int]]:
@@ -388,11 +381,26 @@ def _claim_counts(school_ids: tuple[int, ...], financial_year: int
              r["awarded"], r["pending"], r["refused"]) for r in rows]
 
 
-def _expected(school_ids: tuple[int, ...], financial_year: int
-              ) -> list[tuple[int, int, int, Decimal]]:
-    """(school, LA, pupil, expected income in the year) of each claim with an award in it."""
-    return [(m.school_id, m.la_id, m.pupil_id, m.expected)
-            for m in expected_by_claim(school_ids, financial_year).values()]
+def _awarded(school_ids: tuple[int, ...], financial_year: int
+             ) -> list[tuple[int, int, Decimal, Decimal, Decimal]]:
+    """(school, LA, income expected from awards in the year, cost of the costed provision of
+    pupils on the register, income expected for those pupils). One part, as the funding for
+    costed pupils needs each pupil's expected income."""
+    sums: dict[tuple[int, int], list[Decimal]] = defaultdict(lambda: [ZERO, ZERO, ZERO])
+    expected_by_pupil: dict[int, Decimal] = defaultdict(lambda: ZERO)
+    for money in expected_by_claim(school_ids, financial_year).values():
+        sums[(money.school_id, money.la_id)][0] += money.expected
+        expected_by_pupil[money.pupil_id] += money.expected
+    rates = rates_for_schools(school_ids)
+    costs = ProvisionCost.objects.filter(
+        school_id__in=school_ids, pupil__left_school_on__isnull=True,
+        pupil__provision__in=[Provision.EHC_PLAN, Provision.SEN_SUPPORT],
+    ).order_by().values_list("school_id", "pupil_id", "pupil__home_local_authority_id", *COST_FIELDS)
+    for school_id, pupil_id, home_la_id, *figures in costs:
+        line = sums[(school_id, home_la_id)]
+        line[1] += _annual_cost(*figures, rates=rates[school_id])
+        line[2] += expected_by_pupil.get(pupil_id, ZERO)
+    return [(school_id, la_id, *line) for (school_id, la_id), line in sums.items()]
 
 
 def _received(school_ids: tuple[int, ...], financial_year: int) -> list[tuple[int, int, Decimal]]:
@@ -408,15 +416,15 @@ def _received(school_ids: tuple[int, ...], financial_year: int) -> list[tuple[in
     return [(school_id, la_id, calc.round_pence(total)) for school_id, la_id, total in rows]
 
 
-def _provision_costs(school_ids: tuple[int, ...]) -> list[tuple[int, int, int, Decimal]]:
-    """(school, pupil, home LA, annual cost) of the costed provision of pupils on the register."""
-    rates = rates_for_schools(school_ids)
-    costs = ProvisionCost.objects.filter(
-        school_id__in=school_ids, pupil__left_school_on__isnull=True,
-        pupil__provision__in=[Provision.EHC_PLAN, Provision.SEN_SUPPORT],
-    ).order_by().values_list("school_id", "pupil_id", "pupil__home_local_authority_id", *COST_FIELDS)
-    return [(school_id, pupil_id, home_la_id, _annual_cost(*figures, rates=rates[school_id]))
-            for school_id, pupil_id, home_la_id, *figures in costs]
+def _unclaimed_counts(school_ids: tuple[int, ...], on: datetime.date
+                      ) -> list[tuple[int, int, int, int]]:
+    """(school, home LA, pupils with an EHC plan, pupils at SEN Support) unclaimed on the day."""
+    counts: dict[tuple[int, int], list[int]] = defaultdict(lambda: [0, 0])
+    for school_id, la_id, provision in _unclaimed_rows(list(school_ids), on,
+                                                       rates_for_schools(school_ids)):
+        counts[(school_id, la_id)][0 if provision == Provision.EHC_PLAN else 1] += 1
+    return [(school_id, la_id, ehcp, sen_support)
+            for (school_id, la_id), (ehcp, sen_support) in counts.items()]
 
 
 # --- pupil lines (only for roles that may see pupils) ----------------------------------------

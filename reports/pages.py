@@ -101,25 +101,21 @@ class CrossTrustFigures:
 
 def cross_trust_figures(trust_ids: list[int], *, today: datetime.date) -> CrossTrustFigures:
     """Every school of these trusts at its latest census (with its row of the table drawn),
-    and each trust's totals with its funding and casework. The page filters and sorts the
-    rows per request."""
-
-    def compute() -> CrossTrustFigures:
-        ids = tuple(School.objects.filter(trust_id__in=trust_ids).values_list("pk", flat=True))
-        table, row_html = freshness.cached("cross-trust-table", (ids,), lambda: _table_rows(ids))
-        columns = metrics.trust_columns(table)
-        funding_label, funding_by_trust = freshness.cached(
-            "funding-by-trust", (ids, today), lambda: _funding_by_trust(ids, today))
-        case_period = metrics.casework_period(today)
-        cases_by_trust = freshness.cached("casework-by-trust", (ids, case_period),
-                                          lambda: metrics.casework_by_trust(ids, *case_period))
-        for column in columns:
-            column.funding = funding_by_trust.get(column.trust_id, metrics.FundingTotals())
-            column.cases = cases_by_trust.get(column.trust_id,
-                                              {"opened": 0, "closed": 0, "open_now": 0})
-        return CrossTrustFigures(table, columns, funding_label, case_period, row_html)
-
-    return freshness.cached("cross-trust-dashboard", (sorted(trust_ids), today), compute)
+    and each trust's totals with its funding and casework, from three cached sets of figures.
+    The page filters and sorts the rows per request."""
+    ids = tuple(School.objects.filter(trust_id__in=trust_ids).values_list("pk", flat=True))
+    table, row_html = freshness.cached("cross-trust-table", (ids,), lambda: _table_rows(ids))
+    columns = metrics.trust_columns(table)
+    funding_label, funding_by_trust = freshness.cached(
+        "funding-by-trust", (ids, today), lambda: _funding_by_trust(ids, today))
+    case_period = metrics.casework_period(today)
+    cases_by_trust = freshness.cached("casework-by-trust", (ids, case_period),
+                                      lambda: metrics.casework_by_trust(ids, *case_period))
+    for column in columns:
+        column.funding = funding_by_trust.get(column.trust_id, metrics.FundingTotals())
+        column.cases = cases_by_trust.get(column.trust_id,
+                                          {"opened": 0, "closed": 0, "open_now": 0})
+    return CrossTrustFigures(table, columns, funding_label, case_period, row_html)
 
 
 def _table_rows(school_ids: tuple[int, ...]) -> tuple[metrics.SchoolTable, dict[int, str]]:
