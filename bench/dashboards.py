@@ -15,7 +15,6 @@ Runs in its own database (bench_<name of DATABASE_URL's database>), created and 
 from __future__ import annotations
 
 import datetime
-import gc
 import os
 import random
 import statistics
@@ -29,6 +28,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django_scopes import scopes_disabled
 
+from send_portal.process import tune_garbage_collector
 from trusts import freshness
 
 REQUESTS = 30
@@ -332,7 +332,7 @@ def run():
 
 
 def main() -> None:
-    gc.freeze()  # as send_portal.wsgi does once the application is loaded
+    tune_garbage_collector()  # as send_portal.wsgi does once the application is loaded
     settings.CELERY_TASK_ALWAYS_EAGER = False
     from send_portal.celery import app
 

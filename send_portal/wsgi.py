@@ -1,11 +1,9 @@
-import gc
 import os
 
 from django.core.wsgi import get_wsgi_application
 
+from send_portal.process import tune_garbage_collector
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "send_portal.settings.production")
 application = get_wsgi_application()
-# What loading Django and the project made lives as long as the process. Frozen, it is left out
-# of the garbage collector's full collections, which otherwise walk all of it every so often in
-# the middle of a request: 50 to 80 ms added to one dashboard view in twenty (bench/dashboards).
-gc.freeze()
+tune_garbage_collector()
