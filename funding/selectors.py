@@ -318,7 +318,7 @@ def funding_summary(school_ids: Iterable[int], financial_year: int,
     ids = tuple(sorted(set(school_ids)))
     on = reference_date(financial_year, today)
     schools = {s.pk: SchoolRow(s) for s in School.objects.filter(pk__in=ids)
-               .select_related("trust", "local_authority").order_by("name", "laestab")}
+               .select_related("local_authority").order_by("name", "laestab")}
     by_la: dict[int, FundingTotals] = defaultdict(FundingTotals)
 
     def both(school_id: int, la_id: int):
