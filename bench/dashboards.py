@@ -228,7 +228,7 @@ def measure(client: Client, url: str, changes: dict) -> dict:
     time, median CPU time of this process (Python only), and the query count; once as people
     usually meet it (nothing changed since the last view: the page comes from the cache), then
     as first met after each of `changes` (a function that writes to a table the page reads, or
-    empties the cache, before every request)."""
+    drops the cached figures, before every request)."""
     for _ in range(WARM_UP):
         _timed(client, url)
     out = {}
