@@ -609,17 +609,17 @@ class SchoolProfile:
 
 
 def school_profile(
-    school: School, census_date: datetime.date | None = None, *, suppress: bool = True
+    school_id: int, census_date: datetime.date | None = None, *, suppress: bool = True
 ) -> SchoolProfile:
     """One school at a census (default: its latest) against the national average and its
     previous censuses, with needs and year groups (4 queries)."""
-    table = school_table([school.pk], census_date)
+    table = school_table([school_id], census_date)
     row = table.rows[0]
-    history = trend([school.pk], until=row.census_date or census_date)
+    history = trend([school_id], until=row.census_date or census_date)
     return SchoolProfile(
         row=row,
         history=history,
-        census_dates=census_dates([school.pk]),
+        census_dates=census_dates([school_id]),
         needs=needs_breakdown([row.by_need], suppress=suppress),
         year_groups=year_group_breakdown([row.by_year_group], suppress=suppress),
     )
@@ -805,10 +805,10 @@ class SchoolCasework:
 NEXT_DUE_ITEMS = 8
 
 
-def school_casework(school: School, today: datetime.date, *, suppress: bool) -> SchoolCasework:
+def school_casework(school_id: int, today: datetime.date, *, suppress: bool) -> SchoolCasework:
     """Open cases and pending statutory steps of one school, counted by kind (overdue, due
     within 7 days), and the next dated items (four queries: the casework due list)."""
-    items = casework_selectors.due_list(school_ids=[school.pk], today=today)
+    items = casework_selectors.due_list(school_ids=[school_id], today=today)
     counts: dict[str, list[int]] = {}
     for item in items:
         c = counts.setdefault(item.kind_label, [0, 0, 0])

@@ -67,10 +67,10 @@ def school_page(school_id: int, census_date: datetime.date | None, *, suppress: 
 
     def compute() -> DashboardPage:
         profile = freshness.cached("school-profile", (school_id, census_date, suppress),
-                                   lambda: metrics.school_profile(_school(school_id), census_date,
+                                   lambda: metrics.school_profile(school_id, census_date,
                                                                   suppress=suppress))
         casework = freshness.cached("school-casework", (school_id, today, suppress),
-                                    lambda: metrics.school_casework(_school(school_id), today,
+                                    lambda: metrics.school_casework(school_id, today,
                                                                     suppress=suppress))
         funding = freshness.cached(
             "funding-position", ((school_id,), today),
@@ -84,10 +84,6 @@ def school_page(school_id: int, census_date: datetime.date | None, *, suppress: 
     return freshness.cached("school-dashboard",
                             (school_id, census_date, suppress, show_funding, case_links, today),
                             compute)
-
-
-def _school(school_id: int) -> School:
-    return School.objects.select_related("trust", "local_authority").get(pk=school_id)
 
 
 @dataclass(frozen=True)

@@ -137,7 +137,7 @@ def school_export(request, laestab: str, fmt: str):
     school = _get_school_for_user(request, laestab)
     if fmt not in exports.FORMATS:
         raise Http404("No such format.")
-    profile = metrics.school_profile(school, None)
+    profile = metrics.school_profile(school.pk, None)
     data = exports.school_profile_dataset(profile)
     audit.record_export(actor=request.user, subject=school, what=f"SEND figures by census ({fmt})",
                         rows=len(data))
