@@ -255,6 +255,7 @@ def funding_section(report: TrustReport) -> Section | None:
     return Section("funding", f"Top-up funding {report.funding.label}",
                    "reports/sections/funding.html", {
                        "summary": report.funding,
+                       "columns": FUNDING_COLUMNS,
                        "la_rows_html": funding_rows_html(
                            [(r.local_authority.name, r.totals)
                             for r in report.funding.local_authorities]),
@@ -264,6 +265,12 @@ def funding_section(report: TrustReport) -> Section | None:
                        "school_rows_html": funding_rows_html([(r.school.name, r.totals)
                                                               for r in schools]),
                        "schools_left_out": len(report.funding.schools) - len(schools)})
+
+
+# The columns of the funding tables after the first (the LA or school), as funding_rows_html
+# draws them.
+FUNDING_COLUMNS = ("Claims", "Claimed (a year)", "Awarded (expected)", "Received", "Shortfall",
+                   "Provision cost", "Funding gap", "Unclaimed pupils")
 
 
 def funding_rows_html(lines: list[tuple[str, metrics.FundingTotals]], *, total: bool = False
