@@ -6,8 +6,9 @@ and 400 entries of the Head of SEND's activity. Prints the server time of each d
 through the Django test client (median and 95th percentile over repeated requests) and its query
 count, as usually met (the page from the cache, reports.pages) and as first met after a change:
 a case edited, a payment recorded (only the figures that read the changed table are computed
-again), or nothing cached at all; then the time from request to file of a board pack for a
-100-school trust (never cached).
+again), or nothing cached at all (after a deployment, until the first refresh pass); then the
+time of a refresh pass over every page (computing all again, and with nothing changed), and
+the time from request to file of a board pack for a 100-school trust (never cached).
 
 Runs in its own database (bench_<name of DATABASE_URL's database>), created and dropped here.
 """
@@ -266,6 +267,25 @@ def _changes(case_id: int, payment_id: int) -> dict:
     return {"case edited": case, "payment": payment, "nothing cached": nothing_cached}
 
 
+def measure_refresh() -> None:
+    """The periodic pass over every page someone may open (reports.pages.refresh_pages): once
+    computing every page again (what the pass costs every REPORTS_REFRESH_MAX_AGE seconds, and
+    after a deployment), then with nothing changed (its cost every other minute)."""
+    from django.utils import timezone
+
+    from reports import pages
+
+    for label, max_age in (("every page computed again", 0),
+                           ("nothing changed", settings.REPORTS_REFRESH_MAX_AGE)):
+        with scopes_disabled(), CaptureQueriesContext(connection) as queries:
+            start = time.perf_counter()
+            done = pages.refresh_pages(max_age=max_age, today=timezone.localdate())
+            took = time.perf_counter() - start
+        print(f"refresh pass, {label}: {took:.2f} s, {len(queries.captured_queries)} queries "
+              f"({done.trust_pages} trust, {done.cross_trust_pages} cross-trust and "
+              f"{done.school_pages} school pages)")
+
+
 def run():
     from reports import services
     from reports.models import BoardPack
@@ -307,6 +327,8 @@ def run():
         session.save()
         for when, (median, p95, cpu, queries) in measure(client, url, changes).items():
             print(f"{label:40} {when:15} {median:10.1f} {p95:8.1f} {cpu:7.1f} {queries:8d}")
+
+    measure_refresh()
 
     with tempfile.TemporaryDirectory() as media, scopes_disabled():
         settings.MEDIA_ROOT = media

@@ -15,6 +15,12 @@ entry of its own, so that when a page must be drawn again after a change, only t
 read the changed table are computed again: a case opened recomputes the casework figures, not
 the census, funding or training ones.
 
+What a reader is shown depends on their roles only through the parameters derived here
+(`school_page_options`, `visible_trust_ids`, `cross_trust_ids`), which the views and
+`refresh_pages` both use. `refresh_pages` (a periodic task) goes through every page some user
+may open and computes again what changed or is getting old, so that people meet pages from the
+cache rather than computed from nothing.
+
 The board pack and the exports do not come through here: they compute their figures afresh.
 """
 
@@ -27,8 +33,9 @@ from urllib.parse import urlencode
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString
 
-from trusts import freshness
-from trusts.models import School, Trust
+from trusts import access, freshness
+from trusts.access import Capability
+from trusts.models import School, Trust, User
 
 from . import metrics, sections
 
@@ -136,6 +143,7 @@ CROSS_COLUMNS = [  # key, label, numeric
     ("total_pct", "Total %", True), ("flags", "Notable", False),
 ]
 DEFAULT_SORT = "name"
+CROSS_FILTERS = ("trust", "la", "phase")  # trust slug, LA name, phase
 
 
 def cross_trust_body(trust_ids: list[int], *, filters: dict[str, str], sort: str,
@@ -189,3 +197,61 @@ def _cross_trust_context(figures: CrossTrustFigures, filters: dict[str, str], so
         "phase_choices": sorted({(r.phase, r.phase_label) for r in table.rows}, key=lambda p: p[1]),
         "export_query": urlencode({**chosen, "sort": sort}),
     }
+
+
+# --- What each reader is shown, and every page someone may open ------------------------------
+
+
+def school_page_options(user, school_id: int) -> dict[str, bool]:
+    """school_page's reader-dependent parameters for this user and school."""
+    return {
+        "suppress": not access.can(user, Capability.VIEW_PUPILS, school_id),
+        "show_funding": access.can(user, Capability.VIEW_FUNDING, school_id),
+        "case_links": access.can(user, Capability.VIEW_CASES, school_id),
+    }
+
+
+def visible_trust_ids(user) -> frozenset[int]:
+    """The trusts whose dashboards the user may open, which are also the trusts the Head of
+    SEND's time split may name for them (trust_page's `visible_trust_ids`)."""
+    return access.trust_ids_for(user, Capability.VIEW_TRUST_DASHBOARD)
+
+
+def cross_trust_ids(user) -> list[int] | None:
+    """The trusts of the user's cross-trust page, or None: it is only for someone with a
+    trust-dashboard role in several trusts."""
+    trust_ids = visible_trust_ids(user)
+    return sorted(trust_ids) if len(trust_ids) > 1 else None
+
+
+@dataclass(frozen=True)
+class Refreshed:
+    trust_pages: int
+    cross_trust_pages: int
+    school_pages: int
+
+
+def refresh_pages(*, max_age: float, today: datetime.date) -> Refreshed:
+    """Every dashboard page an active user may open (the latest census, unfiltered, as first
+    shown) read through the cache, computing again the figures whose tables changed or that
+    were stored more than `max_age` seconds ago (trusts.freshness.refreshing); the rest stay.
+    Pages that several readers see alike are read once."""
+    trust_pages: set[tuple[int, tuple[int, ...]]] = set()
+    cross_pages: set[tuple[int, ...]] = set()
+    school_pages: set[tuple[int, tuple[tuple[str, bool], ...]]] = set()
+    for user in User.objects.filter(is_active=True, memberships__isnull=False).distinct():
+        visible = tuple(sorted(visible_trust_ids(user)))
+        trust_pages |= {(trust_id, visible) for trust_id in visible}
+        if (ids := cross_trust_ids(user)) is not None:
+            cross_pages.add(tuple(ids))
+        school_pages |= {(school_id, tuple(sorted(school_page_options(user, school_id).items())))
+                         for school_id in access.school_ids_for(user, Capability.VIEW_SCHOOL)}
+    with freshness.refreshing(max_age):
+        for trust_id, visible in sorted(trust_pages):
+            trust_page(trust_id, None, visible_trust_ids=set(visible), today=today)
+        for ids in sorted(cross_pages):
+            cross_trust_body(list(ids), filters=dict.fromkeys(CROSS_FILTERS, ""),
+                             sort=DEFAULT_SORT, today=today)
+        for school_id, options in sorted(school_pages):
+            school_page(school_id, None, today=today, **dict(options))
+    return Refreshed(len(trust_pages), len(cross_pages), len(school_pages))

@@ -35,10 +35,10 @@ def _get_trust_for_user(request, slug: str, capability: Capability) -> Trust:
 
 
 def _get_cross_trust_ids_for_user(request) -> list[int]:
-    trust_ids = access.trust_ids_for(request.user, Capability.VIEW_TRUST_DASHBOARD)
-    if len(trust_ids) < 2:
+    trust_ids = pages.cross_trust_ids(request.user)
+    if trust_ids is None:
         raise Http404("Cross-trust figures are only for someone with a role in several trusts.")
-    return sorted(trust_ids)
+    return trust_ids
 
 
 def _get_pack_for_user(request, pk: int) -> BoardPack:
@@ -83,13 +83,8 @@ def index(request):
 @require_GET
 def school_dashboard(request, laestab: str):
     school = _get_school_for_user(request, laestab)
-    user = request.user
-    page = pages.school_page(
-        school.pk, _census_from(request), today=timezone.localdate(),
-        suppress=not access.can(user, Capability.VIEW_PUPILS, school),
-        show_funding=access.can(user, Capability.VIEW_FUNDING, school),
-        case_links=access.can(user, Capability.VIEW_CASES, school),
-    )
+    page = pages.school_page(school.pk, _census_from(request), today=timezone.localdate(),
+                             **pages.school_page_options(request.user, school.pk))
     return render(request, "reports/school.html", {
         "school": school,
         "page": page,
@@ -102,7 +97,7 @@ def school_dashboard(request, laestab: str):
 @require_GET
 def trust_dashboard(request, slug: str):
     trust = _get_trust_for_user(request, slug, Capability.VIEW_TRUST_DASHBOARD)
-    visible = access.trust_ids_for(request.user, Capability.VIEW_TRUST_DASHBOARD)
+    visible = pages.visible_trust_ids(request.user)
     page = pages.trust_page(trust.pk, _census_from(request), visible_trust_ids=visible,
                             today=timezone.localdate())
     return render(request, "reports/trust.html", {
@@ -114,7 +109,8 @@ def trust_dashboard(request, slug: str):
 
 
 def _cross_trust_filters(request) -> tuple[dict[str, str], str]:
-    return {k: request.GET.get(k, "") for k in ("trust", "la", "phase")}, request.GET.get("sort", "name")
+    return ({k: request.GET.get(k, "") for k in pages.CROSS_FILTERS},
+            request.GET.get("sort", pages.DEFAULT_SORT))
 
 
 @login_required

@@ -26,17 +26,24 @@ caller's business: the date, the reader's permissions and the request's paramete
 `params`. Entries expire after FIGURES_CACHE_TIMEOUT seconds whatever happens, which bounds the
 effect of a write the database saw but the cache did not (the cache unreachable when it
 committed, or a change made outside the application).
+
+Inside `refreshing(max_age)`, entries stored longer ago than that are computed again and stored
+anew, though no table they read has changed: a periodic task (reports.tasks) refreshes every
+dashboard that way before its entries expire, so that nobody has to wait for figures computed
+from nothing, and a write the cache did not see shows within that age.
 """
 
 from __future__ import annotations
 
+import contextlib
 import contextvars
 import functools
 import hashlib
 import logging
 import re
+import time
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import TypeVar
 
@@ -80,6 +87,10 @@ CACHE_ERRORS = (RedisError,)
 # The tables the figures being computed in this context have read so far (None: not computing).
 _reading: contextvars.ContextVar[set[str] | None] = contextvars.ContextVar("figures_reading",
                                                                            default=None)
+# Entries stored before this time (time.time()) are computed again (None: kept while their tables
+# are unchanged). Set by refreshing().
+_refresh_before: contextvars.ContextVar[float | None] = contextvars.ContextVar(
+    "figures_refresh_before", default=None)
 
 
 def _cache():
@@ -229,6 +240,28 @@ def afresh(kind: str, params: tuple, compute: Callable[[], T]) -> T:
     return compute()
 
 
+def answering() -> bool:
+    """True if the figures cache answers (while it does not, figures are computed and thrown
+    away, so computing them ahead of readers is pointless)."""
+    try:
+        _cache().get(_version_key(EVERY_TABLE))
+    except CACHE_ERRORS:
+        return False
+    return True
+
+
+@contextlib.contextmanager
+def refreshing(max_age: float) -> Iterator[None]:
+    """Inside, cached() computes again and stores anew the entries stored more than `max_age`
+    seconds ago. An entry computed inside is new, so figures shared by several pages are
+    computed once in a pass over them all."""
+    token = _refresh_before.set(time.time() - max_age)
+    try:
+        yield
+    finally:
+        _refresh_before.reset(token)
+
+
 def cached(kind: str, params: tuple, compute: Callable[[], T]) -> T:
     """compute()'s result for `params`, from the cache while no table it read has changed.
     `kind` names the computation (its tables are learned per kind); `params` must hold
@@ -242,13 +275,16 @@ def cached(kind: str, params: tuple, compute: Callable[[], T]) -> T:
         key = None
         if tables:
             key = _entry_key(kind, params, tables, _versions(cache, tables))
-            value = cache.get(key, _MISSING)
-            if value is not _MISSING:
-                if outer is not None:
-                    outer.update(tables)
-                return value
+            entry = cache.get(key, _MISSING)
+            if entry is not _MISSING:
+                stored_at, value = entry
+                if stored_at >= (_refresh_before.get() or 0):
+                    if outer is not None:
+                        outer.update(tables)
+                    return value
     except CACHE_ERRORS:
         return _computed(compute, outer)[0]
+    stored_at = time.time()
     value, read = _computed(compute, outer)
     if read & UNVERSIONED:
         log.error("Figures of kind %s read %s, which has no versions: not cached", kind,
@@ -256,10 +292,13 @@ def cached(kind: str, params: tuple, compute: Callable[[], T]) -> T:
         return value
     try:
         if key is not None and read <= set(tables):
-            cache.set(key, value)
+            cache.set(key, (stored_at, value))
         if not read <= set(tables):
             # Stored next time, once the versions of every table are read before computing.
             cache.set(_deps_key(kind), sorted(read | set(tables)), timeout=None)
+            if _refresh_before.get() is not None:
+                # A refresh is there to store figures: next time is now.
+                return cached(kind, params, compute)
     except CACHE_ERRORS:
         pass
     return value

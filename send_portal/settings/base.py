@@ -295,6 +295,20 @@ CELERY_BEAT_SCHEDULE["reports-requeue-waiting-board-packs"] = {
     "task": "reports.requeue_waiting_board_packs",
     "schedule": 60.0,
 }
+# Every REPORTS_REFRESH_INTERVAL seconds a beat task reads every dashboard page someone may open
+# through the figures cache, computing again what changed and what was stored more than
+# REPORTS_REFRESH_MAX_AGE seconds ago, before it expires (FIGURES_CACHE_TIMEOUT): people meet
+# pages from the cache, and a write the cache did not see shows within about this age.
+REPORTS_REFRESH_INTERVAL = env.int("REPORTS_REFRESH_INTERVAL", default=60)
+REPORTS_REFRESH_MAX_AGE = env.int("REPORTS_REFRESH_MAX_AGE", default=FIGURES_CACHE_TIMEOUT // 2)
+# A pass taking longer is stopped; the next one carries on from the figures it stored.
+REPORTS_REFRESH_TIME_LIMIT = env.int("REPORTS_REFRESH_TIME_LIMIT", default=300)
+CELERY_BEAT_SCHEDULE["reports-refresh-dashboards"] = {
+    "task": "reports.refresh_dashboards",
+    "schedule": float(REPORTS_REFRESH_INTERVAL),
+    # Not run late: when the worker is busy the next pass does the same work.
+    "options": {"expires": REPORTS_REFRESH_INTERVAL},
+}
 # Test-only: seconds a render waits after it starts (lets fault tests kill a worker mid-render).
 REPORTS_TEST_RENDER_DELAY = env.float("REPORTS_TEST_RENDER_DELAY", default=0)
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import logging
 
+import psycopg
 import pytest
 from django.contrib.sessions.backends.db import SessionStore
 from django.contrib.sessions.models import Session
@@ -499,6 +500,80 @@ def test_figures_read_from_an_unversioned_table_are_never_stored(caplog):
     assert any("django_session" in r.getMessage() for r in caplog.records)
 
 
+# --- refreshing(): figures computed again before they expire ------------------------------------
+
+
+def test_inside_refreshing_figures_stored_longer_ago_than_the_age_given_are_computed_again(
+        alpha_names):
+    compute, calls, stored = alpha_names
+
+    with freshness.refreshing(max_age=0):
+        refreshed = freshness.cached("names", (), compute)
+
+    assert len(calls) == stored["run"] + 1
+    assert refreshed == {"run": len(calls), "names": ["Alpha"]}
+    # Stored anew: an ordinary read now gets the refreshed figures.
+    assert freshness.cached("names", (), compute) == refreshed
+    assert len(calls) == refreshed["run"]
+
+
+def test_inside_refreshing_figures_younger_than_the_age_given_are_served_from_the_cache(
+        alpha_names):
+    compute, calls, stored = alpha_names
+
+    with freshness.refreshing(max_age=3600):
+        assert freshness.cached("names", (), compute) == stored
+
+    assert len(calls) == stored["run"]
+
+
+def test_figures_refreshed_once_in_a_pass_are_served_from_the_cache_for_the_rest_of_it(
+        alpha_names):
+    compute, calls, stored = alpha_names
+
+    with freshness.refreshing(max_age=0):
+        first = freshness.cached("names", (), compute)
+        assert freshness.cached("names", (), compute) == first
+
+    assert len(calls) == stored["run"] + 1
+
+
+def test_inside_refreshing_figures_of_a_kind_never_computed_before_are_stored_at_once():
+    new_trust("Alpha")
+    calls: list[int] = []
+    compute = trust_names(calls)
+
+    with freshness.refreshing(max_age=0):
+        refreshed = freshness.cached("names", (), compute)
+    # Outside a refresh the first computation only learns the tables (see warm()).
+    assert freshness.cached("names", (), compute) == refreshed
+    assert len(calls) == refreshed["run"] == 2
+
+
+def test_refreshing_shows_a_write_the_cache_never_saw(alpha_names):
+    compute, calls, stored = alpha_names
+    # Renamed by another program (psql, say): no statement of this process, so no new version.
+    with psycopg.connect(_conninfo(), autocommit=True) as outside:
+        outside.execute("UPDATE trusts_trust SET name = 'Renamed outside' WHERE name = 'Alpha'")
+    assert freshness.cached("names", (), compute) == stored
+
+    with freshness.refreshing(max_age=0):
+        assert freshness.cached("names", (), compute)["names"] == ["Renamed outside"]
+
+    assert freshness.cached("names", (), compute)["names"] == ["Renamed outside"]
+
+
+def _conninfo() -> str:
+    db = connection.settings_dict
+    return psycopg.conninfo.make_conninfo(
+        dbname=db["NAME"], user=db["USER"], password=db["PASSWORD"] or None,
+        host=db["HOST"] or None, port=db["PORT"] or None)
+
+
+def test_the_figures_cache_is_answering_when_redis_is_up():
+    assert freshness.answering()
+
+
 # --- cached() when the figures cache does not answer -------------------------------------------
 
 
@@ -538,6 +613,10 @@ def test_writes_commit_without_an_error_when_the_figures_cache_does_not_answer(
             new_trust("Beta")
     assert Trust.objects.count() == 2
     assert any("unreachable" in r.getMessage() for r in caplog.records)
+
+
+def test_the_figures_cache_is_not_answering_when_redis_is_down(figures_cache_down):
+    assert not freshness.answering()
 
 
 def test_the_real_figures_cache_is_used_again_once_the_override_ends(settings):
