@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from django.template.loader import render_to_string
-from django.utils.safestring import SafeString
+from django.utils.safestring import SafeString, mark_safe
 
 from trusts import access, freshness
 from trusts.access import Capability
@@ -51,19 +51,64 @@ def trust_page(trust_id: int, census_date: datetime.date | None, *,
                visible_trust_ids: frozenset[int] | set[int], today: datetime.date
                ) -> DashboardPage:
     """The trust dashboard's sections. `visible_trust_ids`: the trusts the reader may see (the
-    Head of SEND's time split names only those)."""
+    Head of SEND's time split names only those). Each part of the report (sections.TRUST_PARTS)
+    is drawn and cached on its own; the page joins them under the summary of them all."""
+    visible = tuple(sorted(visible_trust_ids))
 
     def compute() -> DashboardPage:
+        parts = [trust_page_part(trust_id, part, census_date, visible_trust_ids=visible,
+                                 today=today) for part in sections.TRUST_PARTS]
+        summary = sections.summary_of([s for p in parts for s in p.sentences])
+        drawn = sorted([(SUMMARY_PLACE, _draw_trust_section(summary))]
+                       + [numbered for p in parts for numbered in p.sections])
+        register = parts[sections.TRUST_PARTS.index(sections.REGISTER)]
+        return DashboardPage(mark_safe("".join(html for _position, html in drawn)),  # noqa: S308 - drawn by templates
+                             register.census_dates, register.census_date)
+
+    return freshness.cached("trust-dashboard", (trust_id, census_date, visible, today), compute)
+
+
+# The summary's place among the sections: each part has its sentences of it, and the page draws
+# it once from them all.
+SUMMARY_PLACE = sections.TRUST_SECTIONS.index(sections.summary_section)
+
+
+@dataclass(frozen=True)
+class TrustPagePart:
+    sentences: list[str]  # its part of the summary
+    sections: list[tuple[int, str]]  # (place in sections.TRUST_SECTIONS, drawn section)
+    census_dates: list[datetime.date]
+    census_date: datetime.date | None  # the census shown (the register part only)
+
+
+def trust_page_part(trust_id: int, part: str, census_date: datetime.date | None, *,
+                    visible_trust_ids: tuple[int, ...], today: datetime.date) -> TrustPagePart:
+    """One part of the trust dashboard (sections.TRUST_PARTS): its sections drawn, and its
+    sentences of the summary."""
+
+    def compute() -> TrustPagePart:
         trust = Trust.objects.get(pk=trust_id)
         report = sections.trust_report(trust, census_date, sections.financial_year_to_date(today),
-                                       links=True, visible_trust_ids=visible_trust_ids,
-                                       read=freshness.cached)
-        html = render_to_string("reports/_trust_sections.html", {
-            "trust": trust, "sections": sections.trust_sections(report)})
-        return DashboardPage(html, report.census_dates, report.table.census_date)
+                                       links=True, visible_trust_ids=set(visible_trust_ids),
+                                       read=freshness.cached, parts=(part,))
+        numbered = sections.numbered_trust_sections(report)
+        return TrustPagePart(
+            sentences=sections.summary_sentences(report),
+            sections=[(position, _draw_trust_section(section, trust.slug))
+                      for position, section in numbered if position != SUMMARY_PLACE],
+            census_dates=report.census_dates,
+            census_date=report.table.census_date if report.table is not None else None,
+        )
 
-    return freshness.cached("trust-dashboard",
-                            (trust_id, census_date, sorted(visible_trust_ids), today), compute)
+    params = (trust_id, census_date, today) + ((visible_trust_ids,) if part == sections.ACTIVITY
+                                               else ())
+    return freshness.cached(f"trust-page-{part}", params, compute)
+
+
+def _draw_trust_section(section: sections.Section, trust_slug: str = "") -> str:
+    """`trust_slug`: for the links to the exports under the table of schools."""
+    return render_to_string("reports/_trust_section.html", {"section": section,
+                                                            "trust_slug": trust_slug})
 
 
 def school_page(school_id: int, census_date: datetime.date | None, *, suppress: bool,

@@ -51,12 +51,21 @@ def census_label(date: datetime.date | None) -> str:
 # --- A trust (or several trusts' schools) -------------------------------------------------
 
 
+# The figures of a trust report come in parts that different tables change: the register
+# (school table, trend, census dates), funding, EHCP timeliness, casework, and the Head of
+# SEND's activity (training, time split). The dashboard keeps each part's drawn sections in the
+# cache apart (reports.pages), so a case opened draws the casework again, not the school table.
+REGISTER, FUNDING, TIMELINESS, CASEWORK, ACTIVITY = (
+    "register", "funding", "timeliness", "casework", "activity")
+TRUST_PARTS = (REGISTER, FUNDING, TIMELINESS, CASEWORK, ACTIVITY)
+
+
 @dataclass
 class TrustReport:
     title: str
-    table: metrics.SchoolTable
-    trend: list[metrics.TrendPoint]
-    census_dates: list[datetime.date]
+    table: metrics.SchoolTable | None  # None: the register part was not read
+    trend: list[metrics.TrendPoint] = field(default_factory=list)
+    census_dates: list[datetime.date] = field(default_factory=list)
     trust: Trust | None = None
     chosen_census: datetime.date | None = None
     period: tuple[datetime.date, datetime.date] = field(default_factory=financial_year_to_date)
@@ -80,41 +89,43 @@ def trust_report(
     trust: Trust, census_date: datetime.date | None = None,
     period: tuple[datetime.date, datetime.date] | None = None, *, links: bool = False,
     visible_trust_ids: set[int] | frozenset[int] | None = None,
-    read: freshness.Reader = freshness.afresh,
+    read: freshness.Reader = freshness.afresh, parts: tuple[str, ...] = TRUST_PARTS,
 ) -> TrustReport:
-    """Everything the trust dashboard and the board pack show: the register (5 queries), then
-    funding, casework, EHCP timeliness, training and the Head of SEND's time, each in a fixed
-    number of queries. `visible_trust_ids`: the trusts the reader may see, named in the time
-    split (default: this trust only, as for trustees). Each set of figures is read through
-    `read` (trusts.freshness.Reader) with the ids and dates it is computed from; the
-    computations read every object they show from the database themselves."""
+    """Everything the trust dashboard and the board pack show, or only the `parts` asked for
+    (TRUST_PARTS): the register (5 queries), then funding, casework, EHCP timeliness, training
+    and the Head of SEND's time, each in a fixed number of queries. `visible_trust_ids`: the
+    trusts the reader may see, named in the time split (default: this trust only, as for
+    trustees). Each set of figures is read through `read` (trusts.freshness.Reader) with the
+    ids and dates it is computed from; the computations read every object they show from the
+    database themselves."""
     ids = tuple(School.objects.filter(trust=trust).values_list("pk", flat=True))
     period = period or financial_year_to_date()
     start, end = period
-    case_period = metrics.casework_period(end)
-    visible = tuple(sorted(visible_trust_ids or {trust.pk}))
-    table = read("school-table", (ids, census_date), lambda: metrics.school_table(ids, census_date))
-    until = table.census_date
-    return TrustReport(
-        title=trust.name,
-        trust=trust,
-        table=table,
-        trend=read("trend", (ids, until), lambda: metrics.trend(ids, until=until)),
-        census_dates=read("census-dates", (ids,), lambda: metrics.census_dates(ids)),
-        chosen_census=census_date,
-        period=period,
-        links=links,
-        funding=read("funding-position", (ids, end),
-                     lambda: metrics.funding_position(ids, today=end, read=read)),
-        timeliness=read("ehcp-timeliness", (ids, start, end),
-                        lambda: metrics.ehcp_timeliness(ids, start, end, end)),
-        casework=read("casework-by-kind", (ids, case_period),
-                      lambda: metrics.casework_by_kind(ids, *case_period)),
-        training=read("training-delivered", (trust.pk, start, end),
-                      lambda: metrics.training_delivered([trust.pk], start, end)),
-        time_splits=read("time-splits", (trust.pk, visible, end),
-                         lambda: metrics.time_splits([trust.pk], visible, end)),
-    )
+    report = TrustReport(title=trust.name, trust=trust, table=None, chosen_census=census_date,
+                         period=period, links=links)
+    if REGISTER in parts:
+        report.table = table = read("school-table", (ids, census_date),
+                                    lambda: metrics.school_table(ids, census_date))
+        until = table.census_date
+        report.trend = read("trend", (ids, until), lambda: metrics.trend(ids, until=until))
+        report.census_dates = read("census-dates", (ids,), lambda: metrics.census_dates(ids))
+    if FUNDING in parts:
+        report.funding = read("funding-position", (ids, end),
+                              lambda: metrics.funding_position(ids, today=end, read=read))
+    if TIMELINESS in parts:
+        report.timeliness = read("ehcp-timeliness", (ids, start, end),
+                                 lambda: metrics.ehcp_timeliness(ids, start, end, end))
+    if CASEWORK in parts:
+        case_period = metrics.casework_period(end)
+        report.casework = read("casework-by-kind", (ids, case_period),
+                               lambda: metrics.casework_by_kind(ids, *case_period))
+    if ACTIVITY in parts:
+        visible = tuple(sorted(visible_trust_ids or {trust.pk}))
+        report.training = read("training-delivered", (trust.pk, start, end),
+                               lambda: metrics.training_delivered([trust.pk], start, end))
+        report.time_splits = read("time-splits", (trust.pk, visible, end),
+                                  lambda: metrics.time_splits([trust.pk], visible, end))
+    return report
 
 
 def _furthest_from_national(rows: list[metrics.SchoolRow], attr: str, nat_attr: str, limit: int
@@ -226,8 +237,11 @@ def schools_section(title: str, table: metrics.SchoolTable, rows: list[metrics.S
     })
 
 
-def summary_section(report: TrustReport) -> Section:
-    sentences = metrics.summary_sentences(report.table, report.title)
+def summary_sentences(report: TrustReport) -> list[str]:
+    """The plain-English summary of the figures the report holds."""
+    sentences = []
+    if report.table is not None:
+        sentences += metrics.summary_sentences(report.table, report.title)
     if report.funding is not None:
         sentences += metrics.funding_sentences(report.funding)
     if report.timeliness is not None:
@@ -236,10 +250,18 @@ def summary_section(report: TrustReport) -> Section:
         sentences += metrics.casework_sentences(report.casework)
     if report.training is not None:
         sentences += metrics.activity_sentences(report.training, report.time_splits)
-    return Section("summary", "Summary", "reports/sections/summary.html", {
-        "sentences": sentences,
-        "table": report.table,
-    })
+    return sentences
+
+
+def summary_section(report: TrustReport) -> Section:
+    return summary_of(summary_sentences(report))
+
+
+def summary_of(sentences: list[str]) -> Section:
+    """The summary section of these sentences (the dashboard puts them together from its
+    parts' sentences)."""
+    return Section("summary", "Summary", "reports/sections/summary.html",
+                   {"sentences": sentences})
 
 
 def funding_section(report: TrustReport) -> Section | None:
@@ -318,7 +340,9 @@ def time_split_section(report: TrustReport) -> Section | None:
                    "reports/sections/time_split.html", {"splits": report.time_splits})
 
 
-def school_table_section(report: TrustReport) -> Section:
+def school_table_section(report: TrustReport) -> Section | None:
+    if report.table is None:
+        return None
     return schools_section("Schools against the national averages", report.table, report.table.rows,
                            links=report.links, chart_limit=report.chart_limit)
 
@@ -355,6 +379,8 @@ def trend_section(report: TrustReport) -> Section | None:
 
 
 def needs_section(report: TrustReport) -> Section | None:
+    if report.table is None:
+        return None
     rows = metrics.needs_breakdown([r.by_need for r in report.table.rows if r.has_census],
                                    suppress=report.suppress)
     if not rows:
@@ -364,6 +390,8 @@ def needs_section(report: TrustReport) -> Section | None:
 
 
 def year_groups_section(report: TrustReport) -> Section | None:
+    if report.table is None:
+        return None
     rows = metrics.year_group_breakdown(
         [r.by_year_group for r in report.table.rows if r.has_census], suppress=report.suppress)
     if not rows:
@@ -387,7 +415,12 @@ TRUST_SECTIONS: list[Callable[[TrustReport], Section | None]] = [
 
 
 def trust_sections(report: TrustReport) -> list[Section]:
-    return [s for s in (build(report) for build in TRUST_SECTIONS) if s is not None]
+    return [s for _position, s in numbered_trust_sections(report)]
+
+
+def numbered_trust_sections(report: TrustReport) -> list[tuple[int, Section]]:
+    """The sections with their places in TRUST_SECTIONS (the order of the page and the pack)."""
+    return [(i, s) for i, build in enumerate(TRUST_SECTIONS) if (s := build(report)) is not None]
 
 
 # --- One school ------------------------------------------------------------------------------

@@ -25,6 +25,7 @@ from funding.models import Award, Band, Claim, ClaimStatus
 from funding.selectors import default_financial_year
 from funding.tests.factories import ehcp_pupil
 from pupils.models import CensusSnapshot
+from reports import sections
 from trusts.tests.factories import data_admin, executive, head_of_send, headteacher, senco
 
 from .conftest import AUTUMN_2025, make_reference
@@ -217,6 +218,27 @@ def test_after_a_case_is_opened_the_trust_dashboard_recomputes_only_the_casework
     assert not {t for t in tables if t.startswith(("funding_", "pupils_"))}
     _html, queries = view(reader, url)
     assert queries == hit
+
+
+def test_after_a_case_is_opened_the_trust_dashboard_draws_only_its_casework_part_again(
+        reference):
+    school = reference.schools[HOLY_CROSS]
+    manager = senco(school)  # a new user changes the time split's figures: made first
+    reader = signed_in(executive(reference.christus))
+    url = trust_url(reference.christus)
+    before, _miss, _hit = warm(reader, url)
+    parts = {part: entries(f"trust-page-{part}") for part in sections.TRUST_PARTS}
+    assert all(len(stored) == 1 for stored in parts.values())
+
+    open_case(school, manager)
+    html, _queries = view(reader, url)
+
+    redrawn = {part for part in sections.TRUST_PARTS if entries(f"trust-page-{part}") != parts[part]}
+    assert redrawn == {sections.CASEWORK}
+    assert "1 is open now" in html
+    # The other parts' sections are as they were.
+    assert html.split('id="section-schools"', 1)[1].split("</section>", 1)[0] == \
+        before.split('id="section-schools"', 1)[1].split("</section>", 1)[0]
 
 
 def test_the_trust_dashboard_shows_a_payment_recorded_after_it_was_first_viewed(reference):
