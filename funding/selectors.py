@@ -278,9 +278,21 @@ class FundingTotals:
             setattr(self, name, getattr(self, name) + getattr(other, name))
 
 
+@dataclass(frozen=True)
+class SchoolName:
+    """What the funding tables show of a school (read as plain values: model instances of a
+    hundred schools and their LAs take several milliseconds to build)."""
+
+    pk: int
+    name: str
+    laestab: str
+    trust_id: int
+    la_name: str
+
+
 @dataclass
 class SchoolRow:
-    school: School
+    school: SchoolName
     totals: FundingTotals = field(default_factory=FundingTotals)
 
 
@@ -312,13 +324,14 @@ def funding_summary(school_ids: Iterable[int], financial_year: int,
     queries whatever the number of schools.
 
     The four sets of figures it adds up (claims; expected income with provision costs; payments;
-    unclaimed pupils), each a few numbers per school and LA, are read through `read`
+    unclaimed pupils), each a few numbers per school and LA, and the names of the schools and
+    LAs are read through `read`
     (trusts.freshness.Reader): the dashboards cache each, so that a payment recorded
     recomputes the payments only."""
     ids = tuple(sorted(set(school_ids)))
     on = reference_date(financial_year, today)
-    schools = {s.pk: SchoolRow(s) for s in School.objects.filter(pk__in=ids)
-               .select_related("local_authority").order_by("name", "laestab")}
+    names, las = read("funding-names", (ids,), lambda: _names(ids))
+    schools = {school.pk: SchoolRow(school) for school in names}
     by_la: dict[int, FundingTotals] = defaultdict(FundingTotals)
 
     def both(school_id: int, la_id: int):
@@ -351,7 +364,6 @@ def funding_summary(school_ids: Iterable[int], financial_year: int,
             t.unclaimed_ehcp += ehcp
             t.unclaimed_sen_support += sen_support
 
-    las = {la.pk: la for la in LocalAuthority.objects.filter(pk__in=list(by_la))}
     la_rows = sorted((LARow(las[pk], t) for pk, t in by_la.items()),
                      key=lambda r: r.local_authority.name)
     total = FundingTotals()
@@ -362,6 +374,14 @@ def funding_summary(school_ids: Iterable[int], financial_year: int,
 
 # The parts of funding_summary: a few numbers per school and LA (the LA claimed from, which is
 # the pupil's home LA), quick to keep in a cache and read back.
+
+def _names(school_ids: tuple[int, ...]) -> tuple[list[SchoolName], dict[int, LocalAuthority]]:
+    """The schools, by name, and every LA (a handful) by id."""
+    schools = [SchoolName(pk, *rest) for pk, *rest in
+               School.objects.filter(pk__in=school_ids).order_by("name", "laestab").values_list(
+                   "pk", "name", "laestab", "trust_id", "local_authority__name")]
+    return schools, {la.pk: la for la in LocalAuthority.objects.all()}
+
 
 def _claim_counts(school_ids: tuple[int, ...], financial_year: int
                   ) -> list[tuple[int, int, int, Decimal, int, int, int]]:

@@ -138,40 +138,49 @@ def school_page(school_id: int, census_date: datetime.date | None, *, suppress: 
                             compute)
 
 
-@dataclass(frozen=True)
-class CrossTrustFigures:
-    table: metrics.SchoolTable
-    columns: list[metrics.TrustColumn]
-    funding_label: str
-    case_period: tuple[datetime.date, datetime.date]
-    row_html: dict[int, str]  # each school's row of the table, by school id
+def _cross_trust_table(school_ids: tuple[int, ...]
+                       ) -> tuple[metrics.SchoolTable, dict[int, str]]:
+    """Every school of these trusts at its latest census, with its row of the table drawn (by
+    school id)."""
+
+    def compute() -> tuple[metrics.SchoolTable, dict[int, str]]:
+        # No needs or year groups: the page does not show them, and a smaller entry is quicker
+        # to read back from the cache.
+        table = metrics.school_table(school_ids, breakdowns=False)
+        return table, {r.school_id: sections.school_rows_html([r], show_trust=True, links=True)
+                       for r in table.rows}
+
+    return freshness.cached("cross-trust-table", (school_ids,), compute)
 
 
-def cross_trust_figures(trust_ids: list[int], *, today: datetime.date) -> CrossTrustFigures:
-    """Every school of these trusts at its latest census (with its row of the table drawn),
-    and each trust's totals with its funding and casework, from three cached sets of figures.
-    The page filters and sorts the rows per request."""
-    ids = tuple(School.objects.filter(trust_id__in=trust_ids).values_list("pk", flat=True))
-    table, row_html = freshness.cached("cross-trust-table", (ids,), lambda: _table_rows(ids))
-    columns = metrics.trust_columns(table)
-    funding_label, funding_by_trust = freshness.cached(
-        "funding-by-trust", (ids, today), lambda: _funding_by_trust(ids, today))
-    case_period = metrics.casework_period(today)
-    cases_by_trust = freshness.cached("casework-by-trust", (ids, case_period),
-                                      lambda: metrics.casework_by_trust(ids, *case_period))
-    for column in columns:
-        column.funding = funding_by_trust.get(column.trust_id, metrics.FundingTotals())
-        column.cases = cases_by_trust.get(column.trust_id,
-                                          {"opened": 0, "closed": 0, "open_now": 0})
-    return CrossTrustFigures(table, columns, funding_label, case_period, row_html)
+def _school_ids(trust_ids: tuple[int, ...]) -> tuple[int, ...]:
+    return tuple(School.objects.filter(trust_id__in=trust_ids).values_list("pk", flat=True))
 
 
-def _table_rows(school_ids: tuple[int, ...]) -> tuple[metrics.SchoolTable, dict[int, str]]:
-    # No needs or year groups: the page does not show them, and a smaller entry is quicker to
-    # read back from the cache.
-    table = metrics.school_table(school_ids, breakdowns=False)
-    return table, {r.school_id: sections.school_rows_html([r], show_trust=True, links=True)
-                   for r in table.rows}
+def _cross_trust_columns(trust_ids: tuple[int, ...], today: datetime.date) -> str:
+    """The trusts side by side: each trust's totals (summed counts), funding and casework,
+    drawn from three cached sets of figures."""
+
+    def compute() -> str:
+        ids = _school_ids(trust_ids)
+        # Read apart from the table, whose drawn rows would take milliseconds to read back.
+        columns = freshness.cached("trust-columns", (ids,),
+                                   lambda: metrics.trust_columns(_cross_trust_table(ids)[0]))
+        funding_label, funding_by_trust = freshness.cached(
+            "funding-by-trust", (ids, today), lambda: _funding_by_trust(ids, today))
+        case_period = metrics.casework_period(today)
+        cases_by_trust = freshness.cached("casework-by-trust", (ids, case_period),
+                                          lambda: metrics.casework_by_trust(ids, *case_period))
+        for column in columns:
+            column.funding = funding_by_trust.get(column.trust_id, metrics.FundingTotals())
+            column.cases = cases_by_trust.get(column.trust_id,
+                                              {"opened": 0, "closed": 0, "open_now": 0})
+        return render_to_string("reports/_cross_trust_columns.html", {
+            "columns": columns, "funding_label": funding_label, "case_period": case_period,
+            "phases": sorted({g.national_phase for c in columns for g in c.by_phase}),
+        })
+
+    return freshness.cached("cross-trust-columns", (trust_ids, today), compute)
 
 
 def _funding_by_trust(school_ids: tuple[int, ...], today: datetime.date
@@ -195,21 +204,29 @@ def cross_trust_body(trust_ids: list[int], *, filters: dict[str, str], sort: str
                      today: datetime.date) -> SafeString:
     """The cross-trust page's content: the trusts side by side, then their schools filtered
     (trust slug, LA name, phase) and sorted (one of metrics.SORT_KEYS, "-key" descending). The
-    page as people first meet it, unfiltered, is kept whole in the cache; a filtered or
-    re-sorted one is drawn from the cached figures."""
+    two are drawn and cached apart, so a payment recorded draws the trusts' columns again, not
+    the table of schools; the page as people first meet it, unfiltered, is kept whole too. A
+    filtered or re-sorted table of schools is drawn per request from the cached figures."""
+    ids = tuple(sorted(trust_ids))
+
+    def schools() -> str:
+        table, row_html = _cross_trust_table(_school_ids(ids))
+        return render_to_string("reports/_cross_trust_schools.html",
+                                _cross_trust_schools_context(table, row_html, filters, sort))
 
     def compute() -> SafeString:
-        figures = cross_trust_figures(trust_ids, today=today)
-        return render_to_string("reports/_cross_trust_body.html",
-                                _cross_trust_context(figures, filters, sort))
+        table_html = freshness.cached("cross-trust-schools", (ids,), schools) if unfiltered \
+            else schools()
+        return mark_safe(_cross_trust_columns(ids, today) + table_html)  # noqa: S308 - drawn by templates
 
-    if any(filters.values()) or sort != DEFAULT_SORT:
+    unfiltered = not any(filters.values()) and sort == DEFAULT_SORT
+    if not unfiltered:
         return compute()
-    return freshness.cached("cross-trust-page", (sorted(trust_ids), today), compute)
+    return freshness.cached("cross-trust-page", (ids, today), compute)
 
 
-def _cross_trust_context(figures: CrossTrustFigures, filters: dict[str, str], sort: str) -> dict:
-    table, columns = figures.table, figures.columns
+def _cross_trust_schools_context(table: metrics.SchoolTable, row_html: dict[int, str],
+                                 filters: dict[str, str], sort: str) -> dict:
     rows = metrics.filter_and_sort(table.rows, sort=sort, **filters)
     current_key, descending = sort.lstrip("-"), sort.startswith("-")
     chosen = {k: v for k, v in filters.items() if v}
@@ -228,16 +245,13 @@ def _cross_trust_context(figures: CrossTrustFigures, filters: dict[str, str], so
         by_phase=metrics.phase_totals(rows, table.nationals), nationals=table.nationals,
     )
     return {
-        "funding_label": figures.funding_label,
-        "case_period": figures.case_period,
-        "columns": columns,
-        "phases": sorted({g.national_phase for c in columns for g in c.by_phase}),
         "section": sections.schools_section("All schools", shown, rows, links=True,
                                             charts_too=False, show_trust=True,
-                                            row_html=figures.row_html),
+                                            row_html=row_html),
         "sort_columns": sort_columns,
         "filters": filters,
-        "trust_choices": [(c.slug, c.name) for c in columns],
+        "trust_choices": sorted({(r.trust_slug, r.trust_name) for r in table.rows},
+                                key=lambda c: c[1]),
         "la_choices": sorted({r.la_name for r in table.rows}),
         "phase_choices": sorted({(r.phase, r.phase_label) for r in table.rows}, key=lambda p: p[1]),
         "export_query": urlencode({**chosen, "sort": sort}),

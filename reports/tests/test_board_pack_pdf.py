@@ -65,11 +65,11 @@ def test_the_packs_funding_table_by_school_lists_those_with_the_largest_shortfal
 
     from django.template.loader import render_to_string
 
-    from funding.selectors import FundingSummary, FundingTotals, SchoolRow
+    from funding.selectors import FundingSummary, FundingTotals, SchoolName, SchoolRow
     from reports import sections
-    from trusts.models import School
 
-    rows = [SchoolRow(School(name=f"School {n}"), FundingTotals(expected=Decimal(n * 100)))
+    rows = [SchoolRow(SchoolName(n, f"School {n}", f"88{n:05d}", 1, "Essex"),
+                      FundingTotals(expected=Decimal(n * 100)))
             for n in range(1, 5)]
     report = sections.TrustReport(
         title="Trust", table=None, trend=[], census_dates=[], funding_school_limit=2,

@@ -291,6 +291,25 @@ def test_the_cross_trust_dashboard_shows_a_case_opened_after_it_was_first_viewed
     assert row_cells(html, "Cases open now") == ["0", "1"]
 
 
+def test_after_a_payment_the_cross_trust_dashboard_draws_only_the_trust_columns_again(reference):
+    school = reference.schools[HOLY_CROSS]
+    claim = awarded_claim(school)
+    recorder = headteacher(school)
+    reader = signed_in(head_of_send(reference.assisi, reference.christus))
+    html, _miss, _hit = warm(reader, CROSS_TRUST_URL)
+    assert row_cells(html, "Awarded (expected) / received")[1].endswith("/ £0.00")
+    columns, schools = entries("cross-trust-columns"), entries("cross-trust-schools")
+
+    funding_services.payment_record(actor=recorder, claim=claim, amount=Decimal("250.00"),
+                                    received_on=datetime.date(claim.financial_year, 5, 1))
+
+    html, _queries = view(reader, CROSS_TRUST_URL)
+    assert row_cells(html, "Awarded (expected) / received")[1].endswith("/ £250.00")
+    assert entries("cross-trust-schools") == schools
+    assert len(entries("cross-trust-columns")) == 2 and set(columns) < set(
+        entries("cross-trust-columns"))
+
+
 # --- Access checks run before the cache; the reader's permissions are part of the key ---------
 
 
