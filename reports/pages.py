@@ -59,7 +59,7 @@ def trust_page(trust_id: int, census_date: datetime.date | None, *,
         parts = [trust_page_part(trust_id, part, census_date, visible_trust_ids=visible,
                                  today=today) for part in sections.TRUST_PARTS]
         summary = sections.summary_of([s for p in parts for s in p.sentences])
-        drawn = sorted([(SUMMARY_PLACE, _draw_trust_section(summary))]
+        drawn = sorted([(SUMMARY_PLACE, _draw_section(summary))]
                        + [numbered for p in parts for numbered in p.sections])
         register = parts[sections.TRUST_PARTS.index(sections.REGISTER)]
         return DashboardPage(mark_safe("".join(html for _position, html in drawn)),  # noqa: S308 - drawn by templates
@@ -94,7 +94,7 @@ def trust_page_part(trust_id: int, part: str, census_date: datetime.date | None,
         numbered = sections.numbered_trust_sections(report)
         return TrustPagePart(
             sentences=sections.summary_sentences(report),
-            sections=[(position, _draw_trust_section(section, trust.slug))
+            sections=[(position, _draw_section(section, trust.slug))
                       for position, section in numbered if position != SUMMARY_PLACE],
             census_dates=report.census_dates,
             census_date=report.table.census_date if report.table is not None else None,
@@ -105,33 +105,48 @@ def trust_page_part(trust_id: int, part: str, census_date: datetime.date | None,
     return freshness.cached(f"trust-page-{part}", params, compute)
 
 
-def _draw_trust_section(section: sections.Section, trust_slug: str = "") -> str:
-    """`trust_slug`: for the links to the exports under the table of schools."""
-    return render_to_string("reports/_trust_section.html", {"section": section,
-                                                            "trust_slug": trust_slug})
+def _draw_section(section: sections.Section, trust_slug: str = "") -> str:
+    """`trust_slug`: a trust's table of schools, with links to its exports."""
+    return render_to_string("reports/_section.html", {"section": section,
+                                                      "trust_slug": trust_slug})
 
 
 def school_page(school_id: int, census_date: datetime.date | None, *, suppress: bool,
                 show_funding: bool, case_links: bool, today: datetime.date) -> DashboardPage:
     """The school dashboard's sections. `suppress`: small counts below school level shown as
     "fewer than 5" (a reader who may not see pupils); `show_funding` and `case_links` as the
-    reader's permissions allow."""
+    reader's permissions allow. The register, casework and funding sections are drawn and
+    cached apart, so a case opened draws the casework again and nothing else."""
 
-    def compute() -> DashboardPage:
+    def register() -> tuple[list[str], list[datetime.date], datetime.date | None]:
         profile = freshness.cached("school-profile", (school_id, census_date, suppress),
                                    lambda: metrics.school_profile(school_id, census_date,
                                                                   suppress=suppress))
-        casework = freshness.cached("school-casework", (school_id, today, suppress),
-                                    lambda: metrics.school_casework(school_id, today,
-                                                                    suppress=suppress))
-        funding = freshness.cached(
+        drawn = [_draw_section(s) for build in sections.SCHOOL_SECTIONS
+                 if (s := build(profile)) is not None]
+        return drawn, profile.census_dates, profile.row.census_date
+
+    def casework() -> list[str]:
+        figures = freshness.cached("school-casework", (school_id, today, suppress),
+                                   lambda: metrics.school_casework(school_id, today,
+                                                                   suppress=suppress))
+        return [_draw_section(sections.school_casework_section(figures, links=case_links))]
+
+    def funding() -> list[str]:
+        figures = freshness.cached(
             "funding-position", ((school_id,), today),
-            lambda: metrics.funding_position((school_id,), today=today, read=freshness.cached)
-        ) if show_funding else None
-        html = render_to_string("reports/_school_sections.html", {
-            "sections": sections.school_sections(profile, casework=casework, funding=funding,
-                                                 case_links=case_links)})
-        return DashboardPage(html, profile.census_dates, profile.row.census_date)
+            lambda: metrics.funding_position((school_id,), today=today, read=freshness.cached))
+        return [_draw_section(sections.school_funding_section(figures))]
+
+    def compute() -> DashboardPage:
+        drawn, census_dates, shown = freshness.cached(
+            "school-page-register", (school_id, census_date, suppress), register)
+        case_html = freshness.cached("school-page-casework", (school_id, today, suppress,
+                                                              case_links), casework)
+        funding_html = freshness.cached("school-page-funding", (school_id, today),
+                                        funding) if show_funding else []
+        html = "".join(sections.school_page_order(drawn, case_html, funding_html))
+        return DashboardPage(mark_safe(html), census_dates, shown)  # noqa: S308 - drawn by templates
 
     return freshness.cached("school-dashboard",
                             (school_id, census_date, suppress, show_funding, case_links, today),

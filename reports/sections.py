@@ -490,13 +490,8 @@ def school_funding_section(summary: metrics.FundingSummary) -> Section:
                    {"summary": summary, "totals": summary.total})
 
 
-def school_sections(profile: metrics.SchoolProfile, *,
-                    casework: metrics.SchoolCasework | None = None, case_links: bool = False,
-                    funding: metrics.FundingSummary | None = None) -> list[Section]:
-    """The register's sections, then casework and funding where the reader may see them."""
-    out = [s for s in (build(profile) for build in SCHOOL_SECTIONS) if s is not None]
-    if casework is not None:
-        out.insert(1, school_casework_section(casework, links=case_links))
-    if funding is not None:
-        out.insert(2 if casework is not None else 1, school_funding_section(funding))
-    return out
+def school_page_order(register: list[str], casework: list[str], funding: list[str]
+                      ) -> list[str]:
+    """The school page's drawn sections in order: the school's figures, then its casework and
+    funding (where the reader may see them), then the rest of the register."""
+    return register[:1] + casework + funding + register[1:]

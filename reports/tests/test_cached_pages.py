@@ -278,6 +278,23 @@ def test_the_school_dashboard_shows_a_changed_census_snapshot(reference):
     assert on_roll(html) == "1,234"
 
 
+def test_after_a_case_is_opened_the_school_dashboard_draws_only_its_casework_again(reference):
+    school = reference.schools[HOLY_CROSS]
+    manager = senco(school)
+    reader = signed_in(manager)
+    before, _miss, _hit = warm(reader, school_url(HOLY_CROSS))
+    parts = {part: entries(f"school-page-{part}") for part in ("register", "casework", "funding")}
+    assert all(len(stored) == 1 for stored in parts.values())
+
+    open_case(school, manager, next_action_due=timezone.localdate() + datetime.timedelta(days=3))
+
+    html, _queries = view(reader, school_url(HOLY_CROSS))
+    redrawn = {part for part, stored in parts.items() if entries(f"school-page-{part}") != stored}
+    assert redrawn == {"casework"}
+    assert "Due in 3 days" in casework_section(html)
+    assert "Due in 3 days" not in casework_section(before)
+
+
 def test_the_cross_trust_dashboard_shows_a_case_opened_after_it_was_first_viewed(reference):
     head = head_of_send(reference.assisi, reference.christus)
     reader = signed_in(head)
