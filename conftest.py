@@ -41,10 +41,13 @@ def _force_login_is_a_fresh_login(monkeypatch):
 
 @pytest.fixture(autouse=True)
 def _fresh_cache():
-    # Rate limits, used TOTP codes and dashboard figures live in the caches; each test starts
-    # without them.
+    # Rate limits, used TOTP codes and dashboard figures live in the caches (and the tables
+    # each kind of figures reads in a memo of the process); each test starts without them.
+    from trusts import freshness
+
     cache.clear()
     caches["figures"].clear()
+    freshness.forget_tables()
     yield
 
 

@@ -188,6 +188,18 @@ def _version_key(table: str) -> str:
     return f"table-version:{table}"
 
 
+# The tables each kind of figures reads, as this process last learned them or read them from
+# the cache: one round trip to the cache less for every read. A memo older than the cache's
+# list costs at most a miss, never a wrong value, as an entry is only ever stored under the
+# versions of every table its computation read.
+_tables_of: dict[str, list[str]] = {}
+
+
+def forget_tables() -> None:
+    """Drop this process's memo of the tables each kind reads (when the cache is emptied)."""
+    _tables_of.clear()
+
+
 def _deps_key(kind: str) -> str:
     return f"figures-tables:{kind}"
 
@@ -271,7 +283,11 @@ def cached(kind: str, params: tuple, compute: Callable[[], T]) -> T:
         return _computed(compute, outer)[0]
     cache = _cache()
     try:
-        tables = cache.get(_deps_key(kind)) or []
+        tables = _tables_of.get(kind)
+        if tables is None:
+            tables = cache.get(_deps_key(kind)) or []
+            if tables:
+                _tables_of[kind] = tables
         key = None
         if tables:
             key = _entry_key(kind, params, tables, _versions(cache, tables))
@@ -295,7 +311,8 @@ def cached(kind: str, params: tuple, compute: Callable[[], T]) -> T:
             cache.set(key, (stored_at, value))
         if not read <= set(tables):
             # Stored next time, once the versions of every table are read before computing.
-            cache.set(_deps_key(kind), sorted(read | set(tables)), timeout=None)
+            _tables_of[kind] = sorted(read | set(tables))
+            cache.set(_deps_key(kind), _tables_of[kind], timeout=None)
             if _refresh_before.get() is not None:
                 # A refresh is there to store figures: next time is now.
                 return cached(kind, params, compute)

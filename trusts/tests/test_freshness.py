@@ -500,6 +500,37 @@ def test_figures_read_from_an_unversioned_table_are_never_stored(caplog):
     assert any("django_session" in r.getMessage() for r in caplog.records)
 
 
+# --- The process's memo of the tables each kind reads ---------------------------------------------
+
+
+def test_figures_are_served_without_asking_the_cache_for_their_tables_again(alpha_names,
+                                                                              monkeypatch):
+    compute, calls, stored = alpha_names
+    asked: list[str] = []
+    real_get = figures().get
+    monkeypatch.setattr(figures(), "get", lambda key, *a, **kw: asked.append(key) or real_get(
+        key, *a, **kw))
+
+    assert freshness.cached("names", (), compute) == stored
+
+    assert not [key for key in asked if key.startswith("figures-tables:")]
+    assert len(calls) == stored["run"]
+
+
+def test_a_memo_missing_a_table_the_figures_read_never_serves_them_after_it_changes():
+    new_trust("Alpha")
+    calls: list[int] = []
+    compute = trust_names(calls)
+    # As if another process had learned the kind's tables before its code read trusts_trust.
+    freshness._tables_of["names"] = [AUTHORITIES]
+    warm("names", (), compute, calls)
+    assert TRUSTS in freshness._tables_of["names"]
+
+    new_trust("Beta")
+
+    assert freshness.cached("names", (), compute)["names"] == ["Alpha", "Beta"]
+
+
 # --- refreshing(): figures computed again before they expire ------------------------------------
 
 
