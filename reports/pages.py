@@ -9,14 +9,17 @@ computation, so that the tables it depends on are the tables it read. The reader
 permissions and the date go into the cache key; the access checks themselves stay in the
 views and run on every request.
 
-The cache holds two levels. A page's whole content is one entry, read when nothing it shows has
-changed. Inside it, each set of figures (the school table, funding, casework by kind, ...) is an
-entry of its own, so that when a page must be drawn again after a change, only the figures that
-read the changed table are computed again: a case opened recomputes the casework figures, not
-the census, funding or training ones.
+The cache holds three levels. A page's whole content is one entry, read when nothing it shows
+has changed. Inside it, each part of the page (the trust page's register, funding, timeliness,
+casework and activity; the school page's register, casework and funding; the cross-trust
+page's trust columns and table of schools) is drawn and kept on its own, and inside those each
+set of figures (the school table, funding, casework by kind, ...) is an entry of its own. So
+when a page must be drawn again after a change, only the figures that read the changed table
+are computed again and only their part is drawn again: a case opened recomputes and redraws
+the casework, not the census, funding or training.
 
 What a reader is shown depends on their roles only through the parameters derived here
-(`school_page_options`, `visible_trust_ids`, `cross_trust_ids`), which the views and
+(`school_page_options`, `dashboard_trust_ids`, `cross_trust_ids`), which the views and
 `refresh_pages` both use. `refresh_pages` (a periodic task) goes through every page some user
 may open and computes again what changed or is getting old, so that people meet pages from the
 cache rather than computed from nothing.
@@ -223,6 +226,7 @@ def cross_trust_body(trust_ids: list[int], *, filters: dict[str, str], sort: str
     the table of schools; the page as people first meet it, unfiltered, is kept whole too. A
     filtered or re-sorted table of schools is drawn per request from the cached figures."""
     ids = tuple(sorted(trust_ids))
+    unfiltered = not any(filters.values()) and sort == DEFAULT_SORT
 
     def schools() -> str:
         table, row_html = _cross_trust_table(_school_ids(ids))
@@ -234,7 +238,6 @@ def cross_trust_body(trust_ids: list[int], *, filters: dict[str, str], sort: str
             else schools()
         return mark_safe(_cross_trust_columns(ids, today) + table_html)  # noqa: S308 - drawn by templates
 
-    unfiltered = not any(filters.values()) and sort == DEFAULT_SORT
     if not unfiltered:
         return compute()
     return freshness.cached("cross-trust-page", (ids, today), compute)
@@ -285,7 +288,7 @@ def school_page_options(user, school_id: int) -> dict[str, bool]:
     }
 
 
-def visible_trust_ids(user) -> frozenset[int]:
+def dashboard_trust_ids(user) -> frozenset[int]:
     """The trusts whose dashboards the user may open, which are also the trusts the Head of
     SEND's time split may name for them (trust_page's `visible_trust_ids`)."""
     return access.trust_ids_for(user, Capability.VIEW_TRUST_DASHBOARD)
@@ -294,7 +297,7 @@ def visible_trust_ids(user) -> frozenset[int]:
 def cross_trust_ids(user) -> list[int] | None:
     """The trusts of the user's cross-trust page, or None: it is only for someone with a
     trust-dashboard role in several trusts."""
-    trust_ids = visible_trust_ids(user)
+    trust_ids = dashboard_trust_ids(user)
     return sorted(trust_ids) if len(trust_ids) > 1 else None
 
 
@@ -314,7 +317,7 @@ def refresh_pages(*, max_age: float, today: datetime.date) -> Refreshed:
     cross_pages: set[tuple[int, ...]] = set()
     school_pages: set[tuple[int, tuple[tuple[str, bool], ...]]] = set()
     for user in User.objects.filter(is_active=True, memberships__isnull=False).distinct():
-        visible = tuple(sorted(visible_trust_ids(user)))
+        visible = tuple(sorted(dashboard_trust_ids(user)))
         trust_pages |= {(trust_id, visible) for trust_id in visible}
         if (ids := cross_trust_ids(user)) is not None:
             cross_pages.add(tuple(ids))

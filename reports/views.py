@@ -97,7 +97,7 @@ def school_dashboard(request, laestab: str):
 @require_GET
 def trust_dashboard(request, slug: str):
     trust = _get_trust_for_user(request, slug, Capability.VIEW_TRUST_DASHBOARD)
-    visible = pages.visible_trust_ids(request.user)
+    visible = pages.dashboard_trust_ids(request.user)
     page = pages.trust_page(trust.pk, _census_from(request), visible_trust_ids=visible,
                             today=timezone.localdate())
     return render(request, "reports/trust.html", {
