@@ -178,6 +178,23 @@ def dead_broker(celery_app):
 
 
 @pytest.fixture
+def outside_sql():
+    """Run a statement as another program would (psql, say): on a connection of its own, past
+    the application's statement watcher (trusts.freshness), committed at once."""
+    import psycopg
+    from django.db import connection
+
+    def run(sql: str, params: list | None = None) -> None:
+        db = connection.settings_dict
+        with psycopg.connect(dbname=db["NAME"], user=db["USER"], password=db["PASSWORD"] or None,
+                             host=db["HOST"] or None, port=db["PORT"] or None,
+                             autocommit=True) as other:
+            other.execute(sql, params)
+
+    return run
+
+
+@pytest.fixture
 def media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     return settings.MEDIA_ROOT

@@ -10,7 +10,6 @@ from __future__ import annotations
 import io
 import re
 
-import psycopg
 import pytest
 from django.conf import settings
 from django.core.cache import cache
@@ -69,11 +68,16 @@ def dashboard_urls(user) -> list[str]:
     return urls
 
 
+def named(queries: CaptureQueriesContext) -> set[str]:
+    """The tables the captured queries named."""
+    return {t for q in queries.captured_queries
+            for t in re.findall(r'\b(?:FROM|JOIN)\s+"(\w+)"', q["sql"])}
+
+
 def figure_tables_read(client: Client, url: str) -> set[str]:
     with CaptureQueriesContext(connection) as queries:
         assert client.get(url).status_code == 200, url
-    return {t for q in queries.captured_queries
-            for t in re.findall(r'\b(?:FROM|JOIN)\s+"(\w+)"', q["sql"]) if FIGURE_TABLE.match(t)}
+    return {t for t in named(queries) if FIGURE_TABLE.match(t)}
 
 
 def test_after_a_refresh_every_reader_meets_every_dashboard_from_the_cache(reference, readers):
@@ -99,9 +103,7 @@ def test_a_refresh_leaves_fresh_figures_alone(reference, readers):
         again = refresh(max_age=3600)
 
     assert again == refresh(max_age=3600)
-    read = {t for q in queries.captured_queries
-            for t in re.findall(r'\b(?:FROM|JOIN)\s+"(\w+)"', q["sql"])}
-    assert not {t for t in read if FIGURE_TABLE.match(t)}
+    assert not {t for t in named(queries) if FIGURE_TABLE.match(t)}
 
 
 def test_a_refresh_computes_again_the_figures_of_a_table_that_changed(reference, readers):
@@ -112,8 +114,7 @@ def test_a_refresh_computes_again_the_figures_of_a_table_that_changed(reference,
     with CaptureQueriesContext(connection) as queries:
         refresh(max_age=3600)
 
-    read = {t for q in queries.captured_queries
-            for t in re.findall(r'\b(?:FROM|JOIN)\s+"(\w+)"', q["sql"])}
+    read = named(queries)
     assert Case._meta.db_table in read
     assert CensusSnapshot._meta.db_table not in read
     client = Client()
@@ -122,19 +123,16 @@ def test_a_refresh_computes_again_the_figures_of_a_table_that_changed(reference,
     assert "1 is open now" in client.get(trust_url(reference.christus)).content.decode()
 
 
-def test_a_refresh_shows_a_census_changed_where_the_cache_did_not_see_it(reference, readers):
+def test_a_refresh_shows_a_census_changed_where_the_cache_did_not_see_it(reference, readers,
+                                                                         outside_sql):
     client = Client()
     client.force_login(readers["SENCO"])
     refresh()
     before = on_roll(client.get(school_url(HOLY_CROSS)).content.decode())
     snapshot = CensusSnapshot.objects.get(school=reference.schools[HOLY_CROSS],
                                           census_date=AUTUMN_2025)
-    # Changed by another program (psql, say): no new version for the table.
-    db = connection.settings_dict
-    with psycopg.connect(dbname=db["NAME"], user=db["USER"], host=db["HOST"], port=db["PORT"],
-                         autocommit=True) as outside:
-        outside.execute("UPDATE pupils_censussnapshot SET number_on_roll = 4321 WHERE id = %s",
-                        [snapshot.pk])
+    outside_sql("UPDATE pupils_censussnapshot SET number_on_roll = 4321 WHERE id = %s",
+                [snapshot.pk])
     assert on_roll(client.get(school_url(HOLY_CROSS)).content.decode()) == before
 
     refresh(max_age=0)

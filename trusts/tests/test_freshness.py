@@ -9,7 +9,6 @@ from __future__ import annotations
 import contextlib
 import logging
 
-import psycopg
 import pytest
 from django.contrib.sessions.backends.db import SessionStore
 from django.contrib.sessions.models import Session
@@ -581,24 +580,15 @@ def test_inside_refreshing_figures_of_a_kind_never_computed_before_are_stored_at
     assert len(calls) == refreshed["run"] == 2
 
 
-def test_refreshing_shows_a_write_the_cache_never_saw(alpha_names):
+def test_refreshing_shows_a_write_the_cache_never_saw(alpha_names, outside_sql):
     compute, calls, stored = alpha_names
-    # Renamed by another program (psql, say): no statement of this process, so no new version.
-    with psycopg.connect(_conninfo(), autocommit=True) as outside:
-        outside.execute("UPDATE trusts_trust SET name = 'Renamed outside' WHERE name = 'Alpha'")
+    outside_sql("UPDATE trusts_trust SET name = 'Renamed outside' WHERE name = 'Alpha'")
     assert freshness.cached("names", (), compute) == stored
 
     with freshness.refreshing(max_age=0):
         assert freshness.cached("names", (), compute)["names"] == ["Renamed outside"]
 
     assert freshness.cached("names", (), compute)["names"] == ["Renamed outside"]
-
-
-def _conninfo() -> str:
-    db = connection.settings_dict
-    return psycopg.conninfo.make_conninfo(
-        dbname=db["NAME"], user=db["USER"], password=db["PASSWORD"] or None,
-        host=db["HOST"] or None, port=db["PORT"] or None)
 
 
 def test_the_figures_cache_is_answering_when_redis_is_up():
