@@ -87,7 +87,10 @@ class TrustPagePart:
 def trust_page_part(trust_id: int, part: str, census_date: datetime.date | None, *,
                     visible_trust_ids: tuple[int, ...], today: datetime.date) -> TrustPagePart:
     """One part of the trust dashboard (sections.TRUST_PARTS): its sections drawn, and its
-    sentences of the summary."""
+    sentences of the summary. Only the register depends on the census chosen: the other parts
+    of a page for an earlier census are those of the latest."""
+    if part != sections.REGISTER:
+        census_date = None
 
     def compute() -> TrustPagePart:
         trust = Trust.objects.get(pk=trust_id)

@@ -67,7 +67,6 @@ class TrustReport:
     trend: list[metrics.TrendPoint] = field(default_factory=list)
     census_dates: list[datetime.date] = field(default_factory=list)
     trust: Trust | None = None
-    chosen_census: datetime.date | None = None
     period: tuple[datetime.date, datetime.date] = field(default_factory=financial_year_to_date)
     suppress: bool = True  # small counts below school level as "fewer than 5"
     links: bool = False  # school names link to their dashboards (pages, not the PDF)
@@ -101,8 +100,7 @@ def trust_report(
     ids = tuple(School.objects.filter(trust=trust).values_list("pk", flat=True))
     period = period or financial_year_to_date()
     start, end = period
-    report = TrustReport(title=trust.name, trust=trust, table=None, chosen_census=census_date,
-                         period=period, links=links)
+    report = TrustReport(title=trust.name, trust=trust, table=None, period=period, links=links)
     if REGISTER in parts:
         report.table = table = read("school-table", (ids, census_date),
                                     lambda: metrics.school_table(ids, census_date))

@@ -28,7 +28,7 @@ from pupils.models import CensusSnapshot
 from reports import sections
 from trusts.tests.factories import data_admin, executive, head_of_send, headteacher, senco
 
-from .conftest import AUTUMN_2025, make_reference
+from .conftest import AUTUMN_2025, SPRING_2025, make_reference
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -239,6 +239,20 @@ def test_after_a_case_is_opened_the_trust_dashboard_draws_only_its_casework_part
     # The other parts' sections are as they were.
     assert html.split('id="section-schools"', 1)[1].split("</section>", 1)[0] == \
         before.split('id="section-schools"', 1)[1].split("</section>", 1)[0]
+
+
+def test_an_earlier_census_of_the_trust_dashboard_draws_only_its_register_part_anew(reference):
+    reader = signed_in(executive(reference.christus))
+    url = trust_url(reference.christus)
+    warm(reader, url)
+    others = [p for p in sections.TRUST_PARTS if p != sections.REGISTER]
+    parts = {part: entries(f"trust-page-{part}") for part in others}
+
+    html, _queries = view(reader, f"{url}?census={SPRING_2025.isoformat()}")
+
+    assert f"Census {SPRING_2025:%-d %b %Y}" in html
+    assert len(entries("trust-page-register")) == 2
+    assert {part: entries(f"trust-page-{part}") for part in others} == parts
 
 
 def test_the_trust_dashboard_shows_a_payment_recorded_after_it_was_first_viewed(reference):
