@@ -325,9 +325,8 @@ def funding_summary(school_ids: Iterable[int], financial_year: int,
 
     The four sets of figures it adds up (claims; expected income with provision costs; payments;
     unclaimed pupils), each a few numbers per school and LA, and the names of the schools and
-    LAs are read through `read`
-    (trusts.freshness.Reader): the dashboards cache each, so that a payment recorded
-    recomputes the payments only."""
+    LAs are read through `read` (trusts.freshness.Reader): the dashboards cache each, so that
+    a payment recorded recomputes the payments only."""
     ids = tuple(sorted(set(school_ids)))
     on = reference_date(financial_year, today)
     names, las = read("funding-names", (ids,), lambda: _names(ids))
