@@ -16,6 +16,7 @@ from django.db.models.functions import TruncMonth
 from django.urls import reverse
 from django_scopes import scope
 
+from core.numbers import ONE_PLACE, pct
 from trusts.models import School, Trust, User
 
 from . import deadlines as dl
@@ -30,14 +31,7 @@ from .models import (
     EHCRequest,
 )
 
-ONE_DP = Decimal("0.1")
-
-
-def pct(part: int, whole: int) -> Decimal | None:
-    """A percentage from counts, half-up to one decimal place (None when there is no whole)."""
-    if not whole:
-        return None
-    return (Decimal(part) * 100 / Decimal(whole)).quantize(ONE_DP, rounding=ROUND_HALF_UP)
+ONE_DP = ONE_PLACE
 
 
 # --- Due list --------------------------------------------------------------------------------

@@ -25,6 +25,7 @@ from trusts.models import LocalAuthority, School, User
 from . import census
 from .census import CensusFileError, ParsedCensus, SchoolRef
 from .models import CensusImport, CensusSnapshot, Provision, Pupil, RegisterEvent
+from .signals import send_register_changed
 
 logger = logging.getLogger(__name__)
 
@@ -149,6 +150,7 @@ def census_import(*, actor: User | None, raw: bytes, file_name: str, census_date
             diff = census.diff(parsed, school_la={r.id: r.local_authority_id for r in refs})
             _refuse_later_censuses(diff, refs)
             _apply(diff, actor=actor)
+            send_register_changed(parsed.school_ids)
             record.status = CensusImport.Status.IMPORTED
             record.imported_at = timezone.now()
             record.summary = _summary(parsed, diff, refs)
@@ -293,6 +295,7 @@ def pupil_add_to_register(*, actor: User, school: School, upn: str, surname: str
         source=RegisterEvent.Source.MANUAL, actor=actor, from_provision=previous,
         to_provision=Provision.SEN_SUPPORT, to_need=primary_need,
     )
+    send_register_changed([pupil.school_id])
     return pupil
 
 
@@ -326,6 +329,7 @@ def pupil_change_register(*, actor: User, pupil: Pupil, provision: str, primary_
     pupil.save(update_fields=["provision", "primary_need", "secondary_need", "updated_at"])
     for event in events:
         event.save()
+    send_register_changed([pupil.school_id])
     return events
 
 
@@ -345,6 +349,7 @@ def pupil_record_ehc_plan_issued(*, actor: User | None, pupil: Pupil,
     )
     pupil.provision = Provision.EHC_PLAN
     pupil.save(update_fields=["provision", "updated_at"])
+    send_register_changed([pupil.school_id])
     return event
 
 
@@ -362,6 +367,7 @@ def pupil_remove_from_register(*, actor: User, pupil: Pupil, note: str = "",
     )
     pupil.provision, pupil.primary_need, pupil.secondary_need = Provision.NO_SEN, "", ""
     pupil.save(update_fields=["provision", "primary_need", "secondary_need", "updated_at"])
+    send_register_changed([pupil.school_id])
     return event
 
 

@@ -31,19 +31,11 @@ from django.db.models.functions import Cast, RowNumber
 from casework import deadlines as case_dates
 from casework import selectors as casework_selectors
 from casework.models import Case
+from core.numbers import ONE_PLACE, Count, money, pct, small_count_threshold  # noqa: F401
 from funding import selectors as funding_selectors
 from pupils.models import CensusSnapshot, NationalAverage, Need
 from trusts import freshness
 from trusts.models import Membership, Role, School, User
-
-ONE_PLACE = Decimal("0.1")
-
-
-def pct(part: int, whole: int) -> Decimal | None:
-    """part / whole as a percentage, half-up to one decimal place (None when whole is 0)."""
-    if not whole:
-        return None
-    return (Decimal(part) * 100 / Decimal(whole)).quantize(ONE_PLACE, rounding=ROUND_HALF_UP)
 
 
 @lru_cache(maxsize=32)
@@ -54,10 +46,6 @@ def national_phase(phase: str) -> str:
 
 def _setting_points(name: str) -> Decimal:
     return Decimal(str(getattr(settings, name)))
-
-
-def small_count_threshold() -> int:
-    return settings.REPORTS_SMALL_COUNT_THRESHOLD
 
 
 # --- Counts and percentages ---------------------------------------------------------------
@@ -179,29 +167,6 @@ def flags_for(
 
 
 # --- Breakdowns below school level (needs, year groups) -----------------------------------
-
-
-@dataclass(frozen=True)
-class Count:
-    """A count that prints as "fewer than 5" when it is small and must be suppressed, or as
-    "withheld" when it would give a suppressed count away (a total next to one hidden part)."""
-
-    value: int
-    suppressed: bool = False
-    withheld: bool = False
-
-    def __str__(self) -> str:
-        if self.withheld:
-            return "withheld"
-        return f"fewer than {small_count_threshold()}" if self.suppressed else f"{self.value:,}"
-
-    @property
-    def hidden(self) -> bool:
-        return self.suppressed or self.withheld
-
-    @classmethod
-    def of(cls, value: int, suppress: bool) -> Count:
-        return cls(value, suppress and 0 < value < small_count_threshold())
 
 
 def _cells(ehcp: int, sen_support: int, suppress: bool) -> tuple[Count, Count, Count]:
@@ -897,10 +862,7 @@ def _fold(row, columns: list[SplitColumn], hidden: list[int]) -> SplitLine:
     return SplitLine(row.label, hours, row.total, [pct_of_hours(h, row.total) for h in hours])
 
 
-def pct_of_hours(part: Decimal, whole: Decimal) -> Decimal | None:
-    if not whole:
-        return None
-    return (part * 100 / whole).quantize(ONE_PLACE, rounding=ROUND_HALF_UP)
+pct_of_hours = pct
 
 
 def time_splits(trust_ids: Iterable[int], visible_trust_ids: Iterable[int],
@@ -940,13 +902,6 @@ def time_splits(trust_ids: Iterable[int], visible_trust_ids: Iterable[int],
             academic_year=case_dates.academic_year_label(year),
         ))
     return out
-
-
-def money(value: Decimal | None) -> str:
-    if value is None:
-        return "–"
-    amount = Decimal(value).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
-    return f"{'−' if amount < 0 else ''}£{abs(amount):,.2f}"
 
 
 def _n(count: int, one: str, many: str | None = None) -> str:

@@ -1,0 +1,58 @@
+"""Percentages, money and small counts, each rule written once.
+
+Percentages are computed from counts (or hours) and rounded half-up to one decimal place;
+group figures are sums of counts, never averages of percentages. Counts from 1 to 4 are shown
+as "fewer than 5" wherever a figure is broken down below school level for a reader who may
+not see pupils (REPORTS_SMALL_COUNT_THRESHOLD)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.conf import settings
+
+ONE_PLACE = Decimal("0.1")
+PENNY = Decimal("0.01")
+
+
+def pct(part: int | Decimal, whole: int | Decimal) -> Decimal | None:
+    """part / whole as a percentage, half-up to one decimal place (None when whole is 0)."""
+    if not whole:
+        return None
+    return (Decimal(part) * 100 / Decimal(whole)).quantize(ONE_PLACE, rounding=ROUND_HALF_UP)
+
+
+def money(value: Decimal | None) -> str:
+    """£1,234.50, −£12.00 for a negative amount, "–" for none."""
+    if value is None:
+        return "–"
+    amount = Decimal(value).quantize(PENNY, rounding=ROUND_HALF_UP)
+    return f"{'−' if amount < 0 else ''}£{abs(amount):,.2f}"
+
+
+def small_count_threshold() -> int:
+    return settings.REPORTS_SMALL_COUNT_THRESHOLD
+
+
+@dataclass(frozen=True)
+class Count:
+    """A count that prints as "fewer than 5" when it is small and must be suppressed, or as
+    "withheld" when it would give a suppressed count away (a total next to one hidden part)."""
+
+    value: int
+    suppressed: bool = False
+    withheld: bool = False
+
+    def __str__(self) -> str:
+        if self.withheld:
+            return "withheld"
+        return f"fewer than {small_count_threshold()}" if self.suppressed else f"{self.value:,}"
+
+    @property
+    def hidden(self) -> bool:
+        return self.suppressed or self.withheld
+
+    @classmethod
+    def of(cls, value: int, suppress: bool) -> Count:
+        return cls(value, suppress and 0 < value < small_count_threshold())
