@@ -4,7 +4,7 @@
 from contextlib import contextmanager
 
 import pytest
-from django.core.cache import cache, caches
+from django.core.cache import cache
 from django_scopes import scopes_disabled
 
 
@@ -41,13 +41,8 @@ def _force_login_is_a_fresh_login(monkeypatch):
 
 @pytest.fixture(autouse=True)
 def _fresh_cache():
-    # Rate limits, used TOTP codes and dashboard figures live in the caches (and the tables
-    # each kind of figures reads in a memo of the process); each test starts without them.
-    from trusts import freshness
-
+    # Rate limits and used TOTP codes live in the cache; each test starts without them.
     cache.clear()
-    caches["figures"].clear()
-    freshness.forget_tables()
     yield
 
 
@@ -175,23 +170,6 @@ def dead_broker(celery_app):
     celery_app.conf.broker_url = "redis://127.0.0.1:1/0"
     reset_producers(celery_app)
     return celery_app
-
-
-@pytest.fixture
-def outside_sql():
-    """Run a statement as another program would (psql, say): on a connection of its own, past
-    the application's statement watcher (trusts.freshness), committed at once."""
-    import psycopg
-    from django.db import connection
-
-    def run(sql: str, params: list | None = None) -> None:
-        db = connection.settings_dict
-        with psycopg.connect(dbname=db["NAME"], user=db["USER"], password=db["PASSWORD"] or None,
-                             host=db["HOST"] or None, port=db["PORT"] or None,
-                             autocommit=True) as other:
-            other.execute(sql, params)
-
-    return run
 
 
 @pytest.fixture

@@ -19,7 +19,6 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django_scopes import scopes_disabled
 
-from trusts import freshness
 from trusts.models import LocalAuthority, School, User
 
 from . import census
@@ -203,7 +202,6 @@ def _copy(cursor, table: str, columns: tuple[str, ...], rows: list[tuple]) -> No
         connection.queries_log.append(
             {"sql": f"{sql} -- {len(rows)} rows", "time": f"{time.monotonic() - start:.3f}"}
         )
-    freshness.tables_written([table])  # COPY passes by the statement watcher
 
 
 def _upsert_pupils_postgresql(rows: list[tuple], now) -> list[int]:

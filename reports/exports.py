@@ -8,9 +8,8 @@ import tablib
 from django.http import Http404, HttpResponse
 from import_export.formats.base_formats import CSV, XLSX
 
+from pupils import figures as register
 from trusts.exports import neutralise
-
-from . import metrics
 
 FORMATS = {"csv": CSV, "xlsx": XLSX}
 
@@ -19,7 +18,7 @@ def _row(values: list) -> list:
     return [neutralise(v) for v in values]
 
 
-def _figures(f: metrics.Figures | None) -> list:
+def _figures(f: register.Figures | None) -> list:
     if f is None:
         return [None] * 7
     return [f.number_on_roll, f.ehcp, f.ehcp_pct, f.sen_support, f.sen_support_pct,
@@ -30,14 +29,14 @@ FIGURE_HEADERS = ["On roll", "EHCP", "EHCP %", "SEN Support", "SEN Support %", "
                   "Total SEND %"]
 
 
-def school_table_dataset(table: metrics.SchoolTable, rows: list[metrics.SchoolRow]) -> tablib.Dataset:
+def school_table_dataset(table: register.SchoolTable, rows: list[register.SchoolRow]) -> tablib.Dataset:
     data = tablib.Dataset(headers=["School", "LAESTAB", "Trust", "Local authority", "Phase",
                                    "Census", *FIGURE_HEADERS, "Notable"])
     for r in rows:
         data.append(_row([r.name, r.laestab, r.trust_name, r.la_name, r.phase_label,
                           r.census_date.isoformat() if r.census_date else "", *_figures(r.figures),
                           "; ".join(f.text for f in r.flags)]))
-    totals = metrics.Figures.total(r.figures for r in rows if r.figures is not None)
+    totals = register.Figures.total(r.figures for r in rows if r.figures is not None)
     data.append(_row([f"Total ({totals.schools} schools)", "", "", "", "", "", *_figures(totals), ""]))
     for phase, national in sorted(table.nationals.items()):
         data.append(_row([f"National average ({phase})", "", "", "", "", "", None, None,
@@ -46,7 +45,7 @@ def school_table_dataset(table: metrics.SchoolTable, rows: list[metrics.SchoolRo
     return data
 
 
-def school_profile_dataset(profile: metrics.SchoolProfile) -> tablib.Dataset:
+def school_profile_dataset(profile: register.SchoolProfile) -> tablib.Dataset:
     data = tablib.Dataset(headers=["Census", *FIGURE_HEADERS, "National EHCP %",
                                    "National SEN Support %", "National total SEND %"])
     n = profile.row.national

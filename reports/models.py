@@ -57,3 +57,20 @@ class BoardPack(models.Model):
 
     def get_additional_data(self) -> dict:
         return {"trust_id": self.trust_id, "school_id": None}
+
+
+class FiguresCheck(models.Model):
+    """One comparison of every kept figure with a recomputation from its source rows
+    (`verify_figures`, daily from beat). Platform-wide, about no pupil: /healthz reads the
+    latest to say whether the dashboards can be trusted."""
+
+    checked_at = models.DateTimeField(auto_now_add=True)
+    # One plain-English line per difference (school, figure, kept and recomputed values).
+    differences = models.JSONField(default=list)
+
+    class Meta:
+        ordering = ["-checked_at"]
+        get_latest_by = "checked_at"
+
+    def __str__(self) -> str:
+        return f"Figures check {self.checked_at:%Y-%m-%d %H:%M}: {len(self.differences)} differences"

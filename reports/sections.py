@@ -1,5 +1,6 @@
 """The sections of the dashboards and of the board pack: one function per section, each
-turning figures from `reports.metrics` into a template and its context. The dashboard pages and
+turning figures the apps keep (pupils.figures, funding.figures, casework.figures) into a
+template and its context. The dashboard pages and
 the PDF render the same section templates (templates/reports/sections/), so a figure and its
 chart are drawn by one piece of code.
 
@@ -21,10 +22,14 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 
-from trusts import freshness
-from trusts.models import School, Trust
+from casework import figures as casework_figures
+from core.numbers import money
+from funding import figures as funding_figures
+from funding import selectors as funding_selectors
+from pupils import figures as register
+from trusts.models import Trust
 
-from . import charts, metrics
+from . import charts
 
 CHART_ROWS = 30  # bars per chart, so that a chart fits on one PDF page
 
@@ -51,20 +56,11 @@ def census_label(date: datetime.date | None) -> str:
 # --- A trust (or several trusts' schools) -------------------------------------------------
 
 
-# The figures of a trust report come in parts that different tables change: the register
-# (school table, trend, census dates), funding, EHCP timeliness, casework, and the Head of
-# SEND's activity (training, time split). The dashboard keeps each part's drawn sections in the
-# cache apart (reports.pages), so a case opened draws the casework again, not the school table.
-REGISTER, FUNDING, TIMELINESS, CASEWORK, ACTIVITY = (
-    "register", "funding", "timeliness", "casework", "activity")
-TRUST_PARTS = (REGISTER, FUNDING, TIMELINESS, CASEWORK, ACTIVITY)
-
-
 @dataclass
 class TrustReport:
     title: str
-    table: metrics.SchoolTable | None  # None: the register part was not read
-    trend: list[metrics.TrendPoint] = field(default_factory=list)
+    table: register.SchoolTable
+    trend: list[register.TrendPoint] = field(default_factory=list)
     census_dates: list[datetime.date] = field(default_factory=list)
     trust: Trust | None = None
     period: tuple[datetime.date, datetime.date] = field(default_factory=financial_year_to_date)
@@ -74,61 +70,46 @@ class TrustReport:
     # (the PDF: every chart costs about half a second to draw there). None: every school.
     chart_limit: int | None = None
     # At most this many schools in the funding table by school, those with the largest
-    # shortfall (the PDF: the trust's totals and LAs say the rest; the dashboard lists all).
+    # shortfall. None: every school.
     funding_school_limit: int | None = None
-    # Funding, casework, EHCP timeliness, training and the Head of SEND's time (None: not read).
-    funding: metrics.FundingSummary | None = None
-    timeliness: metrics.Timeliness | None = None
-    casework: metrics.CaseworkByKind | None = None
-    training: metrics.Training | None = None
-    time_splits: list[metrics.TimeSplit] = field(default_factory=list)
+    funding: funding_figures.FundingSummary | None = None
+    timeliness: casework_figures.Timeliness | None = None
+    casework: casework_figures.CaseworkByKind | None = None
+    training: casework_figures.Training | None = None
+    time_splits: list[casework_figures.TimeSplit] = field(default_factory=list)
 
 
 def trust_report(
     trust: Trust, census_date: datetime.date | None = None,
     period: tuple[datetime.date, datetime.date] | None = None, *, links: bool = False,
     visible_trust_ids: set[int] | frozenset[int] | None = None,
-    read: freshness.Reader = freshness.afresh, parts: tuple[str, ...] = TRUST_PARTS,
 ) -> TrustReport:
-    """Everything the trust dashboard and the board pack show, or only the `parts` asked for
-    (TRUST_PARTS): the register (5 queries), then funding, casework, EHCP timeliness, training
-    and the Head of SEND's time, each in a fixed number of queries. `visible_trust_ids`: the
-    trusts the reader may see, named in the time split (default: this trust only, as for
-    trustees). Each set of figures is read through `read` (trusts.freshness.Reader) with the
-    ids and dates it is computed from; the computations read every object they show from the
-    database themselves."""
-    ids = tuple(School.objects.filter(trust=trust).values_list("pk", flat=True))
+    """Everything the trust dashboard and the board pack show, read from the figures each app
+    keeps: the register at `census_date` (default: each school's latest), funding for the
+    financial year of the period's end, EHC timeliness, training and the Head of SEND's time
+    over the period (default: the financial year to date), casework over the previous and
+    current academic years. A fixed number of queries whatever the number of schools, pupils,
+    claims or cases. `visible_trust_ids`: the trusts the reader may see, named in the time
+    split (default: this trust only, as for trustees)."""
     period = period or financial_year_to_date()
     start, end = period
-    report = TrustReport(title=trust.name, trust=trust, table=None, period=period, links=links)
-    if REGISTER in parts:
-        report.table = table = read("school-table", (ids, census_date),
-                                    lambda: metrics.school_table(ids, census_date))
-        until = table.census_date
-        report.trend = read("trend", (ids, until), lambda: metrics.trend(ids, until=until))
-        report.census_dates = read("census-dates", (ids,), lambda: metrics.census_dates(ids))
-    if FUNDING in parts:
-        report.funding = read("funding-position", (ids, end),
-                              lambda: metrics.funding_position(ids, today=end, read=read))
-    if TIMELINESS in parts:
-        report.timeliness = read("ehcp-timeliness", (ids, start, end),
-                                 lambda: metrics.ehcp_timeliness(ids, start, end, end))
-    if CASEWORK in parts:
-        case_period = metrics.casework_period(end)
-        report.casework = read("casework-by-kind", (ids, case_period),
-                               lambda: metrics.casework_by_kind(ids, *case_period))
-    if ACTIVITY in parts:
-        visible = tuple(sorted(visible_trust_ids or {trust.pk}))
-        report.training = read("training-delivered", (trust.pk, start, end),
-                               lambda: metrics.training_delivered([trust.pk], start, end))
-        report.time_splits = read("time-splits", (trust.pk, visible, end),
-                                  lambda: metrics.time_splits([trust.pk], visible, end))
+    table = register.school_table(census_date=census_date, trust_ids=[trust.pk])
+    ids = [r.school_id for r in table.rows]
+    report = TrustReport(title=trust.name, trust=trust, table=table, period=period, links=links)
+    report.trend, report.census_dates = register.trend_and_census_dates(ids, table.census_date)
+    report.funding = funding_figures.summary(
+        ids, funding_selectors.default_financial_year(end), end)
+    report.timeliness = casework_figures.timeliness(ids, start, end, end)
+    report.casework = casework_figures.by_kind(ids, *casework_figures.casework_period(end))
+    report.training = casework_figures.training([trust.pk], start, end)
+    visible = sorted(visible_trust_ids or {trust.pk})
+    report.time_splits = casework_figures.time_splits([trust.pk], visible, end)
     return report
 
 
-def _furthest_from_national(rows: list[metrics.SchoolRow], attr: str, nat_attr: str, limit: int
-                            ) -> list[metrics.SchoolRow]:
-    def distance(r: metrics.SchoolRow):
+def _furthest_from_national(rows: list[register.SchoolRow], attr: str, nat_attr: str, limit: int
+                            ) -> list[register.SchoolRow]:
+    def distance(r: register.SchoolRow):
         if r.figures is None or r.national is None or getattr(r.figures, attr) is None:
             return -1
         return abs(getattr(r.figures, attr) - getattr(r.national, nat_attr))
@@ -137,7 +118,7 @@ def _furthest_from_national(rows: list[metrics.SchoolRow], attr: str, nat_attr: 
     return [r for r in rows if id(r) in keep]
 
 
-def _bar_charts(key: str, what: str, attr: str, nat_attr: str, rows: list[metrics.SchoolRow],
+def _bar_charts(key: str, what: str, attr: str, nat_attr: str, rows: list[register.SchoolRow],
                 limit: int | None = None) -> list[SafeString]:
     out = []
     selection = ""
@@ -169,7 +150,7 @@ _NUM = '<td class="govuk-table__cell portal-numeric">'
 _TEXT = '<td class="govuk-table__cell">'
 
 
-def school_rows_html(rows: list[metrics.SchoolRow], *, show_trust: bool, links: bool) -> SafeString:
+def school_rows_html(rows: list[register.SchoolRow], *, show_trust: bool, links: bool) -> SafeString:
     """The body of the schools table. Built here rather than in the template: a Django template
     takes about 10 ms for 100 rows of twelve formatted cells, this well under 1 ms. Every text
     from the database is escaped; numbers are formatted here."""
@@ -210,18 +191,12 @@ def _pct(value) -> str:
     return "–" if value is None else f"{value}%"
 
 
-def schools_section(title: str, table: metrics.SchoolTable, rows: list[metrics.SchoolRow], *,
+def schools_section(title: str, table: register.SchoolTable, rows: list[register.SchoolRow], *,
                     links: bool, charts_too: bool = True, show_trust: bool | None = None,
-                    chart_limit: int | None = None, row_html: dict[int, str] | None = None
-                    ) -> Section:
-    """`row_html`: each school's row as school_rows_html drew it, by school id, when the caller
-    has them already (the cross-trust page keeps them in its cached figures)."""
+                    chart_limit: int | None = None) -> Section:
     if show_trust is None:
         show_trust = len({r.trust_id for r in rows}) > 1
-    if row_html is not None:
-        rows_html = mark_safe("\n".join(row_html[r.school_id] for r in rows))  # noqa: S308 - drawn by school_rows_html
-    else:
-        rows_html = school_rows_html(rows, show_trust=show_trust, links=links)
+    rows_html = school_rows_html(rows, show_trust=show_trust, links=links)
     return Section("schools", title, "reports/sections/schools.html", {
         "table": table,
         "rows": rows,
@@ -237,29 +212,21 @@ def schools_section(title: str, table: metrics.SchoolTable, rows: list[metrics.S
 
 def summary_sentences(report: TrustReport) -> list[str]:
     """The plain-English summary of the figures the report holds."""
-    sentences = []
-    if report.table is not None:
-        sentences += metrics.summary_sentences(report.table, report.title)
+    sentences = register.summary_sentences(report.table, report.title)
     if report.funding is not None:
-        sentences += metrics.funding_sentences(report.funding)
+        sentences += funding_figures.funding_sentences(report.funding)
     if report.timeliness is not None:
-        sentences += metrics.timeliness_sentences(report.timeliness, *report.period)
+        sentences += casework_figures.timeliness_sentences(report.timeliness, *report.period)
     if report.casework is not None:
-        sentences += metrics.casework_sentences(report.casework)
+        sentences += casework_figures.casework_sentences(report.casework)
     if report.training is not None:
-        sentences += metrics.activity_sentences(report.training, report.time_splits)
+        sentences += casework_figures.activity_sentences(report.training, report.time_splits)
     return sentences
 
 
 def summary_section(report: TrustReport) -> Section:
-    return summary_of(summary_sentences(report))
-
-
-def summary_of(sentences: list[str]) -> Section:
-    """The summary section of these sentences (the dashboard puts them together from its
-    parts' sentences)."""
     return Section("summary", "Summary", "reports/sections/summary.html",
-                   {"sentences": sentences})
+                   {"sentences": summary_sentences(report)})
 
 
 def funding_section(report: TrustReport) -> Section | None:
@@ -293,7 +260,7 @@ FUNDING_COLUMNS = ("Claims", "Claimed (a year)", "Awarded (expected)", "Received
                    "Provision cost", "Funding gap", "Unclaimed pupils")
 
 
-def funding_rows_html(lines: list[tuple[str, metrics.FundingTotals]], *, total: bool = False
+def funding_rows_html(lines: list[tuple[str, funding_figures.FundingTotals]], *, total: bool = False
                       ) -> SafeString:
     """Rows of the funding tables: a label, then claims, money and unclaimed pupils. Built here
     for the reason school_rows_html gives (a template include per row of 100 schools takes
@@ -301,7 +268,7 @@ def funding_rows_html(lines: list[tuple[str, metrics.FundingTotals]], *, total: 
     row_class = "govuk-table__row report-total" if total else "govuk-table__row"
     out = []
     for label, t in lines:
-        money = "".join(f"{_NUM}{metrics.money(v)}</td>" for v in (
+        money = "".join(f"{_NUM}{money(v)}</td>" for v in (
             t.claimed_value, t.expected, t.received, t.shortfall, t.provision_cost, t.gap))
         out.append(f'<tr class="{row_class}"><th scope="row" class="govuk-table__header">'
                    f"{escape(label)}</th>{_NUM}{t.claims_submitted:,}</td>{money}"
@@ -338,15 +305,13 @@ def time_split_section(report: TrustReport) -> Section | None:
                    "reports/sections/time_split.html", {"splits": report.time_splits})
 
 
-def school_table_section(report: TrustReport) -> Section | None:
-    if report.table is None:
-        return None
+def school_table_section(report: TrustReport) -> Section:
     return schools_section("Schools against the national averages", report.table, report.table.rows,
                            links=report.links, chart_limit=report.chart_limit)
 
 
-def trend_chart(chart_id: str, title: str, points: list[metrics.TrendPoint],
-                national: metrics.National | None = None) -> SafeString:
+def trend_chart(chart_id: str, title: str, points: list[register.TrendPoint],
+                national: register.National | None = None) -> SafeString:
     labels = [f"{p.census_date:%b %Y}" for p in points]
     return charts.line_chart(
         chart_id=chart_id,
@@ -377,9 +342,7 @@ def trend_section(report: TrustReport) -> Section | None:
 
 
 def needs_section(report: TrustReport) -> Section | None:
-    if report.table is None:
-        return None
-    rows = metrics.needs_breakdown([r.by_need for r in report.table.rows if r.has_census],
+    rows = register.needs_breakdown([r.by_need for r in report.table.rows if r.has_census],
                                    suppress=report.suppress)
     if not rows:
         return None
@@ -388,9 +351,7 @@ def needs_section(report: TrustReport) -> Section | None:
 
 
 def year_groups_section(report: TrustReport) -> Section | None:
-    if report.table is None:
-        return None
-    rows = metrics.year_group_breakdown(
+    rows = register.year_group_breakdown(
         [r.by_year_group for r in report.table.rows if r.has_census], suppress=report.suppress)
     if not rows:
         return None
@@ -413,18 +374,14 @@ TRUST_SECTIONS: list[Callable[[TrustReport], Section | None]] = [
 
 
 def trust_sections(report: TrustReport) -> list[Section]:
-    return [s for _position, s in numbered_trust_sections(report)]
-
-
-def numbered_trust_sections(report: TrustReport) -> list[tuple[int, Section]]:
-    """The sections with their places in TRUST_SECTIONS (the order of the page and the pack)."""
-    return [(i, s) for i, build in enumerate(TRUST_SECTIONS) if (s := build(report)) is not None]
+    """The sections with something to show, in the order of the page and the pack."""
+    return [s for build in TRUST_SECTIONS if (s := build(report)) is not None]
 
 
 # --- One school ------------------------------------------------------------------------------
 
 
-def school_figures_section(profile: metrics.SchoolProfile) -> Section:
+def school_figures_section(profile: register.SchoolProfile) -> Section:
     row = profile.row
     chart = None
     if row.figures is not None:
@@ -436,7 +393,7 @@ def school_figures_section(profile: metrics.SchoolProfile) -> Section:
             bars=[
                 charts.Bar(label, getattr(row.figures, attr),
                            getattr(row.national, nat_attr) if row.national else None)
-                for _key, label, attr, nat_attr in metrics.MEASURES
+                for _key, label, attr, nat_attr in register.MEASURES
             ],
             label_width=120,
         )
@@ -444,7 +401,7 @@ def school_figures_section(profile: metrics.SchoolProfile) -> Section:
                    {"row": row, "chart": chart})
 
 
-def school_trend_section(profile: metrics.SchoolProfile) -> Section | None:
+def school_trend_section(profile: register.SchoolProfile) -> Section | None:
     if not profile.history:
         return None
     return Section("trends", "Over the censuses", "reports/sections/trends.html", {
@@ -454,21 +411,21 @@ def school_trend_section(profile: metrics.SchoolProfile) -> Section | None:
     })
 
 
-def school_needs_section(profile: metrics.SchoolProfile) -> Section | None:
+def school_needs_section(profile: register.SchoolProfile) -> Section | None:
     if not profile.needs:
         return None
     return Section("needs", "Primary needs", "reports/sections/needs.html",
                    {"rows": profile.needs})
 
 
-def school_year_groups_section(profile: metrics.SchoolProfile) -> Section | None:
+def school_year_groups_section(profile: register.SchoolProfile) -> Section | None:
     if not profile.year_groups:
         return None
     return Section("year-groups", "Year groups", "reports/sections/year_groups.html",
                    {"rows": profile.year_groups})
 
 
-SCHOOL_SECTIONS: list[Callable[[metrics.SchoolProfile], Section | None]] = [
+SCHOOL_SECTIONS: list[Callable[[register.SchoolProfile], Section | None]] = [
     school_figures_section,
     school_trend_section,
     school_needs_section,
@@ -476,13 +433,13 @@ SCHOOL_SECTIONS: list[Callable[[metrics.SchoolProfile], Section | None]] = [
 ]
 
 
-def school_casework_section(casework: metrics.SchoolCasework, *, links: bool) -> Section:
+def school_casework_section(casework: casework_figures.SchoolCasework, *, links: bool) -> Section:
     return Section("casework", "Open cases and statutory steps due",
                    "reports/sections/school_casework.html",
                    {"casework": casework, "links": links})
 
 
-def school_funding_section(summary: metrics.FundingSummary) -> Section:
+def school_funding_section(summary: funding_figures.FundingSummary) -> Section:
     return Section("funding", f"Top-up funding {summary.label}",
                    "reports/sections/school_funding.html",
                    {"summary": summary, "totals": summary.total})

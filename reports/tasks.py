@@ -3,16 +3,11 @@
 import logging
 
 from celery import shared_task
-from celery.exceptions import SoftTimeLimitExceeded
 from celery.signals import worker_process_init
 from django.conf import settings
-from django.core.cache import cache
-from django.utils import timezone
 from django_scopes import scopes_disabled
 
-from trusts import freshness
-
-from . import pages, pdf, services
+from . import figures_check, pdf, services
 from .models import BoardPack
 
 log = logging.getLogger(__name__)
@@ -65,30 +60,11 @@ def requeue_waiting_board_packs() -> int:
         return len(services.board_pack_requeue_waiting())
 
 
-REFRESH_LOCK = "reports:refresh-dashboards"
-
-
-@shared_task(name="reports.refresh_dashboards", time_limit=settings.REPORTS_REFRESH_TIME_LIMIT + 30,
-             soft_time_limit=settings.REPORTS_REFRESH_TIME_LIMIT)
-def refresh_dashboards() -> int | None:
-    """Periodic (beat): every dashboard page someone may open, from the cache where it is fresh
-    and computed again where it changed or is getting old (reports.pages.refresh_pages). One
-    pass at a time: a pass still running when the next is due makes the next one a no-op.
-    Returns the number of pages read, or None when no pass was made (another was running, or
-    the figures cache is not answering)."""
-    if not freshness.answering():
-        log.warning("Dashboard refresh skipped: the figures cache is not answering")
-        return None
-    if not cache.add(REFRESH_LOCK, 1, timeout=settings.REPORTS_REFRESH_TIME_LIMIT + 60):
-        return None
-    try:
-        with scopes_disabled():
-            done = pages.refresh_pages(max_age=settings.REPORTS_REFRESH_MAX_AGE,
-                                       today=timezone.localdate())
-        return done.trust_pages + done.cross_trust_pages + done.school_pages
-    except SoftTimeLimitExceeded:
-        log.warning("Dashboard refresh stopped after %s s; the next pass carries on",
-                    settings.REPORTS_REFRESH_TIME_LIMIT)
-        return None
-    finally:
-        cache.delete(REFRESH_LOCK)
+@shared_task(name="reports.verify_figures", acks_late=True,
+             time_limit=settings.REPORTS_BOARD_PACK_TIME_LIMIT)
+def verify_figures() -> int:
+    """Daily (beat): every kept figure recomputed from its source rows and compared with the
+    summary rows (reports.figures_check); the result is stored for /healthz. Read-only and
+    idempotent, so running it twice is harmless. Returns the number of differences."""
+    with scopes_disabled():
+        return len(figures_check.figures_verify().differences)

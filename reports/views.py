@@ -14,12 +14,13 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
+from pupils import figures as register
 from trusts import access, audit
 from trusts.access import Capability
 from trusts.decorators import recent_authentication_required
 from trusts.models import School, Trust
 
-from . import exports, metrics, pages, services
+from . import exports, pages, services
 from .forms import BoardPackRequestForm
 from .models import BoardPack
 
@@ -98,7 +99,7 @@ def school_dashboard(request, laestab: str):
 def trust_dashboard(request, slug: str):
     trust = _get_trust_for_user(request, slug, Capability.VIEW_TRUST_DASHBOARD)
     visible = pages.dashboard_trust_ids(request.user)
-    page = pages.trust_page(trust.pk, _census_from(request), visible_trust_ids=visible,
+    page = pages.trust_page(trust, _census_from(request), visible_trust_ids=visible,
                             today=timezone.localdate())
     return render(request, "reports/trust.html", {
         "trust": trust,
@@ -133,7 +134,7 @@ def school_export(request, laestab: str, fmt: str):
     school = _get_school_for_user(request, laestab)
     if fmt not in exports.FORMATS:
         raise Http404("No such format.")
-    profile = metrics.school_profile(school.pk, None)
+    profile = register.school_profile(school.pk, None)
     data = exports.school_profile_dataset(profile)
     audit.record_export(actor=request.user, subject=school, what=f"SEND figures by census ({fmt})",
                         rows=len(data))
@@ -147,8 +148,7 @@ def trust_export(request, slug: str, fmt: str):
     trust = _get_trust_for_user(request, slug, Capability.VIEW_TRUST_DASHBOARD)
     if fmt not in exports.FORMATS:
         raise Http404("No such format.")
-    school_ids = list(School.objects.filter(trust=trust).values_list("pk", flat=True))
-    table = metrics.school_table(school_ids, _census_from(request))
+    table = register.school_table(census_date=_census_from(request), trust_ids=[trust.pk])
     data = exports.school_table_dataset(table, table.rows)
     audit.record_export(actor=request.user, subject=trust, what=f"SEND school table ({fmt})",
                         rows=len(table.rows))
@@ -162,9 +162,9 @@ def cross_trust_export(request, fmt: str):
     if fmt not in exports.FORMATS:
         raise Http404("No such format.")
     trust_ids = _get_cross_trust_ids_for_user(request)
-    table = metrics.school_table(School.objects.filter(trust_id__in=trust_ids).values_list("pk", flat=True))
+    table = register.school_table(trust_ids=trust_ids)
     filters, sort = _cross_trust_filters(request)
-    rows = metrics.filter_and_sort(table.rows, sort=sort, **filters)
+    rows = register.filter_and_sort(table.rows, sort=sort, **filters)
     data = exports.school_table_dataset(table, rows)
     for trust in Trust.objects.filter(pk__in={r.trust_id for r in rows}):
         audit.record_export(actor=request.user, subject=trust,
@@ -189,7 +189,7 @@ def board_pack_index(request):
 @require_http_methods(["GET", "POST"])
 def board_packs(request, slug: str):
     trust = _get_trust_for_user(request, slug, Capability.REQUEST_BOARD_PACK)
-    dates = metrics.census_dates(School.objects.filter(trust=trust).values_list("pk", flat=True))
+    dates = register.census_dates(School.objects.filter(trust=trust).values_list("pk", flat=True))
     if request.method == "POST":
         form = BoardPackRequestForm(request.POST, census_dates=dates)
         if form.is_valid():

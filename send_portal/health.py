@@ -4,6 +4,7 @@ django-health-check's; this view only names them and picks the status code."""
 
 import asyncio
 
+from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.core.cache import caches
 from django.http import JsonResponse
@@ -11,6 +12,8 @@ from health_check.checks import Cache, Database
 from health_check.contrib.redis import Redis
 from health_check.views import HealthCheckView
 from redis.asyncio import Redis as RedisClient
+
+from reports.figures_check import figures_health
 
 from .cache import FailSoftRedisCache
 
@@ -44,5 +47,13 @@ class HealthzView(HealthCheckView):
             # In-process tasks (the embedded default) need no broker.
             parts["broker"] = f"ok: {settings.CELERY_BROKER_URL.split(':')[0]} (in-process)"
         failing = sorted(name for name, state in parts.items() if state.startswith("error"))
-        body = {"status": "error" if failing else "ok", "failing": failing, "checks": parts}
+        if not failing:
+            # The kept figures are read from the database, so only when it answers.
+            figures = await sync_to_async(figures_health)()
+            parts["figures"] = ("ok: " if figures.state == "ok" else "warning: ") + figures.detail
+        # A figure that disagrees with its source rows is a warning, not an outage: the pages
+        # still answer, and a load balancer must not take the site away for it.
+        warnings = sorted(name for name, state in parts.items() if state.startswith("warning"))
+        body = {"status": "error" if failing else ("warning" if warnings else "ok"),
+                "failing": failing, "warnings": warnings, "checks": parts}
         return JsonResponse(body, status=503 if failing else 200)

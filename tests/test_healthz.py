@@ -1,7 +1,11 @@
 import contextlib
+import datetime
 
 import pytest
 from django.core.cache import caches
+from django.utils import timezone
+
+from reports.models import FiguresCheck
 
 pytestmark = pytest.mark.django_db
 
@@ -10,12 +14,31 @@ UNREACHABLE_REDIS = "redis://127.0.0.1:1/0"  # nothing listens on port 1
 
 def test_healthz_is_200_when_database_cache_and_broker_answer(client, settings):
     assert settings.CELERY_BROKER_URL.startswith("redis://")
+    FiguresCheck.objects.create(differences=[])
     response = client.get("/healthz")
     assert response.status_code == 200
     body = response.json()
     assert body["status"] == "ok"
-    assert set(body["checks"]) == {"database", "cache", "broker"}
-    assert all(state == "ok" for state in body["checks"].values())
+    assert set(body["checks"]) == {"database", "cache", "broker", "figures"}
+    assert all(state.startswith("ok") for state in body["checks"].values())
+
+
+def test_healthz_warns_when_kept_figures_differ_from_their_source_rows(client):
+    FiguresCheck.objects.create(differences=["funding: school 8833001 2026-27 received 10 != 12"])
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["status"] == "warning" and body["warnings"] == ["figures"]
+    assert "1 kept figures differ" in body["checks"]["figures"]
+
+
+def test_healthz_warns_when_the_figures_have_not_been_verified_for_two_days(client):
+    check = FiguresCheck.objects.create(differences=[])
+    FiguresCheck.objects.filter(pk=check.pk).update(
+        checked_at=timezone.now() - datetime.timedelta(hours=49))
+    body = client.get("/healthz").json()
+    assert body["status"] == "warning"
+    assert body["checks"]["figures"].startswith("warning: figures not verified within 2 days")
 
 
 def test_healthz_is_503_naming_redis_parts_when_redis_is_unreachable(client, settings):

@@ -6,10 +6,9 @@ class TrustsConfig(AppConfig):
     verbose_name = "Trusts, schools and roles"
 
     def ready(self) -> None:
-        from . import freshness, signals  # noqa: F401  (signals: the security log receivers)
+        from . import signals  # noqa: F401  (signals: the security log receivers)
         from .access import Capability
         from .navigation import NavItem, register
 
         register(NavItem("Home", "home", None, order=0))
         register(NavItem("Audit", "audit_index", Capability.VIEW_AUDIT, order=90))
-        freshness.install()

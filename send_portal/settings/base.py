@@ -55,6 +55,7 @@ MIDDLEWARE = [
     "allauth.usersessions.middleware.UserSessionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "trusts.middleware.AbsoluteSessionTimeoutMiddleware",
+    "trusts.middleware.SessionActivityMiddleware",
     "trusts.middleware.RequireTwoFactorMiddleware",
     "trusts.middleware.TenantScopeMiddleware",
     "trusts.middleware.NoStoreForSignedInUsersMiddleware",
@@ -87,8 +88,6 @@ DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env("REDIS_URL", default="")
-# Seconds a cached dashboard figure may live whatever happens (see trusts.freshness).
-FIGURES_CACHE_TIMEOUT = env.int("FIGURES_CACHE_TIMEOUT", default=600)
 if REDIS_URL:
     CACHES = {
         "default": {
@@ -98,23 +97,10 @@ if REDIS_URL:
             "KEY_PREFIX": env("CACHE_KEY_PREFIX", default="send"),
             "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 2},
         },
-        # Dashboard figures (trusts.freshness). Not fail-soft: a per-process copy could not
-        # learn of another process's writes, so while Redis is down figures are computed afresh.
-        "figures": {
-            "BACKEND": "send_portal.cache.RedisCache",
-            "LOCATION": REDIS_URL,
-            "KEY_PREFIX": env("CACHE_KEY_PREFIX", default="send") + "-figures",
-            "TIMEOUT": FIGURES_CACHE_TIMEOUT,
-            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 2},
-        },
     }
 else:
     # One process (the embedded demo): an in-process cache sees every write.
-    CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
-        "figures": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-                    "LOCATION": "figures", "TIMEOUT": FIGURES_CACHE_TIMEOUT},
-    }
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 AUTH_USER_MODEL = "trusts.User"
 AUTHENTICATION_BACKENDS = [
@@ -162,9 +148,11 @@ MFA_REQUIRED_ROLES = env.list(
     default=["senco", "headteacher", "head_of_send", "data_admin", "platform_admin"],
 )
 
-# Sessions end after 30 minutes idle and 12 hours after login whatever the activity.
+# Sessions end after 30 minutes idle and 12 hours after login whatever the activity. Activity
+# moves the idle expiry on at most once a minute (trusts.middleware.SessionActivityMiddleware),
+# not with a database write on every request.
 SESSION_COOKIE_AGE = env.int("SESSION_IDLE_TIMEOUT", default=30 * 60)
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_ACTIVITY_INTERVAL = env.int("SESSION_ACTIVITY_INTERVAL", default=60)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_ABSOLUTE_TIMEOUT = env.int("SESSION_ABSOLUTE_TIMEOUT", default=12 * 60 * 60)
 SESSION_COOKIE_HTTPONLY = True
@@ -295,19 +283,14 @@ CELERY_BEAT_SCHEDULE["reports-requeue-waiting-board-packs"] = {
     "task": "reports.requeue_waiting_board_packs",
     "schedule": 60.0,
 }
-# Every REPORTS_REFRESH_INTERVAL seconds a beat task reads every dashboard page someone may open
-# through the figures cache, computing again what changed and what was stored more than
-# REPORTS_REFRESH_MAX_AGE seconds ago, before it expires (FIGURES_CACHE_TIMEOUT): people meet
-# pages from the cache, and a write the cache did not see shows within about this age.
-REPORTS_REFRESH_INTERVAL = env.int("REPORTS_REFRESH_INTERVAL", default=60)
-REPORTS_REFRESH_MAX_AGE = env.int("REPORTS_REFRESH_MAX_AGE", default=FIGURES_CACHE_TIMEOUT // 2)
-# A pass taking longer is stopped; the next one carries on from the figures it stored.
-REPORTS_REFRESH_TIME_LIMIT = env.int("REPORTS_REFRESH_TIME_LIMIT", default=300)
-CELERY_BEAT_SCHEDULE["reports-refresh-dashboards"] = {
-    "task": "reports.refresh_dashboards",
-    "schedule": float(REPORTS_REFRESH_INTERVAL),
-    # Not run late: when the worker is busy the next pass does the same work.
-    "options": {"expires": REPORTS_REFRESH_INTERVAL},
+# Every figure the dashboards show is kept in summary rows by the writes (DESIGN §5). Once a
+# day a beat task recomputes them all from the source rows and compares (verify_figures);
+# /healthz reports any difference found, and a check older than this many hours.
+REPORTS_FIGURES_CHECK_HOUR = env.int("REPORTS_FIGURES_CHECK_HOUR", default=2)
+REPORTS_FIGURES_CHECK_MAX_AGE_HOURS = env.int("REPORTS_FIGURES_CHECK_MAX_AGE_HOURS", default=48)
+CELERY_BEAT_SCHEDULE["reports-verify-figures"] = {
+    "task": "reports.verify_figures",
+    "schedule": crontab(hour=REPORTS_FIGURES_CHECK_HOUR, minute=30),
 }
 # Test-only: seconds a render waits after it starts (lets fault tests kill a worker mid-render).
 REPORTS_TEST_RENDER_DELAY = env.float("REPORTS_TEST_RENDER_DELAY", default=0)

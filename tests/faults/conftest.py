@@ -168,7 +168,7 @@ def use_redis(settings):
 def forget_caches() -> None:
     """Make django.core.cache build its caches again from the (changed) settings."""
     caches._settings = None
-    for alias in ("default", "figures"):
+    for alias in ("default",):
         with contextlib.suppress(AttributeError, KeyError):
             del caches[alias]
 
