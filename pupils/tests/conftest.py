@@ -6,6 +6,8 @@ from pupils import upn as upn_module
 from pupils.census import SchoolRef
 from trusts.tests.factories import LocalAuthorityFactory, SchoolFactory, TrustFactory
 
+from .reference import Reference, make_reference
+
 HEADER = ["UPN", "Surname", "Forename", "DOB", "Gender", "YearGroup", "SENProvision",
           "PrimaryNeed", "SecondaryNeed"]
 CENSUS_DATE = datetime.date(2025, 10, 2)
@@ -63,3 +65,9 @@ def other_trust_school(db):
 
 def refs(*schools) -> list[SchoolRef]:
     return [SchoolRef(s.pk, s.laestab, s.urn, s.name, s.local_authority_id) for s in schools]
+
+
+@pytest.fixture
+def reference(db) -> Reference:
+    """Both trusts' reference schools with their autumn 2025 and spring 2025 censuses."""
+    return make_reference()

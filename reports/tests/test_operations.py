@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 from pypdf import PdfReader
 
+from casework import figures as casework_figures
 from casework import services as casework_services
 from casework.models import Case, EHCRequest
 from funding import demo as funding_demo
@@ -15,7 +16,7 @@ from funding.models import Award, Claim, ClaimStatus, Payment, ProvisionCost
 from funding.tests.factories import band, ehcp_pupil
 from pupils.models import Provision
 from pupils.tests.factories import PupilFactory
-from reports import metrics, pdf, sections
+from reports import pdf, sections
 from trusts.models import LocalAuthority
 from trusts.tests.factories import executive, head_of_send, senco
 
@@ -134,17 +135,17 @@ def test_casework_is_counted_by_kind_and_term(world):
 
 def test_term_ranges_put_every_day_in_the_term_of_term_key():
     start, end = D(2023, 9, 1), D(2027, 8, 31)
-    ranges = metrics.term_ranges(start, end)
+    ranges = casework_figures.term_ranges(start, end)
     assert len(ranges) == 12
     day = start
     for key, first, last in ranges:
         assert first == day  # no gap and no overlap between one term and the next
         while day <= last:
-            assert metrics.term_key(day) == key, day
+            assert casework_figures.term_key(day) == key, day
             day += dt.timedelta(days=1)
     assert day == end + dt.timedelta(days=1)
     # Clipped to the period: a period starting and ending inside terms.
-    assert metrics.term_ranges(D(2025, 10, 2), D(2026, 2, 1)) == [
+    assert casework_figures.term_ranges(D(2025, 10, 2), D(2026, 2, 1)) == [
         ((2025, 0), D(2025, 10, 2), D(2025, 12, 31)), ((2025, 1), D(2026, 1, 1), D(2026, 2, 1))]
 
 

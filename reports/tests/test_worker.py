@@ -14,8 +14,8 @@ from django.db import connection
 from pypdf import PdfReader
 
 from conftest import reset_producers
+from core.numbers import pct
 from reports import services
-from reports.metrics import pct
 from reports.models import BoardPack
 from trusts.tests.factories import executive
 

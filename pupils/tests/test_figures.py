@@ -6,10 +6,11 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from reports import metrics
-from reports.metrics import Figures, pct
+from core.numbers import Count, pct
+from pupils import figures
+from pupils.figures import Figures
 
-from .conftest import AUTUMN_2025, SPRING_2025
+from .reference import AUTUMN_2025, SPRING_2025
 
 pytestmark = pytest.mark.django_db
 
@@ -24,7 +25,7 @@ def test_percentages_round_half_up_to_one_place():
 
 def test_holy_cross_primary_has_23_of_218_pupils_with_a_plan(reference):
     holy_cross = reference.schools["8833001"]
-    profile = metrics.school_profile(holy_cross.pk)
+    profile = figures.school_profile(holy_cross.pk)
     f = profile.row.figures
     assert (f.number_on_roll, f.ehcp, f.sen_support, f.total_send) == (218, 23, 23, 46)
     assert (f.ehcp_pct, f.sen_support_pct, f.total_pct) == (
@@ -35,7 +36,7 @@ def test_holy_cross_primary_has_23_of_218_pupils_with_a_plan(reference):
 
 def test_assisi_totals_are_summed_counts_not_averaged_percentages(reference):
     ids = [s.pk for s in reference.assisi.schools.all()]
-    table = metrics.school_table(ids)
+    table = figures.school_table(ids)
     t = table.totals
     assert (t.schools, t.number_on_roll, t.ehcp, t.sen_support, t.total_send) == (
         9, 3742, 124, 461, 585)
@@ -47,7 +48,7 @@ def test_assisi_totals_are_summed_counts_not_averaged_percentages(reference):
 
 
 def test_totals_by_phase_map_infants_to_primary_and_use_national_averages(reference):
-    christus = metrics.school_table([s.pk for s in reference.christus.schools.all()])
+    christus = figures.school_table([s.pk for s in reference.christus.schools.all()])
     [primary] = christus.by_phase  # St Anne Line Infants counts as primary
     assert primary.national_phase == "primary"
     assert primary.figures.schools == 7
@@ -57,7 +58,7 @@ def test_totals_by_phase_map_infants_to_primary_and_use_national_averages(refere
     assert primary.figures.ehcp_pct == Decimal("4.3")
     assert primary.national.ehcp_pct == Decimal("3.5")
     assert primary.national.total_pct == Decimal("18.3")
-    assisi = metrics.school_table([s.pk for s in reference.assisi.schools.all()])
+    assisi = figures.school_table([s.pk for s in reference.assisi.schools.all()])
     phases = {p.national_phase: p for p in assisi.by_phase}
     # Primary: 2,536 on roll, 68 EHCP (2.7%), 363 SEN Support (14.3%), 431 (17.0%).
     assert phases["primary"].figures.ehcp_pct == Decimal("2.7")
@@ -69,7 +70,7 @@ def test_totals_by_phase_map_infants_to_primary_and_use_national_averages(refere
 def test_schools_far_from_national_or_changed_since_last_census_are_flagged(reference, settings):
     settings.REPORTS_FLAG_NATIONAL_POINTS = "2.0"
     settings.REPORTS_FLAG_CHANGE_POINTS = "1.5"
-    table = metrics.school_table([s.pk for s in reference.schools.values()])
+    table = figures.school_table([s.pk for s in reference.schools.values()])
     rows = {r.laestab: r for r in table.rows}
     holy_cross = {(f.measure, f.kind): f.points for f in rows["8833001"].flags}
     # EHCP 10.6 vs 3.5; SEN Support 10.6 vs 14.8; total 21.1 vs 18.3.
@@ -83,14 +84,14 @@ def test_schools_far_from_national_or_changed_since_last_census_are_flagged(refe
     # Holy Family: EHCP 4.2, SEN Support 14.6, total 18.9: near the national figures.
     assert rows["8813001"].flags == []
     settings.REPORTS_FLAG_CHANGE_POINTS = "2.0"
-    table = metrics.school_table([s.pk for s in reference.schools.values()])
+    table = figures.school_table([s.pk for s in reference.schools.values()])
     stm_row = next(r for r in table.rows if r.laestab == "8824001")
     assert not [f for f in stm_row.flags if f.kind == "change"]
 
 
 def test_an_earlier_census_can_be_chosen(reference):
     stm = reference.schools["8824001"]
-    profile = metrics.school_profile(stm.pk, SPRING_2025)
+    profile = figures.school_profile(stm.pk, SPRING_2025)
     assert profile.row.census_date == SPRING_2025
     assert (profile.row.figures.ehcp, profile.row.figures.ehcp_pct) == (36, Decimal("3.0"))
     assert profile.row.previous is None
@@ -99,7 +100,7 @@ def test_an_earlier_census_can_be_chosen(reference):
 
 def test_trend_sums_counts_at_each_census(reference):
     ids = [s.pk for s in reference.assisi.schools.all()]
-    points = metrics.trend(ids)
+    points = figures.trend(ids)
     assert [p.census_date for p in points] == [SPRING_2025, AUTUMN_2025]
     spring = points[0].figures
     # Autumn 3,742 on roll, 124 EHCP, 461 SEN Support; spring: 2 fewer on roll in 8 schools
@@ -110,14 +111,14 @@ def test_trend_sums_counts_at_each_census(reference):
 
 def test_small_counts_below_school_level_are_shown_as_fewer_than_5(reference):
     holy_cross = reference.schools["8833001"]
-    profile = metrics.school_profile(holy_cross.pk, suppress=True)
+    profile = figures.school_profile(holy_cross.pk, suppress=True)
     needs = {r.key: r for r in profile.needs}
     # 23 plans and 23 at SEN Support shared over five needs: 5, 5, 5, 4, 4.
     assert str(needs["ASD"].ehcp) == "5"
     assert str(needs["MLD"].ehcp) == "fewer than 5"
     assert needs["MLD"].share_pct is None  # a percentage would give the number away
     assert str(needs["MLD"].total) == "8"
-    shown = metrics.school_profile(holy_cross.pk, suppress=False)
+    shown = figures.school_profile(holy_cross.pk, suppress=False)
     assert str({r.key: r for r in shown.needs}["MLD"].ehcp) == "4"
     years = {r.key: r for r in profile.year_groups}
     assert [r.key for r in profile.year_groups] == ["R", "1", "2", "3", "4", "5", "6"]
@@ -127,7 +128,7 @@ def test_small_counts_below_school_level_are_shown_as_fewer_than_5(reference):
 
 
 def test_a_total_that_would_give_a_hidden_count_away_is_withheld():
-    rows = metrics.needs_breakdown([{"ASD": {"E": 3, "K": 40}, "HI": {"E": 2, "K": 1},
+    rows = figures.needs_breakdown([{"ASD": {"E": 3, "K": 40}, "HI": {"E": 2, "K": 1},
                                      "VI": {"E": 0, "K": 7}, "PD": {"E": 0, "K": 3}}], suppress=True)
     cells = {r.key: (str(r.ehcp), str(r.sen_support), str(r.total)) for r in rows}
     assert cells["ASD"] == ("fewer than 5", "40", "withheld")  # 43 - 40 would give 3
@@ -138,31 +139,28 @@ def test_a_total_that_would_give_a_hidden_count_away_is_withheld():
 
 
 def test_zero_is_not_suppressed():
-    assert str(metrics.Count.of(0, True)) == "0"
-    assert str(metrics.Count.of(5, True)) == "5"
-    assert str(metrics.Count.of(1, True)) == "fewer than 5"
+    assert str(Count.of(0, True)) == "0"
+    assert str(Count.of(5, True)) == "5"
+    assert str(Count.of(1, True)) == "fewer than 5"
 
 
 def test_summary_speaks_plain_english_from_the_same_figures(reference):
-    table = metrics.school_table([s.pk for s in reference.assisi.schools.all()])
-    text = " ".join(metrics.summary_sentences(table, "Assisi Catholic Trust"))
+    table = figures.school_table([s.pk for s in reference.assisi.schools.all()])
+    text = " ".join(figures.summary_sentences(table, "Assisi Catholic Trust"))
     assert "124 pupils (3.3%) have an EHC plan" in text
     assert "EHCP 2.7% against 3.5% nationally for primary" in text
     assert "EHCP 4.6% against 3.1% nationally for secondary" in text
     assert "St Thomas More High School (EHCP up 1.6 points" in text
 
 
-def test_cross_trust_columns_and_filters(reference):
-    table = metrics.school_table([s.pk for s in reference.schools.values()])
-    columns = {c.slug: c for c in metrics.trust_columns(table)}
-    assert columns["assisi-catholic-trust"].figures.ehcp == 124
-    assert columns["christus-catholic-trust"].figures.number_on_roll == 2073
-    rows = metrics.filter_and_sort(table.rows, la="Thurrock", sort="-ehcp_pct")
+def test_schools_filter_by_trust_la_and_phase_and_sort_by_any_column(reference):
+    table = figures.school_table([s.pk for s in reference.schools.values()])
+    rows = figures.filter_and_sort(table.rows, la="Thurrock", sort="-ehcp_pct")
     assert [r.name for r in rows][:2] == ["Holy Cross Primary", "St Joseph's Primary"]
     assert {r.trust_slug for r in rows} == {"christus-catholic-trust"}
-    infants = metrics.filter_and_sort(table.rows, phase="infant")
+    infants = figures.filter_and_sort(table.rows, phase="infant")
     assert [r.name for r in infants] == ["St Anne Line Infants"]
-    by_trust = metrics.filter_and_sort(table.rows, trust="assisi-catholic-trust", sort="nonsense")
+    by_trust = figures.filter_and_sort(table.rows, trust="assisi-catholic-trust", sort="nonsense")
     assert len(by_trust) == 9 and by_trust[0].name == "Holy Family Primary"
 
 
@@ -170,7 +168,7 @@ def test_a_school_without_a_census_is_listed_without_figures(reference):
     from trusts.tests.factories import SchoolFactory
 
     new = SchoolFactory(trust=reference.assisi, name="Aardvark New Primary")
-    table = metrics.school_table([s.pk for s in reference.assisi.schools.all()])
+    table = figures.school_table([s.pk for s in reference.assisi.schools.all()])
     row = next(r for r in table.rows if r.school_id == new.pk)
     assert row.figures is None and row.flags == []
     assert table.totals.schools == 9
@@ -179,9 +177,9 @@ def test_a_school_without_a_census_is_listed_without_figures(reference):
 def test_the_school_table_takes_three_queries_whatever_the_number_of_schools(reference):
     few = [reference.schools["8833001"].pk, reference.schools["8824001"].pk]
     with CaptureQueriesContext(connection) as small:
-        metrics.school_table(few)
+        figures.school_table(few)
     with CaptureQueriesContext(connection) as big:
-        metrics.school_table([s.pk for s in reference.schools.values()])
+        figures.school_table([s.pk for s in reference.schools.values()])
     assert len(small.captured_queries) == len(big.captured_queries) == 3
     assert "GROUP BY" not in big.captured_queries[1]["sql"]  # no correlated subquery either
 
@@ -189,3 +187,22 @@ def test_the_school_table_takes_three_queries_whatever_the_number_of_schools(ref
 def test_figures_add_up():
     total = Figures.total([Figures(100, 3, 10), Figures(50, 1, 5)])
     assert (total.number_on_roll, total.ehcp, total.sen_support, total.schools) == (150, 4, 15, 2)
+
+
+def test_a_trusts_table_is_read_from_the_trust_as_from_its_school_ids(reference):
+    by_ids = figures.school_table([s.pk for s in reference.assisi.schools.all()])
+    with CaptureQueriesContext(connection) as queries:
+        by_trust = figures.school_table(trust_ids=[reference.assisi.pk])
+    assert len(queries.captured_queries) == 3
+    assert [r.school_id for r in by_trust.rows] == [r.school_id for r in by_ids.rows]
+    assert by_trust.totals == by_ids.totals
+
+
+def test_the_trend_gives_every_census_date_and_stops_at_the_census_shown(reference):
+    ids = [s.pk for s in reference.assisi.schools.all()]
+    with CaptureQueriesContext(connection) as queries:
+        points, dates = figures.trend_and_census_dates(ids, SPRING_2025)
+    assert len(queries.captured_queries) == 1
+    assert dates == [AUTUMN_2025, SPRING_2025]
+    assert [p.census_date for p in points] == [SPRING_2025]
+    assert figures.census_dates(ids) == dates
