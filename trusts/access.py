@@ -71,17 +71,19 @@ class _Grants:
         self.trust_ids: dict[Capability, set[int]] = {c: set() for c in Capability}
         if not (user and user.is_authenticated and user.is_active):
             return
-        memberships = list(user.memberships.values_list("role", "trust_id", "school_id"))
+        # The memberships with the schools of each trust-wide role's trust, in one query.
+        rows = list(user.memberships.values_list("role", "trust_id", "school_id",
+                                                 "trust__schools__id"))
+        memberships = {(role, trust_id, school_id) for role, trust_id, school_id, _ in rows}
         self.roles = {role for role, _, _ in memberships}
-        is_platform = Role.PLATFORM_ADMIN in self.roles
-        trust_ids = {t for role, t, _ in memberships if role in TRUST_ROLES}
         schools_by_trust: dict[int, set[int]] = {}
-        if is_platform or trust_ids:
-            rows = School.objects.all() if is_platform else School.objects.filter(
-                trust_id__in=trust_ids
-            )
-            for school_id, trust_id in rows.values_list("pk", "trust_id"):
+        if Role.PLATFORM_ADMIN in self.roles:
+            for school_id, trust_id in School.objects.values_list("pk", "trust_id"):
                 schools_by_trust.setdefault(trust_id, set()).add(school_id)
+        else:
+            for role, trust_id, _, trust_school_id in rows:
+                if role in TRUST_ROLES and trust_school_id is not None:
+                    schools_by_trust.setdefault(trust_id, set()).add(trust_school_id)
         for role, trust_id, school_id in memberships:
             caps = ROLE_CAPABILITIES.get(role, frozenset())
             if role == Role.PLATFORM_ADMIN:
