@@ -12,6 +12,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import BinaryIO
 
 from django.core.cache import cache
 from django.db import connection, transaction
@@ -62,7 +63,8 @@ def _local_authorities() -> dict[str, int]:
     return out
 
 
-def _parse(*, raw: bytes, file_name: str, census_date: datetime.date, school: School | None,
+def _parse(*, raw: bytes | BinaryIO, file_name: str, census_date: datetime.date,
+           school: School | None,
            allowed_schools: Iterable[School], progress: Callable | None) -> tuple[ParsedCensus, list]:
     refs = _refs(allowed_schools)
     known = [c for pair in School.objects.values_list("laestab", "urn") for c in pair if c]
@@ -103,7 +105,7 @@ def _refuse_later_censuses(diff: census.CensusDiff, refs: list[SchoolRef]) -> No
         )
 
 
-def census_check(*, raw: bytes, file_name: str, census_date: datetime.date,
+def census_check(*, raw: bytes | BinaryIO, file_name: str, census_date: datetime.date,
                  school: School | None, allowed_schools: Iterable[School],
                  progress: Callable[[int, int], None] | None = None) -> CensusOutcome:
     """The dry run: parse, validate and compare with the register; writes nothing.
@@ -118,7 +120,8 @@ def census_check(*, raw: bytes, file_name: str, census_date: datetime.date,
         return CensusOutcome(parsed, _summary(parsed, diff, refs))
 
 
-def census_import(*, actor: User | None, raw: bytes, file_name: str, census_date: datetime.date,
+def census_import(*, actor: User | None, raw: bytes | BinaryIO, file_name: str,
+                  census_date: datetime.date,
                   school: School, allowed_schools: Iterable[School],
                   record: CensusImport | None = None, stored_file: bool = False,
                   progress: Callable[[int, int], None] | None = None) -> CensusOutcome:
