@@ -14,8 +14,10 @@ statements does not depend on the number of rows.
 from __future__ import annotations
 
 import codecs
+import contextlib
 import csv
 import datetime
+import gc
 import hashlib
 import io
 import re
@@ -440,6 +442,11 @@ def _check_gender(cell: str) -> tuple[str | None, Problems]:
     return gender, (_OK if gender is not None else (("gender", "the gender must be M, F or U"),))
 
 
+def _check_codes(prov_cell: str, need1_cell: str, need2_cell: str, gender_cell: str) -> tuple:
+    """The provision, needs and gender of a row: the cells whose values are a few codes."""
+    return (*_check_needs(prov_cell, need1_cell, need2_cell), *_check_gender(gender_cell))
+
+
 def _school_checker(by_code: dict[str, int], known: set[str], default_school_id: int | None):
     def check(cell: str) -> tuple[int | None, Problems]:
         code = cell.strip().replace("/", "").replace("-", "")
@@ -456,17 +463,18 @@ def _school_checker(by_code: dict[str, int], known: set[str], default_school_id:
     return check
 
 
-def _cached(check):
-    """`check` remembering its answers (a dictionary of at most one entry per distinct input)."""
-    answers: dict = {}
-
-    def cached(*cells):
-        answer = answers.get(cells)
-        if answer is None:
-            answer = answers[cells] = check(*cells)
-        return answer
-
-    return cached
+@contextlib.contextmanager
+def no_collections():
+    """No garbage collection meanwhile: reading a census makes some hundred thousand objects
+    (each row's cells, the UPNs, the rows with SEND) and no reference cycles, so collections
+    would only walk them again and again (about a third of the time of reading the rows)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def parse(
@@ -497,12 +505,13 @@ def parse(
     stream.seek(facts.start)
     text = io.TextIOWrapper(stream, encoding=facts.encoding, newline="")
     try:
-        return _read_rows(
-            csv.reader(text), facts, file_name=file_name, census_date=census_date,
-            schools=schools, known_school_codes=known_school_codes,
-            default_school_id=default_school_id, local_authorities=local_authorities or {},
-            progress=progress, max_errors=max_errors, total_lines=total_lines,
-        )
+        with no_collections():
+            return _read_rows(
+                csv.reader(text), facts, file_name=file_name, census_date=census_date,
+                schools=schools, known_school_codes=known_school_codes,
+                default_school_id=default_school_id, local_authorities=local_authorities or {},
+                progress=progress, max_errors=max_errors, total_lines=total_lines,
+            )
     except UnicodeDecodeError:
         raise CensusFileError("The file changed while it was being read.") from None
     finally:
@@ -536,7 +545,6 @@ def _read_rows(reader, facts: FileScan, *, file_name: str, census_date: datetime
     no_sen = out.no_sen_upns
     counts = out.counts
     # Per school: its counts, its UPNs without SEN, its rows with SEND.
-    per_school: dict[int | None, tuple[SchoolCounts, set[str], dict[str, SendRow]]] = {}
     seen: dict[str, int] = {}
     i_upn, i_sur, i_fore, i_dob, i_gen, i_yg, i_prov, i_need = (cols[f] for f in REQUIRED)
     i_need2 = cols.get("secondary_need")
@@ -548,14 +556,18 @@ def _read_rows(reader, facts: FileScan, *, file_name: str, census_date: datetime
     rows = 0
 
     school_of = _school_checker(by_code, set(known_school_codes), default_school_id)
-    if i_school is None:
-        no_column = ((default_school_id, _OK) if default_school_id is not None else
-                     (None, (("school", "no school given (add a school column or choose a school)"),)))
-    else:
-        school_of = _cached(school_of)
-    needs_of = _cached(_check_needs)
-    birth_of = _cached(_birth_checker(census_date))
-    gender_of = _cached(_check_gender)
+    no_column = ((default_school_id, _OK) if default_school_id is not None else
+                 (None, (("school", "no school given (add a school column or choose a school)"),)))
+    birth_of = _birth_checker(census_date)
+    # Remembered answers of the checks (see _check_needs): one entry per distinct input.
+    school_answers: dict[str, tuple] = {}
+    code_answers: dict[tuple[str, str, str, str], tuple] = {}
+    birth_answers: dict[tuple[str, str], tuple] = {}
+    # Valid rows counted by (school, year group, provision, primary need); pupils without SEND
+    # kept as UPNs per school, pupils with SEND as rows per school.
+    tally: dict[tuple, int] = {}
+    tally_get = tally.get
+    school_sets: dict[int, tuple[set[str], dict[str, SendRow]]] = {}
 
     def fail(line: int, column: str, reason: str) -> None:
         nonlocal error_count
@@ -574,8 +586,14 @@ def _read_rows(reader, facts: FileScan, *, file_name: str, census_date: datetime
             if progress is not None and rows % 5000 == 0:
                 progress(line, total_lines)
 
-            school_id, school_problems = (no_column if i_school is None
-                                          else school_of(fields[i_school]))
+            if i_school is None:
+                school_id, school_problems = no_column
+            else:
+                cell = fields[i_school]
+                answer = school_answers.get(cell)
+                if answer is None:
+                    answer = school_answers[cell] = school_of(cell)
+                school_id, school_problems = answer
             upn = fields[i_upn]
             if not (len(upn) == 13 and upn.isascii() and upn.isalnum() and upn.isupper()):
                 upn = "".join(upn.split()).upper()
@@ -584,12 +602,29 @@ def _read_rows(reader, facts: FileScan, *, file_name: str, census_date: datetime
                 first = seen.setdefault(upn, line)
                 if first != line:
                     upn_reason = f"the same UPN is on line {first}"
-            provision, need1, need2, need_problems = needs_of(
-                fields[i_prov], fields[i_need], "" if i_need2 is None else fields[i_need2])
-            dob, year_group, birth_problems = birth_of(fields[i_dob], fields[i_yg])
-            gender, gender_problems = gender_of(fields[i_gen])
-            problems = school_problems + need_problems + birth_problems + gender_problems
+            key = (fields[i_prov], fields[i_need], "" if i_need2 is None else fields[i_need2],
+                   fields[i_gen])
+            answer = code_answers.get(key)
+            if answer is None:
+                answer = code_answers[key] = _check_codes(*key)
+            provision, need1, need2, need_problems, gender, gender_problems = answer
+            key = (fields[i_dob], fields[i_yg])
+            answer = birth_answers.get(key)
+            if answer is None:
+                answer = birth_answers[key] = birth_of(*key)
+            dob, year_group, birth_problems = answer
 
+            if provision == "N" and upn_reason is None and not (
+                    school_problems or need_problems or birth_problems or gender_problems):
+                # A valid pupil without SEN (most rows): a count and a UPN.
+                key = (school_id, year_group, "N", "")
+                tally[key] = tally_get(key, 0) + 1
+                sets = school_sets.get(school_id)
+                if sets is None:
+                    sets = school_sets[school_id] = (set(), {})
+                sets[0].add(upn)
+                continue
+            problems = school_problems + need_problems + birth_problems + gender_problems
             if provision == "E" or provision == "K":
                 surname = fields[i_sur].strip()
                 forename = fields[i_fore].strip()
@@ -621,28 +656,12 @@ def _read_rows(reader, facts: FileScan, *, file_name: str, census_date: datetime
                 error_rows += 1
                 continue
 
-            state = per_school.get(school_id)
-            if state is None:
-                state = per_school[school_id] = (SchoolCounts(), set(), {})
-                counts[school_id], no_sen[school_id], send_rows[school_id] = state
-            c = state[0]
-            c.number_on_roll += 1
-            yg = c.by_year_group.get(year_group)
-            if yg is None:
-                yg = c.by_year_group[year_group] = {"E": 0, "K": 0, "N": 0}
-            yg[provision] += 1
-            if provision == "N":
-                state[1].add(upn)
-                continue
-            if provision == "E":
-                c.ehcp += 1
-            else:
-                c.sen_support += 1
-            bn = c.by_need.get(need1)
-            if bn is None:
-                bn = c.by_need[need1] = {"E": 0, "K": 0}
-            bn[provision] += 1
-            state[2][upn] = SendRow(
+            key = (school_id, year_group, provision, need1)
+            tally[key] = tally_get(key, 0) + 1
+            sets = school_sets.get(school_id)
+            if sets is None:
+                sets = school_sets[school_id] = (set(), {})
+            sets[1][upn] = SendRow(
                 line, school_id, upn, surname, forename, dob, gender, year_group, provision,
                 need1, need2, home_la_id,
             )
@@ -651,6 +670,26 @@ def _read_rows(reader, facts: FileScan, *, file_name: str, census_date: datetime
             f"The file is not a well-formed CSV near line {reader.line_num}: {exc}."
         ) from None
 
+    for (school_id, year_group, provision, need1), n in tally.items():
+        c = counts.get(school_id)
+        if c is None:
+            c = counts[school_id] = SchoolCounts()
+            no_sen[school_id], send_rows[school_id] = school_sets[school_id]
+        c.number_on_roll += n
+        yg = c.by_year_group.get(year_group)
+        if yg is None:
+            yg = c.by_year_group[year_group] = {"E": 0, "K": 0, "N": 0}
+        yg[provision] += n
+        if provision == "N":
+            continue
+        if provision == "E":
+            c.ehcp += n
+        else:
+            c.sen_support += n
+        bn = c.by_need.get(need1)
+        if bn is None:
+            bn = c.by_need[need1] = {"E": 0, "K": 0}
+        bn[provision] += n
     out.rows = rows
     out.error_count = error_count
     out.error_rows = error_rows

@@ -115,7 +115,8 @@ def census_check(*, raw: bytes | BinaryIO, file_name: str, census_date: datetime
                               allowed_schools=allowed_schools, progress=progress)
         diff = None
         if parsed.is_valid:
-            diff = census.diff(parsed, school_la={r.id: r.local_authority_id for r in refs})
+            with census.no_collections():
+                diff = census.diff(parsed, school_la={r.id: r.local_authority_id for r in refs})
             _refuse_later_censuses(diff, refs)
         return CensusOutcome(parsed, _summary(parsed, diff, refs))
 
@@ -150,9 +151,10 @@ def census_import(*, actor: User | None, raw: bytes | BinaryIO, file_name: str,
             # One import at a time per school: a second waits here, then sees the first's rows.
             list(School.objects.select_for_update().filter(pk__in=parsed.school_ids)
                  .values_list("pk", flat=True))
-            diff = census.diff(parsed, school_la={r.id: r.local_authority_id for r in refs})
-            _refuse_later_censuses(diff, refs)
-            _apply(diff, actor=actor)
+            with census.no_collections():
+                diff = census.diff(parsed, school_la={r.id: r.local_authority_id for r in refs})
+                _refuse_later_censuses(diff, refs)
+                _apply(diff, actor=actor)
             send_register_changed(parsed.school_ids)
             record.status = CensusImport.Status.IMPORTED
             record.imported_at = timezone.now()
