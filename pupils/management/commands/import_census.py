@@ -16,6 +16,8 @@ MAX_ERRORS_PRINTED = 100
 
 
 class Command(BaseCommand):
+    # The system checks load the URLconf, every view and WeasyPrint: a second and more before
+    # the file is opened. `manage.py check` (and every deployment) runs them.
     requires_system_checks = []
     help = (
         "Import a school census CSV into the SEN register (all or nothing). With --dry-run, "
