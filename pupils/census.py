@@ -1,12 +1,15 @@
 """The census importer, in four steps used by both the browser upload and `import_census`:
 
-    parse   bytes -> text -> header -> rows          (file-level problems: CensusFileError)
+    parse   bytes or file -> header -> rows, read in chunks (file-level: CensusFileError)
     validate each row into a pupil with SEND, a count, or row errors (line, column, reason)
     diff    against the stored register: new, provision changed, need changed, left, unchanged
     apply   one transaction of bulk statements (services.census_import)
 
 Plain `csv` and dictionaries: only pupils with SEND are kept as objects; every other row is a
-UPN (for duplicates and leavers) and a count. No database access happens here except in
+UPN (for duplicates and leavers) and a count. The file is never held whole, nor its text: one
+pass over its bytes for the size, SHA-256 and encoding, a second through the csv module. The
+checks of cells with few distinct values (codes, dates of birth, year groups, schools) are
+made once per distinct value. No database access happens here except in
 `diff()` (one query for the stored pupils, one for later censuses), so the number of SQL
 statements does not depend on the number of rows.
 """
