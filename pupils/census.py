@@ -26,6 +26,7 @@ import io
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from operator import itemgetter
 from typing import BinaryIO
 
 from django.conf import settings
@@ -446,8 +447,12 @@ def _check_gender(cell: str) -> tuple[str | None, Problems]:
 
 
 def _check_codes(prov_cell: str, need1_cell: str, need2_cell: str, gender_cell: str) -> tuple:
-    """The provision, needs and gender of a row: the cells whose values are a few codes."""
-    return (*_check_needs(prov_cell, need1_cell, need2_cell), *_check_gender(gender_cell))
+    """The provision, needs and gender of a row (the cells whose values are a few codes), and
+    whether they are all valid."""
+    provision, need1, need2, need_problems = _check_needs(prov_cell, need1_cell, need2_cell)
+    gender, gender_problems = _check_gender(gender_cell)
+    return (provision, need1, need2, need_problems, gender, gender_problems,
+            not (need_problems or gender_problems))
 
 
 def _school_checker(by_code: dict[str, int], known: set[str], default_school_id: int | None):
@@ -571,6 +576,9 @@ def _read_rows(reader, facts: FileScan, *, file_name: str, census_date: datetime
     tally: dict[tuple, int] = {}
     tally_get = tally.get
     school_sets: dict[int, tuple[set[str], dict[str, SendRow]]] = {}
+    codes_of = (itemgetter(i_prov, i_need, i_need2, i_gen) if i_need2 is not None
+                else itemgetter(i_prov, i_need, i_gen))
+    birth_cells_of = itemgetter(i_dob, i_yg)
 
     def fail(line: int, column: str, reason: str) -> None:
         nonlocal error_count
@@ -598,27 +606,31 @@ def _read_rows(reader, facts: FileScan, *, file_name: str, census_date: datetime
                     answer = school_answers[cell] = school_of(cell)
                 school_id, school_problems = answer
             upn = fields[i_upn]
-            if not (len(upn) == 13 and upn.isascii() and upn.isalnum() and upn.isupper()):
-                upn = "".join(upn.split()).upper()
             upn_reason = upn_problem(upn)
+            if upn_reason is not None:
+                # A valid UPN as written needs no normalising: only others are normalised.
+                normal = "".join(upn.split()).upper()
+                if normal != upn:
+                    upn = normal
+                    upn_reason = upn_problem(upn)
             if upn_reason is None:
                 first = seen.setdefault(upn, line)
                 if first != line:
                     upn_reason = f"the same UPN is on line {first}"
-            key = (fields[i_prov], fields[i_need], "" if i_need2 is None else fields[i_need2],
-                   fields[i_gen])
+            key = codes_of(fields)
             answer = code_answers.get(key)
             if answer is None:
-                answer = code_answers[key] = _check_codes(*key)
-            provision, need1, need2, need_problems, gender, gender_problems = answer
-            key = (fields[i_dob], fields[i_yg])
+                answer = code_answers[key] = _check_codes(*key) if i_need2 is not None else (
+                    _check_codes(key[0], key[1], "", key[2]))
+            provision, need1, need2, need_problems, gender, gender_problems, codes_ok = answer
+            key = birth_cells_of(fields)
             answer = birth_answers.get(key)
             if answer is None:
                 answer = birth_answers[key] = birth_of(*key)
             dob, year_group, birth_problems = answer
 
-            if provision == "N" and upn_reason is None and not (
-                    school_problems or need_problems or birth_problems or gender_problems):
+            if (provision == "N" and codes_ok and upn_reason is None and not school_problems
+                    and not birth_problems):
                 # A valid pupil without SEN (most rows): a count and a UPN.
                 key = (school_id, year_group, "N", "")
                 tally[key] = tally_get(key, 0) + 1
