@@ -1,12 +1,15 @@
 """The census importer, in four steps used by both the browser upload and `import_census`:
 
-    parse   bytes -> text -> header -> rows          (file-level problems: CensusFileError)
+    parse   bytes or file -> header -> rows, read in chunks (file-level: CensusFileError)
     validate each row into a pupil with SEND, a count, or row errors (line, column, reason)
     diff    against the stored register: new, provision changed, need changed, left, unchanged
     apply   one transaction of bulk statements (services.census_import)
 
 Plain `csv` and dictionaries: only pupils with SEND are kept as objects; every other row is a
-UPN (for duplicates and leavers) and a count. No database access happens here except in
+UPN (for duplicates and leavers) and a count. The file is never held whole, nor its text: one
+pass over its bytes for the size, SHA-256 and encoding, a second through the csv module. The
+checks of cells with few distinct values (codes, dates of birth, year groups, schools) are
+made once per distinct value. No database access happens here except in
 `diff()` (one query for the stored pupils, one for later censuses), so the number of SQL
 statements does not depend on the number of rows.
 """
@@ -14,13 +17,17 @@ statements does not depend on the number of rows.
 from __future__ import annotations
 
 import codecs
+import contextlib
 import csv
 import datetime
+import gc
 import hashlib
 import io
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from operator import itemgetter
+from typing import BinaryIO
 
 from django.conf import settings
 from django.db.models import Max
@@ -184,6 +191,13 @@ class ParsedCensus:
 
 # --- Parse -------------------------------------------------------------------------------------
 
+# The file is read twice in chunks of this size, never held whole: once for its size, SHA-256,
+# encoding and line count, then row by row through the csv module.
+CHUNK_BYTES = 1 << 20
+_SPREADSHEET_SIGNATURES = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0")
+# The five bytes Windows-1252 leaves undefined.
+_CP1252_UNDEFINED = re.compile(rb"[\x81\x8d\x8f\x90\x9d]")
+
 
 def file_facts(raw: bytes) -> tuple[int, str]:
     return len(raw), hashlib.sha256(raw).hexdigest()
@@ -206,16 +220,24 @@ def check_upload(file_name: str, size: int, max_bytes: int | None = None) -> Non
         )
 
 
-def decode(raw: bytes) -> str:
-    """UTF-8 with or without a byte-order mark, else Windows-1252."""
-    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+def _check_start(head: bytes) -> None:
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         raise CensusFileError("The file is saved as UTF-16. Save it as 'CSV UTF-8' and try again.")
-    if raw.startswith(b"PK\x03\x04") or raw.startswith(b"\xd0\xcf\x11\xe0"):
+    if head.startswith(_SPREADSHEET_SIGNATURES):
         raise CensusFileError(
             "This is a spreadsheet (Excel) file, not a CSV. Save it as 'CSV UTF-8' and upload that."
         )
+
+
+_NOT_TEXT = "The file is not a CSV text file."
+_UNKNOWN_ENCODING = "The file's text encoding is not UTF-8 or Windows-1252. Save it as 'CSV UTF-8'."
+
+
+def decode(raw: bytes) -> str:
+    """UTF-8 with or without a byte-order mark, else Windows-1252."""
+    _check_start(raw)
     if b"\x00" in raw:
-        raise CensusFileError("The file is not a CSV text file.")
+        raise CensusFileError(_NOT_TEXT)
     if raw.startswith(codecs.BOM_UTF8):
         raw = raw[len(codecs.BOM_UTF8):]
     try:
@@ -225,9 +247,84 @@ def decode(raw: bytes) -> str:
     try:
         return raw.decode("cp1252")
     except UnicodeDecodeError:
-        raise CensusFileError(
-            "The file's text encoding is not UTF-8 or Windows-1252. Save it as 'CSV UTF-8'."
-        ) from None
+        raise CensusFileError(_UNKNOWN_ENCODING) from None
+
+
+@dataclass
+class FileScan:
+    """What one pass over the bytes tells: enough to read the rows in a second pass."""
+
+    size: int
+    sha256: str
+    encoding: str  # "utf-8-sig" (drops a byte-order mark) or "cp1252"
+    start: int  # where the text starts (after a byte-order mark)
+    lines: int
+    blank: bool  # only white space
+
+
+def scan(stream: BinaryIO, size: int) -> FileScan:
+    """Size, SHA-256 and encoding of a file in one pass of fixed-size chunks (the same checks
+    and messages as decode(), without holding the file or its text)."""
+    stream.seek(0)
+    chunk = stream.read(CHUNK_BYTES)
+    _check_start(chunk)
+    bom = chunk.startswith(codecs.BOM_UTF8)
+    digest = hashlib.sha256()
+    utf8 = codecs.getincrementaldecoder("utf-8")()
+    utf8_ok = cp1252_ok = True
+    blank = True
+    lines = 0
+    read = 0
+    first = True
+    while chunk:
+        read += len(chunk)
+        digest.update(chunk)
+        if b"\x00" in chunk:
+            raise CensusFileError(_NOT_TEXT)
+        lines += chunk.count(b"\n")
+        if utf8_ok:
+            try:
+                text = utf8.decode(chunk)
+            except UnicodeDecodeError:
+                utf8_ok = False
+            else:
+                if first:
+                    text = text.removeprefix("\ufeff")
+                if blank and text and not text.isspace():
+                    blank = False
+        if cp1252_ok and not chunk.isascii():
+            cp1252_ok = _CP1252_UNDEFINED.search(chunk) is None
+        if not utf8_ok and blank and cp1252_ok:
+            text = chunk.decode("cp1252")
+            if first and bom:
+                text = text[len(codecs.BOM_UTF8):]
+            if text and not text.isspace():
+                blank = False
+        first = False
+        chunk = stream.read(CHUNK_BYTES)
+    if utf8_ok:
+        try:
+            utf8.decode(b"", final=True)
+        except UnicodeDecodeError:
+            utf8_ok = False
+    if utf8_ok:
+        encoding, start = "utf-8-sig", 0
+    elif cp1252_ok:
+        encoding, start = "cp1252", len(codecs.BOM_UTF8) if bom else 0
+    else:
+        raise CensusFileError(_UNKNOWN_ENCODING)
+    if read != size:
+        raise CensusFileError("The file changed while it was being read.")
+    return FileScan(size, digest.hexdigest(), encoding, start, lines, blank)
+
+
+def _binary(raw: bytes | BinaryIO) -> tuple[BinaryIO, int]:
+    """A seekable binary stream over bytes (not copied) or an open file, and its size."""
+    stream = io.BytesIO(raw) if isinstance(raw, bytes | bytearray | memoryview) else raw
+    stream.seek(0, io.SEEK_END)
+    size = stream.tell()
+    stream.seek(0)
+    return stream, size
 
 
 def match_header(header: list[str]) -> dict[str, int]:
@@ -274,8 +371,122 @@ def parse_census_date(text: str) -> datetime.date:
     return value
 
 
+# Row checks that depend only on a few cells are written as functions of those cells' raw text
+# returning (values..., problems); parse() remembers each answer, so a value met again (a year
+# group, a date of birth, a provision code) costs one dictionary look-up. Problems are
+# (column, reason) pairs, in the order the row's errors are reported.
+Problems = tuple[tuple[str, str], ...]
+_OK: Problems = ()
+
+
+def _check_needs(prov_cell: str, need1_cell: str, need2_cell: str) -> tuple[str | None, str, str, Problems]:
+    problems: list[tuple[str, str]] = []
+    prov_raw = prov_cell.strip().upper()
+    provision = PROVISION_CODES.get(prov_raw)
+    if provision is None:
+        problems.append(("provision", f"'{prov_raw[:10]}' is not a provision code (E, K or N)"))
+    need1 = need1_cell.strip().upper()
+    need2 = need2_cell.strip().upper()
+    if need1 and need1 not in NEED_CODES:
+        problems.append(("primary_need", f"'{need1[:10]}' is not a need code"))
+    if need2 and need2 not in NEED_CODES:
+        problems.append(("secondary_need", f"'{need2[:10]}' is not a need code"))
+    if provision == "N":
+        if need1:
+            problems.append(("primary_need", "a need is given for a pupil without SEN (N)"))
+        if need2:
+            problems.append(("secondary_need", "a need is given for a pupil without SEN (N)"))
+    elif provision is not None:
+        if not need1:
+            problems.append(("primary_need", f"a pupil with provision {provision} needs a primary need"))
+        elif need1 == need2:
+            problems.append(("secondary_need", "the secondary need is the same as the primary need"))
+        if provision == "E" and (need1 == "NSA" or need2 == "NSA"):
+            problems.append(("primary_need" if need1 == "NSA" else "secondary_need",
+                             "NSA (no specialist assessment) is only valid with SEN Support (K)"))
+    return provision, need1, need2, tuple(problems) or _OK
+
+
+def _birth_checker(census_date: datetime.date):
+    term_start = datetime.date(census_date.year if census_date.month >= 9 else census_date.year - 1, 9, 1)
+
+    def check(dob_cell: str, yg_cell: str) -> tuple[datetime.date | None, str | None, Problems]:
+        problems: list[tuple[str, str]] = []
+        dob_raw = dob_cell.strip()
+        dob = _parse_date(dob_raw)
+        age = -1
+        if dob is not None:
+            age = term_start.year - dob.year - (
+                (term_start.month, term_start.day) < (dob.month, dob.day))
+        dob_ok = False
+        if dob is None:
+            problems.append(("dob", "the date of birth is missing" if not dob_raw else
+                             "the date of birth is not a date (use YYYY-MM-DD or DD/MM/YYYY)"))
+        elif dob > census_date:
+            problems.append(("dob", "the date of birth is after the census date"))
+        elif not 1 <= age <= 25:
+            problems.append(("dob", f"the date of birth gives an impossible age ({age}) at school"))
+        else:
+            dob_ok = True
+        yg_raw = yg_cell.strip().upper()
+        year_group = YEAR_GROUP_SPELLINGS.get(yg_raw)
+        if year_group is None:
+            problems.append(("year_group", f"'{yg_raw[:10]}' is not a year group (N1, N2, R, 1 to 14)"
+                             if yg_raw else "the year group is missing"))
+        elif dob_ok and abs(YEAR_GROUP_AGE[year_group] - age) > YEAR_GROUP_TOLERANCE:
+            problems.append(("year_group", f"year group {year_group} does not fit the date of "
+                             f"birth (age {age} on 1 September)"))
+        return dob, year_group, tuple(problems) or _OK
+
+    return check
+
+
+def _check_gender(cell: str) -> tuple[str | None, Problems]:
+    gender = GENDER_CODES.get(cell.strip().upper())
+    return gender, (_OK if gender is not None else (("gender", "the gender must be M, F or U"),))
+
+
+def _check_codes(prov_cell: str, need1_cell: str, need2_cell: str, gender_cell: str) -> tuple:
+    """The provision, needs and gender of a row (the cells whose values are a few codes), and
+    whether they are all valid."""
+    provision, need1, need2, need_problems = _check_needs(prov_cell, need1_cell, need2_cell)
+    gender, gender_problems = _check_gender(gender_cell)
+    return (provision, need1, need2, need_problems, gender, gender_problems,
+            not (need_problems or gender_problems))
+
+
+def _school_checker(by_code: dict[str, int], known: set[str], default_school_id: int | None):
+    def check(cell: str) -> tuple[int | None, Problems]:
+        code = cell.strip().replace("/", "").replace("-", "")
+        if code:
+            school_id = by_code.get(code)
+            if school_id is None:
+                return None, (("school", f"you may not import for school {code}" if code in known
+                               else f"no school has the LAESTAB or URN {code}"),)
+            return school_id, _OK
+        if default_school_id is None:
+            return None, (("school", "no school given (fill the column or choose a school)"),)
+        return default_school_id, _OK
+
+    return check
+
+
+@contextlib.contextmanager
+def no_collections():
+    """No garbage collection meanwhile: reading a census makes some hundred thousand objects
+    (each row's cells, the UPNs, the rows with SEND) and no reference cycles, so collections
+    would only walk them again and again (about a third of the time of reading the rows)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def parse(
-    raw: bytes,
+    raw: bytes | BinaryIO,
     *,
     file_name: str,
     census_date: datetime.date,
@@ -287,18 +498,39 @@ def parse(
     max_bytes: int | None = None,
     max_errors: int | None = None,
 ) -> ParsedCensus:
-    """Read and validate a census file. `schools` are those the user may import for;
-    `known_school_codes` every LAESTAB/URN in the system (to tell "unknown" from "not yours");
-    `local_authorities` maps LA code and lower-case name to id for the optional HomeLA column."""
-    size, sha = file_facts(raw)
+    """Read and validate a census file: its bytes, or a seekable binary file (read in chunks,
+    never held whole). `schools` are those the user may import for; `known_school_codes` every
+    LAESTAB/URN in the system (to tell "unknown" from "not yours"); `local_authorities` maps LA
+    code and lower-case name to id for the optional HomeLA column."""
+    stream, size = _binary(raw)
+    del raw
     check_upload(file_name, size, max_bytes)
     max_errors = settings.PUPILS_CENSUS_MAX_ERRORS if max_errors is None else max_errors
-    text = decode(raw)
-    del raw
-    if not text.strip():
+    facts = scan(stream, size)
+    if facts.blank:
         raise CensusFileError("The file is empty.")
-    total_lines = max(text.count("\n"), 1)
-    reader = csv.reader(io.StringIO(text))
+    total_lines = max(facts.lines, 1)
+    stream.seek(facts.start)
+    text = io.TextIOWrapper(stream, encoding=facts.encoding, newline="")
+    try:
+        with no_collections():
+            return _read_rows(
+                csv.reader(text), facts, file_name=file_name, census_date=census_date,
+                schools=schools, known_school_codes=known_school_codes,
+                default_school_id=default_school_id, local_authorities=local_authorities or {},
+                progress=progress, max_errors=max_errors, total_lines=total_lines,
+            )
+    except UnicodeDecodeError:
+        raise CensusFileError("The file changed while it was being read.") from None
+    finally:
+        text.detach()  # the caller's file stays open
+
+
+def _read_rows(reader, facts: FileScan, *, file_name: str, census_date: datetime.date,
+               schools: Iterable[SchoolRef], known_school_codes: Iterable[str],
+               default_school_id: int | None, local_authorities: dict[str, int],
+               progress: Callable[[int, int], None] | None, max_errors: int,
+               total_lines: int) -> ParsedCensus:
     try:
         header = next(reader)
     except (StopIteration, csv.Error):
@@ -306,36 +538,47 @@ def parse(
     cols = match_header(header)
 
     by_code: dict[str, int] = {}
-    school_la: dict[int, int] = {}
     for s in schools:
         by_code[s.laestab] = s.id
         if s.urn:
             by_code[s.urn] = s.id
-        school_la[s.id] = s.local_authority_id
-    known = set(known_school_codes)
-    las = local_authorities or {}
+    las = local_authorities
 
-    out = ParsedCensus(census_date=census_date, file_name=file_name, file_size=size, sha256=sha,
-                       columns={f: header[i].strip() for f, i in cols.items()})
+    out = ParsedCensus(census_date=census_date, file_name=file_name, file_size=facts.size,
+                       sha256=facts.sha256, columns={f: header[i].strip() for f, i in cols.items()})
     errors = out.errors
     error_count = 0
     error_rows = 0
     send_rows = out.send_rows
     no_sen = out.no_sen_upns
     counts = out.counts
+    # Per school: its counts, its UPNs without SEN, its rows with SEND.
     seen: dict[str, int] = {}
-    date_cache: dict[str, tuple[datetime.date | None, int]] = {}
-    term_start = datetime.date(census_date.year if census_date.month >= 9 else census_date.year - 1, 9, 1)
     i_upn, i_sur, i_fore, i_dob, i_gen, i_yg, i_prov, i_need = (cols[f] for f in REQUIRED)
     i_need2 = cols.get("secondary_need")
     i_school = cols.get("school")
     i_la = cols.get("home_la")
     width = max(cols.values()) + 1
     upn_problem = upn_module.problem
-    need_codes = NEED_CODES
     label = COLUMN_LABELS
     rows = 0
-    tolerance = YEAR_GROUP_TOLERANCE
+
+    school_of = _school_checker(by_code, set(known_school_codes), default_school_id)
+    no_column = ((default_school_id, _OK) if default_school_id is not None else
+                 (None, (("school", "no school given (add a school column or choose a school)"),)))
+    birth_of = _birth_checker(census_date)
+    # Remembered answers of the checks (see _check_needs): one entry per distinct input.
+    school_answers: dict[str, tuple] = {}
+    code_answers: dict[tuple[str, str, str, str], tuple] = {}
+    birth_answers: dict[tuple[str, str], tuple] = {}
+    # Valid rows counted by (school, year group, provision, primary need); pupils without SEND
+    # kept as UPNs per school, pupils with SEND as rows per school.
+    tally: dict[tuple, int] = {}
+    tally_get = tally.get
+    school_sets: dict[int, tuple[set[str], dict[str, SendRow]]] = {}
+    codes_of = (itemgetter(i_prov, i_need, i_need2, i_gen) if i_need2 is not None
+                else itemgetter(i_prov, i_need, i_gen))
+    birth_cells_of = itemgetter(i_dob, i_yg)
 
     def fail(line: int, column: str, reason: str) -> None:
         nonlocal error_count
@@ -353,141 +596,87 @@ def parse(
             rows += 1
             if progress is not None and rows % 5000 == 0:
                 progress(line, total_lines)
-            before = error_count
 
-            # School
-            school_id = default_school_id
-            if i_school is not None:
-                code = fields[i_school].strip().replace("/", "").replace("-", "")
-                if code:
-                    school_id = by_code.get(code)
-                    if school_id is None:
-                        fail(line, "school", f"you may not import for school {code}" if code in known
-                             else f"no school has the LAESTAB or URN {code}")
-                elif school_id is None:
-                    fail(line, "school", "no school given (fill the column or choose a school)")
-            elif school_id is None:
-                fail(line, "school", "no school given (add a school column or choose a school)")
-
-            # UPN
-            upn = "".join(fields[i_upn].split()).upper()
-            reason = upn_problem(upn)
-            if reason is not None:
-                fail(line, "upn", reason)
+            if i_school is None:
+                school_id, school_problems = no_column
             else:
-                first = seen.get(upn)
-                if first is not None:
-                    fail(line, "upn", f"the same UPN is on line {first}")
-                else:
-                    seen[upn] = line
+                cell = fields[i_school]
+                answer = school_answers.get(cell)
+                if answer is None:
+                    answer = school_answers[cell] = school_of(cell)
+                school_id, school_problems = answer
+            upn = fields[i_upn]
+            upn_reason = upn_problem(upn)
+            if upn_reason is not None:
+                # A valid UPN as written needs no normalising: only others are normalised.
+                normal = "".join(upn.split()).upper()
+                if normal != upn:
+                    upn = normal
+                    upn_reason = upn_problem(upn)
+            if upn_reason is None:
+                first = seen.setdefault(upn, line)
+                if first != line:
+                    upn_reason = f"the same UPN is on line {first}"
+            key = codes_of(fields)
+            answer = code_answers.get(key)
+            if answer is None:
+                answer = code_answers[key] = _check_codes(*key) if i_need2 is not None else (
+                    _check_codes(key[0], key[1], "", key[2]))
+            provision, need1, need2, need_problems, gender, gender_problems, codes_ok = answer
+            key = birth_cells_of(fields)
+            answer = birth_answers.get(key)
+            if answer is None:
+                answer = birth_answers[key] = birth_of(*key)
+            dob, year_group, birth_problems = answer
 
-            # Provision and needs
-            prov_raw = fields[i_prov].strip().upper()
-            provision = PROVISION_CODES.get(prov_raw)
-            if provision is None:
-                fail(line, "provision", f"'{prov_raw[:10]}' is not a provision code (E, K or N)")
-            need1 = fields[i_need].strip().upper()
-            need2 = fields[i_need2].strip().upper() if i_need2 is not None else ""
-            if need1 and need1 not in need_codes:
-                fail(line, "primary_need", f"'{need1[:10]}' is not a need code")
-            if need2 and need2 not in need_codes:
-                fail(line, "secondary_need", f"'{need2[:10]}' is not a need code")
-            if provision == "N":
-                if need1:
-                    fail(line, "primary_need", "a need is given for a pupil without SEN (N)")
-                if need2:
-                    fail(line, "secondary_need", "a need is given for a pupil without SEN (N)")
-            elif provision is not None:
-                if not need1:
-                    fail(line, "primary_need", f"a pupil with provision {provision} needs a primary need")
-                elif need1 == need2:
-                    fail(line, "secondary_need", "the secondary need is the same as the primary need")
-                if provision == "E" and (need1 == "NSA" or need2 == "NSA"):
-                    fail(line, "primary_need" if need1 == "NSA" else "secondary_need",
-                         "NSA (no specialist assessment) is only valid with SEN Support (K)")
-
-            # Date of birth and year group
-            dob_raw = fields[i_dob].strip()
-            cached = date_cache.get(dob_raw)
-            if cached is None:
-                dob = _parse_date(dob_raw)
-                age = -1
-                if dob is not None:
-                    age = term_start.year - dob.year - (
-                        (term_start.month, term_start.day) < (dob.month, dob.day))
-                cached = date_cache[dob_raw] = (dob, age)
-            dob, age = cached
-            dob_ok = False
-            if dob is None:
-                fail(line, "dob", "the date of birth is missing" if not dob_raw else
-                     "the date of birth is not a date (use YYYY-MM-DD or DD/MM/YYYY)")
-            elif dob > census_date:
-                fail(line, "dob", "the date of birth is after the census date")
-            elif not 1 <= age <= 25:
-                fail(line, "dob", f"the date of birth gives an impossible age ({age}) at school")
-            else:
-                dob_ok = True
-            yg_raw = fields[i_yg].strip().upper()
-            year_group = YEAR_GROUP_SPELLINGS.get(yg_raw)
-            if year_group is None:
-                fail(line, "year_group", f"'{yg_raw[:10]}' is not a year group (N1, N2, R, 1 to 14)"
-                     if yg_raw else "the year group is missing")
-            elif dob_ok and abs(YEAR_GROUP_AGE[year_group] - age) > tolerance:
-                fail(line, "year_group",
-                     f"year group {year_group} does not fit the date of birth (age {age} on 1 September)")
-
-            # Gender
-            gender = GENDER_CODES.get(fields[i_gen].strip().upper())
-            if gender is None:
-                fail(line, "gender", "the gender must be M, F or U")
-
-            if provision in ("E", "K"):
+            if (provision == "N" and codes_ok and upn_reason is None and not school_problems
+                    and not birth_problems):
+                # A valid pupil without SEN (most rows): a count and a UPN.
+                key = (school_id, year_group, "N", "")
+                tally[key] = tally_get(key, 0) + 1
+                sets = school_sets.get(school_id)
+                if sets is None:
+                    sets = school_sets[school_id] = (set(), {})
+                sets[0].add(upn)
+                continue
+            problems = school_problems + need_problems + birth_problems + gender_problems
+            if provision == "E" or provision == "K":
                 surname = fields[i_sur].strip()
                 forename = fields[i_fore].strip()
                 if not surname:
-                    fail(line, "surname", "the surname is missing")
+                    problems += (("surname", "the surname is missing"),)
                 elif len(surname) > 100:
-                    fail(line, "surname", "the surname is longer than 100 characters")
+                    problems += (("surname", "the surname is longer than 100 characters"),)
                 if not forename:
-                    fail(line, "forename", "the forename is missing")
+                    problems += (("forename", "the forename is missing"),)
                 elif len(forename) > 100:
-                    fail(line, "forename", "the forename is longer than 100 characters")
+                    problems += (("forename", "the forename is longer than 100 characters"),)
                 home_la_id = None
                 if i_la is not None:
                     la_raw = fields[i_la].strip()
                     if la_raw:
                         home_la_id = las.get(la_raw.lower())
                         if home_la_id is None:
-                            fail(line, "home_la", f"'{la_raw[:30]}' is not a local authority code or name")
-            else:
-                surname = forename = ""
-                home_la_id = None
+                            problems += (("home_la", f"'{la_raw[:30]}' is not a local authority "
+                                                     "code or name"),)
 
-            if error_count != before:
+            if problems or upn_reason is not None:
+                # Reported in the row's column order: school, UPN, then the others.
+                if school_problems:
+                    fail(line, *school_problems[0])
+                if upn_reason is not None:
+                    fail(line, "upn", upn_reason)
+                for column, reason in problems[len(school_problems):]:
+                    fail(line, column, reason)
                 error_rows += 1
                 continue
-            c = counts.get(school_id)
-            if c is None:
-                c = counts[school_id] = SchoolCounts()
-                send_rows[school_id] = {}
-                no_sen[school_id] = set()
-            c.number_on_roll += 1
-            yg = c.by_year_group.get(year_group)
-            if yg is None:
-                yg = c.by_year_group[year_group] = {"E": 0, "K": 0, "N": 0}
-            yg[provision] += 1
-            if provision == "N":
-                no_sen[school_id].add(upn)
-                continue
-            if provision == "E":
-                c.ehcp += 1
-            else:
-                c.sen_support += 1
-            bn = c.by_need.get(need1)
-            if bn is None:
-                bn = c.by_need[need1] = {"E": 0, "K": 0}
-            bn[provision] += 1
-            send_rows[school_id][upn] = SendRow(
+
+            key = (school_id, year_group, provision, need1)
+            tally[key] = tally_get(key, 0) + 1
+            sets = school_sets.get(school_id)
+            if sets is None:
+                sets = school_sets[school_id] = (set(), {})
+            sets[1][upn] = SendRow(
                 line, school_id, upn, surname, forename, dob, gender, year_group, provision,
                 need1, need2, home_la_id,
             )
@@ -496,6 +685,26 @@ def parse(
             f"The file is not a well-formed CSV near line {reader.line_num}: {exc}."
         ) from None
 
+    for (school_id, year_group, provision, need1), n in tally.items():
+        c = counts.get(school_id)
+        if c is None:
+            c = counts[school_id] = SchoolCounts()
+            no_sen[school_id], send_rows[school_id] = school_sets[school_id]
+        c.number_on_roll += n
+        yg = c.by_year_group.get(year_group)
+        if yg is None:
+            yg = c.by_year_group[year_group] = {"E": 0, "K": 0, "N": 0}
+        yg[provision] += n
+        if provision == "N":
+            continue
+        if provision == "E":
+            c.ehcp += n
+        else:
+            c.sen_support += n
+        bn = c.by_need.get(need1)
+        if bn is None:
+            bn = c.by_need[need1] = {"E": 0, "K": 0}
+        bn[provision] += n
     out.rows = rows
     out.error_count = error_count
     out.error_rows = error_rows

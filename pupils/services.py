@@ -12,6 +12,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import BinaryIO
 
 from django.core.cache import cache
 from django.db import connection, transaction
@@ -61,7 +62,8 @@ def _local_authorities() -> dict[str, int]:
     return out
 
 
-def _parse(*, raw: bytes, file_name: str, census_date: datetime.date, school: School | None,
+def _parse(*, raw: bytes | BinaryIO, file_name: str, census_date: datetime.date,
+           school: School | None,
            allowed_schools: Iterable[School], progress: Callable | None) -> tuple[ParsedCensus, list]:
     refs = _refs(allowed_schools)
     known = [c for pair in School.objects.values_list("laestab", "urn") for c in pair if c]
@@ -102,7 +104,7 @@ def _refuse_later_censuses(diff: census.CensusDiff, refs: list[SchoolRef]) -> No
         )
 
 
-def census_check(*, raw: bytes, file_name: str, census_date: datetime.date,
+def census_check(*, raw: bytes | BinaryIO, file_name: str, census_date: datetime.date,
                  school: School | None, allowed_schools: Iterable[School],
                  progress: Callable[[int, int], None] | None = None) -> CensusOutcome:
     """The dry run: parse, validate and compare with the register; writes nothing.
@@ -112,12 +114,14 @@ def census_check(*, raw: bytes, file_name: str, census_date: datetime.date,
                               allowed_schools=allowed_schools, progress=progress)
         diff = None
         if parsed.is_valid:
-            diff = census.diff(parsed, school_la={r.id: r.local_authority_id for r in refs})
+            with census.no_collections():
+                diff = census.diff(parsed, school_la={r.id: r.local_authority_id for r in refs})
             _refuse_later_censuses(diff, refs)
         return CensusOutcome(parsed, _summary(parsed, diff, refs))
 
 
-def census_import(*, actor: User | None, raw: bytes, file_name: str, census_date: datetime.date,
+def census_import(*, actor: User | None, raw: bytes | BinaryIO, file_name: str,
+                  census_date: datetime.date,
                   school: School, allowed_schools: Iterable[School],
                   record: CensusImport | None = None, stored_file: bool = False,
                   progress: Callable[[int, int], None] | None = None) -> CensusOutcome:
@@ -146,9 +150,10 @@ def census_import(*, actor: User | None, raw: bytes, file_name: str, census_date
             # One import at a time per school: a second waits here, then sees the first's rows.
             list(School.objects.select_for_update().filter(pk__in=parsed.school_ids)
                  .values_list("pk", flat=True))
-            diff = census.diff(parsed, school_la={r.id: r.local_authority_id for r in refs})
-            _refuse_later_censuses(diff, refs)
-            _apply(diff, actor=actor)
+            with census.no_collections():
+                diff = census.diff(parsed, school_la={r.id: r.local_authority_id for r in refs})
+                _refuse_later_censuses(diff, refs)
+                _apply(diff, actor=actor)
             send_register_changed(parsed.school_ids)
             record.status = CensusImport.Status.IMPORTED
             record.imported_at = timezone.now()

@@ -54,8 +54,38 @@ def check_letter(last_twelve: str) -> str:
     return stdnum_upn.calc_check_digit(last_twelve)
 
 
+def _weighted(chars: str, weights: tuple[int, ...], *, known_la: bool = False) -> dict[str, int]:
+    """Each 3-character piece of a UPN -> its share of the check sum (only valid pieces)."""
+    pieces = [a + b + c for a in "0123456789" for b in "0123456789" for c in chars]
+    return {p: sum(w * _VALUE[ch] for w, ch in zip(weights, p, strict=True)) for p in pieces
+            if not known_la or int(p) in LA_NUMBERS}
+
+
+# Characters 2-4 (a known LA number), 5-7, 8-10 (digits) and 11-13 (digits, the last a digit or
+# a letter): a valid UPN is four look-ups and a comparison.
+_PIECES = (
+    _weighted("0123456789", _WEIGHTS[0:3], known_la=True),
+    _weighted("0123456789", _WEIGHTS[3:6]),
+    _weighted("0123456789", _WEIGHTS[6:9]),
+    _weighted("0123456789" + LETTERS, _WEIGHTS[9:12]),
+)
+
+
 def problem(value: str) -> str | None:
     """Why `value` (already normalised) is not a valid UPN, or None if it is. Fast path."""
+    if len(value) == 13:
+        la, p2, p3, p4 = _PIECES
+        try:
+            total = la[value[1:4]] + p2[value[4:7]] + p3[value[7:10]] + p4[value[10:13]]
+        except KeyError:
+            pass  # some piece is not valid: say which below
+        else:
+            expected = LETTERS[total % 23]
+            return None if value[0] == expected else f"UPN check letter is wrong (expected {expected})"
+    return _problem(value)
+
+
+def _problem(value: str) -> str | None:
     if not value:
         return "UPN is missing"
     if len(value) != 13:

@@ -1,4 +1,4 @@
-"""Settings of a long-running web process that are not Django settings."""
+"""Settings of the processes (web, management commands) that are not Django settings."""
 
 import gc
 
@@ -19,3 +19,13 @@ def tune_garbage_collector() -> None:
     gc.collect()
     gc.freeze()
     gc.set_threshold(*GC_THRESHOLDS)
+
+
+def freeze_what_loading_made() -> None:
+    """For a management command: what loading Django and the project made lives as long as the
+    process, so it is frozen out of the collections and collecting (turned off by manage.py
+    while loading) starts again. Loading makes some hundred thousand objects; collected while
+    they are made, and walked again by every full collection and at exit, they cost a command
+    about 0.3 s of its start (bench/census.py)."""
+    gc.freeze()
+    gc.enable()

@@ -166,3 +166,56 @@ def test_progress_is_reported_while_reading():
 def test_header_is_the_canonical_one():
     assert ",".join(HEADER) == ("UPN,Surname,Forename,DOB,Gender,YearGroup,SENProvision,"
                                 "PrimaryNeed,SecondaryNeed")
+
+
+def test_a_file_is_read_in_chunks_with_the_same_result_as_its_bytes(monkeypatch, tmp_path):
+    from pupils import census
+
+    rows = [row(1, surname="Ó Briain–Zoë"), row(2, "N"), row(3, "E", "ASD", "SLCN")]
+    for data in (census_csv(rows), census_csv(rows, bom=True), census_csv(rows, encoding="cp1252"),
+                 census_csv(rows, encoding="cp1252", bom=True)):
+        whole = check(data)
+        # Chunks of 7 bytes: a character of two or three bytes is split between chunks.
+        monkeypatch.setattr(census, "CHUNK_BYTES", 7)
+        path = tmp_path / "census.csv"
+        path.write_bytes(data)
+        with path.open("rb") as f:
+            chunked = check(f)
+            assert not f.closed  # the caller's file is left open
+        monkeypatch.undo()
+        assert (chunked.sha256, chunked.file_size, chunked.rows) == (whole.sha256, whole.file_size, 3)
+        assert chunked.send_rows == whole.send_rows and chunked.no_sen_upns == whole.no_sen_upns
+        assert chunked.send_rows[1][make_upn(1)].surname == "Ó Briain–Zoë"
+
+
+def test_a_byte_that_is_not_utf_8_late_in_the_file_makes_it_windows_1252(monkeypatch):
+    from pupils import census
+
+    monkeypatch.setattr(census, "CHUNK_BYTES", 64)
+    rows = [row(i, "N") for i in range(1, 20)] + [row(20, surname="Zoë")]
+    parsed = check(census_csv(rows, encoding="cp1252"))
+    assert parsed.is_valid and parsed.send_rows[1][make_upn(20)].surname == "Zoë"
+    with pytest.raises(CensusFileError, match="not UTF-8 or Windows-1252"):
+        check(census_csv(rows, encoding="cp1252") + b"\x81\r\n")
+
+
+@pytest.mark.parametrize("data", [b"\xef\xbb\xbf", b"\xef\xbb\xbf \r\n\t", b"\r\n\r\n"])
+def test_a_file_of_only_a_byte_order_mark_or_blank_lines_is_empty(data):
+    with pytest.raises(CensusFileError, match="The file is empty"):
+        check(data)
+
+
+def test_every_error_of_a_row_is_reported_in_the_order_of_its_columns():
+    bad = row(2, "E", "NSA", gender="Q", dob="2016-13-01", upn="BAD")
+    bad.update(School="9999999", Surname="")
+    found = errors_of([row(1, School="8811001"), bad])
+    assert [(line, column) for line, column, _ in found] == [
+        (3, "School"), (3, "UPN"), (3, "PrimaryNeed"), (3, "DOB"), (3, "Gender"), (3, "Surname")]
+
+
+def test_checks_remembered_for_one_row_apply_to_each_row_with_the_same_cells():
+    rows = [row(i, "K", "SLCN", gender="Q") for i in range(1, 4)]
+    rows += [row(i, "N", dob="1960-01-01") for i in range(4, 6)]
+    found = errors_of(rows)
+    assert found == [(n, "Gender", "the gender must be M, F or U") for n in (2, 3, 4)] + [
+        (n, "DOB", "the date of birth gives an impossible age (65) at school") for n in (5, 6)]

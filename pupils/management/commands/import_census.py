@@ -16,6 +16,9 @@ MAX_ERRORS_PRINTED = 100
 
 
 class Command(BaseCommand):
+    # The system checks load the URLconf, every view and WeasyPrint: a second and more before
+    # the file is opened. `manage.py check` (and every deployment) runs them.
+    requires_system_checks = []
     help = (
         "Import a school census CSV into the SEN register (all or nothing). With --dry-run, "
         "show what would change and write nothing. Exits with status 1 if any row is invalid."
@@ -54,14 +57,15 @@ class Command(BaseCommand):
         school = allowed.filter(Q(laestab=code) | Q(urn=code)).first()
         if school is None:
             raise CommandError(f"No school with LAESTAB or URN {code} that you may import for.")
-        raw = path.read_bytes()
-        kwargs = dict(raw=raw, file_name=path.name, census_date=census_date, school=school,
-                      allowed_schools=allowed)
         try:
-            if options["dry_run"]:
-                outcome = services.census_check(**kwargs)
-            else:
-                outcome = services.census_import(actor=actor, **kwargs)
+            # The file is read in chunks, never held whole (a census can have 100,000 rows).
+            with path.open("rb") as raw:
+                kwargs = dict(raw=raw, file_name=path.name, census_date=census_date,
+                              school=school, allowed_schools=allowed)
+                if options["dry_run"]:
+                    outcome = services.census_check(**kwargs)
+                else:
+                    outcome = services.census_import(actor=actor, **kwargs)
         except CensusFileError as exc:
             raise CommandError(f"{path.name}: {exc}") from None
 
