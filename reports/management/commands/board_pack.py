@@ -15,8 +15,8 @@ from trusts.models import Trust
 
 class Command(BaseCommand):
     help = "Write a trust's SEND board pack as a PDF."
-    # The system checks load every URL pattern and view of the site (about 0.3 s) for a command
-    # that serves none; `manage.py check` and every other command still run them.
+    # The system checks (about 0.1 s of the command's run) are for the site as a whole:
+    # `manage.py check`, the server and the other commands still run them.
     requires_system_checks = []
 
     def add_arguments(self, parser):
