@@ -179,3 +179,35 @@ def test_loading_weasyprint_leaves_the_library_search_as_it_was():
 
     assert ctypes.util.find_library.__module__ == "ctypes.util"
     assert ctypes.util.find_library.__name__ == "find_library"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_command_run_as_its_own_process_writes_the_pack(tmp_path):
+    # The path a user takes: its own process (run_from_argv, which closes the connection and
+    # hands the objects to the system at exit), against the committed test database.
+    import os
+    import subprocess
+    import sys
+
+    from django.db import connection
+
+    from reports.tests.conftest import make_reference
+
+    make_reference()
+    db = connection.settings_dict
+    url = (f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/"
+           f"{db['NAME']}")
+    target = tmp_path / "pack.pdf"
+    done = subprocess.run(
+        [sys.executable, "manage.py", "board_pack", "christus-catholic-trust", "--output",
+         str(target)],
+        cwd=settings.BASE_DIR, env={**os.environ, "DATABASE_URL": url}, capture_output=True,
+        text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert "Wrote" in done.stdout
+    text = pdf_text(target.read_bytes())
+    assert "Holy Cross Primary" in text and "10.6%" in text
+    missing = subprocess.run(
+        [sys.executable, "manage.py", "board_pack", "no-such-trust"], cwd=settings.BASE_DIR,
+        env={**os.environ, "DATABASE_URL": url}, capture_output=True, text=True, timeout=120)
+    assert missing.returncode == 1 and "christus-catholic-trust" in missing.stderr
