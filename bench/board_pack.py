@@ -3,7 +3,8 @@
 The trustee board pack of a 100-school trust as a user meets it: `python manage.py board_pack
 bench-trust-1 --output FILE.pdf` run as a whole process (Python start, Django set up, figures
 read, HTML drawn, PDF laid out and written), on the dashboards' bench dataset (2 trusts x 100
-schools with register, casework and funding; bench.dashboards.build_dataset). Reports the
+schools with register, casework and funding; bench.dashboards.build_dataset), with the
+settings the benchmark runs with (DJANGO_SETTINGS_MODULE). Reports the
 median and the slowest wall time of RUNS processes, the largest max RSS of one process, the
 pages, and whether every school of the trust appears in the PDF's tables (its extracted text).
 
@@ -87,23 +88,28 @@ def between(text: str, start: str, end: str) -> str:
 
 def run(data: dict, db: dict) -> bool:
     from pypdf import PdfReader
+    from weasyprint.text.ffi import harfbuzz_subset
+
+    if harfbuzz_subset is None:
+        print("note: libharfbuzz-subset0 is not installed (the Dockerfile and CI install it): "
+              "WeasyPrint subsets fonts with fontTools, about a second slower a pack", flush=True)
 
     trust = next(t for t in data["trusts"] if t.slug == TRUST)
     names = sorted(s.name for s in data["schools"] if s.trust_id == trust.pk)
     env = {**os.environ, "DATABASE_URL": database_url(db)}
     command = [sys.executable, "manage.py", "board_pack", TRUST]
-    times, rss = [], []
+    times = []
     with tempfile.TemporaryDirectory() as tmp:
         output = Path(tmp) / "pack.pdf"
         for _ in range(RUNS):
             output.unlink(missing_ok=True)
-            before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
             start = time.perf_counter()
             subprocess.run([*command, "--output", str(output)], cwd=ROOT, env=env, check=True,
                            stdout=subprocess.DEVNULL)
             times.append(time.perf_counter() - start)
-            # ru_maxrss of the children is the largest of any one child so far (in KiB).
-            rss.append(max(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, before) / 1024)
+        # The largest max RSS of any one child process so far (KiB): these runs are the only
+        # children this process has had.
+        rss_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
         reader = PdfReader(output)
         pages = len(reader.pages)
         text = re.sub(r"\s+", " ", " ".join(page.extract_text() or "" for page in reader.pages))
@@ -118,7 +124,7 @@ def run(data: dict, db: dict) -> bool:
     median, slowest = statistics.median(times), max(times)
     print(f"board_pack {TRUST}, {len(names)} schools, as a whole process ({RUNS} runs): "
           f"median {median:.2f} s, slowest {slowest:.2f} s "
-          f"(runs: {', '.join(f'{t:.2f}' for t in times)}); max RSS {max(rss):.0f} MB; "
+          f"(runs: {', '.join(f'{t:.2f}' for t in times)}); max RSS {rss_mb:.0f} MB; "
           f"{pages} pages, {size:,} bytes", flush=True)
     print(f"schools in the PDF's tables: {len(names) - len(missing)} of {len(names)}"
           + (f" (missing: {', '.join(missing[:5])}{'...' if len(missing) > 5 else ''})"
