@@ -123,8 +123,8 @@ def _bar_charts(key: str, what: str, attr: str, nat_attr: str, rows: list[regist
     out = []
     selection = ""
     if limit is not None and len(rows) > limit:
+        selection = f" (the {limit} furthest from it; {len(rows) - limit} not shown)"
         rows = _furthest_from_national(rows, attr, nat_attr, limit)
-        selection = f" (the {limit} schools furthest from it)"
     for start in range(0, len(rows), CHART_ROWS):
         chunk = rows[start:start + CHART_ROWS]
         part = f" (schools {start + 1} to {start + len(chunk)})" if len(rows) > CHART_ROWS else ""

@@ -99,3 +99,115 @@ def test_a_worker_process_warms_up_the_pdf_renderer_from_static_files_only(monke
     assert tasks._load_the_pdf_renderer in [r() for _, r in worker_process_init.receivers]
     tasks._load_the_pdf_renderer()
     assert fetched and all(url.endswith("css/board_pack.css") for url in fetched)
+
+
+def between(text: str, start: str, end: str) -> str:
+    """The text from the last `start` before `end` to `end`."""
+    stop = text.index(end)
+    return text[text.rindex(start, 0, stop):stop]
+
+
+def test_every_school_is_in_both_tables_of_schools_of_the_pack(reference, monkeypatch):
+    from reports import sections
+
+    limits = []
+    trust_sections = sections.trust_sections
+
+    def recording(report):
+        limits.append(report.funding_school_limit)
+        return trust_sections(report)
+
+    monkeypatch.setattr(sections, "trust_sections", recording)
+    text = " ".join(pdf_text(pdf.render_pdf(reference.assisi)).split()).replace("'", "’")
+    assert limits == [None]  # however many schools the trust has
+    schools = [row["school"].replace("'", "’") for row in reference.rows
+               if row["trust"] == "Assisi Catholic Trust"]
+    against_national = between(text, "Schools against the national averages", "Notable:")
+    funding_by_school = between(text, "By school", "EHC needs assessments: timeliness")
+    assert "largest shortfall" not in funding_by_school
+    for name in schools:
+        assert name in against_national and name in funding_by_school, name
+
+
+def test_the_charts_say_how_many_schools_they_leave_out(reference, monkeypatch):
+    schools = sum(row["trust"] == "Assisi Catholic Trust" for row in reference.rows)
+    monkeypatch.setattr(pdf, "PACK_CHART_SCHOOLS", 2)
+    text = " ".join(pdf_text(pdf.render_pdf(reference.assisi)).split())
+    assert f"EHCP % by school against the national average (the 2 furthest from it; " \
+           f"{schools - 2} not shown)" in text
+    assert f"Total SEND % by school against the national average (the 2 furthest from it; " \
+           f"{schools - 2} not shown)" in text
+
+
+def test_the_pack_is_drawn_with_its_own_user_agent_stylesheet(reference, monkeypatch):
+    # PackHTML replaces WeasyPrint's user agent stylesheet through WeasyPrint's own hook: were
+    # a new WeasyPrint to stop calling it, the pack would silently be drawn the slow way.
+    asked = []
+    hook = pdf.PackHTML._ua_stylesheets
+
+    def recording(self, forms=False):
+        asked.append(forms)
+        return hook(self, forms)
+
+    monkeypatch.setattr(pdf.PackHTML, "_ua_stylesheets", recording)
+    pdf.render_pdf(reference.christus)
+    assert asked
+    assert pdf.pack_ua_stylesheet() in hook(None)
+
+
+def test_the_cycle_collector_is_paused_while_a_pack_is_drawn_and_back_after():
+    import gc
+
+    assert gc.isenabled()
+    with pdf.no_cycle_collection():
+        assert not gc.isenabled()
+    assert gc.isenabled()
+    with pytest.raises(RuntimeError), pdf.no_cycle_collection():
+        raise RuntimeError("drawing failed")
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with pdf.no_cycle_collection():
+            pass
+        assert not gc.isenabled()  # left as the caller had it
+    finally:
+        gc.enable()
+
+
+def test_loading_weasyprint_leaves_the_library_search_as_it_was():
+    import ctypes.util
+
+    assert ctypes.util.find_library.__module__ == "ctypes.util"
+    assert ctypes.util.find_library.__name__ == "find_library"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_command_run_as_its_own_process_writes_the_pack(tmp_path):
+    # The path a user takes: its own process (run_from_argv, which closes the connection and
+    # hands the objects to the system at exit), against the committed test database.
+    import os
+    import subprocess
+    import sys
+
+    from django.db import connection
+
+    from reports.tests.conftest import make_reference
+
+    make_reference()
+    db = connection.settings_dict
+    url = (f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/"
+           f"{db['NAME']}")
+    target = tmp_path / "pack.pdf"
+    done = subprocess.run(
+        [sys.executable, "manage.py", "board_pack", "christus-catholic-trust", "--output",
+         str(target)],
+        cwd=settings.BASE_DIR, env={**os.environ, "DATABASE_URL": url}, capture_output=True,
+        text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert "Wrote" in done.stdout
+    text = pdf_text(target.read_bytes())
+    assert "Holy Cross Primary" in text and "10.6%" in text
+    missing = subprocess.run(
+        [sys.executable, "manage.py", "board_pack", "no-such-trust"], cwd=settings.BASE_DIR,
+        env={**os.environ, "DATABASE_URL": url}, capture_output=True, text=True, timeout=120)
+    assert missing.returncode == 1 and "christus-catholic-trust" in missing.stderr
