@@ -317,6 +317,16 @@ def horizon_advance(today: datetime.date | None = None) -> bool:
     return True
 
 
+def banding_changed() -> int:
+    """A banding table was added, changed or deleted (the admin, its import of bands): every
+    school's expected income may change, for that year and, through the values later years
+    without a table take from it, after it. Rebuilds every school (a handful of queries per
+    batch of schools); returns how many."""
+    if horizon_advance():
+        return School.objects.count()
+    return rebuild()
+
+
 # --- computing a school's rows from its source rows -------------------------------------------
 
 @dataclass
@@ -519,23 +529,46 @@ def schools_refresh(*, school_ids: Iterable[int]) -> None:
             _replace(batch, _compute(batch, horizon))
 
 
+REGISTER_COLUMNS = ("unclaimed_ehcp_change", "unclaimed_sen_support_change", "costed_pupils_change",
+                    "provision_cost_change")
+
+
+def _sync(model, existing, wanted: dict[tuple, dict[str, object]], key_fields: tuple[str, ...]) -> None:
+    """Make the stored rows `existing` ({key: (pk, {field: value})}) equal `wanted`, writing
+    only the rows that differ: a write that changes nothing leaves the table as it was."""
+    stale = [pk for key, (pk, _values) in existing.items() if key not in wanted]
+    changed, new = [], []
+    for key, values in wanted.items():
+        if key not in existing:
+            new.append(model(**dict(zip(key_fields, key, strict=True)), **values))
+        elif existing[key][1] != values:
+            changed.append(model(pk=existing[key][0], **values))
+    if stale:
+        model.objects.filter(pk__in=stale).delete()
+    if changed:
+        model.objects.bulk_update(changed, list(next(iter(wanted.values()))))
+    if new:
+        model.objects.bulk_create(new)
+
+
 @transaction.atomic
 def _replace(school_ids: list[int], figures: Figures) -> None:
-    FundingYearFigures.objects.filter(school_id__in=school_ids).delete()
-    FundingRateChange.objects.filter(school_id__in=school_ids).delete()
-    FundingRegisterChange.objects.filter(school_id__in=school_ids).delete()
-    FundingYearFigures.objects.bulk_create([
-        FundingYearFigures(school_id=s, local_authority_id=la, financial_year=y, **values)
-        for (s, la, y), values in figures.years.items()])
-    FundingRateChange.objects.bulk_create([
-        FundingRateChange(school_id=s, local_authority_id=la, financial_year=y, day_index=i,
-                          annual_value_change=value)
-        for (s, la, y, i), value in figures.rates.items()])
-    FundingRegisterChange.objects.bulk_create([
-        FundingRegisterChange(school_id=s, local_authority_id=la, day=day,
-                              unclaimed_ehcp_change=e, unclaimed_sen_support_change=k,
-                              costed_pupils_change=n, provision_cost_change=cost)
-        for (s, la, day), (e, k, n, cost) in figures.register.items()])
+    def existing(model, key_fields, value_fields):
+        rows = model.objects.filter(school_id__in=school_ids).values_list(
+            "pk", *key_fields, *value_fields)
+        n = len(key_fields)
+        return {tuple(row[1:n + 1]): (row[0], dict(zip(value_fields, row[n + 1:], strict=True)))
+                for row in rows}
+
+    keys = ("school_id", "local_authority_id", "financial_year")
+    _sync(FundingYearFigures, existing(FundingYearFigures, keys, YEAR_FIELDS),
+          {k: dict(v) for k, v in figures.years.items()}, keys)
+    keys = ("school_id", "local_authority_id", "financial_year", "day_index")
+    _sync(FundingRateChange, existing(FundingRateChange, keys, ("annual_value_change",)),
+          {k: {"annual_value_change": v} for k, v in figures.rates.items()}, keys)
+    keys = ("school_id", "local_authority_id", "day")
+    _sync(FundingRegisterChange, existing(FundingRegisterChange, keys, REGISTER_COLUMNS),
+          {k: dict(zip(REGISTER_COLUMNS, v, strict=True)) for k, v in figures.register.items()}, keys)
 
 
 def _batches(school_ids: Iterable[int] | None) -> Iterator[list[int]]:

@@ -17,6 +17,7 @@ from decimal import Decimal
 from django.db.models import Exists, OuterRef, Q, Sum
 from django.utils import timezone
 
+from core import numbers
 from pupils.models import Provision, Pupil
 from trusts.models import LocalAuthority, School
 
@@ -339,6 +340,28 @@ def claim_expected_total(claim: Claim) -> Decimal:
                              tables.get((claim.local_authority_id, a.band.label), {}))
              for a in awards]
     return calc.expected_income(terms, min(a.start_date for a in awards), last)
+
+
+def hourly_funding_sentences(schemes: Iterable[BandingScheme], weeks_per_year: Decimal) -> list[str]:
+    """What each LA that funds by hours pays for an hour of support, from its table: a band's
+    annual value over its hours a week for the school's weeks a year. Taken from the table shown
+    beside it, so the two cannot disagree."""
+    out = []
+    weeks = Decimal(weeks_per_year)
+    for scheme in schemes:
+        bands = [b for b in scheme.bands.all() if b.hours_per_week]
+        if not bands or not weeks:
+            continue
+        rates = [(calc.round_pence(b.annual_value / (b.hours_per_week * weeks)), b) for b in bands]
+        low, high = min(r for r, _ in rates), max(r for r, _ in rates)
+        example_rate, example = max(rates, key=lambda r: (r[1].hours_per_week, r[1].annual_value))
+        span = numbers.money(low) if low == high else f"{numbers.money(low)} to {numbers.money(high)}"
+        out.append(
+            f"{scheme.local_authority.name}'s {scheme.label} table funds {span} an hour of support "
+            f"over {weeks.normalize():f} weeks ({example.label} a week: "
+            f"{numbers.money(example.annual_value)} a year, {numbers.money(example_rate)} an hour)."
+        )
+    return out
 
 
 def bands_for(local_authority: LocalAuthority, financial_year: int):
