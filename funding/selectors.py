@@ -357,8 +357,8 @@ def hourly_funding_sentences(schemes: Iterable[BandingScheme], weeks_per_year: D
         example_rate, example = max(rates, key=lambda r: (r[1].hours_per_week, r[1].annual_value))
         span = numbers.money(low) if low == high else f"{numbers.money(low)} to {numbers.money(high)}"
         out.append(
-            f"{scheme.local_authority.name}'s {scheme.label} table funds {span} an hour of support "
-            f"over {weeks.normalize():f} weeks ({example.label} a week: "
+            f"{scheme.local_authority.name} funds {span} an hour of support in its {scheme.label} "
+            f"table, over {weeks.normalize():f} weeks ({example.label} a week: "
             f"{numbers.money(example.annual_value)} a year, {numbers.money(example_rate)} an hour)."
         )
     return out
