@@ -412,3 +412,29 @@ def test_the_oracle_and_the_summary_agree_on_a_claim_through_every_state(las, so
             assert (figures.summary([southend_school.pk], year, today)
                     == oracle.old_summary([southend_school.pk], year, today)), (year, today)
     assert figures.verify() == []
+
+
+def test_a_band_changed_in_the_admin_changes_the_expected_income_of_every_school(client, las,
+                                                                                 thurrock_school):
+    from trusts.models import Membership, Role
+    from trusts.tests.factories import UserFactory, with_totp
+
+    award_claim(ehcp_pupil(thurrock_school), band(las["thurrock"], "10 hours"), d(2025, 4, 1))
+    admin = UserFactory(is_staff=True, is_superuser=True)
+    Membership.objects.create(user=admin, role=Role.PLATFORM_ADMIN)
+    with_totp(admin)
+    client.force_login(admin)
+    ten = band(las["thurrock"], "10 hours")
+    response = client.post(f"/admin/funding/band/{ten.pk}/change/", {
+        "scheme": ten.scheme_id, "label": ten.label, "hours_per_week": "10",
+        "annual_value": "4380.00", "order": ten.order})
+    assert response.status_code == 302
+    assert totals(thurrock_school, 2025, d(2026, 3, 31)).expected == D("4380.00")
+    assert figures.verify() == []
+
+
+def test_the_horizon_step_is_on_the_daily_beat(settings):
+    from funding.tasks import advance_figures_horizon
+
+    entry = settings.CELERY_BEAT_SCHEDULE["funding-advance-figures-horizon"]
+    assert entry["task"] == advance_figures_horizon.name
