@@ -13,6 +13,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django.db.models import Exists, OuterRef, Q, Sum
 from django.utils import timezone
@@ -230,6 +231,9 @@ def _unclaimed_reason(provision: str, cost: Decimal | None, rates: CostRates) ->
 # Kept by funding.figures (summary rows written by the services); these names stay here for the
 # pages and callers that read them from the selectors.
 
+if TYPE_CHECKING:
+    from .figures import FundingSummary
+
 _FIGURES_NAMES = ("FundingSummary", "FundingTotals", "SchoolRow", "LARow", "SchoolName")
 
 
@@ -243,7 +247,7 @@ def __getattr__(name: str):
 
 
 def funding_summary(school_ids: Iterable[int], financial_year: int,
-                    today: datetime.date | None = None):
+                    today: datetime.date | None = None) -> FundingSummary:
     """Claimed, awarded (expected in the year and to date), received, shortfall, provision cost,
     gap and unclaimed for the financial year, per school, per LA and in total, read from the
     figures the services keep (funding.figures.summary: three queries)."""
