@@ -12,6 +12,7 @@ from import_export.widgets import DecimalWidget, ForeignKeyWidget
 
 from trusts.models import LocalAuthority
 
+from . import figures
 from .models import Band, BandingScheme, FundingSettings
 
 
@@ -63,6 +64,28 @@ class BandResource(resources.ModelResource):
         row["scheme"] = scheme.pk
         row["band"] = str(row.get("band", "")).strip()
 
+    def after_import(self, dataset, result, **kwargs):
+        super().after_import(dataset, result, **kwargs)
+        changed = any(r.import_type != r.IMPORT_TYPE_SKIP for r in result.rows)
+        if changed and not self._is_dry_run(kwargs) and not result.has_errors():
+            figures.banding_changed()
+
+
+class TablesChangedAdminMixin:
+    """Saving or deleting banding tables here rebuilds every school's funding figures."""
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        figures.banding_changed()
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        figures.banding_changed()
+
+    def delete_queryset(self, request, queryset):
+        super().delete_queryset(request, queryset)
+        figures.banding_changed()
+
 
 class BandInline(admin.TabularInline):
     model = Band
@@ -70,7 +93,7 @@ class BandInline(admin.TabularInline):
 
 
 @admin.register(BandingScheme)
-class BandingSchemeAdmin(admin.ModelAdmin):
+class BandingSchemeAdmin(TablesChangedAdminMixin, admin.ModelAdmin):
     list_display = ["local_authority", "label", "band_count"]
     list_filter = ["local_authority", "financial_year"]
     inlines = [BandInline]
@@ -81,7 +104,7 @@ class BandingSchemeAdmin(admin.ModelAdmin):
 
 
 @admin.register(Band)
-class BandAdmin(ImportExportModelAdmin):
+class BandAdmin(TablesChangedAdminMixin, ImportExportModelAdmin):
     resource_classes = [BandResource]
     list_display = ["label", "scheme", "hours_per_week", "annual_value"]
     list_filter = ["scheme__local_authority", "scheme__financial_year"]
@@ -92,4 +115,17 @@ class BandAdmin(ImportExportModelAdmin):
 class FundingSettingsAdmin(admin.ModelAdmin):
     list_display = ["school", "hourly_rate", "on_cost_percent", "weeks_per_year", "notional_threshold"]
     list_select_related = ["school"]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        figures.school_refresh(school_id=obj.school_id)
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        figures.school_refresh(school_id=obj.school_id)
+
+    def delete_queryset(self, request, queryset):
+        school_ids = list(queryset.values_list("school_id", flat=True))
+        super().delete_queryset(request, queryset)
+        figures.schools_refresh(school_ids=school_ids)
 

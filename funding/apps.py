@@ -6,11 +6,12 @@ class FundingConfig(AppConfig):
     verbose_name = "LA top-up funding"
 
     def ready(self) -> None:
+        from pupils.signals import register_changed
         from trusts import audit
         from trusts.access import Capability
         from trusts.navigation import NavItem, SchoolLink, register, register_school_link
 
-        from . import models
+        from . import models, receivers
 
         audit.register(models.BandingScheme)
         audit.register(models.Band)
@@ -21,6 +22,10 @@ class FundingConfig(AppConfig):
         audit.register(models.ClaimEvent, sensitive_fields=("note",))
         audit.register(models.ProvisionCost, sensitive_fields=("description",))
         audit.register(models.FundingSettings)
+        # Figures built on the register (unclaimed pupils, the cost of provision) are brought up
+        # to date in the transaction of the census import or register change.
+        register_changed.connect(receivers.refresh_on_register_change,
+                                 dispatch_uid="funding-figures-register-changed")
         register(NavItem("Funding", "funding_index", Capability.VIEW_FUNDING, order=30))
         register_school_link(SchoolLink(
             "Top-up funding", "funding_school", Capability.VIEW_FUNDING,

@@ -39,6 +39,7 @@ class Row:
     gap: Decimal | None
     unclaimed: int | str
     status: str = ""
+    expected_to_date: Decimal | None = None
 
 
 class TotalsResource(SafeResource):
@@ -47,6 +48,7 @@ class TotalsResource(SafeResource):
     claims = fields.Field(attribute="claims", column_name="Claims submitted")
     claimed = _money("claimed", "Claimed (annual value, GBP)")
     expected = _money("expected", "Awarded: expected income (GBP)")
+    expected_to_date = _money("expected_to_date", "Awarded: expected to date (GBP)")
     received = _money("received", "Received (GBP)")
     shortfall = _money("shortfall", "Shortfall (GBP)")
     provision_cost = _money("provision_cost", "Cost of costed provision (GBP)")
@@ -54,8 +56,8 @@ class TotalsResource(SafeResource):
     unclaimed = fields.Field(attribute="unclaimed", column_name="Unclaimed pupils")
 
     class Meta:
-        fields = ("name", "group", "claims", "claimed", "expected", "received", "shortfall",
-                  "provision_cost", "gap", "unclaimed")
+        fields = ("name", "group", "claims", "claimed", "expected", "expected_to_date", "received",
+                  "shortfall", "provision_cost", "gap", "unclaimed")
 
 
 class PupilResource(SafeResource):
@@ -88,7 +90,7 @@ def totals_rows(summary, *, schools: bool = True) -> list[Row]:
 
 def _totals_row(name, group, t) -> Row:
     return Row(name, group, t.claims_submitted, t.claimed_value, t.expected, t.received, t.shortfall,
-               t.provision_cost, t.gap, t.unclaimed)
+               t.provision_cost, t.gap, t.unclaimed, expected_to_date=t.expected_to_date)
 
 
 def pupil_rows(lines) -> list[Row]:

@@ -333,3 +333,114 @@ class ProvisionCost(models.Model):
 
     def get_additional_data(self) -> dict:
         return {"trust_id": self.school.trust_id, "school_id": self.school_id}
+
+
+# --- Figures kept for the pages (funding.figures writes and reads them) ----------------------
+# Each row belongs to one school and is rewritten, with the school's other rows, by
+# funding.figures.school_refresh in the transaction of the write that changed its sources.
+
+
+class FundingYearFigures(models.Model):
+    """One school's figures for one financial year, per LA claimed from (the pupil's home LA):
+    what does not move with the calendar once written."""
+
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="+")
+    local_authority = models.ForeignKey(LocalAuthority, on_delete=models.PROTECT, related_name="+")
+    financial_year = models.PositiveSmallIntegerField()
+    claims_submitted = models.PositiveIntegerField(default=0)
+    claims_awarded = models.PositiveIntegerField(default=0)
+    claims_pending = models.PositiveIntegerField(default=0)
+    claims_refused = models.PositiveIntegerField(default=0)
+    claimed_value = models.DecimalField(max_digits=14, decimal_places=2, default=Decimal("0.00"))
+    # Each claim's expected income in the year, rounded to the penny per claim, summed.
+    expected = models.DecimalField(max_digits=14, decimal_places=2, default=Decimal("0.00"))
+    received = models.DecimalField(max_digits=14, decimal_places=2, default=Decimal("0.00"))
+    funding_for_costed = models.DecimalField(max_digits=14, decimal_places=2,
+                                             default=Decimal("0.00"))
+
+    objects = ScopedManager(school="school")
+
+    class Meta:
+        verbose_name_plural = "funding year figures"
+        constraints = [
+            models.UniqueConstraint(fields=["financial_year", "school", "local_authority"],
+                                    name="one_funding_figures_row_per_school_la_year"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Funding figures {self.school_id}/{self.local_authority_id}/{self.financial_year}"
+
+
+class FundingRateChange(models.Model):
+    """A change, from one day of a financial year, of the annual value being awarded to one
+    school by one LA: +value on an award's first day, -value the day after its last. The income
+    expected from 1 April to day D is the sum over the rows up to D of change x (D - day + 1),
+    divided by the days in the year (the daily rate is the annual value over those days, so
+    summing annual values and dividing once keeps the sum exact)."""
+
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="+")
+    local_authority = models.ForeignKey(LocalAuthority, on_delete=models.PROTECT, related_name="+")
+    financial_year = models.PositiveSmallIntegerField()
+    # Days since 1 April of the financial year (0 = 1 April), as integer arithmetic sums fast.
+    day_index = models.PositiveSmallIntegerField()
+    annual_value_change = models.DecimalField(max_digits=14, decimal_places=2)
+
+    objects = ScopedManager(school="school")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["financial_year", "school", "local_authority", "day_index"],
+                name="one_funding_rate_change_per_day"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Rate change {self.annual_value_change} on {self.day}"
+
+    @property
+    def day(self) -> datetime.date:
+        return financial_year_bounds(self.financial_year)[0] + datetime.timedelta(days=self.day_index)
+
+
+class FundingRegisterChange(models.Model):
+    """A change, from a day, of one school's figures built on its register, per pupils' home LA:
+    pupils unclaimed (with an EHC plan; at SEN Support above the notional threshold) and the
+    cost of costed provision. A figure on day D is the sum of the changes up to D. A pupil
+    becomes unclaimed when an award ends and claimed again when a later one starts, so the
+    counts move with the calendar without a write; the cost does not, and changes once, on
+    FIRST_DAY."""
+
+    FIRST_DAY = datetime.date(1, 1, 1)
+
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="+")
+    local_authority = models.ForeignKey(LocalAuthority, on_delete=models.PROTECT, related_name="+")
+    day = models.DateField()
+    unclaimed_ehcp_change = models.IntegerField(default=0)
+    unclaimed_sen_support_change = models.IntegerField(default=0)
+    costed_pupils_change = models.IntegerField(default=0)
+    provision_cost_change = models.DecimalField(max_digits=14, decimal_places=2,
+                                                default=Decimal("0.00"))
+
+    objects = ScopedManager(school="school")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["school", "local_authority", "day"],
+                                    name="one_funding_register_change_per_day"),
+        ]
+        indexes = [models.Index(fields=["school", "day"])]
+
+    def __str__(self) -> str:
+        return f"Register change {self.school_id}/{self.local_authority_id} on {self.day}"
+
+
+class FiguresHorizon(models.Model):
+    """The last financial year for which open-ended awards have rows (one row in the table).
+    funding.figures.horizon_advance raises it when the year turns or a later banding table
+    arrives, and rebuilds every school's rows."""
+
+    financial_year = models.PositiveSmallIntegerField()
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"Funding figures up to {financial_year_label(self.financial_year)}"

@@ -1,9 +1,7 @@
-"""Every read of the funding app, for its pages, exports and the dashboards and board packs.
-
-Counts and sums of money received or requested are aggregated by PostgreSQL; expected income,
-whose day-by-day pro-rating crosses financial years, is computed by funding.calculations from
-one query of the awards in the year. Each function runs a fixed number of queries, whatever the
-number of schools, pupils or claims.
+"""Reads of the funding app for its pages and exports: banding tables, a school's pupil lines,
+one claim's money. The totals of schools, LAs and trusts are kept as summary rows and read by
+funding.figures (funding_summary here delegates to it). Each function runs a fixed number of
+queries, whatever the number of schools, pupils or claims.
 
 "Live claim" (for what is unclaimed): a claim submitted or under appeal, or awarded with an award
 in force on the reference date. A draft, a refused or an ended claim is not live."""
@@ -13,14 +11,15 @@ from __future__ import annotations
 import datetime
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
-from django.db.models import Count, Exists, OuterRef, Q, Sum
+from django.db.models import Exists, OuterRef, Q, Sum
 from django.utils import timezone
 
+from core import numbers
 from pupils.models import Provision, Pupil
-from trusts import freshness
 from trusts.models import LocalAuthority, School
 
 from . import calculations as calc
@@ -228,222 +227,33 @@ def _unclaimed_reason(provision: str, cost: Decimal | None, rates: CostRates) ->
     return None
 
 
-def _unclaimed_rows(school_ids: list[int], on: datetime.date,
-                    rates: dict[int, CostRates]) -> list[tuple[int, int, str]]:
-    """(school id, home LA id, provision) of each unclaimed pupil: the rule of unclaimed_pupils
-    on plain rows, for totals that need no pupil objects (one query)."""
-    rows = _register(school_ids).exclude(pk__in=_pupils_with_live_claim(school_ids, on)).order_by(
-    ).values_list(
-        "school_id", "home_local_authority_id", "provision", "provision_cost__pk",
-        *(f"provision_cost__{f}" for f in COST_FIELDS),
-    )
-    out = []
-    for school_id, la_id, provision, cost_pk, *figures in rows:
-        cost = _annual_cost(*figures, rates=rates[school_id]) if cost_pk is not None else None
-        if _unclaimed_reason(provision, cost, rates[school_id]):
-            out.append((school_id, la_id, provision))
-    return out
-
-
 # --- the summary the pages, dashboards and board packs read ----------------------------------
+# Kept by funding.figures (summary rows written by the services); these names stay here for the
+# pages and callers that read them from the selectors.
 
-@dataclass
-class FundingTotals:
-    claims_submitted: int = 0
-    claims_awarded: int = 0
-    claims_pending: int = 0
-    claims_refused: int = 0
-    claimed_value: Decimal = ZERO  # annual value of the bands requested
-    expected: Decimal = ZERO  # awarded: income expected in the year
-    received: Decimal = ZERO
-    provision_cost: Decimal = ZERO  # cost of the costed provision in the year
-    funding_for_costed: Decimal = ZERO  # expected income of the pupils whose provision is costed
-    unclaimed_ehcp: int = 0
-    unclaimed_sen_support: int = 0
+if TYPE_CHECKING:
+    from .figures import FundingSummary
 
-    @property
-    def shortfall(self) -> Decimal:
-        return calc.shortfall(self.expected, self.received)
-
-    @property
-    def gap(self) -> Decimal:
-        return calc.funding_gap(self.provision_cost, self.funding_for_costed)
-
-    @property
-    def unclaimed(self) -> int:
-        return self.unclaimed_ehcp + self.unclaimed_sen_support
-
-    def add(self, other: FundingTotals) -> None:
-        for name in self.__dataclass_fields__:
-            setattr(self, name, getattr(self, name) + getattr(other, name))
+_FIGURES_NAMES = ("FundingSummary", "FundingTotals", "SchoolRow", "LARow", "SchoolName")
 
 
-@dataclass(frozen=True)
-class SchoolName:
-    """What the funding tables show of a school (read as plain values: model instances of a
-    hundred schools and their LAs take several milliseconds to build)."""
+def __getattr__(name: str):
+    # funding.figures imports this module, so its classes are looked up when first asked for.
+    if name in _FIGURES_NAMES:
+        from . import figures
 
-    pk: int
-    name: str
-    laestab: str
-    trust_id: int
-    la_name: str
-
-
-@dataclass
-class SchoolRow:
-    school: SchoolName
-    totals: FundingTotals = field(default_factory=FundingTotals)
-
-
-@dataclass
-class LARow:
-    local_authority: LocalAuthority
-    totals: FundingTotals = field(default_factory=FundingTotals)
-
-
-@dataclass
-class FundingSummary:
-    financial_year: int
-    reference_date: datetime.date
-    schools: list[SchoolRow]
-    local_authorities: list[LARow]
-    total: FundingTotals
-
-    @property
-    def label(self) -> str:
-        return calc.financial_year_label(self.financial_year)
+        return getattr(figures, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def funding_summary(school_ids: Iterable[int], financial_year: int,
-                    today: datetime.date | None = None, *,
-                    read: freshness.Reader = freshness.afresh) -> FundingSummary:
-    """Claimed, awarded (expected), received, shortfall, provision cost, gap and unclaimed for the
-    financial year, per school, per LA (the LA claimed from, which is the pupil's home LA) and in
-    total. The caller passes only school ids the user may see (trusts.access). A fixed number of
-    queries whatever the number of schools.
+                    today: datetime.date | None = None) -> FundingSummary:
+    """Claimed, awarded (expected in the year and to date), received, shortfall, provision cost,
+    gap and unclaimed for the financial year, per school, per LA and in total, read from the
+    figures the services keep (funding.figures.summary: three queries)."""
+    from . import figures
 
-    The four sets of figures it adds up (claims; expected income with provision costs; payments;
-    unclaimed pupils), each a few numbers per school and LA, and the names of the schools and
-    LAs are read through `read` (trusts.freshness.Reader): the dashboards cache each, so that
-    a payment recorded recomputes the payments only."""
-    ids = tuple(sorted(set(school_ids)))
-    on = reference_date(financial_year, today)
-    names, las = read("funding-names", (ids,), lambda: _names(ids))
-    schools = {school.pk: SchoolRow(school) for school in names}
-    by_la: dict[int, FundingTotals] = defaultdict(FundingTotals)
-
-    def both(school_id: int, la_id: int):
-        return schools[school_id].totals, by_la[la_id]
-
-    for school_id, la_id, n, value, awarded, pending, refused in read(
-            "funding-claims", (ids, financial_year), lambda: _claim_counts(ids, financial_year)):
-        for t in both(school_id, la_id):
-            t.claims_submitted += n
-            t.claims_awarded += awarded
-            t.claims_pending += pending
-            t.claims_refused += refused
-            t.claimed_value += value
-
-    for school_id, la_id, expected, cost, funding_for_costed in read(
-            "funding-awarded", (ids, financial_year), lambda: _awarded(ids, financial_year)):
-        for t in both(school_id, la_id):
-            t.expected += expected
-            t.provision_cost += cost
-            t.funding_for_costed += funding_for_costed
-
-    for school_id, la_id, total in read("funding-received", (ids, financial_year),
-                                        lambda: _received(ids, financial_year)):
-        for t in both(school_id, la_id):
-            t.received += total
-
-    for school_id, la_id, ehcp, sen_support in read("funding-unclaimed", (ids, on),
-                                                    lambda: _unclaimed_counts(ids, on)):
-        for t in both(school_id, la_id):
-            t.unclaimed_ehcp += ehcp
-            t.unclaimed_sen_support += sen_support
-
-    la_rows = sorted((LARow(las[pk], t) for pk, t in by_la.items()),
-                     key=lambda r: r.local_authority.name)
-    total = FundingTotals()
-    for row in schools.values():
-        total.add(row.totals)
-    return FundingSummary(financial_year, on, list(schools.values()), la_rows, total)
-
-
-# The parts of funding_summary: a few numbers per school and LA (the LA claimed from, which is
-# the pupil's home LA), quick to keep in a cache and read back.
-
-def _names(school_ids: tuple[int, ...]) -> tuple[list[SchoolName], dict[int, LocalAuthority]]:
-    """The schools, by name, and every LA (a handful) by id."""
-    schools = [SchoolName(pk, *rest) for pk, *rest in
-               School.objects.filter(pk__in=school_ids).order_by("name", "laestab").values_list(
-                   "pk", "name", "laestab", "trust_id", "local_authority__name")]
-    return schools, {la.pk: la for la in LocalAuthority.objects.all()}
-
-
-def _claim_counts(school_ids: tuple[int, ...], financial_year: int
-                  ) -> list[tuple[int, int, int, Decimal, int, int, int]]:
-    """(school, LA, claims, annual value requested, awarded, pending, refused) of the year's
-    claims that are not drafts."""
-    rows = (
-        Claim.objects.filter(school_id__in=school_ids, financial_year=financial_year)
-        .exclude(status=S.DRAFT).values("school_id", "local_authority_id")
-        .annotate(
-            n=Count("pk"), value=Sum("requested_band__annual_value"),
-            awarded=Count("pk", filter=Q(status=S.AWARDED)),
-            pending=Count("pk", filter=Q(status__in=LIVE_PENDING)),
-            refused=Count("pk", filter=Q(status=S.REFUSED)),
-        ).order_by()
-    )
-    return [(r["school_id"], r["local_authority_id"], r["n"], calc.round_pence(r["value"] or ZERO),
-             r["awarded"], r["pending"], r["refused"]) for r in rows]
-
-
-def _awarded(school_ids: tuple[int, ...], financial_year: int
-             ) -> list[tuple[int, int, Decimal, Decimal, Decimal]]:
-    """(school, LA, income expected from awards in the year, cost of the costed provision of
-    pupils on the register, income expected for those pupils). One part, as the funding for
-    costed pupils needs each pupil's expected income."""
-    sums: dict[tuple[int, int], list[Decimal]] = defaultdict(lambda: [ZERO, ZERO, ZERO])
-    expected_by_pupil: dict[int, Decimal] = defaultdict(lambda: ZERO)
-    for money in expected_by_claim(school_ids, financial_year).values():
-        sums[(money.school_id, money.la_id)][0] += money.expected
-        expected_by_pupil[money.pupil_id] += money.expected
-    rates = rates_for_schools(school_ids)
-    costs = ProvisionCost.objects.filter(
-        school_id__in=school_ids, pupil__left_school_on__isnull=True,
-        pupil__provision__in=[Provision.EHC_PLAN, Provision.SEN_SUPPORT],
-    ).order_by().values_list("school_id", "pupil_id", "pupil__home_local_authority_id", *COST_FIELDS)
-    for school_id, pupil_id, home_la_id, *figures in costs:
-        line = sums[(school_id, home_la_id)]
-        line[1] += _annual_cost(*figures, rates=rates[school_id])
-        line[2] += expected_by_pupil.get(pupil_id, ZERO)
-    return [(school_id, la_id, *line) for (school_id, la_id), line in sums.items()]
-
-
-def _received(school_ids: tuple[int, ...], financial_year: int) -> list[tuple[int, int, Decimal]]:
-    """(school, LA, total) of the payments received in the year."""
-    start, end = calc.financial_year_bounds(financial_year)
-    rows = (
-        Payment.objects.filter(claim__school_id__in=school_ids, received_on__range=(start, end))
-        .values_list("claim__school_id", "claim__local_authority_id").annotate(total=Sum("amount"))
-        .order_by()
-    )
-    # Sums of pence are exact in PostgreSQL; SQLite (the embedded demo) sums in floating point,
-    # so the total is brought back to pence.
-    return [(school_id, la_id, calc.round_pence(total)) for school_id, la_id, total in rows]
-
-
-def _unclaimed_counts(school_ids: tuple[int, ...], on: datetime.date
-                      ) -> list[tuple[int, int, int, int]]:
-    """(school, home LA, pupils with an EHC plan, pupils at SEN Support) unclaimed on the day."""
-    counts: dict[tuple[int, int], list[int]] = defaultdict(lambda: [0, 0])
-    for school_id, la_id, provision in _unclaimed_rows(list(school_ids), on,
-                                                       rates_for_schools(school_ids)):
-        counts[(school_id, la_id)][0 if provision == Provision.EHC_PLAN else 1] += 1
-    return [(school_id, la_id, ehcp, sen_support)
-            for (school_id, la_id), (ehcp, sen_support) in counts.items()]
+    return figures.summary(school_ids, financial_year, today)
 
 
 # --- pupil lines (only for roles that may see pupils) ----------------------------------------
@@ -534,6 +344,28 @@ def claim_expected_total(claim: Claim) -> Decimal:
                              tables.get((claim.local_authority_id, a.band.label), {}))
              for a in awards]
     return calc.expected_income(terms, min(a.start_date for a in awards), last)
+
+
+def hourly_funding_sentences(schemes: Iterable[BandingScheme], weeks_per_year: Decimal) -> list[str]:
+    """What each LA that funds by hours pays for an hour of support, from its table: a band's
+    annual value over its hours a week for the school's weeks a year. Taken from the table shown
+    beside it, so the two cannot disagree."""
+    out = []
+    weeks = Decimal(weeks_per_year)
+    for scheme in schemes:
+        bands = [b for b in scheme.bands.all() if b.hours_per_week]
+        if not bands or not weeks:
+            continue
+        rates = [(calc.round_pence(b.annual_value / (b.hours_per_week * weeks)), b) for b in bands]
+        low, high = min(r for r, _ in rates), max(r for r, _ in rates)
+        example_rate, example = max(rates, key=lambda r: (r[1].hours_per_week, r[1].annual_value))
+        span = numbers.money(low) if low == high else f"{numbers.money(low)} to {numbers.money(high)}"
+        out.append(
+            f"{scheme.local_authority.name} funds {span} an hour of support in its {scheme.label} "
+            f"table, over {weeks.normalize():f} weeks ({example.label} a week: "
+            f"{numbers.money(example.annual_value)} a year, {numbers.money(example_rate)} an hour)."
+        )
+    return out
 
 
 def bands_for(local_authority: LocalAuthority, financial_year: int):

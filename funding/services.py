@@ -7,7 +7,11 @@ Claim states:  draft -> submitted -> awarded | refused;  refused | under-awarded
 draft -> ended.  Payments are recorded only against a claim with an award.
 
 When an actor is given, the service also asks trusts.access that the actor holds the
-capability in the claim's school (PermissionDenied otherwise); the demo seeding passes none."""
+capability in the claim's school (PermissionDenied otherwise); the demo seeding passes none.
+
+Every service ends by bringing the school's kept funding figures up to date
+(funding.figures.school_refresh) inside its own transaction, so the dashboards read figures that
+always match the claims, and a service that fails leaves both unchanged."""
 
 from __future__ import annotations
 
@@ -24,7 +28,7 @@ from trusts.access import Capability
 from trusts.models import School, User
 
 from . import calculations as calc
-from . import remittances
+from . import figures, remittances
 from .calculations import financial_year_label
 from .models import (
     Award,
@@ -93,6 +97,7 @@ def claim_create(
     _event(claim, ClaimEvent.Kind.CREATED, "", actor=actor,
            note=f"{requested_band.display_label} requested from {home.name} for "
                 f"{financial_year_label(claim.financial_year)}.")
+    figures.school_refresh(school_id=claim.school_id)
     return claim
 
 
@@ -107,6 +112,7 @@ def claim_submit(*, actor: User | None, claim: Claim, submitted_on: datetime.dat
     claim.status, claim.submitted_on = S.SUBMITTED, submitted_on
     claim.save(update_fields=["status", "submitted_on", "updated_at"])
     _event(claim, ClaimEvent.Kind.SUBMITTED, S.DRAFT, actor=actor, effective_on=submitted_on)
+    figures.school_refresh(school_id=claim.school_id)
     return claim
 
 
@@ -153,6 +159,7 @@ def claim_record_award(
     until = f" to {end_date:%d/%m/%Y}" if end_date else ""
     _event(claim, kind, from_status, actor=actor, effective_on=start_date,
            note=f"{band.display_label} ({band.scheme.label}) from {start_date:%d/%m/%Y}{until}.")
+    figures.school_refresh(school_id=claim.school_id)
     return award
 
 
@@ -177,6 +184,7 @@ def claim_record_refusal(
     claim.save(update_fields=["status", "refusal_reason", "decided_on", "updated_at"])
     _event(claim, ClaimEvent.Kind.REFUSED, from_status, actor=actor, note=reason.strip(),
            effective_on=decided_on)
+    figures.school_refresh(school_id=claim.school_id)
     return claim
 
 
@@ -196,6 +204,7 @@ def claim_appeal(*, actor: User | None, claim: Claim, lodged_on: datetime.date, 
     claim.save(update_fields=["status", "updated_at"])
     _event(claim, ClaimEvent.Kind.APPEALED, from_status, actor=actor, note=note.strip(),
            effective_on=lodged_on)
+    figures.school_refresh(school_id=claim.school_id)
     return claim
 
 
@@ -221,6 +230,7 @@ def claim_end(*, actor: User | None, claim: Claim, ended_on: datetime.date, reas
     claim.save(update_fields=["status", "ended_on", "updated_at"])
     _event(claim, ClaimEvent.Kind.ENDED, from_status, actor=actor, note=reason.strip(),
            effective_on=ended_on)
+    figures.school_refresh(school_id=claim.school_id)
     return claim
 
 
@@ -248,6 +258,7 @@ def payment_record(
     )
     note = f"£{amount:,.2f} received" + (f", reference {payment.reference}" if payment.reference else "")
     _event(claim, ClaimEvent.Kind.PAYMENT, claim.status, actor=actor, effective_on=received_on, note=note)
+    figures.school_refresh(school_id=claim.school_id)
     return payment
 
 
@@ -263,6 +274,7 @@ def provision_cost_set(
         raise ValidationError("Hours per week must be between 0 and 60.")
     if weeks_per_year is not None and not (0 <= weeks_per_year <= 52):
         raise ValidationError("Weeks per year must be between 0 and 52.")
+    before = ProvisionCost.objects.filter(pupil=pupil).values_list("school_id", flat=True).first()
     cost, _ = ProvisionCost.objects.update_or_create(
         pupil=pupil,
         defaults={"school": pupil.school, "ta_hours_per_week": ta_hours_per_week,
@@ -270,6 +282,8 @@ def provision_cost_set(
                   "on_cost_percent": on_cost_percent, "description": description.strip(),
                   "updated_by": actor},
     )
+    # The row moves with a pupil who changed school: the school it was costed at refreshes too.
+    figures.schools_refresh(school_ids={cost.school_id} | ({before} if before else set()))
     return cost
 
 
@@ -286,6 +300,7 @@ def funding_settings_update(
         defaults={"hourly_rate": hourly_rate, "on_cost_percent": on_cost_percent,
                   "weeks_per_year": weeks_per_year, "notional_threshold": notional_threshold},
     )
+    figures.school_refresh(school_id=school.pk)
     return settings_row
 
 
@@ -343,7 +358,7 @@ def payments_import(*, actor: User | None, school: School, data: bytes, dry_run:
     result.errors = sum(1 for r in rows if r.error)
     if dry_run or result.errors or not result.new:
         return result
-    with transaction.atomic():
+    with transaction.atomic(), figures.deferred():
         claims = {c.pk: c for c in Claim.objects.filter(pk__in=set(result.claims.values()))}
         for row in rows:
             if result.outcome.get(row.line) == "new":

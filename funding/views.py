@@ -106,6 +106,7 @@ def school_funding(request, laestab: str):
     can_see_pupils = access.can(request.user, C.VIEW_PUPILS, school)
     lines = selectors.school_pupil_lines(school, year) if can_see_pupils else None
     rates = selectors.rates_for_school(school)
+    schemes = selectors.schemes_for_year(year)
     return render(request, "funding/school.html", {
         "school": school, "summary": summary, "lines": lines, "year": year,
         "years": _year_choices(year), "rates": rates,
@@ -113,7 +114,8 @@ def school_funding(request, laestab: str):
         "can_prepare": access.can(request.user, C.PREPARE_CLAIMS, school),
         "can_set_rates": access.can(request.user, C.SUBMIT_CLAIMS, school),
         "can_record": access.can(request.user, C.SUBMIT_CLAIMS, school),
-        "schemes": selectors.schemes_for_year(year), "missing_tables": _missing_tables(summary),
+        "schemes": schemes, "missing_tables": _missing_tables(summary),
+        "hourly_funding": selectors.hourly_funding_sentences(schemes, rates.weeks_per_year),
     })
 
 

@@ -256,8 +256,8 @@ def funding_section(report: TrustReport) -> Section | None:
 
 # The columns of the funding tables after the first (the LA or school), as funding_rows_html
 # draws them.
-FUNDING_COLUMNS = ("Claims", "Claimed (a year)", "Awarded (expected)", "Received", "Shortfall",
-                   "Provision cost", "Funding gap", "Unclaimed pupils")
+FUNDING_COLUMNS = ("Claims", "Claimed (a year)", "Awarded (expected in the year)",
+                   "Expected to date", "Received", "Shortfall", "Provision cost", "Funding gap", "Unclaimed pupils")
 
 
 def funding_rows_html(lines: list[tuple[str, funding_figures.FundingTotals]], *, total: bool = False
@@ -268,10 +268,11 @@ def funding_rows_html(lines: list[tuple[str, funding_figures.FundingTotals]], *,
     row_class = "govuk-table__row report-total" if total else "govuk-table__row"
     out = []
     for label, t in lines:
-        money = "".join(f"{_NUM}{money(v)}</td>" for v in (
-            t.claimed_value, t.expected, t.received, t.shortfall, t.provision_cost, t.gap))
+        cells = "".join(f"{_NUM}{money(v)}</td>" for v in (
+            t.claimed_value, t.expected, t.expected_to_date, t.received, t.shortfall,
+            t.provision_cost, t.gap))
         out.append(f'<tr class="{row_class}"><th scope="row" class="govuk-table__header">'
-                   f"{escape(label)}</th>{_NUM}{t.claims_submitted:,}</td>{money}"
+                   f"{escape(label)}</th>{_NUM}{t.claims_submitted:,}</td>{cells}"
                    f"{_NUM}{t.unclaimed:,}</td></tr>")
     return mark_safe("\n".join(out))  # noqa: S308 - the only text, the label, is escaped
 

@@ -1,8 +1,26 @@
 import pytest
 
-from funding import demo
+from funding import demo, figures
 from trusts.models import LocalAuthority
 from trusts.tests.factories import LocalAuthorityFactory, SchoolFactory, TrustFactory
+
+
+@pytest.fixture(autouse=True)
+def _pupils_made_by_the_factory_are_on_the_register_figures(monkeypatch):
+    """PupilFactory writes pupils directly, where the pupils services would tell the apps above
+    (pupils.signals.register_changed): it tells them too, so the kept funding figures include
+    the pupils a test makes."""
+    from pupils.signals import send_register_changed
+    from pupils.tests.factories import PupilFactory
+
+    original = PupilFactory._create.__func__
+
+    def create(cls, model_class, *args, **kwargs):
+        pupil = original(cls, model_class, *args, **kwargs)
+        send_register_changed([pupil.school_id])
+        return pupil
+
+    monkeypatch.setattr(PupilFactory, "_create", classmethod(create))
 
 
 @pytest.fixture
@@ -15,6 +33,7 @@ def las(db):
         "southend": LocalAuthorityFactory(code=882, name="Southend-on-Sea"),
     }
     demo.seed_banding_tables()
+    figures.horizon_advance()
     return out
 
 

@@ -1,5 +1,6 @@
 import datetime
 
+from funding import figures
 from funding.models import Band, BandingScheme
 from pupils.models import Provision
 from pupils.tests.factories import PupilFactory
@@ -15,6 +16,9 @@ def add_table(la, year, values: dict[str, str]) -> BandingScheme:
     scheme = BandingScheme.objects.create(local_authority=la, financial_year=year)
     for i, (label, value) in enumerate(values.items()):
         Band.objects.create(scheme=scheme, label=label, annual_value=value, order=i)
+    # As the admin does after a table is changed: every school's figures use the new values.
+    figures.horizon_advance()
+    figures.rebuild()
     return scheme
 
 

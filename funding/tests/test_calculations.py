@@ -156,9 +156,15 @@ def test_shortfall_after_a_partial_payment(las, thurrock_school):
     services.payment_record(actor=None, claim=claim, amount=D("500.00"), received_on=d(2026, 2, 15),
                             reference="THU-0001")
     summary = selectors.funding_summary([thurrock_school.pk], 2025, today=d(2026, 3, 1))
-    # expected 1,015.89 (4,120 x 90 / 365) - received 500.00 = 515.89
+    # expected in the year 1,015.89 (4,120 x 90 / 365); by 1 March, 4,120 x 60 / 365 = 677.26
+    # (31 days of January, 28 of February, 1 March), of which 500.00 received: 177.26 short.
     assert summary.total.expected == D("1015.89")
+    assert summary.total.expected_to_date == D("677.26")
     assert summary.total.received == D("500.00")
+    assert summary.total.shortfall == D("177.26")
+    # At the end of the year the whole year's income is owed.
+    summary = selectors.funding_summary([thurrock_school.pk], 2025, today=d(2026, 4, 2))
+    assert summary.total.expected_to_date == D("1015.89")
     assert summary.total.shortfall == D("515.89")
 
 

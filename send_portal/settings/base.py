@@ -304,3 +304,11 @@ CELERY_BEAT_SCHEDULE["privacy-monthly-retention-report"] = {
     "task": "privacy.retention_report",
     "schedule": crontab(day_of_month=1, hour=5, minute=0),
 }
+
+# --- LA top-up funding: the kept figures' horizon (funding) ----------------------------------
+# Daily, just after midnight: when the financial year turns (or a later banding table arrived
+# without the admin), the funding figures get rows for the next year (funding.figures).
+CELERY_BEAT_SCHEDULE["funding-advance-figures-horizon"] = {
+    "task": "funding.advance_figures_horizon",
+    "schedule": crontab(hour=0, minute=15),
+}
