@@ -29,7 +29,7 @@ from casework.models import (
 )
 from core.numbers import ONE_PLACE, Count, pct
 from pupils.tests.factories import PupilFactory
-from trusts.models import Membership, Role, User
+from trusts.models import Membership, Role, School, User
 from trusts.tests.factories import LocalAuthorityFactory, SchoolFactory, senco
 
 from .factories import CaseFactory, EHCPlanFactory, EHCRequestFactory
@@ -518,6 +518,20 @@ def test_a_plan_made_directly_is_on_the_due_list_with_its_review(world):
         (f"Plan {plan.pk}", "Annual review meeting (12 months)", D(2025, 10, 1)),
         (f"Plan {plan.pk}", "Amended plan for phase transfer", D(2026, 2, 15))]
     assert [(k.label, k.due_soon.value) for k in due.kinds] == [("Annual review", 1)]
+
+
+def test_the_demo_keeps_its_figures(demo):
+    from casework import demo as casework_demo
+    from pupils.models import Provision
+
+    for school in School.objects.all():
+        if not school.pupils.exists():
+            for i in range(8):
+                PupilFactory(school=school, year_group="6",
+                             provision=Provision.EHC_PLAN if i < 6 else Provision.SEN_SUPPORT)
+    casework_demo.seed()
+    assert Deadline.objects.exists() and FinalPlanCount.objects.exists()
+    assert figures.verify() == []
 
 
 # --- Rollback -------------------------------------------------------------------------------------
