@@ -467,7 +467,8 @@ def _activity_context(request, trust_ids, **extra) -> dict:
             (row, [(row.hours[t.pk], row.pct[t.pk], split.agreed.get(t.pk)) for t in split.trusts])
             for row in [*split.months, split.year_to_date]
         ],
-        "training": selectors.training_by_school(trust_ids=trust_ids, start=start, end=end),
+        # The kept figure, as on the dashboards (an entry for two trusts counted once).
+        "training": figures.training(trust_ids, start, end).rows,
         "entries": selectors.activity_entries(trust_ids=trust_ids, start=start, end=end),
         "form": forms.ActivityForm(trusts=trusts, schools=schools,
                                    initial={"date": today, "trusts": list(trusts)}),
