@@ -136,13 +136,18 @@ _TRUST_LOCK = 0x43570002
 SCHOOL_MODELS = (CaseTermCount, CaseOpenCount, Deadline, FinalPlanCount, OpenRequestCount)
 
 
-def _lock(namespace: int, ids: Iterable[int]) -> None:
+def _lock(namespace: int, ids: Iterable[int] | None) -> None:
     """Serialise refreshes of the same school (trust) until the transaction ends: the second
-    writer waits, then reads the first one's committed source rows. Ids in order, so two
-    writers never wait for each other."""
+    writer waits, then reads the first one's committed source rows. A rebuild of everything
+    (ids None) takes the namespace's key 0 alone; a refresh shares key 0, then takes its ids in
+    order, so no two writers wait for each other."""
     if connection.vendor != "postgresql":
         return
     with connection.cursor() as cursor:
+        if ids is None:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, 0)", [namespace])
+            return
+        cursor.execute("SELECT pg_advisory_xact_lock_shared(%s, 0)", [namespace])
         for pk in sorted(set(ids)):
             cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [namespace, pk])
 
@@ -162,8 +167,7 @@ def trust_activity_refresh(*, trust_ids: Iterable[int]) -> None:
 @transaction.atomic
 def _refresh_schools(school_ids: list[int] | None) -> int:
     with scopes_disabled():
-        if school_ids is not None:
-            _lock(_SCHOOL_LOCK, school_ids)
+        _lock(_SCHOOL_LOCK, school_ids)
         computed = _school_rows(school_ids)
         for model in SCHOOL_MODELS:
             qs = model.objects.all()
@@ -179,8 +183,7 @@ def _refresh_schools(school_ids: list[int] | None) -> int:
 @transaction.atomic
 def _refresh_activity(trust_ids: list[int] | None) -> int:
     with scopes_disabled():
-        if trust_ids is not None:
-            _lock(_TRUST_LOCK, trust_ids)
+        _lock(_TRUST_LOCK, trust_ids)
         training, hours = _activity_rows(trust_ids)
         old_training, old_hours = TrainingCount.objects.all(), ActivityHours.objects.all()
         if trust_ids is not None:

@@ -559,6 +559,42 @@ def test_a_failing_service_rolls_back_its_summary_change_too(world, monkeypatch)
     assert _summary_state() == before and Case.objects.count() == cases  # ... and undone
 
 
+@pytest.mark.django_db(transaction=True)
+def test_writers_of_the_same_school_at_the_same_time_keep_the_figures_right(world):
+    """Each refresh waits for the other's transaction (an advisory lock per school), then
+    counts the committed rows: no lost count, no duplicate row."""
+    import threading
+
+    from django.db import connections
+    from django_scopes import scopes_disabled
+
+    start, errors = threading.Barrier(4), []
+
+    def writer(n):
+        try:
+            with scopes_disabled():
+                start.wait()
+                for i in range(3):
+                    services.case_open(actor=world.senco_a, school=world.school_a,
+                                       kind="complaint", title=f"Writer {n}.{i}",
+                                       owner=world.senco_a, opened_on=D(2025, 9, 1),
+                                       next_action_due=D(2025, 10, 1 + n))
+        except Exception as e:  # reported below, with the thread's own connection closed
+            errors.append(e)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=writer, args=(n,)) for n in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert CaseOpenCount.objects.get(school=world.school_a).open_now == 12
+    assert Deadline.objects.filter(school=world.school_a).count() == 12
+    assert figures.verify() == []
+
+
 def test_verify_names_the_school_the_figure_and_both_values(world):
     services.case_open(actor=world.senco_a, school=world.school_a, kind="complaint",
                        title="Counted", owner=world.senco_a, opened_on=D(2025, 9, 1))
