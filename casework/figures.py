@@ -164,19 +164,69 @@ def trust_activity_refresh(*, trust_ids: Iterable[int]) -> None:
     _refresh_activity(sorted(set(trust_ids)))
 
 
+# What identifies each summary row, and the figures it holds (compared by verify; a refresh
+# writes only the rows that changed, so rows and their ids stay put when nothing did).
+KEYS = {
+    CaseTermCount: ("school_id", "kind", "academic_year", "term"),
+    CaseOpenCount: ("school_id", "kind"),
+    Deadline: ("school_id", "ref", "position", "shown_from", "shown_until"),
+    FinalPlanCount: ("school_id", "local_authority_id", "financial_year", "days_taken"),
+    OpenRequestCount: ("school_id", "local_authority_id", "final_plan_due"),
+    TrainingCount: ("trust_ids", "school_id", "month"),
+    ActivityHours: ("person_id", "trust_id", "month"),
+}
+VALUES = {
+    CaseTermCount: ("opened", "closed"),
+    CaseOpenCount: ("open_now",),
+    Deadline: ("kind", "what", "due", "owner_id", "case_status", "target", "target_id"),
+    FinalPlanCount: ("plans",),
+    OpenRequestCount: ("requests",),
+    TrainingCount: ("sessions", "hours", "staff"),
+    ActivityHours: ("hours",),
+}
+
+
+def _key(model: type, row: models.Model) -> tuple:
+    return tuple(tuple(sorted(v)) if isinstance(v, list) else v
+                 for v in (getattr(row, f) for f in KEYS[model]))
+
+
+def _values(model: type, row: models.Model) -> tuple:
+    return tuple(getattr(row, f) for f in VALUES[model])
+
+
+def _write(model: type, existing: models.QuerySet, wanted: list[models.Model]) -> int:
+    """Make `existing` (one scope's rows) equal `wanted`: delete the rows no longer wanted,
+    update the changed ones, create the new ones. Returns the rows changed or created."""
+    want = {_key(model, row): row for row in wanted}
+    stale, changed = [], []
+    for row in existing:
+        new = want.pop(_key(model, row), None)  # a duplicate key finds None: it goes
+        if new is None:
+            stale.append(row.pk)
+        elif _values(model, new) != _values(model, row):
+            new.pk = row.pk
+            changed.append(new)
+    if stale:
+        model.objects.filter(pk__in=stale).delete()
+    if changed:
+        model.objects.bulk_update(changed, [model._meta.get_field(f).name for f in VALUES[model]],
+                                  batch_size=1000)
+    model.objects.bulk_create(want.values(), batch_size=2000)
+    return len(changed) + len(want)
+
+
 @transaction.atomic
 def _refresh_schools(school_ids: list[int] | None) -> int:
     with scopes_disabled():
         _lock(_SCHOOL_LOCK, school_ids)
         computed = _school_rows(school_ids)
+        written = 0
         for model in SCHOOL_MODELS:
             qs = model.objects.all()
             if school_ids is not None:
                 qs = qs.filter(school_id__in=school_ids)
-            qs.delete()
-        written = 0
-        for model in SCHOOL_MODELS:
-            written += len(model.objects.bulk_create(computed[model], batch_size=2000))
+            written += _write(model, qs, computed[model])
     return written
 
 
@@ -189,15 +239,14 @@ def _refresh_activity(trust_ids: list[int] | None) -> int:
         if trust_ids is not None:
             old_training = old_training.filter(trust_ids__overlap=trust_ids)
             old_hours = old_hours.filter(trust_id__in=trust_ids)
-        old_training.delete()
-        old_hours.delete()
-        return (len(TrainingCount.objects.bulk_create(training, batch_size=2000))
-                + len(ActivityHours.objects.bulk_create(hours, batch_size=2000)))
+        return (_write(TrainingCount, old_training, training)
+                + _write(ActivityHours, old_hours, hours))
 
 
 def rebuild(school_ids: Iterable[int] | None = None) -> int:
     """Write the summary rows again from the source rows: of these schools, or of everything
-    (every school and all activity) when None. Returns the number of rows written."""
+    (every school and all activity) when None. Returns the number of rows changed or created
+    (none when the summary rows already agree with the source rows)."""
     if school_ids is None:
         with transaction.atomic():
             return _refresh_schools(None) + _refresh_activity(None)
@@ -355,25 +404,7 @@ def _activity_rows(trust_ids: list[int] | None
 
 def _keyed(model: type, rows: Iterable[models.Model]) -> dict[tuple, tuple]:
     """Rows as {what identifies the row: its figures} for comparison."""
-    out: dict[tuple, tuple] = {}
-    for r in rows:
-        if model is CaseTermCount:
-            out[(r.school_id, r.kind, r.academic_year, r.term)] = (r.opened, r.closed)
-        elif model is CaseOpenCount:
-            out[(r.school_id, r.kind)] = (r.open_now,)
-        elif model is Deadline:
-            out[(r.school_id, r.ref, r.position, r.shown_from, r.shown_until)] = (
-                r.kind, r.what, r.due, r.owner_id, r.case_status)
-        elif model is FinalPlanCount:
-            out[(r.school_id, r.local_authority_id, r.financial_year, r.days_taken)] = (r.plans,)
-        elif model is OpenRequestCount:
-            out[(r.school_id, r.local_authority_id, r.final_plan_due)] = (r.requests,)
-        elif model is TrainingCount:
-            out[(tuple(sorted(r.trust_ids)), r.school_id, r.month)] = (
-                r.sessions, Decimal(r.hours), r.staff)
-        elif model is ActivityHours:
-            out[(r.person_id, r.trust_id, r.month)] = (Decimal(r.hours),)
-    return out
+    return {_key(model, r): _values(model, r) for r in rows}
 
 
 def _describe(model: type, key: tuple, names: dict) -> str:
@@ -387,7 +418,8 @@ def _describe(model: type, key: tuple, names: dict) -> str:
     if model is Deadline:
         window = (f" (shown to {key[4]:%-d %B %Y})" if key[4] else
                   f" (shown from {key[3]:%-d %B %Y})" if key[3] else "")
-        return f"{school}: due list item {key[1]}{window} (kind, what, due date, owner, status)"
+        return (f"{school}: due list item {key[1]}{window} (kind, what, due date, owner, "
+                "status, link)")
     if model is FinalPlanCount:
         return (f"{school}: final plans issued by {names['la'].get(key[1], key[1])} in the "
                 f"financial year {key[2]}-{(key[2] + 1) % 100:02d} after {key[3]} days")

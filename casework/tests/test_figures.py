@@ -614,9 +614,10 @@ def test_rows_made_directly_are_counted_once_rebuilt(world):
                               outcome="issued", outcome_date=D(2025, 5, 1))
     [line] = figures.verify()  # the final plan is not counted yet
     assert "final plans issued" in line and "stored no row, from the source rows 1." in line
-    figures.rebuild()
+    assert figures.rebuild() == 1
     assert figures.verify() == []
     assert FinalPlanCount.objects.get().days_taken == 115
+    assert figures.rebuild() == 0  # nothing changed: no row is written again
 
 
 # --- The property test ----------------------------------------------------------------------------
