@@ -4,8 +4,9 @@ Design (DESIGN §5, "Figures are kept, not recomputed"). Every service of casewo
 writes cases, EHC needs assessment requests, plans, reviews or activity ends by calling
 `school_refresh` (or `trust_activity_refresh`) inside its own transaction, so the summary rows
 and the rows they count commit or roll back together. A refresh works the school's rows out
-again from its source rows (a handful of queries over one school) and replaces them, under a
-transaction-scoped advisory lock per school so that two writers never interleave. The pages,
+again from its source rows (a handful of queries over one school) and writes only the rows
+that differ, under a transaction-scoped advisory lock per school so that two writers never
+interleave. The pages,
 dashboards and board packs read only the summary rows below, so their cost does not grow with
 the number of cases, requests, plans or activity entries.
 
@@ -31,9 +32,9 @@ Periods are read at the grain they are kept: cases by term, final plans by finan
 activity by month. Dates cannot be in the future (the services refuse them), so a period that
 ends today, or at the end of a term, year or month, is exact.
 
-`rebuild()` writes every summary row again from the source rows (after bulk loads: the demo,
-the bench set) and `verify()` recomputes them in memory and lists each difference in plain
-English. The `rebuild_figures` and `verify_figures` commands call them.
+`rebuild()` brings every summary row in line with the source rows (after bulk loads: the
+demo, the bench set) and `verify()` recomputes them in memory and lists each difference in plain
+English: the `rebuild_figures` and `verify_figures` commands are the way to run them.
 """
 
 from __future__ import annotations
