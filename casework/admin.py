@@ -1,3 +1,9 @@
+"""The casework admin. Cases and notes are read here only; requests, plans, reviews and
+activity are not in the admin at all. Every change to the rows the kept figures count
+(casework.figures) therefore goes through casework.services, which refresh the figures in the
+same transaction. The agreed split of a person's time (arrangements) is edited here; it is not
+a kept figure: the time split reads it when it is shown."""
+
 from django.contrib import admin
 from django.forms.models import BaseInlineFormSet
 from django_scopes import scopes_disabled

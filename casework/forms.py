@@ -149,15 +149,15 @@ class ReviewDecisionForm(forms.Form):
         self.fields["review"].choices = [(r.pk, f"{r.meeting_date:%d %b %Y}") for r in reviews]
 
 
-class PeriodForm(forms.Form):
-    start = date_field("From", required=True)
-    end = date_field("To", required=True)
+class FinancialYearForm(forms.Form):
+    """The financial year of the EHC timeliness figures: the figure is kept per financial
+    year of the final plan (casework.figures), and the current year runs to today."""
 
-    def clean(self):
-        data = super().clean()
-        if data.get("start") and data.get("end") and data["start"] > data["end"]:
-            raise forms.ValidationError("The start of the period is after its end.")
-        return data
+    year = forms.TypedChoiceField(label="Financial year", coerce=int, choices=())
+
+    def __init__(self, *args, years: list[int], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["year"].choices = [(y, f"{y}-{(y + 1) % 100:02d}") for y in years]
 
 
 class ActivityForm(forms.Form):

@@ -15,6 +15,7 @@ import datetime as dt
 from decimal import Decimal
 
 from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
 from django.core.exceptions import ValidationError
 from django.db import models
 from django_scopes import ScopedManager
@@ -497,3 +498,183 @@ class ArrangementShare(models.Model):
     def clean(self) -> None:
         if self.percent is not None and not (Decimal(0) <= self.percent <= Decimal(100)):
             raise ValidationError({"percent": "Between 0 and 100."})
+
+
+# --- Kept figures ------------------------------------------------------------------------------
+# Summary rows written by casework.figures in the same transaction as the source rows they
+# count (DESIGN §5 "Figures are kept, not recomputed"). They hold counts, dates, ids and short
+# fixed labels: no pupil names, titles or notes, so erasure never has to touch them. Pages read
+# these, never cases, requests, plans or activity entries; casework.figures.rebuild() writes
+# them all again from the source rows and verify() compares.
+
+class CaseTermCount(models.Model):
+    """Cases of one kind opened and closed in one school in one academic term (terms as
+    casework.deadlines.term_of: 0 autumn, 1 spring, 2 summer)."""
+
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=20, choices=Case.Kind.choices)
+    academic_year = models.PositiveSmallIntegerField()
+    term = models.PositiveSmallIntegerField()
+    opened = models.PositiveIntegerField(default=0)
+    closed = models.PositiveIntegerField(default=0)
+
+    objects = ScopedManager(school="school")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["school", "kind", "academic_year", "term"],
+                                    name="one_case_term_count"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.academic_year}/{self.term} at school {self.school_id}"
+
+
+class CaseOpenCount(models.Model):
+    """Cases of one kind open now in one school (status open or waiting)."""
+
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=20, choices=Case.Kind.choices)
+    open_now = models.PositiveIntegerField(default=0)
+
+    objects = ScopedManager(school="school")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["school", "kind"], name="one_case_open_count"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.open_now} open {self.kind} at school {self.school_id}"
+
+
+class Deadline(models.Model):
+    """One pending item of a school's due list: an open case's next due date (or none), an EHC
+    needs assessment request's next step, a plan's next annual review, an LA decision awaited
+    after a review, a phase transfer. Only the due date is stored; whether it is overdue or due
+    soon is worked out from today's date when read, so no row changes as the days pass.
+
+    The one item whose date depends on the day itself is a case's tribunal hearing: it is what
+    is due next only until it has been held. Such a case has two rows, one shown up to the
+    hearing day (`shown_until`) and one from the day after (`shown_from`); every other row is
+    shown on every day."""
+
+    class Target(models.TextChoices):
+        CASE = "case", "Case"
+        REQUEST = "request", "EHC needs assessment request"
+        PLAN = "plan", "EHC plan"
+
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="+")
+    # A case kind, "ehc_request" or "annual_review" (casework.selectors.DUE_KINDS).
+    kind = models.CharField(max_length=20)
+    what = models.CharField(max_length=60)
+    ref = models.CharField(max_length=30)
+    target = models.CharField(max_length=8, choices=Target.choices)
+    target_id = models.PositiveIntegerField()
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                              related_name="+")
+    due = models.DateField(null=True, blank=True)
+    # Orders the items of one plan due on the same day as the due list does.
+    position = models.PositiveSmallIntegerField(default=0)
+    case_status = models.CharField(max_length=8, blank=True)
+    shown_from = models.DateField(null=True, blank=True)
+    shown_until = models.DateField(null=True, blank=True)
+
+    objects = ScopedManager(school="school")
+
+    class Meta:
+        indexes = [models.Index(fields=["school", "due"], name="casework_deadline_school_due")]
+
+    def __str__(self) -> str:
+        return f"{self.ref}: {self.what} due {self.due}"
+
+
+class FinalPlanCount(models.Model):
+    """Final EHC plans issued for requests from one school to one LA, by the financial year of
+    the final plan and the days from the request: the rate within 20 weeks, the median and the
+    90th percentile of any set of schools and years are worked out from these counts exactly."""
+
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="+")
+    local_authority = models.ForeignKey(LocalAuthority, on_delete=models.CASCADE,
+                                        related_name="+")
+    financial_year = models.PositiveSmallIntegerField()
+    days_taken = models.IntegerField()
+    plans = models.PositiveIntegerField(default=0)
+
+    objects = ScopedManager(school="school")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["school", "local_authority", "financial_year", "days_taken"],
+                name="one_final_plan_count"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.plans} plans in {self.days_taken} days at school {self.school_id}"
+
+
+class OpenRequestCount(models.Model):
+    """EHC needs assessment requests still open (no outcome, not refused) from one school to
+    one LA, by the date their final plan is due (request + 20 weeks): "open past 20 weeks" on
+    any day is the sum of the rows due before it."""
+
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="+")
+    local_authority = models.ForeignKey(LocalAuthority, on_delete=models.CASCADE,
+                                        related_name="+")
+    final_plan_due = models.DateField()
+    requests = models.PositiveIntegerField(default=0)
+
+    objects = ScopedManager(school="school")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["school", "local_authority", "final_plan_due"],
+                                    name="one_open_request_count"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.requests} open requests due {self.final_plan_due}"
+
+
+class TrainingCount(models.Model):
+    """Training delivered at one school in one month, for the set of trusts the entries were
+    logged for. Keyed by the whole set so that an entry for two trusts is counted once when a
+    reader sees both. Trust-level, like the activity it counts: readers pass trust ids that
+    trusts.access gave them."""
+
+    trust_ids = ArrayField(models.PositiveIntegerField())
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="+")
+    month = models.DateField()  # the first day of the month
+    sessions = models.PositiveIntegerField(default=0)
+    hours = models.DecimalField(max_digits=9, decimal_places=2, default=Decimal(0))
+    staff = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["trust_ids", "school", "month"],
+                                    name="one_training_count"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.sessions} sessions at school {self.school_id} in {self.month:%b %Y}"
+
+
+class ActivityHours(models.Model):
+    """One person's logged hours counted for one trust in one month (the trust's shares)."""
+
+    person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                               related_name="+")
+    trust = models.ForeignKey(Trust, on_delete=models.CASCADE, related_name="+")
+    month = models.DateField()  # the first day of the month
+    hours = models.DecimalField(max_digits=9, decimal_places=2, default=Decimal(0))
+
+    class Meta:
+        verbose_name_plural = "activity hours"
+        constraints = [
+            models.UniqueConstraint(fields=["person", "trust", "month"],
+                                    name="one_activity_hours"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.hours} hours for trust {self.trust_id} in {self.month:%b %Y}"

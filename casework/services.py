@@ -1,6 +1,8 @@
 """Every write of the casework app. Callers (views, tasks, demo) have already checked access;
 services check the facts of the domain and raise ValidationError with a clear message,
-changing nothing, when they do not hold."""
+changing nothing, when they do not hold. Each service that changes cases, EHC needs assessment
+requests, plans, reviews or activity ends by bringing the kept figures (casework.figures) up
+to date inside its own transaction, so a rollback takes both back."""
 
 from __future__ import annotations
 
@@ -20,6 +22,7 @@ from trusts import access
 from trusts.access import Capability
 from trusts.models import LocalAuthority, School, Trust, User
 
+from . import figures
 from .models import (
     ActivityEntry,
     ActivityShare,
@@ -44,6 +47,7 @@ def _not_future(value: dt.date | None, label: str, today: dt.date) -> None:
 
 # --- EHC needs assessment requests -----------------------------------------------------------
 
+@transaction.atomic
 def ehc_request_create(*, actor: User, pupil: Pupil, requested_by: str, request_date: dt.date,
                        local_authority: LocalAuthority | None = None,
                        owner: User | None = None) -> EHCRequest:
@@ -54,12 +58,14 @@ def ehc_request_create(*, actor: User, pupil: Pupil, requested_by: str, request_
         pupil=pupil, decision=EHCRequest.Decision.ASSESS, outcome=""
     ).exists():
         raise ValidationError("This pupil already has an assessment request in progress.")
-    return EHCRequest.objects.create(
+    request = EHCRequest.objects.create(
         pupil=pupil, school=pupil.school,
         local_authority=local_authority or pupil.home_local_authority,
         requested_by=requested_by, request_date=request_date, owner=owner or actor,
         created_by=actor,
     )
+    figures.school_refresh(school_id=request.school_id)
+    return request
 
 
 STEP_FIELDS = ("decision", "draft_plan", "parents_comments", "outcome")
@@ -118,25 +124,30 @@ def ehc_request_record_step(*, actor: User, request: EHCRequest, step: str, date
             request=request, issue_date=date, owner=request.owner,
         )
         pupils_services.pupil_record_ehc_plan_issued(actor=actor, pupil=request.pupil, on=date)
+    figures.school_refresh(school_id=request.school_id)
     return request
 
 
 # --- EHC plans and annual reviews ------------------------------------------------------------
 
+@transaction.atomic
 def ehc_plan_create(*, actor: User, pupil: Pupil, issue_date: dt.date,
                     local_authority: LocalAuthority | None = None,
                     phase_transfer_year: int | None = None, phase_transfer_post_16: bool = False,
                     owner: User | None = None) -> EHCPlan:
     """Record an existing plan (one issued before the portal was used)."""
     _not_future(issue_date, "issue_date", _today())
-    return EHCPlan.objects.create(
+    plan = EHCPlan.objects.create(
         pupil=pupil, school=pupil.school,
         local_authority=local_authority or pupil.home_local_authority, issue_date=issue_date,
         phase_transfer_year=phase_transfer_year, phase_transfer_post_16=phase_transfer_post_16,
         owner=owner or actor,
     )
+    figures.school_refresh(school_id=plan.school_id)
+    return plan
 
 
+@transaction.atomic
 def annual_review_record(*, actor: User, plan: EHCPlan, meeting_date: dt.date,
                          today: dt.date | None = None) -> AnnualReview:
     today = today or _today()
@@ -145,9 +156,12 @@ def annual_review_record(*, actor: User, plan: EHCPlan, meeting_date: dt.date,
         raise ValidationError({"meeting_date": "This date is before the plan was issued."})
     if plan.reviews.filter(meeting_date=meeting_date).exists():
         raise ValidationError({"meeting_date": "A review on this date is already recorded."})
-    return AnnualReview.objects.create(plan=plan, meeting_date=meeting_date, recorded_by=actor)
+    review = AnnualReview.objects.create(plan=plan, meeting_date=meeting_date, recorded_by=actor)
+    figures.school_refresh(school_id=plan.school_id)
+    return review
 
 
+@transaction.atomic
 def annual_review_record_decision(*, actor: User, review: AnnualReview, decision: str,
                                   date: dt.date, today: dt.date | None = None) -> AnnualReview:
     today = today or _today()
@@ -160,6 +174,7 @@ def annual_review_record_decision(*, actor: User, review: AnnualReview, decision
         raise ValidationError({"date": "This date is before the review meeting."})
     review.la_decision, review.la_decision_date = decision, date
     review.save(update_fields=["la_decision", "la_decision_date"])
+    figures.school_refresh(school_id=review.plan.school_id)
     return review
 
 
@@ -205,6 +220,7 @@ def case_open(*, actor: User, school: School, kind: str, title: str, owner: User
     )
     if note.strip():
         case_add_note(actor=actor, case=case, text=note)
+    figures.school_refresh(school_id=case.school_id)
     return case
 
 
@@ -257,6 +273,7 @@ def case_update(*, actor: User, case: Case, status: str | None = None,
     if changes:
         case.save()
         case_add_note(actor=actor, case=case, text="; ".join(changes))
+        figures.school_refresh(school_id=case.school_id)
     return case
 
 
@@ -274,6 +291,7 @@ def case_close(*, actor: User, case: Case, outcome: str, closed_on: dt.date | No
     case.status, case.outcome, case.closed_on = Case.Status.CLOSED, outcome.strip(), closed_on
     case.save()
     case_add_note(actor=actor, case=case, text=f"Closed. Outcome: {outcome.strip()}")
+    figures.school_refresh(school_id=case.school_id)
     return case
 
 
@@ -318,6 +336,7 @@ def activity_log(*, actor: User, kind: str, date: dt.date, hours: Decimal, trust
         ActivityShare(entry=entry, trust=trust, hours=share)
         for trust, share in zip(trusts, split_hours(hours, len(trusts)), strict=True)
     )
+    figures.trust_activity_refresh(trust_ids=[t.pk for t in trusts])
     return entry
 
 

@@ -22,7 +22,7 @@ from trusts.decorators import recent_authentication_required
 from trusts.models import LocalAuthority, User
 
 from . import deadlines as dl
-from . import forms, selectors, services
+from . import figures, forms, selectors, services
 from .models import Case, EHCPlan, EHCRequest
 
 
@@ -425,17 +425,22 @@ def reviews_due(request):
 
 @login_required
 def timeliness(request):
+    """The EHC 20-week figures by LA for a financial year (the current one to today), with the
+    one definition and label the dashboards use (casework.figures.timeliness)."""
     school_ids = access.school_ids_for(request.user, C.VIEW_CASES)
     if not school_ids:
         raise Http404("Nothing to show.")
     today = _today()
-    default = {"start": dl.add_months(today, -12) + dt.timedelta(days=1), "end": today}
-    form = forms.PeriodForm(request.GET or None, initial=default)
-    period = form.cleaned_data if (request.GET and form.is_valid()) else default
-    rows = selectors.la_timeliness(school_ids=school_ids, start=period["start"],
-                                   end=period["end"], today=today)
+    current = figures.financial_year(today)
+    years = list(range(current, current - 5, -1))
+    form = forms.FinancialYearForm(request.GET or None, years=years,
+                                   initial={"year": current})
+    year = form.cleaned_data["year"] if (request.GET and form.is_valid()) else current
+    start, end = dt.date(year, 4, 1), min(dt.date(year + 1, 3, 31), today)
+    kept = figures.timeliness(school_ids, start, end, today)
     return render(request, "casework/timeliness.html",
-                  {"rows": rows, "form": form, "period": period, "today": today})
+                  {"timeliness": kept, "rows": kept.rows, "form": form,
+                   "period": {"start": start, "end": end}, "today": today})
 
 
 # --- Head of SEND activity -------------------------------------------------------------------
@@ -462,7 +467,8 @@ def _activity_context(request, trust_ids, **extra) -> dict:
             (row, [(row.hours[t.pk], row.pct[t.pk], split.agreed.get(t.pk)) for t in split.trusts])
             for row in [*split.months, split.year_to_date]
         ],
-        "training": selectors.training_by_school(trust_ids=trust_ids, start=start, end=end),
+        # The kept figure, as on the dashboards (an entry for two trusts counted once).
+        "training": figures.training(trust_ids, start, end).rows,
         "entries": selectors.activity_entries(trust_ids=trust_ids, start=start, end=end),
         "form": forms.ActivityForm(trusts=trusts, schools=schools,
                                    initial={"date": today, "trusts": list(trusts)}),

@@ -9,6 +9,7 @@ from auditlog.models import LogEntry
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from casework import services
 from casework.models import ActivityEntry, Case, CaseNote, EHCRequest
@@ -250,11 +251,26 @@ def test_a_head_of_send_of_one_trust_cannot_log_for_the_other(client, world):
     assert not ActivityEntry.objects.with_scopes_disabled().exists()
 
 
-def test_the_timeliness_page_rejects_a_reversed_period(client, world):
+def test_the_timeliness_page_shows_a_financial_year_with_the_figure_s_one_label(client, world):
+    from casework import figures
+
     client.force_login(world.hos)
-    response = client.get("/casework/timeliness/?start=2025-12-01&end=2025-01-01")
-    assert response.status_code == 200
-    assert "The start of the period is after its end" in response.content.decode()
+    today = timezone.localdate()
+    year = figures.financial_year(today)
+    EHCRequest.objects.create(
+        pupil=world.pupil_a, school=world.school_a, local_authority=world.school_a.local_authority,
+        requested_by="school", request_date=D(year, 4, 1), owner=world.senco_a,
+        decision="assess", decision_date=D(year, 4, 2), outcome="issued",
+        outcome_date=D(year, 4, 3))
+    figures.rebuild([world.school_a.pk])
+    body = client.get("/casework/timeliness/").content.decode()
+    assert figures.timeliness_label(D(year, 4, 1), today) in body
+    assert f'data-la="{world.school_a.local_authority.name}"' in body
+    earlier = client.get(f"/casework/timeliness/?year={year - 1}").content.decode()
+    assert figures.timeliness_label(D(year - 1, 4, 1), D(year, 3, 31)) in earlier
+    assert "No requests in this period" in earlier
+    unknown = client.get("/casework/timeliness/?year=1990")
+    assert unknown.status_code == 200 and "Select a valid choice" in unknown.content.decode()
 
 
 def _add_rows(world, n):

@@ -1,0 +1,952 @@
+"""The casework app's figures: kept in summary rows, read in at most two queries.
+
+Design (DESIGN §5, "Figures are kept, not recomputed"). Every service of casework.services that
+writes cases, EHC needs assessment requests, plans, reviews or activity ends by calling
+`school_refresh` (or `trust_activity_refresh`) inside its own transaction, so the summary rows
+and the rows they count commit or roll back together. A refresh works the school's rows out
+again from its source rows (a handful of queries over one school) and writes only the rows
+that differ, under a transaction-scoped advisory lock per school so that two writers never
+interleave. The pages,
+dashboards and board packs read only the summary rows below, so their cost does not grow with
+the number of cases, requests, plans or activity entries.
+
+The summary rows (casework.models):
+
+* CaseTermCount: cases opened and closed per (school, kind, academic year, term); CaseOpenCount:
+  cases open now per (school, kind).
+* Deadline: one row per pending dated item of a school's due list (an open case's next due date,
+  or none; a request's next statutory step; a plan's next annual review, an LA decision awaited
+  after a review, a phase transfer). Only the due date is stored. "Overdue", "due within 7 days"
+  and "the next 8 items" are worked out in the query from the reader's `today`, so they move
+  with the calendar with no write on any day. The one date that depends on the day (a tribunal
+  hearing is due next only until it is held) is stored as two rows with the days each is shown.
+* FinalPlanCount: final plans issued per (school, LA, financial year of the plan, days from the
+  request): the 20-week rate, the median and the 90th percentile (nearest rank) of any set of
+  schools come from these counts exactly, never from averages of averages. OpenRequestCount:
+  requests still open per (school, LA, final plan due date = request + 20 weeks): "open past 20
+  weeks" on any day is a sum of the rows due before it.
+* TrainingCount: training sessions, hours and staff trained per (set of trusts, school, month);
+  ActivityHours: hours per (person, trust, month) for the Head of SEND's time split.
+
+Periods are read at the grain they are kept: cases by term, final plans by financial year,
+activity by month. Dates cannot be in the future (the services refuse them), so a period that
+ends today, or at the end of a term, year or month, is exact.
+
+`rebuild()` brings every summary row in line with the source rows (after bulk loads: the
+demo, the bench set) and `verify()` recomputes them in memory and lists each difference in plain
+English: the `rebuild_figures` and `verify_figures` commands are the way to run them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db import connection, models, transaction
+from django.db.models import Max, Q, Sum
+from django.db.models.functions import Collate
+from django_scopes import scopes_disabled
+
+from core.numbers import ONE_PLACE, Count, pct
+from trusts.models import LocalAuthority, Membership, Role, School, Trust, User
+
+from . import deadlines as dl
+from .models import (
+    ActivityEntry,
+    ActivityHours,
+    ActivityShare,
+    AnnualReview,
+    Case,
+    CaseOpenCount,
+    CaseTermCount,
+    Deadline,
+    EHCPlan,
+    EHCRequest,
+    FinalPlanCount,
+    OpenRequestCount,
+    TrainingCount,
+)
+from .selectors import ANNUAL_REVIEW, DUE_KINDS, EHC_REQUEST, DueItem, url_maker
+
+# --- Terms, financial years and periods --------------------------------------------------------
+
+IMPACT_KINDS = (Case.Kind.TRIBUNAL_APPEAL, Case.Kind.CHANGE_OF_PLACEMENT, Case.Kind.SUSPENSION,
+                Case.Kind.COMPLAINT)
+_TERM_ORDER = {dl.Term.AUTUMN: 0, dl.Term.SPRING: 1, dl.Term.SUMMER: 2}
+
+
+def term_key(day: dt.date) -> tuple[int, int]:
+    """(academic year start, 0 autumn / 1 spring / 2 summer) of a day."""
+    return dl.academic_year_start(day), _TERM_ORDER[dl.term_of(day)]
+
+
+def term_ranges(start: dt.date, end: dt.date
+                ) -> list[tuple[tuple[int, int], dt.date, dt.date]]:
+    """Each term from start's to end's (term_key), with its first and last day between start
+    and end: autumn 1 September to 31 December, spring to Easter Sunday, summer to 31 August
+    (casework.deadlines.term_of)."""
+    out = []
+    key, last = term_key(start), term_key(end)
+    while key <= last:
+        year, index = key
+        easter = dl.easter_sunday(year + 1)
+        first_day, last_day = (
+            (dt.date(year, 9, 1), dt.date(year, 12, 31)),
+            (dt.date(year + 1, 1, 1), easter),
+            (easter + dt.timedelta(days=1), dt.date(year + 1, 8, 31)),
+        )[index]
+        out.append((key, max(first_day, start), min(last_day, end)))
+        key = (year, index + 1) if index < 2 else (year + 1, 0)
+    return out
+
+
+def term_label(key: tuple[int, int]) -> str:
+    year, index = key
+    name = ("Autumn", "Spring", "Summer")[index]
+    return f"{name} {year if index == 0 else year + 1}"
+
+
+def casework_period(end: dt.date) -> tuple[dt.date, dt.date]:
+    """The previous and the current academic year up to `end`: six terms at most."""
+    return dt.date(dl.academic_year_start(end) - 1, 9, 1), end
+
+
+def financial_year(day: dt.date) -> int:
+    """The calendar year in which the day's financial year (1 April to 31 March) began."""
+    return day.year if day.month >= 4 else day.year - 1
+
+
+def financial_year_to_date(today: dt.date) -> tuple[dt.date, dt.date]:
+    """1 April of the current financial year to today: the period of the EHC timeliness
+    figures on every page (the casework timeliness page and the dashboards)."""
+    return dt.date(financial_year(today), 4, 1), today
+
+
+def _month(day: dt.date) -> dt.date:
+    return day.replace(day=1)
+
+
+# --- Writes --------------------------------------------------------------------------------------
+
+_SCHOOL_LOCK = 0x43570001  # advisory lock namespaces: (namespace, school id), (namespace, trust id)
+_TRUST_LOCK = 0x43570002
+SCHOOL_MODELS = (CaseTermCount, CaseOpenCount, Deadline, FinalPlanCount, OpenRequestCount)
+
+
+def _lock(namespace: int, ids: Iterable[int] | None) -> None:
+    """Serialise refreshes of the same school (trust) until the transaction ends: the second
+    writer waits, then reads the first one's committed source rows. A rebuild of everything
+    (ids None) takes the namespace's key 0 alone; a refresh shares key 0, then takes its ids in
+    order, so no two writers wait for each other."""
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        if ids is None:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, 0)", [namespace])
+            return
+        cursor.execute("SELECT pg_advisory_xact_lock_shared(%s, 0)", [namespace])
+        for pk in sorted(set(ids)):
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [namespace, pk])
+
+
+def school_refresh(*, school_id: int) -> None:
+    """Write one school's casework figures again from its cases, requests, plans and reviews.
+    Called by every casework service that changes them, inside the service's transaction."""
+    _refresh_schools([school_id])
+
+
+def trust_activity_refresh(*, trust_ids: Iterable[int]) -> None:
+    """Write the training and hours figures of these trusts again from the activity entries.
+    Called by casework.services.activity_log inside its transaction."""
+    _refresh_activity(sorted(set(trust_ids)))
+
+
+# What identifies each summary row, and the figures it holds (compared by verify; a refresh
+# writes only the rows that changed, so rows and their ids stay put when nothing did).
+KEYS = {
+    CaseTermCount: ("school_id", "kind", "academic_year", "term"),
+    CaseOpenCount: ("school_id", "kind"),
+    Deadline: ("school_id", "ref", "position", "shown_from", "shown_until"),
+    FinalPlanCount: ("school_id", "local_authority_id", "financial_year", "days_taken"),
+    OpenRequestCount: ("school_id", "local_authority_id", "final_plan_due"),
+    TrainingCount: ("trust_ids", "school_id", "month"),
+    ActivityHours: ("person_id", "trust_id", "month"),
+}
+VALUES = {
+    CaseTermCount: ("opened", "closed"),
+    CaseOpenCount: ("open_now",),
+    Deadline: ("kind", "what", "due", "owner_id", "case_status", "target", "target_id"),
+    FinalPlanCount: ("plans",),
+    OpenRequestCount: ("requests",),
+    TrainingCount: ("sessions", "hours", "staff"),
+    ActivityHours: ("hours",),
+}
+
+
+def _key(model: type, row: models.Model) -> tuple:
+    return tuple(tuple(sorted(v)) if isinstance(v, list) else v
+                 for v in (getattr(row, f) for f in KEYS[model]))
+
+
+def _values(model: type, row: models.Model) -> tuple:
+    return tuple(getattr(row, f) for f in VALUES[model])
+
+
+def _write(model: type, existing: models.QuerySet, wanted: list[models.Model]) -> int:
+    """Make `existing` (one scope's rows) equal `wanted`: delete the rows no longer wanted,
+    update the changed ones, create the new ones. Returns the rows changed or created."""
+    want = {_key(model, row): row for row in wanted}
+    stale, changed = [], []
+    for row in existing:
+        new = want.pop(_key(model, row), None)  # a duplicate key finds None: it goes
+        if new is None:
+            stale.append(row.pk)
+        elif _values(model, new) != _values(model, row):
+            new.pk = row.pk
+            changed.append(new)
+    if stale:
+        model.objects.filter(pk__in=stale).delete()
+    if changed:
+        model.objects.bulk_update(changed, [model._meta.get_field(f).name for f in VALUES[model]],
+                                  batch_size=1000)
+    model.objects.bulk_create(want.values(), batch_size=2000)
+    return len(changed) + len(want)
+
+
+@transaction.atomic
+def _refresh_schools(school_ids: list[int] | None) -> int:
+    with scopes_disabled():
+        _lock(_SCHOOL_LOCK, school_ids)
+        computed = _school_rows(school_ids)
+        written = 0
+        for model in SCHOOL_MODELS:
+            qs = model.objects.all()
+            if school_ids is not None:
+                qs = qs.filter(school_id__in=school_ids)
+            written += _write(model, qs, computed[model])
+    return written
+
+
+@transaction.atomic
+def _refresh_activity(trust_ids: list[int] | None) -> int:
+    with scopes_disabled():
+        _lock(_TRUST_LOCK, trust_ids)
+        training, hours = _activity_rows(trust_ids)
+        old_training, old_hours = TrainingCount.objects.all(), ActivityHours.objects.all()
+        if trust_ids is not None:
+            old_training = old_training.filter(trust_ids__overlap=trust_ids)
+            old_hours = old_hours.filter(trust_id__in=trust_ids)
+        return (_write(TrainingCount, old_training, training)
+                + _write(ActivityHours, old_hours, hours))
+
+
+def rebuild(school_ids: Iterable[int] | None = None) -> int:
+    """Write the summary rows again from the source rows: of these schools, or of everything
+    (every school and all activity) when None. Returns the number of rows changed or created
+    (none when the summary rows already agree with the source rows)."""
+    if school_ids is None:
+        with transaction.atomic():
+            return _refresh_schools(None) + _refresh_activity(None)
+    return _refresh_schools(sorted(set(school_ids)))
+
+
+# --- From source rows to summary rows --------------------------------------------------------------
+
+def _source(qs, school_ids):
+    return qs if school_ids is None else qs.filter(school_id__in=school_ids)
+
+
+def _case_row(case: Case, due_next, **window) -> Deadline:
+    what, due = due_next if due_next else ("No date set", None)
+    return Deadline(school_id=case.school_id, kind=case.kind, what=what, ref=f"Case {case.pk}",
+                    target=Deadline.Target.CASE, target_id=case.pk, owner_id=case.owner_id,
+                    due=due, case_status=case.status, **window)
+
+
+def _case_deadlines(case: Case) -> list[Deadline]:
+    """An open case's item of the due list. Its date depends on the day only through a
+    tribunal hearing, which is due next until it is held: two rows, each with its days."""
+    if not case.is_open:
+        return []
+    if case.hearing_date is None:
+        return [_case_row(case, case.due_next(case.opened_on))]
+    day_after = case.hearing_date + dt.timedelta(days=1)
+    before, after = case.due_next(case.hearing_date), case.due_next(day_after)
+    if before == after:
+        return [_case_row(case, before)]
+    return [_case_row(case, before, shown_until=case.hearing_date),
+            _case_row(case, after, shown_from=day_after)]
+
+
+CASE_FIELDS = ("pk", "school_id", "kind", "status", "opened_on", "closed_on", "owner_id",
+               "next_action_due", "decision_letter_date", "mediation_certificate_date",
+               "appeal_lodged_on", "hearing_date")
+REQUEST_FIELDS = ("pk", "school_id", "local_authority_id", "owner_id", "request_date",
+                  "decision", "decision_date", "draft_plan_date", "parents_comments_date",
+                  "outcome", "outcome_date")
+PLAN_FIELDS = ("pk", "school_id", "owner_id", "issue_date", "phase_transfer_year",
+               "phase_transfer_post_16", "amended_plan_issued_on")
+
+
+def _school_rows(school_ids: list[int] | None) -> dict[type, list[models.Model]]:
+    """Every summary row of these schools (None: all), worked out from the source rows in four
+    queries whatever the number of schools."""
+    terms: dict[tuple, list[int]] = defaultdict(lambda: [0, 0])
+    open_now: dict[tuple, int] = defaultdict(int)
+    deadlines: list[Deadline] = []
+    for values in _source(Case.objects.all(), school_ids).values(*CASE_FIELDS).order_by():
+        case = Case(**{("id" if k == "pk" else k): v for k, v in values.items()})
+        terms[(case.school_id, case.kind, *term_key(case.opened_on))][0] += 1
+        if case.status == Case.Status.CLOSED and case.closed_on:
+            terms[(case.school_id, case.kind, *term_key(case.closed_on))][1] += 1
+        # A row for every kind the school has cases of (0 when none is open), so readers see
+        # the schools and trusts with any case, as a count over the cases would.
+        open_now[(case.school_id, case.kind)] += case.is_open
+        deadlines += _case_deadlines(case)
+
+    plans: dict[tuple, int] = defaultdict(int)
+    waiting: dict[tuple, int] = defaultdict(int)
+    for values in _source(EHCRequest.objects.all(), school_ids).values(*REQUEST_FIELDS).order_by():
+        request = EHCRequest(**{("id" if k == "pk" else k): v for k, v in values.items()})
+        if request.outcome == EHCRequest.Outcome.ISSUED:
+            days = (request.outcome_date - request.request_date).days
+            plans[(request.school_id, request.local_authority_id,
+                   financial_year(request.outcome_date), days)] += 1
+        if request.outcome or request.decision == EHCRequest.Decision.REFUSE:
+            continue
+        waiting[(request.school_id, request.local_authority_id,
+                 dl.final_plan_due(request.request_date))] += 1
+        step = request.next_step(request.request_date)  # pending steps do not depend on today
+        if step is not None:
+            deadlines.append(Deadline(
+                school_id=request.school_id, kind=EHC_REQUEST, what=step.label,
+                ref=f"Request {request.pk}", target=Deadline.Target.REQUEST,
+                target_id=request.pk, owner_id=request.owner_id, due=step.status.due))
+
+    live = _source(EHCPlan.objects.filter(ceased_on__isnull=True), school_ids)
+    awaiting: dict[int, dt.date] = {}
+    for plan_id, meeting in (AnnualReview.objects.filter(plan__in=live.values("pk"),
+                                                         la_decision="")
+                             .order_by("plan_id", "meeting_date")
+                             .values_list("plan_id", "meeting_date")):
+        awaiting[plan_id] = meeting  # the latest review awaiting a decision
+    for p in live.annotate(last_review=Max("reviews__meeting_date")).values(
+            *PLAN_FIELDS, "last_review").order_by():
+        items = [("Annual review meeting (12 months)",
+                  dl.annual_review_due(p["last_review"] or p["issue_date"]))]
+        if p["pk"] in awaiting:
+            items.append(("LA decision after review (4 weeks)",
+                          dl.review_decision_due(awaiting[p["pk"]])))
+        if p["phase_transfer_year"] and p["amended_plan_issued_on"] is None:
+            items.append(("Amended plan for phase transfer",
+                          dl.phase_transfer_due(p["phase_transfer_year"],
+                                                post_16=p["phase_transfer_post_16"])))
+        for position, (what, due) in enumerate(items):
+            deadlines.append(Deadline(
+                school_id=p["school_id"], kind=ANNUAL_REVIEW, what=what, ref=f"Plan {p['pk']}",
+                target=Deadline.Target.PLAN, target_id=p["pk"], owner_id=p["owner_id"],
+                due=due, position=position))
+
+    return {
+        CaseTermCount: [CaseTermCount(school_id=s, kind=k, academic_year=y, term=t, opened=o,
+                                      closed=c) for (s, k, y, t), (o, c) in terms.items()],
+        CaseOpenCount: [CaseOpenCount(school_id=s, kind=k, open_now=n)
+                        for (s, k), n in open_now.items()],
+        Deadline: deadlines,
+        FinalPlanCount: [FinalPlanCount(school_id=s, local_authority_id=la, financial_year=y,
+                                        days_taken=d, plans=n)
+                         for (s, la, y, d), n in plans.items()],
+        OpenRequestCount: [OpenRequestCount(school_id=s, local_authority_id=la,
+                                            final_plan_due=due, requests=n)
+                           for (s, la, due), n in waiting.items()],
+    }
+
+
+def _activity_rows(trust_ids: list[int] | None
+                   ) -> tuple[list[TrainingCount], list[ActivityHours]]:
+    """Training and hours rows of these trusts (None: all) from the activity entries with a
+    share for any of them: one query."""
+    shares = ActivityShare.objects.with_scopes_disabled().all()
+    if trust_ids is not None:
+        shares = shares.filter(entry__in=ActivityShare.objects.with_scopes_disabled()
+                               .filter(trust_id__in=trust_ids).values("entry_id"))
+    entries: dict[int, dict] = {}
+    hours: dict[tuple, Decimal] = defaultdict(Decimal)
+    for (entry_id, trust_id, share, person_id, date, kind, school_id, entry_hours,
+         staff) in shares.values_list("entry_id", "trust_id", "hours", "entry__person_id",
+                                      "entry__date", "entry__kind", "entry__school_id",
+                                      "entry__hours", "entry__staff_trained").order_by():
+        if trust_ids is None or trust_id in trust_ids:
+            hours[(person_id, trust_id, _month(date))] += share
+        if kind == ActivityEntry.Kind.TRAINING and school_id is not None:
+            entry = entries.setdefault(entry_id, {"trusts": set(), "school_id": school_id,
+                                                  "month": _month(date), "hours": entry_hours,
+                                                  "staff": staff or 0})
+            entry["trusts"].add(trust_id)
+    training: dict[tuple, list] = defaultdict(lambda: [0, Decimal(0), 0])
+    for e in entries.values():
+        row = training[(tuple(sorted(e["trusts"])), e["school_id"], e["month"])]
+        row[0] += 1
+        row[1] += e["hours"]
+        row[2] += e["staff"]
+    return (
+        [TrainingCount(trust_ids=list(t), school_id=s, month=m, sessions=n, hours=h, staff=st)
+         for (t, s, m), (n, h, st) in training.items()],
+        [ActivityHours(person_id=p, trust_id=t, month=m, hours=h)
+         for (p, t, m), h in hours.items()],
+    )
+
+
+# --- Verify ----------------------------------------------------------------------------------------
+
+def _keyed(model: type, rows: Iterable[models.Model]) -> dict[tuple, tuple]:
+    """Rows as {what identifies the row: its figures} for comparison."""
+    return {_key(model, r): _values(model, r) for r in rows}
+
+
+def _describe(model: type, key: tuple, names: dict) -> str:
+    school = names["school"].get(key[0], f"school {key[0]}") if model not in (
+        TrainingCount, ActivityHours) else None
+    if model is CaseTermCount:
+        return (f"{school}: {Case.Kind(key[1]).label.lower()} cases opened and closed in "
+                f"{term_label((key[2], key[3]))}")
+    if model is CaseOpenCount:
+        return f"{school}: {Case.Kind(key[1]).label.lower()} cases open now"
+    if model is Deadline:
+        window = (f" (shown to {key[4]:%-d %B %Y})" if key[4] else
+                  f" (shown from {key[3]:%-d %B %Y})" if key[3] else "")
+        return (f"{school}: due list item {key[1]}{window} (kind, what, due date, owner, "
+                "status, link)")
+    if model is FinalPlanCount:
+        return (f"{school}: final plans issued by {names['la'].get(key[1], key[1])} in the "
+                f"financial year {key[2]}-{(key[2] + 1) % 100:02d} after {key[3]} days")
+    if model is OpenRequestCount:
+        return (f"{school}: requests to {names['la'].get(key[1], key[1])} still open with the "
+                f"final plan due {key[2]:%-d %B %Y}")
+    trusts = ", ".join(names["trust"].get(t, str(t)) for t in
+                       (key[0] if model is TrainingCount else (key[1],)))
+    if model is TrainingCount:
+        return (f"{trusts}: training at {names['school'].get(key[1], key[1])} in "
+                f"{key[2]:%B %Y} (sessions, hours, staff trained)")
+    return f"{trusts}: hours of {names['person'].get(key[0], key[0])} in {key[2]:%B %Y}"
+
+
+def _show(values: tuple | None) -> str:
+    if values is None:
+        return "no row"
+    return ", ".join("none" if v is None else str(v) for v in values)
+
+
+def verify() -> list[str]:
+    """Recompute every summary row in memory from the source rows and compare it with the
+    stored one: one plain-English line per difference (empty when all agree)."""
+    with scopes_disabled():
+        computed = _school_rows(None)
+        computed[TrainingCount], computed[ActivityHours] = _activity_rows(None)
+        names = {
+            "school": {pk: f"{name} ({laestab})" for pk, name, laestab in
+                       School.objects.values_list("pk", "name", "laestab")},
+            "la": dict(LocalAuthority.objects.values_list("pk", "name")),
+            "trust": dict(Trust.objects.values_list("pk", "name")),
+            "person": {pk: full_name or email for pk, full_name, email in
+                       User.objects.values_list("pk", "full_name", "email")},
+        }
+        out = []
+        for model, rows in computed.items():
+            want, have = _keyed(model, rows), _keyed(model, model.objects.all())
+            for key in sorted(set(want) | set(have), key=repr):
+                if want.get(key) != have.get(key):
+                    out.append(f"{_describe(model, key, names)}: stored {_show(have.get(key))}, "
+                               f"from the source rows {_show(want.get(key))}.")
+    return out
+
+
+# --- Reads: cases opened and closed ---------------------------------------------------------------
+
+@dataclass
+class CaseKindRow:
+    kind: str
+    label: str
+    impact: bool
+    opened: list[int]  # per term, in the order of CaseworkByKind.terms
+    closed: list[int]
+    open_now: int = 0
+
+    @property
+    def total_opened(self) -> int:
+        return sum(self.opened)
+
+    @property
+    def total_closed(self) -> int:
+        return sum(self.closed)
+
+
+@dataclass
+class CaseworkByKind:
+    start: dt.date
+    end: dt.date
+    terms: list[str]
+    rows: list[CaseKindRow]
+
+    @property
+    def opened_by_term(self) -> list[int]:
+        return [sum(r.opened[i] for r in self.rows) for i in range(len(self.terms))]
+
+    @property
+    def closed_by_term(self) -> list[int]:
+        return [sum(r.closed[i] for r in self.rows) for i in range(len(self.terms))]
+
+    @property
+    def total_opened(self) -> int:
+        return sum(r.total_opened for r in self.rows)
+
+    @property
+    def total_closed(self) -> int:
+        return sum(r.total_closed for r in self.rows)
+
+    @property
+    def open_now(self) -> int:
+        return sum(r.open_now for r in self.rows)
+
+    def row(self, kind: str) -> CaseKindRow:
+        return next(r for r in self.rows if r.kind == kind)
+
+
+def _terms_between(start: dt.date, end: dt.date) -> Q:
+    (y0, t0), (y1, t1) = term_key(start), term_key(end)
+    return ((Q(academic_year__gt=y0) | Q(academic_year=y0, term__gte=t0))
+            & (Q(academic_year__lt=y1) | Q(academic_year=y1, term__lte=t1)))
+
+
+def by_kind(school_ids: Iterable[int], start: dt.date, end: dt.date) -> CaseworkByKind:
+    """Cases opened and closed per academic term from start's term to end's, by kind, with the
+    impact measures (tribunals, changes of placement, suspensions, complaints) first, and the
+    cases open now. Two queries whatever the number of schools or cases."""
+    ids = list(school_ids)
+    terms = term_ranges(start, end)
+    index = {key: i for i, (key, _, _) in enumerate(terms)}
+    kinds = sorted(Case.Kind.choices, key=lambda c: (c[0] not in IMPACT_KINDS,
+                                                     IMPACT_KINDS.index(c[0])
+                                                     if c[0] in IMPACT_KINDS else 0))
+    rows = {value: CaseKindRow(value, label, value in IMPACT_KINDS, [0] * len(terms),
+                               [0] * len(terms))
+            for value, label in kinds}
+    for found in (CaseTermCount.objects.filter(_terms_between(start, end), school_id__in=ids)
+                  .values("kind", "academic_year", "term")
+                  .annotate(opened_n=Sum("opened"), closed_n=Sum("closed")).order_by()):
+        i = index.get((found["academic_year"], found["term"]))
+        if i is not None and found["kind"] in rows:
+            rows[found["kind"]].opened[i] += found["opened_n"]
+            rows[found["kind"]].closed[i] += found["closed_n"]
+    for kind, n in (CaseOpenCount.objects.filter(school_id__in=ids).values("kind")
+                    .annotate(n=Sum("open_now")).order_by().values_list("kind", "n")):
+        if kind in rows:
+            rows[kind].open_now = n
+    return CaseworkByKind(start, end, [term_label(key) for key, _, _ in terms], list(rows.values()))
+
+
+def by_trust(school_ids: Iterable[int], start: dt.date, end: dt.date) -> dict[int, dict[str, int]]:
+    """Per trust with any case: cases opened and closed in the terms from start's to end's, and
+    open now. Two queries."""
+    ids = list(school_ids)
+    out = {trust_id: {"opened": 0, "closed": 0, "open_now": n or 0} for trust_id, n in (
+        CaseOpenCount.objects.filter(school_id__in=ids).values("school__trust_id")
+        .annotate(n=Sum("open_now")).order_by().values_list("school__trust_id", "n"))}
+    if term_key(start) <= term_key(end):
+        for trust_id, opened, closed in (
+            CaseTermCount.objects.filter(_terms_between(start, end), school_id__in=ids)
+            .values("school__trust_id").annotate(o=Sum("opened"), c=Sum("closed")).order_by()
+            .values_list("school__trust_id", "o", "c")
+        ):
+            row = out.setdefault(trust_id, {"opened": 0, "closed": 0, "open_now": 0})
+            row["opened"], row["closed"] = opened, closed
+    return out
+
+
+# --- Reads: what is due in a school -----------------------------------------------------------------
+
+@dataclass
+class DueKind:
+    label: str
+    count: Count
+    overdue: Count
+    due_soon: Count
+
+
+@dataclass
+class SchoolCasework:
+    kinds: list[DueKind]
+    next_items: list  # casework.selectors.DueItem: no pupil names in them
+    total: Count
+    overdue: Count
+
+
+NEXT_DUE_ITEMS = 8
+KIND_LABELS = dict(DUE_KINDS)
+CASE_STATUS_LABELS = dict(Case.Status.choices)
+_TARGET_URLS = {Deadline.Target.CASE: "casework:case_detail",
+                Deadline.Target.REQUEST: "casework:ehc_request_detail",
+                Deadline.Target.PLAN: "casework:plan_detail"}
+
+
+def shown_on(today: dt.date) -> Q:
+    """The due-list rows that apply on `today` (see Deadline: a hearing's two rows)."""
+    return ((Q(shown_from__isnull=True) | Q(shown_from__lte=today))
+            & (Q(shown_until__isnull=True) | Q(shown_until__gte=today)))
+
+
+def school_due(school_id: int, today: dt.date, *, suppress: bool) -> SchoolCasework:
+    """Open cases and pending statutory steps of one school counted by kind (overdue: the due
+    date has passed; due soon: today or within 7 days), and the next dated items. Two queries,
+    both worked out from `today`: nothing is written as the days pass."""
+    rows = Deadline.objects.filter(shown_on(today), school_id=school_id)
+    soon = today + dt.timedelta(days=dl.DUE_SOON_DAYS)
+    counts = {
+        KIND_LABELS.get(kind, kind): (n, late, due_soon)
+        for kind, n, late, due_soon in rows.values("kind").annotate(
+            n=models.Count("pk"), late=models.Count("pk", filter=Q(due__lt=today)),
+            due_soon=models.Count("pk", filter=Q(due__gte=today, due__lte=soon)),
+        ).order_by().values_list("kind", "n", "late", "due_soon")
+    }
+    urls = {target: url_maker(name) for target, name in _TARGET_URLS.items()}
+    items = []
+    for r in (rows.filter(due__isnull=False)
+              .order_by("due", Collate("ref", "C"), "position")  # the due list's order
+              .values("due", "what", "kind", "ref", "target", "target_id", "school_id",
+                      "school__name", "owner_id", "owner__full_name", "owner__email",
+                      "case_status")[:NEXT_DUE_ITEMS]):
+        items.append(DueItem(
+            due=r["due"], what=r["what"], kind=r["kind"],
+            kind_label=KIND_LABELS.get(r["kind"], r["kind"]), ref=r["ref"],
+            url=urls[r["target"]](r["target_id"]), school_id=r["school_id"],
+            school_name=r["school__name"], owner_id=r["owner_id"],
+            owner_name=r["owner__full_name"] or r["owner__email"],
+            status=dl.step_status(r["due"], None, today),
+            case_status=CASE_STATUS_LABELS.get(r["case_status"], ""),
+        ))
+    return SchoolCasework(
+        kinds=[DueKind(label, Count.of(n, suppress), Count.of(late, suppress),
+                       Count.of(due_soon, suppress))
+               for label, (n, late, due_soon) in sorted(counts.items())],
+        next_items=items,
+        total=Count.of(sum(c[0] for c in counts.values()), suppress),
+        overdue=Count.of(sum(c[1] for c in counts.values()), suppress),
+    )
+
+
+# --- Reads: EHC needs assessment timeliness -------------------------------------------------------
+
+def _value_at_rank(pairs: list[tuple[int, int]], rank: int) -> int:
+    """The rank-th smallest value (1-based) of values given as sorted (value, how many)."""
+    seen = 0
+    for value, n in pairs:
+        seen += n
+        if seen >= rank:
+            return value
+    raise ValueError("rank beyond the counts")
+
+
+def median_of_counts(counts: dict[int, int]) -> Decimal | None:
+    """The exact median of values given as {value: how many} (casework.selectors.median)."""
+    n = sum(counts.values())
+    if not n:
+        return None
+    pairs = sorted(counts.items())
+    if n % 2:
+        return Decimal(_value_at_rank(pairs, n // 2 + 1))
+    return (Decimal(_value_at_rank(pairs, n // 2)) + Decimal(_value_at_rank(pairs, n // 2 + 1))) / 2
+
+
+def percentile_of_counts(counts: dict[int, int], p: int) -> Decimal | None:
+    """Nearest rank: the value at rank ceil(p/100 x n) in ascending order
+    (casework.selectors.percentile_nearest_rank)."""
+    n = sum(counts.values())
+    if not n:
+        return None
+    return Decimal(_value_at_rank(sorted(counts.items()), max(1, math.ceil(p * n / 100))))
+
+
+def weeks(days: Decimal | None) -> Decimal | None:
+    return None if days is None else (days / 7).quantize(ONE_PLACE, rounding=ROUND_HALF_UP)
+
+
+WITHIN_DAYS = dl.FINAL_PLAN_WEEKS * 7  # a plan issued on the deadline day is within 20 weeks
+
+
+@dataclass
+class LATimeliness:
+    local_authority_id: int
+    local_authority: str
+    plans_issued: int = 0
+    within_20_weeks: int = 0
+    median_weeks: Decimal | None = None
+    p90_weeks: Decimal | None = None
+    open_past_20_weeks: int = 0
+    days_taken: dict[int, int] = field(default_factory=dict, repr=False)  # days: plans
+
+    @property
+    def within_pct(self) -> Decimal | None:
+        return pct(self.within_20_weeks, self.plans_issued)
+
+    def add(self, days: int, plans: int) -> None:
+        self.plans_issued += plans
+        self.within_20_weeks += plans if days <= WITHIN_DAYS else 0
+        self.days_taken[days] = self.days_taken.get(days, 0) + plans
+
+    def finish(self) -> None:
+        self.median_weeks = weeks(median_of_counts(self.days_taken))
+        self.p90_weeks = weeks(percentile_of_counts(self.days_taken, 90))
+
+
+def timeliness_label(start: dt.date, end: dt.date) -> str:
+    """The one label of the 20-week rate, with its period, wherever it is shown."""
+    return f"Final plans issued within 20 weeks, {start:%-d %B %Y} to {end:%-d %B %Y}"
+
+
+@dataclass
+class Timeliness:
+    rows: list[LATimeliness]  # one per LA, by name
+    total: LATimeliness  # every LA together
+    start: dt.date | None = None
+    end: dt.date | None = None
+
+    @property
+    def label(self) -> str:
+        return timeliness_label(self.start, self.end) if self.start and self.end else ""
+
+
+def timeliness(school_ids: Iterable[int], start: dt.date, end: dt.date, today: dt.date
+               ) -> Timeliness:
+    """Per LA and for all LAs together: final plans issued in the financial years from start's
+    to end's (the dashboards pass the financial year to date) for requests from these schools,
+    how many within 20 weeks of the request, the median and 90th percentile (nearest rank) of
+    weeks taken, and requests still open past 20 weeks on `today`. Two queries."""
+    ids = list(school_ids)
+    rows: dict[int, LATimeliness] = {}
+    total = LATimeliness(0, "All local authorities")
+    for la_id, la_name, days, plans in (
+        FinalPlanCount.objects.filter(school_id__in=ids, financial_year__gte=financial_year(start),
+                                      financial_year__lte=financial_year(end))
+        .values("local_authority_id", "local_authority__name", "days_taken")
+        .annotate(n=Sum("plans")).order_by()
+        .values_list("local_authority_id", "local_authority__name", "days_taken", "n")
+    ):
+        rows.setdefault(la_id, LATimeliness(la_id, la_name)).add(days, plans)
+        total.add(days, plans)
+    for la_id, la_name, n in (
+        OpenRequestCount.objects.filter(school_id__in=ids, final_plan_due__lt=today)
+        .values("local_authority_id", "local_authority__name").annotate(n=Sum("requests"))
+        .order_by().values_list("local_authority_id", "local_authority__name", "n")
+    ):
+        rows.setdefault(la_id, LATimeliness(la_id, la_name)).open_past_20_weeks += n
+        total.open_past_20_weeks += n
+    for row in [*rows.values(), total]:
+        row.finish()
+    return Timeliness(sorted(rows.values(), key=lambda r: r.local_authority), total, start, end)
+
+
+# --- Reads: training and the Head of SEND's time ----------------------------------------------------
+
+@dataclass
+class Training:
+    rows: list[dict]  # school_id, school__name, school__laestab, sessions, hours, staff
+    sessions: int
+    hours: Decimal
+    staff: int
+
+
+def training(trust_ids: Iterable[int], start: dt.date, end: dt.date) -> Training:
+    """Training delivered per school in the months from start's to end's, logged for any of
+    these trusts (an entry for several of them counted once). One query."""
+    rows = list(
+        TrainingCount.objects.filter(trust_ids__overlap=sorted(trust_ids),
+                                     month__gte=_month(start), month__lte=end)
+        .values("school_id", "school__name", "school__laestab")
+        .annotate(hours=Sum("hours"), staff=Sum("staff"), sessions=Sum("sessions"))
+        .order_by("school__name", "school__laestab")
+    )
+    return Training(rows, sum(r["sessions"] for r in rows),
+                    sum((r["hours"] or Decimal(0) for r in rows), Decimal(0)),
+                    sum(r["staff"] or 0 for r in rows))
+
+
+@dataclass
+class SplitColumn:
+    label: str
+    trust_id: int | None  # None: the other trusts together (not visible to the reader)
+
+
+@dataclass
+class SplitLine:
+    label: str
+    hours: list[Decimal]
+    total: Decimal
+    pct: list[Decimal | None]
+
+
+@dataclass
+class TimeSplit:
+    person: str
+    arrangement: str
+    columns: list[SplitColumn]
+    agreed: list[Decimal | None]
+    months: list[SplitLine]
+    year_to_date: SplitLine
+    academic_year: str
+
+
+def _line(label: str, hours: dict[int, Decimal], columns: list[SplitColumn],
+          hidden: list[int], trusts: list[int]) -> SplitLine:
+    total = sum((hours.get(t, Decimal(0)) for t in trusts), Decimal(0))
+    values = [hours.get(c.trust_id, Decimal(0)) if c.trust_id is not None
+              else sum((hours.get(t, Decimal(0)) for t in hidden), Decimal(0)) for c in columns]
+    return SplitLine(label, values, total, [pct(h, total) for h in values])
+
+
+def _agreed(arrangement: str | None, shares: dict[int, Decimal], trusts: list[int]
+            ) -> tuple[str, dict[int, Decimal]]:
+    """The agreed percentage per trust: the person's arrangement if it has shares for these
+    trusts, else equal (casework.selectors.agreed_split)."""
+    if arrangement is not None and shares:
+        return arrangement, {t: shares.get(t, Decimal(0)) for t in trusts}
+    if not trusts:
+        return "No trusts", {}
+    equal = (Decimal(100) / len(trusts)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    return "Equal split (default)", dict.fromkeys(trusts, equal)
+
+
+def time_splits(trust_ids: Iterable[int], visible_trust_ids: Iterable[int], today: dt.date
+                ) -> list[TimeSplit]:
+    """How the time of each Head of SEND of these trusts is split between the trusts they work
+    for this academic year, month by month and to date, against the agreed split. Trusts the
+    reader may not see are added together as "Other trusts" and never named. Two queries: the
+    people with their trusts and agreed shares, then their hours per trust and month."""
+    wanted, visible = set(trust_ids), set(visible_trust_ids)
+    people: dict[int, dict] = {}
+    for (user_id, full_name, email, trust_id, trust_name, arrangement, share_trust,
+         share) in (
+        Membership.objects.filter(role=Role.HEAD_OF_SEND, trust__isnull=False)
+        .filter(user__memberships__role=Role.HEAD_OF_SEND,
+                user__memberships__trust_id__in=wanted)
+        # People by name and their trusts by name, in the database's collation as before.
+        .order_by("user__full_name", "user__email", "user_id", "trust__name", "trust_id")
+        .distinct()
+        .values_list("user_id", "user__full_name", "user__email", "trust_id", "trust__name",
+                     "user__activity_arrangement__name",
+                     "user__activity_arrangement__shares__trust_id",
+                     "user__activity_arrangement__shares__percent")
+    ):
+        p = people.setdefault(user_id, {"name": full_name or email, "trusts": {},
+                                         "arrangement": arrangement, "shares": {}})
+        p["trusts"][trust_id] = trust_name
+        if share_trust is not None:
+            p["shares"][share_trust] = share
+    if not people:
+        return []
+    year = dl.academic_year_start(today)
+    start, end = dt.date(year, 9, 1), min(dt.date(year + 1, 8, 31), today)
+    hours: dict[int, dict[dt.date, dict[int, Decimal]]] = defaultdict(lambda: defaultdict(dict))
+    for person_id, trust_id, month, h in ActivityHours.objects.filter(
+        person_id__in=list(people), month__gte=start, month__lte=end
+    ).values_list("person_id", "trust_id", "month", "hours"):
+        if trust_id in people[person_id]["trusts"]:
+            hours[person_id][month][trust_id] = h
+    out = []
+    for person_id, p in people.items():
+        trusts = list(p["trusts"])
+        shares = {t: v for t, v in p["shares"].items() if t in p["trusts"]}
+        arrangement, agreed = _agreed(p["arrangement"], shares, trusts)
+        shown = [t for t in trusts if t in visible]
+        hidden = [t for t in trusts if t not in visible]
+        columns = [SplitColumn(p["trusts"][t], t) for t in shown]
+        if hidden:
+            columns.append(SplitColumn("Other trusts", None))
+        months, ytd = [], defaultdict(Decimal)
+        m = start
+        while m <= end:
+            row = hours[person_id].get(m, {})
+            months.append(_line(f"{m:%B %Y}", row, columns, hidden, trusts))
+            for t, h in row.items():
+                ytd[t] += h
+            m = dl.add_months(m, 1)
+        out.append(TimeSplit(
+            person=p["name"], arrangement=arrangement, columns=columns,
+            agreed=[(agreed.get(c.trust_id, Decimal(0)) if c.trust_id is not None
+                     else sum((agreed.get(t, Decimal(0)) for t in hidden), Decimal(0))
+                     ).quantize(ONE_PLACE, rounding=ROUND_HALF_UP) for c in columns],
+            months=months, year_to_date=_line("Year to date", ytd, columns, hidden, trusts),
+            academic_year=dl.academic_year_label(year),
+        ))
+    return out
+
+
+# --- Sentences -------------------------------------------------------------------------------------
+
+def _n(count: int, one: str, many: str | None = None) -> str:
+    return f"{count:,} {one if count == 1 else (many or one + 's')}"
+
+
+def _fmt_pct(value: Decimal | None) -> str:
+    return "–" if value is None else f"{value}%"
+
+
+def timeliness_sentences(timeliness: Timeliness, start: dt.date, end: dt.date) -> list[str]:
+    t = timeliness.total
+    period = f"between {start:%-d %B %Y} and {end:%-d %B %Y}"
+    if not t.plans_issued:
+        out = [f"No final EHC plan was issued {period} for a request from these schools."]
+    else:
+        per_la = "; ".join(
+            f"{r.local_authority} {r.within_20_weeks} of {r.plans_issued} ({_fmt_pct(r.within_pct)}"
+            f", median {r.median_weeks} weeks)" for r in timeliness.rows if r.plans_issued)
+        out = [f"{_n(t.plans_issued, 'final EHC plan')} {'was' if t.plans_issued == 1 else 'were'} "
+               f"issued {period}; {t.within_20_weeks:,} ({_fmt_pct(t.within_pct)}) within the "
+               f"20-week limit, median {t.median_weeks} weeks: {per_la}."]
+    if t.open_past_20_weeks:
+        out.append(f"{_n(t.open_past_20_weeks, 'request')} for an assessment "
+                   f"{'is' if t.open_past_20_weeks == 1 else 'are'} still open after 20 weeks.")
+    return out
+
+
+def casework_sentences(casework: CaseworkByKind) -> list[str]:
+    if not casework.total_opened and not casework.total_closed and not casework.open_now:
+        return ["No cases were recorded for these schools."]
+    impact = "; ".join(
+        f"{r.label.lower()}s {r.total_opened:,} opened, {r.total_closed:,} closed"
+        for r in casework.rows if r.impact)
+    out = [f"Since {casework.start:%-d %B %Y}, {_n(casework.total_opened, 'case')} "
+           f"{'was' if casework.total_opened == 1 else 'were'} opened and "
+           f"{casework.total_closed:,} closed ({impact}); {casework.open_now:,} "
+           f"{'is' if casework.open_now == 1 else 'are'} open now."]
+    opened = casework.opened_by_term
+    if len(opened) >= 2:
+        a, b = opened[-2], opened[-1]
+        trend = "more than" if b > a else ("fewer than" if b < a else "the same as")
+        out.append(f"{casework.terms[-1]} so far: {_n(b, 'case')} opened, {trend} the "
+                   f"{a:,} of {casework.terms[-2]}.")
+    return out
+
+
+def activity_sentences(training: Training, splits: list[TimeSplit]) -> list[str]:
+    out = []
+    if training.sessions:
+        out.append(f"{_n(training.sessions, 'training session')} ({training.hours.normalize():f} "
+                   f"hours) reached {_n(training.staff, 'member', 'members')} of staff in "
+                   f"{_n(len(training.rows), 'school')}.")
+    else:
+        out.append("No training was recorded in the period.")
+    for split in splits:
+        ytd = split.year_to_date
+        parts = ", ".join(
+            f"{c.label} {h.normalize():f} hours ({_fmt_pct(p)}; agreed {_fmt_pct(a)})"
+            for c, h, p, a in zip(split.columns, ytd.hours, ytd.pct, split.agreed, strict=True))
+        out.append(f"{split.person} logged {ytd.total.normalize():f} hours in "
+                   f"{split.academic_year} so far: {parts}; the agreed split is "
+                   f"\"{split.arrangement}\"." if ytd.total else
+                   f"{split.person} has logged no hours in {split.academic_year} yet.")
+    return out
+
