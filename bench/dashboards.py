@@ -305,7 +305,7 @@ def scale_summaries(template_schools, to: int) -> int:
                local_authority_id=t.local_authority_id, trust=trusts[i // SCHOOLS_PER_TRUST])
         for i in range(new) for t in [template_schools[i % len(template_schools)]]
     ], batch_size=2000)
-    tables = [CensusSnapshot, *funding_figures.SUMMARY_MODELS, *casework_figures.SUMMARY_MODELS]
+    tables = [CensusSnapshot, *funding_figures.SUMMARY_MODELS, *casework_figures.SCHOOL_MODELS]
     with connection.cursor() as cursor:
         cursor.execute("CREATE TEMP TABLE scale_map (new_id bigint, old_id bigint)")
         with cursor.copy("COPY scale_map FROM STDIN") as copy:

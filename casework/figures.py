@@ -47,7 +47,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import connection, models, transaction
-from django.db.models import Max, Q, Sum
+from django.db.models import IntegerField, Max, Q, Sum, Value
 from django.db.models.functions import Collate
 from django_scopes import scopes_disabled
 
@@ -516,6 +516,9 @@ class CaseworkByKind:
         return next(r for r in self.rows if r.kind == kind)
 
 
+_NO_TERM = Value(-1, IntegerField())  # marks rows of another kind in one UNION
+
+
 def _terms_between(start: dt.date, end: dt.date) -> Q:
     (y0, t0), (y1, t1) = term_key(start), term_key(end)
     return ((Q(academic_year__gt=y0) | Q(academic_year=y0, term__gte=t0))
@@ -525,7 +528,7 @@ def _terms_between(start: dt.date, end: dt.date) -> Q:
 def by_kind(school_ids: Iterable[int], start: dt.date, end: dt.date) -> CaseworkByKind:
     """Cases opened and closed per academic term from start's term to end's, by kind, with the
     impact measures (tribunals, changes of placement, suspensions, complaints) first, and the
-    cases open now. Two queries whatever the number of schools or cases."""
+    cases open now. One query whatever the number of schools or cases."""
     ids = list(school_ids)
     terms = term_ranges(start, end)
     index = {key: i for i, (key, _, _) in enumerate(terms)}
@@ -535,34 +538,49 @@ def by_kind(school_ids: Iterable[int], start: dt.date, end: dt.date) -> Casework
     rows = {value: CaseKindRow(value, label, value in IMPACT_KINDS, [0] * len(terms),
                                [0] * len(terms))
             for value, label in kinds}
-    for found in (CaseTermCount.objects.filter(_terms_between(start, end), school_id__in=ids)
-                  .values("kind", "academic_year", "term")
-                  .annotate(opened_n=Sum("opened"), closed_n=Sum("closed")).order_by()):
-        i = index.get((found["academic_year"], found["term"]))
-        if i is not None and found["kind"] in rows:
-            rows[found["kind"]].opened[i] += found["opened_n"]
-            rows[found["kind"]].closed[i] += found["closed_n"]
-    for kind, n in (CaseOpenCount.objects.filter(school_id__in=ids).values("kind")
-                    .annotate(n=Sum("open_now")).order_by().values_list("kind", "n")):
-        if kind in rows:
-            rows[kind].open_now = n
+    # The counts per term and the cases open now in one round trip: open-now rows carry no
+    # term (-1).
+    per_term = (CaseTermCount.objects.filter(_terms_between(start, end), school_id__in=ids)
+                .values("kind", "academic_year", "term")
+                .annotate(opened_n=Sum("opened"), closed_n=Sum("closed")).order_by()
+                .values_list("kind", "academic_year", "term", "opened_n", "closed_n"))
+    open_now = (CaseOpenCount.objects.filter(school_id__in=ids).values("kind")
+                .annotate(year=_NO_TERM, term=_NO_TERM, opened_n=Sum("open_now"),
+                          closed_n=Value(0, IntegerField())).order_by()
+                .values_list("kind", "year", "term", "opened_n", "closed_n"))
+    for kind, year, term, opened, closed in per_term.union(open_now, all=True):
+        if kind not in rows:
+            continue
+        if term == -1:
+            rows[kind].open_now = opened
+        elif (i := index.get((year, term))) is not None:
+            rows[kind].opened[i] += opened
+            rows[kind].closed[i] += closed
     return CaseworkByKind(start, end, [term_label(key) for key, _, _ in terms], list(rows.values()))
 
 
 def by_trust(school_ids: Iterable[int], start: dt.date, end: dt.date) -> dict[int, dict[str, int]]:
     """Per trust with any case: cases opened and closed in the terms from start's to end's, and
-    open now. Two queries."""
+    open now. One query."""
     ids = list(school_ids)
-    out = {trust_id: {"opened": 0, "closed": 0, "open_now": n or 0} for trust_id, n in (
-        CaseOpenCount.objects.filter(school_id__in=ids).values("school__trust_id")
-        .annotate(n=Sum("open_now")).order_by().values_list("school__trust_id", "n"))}
+    out: dict[int, dict[str, int]] = {}
+    open_now = (CaseOpenCount.objects.filter(school_id__in=ids).values("school__trust_id")
+                .annotate(n=Sum("open_now"), o=Value(0, IntegerField()),
+                          c=Value(0, IntegerField()), is_open=Value(1, IntegerField()))
+                .order_by().values_list("school__trust_id", "n", "o", "c", "is_open"))
+    rows = open_now
     if term_key(start) <= term_key(end):
-        for trust_id, opened, closed in (
-            CaseTermCount.objects.filter(_terms_between(start, end), school_id__in=ids)
-            .values("school__trust_id").annotate(o=Sum("opened"), c=Sum("closed")).order_by()
-            .values_list("school__trust_id", "o", "c")
-        ):
-            row = out.setdefault(trust_id, {"opened": 0, "closed": 0, "open_now": 0})
+        per_term = (CaseTermCount.objects.filter(_terms_between(start, end), school_id__in=ids)
+                    .values("school__trust_id")
+                    .annotate(n=Value(0, IntegerField()), o=Sum("opened"), c=Sum("closed"),
+                              is_open=Value(0, IntegerField()))
+                    .order_by().values_list("school__trust_id", "n", "o", "c", "is_open"))
+        rows = open_now.union(per_term, all=True)
+    for trust_id, n, opened, closed, is_open in rows:
+        row = out.setdefault(trust_id, {"opened": 0, "closed": 0, "open_now": 0})
+        if is_open:
+            row["open_now"] = n or 0
+        else:
             row["opened"], row["closed"] = opened, closed
     return out
 
@@ -724,26 +742,29 @@ def timeliness(school_ids: Iterable[int], start: dt.date, end: dt.date, today: d
     """Per LA and for all LAs together: final plans issued in the financial years from start's
     to end's (the dashboards pass the financial year to date) for requests from these schools,
     how many within 20 weeks of the request, the median and 90th percentile (nearest rank) of
-    weeks taken, and requests still open past 20 weeks on `today`. Two queries."""
+    weeks taken, and requests still open past 20 weeks on `today`. One query."""
     ids = list(school_ids)
     rows: dict[int, LATimeliness] = {}
     total = LATimeliness(0, "All local authorities")
-    for la_id, la_name, days, plans in (
-        FinalPlanCount.objects.filter(school_id__in=ids, financial_year__gte=financial_year(start),
-                                      financial_year__lte=financial_year(end))
+    issued = (FinalPlanCount.objects.filter(
+        school_id__in=ids, financial_year__gte=financial_year(start),
+        financial_year__lte=financial_year(end))
         .values("local_authority_id", "local_authority__name", "days_taken")
         .annotate(n=Sum("plans")).order_by()
-        .values_list("local_authority_id", "local_authority__name", "days_taken", "n")
-    ):
-        rows.setdefault(la_id, LATimeliness(la_id, la_name)).add(days, plans)
-        total.add(days, plans)
-    for la_id, la_name, n in (
-        OpenRequestCount.objects.filter(school_id__in=ids, final_plan_due__lt=today)
-        .values("local_authority_id", "local_authority__name").annotate(n=Sum("requests"))
-        .order_by().values_list("local_authority_id", "local_authority__name", "n")
-    ):
-        rows.setdefault(la_id, LATimeliness(la_id, la_name)).open_past_20_weeks += n
-        total.open_past_20_weeks += n
+        .values_list("local_authority_id", "local_authority__name", "days_taken", "n"))
+    # Requests open past 20 weeks in the same round trip, as rows with no days taken (-1).
+    still_open = (OpenRequestCount.objects.filter(school_id__in=ids, final_plan_due__lt=today)
+                  .values("local_authority_id", "local_authority__name")
+                  .annotate(days=_NO_TERM, n=Sum("requests")).order_by()
+                  .values_list("local_authority_id", "local_authority__name", "days", "n"))
+    for la_id, la_name, days, n in issued.union(still_open, all=True):
+        row = rows.setdefault(la_id, LATimeliness(la_id, la_name))
+        if days == -1:
+            row.open_past_20_weeks += n
+            total.open_past_20_weeks += n
+        else:
+            row.add(days, n)
+            total.add(days, n)
     for row in [*rows.values(), total]:
         row.finish()
     return Timeliness(sorted(rows.values(), key=lambda r: r.local_authority), total, start, end)

@@ -80,6 +80,8 @@ YEAR_FIELDS = ("claims_submitted", "claims_awarded", "claims_pending", "claims_r
                "claimed_value", "expected", "received", "funding_for_costed")
 # Schools computed together by rebuild() and verify(): a handful of queries per batch.
 BATCH = 200
+# The summary rows, each keyed by school (rebuilt and verified together).
+SUMMARY_MODELS = (FundingYearFigures, FundingRateChange, FundingRegisterChange)
 
 
 # --- what the pages read ------------------------------------------------------------------------
@@ -171,20 +173,23 @@ def _la(pk: int, code: int, name: str, funding_unit: str) -> LocalAuthority:
 
 
 def summary(school_ids: Iterable[int], financial_year: int,
-            today: datetime.date | None = None) -> FundingSummary:
+            today: datetime.date | None = None, *,
+            names: Iterable[SchoolName] | None = None) -> FundingSummary:
     """Claimed, awarded (expected in the year and to the reference date), received, shortfall,
     provision cost, gap and unclaimed for the financial year, per school, per LA (the LA claimed
     from, which is the pupil's home LA) and in total, read from the kept figures. The caller
-    passes only school ids the user may see (trusts.access). Three queries."""
+    passes only school ids the user may see (trusts.access). Three queries, or two when the
+    caller has read the schools' names already (`names`, in the order to show them)."""
     ids = sorted({int(pk) for pk in school_ids})
     on = selectors.reference_date(financial_year, today)
     start, end = calc.financial_year_bounds(financial_year)
     day_index = (on - start).days
     days = calc.days_in_financial_year(financial_year)
 
-    names = School.objects.filter(pk__in=ids).order_by("name", "laestab").values_list(
-        "pk", "name", "laestab", "trust_id", "local_authority__name")
-    schools = {pk: SchoolRow(SchoolName(pk, *rest)) for pk, *rest in names}
+    if names is None:
+        names = [SchoolName(pk, *rest) for pk, *rest in School.objects.filter(pk__in=ids).order_by(
+            "name", "laestab").values_list("pk", "name", "laestab", "trust_id", "local_authority__name")]
+    schools = {name.pk: SchoolRow(name) for name in names if name.pk in set(ids)}
 
     # sum(change x (D - day + 1)) over the changes up to D: the annual values awarded, summed
     # over the days since each change; divided once by the days in the year below.

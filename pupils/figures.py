@@ -302,6 +302,10 @@ class SchoolTable:
     previous_totals: Figures | None
     by_phase: list[PhaseTotal]
     nationals: dict[str, National]
+    # Read only when asked for (school_table's `history`): the summed counts at each census up
+    # to the one shown, and every census date of these schools, newest first.
+    trend: list[TrendPoint] = field(default_factory=list)
+    census_dates: list[datetime.date] = field(default_factory=list)
 
     @property
     def flagged(self) -> list[SchoolRow]:
@@ -358,17 +362,49 @@ def _latest_two_snapshots(school_ids: list[int], census_date: datetime.date | No
         yield snap
 
 
+def _every_snapshot(school_ids: list[int], census_date: datetime.date | None,
+                    breakdowns: bool, history: list):
+    """Every snapshot of these schools, newest first (one query): the latest two up to
+    `census_date` of each school yielded as _latest_two_snapshots does, and every snapshot's
+    counts appended to `history` as (census date, Figures) for the trend and the census dates.
+    A trust has a handful of censuses a year per school, so this is a few hundred small rows."""
+    columns = ["school_id", "census_date", "number_on_roll", "ehcp", "sen_support"]
+    qs = CensusSnapshot.objects.filter(school_id__in=school_ids)
+    if breakdowns:
+        qs = qs.annotate(by_need_text=Cast("by_need", models.TextField()),
+                         by_year_group_text=Cast("by_year_group", models.TextField()))
+        columns += ["by_need_text", "by_year_group_text"]
+    seen: dict[int, int] = {}
+    for row in qs.order_by("school_id", "-census_date").values_list(*columns):
+        school_id, date, nor, ehcp, sen_support = row[:5]
+        history.append((date, Figures(nor, ehcp, sen_support)))
+        if census_date is not None and date > census_date:
+            continue
+        rank = seen[school_id] = seen.get(school_id, 0) + 1
+        if rank > 2:
+            continue
+        latest = breakdowns and rank == 1
+        yield {"school_id": school_id, "census_date": date, "number_on_roll": nor, "ehcp": ehcp,
+               "sen_support": sen_support, "rank": rank,
+               "by_need": json.loads(row[5]) if latest and row[5] else {},
+               "by_year_group": json.loads(row[6]) if latest and row[6] else {}}
+
+
 def school_table(
     school_ids: Iterable[int] | None = None, census_date: datetime.date | None = None, *,
-    breakdowns: bool = True, trust_ids: Iterable[int] | None = None,
+    breakdowns: bool = True, trust_ids: Iterable[int] | None = None, history: bool = False,
 ) -> SchoolTable:
     """The schools given by id, or every school of `trust_ids`, each at its latest census up
     to `census_date` (3 queries: schools, snapshots, national averages). `breakdowns`: read
-    each school's needs and year groups too."""
+    each school's needs and year groups too. `history`: read every census of the schools in
+    the same query, for the table's `trend` (up to the census shown) and `census_dates`."""
     rows = _school_rows(school_ids, trust_ids)
     by_id = {r.school_id: r for r in rows}
     nationals = national_averages()
-    for snap in _latest_two_snapshots(list(by_id), census_date, breakdowns):
+    every: list[tuple[datetime.date, Figures]] = []
+    snapshots = (_every_snapshot(list(by_id), census_date, breakdowns, every) if history
+                 else _latest_two_snapshots(list(by_id), census_date, breakdowns))
+    for snap in snapshots:
         row = by_id[snap["school_id"]]
         figures = Figures(snap["number_on_roll"], snap["ehcp"], snap["sen_support"])
         if snap["rank"] == 1:
@@ -383,13 +419,23 @@ def school_table(
             row.flags = flags_for(row.figures, row.national, row.previous, thresholds)
     with_census = [r for r in rows if r.figures is not None]
     with_previous = [r.previous for r in with_census if r.previous is not None]
+    shown = max((r.census_date for r in with_census), default=None)
+    trend_points: list[TrendPoint] = []
+    if history:
+        by_date: dict[datetime.date, list[Figures]] = {}
+        for date, figures in every:
+            by_date.setdefault(date, []).append(figures)
+        trend_points = [TrendPoint(date, Figures.total(by_date[date])) for date in sorted(by_date)]
+    until = shown or census_date
     return SchoolTable(
         rows=rows,
-        census_date=max((r.census_date for r in with_census), default=None),
+        census_date=shown,
         totals=Figures.total(r.figures for r in with_census),
         previous_totals=Figures.total(with_previous) if with_previous else None,
         by_phase=phase_totals(rows, nationals),
         nationals=nationals,
+        trend=[p for p in trend_points if until is None or p.census_date <= until],
+        census_dates=[p.census_date for p in reversed(trend_points)],
     )
 
 
@@ -434,15 +480,6 @@ def trend(school_ids: Iterable[int], until: datetime.date | None = None) -> list
         .order_by("census_date")
     )
     return [TrendPoint(r["census_date"], Figures(r["nor"], r["e"], r["k"], r["n"])) for r in rows]
-
-
-def trend_and_census_dates(school_ids: Iterable[int], until: datetime.date | None
-                           ) -> tuple[list[TrendPoint], list[datetime.date]]:
-    """The trend up to `until` and every census date of these schools, newest first, from the
-    one GROUP BY of the trend: every census with figures is a point of the trend."""
-    points = trend(school_ids)
-    dates = [p.census_date for p in reversed(points)]
-    return [p for p in points if until is None or p.census_date <= until], dates
 
 
 def filter_and_sort(
@@ -552,14 +589,13 @@ def school_profile(
     school_id: int, census_date: datetime.date | None = None, *, suppress: bool = True
 ) -> SchoolProfile:
     """One school at a census (default: its latest) against the national average and its
-    previous censuses, with needs and year groups (4 queries)."""
-    table = school_table([school_id], census_date)
+    previous censuses, with needs and year groups (3 queries)."""
+    table = school_table([school_id], census_date, history=True)
     row = table.rows[0]
-    history, dates = trend_and_census_dates([school_id], row.census_date or census_date)
     return SchoolProfile(
         row=row,
-        history=history,
-        census_dates=dates,
+        history=table.trend,
+        census_dates=table.census_dates,
         needs=needs_breakdown([row.by_need], suppress=suppress),
         year_groups=year_group_breakdown([row.by_year_group], suppress=suppress),
     )

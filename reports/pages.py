@@ -71,7 +71,8 @@ def school_page(school_id: int, census_date: datetime.date | None, *, suppress: 
     funding_html = []
     if show_funding:
         summary = funding_figures.summary(
-            [school_id], funding_selectors.default_financial_year(today), today)
+            [school_id], funding_selectors.default_financial_year(today), today,
+            names=sections.funding_names(profile.row))
         funding_html = [_draw_section(sections.school_funding_section(summary))]
     html = "".join(sections.school_page_order(drawn, case_html, funding_html))
     return DashboardPage(mark_safe(html), profile.census_dates,  # noqa: S308 - drawn by templates
@@ -133,7 +134,8 @@ def cross_trust_body(trust_ids: list[int], *, filters: dict[str, str], sort: str
     school_ids = [r.school_id for r in table.rows]
     columns = trust_columns(table)
     funding = funding_figures.summary(
-        school_ids, funding_selectors.default_financial_year(today), today)
+        school_ids, funding_selectors.default_financial_year(today), today,
+        names=sections.funding_names(table))
     funding_by_trust = funding_figures.by_trust(funding)
     case_period = casework_figures.casework_period(today)
     cases_by_trust = casework_figures.by_trust(school_ids, *case_period)

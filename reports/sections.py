@@ -93,18 +93,26 @@ def trust_report(
     split (default: this trust only, as for trustees)."""
     period = period or financial_year_to_date()
     start, end = period
-    table = register.school_table(census_date=census_date, trust_ids=[trust.pk])
+    table = register.school_table(census_date=census_date, trust_ids=[trust.pk], history=True)
     ids = [r.school_id for r in table.rows]
-    report = TrustReport(title=trust.name, trust=trust, table=table, period=period, links=links)
-    report.trend, report.census_dates = register.trend_and_census_dates(ids, table.census_date)
+    report = TrustReport(title=trust.name, trust=trust, table=table, period=period, links=links,
+                         trend=table.trend, census_dates=table.census_dates)
     report.funding = funding_figures.summary(
-        ids, funding_selectors.default_financial_year(end), end)
+        ids, funding_selectors.default_financial_year(end), end, names=funding_names(table))
     report.timeliness = casework_figures.timeliness(ids, start, end, end)
     report.casework = casework_figures.by_kind(ids, *casework_figures.casework_period(end))
     report.training = casework_figures.training([trust.pk], start, end)
     visible = sorted(visible_trust_ids or {trust.pk})
     report.time_splits = casework_figures.time_splits([trust.pk], visible, end)
     return report
+
+
+def funding_names(rows: register.SchoolTable | register.SchoolRow
+                  ) -> list[funding_figures.SchoolName]:
+    """The funding tables' school names from the register's rows, already read."""
+    rows = rows.rows if isinstance(rows, register.SchoolTable) else [rows]
+    return [funding_figures.SchoolName(r.school_id, r.name, r.laestab, r.trust_id, r.la_name)
+            for r in rows]
 
 
 def _furthest_from_national(rows: list[register.SchoolRow], attr: str, nat_attr: str, limit: int
@@ -257,7 +265,8 @@ def funding_section(report: TrustReport) -> Section | None:
 # The columns of the funding tables after the first (the LA or school), as funding_rows_html
 # draws them.
 FUNDING_COLUMNS = ("Claims", "Claimed (a year)", "Awarded (expected in the year)",
-                   "Expected to date", "Received", "Shortfall", "Provision cost", "Funding gap", "Unclaimed pupils")
+                   "Expected to date", "Received", "Shortfall", "Provision cost", "Funding gap",
+                   "Unclaimed pupils")
 
 
 def funding_rows_html(lines: list[tuple[str, funding_figures.FundingTotals]], *, total: bool = False

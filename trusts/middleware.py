@@ -67,9 +67,14 @@ class SessionActivityMiddleware:
 _TWO_FACTOR_SETUP_PREFIXES = ("/accounts/", "/static/", "/healthz")
 
 
+SESSION_TOTP_SEEN = "send_totp_seen"
+
+
 class RequireTwoFactorMiddleware:
     """A user whose role requires two-factor authentication and who has not set it up is sent
-    to the TOTP set-up page before anything else."""
+    to the TOTP set-up page before anything else. Once the session has seen the user's TOTP
+    authenticator it remembers so, rather than asking the database on every page; removing
+    the authenticator forgets it (trusts.signals)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -78,13 +83,13 @@ class RequireTwoFactorMiddleware:
         user = request.user
         if (
             user.is_authenticated
+            and not request.session.get(SESSION_TOTP_SEEN)
             and not request.path.startswith(_TWO_FACTOR_SETUP_PREFIXES)
             and access.requires_two_factor(user)
-            and not Authenticator.objects.filter(
-                user=user, type=Authenticator.Type.TOTP
-            ).exists()
         ):
-            return redirect("mfa_activate_totp")
+            if not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists():
+                return redirect("mfa_activate_totp")
+            request.session[SESSION_TOTP_SEEN] = True
         return self.get_response(request)
 
 

@@ -3,10 +3,12 @@ address in clear."""
 
 import logging
 
+from allauth.mfa.signals import authenticator_removed
 from allauth.usersessions.models import UserSession
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
 
+from .middleware import SESSION_TOTP_SEEN
 from .services import account_ref, login_event_record
 
 logger = logging.getLogger("send_portal.security")
@@ -36,3 +38,10 @@ def end_every_session_at_logout(sender, request, user, **kwargs):
     if user is not None:
         for session in UserSession.objects.filter(user=user):
             session.end()
+
+
+@receiver(authenticator_removed)
+def forget_two_factor_seen(sender, request, user, authenticator, **kwargs):
+    # The session remembered that this user has TOTP (RequireTwoFactorMiddleware): ask again.
+    if request is not None and hasattr(request, "session"):
+        request.session.pop(SESSION_TOTP_SEEN, None)

@@ -198,11 +198,15 @@ def test_a_trusts_table_is_read_from_the_trust_as_from_its_school_ids(reference)
     assert by_trust.totals == by_ids.totals
 
 
-def test_the_trend_gives_every_census_date_and_stops_at_the_census_shown(reference):
+def test_a_table_with_its_history_reads_the_trend_and_census_dates_in_the_same_query(reference):
     ids = [s.pk for s in reference.assisi.schools.all()]
     with CaptureQueriesContext(connection) as queries:
-        points, dates = figures.trend_and_census_dates(ids, SPRING_2025)
-    assert len(queries.captured_queries) == 1
-    assert dates == [AUTUMN_2025, SPRING_2025]
-    assert [p.census_date for p in points] == [SPRING_2025]
-    assert figures.census_dates(ids) == dates
+        table = figures.school_table(ids, SPRING_2025, history=True)
+    assert len(queries.captured_queries) == 3
+    alone = figures.school_table(ids, SPRING_2025)
+    assert [(r.school_id, r.figures, r.previous, r.by_need) for r in table.rows] == [
+        (r.school_id, r.figures, r.previous, r.by_need) for r in alone.rows]
+    assert table.trend == figures.trend(ids, until=SPRING_2025)
+    assert table.census_dates == figures.census_dates(ids) == [AUTUMN_2025, SPRING_2025]
+    latest = figures.school_table(ids, history=True)
+    assert latest.trend == figures.trend(ids)

@@ -69,7 +69,7 @@ def test_the_packs_funding_table_by_school_lists_those_with_the_largest_shortfal
     from reports import sections
 
     rows = [SchoolRow(SchoolName(n, f"School {n}", f"88{n:05d}", 1, "Essex"),
-                      FundingTotals(expected=Decimal(n * 100)))
+                      FundingTotals(expected_to_date=Decimal(n * 100)))
             for n in range(1, 5)]
     report = sections.TrustReport(
         title="Trust", table=None, trend=[], census_dates=[], funding_school_limit=2,
