@@ -165,7 +165,10 @@ def test_statement_count_does_not_grow_with_rows(school):
     with CaptureQueriesContext(connection) as large:
         run(school, school_file(600, 1500, start=5000), date=datetime.date(2026, 10, 1))
     assert Pupil.objects.filter(left_school_on__isnull=True, provision__in="EK").count() == 600
-    assert len(large.captured_queries) == len(small.captured_queries)
+    # The kept funding figures the import brings up to date write a statement per kind of
+    # change they find (rows to add, change or remove), never one per pupil.
+    assert len(small.captured_queries) - 2 <= len(large.captured_queries) <= len(
+        small.captured_queries) + 2
 
 
 def test_the_command_dry_run_prints_the_changes_and_writes_nothing(school, tmp_path):
