@@ -173,7 +173,7 @@ KEYS = {
     Deadline: ("school_id", "ref", "position", "shown_from", "shown_until"),
     FinalPlanCount: ("school_id", "local_authority_id", "financial_year", "days_taken"),
     OpenRequestCount: ("school_id", "local_authority_id", "final_plan_due"),
-    TrainingCount: ("trust_ids", "school_id", "month"),
+    TrainingCount: ("trust_key", "school_id", "month"),
     ActivityHours: ("person_id", "trust_id", "month"),
 }
 VALUES = {
@@ -238,7 +238,7 @@ def _refresh_activity(trust_ids: list[int] | None) -> int:
         training, hours = _activity_rows(trust_ids)
         old_training, old_hours = TrainingCount.objects.all(), ActivityHours.objects.all()
         if trust_ids is not None:
-            old_training = old_training.filter(trust_ids__overlap=trust_ids)
+            old_training = old_training.filter(TrainingCount.any_of(trust_ids))
             old_hours = old_hours.filter(trust_id__in=trust_ids)
         return (_write(TrainingCount, old_training, training)
                 + _write(ActivityHours, old_hours, hours))
@@ -394,7 +394,7 @@ def _activity_rows(trust_ids: list[int] | None
         row[1] += e["hours"]
         row[2] += e["staff"]
     return (
-        [TrainingCount(trust_ids=list(t), school_id=s, month=m, sessions=n, hours=h, staff=st)
+        [TrainingCount(trust_key=TrainingCount.key_of(t), school_id=s, month=m, sessions=n, hours=h, staff=st)
          for (t, s, m), (n, h, st) in training.items()],
         [ActivityHours(person_id=p, trust_id=t, month=m, hours=h)
          for (p, t, m), h in hours.items()],
@@ -428,7 +428,8 @@ def _describe(model: type, key: tuple, names: dict) -> str:
         return (f"{school}: requests to {names['la'].get(key[1], key[1])} still open with the "
                 f"final plan due {key[2]:%-d %B %Y}")
     trusts = ", ".join(names["trust"].get(t, str(t)) for t in
-                       (key[0] if model is TrainingCount else (key[1],)))
+                       ([int(t) for t in key[0].strip(",").split(",")] if model is TrainingCount
+                        else (key[1],)))
     if model is TrainingCount:
         return (f"{trusts}: training at {names['school'].get(key[1], key[1])} in "
                 f"{key[2]:%B %Y} (sessions, hours, staff trained)")
@@ -784,7 +785,7 @@ def training(trust_ids: Iterable[int], start: dt.date, end: dt.date) -> Training
     """Training delivered per school in the months from start's to end's, logged for any of
     these trusts (an entry for several of them counted once). One query."""
     rows = list(
-        TrainingCount.objects.filter(trust_ids__overlap=sorted(trust_ids),
+        TrainingCount.objects.filter(TrainingCount.any_of(trust_ids),
                                      month__gte=_month(start), month__lte=end)
         .values("school_id", "school__name", "school__laestab")
         .annotate(hours=Sum("hours"), staff=Sum("staff"), sessions=Sum("sessions"))

@@ -15,7 +15,6 @@ import datetime as dt
 from decimal import Decimal
 
 from django.conf import settings
-from django.contrib.postgres.fields import ArrayField
 from django.core.exceptions import ValidationError
 from django.db import models
 from django_scopes import ScopedManager
@@ -643,7 +642,9 @@ class TrainingCount(models.Model):
     reader sees both. Trust-level, like the activity it counts: readers pass trust ids that
     trusts.access gave them."""
 
-    trust_ids = ArrayField(models.PositiveIntegerField())
+    # The set of trusts as ",1,2,": one plain column, so that "logged for any of these trusts"
+    # is a LIKE on any database (the embedded default is SQLite).
+    trust_key = models.CharField(max_length=500)
     school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="+")
     month = models.DateField()  # the first day of the month
     sessions = models.PositiveIntegerField(default=0)
@@ -652,12 +653,24 @@ class TrainingCount(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["trust_ids", "school", "month"],
+            models.UniqueConstraint(fields=["trust_key", "school", "month"],
                                     name="one_training_count"),
         ]
 
     def __str__(self) -> str:
         return f"{self.sessions} sessions at school {self.school_id} in {self.month:%b %Y}"
+
+    @staticmethod
+    def key_of(trust_ids) -> str:
+        return "," + ",".join(str(pk) for pk in sorted(set(trust_ids))) + ","
+
+    @staticmethod
+    def any_of(trust_ids) -> models.Q:
+        """Rows logged for any of these trusts."""
+        q = models.Q(pk__in=[])
+        for pk in set(trust_ids):
+            q |= models.Q(trust_key__contains=f",{int(pk)},")
+        return q
 
 
 class ActivityHours(models.Model):
