@@ -51,7 +51,7 @@ from django.db.models import IntegerField, Max, Q, Sum, Value
 from django.db.models.functions import Collate
 from django_scopes import scopes_disabled
 
-from core.numbers import ONE_PLACE, Count, pct
+from core.numbers import ONE_PLACE, Count, counted, pct, pct_text
 from trusts.models import LocalAuthority, Membership, Role, School, Trust, User
 
 from . import deadlines as dl
@@ -908,14 +908,6 @@ def time_splits(trust_ids: Iterable[int], visible_trust_ids: Iterable[int], toda
 
 # --- Sentences -------------------------------------------------------------------------------------
 
-def _n(count: int, one: str, many: str | None = None) -> str:
-    return f"{count:,} {one if count == 1 else (many or one + 's')}"
-
-
-def _fmt_pct(value: Decimal | None) -> str:
-    return "–" if value is None else f"{value}%"
-
-
 def timeliness_sentences(timeliness: Timeliness, start: dt.date, end: dt.date) -> list[str]:
     t = timeliness.total
     period = f"between {start:%-d %B %Y} and {end:%-d %B %Y}"
@@ -923,13 +915,13 @@ def timeliness_sentences(timeliness: Timeliness, start: dt.date, end: dt.date) -
         out = [f"No final EHC plan was issued {period} for a request from these schools."]
     else:
         per_la = "; ".join(
-            f"{r.local_authority} {r.within_20_weeks} of {r.plans_issued} ({_fmt_pct(r.within_pct)}"
+            f"{r.local_authority} {r.within_20_weeks} of {r.plans_issued} ({pct_text(r.within_pct)}"
             f", median {r.median_weeks} weeks)" for r in timeliness.rows if r.plans_issued)
-        out = [f"{_n(t.plans_issued, 'final EHC plan')} {'was' if t.plans_issued == 1 else 'were'} "
-               f"issued {period}; {t.within_20_weeks:,} ({_fmt_pct(t.within_pct)}) within the "
+        out = [f"{counted(t.plans_issued, 'final EHC plan')} {'was' if t.plans_issued == 1 else 'were'} "
+               f"issued {period}; {t.within_20_weeks:,} ({pct_text(t.within_pct)}) within the "
                f"20-week limit, median {t.median_weeks} weeks: {per_la}."]
     if t.open_past_20_weeks:
-        out.append(f"{_n(t.open_past_20_weeks, 'request')} for an assessment "
+        out.append(f"{counted(t.open_past_20_weeks, 'request')} for an assessment "
                    f"{'is' if t.open_past_20_weeks == 1 else 'are'} still open after 20 weeks.")
     return out
 
@@ -940,7 +932,7 @@ def casework_sentences(casework: CaseworkByKind) -> list[str]:
     impact = "; ".join(
         f"{r.label.lower()}s {r.total_opened:,} opened, {r.total_closed:,} closed"
         for r in casework.rows if r.impact)
-    out = [f"Since {casework.start:%-d %B %Y}, {_n(casework.total_opened, 'case')} "
+    out = [f"Since {casework.start:%-d %B %Y}, {counted(casework.total_opened, 'case')} "
            f"{'was' if casework.total_opened == 1 else 'were'} opened and "
            f"{casework.total_closed:,} closed ({impact}); {casework.open_now:,} "
            f"{'is' if casework.open_now == 1 else 'are'} open now."]
@@ -948,7 +940,7 @@ def casework_sentences(casework: CaseworkByKind) -> list[str]:
     if len(opened) >= 2:
         a, b = opened[-2], opened[-1]
         trend = "more than" if b > a else ("fewer than" if b < a else "the same as")
-        out.append(f"{casework.terms[-1]} so far: {_n(b, 'case')} opened, {trend} the "
+        out.append(f"{casework.terms[-1]} so far: {counted(b, 'case')} opened, {trend} the "
                    f"{a:,} of {casework.terms[-2]}.")
     return out
 
@@ -956,15 +948,15 @@ def casework_sentences(casework: CaseworkByKind) -> list[str]:
 def activity_sentences(training: Training, splits: list[TimeSplit]) -> list[str]:
     out = []
     if training.sessions:
-        out.append(f"{_n(training.sessions, 'training session')} ({training.hours.normalize():f} "
-                   f"hours) reached {_n(training.staff, 'member', 'members')} of staff in "
-                   f"{_n(len(training.rows), 'school')}.")
+        out.append(f"{counted(training.sessions, 'training session')} ({training.hours.normalize():f} "
+                   f"hours) reached {counted(training.staff, 'member', 'members')} of staff in "
+                   f"{counted(len(training.rows), 'school')}.")
     else:
         out.append("No training was recorded in the period.")
     for split in splits:
         ytd = split.year_to_date
         parts = ", ".join(
-            f"{c.label} {h.normalize():f} hours ({_fmt_pct(p)}; agreed {_fmt_pct(a)})"
+            f"{c.label} {h.normalize():f} hours ({pct_text(p)}; agreed {pct_text(a)})"
             for c, h, p, a in zip(split.columns, ytd.hours, ytd.pct, split.agreed, strict=True))
         out.append(f"{split.person} logged {ytd.total.normalize():f} hours in "
                    f"{split.academic_year} so far: {parts}; the agreed split is "

@@ -23,6 +23,16 @@ def pct(part: int | Decimal, whole: int | Decimal) -> Decimal | None:
     return (Decimal(part) * 100 / Decimal(whole)).quantize(ONE_PLACE, rounding=ROUND_HALF_UP)
 
 
+def pct_text(value: Decimal | None) -> str:
+    """12.3% in a sentence, "–" for none."""
+    return "–" if value is None else f"{value}%"
+
+
+def counted(count: int, one: str, many: str | None = None) -> str:
+    """"1 claim", "1,204 claims": a count with its noun in the right number."""
+    return f"{count:,} {one if count == 1 else (many or one + 's')}"
+
+
 def money(value: Decimal | None) -> str:
     """£1,234.50, −£12.00 for a negative amount, "–" for none."""
     if value is None:

@@ -52,7 +52,7 @@ from django.db.models import DecimalField, ExpressionWrapper, F, OuterRef, Subqu
 from django.utils import timezone
 from django_scopes import scopes_disabled
 
-from core.numbers import money
+from core.numbers import counted, money
 from pupils.models import Provision, Pupil
 from trusts.models import LocalAuthority, School
 
@@ -260,10 +260,6 @@ def by_trust(summary: FundingSummary) -> dict[int, FundingTotals]:
     return out
 
 
-def _n(count: int, one: str, many: str | None = None) -> str:
-    return f"{count:,} {one if count == 1 else (many or one + 's')}"
-
-
 def funding_sentences(summary: FundingSummary) -> list[str]:
     """The funding part of a dashboard's or board pack's summary, in plain English."""
     t = summary.total
@@ -276,14 +272,14 @@ def funding_sentences(summary: FundingSummary) -> list[str]:
                   f"{money(t.received)} has been received, a shortfall of {money(t.shortfall)}.")
     out = [
         f"In the financial year {summary.label} (to {summary.reference_date:%-d %B %Y}), "
-        f"{_n(t.claims_submitted, 'claim')} for top-up funding worth {money(t.claimed_value)} a "
+        f"{counted(t.claims_submitted, 'claim')} for top-up funding worth {money(t.claimed_value)} a "
         f"year were made ({t.claims_awarded:,} awarded, {t.claims_pending:,} awaiting a "
         f"decision, {t.claims_refused:,} refused). {income}",
         f"The costed provision of pupils costs {money(t.provision_cost)} against "
         f"{money(t.funding_for_costed)} of funding for them: a funding gap of {money(t.gap)}.",
     ]
     if t.unclaimed:
-        out.append(f"{_n(t.unclaimed, 'pupil')} may be eligible for funding with no live claim "
+        out.append(f"{counted(t.unclaimed, 'pupil')} may be eligible for funding with no live claim "
                    f"({t.unclaimed_ehcp:,} with an EHC plan, {t.unclaimed_sen_support:,} at SEN "
                    "Support with costed provision above the notional threshold).")
     else:

@@ -27,7 +27,7 @@ from django.db import models
 from django.db.models import F, Sum, Window
 from django.db.models.functions import Cast, RowNumber
 
-from core.numbers import Count, pct
+from core.numbers import Count, pct, pct_text
 from trusts.models import School
 
 from .models import CensusSnapshot, NationalAverage, Need
@@ -504,10 +504,6 @@ def filter_and_sort(
 # --- Plain-English summary ------------------------------------------------------------------
 
 
-def _fmt_pct(value: Decimal | None) -> str:
-    return "–" if value is None else f"{value}%"
-
-
 def summary_sentences(table: SchoolTable, trust_name: str) -> list[str]:
     """The summary page of a board pack, in plain English, from the same figures as the table."""
     t = table.totals
@@ -516,29 +512,29 @@ def summary_sentences(table: SchoolTable, trust_name: str) -> list[str]:
     school_word = "school" if t.schools == 1 else "schools"
     out = [
         f"Across {trust_name}'s {t.schools} {school_word} ({t.number_on_roll:,} pupils on roll), "
-        f"{t.ehcp:,} pupils ({_fmt_pct(t.ehcp_pct)}) have an EHC plan and {t.sen_support:,} "
-        f"({_fmt_pct(t.sen_support_pct)}) receive SEN Support: {t.total_send:,} pupils with SEND "
-        f"({_fmt_pct(t.total_pct)})."
+        f"{t.ehcp:,} pupils ({pct_text(t.ehcp_pct)}) have an EHC plan and {t.sen_support:,} "
+        f"({pct_text(t.sen_support_pct)}) receive SEN Support: {t.total_send:,} pupils with SEND "
+        f"({pct_text(t.total_pct)})."
     ]
     for group in table.by_phase:
         f, n = group.figures, group.national
         count = f"{f.schools} {group.national_phase} {'school' if f.schools == 1 else 'schools'}"
         if n is None:
-            out.append(f"{count.capitalize()}: EHCP {_fmt_pct(f.ehcp_pct)}, SEN Support "
-                       f"{_fmt_pct(f.sen_support_pct)}, total SEND {_fmt_pct(f.total_pct)} "
+            out.append(f"{count.capitalize()}: EHCP {pct_text(f.ehcp_pct)}, SEN Support "
+                       f"{pct_text(f.sen_support_pct)}, total SEND {pct_text(f.total_pct)} "
                        f"(no national average recorded for {group.national_phase}).")
             continue
         out.append(
-            f"{count.capitalize()}: EHCP {_fmt_pct(f.ehcp_pct)} against {n.ehcp_pct}% nationally "
-            f"for {group.national_phase}; SEN Support {_fmt_pct(f.sen_support_pct)} against "
-            f"{n.sen_support_pct}%; total SEND {_fmt_pct(f.total_pct)} against {n.total_pct}%."
+            f"{count.capitalize()}: EHCP {pct_text(f.ehcp_pct)} against {n.ehcp_pct}% nationally "
+            f"for {group.national_phase}; SEN Support {pct_text(f.sen_support_pct)} against "
+            f"{n.sen_support_pct}%; total SEND {pct_text(f.total_pct)} against {n.total_pct}%."
         )
     p = table.previous_totals
     if p is not None and p.number_on_roll:
         out.append(
             f"At the previous census of the {p.schools} {'school' if p.schools == 1 else 'schools'} "
-            f"with earlier figures, EHCP was {_fmt_pct(p.ehcp_pct)} and total SEND "
-            f"{_fmt_pct(p.total_pct)}."
+            f"with earlier figures, EHCP was {pct_text(p.ehcp_pct)} and total SEND "
+            f"{pct_text(p.total_pct)}."
         )
     national_flags = [r for r in table.rows if any(f.kind == "national" for f in r.flags)]
     change_flags = [r for r in table.rows if any(f.kind == "change" for f in r.flags)]
