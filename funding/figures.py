@@ -189,7 +189,8 @@ def summary(school_ids: Iterable[int], financial_year: int,
     if names is None:
         names = [SchoolName(pk, *rest) for pk, *rest in School.objects.filter(pk__in=ids).order_by(
             "name", "laestab").values_list("pk", "name", "laestab", "trust_id", "local_authority__name")]
-    schools = {name.pk: SchoolRow(name) for name in names if name.pk in set(ids)}
+    wanted = set(ids)
+    schools = {name.pk: SchoolRow(name) for name in names if name.pk in wanted}
 
     # sum(change x (D - day + 1)) over the changes up to D: the annual values awarded, summed
     # over the days since each change; divided once by the days in the year below.
