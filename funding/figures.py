@@ -55,6 +55,7 @@ from django_scopes import scopes_disabled
 from core.numbers import counted, money
 from pupils.models import Provision, Pupil
 from trusts.models import LocalAuthority, School
+from trusts.scoping import within
 
 from . import calculations as calc
 from . import selectors
@@ -187,7 +188,7 @@ def summary(school_ids: Iterable[int], financial_year: int,
     days = calc.days_in_financial_year(financial_year)
 
     if names is None:
-        names = [SchoolName(pk, *rest) for pk, *rest in School.objects.filter(pk__in=ids).order_by(
+        names = [SchoolName(pk, *rest) for pk, *rest in School.objects.filter(pk__any_of=ids).order_by(
             "name", "laestab").values_list("pk", "name", "laestab", "trust_id", "local_authority__name")]
     wanted = set(ids)
     schools = {name.pk: SchoolRow(name) for name in names if name.pk in wanted}
@@ -205,12 +206,12 @@ def summary(school_ids: Iterable[int], financial_year: int,
         .values("t")
     )
     year_rows = (
-        FundingYearFigures.objects.filter(school_id__in=ids, financial_year=financial_year)
+        within(FundingYearFigures.objects, ids).filter(financial_year=financial_year)
         .order_by().values_list("school_id", *LA_FIELDS, *YEAR_FIELDS)
         .annotate(value_days=Subquery(value_days))
     )
     register_rows = (
-        FundingRegisterChange.objects.filter(school_id__in=ids, day__lte=on)
+        within(FundingRegisterChange.objects, ids).filter(day__lte=on)
         .order_by().values_list("school_id", *LA_FIELDS)
         .annotate(ehcp=Sum("unclaimed_ehcp_change"), sen_support=Sum("unclaimed_sen_support_change"),
                   costed=Sum("costed_pupils_change"), cost=Sum("provision_cost_change"))
@@ -360,11 +361,11 @@ def _compute(school_ids: list[int], horizon: int) -> Figures:
     """Every kept row of the schools, from their source rows (seven queries)."""
     out = Figures()
     claims = list(
-        Claim.objects.filter(school_id__in=school_ids).exclude(status=S.DRAFT).order_by()
+        Claim.objects.filter(school_id__any_of=school_ids).exclude(status=S.DRAFT).order_by()
         .values_list("pk", "school_id", "local_authority_id", "financial_year", "status",
                      "pupil_id", "requested_band__annual_value"))
     awards = list(
-        Award.objects.filter(claim__school_id__in=school_ids).order_by()
+        Award.objects.filter(claim__school_id__any_of=school_ids).order_by()
         .values_list("claim_id", "claim__school_id", "claim__local_authority_id", "claim__pupil_id",
                      "claim__status", "band__label", "start_date", "end_date"))
 
@@ -418,7 +419,7 @@ def _compute(school_ids: list[int], horizon: int) -> Figures:
             expected_by_pupil[(school_id, pupil_id, year)] += expected
 
     for school_id, la_id, received_on, amount in (
-            Payment.objects.filter(claim__school_id__in=school_ids).order_by()
+            Payment.objects.filter(claim__school_id__any_of=school_ids).order_by()
             .values_list("claim__school_id", "claim__local_authority_id", "received_on", "amount")):
         out.year(school_id, la_id, calc.financial_year_of(received_on))["received"] += amount
 
@@ -427,7 +428,7 @@ def _compute(school_ids: list[int], horizon: int) -> Figures:
     for (school_id, pupil_id, year), expected in expected_by_pupil.items():
         pupil_years[(school_id, pupil_id)].append((year, expected))
     costs = ProvisionCost.objects.filter(
-        school_id__in=school_ids, pupil__left_school_on__isnull=True, pupil__provision__in=REGISTER,
+        school_id__any_of=school_ids, pupil__left_school_on__isnull=True, pupil__provision__in=REGISTER,
     ).order_by().values_list("school_id", "pupil_id", "pupil__home_local_authority_id",
                              *selectors.COST_FIELDS)
     for school_id, pupil_id, home_la_id, *figures in costs:
@@ -455,7 +456,7 @@ def _unclaimed(out: Figures, school_ids: list[int], claims: list[tuple], awards:
         if status == S.AWARDED:
             in_force[(school_id, pupil_id)].append((start, end))
     register = Pupil.objects.filter(
-        school_id__in=school_ids, left_school_on__isnull=True, provision__in=REGISTER,
+        school_id__any_of=school_ids, left_school_on__isnull=True, provision__in=REGISTER,
     ).order_by().values_list("pk", "school_id", "home_local_authority_id", "provision",
                              "provision_cost__pk",
                              *(f"provision_cost__{f}" for f in selectors.COST_FIELDS))
@@ -556,7 +557,7 @@ def _sync(model, existing, wanted: dict[tuple, dict[str, object]], key_fields: t
 @transaction.atomic
 def _replace(school_ids: list[int], figures: Figures) -> None:
     def existing(model, key_fields, value_fields):
-        rows = model.objects.filter(school_id__in=school_ids).values_list(
+        rows = model.objects.filter(school_id__any_of=school_ids).values_list(
             "pk", *key_fields, *value_fields)
         n = len(key_fields)
         return {tuple(row[1:n + 1]): (row[0], dict(zip(value_fields, row[n + 1:], strict=True)))
@@ -596,14 +597,14 @@ def rebuild(school_ids: Iterable[int] | None = None) -> int:
 
 def _stored(school_ids: list[int]) -> Figures:
     out = Figures()
-    for s, la, y, *values in FundingYearFigures.objects.filter(school_id__in=school_ids).values_list(
+    for s, la, y, *values in FundingYearFigures.objects.filter(school_id__any_of=school_ids).values_list(
             "school_id", "local_authority_id", "financial_year", *YEAR_FIELDS):
         out.years[(s, la, y)] = dict(zip(YEAR_FIELDS, values, strict=True))
-    for s, la, y, i, value in FundingRateChange.objects.filter(school_id__in=school_ids).values_list(
+    for s, la, y, i, value in FundingRateChange.objects.filter(school_id__any_of=school_ids).values_list(
             "school_id", "local_authority_id", "financial_year", "day_index", "annual_value_change"):
         out.rates[(s, la, y, i)] = value
     for s, la, day, *values in FundingRegisterChange.objects.filter(
-            school_id__in=school_ids).values_list(
+            school_id__any_of=school_ids).values_list(
             "school_id", "local_authority_id", "day", "unclaimed_ehcp_change",
             "unclaimed_sen_support_change", "costed_pupils_change", "provision_cost_change"):
         out.register[(s, la, day)] = list(values)

@@ -14,10 +14,10 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
-from django_scopes import ScopedManager
 
 from pupils.models import Pupil
 from trusts.models import LocalAuthority, School
+from trusts.scoping import TenantManager
 
 from .calculations import financial_year_bounds, financial_year_label
 
@@ -136,7 +136,7 @@ class Claim(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    objects = ScopedManager(school="school")
+    objects = TenantManager(school="school")
 
     class Meta:
         ordering = ["-financial_year", "school", "pk"]
@@ -169,7 +169,7 @@ class Award(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
-    objects = ScopedManager(school="claim__school")
+    objects = TenantManager(school="claim__school")
 
     class Meta:
         ordering = ["claim", "start_date", "pk"]
@@ -199,7 +199,7 @@ class Payment(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
-    objects = ScopedManager(school="claim__school")
+    objects = TenantManager(school="claim__school")
 
     class Meta:
         ordering = ["claim", "received_on", "pk"]
@@ -239,7 +239,7 @@ class ClaimEvent(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
-    objects = ScopedManager(school="claim__school")
+    objects = TenantManager(school="claim__school")
 
     class Meta:
         ordering = ["claim", "created_at", "pk"]
@@ -278,7 +278,7 @@ class FundingSettings(models.Model):
         help_text="Support costing more than this a year is eligible for top-up funding.",
     )
 
-    objects = ScopedManager(school="school")
+    objects = TenantManager(school="school")
 
     class Meta:
         verbose_name_plural = "funding settings"
@@ -317,7 +317,7 @@ class ProvisionCost(models.Model):
     )
     updated_at = models.DateTimeField(auto_now=True)
 
-    objects = ScopedManager(school="school")
+    objects = TenantManager(school="school")
 
     class Meta:
         ordering = ["school", "pupil"]
@@ -358,7 +358,7 @@ class FundingYearFigures(models.Model):
     funding_for_costed = models.DecimalField(max_digits=14, decimal_places=2,
                                              default=Decimal("0.00"))
 
-    objects = ScopedManager(school="school")
+    objects = TenantManager(school="school")
 
     class Meta:
         verbose_name_plural = "funding year figures"
@@ -385,7 +385,7 @@ class FundingRateChange(models.Model):
     day_index = models.PositiveSmallIntegerField()
     annual_value_change = models.DecimalField(max_digits=14, decimal_places=2)
 
-    objects = ScopedManager(school="school")
+    objects = TenantManager(school="school")
 
     class Meta:
         constraints = [
@@ -421,7 +421,7 @@ class FundingRegisterChange(models.Model):
     provision_cost_change = models.DecimalField(max_digits=14, decimal_places=2,
                                                 default=Decimal("0.00"))
 
-    objects = ScopedManager(school="school")
+    objects = TenantManager(school="school")
 
     class Meta:
         constraints = [

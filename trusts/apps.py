@@ -6,9 +6,12 @@ class TrustsConfig(AppConfig):
     verbose_name = "Trusts, schools and roles"
 
     def ready(self) -> None:
+        from core import lookups
+
         from . import signals  # noqa: F401  (signals: the security log receivers)
         from .access import Capability
         from .navigation import NavItem, register
 
+        lookups.register()
         register(NavItem("Home", "home", None, order=0))
         register(NavItem("Audit", "audit_index", Capability.VIEW_AUDIT, order=90))

@@ -85,6 +85,12 @@ DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / '
 # A dropped connection (PostgreSQL restarted) is noticed before the next request uses it.
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # A page's queries read a few hundred summary rows. With many schools in the database the
+    # planner's estimates for them grow and it starts parallel workers, whose start-up (about
+    # 10 ms) costs more than the query: the web and its tasks read too little for parallel plans.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
+        "options", "-c max_parallel_workers_per_gather=0")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env("REDIS_URL", default="")
