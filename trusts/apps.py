@@ -8,6 +8,7 @@ class TrustsConfig(AppConfig):
     def ready(self) -> None:
         from . import signals  # noqa: F401  (signals: the security log receivers)
         from .access import Capability
+        from .checks import check_session_timeouts  # noqa: F401  (registers the check)
         from .navigation import NavItem, register
 
         register(NavItem("Home", "home", None, order=0))
