@@ -29,3 +29,18 @@ def check_session_timeouts(app_configs, **kwargs) -> list:
             f"({absolute} s), so a session never ends for being idle.",
             id="trusts.W001"))
     return out
+
+
+@register(deploy=True)
+def check_site_url(app_configs, **kwargs) -> list:
+    """E-mails link to SITE_URL: a deployment needs its own public https address there."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(settings.SITE_URL)
+    if parts.scheme != "https" or parts.hostname in (None, "localhost", "127.0.0.1", "::1"):
+        return [Warning(
+            f"SITE_URL is {settings.SITE_URL!r}: links in e-mails (reminders, password resets) "
+            "would not reach the site.",
+            hint="Set SITE_URL to the site's public address, e.g. https://send.example.org.",
+            id="trusts.W002")]
+    return []

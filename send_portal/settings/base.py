@@ -13,6 +13,10 @@ environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 SECRET_KEY = env("SECRET_KEY")
 DEBUG = env.bool("DEBUG", default=False)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=[])
+# The site's public address, as its users reach it: every link in an e-mail (the casework
+# digest, password resets) is built from it, never from the host of a request (a background
+# task has none, and behind a proxy it is not the public one). core.links.absolute_url().
+SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
@@ -129,6 +133,7 @@ ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = True
 ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
 ACCOUNT_SESSION_REMEMBER = False
 ACCOUNT_PREVENT_ENUMERATION = True
+ACCOUNT_EMAIL_SUBJECT_PREFIX = "SEND Portal: "
 ACCOUNT_RATE_LIMITS = {
     # Five failed logins for one account in five minutes lock it for the rest of the window.
     "login_failed": env("LOGIN_FAILED_RATE_LIMIT", default="10/m/ip,5/5m/key"),
@@ -259,7 +264,6 @@ from celery.schedules import crontab  # noqa: E402
 
 # The reminder digest: every owner gets one e-mail a day of what is due within 7 days or late.
 CASEWORK_REMINDER_HOUR = env.int("CASEWORK_REMINDER_HOUR", default=6)
-CASEWORK_SITE_URL = env("CASEWORK_SITE_URL", default="")
 CELERY_BEAT_SCHEDULE = {
     "casework-daily-reminders": {
         "task": "casework.send_daily_reminders",

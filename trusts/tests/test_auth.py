@@ -307,3 +307,23 @@ def test_timeouts_that_would_not_work_are_reported_by_the_system_checks(
     settings.SESSION_ACTIVITY_INTERVAL = interval
     settings.SESSION_ABSOLUTE_TIMEOUT = absolute
     assert code in [m.id for m in check_session_timeouts(None)]
+
+
+def test_the_password_reset_link_is_built_from_site_url_not_the_requests_host(client, mailoutbox,
+                                                                              settings):
+    settings.SITE_URL = "https://send.example.org"
+    user = executive(SchoolFactory().trust)
+    client.post("/accounts/password/reset/", {"email": user.email})
+    [message] = mailoutbox
+    assert "https://send.example.org/accounts/password/reset/key/" in message.body
+    assert "testserver" not in message.body and "testserver" not in message.subject
+    assert message.subject.startswith("SEND Portal: ")
+
+
+def test_an_unknown_address_is_not_invited_to_a_sign_up_that_does_not_exist(client, mailoutbox,
+                                                                            settings):
+    settings.SITE_URL = "https://send.example.org"
+    client.post("/accounts/password/reset/", {"email": "nobody@example.org"})
+    for message in mailoutbox:
+        assert "/accounts/signup/" not in message.body and "testserver" not in message.body
+        assert "data admin" in message.body
