@@ -765,7 +765,9 @@ class Leaver:
     provision: str
 
     def __str__(self) -> str:
-        return f"{self.surname}, {self.forename} (year {self.year_group}, {self.provision})"
+        year = {"R": "Reception", "N1": "Nursery 1", "N2": "Nursery 2"}.get(
+            self.year_group, f"year {self.year_group}")
+        return f"{self.surname}, {self.forename} ({year}, {self.provision})"
 
 
 @dataclass

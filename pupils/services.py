@@ -117,16 +117,16 @@ def _check_leavers(diff: census.CensusDiff, refs: list[SchoolRef], confirmed: in
         return
     by_id = {r.id: r for r in refs}
     schools = "; ".join(
-        f"{by_id[sid].name} ({by_id[sid].laestab}): {len(diff.leavers[sid])} of the "
-        f"{diff.on_register_before[sid]} pupils with SEND on its register"
-        f"{f' ({_leavers_pct(diff, sid)}%)' if diff.on_register_before[sid] else ''}"
+        f"{len(diff.leavers[sid])} of the {diff.on_register_before[sid]} on the register of "
+        f"{by_id[sid].name} ({by_id[sid].laestab})"
+        f"{f', {_leavers_pct(diff, sid)}%' if diff.on_register_before[sid] else ''}"
         for sid in diff.by_school if diff.leavers[sid]
     )
     what = f"{left} pupil{'s' if left != 1 else ''} with SEND"
     if confirmed is None:
-        message = (f"This file would record {what} as having left the school ({schools}): more "
-                   f"than {census.LEAVERS_CONFIRM_ABOVE_PCT}% of a school's pupils with SEND, "
-                   "which needs that number confirmed. Nothing was imported.")
+        message = (f"This file would record {what} as having left the school: {schools}. That "
+                   f"is more than {census.LEAVERS_CONFIRM_ABOVE_PCT}% of a school's pupils with "
+                   "SEND, which needs the number confirmed. Nothing was imported.")
     else:
         message = (f"This file would record {what} as having left the school ({schools}), "
                    f"not the {confirmed} confirmed. Nothing was imported.")
