@@ -213,7 +213,7 @@ def needs_breakdown(by_need: Iterable[dict], *, suppress: bool) -> list[Breakdow
         hidden = any(c.hidden for c in cells)
         rows.append(BreakdownRow(need, NEED_LABELS.get(need, need), *cells,
                                  share_pct=None if hidden else pct(total, grand)))
-    rows.sort(key=lambda r: (-r.total.value, r.key))
+    rows.sort(key=lambda r: (-r.total.value, r.label.lower(), r.key))  # equal: by name
     return rows
 
 
@@ -263,17 +263,18 @@ class SchoolRow:
         return self.figures is not None
 
     def sort_value(self, key: str):
+        """The value of a column to sort by (a school without a census below any figure)."""
         f = self.figures
         if key in {"name", "trust_name", "la_name", "phase_label", "laestab"}:
-            return (getattr(self, key).lower(), self.name.lower())
+            return getattr(self, key).lower()
         if f is None:
-            return (Decimal(-1), self.name.lower())
+            return Decimal(-1)
         value = {
             "nor": f.number_on_roll, "ehcp": f.ehcp, "ehcp_pct": f.ehcp_pct,
             "sen_support": f.sen_support, "sen_support_pct": f.sen_support_pct,
             "total": f.total_send, "total_pct": f.total_pct, "flags": len(self.flags),
         }[key]
-        return (Decimal(-1) if value is None else Decimal(value), self.name.lower())
+        return Decimal(-1) if value is None else Decimal(value)
 
 
 SORT_KEYS = ("name", "trust_name", "la_name", "phase_label", "nor", "ehcp", "ehcp_pct",
@@ -497,6 +498,9 @@ def filter_and_sort(
     key = sort.lstrip("-")
     if key not in SORT_KEYS:
         key, descending = "name", False
+    # Equal values stay in name order whichever way the column is sorted: by name first, then
+    # a stable sort by the column (reverse=True keeps equal rows in their order).
+    out.sort(key=lambda r: (r.name.lower(), r.school_id))
     out.sort(key=lambda r: r.sort_value(key), reverse=descending)
     return out
 

@@ -123,7 +123,9 @@ def _furthest_from_national(rows: list[register.SchoolRow], attr: str, nat_attr:
             return -1
         return abs(getattr(r.figures, attr) - getattr(r.national, nat_attr))
 
-    keep = {id(r) for r in sorted(rows, key=distance, reverse=True)[:limit]}
+    # Schools equally far from it are taken by name, so the cut is the same on every run.
+    by_name = sorted(rows, key=lambda r: (r.name.lower(), r.school_id))
+    keep = {id(r) for r in sorted(by_name, key=distance, reverse=True)[:limit]}
     return [r for r in rows if id(r) in keep]
 
 

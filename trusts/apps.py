@@ -10,6 +10,7 @@ class TrustsConfig(AppConfig):
 
         from . import signals  # noqa: F401  (signals: the security log receivers)
         from .access import Capability
+        from .checks import check_session_timeouts  # noqa: F401  (registers the check)
         from .navigation import NavItem, register
 
         lookups.register()
