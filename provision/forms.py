@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django import forms
+from django.utils import timezone
 
 from core.date_input import DateInputField
 from pupils.models import Need
@@ -115,10 +116,19 @@ class MeasuresForm(forms.Form):
         return data
 
 
+def _not_after_today(value, what: str):
+    if value is not None and value > timezone.localdate():
+        raise forms.ValidationError(f"The {what} is in the future: record it once it has happened")
+    return value
+
+
 class EndForm(forms.Form):
     end_date = DateInputField(label="End date")
     exit_score = _decimal("Exit score", places=2, digits=8, required=False, minimum="-999999",
                           help_text="On the intervention's measure, if taken.")
+
+    def clean_end_date(self):
+        return _not_after_today(self.cleaned_data["end_date"], "end date")
 
 
 class DeliveryForm(forms.Form):
@@ -135,5 +145,9 @@ class DeliveryForm(forms.Form):
     def __init__(self, *args, enrolments, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["attended"].queryset = enrolments
+        self.fields["attended"].help_text = "Pupils enrolled now."
         self.fields["attended"].label_from_instance = lambda e: (
             f"{e.pupil.forename} {e.pupil.surname}")
+
+    def clean_date(self):
+        return _not_after_today(self.cleaned_data["date"], "session's date")

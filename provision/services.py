@@ -134,11 +134,11 @@ def enrolment_create(
         raise ValidationError("The pupil is not at this intervention's school.")
     if not pupil.on_register or pupil.left_school_on is not None:
         raise ValidationError("Only pupils on the SEN register can be enrolled.")
+    _check_score(entry_score, "entry")
+    # Locked: two enrolments of one pupil at once would count the cost twice.
+    intervention = Intervention.objects.select_for_update().get(pk=intervention.pk)
     if not intervention.active:
         raise ValidationError("This intervention is retired: pupils can no longer join it.")
-    _check_score(entry_score, "entry")
-    # Two enrolments of one pupil at once would count the cost twice.
-    intervention = Intervention.objects.select_for_update().get(pk=intervention.pk)
     if intervention.enrolments.filter(pupil=pupil, end_date__isnull=True).exists():
         raise ValidationError("The pupil is already enrolled in this intervention.")
     enrolment = Enrolment.objects.create(
