@@ -3,8 +3,8 @@
 * every school: 1:1 teaching assistant support for a handful of pupils with an EHC plan (the
   costed support the funding demo's claims are for);
 * Holy Cross Primary and St Thomas More High School: a catalogue of realistic interventions,
-  pupils enrolled in them this term and last, entry and exit scores, and the sessions of the
-  last few weeks, dated relative to today.
+  pupils enrolled in them this term and last, entry and exit scores, and the sessions of this
+  term so far, dated relative to today.
 
 Written through provision.services (which keep the funding figures). Idempotent: a school that
 already has interventions is left alone, so a second run changes no row."""
@@ -133,8 +133,8 @@ def _ta_support(school: School, start: datetime.date) -> int:
 
 
 def _catalogue(school: School, offers: list[Offer], today: datetime.date) -> int:
-    """The school's interventions, pupils enrolled this term and last, and the sessions of the
-    last five weeks."""
+    """The school's interventions, pupils enrolled this term and last, and this term's
+    sessions."""
     this_term = school_year_start(today)
     last_term = this_term - datetime.timedelta(weeks=16)
     pupils = list(Pupil.objects.filter(
@@ -183,16 +183,28 @@ def _catalogue(school: School, offers: list[Offer], today: datetime.date) -> int
     return enrolled
 
 
+def _holiday(monday: datetime.date) -> bool:
+    """Roughly the school holidays of an English school year: half-terms, Christmas, Easter."""
+    month, day = monday.month, monday.day
+    return ((month == 10 and day >= 25) or (month == 12 and day >= 20) or (month == 1 and day <= 3)
+            or (month == 2 and 14 <= day <= 20) or (month == 4 and day <= 14)
+            or (month == 5 and day >= 25) or month == 8)
+
+
 def _sessions(intervention: Intervention, enrolments: list[Enrolment], today: datetime.date) -> None:
-    """Sessions on the first weekdays of each of the last five weeks (up to yesterday), with a
-    pupil missing now and then."""
+    """Sessions on the first weekdays of every school week since the pupils started (up to last
+    week), with a pupil missing now and then."""
     per_week = min(int(intervention.sessions_per_week), 5)
     if not per_week or not enrolments:
         return
-    monday = _monday(today)
-    for week in range(5, 0, -1):
+    start = _monday(min(e.start_date for e in enrolments))
+    weeks = (_monday(today) - start).days // 7
+    for week in range(weeks):
+        monday = start + datetime.timedelta(weeks=week)
+        if _holiday(monday):
+            continue
         for day in range(per_week):
-            date = monday - datetime.timedelta(weeks=week) + datetime.timedelta(days=day)
+            date = monday + datetime.timedelta(days=day)
             attended = [e for n, e in enumerate(enrolments) if (n + week + day) % 7 != 0
                         and e.start_date <= date]
             services.delivery_record(
