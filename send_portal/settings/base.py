@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     # The project's own apps, lowest layer first: each imports only those above it here.
     "trusts",
     "pupils",
+    "provision",
     "support",
     "funding",
     "casework",
