@@ -51,6 +51,23 @@ class OutcomeForm(forms.Form):
     support = _text("Support to be given", rows=3, max_length=1000,
                     help_text="Who will do what, how often.")
     review_by = DateField(label="Review date of this outcome")
+    enrolments = forms.ModelMultipleChoiceField(
+        queryset=None, required=False, widget=forms.CheckboxSelectMultiple,
+        label="Provision from the provision map",
+        help_text="The pupil's interventions that work towards this outcome.")
+
+    def __init__(self, *args, enrolments, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["enrolments"].queryset = enrolments
+        self.fields["enrolments"].label_from_instance = enrolment_label
+
+
+def enrolment_label(enrolment) -> str:
+    intervention = enrolment.intervention
+    when = f"from {enrolment.start_date:%-d %b %Y}"
+    if enrolment.end_date:
+        when += f" to {enrolment.end_date:%-d %b %Y}"
+    return f"{intervention.name} ({intervention.get_kind_display()}, {when})"
 
 
 class ReviewForm(forms.Form):

@@ -2,8 +2,9 @@
 
 A `SupportPlan` is one cycle of the graduated approach of the SEND Code of Practice (6.44-6.56),
 usually a term long: the assessment (needs, strengths, what has been tried, the child's and the
-parents' views), the outcomes planned with their success criteria, what was delivered (read from
-the school's provision map), and the review that closes the cycle. The names are generic on
+parents' views), the outcomes planned with their success criteria, each linked to the pupil's
+provision on the school's provision map, what was delivered (the map's sessions), and the review
+that closes the cycle. The names are generic on
 purpose: the same records are what schools call an SEN support plan today and what the 2026
 schools white paper calls an individual support plan for every pupil with SEND.
 
@@ -115,6 +116,9 @@ class Outcome(models.Model):
     success_criteria = models.TextField("success criteria")
     support = models.TextField("support to be given", blank=True)
     review_by = models.DateField("review date")
+    # The pupil's provision on the school's provision map that works towards this outcome.
+    enrolments = models.ManyToManyField("provision.Enrolment", blank=True,
+                                        related_name="support_outcomes")
     # Filled in at the review.
     progress = models.CharField(max_length=8, choices=Progress.choices, blank=True)
     evidence = models.TextField(blank=True)
@@ -140,6 +144,9 @@ class PlanReview(models.Model):
     pupil_views = models.TextField("the child's views", blank=True)
     parent_views = models.TextField("the parents' or carers' views", blank=True)
     next_steps = models.TextField("next steps")
+    # What the provision map said was delivered when the review was recorded, kept so that the
+    # closed cycle shows what its review saw: [{"intervention": ..., "planned": 12, ...}].
+    delivery = models.JSONField(default=list, blank=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
         related_name="+",

@@ -41,19 +41,26 @@ def _fetcher():
     return StaticOnlyFetcher()
 
 
-def _write(template: str, context: dict) -> bytes:
+def _document(template: str, context: dict):
     from weasyprint import HTML
 
     html = render_to_string(template, {**context, "generated_at": timezone.localtime()})
     return HTML(string=html, base_url=STATIC_DIR.as_uri() + "/",
-                url_fetcher=_fetcher()).write_pdf()
+                url_fetcher=_fetcher()).render()
+
+
+def _write(template: str, context: dict) -> bytes:
+    return _document(template, context).write_pdf()
 
 
 def plan_html_context(plan: SupportPlan, today: dt.date) -> dict:
+    review = selectors.plan_review(plan)
     return {
         "plan": plan, "pupil": plan.pupil, "school": plan.school,
         "outcomes": selectors.plan_outcomes(plan),
-        "review": selectors.plan_review(plan),
+        "review": review,
+        "delivery": selectors.delivery_rows(plan, review, today),
+        "delivery_end": plan.closed_on or min(today, plan.review_due),
         "followed": selectors.followed_review(plan),
         "today": today,
     }
@@ -64,7 +71,16 @@ def plan_pdf(plan: SupportPlan, *, today: dt.date) -> bytes:
     return _write("support/pdf/plan.html", plan_html_context(plan, today))
 
 
+# Type sizes (points) tried in turn until the profile fits one page: most profiles print at the
+# first; the longest parts allowed (services.PROFILE_PART_MAX_CHARS, _LINES) fit at the last.
+PROFILE_TYPE_SIZES = (10, 9, 8, 7)
+
+
 def profile_pdf(profile: OnePageProfile) -> bytes:
-    """The profile on one A4 page."""
-    return _write("support/pdf/profile.html", {"profile": profile, "pupil": profile.pupil,
-                                               "school": profile.pupil.school})
+    """The profile on one A4 page, its type made smaller if its parts are long."""
+    context = {"profile": profile, "pupil": profile.pupil, "school": profile.pupil.school}
+    for size in PROFILE_TYPE_SIZES:
+        document = _document("support/pdf/profile.html", {**context, "type_size": size})
+        if len(document.pages) == 1:
+            break
+    return document.write_pdf()

@@ -9,8 +9,11 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 
+from core import numbers
+from provision.models import Enrolment
+from provision.selectors import delivery_for_enrolments
 from pupils.models import Provision, Pupil
 from trusts import access
 from trusts.access import Capability
@@ -143,7 +146,10 @@ def plans_for_pupil(pupil: Pupil) -> list[SupportPlan]:
 
 
 def plan_outcomes(plan: SupportPlan) -> list[Outcome]:
-    return list(plan.outcomes.order_by("position", "pk"))
+    """The plan's outcomes in order, with the provision each is linked to. Two queries."""
+    return list(plan.outcomes.order_by("position", "pk").prefetch_related(
+        Prefetch("enrolments", queryset=Enrolment.objects.select_related("intervention")
+                 .order_by("start_date", "pk"))))
 
 
 def plan_review(plan: SupportPlan) -> PlanReview | None:
@@ -200,3 +206,98 @@ def plan_tag(plan: SupportPlan, today: dt.date) -> Tag:
     if days <= DUE_SOON_DAYS:
         return Tag(f"Review due in {days} day{'s' if days != 1 else ''}", "govuk-tag--yellow")
     return Tag("Current", "govuk-tag--green")
+
+
+# --- Do: what the provision map says was delivered ------------------------------------------
+
+@dataclass(frozen=True)
+class DeliveryRow:
+    """One of the pupil's provision enrolments linked to the plan's outcomes, with the sessions
+    planned and delivered in the cycle."""
+
+    intervention: str
+    kind: str
+    staff_role: str
+    pattern: str  # "3 sessions a week of 20 minutes"
+    outcomes: tuple[int, ...]  # the positions of the outcomes it works towards
+    planned: int
+    delivered: int
+    measure: str = ""
+    entry_score: str = ""
+    exit_score: str = ""
+
+    @property
+    def pct(self):
+        return numbers.pct(self.delivered, self.planned)
+
+    @property
+    def text(self) -> str:
+        if not self.planned:
+            return f"{numbers.counted(self.delivered, 'session')} delivered"
+        return (f"{self.delivered:,} of {numbers.counted(self.planned, 'session')} delivered "
+                f"({numbers.pct_text(self.pct)})")
+
+    @property
+    def outcomes_text(self) -> str:
+        return ", ".join(str(n) for n in self.outcomes)
+
+    def as_json(self) -> dict:
+        return {**self.__dict__, "outcomes": list(self.outcomes)}
+
+    @classmethod
+    def from_json(cls, data: dict) -> DeliveryRow:
+        fields = set(cls.__dataclass_fields__)
+        return cls(**{**{k: v for k, v in data.items() if k in fields},
+                      "outcomes": tuple(data.get("outcomes", ()))})
+
+
+def _score(value) -> str:
+    return "" if value is None else f"{value.normalize():f}"
+
+
+def _pattern(intervention) -> str:
+    sessions = intervention.sessions_per_week.normalize()
+    noun = "session" if sessions == 1 else "sessions"
+    return f"{sessions:f} {noun} a week of {intervention.minutes_per_session} minutes"
+
+
+def plan_delivery(plan: SupportPlan, *, end: dt.date) -> list[DeliveryRow]:
+    """Each enrolment linked to the plan's outcomes, with the sessions planned and delivered
+    from the start of the cycle to `end`. At most four queries."""
+    links = list(Outcome.enrolments.through.objects.filter(outcome__plan=plan)
+                 .order_by("outcome__position").values_list("outcome__position", "enrolment_id"))
+    if not links:
+        return []
+    by_enrolment: dict[int, list[int]] = {}
+    for position, enrolment_id in links:
+        by_enrolment.setdefault(enrolment_id, []).append(position)
+    enrolments = list(Enrolment.objects.filter(pk__in=list(by_enrolment))
+                      .select_related("intervention").order_by("start_date", "pk"))
+    summaries = delivery_for_enrolments(enrolments, plan.starts_on, end)
+    rows = []
+    for e in enrolments:
+        summary = summaries.get(e.pk)
+        rows.append(DeliveryRow(
+            intervention=e.intervention.name, kind=e.intervention.get_kind_display(),
+            staff_role=e.intervention.staff_role, pattern=_pattern(e.intervention),
+            outcomes=tuple(sorted(set(by_enrolment[e.pk]))),
+            planned=summary.planned if summary else 0,
+            delivered=summary.delivered if summary else 0,
+            measure=e.intervention.measure_scale, entry_score=_score(e.entry_score),
+            exit_score=_score(e.exit_score)))
+    return rows
+
+
+def delivery_rows(plan: SupportPlan, review: PlanReview | None, today: dt.date
+                  ) -> list[DeliveryRow]:
+    """What the plan's "do" part shows: a closed cycle what its review kept; an open one the
+    sessions from its start to today (or its review date, if that has passed)."""
+    if plan.is_closed:
+        return [DeliveryRow.from_json(d) for d in (review.delivery if review else [])]
+    return plan_delivery(plan, end=min(today, plan.review_due))
+
+
+def pupil_enrolments(pupil: Pupil) -> QuerySet[Enrolment]:
+    """The pupil's provision on the map, newest first, for linking outcomes to it."""
+    return Enrolment.objects.filter(pupil=pupil).select_related("intervention").order_by(
+        "-start_date", "-pk")

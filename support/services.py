@@ -14,7 +14,7 @@ The rules of a cycle:
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
@@ -22,11 +22,13 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from provision.models import Enrolment
 from pupils.models import Provision, Pupil
 from trusts import access
 from trusts.access import Capability
 from trusts.models import User
 
+from . import selectors
 from .models import OnePageProfile, Outcome, PlanReview, SupportPlan
 
 CLOSED_MESSAGE = "This cycle has been reviewed and closed: past cycles are kept as they were."
@@ -92,15 +94,28 @@ def plan_start(*, actor: User, pupil: Pupil, starts_on: dt.date, review_due: dt.
            if last else {}),
     )
     if last is not None:
-        carried = last.outcomes.exclude(progress=Outcome.Progress.ACHIEVED).order_by(
-            "position", "pk")
-        Outcome.objects.bulk_create([
-            Outcome(plan=plan, position=i, description=o.description,
-                    success_criteria=o.success_criteria, support=o.support,
-                    review_by=review_due)
-            for i, o in enumerate(carried, start=1)
-        ])
+        _carry_outcomes(last, plan)
     return plan
+
+
+def _carry_outcomes(last: SupportPlan, plan: SupportPlan) -> None:
+    """Outcomes of `last` not achieved, copied into `plan` with the provision still running
+    when it starts."""
+    carried = list(last.outcomes.exclude(progress=Outcome.Progress.ACHIEVED)
+                   .prefetch_related("enrolments").order_by("position", "pk"))
+    copies = Outcome.objects.bulk_create([
+        Outcome(plan=plan, position=i, description=o.description,
+                success_criteria=o.success_criteria, support=o.support,
+                review_by=plan.review_due)
+        for i, o in enumerate(carried, start=1)
+    ])
+    links = [
+        Outcome.enrolments.through(outcome_id=copy.pk, enrolment_id=e.pk)
+        for original, copy in zip(carried, copies, strict=True)
+        for e in original.enrolments.all()
+        if e.end_date is None or e.end_date >= plan.starts_on
+    ]
+    Outcome.enrolments.through.objects.bulk_create(links)
 
 
 @transaction.atomic
@@ -159,8 +174,10 @@ def plan_discard(*, actor: User, plan: SupportPlan) -> None:
 # --- Outcomes -------------------------------------------------------------------------------
 
 def _check_outcome(plan: SupportPlan, description: str, success_criteria: str,
-                   review_by: dt.date) -> None:
+                   review_by: dt.date, enrolments: list[Enrolment]) -> None:
     errors = {}
+    if any(e.pupil_id != plan.pupil_id for e in enrolments):
+        errors["enrolments"] = "Choose provision of this pupil only."
     if not description.strip():
         errors["description"] = "Enter the outcome."
     if not success_criteria.strip():
@@ -173,24 +190,33 @@ def _check_outcome(plan: SupportPlan, description: str, success_criteria: str,
 
 @transaction.atomic
 def outcome_add(*, actor: User, plan: SupportPlan, description: str, success_criteria: str,
-                review_by: dt.date, support: str = "") -> Outcome:
+                review_by: dt.date, support: str = "",
+                enrolments: Iterable[Enrolment] = ()) -> Outcome:
+    """An outcome of the plan, linked to the pupil's provision (`enrolments`) that works
+    towards it."""
     plan = _lock(plan)
-    _check_outcome(plan, description, success_criteria, review_by)
+    enrolments = list(enrolments)
+    _check_outcome(plan, description, success_criteria, review_by, enrolments)
     position = (plan.outcomes.aggregate(last=Max("position"))["last"] or 0) + 1
-    return Outcome.objects.create(
+    outcome = Outcome.objects.create(
         plan=plan, position=position, description=description.strip(),
         success_criteria=success_criteria.strip(), support=support.strip(), review_by=review_by,
     )
+    outcome.enrolments.set(enrolments)
+    return outcome
 
 
 @transaction.atomic
 def outcome_update(*, actor: User, outcome: Outcome, description: str, success_criteria: str,
-                   review_by: dt.date, support: str = "") -> Outcome:
+                   review_by: dt.date, support: str = "",
+                   enrolments: Iterable[Enrolment] = ()) -> Outcome:
     plan = _lock(outcome.plan)
-    _check_outcome(plan, description, success_criteria, review_by)
+    enrolments = list(enrolments)
+    _check_outcome(plan, description, success_criteria, review_by, enrolments)
     outcome.description, outcome.success_criteria = description.strip(), success_criteria.strip()
     outcome.support, outcome.review_by = support.strip(), review_by
     outcome.save(update_fields=["description", "success_criteria", "support", "review_by"])
+    outcome.enrolments.set(enrolments)
     return outcome
 
 
@@ -200,6 +226,11 @@ def outcome_remove(*, actor: User, outcome: Outcome) -> None:
     if not plan.is_draft and plan.outcomes.count() == 1:
         raise ValidationError("A current plan keeps at least one outcome.")
     outcome.delete()
+    # Outcomes stay numbered 1, 2, 3: the plan, its review and the PDF all refer to them so.
+    remaining = list(plan.outcomes.order_by("position", "pk"))
+    for position, kept in enumerate(remaining, start=1):
+        kept.position = position
+    Outcome.objects.bulk_update(remaining, ["position"])
 
 
 # --- The review -----------------------------------------------------------------------------
@@ -259,7 +290,10 @@ def review_record(*, actor: User, plan: SupportPlan) -> SupportPlan:
         raise ValidationError("Every outcome needs its progress before the review is "
                               "recorded.")
     review.recorded_by, review.recorded_at = actor, timezone.now()
-    review.save(update_fields=["recorded_by", "recorded_at", "updated_at"])
+    # The cycle's sessions as the provision map has them today, kept with the closed cycle.
+    review.delivery = [row.as_json() for row in selectors.plan_delivery(
+        plan, end=review.held_on)]
+    review.save(update_fields=["recorded_by", "recorded_at", "delivery", "updated_at"])
     plan.status, plan.closed_on = SupportPlan.Status.CLOSED, review.held_on
     plan.save(update_fields=["status", "closed_on", "updated_at"])
     return plan
@@ -269,9 +303,10 @@ def review_record(*, actor: User, plan: SupportPlan) -> SupportPlan:
 
 PROFILE_FIELDS = ("like_and_admire", "important_to_me", "how_to_support", "my_needs",
                   "written_with")
-# Each part's longest text, so that the profile always prints on one A4 page.
+# Each part's longest text: a one-page profile is read at a glance, and the PDF shrinks its
+# type to keep the four parts on one A4 page, down to a size still easy to read at these limits.
 PROFILE_PART_MAX_CHARS = 700
-PROFILE_PART_MAX_LINES = 12
+PROFILE_PART_MAX_LINES = 16
 
 
 @transaction.atomic
@@ -289,7 +324,7 @@ def profile_save(*, actor: User, pupil: Pupil, like_and_admire: str, important_t
         text = values[field]
         if not text:
             errors[field] = "Enter this part of the profile."
-        elif len(text) > PROFILE_PART_MAX_CHARS or text.count("\n") >= PROFILE_PART_MAX_LINES:
+        elif len(text) > PROFILE_PART_MAX_CHARS or len(text.splitlines()) > PROFILE_PART_MAX_LINES:
             errors[field] = (f"Keep this part to {PROFILE_PART_MAX_CHARS} characters and "
                              f"{PROFILE_PART_MAX_LINES} lines, so the profile fits on one page.")
     if errors:

@@ -129,11 +129,14 @@ def school_plans(request, laestab: str):
 
 def _plan_context(request, plan: SupportPlan) -> dict:
     today = _today()
+    review = selectors.plan_review(plan)
     return {
         "plan": plan, "pupil": plan.pupil, "school": plan.school,
         "tag": selectors.plan_tag(plan, today),
         "outcomes": selectors.plan_outcomes(plan),
-        "review": selectors.plan_review(plan),
+        "review": review,
+        "delivery": selectors.delivery_rows(plan, review, today),
+        "delivery_end": plan.closed_on or min(today, plan.review_due),
         "followed": selectors.followed_review(plan),
         "can_write": access.can(request.user, C.WRITE_SUPPORT_PLANS, plan.school_id)
         and not plan.is_closed,
@@ -225,7 +228,8 @@ def outcome_new(request, pk: int):
     plan, closed = _writable_plan_for(request, pk)
     if closed:
         return closed
-    form = forms.OutcomeForm(request.POST or None, initial={"review_by": plan.review_due})
+    form = forms.OutcomeForm(request.POST or None, initial={"review_by": plan.review_due},
+                             enrolments=selectors.pupil_enrolments(plan.pupil))
     if request.method == "POST" and form.is_valid():
         try:
             services.outcome_add(actor=request.user, plan=plan, **form.cleaned_data)
@@ -248,8 +252,10 @@ def outcome_edit(request, pk: int, outcome_id: int):
     if closed:
         return closed
     outcome = _outcome_for(plan, outcome_id)
-    form = forms.OutcomeForm(request.POST or None, initial={
-        f: getattr(outcome, f) for f in forms.OutcomeForm.base_fields})
+    initial = {f: getattr(outcome, f) for f in forms.OutcomeForm.base_fields if f != "enrolments"}
+    initial["enrolments"] = list(outcome.enrolments.values_list("pk", flat=True))
+    form = forms.OutcomeForm(request.POST or None, initial=initial,
+                             enrolments=selectors.pupil_enrolments(plan.pupil))
     if request.method == "POST" and form.is_valid():
         try:
             services.outcome_update(actor=request.user, outcome=outcome, **form.cleaned_data)
