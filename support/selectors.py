@@ -110,10 +110,10 @@ def task_counts(*, school_ids: Iterable[int], today: dt.date) -> TaskCounts:
 
 @dataclass(frozen=True)
 class ReviewDue:
-    """A current plan's review, for the due list."""
+    """A current plan's review, for the due list (and the daily digest e-mail, which names no
+    pupil: there is no name here)."""
 
     plan_id: int
-    pupil_name: str
     school_id: int
     school_name: str
     owner_id: int
@@ -128,12 +128,11 @@ def reviews_due(*, school_ids: Iterable[int], owner_id: int | None = None) -> li
     if owner_id:
         plans = plans.filter(owner_id=owner_id)
     return [
-        ReviewDue(row["pk"], f"{row['pupil__forename']} {row['pupil__surname']}",
-                  row["school_id"], row["school__name"], row["owner_id"],
+        ReviewDue(row["pk"], row["school_id"], row["school__name"], row["owner_id"],
                   row["owner__full_name"] or row["owner__email"], row["review_due"])
         for row in plans.order_by("review_due", "pk").values(
-            "pk", "pupil__forename", "pupil__surname", "school_id", "school__name", "owner_id",
-            "owner__full_name", "owner__email", "review_due")
+            "pk", "school_id", "school__name", "owner_id", "owner__full_name", "owner__email",
+            "review_due")
     ]
 
 
