@@ -105,6 +105,7 @@ def _list_page(request, schools, *, school=None):
         "school": school, "schools": schools, "show": show, "page": page,
         "tabs": [(key, label, f"{base}?show={key}") for key, label in Show.LABELS.items()],
         "query_prefix": f"show={show}&", "several_schools": len(schools) > 1,
+        "write_ids": access.school_ids_for(request.user, C.WRITE_SUPPORT_PLANS),
         "title": Show.LABELS[show],
     })
 
