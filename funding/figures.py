@@ -19,10 +19,12 @@ What is kept, per school (funding.models):
   calendar, so it changes once, on FundingRegisterChange.FIRST_DAY).
 
 Writes: school_refresh(school_id=...) recomputes one school's rows from its own claims, awards,
-payments, provision costs, settings and register (a few queries over that school) and replaces
-them. Every funding service calls it at its end, inside its transaction, so a rollback takes
-both back; pupils.signals.register_changed calls it for census imports and register changes;
-banding tables changed in the admin rebuild every school.
+payments, provision (the provision map's enrolments not ended, read through
+provision.selectors), settings and register (a few queries over that school) and replaces them.
+Every funding service calls it at its end, inside its transaction, so a rollback takes both
+back; pupils.signals.register_changed calls it for census imports and register changes, and
+provision.signals.provision_changed for changes to the provision map; banding tables changed in
+the admin rebuild every school.
 
 The horizon: an open-ended award runs "until further notice", so its rows are written for every
 financial year up to the horizon, max(the latest year with a banding table, the current year +
@@ -68,7 +70,6 @@ from .models import (
     FundingRegisterChange,
     FundingYearFigures,
     Payment,
-    ProvisionCost,
 )
 
 S = ClaimStatus
@@ -426,25 +427,30 @@ def _compute(school_ids: list[int], horizon: int) -> Figures:
     pupil_years: dict[tuple[int, int], list[tuple[int, Decimal]]] = defaultdict(list)
     for (school_id, pupil_id, year), expected in expected_by_pupil.items():
         pupil_years[(school_id, pupil_id)].append((year, expected))
-    costs = ProvisionCost.objects.filter(
-        school_id__in=school_ids, pupil__left_school_on__isnull=True, pupil__provision__in=REGISTER,
-    ).order_by().values_list("school_id", "pupil_id", "pupil__home_local_authority_id",
-                             *selectors.COST_FIELDS)
-    for school_id, pupil_id, home_la_id, *figures in costs:
+    register = list(Pupil.objects.filter(
+        school_id__in=school_ids, left_school_on__isnull=True, provision__in=REGISTER,
+    ).order_by().values_list("pk", "school_id", "home_local_authority_id", "provision"))
+    # The cost of each pupil's provision, from the provision map (funding.selectors).
+    costs = selectors.provision_costs(school_ids, rates)
+    for pupil_id, school_id, home_la_id, _provision in register:
+        cost = costs.get(pupil_id)
+        if cost is None:
+            continue
         change = out.register_change(school_id, home_la_id, FIRST_DAY)
         change[2] += 1
-        change[3] += selectors._annual_cost(*figures, rates=rates[school_id])
+        change[3] += cost
         for year, expected in pupil_years.get((school_id, pupil_id), []):
             out.year(school_id, home_la_id, year)["funding_for_costed"] += expected
 
-    _unclaimed(out, school_ids, claims, awards, rates)
+    _unclaimed(out, claims, awards, rates, register, costs)
     out.rates = {k: v for k, v in out.rates.items() if v}
     out.register = {k: v for k, v in out.register.items() if any(v)}
     return out
 
 
-def _unclaimed(out: Figures, school_ids: list[int], claims: list[tuple], awards: list[tuple],
-               rates: dict[int, selectors.CostRates]) -> None:
+def _unclaimed(out: Figures, claims: list[tuple], awards: list[tuple],
+               rates: dict[int, selectors.CostRates], register: list[tuple],
+               costs: dict[int, Decimal]) -> None:
     """+1 from the first day a pupil eligible for funding has no live claim, -1 from the day an
     award of theirs comes into force, +1 again the day after it ends. A claim counts for the
     pupil at the school that made it."""
@@ -454,13 +460,8 @@ def _unclaimed(out: Figures, school_ids: list[int], claims: list[tuple], awards:
     for _claim, school_id, _la, pupil_id, status, _label, start, end in awards:
         if status == S.AWARDED:
             in_force[(school_id, pupil_id)].append((start, end))
-    register = Pupil.objects.filter(
-        school_id__in=school_ids, left_school_on__isnull=True, provision__in=REGISTER,
-    ).order_by().values_list("pk", "school_id", "home_local_authority_id", "provision",
-                             "provision_cost__pk",
-                             *(f"provision_cost__{f}" for f in selectors.COST_FIELDS))
-    for pupil_id, school_id, la_id, provision, cost_pk, *figures in register:
-        cost = selectors._annual_cost(*figures, rates=rates[school_id]) if cost_pk else None
+    for pupil_id, school_id, la_id, provision in register:
+        cost = costs.get(pupil_id)
         if not selectors._unclaimed_reason(provision, cost, rates[school_id]):
             continue
         if (school_id, pupil_id) in pending:

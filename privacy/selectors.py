@@ -14,7 +14,9 @@ from django.db.models import Model, Q, QuerySet
 from django.utils import timezone
 
 from casework.models import AnnualReview, Case, CaseNote, EHCPlan, EHCRequest
-from funding.models import Award, Claim, ClaimEvent, Payment, ProvisionCost
+from funding.models import Award, Claim, ClaimEvent, Payment
+from provision.models import Delivery, Enrolment
+from provision.selectors import costs_for
 from pupils.models import CensusImport, Pupil, RegisterEvent
 from support.models import OnePageProfile, Outcome, PlanReview, SupportPlan
 from trusts.models import School
@@ -173,13 +175,27 @@ def subject_access_sections(pupil: Pupil) -> list[Section]:
           e.note, _who(e.actor), _d(e.created_at)]
          for e in ClaimEvent.objects.filter(claim__in=claims).select_related("actor")],
     ))
-    costs = ProvisionCost.objects.filter(pupil=p)
+    enrolments = list(Enrolment.objects.filter(pupil=p).select_related("intervention")
+                      .order_by("start_date", "pk"))
+    costs = costs_for({e.intervention_id: e.intervention for e in enrolments}.values())
     sections.append(Section(
-        "provision_cost", "Provision costs",
-        ["TA hours per week", "weeks per year", "hourly rate", "on-cost %", "description",
-         "updated at"],
-        [[c.ta_hours_per_week, _d(c.weeks_per_year), _d(c.hourly_rate), _d(c.on_cost_percent),
-          c.description, _d(c.updated_at)] for c in costs],
+        "provision_enrolments", "Provision (interventions)",
+        ["enrolment id", "intervention", "kind", "delivered by", "area of need",
+         "sessions a week", "minutes a session", "group size", "cost a year (GBP)", "start date",
+         "end date", "measure", "entry score", "exit score", "notes"],
+        [[e.pk, e.intervention.name, e.intervention.get_kind_display(), e.intervention.staff_role,
+          e.intervention.get_area_of_need_display(), e.intervention.sessions_per_week,
+          e.intervention.minutes_per_session, e.intervention.group_size,
+          _d(costs.get(e.intervention_id)), _d(e.start_date), _d(e.end_date),
+          e.intervention.measure_scale, _d(e.entry_score), _d(e.exit_score), e.notes]
+         for e in enrolments],
+    ))
+    sessions = list(Delivery.objects.filter(attended__in=enrolments).select_related(
+        "intervention").order_by("date", "pk").distinct())
+    sections.append(Section(
+        "provision_sessions", "Provision sessions attended",
+        ["intervention", "date", "minutes", "note"],
+        [[d.intervention.name, _d(d.date), d.minutes, d.note] for d in sessions],
     ))
 
     requests = list(EHCRequest.objects.filter(pupil=p).select_related("local_authority"))
@@ -259,7 +275,7 @@ def subject_access_sections(pupil: Pupil) -> list[Section]:
           pr.written_with, _who(pr.created_by), _d(pr.created_at)] for pr in profiles],
     ))
 
-    subjects: list[Model] = [p, *events, *claims, *costs, *requests, *plans, *reviews, *cases,
+    subjects: list[Model] = [p, *events, *claims, *enrolments, *requests, *plans, *reviews, *cases,
                              *notes, *support_plans, *outcomes, *plan_reviews, *profiles]
     entries = audit_entries_about(subjects)
     sections.append(Section(

@@ -8,13 +8,17 @@ census snapshots count it) but holds no personal data any more:
   2); the date of birth becomes 1 January of the birth year (the year group is kept, so the
   year adds nothing identifying, and reports by age still work); gender becomes "not known".
 * free text about the pupil is replaced by "[erased]": register event notes, the claim's
-  evidence, provision and refusal text, claim history notes, the provision description, the
-  title, outcome and notes of every case linked to the pupil, and every text of the pupil's
-  SEN support plans (assessment, outcomes, reviews) and one-page profiles. In other cases,
-  plans and profiles of the school the pupil's full name and UPN are cut out of the text, the
-  rest is kept.
-* money rows (claims, awards, payments, provision costs) stay: they are the trust's financial
-  records; they now point at an anonymous record. A payment reference is redacted only when it
+  evidence, provision and refusal text, claim history notes, the notes of the pupil's
+  enrolments in interventions, the title, outcome and notes of every case linked to the pupil,
+  and every text of the pupil's SEN support plans (assessment, outcomes, reviews) and one-page
+  profiles. The notes of sessions only the pupil attended are replaced too; the names and
+  descriptions of interventions only the pupil took part in lose the pupil's forename, surname
+  and UPN. In other cases, SEN support plans and one-page profiles of the school, and in the
+  text of interventions and sessions shared with other pupils, the pupil's full name and UPN are
+  cut out of the text, the rest is kept.
+* money rows (claims, awards, payments) and the pupil's enrolments in interventions (dates,
+  scores: the school's costed provision) stay: they are the trust's financial records; they now
+  point at an anonymous record. A payment reference is redacted only when it
   quotes the pupil's name or UPN.
 * census snapshots (counts) are not touched.
 
@@ -39,7 +43,8 @@ from django.db.models import Q
 from django.utils import timezone
 
 from casework.models import Case, CaseNote
-from funding.models import Claim, ClaimEvent, Payment, ProvisionCost
+from funding.models import Claim, ClaimEvent, Payment
+from provision.models import Delivery, Enrolment, Intervention
 from pupils.models import Gender, Pupil, RegisterEvent
 from support.models import OnePageProfile, Outcome, PlanReview, SupportPlan
 from trusts.models import User
@@ -108,9 +113,9 @@ def pupil_erase(*, actor: User | None, pupil: Pupil, reason: str) -> bool:
     for payment in Payment.objects.filter(claim__in=claims).exclude(reference=""):
         if pattern.search(payment.reference):
             Payment.objects.filter(pk=payment.pk).update(reference=REDACTED_TEXT)
-    ProvisionCost.objects.filter(pupil=pupil).exclude(description="").update(
-        description=REDACTED_TEXT
-    )
+    enrolments = Enrolment.objects.filter(pupil=pupil)
+    enrolments.exclude(notes="").update(notes=REDACTED_TEXT)
+    _erase_provision_text(pupil, enrolments, pattern)
 
     linked = Case.objects.filter(pupil=pupil)
     linked.update(title=REDACTED_TEXT)
@@ -157,6 +162,28 @@ def pupil_erase(*, actor: User | None, pupil: Pupil, reason: str) -> bool:
     )
     _tombstone(actor=actor, pupil=pupil, reason=reason)
     return True
+
+
+def _erase_provision_text(pupil: Pupil, enrolments, pattern: re.Pattern) -> None:
+    """The names and descriptions of the pupil's interventions and the notes of their sessions:
+    text no other pupil shares (an intervention only they were enrolled in, a session only they
+    attended) loses the pupil's forename and surname too (a 1:1 is often named after the child);
+    text shared with other pupils loses the full name and UPN only."""
+    alone = re.compile("|".join(
+        [pattern.pattern] + [rf"\b{re.escape(v)}\b" for v in (pupil.forename, pupil.surname)
+                             if len(v.strip()) >= 2]), re.IGNORECASE)
+    others = Enrolment.objects.exclude(pupil=pupil)
+    for intervention in Intervention.objects.filter(enrolments__in=enrolments).distinct():
+        shared = others.filter(intervention=intervention).exists()
+        rule = pattern if shared else alone
+        name, description = _cut(intervention.name, rule), _cut(intervention.description, rule)
+        if (name, description) != (intervention.name, intervention.description):
+            Intervention.objects.filter(pk=intervention.pk).update(name=name, description=description)
+    for delivery in Delivery.objects.filter(attended__in=enrolments).exclude(note="").distinct():
+        shared = delivery.attended.exclude(pupil=pupil).exists()
+        note = _cut(delivery.note, pattern) if shared else REDACTED_TEXT
+        if note != delivery.note:
+            Delivery.objects.filter(pk=delivery.pk).update(note=note)
 
 
 def _tombstone(*, actor: User | None, pupil: Pupil, reason: str) -> None:

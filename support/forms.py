@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from django import forms
 
-from .date_input import DateField
+from core.date_input import DateInputField as DateField
+
 from .models import Outcome
 from .services import PROFILE_PART_MAX_CHARS
 
@@ -20,7 +21,8 @@ def _text(label: str, *, required: bool = False, help_text: str = "", rows: int 
 class PlanStartForm(forms.Form):
     starts_on = DateField(label="Start of the cycle")
     review_due = DateField(label="Review date",
-                           help_text="Usually about a term after the start.")
+                           help_text="Usually about a term after the start. For example, "
+                                     "11 12 2026")
     owner = forms.ModelChoiceField(queryset=None, label="Lead",
                                    help_text="Who leads this plan and its review.")
 

@@ -17,7 +17,7 @@ from trusts.tests.factories import SchoolFactory, TrustFactory, member
 
 pytestmark = pytest.mark.django_db
 
-PROJECT_APPS = ("trusts", "pupils", "funding", "casework", "reports", "privacy")
+PROJECT_APPS = ("trusts", "pupils", "provision", "funding", "casework", "reports", "privacy")
 
 # Personas, all in trust A / school A1 unless their name says otherwise.
 PERSONAS = ["senco", "headteacher", "head_of_send", "executive", "data_admin", "senco_a2", "hos_b"]
@@ -204,6 +204,47 @@ ROUTES.update({
 })
 
 
+# --- provision map ------------------------------------------------------------------------
+
+def _provision_objects(world: World) -> None:
+    import datetime as dt
+
+    from provision import services as provision_services
+
+    for side, school in (("own", world.a1), ("other", world.b1)):
+        pupil = world.objects["pupil"][side]
+        intervention = provision_services.intervention_create(
+            actor=None, school=school, name="Reading group", kind="small_group",
+            staff_role="Teaching assistant", sessions_per_week=3, minutes_per_session=30,
+            group_size=4)
+        enrolment = provision_services.enrolment_create(
+            actor=None, intervention=intervention, pupil=pupil, start_date=dt.date(2025, 9, 1))
+        session = provision_services.delivery_record(
+            actor=None, intervention=intervention, date=dt.date(2025, 9, 8), minutes=30,
+            attended=[enrolment])
+        for kind, obj in (("intervention", intervention), ("enrolment", enrolment),
+                          ("session", session)):
+            world.objects.setdefault(kind, {})[side] = obj
+
+
+OBJECT_MAKERS.append(_provision_objects)
+
+# Executives see the school's provision costs (totals without names); data admins see pupils.
+ROUTES.update({
+    "provision:school_map": Route(school_kwargs, SCHOOL_READERS),
+    "provision:intervention_new": Route(school_kwargs, REGISTER_EDITORS),
+    "provision:intervention": Route(_pk_of("intervention"), PUPIL_READERS),
+    "provision:intervention_edit": Route(_pk_of("intervention"), REGISTER_EDITORS),
+    "provision:enrol": Route(_pk_of("intervention"), REGISTER_EDITORS),
+    "provision:delivery_new": Route(_pk_of("intervention"), REGISTER_EDITORS),
+    "provision:delivery_remove": Route(_pk_of("session"), REGISTER_EDITORS, method="POST"),
+    "provision:enrolment_measures": Route(_pk_of("enrolment"), REGISTER_EDITORS),
+    "provision:enrolment_end": Route(_pk_of("enrolment"), REGISTER_EDITORS),
+    "provision:pupil": Route(_pupil_pk, PUPIL_READERS),
+    "provision:pupil_enrol": Route(_pupil_pk, REGISTER_EDITORS),
+})
+
+
 # --- funding ------------------------------------------------------------------------------
 
 def _funding_objects(world: World) -> None:
@@ -237,10 +278,6 @@ def _claim_kwargs(extra: dict | None = None) -> Callable[[World, str], dict]:
     return lambda world, side: {"claim_id": world.objects["claim"][side].pk, **(extra or {})}
 
 
-def _provision_kwargs(world: World, side: str) -> dict:
-    return {**school_kwargs(world, side), "pupil_id": world.objects["pupil"][side].pk}
-
-
 ROUTES.update({
     "funding_index": Route(no_kwargs, EVERYONE - {"data_admin"}, has_object=False, ok=INDEX_OK),
     "funding_school": Route(school_kwargs, FUNDING_READERS),
@@ -248,7 +285,6 @@ ROUTES.update({
     "funding_settings": Route(school_kwargs, CLAIM_DECIDERS),
     "funding_payments_import": Route(school_kwargs, CLAIM_DECIDERS),
     "funding_claim_new": Route(school_kwargs, CLAIM_PREPARERS),
-    "funding_provision_cost": Route(_provision_kwargs, CLAIM_PREPARERS),
     "funding_claim": Route(_claim_kwargs(), frozenset({"senco", "headteacher", "head_of_send"})),
     "funding_claim_action": Route(_claim_kwargs({"action": "submit"}), CLAIM_DECIDERS, method="POST"),
     "funding_trust": Route(trust_kwargs, TRUST_FUNDING_READERS),

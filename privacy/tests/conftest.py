@@ -5,8 +5,9 @@ from decimal import Decimal
 import pytest
 
 from casework import services as cw
-from funding.models import Award, Claim, ClaimEvent, ClaimStatus, Payment, ProvisionCost
+from funding.models import Award, Claim, ClaimEvent, ClaimStatus, Payment
 from funding.tests.factories import add_table
+from provision.models import Delivery, Enrolment, Intervention
 from pupils.models import CensusSnapshot, RegisterEvent
 from pupils.tests.factories import PupilFactory
 from support import services as support_services
@@ -46,9 +47,17 @@ def give_pupil_a_history(w, pupil, *, owner, tag: str) -> dict:
         claim=claim, kind=ClaimEvent.Kind.PAYMENT, to_status=ClaimStatus.AWARDED,
         note=f"£1,015.89 received, reference TOPUP {pupil.upn}", actor=owner,
     )
-    cost = ProvisionCost.objects.create(pupil=pupil, school=pupil.school,
-                                        ta_hours_per_week=Decimal("10"),
-                                        description=f"TA for {pupil.forename} {tag}")
+    # A 1:1 typed with the child's name, as a migrated costed line may have been.
+    intervention = Intervention.objects.create(
+        school=pupil.school, name=f"TA for {pupil.forename} {pupil.surname}", kind="one_to_one",
+        staff_role="Teaching assistant", sessions_per_week=Decimal("10"), minutes_per_session=60,
+        group_size=1, description=f"Support for {pupil.forename} {pupil.surname} ({tag})")
+    enrolment = Enrolment.objects.create(
+        intervention=intervention, pupil=pupil, start_date=dt.date(2025, 4, 1),
+        entry_score=Decimal("84"), notes=f"{pupil.forename} settles best in the morning ({tag})")
+    delivery = Delivery.objects.create(intervention=intervention, date=dt.date(2025, 9, 8),
+                                       minutes=60, note=f"{pupil.forename} read two pages")
+    delivery.attended.set([enrolment])
     request_ = cw.ehc_request_create(actor=owner, pupil=pupil, requested_by="school",
                                      request_date=dt.date(2025, 3, 3))
     plan = cw.ehc_plan_create(actor=owner, pupil=pupil, issue_date=dt.date(2024, 1, 10))
@@ -80,7 +89,8 @@ def give_pupil_a_history(w, pupil, *, owner, tag: str) -> dict:
         important_to_me="My cat", how_to_support="Time to think", my_needs="Reading is hard",
         written_with=f"Written by {pupil.forename} with mum")
     return {"event": event, "claim": claim, "award": award, "payment": payment,
-            "claim_event": claim_event, "cost": cost, "request": request_, "plan": plan,
+            "claim_event": claim_event, "intervention": intervention,
+            "enrolment": enrolment, "delivery": delivery, "request": request_, "plan": plan,
             "review": review, "case": case, "note": note, "support_plan": support_plan,
             "support_outcome": outcome, "support_review": plan_review, "profile": profile}
 

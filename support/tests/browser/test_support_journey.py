@@ -22,9 +22,9 @@ SHOTS = Path(os.environ.get("SUPPORT_SCREENSHOTS", "/tmp/support-shots"))
 
 
 def fill_date(page, field: str, day: dt.date) -> None:
-    page.locator(f"#id_{field}_day").fill(str(day.day))
-    page.locator(f"#id_{field}_month").fill(str(day.month))
-    page.locator(f"#id_{field}_year").fill(str(day.year))
+    page.locator(f"#id_{field}_0").fill(str(day.day))
+    page.locator(f"#id_{field}_1").fill(str(day.month))
+    page.locator(f"#id_{field}_2").fill(str(day.year))
 
 
 def shot(page, name: str) -> None:
