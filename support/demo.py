@@ -119,13 +119,19 @@ def _plan(pupil: Pupil, lead: User, starts_on: dt.date, review_due: dt.date,
             pupil_views=f"I want to get better at this. I like it when {lead.get_short_name()} "
                         "checks in with me.",
             parent_views="We would like more ideas for helping at home.")
+    # The pupil's provision running during the cycle works towards the first outcome.
+    enrolments = [e for e in enrolments_for_pupil(pupil) if e.start_date <= review_due
+                  and (e.end_date is None or e.end_date >= starts_on)]
     if not plan.outcomes.exists():
-        enrolments = [e for e in enrolments_for_pupil(pupil)
-                      if e.end_date is None or e.end_date >= starts_on]
         for i, (description, criteria, support) in enumerate(text["outcomes"]):
             services.outcome_add(actor=lead, plan=plan, description=description,
                                  success_criteria=criteria, support=support.format(name=name),
                                  review_by=review_due, enrolments=enrolments if i == 0 else ())
+    elif enrolments:  # outcomes carried over from the last cycle
+        first = plan.outcomes.order_by("position").first()
+        services.outcome_update(actor=lead, outcome=first, description=first.description,
+                                success_criteria=first.success_criteria, support=first.support,
+                                review_by=first.review_by, enrolments=enrolments)
     if activate:
         plan = services.plan_activate(actor=lead, plan=plan)
     return plan
