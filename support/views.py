@@ -156,6 +156,12 @@ def plan_detail(request, pk: int):
 @require_http_methods(["GET", "POST"])
 def plan_new(request, pupil_id: int):
     pupil = _pupil_for(request, pupil_id, C.WRITE_SUPPORT_PLANS)
+    plans = selectors.plans_for_pupil(pupil)
+    open_plan = next((p for p in plans if not p.is_closed), None)
+    if open_plan is not None:
+        messages.info(request, "This pupil already has a plan in progress: review it (or finish "
+                               "the draft) before starting another.")
+        return redirect("support:plan_detail", pk=open_plan.pk)
     leads = selectors.possible_leads(pupil.school_id, pupil.school.trust_id)
     today = _today()
     form = forms.PlanStartForm(request.POST or None, leads=leads, initial={
@@ -169,10 +175,9 @@ def plan_new(request, pupil_id: int):
         else:
             messages.success(request, "The plan was started as a draft.")
             return redirect("support:plan_detail", pk=plan.pk)
-    last = selectors.plans_for_pupil(pupil)
     return render(request, "support/plan_new.html", {
         "pupil": pupil, "school": pupil.school, "form": form,
-        "follows": next((p for p in last if p.is_closed), None),
+        "follows": next((p for p in plans if p.is_closed), None),
     }, status=400 if form.errors else 200)
 
 

@@ -386,6 +386,7 @@ def _support_objects(world: World) -> None:
             pupil_views="", parent_views="", results={
                 o.pk: support_services.OutcomeResult("partly", "") for o in plan.outcomes.all()})
         for kind, obj in (("support_pupil", pupil), ("support_plan", plan),
+                          ("support_new_pupil", PupilFactory(school=school)),
                           ("support_outcome", plan.outcomes.first()),
                           ("support_profile", profile(pupil, writer))):
             world.objects.setdefault(kind, {})[side] = obj
@@ -401,6 +402,10 @@ def _support_pupil(world: World, side: str) -> dict:
     return {"pupil_id": world.objects["support_pupil"][side].pk}
 
 
+def _support_new_pupil(world: World, side: str) -> dict:
+    return {"pupil_id": world.objects["support_new_pupil"][side].pk}
+
+
 def _support_outcome(world: World, side: str) -> dict:
     outcome = world.objects["support_outcome"][side]
     return {"pk": outcome.plan_id, "outcome_id": outcome.pk}
@@ -410,7 +415,7 @@ ROUTES.update({
     "support:plan_list": Route(no_kwargs, PLAN_READERS | {"senco_a2", "hos_b"},
                                has_object=False),
     "support:school_plans": Route(school_kwargs, PLAN_READERS),
-    "support:plan_new": Route(_support_pupil, PLAN_WRITERS),
+    "support:plan_new": Route(_support_new_pupil, PLAN_WRITERS),
     "support:plan_detail": Route(_pk_of("support_plan"), PLAN_READERS),
     "support:plan_details": Route(_pk_of("support_plan"), PLAN_WRITERS),
     "support:plan_assessment": Route(_pk_of("support_plan"), PLAN_WRITERS),

@@ -24,6 +24,8 @@ def objs(world):
     plan_a = current_plan(world.pupil_a, world.senco_a, outcomes=2)
     plan_b = current_plan(world.pupil_b, world.senco_b)
     return {"plan_a": plan_a, "plan_b": plan_b,
+            "new_a": PupilFactory(school=world.school_a),
+            "new_b": PupilFactory(school=world.school_b),
             "outcome_a": plan_a.outcomes.first(), "outcome_b": plan_b.outcomes.first(),
             "profile_a": profile(world.pupil_a, world.senco_a),
             "profile_b": profile(world.pupil_b, world.senco_b)}
@@ -43,7 +45,7 @@ def read_urls(o, world, side="a"):
 def write_urls(o, world, side="a"):
     plan, pupil = o[f"plan_{side}"], getattr(world, f"pupil_{side}")
     outcome = o[f"outcome_{side}"]
-    return [reverse("support:plan_new", args=[pupil.pk]),
+    return [reverse("support:plan_new", args=[o[f"new_{side}"].pk]),
             reverse("support:plan_details", args=[plan.pk]),
             reverse("support:plan_assessment", args=[plan.pk]),
             reverse("support:outcome_new", args=[plan.pk]),
@@ -302,3 +304,24 @@ def test_the_plan_page_runs_a_fixed_number_of_queries(client, world,
                              enrolments=[enrolment])
     with django_assert_max_num_queries(len(few)):
         client.get(url)
+
+
+def test_starting_a_second_plan_sends_the_senco_to_the_one_in_progress(client, world, objs):
+    client.force_login(world.senco_a)
+    response = client.get(reverse("support:plan_new", args=[world.pupil_a.pk]))
+    assert response["Location"] == reverse("support:plan_detail", args=[objs["plan_a"].pk])
+    assert SupportPlan.objects.filter(pupil=world.pupil_a).count() == 1
+
+
+HOSTILE = '<script>alert("x")</script><img src=x onerror=alert(1)>'
+
+
+def test_markup_in_plans_and_profiles_is_shown_as_text(client, world):
+    plan = draft_plan(world.pupil_a, world.senco_a, needs=HOSTILE)
+    profile(world.pupil_a, world.senco_a, my_needs=HOSTILE)
+    client.force_login(world.senco_a)
+    for url in (reverse("support:plan_detail", args=[plan.pk]),
+                reverse("support:profile_detail", args=[world.pupil_a.pk])):
+        body = client.get(url).content.decode()
+        assert "<script>alert" not in body and "<img src=x" not in body
+        assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in body
