@@ -112,13 +112,14 @@ def _plan(pupil: Pupil, lead: User, starts_on: dt.date, review_due: dt.date,
     name = pupil.forename
     plan = services.plan_start(actor=lead, pupil=pupil, starts_on=starts_on,
                                review_due=review_due, owner=lead)
-    if not plan.needs:  # a first cycle: nothing carried over from a previous one
-        services.plan_update_assessment(
-            actor=lead, plan=plan, needs=text["needs"].format(name=name),
-            strengths=text["strengths"], tried_before=text["tried"],
-            pupil_views=f"I want to get better at this. I like it when {lead.get_short_name()} "
-                        "checks in with me.",
-            parent_views="We would like more ideas for helping at home.")
+    # A next cycle keeps the assessment carried over from the last; the views are new.
+    services.plan_update_assessment(
+        actor=lead, plan=plan, needs=plan.needs or text["needs"].format(name=name),
+        strengths=plan.strengths or text["strengths"],
+        tried_before=plan.tried_before or text["tried"],
+        pupil_views=f"I want to get better at this. I like it when {lead.get_short_name()} "
+                    "checks in with me.",
+        parent_views="We would like more ideas for helping at home.")
     # The pupil's provision running during the cycle works towards the first outcome.
     enrolments = [e for e in enrolments_for_pupil(pupil) if e.start_date <= review_due
                   and (e.end_date is None or e.end_date >= starts_on)]
