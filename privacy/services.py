@@ -9,11 +9,13 @@ census snapshots count it) but holds no personal data any more:
   year adds nothing identifying, and reports by age still work); gender becomes "not known".
 * free text about the pupil is replaced by "[erased]": register event notes, the claim's
   evidence, provision and refusal text, claim history notes, the notes of the pupil's
-  enrolments in interventions, the title, outcome and notes of every case linked to the pupil.
-  The notes of sessions only the pupil attended are replaced too; the names and descriptions of
-  interventions only the pupil took part in lose the pupil's forename, surname and UPN. In other
-  cases of the school, and in the text of interventions and sessions shared with other pupils,
-  the pupil's full name and UPN are cut out of the text, the rest is kept.
+  enrolments in interventions, the title, outcome and notes of every case linked to the pupil,
+  and every text of the pupil's SEN support plans (assessment, outcomes, reviews) and one-page
+  profiles. The notes of sessions only the pupil attended are replaced too; the names and
+  descriptions of interventions only the pupil took part in lose the pupil's forename, surname
+  and UPN. In other cases, SEN support plans and one-page profiles of the school, and in the
+  text of interventions and sessions shared with other pupils, the pupil's full name and UPN are
+  cut out of the text, the rest is kept.
 * money rows (claims, awards, payments) and the pupil's enrolments in interventions (dates,
   scores: the school's costed provision) stay: they are the trust's financial records; they now
   point at an anonymous record. A payment reference is redacted only when it
@@ -44,6 +46,7 @@ from casework.models import Case, CaseNote
 from funding.models import Claim, ClaimEvent, Payment
 from provision.models import Delivery, Enrolment, Intervention
 from pupils.models import Gender, Pupil, RegisterEvent
+from support.models import OnePageProfile, Outcome, PlanReview, SupportPlan
 from trusts.models import User
 
 from . import selectors
@@ -63,6 +66,18 @@ def _identifiers(pupil: Pupil) -> list[str]:
 
 def _cut(text: str, pattern: re.Pattern) -> str:
     return pattern.sub(REDACTED_TEXT, text)
+
+
+def _cut_mentions(rows: models.QuerySet, fields: tuple[str, ...], pattern: re.Pattern,
+                  identifiers: list[str]) -> None:
+    """Cut the pupil's name and UPN out of these text fields of other records."""
+    mentions = Q()
+    for field in fields:
+        for value in identifiers:
+            mentions |= Q(**{f"{field}__icontains": value})
+    for row in rows.filter(mentions).values("pk", *fields):
+        rows.model.objects.filter(pk=row["pk"]).update(
+            **{field: _cut(row[field], pattern) for field in fields})
 
 
 def _erase_notes(notes_qs, *, whole: bool, pattern: re.Pattern | None = None) -> None:
@@ -112,6 +127,33 @@ def pupil_erase(*, actor: User | None, pupil: Pupil, reason: str) -> bool:
                                                outcome=_cut(case.outcome, pattern))
     _erase_notes(CaseNote.objects.filter(case__in=others).filter(mentions), whole=False,
                  pattern=pattern)
+
+    # Support plans and one-page profiles are written about the child throughout: every text
+    # goes (dates, statuses and who wrote them stay, as the cycles' shape).
+    support_plans = SupportPlan.objects.filter(pupil=pupil)
+    support_plans.update(needs=REDACTED_TEXT, strengths=REDACTED_TEXT,
+                         tried_before=REDACTED_TEXT, pupil_views=REDACTED_TEXT,
+                         parent_views=REDACTED_TEXT)
+    Outcome.objects.filter(plan__in=support_plans).update(
+        description=REDACTED_TEXT, success_criteria=REDACTED_TEXT, support=REDACTED_TEXT,
+        evidence=REDACTED_TEXT)
+    PlanReview.objects.filter(plan__in=support_plans).update(
+        next_steps=REDACTED_TEXT, pupil_views=REDACTED_TEXT, parent_views=REDACTED_TEXT,
+        delivery=[])
+    OnePageProfile.objects.filter(pupil=pupil).update(
+        like_and_admire=REDACTED_TEXT, important_to_me=REDACTED_TEXT,
+        how_to_support=REDACTED_TEXT, my_needs=REDACTED_TEXT, written_with=REDACTED_TEXT)
+    other_plans = SupportPlan.objects.filter(school_id=pupil.school_id).exclude(pupil=pupil)
+    for rows, fields in (
+        (other_plans, ("needs", "strengths", "tried_before", "pupil_views", "parent_views")),
+        (Outcome.objects.filter(plan__in=other_plans),
+         ("description", "success_criteria", "support", "evidence")),
+        (PlanReview.objects.filter(plan__in=other_plans),
+         ("next_steps", "pupil_views", "parent_views")),
+        (OnePageProfile.objects.filter(pupil__school_id=pupil.school_id).exclude(pupil=pupil),
+         ("like_and_admire", "important_to_me", "how_to_support", "my_needs", "written_with")),
+    ):
+        _cut_mentions(rows, fields, pattern, _identifiers(pupil))
 
     birth_year = pupil.date_of_birth.year
     Pupil.objects.filter(pk=pupil.pk).update(

@@ -25,6 +25,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("pupils/", include("pupils.urls")),
     path("provision/", include("provision.urls")),
+    path("support/", include("support.urls")),
     path("funding/", include("funding.urls")),
     path("casework/", include("casework.urls")),
     path("reports/", include("reports.urls")),

@@ -364,6 +364,78 @@ ROUTES.update({
 })
 
 
+# --- support plans and one-page profiles ----------------------------------------------------
+
+PROJECT_APPS = (*PROJECT_APPS, "support")
+
+
+def _support_objects(world: World) -> None:
+    import datetime as dt
+
+    from pupils.tests.factories import PupilFactory
+    from support import services as support_services
+    from support.tests.factories import current_plan, profile
+
+    for side, school, writer in (("own", world.a1, world.users["senco"]),
+                                 ("other", world.b1, world.users["hos_b"])):
+        pupil = PupilFactory(school=school)
+        plan = current_plan(pupil, writer, outcomes=2)
+        # The review saved and waiting to be checked, so its check page has answers to show.
+        support_services.review_save(
+            actor=writer, plan=plan, held_on=dt.date.today(), next_steps="Next steps",
+            pupil_views="", parent_views="", results={
+                o.pk: support_services.OutcomeResult("partly", "") for o in plan.outcomes.all()})
+        for kind, obj in (("support_pupil", pupil), ("support_plan", plan),
+                          ("support_new_pupil", PupilFactory(school=school)),
+                          ("support_outcome", plan.outcomes.first()),
+                          ("support_profile", profile(pupil, writer))):
+            world.objects.setdefault(kind, {})[side] = obj
+
+
+OBJECT_MAKERS.append(_support_objects)
+
+PLAN_READERS = frozenset({"senco", "headteacher", "head_of_send"})
+PLAN_WRITERS = frozenset({"senco", "head_of_send"})
+
+
+def _support_pupil(world: World, side: str) -> dict:
+    return {"pupil_id": world.objects["support_pupil"][side].pk}
+
+
+def _support_new_pupil(world: World, side: str) -> dict:
+    return {"pupil_id": world.objects["support_new_pupil"][side].pk}
+
+
+def _support_outcome(world: World, side: str) -> dict:
+    outcome = world.objects["support_outcome"][side]
+    return {"pk": outcome.plan_id, "outcome_id": outcome.pk}
+
+
+ROUTES.update({
+    "support:plan_list": Route(no_kwargs, PLAN_READERS | {"senco_a2", "hos_b"},
+                               has_object=False),
+    "support:school_plans": Route(school_kwargs, PLAN_READERS),
+    "support:plan_new": Route(_support_new_pupil, PLAN_WRITERS),
+    "support:plan_detail": Route(_pk_of("support_plan"), PLAN_READERS),
+    "support:plan_details": Route(_pk_of("support_plan"), PLAN_WRITERS),
+    "support:plan_assessment": Route(_pk_of("support_plan"), PLAN_WRITERS),
+    "support:outcome_new": Route(_pk_of("support_plan"), PLAN_WRITERS),
+    "support:outcome_edit": Route(_support_outcome, PLAN_WRITERS),
+    "support:outcome_remove": Route(_support_outcome, PLAN_WRITERS, method="POST"),
+    "support:plan_activate": Route(_pk_of("support_plan"), PLAN_WRITERS, method="POST"),
+    "support:plan_discard": Route(_pk_of("support_plan"), PLAN_WRITERS, method="POST"),
+    "support:review_edit": Route(_pk_of("support_plan"), PLAN_WRITERS),
+    "support:review_check": Route(_pk_of("support_plan"), PLAN_WRITERS),
+    "support:plan_pdf": Route(_pk_of("support_plan"), PLAN_READERS,
+                              content_type="application/pdf"),
+    "support:profile_detail": Route(_support_pupil, PLAN_READERS),
+    "support:profile_edit": Route(_support_pupil, PLAN_WRITERS),
+    "support:profile_version": Route(_pk_of("support_profile"), PLAN_READERS),
+    "support:profile_pdf": Route(_pk_of("support_profile"), PLAN_READERS,
+                                 content_type="application/pdf"),
+})
+
+
 def project_routes() -> list[tuple[str, URLPattern]]:
     """(name, pattern) for every named URL whose view lives in one of the project's apps."""
     found = []

@@ -10,6 +10,7 @@ from funding.tests.factories import add_table
 from provision.models import Delivery, Enrolment, Intervention
 from pupils.models import CensusSnapshot, RegisterEvent
 from pupils.tests.factories import PupilFactory
+from support import services as support_services
 from trusts.tests.factories import (
     SchoolFactory,
     TrustFactory,
@@ -66,10 +67,32 @@ def give_pupil_a_history(w, pupil, *, owner, tag: str) -> dict:
                         opened_on=dt.date(2025, 9, 1), pupil=pupil)
     note = cw.case_add_note(actor=owner, case=case,
                             text=f"Spoke to {pupil.forename} {pupil.surname} about {tag}")
+    name = f"{pupil.forename} {pupil.surname}"
+    support_plan = support_services.plan_start(
+        actor=owner, pupil=pupil, starts_on=dt.date.today() - dt.timedelta(days=90),
+        review_due=dt.date.today() - dt.timedelta(days=5), from_last_review=False)
+    support_services.plan_update_assessment(
+        actor=owner, plan=support_plan, needs=f"{name} finds reading hard ({tag})",
+        strengths="Drawing", tried_before="Phonics", pupil_views=f"I am {name}",
+        parent_views="Worried")
+    outcome = support_services.outcome_add(
+        actor=owner, plan=support_plan, description=f"{pupil.forename} reads 20 words ({tag})",
+        success_criteria="Reads them aloud", review_by=support_plan.review_due)
+    support_services.plan_activate(actor=owner, plan=support_plan)
+    plan_review = support_services.review_save(
+        actor=owner, plan=support_plan, held_on=dt.date.today(), next_steps=f"More for {name}",
+        pupil_views="Good", parent_views="Pleased",
+        results={outcome.pk: support_services.OutcomeResult("partly", f"{name} read 12")})
+    support_services.review_record(actor=owner, plan=support_plan)
+    profile, _ = support_services.profile_save(
+        actor=owner, pupil=pupil, like_and_admire=f"I am {name} ({tag})",
+        important_to_me="My cat", how_to_support="Time to think", my_needs="Reading is hard",
+        written_with=f"Written by {pupil.forename} with mum")
     return {"event": event, "claim": claim, "award": award, "payment": payment,
             "claim_event": claim_event, "intervention": intervention,
             "enrolment": enrolment, "delivery": delivery, "request": request_, "plan": plan,
-            "review": review, "case": case, "note": note}
+            "review": review, "case": case, "note": note, "support_plan": support_plan,
+            "support_outcome": outcome, "support_review": plan_review, "profile": profile}
 
 
 @pytest.fixture

@@ -10,11 +10,12 @@ from privacy import services
 from privacy.selectors import REDACTED_TEXT, is_erased
 from pupils.models import Pupil
 
-APPS = ("pupils", "provision", "funding", "casework")
+APPS = ("pupils", "provision", "support", "funding", "casework")
 
 
 def dump() -> dict[tuple[str, int], str]:
-    """Every row of every model of the pupils, provision, funding and casework apps, as JSON
+    """Every row of every model of the pupils, provision, support, funding and casework apps, as
+    JSON
     text."""
     rows = {}
     for label in APPS:

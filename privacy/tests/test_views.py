@@ -19,6 +19,7 @@ SECTIONS = ["pupil", "register_history", "census_imports", "funding_claims", "fu
             "funding_payments", "funding_claim_history", "provision_enrolments",
             "provision_sessions", "ehc_requests",
             "ehc_plans", "annual_reviews", "cases", "case_notes", "audit"]
+SECTIONS += ["support_plans", "support_plan_outcomes", "support_plan_reviews", "one_page_profiles"]
 
 
 def url(name, pupil):

@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "trusts",
     "pupils",
     "provision",
+    "support",
     "funding",
     "casework",
     "reports",
