@@ -20,7 +20,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
-from django_scopes import ScopedManager
+from trusts.scoping import TenantManager
 
 from pupils.models import Pupil
 from trusts.models import School
@@ -63,7 +63,7 @@ class SupportPlan(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    objects = ScopedManager(school="school")
+    objects = TenantManager(school="school")
 
     class Meta:
         ordering = ["pupil", "-starts_on", "-pk"]
@@ -123,7 +123,7 @@ class Outcome(models.Model):
     progress = models.CharField(max_length=8, choices=Progress.choices, blank=True)
     evidence = models.TextField(blank=True)
 
-    objects = ScopedManager(school="plan__school")
+    objects = TenantManager(school="plan__school")
 
     class Meta:
         ordering = ["plan", "position", "pk"]
@@ -155,7 +155,7 @@ class PlanReview(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    objects = ScopedManager(school="plan__school")
+    objects = TenantManager(school="plan__school")
 
     def __str__(self) -> str:
         return f"Review of support plan {self.plan_id}"
@@ -184,7 +184,7 @@ class OnePageProfile(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
-    objects = ScopedManager(school="pupil__school")
+    objects = TenantManager(school="pupil__school")
 
     class Meta:
         ordering = ["pupil", "-version"]
