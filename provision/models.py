@@ -19,10 +19,10 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
-from trusts.scoping import TenantManager
 
 from pupils.models import Need, Pupil
 from trusts.models import School
+from trusts.scoping import TenantManager
 
 PENNY = Decimal("0.01")
 MINUTES_PER_HOUR = Decimal(60)

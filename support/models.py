@@ -20,10 +20,10 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
-from trusts.scoping import TenantManager
 
 from pupils.models import Pupil
 from trusts.models import School
+from trusts.scoping import TenantManager
 
 
 def _school_data(school: School) -> dict:
