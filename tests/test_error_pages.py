@@ -93,3 +93,23 @@ def test_with_debug_on_a_view_that_answers_404_shows_the_apps_page_too(client, s
     page = response.content.decode()
     assert "Page not found – SEND Portal" in page and "Django" not in page
     assert client.get("/healthz").status_code in (200, 503)  # pages that exist are untouched
+
+
+def test_a_form_sent_without_its_token_shows_the_apps_expired_page():
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(data_admin(SchoolFactory().trust))
+    response = client.post("/accounts/logout/")
+    assert response.status_code == 403
+    assert "<title>The page has expired – SEND Portal</title>" in response.content.decode()
+
+
+def test_a_server_error_shows_the_apps_page_without_needing_a_request_context(rf):
+    from django.views.defaults import bad_request, server_error
+
+    page = server_error(rf.get("/")).content.decode()
+    assert "<title>Sorry, there is a problem with the service – SEND Portal</title>" in page
+    assert 'class="govuk-header' in page
+    page = bad_request(rf.get("/"), Exception("bad")).content.decode()
+    assert "The request could not be read" in page
