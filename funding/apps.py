@@ -9,9 +9,18 @@ class FundingConfig(AppConfig):
         from pupils.signals import register_changed
         from trusts import audit
         from trusts.access import Capability
-        from trusts.navigation import NavItem, SchoolLink, register, register_school_link
+        from trusts.navigation import (
+            HomeTaskSource,
+            NavItem,
+            PupilSection,
+            SchoolLink,
+            register,
+            register_home_tasks,
+            register_pupil_section,
+            register_school_link,
+        )
 
-        from . import models, receivers
+        from . import hub, models, receivers
 
         audit.register(models.BandingScheme)
         audit.register(models.Band)
@@ -26,6 +35,9 @@ class FundingConfig(AppConfig):
         # to date in the transaction of the census import or register change.
         register_changed.connect(receivers.refresh_on_register_change,
                                  dispatch_uid="funding-figures-register-changed")
+        register_pupil_section(PupilSection("funding_claims", "Funding claims", hub.claim_section,
+                                            order=60))
+        register_home_tasks(HomeTaskSource("funding", hub.home_tasks, order=40))
         register(NavItem("Funding", "funding_index", Capability.VIEW_FUNDING, order=30))
         register_school_link(SchoolLink(
             "Top-up funding", "funding_school", Capability.VIEW_FUNDING,
