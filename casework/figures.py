@@ -47,7 +47,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import connection, models, transaction
-from django.db.models import IntegerField, Max, Q, Sum, Value
+from django.db.models import F, IntegerField, Max, Q, Sum, Value
 from django.db.models.functions import Collate
 from django_scopes import scopes_disabled
 
@@ -620,6 +620,12 @@ _TARGET_URLS = {Deadline.Target.CASE: "casework:case_detail",
                 Deadline.Target.PLAN: "casework:plan_detail"}
 
 
+def _byte_order(name: str):
+    """Order text by bytes, as Python sorts the due list: PostgreSQL's "C" collation; SQLite
+    (the embedded demo) has no "C" and compares bytes by default."""
+    return Collate(name, "C") if connection.vendor == "postgresql" else F(name)
+
+
 def shown_on(today: dt.date) -> Q:
     """The due-list rows that apply on `today` (see Deadline: a hearing's two rows)."""
     return ((Q(shown_from__isnull=True) | Q(shown_from__lte=today))
@@ -642,7 +648,7 @@ def school_due(school_id: int, today: dt.date, *, suppress: bool) -> SchoolCasew
     urls = {target: url_maker(name) for target, name in _TARGET_URLS.items()}
     items = []
     for r in (rows.filter(due__isnull=False)
-              .order_by("due", Collate("ref", "C"), "position")  # the due list's order
+              .order_by("due", _byte_order("ref"), "position")  # the due list's order
               .values("due", "what", "kind", "ref", "target", "target_id", "school_id",
                       "school__name", "owner_id", "owner__full_name", "owner__email",
                       "case_status")[:NEXT_DUE_ITEMS]):

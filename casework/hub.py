@@ -103,9 +103,9 @@ def plan_section(pupil, user, today: dt.date) -> PupilSectionContent | None:
         elif not records:
             actions.append(("Record an existing EHC plan",
                             reverse("casework:school_ehc", args=[pupil.school.laestab])))
-    due_next = _earliest(due)
-    if not due_next and to_complete is not None:
-        due_next = "Enter the plan's issue date: the annual review date depends on it."
+    # A missing issue date comes first: every review date depends on it.
+    due_next = ("Enter the plan's issue date: the annual review date depends on it."
+                if to_complete is not None else _earliest(due))
     return PupilSectionContent(records=tuple(records), empty="No EHC plan recorded.",
                                due_next=due_next, actions=tuple(actions))
 
@@ -177,10 +177,14 @@ def _status(count) -> str:
 
 
 def _hint(count, noun: str) -> str:
+    soon = count.due - count.overdue
     if not count.due:
         return f"No {noun} overdue or due within 7 days."
-    late = f"{count.overdue} overdue" if count.overdue else "none overdue"
-    return f"{late}; the rest due within 7 days."
+    if not soon:
+        return f"{count.overdue} overdue."
+    if not count.overdue:
+        return f"{soon} due within 7 days, none overdue."
+    return f"{count.overdue} overdue, {soon} more due within 7 days."
 
 
 def home_tasks(user, schools, today: dt.date) -> list[HomeTask]:

@@ -466,7 +466,8 @@ def reviews_due(request):
         if row.school_id not in named:
             row.pupil_name = ""
     return render(request, "casework/reviews_due.html",
-                  {"rows": rows, "form": form, "show": f.get("show", "")})
+                  {"rows": rows, "form": form, "show": f.get("show", "")},
+                  status=400 if request.GET and not form.is_valid() else 200)
 
 
 @login_required

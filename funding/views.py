@@ -260,7 +260,7 @@ def claim_list(request):
     return render(request, "funding/claims.html", {
         "claims": claims, "form": form, "status": f.get("status", ""),
         "awaiting": f.get("status") == selectors.AWAITING,
-    }, status=200 if form.is_valid() or not request.GET else 400)
+    }, status=400 if request.GET and not form.is_valid() else 200)
 
 
 @login_required

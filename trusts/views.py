@@ -25,7 +25,7 @@ def home(request):
             "school_count": len(schools),
             "roles": selectors.roles_description(request.user),
             "tasks": tasks,
-            "tasks_to_do": sum(1 for t in tasks if t.count and t.status != "done"),
+            "tasks_to_do": sum(1 for t in tasks if t.count and not t.tag and t.status != "done"),
             "read_only": bool(tasks) and not access.can_anywhere(request.user,
                                                                  Capability.MANAGE_CASES),
         },
