@@ -235,3 +235,14 @@ def test_the_phase_transfer_rule(year_group, phase, expected):
     assert dl.phase_transfer(year_group, phase, AUTUMN) == expected
     # The day it is worked out does not matter: only the date of the record.
     assert dl.phase_transfer(year_group, phase, D(2026, 7, 31)) == expected
+
+
+def test_the_command_makes_the_missing_records_once(school, capsys):
+    from django.core.management import call_command
+
+    PupilFactory.create_batch(2, school=school, provision="E", primary_need="ASD")
+    call_command("ehc_plans_from_register", "--school", school.laestab)
+    assert "2 plan records made" in capsys.readouterr().out
+    call_command("ehc_plans_from_register")
+    assert "0 plan records made, 0 ceased, 0 phase transfers" in capsys.readouterr().out
+    assert figures.verify() == []
