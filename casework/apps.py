@@ -6,10 +6,21 @@ class CaseworkConfig(AppConfig):
     verbose_name = "Casework and statutory timelines"
 
     def ready(self) -> None:
+        from pupils.signals import register_changed
         from trusts import audit
         from trusts.access import Capability
-        from trusts.navigation import NavItem, SchoolLink, register, register_school_link
+        from trusts.navigation import (
+            HomeTaskSource,
+            NavItem,
+            PupilSection,
+            SchoolLink,
+            register,
+            register_home_tasks,
+            register_pupil_section,
+            register_school_link,
+        )
 
+        from . import hub, receivers
         from . import models as m
 
         audit.register(m.EHCRequest)
@@ -20,6 +31,17 @@ class CaseworkConfig(AppConfig):
         audit.register(m.ActivityEntry, sensitive_fields=("notes",))
         audit.register(m.ActivityShare)
         audit.register(m.ArrangementShare)
+
+        # Every pupil recorded as E has a plan record, made in the transaction of the census
+        # import or register change (casework.services.ehc_plans_follow_register).
+        register_changed.connect(receivers.plans_follow_register,
+                                 dispatch_uid="casework-plans-register-changed")
+        register_pupil_section(PupilSection("ehc_plan", "EHC plan and annual reviews",
+                                            hub.plan_section, order=10))
+        register_pupil_section(PupilSection("ehc_requests", "EHC needs assessment requests",
+                                            hub.request_section, order=20))
+        register_pupil_section(PupilSection("cases", "Cases", hub.case_section, order=70))
+        register_home_tasks(HomeTaskSource("casework", hub.home_tasks, order=10))
 
         register(NavItem("Cases", "casework:case_list", Capability.VIEW_CASES, order=30))
         register(NavItem("Due list", "casework:due_list", Capability.VIEW_CASES, order=31))

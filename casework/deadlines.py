@@ -132,6 +132,64 @@ def phase_transfer_due(transfer_year: int, *, post_16: bool = False) -> Date:
     return dt.date(transfer_year, 3, 31) if post_16 else dt.date(transfer_year, 2, 15)
 
 
+REVIEW_MEETING = "Annual review meeting (12 months)"
+REVIEW_DATE_UNKNOWN = "Annual review: enter the plan's issue date"  # no date to show
+REVIEW_DECISION = "LA decision after review (4 weeks)"
+PHASE_TRANSFER = "Amended plan for phase transfer"
+
+
+def plan_due_items(*, issue_date: Date | None, last_review: Date | None,
+                   awaiting_decision_since: Date | None, transfer_year: int | None,
+                   post_16: bool, amended_on: Date | None) -> list[tuple[str, Date | None]]:
+    """What is pending for a live EHC plan, in the due list's order: the next annual review
+    meeting (12 months after the last review or the issue; with no date when neither is known:
+    the record says so rather than inventing one), the LA's decision awaited after the latest
+    review, and the amended plan for a phase transfer not yet issued."""
+    start = last_review or issue_date
+    items: list[tuple[str, Date | None]] = [
+        (REVIEW_MEETING, annual_review_due(start)) if start else (REVIEW_DATE_UNKNOWN, None)]
+    if awaiting_decision_since:
+        items.append((REVIEW_DECISION, review_decision_due(awaiting_decision_since)))
+    if transfer_year and amended_on is None:
+        items.append((PHASE_TRANSFER, phase_transfer_due(transfer_year, post_16=post_16)))
+    return items
+
+
+YEAR_GROUP_ORDER = ("N1", "N2", "R") + tuple(str(n) for n in range(1, 15))
+# The last year group a pupil spends in a school of each phase before moving to the next phase,
+# and whether that move is to post-16 (31 March) rather than between schools (15 February).
+# Middle schools are taken as deemed secondary (years 5 to 8); an all-through or special
+# school's pupils move at the end of year 11. A post-16 school has no phase transfer.
+LAST_YEAR_BEFORE_TRANSFER = {
+    "nursery": ("N2", False),
+    "infant": ("2", False),
+    "junior": ("6", False),
+    "primary": ("6", False),
+    "middle": ("8", False),
+    "secondary": ("11", True),
+    "all_through": ("11", True),
+    "special": ("11", True),
+}
+
+
+def phase_transfer(year_group: str, school_phase: str, recorded_on: Date
+                   ) -> tuple[int, bool] | None:
+    """The calendar year of a pupil's next phase transfer and whether it is to post-16, worked
+    out from the year group the register recorded on `recorded_on` (a census date) and the
+    school's phase; None when the pupil is past the school's last transfer point or the year
+    group or phase is not known. A pupil in year 5 of a primary school in 2025/26 reaches year 6
+    in 2026/27 and moves in September 2027: the amended plan is due by 15 February 2027. The
+    answer does not depend on the day it is worked out, only on the date of the record."""
+    point = LAST_YEAR_BEFORE_TRANSFER.get(school_phase)
+    if point is None or year_group not in YEAR_GROUP_ORDER:
+        return None
+    last, post_16 = point
+    years_to_go = YEAR_GROUP_ORDER.index(last) - YEAR_GROUP_ORDER.index(year_group)
+    if years_to_go < 0:
+        return None
+    return academic_year_start(recorded_on) + years_to_go + 1, post_16
+
+
 # --- SEND Tribunal appeals --------------------------------------------------------------------
 
 def move_out_of_tribunal_holidays(day: Date) -> Date:

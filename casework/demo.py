@@ -74,6 +74,7 @@ def seed() -> list[str]:
         r, p = _seed_ehc(school, owner, pupils, today, rng)
         counts["requests"] += r
         counts["plans"] += p
+    counts["cases"] += _seed_hub_pupils(hos, today)
     counts["activities"] = _seed_activity(hos, today, rng)
     # Requests, plans and reviews above are created directly (with their history): write the
     # kept figures again from every source row.
@@ -130,7 +131,9 @@ def _seed_ehc(school, owner, pupils, today, rng) -> tuple[int, int]:
     taken = WEEKS_TAKEN.get(la_code, [20])
     requests = plans = 0
     for i, pupil in enumerate(with_plan[:3]):
-        if EHCPlan.objects.filter(pupil=pupil).exists():
+        # The census import made a plan record (details to complete) for every E pupil: the
+        # demo fills it in; a plan with an issue date means this pupil is done.
+        if EHCPlan.objects.filter(pupil=pupil, issue_date__isnull=False).exists():
             continue
         weeks = taken[(i + rng.randint(0, 5)) % len(taken)]
         requested = today - dt.timedelta(weeks=weeks + 8 + 6 * i)
@@ -144,22 +147,17 @@ def _seed_ehc(school, owner, pupils, today, rng) -> tuple[int, int]:
             parents_comments_date=issued - dt.timedelta(weeks=1),
             outcome=EHCRequest.Outcome.ISSUED, outcome_date=issued, created_by=owner,
         )
-        EHCPlan.objects.create(pupil=pupil, school=school,
-                               local_authority=request.local_authority, request=request,
-                               issue_date=issued, owner=owner)
+        services.ehc_plan_create(actor=owner, pupil=pupil, issue_date=issued,
+                                 local_authority=request.local_authority, owner=owner,
+                                 request=request)
         requests += 1
         plans += 1
     for i, pupil in enumerate(with_plan[3:6]):
-        if EHCPlan.objects.filter(pupil=pupil).exists():
+        if EHCPlan.objects.filter(pupil=pupil, issue_date__isnull=False).exists():
             continue
         issued = today - dt.timedelta(days=330 + 30 * i + rng.randint(0, 20))
-        year6 = pupil.year_group in ("6", "11")
-        plan = EHCPlan.objects.create(
-            pupil=pupil, school=school, local_authority=pupil.home_local_authority,
-            issue_date=issued, owner=owner,
-            phase_transfer_year=(dl.academic_year_start(today) + 1) if year6 else None,
-            phase_transfer_post_16=pupil.year_group == "11",
-        )
+        # The phase-transfer year follows from the pupil's year group (casework.services).
+        plan = services.ehc_plan_create(actor=owner, pupil=pupil, issue_date=issued, owner=owner)
         if i == 2:
             AnnualReview.objects.create(plan=plan, meeting_date=issued + dt.timedelta(days=300),
                                         recorded_by=owner)
@@ -180,6 +178,43 @@ def _seed_ehc(school, owner, pupils, today, rng) -> tuple[int, int]:
         )
         requests += 1
     return requests, plans
+
+
+# Schools whose pupil pages show the hub: pupils with a case, a claim (funding.demo claims for
+# the first four pupils at E by UPN) and an EHC plan with its annual reviews.
+HUB_SCHOOLS = ("8833001", "8824001")
+HUB_CASES = [
+    (Case.Kind.EHCP_CONSULTATION, "Consultation on the amended plan", 9, 4),
+    (Case.Kind.COMPLAINT, "Concern about support at lunchtimes", 15, 2),
+    (Case.Kind.CHANGE_OF_PLACEMENT, "Parents asking about a resourced provision", 30, 10),
+]
+
+
+def _seed_hub_pupils(hos: User, today: dt.date) -> int:
+    """At the hub schools, the first, second and fourth pupils at E (by UPN) get a case if
+    they have none, and the fourth's plan (issued about a year ago) an annual review meeting
+    held twelve days ago with the LA's decision awaited. Idempotent."""
+    made = 0
+    for school in School.objects.filter(laestab__in=HUB_SCHOOLS).order_by("laestab"):
+        owner = _senco_of(school) or hos
+        with_plan = list(Pupil.objects.filter(school=school, provision=Provision.EHC_PLAN,
+                                              left_school_on__isnull=True).order_by("upn"))
+        for (kind, title, ago, due_in), pupil in zip(HUB_CASES, [with_plan[i] for i in (0, 1, 3)
+                                                                 if i < len(with_plan)],
+                                                      strict=False):
+            if Case.objects.filter(pupil=pupil).exists():
+                continue
+            services.case_open(actor=owner, school=school, kind=kind, title=title, owner=owner,
+                               pupil=pupil, opened_on=today - dt.timedelta(days=ago),
+                               next_action_due=today + dt.timedelta(days=due_in),
+                               note="Opened from the demo data: first contact recorded.")
+            made += 1
+        plan = (EHCPlan.objects.filter(pupil__in=with_plan[3:4], ceased_on__isnull=True,
+                                       issue_date__isnull=False).first())
+        if plan is not None and not plan.reviews.exists():
+            meeting = max(today - dt.timedelta(days=12), plan.issue_date)
+            services.annual_review_record(actor=owner, plan=plan, meeting_date=meeting)
+    return made
 
 
 def _seed_activity(hos: User, today: dt.date, rng: random.Random) -> int:

@@ -47,7 +47,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import connection, models, transaction
-from django.db.models import IntegerField, Max, Q, Sum, Value
+from django.db.models import F, IntegerField, Max, Q, Sum, Value
 from django.db.models.functions import Collate
 from django_scopes import scopes_disabled
 
@@ -71,7 +71,7 @@ from .models import (
     OpenRequestCount,
     TrainingCount,
 )
-from .selectors import ANNUAL_REVIEW, DUE_KINDS, EHC_REQUEST, DueItem, url_maker
+from .selectors import ANNUAL_REVIEW, DUE_KINDS, EHC_REQUEST, NOT_ASSIGNED, DueItem, url_maker
 
 # --- Terms, financial years and periods --------------------------------------------------------
 
@@ -158,6 +158,14 @@ def school_refresh(*, school_id: int) -> None:
     """Write one school's casework figures again from its cases, requests, plans and reviews.
     Called by every casework service that changes them, inside the service's transaction."""
     _refresh_schools([school_id])
+
+
+def schools_refresh(*, school_ids: Iterable[int]) -> None:
+    """school_refresh for several schools at once (the plan records a census import makes),
+    in the same number of statements as for one."""
+    ids = sorted(set(school_ids))
+    if ids:
+        _refresh_schools(ids)
 
 
 def trust_activity_refresh(*, trust_ids: Iterable[int]) -> None:
@@ -337,15 +345,11 @@ def _school_rows(school_ids: list[int] | None) -> dict[type, list[models.Model]]
         awaiting[plan_id] = meeting  # the latest review awaiting a decision
     for p in live.annotate(last_review=Max("reviews__meeting_date")).values(
             *PLAN_FIELDS, "last_review").order_by():
-        items = [("Annual review meeting (12 months)",
-                  dl.annual_review_due(p["last_review"] or p["issue_date"]))]
-        if p["pk"] in awaiting:
-            items.append(("LA decision after review (4 weeks)",
-                          dl.review_decision_due(awaiting[p["pk"]])))
-        if p["phase_transfer_year"] and p["amended_plan_issued_on"] is None:
-            items.append(("Amended plan for phase transfer",
-                          dl.phase_transfer_due(p["phase_transfer_year"],
-                                                post_16=p["phase_transfer_post_16"])))
+        items = dl.plan_due_items(
+            issue_date=p["issue_date"], last_review=p["last_review"],
+            awaiting_decision_since=awaiting.get(p["pk"]),
+            transfer_year=p["phase_transfer_year"], post_16=p["phase_transfer_post_16"],
+            amended_on=p["amended_plan_issued_on"])
         for position, (what, due) in enumerate(items):
             deadlines.append(Deadline(
                 school_id=p["school_id"], kind=ANNUAL_REVIEW, what=what, ref=f"Plan {p['pk']}",
@@ -608,9 +612,19 @@ class SchoolCasework:
 NEXT_DUE_ITEMS = 8
 KIND_LABELS = dict(DUE_KINDS)
 CASE_STATUS_LABELS = dict(Case.Status.choices)
+# What a due-list row is, without names or dates (the summary rows keep neither).
+_TARGET_ABOUT = {Deadline.Target.CASE: lambda kind: f"{kind} case",
+                 Deadline.Target.REQUEST: lambda kind: "EHC needs assessment request",
+                 Deadline.Target.PLAN: lambda kind: "EHC plan"}
 _TARGET_URLS = {Deadline.Target.CASE: "casework:case_detail",
                 Deadline.Target.REQUEST: "casework:ehc_request_detail",
                 Deadline.Target.PLAN: "casework:plan_detail"}
+
+
+def _byte_order(name: str):
+    """Order text by bytes, as Python sorts the due list: PostgreSQL's "C" collation; SQLite
+    (the embedded demo) has no "C" and compares bytes by default."""
+    return Collate(name, "C") if connection.vendor == "postgresql" else F(name)
 
 
 def shown_on(today: dt.date) -> Q:
@@ -635,7 +649,7 @@ def school_due(school_id: int, today: dt.date, *, suppress: bool) -> SchoolCasew
     urls = {target: url_maker(name) for target, name in _TARGET_URLS.items()}
     items = []
     for r in (rows.filter(due__isnull=False)
-              .order_by("due", Collate("ref", "C"), "position")  # the due list's order
+              .order_by("due", _byte_order("ref"), "position")  # the due list's order
               .values("due", "what", "kind", "ref", "target", "target_id", "school_id",
                       "school__name", "owner_id", "owner__full_name", "owner__email",
                       "case_status")[:NEXT_DUE_ITEMS]):
@@ -644,9 +658,10 @@ def school_due(school_id: int, today: dt.date, *, suppress: bool) -> SchoolCasew
             kind_label=KIND_LABELS.get(r["kind"], r["kind"]), ref=r["ref"],
             url=urls[r["target"]](r["target_id"]), school_id=r["school_id"],
             school_name=r["school__name"], owner_id=r["owner_id"],
-            owner_name=r["owner__full_name"] or r["owner__email"],
+            owner_name=r["owner__full_name"] or r["owner__email"] or NOT_ASSIGNED,
             status=dl.step_status(r["due"], None, today),
             case_status=CASE_STATUS_LABELS.get(r["case_status"], ""),
+            about=_TARGET_ABOUT[r["target"]](KIND_LABELS.get(r["kind"], r["kind"])),
         ))
     return SchoolCasework(
         kinds=[DueKind(label, Count.of(n, suppress), Count.of(late, suppress),
@@ -656,6 +671,41 @@ def school_due(school_id: int, today: dt.date, *, suppress: bool) -> SchoolCasew
         total=Count.of(sum(c[0] for c in counts.values()), suppress),
         overdue=Count.of(sum(c[1] for c in counts.values()), suppress),
     )
+
+
+@dataclass
+class DueCount:
+    """Records (cases, requests or plans) with a pending step overdue or due within 7 days."""
+
+    due: int = 0  # overdue or due within 7 days
+    overdue: int = 0
+
+
+@dataclass
+class DueCounts:
+    plans: DueCount = field(default_factory=DueCount)
+    cases: DueCount = field(default_factory=DueCount)
+    requests: DueCount = field(default_factory=DueCount)
+
+
+def due_counts(school_ids: Iterable[int], today: dt.date) -> DueCounts:
+    """For the SENCO's home page: how many plans, open cases and assessment requests of these
+    schools have a step overdue or due within 7 days (each record counted once, whatever the
+    number of its steps). One query over the due-list rows."""
+    soon = today + dt.timedelta(days=dl.DUE_SOON_DAYS)
+    counts = {}
+    for target in Deadline.Target.values:
+        mine = Q(target=target)
+        counts[f"{target}_due"] = models.Count("target_id", distinct=True,
+                                               filter=mine & Q(due__lte=soon))
+        counts[f"{target}_late"] = models.Count("target_id", distinct=True,
+                                                filter=mine & Q(due__lt=today))
+    got = Deadline.objects.filter(shown_on(today), school_id__in=list(school_ids),
+                                  due__lte=soon).aggregate(**counts)
+    return DueCounts(**{
+        name: DueCount(got[f"{target}_due"], got[f"{target}_late"])
+        for name, target in (("plans", Deadline.Target.PLAN), ("cases", Deadline.Target.CASE),
+                             ("requests", Deadline.Target.REQUEST))})
 
 
 # --- Reads: EHC needs assessment timeliness -------------------------------------------------------

@@ -92,7 +92,9 @@ class EHCRequest(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"EHC needs assessment request {self.pk}"
+        # No name: this text reaches the audit log.
+        return (f"EHC needs assessment request for pupil {self.pupil_id}, made "
+                f"{self.request_date:%-d %b %Y}")
 
     def get_additional_data(self) -> dict:
         return _school_data(self.school_id, self.school.trust_id)
@@ -151,12 +153,21 @@ class EHCPlan(models.Model):
     request = models.OneToOneField(
         EHCRequest, on_delete=models.PROTECT, null=True, blank=True, related_name="plan"
     )
-    issue_date = models.DateField()
+    # None for a plan record made from the register (a pupil recorded as E at the census) until
+    # the SENCO enters it: its "details to complete". No annual review date is worked out from
+    # a date nobody knows (see next_review_due).
+    issue_date = models.DateField(null=True, blank=True)
+    # None only for a record made from the register, until someone takes it on.
     owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="ehc_plans_owned"
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="ehc_plans_owned",
+        null=True, blank=True,
     )
+    made_from_register = models.BooleanField(
+        default=False, help_text="Made because the register records the pupil as E.")
     # A pupil moving phase (e.g. to secondary school) needs the amended plan by 15 February
-    # of the transfer year, or 31 March for a move to post-16.
+    # of the transfer year, or 31 March for a move to post-16. Worked out from the pupil's
+    # year group at the latest census and the school's phase (deadlines.phase_transfer) by
+    # casework.services whenever the plan or the register changes; never typed.
     phase_transfer_year = models.PositiveSmallIntegerField(null=True, blank=True)
     phase_transfer_post_16 = models.BooleanField(default=False)
     amended_plan_issued_on = models.DateField(null=True, blank=True)
@@ -170,13 +181,22 @@ class EHCPlan(models.Model):
         verbose_name = "EHC plan"
 
     def __str__(self) -> str:
-        return f"EHC plan {self.pk}"
+        # No name: this text reaches the audit log. Kind, pupil and date say what it is.
+        issued = f"issued {self.issue_date:%-d %b %Y}" if self.issue_date else "issue date not recorded"
+        return f"EHC plan of pupil {self.pupil_id}, {issued}"
 
     def get_additional_data(self) -> dict:
         return _school_data(self.school_id, self.school.trust_id)
 
-    def next_review_due(self, last_meeting: dt.date | None) -> dt.date:
-        return dl.annual_review_due(last_meeting or self.issue_date)
+    @property
+    def details_to_complete(self) -> bool:
+        return self.issue_date is None
+
+    def next_review_due(self, last_meeting: dt.date | None) -> dt.date | None:
+        """12 months after the last review meeting, or after the issue; None when neither date
+        is known (a plan record made from the register before its issue date is entered)."""
+        start = last_meeting or self.issue_date
+        return dl.annual_review_due(start) if start else None
 
     def phase_transfer_status(self, today: dt.date) -> dl.StepStatus | None:
         if not self.phase_transfer_year:
@@ -209,7 +229,7 @@ class AnnualReview(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"Annual review {self.pk} of EHC plan {self.plan_id}"
+        return f"Annual review meeting of {self.meeting_date:%-d %b %Y}"
 
     def get_additional_data(self) -> dict:
         return _school_data(self.plan.school_id, self.plan.school.trust_id)
@@ -282,7 +302,9 @@ class Case(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"Case {self.pk} ({self.get_kind_display()})"
+        # No name or title: this text reaches the audit log.
+        pupil = f" for pupil {self.pupil_id}" if self.pupil_id else ""
+        return f"{self.get_kind_display()} case{pupil}, opened {self.opened_on:%-d %b %Y}"
 
     def get_additional_data(self) -> dict:
         return _school_data(self.school_id, self.school.trust_id)
@@ -356,7 +378,7 @@ class CaseNote(models.Model):
         ordering = ["created_at", "pk"]
 
     def __str__(self) -> str:
-        return f"Note {self.pk} on case {self.case_id}"
+        return f"Case note written {self.created_at:%-d %b %Y}" if self.created_at else "Case note"
 
     def save(self, *args, **kwargs):
         if self.pk is not None or not self._state.adding:
@@ -551,7 +573,9 @@ class Deadline(models.Model):
     """One pending item of a school's due list: an open case's next due date (or none), an EHC
     needs assessment request's next step, a plan's next annual review, an LA decision awaited
     after a review, a phase transfer. Only the due date is stored; whether it is overdue or due
-    soon is worked out from today's date when read, so no row changes as the days pass.
+    soon is worked out from today's date when read, so no row changes as the days pass. A plan
+    record whose issue date is not recorded yet has an annual review item with no date: the
+    date is not known, and none is invented.
 
     The one item whose date depends on the day itself is a case's tribunal hearing: it is what
     is due next only until it has been held. Such a case has two rows, one shown up to the
@@ -570,8 +594,9 @@ class Deadline(models.Model):
     ref = models.CharField(max_length=30)
     target = models.CharField(max_length=8, choices=Target.choices)
     target_id = models.PositiveIntegerField()
+    # None for an EHC plan record made from the register that nobody has taken on yet.
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
-                              related_name="+")
+                              related_name="+", null=True, blank=True)
     due = models.DateField(null=True, blank=True)
     # Orders the items of one plan due on the same day as the due list does.
     position = models.PositiveSmallIntegerField(default=0)

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count, Max, Q, Sum
+from django.db.models import Count, F, Max, Prefetch, Q, Sum
 from django.db.models.functions import TruncMonth
 from django.urls import reverse
 from django_scopes import scope
@@ -50,14 +50,21 @@ class DueItem:
     what: str
     kind: str
     kind_label: str
-    ref: str
+    ref: str  # a stable key for ordering and tests ("Case 12"), never shown
     url: str
     school_id: int
     school_name: str
-    owner_id: int
+    owner_id: int | None
     owner_name: str
     status: dl.StepStatus | None = None
     case_status: str = ""
+    # Display text, not part of what an item is (the kept figures' rows and the source rows
+    # give the same items; only the source rows know dates and names).
+    # What the record is, in words and without names: "Complaint opened 3 Mar 2026".
+    about: str = field(default="", compare=False)
+    # The pupil's name (or, for a case without a pupil, its title): for readers who may see
+    # pupils' names only; views blank it for the others (see without_names).
+    name: str = field(default="", compare=False)
 
     @property
     def sort_key(self):
@@ -68,8 +75,47 @@ class DueItem:
         return self.status is not None and self.status.state in (dl.State.DUE, dl.State.LATE)
 
 
+NOT_ASSIGNED = "Not assigned"
+
+
+def _day(value: dt.date | None) -> str:
+    return f"{value.day} {value:%b %Y}" if value else ""
+
+
+def _name(forename: str | None, surname: str | None) -> str:
+    return f"{forename} {surname}" if forename or surname else ""
+
+
+def case_about(kind_label: str, opened_on: dt.date | None) -> str:
+    return f"{kind_label} opened {_day(opened_on)}" if opened_on else f"{kind_label} case"
+
+
+def request_about(request_date: dt.date | None) -> str:
+    return (f"EHC needs assessment requested {_day(request_date)}" if request_date
+            else "EHC needs assessment request")
+
+
+def plan_about(issue_date: dt.date | None) -> str:
+    return f"EHC plan issued {_day(issue_date)}" if issue_date else "EHC plan (issue date not recorded)"
+
+
+def support_plan_about(starts_on: dt.date | None) -> str:
+    return f"SEN support plan from {_day(starts_on)}" if starts_on else "SEN support plan"
+
+
+def without_names(items: list, named_school_ids: Iterable[int]) -> list:
+    """Blank the pupil names (and case titles) of items in schools where the reader may not
+    see pupils' names."""
+    named = set(named_school_ids)
+    for item in items:
+        if item.school_id not in named:
+            item.name = ""
+    return items
+
+
 # The fields a row of a case list needs (loading whole users and schools costs more).
-CASE_ROW_FIELDS = ("pk", "kind", "status", "school__name", "owner__full_name", "owner__email",
+CASE_ROW_FIELDS = ("pk", "kind", "status", "title", "opened_on", "school__name",
+                   "owner__full_name", "owner__email", "pupil__forename", "pupil__surname",
                    "next_action_due", "decision_letter_date", "mediation_certificate_date",
                    "appeal_lodged_on", "hearing_date")
 
@@ -85,22 +131,41 @@ def _case_item(case: Case, today: dt.date, url=None) -> DueItem:
     nxt = case.due_next(today)
     due = nxt[1] if nxt else None
     status = dl.step_status(due, None, today) if due else None
+    pupil = case.pupil if case.pupil_id else None
     return DueItem(
         due=due, what=nxt[0] if nxt else "No date set", kind=case.kind,
         kind_label=case.get_kind_display(), ref=f"Case {case.pk}",
         url=(url or url_maker("casework:case_detail"))(case.pk), school_id=case.school_id,
         school_name=case.school.name, owner_id=case.owner_id, owner_name=str(case.owner),
         status=status, case_status=case.get_status_display(),
+        about=case_about(case.get_kind_display(), case.opened_on),
+        name=pupil.full_name if pupil else case.title,
     )
 
 
+# Due within this many days, or overdue: "due" in the filters and on the home page.
+SOON = "soon"
+OVERDUE = "overdue"
+DUE_FILTERS = [("", "Any date"), (SOON, "Overdue or due within 7 days"), (OVERDUE, "Overdue")]
+
+
+def due_filter(items: list, due: str, today: dt.date) -> list:
+    """The items overdue (OVERDUE), or overdue or due within 7 days (SOON)."""
+    if due == OVERDUE:
+        return [i for i in items if i.due is not None and i.due < today]
+    if due == SOON:
+        horizon = today + dt.timedelta(days=dl.DUE_SOON_DAYS)
+        return [i for i in items if i.due is not None and i.due <= horizon]
+    return items
+
+
 def due_list(*, school_ids: Iterable[int], today: dt.date, school_id: int | None = None,
-             kind: str = "", owner_id: int | None = None, within_days: int | None = None
-             ) -> list[DueItem]:
+             kind: str = "", owner_id: int | None = None, within_days: int | None = None,
+             due: str = "") -> list[DueItem]:
     """Every open case and every pending statutory step (EHC assessment steps, next annual
     review, LA decision after a review, phase transfer) and the review of every current SEN
-    support plan in these schools, earliest due first (open cases without a date last). Five
-    queries."""
+    support plan in these schools, earliest due first (open cases and plan records without a
+    date last). Five queries."""
     ids = set(school_ids)
     if school_id is not None:
         ids &= {school_id}
@@ -108,17 +173,18 @@ def due_list(*, school_ids: Iterable[int], today: dt.date, school_id: int | None
     owner_q = Q(owner_id=owner_id) if owner_id else Q()
     if kind in ("", *Case.Kind.values):
         cases = Case.objects.filter(owner_q, school_id__in=ids).exclude(
-            status=Case.Status.CLOSED).select_related("school", "owner").only(*CASE_ROW_FIELDS)
+            status=Case.Status.CLOSED).select_related("school", "owner", "pupil").only(
+            *CASE_ROW_FIELDS)
         if kind:
             cases = cases.filter(kind=kind)
         case_url = url_maker("casework:case_detail")
         items += [_case_item(c, today, case_url) for c in cases]
     if kind in ("", EHC_REQUEST):
         requests = EHCRequest.objects.filter(owner_q, school_id__in=ids, outcome="").exclude(
-            decision=EHCRequest.Decision.REFUSE).select_related("school", "owner").only(
-            "pk", "school__name", "owner__full_name", "owner__email", "request_date",
-            "decision", "decision_date", "draft_plan_date", "parents_comments_date", "outcome",
-            "outcome_date")
+            decision=EHCRequest.Decision.REFUSE).select_related("school", "owner", "pupil").only(
+            "pk", "school__name", "owner__full_name", "owner__email", "pupil__forename",
+            "pupil__surname", "request_date", "decision", "decision_date", "draft_plan_date",
+            "parents_comments_date", "outcome", "outcome_date")
         request_url = url_maker("casework:ehc_request_detail")
         for r in requests:
             step = r.next_step(today)
@@ -129,16 +195,18 @@ def due_list(*, school_ids: Iterable[int], today: dt.date, school_id: int | None
                 kind_label="EHC needs assessment", ref=f"Request {r.pk}",
                 url=request_url(r.pk), school_id=r.school_id,
                 school_name=r.school.name, owner_id=r.owner_id, owner_name=str(r.owner),
-                status=step.status,
+                status=step.status, about=request_about(r.request_date),
+                name=r.pupil.full_name,
             ))
     if kind in ("", ANNUAL_REVIEW):
         for row in annual_reviews(school_ids=ids, today=today, owner_id=owner_id):
             for what, status in row.pending:
                 items.append(DueItem(
-                    due=status.due, what=what, kind=ANNUAL_REVIEW, kind_label="Annual review",
-                    ref=f"Plan {row.plan_id}", url=row.url, school_id=row.school_id,
-                    school_name=row.school_name, owner_id=row.owner_id,
-                    owner_name=row.owner_name, status=status,
+                    due=status.due if status else None, what=what, kind=ANNUAL_REVIEW,
+                    kind_label="Annual review", ref=f"Plan {row.plan_id}", url=row.url,
+                    school_id=row.school_id, school_name=row.school_name, owner_id=row.owner_id,
+                    owner_name=row.owner_name, status=status, about=plan_about(row.issue_date),
+                    name=row.pupil_name,
                 ))
     if kind in ("", SUPPORT_PLAN_REVIEW):
         support_url = url_maker("support:plan_detail")
@@ -147,12 +215,13 @@ def due_list(*, school_ids: Iterable[int], today: dt.date, school_id: int | None
             kind_label="SEN support plan review", ref=f"Support plan {r.plan_id}",
             url=support_url(r.plan_id), school_id=r.school_id, school_name=r.school_name,
             owner_id=r.owner_id, owner_name=r.owner_name,
-            status=dl.step_status(r.due, None, today),
+            status=dl.step_status(r.due, None, today), about=support_plan_about(r.starts_on),
+            name=r.pupil_name,
         ) for r in support_selectors.reviews_due(school_ids=ids, owner_id=owner_id)]
     if within_days is not None:
         horizon = today + dt.timedelta(days=within_days)
         items = [i for i in items if i.due is not None and i.due <= horizon]
-    return sorted(items, key=lambda i: i.sort_key)
+    return sorted(due_filter(items, due, today), key=lambda i: i.sort_key)
 
 
 def due_items_by_owner(*, today: dt.date) -> dict[int, list[DueItem]]:
@@ -162,7 +231,8 @@ def due_items_by_owner(*, today: dt.date) -> dict[int, list[DueItem]]:
     out: dict[int, list[DueItem]] = defaultdict(list)
     for item in due_list(school_ids=list(school_ids), today=today,
                          within_days=dl.DUE_SOON_DAYS):
-        out[item.owner_id].append(item)
+        if item.owner_id is not None:
+            out[item.owner_id].append(item)
     return dict(out)
 
 
@@ -175,36 +245,64 @@ class PlanReviewRow:
     school_id: int
     school_name: str
     local_authority: str
-    owner_id: int
+    owner_id: int | None
     owner_name: str
-    issue_date: dt.date
+    issue_date: dt.date | None  # None: a record made from the register, details to complete
     last_review: dt.date | None
-    next_review: dl.StepStatus
+    next_review: dl.StepStatus | None  # None while neither the issue nor a review is known
     decision: dl.StepStatus | None  # the LA's decision after the latest review, if awaited
     phase_transfer: dl.StepStatus | None
     url: str
+    pupil_name: str = ""
+    year_group: str = ""
+    made_from_register: bool = False
 
     @property
-    def pending(self) -> list[tuple[str, dl.StepStatus]]:
-        out = [("Annual review meeting (12 months)", self.next_review)]
+    def details_to_complete(self) -> bool:
+        return self.issue_date is None
+
+    @property
+    def about(self) -> str:
+        return plan_about(self.issue_date)
+
+    @property
+    def pending(self) -> list[tuple[str, dl.StepStatus | None]]:
+        out: list[tuple[str, dl.StepStatus | None]] = [
+            (dl.REVIEW_MEETING, self.next_review) if self.next_review
+            else (dl.REVIEW_DATE_UNKNOWN, None)]
         if self.decision and self.decision.pending:
-            out.append(("LA decision after review (4 weeks)", self.decision))
+            out.append((dl.REVIEW_DECISION, self.decision))
         if self.phase_transfer and self.phase_transfer.pending:
-            out.append(("Amended plan for phase transfer", self.phase_transfer))
+            out.append((dl.PHASE_TRANSFER, self.phase_transfer))
         return out
 
+    def due_within(self, horizon: dt.date) -> bool:
+        return any(s is not None and s.due <= horizon for _, s in self.pending)
 
-def annual_reviews(*, school_ids: Iterable[int], today: dt.date, owner_id: int | None = None
-                   ) -> list[PlanReviewRow]:
+
+REVIEW_SHOW = [("", "All plans"), (SOON, "A step overdue or due within 7 days"),
+               (OVERDUE, "A step overdue"), ("to_complete", "Details to complete")]
+
+
+def annual_reviews(*, school_ids: Iterable[int], today: dt.date, owner_id: int | None = None,
+                   school_id: int | None = None, show: str = "") -> list[PlanReviewRow]:
     """Live plans with the next review due (12 months after issue or the last review), any LA
-    decision awaited and the phase transfer deadline; soonest review first. Two queries."""
+    decision awaited and the phase transfer deadline; soonest review first, plan records with
+    details to complete (no issue date, so no review date) last. `show`: SOON (a step overdue or
+    due within 7 days), OVERDUE, "to_complete" (the issue date not recorded). Two queries."""
+    ids = set(school_ids)
+    if school_id is not None:
+        ids &= {school_id}
+    plans = EHCPlan.objects.filter(school_id__in=ids, ceased_on__isnull=True).filter(
+        Q(owner_id=owner_id) if owner_id else Q())
+    if show == "to_complete":
+        plans = plans.filter(issue_date__isnull=True)
     plans = list(
-        EHCPlan.objects.filter(school_id__in=list(school_ids), ceased_on__isnull=True)
-        .filter(Q(owner_id=owner_id) if owner_id else Q())
-        .annotate(last_review=Max("reviews__meeting_date"))
+        plans.annotate(last_review=Max("reviews__meeting_date"))
         .values("pk", "pupil_id", "school_id", "school__name", "local_authority__name",
                 "owner_id", "owner__full_name", "owner__email", "issue_date", "last_review",
-                "phase_transfer_year", "phase_transfer_post_16", "amended_plan_issued_on")
+                "phase_transfer_year", "phase_transfer_post_16", "amended_plan_issued_on",
+                "pupil__forename", "pupil__surname", "pupil__year_group", "made_from_register")
     )
     awaiting: dict[int, dt.date] = {}
     for plan_id, meeting in AnnualReview.objects.filter(
@@ -221,18 +319,57 @@ def annual_reviews(*, school_ids: Iterable[int], today: dt.date, owner_id: int |
                 dl.phase_transfer_due(p["phase_transfer_year"],
                                       post_16=p["phase_transfer_post_16"]),
                 p["amended_plan_issued_on"], today)
+        start = p["last_review"] or p["issue_date"]
         rows.append(PlanReviewRow(
             plan_id=p["pk"], pupil_id=p["pupil_id"], school_id=p["school_id"],
             school_name=p["school__name"], local_authority=p["local_authority__name"],
-            owner_id=p["owner_id"], owner_name=p["owner__full_name"] or p["owner__email"],
+            owner_id=p["owner_id"],
+            owner_name=p["owner__full_name"] or p["owner__email"] or NOT_ASSIGNED,
             issue_date=p["issue_date"], last_review=p["last_review"],
-            next_review=dl.step_status(dl.annual_review_due(p["last_review"] or p["issue_date"]),
-                                       None, today),
+            next_review=dl.step_status(dl.annual_review_due(start), None, today)
+            if start else None,
             decision=dl.step_status(dl.review_decision_due(meeting), None, today)
             if meeting else None,
             phase_transfer=transfer, url=plan_url(p["pk"]),
+            pupil_name=_name(p["pupil__forename"], p["pupil__surname"]),
+            year_group=p["pupil__year_group"] or "", made_from_register=p["made_from_register"],
         ))
-    return sorted(rows, key=lambda r: (r.next_review.due, r.plan_id))
+    if show == SOON:
+        rows = [r for r in rows if r.due_within(today + dt.timedelta(days=dl.DUE_SOON_DAYS))]
+    elif show == OVERDUE:
+        rows = [r for r in rows if r.due_within(today - dt.timedelta(days=1))]
+    return sorted(rows, key=lambda r: (r.next_review is None,
+                                       r.next_review.due if r.next_review else dt.date.max,
+                                       r.plan_id))
+
+
+# --- One pupil's records (the pupil page) -------------------------------------------------------
+
+def pupil_plans(*, pupil_id: int) -> list[EHCPlan]:
+    """The pupil's EHC plan records, live first then newest, with their reviews (two queries)."""
+    return list(EHCPlan.objects.filter(pupil_id=pupil_id).select_related("local_authority")
+                .prefetch_related(Prefetch("reviews",
+                                           queryset=AnnualReview.objects.order_by("meeting_date")))
+                .order_by(F("ceased_on").desc(nulls_first=True), F("issue_date").desc(nulls_first=True),
+                          "-pk"))
+
+
+def pupil_requests(*, pupil_id: int) -> list[EHCRequest]:
+    """The pupil's EHC needs assessment requests, newest first (one query)."""
+    return list(EHCRequest.objects.filter(pupil_id=pupil_id).select_related("local_authority")
+                .order_by("-request_date", "-pk"))
+
+
+def pupil_cases(*, pupil_id: int) -> list[Case]:
+    """The pupil's cases, open ones first, newest first (one query)."""
+    return sorted(Case.objects.filter(pupil_id=pupil_id).order_by("-opened_on", "-pk"),
+                  key=lambda c: not c.is_open)
+
+
+def plans_to_complete(*, school_ids: Iterable[int]) -> int:
+    """Live plan records of these schools whose issue date is not recorded yet (one query)."""
+    return EHCPlan.objects.filter(school_id__in=list(school_ids), ceased_on__isnull=True,
+                                  issue_date__isnull=True).count()
 
 
 # --- Cases -----------------------------------------------------------------------------------
@@ -240,7 +377,7 @@ def annual_reviews(*, school_ids: Iterable[int], today: dt.date, owner_id: int |
 def cases(*, school_ids: Iterable[int], owner_id: int | None = None, school_id: int | None = None,
           kind: str = "", open_only: bool = True):
     qs = Case.objects.filter(school_id__in=list(school_ids)).select_related(
-        "school", "owner").only(*CASE_ROW_FIELDS)
+        "school", "owner", "pupil").only(*CASE_ROW_FIELDS)
     if open_only:
         qs = qs.exclude(status=Case.Status.CLOSED)
     if owner_id:
@@ -320,18 +457,20 @@ def suspensions_this_year(*, school_ids: Iterable[int], today: dt.date) -> list[
     """Pupils of these schools suspended this academic year, with their running totals and
     flags, most days first; each with the id of their latest suspension case. Two queries."""
     start = dt.date(dl.academic_year_start(today), 9, 1)
-    latest: dict[int, int] = {}
-    for pupil_id, case_id in Case.objects.filter(
+    latest: dict[int, tuple] = {}
+    for pupil_id, case_id, first_day, forename, surname in Case.objects.filter(
         kind=Case.Kind.SUSPENSION, school_id__in=list(school_ids), suspension_start__gte=start
-    ).order_by("suspension_start", "pk").values_list("pupil_id", "pk"):
-        latest[pupil_id] = case_id
+    ).order_by("suspension_start", "pk").values_list("pupil_id", "pk", "suspension_start",
+                                                     "pupil__forename", "pupil__surname"):
+        latest[pupil_id] = (case_id, first_day, _name(forename, surname))
     totals = suspension_totals(pupil_ids=list(latest))
     rows = []
-    for pupil_id, case_id in latest.items():
+    for pupil_id, (case_id, first_day, name) in latest.items():
         this_year = next((t for t in totals.get(pupil_id, [])
                           if t.academic_year == dl.academic_year_start(today)), None)
         if this_year is not None:
-            rows.append({"pupil_id": pupil_id, "case_id": case_id, "total": this_year})
+            rows.append({"pupil_id": pupil_id, "case_id": case_id, "total": this_year,
+                         "start": first_day, "pupil_name": name})
     return sorted(rows, key=lambda r: (-r["total"].year_days, r["pupil_id"]))
 
 

@@ -7,22 +7,28 @@ to date inside its own transaction, so a rollback takes both back."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
 from decimal import ROUND_DOWN, Decimal
 
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
+from django.db.models import Exists, Max, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django_scopes import scopes_disabled
 
 from core.links import absolute_url
 from pupils import services as pupils_services
-from pupils.models import Pupil
+from pupils.models import CensusSnapshot, Provision, Pupil, RegisterEvent
 from trusts import access
 from trusts.access import Capability
 from trusts.models import LocalAuthority, School, Trust, User
 
+from . import deadlines as dl
 from . import figures
 from .models import (
     ActivityEntry,
@@ -120,10 +126,8 @@ def ehc_request_record_step(*, actor: User, request: EHCRequest, step: str, date
             request.outcome, request.outcome_date = result, date
     request.save()
     if step == "outcome" and request.outcome == EHCRequest.Outcome.ISSUED:
-        EHCPlan.objects.create(
-            pupil=request.pupil, school=request.school, local_authority=request.local_authority,
-            request=request, issue_date=date, owner=request.owner,
-        )
+        _plan_with_details(pupil=request.pupil, local_authority=request.local_authority,
+                           issue_date=date, owner=request.owner, request=request)
         pupils_services.pupil_record_ehc_plan_issued(actor=actor, pupil=request.pupil, on=date)
     figures.school_refresh(school_id=request.school_id)
     return request
@@ -131,21 +135,156 @@ def ehc_request_record_step(*, actor: User, request: EHCRequest, step: str, date
 
 # --- EHC plans and annual reviews ------------------------------------------------------------
 
+def _recorded_on(school_ids: Iterable[int]) -> dict[int, dt.date]:
+    """The date each school's year groups were recorded: its latest census (one query)."""
+    return dict(CensusSnapshot.objects.filter(school_id__in=list(school_ids))
+                .values("school_id").annotate(latest=Max("census_date")).order_by()
+                .values_list("school_id", "latest"))
+
+
+def _phase_transfer(year_group: str, school_phase: str, recorded_on: dt.date | None
+                    ) -> tuple[int | None, bool]:
+    found = dl.phase_transfer(year_group, school_phase, recorded_on or _today())
+    return found if found else (None, False)
+
+
+def _plan_with_details(*, pupil: Pupil, local_authority: LocalAuthority, issue_date: dt.date,
+                       owner: User | None, request: EHCRequest | None = None) -> EHCPlan:
+    """The pupil's plan with these details: the live record made from the register, if it is
+    still waiting for them (one pupil has one live plan record), or a new plan."""
+    school = School.objects.get(pk=pupil.school_id)
+    year, post_16 = _phase_transfer(pupil.year_group, school.phase,
+                                    _recorded_on([school.pk]).get(school.pk))
+    plan = (EHCPlan.objects.select_for_update()
+            .filter(pupil=pupil, ceased_on__isnull=True, issue_date__isnull=True)
+            .order_by("pk").first())
+    if plan is None:
+        plan = EHCPlan(pupil=pupil, school=school)
+    plan.local_authority, plan.issue_date = local_authority, issue_date
+    plan.owner = plan.owner or owner
+    plan.request = request or plan.request
+    plan.phase_transfer_year, plan.phase_transfer_post_16 = year, post_16
+    plan.save()
+    return plan
+
+
 @transaction.atomic
 def ehc_plan_create(*, actor: User, pupil: Pupil, issue_date: dt.date,
                     local_authority: LocalAuthority | None = None,
-                    phase_transfer_year: int | None = None, phase_transfer_post_16: bool = False,
-                    owner: User | None = None) -> EHCPlan:
-    """Record an existing plan (one issued before the portal was used)."""
+                    owner: User | None = None, request: EHCRequest | None = None) -> EHCPlan:
+    """Record an existing plan (one issued before the portal was used, or the outcome of a
+    request recorded with its history). A pupil recorded as E already has a plan record made
+    from the register: that record gets the details. The phase-transfer year is worked out
+    from the pupil's year group, never typed."""
     _not_future(issue_date, "issue_date", _today())
-    plan = EHCPlan.objects.create(
-        pupil=pupil, school=pupil.school,
-        local_authority=local_authority or pupil.home_local_authority, issue_date=issue_date,
-        phase_transfer_year=phase_transfer_year, phase_transfer_post_16=phase_transfer_post_16,
-        owner=owner or actor,
-    )
+    plan = _plan_with_details(pupil=pupil,
+                              local_authority=local_authority or pupil.home_local_authority,
+                              issue_date=issue_date, owner=owner or actor, request=request)
     figures.school_refresh(school_id=plan.school_id)
     return plan
+
+
+@transaction.atomic
+def ehc_plan_complete(*, actor: User, plan: EHCPlan, issue_date: dt.date,
+                      owner: User | None = None, today: dt.date | None = None) -> EHCPlan:
+    """Enter the issue date of a plan record made from the register ("details to complete"):
+    its annual reviews are then due 12 months after the issue and each review. The record is
+    taken on by `owner` (the person entering it when no one has)."""
+    today = today or _today()
+    plan = EHCPlan.objects.select_for_update().get(pk=plan.pk)
+    if plan.ceased_on is not None:
+        raise ValidationError("This plan has ceased.")
+    if plan.issue_date is not None:
+        raise ValidationError("The plan's issue date is already recorded.")
+    if issue_date is None:
+        raise ValidationError({"issue_date": "Enter the date the plan was issued."})
+    _not_future(issue_date, "issue_date", today)
+    first = plan.reviews.order_by("meeting_date").values_list("meeting_date", flat=True).first()
+    if first is not None and issue_date > first:
+        raise ValidationError({"issue_date": "The plan cannot be issued after its first "
+                                             f"review meeting ({first:%-d %B %Y})."})
+    if owner is not None:
+        _check_owner(owner, plan.school)
+    plan.issue_date = issue_date
+    plan.owner = owner or plan.owner or actor
+    plan.save(update_fields=["issue_date", "owner"])
+    figures.school_refresh(school_id=plan.school_id)
+    return plan
+
+
+@dataclass
+class RegisterPlans:
+    """What ehc_plans_follow_register changed."""
+
+    created: int = 0
+    ceased: int = 0
+    transfers_changed: int = 0
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.created or self.ceased or self.transfers_changed)
+
+
+@transaction.atomic
+def ehc_plans_follow_register(*, actor: User | None, school_ids: Iterable[int],
+                              today: dt.date | None = None) -> RegisterPlans:
+    """Make the plan records of these schools follow their register, in the transaction of the
+    change (a census import or a SENCO's change sends pupils.signals.register_changed; the
+    command ehc_plans_from_register runs it for data loaded some other way):
+
+    * every pupil recorded as E and still at the school has a live plan record: one is made
+      where missing, with no issue date and no owner ("details to complete");
+    * a record made that way that nobody has touched (still no issue date, owner, review or
+      request) is ceased when its pupil is no longer recorded as E or has left;
+    * each live plan's phase-transfer year follows the pupil's year group at the latest census.
+
+    A constant number of statements whatever the number of pupils; running it again changes
+    nothing. The caller has checked access (or acts for the import)."""
+    today = today or _today()
+    ids = sorted({int(pk) for pk in school_ids})
+    out = RegisterPlans()
+    if not ids:
+        return out
+    with scopes_disabled():
+        recorded = _recorded_on(ids)
+        at_e = Q(provision=Provision.EHC_PLAN, left_school_on__isnull=True)
+        live = EHCPlan.objects.filter(pupil_id=OuterRef("pk"), ceased_on__isnull=True)
+        missing = list(Pupil.objects.filter(at_e, school_id__in=ids).exclude(Exists(live))
+                       .values_list("pk", "school_id", "school__phase",
+                                    "home_local_authority_id", "year_group"))
+        new = []
+        for pupil_id, school_id, phase, la_id, year_group in missing:
+            year, post_16 = _phase_transfer(year_group, phase, recorded.get(school_id))
+            new.append(EHCPlan(pupil_id=pupil_id, school_id=school_id, local_authority_id=la_id,
+                               made_from_register=True, phase_transfer_year=year,
+                               phase_transfer_post_16=post_16))
+        EHCPlan.objects.bulk_create(new)
+        out.created = len(new)
+        # Ceased on the day the register stopped recording E: the census date of an import,
+        # the day of a SENCO's change (the register event written just before this).
+        left_e = (RegisterEvent.objects.filter(pupil_id=OuterRef("pupil_id"),
+                                               from_provision=Provision.EHC_PLAN)
+                  .order_by("-date", "-pk").values("date")[:1])
+        out.ceased = (
+            EHCPlan.objects.filter(school_id__in=ids, made_from_register=True, ceased_on__isnull=True,
+                                   issue_date__isnull=True, owner__isnull=True,
+                                   request__isnull=True, reviews__isnull=True)
+            .exclude(pupil__in=Pupil.objects.filter(at_e, school_id__in=ids))
+            .update(ceased_on=Coalesce(Subquery(left_e), Value(today))))
+        changed = []
+        for pk, school_id, phase, year_group, year, post_16 in (
+                EHCPlan.objects.filter(school_id__in=ids, ceased_on__isnull=True)
+                .values_list("pk", "school_id", "school__phase", "pupil__year_group",
+                             "phase_transfer_year", "phase_transfer_post_16")):
+            want = _phase_transfer(year_group, phase, recorded.get(school_id))
+            if (year, post_16) != want:
+                changed.append(EHCPlan(pk=pk, phase_transfer_year=want[0],
+                                       phase_transfer_post_16=want[1]))
+        EHCPlan.objects.bulk_update(changed, ["phase_transfer_year", "phase_transfer_post_16"])
+        out.transfers_changed = len(changed)
+        if out.changed:
+            figures.schools_refresh(school_ids=ids)
+    return out
 
 
 @transaction.atomic
@@ -153,7 +292,7 @@ def annual_review_record(*, actor: User, plan: EHCPlan, meeting_date: dt.date,
                          today: dt.date | None = None) -> AnnualReview:
     today = today or _today()
     _not_future(meeting_date, "meeting_date", today)
-    if meeting_date < plan.issue_date:
+    if plan.issue_date and meeting_date < plan.issue_date:
         raise ValidationError({"meeting_date": "This date is before the plan was issued."})
     if plan.reviews.filter(meeting_date=meeting_date).exists():
         raise ValidationError({"meeting_date": "A review on this date is already recorded."})

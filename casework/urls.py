@@ -23,6 +23,7 @@ urlpatterns = [
     path("ehc-requests/<int:pk>/", views.ehc_request_detail, name="ehc_request_detail"),
     path("ehc-requests/<int:pk>/steps/", views.ehc_request_step, name="ehc_request_step"),
     path("plans/<int:pk>/", views.plan_detail, name="plan_detail"),
+    path("plans/<int:pk>/details/", views.plan_complete, name="plan_complete"),
     path("plans/<int:pk>/reviews/", views.plan_review, name="plan_review"),
     path("plans/<int:pk>/decision/", views.plan_review_decision, name="plan_review_decision"),
 ]

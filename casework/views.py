@@ -65,6 +65,11 @@ def _get_plan_for_user(request, pk: int, capability: C = C.VIEW_CASES) -> EHCPla
     return obj
 
 
+def _names_where_allowed(request, items: list) -> list:
+    """Pupils' names (and case titles) only where the reader may see pupils."""
+    return selectors.without_names(items, access.school_ids_for(request.user, C.VIEW_PUPILS))
+
+
 def _owners_for(school):
     """People who may own a case of this school: those whose school or trust role lets them
     manage its cases (the current user is always among them)."""
@@ -96,7 +101,9 @@ def case_list(request):
     today = _today()
     url = selectors.url_maker("casework:case_detail")
     items = [selectors._case_item(c, today, url) for c in rows]
+    items = selectors.due_filter(items, filters.get("due", "") if view == "open" else "", today)
     items.sort(key=lambda i: i.sort_key)
+    _names_where_allowed(request, items)
     return render(request, "casework/case_list.html", {
         "items": items, "view": view, "form": form,
         "manage_schools": access.schools_for(request.user, C.MANAGE_CASES).order_by("name"),
@@ -113,7 +120,9 @@ def due_list(request):
     form = forms.DueFilterForm(request.GET or None, schools=schools, owners=owners)
     f = form.cleaned_data if form.is_valid() else {}
     items = selectors.due_list(school_ids=school_ids, today=_today(), school_id=f.get("school"),
-                               kind=f.get("kind", ""), owner_id=f.get("owner"))
+                               kind=f.get("kind", ""), owner_id=f.get("owner"),
+                               due=f.get("due", ""))
+    _names_where_allowed(request, items)
     return render(request, "casework/due_list.html", {"items": items, "form": form})
 
 
@@ -125,10 +134,12 @@ def school_cases(request, laestab: str):
     today = _today()
     url = selectors.url_maker("casework:case_detail")
     items = sorted((selectors._case_item(c, today, url) for c in rows), key=lambda i: i.sort_key)
+    _names_where_allowed(request, items)
     return render(request, "casework/school_cases.html", {
         "school": school, "items": items, "closed": closed,
         "can_manage": access.can(request.user, C.MANAGE_CASES, school),
         "suspensions": selectors.suspensions_this_year(school_ids=[school.pk], today=today),
+        "show_pupils": access.can(request.user, C.VIEW_PUPILS, school),
         "year_label": dl.academic_year_label(dl.academic_year_start(today)),
     })
 
@@ -141,15 +152,18 @@ def case_open(request, laestab: str):
     pupils = Pupil.objects.filter(school=school, left_school_on__isnull=True).order_by(
         "surname", "forename")
     owners = _owners_for(school)
+    initial = {"owner": request.user.pk, "opened_on": _today()}
+    if request.GET.get("pupil", "").isdigit():  # from the pupil page: the record's id only
+        initial["pupil"] = int(request.GET["pupil"])
     form = forms.CaseOpenForm(request.POST or None, pupils=pupils, owners=owners,
-                              initial={"owner": request.user.pk, "opened_on": _today()})
+                              initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             case = services.case_open(actor=request.user, school=school, **form.cleaned_data)
         except ValidationError as e:
             _form_errors(form, e)
         else:
-            messages.success(request, f"Case {case.pk} opened.")
+            messages.success(request, f"{case.get_kind_display()} case opened.")
             return redirect("casework:case_detail", pk=case.pk)
     return render(request, "casework/case_open.html", {"school": school, "form": form})
 
@@ -243,13 +257,15 @@ def _school_ehc_context(request, school, **extra) -> dict:
     today = _today()
     pupils = Pupil.objects.filter(school=school, left_school_on__isnull=True).order_by(
         "surname", "forename")
-    requests_ = list(EHCRequest.objects.filter(school=school).select_related("local_authority")
+    requests_ = list(EHCRequest.objects.filter(school=school)
+                     .select_related("local_authority", "pupil")
                      .order_by("-request_date", "-pk"))
     ctx = {
         "school": school, "today": today,
         "requests": [(r, r.next_step(today)) for r in requests_],
         "plans": selectors.annual_reviews(school_ids=[school.pk], today=today),
         "can_manage": access.can(request.user, C.MANAGE_CASES, school),
+        "show_pupils": access.can(request.user, C.VIEW_PUPILS, school),
         "request_form": forms.EHCRequestForm(
             pupils=pupils, local_authorities=LocalAuthority.objects.all(),
             initial={"request_date": today}),
@@ -278,7 +294,7 @@ def ehc_request_new(request, laestab: str):
         except ValidationError as e:
             _form_errors(form, e)
         else:
-            messages.success(request, f"Request {obj.pk} recorded.")
+            messages.success(request, "EHC needs assessment request recorded.")
             return redirect("casework:ehc_request_detail", pk=obj.pk)
     return render(request, "casework/school_ehc.html",
                   _school_ehc_context(request, school, request_form=form))
@@ -296,7 +312,7 @@ def plan_new(request, laestab: str):
         except ValidationError as e:
             _form_errors(form, e)
         else:
-            messages.success(request, f"Plan {plan.pk} recorded.")
+            messages.success(request, "EHC plan recorded.")
             return redirect("casework:plan_detail", pk=plan.pk)
     return render(request, "casework/school_ehc.html",
                   _school_ehc_context(request, school, plan_form=form))
@@ -354,13 +370,15 @@ def _plan_context(request, plan: EHCPlan, **extra) -> dict:
     ctx = {
         "plan": plan, "today": today,
         "reviews": [(r, r.decision_status(today)) for r in reviews],
-        "next_review": dl.step_status(plan.next_review_due(last), None, today),
+        "next_review": dl.step_status(plan.next_review_due(last), None, today)
+        if plan.next_review_due(last) else None,
         "phase_transfer": plan.phase_transfer_status(today),
         "can_manage": access.can(request.user, C.MANAGE_CASES, plan.school),
         "show_pupil": access.can(request.user, C.VIEW_PUPILS, plan.school),
         "review_form": forms.ReviewForm(initial={"meeting_date": today}),
         "decision_form": forms.ReviewDecisionForm(reviews=awaiting,
                                                   initial={"date": today}) if awaiting else None,
+        "details_form": forms.PlanDetailsForm() if plan.details_to_complete else None,
     }
     ctx.update(extra)
     return ctx
@@ -372,6 +390,25 @@ def plan_detail(request, pk: int):
     audit.record_view(plan)
     audit.record_view(plan.pupil)
     return render(request, "casework/plan_detail.html", _plan_context(request, plan))
+
+
+@login_required
+@require_POST
+def plan_complete(request, pk: int):
+    """Enter the issue date of a plan record made from the register."""
+    plan = _get_plan_for_user(request, pk, C.MANAGE_CASES)
+    form = forms.PlanDetailsForm(request.POST)
+    if form.is_valid():
+        try:
+            services.ehc_plan_complete(actor=request.user, plan=plan, **form.cleaned_data)
+        except ValidationError as e:
+            _form_errors(form, e)
+        else:
+            messages.success(request, "Issue date recorded: the annual reviews are now dated.")
+            return redirect("casework:plan_detail", pk=plan.pk)
+    plan.refresh_from_db()
+    return render(request, "casework/plan_detail.html",
+                  _plan_context(request, plan, details_form=form), status=400)
 
 
 @login_required
@@ -417,8 +454,18 @@ def reviews_due(request):
     school_ids = access.school_ids_for(request.user, C.VIEW_CASES)
     if not school_ids:
         raise Http404("Nothing to show.")
-    rows = selectors.annual_reviews(school_ids=school_ids, today=_today())
-    return render(request, "casework/reviews_due.html", {"rows": rows})
+    schools = access.schools_for(request.user, C.VIEW_CASES).order_by("name")
+    form = forms.ReviewFilterForm(request.GET or None, schools=schools)
+    f = form.cleaned_data if form.is_valid() else {}
+    rows = selectors.annual_reviews(school_ids=school_ids, today=_today(),
+                                    school_id=f.get("school"), show=f.get("show", ""))
+    named = access.school_ids_for(request.user, C.VIEW_PUPILS)
+    for row in rows:
+        if row.school_id not in named:
+            row.pupil_name = ""
+    return render(request, "casework/reviews_due.html",
+                  {"rows": rows, "form": form, "show": f.get("show", "")},
+                  status=400 if request.GET and not form.is_valid() else 200)
 
 
 @login_required

@@ -11,9 +11,18 @@ class FundingConfig(AppConfig):
         from pupils.signals import register_changed
         from trusts import audit
         from trusts.access import Capability
-        from trusts.navigation import NavItem, SchoolLink, register, register_school_link
+        from trusts.navigation import (
+            HomeTaskSource,
+            NavItem,
+            PupilSection,
+            SchoolLink,
+            register,
+            register_home_tasks,
+            register_pupil_section,
+            register_school_link,
+        )
 
-        from . import models, receivers, selectors
+        from . import hub, models, receivers, selectors
 
         audit.register(models.BandingScheme)
         audit.register(models.Band)
@@ -32,6 +41,9 @@ class FundingConfig(AppConfig):
         register_standard_rates(selectors.standard_rates_for_schools)
         provision_changed.connect(receivers.refresh_on_provision_change,
                                   dispatch_uid="funding-figures-provision-changed")
+        register_pupil_section(PupilSection("funding_claims", "Funding claims", hub.claim_section,
+                                            order=60))
+        register_home_tasks(HomeTaskSource("funding", hub.home_tasks, order=40))
         register(NavItem("Funding", "funding_index", Capability.VIEW_FUNDING, order=30))
         register_school_link(SchoolLink(
             "Top-up funding", "funding_school", Capability.VIEW_FUNDING,

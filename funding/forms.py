@@ -100,3 +100,19 @@ class FundingSettingsForm(forms.Form):
 class RemittanceForm(forms.Form):
     file = forms.FileField(label="LA remittance (CSV)",
                            help_text="Columns UPN, Amount, Date and optionally Reference.")
+
+
+class ClaimFilterForm(forms.Form):
+    """The claims list's filters, kept in the URL: school and year ids, a status, no names."""
+
+    school = forms.TypedChoiceField(coerce=int, required=False, empty_value=None)
+    status = forms.ChoiceField(label="Status", required=False)
+    year = forms.TypedChoiceField(label="Financial year", coerce=int, required=False,
+                                  empty_value=None)
+
+    def __init__(self, *args, schools, years, statuses, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["school"].choices = [("", "All schools")] + [(s.pk, str(s)) for s in schools]
+        self.fields["status"].choices = statuses
+        self.fields["year"].choices = [("", "Any year")] + [
+            (y, financial_year_label(y)) for y in years]

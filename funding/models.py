@@ -145,7 +145,9 @@ class Claim(models.Model):
         indexes = [models.Index(fields=["school", "financial_year", "status"])]
 
     def __str__(self) -> str:
-        return f"Claim {self.pk} ({self.get_status_display()})"
+        # No name: this text reaches the audit log. Kind, pupil, year and status say what it is.
+        return (f"Top-up claim for pupil {self.pupil_id}, {financial_year_label(self.financial_year)}"
+                f" ({self.get_status_display()})")
 
     @property
     def latest_award(self) -> "Award | None":
@@ -183,7 +185,7 @@ class Award(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"Award {self.pk} on claim {self.claim_id}"
+        return f"Top-up award from {self.start_date:%-d %b %Y}"
 
     def get_additional_data(self) -> dict:
         return {"trust_id": self.claim.school.trust_id, "school_id": self.claim.school_id}
@@ -210,7 +212,7 @@ class Payment(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"Payment {self.pk} on claim {self.claim_id}"
+        return f"Top-up payment received {self.received_on:%-d %b %Y}"
 
     def get_additional_data(self) -> dict:
         return {"trust_id": self.claim.school.trust_id, "school_id": self.claim.school_id}
@@ -247,7 +249,7 @@ class ClaimEvent(models.Model):
         ordering = ["claim", "created_at", "pk"]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} (claim {self.claim_id})"
+        return f"Top-up claim history: {self.get_kind_display().lower()}"
 
     def save(self, *args, **kwargs):
         if self.pk is not None:

@@ -348,6 +348,51 @@ def claim_expected_total(claim: Claim) -> Decimal:
     return calc.expected_income(terms, min(a.start_date for a in awards), last)
 
 
+# --- claims lists (the pupil page, the SENCO's home page, the claims list) ---------------------
+
+AWAITING = "awaiting"  # the LA has not decided yet: submitted, or under appeal
+CLAIM_STATUS_FILTERS = [("", "Any status"), (AWAITING, "Awaiting the LA's decision"),
+                        *ClaimStatus.choices]
+
+
+def pupil_claims(*, pupil_id: int) -> list[Claim]:
+    """A pupil's claims, newest year first, with the LA, the bands, the awards and the money
+    received to date (two queries)."""
+    return list(
+        Claim.objects.filter(pupil_id=pupil_id)
+        .select_related("local_authority", "requested_band")
+        .prefetch_related("awards__band")
+        .annotate(received_total=Sum("payments__amount"))
+        .order_by("-financial_year", "-pk")
+    )
+
+
+def claims_awaiting_decision(*, school_ids: Iterable[int]) -> int:
+    """Claims of these schools submitted to the LA (or under appeal) and not decided (one query)."""
+    return Claim.objects.filter(school_id__in=list(school_ids), status__in=LIVE_PENDING).count()
+
+
+def claims_list(*, school_ids: Iterable[int], school_id: int | None = None, status: str = "",
+                financial_year: int | None = None) -> list[Claim]:
+    """Claims of these schools for the claims list, filtered by school, status (AWAITING: the
+    LA's decision awaited) and financial year; pupil, school, LA and bands joined (two
+    queries)."""
+    ids = set(school_ids)
+    if school_id is not None:
+        ids &= {school_id}
+    claims = Claim.objects.filter(school_id__in=ids)
+    if status == AWAITING:
+        claims = claims.filter(status__in=LIVE_PENDING)
+    elif status:
+        claims = claims.filter(status=status)
+    if financial_year:
+        claims = claims.filter(financial_year=financial_year)
+    return list(claims.select_related("pupil", "school", "local_authority", "requested_band")
+                .prefetch_related("awards__band")
+                .order_by("-financial_year", "school__name", "pupil__surname", "pupil__forename",
+                          "pk"))
+
+
 def hourly_funding_sentences(schemes: Iterable[BandingScheme], weeks_per_year: Decimal) -> list[str]:
     """What each LA that funds by hours pays for an hour of support, from its table: a band's
     annual value over its hours a week for the school's weeks a year. Taken from the table shown

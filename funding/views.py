@@ -87,7 +87,9 @@ def index(request):
         return redirect("funding_school", laestab=schools[0].laestab)
     if not trusts and not schools:
         raise Http404("No funding to show.")
-    return render(request, "funding/index.html", {"trusts": trusts, "schools": schools})
+    return render(request, "funding/index.html", {
+        "trusts": trusts, "schools": schools,
+        "can_list_claims": any(access.can(request.user, C.VIEW_PUPILS, s) for s in schools)})
 
 
 @login_required
@@ -230,6 +232,27 @@ def _render_claim(request, claim: Claim, bound: dict | None = None, status: int 
         "expected": expected, "received": received, "shortfall": calc.shortfall(expected, received),
         "year_label": calc.financial_year_label(year), "actions": actions,
     }, status=status)
+
+
+@login_required
+def claim_list(request):
+    """Claims of the user's schools (where they may see pupils' funding), filtered in the URL:
+    the SENCO's home page links here for the claims awaiting the LA's decision."""
+    schools = [s for s in access.schools_for(request.user, C.VIEW_FUNDING).order_by("name")
+               if access.can(request.user, C.VIEW_PUPILS, s)]
+    if not schools:
+        raise Http404("No claims to show.")
+    years = sorted(set(selectors.available_years()) | {selectors.current_financial_year()},
+                   reverse=True)
+    form = forms.ClaimFilterForm(request.GET or None, schools=schools, years=years,
+                                 statuses=selectors.CLAIM_STATUS_FILTERS)
+    f = form.cleaned_data if form.is_valid() else {}
+    claims = selectors.claims_list(school_ids=[s.pk for s in schools], school_id=f.get("school"),
+                                   status=f.get("status", ""), financial_year=f.get("year"))
+    return render(request, "funding/claims.html", {
+        "claims": claims, "form": form, "status": f.get("status", ""),
+        "awaiting": f.get("status") == selectors.AWAITING,
+    }, status=400 if request.GET and not form.is_valid() else 200)
 
 
 @login_required

@@ -8,8 +8,18 @@ class PupilsConfig(AppConfig):
     def ready(self) -> None:
         from trusts import audit
         from trusts.access import Capability
-        from trusts.navigation import NavItem, SchoolLink, register, register_school_link
+        from trusts.navigation import (
+            HomeTaskSource,
+            NavItem,
+            PupilSection,
+            SchoolLink,
+            register,
+            register_home_tasks,
+            register_pupil_section,
+            register_school_link,
+        )
 
+        from . import hub
         from .models import CensusImport, Pupil, RegisterEvent
 
         audit.register(Pupil, sensitive_fields=("upn", "surname", "forename", "date_of_birth"))
@@ -23,3 +33,6 @@ class PupilsConfig(AppConfig):
         register_school_link(SchoolLink(
             "Import a census file", "pupils:school_census_upload", Capability.IMPORT_CENSUS,
             "Upload the school census CSV from your MIS: check it, then import it.", order=20))
+        register_pupil_section(PupilSection("history", "Register history", hub.history_section,
+                                            order=90))
+        register_home_tasks(HomeTaskSource("pupils", hub.home_tasks, order=90))

@@ -11,9 +11,10 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
-from trusts import access, audit
+from trusts import access, audit, navigation
 from trusts.access import Capability
 from trusts.decorators import recent_authentication_required
 from trusts.jobs import enqueue_or_run_now
@@ -114,20 +115,36 @@ def register_export(request, laestab: str, fmt: str):
     return response
 
 
+def _pupil_context(request, pupil: Pupil, *, change_form=None, remove_form=None) -> dict:
+    """The pupil page: who the child is, then each app's section (trusts.navigation registry:
+    the apps that own the records build them, each hidden from a user without its capability),
+    what is due next across them, and the register forms for those who may change it."""
+    can_edit = access.can(request.user, Capability.EDIT_REGISTER, pupil.school)
+    on_register = pupil.on_register and pupil.left_school_on is None
+    today = timezone.localdate()
+    sections = []
+    for section in navigation.pupil_sections():
+        content = section.build(pupil, request.user, today)
+        if content is not None:
+            sections.append({"key": section.key, "title": section.title, "content": content})
+    editable = can_edit and on_register
+    return {
+        "pupil": pupil, "school": pupil.school, "sections": sections,
+        "due_next": [(s["title"], s["content"].due_next) for s in sections
+                     if s["content"].due_next],
+        "can_edit": editable, "on_register": on_register,
+        "change_form": (change_form or RegisterChangeForm(initial={
+            "provision": pupil.provision, "primary_need": pupil.primary_need,
+            "secondary_need": pupil.secondary_need})) if editable else None,
+        "remove_form": (remove_form or RemoveFromRegisterForm()) if editable else None,
+    }
+
+
 @login_required
 def pupil_detail(request, pk: int):
     pupil = _get_pupil_for_user(request, pk)
     audit.record_view(pupil)
-    can_edit = access.can(request.user, Capability.EDIT_REGISTER, pupil.school)
-    on_register = pupil.on_register and pupil.left_school_on is None
-    return render(request, "pupils/pupil_detail.html", {
-        "pupil": pupil, "school": pupil.school, "history": selectors.pupil_history(pupil),
-        "can_edit": can_edit and on_register, "on_register": on_register,
-        "change_form": RegisterChangeForm(initial={
-            "provision": pupil.provision, "primary_need": pupil.primary_need,
-            "secondary_need": pupil.secondary_need}) if can_edit and on_register else None,
-        "remove_form": RemoveFromRegisterForm() if can_edit and on_register else None,
-    })
+    return render(request, "pupils/pupil_detail.html", _pupil_context(request, pupil))
 
 
 @login_required
@@ -147,11 +164,8 @@ def pupil_change(request, pk: int):
             messages.success(request, "The register was updated." if events else "Nothing changed.")
             return redirect("pupils:pupil_detail", pk=pupil.pk)
     audit.record_view(pupil)
-    return render(request, "pupils/pupil_detail.html", {
-        "pupil": pupil, "school": pupil.school, "history": selectors.pupil_history(pupil),
-        "can_edit": True, "on_register": True, "change_form": form,
-        "remove_form": RemoveFromRegisterForm(),
-    }, status=400)
+    return render(request, "pupils/pupil_detail.html",
+                  _pupil_context(request, pupil, change_form=form), status=400)
 
 
 @login_required
@@ -169,13 +183,8 @@ def pupil_remove(request, pk: int):
         messages.success(request, "The pupil was taken off the register; their history is kept.")
         return redirect("pupils:register", laestab=pupil.school.laestab)
     audit.record_view(pupil)
-    return render(request, "pupils/pupil_detail.html", {
-        "pupil": pupil, "school": pupil.school, "history": selectors.pupil_history(pupil),
-        "can_edit": True, "on_register": True, "change_form": RegisterChangeForm(initial={
-            "provision": pupil.provision, "primary_need": pupil.primary_need,
-            "secondary_need": pupil.secondary_need}),
-        "remove_form": form,
-    }, status=400)
+    return render(request, "pupils/pupil_detail.html",
+                  _pupil_context(request, pupil, remove_form=form), status=400)
 
 
 @login_required

@@ -110,8 +110,9 @@ def task_counts(*, school_ids: Iterable[int], today: dt.date) -> TaskCounts:
 
 @dataclass(frozen=True)
 class ReviewDue:
-    """A current plan's review, for the due list (and the daily digest e-mail, which names no
-    pupil: there is no name here)."""
+    """A current plan's review, for the due list. `pupil_name` is for readers who may see
+    pupils' names only (the due list blanks it for the others; the daily digest e-mail names
+    no pupil)."""
 
     plan_id: int
     school_id: int
@@ -119,6 +120,8 @@ class ReviewDue:
     owner_id: int
     owner_name: str
     due: dt.date
+    starts_on: dt.date | None = None
+    pupil_name: str = ""
 
 
 def reviews_due(*, school_ids: Iterable[int], owner_id: int | None = None) -> list[ReviewDue]:
@@ -129,10 +132,11 @@ def reviews_due(*, school_ids: Iterable[int], owner_id: int | None = None) -> li
         plans = plans.filter(owner_id=owner_id)
     return [
         ReviewDue(row["pk"], row["school_id"], row["school__name"], row["owner_id"],
-                  row["owner__full_name"] or row["owner__email"], row["review_due"])
+                  row["owner__full_name"] or row["owner__email"], row["review_due"],
+                  row["starts_on"], f'{row["pupil__forename"]} {row["pupil__surname"]}')
         for row in plans.order_by("review_due", "pk").values(
             "pk", "school_id", "school__name", "owner_id", "owner__full_name", "owner__email",
-            "review_due")
+            "review_due", "starts_on", "pupil__forename", "pupil__surname")
     ]
 
 

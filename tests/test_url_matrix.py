@@ -148,6 +148,7 @@ ROUTES.update({
     "casework:ehc_request_detail": Route(_pk_of("ehc_request"), CASE_READERS),
     "casework:ehc_request_step": Route(_pk_of("ehc_request"), CASE_WRITERS, method="POST"),
     "casework:plan_detail": Route(_pk_of("plan"), CASE_READERS),
+    "casework:plan_complete": Route(_pk_of("plan"), CASE_WRITERS, method="POST"),
     "casework:plan_review": Route(_pk_of("plan"), CASE_WRITERS, method="POST"),
     "casework:plan_review_decision": Route(_pk_of("plan"), CASE_WRITERS, method="POST"),
 })
@@ -285,6 +286,8 @@ ROUTES.update({
     "funding_settings": Route(school_kwargs, CLAIM_DECIDERS),
     "funding_payments_import": Route(school_kwargs, CLAIM_DECIDERS),
     "funding_claim_new": Route(school_kwargs, CLAIM_PREPARERS),
+    "funding_claims": Route(no_kwargs, frozenset({"senco", "headteacher", "head_of_send", "senco_a2",
+                                                  "hos_b"}), has_object=False),
     "funding_claim": Route(_claim_kwargs(), frozenset({"senco", "headteacher", "head_of_send"})),
     "funding_claim_action": Route(_claim_kwargs({"action": "submit"}), CLAIM_DECIDERS, method="POST"),
     "funding_trust": Route(trust_kwargs, TRUST_FUNDING_READERS),

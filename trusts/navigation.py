@@ -75,6 +75,7 @@ class PupilRecord:
     href: str = ""
     status: str = ""  # a short tag: "Open", "Overdue", "Details to complete"
     detail: str = ""
+    tone: str = ""  # the tag's colour: "red", "orange", "yellow", "green", "blue" (grey if none)
 
 
 @dataclass(frozen=True)
@@ -83,6 +84,7 @@ class PupilSectionContent:
     empty: str = "None recorded."
     due_next: str = ""  # what is due next, in words, with its date
     actions: tuple[tuple[str, str], ...] = ()  # (label, href) the user may take from here
+    intro: str = ""  # a sentence above the records, when the section needs one
 
 
 _PUPIL_SECTIONS: list[PupilSection] = []
@@ -105,8 +107,10 @@ class HomeTask:
     label: str
     count: int
     href: str
-    status: str = "todo"  # "overdue", "due" (soon) or "todo"
+    status: str = "todo"  # "overdue", "due" (soon), "todo", or "done" (nothing to do now)
     order: int = 50
+    hint: str = ""  # a sentence under the label: "2 overdue; the rest due within 7 days."
+    tag: str = ""  # shown in place of the count ("in 49 days" for the next census)
 
 
 @dataclass(frozen=True)

@@ -37,6 +37,18 @@ def school_links_for(user: User, school: School) -> list[dict]:
     return links
 
 
+def home_tasks(user: User, schools: list[School], today) -> list[navigation.HomeTask]:
+    """The SENCO's work for the week across their schools, from every app's registered source
+    (trusts.navigation.home_task_sources), for the schools where the user may see pupils: none
+    for a reader who may not (a trust executive sees no pupil-level work, and no names)."""
+    named = [s for s in schools if access.can(user, Capability.VIEW_PUPILS, s)]
+    if not named:
+        return []
+    tasks = [task for source in navigation.home_task_sources()
+             for task in source.build(user, named, today)]
+    return sorted(tasks, key=lambda t: (t.order, t.label))
+
+
 def roles_description(user: User) -> list[str]:
     """'SENCO – Holy Cross Primary (8833001)' lines for the user's own roles."""
     return [

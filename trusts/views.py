@@ -3,6 +3,7 @@ from datetime import UTC
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import render
+from django.utils import timezone
 
 from . import access, audit, exports, selectors
 from .access import Capability
@@ -11,14 +12,22 @@ from .decorators import recent_authentication_required
 
 @login_required
 def home(request):
+    """The schools the user may see and, for those who work with pupils (a SENCO, the Head of
+    SEND; a headteacher reads), what needs doing this week across them."""
     groups = selectors.visible_trusts_with_schools(request.user)
+    schools = [school for group in groups for school in group.schools]
+    tasks = selectors.home_tasks(request.user, schools, timezone.localdate())
     return render(
         request,
         "trusts/home.html",
         {
             "groups": groups,
-            "school_count": sum(len(g.schools) for g in groups),
+            "school_count": len(schools),
             "roles": selectors.roles_description(request.user),
+            "tasks": tasks,
+            "tasks_to_do": sum(1 for t in tasks if t.count and not t.tag and t.status != "done"),
+            "read_only": bool(tasks) and not access.can_anywhere(request.user,
+                                                                 Capability.MANAGE_CASES),
         },
     )
 

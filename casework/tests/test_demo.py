@@ -45,3 +45,30 @@ def test_seed_is_idempotent_and_essex_and_southend_are_mostly_late(demo):
     for name in ("Essex", "Southend-on-Sea"):
         assert by_la[name].within_20_weeks * 2 < by_la[name].plans_issued, name
     assert by_la["Thurrock"].within_20_weeks * 2 > by_la["Thurrock"].plans_issued
+
+
+def test_every_e_pupil_has_a_plan_record_and_the_hub_pupils_link_to_each_record(demo, client):
+    from trusts.models import User
+
+    holy_cross = School.objects.get(laestab="8833001")
+    at_e = list(holy_cross.pupils.filter(provision=Provision.EHC_PLAN, left_school_on__isnull=True)
+                .order_by("upn"))
+    assert len(at_e) == 23  # as the reference census says
+    live = EHCPlan.objects.filter(school=holy_cross, ceased_on__isnull=True)
+    assert set(live.values_list("pupil_id", flat=True)) == {p.pk for p in at_e}
+    assert live.filter(issue_date__isnull=True, made_from_register=True).count() == 17
+    for laestab, email in (("8833001", "senco.holycross@demo.test"),
+                           ("8824001", "senco.stm@demo.test")):
+        school = School.objects.get(laestab=laestab)
+        hub = school.pupils.filter(provision=Provision.EHC_PLAN,
+                                   left_school_on__isnull=True).order_by("upn")[3]
+        client.force_login(User.objects.get(email=email))
+        body = client.get(f"/pupils/{hub.pk}/").content.decode()
+        plan = EHCPlan.objects.get(pupil=hub, ceased_on__isnull=True)
+        assert plan.reviews.exists()
+        case = Case.objects.get(pupil=hub)
+        claim = hub.funding_claims.get()
+        for href in (f"/casework/plans/{plan.pk}/", f"/casework/cases/{case.pk}/",
+                     f"/funding/claims/{claim.pk}/"):
+            assert f'href="{href}"' in body, (laestab, href)
+        assert "Annual review meeting" in body

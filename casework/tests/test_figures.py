@@ -24,10 +24,13 @@ from casework.models import (
     CaseOpenCount,
     CaseTermCount,
     Deadline,
+    EHCPlan,
     EHCRequest,
     FinalPlanCount,
 )
 from core.numbers import ONE_PLACE, Count, pct
+from pupils import services as pupils_services
+from pupils.models import Pupil
 from pupils.tests.factories import PupilFactory
 from trusts.models import Membership, Role, School, User
 from trusts.tests.factories import LocalAuthorityFactory, SchoolFactory, senco
@@ -657,7 +660,12 @@ ops = st.one_of(
     st.tuples(st.just("request"), st.integers(0, 1), day,
               st.lists(st.tuples(st.integers(0, 7).map(bool), st.integers(0, 120)), max_size=5)),
     st.tuples(st.just("step"), st.integers(0, 50), st.booleans(), offset, st.booleans()),
-    st.tuples(st.just("plan"), st.integers(0, 1), day, st.none() | st.integers(2025, 2027)),
+    st.tuples(st.just("plan"), st.integers(0, 1), day, st.sampled_from(["R", "5", "6", "11", "13"])),
+    # A pupil recorded as E through the register gets a plan record without an issue date;
+    # entering it later dates the reviews; moving the pupil off E ceases an untouched record.
+    st.tuples(st.just("register_e"), st.integers(0, 1), st.sampled_from(["5", "6", "10", "11"])),
+    st.tuples(st.just("complete"), st.integers(0, 50), day),
+    st.tuples(st.just("register_k"), st.integers(0, 50)),
     st.tuples(st.just("review"), st.integers(0, 50), st.integers(250, 420)),
     st.tuples(st.just("decision"), st.integers(0, 50), st.sampled_from(["maintain", "amend"]),
               st.integers(0, 60)),
@@ -740,14 +748,32 @@ def _apply(world, done, op):
         services.ehc_request_record_step(actor=world.hos, request=request, step=step,
                                          date=_after(last, days), result=result)
     elif kind == "plan":
-        i, issued, transfer = args
+        i, issued, year_group = args
         done.plans.append(services.ehc_plan_create(
-            actor=sencos[i], pupil=PupilFactory(school=schools[i]), issue_date=issued,
-            phase_transfer_year=transfer))
+            actor=sencos[i], pupil=PupilFactory(school=schools[i], year_group=year_group),
+            issue_date=issued))
+    elif kind == "register_e":
+        i, year_group = args
+        pupil = PupilFactory(school=schools[i], year_group=year_group)
+        pupils_services.pupil_change_register(actor=sencos[i], pupil=pupil, provision="E",
+                                              primary_need="ASD", on=LAST)
+        done.plans.append(EHCPlan.objects.get(pupil=pupil))
+    elif kind == "complete" and done.plans:
+        i, issued = args
+        plan = EHCPlan.objects.get(pk=done.plans[i % len(done.plans)].pk)
+        services.ehc_plan_complete(actor=world.hos, plan=plan, issue_date=issued, today=LAST)
+    elif kind == "register_k" and done.plans:
+        (i,) = args
+        pupil = Pupil.objects.get(pk=done.plans[i % len(done.plans)].pupil_id)
+        if pupil.provision == "E":
+            pupils_services.pupil_change_register(actor=world.hos, pupil=pupil, provision="K",
+                                                  primary_need="ASD", on=LAST)
     elif kind == "review" and done.plans:
         i, days = args
-        plan = done.plans[i % len(done.plans)]
-        last = max([plan.issue_date, *plan.reviews.values_list("meeting_date", flat=True)])
+        plan = EHCPlan.objects.get(pk=done.plans[i % len(done.plans)].pk)
+        last = max([d for d in [plan.issue_date, *plan.reviews.values_list("meeting_date",
+                                                                            flat=True)] if d]
+                   or [START])
         done.reviews.append(services.annual_review_record(
             actor=world.hos, plan=plan, meeting_date=_after(last, days)))
     elif kind == "decision" and done.reviews:

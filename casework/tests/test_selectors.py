@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 
 from casework import selectors, services
 from casework.models import ActivityArrangement, ArrangementShare, Case, EHCRequest
-from pupils.tests.factories import PupilFactory
+from pupils.tests.factories import CensusSnapshotFactory, PupilFactory
 from trusts.models import LocalAuthority
 from trusts.tests.factories import LocalAuthorityFactory
 
@@ -111,8 +111,12 @@ def test_the_due_list_puts_the_soonest_first_and_filters(world):
 
 
 def test_annual_reviews_roll_forward_and_flag_the_la_decision(world):
+    # In year 6 at the autumn 2025 census: the move to secondary school is in September 2026.
+    CensusSnapshotFactory(school=world.school_a, census_date=D(2025, 10, 2))
+    world.pupil_a.year_group = "6"
+    world.pupil_a.save()
     plan = services.ehc_plan_create(actor=world.senco_a, pupil=world.pupil_a,
-                                    issue_date=D(2024, 3, 15), phase_transfer_year=2026)
+                                    issue_date=D(2024, 3, 15))
     [row] = selectors.annual_reviews(school_ids=[world.school_a.pk], today=D(2025, 3, 10))
     assert row.next_review.due == D(2025, 3, 15) and row.next_review.state == "due"
     services.annual_review_record(actor=world.senco_a, plan=plan, meeting_date=D(2025, 3, 5),
