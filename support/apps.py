@@ -14,7 +14,7 @@ class SupportConfig(AppConfig):
         audit.register(m.SupportPlan, sensitive_fields=(
             "needs", "strengths", "tried_before", "pupil_views", "parent_views"))
         audit.register(m.Outcome, sensitive_fields=(
-            "description", "success_criteria", "support", "evidence"))
+            "description", "success_criteria", "support", "evidence"), m2m_fields={"enrolments"})
         audit.register(m.PlanReview, sensitive_fields=("pupil_views", "parent_views",
                                                        "next_steps"))
         audit.register(m.OnePageProfile, sensitive_fields=(

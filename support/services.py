@@ -101,21 +101,16 @@ def plan_start(*, actor: User, pupil: Pupil, starts_on: dt.date, review_due: dt.
 def _carry_outcomes(last: SupportPlan, plan: SupportPlan) -> None:
     """Outcomes of `last` not achieved, copied into `plan` with the provision still running
     when it starts."""
-    carried = list(last.outcomes.exclude(progress=Outcome.Progress.ACHIEVED)
-                   .prefetch_related("enrolments").order_by("position", "pk"))
-    copies = Outcome.objects.bulk_create([
-        Outcome(plan=plan, position=i, description=o.description,
-                success_criteria=o.success_criteria, support=o.support,
-                review_by=plan.review_due)
-        for i, o in enumerate(carried, start=1)
-    ])
-    links = [
-        Outcome.enrolments.through(outcome_id=copy.pk, enrolment_id=e.pk)
-        for original, copy in zip(carried, copies, strict=True)
-        for e in original.enrolments.all()
-        if e.end_date is None or e.end_date >= plan.starts_on
-    ]
-    Outcome.enrolments.through.objects.bulk_create(links)
+    carried = last.outcomes.exclude(progress=Outcome.Progress.ACHIEVED).prefetch_related(
+        "enrolments").order_by("position", "pk")
+    # One by one, not in bulk: each new row gets its audit entry (a plan has a few outcomes).
+    for position, original in enumerate(carried, start=1):
+        copy = Outcome.objects.create(
+            plan=plan, position=position, description=original.description,
+            success_criteria=original.success_criteria, support=original.support,
+            review_by=plan.review_due)
+        copy.enrolments.set([e for e in original.enrolments.all()
+                             if e.end_date is None or e.end_date >= plan.starts_on])
 
 
 @transaction.atomic
@@ -227,10 +222,10 @@ def outcome_remove(*, actor: User, outcome: Outcome) -> None:
         raise ValidationError("A current plan keeps at least one outcome.")
     outcome.delete()
     # Outcomes stay numbered 1, 2, 3: the plan, its review and the PDF all refer to them so.
-    remaining = list(plan.outcomes.order_by("position", "pk"))
-    for position, kept in enumerate(remaining, start=1):
-        kept.position = position
-    Outcome.objects.bulk_update(remaining, ["position"])
+    for position, kept in enumerate(plan.outcomes.order_by("position", "pk"), start=1):
+        if kept.position != position:
+            kept.position = position
+            kept.save(update_fields=["position"])
 
 
 # --- The review -----------------------------------------------------------------------------
@@ -267,10 +262,10 @@ def review_save(*, actor: User, plan: SupportPlan, held_on: dt.date, next_steps:
         raise ValidationError("The review names an outcome that is not in this plan.")
     if errors:
         raise ValidationError(errors)
-    for outcome in outcomes:
+    for outcome in outcomes:  # saved one by one so that each change is audited
         outcome.progress = results[outcome.pk].progress
         outcome.evidence = results[outcome.pk].evidence.strip()
-    Outcome.objects.bulk_update(outcomes, ["progress", "evidence"])
+        outcome.save(update_fields=["progress", "evidence"])
     review, _ = PlanReview.objects.update_or_create(plan=plan, defaults={
         "held_on": held_on, "next_steps": next_steps.strip(), "pupil_views": pupil_views.strip(),
         "parent_views": parent_views.strip(),

@@ -262,3 +262,26 @@ def test_a_profile_part_too_long_for_one_page_is_refused(world):
             profile(world.pupil_a, world.senco_a, my_needs=value)
         assert "my_needs" in error.value.error_dict
     assert not OnePageProfile.objects.exists()
+
+
+def test_every_change_of_a_plan_is_in_the_audit_log_with_the_childs_words_masked(world):
+    from auditlog.models import LogEntry
+    from django.contrib.contenttypes.models import ContentType
+
+    plan = current_plan(world.pupil_a, world.senco_a, outcomes=1)
+    outcome = plan.outcomes.get()
+    services.review_save(actor=world.senco_a, plan=plan, held_on=TODAY, next_steps="Next",
+                         pupil_views="", parent_views="",
+                         results={outcome.pk: services.OutcomeResult("achieved", "Secret words")})
+    entries = LogEntry.objects.filter(content_type=ContentType.objects.get_for_model(Outcome),
+                                      object_pk=str(outcome.pk))
+    update = entries.filter(action=LogEntry.Action.UPDATE).latest("pk")
+    assert "progress" in update.changes_dict and "evidence" in update.changes_dict
+    assert "Secret words" not in str(update.changes)
+    assert update.additional_data == {"trust_id": world.trust_a.pk,
+                                      "school_id": world.school_a.pk}
+    plan_entries = LogEntry.objects.filter(
+        content_type=ContentType.objects.get_for_model(SupportPlan), object_pk=str(plan.pk))
+    assert plan_entries.filter(action=LogEntry.Action.CREATE).exists()
+    assert "Finds reading aloud hard." not in str(list(plan_entries.values_list("changes",
+                                                                                flat=True)))
