@@ -10,10 +10,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count, Q
+from django.db.models import Count, Q, QuerySet
 
 from core import numbers
 from pupils.models import Need, Pupil
+from trusts.models import School
 
 from . import rates as standard
 from .models import Enrolment, Intervention, cost_per_pupil
@@ -220,7 +221,7 @@ class GroupLine:
 
 @dataclass
 class SchoolMap:
-    school: object
+    school: School
     interventions: list[InterventionLine]
     pupils: list[MapPupil]
     by_need: list[GroupLine]
@@ -259,7 +260,7 @@ def year_group_label(year_group: str) -> str:
 NO_NEED = ("", "No area of need given")
 
 
-def school_map(school) -> SchoolMap:
+def school_map(school: School) -> SchoolMap:
     """The school's catalogue with each intervention's cost per pupil, open enrolments and their
     cost, sessions recorded and effectiveness; the pupils with open enrolments and their annual
     cost; the annual cost by area of need, by year group and by kind. Four queries whatever the
@@ -392,15 +393,21 @@ def pupil_provision(pupil: Pupil, today: datetime.date) -> PupilProvision:
     return PupilProvision(pupil, current, past, total, delivery)
 
 
-def interventions_open_to(school) -> list[Intervention]:
+def interventions_open_to(school: School) -> QuerySet[Intervention]:
     """The school's active interventions, for choosing one to enrol a pupil in."""
-    return list(Intervention.objects.filter(school=school, active=True).order_by("name", "pk"))
+    return Intervention.objects.filter(school=school, active=True).order_by("name", "pk")
 
 
-def pupils_to_enrol(intervention: Intervention):
+def pupils_to_enrol(intervention: Intervention) -> QuerySet[Pupil]:
     """Pupils on the school's register not already in the intervention (open enrolment)."""
     from pupils.selectors import pupils_on_register
 
     enrolled = Enrolment.objects.filter(intervention=intervention, end_date__isnull=True)
     return pupils_on_register([intervention.school_id]).exclude(
         pk__in=enrolled.values("pupil_id")).order_by("surname", "forename", "pk")
+
+
+def open_enrolments(intervention: Intervention) -> QuerySet[Enrolment]:
+    """The intervention's enrolments not ended, with their pupils, by name (who may attend)."""
+    return intervention.enrolments.filter(end_date__isnull=True).select_related("pupil").order_by(
+        "pupil__surname", "pupil__forename", "pk")

@@ -162,9 +162,8 @@ def enrol(request, pk: int):
 @require_http_methods(["GET", "POST"])
 def delivery_new(request, pk: int):
     intervention = _intervention(request, pk, WRITE)
-    enrolments = intervention.enrolments.filter(end_date__isnull=True).select_related(
-        "pupil").order_by("pupil__surname", "pupil__forename", "pk")
-    form = forms.DeliveryForm(request.POST or None, enrolments=enrolments, initial={
+    form = forms.DeliveryForm(request.POST or None,
+                              enrolments=selectors.open_enrolments(intervention), initial={
         "date": timezone.localdate(), "minutes": intervention.minutes_per_session})
     if request.method == "POST" and form.is_valid():
         try:
@@ -258,9 +257,8 @@ def pupil_provision(request, pk: int):
 @require_http_methods(["GET", "POST"])
 def pupil_enrol(request, pk: int):
     pupil = _pupil(request, pk, WRITE)
-    interventions = Intervention.objects.filter(school=pupil.school, active=True).order_by(
-        "name", "pk")
-    form = forms.EnrolPupilForm(request.POST or None, interventions=interventions,
+    form = forms.EnrolPupilForm(request.POST or None,
+                                interventions=selectors.interventions_open_to(pupil.school),
                                 initial={"start_date": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
         try:
