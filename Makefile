@@ -7,9 +7,15 @@ PORT ?= 8000
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/send_portal
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 
-.PHONY: install run test lint bench clean
+.PHONY: install run test lint bench clean system-packages
 
-$(BIN)/.installed: requirements.txt requirements-dev.txt
+# The Debian packages the app and its tests need (python3-venv, WeasyPrint's Pango and HarfBuzz,
+# fonts, poppler-utils, Chromium): nothing is done when all are there; otherwise the missing
+# ones are installed, through sudo when not root.
+system-packages:
+	PYTHON=$(PYTHON) bash scripts/system-packages.sh
+
+$(BIN)/.installed: requirements.txt requirements-dev.txt | system-packages
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -r requirements-dev.txt

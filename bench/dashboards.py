@@ -127,8 +127,9 @@ def build_casework_and_funding(schools, trusts, hos, rng: random.Random) -> str:
 
     from casework.models import ActivityEntry, ActivityShare, Case, EHCRequest
     from funding import demo as funding_demo
-    from funding.models import Award, Band, Claim, ClaimStatus, Payment, ProvisionCost
+    from funding.models import Award, Band, Claim, ClaimStatus, Payment
     from funding.selectors import default_financial_year
+    from provision.models import Enrolment, Intervention, Kind
     from pupils.models import Provision, Pupil
     from pupils.tests.factories import PupilFactory
 
@@ -161,8 +162,15 @@ def build_casework_and_funding(schools, trusts, hos, rng: random.Random) -> str:
                 datetime.timedelta(days=rng.randint(30, 300)))
         for c in awarded for _ in range(2)
     ], batch_size=1000)
-    ProvisionCost.objects.bulk_create([
-        ProvisionCost(pupil=p, school=p.school, ta_hours_per_week=Decimal(rng.choice([5, 10, 15])))
+    # Half the pupils with 1:1 teaching-assistant support of 5, 10 or 15 hours a week.
+    support = {(s.pk, hours): Intervention(
+        school=s, name=f"Teaching assistant support, {hours} hours", kind=Kind.ONE_TO_ONE,
+        staff_role="Teaching assistant", sessions_per_week=Decimal(hours), minutes_per_session=60,
+        group_size=1) for s in schools for hours in (5, 10, 15)}
+    Intervention.objects.bulk_create(support.values(), batch_size=1000)
+    Enrolment.objects.bulk_create([
+        Enrolment(intervention=support[(p.school.pk, rng.choice([5, 10, 15]))], pupil=p,
+                  start_date=datetime.date(year, 4, 1))
         for p in pupils[::2]
     ], batch_size=1000)
     kinds = list(Case.Kind.values)

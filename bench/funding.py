@@ -19,7 +19,8 @@ class _Rollback(Exception):
 
 def main() -> None:
     from funding import demo, selectors
-    from funding.models import Award, Band, Claim, ClaimStatus, Payment, ProvisionCost
+    from funding.models import Award, Band, Claim, ClaimStatus, Payment
+    from provision.models import Enrolment, Intervention, Kind
     from pupils.models import Provision, Pupil
     from trusts.models import LocalAuthority, School, Trust
 
@@ -62,8 +63,14 @@ def main() -> None:
                 Payment(claim=c, amount=Decimal("500.00"), received_on=datetime.date(2025, 6, 1))
                 for c in claims
             ])
-            ProvisionCost.objects.bulk_create([
-                ProvisionCost(pupil=p, school_id=p.school_id, ta_hours_per_week=Decimal(12))
+            support = {s.pk: Intervention(
+                school=s, name="Teaching assistant support", kind=Kind.ONE_TO_ONE,
+                staff_role="Teaching assistant", sessions_per_week=Decimal(12),
+                minutes_per_session=60, group_size=1) for s in schools}
+            Intervention.objects.bulk_create(support.values())
+            Enrolment.objects.bulk_create([
+                Enrolment(intervention=support[p.school_id], pupil=p,
+                          start_date=datetime.date(2025, 4, 1))
                 for p in pupils
             ])
             ids = [s.pk for s in schools]

@@ -6,11 +6,15 @@ Definitions used throughout:
 * A "month" is a calendar month; a date that does not exist in the target month falls on that
   month's last day (29 February 2024 + 12 months = 28 February 2025; 31 January + 1 month =
   28 or 29 February).
-* A "working day" is Monday to Friday excluding bank holidays in England and Wales (New Year's
-  Day, Good Friday, Easter Monday, early May, spring and summer bank holidays, Christmas Day and
-  Boxing Day, with substitute days when they fall at a weekend). One-off bank holidays (royal
-  events) are not included. Working days are used only to move SEND Tribunal appeal deadlines
-  out of August and the Christmas week.
+* A "day" period "beginning with" a day counts that day as its first: the 15 days for comments
+  on a draft plan served on the 1st end on the 15th (SEND Regulations 2014, regulation 13(1)).
+* A "working day" is Monday to Friday except bank holidays in England as proclaimed, one-off
+  days (a jubilee, a coronation, a state funeral) and moved days included: the `holidays`
+  package's calendar for England, not a list kept here (Tribunal Procedure (First-tier
+  Tribunal) (HESC) Rules 2008, rule 1). Working days are used only for SEND Tribunal appeal
+  deadlines: one in August or from 25 December to 1 January moves to the next working day
+  after it (rule 12(3)), and one that ends on any other day that is not a working day moves
+  to the next working day (rule 12(2)).
 * Academic year: 1 September to 31 August. Terms: autumn 1 September to 31 December, spring
   1 January to Easter Sunday, summer the day after Easter Sunday to 31 August.
 """
@@ -19,6 +23,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import functools
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -67,32 +72,14 @@ def easter_sunday(year: int) -> Date:
     return dt.date(year, month, day + 1)
 
 
-def _first_monday(year: int, month: int) -> Date:
-    day = dt.date(year, month, 1)
-    return day + dt.timedelta(days=(7 - day.weekday()) % 7)
-
-
-def _last_monday(year: int, month: int) -> Date:
-    day = dt.date(year, month, calendar.monthrange(year, month)[1])
-    return day - dt.timedelta(days=day.weekday())
-
-
+@functools.cache
 def bank_holidays(year: int) -> frozenset[Date]:
-    """Bank holidays in England and Wales in `year` (regular ones, with substitute days)."""
-    days: set[Date] = set()
-    new_year = dt.date(year, 1, 1)
-    while new_year.weekday() >= 5:
-        new_year += dt.timedelta(days=1)
-    days.add(new_year)
-    easter = easter_sunday(year)
-    days |= {easter - dt.timedelta(days=2), easter + dt.timedelta(days=1)}
-    days |= {_first_monday(year, 5), _last_monday(year, 5), _last_monday(year, 8)}
-    # Christmas Day and Boxing Day; a weekend one moves to the next free weekday.
-    for day in (dt.date(year, 12, 25), dt.date(year, 12, 26)):
-        while day.weekday() >= 5 or day in days:
-            day += dt.timedelta(days=1)
-        days.add(day)
-    return frozenset(days)
+    """Bank holidays in England in `year`, with substitute days and one-off days."""
+    # Imported here: loading the calendars takes a tenth of a second, which every process
+    # would pay at start (casework.models imports this module), and only deadlines need it.
+    import holidays
+
+    return frozenset(holidays.country_holidays("GB", subdiv="ENG", years=year))
 
 
 def is_working_day(day: Date) -> bool:
@@ -122,9 +109,10 @@ def final_plan_due(request_date: Date) -> Date:
     return add_weeks(request_date, FINAL_PLAN_WEEKS)
 
 
-def parents_comments_due(draft_sent: Date) -> Date:
-    """Parents have 15 (calendar) days from receiving the draft plan to comment."""
-    return add_days(draft_sent, PARENTS_COMMENTS_DAYS)
+def parents_comments_due(draft_served: Date) -> Date:
+    """The last of the 15 (calendar) days for comments on a draft plan, which begin with the
+    day it is served (regulation 13(1)): served on the 1st, comments are due by the 15th."""
+    return add_days(draft_served, PARENTS_COMMENTS_DAYS - 1)
 
 
 # --- Annual reviews and phase transfer -------------------------------------------------------
@@ -206,20 +194,21 @@ def phase_transfer(year_group: str, school_phase: str, recorded_on: Date
 
 def move_out_of_tribunal_holidays(day: Date) -> Date:
     """A deadline in August moves to the first working day of September; one from 25 December
-    to 1 January moves to the next working day in January."""
+    to 1 January to the next working day in January (rule 12(3)); one on any other day that is
+    not a working day, a weekend or a bank holiday, to the next working day (rule 12(2))."""
     if day.month == 8:
         return next_working_day_on_or_after(dt.date(day.year, 9, 1))
     if day.month == 12 and day.day >= 25:
         return next_working_day_on_or_after(dt.date(day.year + 1, 1, 2))
     if day.month == 1 and day.day == 1:
         return next_working_day_on_or_after(dt.date(day.year, 1, 2))
-    return day
+    return next_working_day_on_or_after(day)
 
 
 def tribunal_appeal_deadline(decision_letter: Date, mediation_certificate: Date | None = None
                              ) -> Date:
     """2 months from the decision letter or 1 month from the mediation certificate, whichever
-    is later, moved out of August and the Christmas week."""
+    is later, moved out of August and the Christmas week and on to a working day."""
     deadline = add_months(decision_letter, 2)
     if mediation_certificate is not None:
         deadline = max(deadline, add_months(mediation_certificate, 1))

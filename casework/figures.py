@@ -53,6 +53,7 @@ from django_scopes import scopes_disabled
 
 from core.numbers import ONE_PLACE, Count, counted, pct, pct_text
 from trusts.models import LocalAuthority, Membership, Role, School, Trust, User
+from trusts.scoping import within
 
 from . import deadlines as dl
 from .models import (
@@ -234,7 +235,7 @@ def _refresh_schools(school_ids: list[int] | None) -> int:
         for model in SCHOOL_MODELS:
             qs = model.objects.all()
             if school_ids is not None:
-                qs = qs.filter(school_id__in=school_ids)
+                qs = qs.filter(school_id__any_of=school_ids)
             written += _write(model, qs, computed[model])
     return written
 
@@ -265,7 +266,7 @@ def rebuild(school_ids: Iterable[int] | None = None) -> int:
 # --- From source rows to summary rows --------------------------------------------------------------
 
 def _source(qs, school_ids):
-    return qs if school_ids is None else qs.filter(school_id__in=school_ids)
+    return qs if school_ids is None else qs.filter(school_id__any_of=school_ids)
 
 
 def _case_row(case: Case, due_next, **window) -> Deadline:
@@ -545,11 +546,11 @@ def by_kind(school_ids: Iterable[int], start: dt.date, end: dt.date) -> Casework
             for value, label in kinds}
     # The counts per term and the cases open now in one round trip: open-now rows carry no
     # term (-1).
-    per_term = (CaseTermCount.objects.filter(_terms_between(start, end), school_id__in=ids)
+    per_term = (within(CaseTermCount.objects, ids).filter(_terms_between(start, end))
                 .values("kind", "academic_year", "term")
                 .annotate(opened_n=Sum("opened"), closed_n=Sum("closed")).order_by()
                 .values_list("kind", "academic_year", "term", "opened_n", "closed_n"))
-    open_now = (CaseOpenCount.objects.filter(school_id__in=ids).values("kind")
+    open_now = (within(CaseOpenCount.objects, ids).values("kind")
                 .annotate(year=_NO_TERM, term=_NO_TERM, opened_n=Sum("open_now"),
                           closed_n=Value(0, IntegerField())).order_by()
                 .values_list("kind", "year", "term", "opened_n", "closed_n"))
@@ -569,13 +570,13 @@ def by_trust(school_ids: Iterable[int], start: dt.date, end: dt.date) -> dict[in
     open now. One query."""
     ids = list(school_ids)
     out: dict[int, dict[str, int]] = {}
-    open_now = (CaseOpenCount.objects.filter(school_id__in=ids).values("school__trust_id")
+    open_now = (within(CaseOpenCount.objects, ids).values("school__trust_id")
                 .annotate(n=Sum("open_now"), o=Value(0, IntegerField()),
                           c=Value(0, IntegerField()), is_open=Value(1, IntegerField()))
                 .order_by().values_list("school__trust_id", "n", "o", "c", "is_open"))
     rows = open_now
     if term_key(start) <= term_key(end):
-        per_term = (CaseTermCount.objects.filter(_terms_between(start, end), school_id__in=ids)
+        per_term = (within(CaseTermCount.objects, ids).filter(_terms_between(start, end))
                     .values("school__trust_id")
                     .annotate(n=Value(0, IntegerField()), o=Sum("opened"), c=Sum("closed"),
                               is_open=Value(0, IntegerField()))
@@ -797,14 +798,14 @@ def timeliness(school_ids: Iterable[int], start: dt.date, end: dt.date, today: d
     ids = list(school_ids)
     rows: dict[int, LATimeliness] = {}
     total = LATimeliness(0, "All local authorities")
-    issued = (FinalPlanCount.objects.filter(
-        school_id__in=ids, financial_year__gte=financial_year(start),
+    issued = (within(FinalPlanCount.objects, ids).filter(
+        financial_year__gte=financial_year(start),
         financial_year__lte=financial_year(end))
         .values("local_authority_id", "local_authority__name", "days_taken")
         .annotate(n=Sum("plans")).order_by()
         .values_list("local_authority_id", "local_authority__name", "days_taken", "n"))
     # Requests open past 20 weeks in the same round trip, as rows with no days taken (-1).
-    still_open = (OpenRequestCount.objects.filter(school_id__in=ids, final_plan_due__lt=today)
+    still_open = (within(OpenRequestCount.objects, ids).filter(final_plan_due__lt=today)
                   .values("local_authority_id", "local_authority__name")
                   .annotate(days=_NO_TERM, n=Sum("requests")).order_by()
                   .values_list("local_authority_id", "local_authority__name", "days", "n"))

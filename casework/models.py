@@ -2,7 +2,7 @@
 reviews, cases with an append-only timeline of notes, suspensions, and the Head of SEND's
 activity log.
 
-Tenant scoping: every model owned by a school uses `ScopedManager(school=...)`. Activity
+Tenant scoping: every model owned by a school uses `TenantManager(school=...)`. Activity
 entries belong to trusts, not to a school (a visit may be to a school, a trustee meeting is
 not), so they are scoped on a separate `trust` dimension that the request middleware never
 activates: every query raises ScopeError unless the caller opens `scope(trust=ids)` itself.
@@ -17,10 +17,10 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django_scopes import ScopedManager
 
 from pupils.models import Pupil
 from trusts.models import LocalAuthority, School, Trust
+from trusts.scoping import TenantManager
 
 from . import deadlines as dl
 
@@ -73,7 +73,7 @@ class EHCRequest(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
-    objects = ScopedManager(school="school")
+    objects = TenantManager(school="school")
 
     class Meta:
         ordering = ["request_date", "pk"]
@@ -174,7 +174,7 @@ class EHCPlan(models.Model):
     ceased_on = models.DateField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
-    objects = ScopedManager(school="school")
+    objects = TenantManager(school="school")
 
     class Meta:
         ordering = ["issue_date", "pk"]
@@ -220,7 +220,7 @@ class AnnualReview(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
-    objects = ScopedManager(school="plan__school")
+    objects = TenantManager(school="plan__school")
 
     class Meta:
         ordering = ["plan", "meeting_date", "pk"]
@@ -284,7 +284,7 @@ class Case(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    objects = ScopedManager(school="school")
+    objects = TenantManager(school="school")
 
     class Meta:
         ordering = ["-opened_on", "-pk"]
@@ -370,7 +370,7 @@ class CaseNote(models.Model):
     text = models.TextField()
     created_at = models.DateTimeField(auto_now_add=True)
 
-    objects = ScopedManager(
+    objects = TenantManager(
         school="case__school", _manager_class=models.Manager.from_queryset(AppendOnlyQuerySet)
     )
 
@@ -439,7 +439,7 @@ class ActivityEntry(models.Model):
     notes = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
-    objects = ScopedManager(trust="trusts")
+    objects = TenantManager(trust="trusts")
 
     class Meta:
         ordering = ["-date", "-pk"]
@@ -464,7 +464,7 @@ class ActivityShare(models.Model):
     trust = models.ForeignKey(Trust, on_delete=models.PROTECT, related_name="+")
     hours = models.DecimalField(max_digits=5, decimal_places=2)
 
-    objects = ScopedManager(trust="trust")
+    objects = TenantManager(trust="trust")
 
     class Meta:
         ordering = ["entry", "trust"]
@@ -502,7 +502,7 @@ class ArrangementShare(models.Model):
     trust = models.ForeignKey(Trust, on_delete=models.PROTECT, related_name="+")
     percent = models.DecimalField(max_digits=5, decimal_places=2)
 
-    objects = ScopedManager(trust="trust")
+    objects = TenantManager(trust="trust")
 
     class Meta:
         ordering = ["arrangement", "trust"]
@@ -539,7 +539,7 @@ class CaseTermCount(models.Model):
     opened = models.PositiveIntegerField(default=0)
     closed = models.PositiveIntegerField(default=0)
 
-    objects = ScopedManager(school="school")
+    objects = TenantManager(school="school")
 
     class Meta:
         constraints = [
@@ -558,7 +558,7 @@ class CaseOpenCount(models.Model):
     kind = models.CharField(max_length=20, choices=Case.Kind.choices)
     open_now = models.PositiveIntegerField(default=0)
 
-    objects = ScopedManager(school="school")
+    objects = TenantManager(school="school")
 
     class Meta:
         constraints = [
@@ -604,7 +604,7 @@ class Deadline(models.Model):
     shown_from = models.DateField(null=True, blank=True)
     shown_until = models.DateField(null=True, blank=True)
 
-    objects = ScopedManager(school="school")
+    objects = TenantManager(school="school")
 
     class Meta:
         indexes = [models.Index(fields=["school", "due"], name="casework_deadline_school_due")]
@@ -625,7 +625,7 @@ class FinalPlanCount(models.Model):
     days_taken = models.IntegerField()
     plans = models.PositiveIntegerField(default=0)
 
-    objects = ScopedManager(school="school")
+    objects = TenantManager(school="school")
 
     class Meta:
         constraints = [
@@ -649,7 +649,7 @@ class OpenRequestCount(models.Model):
     final_plan_due = models.DateField()
     requests = models.PositiveIntegerField(default=0)
 
-    objects = ScopedManager(school="school")
+    objects = TenantManager(school="school")
 
     class Meta:
         constraints = [

@@ -17,6 +17,7 @@ from django.urls import reverse
 from django_scopes import scope
 
 from core.numbers import ONE_PLACE, pct
+from support import selectors as support_selectors
 from trusts.models import School, Trust, User
 
 from . import deadlines as dl
@@ -38,8 +39,9 @@ ONE_DP = ONE_PLACE
 
 EHC_REQUEST = "ehc_request"
 ANNUAL_REVIEW = "annual_review"
+SUPPORT_PLAN_REVIEW = "support_plan_review"
 DUE_KINDS = [*Case.Kind.choices, (EHC_REQUEST, "EHC needs assessment"),
-             (ANNUAL_REVIEW, "Annual review")]
+             (ANNUAL_REVIEW, "Annual review"), (SUPPORT_PLAN_REVIEW, "SEN support plan review")]
 
 
 @dataclass
@@ -157,8 +159,9 @@ def due_list(*, school_ids: Iterable[int], today: dt.date, school_id: int | None
              kind: str = "", owner_id: int | None = None, within_days: int | None = None,
              due: str = "") -> list[DueItem]:
     """Every open case and every pending statutory step (EHC assessment steps, next annual
-    review, LA decision after a review, phase transfer) in these schools, earliest due first
-    (open cases and plan records without a date last). Four queries."""
+    review, LA decision after a review, phase transfer) and the review of every current SEN
+    support plan in these schools, earliest due first (open cases and plan records without a date
+    last). Five queries."""
     ids = set(school_ids)
     if school_id is not None:
         ids &= {school_id}
@@ -201,6 +204,15 @@ def due_list(*, school_ids: Iterable[int], today: dt.date, school_id: int | None
                     owner_name=row.owner_name, status=status, about=plan_about(row.issue_date),
                     name=row.pupil_name,
                 ))
+    if kind in ("", SUPPORT_PLAN_REVIEW):
+        support_url = url_maker("support:plan_detail")
+        items += [DueItem(
+            due=r.due, what="SEN support plan review", kind=SUPPORT_PLAN_REVIEW,
+            kind_label="SEN support plan review", ref=f"Support plan {r.plan_id}",
+            url=support_url(r.plan_id), school_id=r.school_id, school_name=r.school_name,
+            owner_id=r.owner_id, owner_name=r.owner_name,
+            status=dl.step_status(r.due, None, today), about="SEN support plan",
+        ) for r in support_selectors.reviews_due(school_ids=ids, owner_id=owner_id)]
     if within_days is not None:
         horizon = today + dt.timedelta(days=within_days)
         items = [i for i in items if i.due is not None and i.due <= horizon]

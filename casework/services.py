@@ -11,16 +11,17 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import ROUND_DOWN, Decimal
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Exists, Max, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 from django_scopes import scopes_disabled
 
+from core.links import absolute_url
 from pupils import services as pupils_services
 from pupils.models import CensusSnapshot, Provision, Pupil, RegisterEvent
 from trusts import access
@@ -498,9 +499,12 @@ def reminders_send_daily(*, today: dt.date | None = None) -> int:
             )
             if not created:
                 continue
-            body = render_to_string("casework/email/digest.txt",
-                                    {"owner": owner, "items": items, "today": today,
-                                     "site_url": getattr(settings, "CASEWORK_SITE_URL", "")})
+            # Absolute links (SITE_URL): a mail client has no page to resolve a path against.
+            body = render_to_string("casework/email/digest.txt", {
+                "owner": owner, "items": [(item, absolute_url(item.url)) for item in items],
+                "count": len(items), "today": today,
+                "due_list_url": absolute_url(reverse("casework:due_list")),
+            })
             send_mail(f"SEND Portal: {len(items)} item(s) due or overdue", body,
                       None, [owner.email])
         sent += 1

@@ -18,7 +18,6 @@ from django.views.decorators.http import require_POST
 from pupils.models import Pupil
 from trusts import access, audit
 from trusts.access import Capability as C
-from trusts.decorators import recent_authentication_required
 from trusts.models import LocalAuthority, User
 
 from . import deadlines as dl
@@ -193,7 +192,6 @@ def _case_context(request, case: Case, **forms_) -> dict:
 
 
 @login_required
-@recent_authentication_required
 def case_detail(request, pk: int):
     case = _get_case_for_user(request, pk)
     audit.record_view(case)

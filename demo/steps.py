@@ -7,7 +7,7 @@ from importlib.util import find_spec
 
 from trusts import demo as trusts_demo
 
-LAYERS_ABOVE_TRUSTS = ["pupils", "funding", "casework", "reports"]
+LAYERS_ABOVE_TRUSTS = ["pupils", "provision", "support", "funding", "casework", "reports"]
 
 
 @dataclass

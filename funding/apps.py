@@ -6,6 +6,8 @@ class FundingConfig(AppConfig):
     verbose_name = "LA top-up funding"
 
     def ready(self) -> None:
+        from provision.rates import register_standard_rates
+        from provision.signals import provision_changed
         from pupils.signals import register_changed
         from trusts import audit
         from trusts.access import Capability
@@ -20,7 +22,7 @@ class FundingConfig(AppConfig):
             register_school_link,
         )
 
-        from . import hub, models, receivers
+        from . import hub, models, receivers, selectors
 
         audit.register(models.BandingScheme)
         audit.register(models.Band)
@@ -29,7 +31,6 @@ class FundingConfig(AppConfig):
         audit.register(models.Award)
         audit.register(models.Payment)
         audit.register(models.ClaimEvent, sensitive_fields=("note",))
-        audit.register(models.ProvisionCost, sensitive_fields=("description",))
         audit.register(models.FundingSettings)
         # Figures built on the register (unclaimed pupils, the cost of provision) are brought up
         # to date in the transaction of the census import or register change.
@@ -38,6 +39,11 @@ class FundingConfig(AppConfig):
         register_pupil_section(PupilSection("funding_claims", "Funding claims", hub.claim_section,
                                             order=60))
         register_home_tasks(HomeTaskSource("funding", hub.home_tasks, order=40))
+        # The provision map costs its interventions; where an intervention leaves its hourly cost
+        # or weeks blank it takes the school's figures held here.
+        register_standard_rates(selectors.standard_rates_for_schools)
+        provision_changed.connect(receivers.refresh_on_provision_change,
+                                  dispatch_uid="funding-figures-provision-changed")
         register(NavItem("Funding", "funding_index", Capability.VIEW_FUNDING, order=30))
         register_school_link(SchoolLink(
             "Top-up funding", "funding_school", Capability.VIEW_FUNDING,

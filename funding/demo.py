@@ -1,5 +1,6 @@
 """Demo data for funding: the 2025-26 banding tables from the reference file, and, once pupils
-exist, a fixed handful of claims, awards, payments and provision costs per school. Idempotent:
+exist, a fixed handful of claims, awards and payments per school (for the pupils whose support
+provision.demo costs on the provision map). Idempotent:
 rows are found by natural keys, and a school that already has demo claims is left alone.
 The claims go through funding.services, which keep each school's funding figures; the tables
 are loaded directly, so the figures are rebuilt from the source rows at the end (a rebuild that
@@ -21,7 +22,7 @@ from pupils.models import Provision, Pupil
 from trusts.models import LocalAuthority, School
 
 from . import figures, services
-from .models import Band, BandingScheme, Claim, ProvisionCost
+from .models import Band, BandingScheme, Claim
 
 REFERENCE_FILE = Path(settings.BASE_DIR) / "data" / "reference" / "la_banding_2025.csv"
 REFERENCE_YEAR = 2025
@@ -87,12 +88,9 @@ def _seed_school(school: School) -> int:
         requested = _band(la, requested_label)
         if requested is None:
             continue
+        # The support itself is costed on the provision map (provision.demo: 1:1 teaching
+        # assistant support for the same pupils).
         hours = requested.hours_per_week or Decimal(5 + 2 * (i % 4))
-        # The support actually delivered: the funded hours, or more.
-        services.provision_cost_set(
-            actor=None, pupil=pupil, ta_hours_per_week=hours + (Decimal("2.5") if i % 2 else 0),
-            description="Teaching assistant support in class and small groups",
-        )
         claim = services.claim_create(
             actor=None, pupil=pupil, requested_band=requested,
             evidence_summary="EHC plan section F; provision map; latest annual review.",
@@ -134,6 +132,5 @@ def seed() -> list[str]:
         claims = sum(_seed_school(school) for school in School.objects.order_by("laestab"))
         if not figures.horizon_advance():
             figures.rebuild()
-        lines.append(f"{Claim.objects.count()} funding claims ({claims} new), "
-                     f"{ProvisionCost.objects.count()} costed provisions")
+        lines.append(f"{Claim.objects.count()} funding claims ({claims} new)")
         return lines

@@ -19,10 +19,12 @@ What is kept, per school (funding.models):
   calendar, so it changes once, on FundingRegisterChange.FIRST_DAY).
 
 Writes: school_refresh(school_id=...) recomputes one school's rows from its own claims, awards,
-payments, provision costs, settings and register (a few queries over that school) and replaces
-them. Every funding service calls it at its end, inside its transaction, so a rollback takes
-both back; pupils.signals.register_changed calls it for census imports and register changes;
-banding tables changed in the admin rebuild every school.
+payments, provision (the provision map's enrolments not ended, read through
+provision.selectors), settings and register (a few queries over that school) and replaces them.
+Every funding service calls it at its end, inside its transaction, so a rollback takes both
+back; pupils.signals.register_changed calls it for census imports and register changes, and
+provision.signals.provision_changed for changes to the provision map; banding tables changed in
+the admin rebuild every school.
 
 The horizon: an open-ended award runs "until further notice", so its rows are written for every
 financial year up to the horizon, max(the latest year with a banding table, the current year +
@@ -55,6 +57,7 @@ from django_scopes import scopes_disabled
 from core.numbers import counted, money
 from pupils.models import Provision, Pupil
 from trusts.models import LocalAuthority, School
+from trusts.scoping import within
 
 from . import calculations as calc
 from . import selectors
@@ -68,7 +71,6 @@ from .models import (
     FundingRegisterChange,
     FundingYearFigures,
     Payment,
-    ProvisionCost,
 )
 
 S = ClaimStatus
@@ -187,7 +189,7 @@ def summary(school_ids: Iterable[int], financial_year: int,
     days = calc.days_in_financial_year(financial_year)
 
     if names is None:
-        names = [SchoolName(pk, *rest) for pk, *rest in School.objects.filter(pk__in=ids).order_by(
+        names = [SchoolName(pk, *rest) for pk, *rest in School.objects.filter(pk__any_of=ids).order_by(
             "name", "laestab").values_list("pk", "name", "laestab", "trust_id", "local_authority__name")]
     wanted = set(ids)
     schools = {name.pk: SchoolRow(name) for name in names if name.pk in wanted}
@@ -205,12 +207,12 @@ def summary(school_ids: Iterable[int], financial_year: int,
         .values("t")
     )
     year_rows = (
-        FundingYearFigures.objects.filter(school_id__in=ids, financial_year=financial_year)
+        within(FundingYearFigures.objects, ids).filter(financial_year=financial_year)
         .order_by().values_list("school_id", *LA_FIELDS, *YEAR_FIELDS)
         .annotate(value_days=Subquery(value_days))
     )
     register_rows = (
-        FundingRegisterChange.objects.filter(school_id__in=ids, day__lte=on)
+        within(FundingRegisterChange.objects, ids).filter(day__lte=on)
         .order_by().values_list("school_id", *LA_FIELDS)
         .annotate(ehcp=Sum("unclaimed_ehcp_change"), sen_support=Sum("unclaimed_sen_support_change"),
                   costed=Sum("costed_pupils_change"), cost=Sum("provision_cost_change"))
@@ -360,11 +362,11 @@ def _compute(school_ids: list[int], horizon: int) -> Figures:
     """Every kept row of the schools, from their source rows (seven queries)."""
     out = Figures()
     claims = list(
-        Claim.objects.filter(school_id__in=school_ids).exclude(status=S.DRAFT).order_by()
+        Claim.objects.filter(school_id__any_of=school_ids).exclude(status=S.DRAFT).order_by()
         .values_list("pk", "school_id", "local_authority_id", "financial_year", "status",
                      "pupil_id", "requested_band__annual_value"))
     awards = list(
-        Award.objects.filter(claim__school_id__in=school_ids).order_by()
+        Award.objects.filter(claim__school_id__any_of=school_ids).order_by()
         .values_list("claim_id", "claim__school_id", "claim__local_authority_id", "claim__pupil_id",
                      "claim__status", "band__label", "start_date", "end_date"))
 
@@ -418,7 +420,7 @@ def _compute(school_ids: list[int], horizon: int) -> Figures:
             expected_by_pupil[(school_id, pupil_id, year)] += expected
 
     for school_id, la_id, received_on, amount in (
-            Payment.objects.filter(claim__school_id__in=school_ids).order_by()
+            Payment.objects.filter(claim__school_id__any_of=school_ids).order_by()
             .values_list("claim__school_id", "claim__local_authority_id", "received_on", "amount")):
         out.year(school_id, la_id, calc.financial_year_of(received_on))["received"] += amount
 
@@ -426,25 +428,30 @@ def _compute(school_ids: list[int], horizon: int) -> Figures:
     pupil_years: dict[tuple[int, int], list[tuple[int, Decimal]]] = defaultdict(list)
     for (school_id, pupil_id, year), expected in expected_by_pupil.items():
         pupil_years[(school_id, pupil_id)].append((year, expected))
-    costs = ProvisionCost.objects.filter(
-        school_id__in=school_ids, pupil__left_school_on__isnull=True, pupil__provision__in=REGISTER,
-    ).order_by().values_list("school_id", "pupil_id", "pupil__home_local_authority_id",
-                             *selectors.COST_FIELDS)
-    for school_id, pupil_id, home_la_id, *figures in costs:
+    register = list(Pupil.objects.filter(
+        school_id__any_of=school_ids, left_school_on__isnull=True, provision__in=REGISTER,
+    ).order_by().values_list("pk", "school_id", "home_local_authority_id", "provision"))
+    # The cost of each pupil's provision, from the provision map (funding.selectors).
+    costs = selectors.provision_costs(school_ids, rates)
+    for pupil_id, school_id, home_la_id, _provision in register:
+        cost = costs.get(pupil_id)
+        if cost is None:
+            continue
         change = out.register_change(school_id, home_la_id, FIRST_DAY)
         change[2] += 1
-        change[3] += selectors._annual_cost(*figures, rates=rates[school_id])
+        change[3] += cost
         for year, expected in pupil_years.get((school_id, pupil_id), []):
             out.year(school_id, home_la_id, year)["funding_for_costed"] += expected
 
-    _unclaimed(out, school_ids, claims, awards, rates)
+    _unclaimed(out, claims, awards, rates, register, costs)
     out.rates = {k: v for k, v in out.rates.items() if v}
     out.register = {k: v for k, v in out.register.items() if any(v)}
     return out
 
 
-def _unclaimed(out: Figures, school_ids: list[int], claims: list[tuple], awards: list[tuple],
-               rates: dict[int, selectors.CostRates]) -> None:
+def _unclaimed(out: Figures, claims: list[tuple], awards: list[tuple],
+               rates: dict[int, selectors.CostRates], register: list[tuple],
+               costs: dict[int, Decimal]) -> None:
     """+1 from the first day a pupil eligible for funding has no live claim, -1 from the day an
     award of theirs comes into force, +1 again the day after it ends. A claim counts for the
     pupil at the school that made it."""
@@ -454,13 +461,8 @@ def _unclaimed(out: Figures, school_ids: list[int], claims: list[tuple], awards:
     for _claim, school_id, _la, pupil_id, status, _label, start, end in awards:
         if status == S.AWARDED:
             in_force[(school_id, pupil_id)].append((start, end))
-    register = Pupil.objects.filter(
-        school_id__in=school_ids, left_school_on__isnull=True, provision__in=REGISTER,
-    ).order_by().values_list("pk", "school_id", "home_local_authority_id", "provision",
-                             "provision_cost__pk",
-                             *(f"provision_cost__{f}" for f in selectors.COST_FIELDS))
-    for pupil_id, school_id, la_id, provision, cost_pk, *figures in register:
-        cost = selectors._annual_cost(*figures, rates=rates[school_id]) if cost_pk else None
+    for pupil_id, school_id, la_id, provision in register:
+        cost = costs.get(pupil_id)
         if not selectors._unclaimed_reason(provision, cost, rates[school_id]):
             continue
         if (school_id, pupil_id) in pending:
@@ -556,7 +558,7 @@ def _sync(model, existing, wanted: dict[tuple, dict[str, object]], key_fields: t
 @transaction.atomic
 def _replace(school_ids: list[int], figures: Figures) -> None:
     def existing(model, key_fields, value_fields):
-        rows = model.objects.filter(school_id__in=school_ids).values_list(
+        rows = model.objects.filter(school_id__any_of=school_ids).values_list(
             "pk", *key_fields, *value_fields)
         n = len(key_fields)
         return {tuple(row[1:n + 1]): (row[0], dict(zip(value_fields, row[n + 1:], strict=True)))
@@ -596,14 +598,14 @@ def rebuild(school_ids: Iterable[int] | None = None) -> int:
 
 def _stored(school_ids: list[int]) -> Figures:
     out = Figures()
-    for s, la, y, *values in FundingYearFigures.objects.filter(school_id__in=school_ids).values_list(
+    for s, la, y, *values in FundingYearFigures.objects.filter(school_id__any_of=school_ids).values_list(
             "school_id", "local_authority_id", "financial_year", *YEAR_FIELDS):
         out.years[(s, la, y)] = dict(zip(YEAR_FIELDS, values, strict=True))
-    for s, la, y, i, value in FundingRateChange.objects.filter(school_id__in=school_ids).values_list(
+    for s, la, y, i, value in FundingRateChange.objects.filter(school_id__any_of=school_ids).values_list(
             "school_id", "local_authority_id", "financial_year", "day_index", "annual_value_change"):
         out.rates[(s, la, y, i)] = value
     for s, la, day, *values in FundingRegisterChange.objects.filter(
-            school_id__in=school_ids).values_list(
+            school_id__any_of=school_ids).values_list(
             "school_id", "local_authority_id", "day", "unclaimed_ehcp_change",
             "unclaimed_sen_support_change", "costed_pupils_change", "provision_cost_change"):
         out.register[(s, la, day)] = list(values)

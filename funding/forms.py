@@ -84,20 +84,6 @@ class PaymentForm(forms.Form):
     reference = forms.CharField(required=False, max_length=100, label="LA remittance reference")
 
 
-class ProvisionCostForm(forms.Form):
-    ta_hours_per_week = forms.DecimalField(label="Teaching-assistant hours per week", max_digits=4,
-                                           decimal_places=1, min_value=0, max_value=60)
-    weeks_per_year = forms.DecimalField(required=False, max_digits=4, decimal_places=1, min_value=0,
-                                        max_value=52, help_text="Blank: the school's default.")
-    hourly_rate = forms.DecimalField(label="Hourly rate (£, before on-costs)", required=False,
-                                     max_digits=6, decimal_places=2, min_value=0,
-                                     help_text="Blank: the school's default.")
-    on_cost_percent = forms.DecimalField(label="On-costs (%)", required=False, max_digits=5,
-                                         decimal_places=2, min_value=0, max_value=100,
-                                         help_text="Blank: the school's default.")
-    description = forms.CharField(required=False, max_length=300)
-
-
 class FundingSettingsForm(forms.Form):
     hourly_rate = forms.DecimalField(label="Teaching assistant pay per hour (£, before on-costs)",
                                      max_digits=6, decimal_places=2, min_value=0)

@@ -1,8 +1,10 @@
 """LA top-up funding: banding schemes by financial year, claims to the pupil's home LA, the LA's
-awards and payments, and the cost of the provision a school actually delivers.
+awards and payments, and the school's figures for costing support. The cost of the provision a
+school actually delivers is the provision map's (the provision app: interventions and the pupils
+enrolled in them); the funding gap reads it from there.
 
 Banding schemes are reference data (one per LA and financial year, 1 April to 31 March). Claims,
-awards, payments, claim events, provision costs and funding settings belong to a school and are
+awards, payments, claim events and funding settings belong to a school and are
 filtered by django-scopes like every other tenant-owned model. The arithmetic lives in
 funding.calculations, the writes in funding.services, the reads in funding.selectors."""
 
@@ -14,10 +16,10 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
-from django_scopes import ScopedManager
 
 from pupils.models import Pupil
 from trusts.models import LocalAuthority, School
+from trusts.scoping import TenantManager
 
 from .calculations import financial_year_bounds, financial_year_label
 
@@ -136,7 +138,7 @@ class Claim(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    objects = ScopedManager(school="school")
+    objects = TenantManager(school="school")
 
     class Meta:
         ordering = ["-financial_year", "school", "pk"]
@@ -171,7 +173,7 @@ class Award(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
-    objects = ScopedManager(school="claim__school")
+    objects = TenantManager(school="claim__school")
 
     class Meta:
         ordering = ["claim", "start_date", "pk"]
@@ -201,7 +203,7 @@ class Payment(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
-    objects = ScopedManager(school="claim__school")
+    objects = TenantManager(school="claim__school")
 
     class Meta:
         ordering = ["claim", "received_on", "pk"]
@@ -241,7 +243,7 @@ class ClaimEvent(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
-    objects = ScopedManager(school="claim__school")
+    objects = TenantManager(school="claim__school")
 
     class Meta:
         ordering = ["claim", "created_at", "pk"]
@@ -262,7 +264,9 @@ class ClaimEvent(models.Model):
 
 
 class FundingSettings(models.Model):
-    """A school's own figures for costing support and its notional SEN threshold."""
+    """A school's own figures for costing support and its notional SEN threshold. The rate with
+    on-costs and the weeks a year are the standard figures of the provision map: an intervention
+    with a blank hourly cost or number of weeks takes them."""
 
     school = models.OneToOneField(School, on_delete=models.CASCADE, related_name="funding_settings")
     hourly_rate = models.DecimalField(
@@ -280,7 +284,7 @@ class FundingSettings(models.Model):
         help_text="Support costing more than this a year is eligible for top-up funding.",
     )
 
-    objects = ScopedManager(school="school")
+    objects = TenantManager(school="school")
 
     class Meta:
         verbose_name_plural = "funding settings"
@@ -294,44 +298,6 @@ class FundingSettings(models.Model):
 
     def __str__(self) -> str:
         return f"Funding settings for {self.school}"
-
-    def get_additional_data(self) -> dict:
-        return {"trust_id": self.school.trust_id, "school_id": self.school_id}
-
-
-class ProvisionCost(models.Model):
-    """The support a school actually provides a pupil, for costing it: teaching-assistant hours
-    per week over weeks per year at an hourly cost including on-costs. A blank rate, on-cost or
-    number of weeks takes the school's default."""
-
-    pupil = models.OneToOneField(Pupil, on_delete=models.CASCADE, related_name="provision_cost")
-    school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="provision_costs")
-    ta_hours_per_week = models.DecimalField(
-        "teaching-assistant hours per week", max_digits=4, decimal_places=1,
-        validators=[MinValueValidator(Decimal("0"))],
-    )
-    weeks_per_year = models.DecimalField(max_digits=4, decimal_places=1, null=True, blank=True)
-    hourly_rate = models.DecimalField(max_digits=6, decimal_places=2, null=True, blank=True)
-    on_cost_percent = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)
-    description = models.CharField(max_length=300, blank=True)
-    updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
-    )
-    updated_at = models.DateTimeField(auto_now=True)
-
-    objects = ScopedManager(school="school")
-
-    class Meta:
-        ordering = ["school", "pupil"]
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(ta_hours_per_week__gte=0, ta_hours_per_week__lte=60),
-                name="provision_hours_in_range",
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"Provision cost for pupil {self.pupil_id}"
 
     def get_additional_data(self) -> dict:
         return {"trust_id": self.school.trust_id, "school_id": self.school_id}
@@ -360,7 +326,7 @@ class FundingYearFigures(models.Model):
     funding_for_costed = models.DecimalField(max_digits=14, decimal_places=2,
                                              default=Decimal("0.00"))
 
-    objects = ScopedManager(school="school")
+    objects = TenantManager(school="school")
 
     class Meta:
         verbose_name_plural = "funding year figures"
@@ -387,7 +353,7 @@ class FundingRateChange(models.Model):
     day_index = models.PositiveSmallIntegerField()
     annual_value_change = models.DecimalField(max_digits=14, decimal_places=2)
 
-    objects = ScopedManager(school="school")
+    objects = TenantManager(school="school")
 
     class Meta:
         constraints = [
@@ -423,7 +389,7 @@ class FundingRegisterChange(models.Model):
     provision_cost_change = models.DecimalField(max_digits=14, decimal_places=2,
                                                 default=Decimal("0.00"))
 
-    objects = ScopedManager(school="school")
+    objects = TenantManager(school="school")
 
     class Meta:
         constraints = [

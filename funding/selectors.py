@@ -19,6 +19,8 @@ from django.db.models import Exists, OuterRef, Q, Sum
 from django.utils import timezone
 
 from core import numbers
+from provision import selectors as provision_selectors
+from provision.rates import StandardRates
 from pupils.models import Provision, Pupil
 from trusts.models import LocalAuthority, School
 
@@ -35,7 +37,6 @@ from .models import (
     ClaimStatus,
     FundingSettings,
     Payment,
-    ProvisionCost,
 )
 
 S = ClaimStatus
@@ -150,22 +151,23 @@ def rates_for_school(school: School) -> CostRates:
     return rates_for_schools([school.pk])[school.pk]
 
 
-COST_FIELDS = ("ta_hours_per_week", "weeks_per_year", "hourly_rate", "on_cost_percent")
+def standard_rates(rates: CostRates) -> StandardRates:
+    """The school's figures as the provision map takes them for an intervention with a blank
+    hourly cost or number of weeks: the rate with on-costs (unrounded) and the weeks a year."""
+    return StandardRates(rates.hourly_rate * (1 + rates.on_cost_percent / calc.HUNDRED),
+                         rates.weeks_per_year)
 
 
-def annual_cost(cost: ProvisionCost, rates: CostRates) -> Decimal:
-    return _annual_cost(*(getattr(cost, f) for f in COST_FIELDS), rates=rates)
+def standard_rates_for_schools(school_ids: Iterable[int]) -> dict[int, StandardRates]:
+    """The provision map's source of standard rates (registered in FundingConfig.ready)."""
+    return {pk: standard_rates(r) for pk, r in rates_for_schools(school_ids).items()}
 
 
-def _annual_cost(hours: Decimal, weeks: Decimal | None, rate: Decimal | None,
-                 on_cost: Decimal | None, *, rates: CostRates) -> Decimal:
-    """A pupil's own figures where given, else the school's."""
-    return calc.provision_annual_cost(
-        hours_per_week=hours,
-        weeks_per_year=weeks if weeks is not None else rates.weeks_per_year,
-        hourly_rate=rate if rate is not None else rates.hourly_rate,
-        on_cost_percent=on_cost if on_cost is not None else rates.on_cost_percent,
-    )
+def provision_costs(school_ids: Iterable[int], rates: dict[int, CostRates]) -> dict[int, Decimal]:
+    """Each pupil's annual cost of costed provision at the schools, from the provision map (the
+    enrolments not ended), keyed by pupil id; pupils with none are absent. One query."""
+    return provision_selectors.annual_costs_by_pupil(
+        school_ids, {pk: standard_rates(r) for pk, r in rates.items()})
 
 
 # --- live claims and what is unclaimed --------------------------------------------------------
@@ -205,13 +207,13 @@ def unclaimed_pupils(school_ids: Iterable[int], on: datetime.date) -> list[Uncla
     rates = rates_for_schools(school_ids)
     pupils = (
         _register(school_ids).exclude(pk__in=_pupils_with_live_claim(school_ids, on))
-        .select_related("school", "home_local_authority", "provision_cost")
+        .select_related("school", "home_local_authority")
         .order_by("school__name", "surname", "forename", "pk")
     )
+    costs = provision_costs(school_ids, rates)
     out = []
     for pupil in pupils:
-        cost_row = getattr(pupil, "provision_cost", None)
-        cost = annual_cost(cost_row, rates[pupil.school_id]) if cost_row else None
+        cost = costs.get(pupil.pk)
         reason = _unclaimed_reason(pupil.provision, cost, rates[pupil.school_id])
         if reason:
             out.append(UnclaimedPupil(pupil, reason, cost))
@@ -286,9 +288,10 @@ def school_pupil_lines(school: School, financial_year: int,
     on = reference_date(financial_year, today)
     rates = rates_for_school(school)
     pupils = list(
-        _register([school.pk]).select_related("home_local_authority", "provision_cost")
+        _register([school.pk]).select_related("home_local_authority")
         .order_by("surname", "forename", "pk")
     )
+    costs = provision_costs([school.pk], {school.pk: rates})
     claims_by_pupil: dict[int, list[Claim]] = defaultdict(list)
     claims = (
         Claim.objects.filter(school=school).filter(
@@ -313,8 +316,7 @@ def school_pupil_lines(school: School, financial_year: int,
     unclaimed = {u.pupil.pk: u.reason for u in unclaimed_pupils([school.pk], on)}
     lines = []
     for pupil in pupils:
-        cost_row = getattr(pupil, "provision_cost", None)
-        cost = annual_cost(cost_row, rates) if cost_row else None
+        cost = costs.get(pupil.pk)
         line = PupilLine(pupil, claims_by_pupil.get(pupil.pk, []), expected_pupil.get(pupil.pk, ZERO),
                          received.get(pupil.pk, ZERO), cost, unclaimed.get(pupil.pk, ""))
         if line.claims or cost is not None or line.unclaimed_reason:

@@ -38,7 +38,6 @@ from .models import (
     ClaimStatus,
     FundingSettings,
     Payment,
-    ProvisionCost,
 )
 
 S = ClaimStatus
@@ -260,31 +259,6 @@ def payment_record(
     _event(claim, ClaimEvent.Kind.PAYMENT, claim.status, actor=actor, effective_on=received_on, note=note)
     figures.school_refresh(school_id=claim.school_id)
     return payment
-
-
-@transaction.atomic
-def provision_cost_set(
-    *, actor: User | None, pupil: Pupil, ta_hours_per_week: Decimal,
-    weeks_per_year: Decimal | None = None, hourly_rate: Decimal | None = None,
-    on_cost_percent: Decimal | None = None, description: str = "",
-) -> ProvisionCost:
-    """Record (or change) the support a pupil receives; blank figures take the school's defaults."""
-    _require(actor, Capability.PREPARE_CLAIMS, pupil.school_id)
-    if ta_hours_per_week < 0 or ta_hours_per_week > 60:
-        raise ValidationError("Hours per week must be between 0 and 60.")
-    if weeks_per_year is not None and not (0 <= weeks_per_year <= 52):
-        raise ValidationError("Weeks per year must be between 0 and 52.")
-    before = ProvisionCost.objects.filter(pupil=pupil).values_list("school_id", flat=True).first()
-    cost, _ = ProvisionCost.objects.update_or_create(
-        pupil=pupil,
-        defaults={"school": pupil.school, "ta_hours_per_week": ta_hours_per_week,
-                  "weeks_per_year": weeks_per_year, "hourly_rate": hourly_rate,
-                  "on_cost_percent": on_cost_percent, "description": description.strip(),
-                  "updated_by": actor},
-    )
-    # The row moves with a pupil who changed school: the school it was costed at refreshes too.
-    figures.schools_refresh(school_ids={cost.school_id} | ({before} if before else set()))
-    return cost
 
 
 @transaction.atomic

@@ -9,8 +9,6 @@ urlpatterns = [
     path("schools/<str:laestab>/settings/", views.settings_edit, name="funding_settings"),
     path("schools/<str:laestab>/payments/import/", views.payments_import, name="funding_payments_import"),
     path("schools/<str:laestab>/claims/new/", views.claim_new, name="funding_claim_new"),
-    path("schools/<str:laestab>/provision/<int:pupil_id>/", views.provision_cost_edit,
-         name="funding_provision_cost"),
     path("claims/", views.claim_list, name="funding_claims"),
     path("claims/<int:claim_id>/", views.claim_detail, name="funding_claim"),
     path("claims/<int:claim_id>/<str:action>/", views.claim_action, name="funding_claim_action"),

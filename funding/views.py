@@ -12,7 +12,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from pupils.models import Provision, Pupil
@@ -22,7 +21,7 @@ from trusts.decorators import recent_authentication_required
 
 from . import calculations as calc
 from . import exports, forms, remittances, selectors, services
-from .models import Band, Claim, ClaimStatus, ProvisionCost
+from .models import Band, Claim, ClaimStatus
 
 C = Capability
 S = ClaimStatus
@@ -53,13 +52,6 @@ def _get_claim_for_user(request, claim_id: int, capability: Capability = C.VIEW_
     ):
         raise Http404("No such claim.")
     return claim
-
-
-def _get_pupil_for_user(request, school, pupil_id: int) -> Pupil:
-    pupil = Pupil.objects.filter(pk=pupil_id, school=school).first()
-    if pupil is None:
-        raise Http404("No such pupil.")
-    return pupil
 
 
 def _financial_year(request) -> int:
@@ -297,31 +289,6 @@ def claim_action(request, claim_id: int, action: str):
             return redirect("funding_claim", claim_id=claim.pk)
     claim.refresh_from_db()
     return _render_claim(request, claim, bound={action: form}, status=400)
-
-
-@login_required
-def provision_cost_edit(request, laestab: str, pupil_id: int):
-    school = _get_school_for_user(request, laestab, C.PREPARE_CLAIMS)
-    pupil = _get_pupil_for_user(request, school, pupil_id)
-    audit.record_view(pupil)
-    current = ProvisionCost.objects.filter(pupil=pupil).first()
-    initial = {}
-    if current:
-        initial = {f: getattr(current, f) for f in
-                   ("ta_hours_per_week", "weeks_per_year", "hourly_rate", "on_cost_percent", "description")}
-    form = forms.ProvisionCostForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.provision_cost_set(actor=request.user, pupil=pupil, **form.cleaned_data)
-        except ValidationError as e:
-            form.add_error(None, e)
-        else:
-            messages.success(request, "Provision cost saved.")
-            return redirect(reverse("funding_school", kwargs={"laestab": school.laestab}) + "#pupils")
-    rates = selectors.rates_for_school(school)
-    return render(request, "funding/provision_form.html",
-                  {"school": school, "pupil": pupil, "form": form, "rates": rates},
-                  status=400 if form.errors else 200)
 
 
 @login_required

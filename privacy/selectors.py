@@ -14,8 +14,11 @@ from django.db.models import Model, Q, QuerySet
 from django.utils import timezone
 
 from casework.models import AnnualReview, Case, CaseNote, EHCPlan, EHCRequest
-from funding.models import Award, Claim, ClaimEvent, Payment, ProvisionCost
+from funding.models import Award, Claim, ClaimEvent, Payment
+from provision.models import Delivery, Enrolment
+from provision.selectors import costs_for
 from pupils.models import CensusImport, Pupil, RegisterEvent
+from support.models import OnePageProfile, Outcome, PlanReview, SupportPlan
 from trusts.models import School
 
 # An erased pupil's UPN: "ERASED" and the record's id in base 36, padded to the UPN's 13
@@ -172,13 +175,27 @@ def subject_access_sections(pupil: Pupil) -> list[Section]:
           e.note, _who(e.actor), _d(e.created_at)]
          for e in ClaimEvent.objects.filter(claim__in=claims).select_related("actor")],
     ))
-    costs = ProvisionCost.objects.filter(pupil=p)
+    enrolments = list(Enrolment.objects.filter(pupil=p).select_related("intervention")
+                      .order_by("start_date", "pk"))
+    costs = costs_for({e.intervention_id: e.intervention for e in enrolments}.values())
     sections.append(Section(
-        "provision_cost", "Provision costs",
-        ["TA hours per week", "weeks per year", "hourly rate", "on-cost %", "description",
-         "updated at"],
-        [[c.ta_hours_per_week, _d(c.weeks_per_year), _d(c.hourly_rate), _d(c.on_cost_percent),
-          c.description, _d(c.updated_at)] for c in costs],
+        "provision_enrolments", "Provision (interventions)",
+        ["enrolment id", "intervention", "kind", "delivered by", "area of need",
+         "sessions a week", "minutes a session", "group size", "cost a year (GBP)", "start date",
+         "end date", "measure", "entry score", "exit score", "notes"],
+        [[e.pk, e.intervention.name, e.intervention.get_kind_display(), e.intervention.staff_role,
+          e.intervention.get_area_of_need_display(), e.intervention.sessions_per_week,
+          e.intervention.minutes_per_session, e.intervention.group_size,
+          _d(costs.get(e.intervention_id)), _d(e.start_date), _d(e.end_date),
+          e.intervention.measure_scale, _d(e.entry_score), _d(e.exit_score), e.notes]
+         for e in enrolments],
+    ))
+    sessions = list(Delivery.objects.filter(attended__in=enrolments).select_related(
+        "intervention").order_by("date", "pk").distinct())
+    sections.append(Section(
+        "provision_sessions", "Provision sessions attended",
+        ["intervention", "date", "minutes", "note"],
+        [[d.intervention.name, _d(d.date), d.minutes, d.note] for d in sessions],
     ))
 
     requests = list(EHCRequest.objects.filter(pupil=p).select_related("local_authority"))
@@ -219,8 +236,47 @@ def subject_access_sections(pupil: Pupil) -> list[Section]:
         [[n.case_id, _d(n.created_at), _who(n.author), n.text] for n in notes],
     ))
 
-    subjects: list[Model] = [p, *events, *claims, *costs, *requests, *plans, *reviews, *cases,
-                             *notes]
+    support_plans = list(SupportPlan.objects.filter(pupil=p).select_related("owner")
+                         .order_by("starts_on", "pk"))
+    sections.append(Section(
+        "support_plans", "SEN support plans",
+        ["plan id", "status", "start", "review date", "closed on", "lead", "needs", "strengths",
+         "what has been tried", "the pupil's views", "the parents' or carers' views",
+         "follows plan id"],
+        [[sp.pk, sp.get_status_display(), _d(sp.starts_on), _d(sp.review_due),
+          _d(sp.closed_on), _who(sp.owner), sp.needs, sp.strengths, sp.tried_before,
+          sp.pupil_views, sp.parent_views, sp.follows_id or ""] for sp in support_plans],
+    ))
+    outcomes = list(Outcome.objects.filter(plan__in=support_plans).order_by("plan_id", "position"))
+    sections.append(Section(
+        "support_plan_outcomes", "SEN support plan outcomes",
+        ["plan id", "number", "outcome", "success criteria", "support", "review date",
+         "progress", "evidence"],
+        [[o.plan_id, o.position, o.description, o.success_criteria, o.support,
+          _d(o.review_by), o.get_progress_display(), o.evidence] for o in outcomes],
+    ))
+    plan_reviews = list(PlanReview.objects.filter(plan__in=support_plans)
+                        .select_related("recorded_by").order_by("plan_id"))
+    sections.append(Section(
+        "support_plan_reviews", "SEN support plan reviews",
+        ["plan id", "date of the review", "next steps", "the pupil's views",
+         "the parents' or carers' views", "recorded by", "recorded at"],
+        [[r.plan_id, _d(r.held_on), r.next_steps, r.pupil_views, r.parent_views,
+          _who(r.recorded_by), _d(r.recorded_at)] for r in plan_reviews],
+    ))
+    profiles = list(OnePageProfile.objects.filter(pupil=p).select_related("created_by")
+                    .order_by("version"))
+    sections.append(Section(
+        "one_page_profiles", "One-page profiles (every version)",
+        ["version", "what people like and admire about me", "what is important to me",
+         "how best to support me", "my needs in my own words", "who helped to write it",
+         "saved by", "saved at"],
+        [[pr.version, pr.like_and_admire, pr.important_to_me, pr.how_to_support, pr.my_needs,
+          pr.written_with, _who(pr.created_by), _d(pr.created_at)] for pr in profiles],
+    ))
+
+    subjects: list[Model] = [p, *events, *claims, *enrolments, *requests, *plans, *reviews, *cases,
+                             *notes, *support_plans, *outcomes, *plan_reviews, *profiles]
     entries = audit_entries_about(subjects)
     sections.append(Section(
         "audit", "Audit trail",

@@ -743,6 +743,33 @@ SUMMARY_LABELS = {
 }
 
 
+# A file that would record more than this share of a school's pupils with SEND as having left
+# (missing from the file) is more likely a part of the census than the school's whole roll:
+# its import needs that number of leavers confirmed.
+LEAVERS_CONFIRM_ABOVE_PCT = 10
+
+
+def leavers_need_confirmation(leavers: int, on_register: int) -> bool:
+    """More than LEAVERS_CONFIRM_ABOVE_PCT % of the school's pupils with SEND would leave."""
+    return leavers * 100 > LEAVERS_CONFIRM_ABOVE_PCT * on_register
+
+
+@dataclass(frozen=True, slots=True)
+class Leaver:
+    """A pupil with SEND on the register and not in the file: recorded as having left."""
+
+    pupil_id: int
+    surname: str
+    forename: str
+    year_group: str
+    provision: str
+
+    def __str__(self) -> str:
+        year = {"R": "Reception", "N1": "Nursery 1", "N2": "Nursery 2"}.get(
+            self.year_group, f"year {self.year_group}")
+        return f"{self.surname}, {self.forename} ({year}, {self.provision})"
+
+
 @dataclass
 class CensusDiff:
     census_date: datetime.date
@@ -752,10 +779,38 @@ class CensusDiff:
     by_school: dict[int, dict[str, int]] = field(default_factory=dict)
     snapshots: list[CensusSnapshot] = field(default_factory=list)
     later_censuses: dict[int, datetime.date] = field(default_factory=dict)
+    # Per school: pupils with SEND on the register before this census, and those of them the
+    # file records as having left (by surname and forename).
+    on_register_before: dict[int, int] = field(default_factory=dict)
+    leavers: dict[int, list[Leaver]] = field(default_factory=dict)
 
     @property
     def totals(self) -> dict[str, int]:
         return {k: sum(s[k] for s in self.by_school.values()) for k in SUMMARY_KEYS}
+
+    def leavers_confirm(self, school_id: int) -> bool:
+        return leavers_need_confirmation(len(self.leavers.get(school_id, ())),
+                                         self.on_register_before.get(school_id, 0))
+
+    @property
+    def leavers_to_confirm(self) -> int:
+        """The number of pupils recorded as having left that the import must be told, when
+        any school of the file would lose more than its share; 0 when none would."""
+        if any(self.leavers_confirm(sid) for sid in self.by_school):
+            return sum(len(v) for v in self.leavers.values())
+        return 0
+
+
+class LeaversNotConfirmed(CensusFileError):
+    """The import would record more pupils as having left than it may without their number
+    confirmed (or a number was confirmed that is not theirs): nothing was imported."""
+
+    def __init__(self, message: str, *, leavers: int, confirmed: int | None,
+                 listed: list[Leaver]):
+        super().__init__(message)
+        self.leavers = leavers
+        self.confirmed = confirmed
+        self.listed = listed
 
 
 LEFT_REGISTER = RegisterEvent.Kind.LEFT_REGISTER
@@ -791,6 +846,9 @@ def diff(parsed: ParsedCensus, *, school_la: dict[int, int]) -> CensusDiff:
 
     for sid in school_ids:
         s = dict.fromkeys(SUMMARY_KEYS, 0)
+        leavers = out.leavers[sid] = []
+        out.on_register_before[sid] = sum(
+            1 for old in stored[sid].values() if old[9] in on_register and old[12] is None)
         counts = parsed.counts[sid]
         s["number_on_roll"] = counts.number_on_roll
         s["ehcp"] = counts.ehcp
@@ -845,6 +903,7 @@ def diff(parsed: ParsedCensus, *, school_la: dict[int, int]) -> CensusDiff:
                     provision, need1, need2, left = Provision.NO_SEN, "", "", None
                 else:
                     s["left_school"] += 1
+                    leavers.append(Leaver(old[0], old[3], old[4], old[7], old[9]))
                     events.append((len(pupils), LEFT_SCHOOL, old[9], "", old[10], "", ""))
                     provision, need1, need2, left = old[9], old[10], old[11], date
             elif in_file and old[12] is not None:
@@ -857,6 +916,7 @@ def diff(parsed: ParsedCensus, *, school_la: dict[int, int]) -> CensusDiff:
             else:
                 continue
             pupils.append((sid, upn, *old[3:9], provision, need1, need2, left))
+        leavers.sort(key=lambda x: (x.surname.lower(), x.forename.lower(), x.pupil_id))
         out.by_school[sid] = s
         out.snapshots.append(CensusSnapshot(
             school_id=sid, census_date=date, number_on_roll=counts.number_on_roll,

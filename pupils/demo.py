@@ -208,11 +208,13 @@ def seed_pupils() -> tuple[int, int]:
                 row = reference[school.laestab]
                 lines += census_rows(school, census, nor=int(row["number_on_roll"]),
                                      ehcp=int(row["ehcp"]), sen_support=int(row["sen_support"]))
-            outcome = services.census_import(
-                actor=None, raw=("\r\n".join(lines) + "\r\n").encode(),
-                file_name=f"demo-census-{todo[0].trust.slug}-{census}.csv", census_date=census,
-                school=todo[0], allowed_schools=todo,
-            )
+            file = dict(raw=("\r\n".join(lines) + "\r\n").encode(),
+                        file_name=f"demo-census-{todo[0].trust.slug}-{census}.csv",
+                        census_date=census, school=todo[0], allowed_schools=todo)
+            # Pupils leave between censuses (a primary's year 6 each autumn): as a data admin
+            # would, the number of leavers the check finds is confirmed.
+            leavers = services.census_check(**file).summary.get("leavers_to_confirm") or None
+            outcome = services.census_import(actor=None, confirmed_leavers=leavers, **file)
             if not outcome.applied:
                 raise RuntimeError(f"Demo census for {todo[0].trust} on {census} is invalid: "
                                    f"{[str(e) for e in outcome.errors[:3]]}")

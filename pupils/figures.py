@@ -28,14 +28,10 @@ from django.db.models import F, Sum, Window
 from django.db.models.functions import Cast, RowNumber
 
 from core.numbers import Count, pct, pct_text
-from trusts.models import School
+from trusts.models import School, national_phase
+from trusts.scoping import within
 
 from .models import CensusSnapshot, NationalAverage, Need
-
-
-def national_phase(phase: str) -> str:
-    """The phase national averages are published for: infant and junior schools are primary."""
-    return School(phase=phase).national_phase
 
 
 def _setting_points(name: str) -> Decimal:
@@ -217,7 +213,7 @@ def needs_breakdown(by_need: Iterable[dict], *, suppress: bool) -> list[Breakdow
         hidden = any(c.hidden for c in cells)
         rows.append(BreakdownRow(need, NEED_LABELS.get(need, need), *cells,
                                  share_pct=None if hidden else pct(total, grand)))
-    rows.sort(key=lambda r: (-r.total.value, r.key))
+    rows.sort(key=lambda r: (-r.total.value, r.label.lower(), r.key))  # equal: by name
     return rows
 
 
@@ -267,17 +263,18 @@ class SchoolRow:
         return self.figures is not None
 
     def sort_value(self, key: str):
+        """The value of a column to sort by (a school without a census below any figure)."""
         f = self.figures
         if key in {"name", "trust_name", "la_name", "phase_label", "laestab"}:
-            return (getattr(self, key).lower(), self.name.lower())
+            return getattr(self, key).lower()
         if f is None:
-            return (Decimal(-1), self.name.lower())
+            return Decimal(-1)
         value = {
             "nor": f.number_on_roll, "ehcp": f.ehcp, "ehcp_pct": f.ehcp_pct,
             "sen_support": f.sen_support, "sen_support_pct": f.sen_support_pct,
             "total": f.total_send, "total_pct": f.total_pct, "flags": len(self.flags),
         }[key]
-        return (Decimal(-1) if value is None else Decimal(value), self.name.lower())
+        return Decimal(-1) if value is None else Decimal(value)
 
 
 SORT_KEYS = ("name", "trust_name", "la_name", "phase_label", "nor", "ehcp", "ehcp_pct",
@@ -317,9 +314,9 @@ def _school_rows(school_ids: Iterable[int] | None, trust_ids: Iterable[int] | No
     """The schools by name, given by id or as every school of some trusts (one query)."""
     schools = School.objects.all()
     if school_ids is not None:
-        schools = schools.filter(pk__in=list(school_ids))
+        schools = schools.filter(pk__any_of=school_ids)
     if trust_ids is not None:
-        schools = schools.filter(trust_id__in=list(trust_ids))
+        schools = schools.filter(trust_id__any_of=trust_ids)
     phase_labels = dict(School.Phase.choices)
     return [
         SchoolRow(
@@ -336,7 +333,7 @@ def _school_rows(school_ids: Iterable[int] | None, trust_ids: Iterable[int] | No
 def _latest_two_snapshots(school_ids: list[int], census_date: datetime.date | None,
                           breakdowns: bool):
     """The latest and the previous snapshot of each school (one query, a window function)."""
-    qs = CensusSnapshot.objects.filter(school_id__in=school_ids)
+    qs = within(CensusSnapshot.objects, school_ids)
     if census_date is not None:
         qs = qs.filter(census_date__lte=census_date)
     columns = ["school_id", "census_date", "number_on_roll", "ehcp", "sen_support", "rank"]
@@ -363,13 +360,14 @@ def _latest_two_snapshots(school_ids: list[int], census_date: datetime.date | No
 
 
 def _every_snapshot(school_ids: list[int], census_date: datetime.date | None,
-                    breakdowns: bool, history: list):
+                    breakdowns: bool, history: dict[datetime.date, list[int]]):
     """Every snapshot of these schools, newest first (one query): the latest two up to
     `census_date` of each school yielded as _latest_two_snapshots does, and every snapshot's
-    counts appended to `history` as (census date, Figures) for the trend and the census dates.
-    A trust has a handful of censuses a year per school, so this is a few hundred small rows."""
+    counts added into `history` ({census date: [on roll, EHCP, SEN Support, schools]}) for the
+    trend and the census dates. A trust has a handful of censuses a year per school, so this
+    is a few hundred small rows, summed as plain integers."""
     columns = ["school_id", "census_date", "number_on_roll", "ehcp", "sen_support"]
-    qs = CensusSnapshot.objects.filter(school_id__in=school_ids)
+    qs = within(CensusSnapshot.objects, school_ids)
     if breakdowns:
         qs = qs.annotate(by_need_text=Cast("by_need", models.TextField()),
                          by_year_group_text=Cast("by_year_group", models.TextField()))
@@ -377,7 +375,13 @@ def _every_snapshot(school_ids: list[int], census_date: datetime.date | None,
     seen: dict[int, int] = {}
     for row in qs.order_by("school_id", "-census_date").values_list(*columns):
         school_id, date, nor, ehcp, sen_support = row[:5]
-        history.append((date, Figures(nor, ehcp, sen_support)))
+        summed = history.get(date)
+        if summed is None:
+            summed = history[date] = [0, 0, 0, 0]
+        summed[0] += nor
+        summed[1] += ehcp
+        summed[2] += sen_support
+        summed[3] += 1
         if census_date is not None and date > census_date:
             continue
         rank = seen[school_id] = seen.get(school_id, 0) + 1
@@ -401,7 +405,7 @@ def school_table(
     rows = _school_rows(school_ids, trust_ids)
     by_id = {r.school_id: r for r in rows}
     nationals = national_averages()
-    every: list[tuple[datetime.date, Figures]] = []
+    every: dict[datetime.date, list[int]] = {}
     snapshots = (_every_snapshot(list(by_id), census_date, breakdowns, every) if history
                  else _latest_two_snapshots(list(by_id), census_date, breakdowns))
     for snap in snapshots:
@@ -422,10 +426,7 @@ def school_table(
     shown = max((r.census_date for r in with_census), default=None)
     trend_points: list[TrendPoint] = []
     if history:
-        by_date: dict[datetime.date, list[Figures]] = {}
-        for date, figures in every:
-            by_date.setdefault(date, []).append(figures)
-        trend_points = [TrendPoint(date, Figures.total(by_date[date])) for date in sorted(by_date)]
+        trend_points = [TrendPoint(date, Figures(*every[date])) for date in sorted(every)]
     until = shown or census_date
     return SchoolTable(
         rows=rows,
@@ -454,7 +455,7 @@ def phase_totals(rows: Iterable[SchoolRow], nationals: dict[str, National]) -> l
 def census_dates(school_ids: Iterable[int]) -> list[datetime.date]:
     """The census dates for which any of these schools has figures, newest first."""
     return list(
-        CensusSnapshot.objects.filter(school_id__in=list(school_ids))
+        within(CensusSnapshot.objects, school_ids)
         .values_list("census_date", flat=True).distinct().order_by("-census_date")
     )
 
@@ -470,7 +471,7 @@ class TrendPoint:
 
 def trend(school_ids: Iterable[int], until: datetime.date | None = None) -> list[TrendPoint]:
     """Summed counts at each census, oldest first (one GROUP BY query)."""
-    qs = CensusSnapshot.objects.filter(school_id__in=list(school_ids))
+    qs = within(CensusSnapshot.objects, school_ids)
     if until is not None:
         qs = qs.filter(census_date__lte=until)
     rows = (
@@ -497,6 +498,9 @@ def filter_and_sort(
     key = sort.lstrip("-")
     if key not in SORT_KEYS:
         key, descending = "name", False
+    # Equal values stay in name order whichever way the column is sorted: by name first, then
+    # a stable sort by the column (reverse=True keeps equal rows in their order).
+    out.sort(key=lambda r: (r.name.lower(), r.school_id))
     out.sort(key=lambda r: r.sort_value(key), reverse=descending)
     return out
 

@@ -117,3 +117,27 @@ class AddToRegisterForm(forms.Form):
         if not datetime.date(1995, 1, 1) <= value <= datetime.date.today():
             raise forms.ValidationError("Enter a real date of birth for a pupil.")
         return value
+
+
+class ConfirmLeaversForm(forms.Form):
+    """The tick box of a census import that would record more than a tenth of a school's
+    pupils with SEND as having left: its value is the number shown on the page, so a page
+    left open while the register changed cannot confirm another number."""
+
+    confirm_leavers = forms.IntegerField(label="Pupils recorded as having left")
+
+    def __init__(self, *args, leavers: int, **kwargs):
+        kwargs.setdefault("auto_id", "%s")
+        super().__init__(*args, **kwargs)
+        self.leavers = leavers
+        message = (f"Tick the box to confirm that {leavers} pupils with SEND will be recorded "
+                   "as having left")
+        self.fields["confirm_leavers"].error_messages.update(required=message, invalid=message)
+
+    def clean_confirm_leavers(self) -> int:
+        value = self.cleaned_data["confirm_leavers"]
+        if value != self.leavers:
+            raise forms.ValidationError(
+                f"The file would record {self.leavers} pupils as having left, not {value}: "
+                "check the list again and tick the box")
+        return value

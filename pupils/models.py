@@ -6,9 +6,9 @@ dimension, so a query outside a request's scope raises instead of crossing trust
 
 from django.conf import settings
 from django.db import models
-from django_scopes import ScopedManager
 
 from trusts.models import LocalAuthority, School
+from trusts.scoping import TenantManager
 
 
 class Provision(models.TextChoices):
@@ -61,7 +61,7 @@ class Pupil(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    objects = ScopedManager(school="school")
+    objects = TenantManager(school="school")
 
     class Meta:
         ordering = ["surname", "forename", "pk"]
@@ -116,7 +116,7 @@ class RegisterEvent(models.Model):
     note = models.CharField(max_length=300, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
-    objects = ScopedManager(school="pupil__school")
+    objects = TenantManager(school="pupil__school")
 
     class Meta:
         ordering = ["pupil", "date", "pk"]
@@ -142,7 +142,7 @@ class CensusSnapshot(models.Model):
     by_year_group = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
-    objects = ScopedManager(school="school")
+    objects = TenantManager(school="school")
 
     class Meta:
         ordering = ["school", "-census_date"]
@@ -208,7 +208,7 @@ class CensusImport(models.Model):
     summary = models.JSONField(default=dict, blank=True)
     message = models.CharField(max_length=500, blank=True)
 
-    objects = ScopedManager(school="school")
+    objects = TenantManager(school="school")
 
     class Meta:
         ordering = ["-created_at", "-pk"]

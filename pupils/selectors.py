@@ -87,6 +87,19 @@ def imports_for_schools(school_ids: Iterable[int], limit: int = 50) -> QuerySet[
     ).order_by("-created_at", "-pk")[:limit]
 
 
+def import_leavers(summary: dict, school_ids: Iterable[int], limit: int
+                   ) -> tuple[list[Pupil], int]:
+    """The pupils a census check or import records as having left (ids kept in its summary),
+    of the schools given, by name: the first `limit` and how many there are. One query."""
+    wanted = {int(pk) for s in summary.get("schools", []) for pk in s.get("leaver_ids", [])}
+    if not wanted:
+        return [], 0
+    pupils = (Pupil.objects.filter(pk__in=wanted, school_id__in=list(school_ids))
+              .only("pk", "school_id", "surname", "forename", "year_group", "provision")
+              .order_by("surname", "forename", "pk"))
+    return list(pupils[:limit]), len(wanted)
+
+
 def year_groups_on_register(school: School) -> list[str]:
     from .census import YEAR_GROUPS
 

@@ -20,16 +20,18 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django_scopes import scopes_disabled
 
+from core.numbers import pct
 from trusts.models import LocalAuthority, School, User
 
 from . import census
-from .census import CensusFileError, ParsedCensus, SchoolRef
+from .census import CensusFileError, LeaversNotConfirmed, ParsedCensus, SchoolRef
 from .models import CensusImport, CensusSnapshot, Provision, Pupil, RegisterEvent
 from .signals import send_register_changed
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["CensusFileError", "CensusOutcome", "census_check", "census_import"]
+__all__ = ["CensusFileError", "CensusOutcome", "LeaversNotConfirmed", "census_check",
+           "census_import"]
 
 
 @dataclass
@@ -40,6 +42,7 @@ class CensusOutcome:
     summary: dict
     applied: bool = False
     record: CensusImport | None = None
+    diff: census.CensusDiff | None = None  # None for a file with row errors
 
     @property
     def is_valid(self) -> bool:
@@ -86,10 +89,49 @@ def _summary(parsed: ParsedCensus, diff: census.CensusDiff | None, refs: list[Sc
     if diff is not None:
         summary["totals"] = diff.totals
         summary["schools"] = [
-            {"id": sid, "laestab": by_id[sid].laestab, "name": by_id[sid].name, **counts}
+            {"id": sid, "laestab": by_id[sid].laestab, "name": by_id[sid].name, **counts,
+             "on_register_before": diff.on_register_before[sid],
+             "leavers_pct": _leavers_pct(diff, sid),
+             "leavers_confirm": diff.leavers_confirm(sid),
+             # Ids, not names: the page reads the names from the register, which erasure
+             # rewrites; a copy kept here would outlive it.
+             "leaver_ids": [x.pupil_id for x in diff.leavers[sid]]}
             for sid, counts in diff.by_school.items()
         ]
+        summary["leavers_to_confirm"] = diff.leavers_to_confirm
     return summary
+
+
+def _leavers_pct(diff: census.CensusDiff, school_id: int) -> str | None:
+    share = pct(len(diff.leavers[school_id]), diff.on_register_before[school_id])
+    return None if share is None else str(share)
+
+
+def _check_leavers(diff: census.CensusDiff, refs: list[SchoolRef], confirmed: int | None) -> None:
+    """Refuse the import (LeaversNotConfirmed) when it would record more than a tenth of a
+    school's pupils with SEND as having left and that number was not confirmed, or when a
+    number was confirmed that is not the number of pupils recorded as having left."""
+    left = diff.totals["left_school"]
+    needed = diff.leavers_to_confirm
+    if confirmed == left or (confirmed is None and not needed):
+        return
+    by_id = {r.id: r for r in refs}
+    schools = "; ".join(
+        f"{len(diff.leavers[sid])} of the {diff.on_register_before[sid]} on the register of "
+        f"{by_id[sid].name} ({by_id[sid].laestab})"
+        f"{f', {_leavers_pct(diff, sid)}%' if diff.on_register_before[sid] else ''}"
+        for sid in diff.by_school if diff.leavers[sid]
+    )
+    what = f"{left} pupil{'s' if left != 1 else ''} with SEND"
+    if confirmed is None:
+        message = (f"This file would record {what} as having left the school: {schools}. That "
+                   f"is more than {census.LEAVERS_CONFIRM_ABOVE_PCT}% of a school's pupils with "
+                   "SEND, which needs the number confirmed. Nothing was imported.")
+    else:
+        message = (f"This file would record {what} as having left the school ({schools}), "
+                   f"not the {confirmed} confirmed. Nothing was imported.")
+    raise LeaversNotConfirmed(message, leavers=left, confirmed=confirmed,
+                              listed=[x for sid in diff.by_school for x in diff.leavers[sid]])
 
 
 def _refuse_later_censuses(diff: census.CensusDiff, refs: list[SchoolRef]) -> None:
@@ -117,18 +159,23 @@ def census_check(*, raw: bytes | BinaryIO, file_name: str, census_date: datetime
             with census.no_collections():
                 diff = census.diff(parsed, school_la={r.id: r.local_authority_id for r in refs})
             _refuse_later_censuses(diff, refs)
-        return CensusOutcome(parsed, _summary(parsed, diff, refs))
+        return CensusOutcome(parsed, _summary(parsed, diff, refs), diff=diff)
 
 
 def census_import(*, actor: User | None, raw: bytes | BinaryIO, file_name: str,
                   census_date: datetime.date,
                   school: School, allowed_schools: Iterable[School],
                   record: CensusImport | None = None, stored_file: bool = False,
-                  progress: Callable[[int, int], None] | None = None) -> CensusOutcome:
+                  progress: Callable[[int, int], None] | None = None,
+                  confirmed_leavers: int | None = None) -> CensusOutcome:
     """The import: all or nothing, in one transaction of bulk statements. Writes the pupils
     with SEND, their register events and one census snapshot per school, and the import record
     (who, when, file name, size and SHA-256). A file with any row error writes nothing but the
-    record of the failed attempt; the same file imported again changes nothing."""
+    record of the failed attempt; the same file imported again changes nothing.
+
+    A file that would record more than a tenth of a school's pupils with SEND as having left
+    raises LeaversNotConfirmed and writes nothing unless `confirmed_leavers` is the number
+    of pupils it records as having left (a number given is always checked)."""
     with scopes_disabled():
         parsed, refs = _parse(raw=raw, file_name=file_name, census_date=census_date, school=school,
                               allowed_schools=allowed_schools, progress=progress)
@@ -153,14 +200,17 @@ def census_import(*, actor: User | None, raw: bytes | BinaryIO, file_name: str,
             with census.no_collections():
                 diff = census.diff(parsed, school_la={r.id: r.local_authority_id for r in refs})
                 _refuse_later_censuses(diff, refs)
+                _check_leavers(diff, refs, confirmed_leavers)
                 _apply(diff, actor=actor)
             send_register_changed(parsed.school_ids)
             record.status = CensusImport.Status.IMPORTED
             record.imported_at = timezone.now()
             record.summary = _summary(parsed, diff, refs)
+            if confirmed_leavers is not None:
+                record.summary["leavers_confirmed"] = confirmed_leavers
             record.message = ""
             record.save()
-        return CensusOutcome(parsed, record.summary, applied=True, record=record)
+        return CensusOutcome(parsed, record.summary, applied=True, record=record, diff=diff)
 
 
 def _apply(diff: census.CensusDiff, *, actor: User | None) -> None:
@@ -447,12 +497,22 @@ def census_import_check_stored(*, import_id: int) -> CensusImport:
         return record
 
 
-def census_import_confirm(*, actor: User, record: CensusImport) -> bool:
-    """Mark a checked upload for import; False if it is not (or no longer) ready."""
+def census_import_confirm(*, actor: User, record: CensusImport,
+                          confirmed_leavers: int | None = None) -> bool:
+    """Mark a checked upload for import; False if it is not (or no longer) ready, or if its
+    check found more pupils recorded as having left than may be without confirming their
+    number and `confirmed_leavers` is not that number. The number confirmed is kept on the
+    record and checked again by the import."""
+    needed = (record.summary or {}).get("leavers_to_confirm", 0)
+    if needed and confirmed_leavers != needed:
+        return False
     with scopes_disabled():
+        changes: dict = {"status": CensusImport.Status.IMPORTING}
+        if confirmed_leavers is not None:
+            changes["summary"] = {**(record.summary or {}), "leavers_confirmed": confirmed_leavers}
         started = CensusImport.objects.filter(
             pk=record.pk, status=CensusImport.Status.READY
-        ).update(status=CensusImport.Status.IMPORTING)
+        ).update(**changes)
     if started:
         cache.set(progress_key(record.pk), 0, 3600)
     return bool(started)
@@ -473,10 +533,15 @@ def census_import_apply_stored(*, import_id: int, actor_id: int | None) -> Censu
             census_import(actor=actor, raw=raw, file_name=record.file_name,
                           census_date=record.census_date, school=record.school,
                           allowed_schools=_allowed_for(actor), record=record,
-                          progress=_progress_reporter(record.pk))
+                          progress=_progress_reporter(record.pk),
+                          confirmed_leavers=(record.summary or {}).get("leavers_confirmed"))
         except CensusFileError as exc:
             record.status = CensusImport.Status.FAILED
-            record.message = str(exc)[:500]
+            message = str(exc)
+            if isinstance(exc, LeaversNotConfirmed):
+                message = ("The register changed after the check: upload the file again to "
+                           f"check it. {message}")
+            record.message = message[:500]
             record.save(update_fields=["status", "message"])
         except Exception:
             logger.exception("Census import %s failed", record.pk)

@@ -20,10 +20,11 @@ from trusts.decorators import recent_authentication_required
 from trusts.jobs import enqueue_or_run_now
 
 from . import selectors, services, tasks
-from .census import SUMMARY_KEYS, SUMMARY_LABELS, CensusFileError
+from .census import LEAVERS_CONFIRM_ABOVE_PCT, SUMMARY_KEYS, SUMMARY_LABELS, CensusFileError
 from .forms import (
     AddToRegisterForm,
     CensusUploadForm,
+    ConfirmLeaversForm,
     RegisterChangeForm,
     RegisterFilterForm,
     RemoveFromRegisterForm,
@@ -249,10 +250,36 @@ def _import_context(record: CensusImport) -> dict:
     }
 
 
+# The pupils recorded as having left are listed by name on the check page, up to this many.
+LEAVERS_SHOWN = 500
+
+
+def _import_page(request, record: CensusImport, confirm_form: ConfirmLeaversForm | None = None,
+                 status: int = 200):
+    """The check or result page: the summary, the pupils recorded as having left and, when
+    there are more of them than may leave unconfirmed, the tick box quoting their number."""
+    context = _import_context(record)
+    summary = context["summary"]
+    leavers, leavers_total = [], 0
+    if record.is_finished:
+        leavers, leavers_total = selectors.import_leavers(
+            summary, access.school_ids_for(request.user, Capability.IMPORT_CENSUS), LEAVERS_SHOWN)
+    to_confirm = summary.get("leavers_to_confirm", 0)
+    if confirm_form is None and to_confirm and record.status == CensusImport.Status.READY:
+        confirm_form = ConfirmLeaversForm(leavers=to_confirm)
+    context.update({
+        "leavers": leavers, "leavers_total": leavers_total,
+        "leavers_more": leavers_total - len(leavers), "leavers_to_confirm": to_confirm,
+        "leaver_schools": [s for s in context["schools"] if s.get("leaver_ids")],
+        "confirm_form": confirm_form, "leavers_percent_limit": LEAVERS_CONFIRM_ABOVE_PCT,
+    })
+    return render(request, "pupils/import_detail.html", context, status=status)
+
+
 @login_required
 def import_detail(request, pk: int):
     record = _get_import_for_user(request, pk)
-    return render(request, "pupils/import_detail.html", _import_context(record))
+    return _import_page(request, record)
 
 
 @login_required
@@ -268,7 +295,15 @@ def import_progress(request, pk: int):
 @require_POST
 def import_confirm(request, pk: int):
     record = _get_import_for_user(request, pk)
-    if services.census_import_confirm(actor=request.user, record=record):
+    confirmed = None
+    to_confirm = (record.summary or {}).get("leavers_to_confirm", 0)
+    if to_confirm and record.status == CensusImport.Status.READY:
+        form = ConfirmLeaversForm(request.POST, leavers=to_confirm)
+        if not form.is_valid():
+            return _import_page(request, record, confirm_form=form, status=400)
+        confirmed = form.cleaned_data["confirm_leavers"]
+    if services.census_import_confirm(actor=request.user, record=record,
+                                      confirmed_leavers=confirmed):
         enqueue_or_run_now(tasks.apply_census_import, record.pk, request.user.pk)
     else:
         messages.error(request, "This file is not ready to import (it has errors, or its import "

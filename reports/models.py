@@ -2,9 +2,9 @@
 
 from django.conf import settings
 from django.db import models
-from django_scopes import ScopedManager
 
 from trusts.models import Trust
+from trusts.scoping import TenantManager
 
 
 class _DistinctManager(models.Manager):
@@ -43,7 +43,7 @@ class BoardPack(models.Model):
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 
-    objects = ScopedManager(_manager_class=_DistinctManager, school="trust__schools")
+    objects = TenantManager(_manager_class=_DistinctManager, school="trust__schools")
 
     class Meta:
         ordering = ["-created_at", "-pk"]

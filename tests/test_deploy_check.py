@@ -13,6 +13,7 @@ def production_env(**more: str) -> dict[str, str]:
         "SECRET_KEY": "k" * 64 + "-production-like-secret-with-enough-entropy",
         "DEBUG": "0",
         "ALLOWED_HOSTS": "send.example.org",
+        "SITE_URL": "https://send.example.org",
         **more,
     }
 
@@ -25,6 +26,15 @@ def test_check_deploy_reports_nothing_with_production_settings():
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def test_check_deploy_warns_while_site_url_is_not_the_sites_public_https_address():
+    env = production_env(SITE_URL="http://127.0.0.1:8000")
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=settings.BASE_DIR, env=env, capture_output=True, text=True, timeout=120,
+    )
+    assert result.returncode == 1 and "trusts.W002" in result.stdout + result.stderr
 
 
 def test_collectstatic_builds_the_production_manifest(tmp_path):

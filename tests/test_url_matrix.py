@@ -17,7 +17,7 @@ from trusts.tests.factories import SchoolFactory, TrustFactory, member
 
 pytestmark = pytest.mark.django_db
 
-PROJECT_APPS = ("trusts", "pupils", "funding", "casework", "reports", "privacy")
+PROJECT_APPS = ("trusts", "pupils", "provision", "funding", "casework", "reports", "privacy")
 
 # Personas, all in trust A / school A1 unless their name says otherwise.
 PERSONAS = ["senco", "headteacher", "head_of_send", "executive", "data_admin", "senco_a2", "hos_b"]
@@ -205,6 +205,47 @@ ROUTES.update({
 })
 
 
+# --- provision map ------------------------------------------------------------------------
+
+def _provision_objects(world: World) -> None:
+    import datetime as dt
+
+    from provision import services as provision_services
+
+    for side, school in (("own", world.a1), ("other", world.b1)):
+        pupil = world.objects["pupil"][side]
+        intervention = provision_services.intervention_create(
+            actor=None, school=school, name="Reading group", kind="small_group",
+            staff_role="Teaching assistant", sessions_per_week=3, minutes_per_session=30,
+            group_size=4)
+        enrolment = provision_services.enrolment_create(
+            actor=None, intervention=intervention, pupil=pupil, start_date=dt.date(2025, 9, 1))
+        session = provision_services.delivery_record(
+            actor=None, intervention=intervention, date=dt.date(2025, 9, 8), minutes=30,
+            attended=[enrolment])
+        for kind, obj in (("intervention", intervention), ("enrolment", enrolment),
+                          ("session", session)):
+            world.objects.setdefault(kind, {})[side] = obj
+
+
+OBJECT_MAKERS.append(_provision_objects)
+
+# Executives see the school's provision costs (totals without names); data admins see pupils.
+ROUTES.update({
+    "provision:school_map": Route(school_kwargs, SCHOOL_READERS),
+    "provision:intervention_new": Route(school_kwargs, REGISTER_EDITORS),
+    "provision:intervention": Route(_pk_of("intervention"), PUPIL_READERS),
+    "provision:intervention_edit": Route(_pk_of("intervention"), REGISTER_EDITORS),
+    "provision:enrol": Route(_pk_of("intervention"), REGISTER_EDITORS),
+    "provision:delivery_new": Route(_pk_of("intervention"), REGISTER_EDITORS),
+    "provision:delivery_remove": Route(_pk_of("session"), REGISTER_EDITORS, method="POST"),
+    "provision:enrolment_measures": Route(_pk_of("enrolment"), REGISTER_EDITORS),
+    "provision:enrolment_end": Route(_pk_of("enrolment"), REGISTER_EDITORS),
+    "provision:pupil": Route(_pupil_pk, PUPIL_READERS),
+    "provision:pupil_enrol": Route(_pupil_pk, REGISTER_EDITORS),
+})
+
+
 # --- funding ------------------------------------------------------------------------------
 
 def _funding_objects(world: World) -> None:
@@ -238,10 +279,6 @@ def _claim_kwargs(extra: dict | None = None) -> Callable[[World, str], dict]:
     return lambda world, side: {"claim_id": world.objects["claim"][side].pk, **(extra or {})}
 
 
-def _provision_kwargs(world: World, side: str) -> dict:
-    return {**school_kwargs(world, side), "pupil_id": world.objects["pupil"][side].pk}
-
-
 ROUTES.update({
     "funding_index": Route(no_kwargs, EVERYONE - {"data_admin"}, has_object=False, ok=INDEX_OK),
     "funding_school": Route(school_kwargs, FUNDING_READERS),
@@ -249,7 +286,6 @@ ROUTES.update({
     "funding_settings": Route(school_kwargs, CLAIM_DECIDERS),
     "funding_payments_import": Route(school_kwargs, CLAIM_DECIDERS),
     "funding_claim_new": Route(school_kwargs, CLAIM_PREPARERS),
-    "funding_provision_cost": Route(_provision_kwargs, CLAIM_PREPARERS),
     "funding_claims": Route(no_kwargs, frozenset({"senco", "headteacher", "head_of_send", "senco_a2",
                                                   "hos_b"}), has_object=False),
     "funding_claim": Route(_claim_kwargs(), frozenset({"senco", "headteacher", "head_of_send"})),
@@ -328,6 +364,78 @@ ROUTES.update({
     "privacy:pupil": Route(_pk_of("privacy_pupil"), AUDITORS),
     "privacy:pupil_export": Route(_pk_of("privacy_pupil"), AUDITORS, method="POST"),
     "privacy:pupil_erase": Route(_pk_of("privacy_pupil"), AUDITORS),
+})
+
+
+# --- support plans and one-page profiles ----------------------------------------------------
+
+PROJECT_APPS = (*PROJECT_APPS, "support")
+
+
+def _support_objects(world: World) -> None:
+    import datetime as dt
+
+    from pupils.tests.factories import PupilFactory
+    from support import services as support_services
+    from support.tests.factories import current_plan, profile
+
+    for side, school, writer in (("own", world.a1, world.users["senco"]),
+                                 ("other", world.b1, world.users["hos_b"])):
+        pupil = PupilFactory(school=school)
+        plan = current_plan(pupil, writer, outcomes=2)
+        # The review saved and waiting to be checked, so its check page has answers to show.
+        support_services.review_save(
+            actor=writer, plan=plan, held_on=dt.date.today(), next_steps="Next steps",
+            pupil_views="", parent_views="", results={
+                o.pk: support_services.OutcomeResult("partly", "") for o in plan.outcomes.all()})
+        for kind, obj in (("support_pupil", pupil), ("support_plan", plan),
+                          ("support_new_pupil", PupilFactory(school=school)),
+                          ("support_outcome", plan.outcomes.first()),
+                          ("support_profile", profile(pupil, writer))):
+            world.objects.setdefault(kind, {})[side] = obj
+
+
+OBJECT_MAKERS.append(_support_objects)
+
+PLAN_READERS = frozenset({"senco", "headteacher", "head_of_send"})
+PLAN_WRITERS = frozenset({"senco", "head_of_send"})
+
+
+def _support_pupil(world: World, side: str) -> dict:
+    return {"pupil_id": world.objects["support_pupil"][side].pk}
+
+
+def _support_new_pupil(world: World, side: str) -> dict:
+    return {"pupil_id": world.objects["support_new_pupil"][side].pk}
+
+
+def _support_outcome(world: World, side: str) -> dict:
+    outcome = world.objects["support_outcome"][side]
+    return {"pk": outcome.plan_id, "outcome_id": outcome.pk}
+
+
+ROUTES.update({
+    "support:plan_list": Route(no_kwargs, PLAN_READERS | {"senco_a2", "hos_b"},
+                               has_object=False),
+    "support:school_plans": Route(school_kwargs, PLAN_READERS),
+    "support:plan_new": Route(_support_new_pupil, PLAN_WRITERS),
+    "support:plan_detail": Route(_pk_of("support_plan"), PLAN_READERS),
+    "support:plan_details": Route(_pk_of("support_plan"), PLAN_WRITERS),
+    "support:plan_assessment": Route(_pk_of("support_plan"), PLAN_WRITERS),
+    "support:outcome_new": Route(_pk_of("support_plan"), PLAN_WRITERS),
+    "support:outcome_edit": Route(_support_outcome, PLAN_WRITERS),
+    "support:outcome_remove": Route(_support_outcome, PLAN_WRITERS, method="POST"),
+    "support:plan_activate": Route(_pk_of("support_plan"), PLAN_WRITERS, method="POST"),
+    "support:plan_discard": Route(_pk_of("support_plan"), PLAN_WRITERS, method="POST"),
+    "support:review_edit": Route(_pk_of("support_plan"), PLAN_WRITERS),
+    "support:review_check": Route(_pk_of("support_plan"), PLAN_WRITERS),
+    "support:plan_pdf": Route(_pk_of("support_plan"), PLAN_READERS,
+                              content_type="application/pdf"),
+    "support:profile_detail": Route(_support_pupil, PLAN_READERS),
+    "support:profile_edit": Route(_support_pupil, PLAN_WRITERS),
+    "support:profile_version": Route(_pk_of("support_profile"), PLAN_READERS),
+    "support:profile_pdf": Route(_pk_of("support_profile"), PLAN_READERS,
+                                 content_type="application/pdf"),
 })
 
 

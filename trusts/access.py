@@ -36,6 +36,8 @@ class Capability(StrEnum):
     LOG_ACTIVITY = "log_activity"  # the Head of SEND's activity log
     VIEW_AUDIT = "view_audit"
     MANAGE_USERS = "manage_users"
+    VIEW_SUPPORT_PLANS = "view_support_plans"  # SEN support plans and one-page profiles
+    WRITE_SUPPORT_PLANS = "write_support_plans"
 
 
 C = Capability
@@ -44,10 +46,12 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
         {
             C.VIEW_SCHOOL, C.VIEW_PUPILS, C.EDIT_REGISTER, C.VIEW_CASES, C.MANAGE_CASES,
             C.PREPARE_CLAIMS, C.VIEW_FUNDING,
+            C.VIEW_SUPPORT_PLANS, C.WRITE_SUPPORT_PLANS,
         }
     ),
     Role.HEADTEACHER: frozenset(
-        {C.VIEW_SCHOOL, C.VIEW_PUPILS, C.VIEW_CASES, C.VIEW_FUNDING, C.SUBMIT_CLAIMS}
+        {C.VIEW_SCHOOL, C.VIEW_PUPILS, C.VIEW_CASES, C.VIEW_FUNDING, C.SUBMIT_CLAIMS,
+         C.VIEW_SUPPORT_PLANS}
     ),
     Role.HEAD_OF_SEND: frozenset(Capability) - {C.MANAGE_USERS},
     Role.TRUST_EXECUTIVE: frozenset(

@@ -6,9 +6,13 @@ class TrustsConfig(AppConfig):
     verbose_name = "Trusts, schools and roles"
 
     def ready(self) -> None:
+        from core import lookups
+
         from . import signals  # noqa: F401  (signals: the security log receivers)
         from .access import Capability
+        from .checks import check_session_timeouts  # noqa: F401  (registers the check)
         from .navigation import NavItem, register
 
+        lookups.register()
         register(NavItem("Home", "home", None, order=0))
         register(NavItem("Audit", "audit_index", Capability.VIEW_AUDIT, order=90))

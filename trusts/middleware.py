@@ -13,7 +13,7 @@ SESSION_LOGIN_AT = "send_login_at"
 
 class TenantScopeMiddleware:
     """Every request runs inside a django-scopes scope holding the schools the user may see,
-    so tenant-owned models (ScopedManager(school=...)) are filtered to them by the ORM, and an
+    so tenant-owned models (TenantManager(school=...), trusts.scoping) are filtered to them by the ORM, and an
     anonymous request sees no school at all."""
 
     def __init__(self, get_response):

@@ -121,9 +121,13 @@ class School(models.Model):
     @property
     def national_phase(self) -> str:
         """The phase the national averages are published for (primary or secondary)."""
-        if self.phase in {self.Phase.SECONDARY, self.Phase.POST_16}:
-            return "secondary"
-        return "primary"
+        return national_phase(self.phase)
+
+
+def national_phase(phase: str) -> str:
+    """The phase the national averages are published for: secondary and post-16 schools are
+    secondary, every other phase primary."""
+    return "secondary" if phase in {School.Phase.SECONDARY, School.Phase.POST_16} else "primary"
 
 
 class Role(models.TextChoices):

@@ -47,8 +47,13 @@ def test_leap_day_request_and_annual_review_from_a_leap_day():
     assert d.annual_review_due(D(2027, 2, 28)) == D(2028, 2, 28)
 
 
-def test_parents_have_fifteen_calendar_days_to_comment_on_a_draft():
-    assert d.parents_comments_due(D(2025, 12, 20)) == D(2026, 1, 4)
+def test_the_fifteen_days_for_comments_begin_with_the_day_the_draft_is_served():
+    # Regulation 13(1): "at least 15 days, beginning with the day on which the draft plan was
+    # served". Served on Saturday 20 December 2025, day 1 is the 20th and day 15 the 3rd.
+    assert d.parents_comments_due(D(2025, 12, 20)) == D(2026, 1, 3)
+    assert d.parents_comments_due(D(2025, 3, 1)) == D(2025, 3, 15)
+    # The period is calendar days: a last day at a weekend or on a bank holiday stays.
+    assert d.parents_comments_due(D(2025, 12, 12)) == D(2025, 12, 26)
 
 
 def test_annual_reviews_roll_forward_from_each_previous_review():
@@ -66,7 +71,26 @@ def test_phase_transfer_deadlines():
 
 
 def test_tribunal_deadline_is_two_months_from_the_decision_without_mediation():
-    assert d.tribunal_appeal_deadline(D(2025, 3, 10)) == D(2025, 5, 10)
+    assert d.tribunal_appeal_deadline(D(2025, 3, 12)) == D(2025, 5, 12)
+
+
+def test_a_tribunal_deadline_at_a_weekend_moves_to_the_next_working_day():
+    # Rule 12(2): an act due on a day other than a working day is in time on the next one.
+    # 2 months from 10 March 2025 is Saturday 10 May: Monday 12 May.
+    assert d.tribunal_appeal_deadline(D(2025, 3, 10)) == D(2025, 5, 12)
+    # 1 month from a mediation certificate of 14 May 2026 is Sunday 14 June: Monday 15 June.
+    assert d.tribunal_appeal_deadline(D(2026, 3, 1), D(2026, 5, 14)) == D(2026, 6, 15)
+
+
+def test_a_tribunal_deadline_on_a_bank_holiday_moves_to_the_next_working_day():
+    # Spring bank holiday, Monday 25 May 2026.
+    assert d.tribunal_appeal_deadline(D(2026, 3, 25)) == D(2026, 5, 26)
+    # Good Friday 2027 (26 March) and Easter Monday (29 March): Tuesday 30 March.
+    assert d.tribunal_appeal_deadline(D(2027, 1, 26)) == D(2027, 3, 30)
+    # One-off bank holidays count too: the coronation (8 May 2023) and the state funeral
+    # of Queen Elizabeth II (19 September 2022).
+    assert d.tribunal_appeal_deadline(D(2023, 3, 8)) == D(2023, 5, 9)
+    assert d.tribunal_appeal_deadline(D(2022, 7, 19)) == D(2022, 9, 20)
 
 
 def test_tribunal_deadline_takes_the_mediation_month_when_it_is_later():
@@ -75,8 +99,8 @@ def test_tribunal_deadline_takes_the_mediation_month_when_it_is_later():
 
 
 def test_tribunal_deadline_keeps_the_decision_months_when_mediation_is_earlier():
-    # 1 month from 15 March = 15 April, earlier than 10 May.
-    assert d.tribunal_appeal_deadline(D(2025, 3, 10), D(2025, 3, 15)) == D(2025, 5, 10)
+    # 1 month from 15 March = 15 April, earlier than Monday 12 May.
+    assert d.tribunal_appeal_deadline(D(2025, 3, 12), D(2025, 3, 15)) == D(2025, 5, 12)
 
 
 def test_a_tribunal_deadline_in_august_moves_to_the_first_working_day_of_september():
@@ -105,6 +129,17 @@ def test_bank_holidays_include_substitute_days():
     assert d.bank_holidays(2022) >= {D(2022, 12, 26), D(2022, 12, 27)}  # Christmas on Sunday
     assert d.bank_holidays(2021) >= {D(2021, 12, 27), D(2021, 12, 28)}  # on Saturday
     assert d.bank_holidays(2025) >= {D(2025, 5, 5), D(2025, 5, 26), D(2025, 8, 25)}
+
+
+def test_bank_holidays_are_englands_as_proclaimed_with_their_one_off_days():
+    # 2022: the spring bank holiday moved to 2 June, with the platinum jubilee on 3 June and
+    # the state funeral on 19 September; the last Monday of May was a working day.
+    assert d.bank_holidays(2022) >= {D(2022, 6, 2), D(2022, 6, 3), D(2022, 9, 19)}
+    assert D(2022, 5, 30) not in d.bank_holidays(2022)
+    assert d.is_working_day(D(2022, 5, 30))
+    assert not d.is_working_day(D(2023, 5, 8))  # the coronation
+    # 2020: the early May bank holiday was Friday 8 May (VE day), not Monday 4 May.
+    assert D(2020, 5, 8) in d.bank_holidays(2020) and d.is_working_day(D(2020, 5, 4))
 
 
 @pytest.mark.parametrize(

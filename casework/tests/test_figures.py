@@ -609,6 +609,24 @@ def test_verify_names_the_school_the_figure_and_both_values(world):
     assert figures.rebuild([world.school_a.pk]) > 0 and figures.verify() == []
 
 
+def test_the_kept_due_date_for_comments_is_the_fifteenth_day_counting_the_day_served(world):
+    request = services.ehc_request_create(actor=world.senco_a, pupil=world.pupil_a,
+                                          requested_by="school", request_date=D(2025, 1, 6))
+    for step, day, result in [("decision", D(2025, 2, 3), "assess"),
+                              ("draft_plan", D(2025, 3, 1), "")]:
+        request = services.ehc_request_record_step(actor=world.senco_a, request=request,
+                                                   step=step, date=day, result=result)
+    rows = Deadline.objects.filter(target_id=request.pk)
+    assert D(2025, 3, 15) in set(rows.values_list("due", flat=True))
+    # A row kept under the earlier count (served + 15) is found by verify, and rebuilt.
+    rows.filter(due=D(2025, 3, 15)).update(due=D(2025, 3, 16))
+    [line] = figures.verify()
+    assert "16 March 2025" in line or "2025-03-16" in line
+    figures.rebuild()
+    assert figures.verify() == []
+    assert D(2025, 3, 15) in set(rows.values_list("due", flat=True))
+
+
 def test_rows_made_directly_are_counted_once_rebuilt(world):
     EHCRequest.objects.create(pupil=world.pupil_a, school=world.school_a,
                               local_authority=world.school_a.local_authority,

@@ -56,3 +56,18 @@ def test_a_new_day_sends_again(world):
 def test_the_task_is_on_the_beat_schedule(settings):
     entry = settings.CELERY_BEAT_SCHEDULE["casework-daily-reminders"]
     assert entry["task"] == tasks.send_daily_reminders.name
+
+
+def test_the_digest_links_are_absolute_addresses_built_from_site_url(world, settings):
+    settings.SITE_URL = "https://send.example.org/"
+    today = dt.date(2025, 10, 1)
+    case = services.case_open(actor=world.senco_a, school=world.school_a, kind="complaint",
+                              title="Due", owner=world.senco_a, opened_on=dt.date(2025, 9, 1),
+                              next_action_due=dt.date(2025, 10, 2))
+    assert services.reminders_send_daily(today=today) == 1
+    body = mail.outbox[0].body
+    assert f" https://send.example.org/casework/cases/{case.pk}/\n" in body + "\n"
+    assert "https://send.example.org/casework/due/" in body
+    # Every link in the e-mail is absolute: a mail client has no page to resolve one against.
+    assert all(word.startswith("https://send.example.org/")
+               for word in body.split() if "/" in word and not word.startswith("("))

@@ -3,7 +3,8 @@ call: the oracle the kept figures (funding.figures) are checked against. Expecte
 date, a figure the old way did not have, is computed from the awards with
 funding.calculations: per school and LA, the unrounded income of every award from 1 April to
 the day, rounded half-up to the penny once (the year's total, rounded per claim, on its last
-day)."""
+day). The cost of a pupil's provision is worked out here from the enrolments not ended, each
+intervention's figures and the school's settings, with the rule written out again."""
 
 from __future__ import annotations
 
@@ -16,7 +17,8 @@ from django.db.models import Count, Q, Sum
 from funding import calculations as calc
 from funding import selectors
 from funding.figures import FundingSummary, FundingTotals, LARow, SchoolName, SchoolRow
-from funding.models import Award, Claim, ClaimStatus, Payment, ProvisionCost
+from funding.models import Award, Claim, ClaimStatus, Payment
+from provision.models import Enrolment
 from pupils.models import Provision
 from trusts.models import LocalAuthority, School
 
@@ -90,14 +92,14 @@ def _awarded(school_ids, financial_year):
         sums[(money.school_id, money.la_id)][0] += money.expected
         expected_by_pupil[money.pupil_id] += money.expected
     rates = selectors.rates_for_schools(school_ids)
-    costs = ProvisionCost.objects.filter(
-        school_id__in=school_ids, pupil__left_school_on__isnull=True,
-        pupil__provision__in=[Provision.EHC_PLAN, Provision.SEN_SUPPORT],
-    ).order_by().values_list("school_id", "pupil_id", "pupil__home_local_authority_id",
-                             *selectors.COST_FIELDS)
-    for school_id, pupil_id, home_la_id, *figures in costs:
+    costs = _pupil_costs(school_ids, rates)
+    register = selectors._register(school_ids).order_by().values_list(
+        "pk", "school_id", "home_local_authority_id")
+    for pupil_id, school_id, home_la_id in register:
+        if pupil_id not in costs:
+            continue
         line = sums[(school_id, home_la_id)]
-        line[1] += selectors._annual_cost(*figures, rates=rates[school_id])
+        line[1] += costs[pupil_id]
         line[2] += expected_by_pupil.get(pupil_id, ZERO)
     return [(school_id, la_id, *line) for (school_id, la_id), line in sums.items()]
 
@@ -131,15 +133,32 @@ def _received(school_ids, financial_year):
     return [(school_id, la_id, calc.round_pence(total)) for school_id, la_id, total in rows]
 
 
+def _pupil_costs(school_ids, rates) -> dict[int, Decimal]:
+    """Each pupil's enrolments not ended: sessions x minutes x weeks x hourly cost with on-costs,
+    over 60 minutes and the group, half-up to the penny per enrolment; a blank hourly cost is
+    the school's rate x (1 + on-costs %), blank weeks the school's weeks."""
+    out: dict[int, Decimal] = {}
+    for enrolment in Enrolment.objects.filter(pupil__school_id__in=school_ids,
+                                              end_date__isnull=True).select_related("intervention"):
+        i, school = enrolment.intervention, rates[enrolment.intervention.school_id]
+        hourly = i.hourly_cost if i.hourly_cost is not None else (
+            school.hourly_rate * (1 + school.on_cost_percent / 100))
+        weeks = i.weeks if i.weeks is not None else school.weeks_per_year
+        cost = calc.round_pence(i.sessions_per_week * i.minutes_per_session * weeks * hourly
+                                / (60 * i.group_size))
+        out[enrolment.pupil_id] = out.get(enrolment.pupil_id, ZERO) + cost
+    return out
+
+
 def _unclaimed_counts(school_ids, on):
     rates = selectors.rates_for_schools(school_ids)
+    costs = _pupil_costs(school_ids, rates)
     rows = selectors._register(school_ids).exclude(
         pk__in=selectors._pupils_with_live_claim(school_ids, on)).order_by().values_list(
-        "school_id", "home_local_authority_id", "provision", "provision_cost__pk",
-        *(f"provision_cost__{f}" for f in selectors.COST_FIELDS))
+        "pk", "school_id", "home_local_authority_id", "provision")
     counts: dict[tuple[int, int], list[int]] = defaultdict(lambda: [0, 0])
-    for school_id, la_id, provision, cost_pk, *figures in rows:
-        cost = selectors._annual_cost(*figures, rates=rates[school_id]) if cost_pk is not None else None
+    for pupil_id, school_id, la_id, provision in rows:
+        cost = costs.get(pupil_id)
         if selectors._unclaimed_reason(provision, cost, rates[school_id]):
             counts[(school_id, la_id)][0 if provision == Provision.EHC_PLAN else 1] += 1
     return [(school_id, la_id, ehcp, sen_support)

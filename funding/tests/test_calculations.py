@@ -10,6 +10,7 @@ import pytest
 from funding import calculations as calc
 from funding import selectors, services
 from funding.models import ClaimStatus
+from provision.tests.factories import ta_support
 from pupils.tests.factories import PupilFactory
 
 from .factories import add_table, band, d, ehcp_pupil
@@ -171,7 +172,7 @@ def test_shortfall_after_a_partial_payment(las, thurrock_school):
 def test_the_funding_gap_for_a_thurrock_pupil_at_15_hours(las, thurrock_school):
     pupil = ehcp_pupil(thurrock_school)
     award_claim(pupil, band(las["thurrock"], "15 hours"))
-    services.provision_cost_set(actor=None, pupil=pupil, ta_hours_per_week=D(15))
+    ta_support(pupil, D(15))
     [line] = selectors.school_pupil_lines(thurrock_school, 2025, today=d(2025, 12, 1))
     # cost: 15 x 38 x 12.21 x 1.30 = 9,047.61; funding: 6,075 x 365/365 = 6,075.00
     # gap: 9,047.61 - 6,075.00 = 2,972.61
@@ -187,7 +188,7 @@ def test_a_school_can_set_its_own_rates(las, thurrock_school):
     services.funding_settings_update(actor=None, school=thurrock_school, hourly_rate=D("13.00"),
                                      on_cost_percent=D(25), weeks_per_year=D(39),
                                      notional_threshold=D("5000"))
-    services.provision_cost_set(actor=None, pupil=pupil, ta_hours_per_week=D(10))
+    ta_support(pupil, D(10))
     # 10 x 39 x 13.00 x 1.25 = 6,337.50: above the school's 5,000 threshold, so unclaimed
     [line] = selectors.school_pupil_lines(thurrock_school, 2025, today=d(2025, 12, 1))
     assert line.annual_cost == D("6337.50")

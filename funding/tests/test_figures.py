@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 from funding import figures, selectors, services
 from funding.admin import BandResource
 from funding.models import FiguresHorizon, FundingRateChange, FundingYearFigures
+from provision.tests.factories import ta_support
 from pupils import services as pupil_services
 from pupils import upn
 from pupils.services import RegisterChangeError
@@ -164,7 +165,7 @@ def make_schools(las, trust, n):
         pupil = ehcp_pupil(school)
         claim = award_claim(pupil, band(la, "10 hours" if la == las["thurrock"] else "3"), d(2025, 4, 1))
         services.payment_record(actor=None, claim=claim, amount=D("100.00"), received_on=d(2025, 5, 1))
-        services.provision_cost_set(actor=None, pupil=pupil, ta_hours_per_week=D(12))
+        ta_support(pupil, D(12))
         ehcp_pupil(school)  # unclaimed
         schools.append(school)
     return schools
@@ -334,7 +335,7 @@ def _apply(world, op, pupils, claims, serial) -> None:
         elif kind == "remove":
             pupil_services.pupil_remove_from_register(actor=world["actor"], pupil=pupil, on=DAY0)
         elif kind == "cost":
-            services.provision_cost_set(actor=None, pupil=pupil, ta_hours_per_week=D(args[1]))
+            ta_support(pupil, D(args[1]))
         else:
             bands = _bands(pupil.home_local_authority, args[2]) or _bands(pupil.home_local_authority, 2025)
             claims.append(services.claim_create(
@@ -398,7 +399,7 @@ def test_kept_figures_always_equal_the_figures_computed_from_the_source_rows(wor
 def test_the_oracle_and_the_summary_agree_on_a_claim_through_every_state(las, southend_school):
     southend = las["southend"]
     pupil = ehcp_pupil(southend_school)
-    services.provision_cost_set(actor=None, pupil=pupil, ta_hours_per_week=D(20))
+    ta_support(pupil, D(20))
     claim = services.claim_create(actor=None, pupil=pupil, requested_band=band(southend, "5"),
                                   evidence_summary="x", provision_to_fund="y")
     services.claim_submit(actor=None, claim=claim, submitted_on=d(2025, 5, 1))

@@ -12,8 +12,8 @@ from django.test.utils import CaptureQueriesContext
 from openpyxl import load_workbook
 
 from funding import selectors, services
-from funding.models import Claim, ClaimStatus, ProvisionCost
-from pupils.tests.factories import PupilFactory
+from funding.models import Claim, ClaimStatus
+from provision.tests.factories import ta_support
 from trusts.tests.factories import SchoolFactory, executive, head_of_send, headteacher, senco
 
 from .factories import band, d, ehcp_pupil
@@ -143,23 +143,20 @@ def test_the_claim_journey_through_the_forms(client, las, southend_school):
     assert claim.payments.get().amount == Decimal("500.00")
 
 
-def test_a_senco_records_the_cost_of_provision(client, las, thurrock_school):
-    pupil = PupilFactory(school=thurrock_school)
+def test_a_pupil_line_links_to_the_pupils_provision_map(client, las, thurrock_school):
+    pupil = ehcp_pupil(thurrock_school)
+    ta_support(pupil, Decimal(15))
     client.force_login(senco(thurrock_school))
-    url = f"/funding/schools/{thurrock_school.laestab}/provision/{pupil.pk}/"
-    assert client.get(url).status_code == 200
-    assert client.post(url, {"ta_hours_per_week": "99"}).status_code == 400
-    assert client.post(url, {"ta_hours_per_week": "15"}).status_code == 302
-    assert ProvisionCost.objects.get(pupil=pupil).ta_hours_per_week == Decimal("15")
-    other = PupilFactory(school=SchoolFactory(trust=thurrock_school.trust))
-    assert client.get(f"/funding/schools/{thurrock_school.laestab}/provision/{other.pk}/").status_code == 404
+    body = client.get(f"/funding/schools/{thurrock_school.laestab}/?year=2025").content.decode()
+    assert f"/provision/pupils/{pupil.pk}/" in body
+    assert "£9,047.61" in body  # 15 hours x 38 weeks x £15.873 an hour
 
 
 # --- exports ------------------------------------------------------------------------------------
 
 def test_the_csv_export_is_formula_safe_and_audited(client, las, thurrock_school):
     pupil = ehcp_pupil(thurrock_school, forename="=cmd|' /C calc'!A0", surname="@Evil")
-    services.provision_cost_set(actor=None, pupil=pupil, ta_hours_per_week=Decimal(10))
+    ta_support(pupil, Decimal(10))
     client.force_login(senco(thurrock_school))
     response = client.get(f"/funding/schools/{thurrock_school.laestab}/export.csv?year=2025")
     assert response.status_code == 200
@@ -199,7 +196,7 @@ def make_schools(las, trust, n):
         services.claim_submit(actor=None, claim=claim, submitted_on=d(2025, 3, 1))
         services.claim_record_award(actor=None, claim=claim, band=band(la, label), start_date=d(2025, 4, 1))
         services.payment_record(actor=None, claim=claim, amount=Decimal("100.00"), received_on=d(2025, 5, 1))
-        services.provision_cost_set(actor=None, pupil=pupil, ta_hours_per_week=Decimal(12))
+        ta_support(pupil, Decimal(12))
         ehcp_pupil(school)  # unclaimed
         schools.append(school)
     return schools
@@ -242,7 +239,7 @@ def test_the_school_page_runs_the_same_queries_for_2_or_20_pupils(client, las, t
             claim = services.claim_create(actor=None, pupil=pupil,
                                           requested_band=band(las["thurrock"], "5 hours"),
                                           evidence_summary="x", provision_to_fund="y")
-            services.provision_cost_set(actor=None, pupil=pupil, ta_hours_per_week=Decimal(5))
+            ta_support(pupil, Decimal(5))
             del claim
     user = head_of_send(trust)
     client.force_login(user)

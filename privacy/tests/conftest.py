@@ -5,10 +5,12 @@ from decimal import Decimal
 import pytest
 
 from casework import services as cw
-from funding.models import Award, Claim, ClaimEvent, ClaimStatus, Payment, ProvisionCost
+from funding.models import Award, Claim, ClaimEvent, ClaimStatus, Payment
 from funding.tests.factories import add_table
+from provision.models import Delivery, Enrolment, Intervention
 from pupils.models import CensusSnapshot, RegisterEvent
 from pupils.tests.factories import PupilFactory
+from support import services as support_services
 from trusts.tests.factories import (
     SchoolFactory,
     TrustFactory,
@@ -45,9 +47,17 @@ def give_pupil_a_history(w, pupil, *, owner, tag: str) -> dict:
         claim=claim, kind=ClaimEvent.Kind.PAYMENT, to_status=ClaimStatus.AWARDED,
         note=f"£1,015.89 received, reference TOPUP {pupil.upn}", actor=owner,
     )
-    cost = ProvisionCost.objects.create(pupil=pupil, school=pupil.school,
-                                        ta_hours_per_week=Decimal("10"),
-                                        description=f"TA for {pupil.forename} {tag}")
+    # A 1:1 typed with the child's name, as a migrated costed line may have been.
+    intervention = Intervention.objects.create(
+        school=pupil.school, name=f"TA for {pupil.forename} {pupil.surname}", kind="one_to_one",
+        staff_role="Teaching assistant", sessions_per_week=Decimal("10"), minutes_per_session=60,
+        group_size=1, description=f"Support for {pupil.forename} {pupil.surname} ({tag})")
+    enrolment = Enrolment.objects.create(
+        intervention=intervention, pupil=pupil, start_date=dt.date(2025, 4, 1),
+        entry_score=Decimal("84"), notes=f"{pupil.forename} settles best in the morning ({tag})")
+    delivery = Delivery.objects.create(intervention=intervention, date=dt.date(2025, 9, 8),
+                                       minutes=60, note=f"{pupil.forename} read two pages")
+    delivery.attended.set([enrolment])
     request_ = cw.ehc_request_create(actor=owner, pupil=pupil, requested_by="school",
                                      request_date=dt.date(2025, 3, 3))
     plan = cw.ehc_plan_create(actor=owner, pupil=pupil, issue_date=dt.date(2024, 1, 10))
@@ -57,9 +67,32 @@ def give_pupil_a_history(w, pupil, *, owner, tag: str) -> dict:
                         opened_on=dt.date(2025, 9, 1), pupil=pupil)
     note = cw.case_add_note(actor=owner, case=case,
                             text=f"Spoke to {pupil.forename} {pupil.surname} about {tag}")
+    name = f"{pupil.forename} {pupil.surname}"
+    support_plan = support_services.plan_start(
+        actor=owner, pupil=pupil, starts_on=dt.date.today() - dt.timedelta(days=90),
+        review_due=dt.date.today() - dt.timedelta(days=5), from_last_review=False)
+    support_services.plan_update_assessment(
+        actor=owner, plan=support_plan, needs=f"{name} finds reading hard ({tag})",
+        strengths="Drawing", tried_before="Phonics", pupil_views=f"I am {name}",
+        parent_views="Worried")
+    outcome = support_services.outcome_add(
+        actor=owner, plan=support_plan, description=f"{pupil.forename} reads 20 words ({tag})",
+        success_criteria="Reads them aloud", review_by=support_plan.review_due)
+    support_services.plan_activate(actor=owner, plan=support_plan)
+    plan_review = support_services.review_save(
+        actor=owner, plan=support_plan, held_on=dt.date.today(), next_steps=f"More for {name}",
+        pupil_views="Good", parent_views="Pleased",
+        results={outcome.pk: support_services.OutcomeResult("partly", f"{name} read 12")})
+    support_services.review_record(actor=owner, plan=support_plan)
+    profile, _ = support_services.profile_save(
+        actor=owner, pupil=pupil, like_and_admire=f"I am {name} ({tag})",
+        important_to_me="My cat", how_to_support="Time to think", my_needs="Reading is hard",
+        written_with=f"Written by {pupil.forename} with mum")
     return {"event": event, "claim": claim, "award": award, "payment": payment,
-            "claim_event": claim_event, "cost": cost, "request": request_, "plan": plan,
-            "review": review, "case": case, "note": note}
+            "claim_event": claim_event, "intervention": intervention,
+            "enrolment": enrolment, "delivery": delivery, "request": request_, "plan": plan,
+            "review": review, "case": case, "note": note, "support_plan": support_plan,
+            "support_outcome": outcome, "support_review": plan_review, "profile": profile}
 
 
 @pytest.fixture

@@ -10,11 +10,13 @@ from privacy import services
 from privacy.selectors import REDACTED_TEXT, is_erased
 from pupils.models import Pupil
 
-APPS = ("pupils", "funding", "casework")
+APPS = ("pupils", "provision", "support", "funding", "casework")
 
 
 def dump() -> dict[tuple[str, int], str]:
-    """Every row of every model of the pupils, funding and casework apps, as JSON text."""
+    """Every row of every model of the pupils, provision, support, funding and casework apps, as
+    JSON
+    text."""
     rows = {}
     for label in APPS:
         for model in apps.get_app_config(label).get_models():

@@ -64,3 +64,19 @@ def test_a_command_runs_with_garbage_collection_on_and_what_loading_made_frozen(
     result = manage("import_census", "--help")
     assert result["gc_enabled"] is True
     assert result["frozen"] > 10_000
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_import_that_would_empty_the_register_exits_1_unless_the_leavers_are_confirmed(
+        school, tmp_path):
+    autumn, spring = tmp_path / "autumn.csv", tmp_path / "spring.csv"
+    autumn.write_bytes(census_csv(school_file(40, 10)))
+    spring.write_bytes(census_csv(school_file(5, 0)))
+    assert manage("import_census", str(autumn), "--school", school.laestab,
+                  "--date", "2025-10-02")["code"] == 0
+    args = ("import_census", str(spring), "--school", school.laestab, "--date", "2026-01-15")
+    result = manage(*args)
+    assert result["code"] == 1 and result["loaded"] == []
+    assert Pupil.objects.filter(left_school_on__isnull=False).count() == 0
+    assert manage(*args, "--confirm-leavers", "35")["code"] == 0
+    assert Pupil.objects.filter(left_school_on__isnull=False).count() == 35

@@ -20,10 +20,12 @@ pytestmark = pytest.mark.django_db
 SPRING = datetime.date(2026, 1, 15)
 
 
-def run(school, rows, *, date=CENSUS_DATE, actor=None, name="census.csv", allowed=None):
+def run(school, rows, *, date=CENSUS_DATE, actor=None, name="census.csv", allowed=None,
+        confirmed_leavers=None):
     return services.census_import(
         actor=actor, raw=census_csv(rows), file_name=name, census_date=date, school=school,
         allowed_schools=allowed or School.objects.filter(pk=school.pk),
+        confirmed_leavers=confirmed_leavers,
     )
 
 
@@ -75,7 +77,8 @@ def test_each_kind_of_change_is_found_in_the_dry_run_and_applied_by_the_import(s
     assert not CensusSnapshot.objects.filter(census_date=SPRING).exists()  # nothing written
     assert RegisterEvent.objects.count() == 5
 
-    outcome = run(school, later, date=SPRING)
+    assert dry.summary["leavers_to_confirm"] == 1  # 1 of 5 with SEND: more than a tenth
+    outcome = run(school, later, date=SPRING, confirmed_leavers=1)
     assert outcome.summary["totals"] == expected
     by_upn = {p.upn: p for p in Pupil.objects.all()}
     assert by_upn[make_upn(1)].provision == "E"
@@ -127,7 +130,7 @@ def test_a_failure_while_writing_rolls_everything_back(school, monkeypatch):
 
     monkeypatch.setattr(CensusSnapshot.objects, "bulk_create", explode)
     with pytest.raises(RuntimeError):
-        run(school, [row(1, "E", "ASD"), row(50, "K", "HI")], date=SPRING)
+        run(school, [row(1, "E", "ASD"), row(50, "K", "HI")], date=SPRING, confirmed_leavers=4)
     assert Pupil.objects.filter(upn=make_upn(50)).count() == 0
     assert not RegisterEvent.objects.filter(date=SPRING).exists()
     assert Pupil.objects.filter(left_school_on__isnull=False).count() == 0
@@ -159,11 +162,13 @@ def test_a_file_with_a_school_column_fills_each_schools_snapshot(school, other_t
 
 def test_statement_count_does_not_grow_with_rows(school):
     run(school, school_file(10, 10))
+    # Each census replaces the last one's pupils: 10 recorded as having left each time.
     with CaptureQueriesContext(connection) as small:
-        run(school, school_file(10, 10, start=100), date=SPRING)
-    run(school, school_file(10, 10), date=datetime.date(2026, 5, 21))
+        run(school, school_file(10, 10, start=100), date=SPRING, confirmed_leavers=10)
+    run(school, school_file(10, 10), date=datetime.date(2026, 5, 21), confirmed_leavers=10)
     with CaptureQueriesContext(connection) as large:
-        run(school, school_file(600, 1500, start=5000), date=datetime.date(2026, 10, 1))
+        run(school, school_file(600, 1500, start=5000), date=datetime.date(2026, 10, 1),
+            confirmed_leavers=10)
     assert Pupil.objects.filter(left_school_on__isnull=True, provision__in="EK").count() == 600
     # The kept funding figures the import brings up to date write a statement per kind of
     # change they find (rows to add, change or remove), never one per pupil.
@@ -224,3 +229,96 @@ def test_the_command_with_an_actor_is_limited_to_their_schools_and_records_them(
                  "--actor", admin.email, stdout=StringIO())
     assert CensusImport.objects.get().uploaded_by == admin
     assert set(RegisterEvent.objects.values_list("actor", flat=True)) == {admin.pk}
+
+
+# --- A file that would record many pupils as having left ---------------------------------------
+
+def _forty_on_the_register(school):
+    run(school, school_file(40, 10))  # 40 pupils with SEND: numbers 0 to 39
+
+
+def test_the_check_counts_and_names_the_pupils_who_would_be_recorded_as_having_left(school):
+    _forty_on_the_register(school)
+    dry = check(school, school_file(5, 0), date=SPRING)  # a 5-row file: 35 would "leave"
+    [s] = dry.summary["schools"]
+    assert (s["left_school"], s["on_register_before"], s["leavers_pct"]) == (35, 40, "87.5")
+    assert s["leavers_confirm"] is True
+    assert dry.summary["leavers_to_confirm"] == 35
+    left = {p.pk for p in Pupil.objects.filter(upn__in=[make_upn(n) for n in range(5, 40)])}
+    assert set(s["leaver_ids"]) == left
+    assert sorted(f"{x.surname}" for x in dry.diff.leavers[school.pk])[:2] == [
+        "Surname10", "Surname11"]
+
+
+def test_an_import_recording_over_a_tenth_as_leavers_needs_that_number_confirmed(school):
+    _forty_on_the_register(school)
+    before = list(Pupil.objects.order_by("pk").values())
+    for confirmed in (None, 34, 36):
+        with pytest.raises(services.LeaversNotConfirmed) as refused:
+            services.census_import(
+                actor=None, raw=census_csv(school_file(5, 0)), file_name="census.csv",
+                census_date=SPRING, school=school, allowed_schools=School.objects.filter(pk=school.pk),
+                confirmed_leavers=confirmed)
+        assert refused.value.leavers == 35
+        assert "35 pupils with SEND" in str(refused.value)
+    assert list(Pupil.objects.order_by("pk").values()) == before
+    assert not CensusSnapshot.objects.filter(census_date=SPRING).exists()
+    assert CensusImport.objects.count() == 1  # only the first census's record
+    outcome = services.census_import(
+        actor=None, raw=census_csv(school_file(5, 0)), file_name="census.csv", census_date=SPRING,
+        school=school, allowed_schools=School.objects.filter(pk=school.pk), confirmed_leavers=35)
+    assert outcome.applied
+    assert Pupil.objects.filter(left_school_on=SPRING).count() == 35
+    assert outcome.record.summary["leavers_confirmed"] == 35
+
+
+def test_a_tenth_of_the_register_leaving_needs_no_confirmation(school):
+    _forty_on_the_register(school)
+    rows = school_file(40, 10)
+    del rows[36:40]  # 4 of 40 leave: 10%, not more
+    dry = check(school, rows, date=SPRING)
+    assert dry.summary["leavers_to_confirm"] == 0
+    assert run(school, rows, date=SPRING).applied
+    assert Pupil.objects.filter(left_school_on=SPRING).count() == 4
+
+
+def test_a_first_census_leaves_nobody_and_needs_no_confirmation(school):
+    dry = check(school, school_file(5, 5))
+    assert dry.summary["leavers_to_confirm"] == 0
+    assert dry.summary["schools"][0]["on_register_before"] == 0
+
+
+def test_the_command_dry_run_names_the_leavers_and_says_how_to_confirm(school, tmp_path):
+    _forty_on_the_register(school)
+    path = tmp_path / "spring.csv"
+    path.write_bytes(census_csv(school_file(5, 0)))
+    out = StringIO()
+    call_command("import_census", str(path), "--school", school.laestab, "--date", "2026-01-15",
+                 "--dry-run", stdout=out)
+    text = out.getvalue()
+    assert "35 pupils with SEND would be recorded as having left" in text
+    assert "Surname5, Forename5" in text and "Surname39, Forename39" in text
+    assert "--confirm-leavers 35" in text
+    assert "Dry run: nothing was written." in text
+    assert not CensusSnapshot.objects.filter(census_date=SPRING).exists()
+
+
+def test_the_command_refuses_unconfirmed_leavers_writes_nothing_and_says_how_to_confirm(
+        school, tmp_path):
+    _forty_on_the_register(school)
+    path = tmp_path / "spring.csv"
+    path.write_bytes(census_csv(school_file(5, 0)))
+    args = ["import_census", str(path), "--school", school.laestab, "--date", "2026-01-15"]
+    err = StringIO()
+    with pytest.raises(CommandError, match="--confirm-leavers 35") as refused:
+        call_command(*args, stdout=StringIO(), stderr=err)
+    assert "Nothing was imported" in str(refused.value)
+    assert "Surname5, Forename5" in err.getvalue()
+    with pytest.raises(CommandError, match="not the 30 confirmed"):
+        call_command(*args, "--confirm-leavers", "30", stdout=StringIO(), stderr=StringIO())
+    assert not CensusSnapshot.objects.filter(census_date=SPRING).exists()
+    assert Pupil.objects.filter(left_school_on__isnull=False).count() == 0
+    out = StringIO()
+    call_command(*args, "--confirm-leavers", "35", stdout=out)
+    assert "Imported" in out.getvalue()
+    assert Pupil.objects.filter(left_school_on=SPRING).count() == 35

@@ -210,3 +210,31 @@ def test_a_table_with_its_history_reads_the_trend_and_census_dates_in_the_same_q
     assert table.census_dates == figures.census_dates(ids) == [AUTUMN_2025, SPRING_2025]
     latest = figures.school_table(ids, history=True)
     assert latest.trend == figures.trend(ids)
+
+
+def _row(name: str, ehcp: int, nor: int = 100, **extra) -> figures.SchoolRow:
+    return figures.SchoolRow(
+        school_id=hash(name) % 1000, name=name, laestab="8830000", phase="primary",
+        phase_label="Primary", national_phase="primary", trust_id=1, trust_name="Trust",
+        trust_slug="trust", la_name=extra.pop("la_name", "Thurrock"),
+        figures=Figures(nor, ehcp, 0), **extra)
+
+
+@pytest.mark.parametrize("sort", ["-ehcp", "-ehcp_pct", "-nor", "-la_name", "ehcp", "la_name"])
+def test_equal_values_are_listed_by_name_ascending_whichever_way_a_column_is_sorted(sort):
+    rows = [_row("St Mary's", 5), _row("Holy Cross", 5), _row("Our Lady", 9),
+            _row("All Saints", 5), _row("Zeal Primary", 1)]
+    out = figures.filter_and_sort(rows, sort=sort)
+    fives = [r.name for r in out if r.figures.ehcp == 5]
+    assert fives == ["All Saints", "Holy Cross", "St Mary's"]
+    if sort == "-ehcp":
+        assert [r.name for r in out] == ["Our Lady", "All Saints", "Holy Cross", "St Mary's",
+                                         "Zeal Primary"]
+
+
+def test_needs_with_equal_totals_are_listed_by_name_ascending():
+    # SPLD (Specific learning difficulty) and SLCN (Speech, language and communication needs)
+    # have 4 each: by name, "Specific ..." comes before "Speech ...", though SLCN < SPLD.
+    rows = figures.needs_breakdown([{"SLCN": {"E": 1, "K": 3}, "SPLD": {"E": 0, "K": 4},
+                                     "ASD": {"E": 2, "K": 8}}], suppress=False)
+    assert [r.key for r in rows] == ["ASD", "SPLD", "SLCN"]

@@ -355,3 +355,86 @@ def test_the_progress_partial_asks_the_page_to_refresh_when_done(
     tasks.check_census_import.delay(record.pk)
     partial = client.get(f"/pupils/imports/{record.pk}/progress/", HTTP_HX_REQUEST="true")
     assert partial["HX-Refresh"] == "true"
+
+
+def _forty_then_five(client, school, capture):
+    """Forty pupils with SEND imported, then a 5-row spring file checked: 35 would leave."""
+    from pupils import services
+    from trusts.models import School
+
+    services.census_import(actor=None, raw=census_csv(school_file(40, 10)), file_name="a.csv",
+                           census_date=date(2025, 10, 2), school=school,
+                           allowed_schools=School.objects.filter(pk=school.pk))
+    login(client, data_admin(school.trust))
+    with capture(execute=True):
+        upload(client, school, census_csv(school_file(5, 0)), name="spring.csv",
+               date="2026-01-15")
+    return CensusImport.objects.get(file_name="spring.csv")
+
+
+def test_the_check_page_warns_and_names_the_pupils_who_would_be_recorded_as_leaving(
+        client, school, media_root, django_capture_on_commit_callbacks,
+        django_assert_max_num_queries):
+    record = _forty_then_five(client, school, django_capture_on_commit_callbacks)
+    client.get(f"/pupils/imports/{record.pk}/")  # the session's first page saves it
+    with django_assert_max_num_queries(12):
+        page = client.get(f"/pupils/imports/{record.pk}/").content.decode()
+    assert "35 of the 40 pupils with SEND" in page and "87.5%" in page
+    assert "I confirm that 35 pupils with SEND will be recorded as having left" in page
+    assert page.count('data-leaver') == 35
+    assert "Surname39, Forename39" in page
+
+
+def test_confirming_without_ticking_the_box_imports_nothing_and_says_why(
+        client, school, media_root, django_capture_on_commit_callbacks):
+    record = _forty_then_five(client, school, django_capture_on_commit_callbacks)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(f"/pupils/imports/{record.pk}/confirm/")
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "govuk-error-summary" in page and "Tick the box to confirm" in page
+    assert "<title>Error: " in page
+    record.refresh_from_db()
+    assert record.status == "ready"
+    assert not Pupil.objects.filter(left_school_on__isnull=False).exists()
+    # A number that is not the one shown (a stale page) is refused too.
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(f"/pupils/imports/{record.pk}/confirm/",
+                               {"confirm_leavers": "30"})
+    assert response.status_code == 400
+    assert CensusImport.objects.get(pk=record.pk).status == "ready"
+
+
+def test_ticking_the_box_imports_the_file_and_the_leavers_are_listed_as_left(
+        client, school, media_root, django_capture_on_commit_callbacks):
+    record = _forty_then_five(client, school, django_capture_on_commit_callbacks)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(f"/pupils/imports/{record.pk}/confirm/",
+                               {"confirm_leavers": "35"})
+    assert response.status_code == 302
+    record.refresh_from_db()
+    assert record.status == "imported"
+    assert record.summary["leavers_confirmed"] == 35
+    assert Pupil.objects.filter(left_school_on=date(2026, 1, 15)).count() == 35
+    page = client.get(f"/pupils/imports/{record.pk}/").content.decode()
+    assert "Recorded as having left" in page and "Surname39, Forename39" in page
+
+
+def test_a_few_leavers_are_listed_and_need_no_tick_box(
+        client, school, media_root, django_capture_on_commit_callbacks):
+    from pupils import services
+    from trusts.models import School
+
+    services.census_import(actor=None, raw=census_csv(school_file(40, 10)), file_name="a.csv",
+                           census_date=date(2025, 10, 2), school=school,
+                           allowed_schools=School.objects.filter(pk=school.pk))
+    login(client, data_admin(school.trust))
+    with django_capture_on_commit_callbacks(execute=True):
+        upload(client, school, census_csv(school_file(40, 10)[:38] + school_file(40, 10)[40:]),
+               date="2026-01-15")
+    record = CensusImport.objects.latest("pk")
+    page = client.get(f"/pupils/imports/{record.pk}/").content.decode()
+    assert page.count('data-leaver') == 2 and "I confirm that" not in page
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(f"/pupils/imports/{record.pk}/confirm/")
+    assert CensusImport.objects.get(pk=record.pk).status == "imported"

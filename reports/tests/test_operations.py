@@ -12,8 +12,9 @@ from casework import figures as casework_figures
 from casework import services as casework_services
 from casework.models import Case, EHCRequest
 from funding import demo as funding_demo
-from funding.models import Award, Claim, ClaimStatus, Payment, ProvisionCost
+from funding.models import Award, Claim, ClaimStatus, Payment
 from funding.tests.factories import band, ehcp_pupil
+from provision.tests.factories import ta_support
 from pupils.models import Provision
 from pupils.tests.factories import PupilFactory
 from reports import pdf, sections
@@ -51,7 +52,7 @@ def world(reference):
                               submitted_on=D(2025, 4, 1), decided_on=D(2025, 4, 20))
     Award.objects.create(claim=c1, band=band(essex, "2"), start_date=D(2025, 4, 1))
     Payment.objects.create(claim=c1, amount=Decimal("1000.00"), received_on=D(2025, 6, 1))
-    ProvisionCost.objects.create(pupil=p1, school=a, ta_hours_per_week=Decimal(10))
+    ta_support(p1, Decimal(10))
     Claim.objects.create(school=a, pupil=p2, local_authority=essex, financial_year=2025,
                          requested_band=band(essex, "3"), evidence_summary="EHC plan",
                          provision_to_fund="TA", status=ClaimStatus.SUBMITTED,

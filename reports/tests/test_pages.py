@@ -17,3 +17,23 @@ def test_cross_trust_columns_are_each_trusts_summed_counts(reference):
                                                            "Christus Catholic Trust"]
     assisi = columns["assisi-catholic-trust"]
     assert sum(p.figures.number_on_roll for p in assisi.by_phase) == assisi.figures.number_on_roll
+
+
+def test_the_schools_furthest_from_national_keep_those_tied_at_the_cut_by_name():
+    from decimal import Decimal
+
+    from reports import sections
+
+    national = register.National("primary", Decimal("3.0"), Decimal("12.0"), Decimal("15.0"))
+
+    def row(name: str, ehcp: int) -> register.SchoolRow:
+        return register.SchoolRow(
+            school_id=len(name), name=name, laestab="8830000", phase="primary",
+            phase_label="Primary", national_phase="primary", trust_id=1, trust_name="T",
+            trust_slug="t", la_name="Essex", figures=register.Figures(100, ehcp, 10),
+            national=national)
+
+    # 5 and 1 plans in 100 are both 2 points from 3%: one of them is kept, by name.
+    rows = [row("Zeal Primary", 5), row("Holy Cross", 1), row("Alpha", 3), row("Beta", 20)]
+    kept = sections._furthest_from_national(rows, "ehcp_pct", "ehcp_pct", 2)
+    assert [r.name for r in kept] == ["Holy Cross", "Beta"]  # the table's own order kept

@@ -166,8 +166,9 @@ def _add_casework_and_funding(schools, owner):
 
     from casework import services as casework_services
     from casework.models import Case, EHCRequest
-    from funding.models import Award, Band, Claim, ClaimStatus, Payment, ProvisionCost
+    from funding.models import Award, Band, Claim, ClaimStatus, Payment
     from funding.selectors import default_financial_year
+    from provision.tests.factories import ta_support
     from pupils.models import Provision
     from pupils.tests.factories import PupilFactory
 
@@ -185,7 +186,7 @@ def _add_casework_and_funding(schools, owner):
         Award.objects.create(claim=awarded, band=band, start_date=dt.date(year, 4, 1))
         Payment.objects.create(claim=awarded, amount=Decimal("100.00"),
                                received_on=dt.date(year, 5, 1))
-        ProvisionCost.objects.create(pupil=pupils[0], school=school, ta_hours_per_week=5)
+        ta_support(pupils[0], 5)
         Claim.objects.create(school=school, pupil=pupils[1], local_authority=la,
                              financial_year=year, requested_band=band, evidence_summary="x",
                              provision_to_fund="x", status=ClaimStatus.SUBMITTED)

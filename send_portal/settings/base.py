@@ -13,6 +13,10 @@ environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 SECRET_KEY = env("SECRET_KEY")
 DEBUG = env.bool("DEBUG", default=False)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=[])
+# The site's public address, as its users reach it: every link in an e-mail (the casework
+# digest, password resets) is built from it, never from the host of a request (a background
+# task has none, and behind a proxy it is not the public one). core.links.absolute_url().
+SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
@@ -34,6 +38,8 @@ INSTALLED_APPS = [
     # The project's own apps, lowest layer first: each imports only those above it here.
     "trusts",
     "pupils",
+    "provision",
+    "support",
     "funding",
     "casework",
     "reports",
@@ -85,6 +91,12 @@ DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / '
 # A dropped connection (PostgreSQL restarted) is noticed before the next request uses it.
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # A page's queries read a few hundred summary rows. With many schools in the database the
+    # planner's estimates for them grow and it starts parallel workers, whose start-up (about
+    # 10 ms) costs more than the query: the web and its tasks read too little for parallel plans.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
+        "options", "-c max_parallel_workers_per_gather=0")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env("REDIS_URL", default="")
@@ -129,12 +141,15 @@ ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = True
 ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
 ACCOUNT_SESSION_REMEMBER = False
 ACCOUNT_PREVENT_ENUMERATION = True
+ACCOUNT_EMAIL_SUBJECT_PREFIX = "SEND Portal: "
 ACCOUNT_RATE_LIMITS = {
     # Five failed logins for one account in five minutes lock it for the rest of the window.
     "login_failed": env("LOGIN_FAILED_RATE_LIMIT", default="10/m/ip,5/5m/key"),
 }
-# Exports and casework history ask for the password (or TOTP) again when the last time it was
-# given, at login or on the re-authentication page, is older than this.
+# Step-up: exports ask for the password (or TOTP) again when the last time it was given, at
+# login or on the re-authentication page, is older than this; subject-access exports and
+# erasure always ask. Reading and writing records (cases included) never asks again inside a
+# signed-in session: the idle and absolute timeouts below end it.
 ACCOUNT_REAUTHENTICATION_TIMEOUT = env.int("REAUTHENTICATION_TIMEOUT", default=15 * 60)
 USERSESSIONS_TRACK_ACTIVITY = False  # sessions are recorded at login; no write per request
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
@@ -148,9 +163,12 @@ MFA_REQUIRED_ROLES = env.list(
     default=["senco", "headteacher", "head_of_send", "data_admin", "platform_admin"],
 )
 
-# Sessions end after 30 minutes idle and 12 hours after login whatever the activity. Activity
-# moves the idle expiry on at most once a minute (trusts.middleware.SessionActivityMiddleware),
-# not with a database write on every request.
+# Sessions end after 30 minutes idle (SESSION_IDLE_TIMEOUT: the session row's expiry, moved on
+# by activity) and 12 hours after login whatever the activity (SESSION_ABSOLUTE_TIMEOUT:
+# trusts.middleware.AbsoluteSessionTimeoutMiddleware). Activity moves the idle expiry on at most
+# once a minute (SESSION_ACTIVITY_INTERVAL, trusts.middleware.SessionActivityMiddleware), not
+# with a database write on every request, so an idle session ends between 29 and 30 minutes
+# after its last request; the interval must be shorter than the idle timeout (trusts.checks).
 SESSION_COOKIE_AGE = env.int("SESSION_IDLE_TIMEOUT", default=30 * 60)
 SESSION_ACTIVITY_INTERVAL = env.int("SESSION_ACTIVITY_INTERVAL", default=60)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
@@ -254,7 +272,6 @@ from celery.schedules import crontab  # noqa: E402
 
 # The reminder digest: every owner gets one e-mail a day of what is due within 7 days or late.
 CASEWORK_REMINDER_HOUR = env.int("CASEWORK_REMINDER_HOUR", default=6)
-CASEWORK_SITE_URL = env("CASEWORK_SITE_URL", default="")
 CELERY_BEAT_SCHEDULE = {
     "casework-daily-reminders": {
         "task": "casework.send_daily_reminders",

@@ -8,3 +8,7 @@ os.environ.setdefault("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
 os.environ.setdefault("CELERY_TASK_ALWAYS_EAGER", "1")
 
 from .base import *  # noqa: E402,F403
+
+if DEBUG:  # noqa: F405
+    # The app's own 404 page, not Django's technical one (send_portal.errors).
+    MIDDLEWARE = [*MIDDLEWARE, "send_portal.errors.AppNotFoundPageMiddleware"]  # noqa: F405

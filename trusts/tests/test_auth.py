@@ -249,3 +249,81 @@ def test_re_authenticating_lets_the_export_through(client):
     response = client.post(f"/accounts/reauthenticate/?next={url}", {"password": TEST_PASSWORD})
     assert response.status_code == 302
     assert client.get(url).status_code == 200
+
+
+def _signed_in_with_two_factor(client, user, minutes_ago: int) -> None:
+    """A real sign-in (password, then TOTP code), its authentication `minutes_ago` old."""
+    post_login(client, user.email)
+    assert client.post("/accounts/2fa/authenticate/", {"code": current_code()}).status_code == 302
+    session = client.session
+    for record in session["account_authentication_methods"]:
+        record["at"] -= minutes_ago * 60
+    session.save()
+
+
+def test_a_two_factor_session_opens_and_writes_cases_without_the_password_again(client):
+    from casework import services as casework_services
+
+    school = SchoolFactory()
+    user = member(Role.SENCO, school=school)
+    case = casework_services.case_open(actor=user, school=school, kind="complaint",
+                                       title="Complaint", owner=user,
+                                       opened_on=timezone.localdate())
+    _signed_in_with_two_factor(client, user, minutes_ago=3 * 60)
+    assert client.get(f"/casework/cases/{case.pk}/").status_code == 200
+    response = client.post(f"/casework/cases/{case.pk}/notes/", {"text": "Parent phoned."})
+    assert response.status_code == 302
+    assert response["Location"] == f"/casework/cases/{case.pk}/"
+    assert "Parent phoned." in client.get(response["Location"]).content.decode()
+    assert client.get(f"/casework/schools/{school.laestab}/cases/").status_code == 200
+    # Exports of the same session still ask for the password again.
+    export = client.get(f"/pupils/schools/{school.laestab}/register/export.csv")
+    assert export.status_code == 302
+    assert export["Location"].startswith("/accounts/reauthenticate/")
+
+
+def test_the_session_timeouts_are_set_and_the_activity_interval_is_shorter_than_the_idle_one(
+        settings):
+    assert settings.SESSION_COOKIE_AGE == 30 * 60  # idle timeout
+    assert settings.SESSION_ABSOLUTE_TIMEOUT == 12 * 60 * 60
+    assert settings.SESSION_ACTIVITY_INTERVAL < settings.SESSION_COOKIE_AGE
+    assert settings.ACCOUNT_REAUTHENTICATION_TIMEOUT == 15 * 60
+    from trusts.checks import check_session_timeouts
+
+    assert check_session_timeouts(None) == []
+
+
+@pytest.mark.parametrize(("idle", "interval", "absolute", "code"), [
+    (60, 60, 3600, "trusts.E001"),  # an active session could expire between two saves
+    (1800, 60, 0, "trusts.E002"),
+    (0, 60, 3600, "trusts.E002"),
+    (7200, 60, 3600, "trusts.W001"),  # the idle timeout would never be reached
+])
+def test_timeouts_that_would_not_work_are_reported_by_the_system_checks(
+        settings, idle, interval, absolute, code):
+    from trusts.checks import check_session_timeouts
+
+    settings.SESSION_COOKIE_AGE = idle
+    settings.SESSION_ACTIVITY_INTERVAL = interval
+    settings.SESSION_ABSOLUTE_TIMEOUT = absolute
+    assert code in [m.id for m in check_session_timeouts(None)]
+
+
+def test_the_password_reset_link_is_built_from_site_url_not_the_requests_host(client, mailoutbox,
+                                                                              settings):
+    settings.SITE_URL = "https://send.example.org"
+    user = executive(SchoolFactory().trust)
+    client.post("/accounts/password/reset/", {"email": user.email})
+    [message] = mailoutbox
+    assert "https://send.example.org/accounts/password/reset/key/" in message.body
+    assert "testserver" not in message.body and "testserver" not in message.subject
+    assert message.subject.startswith("SEND Portal: ")
+
+
+def test_an_unknown_address_is_not_invited_to_a_sign_up_that_does_not_exist(client, mailoutbox,
+                                                                            settings):
+    settings.SITE_URL = "https://send.example.org"
+    client.post("/accounts/password/reset/", {"email": "nobody@example.org"})
+    for message in mailoutbox:
+        assert "/accounts/signup/" not in message.body and "testserver" not in message.body
+        assert "data admin" in message.body

@@ -1,4 +1,5 @@
-"""python manage.py import_census FILE --school LAESTAB_OR_URN --date YYYY-MM-DD [--dry-run]"""
+"""python manage.py import_census FILE --school LAESTAB_OR_URN --date YYYY-MM-DD [--dry-run]
+[--confirm-leavers N]"""
 
 from pathlib import Path
 
@@ -7,12 +8,20 @@ from django.db.models import Q
 from django_scopes import scopes_disabled
 
 from pupils import services
-from pupils.census import SUMMARY_KEYS, SUMMARY_LABELS, CensusFileError, parse_census_date
+from pupils.census import (
+    LEAVERS_CONFIRM_ABOVE_PCT,
+    SUMMARY_KEYS,
+    SUMMARY_LABELS,
+    CensusFileError,
+    LeaversNotConfirmed,
+    parse_census_date,
+)
 from trusts import access
 from trusts.access import Capability
 from trusts.models import School, User
 
 MAX_ERRORS_PRINTED = 100
+MAX_LEAVERS_PRINTED = 100
 
 
 class Command(BaseCommand):
@@ -21,7 +30,9 @@ class Command(BaseCommand):
     requires_system_checks = []
     help = (
         "Import a school census CSV into the SEN register (all or nothing). With --dry-run, "
-        "show what would change and write nothing. Exits with status 1 if any row is invalid."
+        "show what would change and write nothing. Exits with status 1 if any row is invalid, "
+        f"or if it would record more than {LEAVERS_CONFIRM_ABOVE_PCT}% of a school's pupils "
+        "with SEND as having left without --confirm-leavers."
     )
 
     def add_arguments(self, parser):
@@ -31,6 +42,11 @@ class Command(BaseCommand):
                                  "(a School/LAESTAB column in the file overrides it per row)")
         parser.add_argument("--date", required=True, help="census date, YYYY-MM-DD")
         parser.add_argument("--dry-run", action="store_true", help="show the changes, write nothing")
+        parser.add_argument("--confirm-leavers", type=int, metavar="N",
+                            help="the number of pupils with SEND the file records as having left "
+                                 "(missing from it), as the dry run shows: needed when that is "
+                                 f"more than {LEAVERS_CONFIRM_ABOVE_PCT}%% of a school's pupils "
+                                 "with SEND")
         parser.add_argument("--actor", help="e-mail of the user importing (limits the schools to "
                                             "theirs and is recorded); default: a system import")
 
@@ -65,7 +81,14 @@ class Command(BaseCommand):
                 if options["dry_run"]:
                     outcome = services.census_check(**kwargs)
                 else:
-                    outcome = services.census_import(actor=actor, **kwargs)
+                    outcome = services.census_import(
+                        actor=actor, confirmed_leavers=options["confirm_leavers"], **kwargs)
+        except LeaversNotConfirmed as exc:
+            self._print_leavers(exc.listed, self.stderr)
+            raise CommandError(
+                f"{path.name}: {exc} If the file is the school's whole census and these pupils "
+                f"have left, run the command again with --confirm-leavers {exc.leavers}."
+            ) from None
         except CensusFileError as exc:
             raise CommandError(f"{path.name}: {exc}") from None
 
@@ -87,6 +110,33 @@ class Command(BaseCommand):
             for key in SUMMARY_KEYS:
                 out.write(f"  {SUMMARY_LABELS[key]}: {school_summary[key]}")
         if options["dry_run"]:
+            self._dry_run_leavers(outcome)
             out.write("Dry run: nothing was written.")
         else:
             out.write(self.style.SUCCESS(f"Imported (record {outcome.record.pk})."))
+
+    def _dry_run_leavers(self, outcome) -> None:
+        """Who the import would record as having left, and the number to confirm if needed."""
+        out = self.stdout
+        for school_summary in outcome.summary.get("schools", []):
+            listed = outcome.diff.leavers[school_summary["id"]]
+            if not listed:
+                continue
+            share = (f" ({school_summary['leavers_pct']}% of the {school_summary['on_register_before']}"
+                     " on its register)" if school_summary["on_register_before"] else "")
+            out.write(f"{len(listed)} pupil{'s' if len(listed) != 1 else ''} with SEND would be "
+                      f"recorded as having left {school_summary['name']}{share}:")
+            self._print_leavers(listed, out)
+        needed = outcome.summary.get("leavers_to_confirm", 0)
+        if needed:
+            out.write(self.style.WARNING(
+                f"That is more than {LEAVERS_CONFIRM_ABOVE_PCT}% of a school's pupils with SEND. "
+                "Check that the file is the school's whole census; to import it, add "
+                f"--confirm-leavers {needed}."))
+
+    @staticmethod
+    def _print_leavers(listed, stream) -> None:
+        for leaver in listed[:MAX_LEAVERS_PRINTED]:
+            stream.write(f"  {leaver}")
+        if len(listed) > MAX_LEAVERS_PRINTED:
+            stream.write(f"  … and {len(listed) - MAX_LEAVERS_PRINTED} more")

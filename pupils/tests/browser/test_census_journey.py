@@ -82,3 +82,46 @@ def test_a_senco_takes_a_pupil_off_the_register_and_sees_the_history(page, schoo
     assert "0 pupils on the register" in page.locator("#register-count").inner_text()
     pupil.refresh_from_db()
     assert pupil.provision == "N"
+
+
+def test_a_file_that_would_empty_the_register_warns_names_the_leavers_and_needs_the_tick_box(
+        page, school, media_root):
+    from datetime import date
+
+    from pupils import services
+    from pupils.models import Pupil
+    from trusts.models import School
+
+    services.census_import(actor=None, raw=census_csv(school_file(40, 10)), file_name="a.csv",
+                           census_date=date(2025, 10, 2), school=school,
+                           allowed_schools=School.objects.filter(pk=school.pk))
+    admin = data_admin(school.trust)
+    browser_login(page, admin.email, TEST_PASSWORD, TEST_TOTP_SECRET)
+    page.goto("/pupils/imports/")
+    page.get_by_label("School", exact=True).select_option(school.laestab)
+    page.get_by_label("Census date").fill("2026-01-15")
+    page.get_by_label("Census file (CSV)").set_input_files(files=[{
+        "name": "spring-part.csv", "mimeType": "text/csv", "buffer": census_csv(school_file(5, 0)),
+    }])
+    page.get_by_role("button", name="Upload and check").click()
+    assert page.locator("#import-heading").inner_text() == "Check what will change"
+    warning = page.locator("#leavers-warning").inner_text()
+    assert f"35 of the 40 pupils with SEND at {school.name} (87.5%)" in warning
+    assert page.locator("#import-leavers tbody tr").count() == 35
+    SHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(SHOTS / "census-leavers-warning.png"), full_page=True)
+
+    # Without the tick box nothing is imported: the error summary says why.
+    page.get_by_role("button", name="Confirm and import").click()
+    summary = page.locator(".govuk-error-summary")
+    assert "Tick the box to confirm that 35 pupils" in summary.inner_text()
+    assert page.title().startswith("Error: ")
+    assert not Pupil.objects.filter(left_school_on__isnull=False).exists()
+    page.screenshot(path=str(SHOTS / "census-leavers-error.png"), full_page=True)
+
+    page.get_by_label("I confirm that 35 pupils with SEND will be recorded as having left").check()
+    page.get_by_role("button", name="Confirm and import").click()
+    assert page.locator("#import-heading").inner_text() == "Census imported"
+    assert "Recorded as having left" in page.locator("#leavers-heading").inner_text()
+    assert Pupil.objects.filter(left_school_on=date(2026, 1, 15)).count() == 35
+    page.screenshot(path=str(SHOTS / "census-leavers-imported.png"), full_page=True)

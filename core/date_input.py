@@ -1,0 +1,57 @@
+"""The GOV.UK date input: a date typed as day, month and year in three boxes, with the Design
+System's error messages. Render a bound field with `includes/date_input.html`."""
+
+from __future__ import annotations
+
+import datetime
+
+from django import forms
+
+PARTS = ("day", "month", "year")
+
+
+class DateInputWidget(forms.MultiWidget):
+    govuk_date = True  # templates render it as a GOV.UK date input
+
+    def __init__(self, attrs=None):
+        super().__init__({part: forms.TextInput(attrs={"inputmode": "numeric"}) for part in PARTS},
+                         attrs)
+
+    def id_for_label(self, id_):
+        # The error summary links to the day box.
+        return f"{id_}_0" if id_ else ""
+
+    def decompress(self, value):
+        if isinstance(value, datetime.date):
+            return [value.day, value.month, value.year]
+        return [None, None, None]
+
+
+class DateInputField(forms.MultiValueField):
+    """A date from three boxes. Blank in all three is no date (or "Enter ..." when required);
+    a part missing, or a date that does not exist, is a clear error."""
+
+    widget = DateInputWidget
+
+    def __init__(self, *, label: str, required: bool = True, help_text: str = "", **kwargs):
+        self.what = label[0].lower() + label[1:]
+        parts = tuple(forms.CharField(required=False, max_length=4) for _ in PARTS)
+        super().__init__(parts, label=label, required=required, require_all_fields=False,
+                         help_text=help_text or "For example, 27 3 2026", **kwargs)
+        self.error_messages["required"] = f"Enter the {self.what}"
+        self.error_messages["incomplete"] = f"Enter the {self.what}"
+
+    def compress(self, data_list):
+        values = [str(v or "").strip() for v in (data_list or ["", "", ""])]
+        if not any(values):
+            return None
+        missing = [part for part, value in zip(PARTS, values, strict=True) if not value]
+        if missing:
+            raise forms.ValidationError(f"The {self.what} must include a {' and '.join(missing)}")
+        if not all(v.isdigit() for v in values) or len(values[2]) != 4:
+            raise forms.ValidationError(f"The {self.what} must be a real date")
+        day, month, year = (int(v) for v in values)
+        try:
+            return datetime.date(year, month, day)
+        except ValueError:
+            raise forms.ValidationError(f"The {self.what} must be a real date") from None

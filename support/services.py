@@ -1,0 +1,337 @@
+"""Every write of support plans and one-page profiles. Callers (views, the demo) have already
+checked access through trusts.access; services check the facts of the domain and raise
+ValidationError with a clear message, changing nothing, when they do not hold.
+
+The rules of a cycle:
+* a pupil on the register (EHC plan or SEN Support, still at the school) may have one plan
+  that is not closed: a draft being written, or the current plan;
+* a draft becomes current once it has an assessment of needs and at least one outcome;
+* the review is saved, its answers checked, then recorded: recording closes the cycle;
+* a closed cycle is never changed again (every service here refuses it), and a new cycle can
+  start from it: its outcomes not yet achieved are carried forward and its review's next
+  steps are shown on the new plan."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from provision.models import Enrolment
+from pupils.models import Provision, Pupil
+from trusts import access
+from trusts.access import Capability
+from trusts.models import User
+
+from . import selectors
+from .models import OnePageProfile, Outcome, PlanReview, SupportPlan
+
+CLOSED_MESSAGE = "This cycle has been reviewed and closed: past cycles are kept as they were."
+# How far ahead of today a cycle may start or its review be set.
+LONGEST_CYCLE_DAYS = 366
+
+
+def _today() -> dt.date:
+    return timezone.localdate()
+
+
+def _lock(plan: SupportPlan) -> SupportPlan:
+    """The plan's row, locked for this transaction, refused when its cycle is closed."""
+    locked = SupportPlan.objects.select_for_update().select_related("school", "pupil").get(
+        pk=plan.pk)
+    if locked.is_closed:
+        raise ValidationError(CLOSED_MESSAGE, code="closed")
+    return locked
+
+
+def _check_owner(owner: User, school_id: int) -> None:
+    if not access.can(owner, Capability.WRITE_SUPPORT_PLANS, school_id):
+        raise ValidationError({"owner": "The lead must be someone who may write this school's "
+                                        "plans."})
+
+
+def _check_dates(starts_on: dt.date, review_due: dt.date, today: dt.date) -> None:
+    if review_due <= starts_on:
+        raise ValidationError({"review_due": "The review date must be after the start of the "
+                                             "cycle."})
+    if starts_on > today + dt.timedelta(days=LONGEST_CYCLE_DAYS):
+        raise ValidationError({"starts_on": "The cycle must start within a year from today."})
+    if (review_due - starts_on).days > LONGEST_CYCLE_DAYS:
+        raise ValidationError({"review_due": "A cycle lasts at most a year: set a review date "
+                                             "within a year of the start."})
+
+
+# --- Plans ----------------------------------------------------------------------------------
+
+@transaction.atomic
+def plan_start(*, actor: User, pupil: Pupil, starts_on: dt.date, review_due: dt.date,
+               owner: User | None = None, from_last_review: bool = True,
+               today: dt.date | None = None) -> SupportPlan:
+    """A new draft plan for `pupil`. With `from_last_review`, a pupil whose last cycle was
+    reviewed starts from it: the assessment is carried over and the outcomes not yet achieved
+    are copied (their progress left to this cycle's review)."""
+    today = today or _today()
+    pupil = Pupil.objects.select_for_update().select_related("school").get(pk=pupil.pk)
+    if pupil.provision not in (Provision.EHC_PLAN, Provision.SEN_SUPPORT) or pupil.left_school_on:
+        raise ValidationError("Only a pupil on the SEN register of the school can have a plan.")
+    if SupportPlan.objects.filter(pupil=pupil).exclude(status=SupportPlan.Status.CLOSED).exists():
+        raise ValidationError("This pupil already has a plan in progress: review it (or finish "
+                              "the draft) before starting another.")
+    owner = owner or actor
+    _check_owner(owner, pupil.school_id)
+    _check_dates(starts_on, review_due, today)
+    last = (SupportPlan.objects.filter(pupil=pupil, status=SupportPlan.Status.CLOSED)
+            .order_by("-closed_on", "-pk").first()) if from_last_review else None
+    plan = SupportPlan.objects.create(
+        pupil=pupil, school=pupil.school, owner=owner, starts_on=starts_on,
+        review_due=review_due, created_by=actor, follows=last,
+        **({field: getattr(last, field) for field in ("needs", "strengths", "tried_before")}
+           if last else {}),
+    )
+    if last is not None:
+        _carry_outcomes(last, plan)
+    return plan
+
+
+def _carry_outcomes(last: SupportPlan, plan: SupportPlan) -> None:
+    """Outcomes of `last` not achieved, copied into `plan` with the provision still running
+    when it starts."""
+    carried = list(last.outcomes.exclude(progress=Outcome.Progress.ACHIEVED)
+                   .prefetch_related("enrolments").order_by("position", "pk"))
+    copies = Outcome.objects.bulk_create([
+        Outcome(plan=plan, position=i, description=o.description,
+                success_criteria=o.success_criteria, support=o.support,
+                review_by=plan.review_due)
+        for i, o in enumerate(carried, start=1)
+    ])
+    links = [
+        Outcome.enrolments.through(outcome_id=copy.pk, enrolment_id=e.pk)
+        for original, copy in zip(carried, copies, strict=True)
+        for e in original.enrolments.all()
+        if e.end_date is None or e.end_date >= plan.starts_on
+    ]
+    Outcome.enrolments.through.objects.bulk_create(links)
+
+
+@transaction.atomic
+def plan_update_details(*, actor: User, plan: SupportPlan, starts_on: dt.date,
+                        review_due: dt.date, owner: User, today: dt.date | None = None
+                        ) -> SupportPlan:
+    plan = _lock(plan)
+    _check_owner(owner, plan.school_id)
+    _check_dates(starts_on, review_due, today or _today())
+    plan.starts_on, plan.review_due, plan.owner = starts_on, review_due, owner
+    plan.save(update_fields=["starts_on", "review_due", "owner", "updated_at"])
+    return plan
+
+
+@transaction.atomic
+def plan_update_assessment(*, actor: User, plan: SupportPlan, needs: str, strengths: str,
+                           tried_before: str, pupil_views: str, parent_views: str
+                           ) -> SupportPlan:
+    plan = _lock(plan)
+    plan.needs, plan.strengths, plan.tried_before = needs.strip(), strengths.strip(), \
+        tried_before.strip()
+    plan.pupil_views, plan.parent_views = pupil_views.strip(), parent_views.strip()
+    plan.save(update_fields=["needs", "strengths", "tried_before", "pupil_views",
+                             "parent_views", "updated_at"])
+    return plan
+
+
+@transaction.atomic
+def plan_activate(*, actor: User, plan: SupportPlan) -> SupportPlan:
+    """The draft becomes the pupil's current plan."""
+    plan = _lock(plan)
+    if not plan.is_draft:
+        raise ValidationError("This plan is already the current plan.")
+    problems = []
+    if not plan.needs.strip():
+        problems.append("Describe the pupil's needs in the assessment.")
+    if not plan.outcomes.exists():
+        problems.append("Add at least one outcome.")
+    if problems:
+        raise ValidationError(problems)
+    plan.status = SupportPlan.Status.CURRENT
+    plan.save(update_fields=["status", "updated_at"])
+    return plan
+
+
+@transaction.atomic
+def plan_discard(*, actor: User, plan: SupportPlan) -> None:
+    """Delete a draft that was never made current (nothing was done under it)."""
+    plan = _lock(plan)
+    if not plan.is_draft:
+        raise ValidationError("Only a draft can be deleted: a current plan is closed by its "
+                              "review.")
+    plan.delete()
+
+
+# --- Outcomes -------------------------------------------------------------------------------
+
+def _check_outcome(plan: SupportPlan, description: str, success_criteria: str,
+                   review_by: dt.date, enrolments: list[Enrolment]) -> None:
+    errors = {}
+    if any(e.pupil_id != plan.pupil_id for e in enrolments):
+        errors["enrolments"] = "Choose provision of this pupil only."
+    if not description.strip():
+        errors["description"] = "Enter the outcome."
+    if not success_criteria.strip():
+        errors["success_criteria"] = "Enter how you will know it has been achieved."
+    if review_by < plan.starts_on:
+        errors["review_by"] = "The review date must be on or after the start of the cycle."
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def outcome_add(*, actor: User, plan: SupportPlan, description: str, success_criteria: str,
+                review_by: dt.date, support: str = "",
+                enrolments: Iterable[Enrolment] = ()) -> Outcome:
+    """An outcome of the plan, linked to the pupil's provision (`enrolments`) that works
+    towards it."""
+    plan = _lock(plan)
+    enrolments = list(enrolments)
+    _check_outcome(plan, description, success_criteria, review_by, enrolments)
+    position = (plan.outcomes.aggregate(last=Max("position"))["last"] or 0) + 1
+    outcome = Outcome.objects.create(
+        plan=plan, position=position, description=description.strip(),
+        success_criteria=success_criteria.strip(), support=support.strip(), review_by=review_by,
+    )
+    outcome.enrolments.set(enrolments)
+    return outcome
+
+
+@transaction.atomic
+def outcome_update(*, actor: User, outcome: Outcome, description: str, success_criteria: str,
+                   review_by: dt.date, support: str = "",
+                   enrolments: Iterable[Enrolment] = ()) -> Outcome:
+    plan = _lock(outcome.plan)
+    enrolments = list(enrolments)
+    _check_outcome(plan, description, success_criteria, review_by, enrolments)
+    outcome.description, outcome.success_criteria = description.strip(), success_criteria.strip()
+    outcome.support, outcome.review_by = support.strip(), review_by
+    outcome.save(update_fields=["description", "success_criteria", "support", "review_by"])
+    outcome.enrolments.set(enrolments)
+    return outcome
+
+
+@transaction.atomic
+def outcome_remove(*, actor: User, outcome: Outcome) -> None:
+    plan = _lock(outcome.plan)
+    if not plan.is_draft and plan.outcomes.count() == 1:
+        raise ValidationError("A current plan keeps at least one outcome.")
+    outcome.delete()
+    # Outcomes stay numbered 1, 2, 3: the plan, its review and the PDF all refer to them so.
+    remaining = list(plan.outcomes.order_by("position", "pk"))
+    for position, kept in enumerate(remaining, start=1):
+        kept.position = position
+    Outcome.objects.bulk_update(remaining, ["position"])
+
+
+# --- The review -----------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class OutcomeResult:
+    progress: str
+    evidence: str
+
+
+@transaction.atomic
+def review_save(*, actor: User, plan: SupportPlan, held_on: dt.date, next_steps: str,
+                pupil_views: str, parent_views: str, results: Mapping[int, OutcomeResult],
+                today: dt.date | None = None) -> PlanReview:
+    """Save the review's answers without closing the cycle (the answers are checked next).
+    `results` gives each outcome of the plan (by id) its progress and evidence."""
+    plan = _lock(plan)
+    today = today or _today()
+    if plan.status != SupportPlan.Status.CURRENT:
+        raise ValidationError("Only the current plan can be reviewed: start the plan first.")
+    errors: dict[str, str] = {}
+    if held_on < plan.starts_on:
+        errors["held_on"] = "The review cannot be before the start of the cycle."
+    elif held_on > today:
+        errors["held_on"] = "The review date cannot be in the future."
+    if not next_steps.strip():
+        errors["next_steps"] = "Enter the next steps."
+    outcomes = list(plan.outcomes.all())
+    for outcome in outcomes:
+        result = results.get(outcome.pk)
+        if result is None or result.progress not in Outcome.Progress.values:
+            errors[f"progress_{outcome.pk}"] = "Choose whether the outcome was achieved."
+    if set(results) - {o.pk for o in outcomes}:
+        raise ValidationError("The review names an outcome that is not in this plan.")
+    if errors:
+        raise ValidationError(errors)
+    for outcome in outcomes:
+        outcome.progress = results[outcome.pk].progress
+        outcome.evidence = results[outcome.pk].evidence.strip()
+    Outcome.objects.bulk_update(outcomes, ["progress", "evidence"])
+    review, _ = PlanReview.objects.update_or_create(plan=plan, defaults={
+        "held_on": held_on, "next_steps": next_steps.strip(), "pupil_views": pupil_views.strip(),
+        "parent_views": parent_views.strip(),
+    })
+    return review
+
+
+@transaction.atomic
+def review_record(*, actor: User, plan: SupportPlan) -> SupportPlan:
+    """Record the checked review: the cycle closes on the day of the review and is read-only
+    from now on."""
+    plan = _lock(plan)
+    review = PlanReview.objects.filter(plan=plan).first()
+    if plan.status != SupportPlan.Status.CURRENT or review is None:
+        raise ValidationError("There is no review to record for this plan.")
+    if plan.outcomes.filter(progress="").exists():
+        raise ValidationError("Every outcome needs its progress before the review is "
+                              "recorded.")
+    review.recorded_by, review.recorded_at = actor, timezone.now()
+    # The cycle's sessions as the provision map has them today, kept with the closed cycle.
+    review.delivery = [row.as_json() for row in selectors.plan_delivery(
+        plan, end=review.held_on)]
+    review.save(update_fields=["recorded_by", "recorded_at", "delivery", "updated_at"])
+    plan.status, plan.closed_on = SupportPlan.Status.CLOSED, review.held_on
+    plan.save(update_fields=["status", "closed_on", "updated_at"])
+    return plan
+
+
+# --- One-page profiles ------------------------------------------------------------------------
+
+PROFILE_FIELDS = ("like_and_admire", "important_to_me", "how_to_support", "my_needs",
+                  "written_with")
+# Each part's longest text: a one-page profile is read at a glance, and the PDF shrinks its
+# type to keep the four parts on one A4 page, down to a size still easy to read at these limits.
+PROFILE_PART_MAX_CHARS = 700
+PROFILE_PART_MAX_LINES = 16
+
+
+@transaction.atomic
+def profile_save(*, actor: User, pupil: Pupil, like_and_admire: str, important_to_me: str,
+                 how_to_support: str, my_needs: str, written_with: str = ""
+                 ) -> tuple[OnePageProfile, bool]:
+    """Save the profile as its next version; earlier versions are kept unchanged. Returns the
+    latest version and whether a new one was made (not when nothing changed)."""
+    pupil = Pupil.objects.select_for_update().get(pk=pupil.pk)
+    values = {"like_and_admire": like_and_admire.strip(), "important_to_me": important_to_me.strip(),
+              "how_to_support": how_to_support.strip(), "my_needs": my_needs.strip(),
+              "written_with": written_with.strip()}
+    errors = {}
+    for field in PROFILE_FIELDS[:4]:
+        text = values[field]
+        if not text:
+            errors[field] = "Enter this part of the profile."
+        elif len(text) > PROFILE_PART_MAX_CHARS or len(text.splitlines()) > PROFILE_PART_MAX_LINES:
+            errors[field] = (f"Keep this part to {PROFILE_PART_MAX_CHARS} characters and "
+                             f"{PROFILE_PART_MAX_LINES} lines, so the profile fits on one page.")
+    if errors:
+        raise ValidationError(errors)
+    latest = OnePageProfile.objects.filter(pupil=pupil).order_by("-version").first()
+    if latest is not None and all(getattr(latest, f) == v for f, v in values.items()):
+        return latest, False
+    profile = OnePageProfile.objects.create(
+        pupil=pupil, version=(latest.version + 1) if latest else 1, created_by=actor, **values)
+    return profile, True
