@@ -135,7 +135,9 @@ def test_the_phase_transfer_follows_the_year_group_at_each_census(school):
     plan = EHCPlan.objects.get(pupil__year_group="5")
     assert plan.phase_transfer_year == 2027
     # The next autumn census: the pupil is now in year 6, the move is still in 2027.
-    next_autumn = [row(1, "E", "ASD", year_group="6", dob="2015-05-17")]
+    next_autumn = [row(1, "E", "ASD", year_group="6", dob="2015-05-17"),
+                   row(2, "E", "SEMH", year_group="7", dob="2014-05-17"),
+                   row(3, "K", "MLD", year_group="5"), row(4, "N", year_group="5")]
     run(school, next_autumn, date=D(2026, 10, 1))
     plan.refresh_from_db()
     assert plan.phase_transfer_year == 2027
