@@ -18,6 +18,7 @@ from django_scopes import scope
 
 from core.numbers import ONE_PLACE, pct
 from support import selectors as support_selectors
+from support.models import SupportPlan
 from trusts.models import School, Trust, User
 
 from . import deadlines as dl
@@ -161,7 +162,7 @@ def due_list(*, school_ids: Iterable[int], today: dt.date, school_id: int | None
     """Every open case and every pending statutory step (EHC assessment steps, next annual
     review, LA decision after a review, phase transfer) and the review of every current SEN
     support plan in these schools, earliest due first (open cases and plan records without a date
-    last). Five queries."""
+    last). Six queries."""
     ids = set(school_ids)
     if school_id is not None:
         ids &= {school_id}
@@ -206,13 +207,22 @@ def due_list(*, school_ids: Iterable[int], today: dt.date, school_id: int | None
                 ))
     if kind in ("", SUPPORT_PLAN_REVIEW):
         support_url = url_maker("support:plan_detail")
+        reviews = support_selectors.reviews_due(school_ids=ids, owner_id=owner_id)
+        # Whose plan each is, and since when, in one more query (the support app's row has
+        # neither): a list names what a record is.
+        plans = {pk: (_name(forename, surname), starts) for pk, forename, surname, starts in
+                 SupportPlan.objects.filter(pk__in=[r.plan_id for r in reviews]).values_list(
+                     "pk", "pupil__forename", "pupil__surname", "starts_on")} if reviews else {}
         items += [DueItem(
             due=r.due, what="SEN support plan review", kind=SUPPORT_PLAN_REVIEW,
             kind_label="SEN support plan review", ref=f"Support plan {r.plan_id}",
             url=support_url(r.plan_id), school_id=r.school_id, school_name=r.school_name,
             owner_id=r.owner_id, owner_name=r.owner_name,
-            status=dl.step_status(r.due, None, today), about="SEN support plan",
-        ) for r in support_selectors.reviews_due(school_ids=ids, owner_id=owner_id)]
+            status=dl.step_status(r.due, None, today),
+            about=(f"SEN support plan from {_day(plans[r.plan_id][1])}"
+                   if r.plan_id in plans and plans[r.plan_id][1] else "SEN support plan"),
+            name=plans.get(r.plan_id, ("",))[0],
+        ) for r in reviews]
     if within_days is not None:
         horizon = today + dt.timedelta(days=within_days)
         items = [i for i in items if i.due is not None and i.due <= horizon]
