@@ -208,10 +208,10 @@ def home_tasks(user, schools, today: dt.date) -> list[HomeTask]:
                        "Every plan record has its issue date.")),
         HomeTask("Cases with a next action due", counts.cases.due,
                  f"{reverse('casework:case_list')}?view=open&due={selectors.SOON}",
-                 _status(counts.cases), order=20, hint=_hint(counts.cases, "cases")),
+                 _status(counts.cases), order=30, hint=_hint(counts.cases, "cases")),
         HomeTask("EHC needs assessment deadlines", counts.requests.due,
                  f"{reverse('casework:due_list')}?kind={selectors.EHC_REQUEST}"
-                 f"&due={selectors.SOON}", _status(counts.requests), order=21,
+                 f"&due={selectors.SOON}", _status(counts.requests), order=31,
                  hint=_hint(counts.requests, "assessment requests")),
     ]
 

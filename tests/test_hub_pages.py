@@ -331,3 +331,15 @@ def test_the_senco_enters_the_issue_date_in_three_boxes(client, world):
     client.force_login(world.head)
     assert client.post(url, {"issue_date_day": "3", "issue_date_month": "2",
                              "issue_date_year": "2024"}).status_code == 404
+
+
+def test_the_due_list_names_whose_support_plan_review_is_due(client, world):
+    from support.tests.factories import current_plan
+
+    pupil = PupilFactory(school=world.school, forename="Bea", surname="Supported")
+    plan = current_plan(pupil, world.senco, starts_on=TODAY - 30 * DAY,
+                        review_due=TODAY + 5 * DAY)
+    body = page(client, world.senco, "/casework/due/?kind=support_plan_review").content.decode()
+    assert "Bea Supported" in body and f"/support/plans/{plan.pk}/" in body
+    assert "SEN support plan from" in body and not BARE_NUMBER.search(body)
+    assert ">Support plan " not in body
