@@ -27,10 +27,8 @@ TONES = {dl.State.LATE: "red", dl.State.DUE: "yellow", dl.State.NOT_YET_DUE: "gr
 
 
 def _earliest(candidates: list[tuple[dt.date, str]]) -> str:
-    if not candidates:
-        return ""
-    due, text = min(candidates)
-    return text
+    """The text of the soonest of (date, text) candidates, or "" when there are none."""
+    return min(candidates)[1] if candidates else ""
 
 
 # --- The pupil page ---------------------------------------------------------------------------
