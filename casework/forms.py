@@ -3,10 +3,11 @@ change or delete a case note: the note form only adds one."""
 
 from __future__ import annotations
 
-import datetime as dt
 from decimal import Decimal
 
 from django import forms
+
+from core.date_input import DateInputField
 
 from .models import ActivityEntry, AnnualReview, Case, EHCRequest
 from .selectors import DUE_FILTERS, DUE_KINDS, REVIEW_SHOW
@@ -147,72 +148,10 @@ class PlanForm(forms.Form):
         self.fields["pupil"].label_from_instance = lambda p: f"{p.full_name} (year {p.year_group})"
 
 
-class DateParts(forms.MultiWidget):
-    """The GOV.UK date input: three boxes named `<name>_day`, `<name>_month`, `<name>_year`
-    (templates/casework/_date_parts.html draws them)."""
-
-    def __init__(self, attrs=None):
-        box = {"inputmode": "numeric", "class": "govuk-input govuk-date-input__input"}
-        super().__init__({part: forms.TextInput(attrs=dict(box)) for part in DATE_PARTS}, attrs)
-
-    def id_for_label(self, id_):
-        return f"{id_}_day" if id_ else ""  # the error summary links to the first box
-
-    def decompress(self, value):
-        if isinstance(value, dt.date):
-            return [str(value.day), str(value.month), str(value.year)]
-        return ["", "", ""]
-
-
-DATE_PARTS = ("day", "month", "year")
-
-
-class DatePartsField(forms.MultiValueField):
-    """A date typed into three boxes, with the Design System's messages ("Issue date must
-    include a month", "Issue date must be a real date"). The label reads well on its own."""
-
-    widget = DateParts
-
-    def __init__(self, *, label: str, required: bool = True, help_text: str = "", **kwargs):
-        parts = tuple(forms.CharField(required=False) for _ in DATE_PARTS)
-        super().__init__(fields=parts, label=label, required=required, help_text=help_text,
-                         require_all_fields=False, **kwargs)
-
-    def clean(self, value):
-        parts = [str(p or "").strip() for p in (value or ["", "", ""])]
-        name = str(self.label)
-        if not any(parts):
-            if self.required:
-                raise forms.ValidationError(f"Enter the {name[0].lower()}{name[1:]}",
-                                            code="required")
-            return None
-        missing = [part for part, text in zip(DATE_PARTS, parts, strict=True) if not text]
-        if missing:
-            raise forms.ValidationError(f"{name} must include a {' and a '.join(missing)}",
-                                        code="incomplete")
-        if not all(p.isdigit() for p in parts) or len(parts[2]) != 4:
-            raise forms.ValidationError(f"{name} must be a real date", code="invalid")
-        try:
-            return dt.date(int(parts[2]), int(parts[1]), int(parts[0]))
-        except ValueError:
-            raise forms.ValidationError(f"{name} must be a real date", code="invalid") from None
-
-    def compress(self, data_list):  # clean() does the whole job
-        raise NotImplementedError
-
-    def prepare_value(self, value):
-        """The three texts for the boxes, from a date (initial) or from what was typed."""
-        if isinstance(value, dt.date):
-            return self.widget.decompress(value)
-        if isinstance(value, list | tuple):
-            return [str(v or "") for v in (list(value) + ["", "", ""])[:3]]
-        return ["", "", ""]
-
-
 class PlanDetailsForm(forms.Form):
     """The details of a plan record made from the register."""
 
-    issue_date = DatePartsField(label="Issue date",
+    issue_date = DateInputField(label="Issue date",
                                 help_text="The date on the final EHC plan the LA issued.")
 
 
