@@ -31,6 +31,7 @@ from pupils import figures as register
 from trusts.models import Trust
 
 from . import charts
+from .templatetags.reports import num
 
 CHART_ROWS = 30  # bars per chart, so that a chart fits on one PDF page
 
@@ -321,7 +322,7 @@ def training_rows_html(rows: list[dict]) -> SafeString:
         out.append(
             f'<tr class="govuk-table__row"><th scope="row" class="govuk-table__header">{name}</th>'
             f'{_NUM}{r["sessions"] or 0:,}</td>{_NUM}{_hours(r["hours"])}</td>'
-            f'{_NUM}{_count(r["staff"])}</td></tr>')
+            f'{_NUM}{num(r["staff"])}</td></tr>')
     return mark_safe("\n".join(out))  # noqa: S308 - the one text from the database is escaped
 
 
@@ -331,10 +332,6 @@ def _hours(value) -> str:
         return "–"
     value = Decimal(value).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
     return str(int(value)) if value == value.to_integral_value() else f"{value:f}"
-
-
-def _count(value) -> str:
-    return "–" if value is None else f"{int(value):,}"
 
 
 def time_split_section(report: TrustReport) -> Section | None:

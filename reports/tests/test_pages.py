@@ -37,3 +37,16 @@ def test_the_schools_furthest_from_national_keep_those_tied_at_the_cut_by_name()
     rows = [row("Zeal Primary", 5), row("Holy Cross", 1), row("Alpha", 3), row("Beta", 20)]
     kept = sections._furthest_from_national(rows, "ehcp_pct", "ehcp_pct", 2)
     assert [r.name for r in kept] == ["Holy Cross", "Beta"]  # the table's own order kept
+
+
+def test_the_training_rows_show_hours_as_the_templates_did_and_escape_school_names():
+    from decimal import Decimal
+
+    from reports.sections import training_rows_html
+
+    html = training_rows_html([
+        {"school__name": "St <Mary>", "sessions": 1200, "hours": Decimal("3.5"), "staff": None},
+        {"school__name": None, "sessions": 2, "hours": Decimal("4.00"), "staff": 12},
+    ])
+    assert "St &lt;Mary&gt;" in html and "1,200" in html and ">3.50<" in html and ">–<" in html
+    assert "Not for one school" in html and ">4<" in html and ">12<" in html
