@@ -34,6 +34,7 @@ class DateInputField(forms.MultiValueField):
     widget = DateInputWidget
 
     def __init__(self, *, label: str, required: bool = True, help_text: str = "", **kwargs):
+        # GOV.UK's wording: "Date of birth must include a month", "Enter the date of birth".
         self.what = label[0].lower() + label[1:]
         parts = tuple(forms.CharField(required=False, max_length=4) for _ in PARTS)
         super().__init__(parts, label=label, required=required, require_all_fields=False,
@@ -47,11 +48,11 @@ class DateInputField(forms.MultiValueField):
             return None
         missing = [part for part, value in zip(PARTS, values, strict=True) if not value]
         if missing:
-            raise forms.ValidationError(f"The {self.what} must include a {' and '.join(missing)}")
+            raise forms.ValidationError(f"{self.label} must include a {' and '.join(missing)}")
         if not all(v.isdigit() for v in values) or len(values[2]) != 4:
-            raise forms.ValidationError(f"The {self.what} must be a real date")
+            raise forms.ValidationError(f"{self.label} must be a real date")
         day, month, year = (int(v) for v in values)
         try:
             return datetime.date(year, month, day)
         except ValueError:
-            raise forms.ValidationError(f"The {self.what} must be a real date") from None
+            raise forms.ValidationError(f"{self.label} must be a real date") from None

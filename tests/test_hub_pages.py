@@ -315,10 +315,10 @@ def test_the_senco_enters_the_issue_date_in_three_boxes(client, world):
     url = f"/casework/plans/{world.plan.pk}/details/"
     missing = client.post(url, {"issue_date_day": "3", "issue_date_year": "2024"})
     assert missing.status_code == 400
-    assert "The issue date must include a month" in missing.content.decode()
+    assert "Issue date must include a month" in missing.content.decode()
     unreal = client.post(url, {"issue_date_day": "31", "issue_date_month": "2",
                                "issue_date_year": "2024"})
-    assert "The issue date must be a real date" in unreal.content.decode()
+    assert "Issue date must be a real date" in unreal.content.decode()
     world.plan.refresh_from_db()
     assert world.plan.issue_date is None
     done = client.post(url, {"issue_date_day": "3", "issue_date_month": "2",

@@ -156,10 +156,10 @@ def test_enrolling_recording_a_session_and_scores_through_the_pages(client):
     enrol = f"/provision/interventions/{intervention.pk}/enrol/"
     bad = client.post(enrol, {"pupil": pupil.pk, "start_date_day": "31", "start_date_month": "2",
                               "start_date_year": str(today.year)})
-    assert bad.status_code == 400 and "The start date must be a real date" in bad.content.decode()
+    assert bad.status_code == 400 and "Start date must be a real date" in bad.content.decode()
     missing = client.post(enrol, {"pupil": pupil.pk, "start_date_day": "3", "start_date_month": "",
                                   "start_date_year": "2026"})
-    assert "The start date must include a month" in missing.content.decode()
+    assert "Start date must include a month" in missing.content.decode()
     assert not Enrolment.objects.exists()
     start = today - datetime.timedelta(days=14)
     assert client.post(enrol, {"pupil": pupil.pk, **date_fields("start_date", start),
