@@ -40,6 +40,12 @@ class DashboardPage:
     census_date: datetime.date | None  # the census shown (each school's latest up to it)
 
 
+# Schools per bar chart on the trust dashboard: one chart per measure, of the schools furthest
+# from the national figure, saying how many more the table lists. Four charts of a hundred bars
+# each were slow to read and to draw, and showed little the table does not.
+WEB_CHART_SCHOOLS = sections.CHART_ROWS
+
+
 def _draw_section(section: sections.Section, trust_slug: str = "") -> str:
     """`trust_slug`: a trust's table of schools, with links to its exports."""
     return render_to_string("reports/_section.html", {"section": section,
@@ -53,6 +59,7 @@ def trust_page(trust: Trust, census_date: datetime.date | None, *,
     Head of SEND's time split names only those)."""
     report = sections.trust_report(trust, census_date, sections.financial_year_to_date(today),
                                    links=True, visible_trust_ids=set(visible_trust_ids))
+    report.chart_limit = WEB_CHART_SCHOOLS
     html = "".join(_draw_section(section, trust.slug) for section in sections.trust_sections(report))
     return DashboardPage(mark_safe(html), report.census_dates,  # noqa: S308 - drawn by templates
                          report.table.census_date)

@@ -210,6 +210,12 @@ def test_a_table_with_its_history_reads_the_trend_and_census_dates_in_the_same_q
     assert table.census_dates == figures.census_dates(ids) == [AUTUMN_2025, SPRING_2025]
     latest = figures.school_table(ids, history=True)
     assert latest.trend == figures.trend(ids)
+    # Each school's breakdowns are those of its latest census up to the date shown.
+    assert any(r.by_need for r in latest.rows)
+    assert [(r.school_id, r.by_need, r.by_year_group) for r in latest.rows] == [
+        (r.school_id, r.by_need, r.by_year_group) for r in figures.school_table(ids).rows]
+    assert [(r.by_need, r.by_year_group) for r in table.rows] == [
+        (r.by_need, r.by_year_group) for r in alone.rows]
 
 
 def _row(name: str, ehcp: int, nor: int = 100, **extra) -> figures.SchoolRow:

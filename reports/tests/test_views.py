@@ -112,6 +112,18 @@ def test_the_trust_dashboard_shows_the_table_totals_and_national_figures(client,
     assert "fewer than 5" in body or "Primary needs" in body
 
 
+def test_the_trust_dashboards_charts_show_the_furthest_schools_and_say_how_many_are_left_out(
+        client, people, monkeypatch):
+    from reports import pages
+    monkeypatch.setattr(pages, "WEB_CHART_SCHOOLS", 3)
+    body = get(client, people["exec_assisi"], "/reports/trusts/assisi-catholic-trust/").content.decode()
+    assert "EHCP % by school against the national average (the 3 furthest from it; 6 not shown)" in body
+    assert "Total SEND % by school against the national average (the 3 furthest from it; " \
+           "6 not shown)" in body
+    assert body.count('data-school="') == 9  # the table still lists every school
+    assert "chart-ehcp-2" not in body
+
+
 def test_the_school_dashboard_hides_small_counts_from_roles_without_pupil_access(client, people, reference):
     # The Christus executive may see Holy Cross's figures but not its pupils.
     exec_body = get(client, people["exec_christus"], "/reports/schools/8833001/").content.decode()
