@@ -141,7 +141,7 @@ def server_env(database_url: str, media_root: str) -> dict:
         "DATABASE_URL": database_url,
         "CELERY_TASK_ALWAYS_EAGER": "0",
         "MEDIA_ROOT": media_root,
-        "CONN_MAX_AGE": "60",
+        "CONN_MAX_AGE": "60",  # as docker-compose.yml deploys it
         "LOG_LEVEL": "WARNING",
     })
     return env
