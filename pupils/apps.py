@@ -6,7 +6,7 @@ class PupilsConfig(AppConfig):
     verbose_name = "SEN register and census"
 
     def ready(self) -> None:
-        from trusts import audit
+        from trusts import audit, jobs
         from trusts.access import Capability
         from trusts.navigation import (
             HomeTaskSource,
@@ -19,9 +19,10 @@ class PupilsConfig(AppConfig):
             register_school_link,
         )
 
-        from . import hub
+        from . import hub, tasks
         from .models import CensusImport, Pupil, RegisterEvent
 
+        jobs.recovers_stalled_jobs(tasks.resend_stalled_census_jobs)
         audit.register(Pupil, sensitive_fields=("upn", "surname", "forename", "date_of_birth"))
         audit.register(RegisterEvent, sensitive_fields=("note",))
         audit.register(CensusImport, exclude_fields=["errors", "summary"])

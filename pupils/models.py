@@ -207,6 +207,15 @@ class CensusImport(models.Model):
     errors = models.JSONField(default=list, blank=True)  # the first errors: line, column, reason
     summary = models.JSONField(default=dict, blank=True)
     message = models.CharField(max_length=500, blank=True)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+",
+    )
+    # The job's liveness (trusts.jobs): runs of the current step started, the last heartbeat,
+    # and for a failed job that may be tried again, the step to go back to.
+    attempts = models.PositiveSmallIntegerField(default=0)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    resume_status = models.CharField(max_length=10, choices=Status.choices, blank=True)
 
     objects = TenantManager(school="school")
 

@@ -14,13 +14,15 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import BinaryIO
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db import connection, transaction
-from django.db.models import QuerySet
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 from django_scopes import scopes_disabled
 
 from core.numbers import pct
+from trusts.jobs import heartbeat, stalled_before
 from trusts.models import LocalAuthority, School, User
 
 from . import census
@@ -194,6 +196,12 @@ def census_import(*, actor: User | None, raw: bytes | BinaryIO, file_name: str,
             record.save()
             return CensusOutcome(parsed, record.summary, applied=False, record=record)
         with transaction.atomic():
+            # The record's row is held until the import commits or its connection dies: the
+            # recovery of stalled jobs skips a record locked by an import still running, and a
+            # job sent twice finds the first one's import done.
+            if record.pk is not None and CensusImport.objects.select_for_update().filter(
+                    pk=record.pk, status=CensusImport.Status.IMPORTED).exists():
+                return CensusOutcome(parsed, record.summary, applied=False, record=record)
             # One import at a time per school: a second waits here, then sees the first's rows.
             list(School.objects.select_for_update().filter(pk__in=parsed.school_ids)
                  .values_list("pk", flat=True))
@@ -473,14 +481,16 @@ def census_import_check_stored(*, import_id: int) -> CensusImport:
         record = CensusImport.objects.select_related("school", "uploaded_by").get(pk=import_id)
         if record.status != CensusImport.Status.CHECKING:
             return record  # already checked (a redelivered task)
+        _started(record)
         allowed = _allowed_for(record.uploaded_by)
         try:
             with record.file.open("rb") as f:
                 raw = f.read()
-            outcome = census_check(raw=raw, file_name=record.file_name,
-                                   census_date=record.census_date, school=record.school,
-                                   allowed_schools=allowed,
-                                   progress=_progress_reporter(record.pk))
+            with heartbeat(CensusImport, record.pk):
+                outcome = census_check(raw=raw, file_name=record.file_name,
+                                       census_date=record.census_date, school=record.school,
+                                       allowed_schools=allowed,
+                                       progress=_progress_reporter(record.pk))
         except CensusFileError as exc:
             record.status = CensusImport.Status.FAILED
             record.message = str(exc)[:500]
@@ -507,7 +517,8 @@ def census_import_confirm(*, actor: User, record: CensusImport,
     if needed and confirmed_leavers != needed:
         return False
     with scopes_disabled():
-        changes: dict = {"status": CensusImport.Status.IMPORTING}
+        changes: dict = {"status": CensusImport.Status.IMPORTING, "confirmed_by": actor,
+                         "attempts": 0, "heartbeat_at": None}
         if confirmed_leavers is not None:
             changes["summary"] = {**(record.summary or {}), "leavers_confirmed": confirmed_leavers}
         started = CensusImport.objects.filter(
@@ -524,17 +535,19 @@ def census_import_apply_stored(*, import_id: int, actor_id: int | None) -> Censu
         record = CensusImport.objects.select_related("school", "uploaded_by").get(pk=import_id)
         if record.status != CensusImport.Status.IMPORTING:
             return record
+        _started(record)
         actor = User.objects.filter(pk=actor_id).first() if actor_id else None
         try:
             with record.file.open("rb") as f:
                 raw = f.read()
             if hashlib.sha256(raw).hexdigest() != record.sha256:
                 raise CensusFileError("The stored file has changed since it was uploaded.")
-            census_import(actor=actor, raw=raw, file_name=record.file_name,
-                          census_date=record.census_date, school=record.school,
-                          allowed_schools=_allowed_for(actor), record=record,
-                          progress=_progress_reporter(record.pk),
-                          confirmed_leavers=(record.summary or {}).get("leavers_confirmed"))
+            with heartbeat(CensusImport, record.pk):
+                census_import(actor=actor, raw=raw, file_name=record.file_name,
+                              census_date=record.census_date, school=record.school,
+                              allowed_schools=_allowed_for(actor), record=record,
+                              progress=_progress_reporter(record.pk),
+                              confirmed_leavers=(record.summary or {}).get("leavers_confirmed"))
         except CensusFileError as exc:
             record.status = CensusImport.Status.FAILED
             message = str(exc)
@@ -546,10 +559,71 @@ def census_import_apply_stored(*, import_id: int, actor_id: int | None) -> Censu
         except Exception:
             logger.exception("Census import %s failed", record.pk)
             CensusImport.objects.filter(pk=record.pk).update(
-                status=CensusImport.Status.FAILED,
+                status=CensusImport.Status.FAILED, resume_status=CensusImport.Status.IMPORTING,
                 message="The import failed unexpectedly; nothing was changed. Try again or ask "
                         "the platform admin.",
             )
         cache.set(progress_key(record.pk), 100, 3600)
         record.refresh_from_db()
         return record
+
+
+def _started(record: CensusImport) -> None:
+    """A run of the record's current step begins (counted for the recovery of stalled jobs)."""
+    now = timezone.now()
+    CensusImport.objects.filter(pk=record.pk).update(attempts=F("attempts") + 1, heartbeat_at=now)
+    record.attempts, record.heartbeat_at = record.attempts + 1, now  # the record is saved later
+
+
+def census_import_recover_stalled() -> list[tuple[int, str, int | None]]:
+    """Checks and imports whose heartbeat stopped (their process died: a worker killed,
+    PostgreSQL restarted under them), or queued and never started (the job service was down).
+    Each is sent again (both steps are idempotent, and an import that did not commit wrote
+    nothing) until it has started JOBS_MAX_ATTEMPTS times; then it is marked failed, nothing
+    changed, with "try again" on its page. An import still running holds its record's row lock
+    and is skipped. Returns (id, step, actor id) of the jobs to send again."""
+    before = stalled_before()
+    resend = []
+    with scopes_disabled(), transaction.atomic():
+        records = (
+            CensusImport.objects.select_for_update(skip_locked=True)
+            .filter(status__in=[CensusImport.Status.CHECKING, CensusImport.Status.IMPORTING])
+            .filter(Q(heartbeat_at__lt=before) | Q(heartbeat_at__isnull=True, created_at__lt=before))
+        )
+        for record in records:
+            step = "check" if record.status == CensusImport.Status.CHECKING else "import"
+            if record.attempts >= settings.JOBS_MAX_ATTEMPTS:
+                CensusImport.objects.filter(pk=record.pk).update(
+                    status=CensusImport.Status.FAILED, resume_status=record.status,
+                    message=f"The {step} was interrupted {record.attempts} times and has "
+                            "stopped; nothing was changed. Try again, or ask the platform admin "
+                            "if it stops again.")
+                logger.error("Census import %s: %s stopped after %s runs", record.pk, step,
+                             record.attempts)
+                continue
+            # Not picked again before the job sent now has had time to start.
+            CensusImport.objects.filter(pk=record.pk).update(heartbeat_at=timezone.now())
+            logger.warning("Census import %s: %s stalled; sending it again", record.pk, step)
+            resend.append((record.pk, step, record.confirmed_by_id))
+    return resend
+
+
+def census_import_retry(*, actor: User, record: CensusImport) -> str | None:
+    """Send again a check or import that failed for a reason other than the file (interrupted,
+    or an unexpected error). Returns the step to run ("check" or "import"), or None when the
+    record is not such a failure."""
+    with scopes_disabled():
+        resumed = CensusImport.objects.filter(
+            pk=record.pk, status=CensusImport.Status.FAILED,
+            resume_status__in=[CensusImport.Status.CHECKING, CensusImport.Status.IMPORTING],
+        )
+        status = resumed.values_list("resume_status", flat=True).first()
+        if status is None:
+            return None
+        changes: dict = {"status": status, "resume_status": "", "message": "", "attempts": 0,
+                         "heartbeat_at": None}
+        if status == CensusImport.Status.IMPORTING:
+            changes["confirmed_by"] = actor
+        resumed.update(**changes)
+    cache.set(progress_key(record.pk), 0, 3600)
+    return "check" if status == CensusImport.Status.CHECKING else "import"

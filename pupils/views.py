@@ -4,6 +4,7 @@ for the school or record first (a school or pupil the user may not see answers 4
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
@@ -247,6 +248,7 @@ def _import_context(record: CensusImport) -> dict:
         "schools": summary.get("schools", []),
         "progress": cache.get(services.progress_key(record.pk), 0),
         "Status": CensusImport.Status,
+        "max_attempts": settings.JOBS_MAX_ATTEMPTS,
     }
 
 
@@ -308,4 +310,17 @@ def import_confirm(request, pk: int):
     else:
         messages.error(request, "This file is not ready to import (it has errors, or its import "
                                 "has already started).")
+    return redirect(reverse("pupils:import_detail", kwargs={"pk": record.pk}))
+
+
+@login_required
+@require_POST
+def import_retry(request, pk: int):
+    record = _get_import_for_user(request, pk)
+    step = services.census_import_retry(actor=request.user, record=record)
+    if step is None:
+        messages.error(request, "This file's check or import cannot be tried again: it was "
+                                "refused for what is in the file, or it has already finished.")
+    else:
+        tasks.send(step, record.pk, request.user.pk)
     return redirect(reverse("pupils:import_detail", kwargs={"pk": record.pk}))

@@ -202,6 +202,7 @@ ROUTES.update({
     "pupils:import_detail": Route(_import_pk, IMPORTERS),
     "pupils:import_progress": Route(_import_pk, IMPORTERS),
     "pupils:import_confirm": Route(_import_pk, IMPORTERS, method="POST"),
+    "pupils:import_retry": Route(_import_pk, IMPORTERS, method="POST"),
 })
 
 

@@ -237,6 +237,13 @@ CELERY_TASK_TIME_LIMIT = 15 * 60  # below the visibility timeout, so no double d
 CELERY_TASK_SOFT_TIME_LIMIT = 14 * 60
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
+# Long jobs (census checks and imports, board packs) write a heartbeat on their record every
+# JOBS_HEARTBEAT_SECONDS; one silent for JOBS_STALE_AFTER seconds has stopped (its process
+# died) and is sent again, up to JOBS_MAX_ATTEMPTS runs in all, then marked failed with
+# "try again" (trusts.jobs, the beat task trusts.recover_stalled_jobs).
+JOBS_HEARTBEAT_SECONDS = env.int("JOBS_HEARTBEAT_SECONDS", default=15)
+JOBS_STALE_AFTER = env.int("JOBS_STALE_AFTER", default=120)
+JOBS_MAX_ATTEMPTS = env.int("JOBS_MAX_ATTEMPTS", default=3)
 
 # Off: django-import-export's option strips only a leading "=" and turns numbers into text.
 # Every export quotes all formula prefixes itself (trusts.exports).
@@ -277,6 +284,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "casework.send_daily_reminders",
         "schedule": crontab(hour=CASEWORK_REMINDER_HOUR, minute=0),
     },
+}
+CELERY_BEAT_SCHEDULE["trusts-recover-stalled-jobs"] = {
+    "task": "trusts.recover_stalled_jobs",
+    "schedule": 60.0,
 }
 
 # --- Dashboards and board packs (reports) -------------------------------------------------
