@@ -1,5 +1,6 @@
 import csv
 import io
+import uuid
 from decimal import Decimal
 
 import pytest
@@ -146,3 +147,75 @@ def test_audit_page_query_count_does_not_grow_with_entries(client, django_assert
     with CaptureQueriesContext(connection) as many:
         client.get(f"/audit/{school.trust.slug}/")
     assert len(many.captured_queries) == len(few.captured_queries)
+
+
+# --- The database role the application connects as ------------------------------------------------
+
+@pytest.fixture
+def app_role():
+    """An ordinary role, as the application connects as in production (never a superuser)."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("database roles are PostgreSQL's")
+    role = f"send_app_test_{uuid.uuid4().hex[:8]}"
+    with connection.cursor() as cursor:
+        cursor.execute(f'CREATE ROLE "{role}" NOLOGIN')
+    yield role
+    with connection.cursor() as cursor:
+        cursor.execute("RESET ROLE")
+        cursor.execute(f'DROP OWNED BY "{role}"')
+        cursor.execute(f'DROP ROLE "{role}"')
+
+
+def as_role(role: str, statement: str, params=()):
+    from django.db import connection
+
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # as in a transaction of its own
+        cursor.execute(f'SET LOCAL ROLE "{role}"')
+        cursor.execute(statement, params)
+
+
+def test_the_app_role_adds_audit_rows_but_cannot_change_delete_or_truncate_them(app_role):
+    from django.core.management import call_command
+    from django.db import ProgrammingError
+
+    school = SchoolFactory()
+    entry = an_entry(senco(school), school)
+    call_command("grant_app_role", app_role, stdout=io.StringIO())
+    as_role(app_role, "INSERT INTO auditlog_logentry (content_type_id, object_pk, object_repr, "
+                      "action, changes_text, changes, timestamp, additional_data, remote_addr, "
+                      "serialized_data, actor_email) SELECT content_type_id, object_pk, object_repr, "
+                      "action, changes_text, changes, now(), additional_data, remote_addr, "
+                      "serialized_data, actor_email FROM auditlog_logentry WHERE id = %s", [entry.pk])
+    as_role(app_role, "UPDATE trusts_school SET name = name WHERE id = %s", [school.pk])
+    for statement in ("UPDATE auditlog_logentry SET object_repr = 'x'",
+                      "DELETE FROM auditlog_logentry", "TRUNCATE auditlog_logentry"):
+        with pytest.raises(ProgrammingError, match="permission denied"):
+            as_role(app_role, statement)
+    assert LogEntry.objects.count() == 2
+
+
+def test_truncating_the_audit_log_is_refused_even_to_a_role_allowed_to(app_role):
+    from django.db import connection
+
+    an_entry(senco(SchoolFactory()), SchoolFactory())
+    with connection.cursor() as cursor:
+        cursor.execute(f'GRANT TRUNCATE ON auditlog_logentry TO "{app_role}"')
+    with pytest.raises(DatabaseError, match="cannot be truncated"):
+        as_role(app_role, "TRUNCATE auditlog_logentry")
+    assert LogEntry.objects.exists()
+
+
+def test_granting_refuses_a_superuser_and_a_role_that_does_not_exist():
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("database roles are PostgreSQL's")
+    with pytest.raises(CommandError, match="is a superuser"):
+        call_command("grant_app_role", connection.get_connection_params()["user"])
+    with pytest.raises(CommandError, match="no database role"):
+        call_command("grant_app_role", "no_such_role_here")
