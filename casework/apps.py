@@ -6,6 +6,16 @@ class CaseworkConfig(AppConfig):
     verbose_name = "Casework and statutory timelines"
 
     def ready(self) -> None:
+        from pupils import erasure
+
+        from . import models as casework_models
+        from . import services as casework_services
+
+        erasure.register(casework_services.pupil_cases_erase,
+                         covers=[casework_models.Case, casework_models.CaseNote])
+        erasure.keep(casework_models.EHCRequest, casework_models.EHCPlan,
+                     casework_models.AnnualReview,
+                     why="statutory dates and decisions from fixed choices: no text about the pupil")
         from pupils.signals import register_changed
         from trusts import audit
         from trusts.access import Capability

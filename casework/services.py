@@ -13,7 +13,7 @@ from decimal import ROUND_DOWN, Decimal
 
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import Exists, Max, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.template.loader import render_to_string
@@ -23,6 +23,7 @@ from django_scopes import scopes_disabled
 
 from core.links import absolute_url
 from pupils import services as pupils_services
+from pupils.erasure import REDACTED_TEXT, PupilErasure
 from pupils.models import CensusSnapshot, Provision, Pupil, RegisterEvent
 from trusts import access
 from trusts.access import Capability
@@ -509,3 +510,31 @@ def reminders_send_daily(*, today: dt.date | None = None) -> int:
                       None, [owner.email])
         sent += 1
     return sent
+
+
+# --- Erasure of a pupil's personal data (pupils.erasure) -----------------------------------------
+
+def _rewrite_notes(notes, text_of) -> None:
+    """The one path that rewrites case note text: erasure. Case notes are append-only
+    (AppendOnlyQuerySet refuses update() and delete(); CaseNote.save() refuses changes); this
+    writes through a plain QuerySet, replacing the text only (never deleting a note, its author
+    or its time), so the timeline keeps its shape. No other code does this."""
+    plain = models.QuerySet(model=CaseNote)
+    for pk, text in notes.values_list("pk", "text"):
+        plain.filter(pk=pk).update(text=text_of(text))
+
+
+def pupil_cases_erase(erasure: PupilErasure) -> None:
+    """The title, outcome and notes of every case about the pupil go; in the school's other
+    cases the pupil's full name and UPN are cut out of the title, outcome and notes."""
+    pupil = erasure.pupil
+    linked = Case.objects.filter(pupil=pupil)
+    linked.update(title=REDACTED_TEXT)
+    linked.exclude(outcome="").update(outcome=REDACTED_TEXT)
+    _rewrite_notes(CaseNote.objects.filter(case__in=linked), lambda _text: REDACTED_TEXT)
+    others = Case.objects.filter(school_id=pupil.school_id).exclude(pupil=pupil)
+    for case in others.filter(erasure.mentions("title", "outcome")):
+        Case.objects.filter(pk=case.pk).update(title=erasure.cut(case.title),
+                                               outcome=erasure.cut(case.outcome))
+    _rewrite_notes(CaseNote.objects.filter(case__in=others).filter(erasure.mentions("text")),
+                   erasure.cut)

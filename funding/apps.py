@@ -6,6 +6,15 @@ class FundingConfig(AppConfig):
     verbose_name = "LA top-up funding"
 
     def ready(self) -> None:
+        from pupils import erasure
+
+        from . import models as funding_models
+        from . import services as funding_services
+
+        erasure.register(funding_services.pupil_claims_erase, covers=[
+            funding_models.Claim, funding_models.ClaimEvent, funding_models.Payment])
+        erasure.keep(funding_models.Award, why="amounts and dates of an award: the trust's "
+                                              "financial record, no text about the pupil")
         from provision.rates import register_standard_rates
         from provision.signals import provision_changed
         from pupils.signals import register_changed

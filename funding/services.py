@@ -22,6 +22,7 @@ from decimal import Decimal, InvalidOperation
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
+from pupils.erasure import REDACTED_TEXT, PupilErasure
 from pupils.models import Provision, Pupil
 from trusts import access
 from trusts.access import Capability
@@ -340,3 +341,18 @@ def payments_import(*, actor: User | None, school: School, data: bytes, dry_run:
                                received_on=row.date, reference=row.reference)
     result.written = True
     return result
+
+
+# --- Erasure of a pupil's personal data (pupils.erasure) -----------------------------------------
+
+def pupil_claims_erase(erasure: PupilErasure) -> None:
+    """The claims' free text goes; the money (claims, awards, payments) stays as the trust's
+    financial records, now about an anonymous pupil. A payment reference goes only when it
+    quotes the pupil's name or UPN."""
+    claims = Claim.objects.filter(pupil=erasure.pupil)
+    claims.update(evidence_summary=REDACTED_TEXT, provision_to_fund=REDACTED_TEXT)
+    claims.exclude(refusal_reason="").update(refusal_reason=REDACTED_TEXT)
+    ClaimEvent.objects.filter(claim__in=claims).exclude(note="").update(note=REDACTED_TEXT)
+    for payment in Payment.objects.filter(claim__in=claims).exclude(reference=""):
+        if erasure.pattern.search(payment.reference):
+            Payment.objects.filter(pk=payment.pk).update(reference=REDACTED_TEXT)

@@ -17,29 +17,18 @@ from casework.models import AnnualReview, Case, CaseNote, EHCPlan, EHCRequest
 from funding.models import Award, Claim, ClaimEvent, Payment
 from provision.models import Delivery, Enrolment
 from provision.selectors import costs_for
+
+# How an erased pupil looks is the register's rule, read here and by the privacy pages.
+from pupils.erasure import (  # noqa: F401
+    ERASED_NAME,
+    ERASED_UPN_PREFIX,
+    REDACTED_TEXT,
+    erased_upn,
+    is_erased,
+)
 from pupils.models import CensusImport, Pupil, RegisterEvent
 from support.models import OnePageProfile, Outcome, PlanReview, SupportPlan
 from trusts.models import School
-
-# An erased pupil's UPN: "ERASED" and the record's id in base 36, padded to the UPN's 13
-# characters (ids up to 36**7). A real UPN has a digit in position 2, so the placeholder can
-# never be mistaken for one, nor a real UPN for it.
-ERASED_UPN_PREFIX = "ERASED"
-ERASED_NAME = "Erased"
-REDACTED_TEXT = "[erased]"
-
-
-def erased_upn(pupil_id: int) -> str:
-    digits = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-    encoded, n = "", pupil_id
-    while n:
-        n, remainder = divmod(n, 36)
-        encoded = digits[remainder] + encoded
-    return f"{ERASED_UPN_PREFIX}{encoded.rjust(7, '0')}"
-
-
-def is_erased(pupil: Pupil) -> bool:
-    return pupil.upn == erased_upn(pupil.pk)
 
 
 def _erased_q() -> Q:

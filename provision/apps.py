@@ -6,6 +6,13 @@ class ProvisionConfig(AppConfig):
     verbose_name = "Provision map"
 
     def ready(self) -> None:
+        from pupils import erasure
+
+        from . import models as provision_models
+        from . import services as provision_services
+
+        erasure.register(provision_services.pupil_provision_erase, covers=[
+            provision_models.Enrolment, provision_models.Delivery, provision_models.Intervention])
         from trusts import audit
         from trusts.access import Capability
         from trusts.navigation import (

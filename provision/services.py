@@ -14,6 +14,7 @@ the calendar alone: an end date is therefore recorded once the day has come."""
 from __future__ import annotations
 
 import datetime
+import re
 from collections.abc import Iterable
 from decimal import Decimal
 
@@ -21,6 +22,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from pupils.erasure import REDACTED_TEXT, PupilErasure
 from pupils.models import Need, Pupil
 from trusts import access
 from trusts.access import Capability
@@ -227,3 +229,31 @@ def delivery_remove(*, actor: User | None, delivery: Delivery) -> None:
     _require(actor, delivery.intervention.school_id)
     delivery.attended.clear()
     delivery.delete()
+
+
+# --- Erasure of a pupil's personal data (pupils.erasure) -----------------------------------------
+
+def pupil_provision_erase(erasure: PupilErasure) -> None:
+    """The notes of the pupil's enrolments go; the enrolments themselves (dates, scores) stay as
+    the school's costed provision. Text no other pupil shares (an intervention only they were
+    enrolled in, a session only they attended) loses the pupil's forename and surname too (a 1:1
+    is often named after the child); text shared with other pupils loses the full name and UPN."""
+    pupil = erasure.pupil
+    enrolments = Enrolment.objects.filter(pupil=pupil)
+    enrolments.exclude(notes="").update(notes=REDACTED_TEXT)
+    alone = re.compile("|".join(
+        [erasure.pattern.pattern] + [rf"\b{re.escape(v)}\b" for v in (pupil.forename, pupil.surname)
+                                     if len(v.strip()) >= 2]), re.IGNORECASE)
+    others = Enrolment.objects.exclude(pupil=pupil)
+    for intervention in Intervention.objects.filter(enrolments__in=enrolments).distinct():
+        shared = others.filter(intervention=intervention).exists()
+        rule = erasure.pattern if shared else alone
+        name = erasure.cut(intervention.name, rule)
+        description = erasure.cut(intervention.description, rule)
+        if (name, description) != (intervention.name, intervention.description):
+            Intervention.objects.filter(pk=intervention.pk).update(name=name, description=description)
+    for delivery in Delivery.objects.filter(attended__in=enrolments).exclude(note="").distinct():
+        shared = delivery.attended.exclude(pupil=pupil).exists()
+        note = erasure.cut(delivery.note) if shared else REDACTED_TEXT
+        if note != delivery.note:
+            Delivery.objects.filter(pk=delivery.pk).update(note=note)

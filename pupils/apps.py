@@ -19,10 +19,12 @@ class PupilsConfig(AppConfig):
             register_school_link,
         )
 
-        from . import hub, tasks
+        from . import erasure, hub, tasks
         from .models import CensusImport, Pupil, RegisterEvent
 
         jobs.recovers_stalled_jobs(tasks.resend_stalled_census_jobs)
+        erasure.register(erasure.register_events_erase, covers=[RegisterEvent])
+        erasure.register(erasure.anonymise_pupil, covers=[Pupil], last=True)
         audit.register(Pupil, sensitive_fields=("upn", "surname", "forename", "date_of_birth"))
         audit.register(RegisterEvent, sensitive_fields=("note",))
         audit.register(CensusImport, exclude_fields=["errors", "summary"])

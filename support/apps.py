@@ -6,6 +6,14 @@ class SupportConfig(AppConfig):
     verbose_name = "Support plans and one-page profiles"
 
     def ready(self) -> None:
+        from pupils import erasure
+
+        from . import models as support_models
+        from . import services as support_services
+
+        erasure.register(support_services.pupil_support_erase, covers=[
+            support_models.SupportPlan, support_models.Outcome, support_models.PlanReview,
+            support_models.OnePageProfile])
         from trusts import audit
 
         from . import models as m

@@ -23,6 +23,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from provision.models import Enrolment
+from pupils.erasure import REDACTED_TEXT, PupilErasure
 from pupils.models import Provision, Pupil
 from trusts import access
 from trusts.access import Capability
@@ -330,3 +331,31 @@ def profile_save(*, actor: User, pupil: Pupil, like_and_admire: str, important_t
     profile = OnePageProfile.objects.create(
         pupil=pupil, version=(latest.version + 1) if latest else 1, created_by=actor, **values)
     return profile, True
+
+
+# --- Erasure of a pupil's personal data (pupils.erasure) -----------------------------------------
+
+PLAN_TEXT = ("needs", "strengths", "tried_before", "pupil_views", "parent_views")
+OUTCOME_TEXT = ("description", "success_criteria", "support", "evidence")
+REVIEW_TEXT = ("next_steps", "pupil_views", "parent_views")
+PROFILE_TEXT = ("like_and_admire", "important_to_me", "how_to_support", "my_needs", "written_with")
+
+
+def pupil_support_erase(erasure: PupilErasure) -> None:
+    """Support plans and one-page profiles are written about the child throughout: every text of
+    the pupil's goes (dates, statuses and who wrote them stay, as the cycles' shape). In the
+    school's other plans and profiles the pupil's full name and UPN are cut out."""
+    pupil = erasure.pupil
+    plans = SupportPlan.objects.filter(pupil=pupil)
+    plans.update(**dict.fromkeys(PLAN_TEXT, REDACTED_TEXT))
+    Outcome.objects.filter(plan__in=plans).update(**dict.fromkeys(OUTCOME_TEXT, REDACTED_TEXT))
+    PlanReview.objects.filter(plan__in=plans).update(
+        **dict.fromkeys(REVIEW_TEXT, REDACTED_TEXT), delivery=[])
+    OnePageProfile.objects.filter(pupil=pupil).update(**dict.fromkeys(PROFILE_TEXT, REDACTED_TEXT))
+    other_plans = SupportPlan.objects.filter(school_id=pupil.school_id).exclude(pupil=pupil)
+    erasure.cut_mentions(other_plans, PLAN_TEXT)
+    erasure.cut_mentions(Outcome.objects.filter(plan__in=other_plans), OUTCOME_TEXT)
+    erasure.cut_mentions(PlanReview.objects.filter(plan__in=other_plans), REVIEW_TEXT)
+    erasure.cut_mentions(
+        OnePageProfile.objects.filter(pupil__school_id=pupil.school_id).exclude(pupil=pupil),
+        PROFILE_TEXT)
