@@ -100,14 +100,21 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env("REDIS_URL", default="")
+# A cache call that Redis does not answer within this many seconds is answered from memory; a
+# page makes dozens of them, so a hung Redis must cost a fraction of a second, once.
+CACHE_REDIS_TIMEOUT = env.float("CACHE_REDIS_TIMEOUT", default=0.25)
+# After a cache call fails, every call skips Redis for this many seconds (per process).
+CACHE_CIRCUIT_BREAKER_SECONDS = env.float("CACHE_CIRCUIT_BREAKER_SECONDS", default=30)
 if REDIS_URL:
     CACHES = {
         "default": {
-            # Fails soft: pages keep working from an in-process cache while Redis is down.
+            # Fails soft: pages keep working from an in-process cache while Redis is down or
+            # hung (send_portal.cache). Nothing sign-in security relies on is kept in it.
             "BACKEND": "send_portal.cache.FailSoftRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env("CACHE_KEY_PREFIX", default="send"),
-            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 2},
+            "OPTIONS": {"socket_connect_timeout": CACHE_REDIS_TIMEOUT,
+                        "socket_timeout": CACHE_REDIS_TIMEOUT},
         },
     }
 else:
