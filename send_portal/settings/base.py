@@ -150,9 +150,21 @@ ACCOUNT_SESSION_REMEMBER = False
 ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "SEND Portal: "
 ACCOUNT_RATE_LIMITS = {
-    # Five failed logins for one account in five minutes lock it for the rest of the window.
-    "login_failed": env("LOGIN_FAILED_RATE_LIMIT", default="10/m/ip,5/5m/key"),
+    # allauth counts failed logins (passwords and two-factor codes) in the cache, which a Redis
+    # outage empties or splits between processes. They are counted in PostgreSQL instead
+    # (trusts.adapters, trusts.services.sign_in_attempt_begin), with the limits below.
+    "login_failed": None,
 }
+# An account with this many failed attempts (wrong password or two-factor code) within
+# LOGIN_LOCKOUT_SECONDS refuses every further attempt, the right password included, until the
+# first of them is that old. Any address counts, known or not, so a lockout says nothing about
+# whether an account exists.
+LOGIN_LOCKOUT_FAILURES = env.int("LOGIN_LOCKOUT_FAILURES", default=5)
+LOGIN_LOCKOUT_SECONDS = env.int("LOGIN_LOCKOUT_SECONDS", default=15 * 60)
+# Failed attempts from one IP address, whatever the account, within the same window: far above
+# one account's limit, since a school's staff share one address and one person's typos must not
+# lock out the others.
+LOGIN_IP_FAILURE_LIMIT = env.int("LOGIN_IP_FAILURE_LIMIT", default=100)
 # Step-up: exports ask for the password (or TOTP) again when the last time it was given, at
 # login or on the re-authentication page, is older than this; subject-access exports and
 # erasure always ask. Reading and writing records (cases included) never asks again inside a
@@ -160,6 +172,12 @@ ACCOUNT_RATE_LIMITS = {
 ACCOUNT_REAUTHENTICATION_TIMEOUT = env.int("REAUTHENTICATION_TIMEOUT", default=15 * 60)
 USERSESSIONS_TRACK_ACTIVITY = False  # sessions are recorded at login; no write per request
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+# Two-factor codes count towards the same lockout, and a used TOTP code is refused again while
+# it is valid, both in PostgreSQL (trusts.mfa), whatever the cache does.
+MFA_FORMS = {
+    "authenticate": "trusts.mfa.AuthenticateForm",
+    "reauthenticate": "trusts.mfa.ReauthenticateForm",
+}
 MFA_TOTP_ISSUER = "SEND Portal"
 
 # Roles that may not use the site until they have set up two-factor authentication.
