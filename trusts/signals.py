@@ -9,6 +9,7 @@ from allauth.usersessions.models import UserSession
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
 
+from .adapters import client_ip
 from .middleware import SESSION_TOTP_SEEN
 from .services import account_ref, login_event_record, sign_in_failures_clear
 
@@ -16,7 +17,7 @@ logger = logging.getLogger("send_portal.security")
 
 
 def _client_ip(request) -> str | None:
-    return request.META.get("REMOTE_ADDR") if request is not None else None
+    return client_ip(request) if request is not None else None
 
 
 @receiver(user_login_failed)

@@ -165,6 +165,10 @@ LOGIN_LOCKOUT_SECONDS = env.int("LOGIN_LOCKOUT_SECONDS", default=15 * 60)
 # one account's limit, since a school's staff share one address and one person's typos must not
 # lock out the others.
 LOGIN_IP_FAILURE_LIMIT = env.int("LOGIN_IP_FAILURE_LIMIT", default=100)
+# Behind a reverse proxy every request comes from the proxy's address, so the limit above
+# would count the whole site as one address: with this many proxies in front, the client's
+# address is read from X-Forwarded-For (allauth's setting). 0 trusts no such header.
+ALLAUTH_TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 # Step-up: exports ask for the password (or TOTP) again when the last time it was given, at
 # login or on the re-authentication page, is older than this; subject-access exports and
 # erasure always ask. Reading and writing records (cases included) never asks again inside a

@@ -99,6 +99,22 @@ def test_an_address_with_a_hundred_failures_in_fifteen_minutes_is_refused(client
     assert post_login(Client(), user.email, ip="198.51.100.7").status_code == 302
 
 
+def test_behind_a_proxy_each_forwarded_client_address_is_counted_on_its_own(client, settings):
+    settings.ALLAUTH_TRUSTED_PROXY_COUNT = 1
+    settings.LOGIN_IP_FAILURE_LIMIT = 3
+    proxy = {"REMOTE_ADDR": "10.0.0.2"}
+    for n in range(3):
+        Client().post("/accounts/login/", {"login": f"nobody{n}@example.test", "password": WRONG},
+                      HTTP_X_FORWARDED_FOR="203.0.113.5", **proxy)
+    user = executive(SchoolFactory().trust)
+    refused = Client().post("/accounts/login/", {"login": user.email, "password": TEST_PASSWORD},
+                            HTTP_X_FORWARDED_FOR="203.0.113.5", **proxy)
+    assert "from your network" in refused.content.decode()
+    response = client.post("/accounts/login/", {"login": user.email, "password": TEST_PASSWORD},
+                           HTTP_X_FORWARDED_FOR="203.0.113.6", **proxy)
+    assert response.status_code == 302
+
+
 def test_an_unknown_address_locks_like_a_real_one_so_a_lockout_reveals_nothing(client):
     for _ in range(5):
         post_login(client, "nobody@example.test", WRONG)
