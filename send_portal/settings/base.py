@@ -198,6 +198,8 @@ MFA_REQUIRED_ROLES = env.list(
 # once a minute (SESSION_ACTIVITY_INTERVAL, trusts.middleware.SessionActivityMiddleware), not
 # with a database write on every request, so an idle session ends between 29 and 30 minutes
 # after its last request; the interval must be shorter than the idle timeout (trusts.checks).
+# Sessions live in PostgreSQL, not the cache: a Redis outage must not sign everybody out.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 SESSION_COOKIE_AGE = env.int("SESSION_IDLE_TIMEOUT", default=30 * 60)
 SESSION_ACTIVITY_INTERVAL = env.int("SESSION_ACTIVITY_INTERVAL", default=60)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
