@@ -9,8 +9,8 @@ instead and logs the outage (at most once a minute). Its socket timeouts are sho
 CACHE_REDIS_TIMEOUT), and after a failure a circuit breaker sends every call straight to memory
 for CACHE_CIRCUIT_BREAKER_SECONDS; then one call tries Redis again, and when it answers Redis is
 used again. Nothing that sign-in security depends on is kept here: failed attempts and used TOTP
-codes are in PostgreSQL (trusts.models.SignInFailure, UsedTotpCode). /healthz reports the cache as degraded while the
-breaker is open or Redis does not answer (see send_portal.health)."""
+codes are in PostgreSQL (trusts.models.SignInFailure, UsedTotpCode). /healthz reports the cache
+as degraded while the breaker is open or Redis does not answer (see send_portal.health)."""
 
 from __future__ import annotations
 

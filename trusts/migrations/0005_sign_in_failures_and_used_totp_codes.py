@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('trusts', '0003_audit_log_append_only'),
+        ('trusts', '0004_audit_log_no_truncate'),
     ]
 
     operations = [
