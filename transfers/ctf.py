@@ -399,4 +399,6 @@ def build(*, source_laestab: str, source_name: str, dest_laestab: str | None,
                     _add(need, "SENtype", kind)
                     _add(need, "SENrank", str(rank))
     ET.indent(root)
-    return ET.tostring(root, encoding="UTF-8", xml_declaration=True) + b"\n"
+    # The declaration as MIS write it (ElementTree's own uses single quotes).
+    return (b'<?xml version="1.0" encoding="UTF-8"?>\n'
+            + ET.tostring(root, encoding="unicode").encode("utf-8") + b"\n")

@@ -40,6 +40,7 @@ def test_an_export_is_valid_against_the_schema_and_carries_the_register(school):
     content, count = services.ctf_export(actor=user, school=school, upns=[pupil.upn],
                                          dest_laestab="8823004", now=NOW)
     assert count == 1
+    assert content.startswith(b'<?xml version="1.0" encoding="UTF-8"?>\n<CTfile>')
     SCHEMA.validate(content)
     root = ET.fromstring(content)  # noqa: S314 - our own output
     assert [e.tag for e in root.find("Header")] == [

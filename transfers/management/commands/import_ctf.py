@@ -62,7 +62,8 @@ class Command(BaseCommand):
         self.stdout.write(f"{path.name}: CTF {header.version} from "
                           f"{header.source_name or 'a school'} ({header.source_laestab or '?'}) "
                           f"to {school.name} ({school.laestab}), "
-                          f"{len(check.parsed.pupils)} pupils.")
+                          f"{len(check.parsed.pupils)} pupil"
+                          f"{'s' if len(check.parsed.pupils) != 1 else ''}.")
         if not check.parsed.is_valid:
             for error in check.parsed.errors:
                 self.stderr.write(f"  {str(error)[0].upper()}{str(error)[1:]}")
