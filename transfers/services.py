@@ -136,9 +136,9 @@ def _payload(p: ctf.CtfPupil) -> dict:
             "history": [(d.isoformat(), prov) for d, prov in p.history]}
 
 
-def _note(parsed: ctf.ParsedCtf) -> str:
-    h = parsed.header
-    source = f"{h.source_name} ({h.source_laestab})" if h.source_name else h.source_laestab
+def _note(source_name: str, source_laestab: str) -> str:
+    """The history events' note: which school's file they came from."""
+    source = f"{source_name} ({source_laestab})" if source_name else source_laestab
     return f"From the common transfer file of {source or 'another school'}"[:300]
 
 
@@ -180,9 +180,7 @@ def ctf_import_confirm(*, actor: User, record: TransferImport) -> bool:
         if locked is None:
             return False
         ids = _apply(actor=actor, school=locked.school, pupils=locked.pupils,
-                     note=f"From the common transfer file of "
-                          f"{locked.source_name or 'another school'}"
-                          f"{f' ({locked.source_laestab})' if locked.source_laestab else ''}"[:300])
+                     note=_note(locked.source_name, locked.source_laestab))
         by_position = dict(zip((p["position"] for p in locked.pupils), ids, strict=True))
         for line in locked.summary.get("lines", []):
             if line["position"] in by_position:
@@ -205,7 +203,7 @@ def ctf_import(*, actor: User | None, school: School, raw: bytes, file_name: str
     with transaction.atomic(), scopes_disabled():
         _apply(actor=actor, school=school, pupils=[_payload(p) for p in check.parsed.pupils
                                                    if p.has_send],
-               note=_note(check.parsed))
+               note=_note(check.parsed.header.source_name, check.parsed.header.source_laestab))
         TransferImport.objects.create(
             school=school, uploaded_by=actor, file_name=file_name[:255],
             file_size=check.parsed.file_size, sha256=check.parsed.sha256,
