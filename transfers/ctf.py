@@ -317,9 +317,16 @@ def parse(raw: bytes, *, file_name: str, laestab: str) -> ParsedCtf:
     if not elements:
         raise CTFError("The file has no pupils in it (no CTFpupilData/Pupil).")
     errors: list[PupilError] = []
-    pupils = [_read_pupil(n, e, errors) for n, e in enumerate(elements, start=1)]
+    pupils = []
+    for n, element in enumerate(elements, start=1):
+        found: list[PupilError] = []
+        pupil = _read_pupil(n, element, found)
+        # A pupil without SEN is not stored, so only a fault in their SEN records (which might
+        # hide SEN) stops the import.
+        errors += [e for e in found if pupil.has_send or e.element.startswith("SEN")]
+        pupils.append(pupil)
     seen: dict[str, int] = {}
-    for p in pupils:
+    for p in (p for p in pupils if p.has_send):
         if p.upn in seen:
             errors.append(PupilError(p.position, "UPN", f"The same UPN as pupil {seen[p.upn]} "
                                                         "in the file."))

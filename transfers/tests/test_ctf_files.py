@@ -111,3 +111,13 @@ def test_each_pupil_problem_is_reported_with_the_pupils_place_in_the_file():
     reasons = " ".join(e.reason for e in parsed.errors)
     assert "NSA (no specialist assessment) is only valid with SEN Support" in reasons
     assert "The same UPN as pupil 5 in the file" in reasons
+
+
+def test_a_fault_in_a_pupil_without_sen_does_not_stop_the_others():
+    no_sen = ("<Pupil><UPN>X</UPN><Surname>Walsh</Surname><Forename>Ella</Forename>"
+              "<DOB>23/11/2017</DOB><Sex>F</Sex><BasicDetails><NCyearActual>4</NCyearActual>"
+              "</BasicDetails></Pupil>")
+    parsed = ctf.parse(ctf_xml(pupil_xml("Z881200114002") + no_sen), file_name="c.xml",
+                       laestab="8811001")
+    assert parsed.is_valid, parsed.errors
+    assert [p.has_send for p in parsed.pupils] == [True, False]
