@@ -440,6 +440,31 @@ ROUTES.update({
 })
 
 
+# --- common transfer files ------------------------------------------------------------------
+
+PROJECT_APPS = (*PROJECT_APPS, "transfers")
+
+
+def _transfer_objects(world: World) -> None:
+    from transfers.models import TransferImport
+
+    for side, school in (("own", world.a1), ("other", world.b1)):
+        world.objects.setdefault("transfer_import", {})[side] = TransferImport.objects.create(
+            school=school, status=TransferImport.Status.READY, file_name="ctf.xml",
+            file_size=10, sha256="0" * 64, ctf_version="26.0", pupils=[],
+            summary={"counts": {}, "lines": []})
+
+
+OBJECT_MAKERS.append(_transfer_objects)
+
+ROUTES.update({
+    "transfers:import_upload": Route(school_kwargs, REGISTER_EDITORS),
+    "transfers:import_detail": Route(_pk_of("transfer_import"), REGISTER_EDITORS),
+    "transfers:import_confirm": Route(_pk_of("transfer_import"), REGISTER_EDITORS, method="POST"),
+    "transfers:export": Route(school_kwargs, PUPIL_READERS),
+})
+
+
 def project_routes() -> list[tuple[str, URLPattern]]:
     """(name, pattern) for every named URL whose view lives in one of the project's apps."""
     found = []
@@ -528,3 +553,4 @@ def test_another_trusts_object_is_404_for_everyone(client, world, name, persona)
     client.force_login(world.users[persona])
     response = request(client, route, reverse(name, kwargs=route.kwargs(world, "other")))
     assert response.status_code == 404
+

@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "support",
     "funding",
     "casework",
+    "transfers",
     "reports",
     "privacy",
     "demo",
@@ -303,6 +304,11 @@ PUPILS_CENSUS_MAX_BYTES = env.int("PUPILS_CENSUS_MAX_BYTES", default=50 * 1024 *
 # Row errors kept and shown for a file (the total is always counted).
 PUPILS_CENSUS_MAX_ERRORS = env.int("PUPILS_CENSUS_MAX_ERRORS", default=500)
 PUPILS_REGISTER_PAGE_SIZE = env.int("PUPILS_REGISTER_PAGE_SIZE", default=50)
+
+# --- Common transfer files (transfers) ---------------------------------------------------
+# A common transfer file larger than this is refused unread (a school's whole year group with
+# attendance and assessments is a few MB).
+TRANSFERS_CTF_MAX_BYTES = env.int("TRANSFERS_CTF_MAX_BYTES", default=10 * 1024 * 1024)
 
 # --- LA top-up funding (funding) ----------------------------------------------------------
 
