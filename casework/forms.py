@@ -75,14 +75,26 @@ class CaseCloseForm(forms.Form):
     closed_on = date_field("Closed on", required=True)
 
 
+def trusts_of(schools) -> list:
+    """The trusts of these schools (their trust joined), by name: the reader's trusts."""
+    return sorted({s.trust_id: s.trust for s in schools}.values(), key=lambda t: t.name)
+
+
 class CaseFilterForm(forms.Form):
+    """The filters of the case lists and the due list, kept in the URL: ids and codes only.
+    Only the trusts, schools and owners the reader may see are offered (and accepted)."""
+
+    trust = forms.TypedChoiceField(coerce=int, required=False, empty_value=None)
     school = forms.TypedChoiceField(coerce=int, required=False, empty_value=None)
     kind = forms.ChoiceField(required=False)
     owner = forms.TypedChoiceField(coerce=int, required=False, empty_value=None)
-    due = forms.ChoiceField(label="Due", choices=DUE_FILTERS, required=False)
+    due = forms.ChoiceField(label="Status", choices=DUE_FILTERS, required=False)
 
     def __init__(self, *args, schools, owners, kinds=None, **kwargs):
         super().__init__(*args, **kwargs)
+        schools = list(schools)
+        self.fields["trust"].choices = [("", "All trusts")] + [
+            (t.pk, t.name) for t in trusts_of(schools)]
         self.fields["school"].choices = [("", "All schools")] + [(s.pk, str(s)) for s in schools]
         self.fields["kind"].choices = [("", "All kinds")] + list(kinds or Case.Kind.choices)
         self.fields["owner"].choices = [("", "Anyone")] + [(u.pk, str(u)) for u in owners]

@@ -65,6 +65,9 @@ class DueItem:
     # The pupil's name (or, for a case without a pupil, its title): for readers who may see
     # pupils' names only; views blank it for the others (see without_names).
     name: str = field(default="", compare=False)
+    # The school's trust, filled in by the lists that show it (with_trusts).
+    trust_id: int | None = field(default=None, compare=False)
+    trust_name: str = field(default="", compare=False)
 
     @property
     def sort_key(self):
@@ -101,6 +104,15 @@ def plan_about(issue_date: dt.date | None) -> str:
 
 def support_plan_about(starts_on: dt.date | None) -> str:
     return f"SEN support plan from {_day(starts_on)}" if starts_on else "SEN support plan"
+
+
+def with_trusts(items: list, schools: Iterable[School]) -> list:
+    """Put each item's trust on it from the reader's schools (their trusts already joined):
+    no query."""
+    trusts = {s.pk: (s.trust_id, s.trust.name) for s in schools}
+    for item in items:
+        item.trust_id, item.trust_name = trusts.get(item.school_id, (None, ""))
+    return items
 
 
 def without_names(items: list, named_school_ids: Iterable[int]) -> list:
@@ -146,16 +158,35 @@ def _case_item(case: Case, today: dt.date, url=None) -> DueItem:
 # Due within this many days, or overdue: "due" in the filters and on the home page.
 SOON = "soon"
 OVERDUE = "overdue"
-DUE_FILTERS = [("", "Any date"), (SOON, "Overdue or due within 7 days"), (OVERDUE, "Overdue")]
+WEEK = "week"
+UNDATED = "undated"
+DUE_FILTERS = [("", "Any date"), (OVERDUE, "Overdue"),
+               (WEEK, f"Due within {dl.DUE_SOON_DAYS} days (not overdue)"),
+               (SOON, f"Overdue or due within {dl.DUE_SOON_DAYS} days"),
+               (UNDATED, "No date set")]
+
+
+def is_overdue(item, today: dt.date) -> bool:
+    return item.due is not None and item.due < today
+
+
+def is_due_this_week(item, today: dt.date) -> bool:
+    """Due from today to DUE_SOON_DAYS ahead (not overdue)."""
+    return item.due is not None and today <= item.due <= today + dt.timedelta(
+        days=dl.DUE_SOON_DAYS)
 
 
 def due_filter(items: list, due: str, today: dt.date) -> list:
-    """The items overdue (OVERDUE), or overdue or due within 7 days (SOON)."""
+    """The items overdue (OVERDUE), due within 7 days and not overdue (WEEK), either (SOON),
+    or without a date (UNDATED)."""
     if due == OVERDUE:
-        return [i for i in items if i.due is not None and i.due < today]
+        return [i for i in items if is_overdue(i, today)]
+    if due == WEEK:
+        return [i for i in items if is_due_this_week(i, today)]
     if due == SOON:
-        horizon = today + dt.timedelta(days=dl.DUE_SOON_DAYS)
-        return [i for i in items if i.due is not None and i.due <= horizon]
+        return [i for i in items if is_overdue(i, today) or is_due_this_week(i, today)]
+    if due == UNDATED:
+        return [i for i in items if i.due is None]
     return items
 
 

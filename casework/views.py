@@ -15,6 +15,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from core.listing import Column, Sorting, paginate
 from pupils.models import Pupil
 from trusts import access, audit
 from trusts.access import Capability as C
@@ -80,34 +81,81 @@ def _owners_for(school):
     ).distinct().order_by("full_name", "email")
 
 
-# --- Case lists ------------------------------------------------------------------------------
+# --- Case lists and the due list -------------------------------------------------------------
+# Filtered in the URL (ids and codes), sorted by a whitelisted column and paged, with the
+# mechanics of core.listing shared by every long list.
+
+DUE_COLUMNS = (
+    Column("due", "Due"), Column("status", "Status", sortable=False), Column("what", "What"),
+    Column("record", "Record"), Column("kind", "Kind"), Column("school", "School"),
+    Column("trust", "Trust"), Column("owner", "Owner"),
+)
+_DUE_VALUES = {
+    "due": lambda i: i.due,
+    "what": lambda i: i.what.lower(),
+    "record": lambda i: (i.name or i.about).lower(),
+    "kind": lambda i: i.kind_label.lower(),
+    "school": lambda i: i.school_name.lower(),
+    "trust": lambda i: i.trust_name.lower(),
+    "owner": lambda i: i.owner_name.lower(),
+}
+
+
+def _filtered_school_ids(school_ids, schools, filters: dict) -> set[int]:
+    """The reader's schools narrowed to the chosen trust (a trust they cannot see gives none)."""
+    ids = set(school_ids)
+    if filters.get("trust"):
+        ids &= {s.pk for s in schools if s.trust_id == filters["trust"]}
+    return ids
+
+
+def _due_listing(request, items: list, *, schools, filters: dict, today: dt.date) -> dict:
+    """Trusts put on, names blanked where the reader may not see pupils (before sorting, so
+    the order gives nothing away), sorted, paged, and counted from the whole filtered set."""
+    selectors.with_trusts(items, schools)
+    _names_where_allowed(request, items)
+    sorting = Sorting.from_params(request.GET, DUE_COLUMNS, default="due")
+    items = sorting.sort_rows(items, value=lambda i, key: _DUE_VALUES[key](i),
+                              name=lambda i: ((i.name or i.about).lower(), i.ref))
+    return {
+        "listing": paginate(request, items, sorting=sorting, filters=filters),
+        "counts": {"total": len(items),
+                   "overdue": sum(selectors.is_overdue(i, today) for i in items),
+                   "week": sum(selectors.is_due_this_week(i, today) for i in items),
+                   "filtered": any(v for k, v in filters.items() if k not in ("view", "closed"))},
+    }
+
+
+def _filters_of(form) -> dict:
+    return {name: form.cleaned_data.get(name) for name in form.fields} if form.is_valid() else {}
+
 
 @login_required
 def case_list(request):
     school_ids = access.school_ids_for(request.user, C.VIEW_CASES)
     if not school_ids:
         raise Http404("No cases to show.")
-    view = request.GET.get("view", "mine")
-    schools = access.schools_for(request.user, C.VIEW_CASES).order_by("name")
+    view = "mine" if request.GET.get("view", "mine") == "mine" else "open"
+    schools = list(access.schools_for(request.user, C.VIEW_CASES).order_by("name"))
     owners = selectors.case_owners(school_ids=school_ids)
     form = forms.CaseFilterForm(request.GET or None, schools=schools, owners=owners)
-    filters = form.cleaned_data if form.is_valid() else {}
+    filters = _filters_of(form)
+    ids = _filtered_school_ids(school_ids, schools, filters)
+    owner_id = request.user.pk if view == "mine" else filters.get("owner")
     if view == "mine":
-        rows = selectors.cases(school_ids=school_ids, owner_id=request.user.pk)
-    else:
-        view = "open"
-        rows = selectors.cases(school_ids=school_ids, school_id=filters.get("school"),
-                               kind=filters.get("kind", ""), owner_id=filters.get("owner"))
+        filters.pop("owner", None)
+    rows = selectors.cases(school_ids=ids, school_id=filters.get("school"),
+                           kind=filters.get("kind") or "", owner_id=owner_id)
     today = _today()
     url = selectors.url_maker("casework:case_detail")
     items = [selectors._case_item(c, today, url) for c in rows]
-    items = selectors.due_filter(items, filters.get("due", "") if view == "open" else "", today)
-    items.sort(key=lambda i: i.sort_key)
-    _names_where_allowed(request, items)
+    items = selectors.due_filter(items, filters.get("due") or "", today)
     return render(request, "casework/case_list.html", {
-        "items": items, "view": view, "form": form,
+        "view": view, "form": form, "today": today,
+        **_due_listing(request, items, schools=schools, filters={"view": view, **filters},
+                       today=today),
         "manage_schools": access.schools_for(request.user, C.MANAGE_CASES).order_by("name"),
-    })
+    }, status=400 if request.GET and form.errors else 200)
 
 
 @login_required
@@ -115,15 +163,18 @@ def due_list(request):
     school_ids = access.school_ids_for(request.user, C.VIEW_CASES)
     if not school_ids:
         raise Http404("Nothing to show.")
-    schools = access.schools_for(request.user, C.VIEW_CASES).order_by("name")
+    schools = list(access.schools_for(request.user, C.VIEW_CASES).order_by("name"))
     owners = selectors.case_owners(school_ids=school_ids)
     form = forms.DueFilterForm(request.GET or None, schools=schools, owners=owners)
-    f = form.cleaned_data if form.is_valid() else {}
-    items = selectors.due_list(school_ids=school_ids, today=_today(), school_id=f.get("school"),
-                               kind=f.get("kind", ""), owner_id=f.get("owner"),
-                               due=f.get("due", ""))
-    _names_where_allowed(request, items)
-    return render(request, "casework/due_list.html", {"items": items, "form": form})
+    f = _filters_of(form)
+    today = _today()
+    items = selectors.due_list(school_ids=_filtered_school_ids(school_ids, schools, f),
+                               today=today, school_id=f.get("school"), kind=f.get("kind") or "",
+                               owner_id=f.get("owner"), due=f.get("due") or "")
+    return render(request, "casework/due_list.html", {
+        "form": form, "today": today,
+        **_due_listing(request, items, schools=schools, filters=f, today=today),
+    }, status=400 if request.GET and form.errors else 200)
 
 
 @login_required
@@ -133,10 +184,11 @@ def school_cases(request, laestab: str):
     rows = selectors.cases(school_ids=[school.pk], open_only=not closed)
     today = _today()
     url = selectors.url_maker("casework:case_detail")
-    items = sorted((selectors._case_item(c, today, url) for c in rows), key=lambda i: i.sort_key)
-    _names_where_allowed(request, items)
+    items = [selectors._case_item(c, today, url) for c in rows]
     return render(request, "casework/school_cases.html", {
-        "school": school, "items": items, "closed": closed,
+        "school": school, "closed": closed,
+        **_due_listing(request, items, schools=[school], filters={"closed": "1" if closed else ""},
+                       today=today),
         "can_manage": access.can(request.user, C.MANAGE_CASES, school),
         "suspensions": selectors.suspensions_this_year(school_ids=[school.pk], today=today),
         "show_pupils": access.can(request.user, C.VIEW_PUPILS, school),
