@@ -197,10 +197,11 @@ class ActivityForm(forms.Form):
     date = date_field("Date", required=True)
     hours = forms.DecimalField(min_value=Decimal("0.25"), max_value=Decimal(24),
                                decimal_places=2, max_digits=5)
-    trusts = forms.ModelMultipleChoiceField(queryset=None, widget=forms.CheckboxSelectMultiple(
-                                                attrs={"class": "govuk-checkboxes__input"}),
-                                            help_text="Hours for several trusts count equally "
-                                                      "for each.")
+    trusts = forms.ModelMultipleChoiceField(
+        queryset=None, required=False,
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "govuk-checkboxes__input"}),
+        help_text="Leave blank for the trust of the school chosen below. Tick two only for "
+                  "time spent for both: its hours count equally for each.")
     school = forms.ModelChoiceField(queryset=None, required=False, empty_label="No school")
     topic = forms.CharField(max_length=200, required=False, help_text="Training: the topic.")
     staff_trained = forms.IntegerField(required=False, min_value=1, max_value=1000,
@@ -211,3 +212,41 @@ class ActivityForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["trusts"].queryset = trusts
         self.fields["school"].queryset = schools
+
+    def clean(self):
+        # No trust is ticked for the reader: a visit to one school is for that school's
+        # trust, not split between every trust by default.
+        data = super().clean()
+        if not data.get("trusts"):
+            school = data.get("school")
+            if school is not None:
+                data["trusts"] = [school.trust]
+            elif "trusts" not in self.errors:
+                self.add_error("trusts", "Choose a trust, or the school the activity was for.")
+        return data
+
+
+class ActivityCorrectionForm(ActivityForm):
+    reason = forms.CharField(max_length=200, required=False, label="What was wrong (optional)",
+                             help_text="Kept with the entry's history. No pupils' names.")
+
+    def clean(self):
+        # A correction shows the trusts it is for now: none ticked is a choice to make.
+        data = forms.Form.clean(self)
+        if not data.get("trusts") and "trusts" not in self.errors:
+            self.add_error("trusts", "Choose at least one trust.")
+        return data
+
+
+class ActivityFilterForm(forms.Form):
+    """The activity log's filters, kept in the URL (ids and codes)."""
+
+    trust = forms.TypedChoiceField(coerce=int, required=False, empty_value=None)
+    school = forms.TypedChoiceField(coerce=int, required=False, empty_value=None)
+    kind = forms.ChoiceField(required=False,
+                             choices=[("", "All kinds"), *ActivityEntry.Kind.choices])
+
+    def __init__(self, *args, trusts, schools, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["trust"].choices = [("", "All trusts")] + [(t.pk, t.name) for t in trusts]
+        self.fields["school"].choices = [("", "All schools")] + [(s.pk, str(s)) for s in schools]

@@ -23,6 +23,7 @@ from trusts.models import School, Trust, User
 from . import deadlines as dl
 from .models import (
     ActivityArrangement,
+    ActivityCorrection,
     ActivityEntry,
     ActivityShare,
     AnnualReview,
@@ -582,19 +583,97 @@ def la_timeliness(*, school_ids: Iterable[int], start: dt.date, end: dt.date, to
 # Activity is scoped on trusts (see models): these selectors open the trust scope themselves
 # with the ids the caller got from access.trust_ids_for(user, LOG_ACTIVITY).
 
-def activity_entries(*, trust_ids: Iterable[int], start: dt.date, end: dt.date) -> list[dict]:
-    ids = sorted(trust_ids)
+def activity_entries(*, trust_ids: Iterable[int], start: dt.date, end: dt.date,
+                     trust_id: int | None = None, school_id: int | None = None,
+                     kind: str = "") -> list[dict]:
+    """The entries of these trusts dated from start to end, each with the names of its trusts
+    and whether it was corrected; `trust_id` narrows to one of them (none if it is not one of
+    them), `school_id` and `kind` filter. Three queries."""
+    readable = sorted(trust_ids)
+    ids = readable if trust_id is None else [t for t in readable if t == trust_id]
     with scope(trust=ids):
-        entries = list(
-            ActivityEntry.objects.filter(date__gte=start, date__lte=end)
-            .select_related("school", "person").distinct().order_by("-date", "-pk")
-        )
+        qs = ActivityEntry.objects.filter(date__gte=start, date__lte=end)
+        if school_id is not None:
+            qs = qs.filter(school_id=school_id)
+        if kind:
+            qs = qs.filter(kind=kind)
+        entries = list(qs.select_related("school", "person").distinct().order_by("-date", "-pk"))
+        entry_ids = [e.pk for e in entries]
         shares = defaultdict(list)
-        for entry_id, trust_name in ActivityShare.objects.filter(
-            entry__in=[e.pk for e in entries]
+        # Every trust of the entry the reader may see is named, those outside the filter too.
+        for entry_id, trust_name in ActivityShare.objects.with_scope(trust=readable).filter(
+            entry__in=entry_ids
         ).values_list("entry_id", "trust__name"):
             shares[entry_id].append(trust_name)
-    return [{"entry": e, "trusts": sorted(shares[e.pk])} for e in entries]
+        corrected = set(ActivityCorrection.objects.with_scopes_disabled().filter(
+            entry__in=entry_ids).values_list("entry_id", flat=True))
+    return [{"entry": e, "trusts": sorted(shares[e.pk]), "corrected": e.pk in corrected}
+            for e in entries]
+
+
+ACTIVITY_FIELDS = [("kind", "Kind"), ("date", "Date"), ("hours", "Hours"), ("trusts", "Trusts"),
+                   ("school", "School"), ("topic", "Topic"), ("staff_trained", "Staff trained"),
+                   ("notes", "Notes")]
+
+
+def _activity_text(name: str, value) -> str:
+    """A value kept in an entry's history, as the page shows it."""
+    if value in (None, "", []):
+        return "–"
+    if name == "kind":
+        return ActivityEntry.Kind(value).label if value in ActivityEntry.Kind.values else value
+    if name == "date":
+        return _day(dt.date.fromisoformat(value))
+    if name == "trusts":
+        return ", ".join(sorted(n for _, n in value))
+    if name == "school":
+        return value[1]
+    return str(value)
+
+
+@dataclass
+class ActivityChange:
+    field: str
+    before: str
+    after: str
+
+
+@dataclass
+class ActivityRecord:
+    entry: ActivityEntry
+    trusts: list[Trust]
+    corrections: list[ActivityCorrection]
+
+    @property
+    def history(self) -> list[tuple[ActivityCorrection, list[ActivityChange]]]:
+        """Each correction, oldest first, with the fields it changed."""
+        return [(c, [ActivityChange(label, _activity_text(name, c.before.get(name)),
+                                    _activity_text(name, c.after.get(name)))
+                     for name, label in ACTIVITY_FIELDS
+                     if c.before.get(name) != c.after.get(name)])
+                for c in self.corrections]
+
+    @property
+    def first_logged(self) -> list[tuple[str, str]]:
+        """What was first logged (the values before the first correction), if corrected."""
+        if not self.corrections:
+            return []
+        first = self.corrections[0].before
+        return [(label, _activity_text(name, first.get(name))) for name, label in ACTIVITY_FIELDS]
+
+
+def activity_entry(*, trust_ids: Iterable[int], pk: int) -> ActivityRecord | None:
+    """One entry of these trusts with its trusts and its corrections, oldest first (None if
+    there is no such entry in them). Three queries."""
+    with scope(trust=sorted(trust_ids)):
+        entry = (ActivityEntry.objects.filter(pk=pk).select_related("school", "person")
+                 .distinct().first())
+        if entry is None:
+            return None
+        trusts = [s.trust for s in ActivityShare.objects.filter(entry=entry).select_related("trust").order_by("trust__name")]
+        corrections = list(ActivityCorrection.objects.with_scopes_disabled().filter(entry=entry)
+                           .select_related("corrected_by").order_by("corrected_at", "pk"))
+    return ActivityRecord(entry, trusts, corrections)
 
 
 @dataclass

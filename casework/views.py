@@ -5,6 +5,7 @@ object outside them answers 404. Writes go through casework.services."""
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -23,7 +24,7 @@ from trusts.models import LocalAuthority, User
 
 from . import deadlines as dl
 from . import figures, forms, selectors, services
-from .models import Case, EHCPlan, EHCRequest
+from .models import ActivityEntry, Case, EHCPlan, EHCRequest
 
 
 def _today() -> dt.date:
@@ -542,19 +543,56 @@ def timeliness(request):
 
 # --- Head of SEND activity -------------------------------------------------------------------
 
-def _activity_context(request, trust_ids, **extra) -> dict:
-    today = _today()
+ACTIVITY_COLUMNS = (
+    Column("date", "Date"), Column("kind", "Kind"), Column("trusts", "Trusts"),
+    Column("school", "School"), Column("topic", "Topic"), Column("person", "Logged by"),
+    Column("hours", "Hours", numeric=True),
+)
+_ACTIVITY_VALUES = {
+    "date": lambda r: r["entry"].date,
+    "kind": lambda r: r["entry"].get_kind_display().lower(),
+    "trusts": lambda r: ", ".join(r["trusts"]).lower(),
+    "school": lambda r: r["entry"].school.name.lower() if r["entry"].school else None,
+    "topic": lambda r: r["entry"].topic.lower() or None,
+    "person": lambda r: str(r["entry"].person).lower(),
+    "hours": lambda r: r["entry"].hours,
+}
+
+
+def _activity_year(request, today: dt.date) -> int:
     try:
         year = int(request.GET.get("year", dl.academic_year_start(today)))
     except ValueError:
         year = dl.academic_year_start(today)
-    year = min(max(year, 2000), dl.academic_year_start(today))
-    start, end = dt.date(year, 9, 1), dt.date(year + 1, 8, 31)
+    return min(max(year, 2000), dl.academic_year_start(today))
+
+
+def _activity_choices(request, trust_ids):
     trusts = access.trusts_for(request.user, C.LOG_ACTIVITY).order_by("name")
     schools = access.schools_for(request.user, C.VIEW_SCHOOL).filter(
         trust_id__in=trust_ids).order_by("name")
+    return trusts, schools
+
+
+def _activity_context(request, trust_ids, **extra) -> dict:
+    today = _today()
+    year = _activity_year(request, today)
+    start, end = dt.date(year, 9, 1), dt.date(year + 1, 8, 31)
+    trust_qs, school_qs = _activity_choices(request, trust_ids)
+    trusts, schools = list(trust_qs), list(school_qs)
     split = selectors.activity_split(trust_ids=trust_ids, person=request.user, year_start=year,
                                      today=today)
+    filter_form = forms.ActivityFilterForm(request.GET or None, trusts=trusts, schools=schools)
+    f = _filters_of(filter_form)
+    entries = selectors.activity_entries(trust_ids=trust_ids, start=start, end=end,
+                                         trust_id=f.get("trust"), school_id=f.get("school"),
+                                         kind=f.get("kind") or "")
+    sorting = Sorting.from_params(request.GET, ACTIVITY_COLUMNS, default="-date")
+    entries = sorting.sort_rows(entries, value=lambda r, key: _ACTIVITY_VALUES[key](r),
+                                name=lambda r: (r["entry"].get_kind_display().lower(),
+                                                -r["entry"].pk))
+    # With one trust there is nothing to choose; with several, none is ticked for the reader.
+    initial = {"date": today, "trusts": trusts if len(trusts) == 1 else []}
     ctx = {
         "year": year, "year_label": dl.academic_year_label(year),
         "years": list(range(dl.academic_year_start(today), 2022, -1)),
@@ -566,9 +604,14 @@ def _activity_context(request, trust_ids, **extra) -> dict:
         ],
         # The kept figure, as on the dashboards (an entry for two trusts counted once).
         "training": figures.training(trust_ids, start, end).rows,
-        "entries": selectors.activity_entries(trust_ids=trust_ids, start=start, end=end),
-        "form": forms.ActivityForm(trusts=trusts, schools=schools,
-                                   initial={"date": today, "trusts": list(trusts)}),
+        "filter_form": filter_form,
+        "listing": paginate(request, entries, sorting=sorting,
+                            filters={"year": year if year != dl.academic_year_start(today)
+                                     else "", **f}),
+        "counts": {"total": len(entries),
+                   "hours": sum((r["entry"].hours for r in entries), Decimal(0)),
+                   "filtered": any(f.values())},
+        "form": forms.ActivityForm(trusts=trust_qs, schools=school_qs, initial=initial),
     }
     ctx.update(extra)
     return ctx
@@ -580,19 +623,69 @@ def activity(request):
     if not trust_ids:
         raise Http404("No activity log.")
     if request.method == "POST":
-        trusts = access.trusts_for(request.user, C.LOG_ACTIVITY)
-        schools = access.schools_for(request.user, C.VIEW_SCHOOL).filter(trust_id__in=trust_ids)
+        trusts, schools = _activity_choices(request, trust_ids)
         form = forms.ActivityForm(request.POST, trusts=trusts, schools=schools)
         if form.is_valid():
             data = dict(form.cleaned_data)
             data["trusts"] = list(data["trusts"])
             try:
-                services.activity_log(actor=request.user, **data)
+                entry = services.activity_log(actor=request.user, **data)
             except ValidationError as e:
                 _form_errors(form, e)
             else:
-                messages.success(request, "Activity logged.")
+                messages.success(request, f"{entry.get_kind_display()} on "
+                                          f"{entry.date.day} {entry.date:%B %Y} logged.")
                 return redirect("casework:activity")
         return render(request, "casework/activity.html",
                       _activity_context(request, trust_ids, form=form))
     return render(request, "casework/activity.html", _activity_context(request, trust_ids))
+
+
+def _get_activity_for_user(request, pk: int, *, author_only: bool = False):
+    """An entry of the reader's trusts (404 otherwise); to correct it, theirs alone: another
+    person's entry answers 404 as anything outside the access policy does."""
+    record = selectors.activity_entry(
+        trust_ids=access.trust_ids_for(request.user, C.LOG_ACTIVITY), pk=pk)
+    if record is None or (author_only and record.entry.person_id != request.user.pk):
+        raise Http404("No such activity entry.")
+    return record
+
+
+@login_required
+def activity_detail(request, pk: int):
+    record = _get_activity_for_user(request, pk)
+    return render(request, "casework/activity_detail.html", {
+        "record": record, "entry": record.entry,
+        "can_correct": record.entry.person_id == request.user.pk,
+        "kinds": dict(ActivityEntry.Kind.choices),
+    })
+
+
+@login_required
+def activity_correct(request, pk: int):
+    record = _get_activity_for_user(request, pk, author_only=True)
+    entry = record.entry
+    trust_ids = access.trust_ids_for(request.user, C.LOG_ACTIVITY)
+    trusts, schools = _activity_choices(request, trust_ids)
+    status = 200
+    if request.method == "POST":
+        form = forms.ActivityCorrectionForm(request.POST, trusts=trusts, schools=schools)
+        if form.is_valid():
+            data = dict(form.cleaned_data)
+            data["trusts"] = list(data["trusts"])
+            try:
+                services.activity_correct(actor=request.user, entry=entry, **data)
+            except ValidationError as e:
+                _form_errors(form, e)
+            else:
+                messages.success(request, "Entry corrected. What it said before is kept in "
+                                          "its history.")
+                return redirect("casework:activity_detail", pk=entry.pk)
+        status = 400
+    else:
+        form = forms.ActivityCorrectionForm(trusts=trusts, schools=schools, initial={
+            "kind": entry.kind, "date": entry.date, "hours": entry.hours,
+            "trusts": record.trusts, "school": entry.school_id, "topic": entry.topic,
+            "staff_trained": entry.staff_trained, "notes": entry.notes})
+    return render(request, "casework/activity_correct.html",
+                  {"record": record, "entry": entry, "form": form}, status=status)
