@@ -522,7 +522,7 @@ def activity_correct(*, actor: User, entry: ActivityEntry, kind: str, date: dt.d
     trusts = _activity_checked(kind=kind, date=date, hours=hours, trusts=trusts, school=school,
                                topic=topic, staff_trained=staff_trained)
     # Locked, so two corrections at once are kept one after the other.
-    entry = (ActivityEntry.objects.with_scopes_disabled().select_for_update()
+    entry = (ActivityEntry.objects.with_scopes_disabled().select_for_update(of=("self",))
              .select_related("school").get(pk=entry.pk))
     shares = list(ActivityShare.objects.with_scopes_disabled().filter(entry=entry)
                   .select_related("trust"))
@@ -537,13 +537,15 @@ def activity_correct(*, actor: User, entry: ActivityEntry, kind: str, date: dt.d
         raise ValidationError("Nothing has changed: change a value to correct the entry.")
     entry.kind, entry.date, entry.hours, entry.school = kind, date, hours, school
     entry.topic, entry.staff_trained, entry.notes = after["topic"], staff_trained, after["notes"]
-    entry.save()
-    if before["trusts"] != after["trusts"] or before["hours"] != after["hours"]:
-        for share in shares:
-            share.delete()  # one by one, so each removal is audited
-        _share(entry, trusts, hours)
-    correction = ActivityCorrection.objects.with_scopes_disabled().create(
-        entry=entry, corrected_by=actor, reason=reason.strip(), before=before, after=after)
+    # The entry and its shares are written as one: its trusts' scope is not the request's.
+    with scopes_disabled():
+        entry.save()
+        if before["trusts"] != after["trusts"] or before["hours"] != after["hours"]:
+            for share in shares:
+                share.delete()  # one by one, so each removal is audited
+            _share(entry, trusts, hours)
+        correction = ActivityCorrection.objects.create(
+            entry=entry, corrected_by=actor, reason=reason.strip(), before=before, after=after)
     figures.trust_activity_refresh(
         trust_ids={t for t, _ in before["trusts"]} | {t.pk for t in trusts})
     return correction
