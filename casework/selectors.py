@@ -670,7 +670,8 @@ def activity_entry(*, trust_ids: Iterable[int], pk: int) -> ActivityRecord | Non
                  .distinct().first())
         if entry is None:
             return None
-        trusts = [s.trust for s in ActivityShare.objects.filter(entry=entry).select_related("trust").order_by("trust__name")]
+        trusts = [s.trust for s in ActivityShare.objects.filter(entry=entry)
+                  .select_related("trust").order_by("trust__name")]
         corrections = list(ActivityCorrection.objects.with_scopes_disabled().filter(entry=entry)
                            .select_related("corrected_by").order_by("corrected_at", "pk"))
     return ActivityRecord(entry, trusts, corrections)
