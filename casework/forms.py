@@ -200,7 +200,7 @@ class ActivityForm(forms.Form):
     trusts = forms.ModelMultipleChoiceField(
         queryset=None, required=False,
         widget=forms.CheckboxSelectMultiple(attrs={"class": "govuk-checkboxes__input"}),
-        help_text="Leave blank for the trust of the school chosen below. Tick two only for "
+        help_text="Leave blank for the trust of the school chosen above. Tick two only for "
                   "time spent for both: its hours count equally for each.")
     school = forms.ModelChoiceField(queryset=None, required=False, empty_label="No school")
     topic = forms.CharField(max_length=200, required=False, help_text="Training: the topic.")
