@@ -22,7 +22,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.core.paginator import Page, Paginator
-from django.db.models import F, QuerySet
+from django.db.models import Expression, F, QuerySet
 
 PAGE_SIZE = 50
 
@@ -70,14 +70,16 @@ class Sorting:
         present.sort(key=lambda r: value(r, self.key), reverse=self.descending)
         return present + missing
 
-    def order_queryset(self, qs: QuerySet, orderings: Mapping[str, Sequence[str]], *,
-                       names: Sequence[str]) -> QuerySet:
-        """The queryset ordered in the database: the column's fields (`orderings[key]`) in
-        the chosen direction with blanks last, then `names` ascending, then the primary key,
-        so pages never overlap or skip a row."""
-        fields = orderings.get(self.key, ())
-        exprs = [F(f).desc(nulls_last=True) if self.descending else F(f).asc(nulls_last=True)
-                 for f in fields]
+    def order_queryset(self, qs: QuerySet, orderings: Mapping[str, Sequence[str | Expression]],
+                       *, names: Sequence[str]) -> QuerySet:
+        """The queryset ordered in the database: the column's fields or expressions
+        (`orderings[key]`) in the chosen direction with nulls last, then `names` ascending,
+        then the primary key, so pages never overlap or skip a row."""
+        exprs = []
+        for f in orderings.get(self.key, ()):
+            expr = F(f) if isinstance(f, str) else f
+            exprs.append(expr.desc(nulls_last=True) if self.descending
+                         else expr.asc(nulls_last=True))
         return qs.order_by(*exprs, *names, "pk")
 
 
