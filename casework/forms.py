@@ -10,7 +10,7 @@ from django import forms
 from core.date_input import DateInputField
 
 from .models import ActivityEntry, AnnualReview, Case, EHCRequest
-from .selectors import DUE_FILTERS, DUE_KINDS, REVIEW_SHOW
+from .selectors import DUE_FILTERS, DUE_KINDS, REQUEST_SHOW, REVIEW_SHOW
 
 
 class DateInput(forms.DateInput):
@@ -103,6 +103,21 @@ class CaseFilterForm(forms.Form):
 class DueFilterForm(CaseFilterForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, kinds=DUE_KINDS, **kwargs)
+
+
+class RequestFilterForm(forms.Form):
+    """The EHC needs assessment requests list's filters, kept in the URL (ids and codes)."""
+
+    trust = forms.TypedChoiceField(coerce=int, required=False, empty_value=None)
+    school = forms.TypedChoiceField(coerce=int, required=False, empty_value=None)
+    show = forms.ChoiceField(label="Status", choices=REQUEST_SHOW, required=False)
+
+    def __init__(self, *args, schools, **kwargs):
+        super().__init__(*args, **kwargs)
+        schools = list(schools)
+        self.fields["trust"].choices = [("", "All trusts")] + [
+            (t.pk, t.name) for t in trusts_of(schools)]
+        self.fields["school"].choices = [("", "All schools")] + [(s.pk, str(s)) for s in schools]
 
 
 class EHCRequestForm(forms.Form):

@@ -268,6 +268,79 @@ def due_items_by_owner(*, today: dt.date) -> dict[int, list[DueItem]]:
     return dict(out)
 
 
+# --- EHC needs assessment requests ----------------------------------------------------------
+
+REQUEST_SHOW = [("", "Open requests"), (OVERDUE, "A step overdue"),
+                (WEEK, f"A step due within {dl.DUE_SOON_DAYS} days"), ("closed", "Closed"),
+                ("all", "All requests")]
+
+
+@dataclass
+class RequestRow:
+    """One EHC needs assessment request in the requests list (the pupil's name blanked by
+    the view for readers who may not see pupils')."""
+
+    pk: int
+    url: str
+    school_id: int
+    school_name: str
+    local_authority: str
+    request_date: dt.date
+    owner_name: str
+    closed: bool
+    result: str  # "Final plan issued", "Refused to assess"... for a closed request
+    step: str  # the next step's label ("" when none is pending)
+    due: dt.date | None  # the next step's due date
+    status: dl.StepStatus | None
+    final_plan_due: dt.date
+    name: str = ""
+    trust_id: int | None = None
+    trust_name: str = ""
+
+    @property
+    def about(self) -> str:
+        return request_about(self.request_date)
+
+
+def ehc_requests(*, school_ids: Iterable[int], today: dt.date, school_id: int | None = None,
+                 show: str = "") -> list[RequestRow]:
+    """The EHC needs assessment requests of these schools with their next statutory step.
+    `show`: "" open ones, OVERDUE or WEEK (open, the next step overdue or due within 7 days),
+    "closed", "all". One query."""
+    ids = set(school_ids)
+    if school_id is not None:
+        ids &= {school_id}
+    qs = EHCRequest.objects.filter(school_id__in=ids).select_related(
+        "school", "owner", "pupil", "local_authority").only(
+        "pk", "school__name", "owner__full_name", "owner__email", "pupil__forename",
+        "pupil__surname", "local_authority__name", "request_date", "decision", "decision_date",
+        "draft_plan_date", "parents_comments_date", "outcome", "outcome_date")
+    url = url_maker("casework:ehc_request_detail")
+    rows = []
+    for r in qs:
+        step = None if r.closed else r.next_step(today)
+        rows.append(RequestRow(
+            pk=r.pk, url=url(r.pk), school_id=r.school_id, school_name=r.school.name,
+            local_authority=r.local_authority.name, request_date=r.request_date,
+            owner_name=str(r.owner), closed=r.closed,
+            result=(r.get_outcome_display() if r.outcome else r.get_decision_display()
+                    if r.closed else ""),
+            step=step.label if step else "", due=step.status.due if step else None,
+            status=step.status if step else None, final_plan_due=r.final_plan_due,
+            name=r.pupil.full_name,
+        ))
+    if show == "all":
+        return rows
+    if show == "closed":
+        return [r for r in rows if r.closed]
+    rows = [r for r in rows if not r.closed]
+    if show == OVERDUE:
+        return [r for r in rows if is_overdue(r, today)]
+    if show == WEEK:
+        return [r for r in rows if is_due_this_week(r, today)]
+    return rows
+
+
 # --- Annual reviews --------------------------------------------------------------------------
 
 @dataclass

@@ -8,6 +8,7 @@ urlpatterns = [
     path("cases/", views.case_list, name="case_list"),
     path("due/", views.due_list, name="due_list"),
     path("reviews/", views.reviews_due, name="reviews_due"),
+    path("requests/", views.ehc_requests, name="ehc_requests"),
     path("timeliness/", views.timeliness, name="timeliness"),
     path("activity/", views.activity, name="activity"),
     path("activity/<int:pk>/", views.activity_detail, name="activity_detail"),

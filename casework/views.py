@@ -178,6 +178,52 @@ def due_list(request):
     }, status=400 if request.GET and form.errors else 200)
 
 
+REQUEST_COLUMNS = (
+    Column("record", "Request"), Column("requested", "Requested"), Column("step", "Next step"),
+    Column("due", "Due"), Column("status", "Status", sortable=False),
+    Column("la", "Local authority"), Column("school", "School"), Column("trust", "Trust"),
+    Column("owner", "Owner"),
+)
+_REQUEST_VALUES = {
+    "record": lambda r: (r.name or r.about).lower(),
+    "requested": lambda r: r.request_date,
+    "step": lambda r: r.step.lower() or None,
+    "due": lambda r: r.due,
+    "la": lambda r: r.local_authority.lower(),
+    "school": lambda r: r.school_name.lower(),
+    "trust": lambda r: r.trust_name.lower(),
+    "owner": lambda r: r.owner_name.lower(),
+}
+
+
+@login_required
+def ehc_requests(request):
+    """Every EHC needs assessment request of the reader's schools, filtered in the URL, with
+    its next statutory step; sorted and paged like the due list."""
+    school_ids = access.school_ids_for(request.user, C.VIEW_CASES)
+    if not school_ids:
+        raise Http404("Nothing to show.")
+    schools = list(access.schools_for(request.user, C.VIEW_CASES).order_by("name"))
+    form = forms.RequestFilterForm(request.GET or None, schools=schools)
+    f = _filters_of(form)
+    today = _today()
+    rows = selectors.ehc_requests(school_ids=_filtered_school_ids(school_ids, schools, f),
+                                  today=today, school_id=f.get("school"),
+                                  show=f.get("show") or "")
+    selectors.with_trusts(rows, schools)
+    _names_where_allowed(request, rows)
+    sorting = Sorting.from_params(request.GET, REQUEST_COLUMNS, default="due")
+    rows = sorting.sort_rows(rows, value=lambda r, key: _REQUEST_VALUES[key](r),
+                             name=lambda r: ((r.name or r.about).lower(), r.pk))
+    return render(request, "casework/ehc_requests.html", {
+        "form": form, "listing": paginate(request, rows, sorting=sorting, filters=f),
+        "counts": {"total": len(rows),
+                   "overdue": sum(selectors.is_overdue(r, today) for r in rows),
+                   "week": sum(selectors.is_due_this_week(r, today) for r in rows),
+                   "filtered": any(f.values())},
+    }, status=400 if request.GET and form.errors else 200)
+
+
 @login_required
 def school_cases(request, laestab: str):
     school = access.get_school_for_user(request.user, laestab, C.VIEW_CASES)

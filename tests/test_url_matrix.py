@@ -139,6 +139,7 @@ ROUTES.update({
     "casework:case_list": Route(no_kwargs, ANY_CASE_READER, has_object=False),
     "casework:due_list": Route(no_kwargs, ANY_CASE_READER, has_object=False),
     "casework:reviews_due": Route(no_kwargs, ANY_CASE_READER, has_object=False),
+    "casework:ehc_requests": Route(no_kwargs, ANY_CASE_READER, has_object=False),
     "casework:timeliness": Route(no_kwargs, ANY_CASE_READER, has_object=False),
     "casework:activity": Route(no_kwargs, frozenset({"head_of_send", "hos_b"}),
                                has_object=False),

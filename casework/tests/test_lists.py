@@ -12,7 +12,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from casework import services
-from casework.models import ActivityCorrection, ActivityEntry, ActivityShare, Case
+from casework.models import ActivityCorrection, ActivityEntry, ActivityShare, Case, EHCRequest
 from trusts.tests.factories import SchoolFactory, head_of_send
 
 pytestmark = pytest.mark.django_db
@@ -148,14 +148,55 @@ def test_the_case_lists_page_filter_and_sort_the_same_way(client, world):
     assert 'name="owner"' not in mine.content.decode().split("casework-filters")[1][:3000]
 
 
+def _requests(pupil, owner, n, *, days_ago):
+    EHCRequest.objects.bulk_create(
+        EHCRequest(pupil=pupil, school=pupil.school, local_authority=pupil.home_local_authority,
+                   requested_by="school", owner=owner,
+                   request_date=dt.date.today() - dt.timedelta(days=days_ago))
+        for _ in range(n))
+
+
+def test_the_assessment_requests_list_filters_counts_sorts_and_pages(client, world):
+    # Decision due 6 weeks after the request: 45 days ago is overdue, 38 days ago due this week.
+    _requests(world.pupil_a, world.senco_a, 40, days_ago=45)
+    _requests(world.pupil_a, world.senco_a, 15, days_ago=38)
+    _requests(world.pupil_b, world.senco_b, 4, days_ago=10)
+    closed = EHCRequest.objects.filter(school=world.school_b).first()
+    closed.decision, closed.decision_date = "refuse", dt.date.today()
+    closed.save()
+    client.force_login(world.hos)
+    everything = client.get("/casework/requests/")
+    assert everything.context["counts"] == {"total": 58, "overdue": 40, "week": 15,
+                                            "filtered": False}
+    url = f"/casework/requests/?trust={world.trust_a.pk}&show=week&sort=-requested"
+    week = client.get(url)
+    assert week.context["counts"]["total"] == 15
+    assert {r.trust_name for r in week.context["listing"].rows} == {"Trust A"}
+    assert 'aria-sort="descending"' in week.content.decode()
+    overdue = client.get(f"/casework/requests/?trust={world.trust_a.pk}&show=overdue")
+    body = overdue.content.decode()
+    assert body.count('data-request="') == 40
+    closed_rows = client.get("/casework/requests/?show=closed").context["listing"].rows
+    assert [r.pk for r in closed_rows] == [closed.pk] and closed_rows[0].result
+    paged = client.get("/casework/requests/?show=all&sort=school")
+    assert paged.content.decode().count('data-request="') == 50
+    assert 'href="?show=all&amp;sort=school&amp;page=2"' in paged.content.decode()
+    assert client.get(f"/casework/requests/?trust={world.trust_b.pk}&page=2").status_code == 200
+    client.force_login(world.senco_a)
+    assert client.get(f"/casework/requests/?trust={world.trust_b.pk}").status_code == 400
+
+
 @pytest.mark.parametrize("url", [
     "/casework/due/?sort=-owner&due=soon", "/casework/cases/?view=open&sort=trust",
     "/casework/due/?page=2", "/casework/activity/?sort=hours",
+    "/casework/requests/?show=all&sort=-la&page=2",
 ])
 def test_paged_lists_take_the_same_queries_for_2_and_70_rows(client, world, url):
     def rows(n):
         _cases(world.school_a, world.senco_a, n // 2, due_in_days=2)
         _cases(world.school_b, world.senco_b, n - n // 2, due_in_days=-2)
+        _requests(world.pupil_a, world.senco_a, n // 2, days_ago=20)
+        _requests(world.pupil_b, world.senco_b, n - n // 2, days_ago=50)
         for i in range(n):
             services.activity_log(actor=world.hos, kind="school_visit", date=dt.date.today(),
                                   hours=Decimal(1), trusts=[world.trust_a],
