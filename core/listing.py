@@ -50,9 +50,11 @@ class Sorting:
         an arbitrary field."""
         allowed = {c.key for c in columns if c.sortable}
         raw = str(params.get("sort", "") or default)
-        key, descending = raw.lstrip("-"), raw.startswith("-")
+        descending = raw.startswith("-")
+        key = raw[1:] if descending else raw
         if key not in allowed:
-            key, descending = default.lstrip("-"), default.startswith("-")
+            descending = default.startswith("-")
+            key = default[1:] if descending else default
         return cls(tuple(columns), key, descending, default)
 
     @property
