@@ -245,13 +245,6 @@ class ActivityCorrectionForm(ActivityForm):
     reason = forms.CharField(max_length=200, required=False, label="What was wrong (optional)",
                              help_text="Kept with the entry's history. No pupils' names.")
 
-    def clean(self):
-        # A correction shows the trusts it is for now: none ticked is a choice to make.
-        data = forms.Form.clean(self)
-        if not data.get("trusts") and "trusts" not in self.errors:
-            self.add_error("trusts", "Choose at least one trust.")
-        return data
-
 
 class ActivityFilterForm(forms.Form):
     """The activity log's filters, kept in the URL (ids and codes)."""

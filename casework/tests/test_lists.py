@@ -339,9 +339,11 @@ def test_a_correction_that_changes_nothing_or_is_invalid_changes_nothing(client,
     assert response.status_code == 400
     assert "Nothing has changed" in response.content.decode()
     response = client.post(f"/casework/activity/{entry.pk}/correct/",
-                           _correction(world, hours="-2", trusts=[]))
+                           _correction(world, hours="-2", trusts=[], school=""))
     assert response.status_code == 400
-    assert "Choose at least one trust." in response.content.decode()
+    body = response.content.decode()
+    assert "Choose a trust, or the school the activity was for." in body
+    assert "Ensure this value is greater than or equal to 0.25." in body
     assert not ActivityCorrection.objects.exists()
 
 

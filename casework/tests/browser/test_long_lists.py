@@ -120,6 +120,7 @@ def test_a_head_of_send_records_an_activity_and_corrects_it(page):
     page.wait_for_url("**/correct/")
     page.get_by_label("Hours").fill("2.5")
     page.get_by_label("What was wrong (optional)").fill("Left at half past two")
+    page.screenshot(path=str(SHOTS / "casework-activity-correct-form.png"), full_page=True)
     page.get_by_role("button", name="Save the correction").click()
     page.wait_for_url("**/casework/activity/*/")
     history = page.locator("#history").inner_text()
