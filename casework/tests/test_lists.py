@@ -363,3 +363,13 @@ def test_the_activity_entries_filter_sort_and_page(client, world):
     assert first.context["listing"].count == 55 and len(first.context["listing"].rows) == 50
     assert "55 entries</strong>" in first.content.decode()
     assert client.get("/casework/activity/?kind=school_visit").context["listing"].count == 11
+
+
+def test_a_long_list_shows_the_first_last_and_nearby_pages_with_gaps(client, world):
+    _cases(world.school_a, world.senco_a, 301, due_in_days=2)
+    client.force_login(world.hos)
+    body = client.get("/casework/due/?due=week&page=4").content.decode()
+    pages = re.findall(r'aria-label="Page (\d+)"', body)
+    assert pages == ["1", "3", "4", "5", "7"] and body.count("&ctdot;") == 2
+    assert 'href="?due=week&amp;page=3" rel="prev"' in body
+    assert "Showing 151 to 200." in body
