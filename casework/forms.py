@@ -253,8 +253,13 @@ class ActivityFilterForm(forms.Form):
     school = forms.TypedChoiceField(coerce=int, required=False, empty_value=None)
     kind = forms.ChoiceField(required=False,
                              choices=[("", "All kinds"), *ActivityEntry.Kind.choices])
+    person = forms.TypedChoiceField(label="Logged by", coerce=int, required=False,
+                                    empty_value=None)
 
-    def __init__(self, *args, trusts, schools, **kwargs):
+    def __init__(self, *args, trusts, schools, people, **kwargs):
+        # Its own ids: the page also holds the form to log an activity, with the same names.
+        kwargs.setdefault("auto_id", "filter-%s")
         super().__init__(*args, **kwargs)
+        self.fields["person"].choices = [("", "Anyone")] + [(u.pk, str(u)) for u in people]
         self.fields["trust"].choices = [("", "All trusts")] + [(t.pk, t.name) for t in trusts]
         self.fields["school"].choices = [("", "All schools")] + [(s.pk, str(s)) for s in schools]

@@ -656,12 +656,19 @@ def la_timeliness(*, school_ids: Iterable[int], start: dt.date, end: dt.date, to
 # Activity is scoped on trusts (see models): these selectors open the trust scope themselves
 # with the ids the caller got from access.trust_ids_for(user, LOG_ACTIVITY).
 
+def activity_people(*, trust_ids: Iterable[int]) -> list[User]:
+    """The people who logged entries for these trusts, by name (one query)."""
+    with scope(trust=sorted(trust_ids)):
+        entries = ActivityEntry.objects.values("person_id")
+        return list(User.objects.filter(pk__in=entries).order_by("full_name", "email"))
+
+
 def activity_entries(*, trust_ids: Iterable[int], start: dt.date, end: dt.date,
                      trust_id: int | None = None, school_id: int | None = None,
-                     kind: str = "") -> list[dict]:
+                     kind: str = "", person_id: int | None = None) -> list[dict]:
     """The entries of these trusts dated from start to end, each with the names of its trusts
     and whether it was corrected; `trust_id` narrows to one of them (none if it is not one of
-    them), `school_id` and `kind` filter. Three queries."""
+    them), `school_id`, `kind` and `person_id` (who logged it) filter. Three queries."""
     readable = sorted(trust_ids)
     ids = readable if trust_id is None else [t for t in readable if t == trust_id]
     with scope(trust=ids):
@@ -670,6 +677,8 @@ def activity_entries(*, trust_ids: Iterable[int], start: dt.date, end: dt.date,
             qs = qs.filter(school_id=school_id)
         if kind:
             qs = qs.filter(kind=kind)
+        if person_id is not None:
+            qs = qs.filter(person_id=person_id)
         entries = list(qs.select_related("school", "person").distinct().order_by("-date", "-pk"))
         entry_ids = [e.pk for e in entries]
         shares = defaultdict(list)

@@ -628,11 +628,13 @@ def _activity_context(request, trust_ids, **extra) -> dict:
     trusts, schools = list(trust_qs), list(school_qs)
     split = selectors.activity_split(trust_ids=trust_ids, person=request.user, year_start=year,
                                      today=today)
-    filter_form = forms.ActivityFilterForm(request.GET or None, trusts=trusts, schools=schools)
+    filter_form = forms.ActivityFilterForm(
+        request.GET or None, trusts=trusts, schools=schools,
+        people=selectors.activity_people(trust_ids=trust_ids))
     f = _filters_of(filter_form)
     entries = selectors.activity_entries(trust_ids=trust_ids, start=start, end=end,
                                          trust_id=f.get("trust"), school_id=f.get("school"),
-                                         kind=f.get("kind") or "")
+                                         kind=f.get("kind") or "", person_id=f.get("person"))
     sorting = Sorting.from_params(request.GET, ACTIVITY_COLUMNS, default="-date")
     entries = sorting.sort_rows(entries, value=lambda r, key: _ACTIVITY_VALUES[key](r),
                                 name=lambda r: (r["entry"].get_kind_display().lower(),

@@ -13,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 
 from casework import services
 from casework.models import ActivityCorrection, ActivityEntry, ActivityShare, Case, EHCRequest
-from trusts.tests.factories import SchoolFactory, head_of_send
+from trusts.tests.factories import SchoolFactory, TrustFactory, head_of_send
 
 pytestmark = pytest.mark.django_db
 
@@ -363,6 +363,22 @@ def test_the_activity_entries_filter_sort_and_page(client, world):
     assert first.context["listing"].count == 55 and len(first.context["listing"].rows) == 50
     assert "55 entries</strong>" in first.content.decode()
     assert client.get("/casework/activity/?kind=school_visit").context["listing"].count == 11
+    # Logged by: only the people who logged entries for the reader's trusts are offered.
+    colleague = head_of_send(world.trust_b)
+    services.activity_log(actor=colleague, kind="la_forum", date=dt.date.today(),
+                          hours=Decimal(2), trusts=[world.trust_b])
+    trust_c = TrustFactory(name="Trust C")
+    stranger = head_of_send(trust_c)
+    services.activity_log(actor=stranger, kind="la_forum", date=dt.date.today(),
+                          hours=Decimal(2), trusts=[trust_c])
+    mine = client.get(f"/casework/activity/?person={colleague.pk}")
+    assert mine.context["listing"].count == 1
+    assert 'name="person"' in mine.content.decode()
+    assert str(stranger) not in mine.content.decode()
+    refused = client.get(f"/casework/activity/?person={stranger.pk}")
+    # Not one of the choices: the filter is ignored, and the page says so.
+    assert refused.context["listing"].count == 56
+    assert "Select a valid choice" in refused.content.decode()
 
 
 def test_a_long_list_shows_the_first_last_and_nearby_pages_with_gaps(client, world):
