@@ -8,7 +8,7 @@ import datetime
 from collections.abc import Iterable
 
 from django.db import models
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 
 from trusts.models import School, User
 
@@ -42,6 +42,13 @@ def register_for_school(school: School, *, provision: str = "", need: str = "",
             Q(surname__icontains=term) | Q(forename__icontains=term) | Q(upn__startswith=compact)
         )
     return pupils.order_by("surname", "forename", "pk")
+
+
+def register_counts(pupils: QuerySet[Pupil]) -> dict[str, int]:
+    """How many of these pupils there are, with an EHC plan, at SEN Support (one query)."""
+    return pupils.order_by().aggregate(
+        total=Count("pk"), ehcp=Count("pk", filter=Q(provision=Provision.EHC_PLAN)),
+        sen_support=Count("pk", filter=Q(provision=Provision.SEN_SUPPORT)))
 
 
 def pupil_history(pupil: Pupil) -> QuerySet[RegisterEvent]:

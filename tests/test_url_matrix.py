@@ -103,6 +103,7 @@ ROUTES: dict[str, Route] = {
 
 def _casework_objects(world: World) -> None:
     import datetime as dt
+    from decimal import Decimal
 
     from casework import services as cw
     from pupils.tests.factories import PupilFactory
@@ -117,6 +118,11 @@ def _casework_objects(world: World) -> None:
         plan = cw.ehc_plan_create(actor=owner, pupil=pupil, issue_date=dt.date(2024, 9, 1))
         for kind, obj in (("case", case), ("ehc_request", request_), ("plan", plan)):
             world.objects.setdefault(kind, {})[side] = obj
+    for side, hos, trust in (("own", world.users["head_of_send"], world.trust_a),
+                             ("other", world.users["hos_b"], world.trust_b)):
+        world.objects.setdefault("activity", {})[side] = cw.activity_log(
+            actor=hos, kind="school_visit", date=dt.date(2025, 9, 2), hours=Decimal(2),
+            trusts=[trust])
 
 
 OBJECT_MAKERS.append(_casework_objects)
@@ -133,9 +139,13 @@ ROUTES.update({
     "casework:case_list": Route(no_kwargs, ANY_CASE_READER, has_object=False),
     "casework:due_list": Route(no_kwargs, ANY_CASE_READER, has_object=False),
     "casework:reviews_due": Route(no_kwargs, ANY_CASE_READER, has_object=False),
+    "casework:ehc_requests": Route(no_kwargs, ANY_CASE_READER, has_object=False),
     "casework:timeliness": Route(no_kwargs, ANY_CASE_READER, has_object=False),
     "casework:activity": Route(no_kwargs, frozenset({"head_of_send", "hos_b"}),
                                has_object=False),
+    # The entry's page for the Heads of SEND of its trusts; correcting it for its author only.
+    "casework:activity_detail": Route(_pk_of("activity"), frozenset({"head_of_send"})),
+    "casework:activity_correct": Route(_pk_of("activity"), frozenset({"head_of_send"})),
     "casework:school_cases": Route(school_kwargs, CASE_READERS),
     "casework:school_ehc": Route(school_kwargs, CASE_READERS),
     "casework:case_open": Route(school_kwargs, CASE_WRITERS),
