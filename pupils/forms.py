@@ -16,8 +16,17 @@ YEAR_CHOICES = [("", "Any year group"), *[(g, "Reception" if g == "R" else g if 
                                            else f"Year {g}") for g in YEAR_GROUPS]]
 
 
-class RegisterFilterForm(forms.Form):
+class RegisterSearchForm(forms.Form):
+    """A search by name or UPN: posted and kept in the session, never put in a URL (a name in a
+    URL ends up in browser history and server logs)."""
+
     q = forms.CharField(label="Name or UPN", required=False, max_length=60)
+
+
+class RegisterFilterForm(forms.Form):
+    """Filters with no personal data in them: in the URL, so a filtered register can be
+    bookmarked and shared, and its pages and sort links keep them."""
+
     provision = forms.ChoiceField(label="Provision", choices=PROVISION_CHOICES, required=False)
     need = forms.ChoiceField(label="Need", choices=NEED_CHOICES, required=False)
     year_group = forms.ChoiceField(label="Year group", choices=YEAR_CHOICES, required=False)

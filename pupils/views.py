@@ -4,6 +4,8 @@ for the school or record first (a school or pupil the user may not see answers 4
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -29,6 +31,7 @@ from .forms import (
     ConfirmLeaversForm,
     RegisterChangeForm,
     RegisterFilterForm,
+    RegisterSearchForm,
     RemoveFromRegisterForm,
 )
 from .models import CensusImport, Pupil
@@ -83,34 +86,43 @@ def _filters_key(school) -> str:
 @login_required
 @require_http_methods(["GET", "POST"])
 def register(request, laestab: str):
-    """The filters and search are POSTed and kept in the session, never put in the URL: a
-    name or UPN in a URL ends up in browser history and server logs."""
+    """The filters (provision, need, year group) are in the URL; a search by name or UPN is
+    POSTed and kept in the session, never put in the URL: a name or UPN in a URL ends up in
+    browser history and server logs."""
     school = access.get_school_for_user(request.user, laestab, Capability.VIEW_PUPILS)
     key = _filters_key(school)
     status = 200
+    filter_form = RegisterFilterForm(request.GET)
+    filters = filter_form.filters()
+    if filter_form.errors:
+        status = 400  # the form says what is wrong; the register is shown unfiltered
+    back = reverse("pupils:register", kwargs={"laestab": school.laestab})
+    if filters:
+        back += "?" + urlencode(filters)
     if request.method == "POST":
         if "clear" in request.POST:
             request.session.pop(key, None)
-            return redirect("pupils:register", laestab=school.laestab)
-        form = RegisterFilterForm(request.POST)
-        if form.is_valid():
-            request.session[key] = form.filters()
-            return redirect("pupils:register", laestab=school.laestab)
+            return redirect(back)
+        search_form = RegisterSearchForm(request.POST)
+        if search_form.is_valid():
+            term = search_form.cleaned_data["q"]
+            request.session[key] = {"q": term} if term else {}
+            return redirect(back)
         status = 400
     else:
-        form = RegisterFilterForm(initial=request.session.get(key, {}))
-    filters = request.session.get(key, {})
-    # Only the sort and the page are in the URL: the filters travel with the search by name
-    # or UPN, in the session.
+        search_form = RegisterSearchForm(initial=request.session.get(key, {}))
+    search = request.session.get(key, {})
     sorting = Sorting.from_params(request.GET, REGISTER_COLUMNS, default="name")
-    pupils = sorting.order_queryset(selectors.register_for_school(school, **filters),
+    pupils = sorting.order_queryset(selectors.register_for_school(school, **filters, **search),
                                     REGISTER_ORDERINGS, names=("surname", "forename"))
-    listing = paginate(request, pupils, sorting=sorting, filters={},
+    listing = paginate(request, pupils, sorting=sorting, filters=filters,
                        page_size=request_page_size())
     latest = selectors.latest_snapshots([school.pk]).get(school.pk)
     return render(request, "pupils/register.html", {
-        "school": school, "form": form, "page": listing.page, "listing": listing,
-        "counts": selectors.register_counts(pupils), "latest": latest, "filtered": bool(filters),
+        "school": school, "form": search_form, "filter_form": filter_form,
+        "page": listing.page, "listing": listing, "filter_query": urlencode(filters),
+        "counts": selectors.register_counts(pupils), "latest": latest,
+        "filtered": bool(filters or search), "searched": bool(search),
         "can_edit": access.can(request.user, Capability.EDIT_REGISTER, school),
         "can_import": access.can(request.user, Capability.IMPORT_CENSUS, school),
     }, status=status)
@@ -128,8 +140,10 @@ def register_export(request, laestab: str, fmt: str):
     school = access.get_school_for_user(request.user, laestab, Capability.VIEW_PUPILS)
     if fmt not in ("csv", "xlsx"):
         raise Http404("No such format.")
-    # The export holds what the register shows: the filters saved in the session.
-    pupils = selectors.register_for_school(school, **request.session.get(_filters_key(school), {}))
+    # The export holds what the register shows: the filters in the URL and the search saved in
+    # the session.
+    pupils = selectors.register_for_school(school, **RegisterFilterForm(request.GET).filters(),
+                                           **request.session.get(_filters_key(school), {}))
     content, content_type, rows = export_register(pupils, fmt)
     audit.record_export(actor=request.user, subject=school, what=f"SEN register ({fmt.upper()})",
                         rows=rows)

@@ -119,32 +119,45 @@ def test_the_register_filters_by_provision_need_and_year_and_searches(client, sc
     login(client, senco(school))
     base = f"/pupils/schools/{school.laestab}/register/"
 
-    def names(**filters):
-        if filters:
-            response = client.post(base, filters)
-            assert response.status_code == 302 and response["Location"] == base  # nothing in the URL
-        body = client.get(base).content.decode()
+    def names(search: str = "", **filters):
+        if search:
+            response = client.post(base, {"q": search})
+            assert response.status_code == 302 and response["Location"] == base  # no name in the URL
+        else:
+            client.post(base, {"clear": "1"})
+        body = client.get(base, filters).content.decode()
         return [n for n in ["Abbott", "Baines", "Carver", "Gone"] if f"{n}," in body]
 
     assert names() == ["Abbott", "Baines", "Carver"]
     assert names(provision="K") == ["Baines", "Carver"]
     assert names(need="ASD") == ["Abbott", "Carver"]
     assert names(year_group="4", provision="K") == ["Baines", "Carver"]
-    assert names(q="carv") == ["Carver"]
-    assert names(q=make_upn(77)[:6].lower()) == ["Baines"]
-    client.post(base, {"clear": "1"})
+    assert names("carv") == ["Carver"]
+    assert names(make_upn(77)[:6].lower()) == ["Baines"]
+    assert names("a", provision="K") == ["Baines", "Carver"]  # the search and the filters together
     assert names() == ["Abbott", "Baines", "Carver"]
-    # A bad filter is refused with a message and changes nothing.
-    assert client.post(base, {"provision": "Z"}).status_code == 400
+    # A bad filter is refused with a message and the register shown unfiltered.
+    bad = client.get(base, {"provision": "Z"})
+    assert bad.status_code == 400 and "Select a valid choice" in bad.content.decode()
     assert names() == ["Abbott", "Baines", "Carver"]
+
+
+def test_the_register_filters_are_in_its_links_and_the_search_is_not(client, school):
+    PupilFactory(school=school, surname="Abbott", provision="K", year_group="3")
+    login(client, senco(school))
+    base = f"/pupils/schools/{school.laestab}/register/"
+    client.post(base + "?provision=K", {"q": "Abbott"})
+    body = client.get(base, {"provision": "K", "sort": "-name"}).content.decode()
+    assert f"{base}export.csv?provision=K" in body  # the download holds what the page shows
+    assert "provision=K" in body and "Abbott" not in body.split("<title>")[1].split("</title>")[0]
+    assert "q=Abbott" not in body
 
 
 def test_the_register_is_paginated(client, school, settings):
     settings.PUPILS_REGISTER_PAGE_SIZE = 5
     PupilFactory.create_batch(12, school=school)
     login(client, senco(school))
-    client.post(f"/pupils/schools/{school.laestab}/register/", {"provision": "K"})
-    body = client.get(f"/pupils/schools/{school.laestab}/register/?page=3").content.decode()
+    body = client.get(f"/pupils/schools/{school.laestab}/register/?provision=K&page=3").content.decode()
     assert body.count('data-pupil="') == 2 and 'aria-label="Page 3" aria-current="page"' in body
     assert "Showing 11 to 12." in body
     assert client.get(f"/pupils/schools/{school.laestab}/register/?page=99").status_code == 200

@@ -40,7 +40,15 @@ def test_upload_preview_confirm_then_the_register_shows_the_new_counts(page, sch
     page.get_by_label("Provision").select_option("E")
     page.get_by_role("button", name="Filter").click()
     assert page.locator("#register-table tbody tr").count() == 3
+    assert "provision=E" in page.url  # the filter can be bookmarked
     page.screenshot(path=str(SHOTS / "register-after-import.png"), full_page=True)
+    # A search by name is posted: the filter stays in the URL, the name never goes there.
+    surname = page.locator("#register-table tbody tr td a").first.inner_text().split(",")[0]
+    page.get_by_label("Name or UPN").fill(surname)
+    page.get_by_role("button", name="Search", exact=True).click()
+    assert "provision=E" in page.url and surname not in page.url
+    assert page.locator("#register-table tbody tr").count() >= 1
+    page.screenshot(path=str(SHOTS / "register-searched.png"), full_page=True)
 
 
 def test_a_file_with_errors_shows_the_first_errors_and_offers_no_import(page, school, media_root):
