@@ -8,24 +8,18 @@ from decimal import Decimal
 from django import forms
 
 from core.date_input import DateInputField
+from core.forms import Form
 
 from .models import ActivityEntry, AnnualReview, Case, EHCRequest
 from .selectors import DUE_FILTERS, DUE_KINDS, REVIEW_SHOW
 
 
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs, format="%Y-%m-%d")
+def date_field(label: str, required: bool = False, help_text: str = "") -> DateInputField:
+    """A date in three boxes (day, month, year), as on GOV.UK services."""
+    return DateInputField(label=label, required=required, help_text=help_text)
 
 
-def date_field(label: str, required: bool = False, help_text: str = "") -> forms.DateField:
-    return forms.DateField(label=label, required=required, widget=DateInput,
-                           help_text=help_text, input_formats=["%Y-%m-%d", "%d/%m/%Y"])
-
-
-class CaseOpenForm(forms.Form):
+class CaseOpenForm(Form):
     kind = forms.ChoiceField(choices=Case.Kind.choices)
     title = forms.CharField(max_length=120, help_text="A short description without names.")
     pupil = forms.ModelChoiceField(queryset=None, required=False, empty_label="No pupil",
@@ -51,12 +45,12 @@ class CaseOpenForm(forms.Form):
         self.fields["owner"].queryset = owners
 
 
-class NoteForm(forms.Form):
+class NoteForm(Form):
     text = forms.CharField(label="Add a note", widget=forms.Textarea(attrs={"rows": 4}),
                            max_length=5000)
 
 
-class CaseUpdateForm(forms.Form):
+class CaseUpdateForm(Form):
     status = forms.ChoiceField(choices=[(Case.Status.OPEN, "Open"),
                                         (Case.Status.WAITING, "Waiting on others")])
     owner = forms.ModelChoiceField(queryset=None)
@@ -70,12 +64,12 @@ class CaseUpdateForm(forms.Form):
         self.fields["owner"].queryset = owners
 
 
-class CaseCloseForm(forms.Form):
+class CaseCloseForm(Form):
     outcome = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
     closed_on = date_field("Closed on", required=True)
 
 
-class CaseFilterForm(forms.Form):
+class CaseFilterForm(Form):
     school = forms.TypedChoiceField(coerce=int, required=False, empty_value=None)
     kind = forms.ChoiceField(required=False)
     owner = forms.TypedChoiceField(coerce=int, required=False, empty_value=None)
@@ -93,7 +87,7 @@ class DueFilterForm(CaseFilterForm):
         super().__init__(*args, kinds=DUE_KINDS, **kwargs)
 
 
-class EHCRequestForm(forms.Form):
+class EHCRequestForm(Form):
     pupil = forms.ModelChoiceField(queryset=None)
     requested_by = forms.ChoiceField(choices=EHCRequest.RequestedBy.choices)
     request_date = date_field("Date of the request", required=True)
@@ -118,14 +112,14 @@ RESULT_CHOICES = [("", "Not applicable")] + list(EHCRequest.Decision.choices) + 
     EHCRequest.Outcome.choices)
 
 
-class EHCStepForm(forms.Form):
+class EHCStepForm(Form):
     step = forms.ChoiceField(choices=STEP_CHOICES)
     date = date_field("Date", required=True)
     result = forms.ChoiceField(choices=RESULT_CHOICES, required=False,
                                help_text="For the decision and the final outcome.")
 
 
-class ReviewFilterForm(forms.Form):
+class ReviewFilterForm(Form):
     """The annual reviews list's filters, kept in the URL (school ids and codes, never a name)."""
 
     school = forms.TypedChoiceField(coerce=int, required=False, empty_value=None)
@@ -136,7 +130,7 @@ class ReviewFilterForm(forms.Form):
         self.fields["school"].choices = [("", "All schools")] + [(s.pk, str(s)) for s in schools]
 
 
-class PlanForm(forms.Form):
+class PlanForm(Form):
     """An existing plan. The phase-transfer year is worked out from the pupil's year group."""
 
     pupil = forms.ModelChoiceField(queryset=None)
@@ -148,18 +142,18 @@ class PlanForm(forms.Form):
         self.fields["pupil"].label_from_instance = lambda p: f"{p.full_name} (year {p.year_group})"
 
 
-class PlanDetailsForm(forms.Form):
+class PlanDetailsForm(Form):
     """The details of a plan record made from the register."""
 
     issue_date = DateInputField(label="Issue date",
                                 help_text="The date on the final EHC plan the LA issued.")
 
 
-class ReviewForm(forms.Form):
+class ReviewForm(Form):
     meeting_date = date_field("Date of the review meeting", required=True)
 
 
-class ReviewDecisionForm(forms.Form):
+class ReviewDecisionForm(Form):
     review = forms.TypedChoiceField(coerce=int)
     decision = forms.ChoiceField(choices=AnnualReview.Decision.choices)
     date = date_field("Date of the LA's decision", required=True)
@@ -169,7 +163,7 @@ class ReviewDecisionForm(forms.Form):
         self.fields["review"].choices = [(r.pk, f"{r.meeting_date:%d %b %Y}") for r in reviews]
 
 
-class FinancialYearForm(forms.Form):
+class FinancialYearForm(Form):
     """The financial year of the EHC timeliness figures: the figure is kept per financial
     year of the final plan (casework.figures), and the current year runs to today."""
 
@@ -180,7 +174,7 @@ class FinancialYearForm(forms.Form):
         self.fields["year"].choices = [(y, f"{y}-{(y + 1) % 100:02d}") for y in years]
 
 
-class ActivityForm(forms.Form):
+class ActivityForm(Form):
     kind = forms.ChoiceField(choices=ActivityEntry.Kind.choices)
     date = date_field("Date", required=True)
     hours = forms.DecimalField(min_value=Decimal("0.25"), max_value=Decimal(24),
