@@ -19,27 +19,53 @@ def date_field(label: str, required: bool = False, help_text: str = "") -> DateI
     return DateInputField(label=label, required=required, help_text=help_text)
 
 
+class CaseKindForm(Form):
+    """The first question of opening a case: its kind decides the questions that follow."""
+
+    kind = forms.ChoiceField(label="What kind of case is it?", choices=Case.Kind.choices,
+                             widget=forms.RadioSelect,
+                             error_messages={"required": "Select the kind of case",
+                                             "invalid_choice": "Select the kind of case"})
+
+
+# The questions that apply to one kind of case only; every other kind is asked none of them.
+KIND_FIELDS = {
+    Case.Kind.TRIBUNAL_APPEAL: ("decision_letter_date", "mediation_certificate_date",
+                                "hearing_date"),
+    Case.Kind.SUSPENSION: ("suspension_start", "suspension_days"),
+}
+
+
 class CaseOpenForm(Form):
-    kind = forms.ChoiceField(choices=Case.Kind.choices)
+    """The case's questions for its kind (chosen first, kept in a hidden field)."""
+
+    kind = forms.ChoiceField(choices=Case.Kind.choices, widget=forms.HiddenInput)
     title = forms.CharField(max_length=120, help_text="A short description without names.")
-    pupil = forms.ModelChoiceField(queryset=None, required=False, empty_label="No pupil",
-                                   help_text="Required for a suspension.")
+    pupil = forms.ModelChoiceField(queryset=None, required=False, empty_label="No pupil")
     owner = forms.ModelChoiceField(queryset=None)
     opened_on = date_field("Opened on", required=True)
     next_action_due = date_field("Next action due")
     decision_letter_date = date_field(
-        "Date of the LA's decision letter", help_text="Tribunal appeals: the appeal deadline is "
-        "2 months from this letter or 1 month from a mediation certificate, whichever is later.")
+        "Date of the LA's decision letter", help_text="The appeal deadline is 2 months from this "
+        "letter or 1 month from a mediation certificate, whichever is later.")
     mediation_certificate_date = date_field("Date of the mediation certificate")
     hearing_date = date_field("Tribunal hearing date")
-    suspension_start = date_field("First day of the suspension")
-    suspension_days = forms.IntegerField(label="School days of suspension", required=False,
-                                         min_value=1, max_value=45)
+    suspension_start = date_field("First day of the suspension", required=True)
+    suspension_days = forms.IntegerField(label="School days of suspension", min_value=1,
+                                         max_value=45)
     note = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), required=False,
                            label="First note", help_text="Starts the case's timeline.")
 
-    def __init__(self, *args, pupils, owners, **kwargs):
+    def __init__(self, *args, kind: str, pupils, owners, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["kind"].initial = kind
+        for other, names in KIND_FIELDS.items():
+            if other != kind:
+                for name in names:
+                    del self.fields[name]
+        if kind == Case.Kind.SUSPENSION:
+            self.fields["pupil"].required = True
+            self.fields["pupil"].empty_label = "Choose a pupil"
         self.fields["pupil"].queryset = pupils
         self.fields["pupil"].label_from_instance = lambda p: f"{p.full_name} (year {p.year_group})"
         self.fields["owner"].queryset = owners
@@ -102,21 +128,72 @@ class EHCRequestForm(Form):
         self.fields["local_authority"].queryset = local_authorities
 
 
-STEP_CHOICES = [
-    ("decision", "LA's decision whether to assess"),
-    ("draft_plan", "Draft plan sent"),
-    ("parents_comments", "Parents' comments received"),
-    ("outcome", "Final outcome"),
-]
-RESULT_CHOICES = [("", "Not applicable")] + list(EHCRequest.Decision.choices) + list(
-    EHCRequest.Outcome.choices)
+class EHCStep:
+    """One statutory step of an assessment request, and what recording it does to the clocks
+    (said on its check-your-answers page)."""
+
+    def __init__(self, key: str, name: str, date_label: str, result_label: str = "",
+                 results: tuple = (), warning: str = ""):
+        self.key, self.name, self.date_label = key, name, date_label
+        self.result_label, self.results, self.warning = result_label, results, warning
+
+
+EHC_STEPS = {s.key: s for s in (
+    EHCStep("decision", "the LA's decision whether to assess", "Date of the LA's decision",
+            "The LA's decision", tuple(EHCRequest.Decision.choices),
+            "Recording the decision stops the 6-week clock. A refusal finishes the request."),
+    EHCStep("draft_plan", "the draft plan being sent", "Date the draft plan was sent",
+            warning="Recording the draft plan starts the parents' 15 days to comment."),
+    EHCStep("parents_comments", "the parents' comments", "Date the parents' comments were "
+            "received"),
+    EHCStep("outcome", "the final outcome", "Date of the final outcome", "The outcome",
+            tuple(EHCRequest.Outcome.choices),
+            "Recording the outcome finishes the request and stops the 20-week clock. A final "
+            "plan issued records the pupil as having an EHC plan and starts the annual review "
+            "clock."),
+)}
+
+
+def ehc_steps_open(obj: EHCRequest) -> list[EHCStep]:
+    """The steps that can be recorded now, in order (the service checks them again)."""
+    if obj.closed:
+        return []
+    if not obj.decision:
+        return [EHC_STEPS["decision"]]
+    steps = []
+    if not obj.draft_plan_date:
+        steps.append(EHC_STEPS["draft_plan"])
+    elif not obj.parents_comments_date:
+        steps.append(EHC_STEPS["parents_comments"])
+    steps.append(EHC_STEPS["outcome"])
+    return steps
+
+
+class EHCStepChoiceForm(Form):
+    step = forms.ChoiceField(label="Which step do you want to record?", widget=forms.RadioSelect,
+                             error_messages={"required": "Select the step to record",
+                                             "invalid_choice": "Select the step to record"})
+
+    def __init__(self, *args, steps: list[EHCStep], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["step"].choices = [(s.key, s.name[:1].upper() + s.name[1:]) for s in steps]
 
 
 class EHCStepForm(Form):
-    step = forms.ChoiceField(choices=STEP_CHOICES)
-    date = date_field("Date", required=True)
-    result = forms.ChoiceField(choices=RESULT_CHOICES, required=False,
-                               help_text="For the decision and the final outcome.")
+    """The questions of one step: its date, and its result where the step has one."""
+
+    def __init__(self, *args, step: EHCStep, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.step = step
+        self.fields["date"] = date_field(step.date_label, required=True)
+        if step.results:
+            self.fields["result"] = forms.ChoiceField(label=step.result_label,
+                                                      choices=step.results,
+                                                      widget=forms.RadioSelect)
+
+    def step_data(self) -> dict:
+        return {"step": self.step.key, "date": self.cleaned_data["date"],
+                "result": self.cleaned_data.get("result", "")}
 
 
 class ReviewFilterForm(Form):

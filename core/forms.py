@@ -106,3 +106,11 @@ class GovukFormMixin:
 
 class Form(GovukFormMixin, forms.Form):
     pass
+
+
+def field_anchor(bound) -> str:
+    """The id an error summary or a "Change" link goes to: the field's input, or the first of
+    its radios or checkboxes, or the day box of a date."""
+    if isinstance(bound.field.widget, (forms.RadioSelect, forms.CheckboxSelectMultiple)):
+        return f"{bound.auto_id}_0" if bound.auto_id else ""
+    return bound.id_for_label

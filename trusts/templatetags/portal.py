@@ -3,6 +3,8 @@ from decimal import ROUND_HALF_UP, Decimal
 from django import template
 from django.forms import BaseForm
 
+from core.forms import field_anchor as _field_anchor
+
 register = template.Library()
 
 _WIDGET_CLASSES = {
@@ -68,3 +70,9 @@ def forms_with_errors(context) -> list:
                 form.error_summary_at_top = True
                 found.append(form)
     return found
+
+
+@register.filter
+def field_anchor(bound) -> str:
+    """The id an error summary links to for a field (its first radio for radios)."""
+    return _field_anchor(bound)
