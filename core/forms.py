@@ -52,14 +52,16 @@ def govuk_messages(field: forms.Field, name: str) -> dict[str, str]:
     """The messages, by error code, that make `field`'s errors self-contained."""
     label = _subject(str(field.label or pretty_name(name)))
     what = _lower_first(label)
+    if not re.match(r"(the|a|an|your|this|these) ", what):
+        what = f"the {what}"  # "the title"; "The LA's decision" stays "the LA's decision"
     if _IMPERATIVE.match(label):
         required = label
     elif isinstance(field, forms.FileField) or _choice(field):
-        required = f"Select the {what}"
+        required = f"Select {what}"
     else:
-        required = f"Enter the {what}"
+        required = f"Enter {what}"
     number = ("a whole number" if isinstance(field, forms.IntegerField) else "a number")
-    from_list = f"Select the {what} from the list"  # noqa: S608 (words, not SQL)
+    from_list = f"Select {what} from the list"  # noqa: S608 (words, not SQL)
     return {
         "required": required,
         "invalid_choice": from_list,
