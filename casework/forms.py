@@ -85,9 +85,12 @@ class CaseUpdateForm(Form):
     mediation_certificate_date = date_field("Mediation certificate date")
     hearing_date = date_field("Hearing date")
 
-    def __init__(self, *args, owners, **kwargs):
+    def __init__(self, *args, kind: str, owners, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["owner"].queryset = owners
+        if kind != Case.Kind.TRIBUNAL_APPEAL:  # the tribunal's dates are an appeal's only
+            for name in KIND_FIELDS[Case.Kind.TRIBUNAL_APPEAL]:
+                self.fields.pop(name, None)
 
 
 class CaseCloseForm(Form):

@@ -254,7 +254,8 @@ def _case_context(request, case: Case, **forms_) -> dict:
         "can_manage": can_manage, "suspension_totals": totals,
         "show_pupil": case.pupil_id and access.can(request.user, C.VIEW_PUPILS, case.school),
         "note_form": forms.NoteForm(),
-        "update_form": forms.CaseUpdateForm(owners=_owners_for(case.school), initial={
+        "update_form": forms.CaseUpdateForm(kind=case.kind, owners=_owners_for(case.school),
+                                            initial={
             "status": case.status, "owner": case.owner_id, "next_action_due": case.next_action_due,
             "appeal_lodged_on": case.appeal_lodged_on,
             "mediation_certificate_date": case.mediation_certificate_date,
@@ -295,7 +296,7 @@ def case_add_note(request, pk: int):
 @require_POST
 def case_update(request, pk: int):
     case = _get_case_for_user(request, pk, C.MANAGE_CASES)
-    form = forms.CaseUpdateForm(request.POST, owners=_owners_for(case.school))
+    form = forms.CaseUpdateForm(request.POST, kind=case.kind, owners=_owners_for(case.school))
     if form.is_valid():
         try:
             services.case_update(actor=request.user, case=case, **form.cleaned_data)

@@ -153,3 +153,11 @@ def test_the_error_summary_is_focused_by_govuk_frontend_started_from_the_apps_ow
     # No inline script: the strict Content-Security-Policy allows the app's own files only.
     assert all("src=" in tag for tag in re.findall(r"<script[^>]*>", base))
     assert settings.CONTENT_SECURITY_POLICY["DIRECTIVES"]["script-src"] == ["'self'"]
+
+
+def test_the_sign_in_form_speaks_the_same_words(client, db):
+    body = client.post("/accounts/login/", {"login": "", "password": ""}).content.decode()
+    summary, inline = _errors(body)
+    assert [m for _, m in summary] == ["Enter your email address", "Enter your password"]
+    assert [m for _, m in summary] == [m for _, m in inline]
+    assert "<title>Error: Sign in" in body

@@ -164,3 +164,14 @@ def test_a_headteacher_cannot_reach_the_check_pages(client, world):
         assert client.post(url, {}).status_code == 404
     req.refresh_from_db()
     assert req.decision == ""
+
+
+def test_a_case_that_is_not_an_appeal_is_not_asked_the_tribunals_dates(client, world):
+    client.force_login(world.senco_a)
+    complaint = services.case_open(actor=world.senco_a, school=world.school_a, kind="complaint",
+                                   title="Complaint", owner=world.senco_a, opened_on=D(2025, 9, 1))
+    appeal = services.case_open(actor=world.senco_a, school=world.school_a,
+                                kind="tribunal_appeal", title="Appeal", owner=world.senco_a,
+                                opened_on=D(2025, 9, 1))
+    assert "hearing_date_day" not in client.get(f"/casework/cases/{complaint.pk}/").content.decode()
+    assert "hearing_date_day" in client.get(f"/casework/cases/{appeal.pk}/").content.decode()

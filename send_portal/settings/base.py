@@ -134,6 +134,7 @@ LOGIN_REDIRECT_URL = "/"
 # django-allauth: e-mail login, no public sign-up (see trusts.adapters), TOTP two-factor.
 ACCOUNT_ADAPTER = "trusts.adapters.AccountAdapter"
 ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_FORMS = {"login": "trusts.forms.LoginForm"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_EMAIL_VERIFICATION = "none"
@@ -153,6 +154,7 @@ ACCOUNT_RATE_LIMITS = {
 ACCOUNT_REAUTHENTICATION_TIMEOUT = env.int("REAUTHENTICATION_TIMEOUT", default=15 * 60)
 USERSESSIONS_TRACK_ACTIVITY = False  # sessions are recorded at login; no write per request
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_FORMS = {"authenticate": "trusts.forms.AuthenticateForm"}
 MFA_TOTP_ISSUER = "SEND Portal"
 
 # Roles that may not use the site until they have set up two-factor authentication.
