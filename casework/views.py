@@ -9,7 +9,6 @@ import datetime as dt
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -18,6 +17,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from core import check_answers
+from core.forms import add_service_errors
 from pupils.models import Pupil
 from trusts import access, audit
 from trusts.access import Capability as C
@@ -32,66 +32,7 @@ def _today() -> dt.date:
     return timezone.localdate()
 
 
-def _form_errors(form, error: ValidationError) -> None:
-    """Put a service's ValidationError on the form (field errors where the field exists)."""
-    if hasattr(error, "error_dict"):
-        for name, errs in error.error_dict.items():
-            form.add_error(name if name in form.fields else None, errs)
-    else:
-        form.add_error(None, error.messages)
-
-
-class _DryRun(Exception):
-    pass
-
-
-def _would_fail(record) -> ValidationError | None:
-    """Run a service and roll it back: the service's own checks, before the answers are shown
-    on a check-your-answers page, so that page never leads to an error it could have shown."""
-    try:
-        with transaction.atomic():
-            record()
-            raise _DryRun
-    except _DryRun:
-        return None
-    except ValidationError as e:
-        return e
-
-
-def _answered(request, key: str, form, record) -> bool:
-    """A statutory step's form was posted: True when its answers are valid and kept for the
-    check page; otherwise the form carries the errors."""
-    if request.method != "POST" or not form.is_valid():
-        return False
-    error = _would_fail(lambda: record(form.cleaned_data))
-    if error is not None:
-        _form_errors(form, error)
-        return False
-    check_answers.keep(request, key, form)
-    return True
-
-
-def _check_page(request, *, key: str, make_form, change_url: str, record, done_url,
-                done: str, check: dict, subject=None):
-    """Check your answers, then record: the kept answers shown with "Change" links back to
-    `change_url` (where the form is filled in with them); confirming records them."""
-    data = check_answers.kept(request, key)
-    form = make_form(data) if data is not None else None
-    if form is None or not form.is_valid():
-        return redirect(change_url)  # nothing kept, or no longer valid: the form says why
-    if request.method == "POST":
-        try:
-            result = record(form.cleaned_data)
-        except ValidationError as e:
-            messages.error(request, " ".join(e.messages))
-            return redirect(change_url)
-        check_answers.forget(request, key)
-        messages.success(request, done)
-        return redirect(done_url(result) if callable(done_url) else done_url)
-    if subject is not None:
-        audit.record_view(subject)
-    rows = check.pop("rows", []) + check_answers.rows(form, change_url.split("#")[0])
-    return render(request, "check_answers.html", {"check": {**check, "rows": rows}})
+_form_errors = add_service_errors
 
 
 def _get_case_for_user(request, pk: int, capability: C = C.VIEW_CASES) -> Case:
@@ -367,7 +308,7 @@ def _request_form(school, data=None):
 def ehc_request_new(request, laestab: str):
     school = access.get_school_for_user(request.user, laestab, C.MANAGE_CASES)
     form = _request_form(school, request.POST)
-    if _answered(request, f"ehc-request:{school.pk}", form, lambda data: (
+    if check_answers.answered(request, f"ehc-request:{school.pk}", form, lambda data: (
             services.ehc_request_create(actor=request.user, **data))):
         return redirect("casework:ehc_request_new_check", laestab=school.laestab)
     return render(request, "casework/school_ehc.html",
@@ -379,7 +320,7 @@ def ehc_request_new(request, laestab: str):
 def ehc_request_new_check(request, laestab: str):
     """The request starts the 20-week clock: its answers are checked before it is recorded."""
     school = access.get_school_for_user(request.user, laestab, C.MANAGE_CASES)
-    return _check_page(
+    return check_answers.check_page(
         request, key=f"ehc-request:{school.pk}", make_form=lambda d: _request_form(school, d),
         change_url=reverse("casework:school_ehc", args=[school.laestab]) + "#request",
         record=lambda data: services.ehc_request_create(actor=request.user, **data),
@@ -471,7 +412,8 @@ def ehc_step_form(request, pk: int, step: str):
     key = f"ehc-step:{obj.pk}:{spec.key}"
     data = request.POST if request.method == "POST" else check_answers.kept(request, key)
     form = forms.EHCStepForm(data, step=spec, initial={"date": _today()})
-    if _answered(request, key, form, lambda _: _record_step(request, obj, form.step_data())):
+    if check_answers.answered(request, key, form,
+                              lambda _: _record_step(request, obj, form.step_data())):
         return redirect("casework:ehc_step_check", pk=obj.pk, step=spec.key)
     audit.record_view(obj)
     return render(request, "casework/ehc_step.html", {
@@ -493,11 +435,11 @@ def ehc_step_check(request, pk: int, step: str):
         return _record_step(request, obj, {"step": spec.key, "date": data["date"],
                                            "result": data.get("result", "")})
 
-    return _check_page(
+    return check_answers.check_page(
         request, key=f"ehc-step:{obj.pk}:{spec.key}",
         make_form=lambda data: forms.EHCStepForm(data, step=spec),
         change_url=reverse("casework:ehc_step_form", args=[obj.pk, spec.key]), record=record,
-        done_url=detail, done="Step recorded.", subject=obj, check={
+        done_url=detail, done="Step recorded.", seen=lambda: audit.record_view(obj), check={
             "caption": (f"EHC needs assessment request for {obj.pupil.full_name}" if show_pupil
                         else f"EHC needs assessment request of {obj.request_date:%-d %B %Y}"),
             "heading": spec.name, "warning": spec.warning, "button": "Record the step",
@@ -560,7 +502,7 @@ def plan_complete(request, pk: int):
 def plan_review(request, pk: int):
     plan = _get_plan_for_user(request, pk, C.MANAGE_CASES)
     form = forms.ReviewForm(request.POST)
-    if _answered(request, f"review:{plan.pk}", form, lambda data: (
+    if check_answers.answered(request, f"review:{plan.pk}", form, lambda data: (
             services.annual_review_record(actor=request.user, plan=plan, **data))):
         return redirect("casework:plan_review_check", pk=plan.pk)
     return render(request, "casework/plan_detail.html",
@@ -573,10 +515,10 @@ def plan_review_check(request, pk: int):
     """The review meeting starts the LA's 4 weeks to decide: checked before it is recorded."""
     plan = _get_plan_for_user(request, pk, C.MANAGE_CASES)
     detail = reverse("casework:plan_detail", args=[plan.pk])
-    return _check_page(
+    return check_answers.check_page(
         request, key=f"review:{plan.pk}", make_form=forms.ReviewForm, change_url=detail,
         record=lambda data: services.annual_review_record(actor=request.user, plan=plan, **data),
-        done_url=detail, done="Review meeting recorded.", subject=plan,
+        done_url=detail, done="Review meeting recorded.", seen=lambda: audit.record_view(plan),
         check=_plan_check(request, plan, "the annual review meeting",
                           "Recording the meeting starts the LA's 4 weeks to decide whether to "
                           "keep, amend or cease the plan, and dates the next annual review "
@@ -605,7 +547,7 @@ def _record_decision(request, plan: EHCPlan, data: dict):
 def plan_review_decision(request, pk: int):
     plan = _get_plan_for_user(request, pk, C.MANAGE_CASES)
     form = _decision_form(plan, request.POST)
-    if _answered(request, f"review-decision:{plan.pk}", form,
+    if check_answers.answered(request, f"review-decision:{plan.pk}", form,
                  lambda data: _record_decision(request, plan, data)):
         return redirect("casework:plan_review_decision_check", pk=plan.pk)
     return render(request, "casework/plan_detail.html",
@@ -618,10 +560,10 @@ def plan_review_decision_check(request, pk: int):
     """The LA's decision stops its 4-week clock (and a decision to cease ends the plan)."""
     plan = _get_plan_for_user(request, pk, C.MANAGE_CASES)
     detail = reverse("casework:plan_detail", args=[plan.pk])
-    return _check_page(
+    return check_answers.check_page(
         request, key=f"review-decision:{plan.pk}", make_form=lambda d: _decision_form(plan, d),
         change_url=detail, record=lambda data: _record_decision(request, plan, data),
-        done_url=detail, done="LA decision recorded.", subject=plan,
+        done_url=detail, done="LA decision recorded.", seen=lambda: audit.record_view(plan),
         check=_plan_check(request, plan, "the LA's decision after the review",
                           "Recording the decision stops the LA's 4-week clock. A decision to "
                           "cease the plan ends it.", "Record the decision"))

@@ -3,7 +3,8 @@ recorded: the form's valid answers wait in the session, a page shows them with a
 to each question, and only confirming that page records the step. Changing an answer goes back
 to the form with the answers filled in; submitting it comes back to the check page.
 
-Render a check page with the shared template `check_answers.html` (rows from `rows()`)."""
+A view of the form calls `answered()`; the check page's view returns `check_page()`, which
+renders the shared template `check_answers.html`."""
 
 from __future__ import annotations
 
@@ -11,9 +12,13 @@ import datetime
 from dataclasses import dataclass
 
 from django import forms
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.http import QueryDict
+from django.shortcuts import redirect, render
 
-from .forms import field_anchor
+from .forms import add_service_errors, field_anchor
 
 _SESSION_KEY = "check_answers"
 
@@ -83,3 +88,61 @@ def rows(form: forms.BaseForm, change_url: str) -> list[Row]:
             href=f"{change_url}#{field_anchor(bound)}",
             what=label[:1].lower() + label[1:] if label[1:2].islower() else label))
     return result
+
+
+class _DryRun(Exception):
+    pass
+
+
+def would_fail(record) -> ValidationError | None:
+    """Run a service and roll it back: its own checks run before the answers are shown on a
+    check page, so that page never leads to an error the form could have shown."""
+    try:
+        with transaction.atomic():
+            record()
+            raise _DryRun
+    except _DryRun:
+        return None
+    except ValidationError as e:
+        return e
+
+
+def answered(request, key: str, form: forms.BaseForm, record) -> bool:
+    """The form of a step was posted: True when its answers are valid (for the form and for
+    `record(cleaned_data)`, tried and rolled back) and kept for the check page; otherwise the
+    form carries the errors."""
+    if request.method != "POST" or not form.is_valid():
+        return False
+    error = would_fail(lambda: record(form.cleaned_data))
+    if error is not None:
+        add_service_errors(form, error)
+        return False
+    keep(request, key, form)
+    return True
+
+
+def check_page(request, *, key: str, make_form, change_url: str, record, done_url, done: str,
+               check: dict, seen=None):
+    """Check your answers, then record. GET shows the kept answers with "Change" links back to
+    `change_url` (where the form is filled in with them); POST records them with
+    `record(cleaned_data)` and goes to `done_url` (or `done_url(result)`). With nothing kept, or
+    answers no longer valid, it goes back to the form, which says why. `check` gives the page's
+    caption, heading, warning, button and any rows to show before the form's; `seen()` is
+    called when the answers are shown (an audit of the view)."""
+    data = kept(request, key)
+    form = make_form(data) if data is not None else None
+    if form is None or not form.is_valid():
+        return redirect(change_url)
+    if request.method == "POST":
+        try:
+            result = record(form.cleaned_data)
+        except ValidationError as e:
+            messages.error(request, " ".join(e.messages))
+            return redirect(change_url)
+        forget(request, key)
+        messages.success(request, done)
+        return redirect(done_url(result) if callable(done_url) else done_url)
+    if seen is not None:
+        seen()
+    shown = list(check.get("rows", [])) + rows(form, change_url.split("#")[0])
+    return render(request, "check_answers.html", {"check": {**check, "rows": shown}})

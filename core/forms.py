@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.forms.utils import pretty_name
 
 # Django's own wording, per error code, that a message replaces; anything else was chosen by
@@ -116,3 +117,12 @@ def field_anchor(bound) -> str:
     if isinstance(bound.field.widget, (forms.RadioSelect, forms.CheckboxSelectMultiple)):
         return f"{bound.auto_id}_0" if bound.auto_id else ""
     return bound.id_for_label
+
+
+def add_service_errors(form: forms.BaseForm, error: ValidationError) -> None:
+    """Put a service's ValidationError on the form: on the field when the form has it."""
+    if hasattr(error, "error_dict"):
+        for name, errs in error.error_dict.items():
+            form.add_error(name if name in form.fields else None, errs)
+    else:
+        form.add_error(None, error.messages)
