@@ -18,6 +18,8 @@ urlpatterns = [
     path("schools/<str:laestab>/ehc/requests/new/check/", views.ehc_request_new_check,
          name="ehc_request_new_check"),
     path("schools/<str:laestab>/ehc/plans/new/", views.plan_new, name="plan_new"),
+    path("schools/<str:laestab>/ehc/plans/new/check/", views.plan_new_check,
+         name="plan_new_check"),
     path("cases/<int:pk>/", views.case_detail, name="case_detail"),
     path("cases/<int:pk>/notes/", views.case_add_note, name="case_add_note"),
     path("cases/<int:pk>/update/", views.case_update, name="case_update"),

@@ -271,8 +271,6 @@ def case_close(request, pk: int):
 
 def _school_ehc_context(request, school, **extra) -> dict:
     today = _today()
-    pupils = Pupil.objects.filter(school=school, left_school_on__isnull=True).order_by(
-        "surname", "forename")
     requests_ = list(EHCRequest.objects.filter(school=school)
                      .select_related("local_authority", "pupil")
                      .order_by("-request_date", "-pk"))
@@ -284,7 +282,7 @@ def _school_ehc_context(request, school, **extra) -> dict:
         "show_pupils": access.can(request.user, C.VIEW_PUPILS, school),
         "request_form": _request_form(
             school, check_answers.kept(request, f"ehc-request:{school.pk}")),
-        "plan_form": forms.PlanForm(pupils=pupils),
+        "plan_form": _plan_form(school, check_answers.kept(request, f"ehc-plan:{school.pk}")),
     }
     ctx.update(extra)
     return ctx
@@ -332,22 +330,38 @@ def ehc_request_new_check(request, laestab: str):
             "button": "Record the request"})
 
 
+def _plan_form(school, data=None):
+    return forms.PlanForm(data, pupils=Pupil.objects.filter(
+        school=school, left_school_on__isnull=True).order_by("surname", "forename"))
+
+
 @login_required
 @require_POST
 def plan_new(request, laestab: str):
     school = access.get_school_for_user(request.user, laestab, C.MANAGE_CASES)
-    form = forms.PlanForm(request.POST, pupils=Pupil.objects.filter(
-        school=school, left_school_on__isnull=True))
-    if form.is_valid():
-        try:
-            plan = services.ehc_plan_create(actor=request.user, **form.cleaned_data)
-        except ValidationError as e:
-            _form_errors(form, e)
-        else:
-            messages.success(request, "EHC plan recorded.")
-            return redirect("casework:plan_detail", pk=plan.pk)
+    form = _plan_form(school, request.POST)
+    if check_answers.answered(request, f"ehc-plan:{school.pk}", form, lambda data: (
+            services.ehc_plan_create(actor=request.user, **data))):
+        return redirect("casework:plan_new_check", laestab=school.laestab)
     return render(request, "casework/school_ehc.html",
                   _school_ehc_context(request, school, plan_form=form), status=400)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def plan_new_check(request, laestab: str):
+    """The plan's issue date starts the annual review clock: checked before it is recorded."""
+    school = access.get_school_for_user(request.user, laestab, C.MANAGE_CASES)
+    return check_answers.check_page(
+        request, key=f"ehc-plan:{school.pk}", make_form=lambda d: _plan_form(school, d),
+        change_url=reverse("casework:school_ehc", args=[school.laestab]) + "#plan",
+        record=lambda data: services.ehc_plan_create(actor=request.user, **data),
+        done_url=lambda plan: reverse("casework:plan_detail", args=[plan.pk]),
+        done="EHC plan recorded.", check={
+            "caption": school.name, "heading": "the EHC plan",
+            "warning": "Recording the plan starts the annual review clock: the first review is "
+                       "due 12 months from the issue date.",
+            "button": "Record the plan"})
 
 
 def _request_context(request, obj: EHCRequest, **extra) -> dict:

@@ -160,6 +160,7 @@ ROUTES.update({
     "casework:ehc_step_form": Route(_step_of("decision"), CASE_WRITERS),
     "casework:ehc_step_check": Route(_step_of("decision"), CASE_WRITERS, ok=frozenset({302})),
     "casework:ehc_request_new_check": Route(school_kwargs, CASE_WRITERS, ok=frozenset({302})),
+    "casework:plan_new_check": Route(school_kwargs, CASE_WRITERS, ok=frozenset({302})),
     "casework:plan_review_check": Route(_pk_of("plan"), CASE_WRITERS, ok=frozenset({302})),
     "casework:plan_review_decision_check": Route(_pk_of("plan"), CASE_WRITERS,
                                                  ok=frozenset({302})),

@@ -175,3 +175,22 @@ def test_a_case_that_is_not_an_appeal_is_not_asked_the_tribunals_dates(client, w
                                 opened_on=D(2025, 9, 1))
     assert "hearing_date_day" not in client.get(f"/casework/cases/{complaint.pk}/").content.decode()
     assert "hearing_date_day" in client.get(f"/casework/cases/{appeal.pk}/").content.decode()
+
+
+def test_an_existing_plan_is_checked_before_it_starts_the_review_clock(client, world):
+    from casework.models import EHCPlan
+
+    client.force_login(world.senco_a)
+    url = f"/casework/schools/{world.school_a.laestab}/ehc/plans/new/"
+    response = client.post(url, {"pupil": world.pupil_a.pk, "issue_date_day": "3",
+                                 "issue_date_month": "3", "issue_date_year": "2024"})
+    assert response["Location"] == url + "check/"
+    assert not EHCPlan.objects.filter(issue_date__isnull=False).exists()
+    check = client.get(url + "check/").content.decode()
+    assert "3 March 2024" in check and "12 months from the issue date" in check
+    school_page = f"/casework/schools/{world.school_a.laestab}/ehc/"
+    assert f'href="{school_page}#id_issue_date_0"' in check
+    response = client.post(url + "check/")
+    plan = EHCPlan.objects.get(pupil=world.pupil_a)
+    assert response["Location"] == f"/casework/plans/{plan.pk}/"
+    assert plan.issue_date == D(2024, 3, 3)
