@@ -43,7 +43,7 @@ class CaseOpenForm(Form):
     title = forms.CharField(max_length=120, help_text="A short description without names.")
     pupil = forms.ModelChoiceField(queryset=None, required=False, empty_label="No pupil")
     owner = forms.ModelChoiceField(queryset=None)
-    opened_on = date_field("Opened on", required=True)
+    opened_on = date_field("Date the case was opened", required=True)
     next_action_due = date_field("Next action due")
     decision_letter_date = date_field(
         "Date of the LA's decision letter", help_text="The appeal deadline is 2 months from this "
@@ -81,9 +81,9 @@ class CaseUpdateForm(Form):
                                         (Case.Status.WAITING, "Waiting on others")])
     owner = forms.ModelChoiceField(queryset=None)
     next_action_due = date_field("Next action due")
-    appeal_lodged_on = date_field("Appeal lodged on")
-    mediation_certificate_date = date_field("Mediation certificate date")
-    hearing_date = date_field("Hearing date")
+    appeal_lodged_on = date_field("Date the appeal was lodged")
+    mediation_certificate_date = date_field("Date of the mediation certificate")
+    hearing_date = date_field("Tribunal hearing date")
 
     def __init__(self, *args, kind: str, owners, **kwargs):
         super().__init__(*args, **kwargs)
@@ -95,7 +95,7 @@ class CaseUpdateForm(Form):
 
 class CaseCloseForm(Form):
     outcome = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
-    closed_on = date_field("Closed on", required=True)
+    closed_on = date_field("Date the case was closed", required=True)
 
 
 class CaseFilterForm(Form):
@@ -118,7 +118,10 @@ class DueFilterForm(CaseFilterForm):
 
 class EHCRequestForm(Form):
     pupil = forms.ModelChoiceField(queryset=None)
-    requested_by = forms.ChoiceField(choices=EHCRequest.RequestedBy.choices)
+    requested_by = forms.ChoiceField(
+        choices=EHCRequest.RequestedBy.choices,
+        error_messages={"required": "Select who made the request",
+                        "invalid_choice": "Select who made the request"})
     request_date = date_field("Date of the request", required=True)
     local_authority = forms.ModelChoiceField(
         queryset=None, required=False, empty_label="The pupil's home LA",

@@ -29,6 +29,9 @@ _VALIDATOR_CODES = {"max_length", "min_length", "max_value", "min_value", "max_d
 # Labels that already say what to do ("Type ERASE to confirm") are used as they are.
 _IMPERATIVE = re.compile(r"^(type|enter|select|choose|tick|give|say|add)\b", re.IGNORECASE)
 _PARENTHESES = re.compile(r"\s*\([^)]*\)")
+# "Enter how best to support me", "Select the LA's decision": no second article.
+_NO_ARTICLE = re.compile(r"(the|a|an|your|this|these|my|how|what|who|when|where|why|which|"
+                         r"whether) ", re.IGNORECASE)
 
 
 def _choice(field: forms.Field) -> bool:
@@ -53,7 +56,11 @@ def govuk_messages(field: forms.Field, name: str) -> dict[str, str]:
     """The messages, by error code, that make `field`'s errors self-contained."""
     label = _subject(str(field.label or pretty_name(name)))
     what = _lower_first(label)
-    if not re.match(r"(the|a|an|your|this|these) ", what):
+    whole = isinstance(field, forms.IntegerField) and not isinstance(
+        field, (forms.DecimalField, forms.FloatField))  # both derive from IntegerField
+    if whole and not what.startswith("number"):
+        what = f"number of {what}"  # "Enter the number of pupils in a group"
+    if not _NO_ARTICLE.match(what):
         what = f"the {what}"  # "the title"; "The LA's decision" stays "the LA's decision"
     if _IMPERATIVE.match(label):
         required = label
@@ -61,7 +68,7 @@ def govuk_messages(field: forms.Field, name: str) -> dict[str, str]:
         required = f"Select {what}"
     else:
         required = f"Enter {what}"
-    number = ("a whole number" if isinstance(field, forms.IntegerField) else "a number")
+    number = "a whole number" if whole else "a number"
     from_list = f"Select {what} from the list"  # noqa: S608 (words, not SQL)
     return {
         "required": required,

@@ -32,7 +32,8 @@ class InterventionForm(Form):
     area_of_need = forms.ChoiceField(label="Area of need", choices=NEED_CHOICES, required=False)
     staff_role = forms.CharField(label="Delivered by", max_length=100,
                                  help_text="A staff role, such as “Teaching assistant” or "
-                                           "“Speech and language therapist”.")
+                                           "“Speech and language therapist”.",
+                                 error_messages={"required": "Enter who delivers it"})
     sessions_per_week = _decimal("Sessions a week", places=2, digits=5, maximum="60")
     minutes_per_session = forms.IntegerField(
         label="Minutes a session", min_value=1, max_value=600,

@@ -77,6 +77,8 @@ def test_messages_say_what_to_do_without_the_fields_label_before_them():
     }
     assert _Sample({"title": "Too long"}).errors["title"] == [
         "Title must be 5 characters or fewer"]
+    assert _Sample({"hours": "many"}).errors["hours"] == ["Hours must be a number"]
+    assert _Sample({}).errors["days"] == ["Enter the number of school days"]
 
 
 def test_a_single_date_value_is_split_into_the_three_boxes():
@@ -125,7 +127,7 @@ def test_each_summary_message_is_the_inline_message_and_links_to_its_field(clien
     summary, inline = _errors(body)
     assert [message for _, message in summary] == [message for _, message in inline]
     assert [message for _, message in summary] == [
-        "Enter the title", "Select the owner", "Opened on must be a real date",
+        "Enter the title", "Select the owner", "Date the case was opened must be a real date",
         "Date of the LA&#x27;s decision letter must include a day and year"]
     for anchor, _ in summary:
         assert f'id="{anchor}"' in body, anchor

@@ -41,7 +41,7 @@ def test_a_suspension_needs_its_pupil_and_days_before_anything_is_written(client
     body = response.content.decode()
     assert response.status_code == 400 and not Case.objects.exists()
     for message in ("Select the pupil", "Enter the first day of the suspension",
-                    "Enter the school days of suspension"):
+                    "Enter the number of school days of suspension"):
         assert message in body
 
 
