@@ -2,6 +2,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django import template
 from django.forms import BaseForm
+from django.utils.functional import LazyObject
 
 from core.forms import field_anchor as _field_anchor
 
@@ -46,6 +47,8 @@ def pounds(value) -> str:
 
 
 def _forms_in(value, depth: int = 0):
+    if isinstance(value, LazyObject):
+        return  # the user, the CSRF token: never a form, and not to be evaluated here
     if isinstance(value, BaseForm):
         yield value
     elif depth < 2 and isinstance(value, (list, tuple)):
