@@ -230,3 +230,12 @@ def browser_login(page, email: str, password: str, totp_secret: str | None = Non
         page.get_by_label("Code").fill(totp_now(totp_secret))
         page.get_by_role("button", name="Continue").click()
     page.wait_for_url(lambda url: "/accounts/" not in url)
+
+
+def fill_date(page, legend: str, value) -> None:
+    """Type a date into the GOV.UK date input whose legend is `legend` (day, month and year
+    boxes); `value` is a date, or a (day, month, year) tuple of strings for part-dates."""
+    group = page.get_by_role("group", name=legend, exact=True)
+    parts = (str(value.day), str(value.month), str(value.year)) if hasattr(value, "day") else value
+    for box, part in zip(("Day", "Month", "Year"), parts, strict=True):
+        group.get_by_label(box, exact=True).fill(part)

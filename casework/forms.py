@@ -8,71 +8,94 @@ from decimal import Decimal
 from django import forms
 
 from core.date_input import DateInputField
+from core.forms import Form
 
 from .models import ActivityEntry, AnnualReview, Case, EHCRequest
 from .selectors import DUE_FILTERS, DUE_KINDS, REQUEST_SHOW, REVIEW_SHOW
 
 
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs, format="%Y-%m-%d")
+def date_field(label: str, required: bool = False, help_text: str = "") -> DateInputField:
+    """A date in three boxes (day, month, year), as on GOV.UK services."""
+    return DateInputField(label=label, required=required, help_text=help_text)
 
 
-def date_field(label: str, required: bool = False, help_text: str = "") -> forms.DateField:
-    return forms.DateField(label=label, required=required, widget=DateInput,
-                           help_text=help_text, input_formats=["%Y-%m-%d", "%d/%m/%Y"])
+class CaseKindForm(Form):
+    """The first question of opening a case: its kind decides the questions that follow."""
+
+    kind = forms.ChoiceField(label="What kind of case is it?", choices=Case.Kind.choices,
+                             widget=forms.RadioSelect,
+                             error_messages={"required": "Select the kind of case",
+                                             "invalid_choice": "Select the kind of case"})
 
 
-class CaseOpenForm(forms.Form):
-    kind = forms.ChoiceField(choices=Case.Kind.choices)
+# The questions that apply to one kind of case only; every other kind is asked none of them.
+KIND_FIELDS = {
+    Case.Kind.TRIBUNAL_APPEAL: ("decision_letter_date", "mediation_certificate_date",
+                                "hearing_date"),
+    Case.Kind.SUSPENSION: ("suspension_start", "suspension_days"),
+}
+
+
+class CaseOpenForm(Form):
+    """The case's questions for its kind (chosen first, kept in a hidden field)."""
+
+    kind = forms.ChoiceField(choices=Case.Kind.choices, widget=forms.HiddenInput)
     title = forms.CharField(max_length=120, help_text="A short description without names.")
-    pupil = forms.ModelChoiceField(queryset=None, required=False, empty_label="No pupil",
-                                   help_text="Required for a suspension.")
+    pupil = forms.ModelChoiceField(queryset=None, required=False, empty_label="No pupil")
     owner = forms.ModelChoiceField(queryset=None)
-    opened_on = date_field("Opened on", required=True)
+    opened_on = date_field("Date the case was opened", required=True)
     next_action_due = date_field("Next action due")
     decision_letter_date = date_field(
-        "Date of the LA's decision letter", help_text="Tribunal appeals: the appeal deadline is "
-        "2 months from this letter or 1 month from a mediation certificate, whichever is later.")
+        "Date of the LA's decision letter", help_text="The appeal deadline is 2 months from this "
+        "letter or 1 month from a mediation certificate, whichever is later.")
     mediation_certificate_date = date_field("Date of the mediation certificate")
     hearing_date = date_field("Tribunal hearing date")
-    suspension_start = date_field("First day of the suspension")
-    suspension_days = forms.IntegerField(label="School days of suspension", required=False,
-                                         min_value=1, max_value=45)
+    suspension_start = date_field("First day of the suspension", required=True)
+    suspension_days = forms.IntegerField(label="School days of suspension", min_value=1,
+                                         max_value=45)
     note = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), required=False,
                            label="First note", help_text="Starts the case's timeline.")
 
-    def __init__(self, *args, pupils, owners, **kwargs):
+    def __init__(self, *args, kind: str, pupils, owners, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["kind"].initial = kind
+        for other, names in KIND_FIELDS.items():
+            if other != kind:
+                for name in names:
+                    del self.fields[name]
+        if kind == Case.Kind.SUSPENSION:
+            self.fields["pupil"].required = True
+            self.fields["pupil"].empty_label = "Choose a pupil"
         self.fields["pupil"].queryset = pupils
         self.fields["pupil"].label_from_instance = lambda p: f"{p.full_name} (year {p.year_group})"
         self.fields["owner"].queryset = owners
 
 
-class NoteForm(forms.Form):
+class NoteForm(Form):
     text = forms.CharField(label="Add a note", widget=forms.Textarea(attrs={"rows": 4}),
                            max_length=5000)
 
 
-class CaseUpdateForm(forms.Form):
+class CaseUpdateForm(Form):
     status = forms.ChoiceField(choices=[(Case.Status.OPEN, "Open"),
                                         (Case.Status.WAITING, "Waiting on others")])
     owner = forms.ModelChoiceField(queryset=None)
     next_action_due = date_field("Next action due")
-    appeal_lodged_on = date_field("Appeal lodged on")
-    mediation_certificate_date = date_field("Mediation certificate date")
-    hearing_date = date_field("Hearing date")
+    appeal_lodged_on = date_field("Date the appeal was lodged")
+    mediation_certificate_date = date_field("Date of the mediation certificate")
+    hearing_date = date_field("Tribunal hearing date")
 
-    def __init__(self, *args, owners, **kwargs):
+    def __init__(self, *args, kind: str, owners, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["owner"].queryset = owners
+        if kind != Case.Kind.TRIBUNAL_APPEAL:  # the tribunal's dates are an appeal's only
+            for name in KIND_FIELDS[Case.Kind.TRIBUNAL_APPEAL]:
+                self.fields.pop(name, None)
 
 
-class CaseCloseForm(forms.Form):
+class CaseCloseForm(Form):
     outcome = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
-    closed_on = date_field("Closed on", required=True)
+    closed_on = date_field("Date the case was closed", required=True)
 
 
 def trusts_of(schools) -> list:
@@ -80,7 +103,7 @@ def trusts_of(schools) -> list:
     return sorted({s.trust_id: s.trust for s in schools}.values(), key=lambda t: t.name)
 
 
-class CaseFilterForm(forms.Form):
+class CaseFilterForm(Form):
     """The filters of the case lists and the due list, kept in the URL: ids and codes only.
     Only the trusts, schools and owners the reader may see are offered (and accepted)."""
 
@@ -105,7 +128,7 @@ class DueFilterForm(CaseFilterForm):
         super().__init__(*args, kinds=DUE_KINDS, **kwargs)
 
 
-class RequestFilterForm(forms.Form):
+class RequestFilterForm(Form):
     """The EHC needs assessment requests list's filters, kept in the URL (ids and codes)."""
 
     trust = forms.TypedChoiceField(coerce=int, required=False, empty_value=None)
@@ -120,9 +143,12 @@ class RequestFilterForm(forms.Form):
         self.fields["school"].choices = [("", "All schools")] + [(s.pk, str(s)) for s in schools]
 
 
-class EHCRequestForm(forms.Form):
+class EHCRequestForm(Form):
     pupil = forms.ModelChoiceField(queryset=None)
-    requested_by = forms.ChoiceField(choices=EHCRequest.RequestedBy.choices)
+    requested_by = forms.ChoiceField(
+        choices=EHCRequest.RequestedBy.choices,
+        error_messages={"required": "Select who made the request",
+                        "invalid_choice": "Select who made the request"})
     request_date = date_field("Date of the request", required=True)
     local_authority = forms.ModelChoiceField(
         queryset=None, required=False, empty_label="The pupil's home LA",
@@ -135,24 +161,75 @@ class EHCRequestForm(forms.Form):
         self.fields["local_authority"].queryset = local_authorities
 
 
-STEP_CHOICES = [
-    ("decision", "LA's decision whether to assess"),
-    ("draft_plan", "Draft plan sent"),
-    ("parents_comments", "Parents' comments received"),
-    ("outcome", "Final outcome"),
-]
-RESULT_CHOICES = [("", "Not applicable")] + list(EHCRequest.Decision.choices) + list(
-    EHCRequest.Outcome.choices)
+class EHCStep:
+    """One statutory step of an assessment request, and what recording it does to the clocks
+    (said on its check-your-answers page)."""
+
+    def __init__(self, key: str, name: str, date_label: str, result_label: str = "",
+                 results: tuple = (), warning: str = ""):
+        self.key, self.name, self.date_label = key, name, date_label
+        self.result_label, self.results, self.warning = result_label, results, warning
 
 
-class EHCStepForm(forms.Form):
-    step = forms.ChoiceField(choices=STEP_CHOICES)
-    date = date_field("Date", required=True)
-    result = forms.ChoiceField(choices=RESULT_CHOICES, required=False,
-                               help_text="For the decision and the final outcome.")
+EHC_STEPS = {s.key: s for s in (
+    EHCStep("decision", "the LA's decision whether to assess", "Date of the LA's decision",
+            "The LA's decision", tuple(EHCRequest.Decision.choices),
+            "Recording the decision stops the 6-week clock. A refusal finishes the request."),
+    EHCStep("draft_plan", "the draft plan being sent", "Date the draft plan was sent",
+            warning="Recording the draft plan starts the parents' 15 days to comment."),
+    EHCStep("parents_comments", "the parents' comments", "Date the parents' comments were "
+            "received"),
+    EHCStep("outcome", "the final outcome", "Date of the final outcome", "The outcome",
+            tuple(EHCRequest.Outcome.choices),
+            "Recording the outcome finishes the request and stops the 20-week clock. A final "
+            "plan issued records the pupil as having an EHC plan and starts the annual review "
+            "clock."),
+)}
 
 
-class ReviewFilterForm(forms.Form):
+def ehc_steps_open(obj: EHCRequest) -> list[EHCStep]:
+    """The steps that can be recorded now, in order (the service checks them again)."""
+    if obj.closed:
+        return []
+    if not obj.decision:
+        return [EHC_STEPS["decision"]]
+    steps = []
+    if not obj.draft_plan_date:
+        steps.append(EHC_STEPS["draft_plan"])
+    elif not obj.parents_comments_date:
+        steps.append(EHC_STEPS["parents_comments"])
+    steps.append(EHC_STEPS["outcome"])
+    return steps
+
+
+class EHCStepChoiceForm(Form):
+    step = forms.ChoiceField(label="Which step do you want to record?", widget=forms.RadioSelect,
+                             error_messages={"required": "Select the step to record",
+                                             "invalid_choice": "Select the step to record"})
+
+    def __init__(self, *args, steps: list[EHCStep], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["step"].choices = [(s.key, s.name[:1].upper() + s.name[1:]) for s in steps]
+
+
+class EHCStepForm(Form):
+    """The questions of one step: its date, and its result where the step has one."""
+
+    def __init__(self, *args, step: EHCStep, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.step = step
+        self.fields["date"] = date_field(step.date_label, required=True)
+        if step.results:
+            self.fields["result"] = forms.ChoiceField(label=step.result_label,
+                                                      choices=step.results,
+                                                      widget=forms.RadioSelect)
+
+    def step_data(self) -> dict:
+        return {"step": self.step.key, "date": self.cleaned_data["date"],
+                "result": self.cleaned_data.get("result", "")}
+
+
+class ReviewFilterForm(Form):
     """The annual reviews list's filters, kept in the URL (school ids and codes, never a name)."""
 
     school = forms.TypedChoiceField(coerce=int, required=False, empty_value=None)
@@ -163,7 +240,7 @@ class ReviewFilterForm(forms.Form):
         self.fields["school"].choices = [("", "All schools")] + [(s.pk, str(s)) for s in schools]
 
 
-class PlanForm(forms.Form):
+class PlanForm(Form):
     """An existing plan. The phase-transfer year is worked out from the pupil's year group."""
 
     pupil = forms.ModelChoiceField(queryset=None)
@@ -175,18 +252,18 @@ class PlanForm(forms.Form):
         self.fields["pupil"].label_from_instance = lambda p: f"{p.full_name} (year {p.year_group})"
 
 
-class PlanDetailsForm(forms.Form):
+class PlanDetailsForm(Form):
     """The details of a plan record made from the register."""
 
     issue_date = DateInputField(label="Issue date",
                                 help_text="The date on the final EHC plan the LA issued.")
 
 
-class ReviewForm(forms.Form):
+class ReviewForm(Form):
     meeting_date = date_field("Date of the review meeting", required=True)
 
 
-class ReviewDecisionForm(forms.Form):
+class ReviewDecisionForm(Form):
     review = forms.TypedChoiceField(coerce=int)
     decision = forms.ChoiceField(choices=AnnualReview.Decision.choices)
     date = date_field("Date of the LA's decision", required=True)
@@ -196,7 +273,7 @@ class ReviewDecisionForm(forms.Form):
         self.fields["review"].choices = [(r.pk, f"{r.meeting_date:%d %b %Y}") for r in reviews]
 
 
-class FinancialYearForm(forms.Form):
+class FinancialYearForm(Form):
     """The financial year of the EHC timeliness figures: the figure is kept per financial
     year of the final plan (casework.figures), and the current year runs to today."""
 
@@ -207,7 +284,7 @@ class FinancialYearForm(forms.Form):
         self.fields["year"].choices = [(y, f"{y}-{(y + 1) % 100:02d}") for y in years]
 
 
-class ActivityForm(forms.Form):
+class ActivityForm(Form):
     kind = forms.ChoiceField(choices=ActivityEntry.Kind.choices)
     date = date_field("Date", required=True)
     hours = forms.DecimalField(min_value=Decimal("0.25"), max_value=Decimal(24),

@@ -13,9 +13,12 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
+from core import check_answers
+from core.forms import add_service_errors
 from core.listing import Column, Sorting, paginate
 from pupils.models import Pupil
 from trusts import access, audit
@@ -31,13 +34,7 @@ def _today() -> dt.date:
     return timezone.localdate()
 
 
-def _form_errors(form, error: ValidationError) -> None:
-    """Put a service's ValidationError on the form (field errors where the field exists)."""
-    if hasattr(error, "error_dict"):
-        for name, errs in error.error_dict.items():
-            form.add_error(name if name in form.fields else None, errs)
-    else:
-        form.add_error(None, error.messages)
+_form_errors = add_service_errors
 
 
 def _get_case_for_user(request, pk: int, capability: C = C.VIEW_CASES) -> Case:
@@ -247,15 +244,27 @@ def school_cases(request, laestab: str):
 
 @login_required
 def case_open(request, laestab: str):
+    """The kind of case first (radios), then only the questions for that kind."""
     school = access.get_school_for_user(request.user, laestab, C.MANAGE_CASES)
+    source = request.POST if request.method == "POST" else request.GET
+    pupil_id = request.GET.get("pupil", "")
+    pupil_id = int(pupil_id) if pupil_id.isdigit() else None  # from the pupil page: an id only
+    kind = source.get("kind")
+    if kind not in Case.Kind.values:
+        asked = "kind" in source or request.method == "POST"
+        kind_form = forms.CaseKindForm(source if asked else None)
+        if asked:
+            kind_form.is_valid()
+        return render(request, "casework/case_kind.html", {
+            "school": school, "form": kind_form, "pupil_id": pupil_id,
+        }, status=400 if kind_form.errors else 200)
     pupils = Pupil.objects.filter(school=school, left_school_on__isnull=True).order_by(
         "surname", "forename")
-    owners = _owners_for(school)
-    initial = {"owner": request.user.pk, "opened_on": _today()}
-    if request.GET.get("pupil", "").isdigit():  # from the pupil page: the record's id only
-        initial["pupil"] = int(request.GET["pupil"])
-    form = forms.CaseOpenForm(request.POST or None, pupils=pupils, owners=owners,
-                              initial=initial)
+    initial = {"owner": request.user.pk, "opened_on": _today(), "kind": kind}
+    if pupil_id:
+        initial["pupil"] = pupil_id
+    form = forms.CaseOpenForm(request.POST or None, kind=kind, pupils=pupils,
+                              owners=_owners_for(school), initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             case = services.case_open(actor=request.user, school=school, **form.cleaned_data)
@@ -264,7 +273,13 @@ def case_open(request, laestab: str):
         else:
             messages.success(request, f"{case.get_kind_display()} case opened.")
             return redirect("casework:case_detail", pk=case.pk)
-    return render(request, "casework/case_open.html", {"school": school, "form": form})
+    change_kind = reverse("casework:case_open", args=[school.laestab])
+    if pupil_id:
+        change_kind += f"?pupil={pupil_id}"
+    return render(request, "casework/case_open.html", {
+        "school": school, "form": form, "kind_label": Case.Kind(kind).label,
+        "change_kind": change_kind,
+    }, status=400 if form.errors else 200)
 
 
 def _case_context(request, case: Case, **forms_) -> dict:
@@ -279,7 +294,8 @@ def _case_context(request, case: Case, **forms_) -> dict:
         "can_manage": can_manage, "suspension_totals": totals,
         "show_pupil": case.pupil_id and access.can(request.user, C.VIEW_PUPILS, case.school),
         "note_form": forms.NoteForm(),
-        "update_form": forms.CaseUpdateForm(owners=_owners_for(case.school), initial={
+        "update_form": forms.CaseUpdateForm(kind=case.kind, owners=_owners_for(case.school),
+                                            initial={
             "status": case.status, "owner": case.owner_id, "next_action_due": case.next_action_due,
             "appeal_lodged_on": case.appeal_lodged_on,
             "mediation_certificate_date": case.mediation_certificate_date,
@@ -320,7 +336,7 @@ def case_add_note(request, pk: int):
 @require_POST
 def case_update(request, pk: int):
     case = _get_case_for_user(request, pk, C.MANAGE_CASES)
-    form = forms.CaseUpdateForm(request.POST, owners=_owners_for(case.school))
+    form = forms.CaseUpdateForm(request.POST, kind=case.kind, owners=_owners_for(case.school))
     if form.is_valid():
         try:
             services.case_update(actor=request.user, case=case, **form.cleaned_data)
@@ -354,8 +370,6 @@ def case_close(request, pk: int):
 
 def _school_ehc_context(request, school, **extra) -> dict:
     today = _today()
-    pupils = Pupil.objects.filter(school=school, left_school_on__isnull=True).order_by(
-        "surname", "forename")
     requests_ = list(EHCRequest.objects.filter(school=school)
                      .select_related("local_authority", "pupil")
                      .order_by("-request_date", "-pk"))
@@ -365,10 +379,9 @@ def _school_ehc_context(request, school, **extra) -> dict:
         "plans": selectors.annual_reviews(school_ids=[school.pk], today=today),
         "can_manage": access.can(request.user, C.MANAGE_CASES, school),
         "show_pupils": access.can(request.user, C.VIEW_PUPILS, school),
-        "request_form": forms.EHCRequestForm(
-            pupils=pupils, local_authorities=LocalAuthority.objects.all(),
-            initial={"request_date": today}),
-        "plan_form": forms.PlanForm(pupils=pupils),
+        "request_form": _request_form(
+            school, check_answers.kept(request, f"ehc-request:{school.pk}")),
+        "plan_form": _plan_form(school, check_answers.kept(request, f"ehc-plan:{school.pk}")),
     }
     ctx.update(extra)
     return ctx
@@ -380,41 +393,74 @@ def school_ehc(request, laestab: str):
     return render(request, "casework/school_ehc.html", _school_ehc_context(request, school))
 
 
+def _request_form(school, data=None):
+    return forms.EHCRequestForm(
+        data, pupils=Pupil.objects.filter(school=school, left_school_on__isnull=True).order_by(
+            "surname", "forename"),
+        local_authorities=LocalAuthority.objects.all(), initial={"request_date": _today()})
+
+
 @login_required
 @require_POST
 def ehc_request_new(request, laestab: str):
     school = access.get_school_for_user(request.user, laestab, C.MANAGE_CASES)
-    pupils = Pupil.objects.filter(school=school, left_school_on__isnull=True)
-    form = forms.EHCRequestForm(request.POST, pupils=pupils,
-                                local_authorities=LocalAuthority.objects.all())
-    if form.is_valid():
-        try:
-            obj = services.ehc_request_create(actor=request.user, **form.cleaned_data)
-        except ValidationError as e:
-            _form_errors(form, e)
-        else:
-            messages.success(request, "EHC needs assessment request recorded.")
-            return redirect("casework:ehc_request_detail", pk=obj.pk)
+    form = _request_form(school, request.POST)
+    if check_answers.answered(request, f"ehc-request:{school.pk}", form, lambda data: (
+            services.ehc_request_create(actor=request.user, **data))):
+        return redirect("casework:ehc_request_new_check", laestab=school.laestab)
     return render(request, "casework/school_ehc.html",
-                  _school_ehc_context(request, school, request_form=form))
+                  _school_ehc_context(request, school, request_form=form), status=400)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def ehc_request_new_check(request, laestab: str):
+    """The request starts the 20-week clock: its answers are checked before it is recorded."""
+    school = access.get_school_for_user(request.user, laestab, C.MANAGE_CASES)
+    return check_answers.check_page(
+        request, key=f"ehc-request:{school.pk}", make_form=lambda d: _request_form(school, d),
+        change_url=reverse("casework:school_ehc", args=[school.laestab]) + "#request",
+        record=lambda data: services.ehc_request_create(actor=request.user, **data),
+        done_url=lambda obj: reverse("casework:ehc_request_detail", args=[obj.pk]),
+        done="EHC needs assessment request recorded.", check={
+            "caption": school.name, "heading": "the assessment request",
+            "warning": "Recording the request starts the clock: the LA decides whether to "
+                       "assess within 6 weeks and issues a final plan within 20 weeks.",
+            "button": "Record the request"})
+
+
+def _plan_form(school, data=None):
+    return forms.PlanForm(data, pupils=Pupil.objects.filter(
+        school=school, left_school_on__isnull=True).order_by("surname", "forename"))
 
 
 @login_required
 @require_POST
 def plan_new(request, laestab: str):
     school = access.get_school_for_user(request.user, laestab, C.MANAGE_CASES)
-    pupils = Pupil.objects.filter(school=school, left_school_on__isnull=True)
-    form = forms.PlanForm(request.POST, pupils=pupils)
-    if form.is_valid():
-        try:
-            plan = services.ehc_plan_create(actor=request.user, **form.cleaned_data)
-        except ValidationError as e:
-            _form_errors(form, e)
-        else:
-            messages.success(request, "EHC plan recorded.")
-            return redirect("casework:plan_detail", pk=plan.pk)
+    form = _plan_form(school, request.POST)
+    if check_answers.answered(request, f"ehc-plan:{school.pk}", form, lambda data: (
+            services.ehc_plan_create(actor=request.user, **data))):
+        return redirect("casework:plan_new_check", laestab=school.laestab)
     return render(request, "casework/school_ehc.html",
-                  _school_ehc_context(request, school, plan_form=form))
+                  _school_ehc_context(request, school, plan_form=form), status=400)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def plan_new_check(request, laestab: str):
+    """The plan's issue date starts the annual review clock: checked before it is recorded."""
+    school = access.get_school_for_user(request.user, laestab, C.MANAGE_CASES)
+    return check_answers.check_page(
+        request, key=f"ehc-plan:{school.pk}", make_form=lambda d: _plan_form(school, d),
+        change_url=reverse("casework:school_ehc", args=[school.laestab]) + "#plan",
+        record=lambda data: services.ehc_plan_create(actor=request.user, **data),
+        done_url=lambda plan: reverse("casework:plan_detail", args=[plan.pk]),
+        done="EHC plan recorded.", check={
+            "caption": school.name, "heading": "the EHC plan",
+            "warning": "Recording the plan starts the annual review clock: the first review is "
+                       "due 12 months from the issue date.",
+            "button": "Record the plan"})
 
 
 def _request_context(request, obj: EHCRequest, **extra) -> dict:
@@ -429,7 +475,7 @@ def _request_context(request, obj: EHCRequest, **extra) -> dict:
         ],
         "can_manage": access.can(request.user, C.MANAGE_CASES, obj.school) and not obj.closed,
         "show_pupil": access.can(request.user, C.VIEW_PUPILS, obj.school),
-        "step_form": forms.EHCStepForm(initial={"date": today}),
+        "choice_form": forms.EHCStepChoiceForm(steps=forms.ehc_steps_open(obj)),
     }
     ctx.update(extra)
     return ctx
@@ -444,21 +490,74 @@ def ehc_request_detail(request, pk: int):
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def ehc_request_step(request, pk: int):
+    """Which step to record: the questions that follow are that step's only."""
     obj = _get_request_for_user(request, pk, C.MANAGE_CASES)
-    form = forms.EHCStepForm(request.POST)
+    form = forms.EHCStepChoiceForm(request.POST or request.GET,
+                                   steps=forms.ehc_steps_open(obj))
     if form.is_valid():
-        try:
-            services.ehc_request_record_step(actor=request.user, request=obj,
-                                             **form.cleaned_data)
-        except ValidationError as e:
-            _form_errors(form, e)
-        else:
-            messages.success(request, "Step recorded.")
-            return redirect("casework:ehc_request_detail", pk=obj.pk)
+        return redirect("casework:ehc_step_form", pk=obj.pk, step=form.cleaned_data["step"])
     return render(request, "casework/ehc_request_detail.html",
-                  _request_context(request, obj, step_form=form))
+                  _request_context(request, obj, choice_form=form), status=400)
+
+
+def _open_step(request, pk: int, step: str):
+    obj = _get_request_for_user(request, pk, C.MANAGE_CASES)
+    spec = next((s for s in forms.ehc_steps_open(obj) if s.key == step), None)
+    if spec is None:
+        messages.error(request, "That step cannot be recorded now: the steps before it come "
+                                "first, and a step is recorded once.")
+        return obj, None, redirect("casework:ehc_request_detail", pk=obj.pk)
+    return obj, spec, None
+
+
+def _record_step(request, obj, form_or_data):
+    return services.ehc_request_record_step(actor=request.user, request=obj, **form_or_data)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def ehc_step_form(request, pk: int, step: str):
+    obj, spec, refused = _open_step(request, pk, step)
+    if refused:
+        return refused
+    key = f"ehc-step:{obj.pk}:{spec.key}"
+    data = request.POST if request.method == "POST" else check_answers.kept(request, key)
+    form = forms.EHCStepForm(data, step=spec, initial={"date": _today()})
+    if check_answers.answered(request, key, form,
+                              lambda _: _record_step(request, obj, form.step_data())):
+        return redirect("casework:ehc_step_check", pk=obj.pk, step=spec.key)
+    audit.record_view(obj)
+    return render(request, "casework/ehc_step.html", {
+        "obj": obj, "step": spec, "form": form,
+        "show_pupil": access.can(request.user, C.VIEW_PUPILS, obj.school),
+    }, status=400 if form.errors else 200)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def ehc_step_check(request, pk: int, step: str):
+    obj, spec, refused = _open_step(request, pk, step)
+    if refused:
+        return refused
+    show_pupil = access.can(request.user, C.VIEW_PUPILS, obj.school)
+    detail = reverse("casework:ehc_request_detail", args=[obj.pk])
+
+    def record(data):
+        return _record_step(request, obj, {"step": spec.key, "date": data["date"],
+                                           "result": data.get("result", "")})
+
+    return check_answers.check_page(
+        request, key=f"ehc-step:{obj.pk}:{spec.key}",
+        make_form=lambda data: forms.EHCStepForm(data, step=spec),
+        change_url=reverse("casework:ehc_step_form", args=[obj.pk, spec.key]), record=record,
+        done_url=detail, done="Step recorded.", seen=lambda: audit.record_view(obj), check={
+            "caption": (f"EHC needs assessment request for {obj.pupil.full_name}" if show_pupil
+                        else f"EHC needs assessment request of {obj.request_date:%-d %B %Y}"),
+            "heading": spec.name, "warning": spec.warning, "button": "Record the step",
+            "rows": [check_answers.Row("Step", spec.name[:1].upper() + spec.name[1:],
+                                       f"{detail}#id_step_0", "the step")]})
 
 
 def _plan_context(request, plan: EHCPlan, **extra) -> dict:
@@ -474,9 +573,10 @@ def _plan_context(request, plan: EHCPlan, **extra) -> dict:
         "phase_transfer": plan.phase_transfer_status(today),
         "can_manage": access.can(request.user, C.MANAGE_CASES, plan.school),
         "show_pupil": access.can(request.user, C.VIEW_PUPILS, plan.school),
-        "review_form": forms.ReviewForm(initial={"meeting_date": today}),
-        "decision_form": forms.ReviewDecisionForm(reviews=awaiting,
-                                                  initial={"date": today}) if awaiting else None,
+        "review_form": forms.ReviewForm(check_answers.kept(request, f"review:{plan.pk}"),
+                                        initial={"meeting_date": today}),
+        "decision_form": _decision_form(
+            plan, check_answers.kept(request, f"review-decision:{plan.pk}")) if awaiting else None,
         "details_form": forms.PlanDetailsForm() if plan.details_to_complete else None,
     }
     ctx.update(extra)
@@ -515,37 +615,71 @@ def plan_complete(request, pk: int):
 def plan_review(request, pk: int):
     plan = _get_plan_for_user(request, pk, C.MANAGE_CASES)
     form = forms.ReviewForm(request.POST)
-    if form.is_valid():
-        try:
-            services.annual_review_record(actor=request.user, plan=plan, **form.cleaned_data)
-        except ValidationError as e:
-            _form_errors(form, e)
-        else:
-            messages.success(request, "Review meeting recorded.")
-            return redirect("casework:plan_detail", pk=plan.pk)
+    if check_answers.answered(request, f"review:{plan.pk}", form, lambda data: (
+            services.annual_review_record(actor=request.user, plan=plan, **data))):
+        return redirect("casework:plan_review_check", pk=plan.pk)
     return render(request, "casework/plan_detail.html",
-                  _plan_context(request, plan, review_form=form))
+                  _plan_context(request, plan, review_form=form), status=400)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def plan_review_check(request, pk: int):
+    """The review meeting starts the LA's 4 weeks to decide: checked before it is recorded."""
+    plan = _get_plan_for_user(request, pk, C.MANAGE_CASES)
+    detail = reverse("casework:plan_detail", args=[plan.pk])
+    return check_answers.check_page(
+        request, key=f"review:{plan.pk}", make_form=forms.ReviewForm, change_url=detail,
+        record=lambda data: services.annual_review_record(actor=request.user, plan=plan, **data),
+        done_url=detail, done="Review meeting recorded.", seen=lambda: audit.record_view(plan),
+        check=_plan_check(request, plan, "the annual review meeting",
+                          "Recording the meeting starts the LA's 4 weeks to decide whether to "
+                          "keep, amend or cease the plan, and dates the next annual review "
+                          "from it.", "Record the meeting"))
+
+
+def _plan_check(request, plan: EHCPlan, heading: str, warning: str, button: str) -> dict:
+    show_pupil = access.can(request.user, C.VIEW_PUPILS, plan.school)
+    return {"caption": f"EHC plan of {plan.pupil.full_name}" if show_pupil else plan.school.name,
+            "heading": heading, "warning": warning, "button": button}
+
+
+def _decision_form(plan: EHCPlan, data=None):
+    awaiting = list(plan.reviews.filter(la_decision="").order_by("meeting_date"))
+    return forms.ReviewDecisionForm(data, reviews=awaiting, initial={"date": _today()})
+
+
+def _record_decision(request, plan: EHCPlan, data: dict):
+    review = plan.reviews.get(pk=data["review"])
+    return services.annual_review_record_decision(
+        actor=request.user, review=review, decision=data["decision"], date=data["date"])
 
 
 @login_required
 @require_POST
 def plan_review_decision(request, pk: int):
     plan = _get_plan_for_user(request, pk, C.MANAGE_CASES)
-    awaiting = list(plan.reviews.filter(la_decision=""))
-    form = forms.ReviewDecisionForm(request.POST, reviews=awaiting)
-    if form.is_valid():
-        review = next(r for r in awaiting if r.pk == form.cleaned_data["review"])
-        try:
-            services.annual_review_record_decision(
-                actor=request.user, review=review, decision=form.cleaned_data["decision"],
-                date=form.cleaned_data["date"])
-        except ValidationError as e:
-            _form_errors(form, e)
-        else:
-            messages.success(request, "LA decision recorded.")
-            return redirect("casework:plan_detail", pk=plan.pk)
+    form = _decision_form(plan, request.POST)
+    if check_answers.answered(request, f"review-decision:{plan.pk}", form,
+                 lambda data: _record_decision(request, plan, data)):
+        return redirect("casework:plan_review_decision_check", pk=plan.pk)
     return render(request, "casework/plan_detail.html",
-                  _plan_context(request, plan, decision_form=form))
+                  _plan_context(request, plan, decision_form=form), status=400)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def plan_review_decision_check(request, pk: int):
+    """The LA's decision stops its 4-week clock (and a decision to cease ends the plan)."""
+    plan = _get_plan_for_user(request, pk, C.MANAGE_CASES)
+    detail = reverse("casework:plan_detail", args=[plan.pk])
+    return check_answers.check_page(
+        request, key=f"review-decision:{plan.pk}", make_form=lambda d: _decision_form(plan, d),
+        change_url=detail, record=lambda data: _record_decision(request, plan, data),
+        done_url=detail, done="LA decision recorded.", seen=lambda: audit.record_view(plan),
+        check=_plan_check(request, plan, "the LA's decision after the review",
+                          "Recording the decision stops the LA's 4-week clock. A decision to "
+                          "cease the plan ends it.", "Record the decision"))
 
 
 @login_required

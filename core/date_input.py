@@ -10,6 +10,18 @@ from django import forms
 PARTS = ("day", "month", "year")
 
 
+def _split(value: str) -> list[str]:
+    if "-" in value and value[:4].isdigit():
+        year, _, rest = value.partition("-")
+        month, _, day = rest.partition("-")
+        return [day, month, year]
+    if "/" in value:
+        day, _, rest = value.partition("/")
+        month, _, year = rest.partition("/")
+        return [day, month, year]
+    return [value, "", ""]
+
+
 class DateInputWidget(forms.MultiWidget):
     govuk_date = True  # templates render it as a GOV.UK date input
 
@@ -20,6 +32,15 @@ class DateInputWidget(forms.MultiWidget):
     def id_for_label(self, id_):
         # The error summary links to the day box.
         return f"{id_}_0" if id_ else ""
+
+    def value_from_datadict(self, data, files, name):
+        parts = super().value_from_datadict(data, files, name)
+        single = data.get(name)
+        if not any(parts) and isinstance(single, str) and single.strip():
+            # One value such as 2026-03-27 or 27/03/2026, from a link or a script that posts a
+            # date whole: split into the three boxes, so it is checked like typed ones.
+            return _split(single.strip())
+        return parts
 
     def decompress(self, value):
         if isinstance(value, datetime.date):

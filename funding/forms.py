@@ -2,12 +2,12 @@ from decimal import Decimal
 
 from django import forms
 
+from core.date_input import DateInputField
+from core.forms import Form
 from pupils.models import Pupil
 
 from .calculations import financial_year_label
 from .models import Band
-
-DATE_INPUT = forms.DateInput(attrs={"type": "date"})
 
 
 class BandChoiceField(forms.ModelChoiceField):
@@ -24,7 +24,7 @@ def grouped_band_choices(bands) -> list:
     return [("", "Choose a band"), *groups.items()]
 
 
-class ClaimForm(forms.Form):
+class ClaimForm(Form):
     pupil = forms.ModelChoiceField(queryset=Pupil.objects.none(), empty_label="Choose a pupil")
     requested_band = BandChoiceField(
         queryset=Band.objects.none(), label="Band requested",
@@ -45,15 +45,15 @@ class ClaimForm(forms.Form):
         self.fields["requested_band"].choices = grouped_band_choices(bands)
 
 
-class SubmitForm(forms.Form):
-    submitted_on = forms.DateField(label="Date submitted to the LA", widget=DATE_INPUT)
+class SubmitForm(Form):
+    submitted_on = DateInputField(label="Date submitted to the LA")
 
 
-class AwardForm(forms.Form):
+class AwardForm(Form):
     band = BandChoiceField(queryset=Band.objects.none(), label="Band awarded")
-    start_date = forms.DateField(label="Award starts", widget=DATE_INPUT)
-    end_date = forms.DateField(label="Award ends", required=False, widget=DATE_INPUT,
-                               help_text="Leave blank if the LA gave no end date.")
+    start_date = DateInputField(label="Award start date")
+    end_date = DateInputField(label="Award end date", required=False,
+                              help_text="Leave blank if the LA gave no end date.")
 
     def __init__(self, *args, bands, **kwargs):
         super().__init__(*args, **kwargs)
@@ -61,30 +61,30 @@ class AwardForm(forms.Form):
         self.fields["band"].choices = grouped_band_choices(bands)
 
 
-class RefusalForm(forms.Form):
+class RefusalForm(Form):
     reason = forms.CharField(label="LA's reason", widget=forms.Textarea(attrs={"rows": 3}),
                              max_length=5000)
-    decided_on = forms.DateField(label="Date of the decision", widget=DATE_INPUT)
+    decided_on = DateInputField(label="Date of the decision")
 
 
-class AppealForm(forms.Form):
-    lodged_on = forms.DateField(label="Appeal lodged on", widget=DATE_INPUT)
+class AppealForm(Form):
+    lodged_on = DateInputField(label="Date the appeal was lodged")
     note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=5000)
 
 
-class EndForm(forms.Form):
-    ended_on = forms.DateField(label="Funding ends on", widget=DATE_INPUT)
+class EndForm(Form):
+    ended_on = DateInputField(label="Date the funding ends")
     reason = forms.CharField(required=False, max_length=300)
 
 
-class PaymentForm(forms.Form):
+class PaymentForm(Form):
     amount = forms.DecimalField(label="Amount (£)", max_digits=10, decimal_places=2,
                                 min_value=Decimal("0.01"))
-    received_on = forms.DateField(label="Received on", widget=DATE_INPUT)
+    received_on = DateInputField(label="Date received")
     reference = forms.CharField(required=False, max_length=100, label="LA remittance reference")
 
 
-class FundingSettingsForm(forms.Form):
+class FundingSettingsForm(Form):
     hourly_rate = forms.DecimalField(label="Teaching assistant pay per hour (£, before on-costs)",
                                      max_digits=6, decimal_places=2, min_value=0)
     on_cost_percent = forms.DecimalField(label="On-costs (%)", max_digits=5, decimal_places=2,
@@ -97,12 +97,12 @@ class FundingSettingsForm(forms.Form):
     )
 
 
-class RemittanceForm(forms.Form):
+class RemittanceForm(Form):
     file = forms.FileField(label="LA remittance (CSV)",
                            help_text="Columns UPN, Amount, Date and optionally Reference.")
 
 
-class ClaimFilterForm(forms.Form):
+class ClaimFilterForm(Form):
     """The claims list's filters, kept in the URL: trust, school and year ids, a status, no
     names. Only the reader's trusts and schools are offered (and accepted)."""
 

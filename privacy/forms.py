@@ -1,11 +1,13 @@
 from django import forms
 
+from core.forms import Form
+
 from .services import ErasureReason
 
 CONFIRMATION_WORD = "ERASE"
 
 
-class EraseForm(forms.Form):
+class EraseForm(Form):
     reason = forms.ChoiceField(label="Reason", choices=ErasureReason.choices,
                                widget=forms.Select)
     confirmation = forms.CharField(

@@ -8,6 +8,7 @@ from django import forms
 from django.utils import timezone
 
 from core.date_input import DateInputField
+from core.forms import Form
 from pupils.models import Need
 
 from .models import Intervention, Kind
@@ -24,14 +25,15 @@ def _decimal(label: str, *, places: int, digits: int, required: bool = True, hel
         widget=forms.TextInput(attrs={"inputmode": "decimal", "class": "govuk-input--width-5"}))
 
 
-class InterventionForm(forms.Form):
+class InterventionForm(Form):
     name = forms.CharField(max_length=150, help_text="For example, “Precision teaching” or "
                            "“Lego therapy”. Do not use pupils' names.")
     kind = forms.ChoiceField(label="Kind", choices=Kind.choices)
     area_of_need = forms.ChoiceField(label="Area of need", choices=NEED_CHOICES, required=False)
     staff_role = forms.CharField(label="Delivered by", max_length=100,
                                  help_text="A staff role, such as “Teaching assistant” or "
-                                           "“Speech and language therapist”.")
+                                           "“Speech and language therapist”.",
+                                 error_messages={"required": "Enter who delivers it"})
     sessions_per_week = _decimal("Sessions a week", places=2, digits=5, maximum="60")
     minutes_per_session = forms.IntegerField(
         label="Minutes a session", min_value=1, max_value=600,
@@ -73,7 +75,7 @@ class InterventionChangeForm(InterventionForm):
     active = forms.BooleanField(label="Still offered (untick to retire it)", required=False)
 
 
-class EnrolForm(forms.Form):
+class EnrolForm(Form):
     pupil = forms.ModelChoiceField(queryset=None, empty_label="Choose a pupil")
     start_date = DateInputField(label="Start date")
     entry_score = _decimal("Entry score", places=2, digits=8, required=False, minimum="-999999",
@@ -88,7 +90,7 @@ class EnrolForm(forms.Form):
             else f"{p.surname}, {p.forename} ({p.year_group})")
 
 
-class EnrolPupilForm(forms.Form):
+class EnrolPupilForm(Form):
     """Enrol one pupil, from their provision page: the intervention is chosen."""
 
     intervention = forms.ModelChoiceField(queryset=None, empty_label="Choose an intervention")
@@ -103,7 +105,7 @@ class EnrolPupilForm(forms.Form):
             f"{i.name} ({i.get_kind_display()}, {i.staff_role})")
 
 
-class MeasuresForm(forms.Form):
+class MeasuresForm(Form):
     entry_score = _decimal("Entry score", places=2, digits=8, required=False, minimum="-999999")
     exit_score = _decimal("Exit score", places=2, digits=8, required=False, minimum="-999999")
     notes = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
@@ -122,7 +124,7 @@ def _not_after_today(value, what: str):
     return value
 
 
-class EndForm(forms.Form):
+class EndForm(Form):
     end_date = DateInputField(label="End date")
     exit_score = _decimal("Exit score", places=2, digits=8, required=False, minimum="-999999",
                           help_text="On the intervention's measure, if taken.")
@@ -131,7 +133,7 @@ class EndForm(forms.Form):
         return _not_after_today(self.cleaned_data["end_date"], "end date")
 
 
-class DeliveryForm(forms.Form):
+class DeliveryForm(Form):
     date = DateInputField(label="Date of the session")
     minutes = forms.IntegerField(
         label="Minutes", min_value=1, max_value=600,

@@ -3,6 +3,8 @@ import datetime
 from django import forms
 from django.conf import settings
 
+from core.date_input import DateInputField
+from core.forms import Form
 from trusts.models import LocalAuthority
 
 from . import upn as upn_module
@@ -16,14 +18,14 @@ YEAR_CHOICES = [("", "Any year group"), *[(g, "Reception" if g == "R" else g if 
                                            else f"Year {g}") for g in YEAR_GROUPS]]
 
 
-class RegisterSearchForm(forms.Form):
+class RegisterSearchForm(Form):
     """A search by name or UPN: posted and kept in the session, never put in a URL (a name in a
     URL ends up in browser history and server logs)."""
 
     q = forms.CharField(label="Name or UPN", required=False, max_length=60)
 
 
-class RegisterFilterForm(forms.Form):
+class RegisterFilterForm(Form):
     """Filters with no personal data in them: in the URL, so a filtered register can be
     bookmarked and shared, and its pages and sort links keep them."""
 
@@ -37,12 +39,10 @@ class RegisterFilterForm(forms.Form):
         return {k: v for k, v in self.cleaned_data.items() if v}
 
 
-class CensusUploadForm(forms.Form):
+class CensusUploadForm(Form):
     school = forms.ChoiceField(
         label="School", help_text="Rows without a school column are for this school.")
-    census_date = forms.DateField(
-        label="Census date", help_text="For example 2025-10-02 or 02/10/2025.",
-        input_formats=["%Y-%m-%d", "%d/%m/%Y"])
+    census_date = DateInputField(label="Census date", help_text="For example, 2 10 2025")
     file = forms.FileField(
         label="Census file (CSV)",
         help_text="UPN, Surname, Forename, DOB, Gender, YearGroup, SENProvision, PrimaryNeed, "
@@ -79,7 +79,7 @@ def _need_field(label: str, required: bool) -> forms.ChoiceField:
                                       *NEED_CHOICES[1:]])
 
 
-class RegisterChangeForm(forms.Form):
+class RegisterChangeForm(Form):
     # Both forms are on the pupil page: distinct ids, same field names.
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("auto_id", "change_%s")
@@ -91,7 +91,7 @@ class RegisterChangeForm(forms.Form):
     note = forms.CharField(label="Reason (optional)", required=False, max_length=300)
 
 
-class RemoveFromRegisterForm(forms.Form):
+class RemoveFromRegisterForm(Form):
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("auto_id", "remove_%s")
         super().__init__(*args, **kwargs)
@@ -100,12 +100,11 @@ class RemoveFromRegisterForm(forms.Form):
                            help_text="For example: needs met after a term of support.")
 
 
-class AddToRegisterForm(forms.Form):
+class AddToRegisterForm(Form):
     upn = forms.CharField(label="UPN", max_length=20)
     forename = forms.CharField(label="Forename", max_length=100)
     surname = forms.CharField(label="Surname", max_length=100)
-    date_of_birth = forms.DateField(label="Date of birth", help_text="For example 2016-05-17.",
-                                    input_formats=["%Y-%m-%d", "%d/%m/%Y"])
+    date_of_birth = DateInputField(label="Date of birth", help_text="For example, 17 5 2016")
     gender = forms.ChoiceField(label="Gender", choices=Gender.choices)
     year_group = forms.ChoiceField(label="Year group", choices=YEAR_CHOICES[1:])
     primary_need = _need_field("Primary need", True)
@@ -128,7 +127,7 @@ class AddToRegisterForm(forms.Form):
         return value
 
 
-class ConfirmLeaversForm(forms.Form):
+class ConfirmLeaversForm(Form):
     """The tick box of a census import that would record more than a tenth of a school's
     pupils with SEND as having left: its value is the number shown on the page, so a page
     left open while the register changed cannot confirm another number."""

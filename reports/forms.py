@@ -1,7 +1,9 @@
 from django import forms
 
+from core.forms import Form
 
-class BoardPackRequestForm(forms.Form):
+
+class BoardPackRequestForm(Form):
     census = forms.TypedChoiceField(
         label="Census", coerce=str, required=False,
         help_text="The pack shows each school's figures at this census and the trend up to it.",

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 
 from core.date_input import DateInputField as DateField
+from core.forms import Form
 
 from .models import Outcome
 from .services import PROFILE_PART_MAX_CHARS
@@ -18,7 +19,7 @@ def _text(label: str, *, required: bool = False, help_text: str = "", rows: int 
                            max_length=max_length, widget=forms.Textarea(attrs={"rows": rows}))
 
 
-class PlanStartForm(forms.Form):
+class PlanStartForm(Form):
     starts_on = DateField(label="Start of the cycle")
     review_due = DateField(label="Review date",
                            help_text="Usually about a term after the start. For example, "
@@ -36,7 +37,7 @@ class PlanDetailsForm(PlanStartForm):
     pass
 
 
-class AssessmentForm(forms.Form):
+class AssessmentForm(Form):
     needs = _text("Needs", help_text="What the pupil finds hard, in plain words.", rows=5)
     strengths = _text("Strengths", help_text="What the pupil is good at and enjoys.")
     tried_before = _text("What has been tried",
@@ -45,7 +46,7 @@ class AssessmentForm(forms.Form):
     parent_views = _text("The parents' or carers' views")
 
 
-class OutcomeForm(forms.Form):
+class OutcomeForm(Form):
     description = _text("Outcome", required=True, rows=3, max_length=1000,
                         help_text="What the pupil will be able to do by the review.")
     success_criteria = _text("Success criteria", required=True, rows=3, max_length=1000,
@@ -72,7 +73,7 @@ def enrolment_label(enrolment) -> str:
     return f"{intervention.name} ({intervention.get_kind_display()}, {when})"
 
 
-class ReviewForm(forms.Form):
+class ReviewForm(Form):
     """The review: the date, each outcome's progress and evidence, views and next steps. The
     fields for outcomes are named after their ids (progress_12, evidence_12)."""
 
@@ -98,7 +99,7 @@ class ReviewForm(forms.Form):
         return [(o, self[f"progress_{o.pk}"], self[f"evidence_{o.pk}"]) for o in self.outcomes]
 
 
-class ProfileForm(forms.Form):
+class ProfileForm(Form):
     like_and_admire = _text("What people like and admire about me", required=True, rows=5,
                             max_length=PROFILE_PART_MAX_CHARS)
     important_to_me = _text("What is important to me", required=True, rows=5,

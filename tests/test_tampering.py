@@ -30,7 +30,7 @@ def test_a_case_cannot_be_opened_for_another_trusts_pupil_or_owner(client, two_t
                 "opened_on": "2025-09-01", field: value}
         response = client.post(f"/casework/schools/{mine.laestab}/cases/new/", data)
         assert response.status_code in (200, 400)
-        assert "Select a valid choice" in response.content.decode()
+        assert f"Select the {field} from the list" in response.content.decode()
     assert not Case.objects.exists()
 
 
@@ -42,8 +42,9 @@ def test_an_ehc_request_cannot_name_another_trusts_pupil(client, two_trusts):
     response = client.post(url, {**data, "pupil": their_pupil.pk})
     assert response.status_code < 500
     assert not EHCRequest.objects.exists()
-    # The same form with the school's own pupil goes through.
+    # The same form with the school's own pupil goes through, once its answers are checked.
     client.post(url, {**data, "pupil": my_pupil.pk})
+    client.post(f"{url}check/")
     assert EHCRequest.objects.get().pupil == my_pupil
 
 
@@ -60,7 +61,7 @@ def test_a_claim_cannot_be_drafted_for_another_trusts_pupil(client, two_trusts):
          "provision_to_fund": "y"},
     )
     assert response.status_code in (200, 400)
-    assert "Select a valid choice" in response.content.decode()
+    assert "Select the pupil from the list" in response.content.decode()
     assert not Claim.objects.exists()
 
 
@@ -75,7 +76,7 @@ def test_a_census_file_cannot_be_uploaded_for_another_trusts_school(client, two_
         {"school": theirs.laestab, "census_date": "2025-10-02", "file": upload},
     )
     assert response.status_code in (200, 400)
-    assert "Select a valid choice" in response.content.decode()
+    assert "Select the school from the list" in response.content.decode()
     assert not CensusImport.objects.exists()
 
 

@@ -132,6 +132,10 @@ def _pk_of(kind: str) -> Callable[[World, str], dict]:
     return lambda world, side: {"pk": world.objects[kind][side].pk}
 
 
+def _step_of(step: str) -> Callable[[World, str], dict]:
+    return lambda world, side: {"pk": world.objects["ehc_request"][side].pk, "step": step}
+
+
 CASE_READERS = frozenset({"senco", "headteacher", "head_of_send"})
 CASE_WRITERS = frozenset({"senco", "head_of_send"})
 ANY_CASE_READER = frozenset({"senco", "headteacher", "head_of_send", "senco_a2", "hos_b"})
@@ -161,6 +165,15 @@ ROUTES.update({
     "casework:plan_complete": Route(_pk_of("plan"), CASE_WRITERS, method="POST"),
     "casework:plan_review": Route(_pk_of("plan"), CASE_WRITERS, method="POST"),
     "casework:plan_review_decision": Route(_pk_of("plan"), CASE_WRITERS, method="POST"),
+    # A statutory step's own questions, then its check-your-answers page (which sends the
+    # persona back to the questions while nothing has been answered).
+    "casework:ehc_step_form": Route(_step_of("decision"), CASE_WRITERS),
+    "casework:ehc_step_check": Route(_step_of("decision"), CASE_WRITERS, ok=frozenset({302})),
+    "casework:ehc_request_new_check": Route(school_kwargs, CASE_WRITERS, ok=frozenset({302})),
+    "casework:plan_new_check": Route(school_kwargs, CASE_WRITERS, ok=frozenset({302})),
+    "casework:plan_review_check": Route(_pk_of("plan"), CASE_WRITERS, ok=frozenset({302})),
+    "casework:plan_review_decision_check": Route(_pk_of("plan"), CASE_WRITERS,
+                                                 ok=frozenset({302})),
 })
 
 

@@ -8,6 +8,8 @@ from allauth.mfa.base import forms as allauth_forms
 from allauth.mfa.models import Authenticator
 from django import forms
 
+from core.forms import GovukFormMixin
+
 from . import services
 from .adapters import sign_in_attempt_begin
 
@@ -26,9 +28,16 @@ class _CountedAttempt:
         return code
 
 
-class AuthenticateForm(_CountedAttempt, allauth_forms.AuthenticateForm):
+class _CodeInPortalWords(GovukFormMixin):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["code"].error_messages["required"] = (
+            "Enter the code from your authenticator app, or a recovery code")
+
+
+class AuthenticateForm(_CountedAttempt, _CodeInPortalWords, allauth_forms.AuthenticateForm):
     pass
 
 
-class ReauthenticateForm(_CountedAttempt, allauth_forms.ReauthenticateForm):
+class ReauthenticateForm(_CountedAttempt, _CodeInPortalWords, allauth_forms.ReauthenticateForm):
     pass

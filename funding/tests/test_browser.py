@@ -3,7 +3,7 @@ records the LA's award, and the trust funding page shows the new expected income
 
 import pytest
 
-from conftest import browser_login
+from conftest import browser_login, fill_date
 from pupils.tests.factories import PupilFactory
 from trusts.tests.factories import TEST_PASSWORD, TEST_TOTP_SECRET, head_of_send, senco
 
@@ -34,12 +34,12 @@ def test_a_claim_from_draft_to_award_shows_on_the_trust_page(page, las, thurrock
     page.goto(f"/funding/trusts/{thurrock_school.trust.slug}/?year=2025")
     assert page.locator("[data-figure=expected]").inner_text() == "£0.00"
     page.goto(claim_url)
-    page.get_by_label("Date submitted to the LA").fill("2025-03-01")
+    fill_date(page, "Date submitted to the LA", ("1", "3", "2025"))
     page.get_by_role("button", name="Submit to the LA").click()
     assert page.locator("[data-status]").inner_text() == "Submitted"
     page.get_by_label("Band awarded").select_option(label="10 hours – £4,120.00 a year")
-    page.get_by_label("Award starts").fill("2026-01-01")
-    page.get_by_label("Award ends").fill("2026-03-31")
+    fill_date(page, "Award start date", ("1", "1", "2026"))
+    fill_date(page, "Award end date", ("31", "3", "2026"))
     page.get_by_role("button", name="Record the LA's award").click()
     assert page.locator("[data-status]").inner_text() == "Awarded"
     page.screenshot(path="media-test/funding-claim.png", full_page=True)

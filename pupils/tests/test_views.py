@@ -96,7 +96,7 @@ def test_a_data_admin_cannot_upload_for_or_see_imports_of_the_other_trust(
         "school": other_trust_school.laestab, "census_date": "2025-10-02",
         "file": SimpleUploadedFile("c.csv", census_csv([row(1)]), "text/csv")})
     assert response.status_code == 400
-    assert "Select a valid choice" in response.content.decode()
+    assert "Select the school from the list" in response.content.decode()
     assert CensusImport.objects.count() == 1
 
 

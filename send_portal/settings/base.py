@@ -143,6 +143,7 @@ LOGIN_REDIRECT_URL = "/"
 # django-allauth: e-mail login, no public sign-up (see trusts.adapters), TOTP two-factor.
 ACCOUNT_ADAPTER = "trusts.adapters.AccountAdapter"
 ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_FORMS = {"login": "trusts.forms.LoginForm"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_EMAIL_VERIFICATION = "none"
@@ -179,7 +180,8 @@ ACCOUNT_REAUTHENTICATION_TIMEOUT = env.int("REAUTHENTICATION_TIMEOUT", default=1
 USERSESSIONS_TRACK_ACTIVITY = False  # sessions are recorded at login; no write per request
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 # Two-factor codes count towards the same lockout, and a used TOTP code is refused again while
-# it is valid, both in PostgreSQL (trusts.mfa), whatever the cache does.
+# it is valid, both in PostgreSQL (trusts.mfa), whatever the cache does; the forms' errors are
+# in the portal's GOV.UK words.
 MFA_FORMS = {
     "authenticate": "trusts.mfa.AuthenticateForm",
     "reauthenticate": "trusts.mfa.ReauthenticateForm",

@@ -9,7 +9,7 @@ import pytest
 from django.conf import settings
 
 from casework import services as casework
-from conftest import browser_login
+from conftest import browser_login, fill_date
 from funding import services as funding
 from funding.models import Band, BandingScheme
 from pupils import services as pupils_services
@@ -95,11 +95,10 @@ def test_a_senco_follows_the_weeks_work_to_the_pupil_and_completes_the_plan_reco
     assert "Details to complete" in page.locator("#details-to-complete").inner_text()
     page.screenshot(path=str(SHOTS / "hub-plan-to-complete.png"), full_page=True)
 
-    page.get_by_label("Day").fill("3")
-    page.get_by_label("Year").fill("2025")
+    fill_date(page, "Issue date", ("3", "", "2025"))
     page.get_by_role("button", name="Save the issue date").click()
     assert "Issue date must include a month" in page.locator(".govuk-error-summary").inner_text()
-    page.get_by_label("Month").fill("2")
+    page.get_by_role("group", name="Issue date").get_by_label("Month").fill("2")
     page.get_by_role("button", name="Save the issue date").click()
     page.wait_for_url("**/casework/plans/*/")
     assert "3 February 2026" in page.locator("#next-review").inner_text()

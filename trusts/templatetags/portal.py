@@ -1,6 +1,10 @@
 from decimal import ROUND_HALF_UP, Decimal
 
 from django import template
+from django.forms import BaseForm
+from django.utils.functional import LazyObject
+
+from core.forms import field_anchor as _field_anchor
 
 register = template.Library()
 
@@ -40,3 +44,38 @@ def pounds(value) -> str:
     amount = Decimal(value).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
     sign = "−" if amount < 0 else ""
     return f"{sign}£{abs(amount):,.2f}"
+
+
+def _forms_in(value, depth: int = 0):
+    if isinstance(value, LazyObject):
+        return  # the user, the CSRF token: never a form, and not to be evaluated here
+    if isinstance(value, BaseForm):
+        yield value
+    elif depth < 2 and isinstance(value, (list, tuple)):
+        for item in value:
+            yield from _forms_in(item, depth + 1)
+    elif depth < 2 and isinstance(value, dict):
+        for item in value.values():
+            yield from _forms_in(item, depth + 1)
+
+
+@register.simple_tag(takes_context=True)
+def forms_with_errors(context) -> list:
+    """The page's submitted forms that have errors, found once for the whole page: the base
+    template puts "Error: " before the title and the error summary at the top of the page for
+    them, so no page has to. Each form found is marked, so a page that still includes the
+    summary itself does not show it twice."""
+    found, seen = [], set()
+    for value in context.flatten().values():
+        for form in _forms_in(value):
+            if id(form) not in seen and form.is_bound and form.errors:
+                seen.add(id(form))
+                form.error_summary_at_top = True
+                found.append(form)
+    return found
+
+
+@register.filter
+def field_anchor(bound) -> str:
+    """The id an error summary links to for a field (its first radio for radios)."""
+    return _field_anchor(bound)

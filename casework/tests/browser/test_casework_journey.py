@@ -7,7 +7,7 @@ import pytest
 from django.conf import settings
 
 from casework import services
-from conftest import browser_login
+from conftest import browser_login, fill_date
 from trusts.tests.factories import (
     TEST_PASSWORD,
     TEST_TOTP_SECRET,
@@ -39,9 +39,13 @@ def test_a_senco_logs_a_tribunal_appeal_and_the_head_of_send_sees_it_first(page)
 
     browser_login(page, sam.email, TEST_PASSWORD, TEST_TOTP_SECRET)
     page.goto(f"/casework/schools/{school.laestab}/cases/new/")
-    page.get_by_label("Kind").select_option("tribunal_appeal")
+    page.get_by_label("Tribunal appeal").check()
+    page.screenshot(path=str(SHOTS / "casework-case-kind.png"), full_page=True)
+    page.get_by_role("button", name="Continue").click()
+    assert page.get_by_label("School days of suspension").count() == 0  # a suspension's only
     page.get_by_label("Title").fill("Appeal against section F")
-    page.get_by_label("Date of the LA's decision letter").fill(letter.isoformat())
+    fill_date(page, "Date of the LA's decision letter", letter)
+    page.screenshot(path=str(SHOTS / "casework-case-open-appeal.png"), full_page=True)
     page.get_by_label("First note").fill("Parents will appeal; mediation declined.")
     page.get_by_role("button", name="Open the case").click()
     page.wait_for_url("**/casework/cases/*/")

@@ -3,7 +3,7 @@
 import pytest
 from django.conf import settings
 
-from conftest import browser_login
+from conftest import browser_login, fill_date
 from pupils.tests.conftest import census_csv, row, school_file
 from trusts.tests.factories import TEST_PASSWORD, TEST_TOTP_SECRET, data_admin, senco
 
@@ -16,7 +16,7 @@ def test_upload_preview_confirm_then_the_register_shows_the_new_counts(page, sch
     browser_login(page, admin.email, TEST_PASSWORD, TEST_TOTP_SECRET)
     page.goto(f"/schools/{school.laestab}/")
     page.get_by_role("link", name="Import a census file").click()
-    page.get_by_label("Census date").fill("2025-10-02")
+    fill_date(page, "Census date", ("2", "10", "2025"))
     page.get_by_label("Census file (CSV)").set_input_files(files=[{
         "name": "autumn-2025.csv", "mimeType": "text/csv",
         "buffer": census_csv(school_file(12, 38) + [row(900, "K", "SLCN", "ASD")], bom=True),
@@ -56,7 +56,7 @@ def test_a_file_with_errors_shows_the_first_errors_and_offers_no_import(page, sc
     browser_login(page, admin.email, TEST_PASSWORD, TEST_TOTP_SECRET)
     page.goto("/pupils/imports/")
     page.get_by_label("School", exact=True).select_option(school.laestab)
-    page.get_by_label("Census date").fill("02/10/2025")
+    fill_date(page, "Census date", ("02", "10", "2025"))
     page.get_by_label("Census file (CSV)").set_input_files(files=[{
         "name": "bad.csv", "mimeType": "text/csv",
         "buffer": census_csv([row(1), row(2, "N", year_group="15"), row(3, "K", "ZZZ")]),
@@ -107,7 +107,7 @@ def test_a_file_that_would_empty_the_register_warns_names_the_leavers_and_needs_
     browser_login(page, admin.email, TEST_PASSWORD, TEST_TOTP_SECRET)
     page.goto("/pupils/imports/")
     page.get_by_label("School", exact=True).select_option(school.laestab)
-    page.get_by_label("Census date").fill("2026-01-15")
+    fill_date(page, "Census date", ("15", "1", "2026"))
     page.get_by_label("Census file (CSV)").set_input_files(files=[{
         "name": "spring-part.csv", "mimeType": "text/csv", "buffer": census_csv(school_file(5, 0)),
     }])
