@@ -323,7 +323,7 @@ class ActivityCorrectionForm(ActivityForm):
                              help_text="Kept with the entry's history. No pupils' names.")
 
 
-class ActivityFilterForm(forms.Form):
+class ActivityFilterForm(Form):
     """The activity log's filters, kept in the URL (ids and codes)."""
 
     trust = forms.TypedChoiceField(coerce=int, required=False, empty_value=None)

@@ -3,8 +3,10 @@ import re
 from django import forms
 from django.conf import settings
 
+from core.forms import Form
 
-class CtfUploadForm(forms.Form):
+
+class CtfUploadForm(Form):
     file = forms.FileField(
         label="Common transfer file (XML)",
         help_text="The CTF the pupil's previous school sent you (CTF 26 or CTF 25), as it came "
@@ -25,7 +27,7 @@ class CtfUploadForm(forms.Form):
         return f
 
 
-class CtfExportForm(forms.Form):
+class CtfExportForm(Form):
     pupils = forms.MultipleChoiceField(
         label="Pupils leaving", widget=forms.CheckboxSelectMultiple,
         error_messages={"required": "Choose at least one pupil"})

@@ -57,7 +57,7 @@ def test_a_trust_the_reader_cannot_see_is_not_offered_and_is_refused(client, wor
     assert 'name="trust"' not in body and "Trust B" not in body
     response = client.get(f"/casework/due/?trust={world.trust_b.pk}")
     assert response.status_code == 400
-    assert "Select a valid choice" in response.content.decode()
+    assert "from the list" in response.content.decode()
     assert _refs(response) == [] or all(
         r.school_id == world.school_a.pk for r in response.context["listing"].rows)
 
@@ -343,7 +343,7 @@ def test_a_correction_that_changes_nothing_or_is_invalid_changes_nothing(client,
     assert response.status_code == 400
     body = response.content.decode()
     assert "Choose a trust, or the school the activity was for." in body
-    assert "Ensure this value is greater than or equal to 0.25." in body
+    assert "must be 0.25 or more" in body
     assert not ActivityCorrection.objects.exists()
 
 
@@ -378,7 +378,7 @@ def test_the_activity_entries_filter_sort_and_page(client, world):
     refused = client.get(f"/casework/activity/?person={stranger.pk}")
     # Not one of the choices: the filter is ignored, and the page says so.
     assert refused.context["listing"].count == 56
-    assert "Select a valid choice" in refused.content.decode()
+    assert "from the list" in refused.content.decode()
 
 
 def test_a_long_list_shows_the_first_last_and_nearby_pages_with_gaps(client, world):

@@ -138,7 +138,7 @@ def test_the_register_filters_by_provision_need_and_year_and_searches(client, sc
     assert names() == ["Abbott", "Baines", "Carver"]
     # A bad filter is refused with a message and the register shown unfiltered.
     bad = client.get(base, {"provision": "Z"})
-    assert bad.status_code == 400 and "Select a valid choice" in bad.content.decode()
+    assert bad.status_code == 400 and "Select the provision from the list" in bad.content.decode()
     assert names() == ["Abbott", "Baines", "Carver"]
 
 
