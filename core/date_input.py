@@ -7,6 +7,8 @@ import datetime
 
 from django import forms
 
+from . import bounds
+
 PARTS = ("day", "month", "year")
 
 
@@ -50,11 +52,15 @@ class DateInputWidget(forms.MultiWidget):
 
 class DateInputField(forms.MultiValueField):
     """A date from three boxes. Blank in all three is no date (or "Enter ..." when required);
-    a part missing, or a date that does not exist, is a clear error."""
+    a part missing, a date that does not exist, or one outside what the domain allows
+    (core.bounds, or this field's `earliest` and `latest`) is a clear error."""
 
     widget = DateInputWidget
 
-    def __init__(self, *, label: str, required: bool = True, help_text: str = "", **kwargs):
+    def __init__(self, *, label: str, required: bool = True, help_text: str = "",
+                 earliest: datetime.date | None = None, latest: datetime.date | None = None,
+                 **kwargs):
+        self.earliest, self.latest = earliest, latest
         # GOV.UK's wording: "Date of birth must include a month", "Enter the date of birth".
         self.what = label[0].lower() + label[1:]
         parts = tuple(forms.CharField(required=False, max_length=4) for _ in PARTS)
@@ -74,6 +80,11 @@ class DateInputField(forms.MultiValueField):
             raise forms.ValidationError(f"{self.label} must be a real date")
         day, month, year = (int(v) for v in values)
         try:
-            return datetime.date(year, month, day)
+            value = datetime.date(year, month, day)
         except ValueError:
             raise forms.ValidationError(f"{self.label} must be a real date") from None
+        problem = bounds.date_problem(value, str(self.label), earliest=self.earliest,
+                                      latest=self.latest)
+        if problem:
+            raise forms.ValidationError(problem)
+        return value

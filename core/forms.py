@@ -11,7 +11,10 @@ import re
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator, MaxValueValidator
 from django.forms.utils import pretty_name
+
+from . import bounds
 
 # Django's own wording, per error code, that a message replaces; anything else was chosen by
 # the form and stays.
@@ -105,11 +108,29 @@ def apply_govuk_messages(form: forms.BaseForm) -> None:
         field.govuk_messages_set = True
 
 
+def apply_domain_bounds(form: forms.BaseForm) -> None:
+    """Texts, numbers and sums no field of the portal needs beyond (core.bounds), for the fields
+    that set no limit of their own: a megabyte of notes or a payment of 1e9 is refused with a
+    message on the form rather than failing in the database."""
+    for field in form.fields.values():
+        if getattr(field, "domain_bounds_set", False):
+            continue
+        if isinstance(field, forms.CharField) and field.max_length is None:
+            field.max_length = (bounds.TEXT_MAX if isinstance(field.widget, forms.Textarea)
+                                else bounds.LINE_MAX)
+            field.validators.append(MaxLengthValidator(field.max_length))
+        elif isinstance(field, forms.DecimalField) and field.max_value is None:
+            field.max_value = bounds.MAX_MONEY
+            field.validators.append(MaxValueValidator(bounds.MAX_MONEY))
+        field.domain_bounds_set = True
+
+
 class GovukFormMixin:
-    """Set the messages when the form is cleaned, after a subclass's __init__ has set its
-    labels and any messages of its own."""
+    """Set the messages and the domain's bounds when the form is cleaned, after a subclass's
+    __init__ has set its labels, limits and any messages of its own."""
 
     def full_clean(self):
+        apply_domain_bounds(self)
         apply_govuk_messages(self)
         super().full_clean()
 

@@ -13,6 +13,8 @@ import io
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
+from core import bounds
+
 ALIASES = {
     "upn": "upn", "pupilupn": "upn",
     "amount": "amount", "amountpaid": "amount", "amountgbp": "amount", "paid": "amount",
@@ -40,6 +42,8 @@ class RemittanceRow:
 def decode(data: bytes) -> str:
     if len(data) > MAX_BYTES:
         raise RemittanceFileError("The file is too large for a remittance (2 MB at most).")
+    if b"\x00" in data:
+        raise RemittanceFileError("The file is not a text (CSV) file: it contains NUL characters.")
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -91,7 +95,11 @@ def read(data: bytes) -> list[RemittanceRow]:
             row.error = "No UPN."
         elif row.amount is None or row.amount <= 0 or row.amount != row.amount.quantize(Decimal("0.01")):
             row.error = f"Amount {cell('amount')!r} is not a sum of money above zero."
+        elif problem := bounds.money_problem(row.amount, "The amount"):
+            row.error = f"{problem} (the row says {cell('amount')!r})."
         elif row.date is None:
             row.error = f"Date {cell('date')!r} is not a date (YYYY-MM-DD or DD/MM/YYYY)."
+        elif problem := bounds.date_problem(row.date, "The date"):
+            row.error = f"{problem} (the row says {cell('date')!r})."
         rows.append(row)
     return rows

@@ -4,6 +4,7 @@ or the page, never a 500 and never a write. The routes and personas are the pers
 from urllib.parse import quote
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from .test_url_matrix import ROUTES, world  # noqa: F401 - the matrix's world fixture
@@ -74,3 +75,47 @@ def test_a_nul_in_a_form_value_is_refused_before_any_view_and_changes_nothing(cl
     assert "not allowed (a NUL character)" in response.content.decode()
     with scopes_disabled():
         assert CensusImport.objects.count() == before
+
+
+# --- The domain's bounds (core.bounds) -------------------------------------------------------------
+
+def test_a_date_outside_the_domain_is_refused_with_what_is_allowed():
+    from core.date_input import DateInputField
+
+    field = DateInputField(label="Award end date")
+    for parts, message in ((["31", "12", "9999"], "must be on or before 31 December"),
+                           (["1", "1", "0001"], "must be on or after 1 January 1990")):
+        with pytest.raises(ValidationError) as refused:
+            field.clean(parts)
+        assert f"Award end date {message}" in refused.value.messages[0]
+    assert field.clean(["1", "4", "2026"]).isoformat() == "2026-04-01"
+
+
+def test_a_form_field_with_no_limit_of_its_own_gets_the_domains():
+    from django import forms as django_forms
+
+    from core.forms import Form
+
+    class Note(Form):
+        text = django_forms.CharField(widget=django_forms.Textarea)
+        title = django_forms.CharField()
+        amount = django_forms.DecimalField(label="Amount (£)")
+
+    form = Note({"text": "x" * 1_000_000, "title": "y" * 600, "amount": "1e9"})
+    assert not form.is_valid()
+    assert form.errors["text"] == ["Text must be 20000 characters or fewer"]
+    assert form.errors["title"] == ["Title must be 500 characters or fewer"]
+    assert form.errors["amount"] == ["Amount must be 9999999.99 or less"]
+    assert Note({"text": "Fine", "title": "Fine", "amount": "1250.50"}).is_valid()
+
+
+def test_a_remittance_with_a_huge_amount_a_far_date_or_a_nul_is_refused():
+    from funding import remittances
+
+    rows = remittances.read(b"UPN,Amount,Date\nA123,1e9,2026-04-01\nA124,10.00,9999-12-31\n"
+                            b"A125,10.00,2026-04-01\n")
+    assert "must be \xa39,999,999.99 or less" in rows[0].error
+    assert "must be on or before" in rows[1].error
+    assert rows[2].error == ""
+    with pytest.raises(remittances.RemittanceFileError, match="NUL"):
+        remittances.read(b"UPN,Amount,Date,Reference\nA123,10.00,2026-04-01,ref\x00\n")
