@@ -17,7 +17,7 @@ from conftest import browser_login
 from pupils.models import Provision
 from pupils.tests import published_files as sen
 from pupils.tests.factories import CensusSnapshotFactory, PupilFactory
-from trusts.models import School
+from trusts.models import School, User
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 SHOTS = settings.BASE_DIR / "media-test"
@@ -30,10 +30,11 @@ def test_the_head_of_send_sees_published_rates_beside_the_trusts_own(demo_people
                               number_on_roll=300, ehcp=9, sen_support=40)
     today = dt.date.today()
     fy_start = dt.date(today.year if today.month >= 4 else today.year - 1, 4, 1)
+    hos = User.objects.get(email="hos@demo.test")
     for weeks in (18, 26):
         pupil = PupilFactory(school=holy_family, provision=Provision.SEN_SUPPORT)
         requested = fy_start - dt.timedelta(weeks=10)
-        EHCRequestFactory(pupil=pupil, request_date=requested, decision="assess",
+        EHCRequestFactory(pupil=pupil, request_date=requested, owner=hos, decision="assess",
                           decision_date=requested + dt.timedelta(weeks=5), outcome="issued",
                           outcome_date=requested + dt.timedelta(weeks=weeks))
     casework_figures.rebuild()
@@ -57,5 +58,6 @@ def test_the_head_of_send_sees_published_rates_beside_the_trusts_own(demo_people
     assert source == ("National averages: Special educational needs in England (DfE, explore "
                       "education statistics), 2024/25.")
     assert "National average (primary, 2024/25)" in page.locator("#school-table").inner_text()
-    page.locator("#section-timeliness").scroll_into_view_if_needed()
-    page.screenshot(path=str(SHOTS / "published-trust-dashboard.png"), full_page=True)
+    table.screenshot(path=str(SHOTS / "published-dashboard-timeliness.png"))
+    page.locator("#school-table").screenshot(path=str(SHOTS / "published-dashboard-schools.png"))
+    page.locator("#national-source").screenshot(path=str(SHOTS / "published-dashboard-source.png"))
