@@ -45,6 +45,9 @@ def test_the_dashboards_say_where_the_national_figures_come_from_and_for_which_y
     assert f"National figures for primary schools ({SOURCE}, 2024/25)" in school
     cross = client.get("/reports/cross-trust/").content.decode()
     assert "national 3.0% / 17.1% (2024/25)" in cross
+    client.force_login(people["exec_assisi"])
+    export = client.get("/reports/trusts/assisi-catholic-trust/export.csv").content.decode()
+    assert f"National average (primary),,,,,,,,3.0,,14.1,,17.1,\"{SOURCE}, 2024/25\"" in export
 
 
 def test_typed_in_national_averages_show_as_they_did(client, people, reference):
