@@ -116,9 +116,7 @@ def read_establishments(path: Path | str) -> tuple[list[Establishment], list[Row
     """Every row of the extract that names a URN, with the errors of the rows that are wrong.
     Raises GIASFileError when the file is not a GIAS establishment extract."""
     try:
-        header, rows = read_rows(path)
-    except GIASFileError:
-        raise
+        header, rows = read_rows(path, keep=REQUIRED)
     except CSVFileError as exc:
         raise GIASFileError(str(exc)) from None
     missing = [c for c in REQUIRED if c not in header]
