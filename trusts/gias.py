@@ -197,7 +197,8 @@ def read_links(path: Path | str) -> list[Link]:
     if missing:
         raise GIASFileError(
             "The links file is not GIAS's links extract: it has no "
-            + ", ".join(f'"{c}"' for c in missing) + " column.")
+            + ", ".join(f'"{c}"' for c in missing) + " column" + ("s" if len(missing) > 1 else "")
+            + ".")
     links: dict[tuple[str, str], Link] = {}
     problems = []
     for line, row in rows:

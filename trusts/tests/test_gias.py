@@ -170,3 +170,27 @@ def test_trust_limits_the_import_and_its_checks_to_that_trusts_schools(tmp_path)
     with pytest.raises(CommandError, match="No school in the file belongs to the trust with "
                                            "group UID 7777"):
         run(path, "--trust", "7777")
+
+
+def test_a_new_urn_succeeding_two_schools_of_the_portal_is_refused(tmp_path):
+    trust = TrustFactory(name="Assisi Catholic Trust", slug="assisi-catholic-trust", group_uid="5001")
+    la = LocalAuthorityFactory(code=882)
+    SchoolFactory(laestab="8822001", urn="114900", trust=trust, local_authority=la)
+    SchoolFactory(laestab="8822002", urn="114901", trust=trust, local_authority=la)
+    path = g.extract(tmp_path / "e.csv", [g.school("152001", "St Bede's Primary", "8822050")])
+    link = g.links(tmp_path / "l.csv", [
+        ("152001", "114900", "Infant", "Predecessor - amalgamated", "01-09-2026"),
+        ("152001", "114901", "Junior", "Predecessor - amalgamated", "01-09-2026")])
+    with pytest.raises(CommandError, match="succeeds 2 schools in the portal"):
+        run(path, "--links", link, "--trust", "5001")
+    assert not School.objects.filter(urn="152001").exists() and not FormerURN.objects.exists()
+
+
+def test_a_links_file_that_is_not_gias_links_is_refused(tmp_path):
+    path = g.extract(tmp_path / "e.csv", new_trust_rows())
+    bad = tmp_path / "links.csv"
+    bad.write_text("URN,Predecessor\n152001,114900\n")
+    with pytest.raises(CommandError, match='The links file is not GIAS\'s links extract: it has no '
+                                           '"LinkURN", "LinkType" columns'):
+        run(path, "--links", bad, "--trust", "5001")
+    assert not School.objects.exists()
