@@ -47,7 +47,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import connection, models, transaction
-from django.db.models import F, IntegerField, Max, Q, Sum, Value
+from django.db.models import F, IntegerField, Max, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Collate
 from django_scopes import scopes_disabled
 
@@ -69,6 +69,7 @@ from .models import (
     EHCRequest,
     FinalPlanCount,
     OpenRequestCount,
+    PublishedTimeliness,
     TrainingCount,
 )
 from .selectors import ANNUAL_REVIEW, DUE_KINDS, EHC_REQUEST, NOT_ASSIGNED, DueItem, url_maker
@@ -757,6 +758,10 @@ class LATimeliness:
     p90_weeks: Decimal | None = None
     open_past_20_weeks: int = 0
     days_taken: dict[int, int] = field(default_factory=dict, repr=False)  # days: plans
+    # The LA's own published rate (new plans within 20 weeks, every plan counted) for its
+    # latest published calendar year, from PublishedTimeliness; None where none is kept.
+    published_pct: Decimal | None = None
+    published_year: int | None = None
 
     @property
     def within_pct(self) -> Decimal | None:
@@ -798,19 +803,29 @@ def timeliness(school_ids: Iterable[int], start: dt.date, end: dt.date, today: d
     ids = list(school_ids)
     rows: dict[int, LATimeliness] = {}
     total = LATimeliness(0, "All local authorities")
+    # Each LA's latest published rate rides along in the same round trip: the dashboards
+    # have a fixed query budget.
+    latest = PublishedTimeliness.objects.filter(
+        la_code=OuterRef("local_authority__code")).order_by("-year")
+    published = {"pub_pct": Subquery(latest.values("within_20_weeks_pct")[:1]),
+                 "pub_year": Subquery(latest.values("year")[:1])}
+    columns = ("local_authority_id", "local_authority__name", "pub_pct", "pub_year")
     issued = (within(FinalPlanCount.objects, ids).filter(
         financial_year__gte=financial_year(start),
         financial_year__lte=financial_year(end))
-        .values("local_authority_id", "local_authority__name", "days_taken")
+        .annotate(**published)
+        .values(*columns, "days_taken")
         .annotate(n=Sum("plans")).order_by()
-        .values_list("local_authority_id", "local_authority__name", "days_taken", "n"))
+        .values_list(*columns, "days_taken", "n"))
     # Requests open past 20 weeks in the same round trip, as rows with no days taken (-1).
     still_open = (within(OpenRequestCount.objects, ids).filter(final_plan_due__lt=today)
-                  .values("local_authority_id", "local_authority__name")
+                  .annotate(**published)
+                  .values(*columns)
                   .annotate(days=_NO_TERM, n=Sum("requests")).order_by()
-                  .values_list("local_authority_id", "local_authority__name", "days", "n"))
-    for la_id, la_name, days, n in issued.union(still_open, all=True):
-        row = rows.setdefault(la_id, LATimeliness(la_id, la_name))
+                  .values_list(*columns, "days", "n"))
+    for la_id, la_name, pub_pct, pub_year, days, n in issued.union(still_open, all=True):
+        row = rows.setdefault(la_id, LATimeliness(la_id, la_name, published_pct=pub_pct,
+                                                  published_year=pub_year))
         if days == -1:
             row.open_past_20_weeks += n
             total.open_past_20_weeks += n

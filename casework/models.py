@@ -745,3 +745,33 @@ class ActivityHours(models.Model):
 
     def __str__(self) -> str:
         return f"{self.hours} hours for trust {self.trust_id} in {self.month:%b %Y}"
+
+
+class PublishedTimeliness(models.Model):
+    """An LA's new EHC plans issued within 20 weeks in one calendar year, as the DfE publishes
+    them ("Education, health and care plans", explore education statistics), shown beside the
+    trusts' own experience with that LA. Public figures, so not scoped to a school; kept by
+    the LA's 3-digit code, so that an LA added to the portal later finds its figures."""
+
+    la_code = models.PositiveSmallIntegerField("DfE LA code")
+    la_name = models.CharField(max_length=100)
+    year = models.PositiveSmallIntegerField("calendar year")
+    plans_issued = models.PositiveIntegerField(null=True, blank=True)
+    within_20_weeks = models.PositiveIntegerField(null=True, blank=True)
+    # Every new plan, as the trusts' own rate counts them; and the DfE's headline rate, which
+    # leaves out the plans where an exception to the time limit applied.
+    within_20_weeks_pct = models.DecimalField(max_digits=4, decimal_places=1, null=True,
+                                              blank=True)
+    excluding_exceptions_pct = models.DecimalField(max_digits=4, decimal_places=1, null=True,
+                                                   blank=True)
+    source = models.CharField(max_length=200)
+
+    class Meta:
+        ordering = ["la_code", "-year"]
+        verbose_name_plural = "published EHC timeliness"
+        constraints = [
+            models.UniqueConstraint(fields=["la_code", "year"], name="one_published_timeliness"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.la_name} {self.year}: {self.within_20_weeks_pct}% within 20 weeks"

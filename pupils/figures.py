@@ -88,14 +88,38 @@ class National:
     ehcp_pct: Decimal
     sen_support_pct: Decimal
     total_pct: Decimal
+    source: str = ""
+    year: str = ""
+
+    @property
+    def source_text(self) -> str:
+        """Where the figures come from, with their year: "Special educational needs in
+        England, 2024/25"."""
+        return ", ".join(part for part in (self.source, self.year) if part)
 
 
 def national_averages() -> dict[str, National]:
     """National percentages by phase ("primary", "secondary"), one query."""
     return {
-        n.phase: National(n.phase, n.ehcp_pct, n.sen_support_pct, n.total_send_pct)
+        n.phase: National(n.phase, n.ehcp_pct, n.sen_support_pct, n.total_send_pct, n.source,
+                          n.year)
         for n in NationalAverage.objects.all()
     }
+
+
+def national_sources(nationals: dict[str, National]) -> str:
+    """Where the national figures shown come from, with their year, in one sentence for
+    under a table that compares with them ("" when nothing says)."""
+    by_text: dict[str, list[str]] = {}
+    for phase in sorted(nationals):
+        by_text.setdefault(nationals[phase].source_text, []).append(phase)
+    if list(by_text) == [""]:
+        return ""
+    if len(by_text) == 1:
+        return f"National averages: {next(iter(by_text))}."
+    return "National averages: " + "; ".join(
+        f"{' and '.join(phases)}: {text or 'source not recorded'}"
+        for text, phases in by_text.items()) + "."
 
 
 # The three measures every table, flag and sentence speaks of: (key, label, Figures attribute,
@@ -307,6 +331,10 @@ class SchoolTable:
     @property
     def flagged(self) -> list[SchoolRow]:
         return [r for r in self.rows if r.flags]
+
+    @property
+    def national_source(self) -> str:
+        return national_sources(self.nationals)
 
 
 def _school_rows(school_ids: Iterable[int] | None, trust_ids: Iterable[int] | None

@@ -160,13 +160,18 @@ class CensusSnapshot(models.Model):
 
 
 class NationalAverage(models.Model):
-    """National percentages by phase that the trusts compare themselves with."""
+    """National percentages by phase that the trusts compare themselves with: typed in from
+    the reference data, or imported from the DfE's "Special educational needs in England"
+    (`import_published`), which says where they come from (`source`) and for which year."""
 
     phase = models.CharField(max_length=12, unique=True)
     ehcp_pct = models.DecimalField(max_digits=4, decimal_places=1)
     sen_support_pct = models.DecimalField(max_digits=4, decimal_places=1)
     total_send_pct = models.DecimalField(max_digits=4, decimal_places=1)
     source = models.CharField(max_length=200, blank=True)
+    # The published year the figures are for, as the publication names it ("2024/25"); blank
+    # for figures typed in without one.
+    year = models.CharField(max_length=20, blank=True)
 
     class Meta:
         ordering = ["phase"]

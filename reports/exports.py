@@ -41,7 +41,7 @@ def school_table_dataset(table: register.SchoolTable, rows: list[register.School
     for phase, national in sorted(table.nationals.items()):
         data.append(_row([f"National average ({phase})", "", "", "", "", "", None, None,
                           national.ehcp_pct, None, national.sen_support_pct, None,
-                          national.total_pct, ""]))
+                          national.total_pct, national.source_text]))
     return data
 
 

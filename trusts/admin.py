@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
-from .models import LocalAuthority, LoginEvent, Membership, School, Trust, User
+from .models import FormerURN, LocalAuthority, LoginEvent, Membership, School, Trust, User
 
 
 class MembershipInline(admin.TabularInline):
@@ -29,8 +29,8 @@ class UserAdmin(BaseUserAdmin):
 
 @admin.register(Trust)
 class TrustAdmin(admin.ModelAdmin):
-    list_display = ["name", "slug"]
-    search_fields = ["name"]
+    list_display = ["name", "slug", "group_uid"]
+    search_fields = ["name", "group_uid"]
     prepopulated_fields = {"slug": ["name"]}
 
 
@@ -40,11 +40,17 @@ class LocalAuthorityAdmin(admin.ModelAdmin):
     search_fields = ["name", "code"]
 
 
+class FormerURNInline(admin.TabularInline):
+    model = FormerURN
+    extra = 0
+
+
 @admin.register(School)
 class SchoolAdmin(admin.ModelAdmin):
-    list_display = ["name", "laestab", "urn", "phase", "local_authority", "trust"]
-    list_filter = ["trust", "local_authority", "phase"]
-    search_fields = ["name", "laestab", "urn"]
+    list_display = ["name", "laestab", "urn", "phase", "status", "local_authority", "trust"]
+    list_filter = ["trust", "local_authority", "phase", "status"]
+    search_fields = ["name", "laestab", "urn", "former_urns__urn"]
+    inlines = [FormerURNInline]
 
 
 @admin.register(Membership)

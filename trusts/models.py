@@ -75,6 +75,10 @@ class Trust(models.Model):
 
     name = models.CharField(max_length=150, unique=True)
     slug = models.SlugField(max_length=150, unique=True)
+    # The trust's group UID in Get Information about Schools ("Trusts (code)" in its extract):
+    # how a GIAS import finds the trust whatever its name is spelt as there.
+    group_uid = models.CharField("GIAS group UID", max_length=10, unique=True, null=True,
+                                 blank=True)
 
     class Meta:
         ordering = ["name"]
@@ -95,6 +99,13 @@ class School(models.Model):
         SPECIAL = "special", "Special"
         POST_16 = "post_16", "Post-16"
 
+    class Status(models.TextChoices):
+        # Get Information about Schools' establishment statuses.
+        OPEN = "open", "Open"
+        PROPOSED_TO_OPEN = "proposed_to_open", "Proposed to open"
+        PROPOSED_TO_CLOSE = "proposed_to_close", "Open, but proposed to close"
+        CLOSED = "closed", "Closed"
+
     name = models.CharField(max_length=150)
     laestab = models.CharField(
         "LAESTAB", max_length=7, unique=True, help_text="DfE number: LA code and 4 digits."
@@ -105,6 +116,9 @@ class School(models.Model):
         LocalAuthority, on_delete=models.PROTECT, related_name="schools"
     )
     trust = models.ForeignKey(Trust, on_delete=models.PROTECT, related_name="schools")
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.OPEN)
+    opened_on = models.DateField("open date", null=True, blank=True)
+    closed_on = models.DateField("close date", null=True, blank=True)
 
     class Meta:
         ordering = ["name", "laestab"]
@@ -122,6 +136,28 @@ class School(models.Model):
     def national_phase(self) -> str:
         """The phase the national averages are published for (primary or secondary)."""
         return national_phase(self.phase)
+
+
+class FormerURN(models.Model):
+    """A URN (and the LAESTAB and name that went with it) a school had before its present one.
+    An academy conversion closes the old establishment and opens a new one under a new URN;
+    the portal keeps one School row throughout, so its census snapshots, plans, claims and
+    dashboards stay joined, and records the earlier numbers here."""
+
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="former_urns")
+    urn = models.CharField("URN", max_length=6, unique=True)
+    laestab = models.CharField("LAESTAB", max_length=7, blank=True)
+    name = models.CharField(max_length=150, blank=True)
+    opened_on = models.DateField("open date", null=True, blank=True)
+    closed_on = models.DateField("close date", null=True, blank=True)
+
+    class Meta:
+        ordering = ["school", "-closed_on", "urn"]
+        verbose_name = "former URN"
+        verbose_name_plural = "former URNs"
+
+    def __str__(self) -> str:
+        return f"{self.urn} (now {self.school})"
 
 
 def national_phase(phase: str) -> str:

@@ -1,5 +1,6 @@
 import datetime
 import hashlib
+import logging
 import string
 from dataclasses import dataclass
 
@@ -8,7 +9,10 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from .models import LoginEvent, SignInFailure, UsedTotpCode, User
+from . import gias
+from .models import FormerURN, LoginEvent, School, SignInFailure, Trust, UsedTotpCode, User
+
+logger = logging.getLogger(__name__)
 
 
 def account_ref(email: str) -> str:
@@ -96,3 +100,36 @@ def totp_code_use(*, user: User, code: str) -> bool:
     except IntegrityError:
         return False
     return True
+
+
+def schools_import_gias(*, actor: User | None, plan: gias.Plan) -> gias.Plan:
+    """Write a GIAS import plan (trusts.gias.plan): new trusts and local authorities, new and
+    changed schools, former URNs, all in one transaction. A plan with errors writes nothing."""
+    if plan.errors:
+        raise ValueError("A GIAS import plan with errors cannot be written.")
+    with transaction.atomic():
+        for trust in plan.trusts_new:
+            trust.save()
+        for trust, values, _text in plan.trusts_changed:
+            Trust.objects.filter(pk=trust.pk).update(**values)
+        for la in plan.las_new:
+            la.save()
+        for change in plan.schools_changed:
+            school = change.school
+            if change.former is not None:
+                change.former.school = school
+                change.former.save()
+            for key, value in change.values.items():
+                setattr(school, key, value)
+            school.trust = plan.trusts.get(change.trust_key, school.trust)
+            school.local_authority = plan.las[change.la_code]
+            school.save()
+        for change in plan.schools_new:
+            School.objects.create(trust=plan.trusts[change.trust_key],
+                                  local_authority=plan.las[change.la_code], **change.values)
+        for former, values in plan.former_changed:
+            FormerURN.objects.filter(pk=former.pk).update(**values)
+    logger.info("GIAS import by %s: %d new schools, %d changed, %d new trusts",
+                actor.pk if actor else "system", len(plan.schools_new),
+                len(plan.schools_changed), len(plan.trusts_new))
+    return plan
