@@ -18,6 +18,7 @@ from django_scopes import scope
 
 from core.numbers import ONE_PLACE, pct
 from support import selectors as support_selectors
+from trusts import audit
 from trusts.models import School, Trust, User
 
 from . import deadlines as dl
@@ -409,6 +410,7 @@ def annual_reviews(*, school_ids: Iterable[int], today: dt.date, owner_id: int |
                 "phase_transfer_year", "phase_transfer_post_16", "amended_plan_issued_on",
                 "pupil__forename", "pupil__surname", "pupil__year_group", "made_from_register")
     )
+    audit.pupils_read(p["pupil_id"] for p in plans)  # their names are read as values
     awaiting: dict[int, dt.date] = {}
     for plan_id, meeting in AnnualReview.objects.filter(
         plan__in=[p["pk"] for p in plans], la_decision=""
@@ -568,6 +570,7 @@ def suspensions_this_year(*, school_ids: Iterable[int], today: dt.date) -> list[
     ).order_by("suspension_start", "pk").values_list("pupil_id", "pk", "suspension_start",
                                                      "pupil__forename", "pupil__surname"):
         latest[pupil_id] = (case_id, first_day, _name(forename, surname))
+    audit.pupils_read(latest)  # their names are read as values
     totals = suspension_totals(pupil_ids=list(latest))
     rows = []
     for pupil_id, (case_id, first_day, name) in latest.items():

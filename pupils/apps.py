@@ -1,4 +1,12 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_init
+
+
+def _pupil_loaded(sender, instance, **kwargs) -> None:
+    from trusts import audit
+
+    if instance.pk is not None:
+        audit.pupils_read([instance.pk])
 
 
 class PupilsConfig(AppConfig):
@@ -25,6 +33,8 @@ class PupilsConfig(AppConfig):
         jobs.recovers_stalled_jobs(tasks.resend_stalled_census_jobs)
         erasure.register(erasure.register_events_erase, covers=[RegisterEvent])
         erasure.register(erasure.anonymise_pupil, covers=[Pupil], last=True)
+        # Every pupil record a request loads is named in its audit rows (trusts.audit).
+        post_init.connect(_pupil_loaded, sender=Pupil, dispatch_uid="pupils-read-audit")
         audit.register(Pupil, sensitive_fields=("upn", "surname", "forename", "date_of_birth"))
         audit.register(RegisterEvent, sensitive_fields=("note",))
         audit.register(CensusImport, exclude_fields=["errors", "summary"])

@@ -15,7 +15,7 @@ from core import numbers
 from provision.models import Enrolment
 from provision.selectors import delivery_for_enrolments
 from pupils.models import Provision, Pupil
-from trusts import access
+from trusts import access, audit
 from trusts.access import Capability
 from trusts.models import User
 
@@ -130,13 +130,15 @@ def reviews_due(*, school_ids: Iterable[int], owner_id: int | None = None) -> li
     plans = _plans(school_ids).filter(status=SupportPlan.Status.CURRENT)
     if owner_id:
         plans = plans.filter(owner_id=owner_id)
+    rows = list(plans.order_by("review_due", "pk").values(
+        "pk", "school_id", "school__name", "owner_id", "owner__full_name", "owner__email",
+        "review_due", "starts_on", "pupil_id", "pupil__forename", "pupil__surname"))
+    audit.pupils_read(row["pupil_id"] for row in rows)  # their names are read as values
     return [
         ReviewDue(row["pk"], row["school_id"], row["school__name"], row["owner_id"],
                   row["owner__full_name"] or row["owner__email"], row["review_due"],
                   row["starts_on"], f'{row["pupil__forename"]} {row["pupil__surname"]}')
-        for row in plans.order_by("review_due", "pk").values(
-            "pk", "school_id", "school__name", "owner_id", "owner__full_name", "owner__email",
-            "review_due", "starts_on", "pupil__forename", "pupil__surname")
+        for row in rows
     ]
 
 

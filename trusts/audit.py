@@ -6,6 +6,10 @@ written to the log: the fields named as sensitive are redacted in the recorded c
 tenant-owned models describe themselves without personal data (`__str__`) and add their trust
 and school to each entry (`get_additional_data`)."""
 
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+
 from auditlog.models import LogEntry
 from auditlog.registry import auditlog
 from auditlog.signals import accessed
@@ -52,3 +56,59 @@ def record_export(*, actor, subject: Model, what: str, rows: int) -> None:
         changes={"export": ["", what], "rows": ["", str(rows)]},
         additional_data={**tenant_of(subject), "export": what, "rows": rows},
     )
+
+
+# --- The pupils a request read ---------------------------------------------------------------------
+#
+# Every request that reads a pupil's record leaves one audit row per trust naming the pupils it
+# read, whatever the page: a list, a search, a form offering pupils to choose from, a check page.
+# Pupil records loaded as model instances are noted by the pupils app (a post_init receiver);
+# a read that takes pupils' names as plain values notes them with `pupils_read`.
+# AuditPupilsReadMiddleware collects them for the request and writes the rows once, at its end.
+
+_read: ContextVar[set[int] | None] = ContextVar("pupils_read", default=None)
+
+
+def pupils_read(pupil_ids: Iterable[int]) -> None:
+    """Note pupils whose records the current request reads (nothing outside a request)."""
+    read = _read.get()
+    if read is not None:
+        read.update(int(pk) for pk in pupil_ids if pk is not None)
+
+
+@contextmanager
+def collecting_pupils_read() -> Iterator[set[int]]:
+    read: set[int] = set()
+    token = _read.set(read)
+    try:
+        yield read
+    finally:
+        _read.reset(token)
+
+
+def record_pupils_read(*, actor, pupil_ids: set[int], path: str) -> None:
+    """One ACCESS row per trust naming the pupils read (ids only: no names)."""
+    from django.contrib.contenttypes.models import ContentType
+    from django_scopes import scopes_disabled
+
+    from pupils.models import Pupil
+
+    with scopes_disabled():
+        rows = Pupil.objects.filter(pk__in=sorted(pupil_ids)).values_list(
+            "pk", "school_id", "school__trust_id")
+        by_trust: dict[int, list[tuple[int, int]]] = {}
+        for pk, school_id, trust_id in rows:
+            by_trust.setdefault(trust_id, []).append((pk, school_id))
+    content_type = ContentType.objects.get_for_model(Pupil)
+    LogEntry.objects.bulk_create([
+        LogEntry(
+            content_type=content_type, object_pk="", object_id=None,
+            object_repr=f"{len(read)} pupil{'s' if len(read) != 1 else ''} read",
+            action=LogEntry.Action.ACCESS, actor=actor, actor_email=getattr(actor, "email", None),
+            changes={"read": ["", path]},
+            additional_data={"trust_id": trust_id,
+                             "school_ids": sorted({school for _, school in read}),
+                             "pupils": sorted(pk for pk, _ in read), "path": path},
+        )
+        for trust_id, read in sorted(by_trust.items())
+    ])

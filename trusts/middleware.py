@@ -6,7 +6,7 @@ from django.contrib.auth import logout
 from django.shortcuts import redirect
 from django_scopes import scope
 
-from . import access
+from . import access, audit
 
 SESSION_LOGIN_AT = "send_login_at"
 
@@ -105,4 +105,20 @@ class NoStoreForSignedInUsersMiddleware:
         if getattr(request, "user", None) is not None and request.user.is_authenticated:
             response["Cache-Control"] = "no-store, private"
             response["Pragma"] = "no-cache"
+        return response
+
+
+class AuditPupilsReadMiddleware:
+    """One audit row per trust for each request that read pupils' records, naming them
+    (trusts.audit.record_pupils_read): lists, searches, forms and check pages alike."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        with audit.collecting_pupils_read() as read:
+            response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if read and user is not None and user.is_authenticated:
+            audit.record_pupils_read(actor=user, pupil_ids=read, path=request.path)
         return response

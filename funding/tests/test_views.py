@@ -165,7 +165,8 @@ def test_the_csv_export_is_formula_safe_and_audited(client, las, thurrock_school
     assert names == ["'=cmd|' /C calc'!A0 @Evil"]
     assert all(not cell.startswith(("=", "+", "@", "\t", "\r")) or cell.startswith("'")
                for row in rows for cell in row)
-    entry = LogEntry.objects.filter(action=LogEntry.Action.ACCESS).latest("timestamp")
+    entry = LogEntry.objects.filter(action=LogEntry.Action.ACCESS,
+                                    additional_data__has_key="export").latest("timestamp")
     assert entry.additional_data["rows"] == 1
 
 

@@ -66,6 +66,7 @@ MIDDLEWARE = [
     "trusts.middleware.SessionActivityMiddleware",
     "trusts.middleware.RequireTwoFactorMiddleware",
     "trusts.middleware.TenantScopeMiddleware",
+    "trusts.middleware.AuditPupilsReadMiddleware",
     "trusts.middleware.NoStoreForSignedInUsersMiddleware",
     "auditlog.middleware.AuditlogMiddleware",
 ]
