@@ -54,6 +54,40 @@ def schemes_for_year(financial_year: int) -> list[BandingScheme]:
     )
 
 
+@dataclass
+class BandingYear:
+    """What banding tables a financial year has, in words for the funding pages."""
+
+    financial_year: int
+    schemes: list[BandingScheme]
+
+    @property
+    def label(self) -> str:
+        return calc.financial_year_label(self.financial_year)
+
+    @property
+    def carried_forward(self) -> list[dict]:
+        """[{"from": "2025-26", "las": "Essex, Southend-on-Sea and Thurrock"}], one item per
+        year carried from."""
+        by_year: dict[int, list[str]] = defaultdict(list)
+        for scheme in self.schemes:
+            if scheme.carried_forward_from:
+                by_year[scheme.carried_forward_from].append(scheme.local_authority.name)
+        return [{"from": calc.financial_year_label(y), "las": _and_list(names)}
+                for y, names in sorted(by_year.items())]
+
+
+def _and_list(names: list[str]) -> str:
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+
+
+def banding_year(financial_year: int, schemes: list[BandingScheme] | None = None) -> BandingYear:
+    """The year's tables (those already read, when given) and which are carried forward."""
+    if schemes is None:
+        schemes = schemes_for_year(financial_year)
+    return BandingYear(financial_year, schemes)
+
+
 def available_years() -> list[int]:
     return sorted(set(BandingScheme.objects.values_list("financial_year", flat=True)), reverse=True)
 
