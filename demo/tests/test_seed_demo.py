@@ -10,7 +10,6 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from core.census_dates import previous_census
-
 from trusts.models import Membership, School, Trust, User
 
 pytestmark = pytest.mark.django_db
