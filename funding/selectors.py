@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from django.db.models import Exists, OuterRef, Q, Sum
+from django.db.models import Exists, Max, OuterRef, Q, Sum
 from django.utils import timezone
 
 from core import numbers
@@ -60,10 +60,16 @@ class BandingYear:
 
     financial_year: int
     schemes: list[BandingScheme]
+    # With no table for the year: the latest earlier year with one (None: no earlier table).
+    earlier: int | None = None
 
     @property
     def label(self) -> str:
         return calc.financial_year_label(self.financial_year)
+
+    @property
+    def earlier_label(self) -> str:
+        return calc.financial_year_label(self.earlier) if self.earlier else ""
 
     @property
     def carried_forward(self) -> list[dict]:
@@ -85,7 +91,11 @@ def banding_year(financial_year: int, schemes: list[BandingScheme] | None = None
     """The year's tables (those already read, when given) and which are carried forward."""
     if schemes is None:
         schemes = schemes_for_year(financial_year)
-    return BandingYear(financial_year, schemes)
+    earlier = None
+    if not schemes:
+        earlier = (BandingScheme.objects.filter(financial_year__lt=financial_year)
+                   .aggregate(year=Max("financial_year"))["year"])
+    return BandingYear(financial_year, schemes, earlier)
 
 
 def available_years() -> list[int]:

@@ -306,7 +306,18 @@ def test_a_year_with_no_table_at_all_says_so_rather_than_showing_an_empty_list(
     for url in (school_url(thurrock_school, 2024), trust_url(thurrock_school.trust, 2024),
                 f"/funding/schools/{thurrock_school.laestab}/claims/new/?year=2024"):
         page = client.get(url).content.decode()
-        assert "No banding table has been published for 2024-25, and no earlier table is " \
-               "carried forward to it" in page, url
+        assert ("No banding table has been published for 2024-25, and none for an earlier year: "
+                "there are no top-up rates for 2024-25") in page, url
     assert "No banding table has been published" not in client.get(
         school_url(thurrock_school, 2025)).content.decode()
+
+
+def test_a_year_after_the_last_table_says_there_is_none_yet(client, awarded, thurrock_school):
+    client.force_login(head_of_send(thurrock_school.trust))
+    page = client.get(school_url(thurrock_school, 2026)).content.decode()
+    assert ("No banding table has been published for 2026-27 yet (the latest is for 2025-26): "
+            "there is no band to claim at for 2026-27 until one is loaded.") in page
+    assert "No 2026-27 banding table yet for Thurrock" in page  # expected income: last values
+    # A year before any table: no rates at all, and no talk of earlier values.
+    page = client.get(school_url(thurrock_school, 2024)).content.decode()
+    assert "latest earlier value" not in page
