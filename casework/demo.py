@@ -59,11 +59,11 @@ def _senco_of(school: School) -> User | None:
     return m.user if m else None
 
 
-def seed() -> list[str]:
+def seed(today: dt.date | None = None) -> list[str]:
     hos = User.objects.filter(email=HOS_EMAIL).first()
     if hos is None:
         return ["casework: no Head of SEND demo user, nothing seeded"]
-    today = timezone.localdate()
+    today = today or timezone.localdate()
     rng = random.Random(SEED)
     counts = {"cases": 0, "requests": 0, "plans": 0, "activities": 0}
     for school in School.objects.select_related("local_authority", "trust").order_by("laestab"):

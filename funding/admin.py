@@ -61,6 +61,12 @@ class BandResource(resources.ModelResource):
         except InvalidOperation:
             raise ValueError("annual_value_gbp must be an amount in pounds.") from None
         scheme, _ = BandingScheme.objects.get_or_create(local_authority=la, financial_year=year)
+        if scheme.carried_forward_from is not None:
+            # The LA's own table for the year replaces the rates carried forward (this import
+            # runs in a transaction, so a dry run or a refused file leaves the mark in place).
+            scheme.carried_forward_from = None
+            scheme.notes = ""
+            scheme.save(update_fields=["carried_forward_from", "notes"])
         row["scheme"] = scheme.pk
         row["band"] = str(row.get("band", "")).strip()
 
@@ -94,7 +100,7 @@ class BandInline(admin.TabularInline):
 
 @admin.register(BandingScheme)
 class BandingSchemeAdmin(TablesChangedAdminMixin, admin.ModelAdmin):
-    list_display = ["local_authority", "label", "band_count"]
+    list_display = ["local_authority", "label", "band_count", "carried_forward_from"]
     list_filter = ["local_authority", "financial_year"]
     inlines = [BandInline]
 

@@ -1,6 +1,8 @@
-"""Demo data for funding: the 2025-26 banding tables from the reference file, and, once pupils
-exist, a fixed handful of claims, awards and payments per school (for the pupils whose support
-provision.demo costs on the provision map). Idempotent:
+"""Demo data for funding: the 2025-26 banding tables from the reference file (the latest each
+LA has published), carried forward into every later financial year up to the current one, and,
+once pupils exist, a fixed handful of claims, awards and payments per school for the current
+financial year (for the pupils whose support provision.demo costs on the provision map), dated
+relative to today. Idempotent:
 rows are found by natural keys, and a school that already has demo claims is left alone.
 The claims go through funding.services, which keep each school's funding figures; the tables
 are loaded directly, so the figures are rebuilt from the source rows at the end (a rebuild that
@@ -16,11 +18,13 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
 from django_scopes import scopes_disabled
 
 from pupils.models import Provision, Pupil
 from trusts.models import LocalAuthority, School
 
+from . import calculations as calc
 from . import figures, services
 from .models import Band, BandingScheme, Claim
 
@@ -51,9 +55,9 @@ def seed_banding_tables(path: Path = REFERENCE_FILE, financial_year: int = REFER
     return len(rows)
 
 
-def _band(la: LocalAuthority, label: str) -> Band | None:
+def _band(la: LocalAuthority, label: str, year: int) -> Band | None:
     return Band.objects.filter(
-        scheme__local_authority=la, scheme__financial_year=REFERENCE_YEAR, label=label
+        scheme__local_authority=la, scheme__financial_year=year, label=label
     ).first()
 
 
@@ -62,7 +66,7 @@ THURROCK_HOURS = ["10 hours", "15 hours", "7.5 hours", "12.5 hours", "5 hours"]
 BANDS = ["2", "3", "4", "5", "3", "2"]
 
 
-def _seed_school(school: School) -> int:
+def _seed_school(school: School, today: datetime.date) -> int:
     if Claim.objects.filter(school=school).exists():
         return 0
     rng = random.Random(f"{SEED}-{school.laestab}")
@@ -78,14 +82,21 @@ def _seed_school(school: School) -> int:
     elsewhere = [p for p in pupils if p.home_local_authority_id != school.local_authority_id]
     if elsewhere and not any(p in elsewhere for p in chosen):
         chosen = [elsewhere[0], *chosen[:3]]
-    start = datetime.date(REFERENCE_YEAR, 4, 1)
+    # The current financial year's claims; every date after today is brought back to today,
+    # and a payment not yet due is not recorded.
+    year = calc.financial_year_of(today)
+    start = datetime.date(year, 4, 1)
+
+    def by_today(day: datetime.date) -> datetime.date:
+        return min(day, today)
+
     made = 0
     for i, pupil in enumerate(chosen):
         la = pupil.home_local_authority
         is_hours = la.funding_unit == LocalAuthority.FundingUnit.HOURS
         requested_label = THURROCK_HOURS[(i + rng.randrange(5)) % 5] if is_hours else BANDS[
             (i + rng.randrange(6)) % 6]
-        requested = _band(la, requested_label)
+        requested = _band(la, requested_label, year)
         if requested is None:
             continue
         # The support itself is costed on the provision map (provision.demo: 1:1 teaching
@@ -103,7 +114,8 @@ def _seed_school(school: School) -> int:
         if i == 2 and not is_hours:
             services.claim_record_refusal(actor=None, claim=claim, decided_on=start,
                                           reason="Needs can be met from the school's notional budget.")
-            services.claim_appeal(actor=None, claim=claim, lodged_on=start + datetime.timedelta(days=20))
+            services.claim_appeal(actor=None, claim=claim,
+                                  lodged_on=by_today(start + datetime.timedelta(days=20)))
             continue
         # The LA sometimes awards less than asked for.
         awarded = requested
@@ -114,22 +126,37 @@ def _seed_school(school: School) -> int:
         # Termly payments received so far: one or two of three.
         third = (awarded.annual_value / 3).quantize(Decimal("0.01"))
         for term in range(1 + (i % 2)):
+            received = start + datetime.timedelta(days=30 + 120 * term)
+            if received > today:
+                break
             services.payment_record(
                 actor=None, claim=claim, amount=third,
-                received_on=start + datetime.timedelta(days=30 + 120 * term),
+                received_on=received,
                 reference=f"{la.name[:3].upper()}-{school.laestab}-{i}{term}",
             )
     return made
 
 
-def seed() -> list[str]:
+def seed(today: datetime.date | None = None) -> list[str]:
+    today = today or timezone.localdate()
     with scopes_disabled(), transaction.atomic():
         bands = seed_banding_tables()
-        lines = [f"{bands} bands in the {REFERENCE_YEAR}-{(REFERENCE_YEAR + 1) % 100:02d} LA banding tables"]
+        lines = [f"{bands} bands in the {calc.financial_year_label(REFERENCE_YEAR)} LA banding "
+                 "tables"]
+        # No later table is published in the reference data: until one is, each LA's latest
+        # rates carry forward, and the funding pages say so.
+        carried = services.banding_carry_forward(actor=None,
+                                                 up_to_year=calc.financial_year_of(today))
+        carried_years = sorted(set(BandingScheme.objects.filter(carried_forward_from__isnull=False)
+                                   .values_list("financial_year", flat=True)))
+        if carried_years:
+            lines.append(f"{calc.financial_year_label(REFERENCE_YEAR)} rates carried forward to "
+                         f"{', '.join(map(calc.financial_year_label, carried_years))}"
+                         f"{f' ({carried} new tables)' if carried else ''}")
         if not Pupil.objects.exists():
             figures.horizon_advance()
             return lines
-        claims = sum(_seed_school(school) for school in School.objects.order_by("laestab"))
+        claims = sum(_seed_school(school, today) for school in School.objects.order_by("laestab"))
         if not figures.horizon_advance():
             figures.rebuild()
         lines.append(f"{Claim.objects.count()} funding claims ({claims} new)")

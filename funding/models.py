@@ -44,6 +44,10 @@ class BandingScheme(models.Model):
         "31 March 2026."
     )
     notes = models.TextField(blank=True)
+    # Set when the LA has published no table for this year yet: the bands are a copy of the
+    # table published for this earlier year (services.banding_carry_forward), so claims can be
+    # made at the rates the LA pays until it publishes. Cleared when the real table is loaded.
+    carried_forward_from = models.PositiveSmallIntegerField(null=True, blank=True)
 
     class Meta:
         ordering = ["local_authority__name", "-financial_year"]
@@ -63,6 +67,10 @@ class BandingScheme(models.Model):
     @property
     def label(self) -> str:
         return financial_year_label(self.financial_year)
+
+    @property
+    def carried_forward_label(self) -> str:
+        return financial_year_label(self.carried_forward_from) if self.carried_forward_from else ""
 
     @property
     def start_date(self) -> datetime.date:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from django.db.models import Count, Exists, OuterRef, Q, Sum
+from django.db.models import Count, Exists, Max, OuterRef, Q, Sum
 from django.utils import timezone
 
 from core import numbers
@@ -52,6 +52,50 @@ def schemes_for_year(financial_year: int) -> list[BandingScheme]:
         .select_related("local_authority").prefetch_related("bands")
         .order_by("local_authority__name")
     )
+
+
+@dataclass
+class BandingYear:
+    """What banding tables a financial year has, in words for the funding pages."""
+
+    financial_year: int
+    schemes: list[BandingScheme]
+    # With no table for the year: the latest earlier year with one (None: no earlier table).
+    earlier: int | None = None
+
+    @property
+    def label(self) -> str:
+        return calc.financial_year_label(self.financial_year)
+
+    @property
+    def earlier_label(self) -> str:
+        return calc.financial_year_label(self.earlier) if self.earlier else ""
+
+    @property
+    def carried_forward(self) -> list[dict]:
+        """[{"from": "2025-26", "las": "Essex, Southend-on-Sea and Thurrock"}], one item per
+        year carried from."""
+        by_year: dict[int, list[str]] = defaultdict(list)
+        for scheme in self.schemes:
+            if scheme.carried_forward_from:
+                by_year[scheme.carried_forward_from].append(scheme.local_authority.name)
+        return [{"from": calc.financial_year_label(y), "las": _and_list(names)}
+                for y, names in sorted(by_year.items())]
+
+
+def _and_list(names: list[str]) -> str:
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+
+
+def banding_year(financial_year: int, schemes: list[BandingScheme] | None = None) -> BandingYear:
+    """The year's tables (those already read, when given) and which are carried forward."""
+    if schemes is None:
+        schemes = schemes_for_year(financial_year)
+    earlier = None
+    if not schemes:
+        earlier = (BandingScheme.objects.filter(financial_year__lt=financial_year)
+                   .aggregate(year=Max("financial_year"))["year"])
+    return BandingYear(financial_year, schemes, earlier)
 
 
 def available_years() -> list[int]:

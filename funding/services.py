@@ -26,7 +26,7 @@ from pupils.erasure import REDACTED_TEXT, PupilErasure
 from pupils.models import Provision, Pupil
 from trusts import access
 from trusts.access import Capability
-from trusts.models import School, User
+from trusts.models import Role, School, User
 
 from . import calculations as calc
 from . import figures, remittances
@@ -34,6 +34,7 @@ from .calculations import financial_year_label
 from .models import (
     Award,
     Band,
+    BandingScheme,
     Claim,
     ClaimEvent,
     ClaimStatus,
@@ -356,3 +357,38 @@ def pupil_claims_erase(erasure: PupilErasure) -> None:
     for payment in Payment.objects.filter(claim__in=claims).exclude(reference=""):
         if erasure.pattern.search(payment.reference):
             Payment.objects.filter(pk=payment.pk).update(reference=REDACTED_TEXT)
+
+
+# --- banding tables -------------------------------------------------------------------------
+
+@transaction.atomic
+def banding_carry_forward(*, actor: User | None, up_to_year: int) -> int:
+    """Carry each LA's latest published banding table into every financial year after it, up
+    to `up_to_year`, for which the LA has published none: a scheme marked `carried_forward_from`
+    with a copy of the published bands. Until an LA publishes next year's table it pays at the
+    last one, and claims need bands of the claim's year. Reference data, so platform admins
+    only (the demo seeding passes no actor). Idempotent; returns the number of schemes made."""
+    if actor is not None and Role.PLATFORM_ADMIN not in access.roles_of(actor):
+        raise PermissionDenied("Only a platform admin changes banding tables.")
+    published: dict[int, BandingScheme] = {}
+    for scheme in (BandingScheme.objects.filter(carried_forward_from__isnull=True)
+                   .prefetch_related("bands").order_by("financial_year")):
+        published[scheme.local_authority_id] = scheme  # the latest wins
+    have = set(BandingScheme.objects.values_list("local_authority_id", "financial_year"))
+    made = 0
+    for la_id, source in published.items():
+        for year in range(source.financial_year + 1, up_to_year + 1):
+            if (la_id, year) in have:
+                continue
+            scheme = BandingScheme.objects.create(
+                local_authority_id=la_id, financial_year=year,
+                carried_forward_from=source.financial_year,
+                notes=f"No {financial_year_label(year)} table published: the "
+                      f"{source.label} rates carried forward.")
+            Band.objects.bulk_create(
+                Band(scheme=scheme, label=b.label, hours_per_week=b.hours_per_week,
+                     annual_value=b.annual_value, order=b.order) for b in source.bands.all())
+            made += 1
+    if made:
+        figures.banding_changed()
+    return made

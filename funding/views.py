@@ -110,6 +110,7 @@ def school_funding(request, laestab: str):
         "can_set_rates": access.can(request.user, C.SUBMIT_CLAIMS, school),
         "can_record": access.can(request.user, C.SUBMIT_CLAIMS, school),
         "schemes": schemes, "missing_tables": _missing_tables(summary),
+        "banding": selectors.banding_year(year, schemes),
         "hourly_funding": selectors.hourly_funding_sentences(schemes, rates.weeks_per_year),
     })
 
@@ -124,7 +125,7 @@ def trust_funding(request, slug: str):
     summary = selectors.funding_summary(school_ids, year)
     return render(request, "funding/trust.html", {
         "trust": trust, "summary": summary, "year": year, "years": _year_choices(year),
-        "missing_tables": _missing_tables(summary),
+        "missing_tables": _missing_tables(summary), "banding": selectors.banding_year(year),
     })
 
 
@@ -187,7 +188,8 @@ def claim_new(request, laestab: str):
             messages.success(request, "Claim drafted. The headteacher or Head of SEND submits it.")
             return redirect("funding_claim", claim_id=claim.pk)
     return render(request, "funding/claim_form.html", {"school": school, "form": form, "year": year,
-                                                       "years": _year_choices(year)},
+                                                       "years": _year_choices(year),
+                                                       "banding": selectors.banding_year(year)},
                   status=400 if form.errors else 200)
 
 

@@ -36,6 +36,9 @@ class BoardPack(models.Model):
     file_path = models.CharField(max_length=300, blank=True)
     file_size = models.PositiveIntegerField(null=True, blank=True)
     error = models.TextField(blank=True)
+    # How far the render has gone, 0 to 100 (services.board_pack_render: the figures gathered,
+    # the pages laid out, the PDF written), for the page that shows the pack's progress.
+    progress = models.PositiveSmallIntegerField(default=0)
     attempts = models.PositiveSmallIntegerField(default=0)
     # The same request sent twice (a double click, a resubmitted form) makes one pack.
     idempotency_key = models.CharField(max_length=64, unique=True)
@@ -54,6 +57,16 @@ class BoardPack(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.status in (self.Status.READY, self.Status.FAILED)
+
+    # The steps of a render, each with the progress reached when it starts.
+    STEPS = ((0, "Gathering the figures"), (40, "Laying out the pages"), (80, "Writing the PDF"))
+
+    @property
+    def step(self) -> str:
+        """What the render is doing now, in words ("" unless it is rendering)."""
+        if self.status != self.Status.RENDERING:
+            return ""
+        return [label for start, label in self.STEPS if self.progress >= start][-1]
 
     def get_additional_data(self) -> dict:
         return {"trust_id": self.trust_id, "school_id": None}

@@ -1,6 +1,6 @@
 """The trustee board pack as a PDF: the dashboard's sections, a cover and page headers, drawn
-by WeasyPrint. Resources are fetched only from the app's own static folder (no network, no
-file outside it).
+by WeasyPrint and written by core.pdf (tagged PDF/UA, resources only from the app's own static
+folder).
 
 Every school of the trust is in the pack's tables (the schools against the national averages,
 and funding by school); the bar charts show the schools furthest from the national figure and
@@ -10,78 +10,25 @@ templates use: WeasyPrint matches every element against every rule."""
 
 from __future__ import annotations
 
-import ctypes.util
 import datetime
 import functools
 import gc
-import mimetypes
-import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from pathlib import Path
-from urllib.parse import urlparse
-from urllib.request import url2pathname
 
-from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from core import pdf as core_pdf
+from core.pdf import CSS, HTML, STATIC_DIR, StaticOnlyFetcher
 from trusts.models import Trust
 
 from . import sections
 
-
-def _import_weasyprint() -> None:
-    """Import WeasyPrint without searching for its libraries by name.
-
-    WeasyPrint opens each of Pango, HarfBuzz, fontconfig and GObject under several names in
-    turn; cffi passes every name that does not open as a file to ctypes.util.find_library, which
-    on Linux runs ldconfig and gcc in subprocesses for each: about 0.2 s of every process that
-    draws a pack (`python manage.py board_pack`, a worker's start). Each library is also named
-    by its file (libpango-1.0.so.0), which the dynamic linker finds without a search, so the
-    search answers "not found" at once while WeasyPrint loads. Should a library open only
-    through the search, the import is made again with it."""
-    if "weasyprint" in sys.modules or not sys.platform.startswith("linux"):
-        import weasyprint  # noqa: F401
-        return
-    find_library = ctypes.util.find_library
-    ctypes.util.find_library = lambda name: None
-    try:
-        import weasyprint  # noqa: F401
-    except OSError:
-        for name in [m for m in sys.modules if m == "weasyprint" or m.startswith("weasyprint.")]:
-            del sys.modules[name]
-        ctypes.util.find_library = find_library
-        import weasyprint  # noqa: F401
-    finally:
-        ctypes.util.find_library = find_library
-
-
-_import_weasyprint()
-
-from weasyprint import CSS, HTML  # noqa: E402
-from weasyprint.urls import URLFetcher, URLFetcherResponse  # noqa: E402
-
-STATIC_DIR = (Path(settings.BASE_DIR) / "static").resolve()
 # Schools per bar chart (EHCP %, total SEND %): those furthest from the national figure, the
 # chart saying how many more are in the table. Each bar is three texts WeasyPrint shapes one
 # by one; the table above the charts lists every school.
 PACK_CHART_SCHOOLS = 15
-
-
-class StaticOnlyFetcher(URLFetcher):
-    """Serves file:// URLs inside the app's static folder; refuses everything else."""
-
-    def fetch(self, url, headers=None):
-        parsed = urlparse(url)
-        if parsed.scheme != "file":
-            raise ValueError(f"Board packs load no external resources: {url}")
-        path = Path(url2pathname(parsed.path)).resolve()
-        if not path.is_relative_to(STATIC_DIR) or not path.is_file():
-            raise ValueError(f"Board packs load only the app's static files: {url}")
-        content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-        return URLFetcherResponse(path.as_uri(), body=path.read_bytes(),
-                                  headers={"Content-Type": content_type})
 
 
 def render_html(
@@ -102,12 +49,17 @@ def render_html(
 def render_pdf(
     trust: Trust, census_date: datetime.date | None = None,
     period: tuple[datetime.date, datetime.date] | None = None,
+    progress: Callable[[int], None] | None = None,
 ) -> bytes:
+    """The pack's PDF, in three steps; `progress` is told the share done (40 once the figures
+    are gathered, 80 once the pages are laid out) before each of the next two."""
+    report = progress or (lambda done: None)
     with no_cycle_collection():
         html = render_html(trust, census_date, period)
-        return PackHTML(
-            string=html, base_url=STATIC_DIR.as_uri() + "/", url_fetcher=StaticOnlyFetcher()
-        ).write_pdf()
+        report(40)
+        document = core_pdf.html(html, html_class=PackHTML).render()
+        report(80)
+        return core_pdf.write_pdf(document)
 
 
 @contextmanager
@@ -146,15 +98,15 @@ def pack_ua_stylesheet() -> CSS:
 def warm_up() -> None:
     """Draw a one-line PDF, so that WeasyPrint's libraries and the fonts are loaded before the
     first board pack (about half a second the first pack would otherwise spend)."""
-    PackHTML(string=WARM_UP_HTML, base_url=STATIC_DIR.as_uri() + "/",
-             url_fetcher=StaticOnlyFetcher()).write_pdf()
+    core_pdf.write_pdf(core_pdf.html(WARM_UP_HTML, html_class=PackHTML))
 
 
 # The pack's stylesheet, bold and plain text, a table and an SVG chart with text: each loads
 # something the first pack would otherwise load.
-WARM_UP_HTML = """<!DOCTYPE html><html><head><link rel="stylesheet" href="css/board_pack.css">
-</head><body><h2 class="govuk-heading-m">SEND Portal</h2><table class="govuk-table"><tr>
+WARM_UP_HTML = """<!DOCTYPE html><html lang="en-GB"><head><title>SEND Portal</title>
+<link rel="stylesheet" href="css/board_pack.css"></head><body>
+<h2 class="govuk-heading-m">SEND Portal</h2><table class="govuk-table"><tr>
 <th class="govuk-table__header">School</th><td class="govuk-table__cell">1.5%</td></tr></table>
-<svg xmlns="http://www.w3.org/2000/svg" width="100" height="20" font-family="DejaVu Sans">
-<text x="0" y="15" font-weight="bold">EHCP</text><rect x="50" y="5" width="40" height="10"/>
-</svg></body></html>"""
+<svg xmlns="http://www.w3.org/2000/svg" width="100" height="20" font-family="DejaVu Sans"
+role="img"><title>EHCP</title><text x="0" y="15" font-weight="bold">EHCP</text>
+<rect x="50" y="5" width="40" height="10"/></svg></body></html>"""

@@ -5,13 +5,14 @@ from __future__ import annotations
 import datetime
 import logging
 import os
+import threading
 import time
 import uuid
 from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connections, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -38,13 +39,36 @@ def _packs():
     return BoardPack._base_manager
 
 
+def _render_in_thread(pack_id: int) -> None:
+    from . import tasks
+
+    try:
+        # As a worker would run it: a failure is recorded on the pack ("try again").
+        tasks.render_board_pack.apply(args=(pack_id,))
+    finally:
+        connections.close_all()  # this thread's own connections
+
+
+def _send(pack_id: int) -> None:
+    """Send the render task to the job service. In the embedded setting (tasks run in the
+    process, REPORTS_BOARD_PACK_IN_THREAD) it runs in a thread of its own instead, so that the
+    request that asked for the pack answers at once and the page shows its progress: rendering
+    in the request would hold the page for the seconds a pack takes."""
+    from . import tasks  # the task module imports this one
+
+    if settings.REPORTS_BOARD_PACK_IN_THREAD and tasks.render_board_pack.app.conf.task_always_eager:
+        # Not a daemon: a server stopping waits for the pack it is drawing.
+        threading.Thread(target=_render_in_thread, args=(pack_id,),
+                         name=f"board-pack-{pack_id}").start()
+        return
+    tasks.render_board_pack.delay(pack_id)
+
+
 def _enqueue_render(pack_id: int) -> bool:
     """Send the render task; when the broker is down the pack stays queued with a message
     and `board_pack_requeue_waiting` sends it later. True if it was sent."""
-    from . import tasks  # the task module imports this one
-
     try:
-        tasks.render_board_pack.delay(pack_id)
+        _send(pack_id)
     except BROKER_ERRORS as exc:
         log.warning("Board pack %s waiting: broker unavailable (%s)", pack_id, type(exc).__name__)
         _packs().filter(pk=pack_id, status=BoardPack.Status.QUEUED, started_at__isnull=True).update(
@@ -92,8 +116,6 @@ def board_pack_requeue_waiting(*, older_than: int | None = None) -> list[int]:
     job service, and any other requested more than `older_than` seconds ago (default
     REPORTS_BOARD_PACK_REQUEUE_AFTER). Safe to repeat: a pack already rendered is left alone
     by the task. Stops at the first broker error. Returns the ids sent."""
-    from . import tasks
-
     if older_than is None:
         older_than = settings.REPORTS_BOARD_PACK_REQUEUE_AFTER
     cutoff = timezone.now() - datetime.timedelta(seconds=older_than)
@@ -105,7 +127,7 @@ def board_pack_requeue_waiting(*, older_than: int | None = None) -> list[int]:
     sent = []
     for pack_id in ids:
         try:
-            tasks.render_board_pack.delay(pack_id)
+            _send(pack_id)
         except BROKER_ERRORS as exc:
             log.warning("Board packs not requeued: broker unavailable (%s)", type(exc).__name__)
             break
@@ -138,10 +160,16 @@ def board_pack_render(*, pack_id: int) -> BoardPack:
         pack.started_at = timezone.now()
         pack.attempts += 1
         pack.error = ""
-        pack.save(update_fields=["status", "started_at", "attempts", "error"])
+        pack.progress = 5  # started: the bar shows something moving
+        pack.save(update_fields=["status", "started_at", "attempts", "error", "progress"])
     if settings.REPORTS_TEST_RENDER_DELAY:
         time.sleep(settings.REPORTS_TEST_RENDER_DELAY)
-    content = pdf.render_pdf(pack.trust, pack.census_date, (pack.period_start, pack.period_end))
+
+    def progress(done: int) -> None:
+        _packs().filter(pk=pack.pk, status=BoardPack.Status.RENDERING).update(progress=done)
+
+    content = pdf.render_pdf(pack.trust, pack.census_date, (pack.period_start, pack.period_end),
+                             progress=progress)
     relative = Path(settings.REPORTS_BOARD_PACK_DIR) / pack.trust.slug / f"board-pack-{pack.pk}.pdf"
     target = Path(settings.MEDIA_ROOT) / relative
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -159,7 +187,7 @@ def board_pack_render(*, pack_id: int) -> BoardPack:
         temporary.unlink(missing_ok=True)
     _packs().filter(pk=pack.pk).update(
         status=BoardPack.Status.READY, file_path=str(relative), file_size=len(content),
-        finished_at=timezone.now(), error="",
+        finished_at=timezone.now(), error="", progress=100,
     )
     pack.refresh_from_db()
     return pack
@@ -175,3 +203,17 @@ def board_pack_fail(*, pack_id: int, error: str) -> None:
     _packs().filter(pk=pack_id).exclude(status=BoardPack.Status.READY).update(
         status=BoardPack.Status.FAILED, error=error, finished_at=timezone.now()
     )
+
+
+def board_pack_retry(*, actor: User, pack: BoardPack) -> bool:
+    """Render a failed pack again (the same request, its census and period). False, changing
+    nothing, when the pack has not failed: one that is ready or on its way is left alone."""
+    if not access.can_in_trust(actor, Capability.REQUEST_BOARD_PACK, pack.trust_id):
+        raise PermissionDenied
+    with transaction.atomic():
+        retried = _packs().filter(pk=pack.pk, status=BoardPack.Status.FAILED).update(
+            status=BoardPack.Status.QUEUED, error="", progress=0, started_at=None,
+            finished_at=None)
+        if retried:
+            transaction.on_commit(lambda: _enqueue_render(pack.pk))
+    return bool(retried)

@@ -45,7 +45,7 @@ def render_board_pack(self, pack_id: int) -> None:
                 log.exception("Board pack %s failed", pack_id)
                 services.board_pack_fail(
                     pack_id=pack_id,
-                    error="The board pack could not be produced. Please request it again; if "
+                    error="The board pack could not be produced. Try again; if "
                           f"it fails again, report this error: {error}",
                 )
                 return

@@ -13,6 +13,7 @@ urlpatterns = [
     path("board-packs/", views.board_pack_index, name="reports_board_pack_index"),
     path("trusts/<slug:slug>/board-packs/", views.board_packs, name="reports_board_packs"),
     path("board-packs/<int:pk>/status/", views.board_pack_status, name="reports_board_pack_status"),
+    path("board-packs/<int:pk>/retry/", views.board_pack_retry, name="reports_board_pack_retry"),
     path("board-packs/<int:pk>/download/", views.board_pack_download,
          name="reports_board_pack_download"),
 ]

@@ -12,7 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from pupils import figures as register
 from trusts import access, audit
@@ -219,6 +219,17 @@ def board_packs(request, slug: str):
 def board_pack_status(request, pk: int):
     pack = _get_pack_for_user(request, pk)
     return render(request, "reports/_pack_row.html", {"pack": pack})
+
+
+@login_required
+@require_POST
+def board_pack_retry(request, pk: int):
+    pack = _get_pack_for_user(request, pk)
+    if services.board_pack_retry(actor=request.user, pack=pack):
+        messages.success(request, "Board pack requested again. This page shows when it is ready.")
+    else:
+        messages.info(request, "That board pack has not failed: it is ready or on its way.")
+    return redirect("reports_board_packs", slug=pack.trust.slug)
 
 
 @login_required

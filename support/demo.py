@@ -199,8 +199,8 @@ def _seed_school(school: School, today: dt.date) -> tuple[int, int]:
     return plans, profiles
 
 
-def seed() -> list[str]:
-    today = timezone.localdate()
+def seed(today: dt.date | None = None) -> list[str]:
+    today = today or timezone.localdate()
     plans = profiles = 0
     for school in School.objects.filter(laestab__in=SCHOOLS).order_by("laestab"):
         p, q = _seed_school(school, today)

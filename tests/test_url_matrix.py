@@ -365,6 +365,7 @@ ROUTES.update({
     "reports_board_pack_index": Route(no_kwargs, EVERYONE, has_object=False, ok=INDEX_OK),
     "reports_board_packs": Route(trust_kwargs, TRUST_DASHBOARD_READERS),
     "reports_board_pack_status": Route(_pack_pk, TRUST_DASHBOARD_READERS),
+    "reports_board_pack_retry": Route(_pack_pk, TRUST_DASHBOARD_READERS, method="POST"),
     "reports_board_pack_download": Route(_pack_pk, TRUST_DASHBOARD_READERS,
                                          content_type="application/pdf"),
 })

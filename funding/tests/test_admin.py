@@ -59,3 +59,20 @@ def test_the_band_admin_pages_open_for_a_platform_admin(client, las):
                 "/admin/funding/bandingscheme/", f"/admin/funding/bandingscheme/{scheme_id}/change/",
                 "/admin/funding/fundingsettings/"]:
         assert client.get(url).status_code == 200, url
+
+
+def test_importing_the_las_own_table_replaces_the_rates_carried_forward(las):
+    from funding import services
+
+    services.banding_carry_forward(actor=None, up_to_year=2026)
+    rows = dataset([["881", "2026", "4+", "", "8400"]])
+    BandResource().import_data(rows, dry_run=True)
+    essex = BandingScheme.objects.get(local_authority=las["essex"], financial_year=2026)
+    assert essex.carried_forward_from == 2025  # a dry run changes nothing
+    result = BandResource().import_data(rows, dry_run=False)
+    assert not result.has_errors()
+    essex.refresh_from_db()
+    assert essex.carried_forward_from is None and essex.notes == ""
+    assert band(las["essex"], "4+", 2026).annual_value == Decimal("8400")
+    assert BandingScheme.objects.get(local_authority=las["thurrock"], financial_year=2026
+                                     ).carried_forward_from == 2025

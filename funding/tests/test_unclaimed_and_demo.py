@@ -88,9 +88,51 @@ def test_the_demo_loads_the_reference_tables_once(las):
     assert band(las["thurrock"], "10 hours").annual_value == Decimal("4120")
     assert band(las["thurrock"], "10 hours").hours_per_week == Decimal("10")
     assert band(las["essex"], "4+").annual_value == Decimal("8000")
+    demo.seed(today=ON)
     first = rows()
-    demo.seed()
+    demo.seed(today=ON)
     assert rows() == first
+    assert Band.objects.count() == 29  # 2025-26 is the year of the published tables
+
+
+def test_the_demo_carries_each_las_rates_into_the_years_after_its_last_table(las):
+    demo.seed(today=d(2027, 5, 1))
+    for year in (2026, 2027):
+        for la in las.values():
+            scheme = BandingScheme.objects.get(local_authority=la, financial_year=year)
+            assert scheme.carried_forward_from == 2025
+            assert sorted(scheme.bands.values_list("label", "annual_value", "hours_per_week")) == (
+                sorted(BandingScheme.objects.get(local_authority=la, financial_year=2025)
+                       .bands.values_list("label", "annual_value", "hours_per_week")))
+    assert band(las["essex"], "4+", 2027).annual_value == Decimal("8000")
+    assert BandingScheme.objects.get(local_authority=las["essex"], financial_year=2025
+                                     ).carried_forward_from is None
+    first = rows()
+    demo.seed(today=d(2027, 5, 1))
+    assert rows() == first
+    # A platform admin's power only: a SENCO may not carry tables forward.
+    from django.core.exceptions import PermissionDenied
+
+    from trusts.tests.factories import SchoolFactory, senco
+
+    with pytest.raises(PermissionDenied):
+        services.banding_carry_forward(actor=senco(SchoolFactory()), up_to_year=2028)
+
+
+def test_the_demo_claims_are_for_the_current_financial_year_and_dated_before_today(
+        las, thurrock_school):
+    for i in range(5):
+        ehcp_pupil(thurrock_school, upn=f"{thurrock_school.laestab}{i:06d}")
+    today = d(2026, 12, 3)
+    provision_demo.seed(today=today)
+    demo.seed(today=today)
+    claims = Claim.objects.all()
+    assert claims and {c.financial_year for c in claims} == {2026}
+    assert {c.requested_band.scheme.carried_forward_from for c in claims} == {2025}
+    assert all(p.received_on <= today for p in Payment.objects.all())
+    assert all(e.effective_on is None or e.effective_on <= today for e in ClaimEvent.objects.all())
+    summary = selectors.funding_summary([thurrock_school.pk], 2026, today=today)
+    assert summary.total.received > 0
 
 
 def test_the_demo_claims_are_deterministic_and_idempotent(las, thurrock_school, southend_school):
@@ -101,10 +143,10 @@ def test_the_demo_claims_are_deterministic_and_idempotent(las, thurrock_school, 
                                 home_local_authority=las["essex"])
     # As seed_demo runs them: the provision map (the support costed) before the claims.
     provision_demo.seed(today=ON)
-    demo.seed()
+    demo.seed(today=ON)
     first = rows()
     provision_demo.seed(today=ON)
-    demo.seed()
+    demo.seed(today=ON)
     assert rows() == first
     # The Southend school's pupil who lives in Essex is claimed from Essex at Essex rates.
     claim = Claim.objects.get(pupil=essex_resident)

@@ -285,3 +285,40 @@ def test_the_default_year_is_the_latest_with_tables_and_a_year_without_one_is_fl
     assert "No 2026-27 banding table yet for Thurrock" in response.content.decode()
     response = client.get(trust_url(thurrock_school.trust, 2025))
     assert "banding table yet" not in response.content.decode()
+
+
+def test_a_year_with_rates_carried_forward_says_so_in_words(client, awarded, thurrock_school):
+    services.banding_carry_forward(actor=None, up_to_year=2026)
+    client.force_login(head_of_send(thurrock_school.trust))
+    for url in (school_url(thurrock_school, 2026), trust_url(thurrock_school.trust, 2026),
+                f"/funding/schools/{thurrock_school.laestab}/claims/new/?year=2026"):
+        page = client.get(url).content.decode()
+        assert ("No banding table has been published for 2026-27 by Essex, Southend-on-Sea and "
+                "Thurrock; the 2025-26 rates are carried forward") in page, url
+    page = client.get(school_url(thurrock_school, 2026)).content.decode()
+    assert "Not yet published for 2026-27: the 2025-26 rates, carried forward." in page
+    # The year of the published tables says nothing of the kind.
+    assert "carried forward" not in client.get(school_url(thurrock_school, 2025)).content.decode()
+
+
+def test_a_year_with_no_table_at_all_says_so_rather_than_showing_an_empty_list(
+        client, awarded, thurrock_school):
+    client.force_login(head_of_send(thurrock_school.trust))
+    for url in (school_url(thurrock_school, 2024), trust_url(thurrock_school.trust, 2024),
+                f"/funding/schools/{thurrock_school.laestab}/claims/new/?year=2024"):
+        page = client.get(url).content.decode()
+        assert ("No banding table has been published for 2024-25, and none for an earlier year: "
+                "there are no top-up rates for 2024-25") in page, url
+    assert "No banding table has been published" not in client.get(
+        school_url(thurrock_school, 2025)).content.decode()
+
+
+def test_a_year_after_the_last_table_says_there_is_none_yet(client, awarded, thurrock_school):
+    client.force_login(head_of_send(thurrock_school.trust))
+    page = client.get(school_url(thurrock_school, 2026)).content.decode()
+    assert ("No banding table has been published for 2026-27 yet (the latest is for 2025-26): "
+            "there is no band to claim at for 2026-27 until one is loaded.") in page
+    assert "No 2026-27 banding table yet for Thurrock" in page  # expected income: last values
+    # A year before any table: no rates at all, and no talk of earlier values.
+    page = client.get(school_url(thurrock_school, 2024)).content.decode()
+    assert "latest earlier value" not in page

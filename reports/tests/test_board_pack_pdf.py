@@ -211,3 +211,30 @@ def test_the_command_run_as_its_own_process_writes_the_pack(tmp_path):
         [sys.executable, "manage.py", "board_pack", "no-such-trust"], cwd=settings.BASE_DIR,
         env={**os.environ, "DATABASE_URL": url}, capture_output=True, text=True, timeout=120)
     assert missing.returncode == 1 and "christus-catholic-trust" in missing.stderr
+
+
+def test_the_pack_is_a_tagged_pdf_with_its_title_language_and_charts_described(reference):
+    from tests.pdf_checks import assert_accessible_pdf
+
+    content = pdf.render_pdf(reference.assisi)
+    tags = assert_accessible_pdf(content, title="Assisi Catholic Trust: SEND report for trustees")
+    # Headings, tables with header cells, and the bar and trend charts as described figures.
+    assert tags["/H1"] == 1 and tags["/H2"] >= 5
+    assert tags["/Table"] >= 5 and tags["/TH"] > 20
+    assert tags["/Figure"] >= 3
+
+
+def test_every_pdf_is_written_in_one_place_as_pdf_ua(monkeypatch, reference):
+    from core import pdf as core_pdf
+
+    variants = []
+    write = core_pdf.write_pdf
+
+    def recording(document):
+        variants.append(core_pdf.PDF_VARIANT)
+        return write(document)
+
+    monkeypatch.setattr(core_pdf, "write_pdf", recording)
+    pdf.render_pdf(reference.christus)
+    pdf.warm_up()
+    assert variants == ["pdf/ua-1", "pdf/ua-1"]

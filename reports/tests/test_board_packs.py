@@ -58,7 +58,9 @@ def test_a_queued_pack_is_polled_until_it_is_finished(client, execs):
     pack = BoardPack.objects.get()
     assert pack.status == BoardPack.Status.QUEUED
     fragment = client.get(f"/reports/board-packs/{pack.pk}/status/").content.decode()
-    assert 'hx-trigger="every 2s"' in fragment and "Queued" in fragment
+    assert 'hx-trigger="every 1s"' in fragment and "Queued" in fragment
+    assert "Waiting to start" in fragment
+    assert '<progress class="report-progress" max="100" value="0"' in fragment
 
 
 @pytest.mark.django_db
@@ -169,3 +171,104 @@ def test_a_failing_render_is_retried_then_marked_failed(execs, media_root, monke
     assert len(calls) == 2 and pack.attempts == 2
     assert pack.status == BoardPack.Status.FAILED
     assert "OSError: disk full" in pack.error
+
+
+@pytest.mark.django_db
+def test_a_render_records_its_progress_step_by_step(execs, media_root, monkeypatch):
+    from reports import pdf
+
+    assisi_exec, _ = execs
+    pack = services.board_pack_request(actor=assisi_exec, trust=assisi_exec.memberships.get().trust,
+                                       census_date=None, idempotency_key=KEY)
+    seen = []
+    real = pdf.render_pdf
+
+    def watching(*args, progress, **kwargs):
+        def record(done):
+            progress(done)
+            row = BoardPack.objects.get(pk=pack.pk)
+            seen.append((row.status, row.progress, row.step))
+        return real(*args, progress=record, **kwargs)
+
+    monkeypatch.setattr(pdf, "render_pdf", watching)
+    services.board_pack_render(pack_id=pack.pk)
+    assert seen == [("rendering", 40, "Laying out the pages"), ("rendering", 80, "Writing the PDF")]
+    pack.refresh_from_db()
+    assert (pack.status, pack.progress, pack.step) == ("ready", 100, "")
+    assert services.board_pack_file(pack) is not None
+
+
+@pytest.mark.django_db
+def test_a_rendering_pack_shows_its_step_and_progress(client, execs):
+    assisi_exec, _ = execs
+    request_pack(client, assisi_exec)
+    pack = BoardPack.objects.get()
+    BoardPack._base_manager.filter(pk=pack.pk).update(status="rendering", progress=40)
+    fragment = client.get(f"/reports/board-packs/{pack.pk}/status/").content.decode()
+    assert "Laying out the pages… 40%" in fragment
+    assert '<progress class="report-progress" max="100" value="40">40%</progress>' in fragment
+    assert 'hx-trigger="every 1s"' in fragment
+
+
+@pytest.mark.django_db
+def test_a_failed_pack_offers_try_again_which_renders_it_again(
+    client, execs, media_root, monkeypatch, django_capture_on_commit_callbacks
+):
+    from reports import pdf
+
+    assisi_exec, christus_exec = execs
+    real = pdf.render_pdf
+    monkeypatch.setattr(pdf, "render_pdf", lambda *a, **k: (_ for _ in ()).throw(OSError("x")))
+    with django_capture_on_commit_callbacks(execute=True):
+        request_pack(client, assisi_exec)
+    pack = BoardPack.objects.get()
+    assert pack.status == BoardPack.Status.FAILED
+    page = client.get("/reports/trusts/assisi-catholic-trust/board-packs/").content.decode()
+    assert "Try again" in page and f'action="/reports/board-packs/{pack.pk}/retry/"' in page
+    assert "hx-trigger" not in page  # a failed pack is not polled
+    # Another trust's executive cannot retry it.
+    client.force_login(christus_exec)
+    assert client.post(f"/reports/board-packs/{pack.pk}/retry/").status_code == 404
+    monkeypatch.setattr(pdf, "render_pdf", real)
+    client.force_login(assisi_exec)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(f"/reports/board-packs/{pack.pk}/retry/")
+    assert response.status_code == 302
+    pack.refresh_from_db()
+    assert (pack.status, pack.attempts, pack.error) == ("ready", 2, "")
+    assert (media_root / pack.file_path).read_bytes().startswith(b"%PDF")
+    # Trying a ready pack again changes nothing.
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(f"/reports/board-packs/{pack.pk}/retry/")
+    pack.refresh_from_db()
+    assert (pack.status, pack.attempts) == ("ready", 2)
+    assert client.get(f"/reports/board-packs/{pack.pk}/retry/").status_code == 405
+
+
+@pytest.mark.django_db(transaction=True)
+def test_in_the_embedded_setting_the_request_answers_before_the_pack_is_drawn(
+    client, reference, media_root, settings
+):
+    """Tasks run in the process (CELERY_TASK_ALWAYS_EAGER): the render runs in a thread of its
+    own, so the request that asks for the pack does not wait for it."""
+    import time
+
+    settings.REPORTS_BOARD_PACK_IN_THREAD = True
+    settings.REPORTS_TEST_RENDER_DELAY = 2
+    user = executive(reference.assisi)
+    started = time.monotonic()
+    response = request_pack(client, user)
+    took = time.monotonic() - started
+    assert response.status_code == 302
+    assert took < 1.5, took
+    pack = BoardPack.objects.get()
+    assert pack.status in (BoardPack.Status.QUEUED, BoardPack.Status.RENDERING)
+    fragment = client.get(f"/reports/board-packs/{pack.pk}/status/").content.decode()
+    assert "Download PDF" not in fragment and 'hx-trigger="every 1s"' in fragment
+    deadline = time.monotonic() + 60
+    while pack.status != BoardPack.Status.READY and time.monotonic() < deadline:
+        time.sleep(0.2)
+        pack.refresh_from_db()
+    assert pack.status == BoardPack.Status.READY, pack.error
+    fragment = client.get(f"/reports/board-packs/{pack.pk}/status/").content.decode()
+    assert "Download PDF" in fragment and "hx-trigger" not in fragment

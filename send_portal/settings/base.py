@@ -361,6 +361,10 @@ CELERY_BEAT_SCHEDULE["reports-verify-figures"] = {
     "task": "reports.verify_figures",
     "schedule": crontab(hour=REPORTS_FIGURES_CHECK_HOUR, minute=30),
 }
+# With tasks run in the process (the embedded demo), a board pack renders in a thread of its
+# own rather than in the request that asked for it (reports.services._send); settings.local
+# turns it on.
+REPORTS_BOARD_PACK_IN_THREAD = env.bool("REPORTS_BOARD_PACK_IN_THREAD", default=False)
 # Test-only: seconds a render waits after it starts (lets fault tests kill a worker mid-render).
 REPORTS_TEST_RENDER_DELAY = env.float("REPORTS_TEST_RENDER_DELAY", default=0)
 

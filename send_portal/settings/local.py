@@ -6,6 +6,8 @@ os.environ.setdefault("SECRET_KEY", "insecure-local-development-key-not-for-prod
 os.environ.setdefault("DEBUG", "1")
 os.environ.setdefault("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
 os.environ.setdefault("CELERY_TASK_ALWAYS_EAGER", "1")
+# Tasks run in this process: a board pack renders in a thread, so its page shows progress.
+os.environ.setdefault("REPORTS_BOARD_PACK_IN_THREAD", "1")
 
 from .base import *  # noqa: E402,F403
 

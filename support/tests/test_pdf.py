@@ -127,3 +127,17 @@ def test_a_plan_with_a_past_cycle_prints_the_next_steps_it_started_from(world):
     _, text = text_of(document)
     assert "Next steps agreed at the last review" in text and "Carry on with key words." in text
     assert "Draft: not yet agreed" in text
+
+
+def test_the_plan_and_the_profile_are_tagged_pdfs_with_title_and_language(world):
+    from tests.pdf_checks import assert_accessible_pdf
+
+    plan = current_plan(world.pupil_a, world.senco_a)
+    document = pdf.plan_pdf(plan, today=TODAY)
+    keep(document, "plan-tagged.pdf")
+    tags = assert_accessible_pdf(document, title="SEN support plan for Amira Khanova")
+    assert tags["/H1"] == 1 and tags["/Table"] >= 1
+    one_page = profile(world.pupil_a, world.senco_a)
+    tags = assert_accessible_pdf(pdf.profile_pdf(one_page),
+                                 title="One-page profile: Amira Khanova")
+    assert tags["/H1"] == 1
