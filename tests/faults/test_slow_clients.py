@@ -1,8 +1,10 @@
-"""Slow clients cannot take the site down: the production shape (`make production-local`:
-Caddy in front of gunicorn's three sync workers, a Celery worker and beat) keeps answering
-while 20 clients send a POST one byte at a time, because Caddy reads each request whole before
-gunicorn sees it. The same clients sent straight to gunicorn hold every worker (the control
-below), which is what the proxy is for."""
+"""The production shape (`make production-local`: Caddy in front of gunicorn's three sync
+workers, a Celery worker and beat), started for real.
+
+Slow clients cannot take the site down: pages keep answering while 20 clients send a POST one
+byte at a time, because Caddy reads each request whole before gunicorn sees it. The same clients
+sent straight to gunicorn hold every worker (the control), which is what the proxy is for.
+And beat's heartbeat reaches /healthz through the whole chain (beat, Redis, worker, database)."""
 
 from __future__ import annotations
 
@@ -60,9 +62,12 @@ def tls_context() -> ssl.SSLContext:
     return context
 
 
-@pytest.fixture
-def production_shape(tmp_path):
+@pytest.fixture(scope="module")
+def production_shape(django_db_setup, tmp_path_factory):
+    """`scripts/production_local.py` on spare ports against the test database, once for the
+    tests of this module. The transactional tests empty the database after each."""
     caddy_or_skip()
+    tmp_path = tmp_path_factory.mktemp("production-local")
     env = {k: v for k, v in os.environ.items()
            if k not in {"DJANGO_SETTINGS_MODULE", "DJANGO_ALLOW_ASYNC_UNSAFE", "MEDIA_ROOT"}}
     env.update({
@@ -222,3 +227,24 @@ def test_behind_the_proxy_a_page_answers_within_a_second_while_twenty_slow_clien
     response = conn.getresponse()
     assert response.status == 301 and response.getheader("Location").startswith("https://")
     conn.close()
+
+
+def test_beats_heartbeat_runs_on_the_worker_and_healthz_says_beat_is_running(production_shape):
+    context = tls_context()
+
+    def beat_state() -> str:
+        conn = http.client.HTTPSConnection("localhost", production_shape["port"], timeout=10,
+                                           context=context)
+        try:
+            conn.request("GET", "/healthz")
+            return json.loads(conn.getresponse().read())["checks"]["beat"]
+        finally:
+            conn.close()
+
+    def running() -> str | None:
+        state = beat_state()
+        return state if state.startswith("ok") else None
+
+    # Beat sends the first heartbeat a minute after it starts.
+    state = wait_for(running, 150, "beat's first heartbeat", interval=2)
+    assert state.startswith("ok: last heartbeat")
