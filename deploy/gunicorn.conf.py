@@ -8,8 +8,8 @@ import os
 bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")
 workers = int(os.environ.get("GUNICORN_WORKERS", "3"))
 timeout = 60
+# The path without its query string, for whoever turns the access log on (--access-logfile).
 access_log_format = '%(h)s %(t)s "%(m)s %(U)s" %(s)s %(b)s %(L)s'
-accesslog = "-"
 # gunicorn's control socket (one path per user) is not used, and a second gunicorn on the same
 # machine (a test beside a running `make production-local`) would take it over.
 control_socket_disable = True
