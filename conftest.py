@@ -41,7 +41,8 @@ def _force_login_is_a_fresh_login(monkeypatch):
 
 @pytest.fixture(autouse=True)
 def _fresh_cache():
-    # Rate limits and used TOTP codes live in the cache; each test starts without them.
+    # allauth's rate limits and its own record of used TOTP codes live in the cache; each test
+    # starts without them (the lockout and used codes that sign-in relies on are in PostgreSQL).
     cache.clear()
     yield
 

@@ -39,6 +39,8 @@ class CaseworkConfig(AppConfig):
         audit.register(m.Case, sensitive_fields=("title", "outcome"))
         audit.register(m.CaseNote, sensitive_fields=("text",))
         audit.register(m.ActivityEntry, sensitive_fields=("notes",))
+        # The values before and after hold the notes: the audit row says what changed, not them.
+        audit.register(m.ActivityCorrection, sensitive_fields=("before", "after", "reason"))
         audit.register(m.ActivityShare)
         audit.register(m.ArrangementShare)
 

@@ -10,7 +10,7 @@ from django import forms
 from core.date_input import DateInputField
 
 from .models import ActivityEntry, AnnualReview, Case, EHCRequest
-from .selectors import DUE_FILTERS, DUE_KINDS, REVIEW_SHOW
+from .selectors import DUE_FILTERS, DUE_KINDS, REQUEST_SHOW, REVIEW_SHOW
 
 
 class DateInput(forms.DateInput):
@@ -75,14 +75,26 @@ class CaseCloseForm(forms.Form):
     closed_on = date_field("Closed on", required=True)
 
 
+def trusts_of(schools) -> list:
+    """The trusts of these schools (their trust joined), by name: the reader's trusts."""
+    return sorted({s.trust_id: s.trust for s in schools}.values(), key=lambda t: t.name)
+
+
 class CaseFilterForm(forms.Form):
+    """The filters of the case lists and the due list, kept in the URL: ids and codes only.
+    Only the trusts, schools and owners the reader may see are offered (and accepted)."""
+
+    trust = forms.TypedChoiceField(coerce=int, required=False, empty_value=None)
     school = forms.TypedChoiceField(coerce=int, required=False, empty_value=None)
     kind = forms.ChoiceField(required=False)
     owner = forms.TypedChoiceField(coerce=int, required=False, empty_value=None)
-    due = forms.ChoiceField(label="Due", choices=DUE_FILTERS, required=False)
+    due = forms.ChoiceField(label="Status", choices=DUE_FILTERS, required=False)
 
     def __init__(self, *args, schools, owners, kinds=None, **kwargs):
         super().__init__(*args, **kwargs)
+        schools = list(schools)
+        self.fields["trust"].choices = [("", "All trusts")] + [
+            (t.pk, t.name) for t in trusts_of(schools)]
         self.fields["school"].choices = [("", "All schools")] + [(s.pk, str(s)) for s in schools]
         self.fields["kind"].choices = [("", "All kinds")] + list(kinds or Case.Kind.choices)
         self.fields["owner"].choices = [("", "Anyone")] + [(u.pk, str(u)) for u in owners]
@@ -91,6 +103,21 @@ class CaseFilterForm(forms.Form):
 class DueFilterForm(CaseFilterForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, kinds=DUE_KINDS, **kwargs)
+
+
+class RequestFilterForm(forms.Form):
+    """The EHC needs assessment requests list's filters, kept in the URL (ids and codes)."""
+
+    trust = forms.TypedChoiceField(coerce=int, required=False, empty_value=None)
+    school = forms.TypedChoiceField(coerce=int, required=False, empty_value=None)
+    show = forms.ChoiceField(label="Status", choices=REQUEST_SHOW, required=False)
+
+    def __init__(self, *args, schools, **kwargs):
+        super().__init__(*args, **kwargs)
+        schools = list(schools)
+        self.fields["trust"].choices = [("", "All trusts")] + [
+            (t.pk, t.name) for t in trusts_of(schools)]
+        self.fields["school"].choices = [("", "All schools")] + [(s.pk, str(s)) for s in schools]
 
 
 class EHCRequestForm(forms.Form):
@@ -185,10 +212,11 @@ class ActivityForm(forms.Form):
     date = date_field("Date", required=True)
     hours = forms.DecimalField(min_value=Decimal("0.25"), max_value=Decimal(24),
                                decimal_places=2, max_digits=5)
-    trusts = forms.ModelMultipleChoiceField(queryset=None, widget=forms.CheckboxSelectMultiple(
-                                                attrs={"class": "govuk-checkboxes__input"}),
-                                            help_text="Hours for several trusts count equally "
-                                                      "for each.")
+    trusts = forms.ModelMultipleChoiceField(
+        queryset=None, required=False,
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "govuk-checkboxes__input"}),
+        help_text="Leave blank for the trust of the school chosen above. Tick two only for "
+                  "time spent for both: its hours count equally for each.")
     school = forms.ModelChoiceField(queryset=None, required=False, empty_label="No school")
     topic = forms.CharField(max_length=200, required=False, help_text="Training: the topic.")
     staff_trained = forms.IntegerField(required=False, min_value=1, max_value=1000,
@@ -199,3 +227,39 @@ class ActivityForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["trusts"].queryset = trusts
         self.fields["school"].queryset = schools
+
+    def clean(self):
+        # No trust is ticked for the reader: a visit to one school is for that school's
+        # trust, not split between every trust by default.
+        data = super().clean()
+        if not data.get("trusts"):
+            school = data.get("school")
+            if school is not None:
+                data["trusts"] = [school.trust]
+            elif "trusts" not in self.errors:
+                self.add_error("trusts", "Choose a trust, or the school the activity was for.")
+        return data
+
+
+class ActivityCorrectionForm(ActivityForm):
+    reason = forms.CharField(max_length=200, required=False, label="What was wrong (optional)",
+                             help_text="Kept with the entry's history. No pupils' names.")
+
+
+class ActivityFilterForm(forms.Form):
+    """The activity log's filters, kept in the URL (ids and codes)."""
+
+    trust = forms.TypedChoiceField(coerce=int, required=False, empty_value=None)
+    school = forms.TypedChoiceField(coerce=int, required=False, empty_value=None)
+    kind = forms.ChoiceField(required=False,
+                             choices=[("", "All kinds"), *ActivityEntry.Kind.choices])
+    person = forms.TypedChoiceField(label="Logged by", coerce=int, required=False,
+                                    empty_value=None)
+
+    def __init__(self, *args, trusts, schools, people, **kwargs):
+        # Its own ids: the page also holds the form to log an activity, with the same names.
+        kwargs.setdefault("auto_id", "filter-%s")
+        super().__init__(*args, **kwargs)
+        self.fields["person"].choices = [("", "Anyone")] + [(u.pk, str(u)) for u in people]
+        self.fields["trust"].choices = [("", "All trusts")] + [(t.pk, t.name) for t in trusts]
+        self.fields["school"].choices = [("", "All schools")] + [(s.pk, str(s)) for s in schools]

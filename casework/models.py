@@ -479,6 +479,35 @@ class ActivityShare(models.Model):
         return {"trust_id": self.trust_id}
 
 
+class ActivityCorrection(models.Model):
+    """One correction of an activity entry by the person who logged it: the entry's values
+    before and after, so the first correction's `before` is what was first logged. The entry
+    itself holds the values now; the corrections are its history and are never changed."""
+
+    entry = models.ForeignKey(ActivityEntry, on_delete=models.CASCADE,
+                              related_name="corrections")
+    corrected_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                     related_name="+")
+    corrected_at = models.DateTimeField(auto_now_add=True)
+    reason = models.CharField(max_length=200, blank=True)
+    # {"kind", "date", "hours", "trusts": [[id, name]...], "school": [id, name] | None,
+    #  "topic", "staff_trained", "notes"}: plain values, readable after a trust or school
+    # is renamed.
+    before = models.JSONField()
+    after = models.JSONField()
+
+    objects = TenantManager(trust="entry__trusts")
+
+    class Meta:
+        ordering = ["entry", "corrected_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"Correction of activity {self.entry_id}"
+
+    def get_additional_data(self) -> dict:
+        return {"entry_id": self.entry_id}
+
+
 class ActivityArrangement(models.Model):
     """How one person's time is agreed to be split between trusts (e.g. 50/50). Without an
     arrangement, the split is equal between the trusts the person works for."""

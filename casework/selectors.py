@@ -23,6 +23,7 @@ from trusts.models import School, Trust, User
 from . import deadlines as dl
 from .models import (
     ActivityArrangement,
+    ActivityCorrection,
     ActivityEntry,
     ActivityShare,
     AnnualReview,
@@ -65,6 +66,9 @@ class DueItem:
     # The pupil's name (or, for a case without a pupil, its title): for readers who may see
     # pupils' names only; views blank it for the others (see without_names).
     name: str = field(default="", compare=False)
+    # The school's trust, filled in by the lists that show it (with_trusts).
+    trust_id: int | None = field(default=None, compare=False)
+    trust_name: str = field(default="", compare=False)
 
     @property
     def sort_key(self):
@@ -101,6 +105,15 @@ def plan_about(issue_date: dt.date | None) -> str:
 
 def support_plan_about(starts_on: dt.date | None) -> str:
     return f"SEN support plan from {_day(starts_on)}" if starts_on else "SEN support plan"
+
+
+def with_trusts(items: list, schools: Iterable[School]) -> list:
+    """Put each item's trust on it from the reader's schools (their trusts already joined):
+    no query."""
+    trusts = {s.pk: (s.trust_id, s.trust.name) for s in schools}
+    for item in items:
+        item.trust_id, item.trust_name = trusts.get(item.school_id, (None, ""))
+    return items
 
 
 def without_names(items: list, named_school_ids: Iterable[int]) -> list:
@@ -146,16 +159,35 @@ def _case_item(case: Case, today: dt.date, url=None) -> DueItem:
 # Due within this many days, or overdue: "due" in the filters and on the home page.
 SOON = "soon"
 OVERDUE = "overdue"
-DUE_FILTERS = [("", "Any date"), (SOON, "Overdue or due within 7 days"), (OVERDUE, "Overdue")]
+WEEK = "week"
+UNDATED = "undated"
+DUE_FILTERS = [("", "Any date"), (OVERDUE, "Overdue"),
+               (WEEK, f"Due within {dl.DUE_SOON_DAYS} days (not overdue)"),
+               (SOON, f"Overdue or due within {dl.DUE_SOON_DAYS} days"),
+               (UNDATED, "No date set")]
+
+
+def is_overdue(item, today: dt.date) -> bool:
+    return item.due is not None and item.due < today
+
+
+def is_due_this_week(item, today: dt.date) -> bool:
+    """Due from today to DUE_SOON_DAYS ahead (not overdue)."""
+    return item.due is not None and today <= item.due <= today + dt.timedelta(
+        days=dl.DUE_SOON_DAYS)
 
 
 def due_filter(items: list, due: str, today: dt.date) -> list:
-    """The items overdue (OVERDUE), or overdue or due within 7 days (SOON)."""
+    """The items overdue (OVERDUE), due within 7 days and not overdue (WEEK), either (SOON),
+    or without a date (UNDATED)."""
     if due == OVERDUE:
-        return [i for i in items if i.due is not None and i.due < today]
+        return [i for i in items if is_overdue(i, today)]
+    if due == WEEK:
+        return [i for i in items if is_due_this_week(i, today)]
     if due == SOON:
-        horizon = today + dt.timedelta(days=dl.DUE_SOON_DAYS)
-        return [i for i in items if i.due is not None and i.due <= horizon]
+        return [i for i in items if is_overdue(i, today) or is_due_this_week(i, today)]
+    if due == UNDATED:
+        return [i for i in items if i.due is None]
     return items
 
 
@@ -234,6 +266,79 @@ def due_items_by_owner(*, today: dt.date) -> dict[int, list[DueItem]]:
         if item.owner_id is not None:
             out[item.owner_id].append(item)
     return dict(out)
+
+
+# --- EHC needs assessment requests ----------------------------------------------------------
+
+REQUEST_SHOW = [("", "Open requests"), (OVERDUE, "A step overdue"),
+                (WEEK, f"A step due within {dl.DUE_SOON_DAYS} days"), ("closed", "Closed"),
+                ("all", "All requests")]
+
+
+@dataclass
+class RequestRow:
+    """One EHC needs assessment request in the requests list (the pupil's name blanked by
+    the view for readers who may not see pupils')."""
+
+    pk: int
+    url: str
+    school_id: int
+    school_name: str
+    local_authority: str
+    request_date: dt.date
+    owner_name: str
+    closed: bool
+    result: str  # "Final plan issued", "Refused to assess"... for a closed request
+    step: str  # the next step's label ("" when none is pending)
+    due: dt.date | None  # the next step's due date
+    status: dl.StepStatus | None
+    final_plan_due: dt.date
+    name: str = ""
+    trust_id: int | None = None
+    trust_name: str = ""
+
+    @property
+    def about(self) -> str:
+        return request_about(self.request_date)
+
+
+def ehc_requests(*, school_ids: Iterable[int], today: dt.date, school_id: int | None = None,
+                 show: str = "") -> list[RequestRow]:
+    """The EHC needs assessment requests of these schools with their next statutory step.
+    `show`: "" open ones, OVERDUE or WEEK (open, the next step overdue or due within 7 days),
+    "closed", "all". One query."""
+    ids = set(school_ids)
+    if school_id is not None:
+        ids &= {school_id}
+    qs = EHCRequest.objects.filter(school_id__in=ids).select_related(
+        "school", "owner", "pupil", "local_authority").only(
+        "pk", "school__name", "owner__full_name", "owner__email", "pupil__forename",
+        "pupil__surname", "local_authority__name", "request_date", "decision", "decision_date",
+        "draft_plan_date", "parents_comments_date", "outcome", "outcome_date")
+    url = url_maker("casework:ehc_request_detail")
+    rows = []
+    for r in qs:
+        step = None if r.closed else r.next_step(today)
+        rows.append(RequestRow(
+            pk=r.pk, url=url(r.pk), school_id=r.school_id, school_name=r.school.name,
+            local_authority=r.local_authority.name, request_date=r.request_date,
+            owner_name=str(r.owner), closed=r.closed,
+            result=(r.get_outcome_display() if r.outcome else r.get_decision_display()
+                    if r.closed else ""),
+            step=step.label if step else "", due=step.status.due if step else None,
+            status=step.status if step else None, final_plan_due=r.final_plan_due,
+            name=r.pupil.full_name,
+        ))
+    if show == "all":
+        return rows
+    if show == "closed":
+        return [r for r in rows if r.closed]
+    rows = [r for r in rows if not r.closed]
+    if show == OVERDUE:
+        return [r for r in rows if is_overdue(r, today)]
+    if show == WEEK:
+        return [r for r in rows if is_due_this_week(r, today)]
+    return rows
 
 
 # --- Annual reviews --------------------------------------------------------------------------
@@ -551,19 +656,107 @@ def la_timeliness(*, school_ids: Iterable[int], start: dt.date, end: dt.date, to
 # Activity is scoped on trusts (see models): these selectors open the trust scope themselves
 # with the ids the caller got from access.trust_ids_for(user, LOG_ACTIVITY).
 
-def activity_entries(*, trust_ids: Iterable[int], start: dt.date, end: dt.date) -> list[dict]:
-    ids = sorted(trust_ids)
+def activity_people(*, trust_ids: Iterable[int]) -> list[User]:
+    """The people who logged entries for these trusts, by name (one query)."""
+    with scope(trust=sorted(trust_ids)):
+        entries = ActivityEntry.objects.values("person_id")
+        return list(User.objects.filter(pk__in=entries).order_by("full_name", "email"))
+
+
+def activity_entries(*, trust_ids: Iterable[int], start: dt.date, end: dt.date,
+                     trust_id: int | None = None, school_id: int | None = None,
+                     kind: str = "", person_id: int | None = None) -> list[dict]:
+    """The entries of these trusts dated from start to end, each with the names of its trusts
+    and whether it was corrected; `trust_id` narrows to one of them (none if it is not one of
+    them), `school_id`, `kind` and `person_id` (who logged it) filter. Three queries."""
+    readable = sorted(trust_ids)
+    ids = readable if trust_id is None else [t for t in readable if t == trust_id]
     with scope(trust=ids):
-        entries = list(
-            ActivityEntry.objects.filter(date__gte=start, date__lte=end)
-            .select_related("school", "person").distinct().order_by("-date", "-pk")
-        )
+        qs = ActivityEntry.objects.filter(date__gte=start, date__lte=end)
+        if school_id is not None:
+            qs = qs.filter(school_id=school_id)
+        if kind:
+            qs = qs.filter(kind=kind)
+        if person_id is not None:
+            qs = qs.filter(person_id=person_id)
+        entries = list(qs.select_related("school", "person").distinct().order_by("-date", "-pk"))
+        entry_ids = [e.pk for e in entries]
         shares = defaultdict(list)
-        for entry_id, trust_name in ActivityShare.objects.filter(
-            entry__in=[e.pk for e in entries]
+        # Every trust of the entry the reader may see is named, those outside the filter too.
+        for entry_id, trust_name in ActivityShare.objects.with_scope(trust=readable).filter(
+            entry__in=entry_ids
         ).values_list("entry_id", "trust__name"):
             shares[entry_id].append(trust_name)
-    return [{"entry": e, "trusts": sorted(shares[e.pk])} for e in entries]
+        corrected = set(ActivityCorrection.objects.with_scopes_disabled().filter(
+            entry__in=entry_ids).values_list("entry_id", flat=True))
+    return [{"entry": e, "trusts": sorted(shares[e.pk]), "corrected": e.pk in corrected}
+            for e in entries]
+
+
+ACTIVITY_FIELDS = [("kind", "Kind"), ("date", "Date"), ("hours", "Hours"), ("trusts", "Trusts"),
+                   ("school", "School"), ("topic", "Topic"), ("staff_trained", "Staff trained"),
+                   ("notes", "Notes")]
+
+
+def _activity_text(name: str, value) -> str:
+    """A value kept in an entry's history, as the page shows it."""
+    if value in (None, "", []):
+        return "–"
+    if name == "kind":
+        return ActivityEntry.Kind(value).label if value in ActivityEntry.Kind.values else value
+    if name == "date":
+        return _day(dt.date.fromisoformat(value))
+    if name == "trusts":
+        return ", ".join(sorted(n for _, n in value))
+    if name == "school":
+        return value[1]
+    return str(value)
+
+
+@dataclass
+class ActivityChange:
+    field: str
+    before: str
+    after: str
+
+
+@dataclass
+class ActivityRecord:
+    entry: ActivityEntry
+    trusts: list[Trust]
+    corrections: list[ActivityCorrection]
+
+    @property
+    def history(self) -> list[tuple[ActivityCorrection, list[ActivityChange]]]:
+        """Each correction, oldest first, with the fields it changed."""
+        return [(c, [ActivityChange(label, _activity_text(name, c.before.get(name)),
+                                    _activity_text(name, c.after.get(name)))
+                     for name, label in ACTIVITY_FIELDS
+                     if c.before.get(name) != c.after.get(name)])
+                for c in self.corrections]
+
+    @property
+    def first_logged(self) -> list[tuple[str, str]]:
+        """What was first logged (the values before the first correction), if corrected."""
+        if not self.corrections:
+            return []
+        first = self.corrections[0].before
+        return [(label, _activity_text(name, first.get(name))) for name, label in ACTIVITY_FIELDS]
+
+
+def activity_entry(*, trust_ids: Iterable[int], pk: int) -> ActivityRecord | None:
+    """One entry of these trusts with its trusts and its corrections, oldest first (None if
+    there is no such entry in them). Three queries."""
+    with scope(trust=sorted(trust_ids)):
+        entry = (ActivityEntry.objects.filter(pk=pk).select_related("school", "person")
+                 .distinct().first())
+        if entry is None:
+            return None
+        trusts = [s.trust for s in ActivityShare.objects.filter(entry=entry)
+                  .select_related("trust").order_by("trust__name")]
+        corrections = list(ActivityCorrection.objects.with_scopes_disabled().filter(entry=entry)
+                           .select_related("corrected_by").order_by("corrected_at", "pk"))
+    return ActivityRecord(entry, trusts, corrections)
 
 
 @dataclass

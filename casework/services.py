@@ -32,6 +32,7 @@ from trusts.models import LocalAuthority, School, Trust, User
 from . import deadlines as dl
 from . import figures
 from .models import (
+    ActivityCorrection,
     ActivityEntry,
     ActivityShare,
     AnnualReview,
@@ -446,11 +447,11 @@ def split_hours(hours: Decimal, parts: int) -> list[Decimal]:
     return [base + (Decimal("0.01") if i < rest else 0) for i in range(parts)]
 
 
-@transaction.atomic
-def activity_log(*, actor: User, kind: str, date: dt.date, hours: Decimal, trusts: list[Trust],
-                 school: School | None = None, topic: str = "", staff_trained: int | None = None,
-                 notes: str = "") -> ActivityEntry:
-    """Log one activity for one or more trusts; its hours are shared equally between them."""
+def _activity_checked(*, kind: str, date: dt.date, hours: Decimal, trusts: list[Trust],
+                      school: School | None, topic: str, staff_trained: int | None
+                      ) -> list[Trust]:
+    """The facts an activity entry must hold (on logging and on correcting); the trusts
+    without repeats, by id."""
     if kind not in ActivityEntry.Kind.values:
         raise ValidationError({"kind": "Choose the kind of activity."})
     if not trusts:
@@ -469,16 +470,85 @@ def activity_log(*, actor: User, kind: str, date: dt.date, hours: Decimal, trust
         raise ValidationError(
             {"topic": "Training needs a school, a topic and the number of staff trained."}
         )
-    entry = ActivityEntry.objects.with_scopes_disabled().create(
-        person=actor, kind=kind, date=date, hours=hours, school=school, topic=topic.strip(),
-        staff_trained=staff_trained, notes=notes.strip(),
-    )
+    return trusts
+
+
+def _share(entry: ActivityEntry, trusts: list[Trust], hours: Decimal) -> None:
     ActivityShare.objects.with_scopes_disabled().bulk_create(
         ActivityShare(entry=entry, trust=trust, hours=share)
         for trust, share in zip(trusts, split_hours(hours, len(trusts)), strict=True)
     )
+
+
+@transaction.atomic
+def activity_log(*, actor: User, kind: str, date: dt.date, hours: Decimal, trusts: list[Trust],
+                 school: School | None = None, topic: str = "", staff_trained: int | None = None,
+                 notes: str = "") -> ActivityEntry:
+    """Log one activity for one or more trusts; its hours are shared equally between them."""
+    trusts = _activity_checked(kind=kind, date=date, hours=hours, trusts=trusts, school=school,
+                               topic=topic, staff_trained=staff_trained)
+    entry = ActivityEntry.objects.with_scopes_disabled().create(
+        person=actor, kind=kind, date=date, hours=hours, school=school, topic=topic.strip(),
+        staff_trained=staff_trained, notes=notes.strip(),
+    )
+    _share(entry, trusts, hours)
     figures.trust_activity_refresh(trust_ids=[t.pk for t in trusts])
     return entry
+
+
+def _activity_values(*, kind: str, date: dt.date, hours: Decimal, trusts: list[Trust],
+                     school: School | None, topic: str, staff_trained: int | None,
+                     notes: str) -> dict:
+    """An entry's values as kept in its history (names beside ids, to read them later)."""
+    return {
+        "kind": kind, "date": date.isoformat(), "hours": str(hours.quantize(Decimal("0.01"))),
+        "trusts": [[t.pk, t.name] for t in sorted(trusts, key=lambda t: t.pk)],
+        "school": [school.pk, school.name] if school is not None else None,
+        "topic": topic, "staff_trained": staff_trained, "notes": notes,
+    }
+
+
+@transaction.atomic
+def activity_correct(*, actor: User, entry: ActivityEntry, kind: str, date: dt.date,
+                     hours: Decimal, trusts: list[Trust], school: School | None = None,
+                     topic: str = "", staff_trained: int | None = None, notes: str = "",
+                     reason: str = "") -> ActivityCorrection:
+    """Correct an entry: only the person who logged it may. The values before and after are
+    kept as a correction (the first correction's `before` is what was first logged), the
+    hours shared again between the trusts, and the figures of the trusts it was and is now
+    for written again, in one transaction."""
+    if entry.person_id != actor.pk:
+        raise ValidationError("Only the person who logged an activity can correct it.")
+    trusts = _activity_checked(kind=kind, date=date, hours=hours, trusts=trusts, school=school,
+                               topic=topic, staff_trained=staff_trained)
+    # Locked, so two corrections at once are kept one after the other.
+    entry = (ActivityEntry.objects.with_scopes_disabled().select_for_update(of=("self",))
+             .select_related("school").get(pk=entry.pk))
+    shares = list(ActivityShare.objects.with_scopes_disabled().filter(entry=entry)
+                  .select_related("trust"))
+    before = _activity_values(kind=entry.kind, date=entry.date, hours=entry.hours,
+                              trusts=[s.trust for s in shares], school=entry.school,
+                              topic=entry.topic, staff_trained=entry.staff_trained,
+                              notes=entry.notes)
+    after = _activity_values(kind=kind, date=date, hours=hours, trusts=trusts, school=school,
+                             topic=topic.strip(), staff_trained=staff_trained,
+                             notes=notes.strip())
+    if before == after:
+        raise ValidationError("Nothing has changed: change a value to correct the entry.")
+    entry.kind, entry.date, entry.hours, entry.school = kind, date, hours, school
+    entry.topic, entry.staff_trained, entry.notes = after["topic"], staff_trained, after["notes"]
+    # The entry and its shares are written as one: its trusts' scope is not the request's.
+    with scopes_disabled():
+        entry.save()
+        if before["trusts"] != after["trusts"] or before["hours"] != after["hours"]:
+            for share in shares:
+                share.delete()  # one by one, so each removal is audited
+            _share(entry, trusts, hours)
+        correction = ActivityCorrection.objects.create(
+            entry=entry, corrected_by=actor, reason=reason.strip(), before=before, after=after)
+    figures.trust_activity_refresh(
+        trust_ids={t for t, _ in before["trusts"]} | {t.pk for t in trusts})
+    return correction
 
 
 # --- Reminders -------------------------------------------------------------------------------

@@ -5,6 +5,7 @@ object outside them answers 404. Writes go through casework.services."""
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -15,6 +16,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from core.listing import Column, Sorting, paginate
 from pupils.models import Pupil
 from trusts import access, audit
 from trusts.access import Capability as C
@@ -22,7 +24,7 @@ from trusts.models import LocalAuthority, User
 
 from . import deadlines as dl
 from . import figures, forms, selectors, services
-from .models import Case, EHCPlan, EHCRequest
+from .models import ActivityEntry, Case, EHCPlan, EHCRequest
 
 
 def _today() -> dt.date:
@@ -80,34 +82,81 @@ def _owners_for(school):
     ).distinct().order_by("full_name", "email")
 
 
-# --- Case lists ------------------------------------------------------------------------------
+# --- Case lists and the due list -------------------------------------------------------------
+# Filtered in the URL (ids and codes), sorted by a whitelisted column and paged, with the
+# mechanics of core.listing shared by every long list.
+
+DUE_COLUMNS = (
+    Column("due", "Due"), Column("status", "Status", sortable=False), Column("what", "What"),
+    Column("record", "Record"), Column("kind", "Kind"), Column("school", "School"),
+    Column("trust", "Trust"), Column("owner", "Owner"),
+)
+_DUE_VALUES = {
+    "due": lambda i: i.due,
+    "what": lambda i: i.what.lower(),
+    "record": lambda i: (i.name or i.about).lower(),
+    "kind": lambda i: i.kind_label.lower(),
+    "school": lambda i: i.school_name.lower(),
+    "trust": lambda i: i.trust_name.lower(),
+    "owner": lambda i: i.owner_name.lower(),
+}
+
+
+def _filtered_school_ids(school_ids, schools, filters: dict) -> set[int]:
+    """The reader's schools narrowed to the chosen trust (a trust they cannot see gives none)."""
+    ids = set(school_ids)
+    if filters.get("trust"):
+        ids &= {s.pk for s in schools if s.trust_id == filters["trust"]}
+    return ids
+
+
+def _due_listing(request, items: list, *, schools, filters: dict, today: dt.date) -> dict:
+    """Trusts put on, names blanked where the reader may not see pupils (before sorting, so
+    the order gives nothing away), sorted, paged, and counted from the whole filtered set."""
+    selectors.with_trusts(items, schools)
+    _names_where_allowed(request, items)
+    sorting = Sorting.from_params(request.GET, DUE_COLUMNS, default="due")
+    items = sorting.sort_rows(items, value=lambda i, key: _DUE_VALUES[key](i),
+                              name=lambda i: ((i.name or i.about).lower(), i.ref))
+    return {
+        "listing": paginate(request, items, sorting=sorting, filters=filters),
+        "counts": {"total": len(items),
+                   "overdue": sum(selectors.is_overdue(i, today) for i in items),
+                   "week": sum(selectors.is_due_this_week(i, today) for i in items),
+                   "filtered": any(v for k, v in filters.items() if k not in ("view", "closed"))},
+    }
+
+
+def _filters_of(form) -> dict:
+    return {name: form.cleaned_data.get(name) for name in form.fields} if form.is_valid() else {}
+
 
 @login_required
 def case_list(request):
     school_ids = access.school_ids_for(request.user, C.VIEW_CASES)
     if not school_ids:
         raise Http404("No cases to show.")
-    view = request.GET.get("view", "mine")
-    schools = access.schools_for(request.user, C.VIEW_CASES).order_by("name")
+    view = "mine" if request.GET.get("view", "mine") == "mine" else "open"
+    schools = list(access.schools_for(request.user, C.VIEW_CASES).order_by("name"))
     owners = selectors.case_owners(school_ids=school_ids)
     form = forms.CaseFilterForm(request.GET or None, schools=schools, owners=owners)
-    filters = form.cleaned_data if form.is_valid() else {}
+    filters = _filters_of(form)
+    ids = _filtered_school_ids(school_ids, schools, filters)
+    owner_id = request.user.pk if view == "mine" else filters.get("owner")
     if view == "mine":
-        rows = selectors.cases(school_ids=school_ids, owner_id=request.user.pk)
-    else:
-        view = "open"
-        rows = selectors.cases(school_ids=school_ids, school_id=filters.get("school"),
-                               kind=filters.get("kind", ""), owner_id=filters.get("owner"))
+        filters.pop("owner", None)
+    rows = selectors.cases(school_ids=ids, school_id=filters.get("school"),
+                           kind=filters.get("kind") or "", owner_id=owner_id)
     today = _today()
     url = selectors.url_maker("casework:case_detail")
     items = [selectors._case_item(c, today, url) for c in rows]
-    items = selectors.due_filter(items, filters.get("due", "") if view == "open" else "", today)
-    items.sort(key=lambda i: i.sort_key)
-    _names_where_allowed(request, items)
+    items = selectors.due_filter(items, filters.get("due") or "", today)
     return render(request, "casework/case_list.html", {
-        "items": items, "view": view, "form": form,
+        "view": view, "form": form, "today": today,
+        **_due_listing(request, items, schools=schools, filters={"view": view, **filters},
+                       today=today),
         "manage_schools": access.schools_for(request.user, C.MANAGE_CASES).order_by("name"),
-    })
+    })  # a bad filter is named on the page and ignored (the home page's links reach here)
 
 
 @login_required
@@ -115,15 +164,64 @@ def due_list(request):
     school_ids = access.school_ids_for(request.user, C.VIEW_CASES)
     if not school_ids:
         raise Http404("Nothing to show.")
-    schools = access.schools_for(request.user, C.VIEW_CASES).order_by("name")
+    schools = list(access.schools_for(request.user, C.VIEW_CASES).order_by("name"))
     owners = selectors.case_owners(school_ids=school_ids)
     form = forms.DueFilterForm(request.GET or None, schools=schools, owners=owners)
-    f = form.cleaned_data if form.is_valid() else {}
-    items = selectors.due_list(school_ids=school_ids, today=_today(), school_id=f.get("school"),
-                               kind=f.get("kind", ""), owner_id=f.get("owner"),
-                               due=f.get("due", ""))
-    _names_where_allowed(request, items)
-    return render(request, "casework/due_list.html", {"items": items, "form": form})
+    f = _filters_of(form)
+    today = _today()
+    items = selectors.due_list(school_ids=_filtered_school_ids(school_ids, schools, f),
+                               today=today, school_id=f.get("school"), kind=f.get("kind") or "",
+                               owner_id=f.get("owner"), due=f.get("due") or "")
+    return render(request, "casework/due_list.html", {
+        "form": form, "today": today,
+        **_due_listing(request, items, schools=schools, filters=f, today=today),
+    }, status=400 if request.GET and form.errors else 200)
+
+
+REQUEST_COLUMNS = (
+    Column("record", "Request"), Column("requested", "Requested"), Column("step", "Next step"),
+    Column("due", "Due"), Column("status", "Status", sortable=False),
+    Column("la", "Local authority"), Column("school", "School"), Column("trust", "Trust"),
+    Column("owner", "Owner"),
+)
+_REQUEST_VALUES = {
+    "record": lambda r: (r.name or r.about).lower(),
+    "requested": lambda r: r.request_date,
+    "step": lambda r: r.step.lower() or None,
+    "due": lambda r: r.due,
+    "la": lambda r: r.local_authority.lower(),
+    "school": lambda r: r.school_name.lower(),
+    "trust": lambda r: r.trust_name.lower(),
+    "owner": lambda r: r.owner_name.lower(),
+}
+
+
+@login_required
+def ehc_requests(request):
+    """Every EHC needs assessment request of the reader's schools, filtered in the URL, with
+    its next statutory step; sorted and paged like the due list."""
+    school_ids = access.school_ids_for(request.user, C.VIEW_CASES)
+    if not school_ids:
+        raise Http404("Nothing to show.")
+    schools = list(access.schools_for(request.user, C.VIEW_CASES).order_by("name"))
+    form = forms.RequestFilterForm(request.GET or None, schools=schools)
+    f = _filters_of(form)
+    today = _today()
+    rows = selectors.ehc_requests(school_ids=_filtered_school_ids(school_ids, schools, f),
+                                  today=today, school_id=f.get("school"),
+                                  show=f.get("show") or "")
+    selectors.with_trusts(rows, schools)
+    _names_where_allowed(request, rows)
+    sorting = Sorting.from_params(request.GET, REQUEST_COLUMNS, default="due")
+    rows = sorting.sort_rows(rows, value=lambda r, key: _REQUEST_VALUES[key](r),
+                             name=lambda r: ((r.name or r.about).lower(), r.pk))
+    return render(request, "casework/ehc_requests.html", {
+        "form": form, "listing": paginate(request, rows, sorting=sorting, filters=f),
+        "counts": {"total": len(rows),
+                   "overdue": sum(selectors.is_overdue(r, today) for r in rows),
+                   "week": sum(selectors.is_due_this_week(r, today) for r in rows),
+                   "filtered": any(f.values())},
+    }, status=400 if request.GET and form.errors else 200)
 
 
 @login_required
@@ -133,10 +231,11 @@ def school_cases(request, laestab: str):
     rows = selectors.cases(school_ids=[school.pk], open_only=not closed)
     today = _today()
     url = selectors.url_maker("casework:case_detail")
-    items = sorted((selectors._case_item(c, today, url) for c in rows), key=lambda i: i.sort_key)
-    _names_where_allowed(request, items)
+    items = [selectors._case_item(c, today, url) for c in rows]
     return render(request, "casework/school_cases.html", {
-        "school": school, "items": items, "closed": closed,
+        "school": school, "closed": closed,
+        **_due_listing(request, items, schools=[school], filters={"closed": "1" if closed else ""},
+                       today=today),
         "can_manage": access.can(request.user, C.MANAGE_CASES, school),
         "suspensions": selectors.suspensions_this_year(school_ids=[school.pk], today=today),
         "show_pupils": access.can(request.user, C.VIEW_PUPILS, school),
@@ -490,19 +589,58 @@ def timeliness(request):
 
 # --- Head of SEND activity -------------------------------------------------------------------
 
-def _activity_context(request, trust_ids, **extra) -> dict:
-    today = _today()
+ACTIVITY_COLUMNS = (
+    Column("date", "Date"), Column("kind", "Kind"), Column("trusts", "Trusts"),
+    Column("school", "School"), Column("topic", "Topic"), Column("person", "Logged by"),
+    Column("hours", "Hours", numeric=True),
+)
+_ACTIVITY_VALUES = {
+    "date": lambda r: r["entry"].date,
+    "kind": lambda r: r["entry"].get_kind_display().lower(),
+    "trusts": lambda r: ", ".join(r["trusts"]).lower(),
+    "school": lambda r: r["entry"].school.name.lower() if r["entry"].school else None,
+    "topic": lambda r: r["entry"].topic.lower() or None,
+    "person": lambda r: str(r["entry"].person).lower(),
+    "hours": lambda r: r["entry"].hours,
+}
+
+
+def _activity_year(request, today: dt.date) -> int:
     try:
         year = int(request.GET.get("year", dl.academic_year_start(today)))
     except ValueError:
         year = dl.academic_year_start(today)
-    year = min(max(year, 2000), dl.academic_year_start(today))
-    start, end = dt.date(year, 9, 1), dt.date(year + 1, 8, 31)
+    return min(max(year, 2000), dl.academic_year_start(today))
+
+
+def _activity_choices(request, trust_ids):
     trusts = access.trusts_for(request.user, C.LOG_ACTIVITY).order_by("name")
     schools = access.schools_for(request.user, C.VIEW_SCHOOL).filter(
         trust_id__in=trust_ids).order_by("name")
+    return trusts, schools
+
+
+def _activity_context(request, trust_ids, **extra) -> dict:
+    today = _today()
+    year = _activity_year(request, today)
+    start, end = dt.date(year, 9, 1), dt.date(year + 1, 8, 31)
+    trust_qs, school_qs = _activity_choices(request, trust_ids)
+    trusts, schools = list(trust_qs), list(school_qs)
     split = selectors.activity_split(trust_ids=trust_ids, person=request.user, year_start=year,
                                      today=today)
+    filter_form = forms.ActivityFilterForm(
+        request.GET or None, trusts=trusts, schools=schools,
+        people=selectors.activity_people(trust_ids=trust_ids))
+    f = _filters_of(filter_form)
+    entries = selectors.activity_entries(trust_ids=trust_ids, start=start, end=end,
+                                         trust_id=f.get("trust"), school_id=f.get("school"),
+                                         kind=f.get("kind") or "", person_id=f.get("person"))
+    sorting = Sorting.from_params(request.GET, ACTIVITY_COLUMNS, default="-date")
+    entries = sorting.sort_rows(entries, value=lambda r, key: _ACTIVITY_VALUES[key](r),
+                                name=lambda r: (r["entry"].get_kind_display().lower(),
+                                                -r["entry"].pk))
+    # With one trust there is nothing to choose; with several, none is ticked for the reader.
+    initial = {"date": today, "trusts": trusts if len(trusts) == 1 else []}
     ctx = {
         "year": year, "year_label": dl.academic_year_label(year),
         "years": list(range(dl.academic_year_start(today), 2022, -1)),
@@ -514,9 +652,14 @@ def _activity_context(request, trust_ids, **extra) -> dict:
         ],
         # The kept figure, as on the dashboards (an entry for two trusts counted once).
         "training": figures.training(trust_ids, start, end).rows,
-        "entries": selectors.activity_entries(trust_ids=trust_ids, start=start, end=end),
-        "form": forms.ActivityForm(trusts=trusts, schools=schools,
-                                   initial={"date": today, "trusts": list(trusts)}),
+        "filter_form": filter_form,
+        "listing": paginate(request, entries, sorting=sorting,
+                            filters={"year": year if year != dl.academic_year_start(today)
+                                     else "", **f}),
+        "counts": {"total": len(entries),
+                   "hours": sum((r["entry"].hours for r in entries), Decimal(0)),
+                   "filtered": any(f.values())},
+        "form": forms.ActivityForm(trusts=trust_qs, schools=school_qs, initial=initial),
     }
     ctx.update(extra)
     return ctx
@@ -528,19 +671,69 @@ def activity(request):
     if not trust_ids:
         raise Http404("No activity log.")
     if request.method == "POST":
-        trusts = access.trusts_for(request.user, C.LOG_ACTIVITY)
-        schools = access.schools_for(request.user, C.VIEW_SCHOOL).filter(trust_id__in=trust_ids)
+        trusts, schools = _activity_choices(request, trust_ids)
         form = forms.ActivityForm(request.POST, trusts=trusts, schools=schools)
         if form.is_valid():
             data = dict(form.cleaned_data)
             data["trusts"] = list(data["trusts"])
             try:
-                services.activity_log(actor=request.user, **data)
+                entry = services.activity_log(actor=request.user, **data)
             except ValidationError as e:
                 _form_errors(form, e)
             else:
-                messages.success(request, "Activity logged.")
+                messages.success(request, f"{entry.get_kind_display()} on "
+                                          f"{entry.date.day} {entry.date:%B %Y} logged.")
                 return redirect("casework:activity")
         return render(request, "casework/activity.html",
                       _activity_context(request, trust_ids, form=form))
     return render(request, "casework/activity.html", _activity_context(request, trust_ids))
+
+
+def _get_activity_for_user(request, pk: int, *, author_only: bool = False):
+    """An entry of the reader's trusts (404 otherwise); to correct it, theirs alone: another
+    person's entry answers 404 as anything outside the access policy does."""
+    record = selectors.activity_entry(
+        trust_ids=access.trust_ids_for(request.user, C.LOG_ACTIVITY), pk=pk)
+    if record is None or (author_only and record.entry.person_id != request.user.pk):
+        raise Http404("No such activity entry.")
+    return record
+
+
+@login_required
+def activity_detail(request, pk: int):
+    record = _get_activity_for_user(request, pk)
+    return render(request, "casework/activity_detail.html", {
+        "record": record, "entry": record.entry,
+        "can_correct": record.entry.person_id == request.user.pk,
+        "kinds": dict(ActivityEntry.Kind.choices),
+    })
+
+
+@login_required
+def activity_correct(request, pk: int):
+    record = _get_activity_for_user(request, pk, author_only=True)
+    entry = record.entry
+    trust_ids = access.trust_ids_for(request.user, C.LOG_ACTIVITY)
+    trusts, schools = _activity_choices(request, trust_ids)
+    status = 200
+    if request.method == "POST":
+        form = forms.ActivityCorrectionForm(request.POST, trusts=trusts, schools=schools)
+        if form.is_valid():
+            data = dict(form.cleaned_data)
+            data["trusts"] = list(data["trusts"])
+            try:
+                services.activity_correct(actor=request.user, entry=entry, **data)
+            except ValidationError as e:
+                _form_errors(form, e)
+            else:
+                messages.success(request, "Entry corrected. What it said before is kept in "
+                                          "its history.")
+                return redirect("casework:activity_detail", pk=entry.pk)
+        status = 400
+    else:
+        form = forms.ActivityCorrectionForm(trusts=trusts, schools=schools, initial={
+            "kind": entry.kind, "date": entry.date, "hours": entry.hours,
+            "trusts": record.trusts, "school": entry.school_id, "topic": entry.topic,
+            "staff_trained": entry.staff_trained, "notes": entry.notes})
+    return render(request, "casework/activity_correct.html",
+                  {"record": record, "entry": entry, "form": form}, status=status)

@@ -103,8 +103,10 @@ class RemittanceForm(forms.Form):
 
 
 class ClaimFilterForm(forms.Form):
-    """The claims list's filters, kept in the URL: school and year ids, a status, no names."""
+    """The claims list's filters, kept in the URL: trust, school and year ids, a status, no
+    names. Only the reader's trusts and schools are offered (and accepted)."""
 
+    trust = forms.TypedChoiceField(coerce=int, required=False, empty_value=None)
     school = forms.TypedChoiceField(coerce=int, required=False, empty_value=None)
     status = forms.ChoiceField(label="Status", required=False)
     year = forms.TypedChoiceField(label="Financial year", coerce=int, required=False,
@@ -112,6 +114,8 @@ class ClaimFilterForm(forms.Form):
 
     def __init__(self, *args, schools, years, statuses, **kwargs):
         super().__init__(*args, **kwargs)
+        trusts = sorted({s.trust_id: s.trust for s in schools}.values(), key=lambda t: t.name)
+        self.fields["trust"].choices = [("", "All trusts")] + [(t.pk, t.name) for t in trusts]
         self.fields["school"].choices = [("", "All schools")] + [(s.pk, str(s)) for s in schools]
         self.fields["status"].choices = statuses
         self.fields["year"].choices = [("", "Any year")] + [

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from django.db.models import Exists, OuterRef, Q, Sum
+from django.db.models import Count, Exists, OuterRef, Q, Sum
 from django.utils import timezone
 
 from core import numbers
@@ -373,10 +373,10 @@ def claims_awaiting_decision(*, school_ids: Iterable[int]) -> int:
 
 
 def claims_list(*, school_ids: Iterable[int], school_id: int | None = None, status: str = "",
-                financial_year: int | None = None) -> list[Claim]:
+                financial_year: int | None = None):
     """Claims of these schools for the claims list, filtered by school, status (AWAITING: the
-    LA's decision awaited) and financial year; pupil, school, LA and bands joined (two
-    queries)."""
+    LA's decision awaited) and financial year; pupil, school, LA and bands joined, awards
+    prefetched. A queryset for the caller to order and page (a page costs two queries)."""
     ids = set(school_ids)
     if school_id is not None:
         ids &= {school_id}
@@ -387,10 +387,15 @@ def claims_list(*, school_ids: Iterable[int], school_id: int | None = None, stat
         claims = claims.filter(status=status)
     if financial_year:
         claims = claims.filter(financial_year=financial_year)
-    return list(claims.select_related("pupil", "school", "local_authority", "requested_band")
-                .prefetch_related("awards__band")
-                .order_by("-financial_year", "school__name", "pupil__surname", "pupil__forename",
-                          "pk"))
+    return (claims.select_related("pupil", "school__trust", "local_authority", "requested_band")
+            .prefetch_related("awards__band"))
+
+
+def claims_counts(claims) -> dict[str, int]:
+    """How many of these claims there are, awaiting the LA's decision, drafts (one query)."""
+    return claims.order_by().aggregate(
+        total=Count("pk"), awaiting=Count("pk", filter=Q(status__in=LIVE_PENDING)),
+        drafts=Count("pk", filter=Q(status=S.DRAFT)))
 
 
 def hourly_funding_sentences(schemes: Iterable[BandingScheme], weeks_per_year: Decimal) -> list[str]:

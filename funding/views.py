@@ -14,6 +14,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from core.listing import Column, Sorting, paginate
 from pupils.models import Provision, Pupil
 from trusts import access, audit
 from trusts.access import Capability
@@ -234,6 +235,20 @@ def _render_claim(request, claim: Claim, bound: dict | None = None, status: int 
     }, status=status)
 
 
+CLAIM_COLUMNS = (
+    Column("pupil", "Pupil"), Column("school", "School"), Column("trust", "Trust"),
+    Column("la", "Claimed from"), Column("year", "Year"),
+    Column("band", "Band requested"), Column("status", "Status"),
+    Column("submitted", "Submitted"),
+)
+CLAIM_ORDERINGS = {
+    "pupil": ("pupil__surname", "pupil__forename"), "school": ("school__name",),
+    "trust": ("school__trust__name",), "la": ("local_authority__name",),
+    "year": ("financial_year",), "band": ("requested_band__annual_value",),
+    "status": ("status",), "submitted": ("submitted_on",),
+}
+
+
 @login_required
 def claim_list(request):
     """Claims of the user's schools (where they may see pupils' funding), filtered in the URL:
@@ -246,11 +261,17 @@ def claim_list(request):
                    reverse=True)
     form = forms.ClaimFilterForm(request.GET or None, schools=schools, years=years,
                                  statuses=selectors.CLAIM_STATUS_FILTERS)
-    f = form.cleaned_data if form.is_valid() else {}
-    claims = selectors.claims_list(school_ids=[s.pk for s in schools], school_id=f.get("school"),
-                                   status=f.get("status", ""), financial_year=f.get("year"))
+    f = {name: form.cleaned_data.get(name) for name in form.fields} if form.is_valid() else {}
+    ids = {s.pk for s in schools if not f.get("trust") or s.trust_id == f["trust"]}
+    claims = selectors.claims_list(school_ids=ids, school_id=f.get("school"),
+                                   status=f.get("status") or "", financial_year=f.get("year"))
+    sorting = Sorting.from_params(request.GET, CLAIM_COLUMNS, default="-year")
+    claims = sorting.order_queryset(claims, CLAIM_ORDERINGS,
+                                    names=("pupil__surname", "pupil__forename"))
     return render(request, "funding/claims.html", {
-        "claims": claims, "form": form, "status": f.get("status", ""),
+        "listing": paginate(request, claims, sorting=sorting, filters=f),
+        "counts": {**selectors.claims_counts(claims), "filtered": any(f.values())},
+        "form": form, "status": f.get("status", ""),
         "awaiting": f.get("status") == selectors.AWAITING,
     }, status=400 if request.GET and not form.is_valid() else 200)
 

@@ -7,7 +7,8 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterable
 
-from django.db.models import Q, QuerySet
+from django.db import models
+from django.db.models import Count, Q, QuerySet
 
 from trusts.models import School, User
 
@@ -41,6 +42,13 @@ def register_for_school(school: School, *, provision: str = "", need: str = "",
             Q(surname__icontains=term) | Q(forename__icontains=term) | Q(upn__startswith=compact)
         )
     return pupils.order_by("surname", "forename", "pk")
+
+
+def register_counts(pupils: QuerySet[Pupil]) -> dict[str, int]:
+    """How many of these pupils there are, with an EHC plan, at SEN Support (one query)."""
+    return pupils.order_by().aggregate(
+        total=Count("pk"), ehcp=Count("pk", filter=Q(provision=Provision.EHC_PLAN)),
+        sen_support=Count("pk", filter=Q(provision=Provision.SEN_SUPPORT)))
 
 
 def pupil_history(pupil: Pupil) -> QuerySet[RegisterEvent]:
@@ -111,3 +119,21 @@ def year_groups_on_register(school: School) -> list[str]:
 
 def user_label(user: User | None) -> str:
     return (user.full_name or user.email) if user is not None else "System import"
+
+
+def pupils_by_upn(school: School, upns: Iterable[str]) -> dict[str, Pupil]:
+    """The school's stored pupils with these UPNs (on the register or not), each with its
+    register events prefetched: two queries."""
+    return {p.upn: p for p in Pupil.objects.filter(school=school, upn__in=list(upns))
+            .prefetch_related(models.Prefetch("events",
+                                              queryset=RegisterEvent.objects.order_by("date", "pk")))}
+
+
+def pupils_of_school(school: School) -> QuerySet[Pupil]:
+    """Every stored pupil of the school, those who left the register or the school too."""
+    return Pupil.objects.filter(school=school).order_by("surname", "forename", "pk")
+
+
+def pupils_by_id(school: School, ids: Iterable[int]) -> dict[int, Pupil]:
+    """The school's stored pupils with these ids: one query."""
+    return {p.pk: p for p in Pupil.objects.filter(school=school, pk__in=list(ids))}

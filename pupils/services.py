@@ -627,3 +627,113 @@ def census_import_retry(*, actor: User, record: CensusImport) -> str | None:
         resumed.update(**changes)
     cache.set(progress_key(record.pk), 0, 3600)
     return "check" if status == CensusImport.Status.CHECKING else "import"
+
+
+# --- Pupils arriving with a common transfer file ------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ArrivingPupil:
+    """What another school sends about a pupil with SEND (the transfers app reads it from a
+    common transfer file). `history` is the pupil's SEN records, (start date, provision),
+    oldest first; `provision` and the needs are where the pupil is now."""
+
+    upn: str
+    surname: str
+    forename: str
+    date_of_birth: datetime.date
+    gender: str
+    year_group: str
+    provision: str
+    primary_need: str
+    secondary_need: str = ""
+    history: tuple[tuple[datetime.date, str], ...] = ()
+
+
+@dataclass
+class ArrivalResult:
+    pupil: Pupil
+    created: bool
+    events: int
+
+
+def _provision_events(pupil: Pupil) -> set[tuple[datetime.date, str]]:
+    return {(e.date, e.to_provision) for e in pupil.events.all()
+            if e.to_provision and e.to_provision != e.from_provision}
+
+
+@transaction.atomic
+def pupils_arrive_from_transfer(*, actor: User | None, school: School,
+                                arrivals: Iterable[ArrivingPupil], note: str = "",
+                                on: datetime.date | None = None) -> list[ArrivalResult]:
+    """Bring pupils with SEND sent by their previous school onto this school's register, all
+    or nothing. Matched by UPN: a pupil the school already has is updated (a leaver who comes
+    back rejoins); each SEN record not already in their history becomes a history event on its
+    own start date, so the same file imported twice changes nothing. A change of provision or
+    needs that no record dates is dated `on` (today). Sends register_changed once, inside the
+    transaction, so the figures kept on the register follow."""
+    on = on or timezone.localdate()
+    arrivals = list(arrivals)
+    for a in arrivals:
+        _check_needs(a.provision, a.primary_need, a.secondary_need)
+    # One writer at a time per school, as for a census import.
+    list(School.objects.select_for_update().filter(pk=school.pk).values_list("pk", flat=True))
+    with scopes_disabled():
+        existing = {p.upn: p for p in Pupil.objects.filter(
+            school=school, upn__in=[a.upn for a in arrivals]).prefetch_related("events")}
+        results = []
+        for a in arrivals:
+            pupil = existing.get(a.upn)
+            created = pupil is None
+            if created:
+                pupil = Pupil(school=school, upn=a.upn, home_local_authority=school.local_authority)
+                known: set = set()
+                before = ("", "", "")
+            else:
+                known = _provision_events(pupil)
+                current = pupil.left_school_on is None and pupil.on_register
+                before = ((pupil.provision, pupil.primary_need, pupil.secondary_need) if current
+                          else ("", "", ""))
+            fields = {"surname": a.surname, "forename": a.forename,
+                      "date_of_birth": a.date_of_birth, "gender": a.gender,
+                      "year_group": a.year_group, "provision": a.provision,
+                      "primary_need": a.primary_need, "secondary_need": a.secondary_need,
+                      "left_school_on": None}
+            if created or any(getattr(pupil, k) != v for k, v in fields.items()):
+                for k, v in fields.items():
+                    setattr(pupil, k, v)
+                pupil.save()  # saved one by one: the audit log records each change
+            events = []
+            previous = ""
+            for start, provision in a.history:
+                if (start, provision) not in known and provision != previous:
+                    events.append(RegisterEvent(
+                        pupil=pupil, kind=census._entry_kind(previous, provision), date=start,
+                        source=RegisterEvent.Source.MANUAL, actor=actor,
+                        from_provision=previous, to_provision=provision, note=note))
+                    known.add((start, provision))
+                previous = provision
+            if not events and before[0] and before[0] != a.provision:
+                events.append(RegisterEvent(
+                    pupil=pupil, kind=census._entry_kind(before[0], a.provision), date=on,
+                    source=RegisterEvent.Source.MANUAL, actor=actor, from_provision=before[0],
+                    to_provision=a.provision, from_need=before[1], to_need=a.primary_need,
+                    note=note))
+            elif before[0] and (before[1], before[2]) != (a.primary_need, a.secondary_need):
+                events.append(RegisterEvent(
+                    pupil=pupil, kind=RegisterEvent.Kind.NEED_CHANGED, date=on,
+                    source=RegisterEvent.Source.MANUAL, actor=actor, from_need=before[1],
+                    to_need=a.primary_need, note=note))
+            elif not before[0] and not events:
+                # On the register now with no record in the file, or back after leaving.
+                events.append(RegisterEvent(
+                    pupil=pupil, kind=census._entry_kind("", a.provision), date=on,
+                    source=RegisterEvent.Source.MANUAL, actor=actor, to_provision=a.provision,
+                    to_need=a.primary_need, note=note))
+            if events and events[-1].kind != RegisterEvent.Kind.NEED_CHANGED:
+                events[-1].to_need = events[-1].to_need or a.primary_need
+            for event in events:
+                event.save()
+            results.append(ArrivalResult(pupil, created, len(events)))
+    send_register_changed([school.pk])
+    return results

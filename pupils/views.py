@@ -8,20 +8,21 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
-from django.core.paginator import Paginator
+from django.db.models import Case, Value, When
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
+from core.listing import Column, Sorting, paginate
 from trusts import access, audit, navigation
 from trusts.access import Capability
 from trusts.decorators import recent_authentication_required
 from trusts.jobs import enqueue_or_run_now
 
 from . import selectors, services, tasks
-from .census import LEAVERS_CONFIRM_ABOVE_PCT, SUMMARY_KEYS, SUMMARY_LABELS, CensusFileError
+from .census import LEAVERS_CONFIRM_ABOVE_PCT, SUMMARY_KEYS, SUMMARY_LABELS, YEAR_GROUPS, CensusFileError
 from .forms import (
     AddToRegisterForm,
     CensusUploadForm,
@@ -60,6 +61,21 @@ def _get_import_for_user(request, pk: int) -> CensusImport:
 # --- The register ------------------------------------------------------------------------------
 
 
+REGISTER_COLUMNS = (
+    Column("name", "Name"), Column("upn", "UPN"), Column("year", "Year"),
+    Column("provision", "Provision"), Column("primary_need", "Primary need"),
+    Column("secondary_need", "Secondary need"), Column("home_la", "Home LA"),
+)
+REGISTER_ORDERINGS = {
+    "name": ("surname", "forename"), "upn": ("upn",),
+    # Nursery, reception, then years 1 to 14 (not "10" before "2").
+    "year": (Case(*[When(year_group=g, then=Value(i)) for i, g in enumerate(YEAR_GROUPS)],
+                  default=Value(len(YEAR_GROUPS))),),
+    "provision": ("provision",), "primary_need": ("primary_need",),
+    "secondary_need": ("secondary_need",), "home_la": ("home_local_authority__name",),
+}
+
+
 def _filters_key(school) -> str:
     return f"pupils:register-filters:{school.pk}"
 
@@ -84,11 +100,17 @@ def register(request, laestab: str):
     else:
         form = RegisterFilterForm(initial=request.session.get(key, {}))
     filters = request.session.get(key, {})
-    pupils = selectors.register_for_school(school, **filters)
-    page = Paginator(pupils, request_page_size()).get_page(request.GET.get("page"))
+    # Only the sort and the page are in the URL: the filters travel with the search by name
+    # or UPN, in the session.
+    sorting = Sorting.from_params(request.GET, REGISTER_COLUMNS, default="name")
+    pupils = sorting.order_queryset(selectors.register_for_school(school, **filters),
+                                    REGISTER_ORDERINGS, names=("surname", "forename"))
+    listing = paginate(request, pupils, sorting=sorting, filters={},
+                       page_size=request_page_size())
     latest = selectors.latest_snapshots([school.pk]).get(school.pk)
     return render(request, "pupils/register.html", {
-        "school": school, "form": form, "page": page, "latest": latest, "filtered": bool(filters),
+        "school": school, "form": form, "page": listing.page, "listing": listing,
+        "counts": selectors.register_counts(pupils), "latest": latest, "filtered": bool(filters),
         "can_edit": access.can(request.user, Capability.EDIT_REGISTER, school),
         "can_import": access.can(request.user, Capability.IMPORT_CENSUS, school),
     }, status=status)

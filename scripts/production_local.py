@@ -122,6 +122,7 @@ class Shape:
             # Browsers ignore HSTS for localhost; a real deployment keeps the default year.
             "SECURE_HSTS_SECONDS": os.environ.get("SECURE_HSTS_SECONDS", "0"),
             "SECURE_HSTS_PRELOAD": "0",
+            "TRUSTED_PROXY_COUNT": "1",  # Caddy, which sets X-Forwarded-For itself
             "GUNICORN_BIND": f"127.0.0.1:{self.gunicorn_port}",
             # Caddy
             "SITE_ADDRESS": f"localhost:{self.port}",

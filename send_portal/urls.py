@@ -28,6 +28,7 @@ urlpatterns = [
     path("support/", include("support.urls")),
     path("funding/", include("funding.urls")),
     path("casework/", include("casework.urls")),
+    path("transfers/", include("transfers.urls")),
     path("reports/", include("reports.urls")),
     path("privacy/", include("privacy.urls")),
     path("", include("trusts.urls")),

@@ -90,6 +90,7 @@ def test_check_deploy_reports_nothing_with_the_docker_compose_defaults():
     env = production_env(**compose_environment({"SECRET_KEY": "k" * 64 + "-compose-secret",
                                                 "SITE_ADDRESS": "send.example.org"}))
     assert env["SITE_URL"] == "https://send.example.org"
+    assert env["TRUSTED_PROXY_COUNT"] == "1"  # Caddy, in front of every request
     assert "SECURE_SSL_REDIRECT" not in compose_environment({"SECRET_KEY": "x", "SITE_ADDRESS": "x"})
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],

@@ -93,3 +93,30 @@ def test_healthz_is_503_naming_redis_parts_when_redis_is_unreachable(client, set
     assert body["status"] == "error"
     assert "broker" in body["failing"]
     assert body["checks"]["database"] == "ok"
+
+
+def test_healthz_says_degraded_not_failing_while_only_the_fail_soft_cache_is_unreachable(client, settings):
+    FiguresCheck.objects.create(differences=[])
+    settings.CACHES = {
+        "default": {**settings.CACHES["default"],
+                    "BACKEND": "send_portal.cache.FailSoftRedisCache",
+                    "LOCATION": UNREACHABLE_REDIS},
+    }
+    caches._settings = None
+    with contextlib.suppress(AttributeError, KeyError):
+        del caches["default"]
+    try:
+        response = client.get("/healthz")
+        body = response.json()
+        assert response.status_code == 200, body
+        assert body["status"] == "degraded"
+        assert body["checks"]["cache"].startswith("degraded")
+        assert body["warnings"] == ["cache"] and body["failing"] == []
+        assert body["checks"]["broker"] == "ok"
+        # While the breaker is open (a page's cache call failed) the answer needs no wait.
+        caches["default"].get("anything")
+        assert client.get("/healthz").json()["checks"]["cache"].startswith("degraded")
+    finally:
+        caches._settings = None
+        with contextlib.suppress(AttributeError, KeyError):
+            del caches["default"]

@@ -103,6 +103,7 @@ ROUTES: dict[str, Route] = {
 
 def _casework_objects(world: World) -> None:
     import datetime as dt
+    from decimal import Decimal
 
     from casework import services as cw
     from pupils.tests.factories import PupilFactory
@@ -117,6 +118,11 @@ def _casework_objects(world: World) -> None:
         plan = cw.ehc_plan_create(actor=owner, pupil=pupil, issue_date=dt.date(2024, 9, 1))
         for kind, obj in (("case", case), ("ehc_request", request_), ("plan", plan)):
             world.objects.setdefault(kind, {})[side] = obj
+    for side, hos, trust in (("own", world.users["head_of_send"], world.trust_a),
+                             ("other", world.users["hos_b"], world.trust_b)):
+        world.objects.setdefault("activity", {})[side] = cw.activity_log(
+            actor=hos, kind="school_visit", date=dt.date(2025, 9, 2), hours=Decimal(2),
+            trusts=[trust])
 
 
 OBJECT_MAKERS.append(_casework_objects)
@@ -133,9 +139,13 @@ ROUTES.update({
     "casework:case_list": Route(no_kwargs, ANY_CASE_READER, has_object=False),
     "casework:due_list": Route(no_kwargs, ANY_CASE_READER, has_object=False),
     "casework:reviews_due": Route(no_kwargs, ANY_CASE_READER, has_object=False),
+    "casework:ehc_requests": Route(no_kwargs, ANY_CASE_READER, has_object=False),
     "casework:timeliness": Route(no_kwargs, ANY_CASE_READER, has_object=False),
     "casework:activity": Route(no_kwargs, frozenset({"head_of_send", "hos_b"}),
                                has_object=False),
+    # The entry's page for the Heads of SEND of its trusts; correcting it for its author only.
+    "casework:activity_detail": Route(_pk_of("activity"), frozenset({"head_of_send"})),
+    "casework:activity_correct": Route(_pk_of("activity"), frozenset({"head_of_send"})),
     "casework:school_cases": Route(school_kwargs, CASE_READERS),
     "casework:school_ehc": Route(school_kwargs, CASE_READERS),
     "casework:case_open": Route(school_kwargs, CASE_WRITERS),
@@ -440,6 +450,31 @@ ROUTES.update({
 })
 
 
+# --- common transfer files ------------------------------------------------------------------
+
+PROJECT_APPS = (*PROJECT_APPS, "transfers")
+
+
+def _transfer_objects(world: World) -> None:
+    from transfers.models import TransferImport
+
+    for side, school in (("own", world.a1), ("other", world.b1)):
+        world.objects.setdefault("transfer_import", {})[side] = TransferImport.objects.create(
+            school=school, status=TransferImport.Status.READY, file_name="ctf.xml",
+            file_size=10, sha256="0" * 64, ctf_version="26.0", pupils=[],
+            summary={"counts": {}, "lines": []})
+
+
+OBJECT_MAKERS.append(_transfer_objects)
+
+ROUTES.update({
+    "transfers:import_upload": Route(school_kwargs, REGISTER_EDITORS),
+    "transfers:import_detail": Route(_pk_of("transfer_import"), REGISTER_EDITORS),
+    "transfers:import_confirm": Route(_pk_of("transfer_import"), REGISTER_EDITORS, method="POST"),
+    "transfers:export": Route(school_kwargs, PUPIL_READERS),
+})
+
+
 def project_routes() -> list[tuple[str, URLPattern]]:
     """(name, pattern) for every named URL whose view lives in one of the project's apps."""
     found = []
@@ -528,3 +563,4 @@ def test_another_trusts_object_is_404_for_everyone(client, world, name, persona)
     client.force_login(world.users[persona])
     response = request(client, route, reverse(name, kwargs=route.kwargs(world, "other")))
     assert response.status_code == 404
+

@@ -204,3 +204,41 @@ class LoginEvent(models.Model):
     def __str__(self) -> str:
         outcome = "sign-in" if self.succeeded else "failed sign-in"
         return f"{outcome} {self.account_ref} at {self.at:%Y-%m-%d %H:%M}"
+
+
+class SignInFailure(models.Model):
+    """A wrong password or two-factor code, counted for the lockout (trusts.services
+    sign_in_attempt_begin). Kept in PostgreSQL, not the cache, so that every web process sees
+    the same count and a Redis outage cannot reset it. The login history is LoginEvent; these
+    rows are deleted once older than the lockout window."""
+
+    account_key = models.CharField(max_length=64, help_text="SHA-256 of the address tried.")
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["account_key", "at"], name="signinfailure_account_at"),
+            models.Index(fields=["ip_address", "at"], name="signinfailure_ip_at"),
+        ]
+
+    def __str__(self) -> str:
+        return f"failed sign-in at {self.at:%Y-%m-%d %H:%M:%S}"
+
+
+class UsedTotpCode(models.Model):
+    """A TOTP code that signed someone in: refused if given again while it is still valid.
+    allauth remembers used codes in the cache only, which a Redis outage empties or splits
+    between processes; the unique constraint here holds whatever the cache does."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    code = models.CharField(max_length=16)
+    used_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "code"], name="usedtotpcode_once_per_user"),
+        ]
+
+    def __str__(self) -> str:
+        return f"TOTP code used at {self.used_at:%Y-%m-%d %H:%M:%S}"

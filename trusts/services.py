@@ -1,6 +1,14 @@
+import datetime
 import hashlib
+import string
+from dataclasses import dataclass
 
-from .models import LoginEvent, User
+from allauth.mfa import app_settings as mfa_settings
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from .models import LoginEvent, SignInFailure, UsedTotpCode, User
 
 
 def account_ref(email: str) -> str:
@@ -14,3 +22,77 @@ def login_event_record(*, email: str, ip_address: str | None, succeeded: bool) -
         user=user, account_ref=account_ref(email), ip_address=ip_address or None,
         succeeded=succeeded,
     )
+
+
+# --- Sign-in lockout and used TOTP codes (in PostgreSQL, never the cache) -------------------
+
+def _account_key(email: str) -> str:
+    return hashlib.sha256(email.strip().lower().encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class SignInAttempt:
+    failure_id: int | None  # counted as a failure until sign_in_attempt_succeed
+    refused: str | None = None  # "account" or "ip" when over its limit
+    retry_in_seconds: int = 0
+
+
+def _retry_in(failures, limit: int, now: datetime.datetime, window: datetime.timedelta) -> int:
+    """Seconds until fewer than `limit` of these failures are inside the window."""
+    nth_latest = failures.order_by("-at").values_list("at", flat=True)[limit - 1]
+    return max(1, int((nth_latest + window - now).total_seconds()) + 1)
+
+
+def sign_in_attempt_begin(*, email: str, ip_address: str | None) -> SignInAttempt:
+    """Start a password or two-factor attempt for the account of `email` (known or not).
+
+    The attempt is recorded as a failure before the password or code is checked, and only then
+    counted: concurrent guesses each see the others, so none slips past the limit. It is
+    refused (and not counted) when the account already has LOGIN_LOCKOUT_FAILURES failures
+    within LOGIN_LOCKOUT_SECONDS, or the IP address LOGIN_IP_FAILURE_LIMIT. Failures older than
+    the window are deleted here."""
+    now = timezone.now()
+    window = datetime.timedelta(seconds=settings.LOGIN_LOCKOUT_SECONDS)
+    since = now - window
+    SignInFailure.objects.filter(at__lt=since).delete()
+    key = _account_key(email)
+    row = SignInFailure.objects.create(account_key=key, ip_address=ip_address or None, at=now)
+    limits = [("account", SignInFailure.objects.filter(account_key=key), settings.LOGIN_LOCKOUT_FAILURES)]
+    if ip_address:
+        limits.append(("ip", SignInFailure.objects.filter(ip_address=ip_address),
+                       settings.LOGIN_IP_FAILURE_LIMIT))
+    for scope, failures, limit in limits:
+        earlier = failures.filter(at__gte=since).exclude(pk=row.pk)
+        if earlier.count() >= limit:
+            row.delete()
+            return SignInAttempt(failure_id=None, refused=scope,
+                                 retry_in_seconds=_retry_in(earlier, limit, now, window))
+    return SignInAttempt(failure_id=row.pk)
+
+
+def sign_in_attempt_succeed(attempt: SignInAttempt) -> None:
+    """The password or code was right: the attempt is not a failure."""
+    if attempt.failure_id is not None:
+        SignInFailure.objects.filter(pk=attempt.failure_id).delete()
+
+
+def sign_in_failures_clear(*, email: str) -> None:
+    """The account's person signed in, or reset the password: earlier failures no longer count
+    against the account (those of its IP address still count against the address)."""
+    SignInFailure.objects.filter(account_key=_account_key(email)).update(account_key="")
+
+
+def totp_code_use(*, user: User, code: str) -> bool:
+    """Record a valid TOTP code as used; False if it was used already while still valid.
+    A code is valid for TOTP_PERIOD x (2 x TOTP_TOLERANCE + 1) seconds at most, so rows older
+    than that are deleted here and a later reappearance of the same digits is accepted."""
+    now = timezone.now()
+    window = mfa_settings.TOTP_PERIOD * (2 * mfa_settings.TOTP_TOLERANCE + 1)
+    UsedTotpCode.objects.filter(used_at__lt=now - datetime.timedelta(seconds=window)).delete()
+    normalised = code.translate(str.maketrans("", "", string.punctuation + string.whitespace))
+    try:
+        with transaction.atomic():
+            UsedTotpCode.objects.create(user=user, code=normalised, used_at=now)
+    except IntegrityError:
+        return False
+    return True

@@ -3,19 +3,21 @@ address in clear."""
 
 import logging
 
+from allauth.account.signals import password_reset
 from allauth.mfa.signals import authenticator_removed
 from allauth.usersessions.models import UserSession
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
 
+from .adapters import client_ip
 from .middleware import SESSION_TOTP_SEEN
-from .services import account_ref, login_event_record
+from .services import account_ref, login_event_record, sign_in_failures_clear
 
 logger = logging.getLogger("send_portal.security")
 
 
 def _client_ip(request) -> str | None:
-    return request.META.get("REMOTE_ADDR") if request is not None else None
+    return client_ip(request) if request is not None else None
 
 
 @receiver(user_login_failed)
@@ -29,6 +31,16 @@ def log_failed_login(sender, credentials, request=None, **kwargs):
 def log_login(sender, request, user, **kwargs):
     logger.info("login account=%s ip=%s", account_ref(user.email), _client_ip(request))
     login_event_record(email=user.email, ip_address=_client_ip(request), succeeded=True)
+    # The person is in (password and, where required, a two-factor code): earlier typos no
+    # longer count towards locking the account.
+    sign_in_failures_clear(email=user.email)
+
+
+@receiver(password_reset)
+def unlock_after_password_reset(sender, request, user, **kwargs):
+    # A reset proves control of the mailbox; it is the way out of a lockout that the message
+    # offers. (Failures still count against the IP address.)
+    sign_in_failures_clear(email=user.email)
 
 
 @receiver(user_logged_out)

@@ -145,7 +145,8 @@ def test_the_register_is_paginated(client, school, settings):
     login(client, senco(school))
     client.post(f"/pupils/schools/{school.laestab}/register/", {"provision": "K"})
     body = client.get(f"/pupils/schools/{school.laestab}/register/?page=3").content.decode()
-    assert body.count('data-pupil="') == 2 and "Page 3 of 3" in body
+    assert body.count('data-pupil="') == 2 and 'aria-label="Page 3" aria-current="page"' in body
+    assert "Showing 11 to 12." in body
     assert client.get(f"/pupils/schools/{school.laestab}/register/?page=99").status_code == 200
 
 

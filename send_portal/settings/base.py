@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "support",
     "funding",
     "casework",
+    "transfers",
     "reports",
     "privacy",
     "demo",
@@ -102,14 +103,21 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env("REDIS_URL", default="")
+# A cache call that Redis does not answer within this many seconds is answered from memory; a
+# page makes dozens of them, so a hung Redis must cost a fraction of a second, once.
+CACHE_REDIS_TIMEOUT = env.float("CACHE_REDIS_TIMEOUT", default=0.25)
+# After a cache call fails, every call skips Redis for this many seconds (per process).
+CACHE_CIRCUIT_BREAKER_SECONDS = env.float("CACHE_CIRCUIT_BREAKER_SECONDS", default=30)
 if REDIS_URL:
     CACHES = {
         "default": {
-            # Fails soft: pages keep working from an in-process cache while Redis is down.
+            # Fails soft: pages keep working from an in-process cache while Redis is down or
+            # hung (send_portal.cache). Nothing sign-in security relies on is kept in it.
             "BACKEND": "send_portal.cache.FailSoftRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env("CACHE_KEY_PREFIX", default="send"),
-            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 2},
+            "OPTIONS": {"socket_connect_timeout": CACHE_REDIS_TIMEOUT,
+                        "socket_timeout": CACHE_REDIS_TIMEOUT},
         },
     }
 else:
@@ -145,9 +153,25 @@ ACCOUNT_SESSION_REMEMBER = False
 ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "SEND Portal: "
 ACCOUNT_RATE_LIMITS = {
-    # Five failed logins for one account in five minutes lock it for the rest of the window.
-    "login_failed": env("LOGIN_FAILED_RATE_LIMIT", default="10/m/ip,5/5m/key"),
+    # allauth counts failed logins (passwords and two-factor codes) in the cache, which a Redis
+    # outage empties or splits between processes. They are counted in PostgreSQL instead
+    # (trusts.adapters, trusts.services.sign_in_attempt_begin), with the limits below.
+    "login_failed": None,
 }
+# An account with this many failed attempts (wrong password or two-factor code) within
+# LOGIN_LOCKOUT_SECONDS refuses every further attempt, the right password included, until the
+# first of them is that old. Any address counts, known or not, so a lockout says nothing about
+# whether an account exists.
+LOGIN_LOCKOUT_FAILURES = env.int("LOGIN_LOCKOUT_FAILURES", default=5)
+LOGIN_LOCKOUT_SECONDS = env.int("LOGIN_LOCKOUT_SECONDS", default=15 * 60)
+# Failed attempts from one IP address, whatever the account, within the same window: far above
+# one account's limit, since a school's staff share one address and one person's typos must not
+# lock out the others.
+LOGIN_IP_FAILURE_LIMIT = env.int("LOGIN_IP_FAILURE_LIMIT", default=100)
+# Behind a reverse proxy every request comes from the proxy's address, so the limit above
+# would count the whole site as one address: with this many proxies in front, the client's
+# address is read from X-Forwarded-For (allauth's setting). 0 trusts no such header.
+ALLAUTH_TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 # Step-up: exports ask for the password (or TOTP) again when the last time it was given, at
 # login or on the re-authentication page, is older than this; subject-access exports and
 # erasure always ask. Reading and writing records (cases included) never asks again inside a
@@ -155,6 +179,12 @@ ACCOUNT_RATE_LIMITS = {
 ACCOUNT_REAUTHENTICATION_TIMEOUT = env.int("REAUTHENTICATION_TIMEOUT", default=15 * 60)
 USERSESSIONS_TRACK_ACTIVITY = False  # sessions are recorded at login; no write per request
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+# Two-factor codes count towards the same lockout, and a used TOTP code is refused again while
+# it is valid, both in PostgreSQL (trusts.mfa), whatever the cache does.
+MFA_FORMS = {
+    "authenticate": "trusts.mfa.AuthenticateForm",
+    "reauthenticate": "trusts.mfa.ReauthenticateForm",
+}
 MFA_TOTP_ISSUER = "SEND Portal"
 
 # Roles that may not use the site until they have set up two-factor authentication.
@@ -171,6 +201,8 @@ MFA_REQUIRED_ROLES = env.list(
 # once a minute (SESSION_ACTIVITY_INTERVAL, trusts.middleware.SessionActivityMiddleware), not
 # with a database write on every request, so an idle session ends between 29 and 30 minutes
 # after its last request; the interval must be shorter than the idle timeout (trusts.checks).
+# Sessions live in PostgreSQL, not the cache: a Redis outage must not sign everybody out.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 SESSION_COOKIE_AGE = env.int("SESSION_IDLE_TIMEOUT", default=30 * 60)
 SESSION_ACTIVITY_INTERVAL = env.int("SESSION_ACTIVITY_INTERVAL", default=60)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
@@ -285,6 +317,11 @@ PUPILS_CENSUS_MAX_BYTES = env.int("PUPILS_CENSUS_MAX_BYTES", default=50 * 1024 *
 # Row errors kept and shown for a file (the total is always counted).
 PUPILS_CENSUS_MAX_ERRORS = env.int("PUPILS_CENSUS_MAX_ERRORS", default=500)
 PUPILS_REGISTER_PAGE_SIZE = env.int("PUPILS_REGISTER_PAGE_SIZE", default=50)
+
+# --- Common transfer files (transfers) ---------------------------------------------------
+# A common transfer file larger than this is refused unread (a school's whole year group with
+# attendance and assessments is a few MB).
+TRANSFERS_CTF_MAX_BYTES = env.int("TRANSFERS_CTF_MAX_BYTES", default=10 * 1024 * 1024)
 
 # --- LA top-up funding (funding) ----------------------------------------------------------
 

@@ -84,7 +84,7 @@ def test_repeated_failed_logins_lock_the_account_even_with_the_right_password(cl
         post_login(client, user.email, "not-the-password")
     response = post_login(client, user.email)
     assert response.status_code == 200
-    assert "Too many failed login attempts" in response.content.decode()
+    assert "Too many failed attempts to sign in to this account" in response.content.decode()
     assert client.get("/")["Location"].startswith("/accounts/login/")
 
 
