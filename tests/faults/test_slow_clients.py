@@ -102,7 +102,7 @@ def production_shape(django_db_setup, tmp_path_factory):
                 ready = json.loads(line.split("ready: ", 1)[1])
         ports = [int(env["PRODUCTION_LOCAL_PORT"]), int(ready["gunicorn"].rsplit(":", 1)[1]),
                  ready["http_redirect"]]
-        yield {"port": ports[0], "gunicorn_port": ports[1]}
+        yield {"port": ports[0], "gunicorn_port": ports[1], "http_port": ports[2]}
     finally:
         # The script stops its processes on SIGTERM; the whole group is signalled in case it
         # cannot, and every port it held must be free again.
@@ -174,11 +174,12 @@ class SlowClients:
             thread.join(timeout=10)
 
 
-def get_through_caddy(port: int, path: str, timeout: float) -> tuple[int, float]:
+def get_through_caddy(port: int, path: str, timeout: float,
+                      headers: dict[str, str] | None = None) -> tuple[int, float]:
     start = time.monotonic()
     conn = http.client.HTTPSConnection("localhost", port, timeout=timeout, context=tls_context())
     try:
-        conn.request("GET", path)
+        conn.request("GET", path, headers=headers or {})
         response = conn.getresponse()
         response.read()
         return response.status, time.monotonic() - start
@@ -250,3 +251,17 @@ def test_beats_heartbeat_runs_on_the_worker_and_healthz_says_beat_is_running(pro
     # Beat sends the first heartbeat a minute after it starts.
     state = wait_for(running, 150, "beat's first heartbeat", interval=2)
     assert state.startswith("ok: last heartbeat")
+
+
+def test_the_proxy_sets_the_forwarded_headers_itself_and_sends_plain_http_to_https(
+        production_shape):
+    # A client's own X-Forwarded-Proto is replaced by the proxy's (https here): were it passed
+    # on, Django would take the request for plain HTTP and redirect it.
+    status, _ = get_through_caddy(production_shape["port"], "/accounts/login/", 10,
+                                  headers={"X-Forwarded-Proto": "http"})
+    assert status == 200
+    conn = http.client.HTTPConnection("localhost", production_shape["http_port"], timeout=10)
+    conn.request("GET", "/accounts/login/")
+    response = conn.getresponse()
+    assert response.status == 308 and response.getheader("Location").startswith("https://")
+    conn.close()
