@@ -7,7 +7,7 @@ PORT ?= 8000
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/send_portal
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 
-.PHONY: install run test lint bench clean system-packages
+.PHONY: install run test lint bench clean system-packages production-local backup restore
 
 # The Debian packages the app and its tests need (python3-venv, WeasyPrint's Pango and HarfBuzz,
 # fonts, poppler-utils, Chromium): nothing is done when all are there; otherwise the missing
@@ -34,9 +34,31 @@ lint: install
 	DJANGO_SETTINGS_MODULE=send_portal.settings.test DATABASE_URL=sqlite://:memory: \
 		$(BIN)/python manage.py makemigrations --check --dry-run
 
+# The tests also start Caddy, the production shape's proxy (tests/faults/test_slow_clients.py).
 test: lint
+	PYTHON=$(PYTHON) bash scripts/system-packages.sh caddy
 	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) DJANGO_ALLOW_ASYNC_UNSAFE=true \
 		$(BIN)/pytest $(PYTEST_ARGS)
+
+# The production shape without Docker: Caddy in front of gunicorn, a Celery worker and beat,
+# production settings, on https://localhost:8443 (PRODUCTION_LOCAL_PORT), against this
+# machine's PostgreSQL and Redis. Ctrl-C stops it all.
+PRODUCTION_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/send_portal_local
+PRODUCTION_REDIS_URL ?= redis://127.0.0.1:6379/14
+production-local: install
+	PYTHON=$(PYTHON) bash scripts/system-packages.sh caddy
+	DATABASE_URL=$(PRODUCTION_DATABASE_URL) REDIS_URL=$(PRODUCTION_REDIS_URL) \
+		$(BIN)/python scripts/production_local.py
+
+# The database (pg_dump, custom format) and the media folder into a dated folder under
+# BACKUP_ROOT (backups/); `make restore BACKUP=backups/send-portal-...Z` into an empty database.
+# Both read DATABASE_URL and MEDIA_ROOT from the environment or .env.
+backup: install
+	$(BIN)/python manage.py backup
+
+restore: install
+	@test -n "$(BACKUP)" || { echo "make restore BACKUP=<backup folder>"; exit 2; }
+	$(BIN)/python manage.py restore "$(BACKUP)"
 
 bench: install
 	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) \

@@ -12,7 +12,9 @@
 #
 # Does nothing (and asks for nothing) when every package is there. Otherwise installs the
 # missing ones with apt-get, as root, through sudo when not run as root. `make install`
-# (so `make run`) and `make test` run it; .ci/run runs it with postgresql and redis-server.
+# (so `make run`) and `make test` run it; .ci/run runs it with postgresql and redis-server;
+# `make test` and `make production-local` run it again with caddy (the reverse proxy of the
+# production shape, deploy/Caddyfile).
 set -euo pipefail
 
 PYTHON="${PYTHON:-python3}"

@@ -17,6 +17,7 @@ from redis.asyncio import Redis as RedisClient
 from reports.figures_check import figures_health
 
 from .cache import FailSoftRedisCache
+from .heartbeat import beat_health
 
 
 def _redis_check(url: str, timeout: float = 2) -> Redis:
@@ -64,6 +65,8 @@ class HealthzView(HealthCheckView):
             # The kept figures are read from the database, so only when it answers.
             figures = await sync_to_async(figures_health)()
             parts["figures"] = ("ok: " if figures.state == "ok" else "warning: ") + figures.detail
+            # Beat stopped is a warning too: pages answer; scheduled tasks do not run.
+            parts["beat"] = await sync_to_async(beat_health)()
         # A figure that disagrees with its source rows is a warning, not an outage: the pages
         # still answer, and a load balancer must not take the site away for it.
         warnings = sorted(name for name, state in parts.items()

@@ -1,5 +1,6 @@
 import json
 import os
+import re
 import subprocess
 import sys
 
@@ -60,3 +61,62 @@ def test_the_wsgi_process_freezes_what_loading_made_and_makes_full_collections_r
     assert before == [700, 10, 10]  # Python's defaults: the change is the WSGI module's
     assert tuple(after) == GC_THRESHOLDS
     assert frozen > 10_000  # Django, the project and their libraries
+
+
+def compose_environment(required: dict[str, str]) -> dict[str, str]:
+    """The app's environment in docker-compose.yml, every `${NAME:-default}` at its default and
+    every required `${NAME:?...}` (or plain `${NAME}`) from `required`."""
+    compose = (settings.BASE_DIR / "docker-compose.yml").read_text().splitlines()
+    start = next(i for i, line in enumerate(compose) if line.strip() == "environment: &app-env")
+    indent = len(compose[start + 1]) - len(compose[start + 1].lstrip())
+    env = {}
+    for line in compose[start + 1:]:
+        if line.strip().startswith("#"):
+            continue
+        if len(line) - len(line.lstrip()) < indent:
+            break
+        key, value = line.strip().split(": ", 1)
+
+        def value_of(match):
+            name, default = match.group(1), match.group(3)
+            return default if match.group(2) == ":-" else required[name]
+
+        env[key] = re.sub(r"\$\{(\w+)(?:(:-|:\?)([^}]*))?\}", value_of, value)
+    return env
+
+
+def test_check_deploy_reports_nothing_with_the_docker_compose_defaults():
+    # Behind the proxy: HTTPS redirects on, the proxy's X-Forwarded-Proto trusted.
+    env = production_env(**compose_environment({"SECRET_KEY": "k" * 64 + "-compose-secret",
+                                                "SITE_ADDRESS": "send.example.org"}))
+    assert env["SITE_URL"] == "https://send.example.org"
+    assert env["TRUSTED_PROXY_COUNT"] == "1"  # Caddy, in front of every request
+    assert "SECURE_SSL_REDIRECT" not in compose_environment({"SECRET_KEY": "x", "SITE_ADDRESS": "x"})
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=settings.BASE_DIR, env=env, capture_output=True, text=True, timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_beat_runs_on_its_own_with_a_schedule_file_it_can_write():
+    compose = (settings.BASE_DIR / "docker-compose.yml").read_text()
+    services = compose.split("\nservices:\n", 1)[1].split("\nvolumes:\n", 1)[0]
+    blocks = dict(re.findall(r"\n  (\w+):\n((?:    .*\n|\s*\n)*)", "\n" + services + "\n"))
+    assert "--beat" not in blocks["worker"]  # one beat, however many workers
+    schedule = re.search(r"celery -A send_portal beat .*--schedule (\S+)", blocks["beat"]).group(1)
+    folder = schedule.rsplit("/", 1)[0]
+    assert re.search(rf"- beat:{re.escape(folder)}\n", blocks["beat"])  # a volume of its own
+    # The image runs as `send` and makes that folder its own, so the new volume is too.
+    dockerfile = (settings.BASE_DIR / "Dockerfile").read_text()
+    assert re.search(rf"chown send [^\n]*{re.escape(folder)}", dockerfile)
+    assert "USER send" in dockerfile
+
+
+def test_only_the_proxy_is_published_and_gunicorn_is_not():
+    compose = (settings.BASE_DIR / "docker-compose.yml").read_text()
+    services = compose.split("\nservices:\n", 1)[1].split("\nvolumes:\n", 1)[0]
+    blocks = dict(re.findall(r"\n  (\w+):\n((?:    .*\n|\s*\n)*)", "\n" + services + "\n"))
+    published = {name for name, block in blocks.items() if "    ports:" in block}
+    assert published == {"proxy"}
+    assert "deploy/caddy.Dockerfile" in blocks["proxy"] and "UPSTREAM: web:8000" in blocks["proxy"]

@@ -6,6 +6,8 @@ from django.core.cache import caches
 from django.utils import timezone
 
 from reports.models import FiguresCheck
+from send_portal.heartbeat import heartbeat_record
+from send_portal.tasks import beat_heartbeat
 
 pytestmark = pytest.mark.django_db
 
@@ -19,7 +21,7 @@ def test_healthz_is_200_when_database_cache_and_broker_answer(client, settings):
     assert response.status_code == 200
     body = response.json()
     assert body["status"] == "ok"
-    assert set(body["checks"]) == {"database", "cache", "broker", "figures"}
+    assert set(body["checks"]) == {"database", "cache", "broker", "figures", "beat"}
     assert all(state.startswith("ok") for state in body["checks"].values())
 
 
@@ -39,6 +41,39 @@ def test_healthz_warns_when_the_figures_have_not_been_verified_for_two_days(clie
     body = client.get("/healthz").json()
     assert body["status"] == "warning"
     assert body["checks"]["figures"].startswith("warning: figures not verified within 2 days")
+
+
+def test_healthz_warns_when_no_scheduled_task_has_run_for_two_minutes(client, settings):
+    settings.CELERY_TASK_ALWAYS_EAGER = False  # a worker and beat are expected
+    FiguresCheck.objects.create(differences=[])
+    heartbeat_record(timezone.now() - datetime.timedelta(seconds=121))
+    response = client.get("/healthz")
+    assert response.status_code == 200  # pages still answer: a warning, not an outage
+    body = response.json()
+    assert body["status"] == "warning" and body["warnings"] == ["beat"]
+    assert "celery beat or the Celery worker is not running" in body["checks"]["beat"]
+
+
+def test_healthz_warns_when_beat_has_never_run(client, settings):
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    body = client.get("/healthz").json()
+    assert body["checks"]["beat"].startswith("warning: ") and "(never)" in body["checks"]["beat"]
+
+
+def test_the_heartbeat_task_beat_sends_every_minute_clears_the_warning(client, settings):
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    heartbeat_record(timezone.now() - datetime.timedelta(hours=5))
+    beat_heartbeat()
+    beat_heartbeat()  # one row, moved on
+    assert client.get("/healthz").json()["checks"]["beat"].startswith("ok: last heartbeat")
+    [entry] = [e for e in settings.CELERY_BEAT_SCHEDULE.values()
+               if e["task"] == beat_heartbeat.name]
+    assert entry["schedule"] <= 60 < settings.BEAT_HEARTBEAT_MAX_AGE_SECONDS
+
+
+def test_healthz_expects_no_beat_when_tasks_run_in_process(client, settings):
+    settings.CELERY_TASK_ALWAYS_EAGER = True  # the embedded default (make run)
+    assert client.get("/healthz").json()["checks"]["beat"] == "ok: tasks run in-process (no beat)"
 
 
 def test_healthz_is_503_naming_redis_parts_when_redis_is_unreachable(client, settings):

@@ -98,6 +98,6 @@ def test_the_readme_commands_run_the_script_first(target):
 
 def test_ci_installs_its_packages_through_the_script():
     ci = (settings.BASE_DIR / ".ci" / "run").read_text()
-    assert "scripts/system-packages.sh postgresql redis-server" in ci
+    assert "scripts/system-packages.sh postgresql redis-server caddy" in ci
     assert "apt-get" not in ci
     assert "pg_ctlcluster" in ci and "redis-server --daemonize" in ci  # services still started

@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "reports",
     "privacy",
     "demo",
+    "send_portal",  # the platform: beat's heartbeat, backup and restore
 ]
 
 MIDDLEWARE = [
@@ -223,6 +224,8 @@ STATIC_ROOT = Path(env("STATIC_ROOT", default=str(BASE_DIR / "staticfiles")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_ROOT = Path(env("MEDIA_ROOT", default=str(BASE_DIR / "media")))
 MEDIA_URL = "/media-not-served/"
+# `manage.py backup` (make backup) writes its dated folders here (send_portal.backups).
+BACKUP_ROOT = Path(env("BACKUP_ROOT", default=str(BASE_DIR / "backups")))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
@@ -280,6 +283,16 @@ CELERY_TIMEZONE = TIME_ZONE
 JOBS_HEARTBEAT_SECONDS = env.int("JOBS_HEARTBEAT_SECONDS", default=15)
 JOBS_STALE_AFTER = env.int("JOBS_STALE_AFTER", default=120)
 JOBS_MAX_ATTEMPTS = env.int("JOBS_MAX_ATTEMPTS", default=3)
+# Beat sends a heartbeat task every minute; /healthz warns when none has run for this long
+# (send_portal.heartbeat). A heartbeat not picked up within the minute is dropped, not queued.
+BEAT_HEARTBEAT_MAX_AGE_SECONDS = 120
+CELERY_BEAT_SCHEDULE = {
+    "platform-beat-heartbeat": {
+        "task": "send_portal.beat_heartbeat",
+        "schedule": 60.0,
+        "options": {"expires": 55},
+    },
+}
 
 # Off: django-import-export's option strips only a leading "=" and turns numbers into text.
 # Every export quotes all formula prefixes itself (trusts.exports).
@@ -320,11 +333,9 @@ from celery.schedules import crontab  # noqa: E402
 
 # The reminder digest: every owner gets one e-mail a day of what is due within 7 days or late.
 CASEWORK_REMINDER_HOUR = env.int("CASEWORK_REMINDER_HOUR", default=6)
-CELERY_BEAT_SCHEDULE = {
-    "casework-daily-reminders": {
-        "task": "casework.send_daily_reminders",
-        "schedule": crontab(hour=CASEWORK_REMINDER_HOUR, minute=0),
-    },
+CELERY_BEAT_SCHEDULE["casework-daily-reminders"] = {
+    "task": "casework.send_daily_reminders",
+    "schedule": crontab(hour=CASEWORK_REMINDER_HOUR, minute=0),
 }
 CELERY_BEAT_SCHEDULE["trusts-recover-stalled-jobs"] = {
     "task": "trusts.recover_stalled_jobs",
