@@ -85,6 +85,13 @@ def compose_environment(required: dict[str, str]) -> dict[str, str]:
     return env
 
 
+def service_blocks(compose: str) -> dict[str, str]:
+    """Each service of docker-compose.yml and the text of its block (the lines under it)."""
+    services = compose.split("\nservices:\n", 1)[1].split("\nvolumes:\n", 1)[0]
+    parts = re.split(r"^  (\w+):\n", services, flags=re.MULTILINE)
+    return dict(zip(parts[1::2], parts[2::2], strict=True))
+
+
 def test_check_deploy_reports_nothing_with_the_docker_compose_defaults():
     # Behind the proxy: HTTPS redirects on, the proxy's X-Forwarded-Proto trusted.
     env = production_env(**compose_environment({"SECRET_KEY": "k" * 64 + "-compose-secret",
@@ -101,8 +108,7 @@ def test_check_deploy_reports_nothing_with_the_docker_compose_defaults():
 
 def test_beat_runs_on_its_own_with_a_schedule_file_it_can_write():
     compose = (settings.BASE_DIR / "docker-compose.yml").read_text()
-    services = compose.split("\nservices:\n", 1)[1].split("\nvolumes:\n", 1)[0]
-    blocks = dict(re.findall(r"\n  (\w+):\n((?:    .*\n|\s*\n)*)", "\n" + services + "\n"))
+    blocks = service_blocks(compose)
     assert "--beat" not in blocks["worker"]  # one beat, however many workers
     schedule = re.search(r"celery -A send_portal beat .*--schedule (\S+)", blocks["beat"]).group(1)
     folder = schedule.rsplit("/", 1)[0]
@@ -115,8 +121,21 @@ def test_beat_runs_on_its_own_with_a_schedule_file_it_can_write():
 
 def test_only_the_proxy_is_published_and_gunicorn_is_not():
     compose = (settings.BASE_DIR / "docker-compose.yml").read_text()
-    services = compose.split("\nservices:\n", 1)[1].split("\nvolumes:\n", 1)[0]
-    blocks = dict(re.findall(r"\n  (\w+):\n((?:    .*\n|\s*\n)*)", "\n" + services + "\n"))
+    blocks = service_blocks(compose)
     published = {name for name, block in blocks.items() if "    ports:" in block}
     assert published == {"proxy"}
     assert "deploy/caddy.Dockerfile" in blocks["proxy"] and "UPSTREAM: web:8000" in blocks["proxy"]
+
+
+def test_the_app_connects_as_a_role_that_owns_no_table_and_the_owner_only_migrates():
+    compose = (settings.BASE_DIR / "docker-compose.yml").read_text()
+    blocks = service_blocks(compose)
+    app = compose_environment({"SECRET_KEY": "x", "SITE_ADDRESS": "x"})
+    assert app["DATABASE_URL"].startswith("postgres://send_app:")
+    assert "migrate" not in blocks["web"]  # the app role may not create tables
+    assert "DATABASE_URL: postgres://send:" in blocks["migrate"]
+    assert "manage.py migrate --noinput && python manage.py grant_app_role send_app" in blocks["migrate"]
+    assert "migrate: { condition: service_completed_successfully }" in compose
+    init = (settings.BASE_DIR / "deploy" / "postgres-init.sh").read_text()
+    assert "CREATE ROLE send_app LOGIN" in init and "SUPERUSER" not in init
+    assert "./deploy/postgres-init.sh:/docker-entrypoint-initdb.d/" in blocks["db"]
