@@ -40,6 +40,9 @@ class BoardPack(models.Model):
     # the pages laid out, the PDF written), for the page that shows the pack's progress.
     progress = models.PositiveSmallIntegerField(default=0)
     attempts = models.PositiveSmallIntegerField(default=0)
+    # Written while the pack is drawn (trusts.jobs.heartbeat): a pack "rendering" whose
+    # heartbeat stopped lost its worker, and is drawn again or marked failed.
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
     # The same request sent twice (a double click, a resubmitted form) makes one pack.
     idempotency_key = models.CharField(max_length=64, unique=True)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from trusts import access
 from trusts.access import Capability
-from trusts.jobs import BROKER_ERRORS
+from trusts.jobs import BROKER_ERRORS, heartbeat, stalled_before
 from trusts.models import Trust, User
 
 from . import pdf, sections
@@ -157,19 +157,21 @@ def board_pack_render(*, pack_id: int) -> BoardPack:
         if pack.status == BoardPack.Status.READY and board_pack_file(pack) is not None:
             return pack
         pack.status = BoardPack.Status.RENDERING
-        pack.started_at = timezone.now()
+        pack.started_at = pack.heartbeat_at = timezone.now()
         pack.attempts += 1
         pack.error = ""
         pack.progress = 5  # started: the bar shows something moving
-        pack.save(update_fields=["status", "started_at", "attempts", "error", "progress"])
+        pack.save(update_fields=["status", "started_at", "heartbeat_at", "attempts", "error",
+                                 "progress"])
     if settings.REPORTS_TEST_RENDER_DELAY:
         time.sleep(settings.REPORTS_TEST_RENDER_DELAY)
 
     def progress(done: int) -> None:
         _packs().filter(pk=pack.pk, status=BoardPack.Status.RENDERING).update(progress=done)
 
-    content = pdf.render_pdf(pack.trust, pack.census_date, (pack.period_start, pack.period_end),
-                             progress=progress)
+    with heartbeat(BoardPack, pack.pk):
+        content = pdf.render_pdf(pack.trust, pack.census_date,
+                                 (pack.period_start, pack.period_end), progress=progress)
     relative = Path(settings.REPORTS_BOARD_PACK_DIR) / pack.trust.slug / f"board-pack-{pack.pk}.pdf"
     target = Path(settings.MEDIA_ROOT) / relative
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -205,6 +207,39 @@ def board_pack_fail(*, pack_id: int, error: str) -> None:
     )
 
 
+INTERRUPTED = "Interrupted while it was being drawn; drawing it again."
+
+
+def board_pack_recover_stalled() -> int:
+    """Packs "rendering" whose heartbeat stopped (their worker died) are drawn again, until
+    they have been started JOBS_MAX_ATTEMPTS times; then they are marked failed, with "Try
+    again" on the page. Rendering is idempotent (the file is renamed into place), so a pack
+    drawn twice is one file. Returns how many were found (trusts.recover_stalled_jobs)."""
+    before = stalled_before()
+    found = 0
+    with transaction.atomic():
+        packs = list(
+            _packs().select_for_update(skip_locked=True)
+            .filter(status=BoardPack.Status.RENDERING)
+            .filter(Q(heartbeat_at__lt=before)
+                    | Q(heartbeat_at__isnull=True, started_at__lt=before))
+        )
+        for pack in packs:
+            found += 1
+            if pack.attempts >= settings.JOBS_MAX_ATTEMPTS:
+                _packs().filter(pk=pack.pk).update(
+                    status=BoardPack.Status.FAILED, finished_at=timezone.now(),
+                    error=f"The pack stopped while it was being drawn, {pack.attempts} times. "
+                          "Try again; if it stops again, ask the platform admin.")
+                log.error("Board pack %s stopped after %s runs", pack.pk, pack.attempts)
+                continue
+            _packs().filter(pk=pack.pk).update(status=BoardPack.Status.QUEUED, error=INTERRUPTED,
+                                               progress=0, heartbeat_at=None)
+            log.warning("Board pack %s stalled while rendering; sending it again", pack.pk)
+            transaction.on_commit(lambda pack_id=pack.pk: _enqueue_render(pack_id))
+    return found
+
+
 def board_pack_retry(*, actor: User, pack: BoardPack) -> bool:
     """Render a failed pack again (the same request, its census and period). False, changing
     nothing, when the pack has not failed: one that is ready or on its way is left alone."""
@@ -213,7 +248,7 @@ def board_pack_retry(*, actor: User, pack: BoardPack) -> bool:
     with transaction.atomic():
         retried = _packs().filter(pk=pack.pk, status=BoardPack.Status.FAILED).update(
             status=BoardPack.Status.QUEUED, error="", progress=0, started_at=None,
-            finished_at=None)
+            finished_at=None, heartbeat_at=None)
         if retried:
             transaction.on_commit(lambda: _enqueue_render(pack.pk))
     return bool(retried)

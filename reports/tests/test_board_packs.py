@@ -272,3 +272,68 @@ def test_in_the_embedded_setting_the_request_answers_before_the_pack_is_drawn(
     assert pack.status == BoardPack.Status.READY, pack.error
     fragment = client.get(f"/reports/board-packs/{pack.pk}/status/").content.decode()
     assert "Download PDF" in fragment and "hx-trigger" not in fragment
+
+
+# --- A pack whose worker died while drawing it -----------------------------------------------------
+
+def _stalled(pack: BoardPack, *, attempts: int) -> None:
+    import datetime
+
+    from django.conf import settings
+    from django.utils import timezone
+
+    long_ago = timezone.now() - datetime.timedelta(seconds=settings.JOBS_STALE_AFTER + 60)
+    BoardPack._base_manager.filter(pk=pack.pk).update(
+        status=BoardPack.Status.RENDERING, attempts=attempts, started_at=long_ago,
+        heartbeat_at=long_ago, progress=40)
+
+
+@pytest.mark.django_db
+def test_a_pack_whose_heartbeat_stopped_is_drawn_again(
+        client, execs, media_root, django_capture_on_commit_callbacks):
+    from trusts.jobs import recover_stalled_jobs
+
+    assisi_exec, _ = execs
+    request_pack(client, assisi_exec)
+    pack = BoardPack.objects.get()
+    _stalled(pack, attempts=1)
+    with django_capture_on_commit_callbacks(execute=True):
+        found = recover_stalled_jobs()
+    assert found["reports.apps.recover_stalled_board_packs"] == 1
+    pack.refresh_from_db()
+    assert (pack.status, pack.attempts, pack.progress) == ("ready", 2, 100)
+    assert (media_root / pack.file_path).read_bytes().startswith(b"%PDF")
+
+
+@pytest.mark.django_db
+def test_a_pack_with_a_recent_heartbeat_is_left_to_its_worker(client, execs):
+    from django.utils import timezone
+
+    from trusts.jobs import recover_stalled_jobs
+
+    assisi_exec, _ = execs
+    request_pack(client, assisi_exec)
+    pack = BoardPack.objects.get()
+    _stalled(pack, attempts=1)
+    BoardPack._base_manager.filter(pk=pack.pk).update(heartbeat_at=timezone.now())
+    assert recover_stalled_jobs()["reports.apps.recover_stalled_board_packs"] == 0
+    pack.refresh_from_db()
+    assert pack.status == "rendering"
+
+
+@pytest.mark.django_db
+def test_a_pack_that_keeps_stopping_is_marked_failed_and_offers_try_again(client, execs):
+    from django.conf import settings
+
+    from trusts.jobs import recover_stalled_jobs
+
+    assisi_exec, _ = execs
+    request_pack(client, assisi_exec)
+    pack = BoardPack.objects.get()
+    _stalled(pack, attempts=settings.JOBS_MAX_ATTEMPTS)
+    recover_stalled_jobs()
+    pack.refresh_from_db()
+    assert pack.status == "failed"
+    assert f"stopped while it was being drawn, {settings.JOBS_MAX_ATTEMPTS} times" in pack.error
+    page = client.get("/reports/trusts/assisi-catholic-trust/board-packs/").content.decode()
+    assert "Try again" in page and "stopped while it was being drawn" in page
