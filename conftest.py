@@ -47,17 +47,28 @@ def _fresh_cache():
     yield
 
 
-@pytest.fixture(scope="session", autouse=True)
-def _record_log_lines():
+@pytest.fixture(scope="session")
+def _log_recorder():
     import logging
 
     from tests.support import RecordingHandler
 
     handler = RecordingHandler(level=logging.DEBUG)
     handler.setFormatter(logging.Formatter("%(name)s %(message)s"))
-    logging.getLogger().addHandler(handler)
+    return handler
+
+
+@pytest.fixture(autouse=True)
+def _record_log_lines(_log_recorder):
+    # Attached for each test, not once: anything that configures logging again in this process
+    # (Django's configure_logging replaces the root logger's handlers) would otherwise end the
+    # recording, and the personal-data check of log lines with it, for the rest of the run.
+    import logging
+
+    root = logging.getLogger()
+    if _log_recorder not in root.handlers:
+        root.addHandler(_log_recorder)
     yield
-    logging.getLogger().removeHandler(handler)
 
 
 def _sensitive_values() -> set[str]:
