@@ -161,9 +161,9 @@ def test_a_cancelled_release_cannot_be_received(pupil, sender, receiver, next_sc
 def test_a_failure_during_receipt_changes_nothing(pupil, sender, receiver, next_school):
     profile(pupil, sender)
     move = services.pupil_move_release(actor=sender, pupil=pupil, to_school=next_school)
-    with mock.patch("casework.services.ehc_plan_move", side_effect=RuntimeError("boom")):
-        with pytest.raises(RuntimeError):
-            services.pupil_move_receive(actor=receiver, move=move)
+    with (mock.patch("casework.services.ehc_plan_move", side_effect=RuntimeError("boom")),
+          pytest.raises(RuntimeError)):
+        services.pupil_move_receive(actor=receiver, move=move)
     move.refresh_from_db()
     pupil.refresh_from_db()
     assert move.status == PupilMove.Status.RELEASED and pupil.left_school_on is None
