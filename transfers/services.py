@@ -313,6 +313,18 @@ def _provision_history(pupil: Pupil) -> list[dict]:
     } for e in enrolments_for_pupil(pupil)]
 
 
+def _end_provision(pupil: Pupil, on: datetime.date) -> None:
+    """The pupil's places in the sending school's interventions end on the day they leave, so
+    their cost leaves that school's costed provision (through the provision app's service, for
+    the move: the receiving SENCO may not change the sending school's provision)."""
+    from provision import services as provision_services
+    from provision.selectors import enrolments_for_pupil
+
+    for enrolment in enrolments_for_pupil(pupil):
+        if enrolment.end_date is None and enrolment.start_date <= on:
+            provision_services.enrolment_end(actor=None, enrolment=enrolment, end_date=on)
+
+
 def _arriving(pupil: Pupil) -> pupil_services.ArrivingPupil:
     history = []
     for event in pupil.events.all():  # oldest first
@@ -364,6 +376,7 @@ def pupil_move_receive(*, actor: User, move: PupilMove,
             actor=actor, from_pupil=pupil, to_pupil=received, on=on))
         locked.provision_history = _provision_history(pupil)
         summary["provision_enrolments"] = len(locked.provision_history)
+        _end_provision(pupil, on)
         locked.status = PupilMove.Status.RECEIVED
         locked.received_by, locked.received_at = actor, timezone.now()
         locked.received_pupil, locked.summary = received, summary

@@ -97,7 +97,8 @@ def test_receiving_moves_the_register_and_copies_the_records(pupil, sender, rece
     assert SupportPlan.objects.filter(pupil=pupil, school=school).count() == 2
     assert OnePageProfile.objects.filter(pupil=pupil).count() == 2
     enrolment.refresh_from_db()
-    assert enrolment.pupil_id == pupil.pk
+    assert enrolment.pupil_id == pupil.pk and enrolment.end_date == dt.date.today()
+    assert move.provision_history[0]["end_date"] is None  # going on until the move
 
 
 def test_the_sending_schools_open_plan_is_read_only_once_the_pupil_has_left(
@@ -183,8 +184,33 @@ def test_a_pupil_returning_to_a_school_rejoins_their_old_record(pupil, sender, s
     assert pupil.left_school_on is None and Pupil.objects.filter(upn=pupil.upn).count() == 2
 
 
-def test_the_figures_agree_after_a_move_between_trusts(pupil, sender, receiver, next_school):
+def test_the_figures_agree_after_a_move_between_trusts(pupil, sender, receiver, school,
+                                                      next_school):
     SchoolFactory()  # a third school, untouched
+    EnrolmentFactory(pupil=pupil, intervention=InterventionFactory(school=school),
+                     start_date=dt.date(2026, 1, 5))
     move = services.pupil_move_release(actor=sender, pupil=pupil, to_school=next_school)
     services.pupil_move_receive(actor=receiver, move=move)
     assert figures_verify().differences == []
+
+
+def test_the_receiving_school_sees_the_records_only_once_it_has_received_them(
+        pupil, sender, receiver, next_school, school):
+    from django_scopes import scope
+
+    reviewed_plan(pupil, sender)
+    profile(pupil, sender)
+
+    def seen_by_receiver() -> tuple[int, int, int]:
+        with scope(school=[next_school.pk]):
+            return (Pupil.objects.count(), SupportPlan.objects.count(),
+                    OnePageProfile.objects.count())
+
+    move = services.pupil_move_release(actor=sender, pupil=pupil, to_school=next_school)
+    assert seen_by_receiver() == (0, 0, 0)
+    services.pupil_move_receive(actor=receiver, move=move)
+    assert seen_by_receiver() == (1, 1, 1)
+    with scope(school=[next_school.pk]):
+        assert not Pupil.objects.filter(pk=pupil.pk).exists()  # the sender's row stays theirs
+    with scope(school=[school.pk]):
+        assert SupportPlan.objects.count() == 1 and Pupil.objects.get().pk == pupil.pk
