@@ -316,6 +316,8 @@ def profile_save(*, actor: User, pupil: Pupil, like_and_admire: str, important_t
     """Save the profile as its next version; earlier versions are kept unchanged. Returns the
     latest version and whether a new one was made (not when nothing changed)."""
     pupil = Pupil.objects.select_for_update().get(pk=pupil.pk)
+    if pupil.left_school_on is not None:
+        raise ValidationError("The pupil has left the school: their profile is kept as it was.")
     values = {"like_and_admire": like_and_admire.strip(), "important_to_me": important_to_me.strip(),
               "how_to_support": how_to_support.strip(), "my_needs": my_needs.strip(),
               "written_with": written_with.strip()}

@@ -113,6 +113,8 @@ def test_the_sending_schools_open_plan_is_read_only_once_the_pupil_has_left(
     with pytest.raises(ValidationError):
         support_services.plan_start(actor=sender, pupil=pupil, starts_on=dt.date.today(),
                                     review_due=dt.date.today() + dt.timedelta(weeks=6))
+    with pytest.raises(ValidationError, match="has left the school"):
+        profile(pupil, sender, my_needs="Changed after the move.")
 
 
 def test_the_ehc_plan_and_its_reviews_follow_the_pupil_and_the_figures_agree(

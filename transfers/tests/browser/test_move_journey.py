@@ -56,3 +56,11 @@ def test_release_check_then_receive_with_the_records(page, browser, live_server,
     page.reload()
     assert receiver.email in page.locator("#received").inner_text()
     page.screenshot(path=str(SHOTS / "move-received-sender.png"), full_page=True)
+
+    # The receiving school's record of the pupil shows where they came from and their plans.
+    other.get_by_role("link", name="The pupil's record at St Thomas More High School").click()
+    assert "Joined from Holy Family Catholic Primary" in other.content()
+    other.screenshot(path=str(SHOTS / "move-received-pupil.png"), full_page=True)
+    page.goto(f"/pupils/{pupil.pk}/")
+    assert "Moved to St Thomas More High School" in page.content()
+    page.screenshot(path=str(SHOTS / "move-sender-pupil.png"), full_page=True)
