@@ -320,6 +320,45 @@ def annual_review_record_decision(*, actor: User, review: AnnualReview, decision
     return review
 
 
+# --- A pupil moving school with their plan (transfers.PupilMove) -------------------------------
+
+@transaction.atomic
+def ehc_plan_move(*, actor: User | None, from_pupil: Pupil, to_pupil: Pupil,
+                  on: dt.date) -> dict[str, int]:
+    """The pupil's EHC plan follows them to their new school: the old school's live plan
+    ceases there on the day of the move (kept, with its reviews, as its history) and the new
+    school's record of the plan gets its issue date, LA and the reviews held so far, so the
+    next review falls due where the pupil now is. One live plan per child across the
+    deployment: the trust's figures never count the child twice."""
+    with scopes_disabled():
+        plans = list(EHCPlan.objects.select_for_update()
+                     .filter(pupil=from_pupil, ceased_on__isnull=True).order_by("pk"))
+        source = next((p for p in plans if p.issue_date is not None), None)
+        for plan in plans:
+            plan.ceased_on = on
+            plan.save(update_fields=["ceased_on"])
+        out = {"ehc_plans": 0, "annual_reviews": 0}
+        if plans:
+            figures.school_refresh(school_id=from_pupil.school_id)
+        if source is None:
+            return out  # no issued plan: the new school's register makes its own record
+        plan = _plan_with_details(pupil=to_pupil, local_authority=source.local_authority,
+                                  issue_date=source.issue_date, owner=actor)
+        plan.amended_plan_issued_on = source.amended_plan_issued_on
+        plan.save(update_fields=["amended_plan_issued_on"])
+        out["ehc_plans"] = 1
+        known = set(plan.reviews.values_list("meeting_date", flat=True))
+        for review in source.reviews.order_by("meeting_date", "pk"):
+            if review.meeting_date in known:
+                continue
+            AnnualReview.objects.create(
+                plan=plan, meeting_date=review.meeting_date, la_decision=review.la_decision,
+                la_decision_date=review.la_decision_date, recorded_by=review.recorded_by)
+            out["annual_reviews"] += 1
+        figures.school_refresh(school_id=plan.school_id)
+    return out
+
+
 # --- Cases -----------------------------------------------------------------------------------
 
 @transaction.atomic

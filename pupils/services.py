@@ -432,6 +432,26 @@ def pupil_remove_from_register(*, actor: User, pupil: Pupil, note: str = "",
     return event
 
 
+@transaction.atomic
+def pupil_leave_school(*, actor: User | None, pupil: Pupil, note: str = "",
+                       on: datetime.date | None = None) -> RegisterEvent:
+    """The pupil has left the school (moved to another): their record and history stay, read
+    as the school's past, and the register and its figures count them no more."""
+    on = on or timezone.localdate()
+    pupil = Pupil.objects.select_for_update().get(pk=pupil.pk)
+    if pupil.left_school_on is not None:
+        raise RegisterChangeError("This pupil has already left the school.")
+    event = RegisterEvent.objects.create(
+        pupil=pupil, kind=RegisterEvent.Kind.LEFT_SCHOOL, date=on,
+        source=RegisterEvent.Source.MANUAL, actor=actor, from_provision=pupil.provision,
+        from_need=pupil.primary_need, note=note[:300],
+    )
+    pupil.left_school_on = on
+    pupil.save(update_fields=["left_school_on", "updated_at"])
+    send_register_changed([pupil.school_id])
+    return event
+
+
 # --- The browser upload: upload -> check (task) -> confirm -> import (task) --------------------
 
 

@@ -57,6 +57,9 @@ class SupportPlan(models.Model):
         "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     closed_on = models.DateField(null=True, blank=True)
+    # The school whose plan this is a copy of, when the pupil moved here with their records
+    # (transfers.PupilMove): kept closed, as that school's history, never edited here.
+    received_from = models.CharField(max_length=200, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )

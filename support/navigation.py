@@ -38,7 +38,9 @@ def profile_section(pupil, user, today: dt.date) -> PupilSectionContent | None:
     if not access.can(user, C.VIEW_SUPPORT_PLANS, pupil.school_id):
         return None
     latest = selectors.latest_profile(pupil)
-    may_write = access.can(user, C.WRITE_SUPPORT_PLANS, pupil.school_id)
+    # A pupil who has left keeps their profile here as it was: their new school writes on.
+    may_write = (access.can(user, C.WRITE_SUPPORT_PLANS, pupil.school_id)
+                 and pupil.left_school_on is None)
     records: tuple[PupilRecord, ...] = ()
     actions: tuple[tuple[str, str], ...] = ()
     if latest is not None:

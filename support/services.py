@@ -47,6 +47,10 @@ def _lock(plan: SupportPlan) -> SupportPlan:
         pk=plan.pk)
     if locked.is_closed:
         raise ValidationError(CLOSED_MESSAGE, code="closed")
+    if locked.pupil.left_school_on is not None:
+        # The school keeps the plan of a pupil who has left as its history, as it was.
+        raise ValidationError("The pupil has left the school: their plan is kept as it was.",
+                              code="left")
     return locked
 
 
@@ -312,6 +316,8 @@ def profile_save(*, actor: User, pupil: Pupil, like_and_admire: str, important_t
     """Save the profile as its next version; earlier versions are kept unchanged. Returns the
     latest version and whether a new one was made (not when nothing changed)."""
     pupil = Pupil.objects.select_for_update().get(pk=pupil.pk)
+    if pupil.left_school_on is not None:
+        raise ValidationError("The pupil has left the school: their profile is kept as it was.")
     values = {"like_and_admire": like_and_admire.strip(), "important_to_me": important_to_me.strip(),
               "how_to_support": how_to_support.strip(), "my_needs": my_needs.strip(),
               "written_with": written_with.strip()}
@@ -331,6 +337,55 @@ def profile_save(*, actor: User, pupil: Pupil, like_and_admire: str, important_t
     profile = OnePageProfile.objects.create(
         pupil=pupil, version=(latest.version + 1) if latest else 1, created_by=actor, **values)
     return profile, True
+
+
+# --- A pupil moving school with their records (transfers.PupilMove) ----------------------------
+
+@transaction.atomic
+def support_records_copy(*, actor: User | None, from_pupil: Pupil, to_pupil: Pupil,
+                         source_name: str, on: dt.date) -> dict[str, int]:
+    """Copy the support plans (drafts apart) and the latest one-page profile of `from_pupil`
+    to `to_pupil` at their new school. The plans arrive closed, marked as from `source_name`:
+    the new school's own cycle starts from them (plan_start carries over the last one). A plan
+    still open at the old school is copied as it stood and closed on the day of the move.
+    Returns the counts copied."""
+    plans = list(SupportPlan.objects.with_scopes_disabled().filter(pupil=from_pupil)
+                 .exclude(status=SupportPlan.Status.DRAFT)
+                 .prefetch_related("outcomes").select_related("review")
+                 .order_by("starts_on", "pk"))
+    copied_plans = 0
+    previous = None
+    for plan in plans:
+        copy = SupportPlan.objects.create(
+            pupil=to_pupil, school_id=to_pupil.school_id, status=SupportPlan.Status.CLOSED,
+            owner=actor if actor is not None else plan.owner, starts_on=plan.starts_on,
+            review_due=plan.review_due, closed_on=plan.closed_on or on,
+            received_from=source_name[:200], follows=previous, created_by=actor,
+            **{field: getattr(plan, field) for field in PLAN_TEXT})
+        for outcome in plan.outcomes.all():
+            Outcome.objects.create(
+                plan=copy, position=outcome.position, review_by=outcome.review_by,
+                progress=outcome.progress,
+                **{field: getattr(outcome, field) for field in OUTCOME_TEXT})
+        review = getattr(plan, "review", None)
+        if review is not None:
+            PlanReview.objects.create(
+                plan=copy, held_on=review.held_on, delivery=review.delivery,
+                recorded_at=review.recorded_at,
+                **{field: getattr(review, field) for field in REVIEW_TEXT})
+        previous = copy
+        copied_plans += 1
+    latest = (OnePageProfile.objects.with_scopes_disabled().filter(pupil=from_pupil)
+              .order_by("-version").first())
+    profiles = 0
+    if latest is not None:
+        mine = OnePageProfile.objects.with_scopes_disabled().filter(pupil=to_pupil).aggregate(
+            top=Max("version"))["top"] or 0
+        OnePageProfile.objects.create(
+            pupil=to_pupil, version=mine + 1, created_by=actor,
+            **{field: getattr(latest, field) for field in PROFILE_FIELDS})
+        profiles = 1
+    return {"support_plans": copied_plans, "profiles": profiles}
 
 
 # --- Erasure of a pupil's personal data (pupils.erasure) -----------------------------------------

@@ -6,14 +6,31 @@ class TransfersConfig(AppConfig):
     verbose_name = "Common transfer files"
 
     def ready(self) -> None:
+        from pupils import erasure
         from trusts import audit
         from trusts.access import Capability
-        from trusts.navigation import PupilSection, SchoolLink, register_pupil_section, register_school_link
+        from trusts.navigation import (
+            HomeTaskSource,
+            PupilSection,
+            SchoolLink,
+            register_home_tasks,
+            register_pupil_section,
+            register_school_link,
+        )
 
         from . import hub
-        from .models import TransferImport
+        from .models import PupilMove, TransferImport
 
         audit.register(TransferImport, exclude_fields=["pupils", "summary", "errors"])
+        audit.register(PupilMove, exclude_fields=["provision_history"])
+        erasure.keep(PupilMove, why="which schools, who and when, and intervention names and "
+                                    "dates: no text about the pupil")
+        register_school_link(SchoolLink(
+            "Pupils released to your school", "transfers:moves_incoming",
+            Capability.EDIT_REGISTER,
+            "Pupils another school has released to you, with their records, to receive.",
+            order=27))
+        register_home_tasks(HomeTaskSource("pupils_released", hub.released_tasks, order=40))
         register_school_link(SchoolLink(
             "Import a common transfer file", "transfers:import_upload", Capability.EDIT_REGISTER,
             "Bring in the SEN record of pupils joining from another school (CTF XML).", order=25))

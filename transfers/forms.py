@@ -52,3 +52,20 @@ class CtfExportForm(Form):
             raise forms.ValidationError("Enter the next school's DfE number as 7 digits, for "
                                         "example 8832001")
         return value or None
+
+
+class MoveReleaseForm(Form):
+    to_school = forms.ModelChoiceField(
+        label="Which school is the pupil moving to?", queryset=None,
+        empty_label="Choose a school",
+        help_text="Schools using this service. The new school's SENCO receives the pupil's "
+                  "records when they accept them; until then they see only the pupil's name, "
+                  "UPN and date of birth.",
+        error_messages={"required": "Choose the school the pupil is moving to",
+                        "invalid_choice": "Choose the school the pupil is moving to"})
+
+    def __init__(self, *args, schools, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["to_school"].queryset = schools
+        self.fields["to_school"].label_from_instance = (
+            lambda s: f"{s.name} ({s.laestab}), {s.trust.name}")

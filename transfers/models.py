@@ -45,3 +45,58 @@ class TransferImport(models.Model):
 
     def get_additional_data(self) -> dict:
         return {"trust_id": self.school.trust_id, "school_id": self.school_id}
+
+
+class PupilMove(models.Model):
+    """A pupil moving between two schools of the deployment. The sending school releases the
+    pupil to a named school; that school's SENCO receives them, and only then does the
+    receiving school get the pupil's records (copies on a register row of its own: the sending
+    school keeps its records, read-only now the pupil has left). The provision the pupil had
+    is kept here as it stood on receipt: the interventions and their costs stay the sending
+    school's."""
+
+    class Status(models.TextChoices):
+        RELEASED = "released", "Released"
+        RECEIVED = "received", "Received"
+        CANCELLED = "cancelled", "Cancelled"
+
+    pupil = models.ForeignKey("pupils.Pupil", on_delete=models.PROTECT,
+                              related_name="moves_out")
+    from_school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="moves_out")
+    to_school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="moves_in")
+    status = models.CharField(max_length=9, choices=Status.choices, default=Status.RELEASED)
+    released_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
+                                    null=True, blank=True, related_name="+")
+    released_at = models.DateTimeField(auto_now_add=True)
+    received_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
+                                    null=True, blank=True, related_name="+")
+    received_at = models.DateTimeField(null=True, blank=True)
+    cancelled_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
+                                     null=True, blank=True, related_name="+")
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    # The pupil's register row at the receiving school, made or matched on receipt.
+    received_pupil = models.ForeignKey("pupils.Pupil", on_delete=models.PROTECT, null=True,
+                                       blank=True, related_name="moves_in")
+    # What the receipt brought: counts of records copied, and the provision history as it
+    # stood (intervention name, kind, dates, scores), for the receiving school to read.
+    summary = models.JSONField(default=dict, blank=True)
+    provision_history = models.JSONField(default=list, blank=True)
+
+    # Scoped by the sending school; the receiving school's reads go through
+    # transfers.selectors, which ask trusts.access for both sides explicitly.
+    objects = TenantManager(school="from_school")
+
+    class Meta:
+        ordering = ["-released_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["pupil"], condition=models.Q(status="released"),
+                                    name="pupil_move_one_open_per_pupil"),
+            models.CheckConstraint(condition=~models.Q(from_school=models.F("to_school")),
+                                   name="pupil_move_between_two_schools"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Pupil move {self.pk}"
+
+    def get_additional_data(self) -> dict:
+        return {"trust_id": self.from_school.trust_id, "school_id": self.from_school_id}

@@ -22,10 +22,11 @@ from trusts.models import School, User
 
 from . import ctf
 from .ctf import CTFError
-from .models import TransferImport
+from .models import PupilMove, TransferImport
 
-__all__ = ["CTFError", "TransferCheck", "ctf_check", "ctf_export", "ctf_import",
-           "ctf_import_confirm", "ctf_upload"]
+__all__ = ["CTFError", "MoveError", "TransferCheck", "ctf_check", "ctf_export", "ctf_import",
+           "ctf_import_confirm", "ctf_upload", "pupil_move_cancel", "pupil_move_receive",
+           "pupil_move_release"]
 
 STATUS_LABELS = {"new": "Joins the register", "changed": "Record updated",
                  "unchanged": "No change", "no_send": "No SEN in the file: not stored"}
@@ -260,3 +261,125 @@ def ctf_export(*, actor: User | None, school: School, upns: list[str],
         audit.record_export(actor=actor, subject=school, what="Common transfer file",
                             rows=len(pupils))
     return content, len(pupils)
+
+
+# --- A pupil moving to another school of the deployment ------------------------------------------
+
+
+class MoveError(ValueError):
+    """A move that cannot be made; the message is for the user."""
+
+
+def pupil_move_release(*, actor: User, pupil: Pupil, to_school: School) -> PupilMove:
+    """The sending school releases a pupil on its register to a named school of the
+    deployment. Nothing of the pupil reaches that school until its SENCO receives them. The
+    caller has checked that `actor` may change the sending school's register."""
+    with transaction.atomic(), scopes_disabled():
+        pupil = Pupil.objects.select_for_update().select_related("school").get(pk=pupil.pk)
+        if to_school.pk == pupil.school_id:
+            raise MoveError("Choose a school other than the pupil's own.")
+        if pupil.left_school_on is not None or not pupil.on_register:
+            raise MoveError("Only a pupil on the school's SEN register can be released.")
+        if PupilMove.objects.filter(pupil=pupil, status=PupilMove.Status.RELEASED).exists():
+            raise MoveError("This pupil has already been released to a school.")
+        return PupilMove.objects.create(pupil=pupil, from_school=pupil.school,
+                                        to_school=to_school, released_by=actor)
+
+
+def pupil_move_cancel(*, actor: User, move: PupilMove) -> bool:
+    """The sending school withdraws a release not yet received; False if it is no longer
+    waiting (received or cancelled already)."""
+    with transaction.atomic(), scopes_disabled():
+        locked = PupilMove.objects.select_for_update().filter(
+            pk=move.pk, status=PupilMove.Status.RELEASED).first()
+        if locked is None:
+            return False
+        locked.status = PupilMove.Status.CANCELLED
+        locked.cancelled_by, locked.cancelled_at = actor, timezone.now()
+        locked.save(update_fields=["status", "cancelled_by", "cancelled_at"])
+    move.refresh_from_db()
+    return True
+
+
+def _provision_history(pupil: Pupil) -> list[dict]:
+    from provision.selectors import enrolments_for_pupil
+
+    return [{
+        "intervention": e.intervention.name, "kind": e.intervention.get_kind_display(),
+        "area_of_need": e.intervention.area_of_need, "start_date": e.start_date.isoformat(),
+        "end_date": e.end_date.isoformat() if e.end_date else None,
+        "entry_score": str(e.entry_score) if e.entry_score is not None else None,
+        "exit_score": str(e.exit_score) if e.exit_score is not None else None,
+    } for e in enrolments_for_pupil(pupil)]
+
+
+def _end_provision(pupil: Pupil, on: datetime.date) -> None:
+    """The pupil's places in the sending school's interventions end on the day they leave, so
+    their cost leaves that school's costed provision (through the provision app's service, for
+    the move: the receiving SENCO may not change the sending school's provision)."""
+    from provision import services as provision_services
+    from provision.selectors import enrolments_for_pupil
+
+    for enrolment in enrolments_for_pupil(pupil):
+        if enrolment.end_date is None and enrolment.start_date <= on:
+            provision_services.enrolment_end(actor=None, enrolment=enrolment, end_date=on)
+
+
+def _arriving(pupil: Pupil) -> pupil_services.ArrivingPupil:
+    history = []
+    for event in pupil.events.all():  # oldest first
+        if event.to_provision and event.to_provision != event.from_provision and (
+                not history or history[-1][1] != event.to_provision):
+            history.append((event.date, event.to_provision))
+    return pupil_services.ArrivingPupil(
+        upn=pupil.upn, surname=pupil.surname, forename=pupil.forename,
+        date_of_birth=pupil.date_of_birth, gender=pupil.gender, year_group=pupil.year_group,
+        provision=pupil.provision, primary_need=pupil.primary_need,
+        secondary_need=pupil.secondary_need, history=tuple(history))
+
+
+def pupil_move_receive(*, actor: User, move: PupilMove,
+                       on: datetime.date | None = None) -> bool:
+    """The receiving school takes the pupil in, all in one transaction: the pupil joins its
+    register (a row of its own, with the SEN history, through the pupils app's services so
+    its figures follow), leaves the sending school's register on the same day, and the
+    receiving school gets copies of the support plans and latest one-page profile, the EHC
+    plan with its reviews, and the provision history. The sending school keeps its records as
+    they were, read-only now the pupil has left. False if the move is not waiting (received
+    already, or cancelled): receiving twice changes nothing."""
+    from casework import services as casework_services
+    from support import services as support_services
+
+    on = on or timezone.localdate()
+    with transaction.atomic(), scopes_disabled():
+        locked = (PupilMove.objects.select_for_update()
+                  .filter(pk=move.pk, status=PupilMove.Status.RELEASED)
+                  .select_related("from_school", "to_school").first())
+        if locked is None:
+            return False
+        pupil = Pupil.objects.select_for_update().get(pk=locked.pupil_id)
+        if pupil.left_school_on is not None or not pupil.on_register:
+            raise MoveError("The pupil is no longer on the sending school's register.")
+        source = locked.from_school
+        note = f"Joined from {source.name} ({source.laestab})"[:300]
+        arrival = _arriving(pupil)
+        pupil_services.pupil_leave_school(
+            actor=actor, pupil=pupil, on=on,
+            note=f"Moved to {locked.to_school.name} ({locked.to_school.laestab})")
+        [result] = pupil_services.pupils_arrive_from_transfer(
+            actor=actor, school=locked.to_school, arrivals=[arrival], note=note, on=on)
+        received = result.pupil
+        summary = {"joined_register": result.created, "register_events": result.events}
+        summary.update(support_services.support_records_copy(
+            actor=actor, from_pupil=pupil, to_pupil=received, source_name=source.name, on=on))
+        summary.update(casework_services.ehc_plan_move(
+            actor=actor, from_pupil=pupil, to_pupil=received, on=on))
+        locked.provision_history = _provision_history(pupil)
+        summary["provision_enrolments"] = len(locked.provision_history)
+        _end_provision(pupil, on)
+        locked.status = PupilMove.Status.RECEIVED
+        locked.received_by, locked.received_at = actor, timezone.now()
+        locked.received_pupil, locked.summary = received, summary
+        locked.save()
+    move.refresh_from_db()
+    return True
