@@ -103,7 +103,9 @@ def test_a_head_of_send_records_an_activity_and_corrects_it(page):
     assert log.get_by_label("Assisi Test Trust").is_checked() is False
     assert log.get_by_label("Christus T").is_checked() is False
     log.get_by_label("Kind").select_option("school_visit")
-    log.get_by_label("Date", exact=True).fill(day.isoformat())
+    date = log.get_by_role("group", name="Date", exact=True)
+    for box, part in (("Day", day.day), ("Month", day.month), ("Year", day.year)):
+        date.get_by_label(box, exact=True).fill(str(part))
     log.get_by_label("Hours").fill("3")
     log.get_by_label("School").select_option(label=f"{school}")
     log.get_by_label("Notes").fill("Observed the nurture group")
