@@ -31,7 +31,7 @@ install: $(BIN)/.installed
 PIP_TOOLS_VERSION ?= 7.7.0
 LOCK_VENV ?= .venv-lock
 LOCK_ARGS ?=
-PIP_COMPILE = $(LOCK_VENV)/bin/pip-compile --quiet --generate-hashes --strip-extras \
+PIP_COMPILE = CUSTOM_COMPILE_COMMAND="make lock" $(LOCK_VENV)/bin/pip-compile --quiet --generate-hashes --strip-extras \
 	--no-emit-index-url --no-emit-find-links $(LOCK_ARGS)
 lock:
 	test -x $(LOCK_VENV)/bin/pip-compile || { $(PYTHON) -m venv $(LOCK_VENV) \
