@@ -45,5 +45,17 @@ class NationalAverageForm(forms.ModelForm):
 @admin.register(NationalAverage)
 class NationalAverageAdmin(admin.ModelAdmin):
     form = NationalAverageForm
-    list_display = ["phase", "ehcp_pct", "sen_support_pct", "total_send_pct", "year", "source"]
+    list_display = ["phase", "ehcp", "sen_support", "total_send", "year", "source"]
     ordering = ["phase"]
+
+    @admin.display(description="EHC plans (%)", ordering="ehcp_pct")
+    def ehcp(self, obj):
+        return obj.ehcp_pct
+
+    @admin.display(description="SEN support (%)", ordering="sen_support_pct")
+    def sen_support(self, obj):
+        return obj.sen_support_pct
+
+    @admin.display(description="Total SEND (%)", ordering="total_send_pct")
+    def total_send(self, obj):
+        return obj.total_send_pct
