@@ -171,3 +171,20 @@ def test_the_demo_claims_are_deterministic_and_idempotent(las, thurrock_school, 
     statuses = set(Claim.objects.values_list("status", flat=True))
     assert {"draft", "awarded"} <= statuses
     assert Payment.objects.exists()
+
+
+def test_bands_the_reference_adds_to_a_running_deployment_rebuild_the_figures(las, monkeypatch):
+    """A deployment whose figures are kept (the horizon set) and which lacks some reference
+    bands: loading them may change schools' expected income, so the figures are rebuilt."""
+    from funding import figures
+
+    reference.load(today=ON)
+    band(las["essex"], "4+").delete()
+    rebuilt = []
+    monkeypatch.setattr(figures, "banding_changed", lambda: rebuilt.append(True) or 0)
+    reference.load(today=ON)
+    assert rebuilt == [True]
+    assert band(las["essex"], "4+").annual_value == Decimal("8000")
+    rebuilt.clear()
+    reference.load(today=ON)
+    assert rebuilt == []
