@@ -14,7 +14,8 @@ RUN apt-get update \
 
 WORKDIR /app
 COPY requirements.txt .
-RUN pip install --no-cache-dir -r requirements.txt
+# The lock: every package pinned and checked against its hashes.
+RUN pip install --no-cache-dir --require-hashes -r requirements.txt
 COPY . .
 RUN SECRET_KEY=build-only ALLOWED_HOSTS=localhost python manage.py collectstatic --noinput \
  && useradd --system --home /app send \

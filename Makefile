@@ -7,7 +7,7 @@ PORT ?= 8000
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/send_portal
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 
-.PHONY: install run test lint bench clean system-packages production-local backup restore
+.PHONY: install lock run test lint bench clean system-packages production-local backup restore
 
 # The Debian packages the app and its tests need (python3-venv, WeasyPrint's Pango and HarfBuzz,
 # fonts, poppler-utils, Chromium): nothing is done when all are there; otherwise the missing
@@ -15,13 +15,29 @@ TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 system-packages:
 	PYTHON=$(PYTHON) bash scripts/system-packages.sh
 
+# requirements-dev.txt is the whole lock (runtime and test packages, each pinned with its
+# hashes), so every machine installs exactly what the tests ran on.
 $(BIN)/.installed: requirements.txt requirements-dev.txt | system-packages
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -r requirements-dev.txt
+	$(BIN)/pip install --quiet --require-hashes -r requirements-dev.txt
 	touch $@
 
 install: $(BIN)/.installed
+
+# Recompile the locks from requirements.in and requirements-dev.in (pip-tools in a venv of its
+# own, so it never enters the app's). Versions already locked are kept unless an .in file
+# asks otherwise; `make lock LOCK_ARGS=--upgrade` moves everything to the newest allowed.
+PIP_TOOLS_VERSION ?= 7.7.0
+LOCK_VENV ?= .venv-lock
+LOCK_ARGS ?=
+PIP_COMPILE = CUSTOM_COMPILE_COMMAND="make lock" $(LOCK_VENV)/bin/pip-compile --quiet --generate-hashes --strip-extras \
+	--no-emit-index-url --no-emit-find-links $(LOCK_ARGS)
+lock:
+	test -x $(LOCK_VENV)/bin/pip-compile || { $(PYTHON) -m venv $(LOCK_VENV) \
+		&& $(LOCK_VENV)/bin/pip install --quiet pip-tools==$(PIP_TOOLS_VERSION); }
+	$(PIP_COMPILE) --output-file=requirements.txt requirements.in
+	$(PIP_COMPILE) --output-file=requirements-dev.txt requirements-dev.in
 
 # The embedded default: SQLite, Celery tasks in-process, demo data loaded.
 run: install
@@ -65,4 +81,4 @@ bench: install
 		$(BIN)/python -m bench $(BENCH)
 
 clean:
-	rm -rf $(VENV) db.sqlite3 staticfiles
+	rm -rf $(VENV) $(LOCK_VENV) db.sqlite3 staticfiles

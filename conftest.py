@@ -119,8 +119,9 @@ def _no_personal_data_in_urls_or_logs(request):
 def demo_people(db):
     """Only the reference trusts, schools, LAs and the demo users (fast)."""
     from trusts import demo as trusts_demo
+    from trusts import reference as trusts_reference
 
-    trusts_demo.seed_reference()
+    trusts_reference.load_schools()
     return trusts_demo.seed_users()
 
 
@@ -144,9 +145,10 @@ def rolled_back_module_data(django_db_blocker):
 def demo_people_module(django_db_setup, django_db_blocker):
     """demo_people, built once per module (use it with the `db` fixture)."""
     from trusts import demo as trusts_demo
+    from trusts import reference as trusts_reference
 
     with rolled_back_module_data(django_db_blocker):
-        trusts_demo.seed_reference()
+        trusts_reference.load_schools()
         yield trusts_demo.seed_users()
 
 

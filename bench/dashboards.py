@@ -126,14 +126,14 @@ def build_casework_and_funding(schools, trusts, hos, rng: random.Random) -> str:
     from django.utils import timezone
 
     from casework.models import ActivityEntry, ActivityShare, Case, EHCRequest
-    from funding import demo as funding_demo
+    from funding import reference as funding_reference
     from funding.models import Award, Band, Claim, ClaimStatus, Payment
     from funding.selectors import default_financial_year
     from provision.models import Enrolment, Intervention, Kind
     from pupils.models import Provision, Pupil
     from pupils.tests.factories import PupilFactory
 
-    funding_demo.seed_banding_tables()
+    funding_reference.load_banding_tables()
     today = timezone.localdate()
     year = default_financial_year(today)
     bands: dict[int, list] = {}

@@ -18,7 +18,7 @@ class _Rollback(Exception):
 
 
 def main() -> None:
-    from funding import demo, selectors
+    from funding import reference, selectors
     from funding.models import Award, Band, Claim, ClaimStatus, Payment
     from provision.models import Enrolment, Intervention, Kind
     from pupils.models import Provision, Pupil
@@ -33,7 +33,7 @@ def main() -> None:
                 la, _ = LocalAuthority.objects.get_or_create(
                     code=code, defaults={"name": name, "funding_unit": unit})
                 las.append(la)
-            demo.seed_banding_tables()
+            reference.load_banding_tables()
             bands = {la.pk: list(Band.objects.filter(scheme__local_authority=la, scheme__financial_year=2025))
                      for la in las}
             trust = Trust.objects.create(name="Bench trust", slug="bench-trust-funding")

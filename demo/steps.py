@@ -1,6 +1,12 @@
-"""The demo data, layer by layer: each app seeds its own part in `<app>/demo.py`
-(a `seed(today) -> list[str]` returning summary lines), lowest layer first. Every demo date is
-counted from one `today`, so that the demo looks live on the day it is loaded."""
+"""Reference data, then the demo on top, layer by layer, lowest layer first.
+
+Reference data (what a real deployment loads too, `load_reference`): each app's
+`<app>/reference.py`, a `load(today) -> list[str]` returning summary lines. It adds only what is
+missing and creates no user and no pupil.
+
+The demo (`seed_demo`, which loads the reference data first): the demo users, then each app's
+`<app>/demo.py`, a `seed(today) -> list[str]`. Every demo date is counted from one `today`, so
+that the demo looks live on the day it is loaded."""
 
 import datetime
 from dataclasses import dataclass, field
@@ -11,6 +17,7 @@ from django.utils import timezone
 
 from trusts import demo as trusts_demo
 
+REFERENCE_LAYERS = ["trusts", "pupils", "funding"]
 LAYERS_ABOVE_TRUSTS = ["pupils", "provision", "support", "funding", "casework", "reports"]
 
 
@@ -20,11 +27,17 @@ class Summary:
     users: list = field(default_factory=list)
 
 
+def load_reference(today: datetime.date | None = None) -> list[str]:
+    today = today or timezone.localdate()
+    lines = []
+    for app in REFERENCE_LAYERS:
+        lines.extend(import_module(f"{app}.reference").load(today=today))
+    return lines
+
+
 def run_all(today: datetime.date | None = None) -> Summary:
     today = today or timezone.localdate()
-    summary = Summary()
-    counts = trusts_demo.seed_reference()
-    summary.lines.append(", ".join(f"{n} {what}" for what, n in counts.items()))
+    summary = Summary(lines=load_reference(today))
     summary.users = trusts_demo.seed_users()
     for app in LAYERS_ABOVE_TRUSTS:
         if find_spec(f"{app}.demo") is not None:

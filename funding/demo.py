@@ -1,22 +1,17 @@
-"""Demo data for funding: the 2025-26 banding tables from the reference file (the latest each
-LA has published), carried forward into every later financial year up to the current one, and,
-once pupils exist, a fixed handful of claims, awards and payments per school for the current
-financial year (for the pupils whose support provision.demo costs on the provision map), dated
-relative to today. Idempotent:
-rows are found by natural keys, and a school that already has demo claims is left alone.
-The claims go through funding.services, which keep each school's funding figures; the tables
-are loaded directly, so the figures are rebuilt from the source rows at the end (a rebuild that
-finds them right writes nothing)."""
+"""Demo data for funding: once pupils exist, a fixed handful of claims, awards and payments per
+school for the current financial year (for the pupils whose support provision.demo costs on the
+provision map), dated relative to today, on the banding tables of funding.reference (loaded
+first, carried forward to the current year). Idempotent: a school that already has demo claims
+is left alone. The claims go through funding.services, which keep each school's funding
+figures; the figures are then brought to the horizon or rebuilt (a rebuild that finds them
+right writes nothing)."""
 
 from __future__ import annotations
 
-import csv
 import datetime
 import random
 from decimal import Decimal
-from pathlib import Path
 
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django_scopes import scopes_disabled
@@ -26,33 +21,9 @@ from trusts.models import LocalAuthority, School
 
 from . import calculations as calc
 from . import figures, services
-from .models import Band, BandingScheme, Claim
+from .models import Band, Claim
 
-REFERENCE_FILE = Path(settings.BASE_DIR) / "data" / "reference" / "la_banding_2025.csv"
-REFERENCE_YEAR = 2025
 SEED = 4  # random.Random seed: the same claims on every machine
-
-
-def seed_banding_tables(path: Path = REFERENCE_FILE, financial_year: int = REFERENCE_YEAR) -> int:
-    """Load one year's tables (create only: an existing band keeps its value). Returns the
-    number of bands in the file."""
-    with open(path, newline="", encoding="utf-8-sig") as f:
-        rows = list(csv.DictReader(f))
-    las = {la.code: la for la in LocalAuthority.objects.all()}
-    order: dict[int, int] = {}
-    for row in rows:
-        la = las.get(int(row["la_code"]))
-        if la is None:
-            continue
-        scheme, _ = BandingScheme.objects.get_or_create(local_authority=la, financial_year=financial_year)
-        order[la.code] = order.get(la.code, 0) + 1
-        hours = row["hours_per_week"].strip()
-        Band.objects.get_or_create(
-            scheme=scheme, label=row["band"].strip(),
-            defaults={"hours_per_week": Decimal(hours) if hours else None,
-                      "annual_value": Decimal(row["annual_value_gbp"]), "order": order[la.code]},
-        )
-    return len(rows)
 
 
 def _band(la: LocalAuthority, label: str, year: int) -> Band | None:
@@ -140,24 +111,9 @@ def _seed_school(school: School, today: datetime.date) -> int:
 def seed(today: datetime.date | None = None) -> list[str]:
     today = today or timezone.localdate()
     with scopes_disabled(), transaction.atomic():
-        bands = seed_banding_tables()
-        lines = [f"{bands} bands in the {calc.financial_year_label(REFERENCE_YEAR)} LA banding "
-                 "tables"]
-        # No later table is published in the reference data: until one is, each LA's latest
-        # rates carry forward, and the funding pages say so.
-        carried = services.banding_carry_forward(actor=None,
-                                                 up_to_year=calc.financial_year_of(today))
-        carried_years = sorted(set(BandingScheme.objects.filter(carried_forward_from__isnull=False)
-                                   .values_list("financial_year", flat=True)))
-        if carried_years:
-            lines.append(f"{calc.financial_year_label(REFERENCE_YEAR)} rates carried forward to "
-                         f"{', '.join(map(calc.financial_year_label, carried_years))}"
-                         f"{f' ({carried} new tables)' if carried else ''}")
         if not Pupil.objects.exists():
-            figures.horizon_advance()
-            return lines
+            return []
         claims = sum(_seed_school(school, today) for school in School.objects.order_by("laestab"))
         if not figures.horizon_advance():
             figures.rebuild()
-        lines.append(f"{Claim.objects.count()} funding claims ({claims} new)")
-        return lines
+        return [f"{Claim.objects.count()} funding claims ({claims} new)"]

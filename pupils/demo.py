@@ -1,8 +1,9 @@
-"""Demo data for the register: national averages, and fictional pupils imported through the
-census importer. The demo is dated from the day it is first loaded: its censuses are the census
-days (each October, January and May) from the autumn of the previous school year up to the
-latest one before today, and every school's latest census matches the counts of
-`data/reference/schools_2025.csv` exactly; the earlier ones differ a little, so trends exist.
+"""Demo data for the register: fictional pupils imported through the census importer, on top
+of the reference schools and national averages (pupils.reference). The demo is dated from the
+day it is first loaded: its censuses are the census days (each October, January and May) from
+the autumn of the previous school year up to the latest one before today, and every school's
+latest census matches the counts of `data/reference/schools_2025.csv` exactly; the earlier ones
+differ a little, so trends exist.
 
 Every pupil is fictional: names from short lists, valid but made-up UPNs, dates of birth that
 fit their year group. Deterministic (a fixed random seed per school) and idempotent: a census
@@ -13,7 +14,6 @@ from __future__ import annotations
 import datetime
 import random
 from dataclasses import dataclass
-from decimal import Decimal
 from functools import lru_cache
 from types import SimpleNamespace
 
@@ -22,12 +22,12 @@ from django.utils import timezone
 from django_scopes import scopes_disabled
 
 from core.census_dates import census_days, previous_census
-from trusts.demo import read_reference
 from trusts.models import School
+from trusts.reference import read_reference
 
 from . import services, upn
 from .census import YEAR_GROUP_AGE
-from .models import CensusSnapshot, NationalAverage
+from .models import CensusSnapshot
 
 YEAR_GROUPS_BY_PHASE = {
     "nursery": ["N1", "N2"],
@@ -91,17 +91,6 @@ def _anchor(schools: list[School], today: datetime.date) -> datetime.date:
     latest = (CensusSnapshot.objects.filter(school__in=schools)
               .order_by("-census_date").values_list("census_date", flat=True).first())
     return latest + datetime.timedelta(days=1) if latest else today
-
-
-def seed_national_averages() -> int:
-    for row in read_reference("national_averages.csv"):
-        NationalAverage.objects.get_or_create(
-            phase=row["phase"],
-            defaults={"ehcp_pct": Decimal(row["ehcp_pct"]),
-                      "sen_support_pct": Decimal(row["sen_support_pct"]),
-                      "total_send_pct": Decimal(row["total_send_pct"]), "source": row["source"]},
-        )
-    return NationalAverage.objects.count()
 
 
 def _population(school: School, nor: int, rng: random.Random, year: int) -> list[DemoPupil]:
@@ -251,12 +240,11 @@ def seed_pupils(today: datetime.date) -> tuple[int, int]:
 
 def seed(today: datetime.date | None = None) -> list[str]:
     with scopes_disabled():
-        averages = seed_national_averages()
         imported, skipped = seed_pupils(today or timezone.localdate())
         from .models import Pupil
 
         on_register = Pupil.objects.filter(left_school_on__isnull=True, provision__in="EK").count()
-    lines = [f"{averages} national averages; {imported} school censuses imported"
+    lines = [f"{imported} school censuses imported"
              f"{f' ({skipped} already there)' if skipped else ''}; {on_register} pupils on the "
              f"SEN register (all fictional)"]
     if settings.DEBUG:

@@ -1,25 +1,15 @@
-"""Demo data for this layer: local authorities, trusts and schools from the reference files,
-and one demo user per role. Idempotent: a second run finds every row in place."""
+"""Demo data for this layer: one demo user per role, on the reference trusts and schools
+(trusts.reference). Idempotent: a second run finds every row in place."""
 
-import csv
 from dataclasses import dataclass
-from pathlib import Path
 
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.internal.auth import TOTP
 from django.conf import settings
-from django.utils.text import slugify
 
 from . import access
-from .models import LocalAuthority, Membership, Role, School, Trust, User
-
-REFERENCE_DIR = Path(settings.BASE_DIR) / "data" / "reference"
-
-
-def read_reference(name: str) -> list[dict[str, str]]:
-    with open(REFERENCE_DIR / name, newline="", encoding="utf-8") as f:
-        return list(csv.DictReader(f))
+from .models import Membership, Role, School, Trust, User
 
 
 @dataclass(frozen=True)
@@ -44,27 +34,6 @@ DEMO_USERS = [
     DemoUser("data.assisi@demo.test", "Dana Ash", Role.DATA_ADMIN, (ASSISI,)),
     DemoUser("admin@demo.test", "Alex Admin", Role.PLATFORM_ADMIN),
 ]
-
-
-def seed_reference() -> dict[str, int]:
-    for row in read_reference("local_authorities.csv"):
-        LocalAuthority.objects.update_or_create(
-            code=int(row["la_code"]),
-            defaults={"name": row["name"], "funding_unit": row["funding_unit"],
-                      "notes": row["notes"]},
-        )
-    las = {la.code: la for la in LocalAuthority.objects.all()}
-    for row in read_reference("schools_2025.csv"):
-        trust, _ = Trust.objects.get_or_create(
-            slug=slugify(row["trust"]), defaults={"name": row["trust"]}
-        )
-        School.objects.update_or_create(
-            laestab=row["laestab"],
-            defaults={"name": row["school"], "phase": row["phase"],
-                      "local_authority": las[int(row["la_code"])], "trust": trust},
-        )
-    return {"local authorities": len(las), "trusts": Trust.objects.count(),
-            "schools": School.objects.count()}
 
 
 def seed_users() -> list[tuple[DemoUser, bool]]:

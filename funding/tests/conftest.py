@@ -1,6 +1,6 @@
 import pytest
 
-from funding import demo, figures
+from funding import figures, reference
 from trusts.models import LocalAuthority
 from trusts.tests.factories import LocalAuthorityFactory, SchoolFactory, TrustFactory
 
@@ -32,7 +32,7 @@ def las(db):
         "essex": LocalAuthorityFactory(code=881, name="Essex"),
         "southend": LocalAuthorityFactory(code=882, name="Southend-on-Sea"),
     }
-    demo.seed_banding_tables()
+    reference.load_banding_tables()
     figures.horizon_advance()
     return out
 

@@ -4,7 +4,7 @@ from decimal import Decimal
 
 import pytest
 
-from funding import demo, selectors, services
+from funding import demo, reference, selectors, services
 from funding.models import Award, Band, BandingScheme, Claim, ClaimEvent, Payment
 from provision import demo as provision_demo
 from provision.models import Enrolment, Intervention
@@ -83,20 +83,29 @@ def rows():
                       Enrolment)}
 
 
-def test_the_demo_loads_the_reference_tables_once(las):
+def test_the_reference_tables_load_once(las):
     assert Band.objects.count() == 29
     assert band(las["thurrock"], "10 hours").annual_value == Decimal("4120")
     assert band(las["thurrock"], "10 hours").hours_per_week == Decimal("10")
     assert band(las["essex"], "4+").annual_value == Decimal("8000")
-    demo.seed(today=ON)
+    reference.load(today=ON)
     first = rows()
+    reference.load(today=ON)
     demo.seed(today=ON)
     assert rows() == first
     assert Band.objects.count() == 29  # 2025-26 is the year of the published tables
 
 
-def test_the_demo_carries_each_las_rates_into_the_years_after_its_last_table(las):
-    demo.seed(today=d(2027, 5, 1))
+def test_reloading_the_reference_tables_keeps_a_corrected_band(las):
+    corrected = band(las["essex"], "4+")
+    corrected.annual_value = Decimal("8100")
+    corrected.save()
+    reference.load(today=ON)
+    assert band(las["essex"], "4+").annual_value == Decimal("8100")
+
+
+def test_the_reference_carries_each_las_rates_into_the_years_after_its_last_table(las):
+    reference.load(today=d(2027, 5, 1))
     for year in (2026, 2027):
         for la in las.values():
             scheme = BandingScheme.objects.get(local_authority=la, financial_year=year)
@@ -108,7 +117,7 @@ def test_the_demo_carries_each_las_rates_into_the_years_after_its_last_table(las
     assert BandingScheme.objects.get(local_authority=las["essex"], financial_year=2025
                                      ).carried_forward_from is None
     first = rows()
-    demo.seed(today=d(2027, 5, 1))
+    reference.load(today=d(2027, 5, 1))
     assert rows() == first
     # A platform admin's power only: a SENCO may not carry tables forward.
     from django.core.exceptions import PermissionDenied
@@ -124,6 +133,7 @@ def test_the_demo_claims_are_for_the_current_financial_year_and_dated_before_tod
     for i in range(5):
         ehcp_pupil(thurrock_school, upn=f"{thurrock_school.laestab}{i:06d}")
     today = d(2026, 12, 3)
+    reference.load(today=today)
     provision_demo.seed(today=today)
     demo.seed(today=today)
     claims = Claim.objects.all()
@@ -141,10 +151,13 @@ def test_the_demo_claims_are_deterministic_and_idempotent(las, thurrock_school, 
             ehcp_pupil(school, upn=f"{school.laestab}{i:06d}")
     essex_resident = ehcp_pupil(southend_school, upn="0000000000001",
                                 home_local_authority=las["essex"])
-    # As seed_demo runs them: the provision map (the support costed) before the claims.
+    # As seed_demo runs them: the reference tables, then the provision map (the support
+    # costed) before the claims.
+    reference.load(today=ON)
     provision_demo.seed(today=ON)
     demo.seed(today=ON)
     first = rows()
+    reference.load(today=ON)
     provision_demo.seed(today=ON)
     demo.seed(today=ON)
     assert rows() == first
@@ -158,3 +171,20 @@ def test_the_demo_claims_are_deterministic_and_idempotent(las, thurrock_school, 
     statuses = set(Claim.objects.values_list("status", flat=True))
     assert {"draft", "awarded"} <= statuses
     assert Payment.objects.exists()
+
+
+def test_bands_the_reference_adds_to_a_running_deployment_rebuild_the_figures(las, monkeypatch):
+    """A deployment whose figures are kept (the horizon set) and which lacks some reference
+    bands: loading them may change schools' expected income, so the figures are rebuilt."""
+    from funding import figures
+
+    reference.load(today=ON)
+    band(las["essex"], "4+").delete()
+    rebuilt = []
+    monkeypatch.setattr(figures, "banding_changed", lambda: rebuilt.append(True) or 0)
+    reference.load(today=ON)
+    assert rebuilt == [True]
+    assert band(las["essex"], "4+").annual_value == Decimal("8000")
+    rebuilt.clear()
+    reference.load(today=ON)
+    assert rebuilt == []

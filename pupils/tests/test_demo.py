@@ -7,8 +7,8 @@ from core.census_dates import census_days, previous_census
 from pupils import demo as pupils_demo
 from pupils import upn
 from pupils.models import CensusImport, CensusSnapshot, NationalAverage, Pupil, RegisterEvent
-from trusts.demo import read_reference
 from trusts.models import School
+from trusts.reference import read_reference
 
 pytestmark = pytest.mark.django_db
 
@@ -83,9 +83,9 @@ def test_the_demo_censuses_run_up_to_the_latest_census_before_today(today, expec
 
 
 def test_the_demo_is_current_its_latest_census_the_last_before_today(db):
-    from trusts import demo as trusts_demo
+    from trusts import reference as trusts_reference
 
-    trusts_demo.seed_reference()
+    trusts_reference.load_schools()
     pupils_demo.seed(today=D(2026, 12, 3))
     latest = CensusSnapshot.objects.latest().census_date
     assert latest == D(2026, 10, 1)
@@ -95,9 +95,9 @@ def test_the_demo_is_current_its_latest_census_the_last_before_today(db):
 
 
 def test_a_later_run_adds_no_census_to_a_demo_loaded_earlier(db):
-    from trusts import demo as trusts_demo
+    from trusts import reference as trusts_reference
 
-    trusts_demo.seed_reference()
+    trusts_reference.load_schools()
     pupils_demo.seed(today=D(2026, 12, 3))
     before = CensusSnapshot.objects.count()
     lines = pupils_demo.seed(today=D(2027, 6, 1))

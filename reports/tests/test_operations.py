@@ -11,7 +11,7 @@ from pypdf import PdfReader
 from casework import figures as casework_figures
 from casework import services as casework_services
 from casework.models import Case, EHCRequest
-from funding import demo as funding_demo
+from funding import reference as funding_reference
 from funding.models import Award, Claim, ClaimStatus, Payment
 from funding.tests.factories import band, ehcp_pupil
 from provision.tests.factories import ta_support
@@ -31,7 +31,7 @@ PERIOD = (D(2025, 4, 1), D(2025, 12, 1))  # the financial year 2025-26 to 1 Dece
 def world(reference):
     """Assisi's 8813001 (Essex) and 8824001 (Southend) with a hand-built set of claims, cases,
     EHC needs assessments and activity; one Christus case that must never be counted."""
-    funding_demo.seed_banding_tables()
+    funding_reference.load_banding_tables()
     essex = LocalAuthority.objects.get(code=881)
     southend = LocalAuthority.objects.get(code=882)
     a, b = reference.schools["8813001"], reference.schools["8824001"]

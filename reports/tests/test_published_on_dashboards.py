@@ -58,9 +58,9 @@ def test_typed_in_national_averages_show_as_they_did(client, people, reference):
 
 def test_the_timeliness_section_shows_each_las_published_rate_within_the_query_budget(
         client, people, reference):
-    from funding import demo as funding_demo
+    from funding import reference as funding_reference
 
-    funding_demo.seed_banding_tables()
+    funding_reference.load_banding_tables()
     schools = list(School.objects.filter(trust=reference.assisi))
     _add_casework_and_funding(schools, people["hos"])
     url = "/reports/trusts/assisi-catholic-trust/"

@@ -240,9 +240,9 @@ def test_dashboard_query_count_is_the_same_with_2_and_50_schools(client, people,
     for school in School.objects.filter(trust=reference.assisi).exclude(laestab__in=keep):
         school.census_snapshots.all().delete()
         school.delete()
-    from funding import demo as funding_demo
+    from funding import reference as funding_reference
 
-    funding_demo.seed_banding_tables()
+    funding_reference.load_banding_tables()
     _add_casework_and_funding(list(School.objects.filter(trust=reference.assisi)), people["hos"])
     client.force_login(people[who])
     client.get(url)  # warm caches (content types, sessions)

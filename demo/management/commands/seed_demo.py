@@ -1,4 +1,5 @@
-"""Load the reference data and the fictional demo data. Running it twice changes nothing."""
+"""Load the reference data (as `load_reference` does) and the fictional demo data on top: demo
+users with the published password, pupils, cases, claims. Running it twice changes nothing."""
 
 from django.conf import settings
 from django.core.management.base import BaseCommand
