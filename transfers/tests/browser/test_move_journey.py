@@ -6,6 +6,7 @@ import datetime as dt
 
 import pytest
 from django.conf import settings
+from playwright.sync_api import expect
 
 from conftest import browser_login
 from pupils.models import Provision, Pupil
@@ -59,8 +60,9 @@ def test_release_check_then_receive_with_the_records(page, browser, live_server,
 
     # The receiving school's record of the pupil shows where they came from and their plans.
     other.get_by_role("link", name="The pupil's record at St Thomas More High School").click()
-    assert "Joined from Holy Family Catholic Primary" in other.content()
+    other.wait_for_url(f"**/pupils/{Pupil.objects.get(school=secondary).pk}/")
+    expect(other.locator("main")).to_contain_text("Joined from Holy Family Catholic Primary")
     other.screenshot(path=str(SHOTS / "move-received-pupil.png"), full_page=True)
     page.goto(f"/pupils/{pupil.pk}/")
-    assert "Moved to St Thomas More High School" in page.content()
+    expect(page.locator("main")).to_contain_text("Moved to St Thomas More High School")
     page.screenshot(path=str(SHOTS / "move-sender-pupil.png"), full_page=True)
