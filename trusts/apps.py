@@ -16,3 +16,5 @@ class TrustsConfig(AppConfig):
         lookups.register()
         register(NavItem("Home", "home", None, order=0))
         register(NavItem("Audit", "audit_index", Capability.VIEW_AUDIT, order=90))
+        register(NavItem("Hand over work", "handover_index", Capability.HAND_OVER_WORK,
+                         order=85))
