@@ -290,7 +290,7 @@ def test_the_whole_journey_hands_over_after_the_answers_are_checked(client, w):
     assert response.status_code == 302 and response["Location"] == f"{url}check/"
     assert owners(w)["case"] == w.leaving.pk  # nothing written before the check
     check = re.sub(r"\s+", " ", client.get(f"{url}check/").content.decode())
-    assert "1 cases" in check or "1 case" in check
+    assert "Cases: 1" in check and "SEN support plans: 1" in check
     assert "Cara Colleague" in check and "Leaving the school or trust" in check
     done = client.post(f"{url}check/")
     assert done.status_code == 302

@@ -44,8 +44,6 @@ class HandoverForm(Form):
                            "are listed. The Head of SEND can hold the work while the post is "
                            "vacant.")
         if roles:
-            self.fields["end_roles"].label = (
-                f"Also end {person}'s role ({'; '.join(roles)}), so that they can no longer "
-                f"open these schools' records")
+            self.fields["end_roles"].label = f"Also end {person}'s role: {'; '.join(roles)}"
         else:
             del self.fields["end_roles"]

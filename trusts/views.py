@@ -185,10 +185,8 @@ def handover_person(request, slug: str, user_id: int):
 
 
 def _counts_text(groups) -> str:
-    """ "3 cases", "2 EHC plans and annual reviews": one line per kind with open records."""
-    def lower(label: str) -> str:
-        return label if label[1:2].isupper() else label[:1].lower() + label[1:]
-    return "\n".join(f"{len(g.items)} {lower(g.provider.label)}" for g in groups
+    """ "Cases: 3", one line per kind with open records."""
+    return "\n".join(f"{g.provider.label}: {len(g.items)}" for g in groups
                      if g.items) or "No open records"
 
 
@@ -198,7 +196,7 @@ def handover_check(request, slug: str, user_id: int):
     trust, school, person, groups, candidates, make_form, record = _handover_person(
         request, slug, user_id)
     change = _person_url(trust, person, school)
-    where = school.name if school else f"every school of {trust.name}"
+    where = school.name if school else f"Every school of {trust.name}"
     return check_answers.check_page(
         request, key=_handover_key(trust, person, school), make_form=make_form,
         change_url=change, record=record,
