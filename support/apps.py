@@ -40,4 +40,4 @@ class SupportConfig(AppConfig):
             key="support_plans", label="SEN support plans",
             capability=Capability.WRITE_SUPPORT_PLANS, open_items=selectors.open_plans_of,
             owner_counts=selectors.open_plan_leads, hand_over=services.plans_hand_over,
-            order=40))
+            order=40, covers=(m.SupportPlan,)))

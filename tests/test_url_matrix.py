@@ -476,6 +476,8 @@ HANDOVER = frozenset({"head_of_send"})
 ROUTES.update({
     "handover_index": Route(no_kwargs, EVERYONE, has_object=False, ok=INDEX_OK),
     "handover_trust": Route(trust_kwargs, HANDOVER),
+    # A school's way in: redirects to its trust's page narrowed to the school.
+    "handover_school": Route(school_kwargs, HANDOVER, ok=frozenset({302})),
     "handover_person": Route(_handover_person, HANDOVER),
     # Nothing answered yet: the check page sends the Head of SEND back to the questions.
     "handover_check": Route(_handover_person, HANDOVER, ok=frozenset({302})),

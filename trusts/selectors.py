@@ -154,13 +154,11 @@ def handover_candidates(trust: Trust, person: User, groups: list[WorkGroup],
         users[m.user_id] = m.user
         roles.setdefault(m.user_id, []).append(
             f"{m.get_role_display()}, {m.school.name}" if m.school_id else m.get_role_display())
-    out = []
-    for pk, user in users.items():
-        if not needed and not any(access.can(user, c, s) for c in (Capability.MANAGE_CASES,)
-                                  for s in school_ids):
-            continue
-        if all(access.can(user, capability, school) for capability, school in needed):
-            out.append(Candidate(user, "; ".join(roles[pk])))
+    # With nothing open (only a role to end), whoever may manage cases at one of the schools.
+    out = [Candidate(user, "; ".join(roles[pk])) for pk, user in users.items()
+           if (all(access.can(user, capability, school) for capability, school in needed)
+               if needed else
+               any(access.can(user, Capability.MANAGE_CASES, school) for school in school_ids))]
     # The Head of SEND first: the stand-in whoever else is offered.
     return sorted(out, key=lambda c: (not c.roles.startswith("Head of SEND"),
                                       c.user.full_name or c.user.email))

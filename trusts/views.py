@@ -105,6 +105,14 @@ def handover_index(request):
     return render(request, "trusts/handover_index.html", {"trusts": trusts})
 
 
+@login_required
+def handover_school(request, laestab: str):
+    """From a school's page: the trust's handover page narrowed to the school."""
+    school = access.get_school_for_user(request.user, laestab, Capability.HAND_OVER_WORK)
+    url = reverse("handover_trust", args=[school.trust.slug])
+    return redirect(f"{url}?school={school.laestab}")
+
+
 def _handover_scope(request, slug: str) -> tuple:
     """The trust (404 unless the reader may hand over work there), its schools, and the school
     the page is narrowed to (`?school=<LAESTAB>`, or None for the whole trust)."""
