@@ -327,6 +327,25 @@ def test_the_whole_journey_hands_over_after_the_answers_are_checked(client, w):
     assert f"/handover/{w.trust.slug}/{w.leaving.pk}/" not in after
 
 
+def test_a_handover_narrowed_to_one_school_stays_narrowed_through_the_check(client, w):
+    at_a2 = cw.case_open(actor=w.hos, school=w.a2, kind="complaint", title="At A2",
+                         owner=w.hos, opened_on=D(2025, 9, 1))
+    Case.objects.filter(pk=at_a2.pk).update(owner=w.leaving)
+    client.force_login(w.hos)
+    url = f"/handover/{w.trust.slug}/{w.leaving.pk}/"
+    page = re.sub(r"\s+", " ", client.get(f"{url}?school={w.a1.laestab}").content.decode())
+    assert "Open work: 4 records" in page  # the case at A2 is not listed
+    response = client.post(f"{url}?school={w.a1.laestab}",
+                           {"new_owner": w.colleague.pk, "reason": "absence",
+                            "school": w.a1.laestab})
+    assert response["Location"] == f"{url}check/?school={w.a1.laestab}"
+    check = client.get(response["Location"]).content.decode()
+    assert "Alder Primary" in check and "Every school" not in check
+    client.post(response["Location"])
+    assert owners(w)["case"] == w.colleague.pk
+    assert Case.objects.get(pk=at_a2.pk).owner == w.leaving
+
+
 def test_an_owner_not_offered_is_refused_with_a_message_and_nothing_changes(client, w):
     client.force_login(w.hos)
     url = f"/handover/{w.trust.slug}/{w.leaving.pk}/"
