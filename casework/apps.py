@@ -55,6 +55,24 @@ class CaseworkConfig(AppConfig):
         register_pupil_section(PupilSection("cases", "Cases", hub.case_section, order=70))
         register_home_tasks(HomeTaskSource("casework", hub.home_tasks, order=10))
 
+        # A leaving colleague's open casework, handed over from the trusts app's page.
+        from trusts import handover
+
+        from . import selectors as sel
+        from . import services as svc
+
+        for key, label, model, items, counts, hand_over, order in (
+            ("cases", "Cases", m.Case, sel.open_cases_of, sel.open_case_owners,
+             svc.cases_hand_over, 10),
+            ("ehc_requests", "EHC needs assessment requests", m.EHCRequest,
+             sel.open_requests_of, sel.open_request_owners, svc.ehc_requests_hand_over, 20),
+            ("ehc_plans", "EHC plans and annual reviews", m.EHCPlan, sel.open_plans_of,
+             sel.open_plan_owners, svc.ehc_plans_hand_over, 30),
+        ):
+            handover.register(handover.HandoverProvider(
+                key=key, label=label, capability=Capability.MANAGE_CASES, open_items=items,
+                owner_counts=counts, hand_over=hand_over, order=order, covers=(model,)))
+
         register(NavItem("Cases", "casework:case_list", Capability.VIEW_CASES, order=30))
         register(NavItem("Due list", "casework:due_list", Capability.VIEW_CASES, order=31))
         register(NavItem("EHC timeliness", "casework:timeliness", Capability.VIEW_CASES,

@@ -849,3 +849,68 @@ def training_by_school(*, trust_ids: Iterable[int], start: dt.date, end: dt.date
             .order_by("school__name")
         )
         return list(rows)
+
+
+# --- Open work of one owner, for a handover (trusts.handover) ---------------------------------
+# One query each, whatever the number of records.
+
+def _work_items(kind: str, rows, about, url) -> list:
+    from trusts.handover import WorkItem
+
+    items = [WorkItem(kind=kind, pk=r["pk"], school_id=r["school_id"],
+                      school_name=r["school__name"],
+                      pupil_name=_name(r["pupil__forename"], r["pupil__surname"]),
+                      about=about(r), date=r["date"], url=url(r["pk"])) for r in rows]
+    audit.pupils_read(r["pupil_id"] for r in rows)
+    return items
+
+
+_WORK_FIELDS = ("pk", "school_id", "school__name", "pupil_id", "pupil__forename",
+                "pupil__surname")
+
+
+def open_cases_of(owner_id: int, school_ids: Iterable[int]) -> list:
+    rows = list(Case.objects.filter(owner_id=owner_id, school_id__in=list(school_ids))
+                .exclude(status=Case.Status.CLOSED).annotate(date=F("opened_on"))
+                .values(*_WORK_FIELDS, "kind", "date").order_by("school__name", "opened_on", "pk"))
+    labels = dict(Case.Kind.choices)
+    return _work_items("cases", rows, lambda r: case_about(labels[r["kind"]], r["date"]),
+                       url_maker("casework:case_detail"))
+
+
+def open_requests_of(owner_id: int, school_ids: Iterable[int]) -> list:
+    rows = list(EHCRequest.objects.filter(owner_id=owner_id, school_id__in=list(school_ids),
+                                          outcome="")
+                .exclude(decision=EHCRequest.Decision.REFUSE).annotate(date=F("request_date"))
+                .values(*_WORK_FIELDS, "date").order_by("school__name", "request_date", "pk"))
+    return _work_items("ehc_requests", rows, lambda r: request_about(r["date"]),
+                       url_maker("casework:ehc_request_detail"))
+
+
+def open_plans_of(owner_id: int, school_ids: Iterable[int]) -> list:
+    rows = list(EHCPlan.objects.filter(owner_id=owner_id, school_id__in=list(school_ids),
+                                       ceased_on__isnull=True).annotate(date=F("issue_date"))
+                .values(*_WORK_FIELDS, "date")
+                .order_by("school__name", "pupil__surname", "pupil__forename", "pk"))
+    return _work_items("ehc_plans", rows, lambda r: plan_about(r["date"]),
+                       url_maker("casework:plan_detail"))
+
+
+def _owner_counts(queryset) -> dict[int, int]:
+    return dict(queryset.values("owner_id").annotate(n=Count("pk")).values_list("owner_id", "n"))
+
+
+def open_case_owners(school_ids: Iterable[int]) -> dict[int, int]:
+    return _owner_counts(Case.objects.filter(school_id__in=list(school_ids))
+                         .exclude(status=Case.Status.CLOSED).order_by())
+
+
+def open_request_owners(school_ids: Iterable[int]) -> dict[int, int]:
+    return _owner_counts(EHCRequest.objects.filter(school_id__in=list(school_ids), outcome="")
+                         .exclude(decision=EHCRequest.Decision.REFUSE).order_by())
+
+
+def open_plan_owners(school_ids: Iterable[int]) -> dict[int, int]:
+    return _owner_counts(EHCPlan.objects.filter(school_id__in=list(school_ids),
+                                                ceased_on__isnull=True,
+                                                owner__isnull=False).order_by())

@@ -25,7 +25,7 @@ from core.links import absolute_url
 from pupils import services as pupils_services
 from pupils.erasure import REDACTED_TEXT, PupilErasure
 from pupils.models import CensusSnapshot, Provision, Pupil, RegisterEvent
-from trusts import access
+from trusts import access, handover
 from trusts.access import Capability
 from trusts.models import LocalAuthority, School, Trust, User
 
@@ -128,8 +128,11 @@ def ehc_request_record_step(*, actor: User, request: EHCRequest, step: str, date
             request.outcome, request.outcome_date = result, date
     request.save()
     if step == "outcome" and request.outcome == EHCRequest.Outcome.ISSUED:
+        # The request's owner takes the plan on, unless they no longer work here (their role
+        # ended without a handover): then whoever records the plan does.
+        owner = request.owner if _may_own(request.owner, request.school_id) else actor
         _plan_with_details(pupil=request.pupil, local_authority=request.local_authority,
-                           issue_date=date, owner=request.owner, request=request)
+                           issue_date=date, owner=owner, request=request)
         pupils_services.pupil_record_ehc_plan_issued(actor=actor, pupil=request.pupil, on=date)
     figures.school_refresh(school_id=request.school_id)
     return request
@@ -208,7 +211,8 @@ def ehc_plan_complete(*, actor: User, plan: EHCPlan, issue_date: dt.date,
     if owner is not None:
         _check_owner(owner, plan.school)
     plan.issue_date = issue_date
-    plan.owner = owner or plan.owner or actor
+    kept = plan.owner if _may_own(plan.owner, plan.school_id) else None
+    plan.owner = owner or kept or actor
     plan.save(update_fields=["issue_date", "owner"])
     figures.school_refresh(school_id=plan.school_id)
     return plan
@@ -474,6 +478,127 @@ def case_close(*, actor: User, case: Case, outcome: str, closed_on: dt.date | No
     case_add_note(actor=actor, case=case, text=f"Closed. Outcome: {outcome.strip()}")
     figures.school_refresh(school_id=case.school_id)
     return case
+
+
+# --- Handing over open work (trusts.handover) ---------------------------------------------------
+# A colleague's open cases, assessment requests and plans go to a new owner. Each record's
+# history says so: a case's timeline gets a note, and every record an audit entry with who
+# handed it over, from whom, to whom, when and why. A record already with the new owner is left
+# as it is, so handing over twice changes nothing the second time.
+
+def _check_reason(reason: str) -> None:
+    if reason not in handover.Reason.values:
+        raise ValidationError({"reason": "Select why the work is handed over."})
+
+
+def _may_own(user: User | None, school_id: int) -> bool:
+    return user is not None and access.can(user, Capability.MANAGE_CASES, school_id)
+
+
+def _take_over(*, actor: User, obj: models.Model, owner: User, reason: str) -> bool:
+    """Give `obj` (locked, its owner and school loaded) to `owner`; False when already theirs."""
+    if obj.owner_id == owner.pk:
+        return False
+    _check_reason(reason)
+    _check_owner(owner, obj.school)
+    previous = obj.owner
+    fields = {"owner": owner}
+    if hasattr(obj, "updated_at"):
+        fields["updated_at"] = timezone.now()
+    # An UPDATE rather than save(): the audit entry written below is the one record of the
+    # change, with its reason (auditlog's own entry would have none).
+    type(obj).objects.filter(pk=obj.pk).update(**fields)
+    obj.owner = owner
+    if isinstance(obj, Case):
+        case_add_note(actor=actor, case=obj, text=(
+            f"Handed over from {previous or 'no owner'} to {owner}: "
+            f"{handover.Reason(reason).label.lower()}."))
+    if previous is not None:
+        handover.record(actor=actor, obj=obj, from_owner=previous, to_owner=owner,
+                        reason=reason)
+    return True
+
+
+def _locked(model, pk: int):
+    return (model.objects.select_for_update(of=("self",)).select_related("owner", "school")
+            .get(pk=pk))
+
+
+@transaction.atomic
+def case_reassign(*, actor: User, case: Case, owner: User, reason: str) -> bool:
+    """Give an open case to `owner` (someone who manages the school's cases)."""
+    case = _locked(Case, case.pk)
+    if not case.is_open:
+        raise ValidationError("This case is closed.")
+    changed = _take_over(actor=actor, obj=case, owner=owner, reason=reason)
+    if changed:
+        figures.school_refresh(school_id=case.school_id)
+    return changed
+
+
+@transaction.atomic
+def ehc_request_reassign(*, actor: User, request: EHCRequest, owner: User, reason: str) -> bool:
+    """Give an assessment request still in progress to `owner`."""
+    request = _locked(EHCRequest, request.pk)
+    if request.closed:
+        raise ValidationError("This request is finished.")
+    changed = _take_over(actor=actor, obj=request, owner=owner, reason=reason)
+    if changed:
+        figures.school_refresh(school_id=request.school_id)
+    return changed
+
+
+@transaction.atomic
+def ehc_plan_reassign(*, actor: User, plan: EHCPlan, owner: User, reason: str) -> bool:
+    """Give a live EHC plan (its annual reviews and deadlines) to `owner`."""
+    plan = _locked(EHCPlan, plan.pk)
+    if plan.ceased_on is not None:
+        raise ValidationError("This plan has ceased.")
+    changed = _take_over(actor=actor, obj=plan, owner=owner, reason=reason)
+    if changed:
+        figures.school_refresh(school_id=plan.school_id)
+    return changed
+
+
+OPEN = {
+    Case: ~Q(status=Case.Status.CLOSED),
+    EHCRequest: ~Q(decision=EHCRequest.Decision.REFUSE) & Q(outcome=""),
+    EHCPlan: Q(ceased_on__isnull=True),
+}
+
+
+def _hand_over(model, *, actor: User, from_owner: User, to_owner: User,
+               school_ids: Iterable[int], reason: str) -> int:
+    _check_reason(reason)
+    rows = list(model.objects.select_for_update(of=("self",)).select_related("owner", "school")
+                .filter(OPEN[model], owner=from_owner, school_id__in=list(school_ids))
+                .order_by("pk"))
+    moved = [row for row in rows
+             if _take_over(actor=actor, obj=row, owner=to_owner, reason=reason)]
+    figures.schools_refresh(school_ids={row.school_id for row in moved})
+    return len(moved)
+
+
+@transaction.atomic
+def cases_hand_over(*, actor: User, from_owner: User, to_owner: User,
+                    school_ids: Iterable[int], reason: str) -> int:
+    """Every open case of `from_owner` at these schools to `to_owner`: the number moved."""
+    return _hand_over(Case, actor=actor, from_owner=from_owner, to_owner=to_owner,
+                      school_ids=school_ids, reason=reason)
+
+
+@transaction.atomic
+def ehc_requests_hand_over(*, actor: User, from_owner: User, to_owner: User,
+                           school_ids: Iterable[int], reason: str) -> int:
+    return _hand_over(EHCRequest, actor=actor, from_owner=from_owner, to_owner=to_owner,
+                      school_ids=school_ids, reason=reason)
+
+
+@transaction.atomic
+def ehc_plans_hand_over(*, actor: User, from_owner: User, to_owner: User,
+                        school_ids: Iterable[int], reason: str) -> int:
+    return _hand_over(EHCPlan, actor=actor, from_owner=from_owner, to_owner=to_owner,
+                      school_ids=school_ids, reason=reason)
 
 
 # --- Head of SEND activity -------------------------------------------------------------------

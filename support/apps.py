@@ -29,3 +29,15 @@ class SupportConfig(AppConfig):
             "like_and_admire", "important_to_me", "how_to_support", "my_needs",
             "written_with"))
         navigation.register_all()
+
+        # A leaving colleague's plans in progress, handed over from the trusts app's page.
+        from trusts import handover
+        from trusts.access import Capability
+
+        from . import selectors, services
+
+        handover.register(handover.HandoverProvider(
+            key="support_plans", label="SEN support plans",
+            capability=Capability.WRITE_SUPPORT_PLANS, open_items=selectors.open_plans_of,
+            owner_counts=selectors.open_plan_leads, hand_over=services.plans_hand_over,
+            order=40, covers=(m.SupportPlan,)))

@@ -306,3 +306,35 @@ def pupil_enrolments(pupil: Pupil) -> QuerySet[Enrolment]:
     """The pupil's provision on the map, newest first, for linking outcomes to it."""
     return Enrolment.objects.filter(pupil=pupil).select_related("intervention").order_by(
         "-start_date", "-pk")
+
+
+# --- Open plans of one lead, for a handover (trusts.handover) ----------------------------------
+
+def open_plans_of(owner_id: int, school_ids: Iterable[int]) -> list:
+    """The plans in progress `owner_id` leads at these schools (one query)."""
+    from django.urls import reverse
+
+    from trusts.handover import WorkItem
+
+    rows = list(SupportPlan.objects.filter(owner_id=owner_id, school_id__in=list(school_ids),
+                                           pupil__left_school_on__isnull=True)
+                .exclude(status=SupportPlan.Status.CLOSED)
+                .values("pk", "school_id", "school__name", "pupil_id", "pupil__forename",
+                        "pupil__surname", "starts_on", "status")
+                .order_by("school__name", "pupil__surname", "pupil__forename", "pk"))
+    audit.pupils_read(r["pupil_id"] for r in rows)
+    head, tail = reverse("support:plan_detail", args=[0]).rsplit("/0/", 1)
+    drafts = SupportPlan.Status.DRAFT
+    return [WorkItem(
+        kind="support_plans", pk=r["pk"], school_id=r["school_id"], school_name=r["school__name"],
+        pupil_name=f"{r['pupil__forename']} {r['pupil__surname']}",
+        about=(f"{'Draft SEN support plan' if r['status'] == drafts else 'SEN support plan'} "
+               f"from {r['starts_on'].day} {r['starts_on']:%b %Y}"),
+        date=r["starts_on"], url=f"{head}/{r['pk']}/{tail}") for r in rows]
+
+
+def open_plan_leads(school_ids: Iterable[int]) -> dict[int, int]:
+    return dict(SupportPlan.objects.filter(school_id__in=list(school_ids),
+                                           pupil__left_school_on__isnull=True)
+                .exclude(status=SupportPlan.Status.CLOSED).order_by()
+                .values("owner_id").annotate(n=Count("pk")).values_list("owner_id", "n"))

@@ -25,7 +25,7 @@ from django.utils import timezone
 from provision.models import Enrolment
 from pupils.erasure import REDACTED_TEXT, PupilErasure
 from pupils.models import Provision, Pupil
-from trusts import access
+from trusts import access, handover
 from trusts.access import Capability
 from trusts.models import User
 
@@ -128,6 +128,48 @@ def plan_update_details(*, actor: User, plan: SupportPlan, starts_on: dt.date,
     plan.starts_on, plan.review_due, plan.owner = starts_on, review_due, owner
     plan.save(update_fields=["starts_on", "review_due", "owner", "updated_at"])
     return plan
+
+
+# --- Handing over a leaving colleague's plans (trusts.handover) --------------------------------
+# The plans still in progress (draft or current) of pupils still at the school: closed cycles
+# and the plans of pupils who have left are kept as they were, lead included.
+
+def _open_plans():
+    return SupportPlan.objects.exclude(status=SupportPlan.Status.CLOSED).filter(
+        pupil__left_school_on__isnull=True)
+
+
+def _take_over(*, actor: User, plan: SupportPlan, owner: User, reason: str) -> bool:
+    if plan.owner_id == owner.pk:
+        return False
+    if reason not in handover.Reason.values:
+        raise ValidationError({"reason": "Select why the work is handed over."})
+    _check_owner(owner, plan.school_id)
+    previous = plan.owner
+    # An UPDATE rather than save(): the audit entry below, with its reason, is the one record
+    # of the change.
+    SupportPlan.objects.filter(pk=plan.pk).update(owner=owner, updated_at=timezone.now())
+    plan.owner = owner
+    handover.record(actor=actor, obj=plan, from_owner=previous, to_owner=owner, reason=reason)
+    return True
+
+
+@transaction.atomic
+def plan_reassign(*, actor: User, plan: SupportPlan, owner: User, reason: str) -> bool:
+    """Give a plan in progress to a new lead; False when it is already theirs."""
+    return _take_over(actor=actor, plan=_lock(plan), owner=owner, reason=reason)
+
+
+@transaction.atomic
+def plans_hand_over(*, actor: User, from_owner: User, to_owner: User,
+                    school_ids: Iterable[int], reason: str) -> int:
+    """Every plan in progress that `from_owner` leads at these schools, to `to_owner`."""
+    if reason not in handover.Reason.values:
+        raise ValidationError({"reason": "Select why the work is handed over."})
+    plans = list(_open_plans().select_for_update(of=("self",)).select_related("owner", "school")
+                 .filter(owner=from_owner, school_id__in=list(school_ids)).order_by("pk"))
+    return sum(_take_over(actor=actor, plan=plan, owner=to_owner, reason=reason)
+               for plan in plans)
 
 
 @transaction.atomic

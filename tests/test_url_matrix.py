@@ -464,6 +464,26 @@ ROUTES.update({
 })
 
 
+# --- handing over a colleague's open work ---------------------------------------------------
+
+def _handover_person(world: World, side: str) -> dict:
+    # The SENCO owns open work in A1; trust B's Head of SEND owns B1's.
+    user = world.users["senco"] if side == "own" else world.users["hos_b"]
+    return {**trust_kwargs(world, side), "user_id": user.pk}
+
+
+HANDOVER = frozenset({"head_of_send"})
+ROUTES.update({
+    "handover_index": Route(no_kwargs, EVERYONE, has_object=False, ok=INDEX_OK),
+    "handover_trust": Route(trust_kwargs, HANDOVER),
+    # A school's way in: redirects to its trust's page narrowed to the school.
+    "handover_school": Route(school_kwargs, HANDOVER, ok=frozenset({302})),
+    "handover_person": Route(_handover_person, HANDOVER),
+    # Nothing answered yet: the check page sends the Head of SEND back to the questions.
+    "handover_check": Route(_handover_person, HANDOVER, ok=frozenset({302})),
+})
+
+
 # --- common transfer files ------------------------------------------------------------------
 
 PROJECT_APPS = (*PROJECT_APPS, "transfers")

@@ -38,6 +38,8 @@ class Capability(StrEnum):
     MANAGE_USERS = "manage_users"
     VIEW_SUPPORT_PLANS = "view_support_plans"  # SEN support plans and one-page profiles
     WRITE_SUPPORT_PLANS = "write_support_plans"
+    # Hand a leaving colleague's open work to another owner, and end their role at a school.
+    HAND_OVER_WORK = "hand_over_work"
 
 
 C = Capability
@@ -63,7 +65,8 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
     Role.PLATFORM_ADMIN: frozenset(Capability),
 }
 # Capabilities that only make sense for a whole trust: a school role never grants them.
-TRUST_LEVEL = frozenset({C.VIEW_TRUST_DASHBOARD, C.REQUEST_BOARD_PACK, C.LOG_ACTIVITY})
+TRUST_LEVEL = frozenset({C.VIEW_TRUST_DASHBOARD, C.REQUEST_BOARD_PACK, C.LOG_ACTIVITY,
+                         C.HAND_OVER_WORK})
 
 
 class _Grants:

@@ -11,8 +11,14 @@ class TrustsConfig(AppConfig):
         from . import signals  # noqa: F401  (signals: the security log receivers)
         from .access import Capability
         from .checks import check_session_timeouts  # noqa: F401  (registers the check)
-        from .navigation import NavItem, register
+        from .navigation import NavItem, SchoolLink, register, register_school_link
 
         lookups.register()
         register(NavItem("Home", "home", None, order=0))
         register(NavItem("Audit", "audit_index", Capability.VIEW_AUDIT, order=90))
+        register(NavItem("Hand over work", "handover_index", Capability.HAND_OVER_WORK,
+                         order=85))
+        register_school_link(SchoolLink(
+            "Hand over a colleague's work", "handover_school", Capability.HAND_OVER_WORK,
+            "When a SENCO leaves: their open cases, assessment requests, EHC plans and support "
+            "plans here, to a colleague in one step.", order=90))

@@ -76,3 +76,89 @@ def login_events_for_trust(trust: Trust):
 
     people = Membership.objects.filter(Q(trust=trust) | Q(school__trust=trust)).values("user_id")
     return LoginEvent.objects.filter(user_id__in=people).select_related("user").order_by("-at", "-pk")
+
+
+# --- Handing over a colleague's open work (trusts.handover) -------------------------------
+
+@dataclass
+class PersonWork:
+    """Someone whose work may be handed over: their open records by kind, their roles here."""
+
+    user: User
+    counts: dict  # provider key -> open records
+    roles: list[str]
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+
+def handover_people(school_ids: set[int]) -> list[PersonWork]:
+    """Everyone who owns open work at these schools or holds a school role there (a SENCO
+    with nothing open can still have their role ended), busiest first. One query per kind of
+    work and two more, whatever the number of people or records."""
+    from . import handover
+
+    counts: dict[int, dict[str, int]] = {}
+    for provider in handover.providers():
+        for owner_id, n in provider.owner_counts(school_ids).items():
+            if owner_id is not None:
+                counts.setdefault(owner_id, {})[provider.key] = n
+    roles: dict[int, list[str]] = {}
+    for m in (Membership.objects.filter(school_id__in=school_ids)
+              .select_related("school").order_by("school__name", "role")):
+        roles.setdefault(m.user_id, []).append(f"{m.get_role_display()}, {m.school.name}")
+    users = User.objects.filter(pk__in=set(counts) | set(roles)).order_by("full_name", "email")
+    people = [PersonWork(u, counts.get(u.pk, {}), roles.get(u.pk, [])) for u in users]
+    return sorted(people, key=lambda p: -p.total)
+
+
+@dataclass
+class WorkGroup:
+    provider: object  # trusts.handover.HandoverProvider
+    items: list
+
+
+def handover_work(person: User, school_ids: set[int]) -> list[WorkGroup]:
+    """`person`'s open records at these schools, grouped by kind (one query per kind)."""
+    from . import handover
+
+    return [WorkGroup(p, p.open_items(person.pk, school_ids)) for p in handover.providers()]
+
+
+@dataclass
+class Candidate:
+    user: User
+    roles: str  # "Head of SEND" or "SENCO, Holy Cross Primary"
+
+
+def handover_candidates(trust: Trust, person: User, groups: list[WorkGroup],
+                        school_ids: set[int]) -> list[Candidate]:
+    """Who may take on all of `person`'s open work: each one allowed, by trusts.access, to own
+    every record at its school. Colleagues at these schools and the trust's Heads of SEND (the
+    stand-in while a post is vacant), never the person leaving or someone who cannot sign in.
+    Queries grow with the number of colleagues, not with the number of records."""
+    from django.db.models import Q
+
+    from .models import SCHOOL_ROLES, TRUST_ROLES
+
+    needed = {(g.provider.capability, item.school_id) for g in groups for item in g.items}
+    memberships = (Membership.objects.filter(
+        Q(school_id__in=school_ids, role__in=sorted(SCHOOL_ROLES))
+        | Q(trust=trust, role__in=sorted(TRUST_ROLES)))
+        .filter(user__is_active=True).exclude(user=person).select_related("user", "school")
+        .order_by("user__full_name", "user__email", "role", "school__name"))
+    roles: dict[int, list[str]] = {}
+    users: dict[int, User] = {}
+    for m in memberships:
+        users[m.user_id] = m.user
+        roles.setdefault(m.user_id, []).append(
+            f"{m.get_role_display()}, {m.school.name}" if m.school_id else m.get_role_display())
+    # With nothing open (only a role to end), whoever may manage cases at one of the schools.
+    out = [Candidate(user, "; ".join(roles[pk])) for pk, user in users.items()
+           if (all(access.can(user, capability, school) for capability, school in needed)
+               if needed else
+               any(access.can(user, Capability.MANAGE_CASES, school) for school in school_ids))]
+    # The Head of SEND first: the stand-in whoever else is offered.
+    return sorted(out, key=lambda c: (not c.roles.startswith("Head of SEND"),
+                                      c.user.full_name or c.user.email))

@@ -6,11 +6,21 @@ from dataclasses import dataclass
 
 from allauth.mfa import app_settings as mfa_settings
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from . import gias
-from .models import FormerURN, LoginEvent, School, SignInFailure, Trust, UsedTotpCode, User
+from .models import (
+    FormerURN,
+    LoginEvent,
+    Membership,
+    School,
+    SignInFailure,
+    Trust,
+    UsedTotpCode,
+    User,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -133,3 +143,83 @@ def schools_import_gias(*, actor: User | None, plan: gias.Plan) -> gias.Plan:
                 actor.pk if actor else "system", len(plan.schools_new),
                 len(plan.schools_changed), len(plan.trusts_new))
     return plan
+
+
+# --- Handing over a colleague's open work (trusts.handover) ---------------------------------
+
+@dataclass
+class HandoverResult:
+    moved: dict[str, int]  # provider key -> records handed over
+    roles_ended: list[str]
+
+    @property
+    def total(self) -> int:
+        return sum(self.moved.values())
+
+
+def membership_end(*, actor: User, membership: Membership, reason: str) -> None:
+    """End a person's role at a school or trust: their access there stops with their next
+    request. The audit entry keeps who held which role, who ended it, when and why."""
+    from auditlog.models import LogEntry
+
+    from . import audit, handover
+
+    if reason not in handover.Reason.values:
+        raise ValidationError({"reason": "Select why the role ends."})
+    where = membership.school or membership.trust
+    LogEntry.objects.log_create(
+        membership, force_log=True, action=LogEntry.Action.DELETE, actor=actor,
+        actor_email=getattr(actor, "email", None),
+        changes={"role": [str(membership), ""], "reason": ["", handover.Reason(reason).label]},
+        additional_data={**(audit.tenant_of(where) if where else {}),
+                         "role_ended": {"user": membership.user_id, "role": membership.role}},
+    )
+    membership.delete()
+
+
+def work_hand_over(*, actor: User, trust: Trust, from_owner: User, to_owner: User,
+                   school_ids: set[int], reason: str, end_roles: bool = False) -> HandoverResult:
+    """Hand every open record `from_owner` owns at these schools of `trust` (every registered
+    app's: trusts.handover) to `to_owner`, and with `end_roles`, end `from_owner`'s school roles
+    there, all in one transaction: a record that cannot go to `to_owner` stops the whole
+    handover and nothing changes. Records already with `to_owner` are left alone, so running
+    it again changes nothing."""
+    from . import access, handover
+
+    school_ids = set(school_ids) & set(trust.schools.values_list("pk", flat=True))
+    if not school_ids:
+        raise ValidationError("Choose schools of the trust.")
+    if to_owner.pk == from_owner.pk:
+        raise ValidationError({"new_owner": "Select someone other than the person whose work "
+                                            "is handed over."})
+    if not to_owner.is_active:
+        raise ValidationError({"new_owner": "This person can no longer sign in: select "
+                                            "someone else."})
+    if reason not in handover.Reason.values:
+        raise ValidationError({"reason": "Select why the work is handed over."})
+    with transaction.atomic():
+        # Refused before anything is written, with a message the form can show; each app's
+        # service checks the same again for every record.
+        for provider in handover.providers():
+            for item in provider.open_items(from_owner.pk, school_ids):
+                if not access.can(to_owner, provider.capability, item.school_id):
+                    raise ValidationError({"new_owner": (
+                        f"{to_owner} may not take on {provider.label.lower()} at "
+                        f"{item.school_name}: select someone who works there.")})
+        moved = {provider.key: provider.hand_over(
+            actor=actor, from_owner=from_owner, to_owner=to_owner, school_ids=school_ids,
+            reason=reason) for provider in handover.providers()}
+        ended = []
+        if end_roles:
+            for membership in (Membership.objects.select_for_update(of=("self",))
+                               .select_related("school", "user")
+                               .filter(user=from_owner, school_id__in=school_ids)
+                               .order_by("school__name", "role")):
+                ended.append(f"{membership.get_role_display()} at {membership.school.name}")
+                membership_end(actor=actor, membership=membership, reason=reason)
+            access.forget(from_owner)
+        # Logged once it is committed: the check page tries the handover and rolls it back.
+        transaction.on_commit(lambda: logger.info(
+            "Work of user %s handed over to user %s by %s: %s, %d roles ended",
+            from_owner.pk, to_owner.pk, actor.pk, moved, len(ended)))
+    return HandoverResult(moved=moved, roles_ended=ended)

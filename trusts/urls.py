@@ -9,4 +9,10 @@ urlpatterns = [
     path("audit/<slug:slug>/", views.audit_log, name="audit_log"),
     path("audit/<slug:slug>/export.csv", views.audit_log_export, name="audit_log_export"),
     path("audit/<slug:slug>/logins/", views.login_history, name="login_history"),
+    path("handover/", views.handover_index, name="handover_index"),
+    path("handover/school/<str:laestab>/", views.handover_school, name="handover_school"),
+    path("handover/<slug:slug>/", views.handover_trust, name="handover_trust"),
+    path("handover/<slug:slug>/<int:user_id>/", views.handover_person, name="handover_person"),
+    path("handover/<slug:slug>/<int:user_id>/check/", views.handover_check,
+         name="handover_check"),
 ]
