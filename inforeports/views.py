@@ -52,7 +52,7 @@ def template_edit(request, slug: str):
     trust = access.get_trust_for_user(request.user, slug, C.WRITE_INFO_TEMPLATE)
     template = selectors.template_for(trust)
     initial = {h.key: template.text(h.key) for h in HEADINGS} if template else {}
-    form = forms.TemplateForm(request.POST or None, initial=initial)
+    form = forms.TemplateForm(request.POST if request.method == "POST" else None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             services.template_save(actor=request.user, trust=trust, sections=form.cleaned_data)
@@ -139,7 +139,8 @@ def section_edit(request, pk: int, key: str):
         messages.error(request, services.FROZEN_MESSAGE)
         return redirect("inforeports:report_detail", pk=report.pk)
     template = selectors.template_for(report.school.trust_id)
-    form = forms.SectionForm(request.POST or None, initial={"text": report.school_text(key)})
+    form = forms.SectionForm(request.POST if request.method == "POST" else None,
+                             initial={"text": report.school_text(key)})
     if request.method == "POST" and form.is_valid():
         try:
             services.report_section_save(actor=request.user, report=report, key=key,
@@ -169,7 +170,7 @@ def report_approve(request, pk: int):
         messages.error(request, services.FROZEN_MESSAGE)
         return redirect("inforeports:report_detail", pk=report.pk)
     today = timezone.localdate()
-    form = forms.ApproveForm(request.POST or None)
+    form = forms.ApproveForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             services.report_approve(actor=request.user, report=report, today=today)
