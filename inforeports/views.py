@@ -89,10 +89,11 @@ def school_reports(request, laestab: str):
 @require_POST
 def report_new(request, laestab: str):
     school = access.get_school_for_user(request.user, laestab, C.EDIT_INFO_REPORT)
-    try:
-        year = int(request.POST.get("academic_year", ""))
-    except ValueError:
-        year = selectors.academic_year_of(timezone.localdate())
+    posted = request.POST.get("academic_year", "")
+    if not (posted.isascii() and posted.isdigit() and len(posted) == 4):
+        messages.error(request, "Choose the school year to start a draft for.")
+        return redirect("inforeports:school_reports", laestab=school.laestab)
+    year = int(posted)
     try:
         report = services.report_draft(actor=request.user, school=school, academic_year=year)
     except ValidationError as error:

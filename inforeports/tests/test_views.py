@@ -103,8 +103,11 @@ def test_starting_a_draft_is_for_the_schools_writers(client, world):
     assert "There is already a draft" in response.content.decode()
     with scopes_disabled():
         assert InfoReport.objects.count() == 1
-    response = client.post(url, {"academic_year": "not a year"})
-    assert response.status_code == 302
+    for bad in ("not a year", "", "20 26", "9" * 100_000):
+        response = client.post(url, {"academic_year": bad}, follow=True)
+        assert "Choose the school year to start a draft for." in response.content.decode()
+    with scopes_disabled():
+        assert InfoReport.objects.count() == 1
 
 
 # --- writing -----------------------------------------------------------------------------------
