@@ -39,6 +39,10 @@ class TrustTemplate(models.Model):
     def __str__(self) -> str:
         return f"SEN information report template of {self.trust}"
 
+    def get_additional_data(self) -> dict:
+        """The trust whose audit log shows changes to it (trusts.audit)."""
+        return {"trust_id": self.trust_id}
+
     def text(self, key: str) -> str:
         return str((self.sections or {}).get(key, "") or "")
 
@@ -90,6 +94,10 @@ class InfoReport(models.Model):
     def __str__(self) -> str:
         return (f"SEN information report {academic_year_label(self.academic_year)}, "
                 f"version {self.version}")
+
+    def get_additional_data(self) -> dict:
+        """The trust and school whose audit log shows changes to it (trusts.audit)."""
+        return {"trust_id": self.school.trust_id, "school_id": self.school_id}
 
     @property
     def is_draft(self) -> bool:

@@ -83,3 +83,16 @@ def test_text_changes_read_word_by_word():
     assert diff.changed(runs)
     assert not diff.changed(diff.text_diff("Same.\r\n", "Same."))
     assert [(r.kind, r.text) for r in diff.text_diff("", "New text.")] == [("added", "New text.")]
+
+
+def test_a_rewritten_paragraph_shows_whole_rather_than_word_by_word():
+    runs = diff.text_diff("Trust policy on kinds.\n\nKept as it was.",
+                          "Our schools provide for all four areas.\n\nKept as it was.")
+    assert [(r.kind, r.text) for r in runs] == [
+        ("removed", "Trust policy on kinds."),
+        ("added", "Our schools provide for all four areas."),
+        ("same", "\n\nKept as it was."),
+    ]
+    runs = diff.text_diff("One.", "One.\n\nA new paragraph.")
+    assert [(r.kind, r.text) for r in runs] == [("same", "One.\n\n"),
+                                                ("added", "A new paragraph.")]

@@ -176,3 +176,17 @@ def test_a_section_is_written_by_the_schools_senco_and_checked(world):
     saved = services.report_section_save(actor=world.senco, report=report, key="kinds",
                                          text="x" * 6000)
     assert len(saved.school_text("kinds")) == 6000 and saved.updated_by == world.senco
+
+
+def test_each_change_is_in_the_trusts_audit_log(world):
+    from auditlog.models import LogEntry
+
+    template(world.trust)
+    services.template_save(actor=world.hos, trust=world.trust, sections={"kinds": "Changed."})
+    report = services.report_draft(actor=world.senco, school=world.school, academic_year=2026,
+                                   today=TODAY)
+    services.report_section_save(actor=world.senco, report=report, key="kinds", text="Ours.")
+    entries = LogEntry.objects.filter(additional_data__trust_id=world.trust.pk)
+    assert entries.filter(object_pk=str(report.pk),
+                          additional_data__school_id=world.school.pk).count() == 2
+    assert entries.filter(content_type__model="trusttemplate").exists()
