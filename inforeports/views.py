@@ -79,8 +79,9 @@ def school_reports(request, laestab: str):
     may_edit = access.can(request.user, C.EDIT_INFO_REPORT, school)
     return render(request, "inforeports/school_reports.html", {
         "school": school, "reports": reports, "may_edit": may_edit,
-        "years": [(y, academic_year_label(y)) for y in (this_year, this_year + 1)
-                  if y not in drafts],
+        # (year, label, whether a version of it is approved: the next one is a new version)
+        "years": [(y, academic_year_label(y), any(r.academic_year == y for r in reports))
+                  for y in (this_year, this_year + 1) if y not in drafts],
         "published": next((r for r in reports if not r.is_draft), None),
     })
 

@@ -112,6 +112,22 @@ def test_starting_a_draft_is_for_the_schools_writers(client, world):
 
 # --- writing -----------------------------------------------------------------------------------
 
+def test_after_approval_the_school_is_offered_a_new_version_of_the_year(client, world):
+    template(world.trust)
+    approved_report(world.school, academic_year=THIS_YEAR)
+    body = _get(client, world.senco, reverse("inforeports:school_reports",
+                                             args=[world.school.laestab])).content.decode()
+    label = f"{THIS_YEAR} to {THIS_YEAR + 1}"
+    assert f"Start a new version for {label}" in body
+    assert f"Start the draft for {THIS_YEAR + 1} to {THIS_YEAR + 2}" in body
+    client.post(reverse("inforeports:report_new", args=[world.school.laestab]),
+                {"academic_year": THIS_YEAR})
+    assert _report(world, school=world.school, status="draft").version == 2
+    body = client.get(reverse("inforeports:school_reports",
+                              args=[world.school.laestab])).content.decode()
+    assert f"Start a new version for {label}" not in body
+
+
 def test_the_head_of_send_saves_the_template_and_drafts_show_it(client, world):
     template(world.trust)
     report = draft_report(world.school, academic_year=THIS_YEAR)
