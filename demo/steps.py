@@ -18,7 +18,8 @@ from django.utils import timezone
 from trusts import demo as trusts_demo
 
 REFERENCE_LAYERS = ["trusts", "pupils", "funding"]
-LAYERS_ABOVE_TRUSTS = ["pupils", "provision", "support", "funding", "casework", "reports"]
+LAYERS_ABOVE_TRUSTS = ["pupils", "provision", "support", "funding", "casework", "inforeports",
+                       "reports"]
 
 
 @dataclass

@@ -197,6 +197,13 @@ def _cells(ehcp: int, sen_support: int, suppress: bool) -> tuple[Count, Count, C
     return e, k, total
 
 
+def provision_cells(ehcp: int, sen_support: int, *, suppress: bool
+                    ) -> tuple[Count, Count, Count]:
+    """EHCP, SEN Support and their total for one school, suppressed by the same rule as the
+    breakdowns (for a page published to anyone, such as the SEN information report)."""
+    return _cells(ehcp, sen_support, suppress)
+
+
 @dataclass(frozen=True)
 class BreakdownRow:
     key: str

@@ -84,6 +84,9 @@ class Route:
     content_type: str = "text/html"
     # An index page may redirect an allowed persona to their one school or trust.
     ok: frozenset = frozenset({200})
+    # Published for anyone, signed in or not (an approved SEN information report): no login
+    # redirect, and another trust's school answers 200 too.
+    public: bool = False
 
 
 SCHOOL_READERS = frozenset({"senco", "headteacher", "head_of_send", "executive", "data_admin"})
@@ -484,6 +487,52 @@ ROUTES.update({
 })
 
 
+# --- SEN information reports ---------------------------------------------------------------
+
+PROJECT_APPS = (*PROJECT_APPS, "inforeports")
+
+
+def _inforeport_objects(world: World) -> None:
+    """Each trust's template; in A1 and B1 an approved report for last year (published) and
+    this year's draft."""
+    import datetime as dt
+
+    from inforeports.tests.factories import approved_report, draft_report, template
+
+    for side, school, trust in (("own", world.a1, world.trust_a), ("other", world.b1,
+                                                                   world.trust_b)):
+        template(trust)
+        approved = approved_report(school, academic_year=2024, approved_on=dt.date(2024, 11, 1))
+        world.objects.setdefault("inforeport_approved", {})[side] = approved
+        world.objects.setdefault("inforeport_draft", {})[side] = draft_report(
+            school, academic_year=2025)
+
+
+OBJECT_MAKERS.append(_inforeport_objects)
+
+
+def _inforeport_section(world: World, side: str) -> dict:
+    return {"pk": world.objects["inforeport_draft"][side].pk, "key": "senco"}
+
+
+INFOREPORT_WRITERS = frozenset({"senco", "head_of_send"})
+ROUTES.update({
+    "inforeports:index": Route(no_kwargs, EVERYONE, has_object=False),
+    "inforeports:template_edit": Route(trust_kwargs, frozenset({"head_of_send"})),
+    "inforeports:school_reports": Route(school_kwargs, SCHOOL_READERS),
+    "inforeports:report_new": Route(school_kwargs, INFOREPORT_WRITERS, method="POST"),
+    "inforeports:report_detail": Route(_pk_of("inforeport_draft"), SCHOOL_READERS),
+    "inforeports:report_changes": Route(_pk_of("inforeport_draft"), SCHOOL_READERS),
+    "inforeports:section_edit": Route(_inforeport_section, INFOREPORT_WRITERS),
+    "inforeports:report_approve": Route(_pk_of("inforeport_draft"), frozenset({"headteacher"})),
+    "inforeports:report_pdf": Route(_pk_of("inforeport_draft"), SCHOOL_READERS,
+                                    content_type="application/pdf"),
+    "inforeports_public:report": Route(school_kwargs, EVERYONE, public=True),
+    "inforeports_public:report_pdf": Route(school_kwargs, EVERYONE, public=True,
+                                           content_type="application/pdf"),
+})
+
+
 # --- common transfer files ------------------------------------------------------------------
 
 PROJECT_APPS = (*PROJECT_APPS, "transfers")
@@ -591,6 +640,10 @@ def request(client, route: Route, url: str):
 def test_logged_out_visitors_are_sent_to_login(client, world, name):
     route = ROUTES[name]
     response = request(client, route, reverse(name, kwargs=route.kwargs(world, "own")))
+    if route.public:
+        assert response.status_code == 200
+        assert response["Content-Type"].startswith(route.content_type)
+        return
     assert response.status_code == 302
     assert response["Location"].startswith("/accounts/login/")
 
@@ -621,5 +674,6 @@ def test_another_trusts_object_is_404_for_everyone(client, world, name, persona)
     route = ROUTES[name]
     client.force_login(world.users[persona])
     response = request(client, route, reverse(name, kwargs=route.kwargs(world, "other")))
-    assert response.status_code == 404
+    # A published page is anyone's to read, whichever trust the school is in.
+    assert response.status_code == (200 if route.public else 404)
 

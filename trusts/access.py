@@ -40,6 +40,12 @@ class Capability(StrEnum):
     WRITE_SUPPORT_PLANS = "write_support_plans"
     # Hand a leaving colleague's open work to another owner, and end their role at a school.
     HAND_OVER_WORK = "hand_over_work"
+    # The SEN information report (SEND Regulations 2014, regulation 51): the trust's policy
+    # text under the Schedule 1 headings, each school's own sections, and the headteacher's
+    # approval, which is what publishes it.
+    WRITE_INFO_TEMPLATE = "write_info_template"
+    EDIT_INFO_REPORT = "edit_info_report"
+    APPROVE_INFO_REPORT = "approve_info_report"
 
 
 C = Capability
@@ -48,14 +54,16 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
         {
             C.VIEW_SCHOOL, C.VIEW_PUPILS, C.EDIT_REGISTER, C.VIEW_CASES, C.MANAGE_CASES,
             C.PREPARE_CLAIMS, C.VIEW_FUNDING,
-            C.VIEW_SUPPORT_PLANS, C.WRITE_SUPPORT_PLANS,
+            C.VIEW_SUPPORT_PLANS, C.WRITE_SUPPORT_PLANS, C.EDIT_INFO_REPORT,
         }
     ),
     Role.HEADTEACHER: frozenset(
         {C.VIEW_SCHOOL, C.VIEW_PUPILS, C.VIEW_CASES, C.VIEW_FUNDING, C.SUBMIT_CLAIMS,
-         C.VIEW_SUPPORT_PLANS}
+         C.VIEW_SUPPORT_PLANS, C.APPROVE_INFO_REPORT}
     ),
-    Role.HEAD_OF_SEND: frozenset(Capability) - {C.MANAGE_USERS},
+    # The headteacher signs off each school's information report for its governors: the Head
+    # of SEND writes the trust's template and may help with a school's draft, not approve it.
+    Role.HEAD_OF_SEND: frozenset(Capability) - {C.MANAGE_USERS, C.APPROVE_INFO_REPORT},
     Role.TRUST_EXECUTIVE: frozenset(
         {C.VIEW_SCHOOL, C.VIEW_FUNDING, C.VIEW_TRUST_DASHBOARD, C.REQUEST_BOARD_PACK}
     ),
@@ -66,7 +74,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
 }
 # Capabilities that only make sense for a whole trust: a school role never grants them.
 TRUST_LEVEL = frozenset({C.VIEW_TRUST_DASHBOARD, C.REQUEST_BOARD_PACK, C.LOG_ACTIVITY,
-                         C.HAND_OVER_WORK})
+                         C.HAND_OVER_WORK, C.WRITE_INFO_TEMPLATE})
 
 
 class _Grants:

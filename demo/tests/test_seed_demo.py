@@ -14,7 +14,7 @@ from trusts.models import Membership, School, Trust, User
 
 pytestmark = pytest.mark.django_db
 
-PROJECT_APPS = ["trusts", "pupils", "provision", "funding", "casework", "reports"]
+PROJECT_APPS = ["trusts", "pupils", "provision", "funding", "casework", "inforeports", "reports"]
 
 
 def snapshot() -> dict[str, list[tuple]]:

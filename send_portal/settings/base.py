@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "support",
     "funding",
     "casework",
+    "inforeports",
     "transfers",
     "reports",
     "privacy",
