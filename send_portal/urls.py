@@ -29,6 +29,7 @@ urlpatterns = [
     path("funding/", include("funding.urls")),
     path("casework/", include("casework.urls")),
     path("transfers/", include("transfers.urls")),
+    path("evidence/", include("evidence.urls")),
     path("reports/", include("reports.urls")),
     path("privacy/", include("privacy.urls")),
     path("", include("trusts.urls")),

@@ -38,6 +38,8 @@ class Capability(StrEnum):
     MANAGE_USERS = "manage_users"
     VIEW_SUPPORT_PLANS = "view_support_plans"  # SEN support plans and one-page profiles
     WRITE_SUPPORT_PLANS = "write_support_plans"
+    VIEW_EVIDENCE_PACKS = "view_evidence_packs"  # EHC request and top-up evidence packs
+    WRITE_EVIDENCE_PACKS = "write_evidence_packs"  # build and send them
 
 
 C = Capability
@@ -47,11 +49,12 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
             C.VIEW_SCHOOL, C.VIEW_PUPILS, C.EDIT_REGISTER, C.VIEW_CASES, C.MANAGE_CASES,
             C.PREPARE_CLAIMS, C.VIEW_FUNDING,
             C.VIEW_SUPPORT_PLANS, C.WRITE_SUPPORT_PLANS,
+            C.VIEW_EVIDENCE_PACKS, C.WRITE_EVIDENCE_PACKS,
         }
     ),
     Role.HEADTEACHER: frozenset(
         {C.VIEW_SCHOOL, C.VIEW_PUPILS, C.VIEW_CASES, C.VIEW_FUNDING, C.SUBMIT_CLAIMS,
-         C.VIEW_SUPPORT_PLANS}
+         C.VIEW_SUPPORT_PLANS, C.VIEW_EVIDENCE_PACKS}
     ),
     Role.HEAD_OF_SEND: frozenset(Capability) - {C.MANAGE_USERS},
     Role.TRUST_EXECUTIVE: frozenset(

@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "funding",
     "casework",
     "transfers",
+    "evidence",
     "reports",
     "privacy",
     "demo",
