@@ -61,6 +61,9 @@ class PackTemplateAdmin(admin.ModelAdmin):
     def save_related(self, request, form, formsets, change):
         sections, removed = [], []
         for formset in formsets:
+            # Not saved here: this fills in the formset's new, changed and deleted objects
+            # that the admin's history message reads; the service writes them.
+            formset.save(commit=False)
             kept, gone = _kept_and_removed(formset)
             sections += kept
             removed += gone

@@ -111,7 +111,7 @@ def pack_send(*, actor: User, pack: EvidencePack, sent_on: dt.date,
     """Record the pack as sent on `sent_on`, keeping its sections as they are now. For an EHC
     needs assessment request this records the request in casework, dated `sent_on`."""
     today = today or _today()
-    pack = EvidencePack.objects.select_for_update().select_related(
+    pack = EvidencePack.objects.select_for_update(of=("self",)).select_related(
         "pupil__school", "pupil__home_local_authority", "template", "claim").get(pk=pack.pk)
     if pack.is_sent:
         raise ValidationError(f"This pack was already sent, on {selectors._d(pack.sent_on)}.")
