@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.urls import reverse
+from django.utils import timezone
 
 from trusts import access
 from trusts.access import Capability as C
@@ -19,8 +20,8 @@ def packs_section(pupil, user, today: dt.date) -> PupilSectionContent | None:
         return None
     records = []
     for pack in selectors.packs_for_pupil(pupil):
-        when = (f"sent {selectors._d(pack.sent_on)}" if pack.is_sent
-                else f"started {selectors._d(pack.created_at.date())}")
+        when = (f"sent {selectors.long_date(pack.sent_on)}" if pack.is_sent
+                else f"started {selectors.long_date(timezone.localtime(pack.created_at).date())}")
         records.append(PupilRecord(
             text=f"{pack.get_kind_display()} to {pack.local_authority.name}, {when}",
             href=reverse("evidence:pack_detail", args=[pack.pk]),

@@ -25,7 +25,7 @@ from .models import EvidencePack, PackKind, PackTemplate, ProfessionalInvolvemen
 CYCLES_EXPECTED = 2
 
 
-def _d(day: dt.date | None) -> str:
+def long_date(day: dt.date | None) -> str:
     return f"{day.day} {day:%B %Y}" if day else ""
 
 
@@ -130,10 +130,10 @@ def _views(ev: _Evidence, attr: str) -> list[tuple[str, str]]:
     lines = []
     for plan in ev.plans:
         if getattr(plan, attr).strip():
-            lines.append((f"At the assessment of {_d(plan.starts_on)}", getattr(plan, attr)))
+            lines.append((f"At the assessment of {long_date(plan.starts_on)}", getattr(plan, attr)))
         review = _review(plan)
         if review is not None and review.is_recorded and getattr(review, attr).strip():
-            lines.append((f"At the review of {_d(review.held_on)}", getattr(review, attr)))
+            lines.append((f"At the review of {long_date(review.held_on)}", getattr(review, attr)))
     return lines
 
 
@@ -141,7 +141,7 @@ def _fill(section: Section, ev: _Evidence, pupil: Pupil) -> None:
     source = section.source
     if source == Source.PUPIL:
         section.lines = [
-            ("Name", pupil.full_name), ("Date of birth", _d(pupil.date_of_birth)),
+            ("Name", pupil.full_name), ("Date of birth", long_date(pupil.date_of_birth)),
             ("UPN", pupil.upn), ("Year group", pupil.year_group),
             ("School", f"{pupil.school.name} ({pupil.school.laestab})"),
             ("Home local authority", pupil.home_local_authority.name),
@@ -162,7 +162,7 @@ def _fill(section: Section, ev: _Evidence, pupil: Pupil) -> None:
             ("How best to support me", p.how_to_support),
             ("My needs in my own words", p.my_needs),
             ("Written", f"Version {p.version}, "
-                        f"{_d(timezone.localtime(p.created_at).date())}"
+                        f"{long_date(timezone.localtime(p.created_at).date())}"
                         + (f"; {p.written_with}" if p.written_with else "")),
         ]
     elif source == Source.CHILD_VIEWS:
@@ -190,15 +190,15 @@ def _fill(section: Section, ev: _Evidence, pupil: Pupil) -> None:
         section.lines = [("Needs", latest.needs or "Not recorded"),
                          ("Strengths", latest.strengths or "Not recorded"),
                          ("What has been tried", latest.tried_before or "Not recorded"),
-                         ("Assessed", _d(latest.starts_on))]
+                         ("Assessed", long_date(latest.starts_on))]
     elif source == Source.CYCLES:
         for number, plan in enumerate(ev.closed, start=1):
             review = _review(plan)
             rows = [[str(o.position), o.description, o.success_criteria,
                      o.get_progress_display() or "–", o.evidence or "–"]
                     for o in plan.outcomes.all()]
-            caption = (f"Cycle {number}: {_d(plan.starts_on)} to {_d(plan.closed_on)}"
-                       + (f", reviewed {_d(review.held_on)}" if review else ""))
+            caption = (f"Cycle {number}: {long_date(plan.starts_on)} to {long_date(plan.closed_on)}"
+                       + (f", reviewed {long_date(review.held_on)}" if review else ""))
             section.tables.append((caption, ["#", "Outcome", "Success criteria", "Result",
                                              "Evidence"], rows))
             if review is not None and review.next_steps:
@@ -218,7 +218,7 @@ def _fill(section: Section, ev: _Evidence, pupil: Pupil) -> None:
             if e.entry_score is not None and e.exit_score is not None:
                 measured += 1
             rows.append([
-                i.name, f"{_d(e.start_date)} to {_d(e.end_date) or 'now'}",
+                i.name, f"{long_date(e.start_date)} to {long_date(e.end_date) or 'now'}",
                 f"{i.sessions_per_week.normalize():f} × {i.minutes_per_session} min, "
                 f"group of {i.group_size}",
                 f"£{e.annual_cost:,.2f}" if e.annual_cost is not None else "–",
@@ -236,9 +236,9 @@ def _fill(section: Section, ev: _Evidence, pupil: Pupil) -> None:
                 reverse("provision:pupil", args=[pupil.pk]), "See the pupil's provision"))
     elif source == Source.PROFESSIONALS:
         for p in ev.professionals:
-            label = f"{p.get_role_display()}: {p.who}, since {_d(p.started_on)}"
+            label = f"{p.get_role_display()}: {p.who}, since {long_date(p.started_on)}"
             if p.report_on:
-                label += f" (report {_d(p.report_on)})"
+                label += f" (report {long_date(p.report_on)})"
             section.lines.append((label, p.advice))
         if not ev.professionals:
             section.missing.append(Missing(

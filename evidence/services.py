@@ -114,7 +114,7 @@ def pack_send(*, actor: User, pack: EvidencePack, sent_on: dt.date,
     pack = EvidencePack.objects.select_for_update(of=("self",)).select_related(
         "pupil__school", "pupil__home_local_authority", "template", "claim").get(pk=pack.pk)
     if pack.is_sent:
-        raise ValidationError(f"This pack was already sent, on {selectors._d(pack.sent_on)}.")
+        raise ValidationError(f"This pack was already sent, on {selectors.long_date(pack.sent_on)}.")
     if sent_on is None:
         raise ValidationError({"sent_on": "Enter the date the pack was sent."})
     if sent_on > today:

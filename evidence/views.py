@@ -145,7 +145,7 @@ def _sendable_pack_for(request, pk: int):
     pack = _pack_for(request, pk, C.WRITE_EVIDENCE_PACKS)
     if pack.is_sent:
         messages.error(request, f"This pack was already sent, on "
-                                f"{selectors._d(pack.sent_on)}.")
+                                f"{selectors.long_date(pack.sent_on)}.")
         return pack, redirect("evidence:pack_detail", pk=pack.pk)
     return pack, None
 
