@@ -195,12 +195,10 @@ def pack_send_check(request, pk: int):
         done_url=reverse("evidence:pack_detail", args=[pack.pk]),
         done="The pack was recorded as sent." + (
             " The assessment request and its deadlines start from the date sent." if ehc else ""),
-        check={"caption": f"{pack.get_kind_display()} for {pack.pupil.full_name}",
+        check={"caption": f"{pack.get_kind_display()} for {pack.pupil.full_name}, to "
+                          f"{pack.local_authority.name}",
                "heading": "the pack as sent", "warning": warning,
-               "button": "Record as sent",
-               "rows": [check_answers.Row("Sent to", pack.local_authority.name,
-                                          reverse("evidence:pack_detail", args=[pack.pk]),
-                                          "the LA")]},
+               "button": "Record as sent"},
         seen=lambda: audit.record_view(pack))
 
 
