@@ -75,11 +75,8 @@ class PackTemplateAdmin(admin.ModelAdmin):
             # Checked on the form already; only a change made meanwhile gets here.
             messages.error(request, "Nothing was saved: " + " ".join(e.messages))
 
-    def delete_model(self, request, obj):
-        if obj.packs.exists():
-            messages.error(request, "Packs were made on this template: it is kept.")
-            return
-        super().delete_model(request, obj)
+    # Deleting a template with packs made on it is refused by the admin's own page for
+    # protected objects (EvidencePack.template is PROTECT).
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):

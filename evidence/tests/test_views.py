@@ -311,3 +311,24 @@ def test_the_services_checks_show_in_the_admin(admin, world):
     assert response.status_code == 200
     assert "belongs in a top-up bid only" in response.content.decode()
     assert list(template.sections.values_list("pk", "source")) == before
+
+
+def test_platform_admins_add_a_template_for_another_la(admin, world, packs):
+    from trusts.tests.factories import LocalAuthorityFactory
+
+    la = LocalAuthorityFactory()
+    PackTemplate.objects.filter(local_authority=la).delete()
+    response = admin.post("/admin/evidence/packtemplate/add/", {
+        "local_authority": la.pk, "kind": "ehc_request", "title": "New LA form",
+        "introduction": "", "sections-TOTAL_FORMS": "2", "sections-INITIAL_FORMS": "0",
+        "sections-MIN_NUM_FORMS": "0", "sections-MAX_NUM_FORMS": "1000",
+        "sections-0-position": "1", "sections-0-heading": "About me", "sections-0-source": "pupil",
+        "sections-0-guidance": "", "sections-1-position": "", "sections-1-heading": "",
+        "sections-1-source": "", "sections-1-guidance": ""})
+    assert response.status_code == 302
+    template = PackTemplate.objects.get(local_authority=la, kind="ehc_request")
+    assert list(template.sections.values_list("heading", flat=True)) == ["About me"]
+    for url in ["/admin/evidence/packtemplate/", "/admin/evidence/evidencepack/",
+                f"/admin/evidence/evidencepack/{packs['a'].pk}/change/",
+                "/admin/evidence/professionalinvolvement/"]:
+        assert admin.get(url).status_code == 200, url
