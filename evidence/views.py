@@ -103,9 +103,6 @@ def professional_new(request, pupil_id: int):
             add_service_errors(form, e)
         else:
             messages.success(request, "The outside professional's involvement was added.")
-            back = request.GET.get("pack", "")
-            if back.isdigit():
-                return redirect("evidence:pack_detail", pk=int(back))
             return redirect("evidence:pupil_packs", pupil_id=pupil.pk)
     return render(request, "evidence/professional_form.html",
                   {"pupil": pupil, "school": pupil.school, "form": form})
