@@ -17,9 +17,9 @@ from django.utils import timezone
 
 from trusts import demo as trusts_demo
 
-REFERENCE_LAYERS = ["trusts", "pupils", "funding"]
-LAYERS_ABOVE_TRUSTS = ["pupils", "provision", "support", "funding", "casework", "inforeports",
-                       "reports"]
+REFERENCE_LAYERS = ["trusts", "pupils", "funding", "evidence"]
+LAYERS_ABOVE_TRUSTS = ["pupils", "provision", "support", "funding", "casework", "evidence",
+                       "inforeports", "reports"]
 
 
 @dataclass

@@ -14,6 +14,7 @@ from django.db.models import Model, Q, QuerySet
 from django.utils import timezone
 
 from casework.models import AnnualReview, Case, CaseNote, EHCPlan, EHCRequest
+from evidence.models import EvidencePack, ProfessionalInvolvement
 from funding.models import Award, Claim, ClaimEvent, Payment
 from provision.models import Delivery, Enrolment
 from provision.selectors import costs_for
@@ -264,8 +265,32 @@ def subject_access_sections(pupil: Pupil) -> list[Section]:
           pr.written_with, _who(pr.created_by), _d(pr.created_at)] for pr in profiles],
     ))
 
+    professionals = list(ProfessionalInvolvement.objects.filter(pupil=p).select_related(
+        "created_by").order_by("started_on", "pk"))
+    sections.append(Section(
+        "outside_professionals", "Outside professionals' involvement",
+        ["record id", "professional", "name or service", "involved since",
+         "date of latest report", "what they found and advised", "recorded by", "recorded at"],
+        [[pi.pk, pi.get_role_display(), pi.who, _d(pi.started_on), _d(pi.report_on), pi.advice,
+          _who(pi.created_by), _d(pi.created_at)] for pi in professionals],
+    ))
+    packs = list(EvidencePack.objects.filter(pupil=p).select_related(
+        "local_authority", "sent_by", "created_by").order_by("created_at", "pk"))
+    sections.append(Section(
+        "evidence_packs", "Evidence packs sent to the local authority",
+        ["pack id", "kind", "local authority", "status", "started at", "started by", "sent on",
+         "sent by", "EHC request id", "top-up claim id", "what was sent"],
+        [[pk.pk, pk.get_kind_display(), pk.local_authority.name, pk.get_status_display(),
+          _d(pk.created_at), _who(pk.created_by), _d(pk.sent_on), _who(pk.sent_by),
+          pk.ehc_request_id or "", pk.claim_id or "", _sent_text(pk.sent_content)]
+         for pk in packs],
+        note="A pack being prepared is drawn from the records above each time it is opened; a "
+             "sent pack keeps what it said on the day it was sent.",
+    ))
+
     subjects: list[Model] = [p, *events, *claims, *enrolments, *requests, *plans, *reviews, *cases,
-                             *notes, *support_plans, *outcomes, *plan_reviews, *profiles]
+                             *notes, *support_plans, *outcomes, *plan_reviews, *profiles,
+                             *professionals, *packs]
     entries = audit_entries_about(subjects)
     sections.append(Section(
         "audit", "Audit trail",
@@ -276,6 +301,20 @@ def subject_access_sections(pupil: Pupil) -> list[Section]:
              "UPNs and free text are recorded as changed without their values.",
     ))
     return sections
+
+
+def _sent_text(content: list) -> str:
+    """A sent pack's sections as plain text, heading by heading."""
+    parts = []
+    for section in content or []:
+        lines = [section.get("heading", "")]
+        lines += [f"{label}: {text}" if label else text
+                  for label, text in section.get("lines", [])]
+        for caption, header, rows in section.get("tables", []):
+            lines.append(caption)
+            lines += [" | ".join(str(c) for c in row) for row in [header, *rows]]
+        parts.append("\n".join(lines))
+    return "\n\n".join(parts)
 
 
 def audit_entries_about(objects: list[Model]) -> QuerySet[LogEntry]:

@@ -29,6 +29,7 @@ urlpatterns = [
     path("funding/", include("funding.urls")),
     path("casework/", include("casework.urls")),
     path("transfers/", include("transfers.urls")),
+    path("evidence/", include("evidence.urls")),
     path("information-reports/", include("inforeports.urls")),
     # Published SEN information reports: read by anyone, no sign-in (inforeports.public_views).
     path("sen-information-report/", include("inforeports.public_urls")),

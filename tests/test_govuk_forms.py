@@ -18,8 +18,8 @@ from core.forms import Form as GovukForm
 from core.forms import GovukFormMixin
 from trusts.tests.factories import SchoolFactory, TrustFactory, senco
 
-APPS = ("casework", "funding", "pupils", "provision", "support", "privacy", "reports", "trusts",
-        "inforeports")
+APPS = ("casework", "evidence", "funding", "pupils", "provision", "support", "privacy", "reports",
+        "trusts", "inforeports")
 
 SUMMARY_LINK = re.compile(r'<li><a href="#([^"]*)">([^<]*)</a></li>')
 INLINE = re.compile(r'<p class="govuk-error-message" id="([^"]*)-error">'

@@ -533,6 +533,50 @@ ROUTES.update({
 })
 
 
+# --- evidence packs -------------------------------------------------------------------------
+
+PROJECT_APPS = (*PROJECT_APPS, "evidence")
+
+
+def _evidence_objects(world: World) -> None:
+    from evidence import reference as evidence_reference
+    from evidence import services as evidence_services
+    from pupils.tests.factories import PupilFactory
+
+    for side, school, writer in (("own", world.a1, world.users["senco"]),
+                                 ("other", world.b1, world.users["hos_b"])):
+        pupil = PupilFactory(school=school)
+        evidence_reference.load_for(pupil.home_local_authority)
+        pack = evidence_services.pack_start(actor=writer, pupil=pupil, kind="ehc_request")
+        world.objects.setdefault("evidence_pupil", {})[side] = pupil
+        world.objects.setdefault("evidence_pack", {})[side] = pack
+
+
+OBJECT_MAKERS.append(_evidence_objects)
+
+PACK_READERS = frozenset({"senco", "headteacher", "head_of_send"})
+PACK_WRITERS = frozenset({"senco", "head_of_send"})
+
+
+def _evidence_pupil(world: World, side: str) -> dict:
+    return {"pupil_id": world.objects["evidence_pupil"][side].pk}
+
+
+ROUTES.update({
+    "evidence:pupil_packs": Route(_evidence_pupil, PACK_READERS),
+    "evidence:pack_new": Route(_evidence_pupil, PACK_WRITERS, method="POST"),
+    "evidence:professional_new": Route(_evidence_pupil, PACK_WRITERS),
+    "evidence:pack_detail": Route(_pk_of("evidence_pack"), PACK_READERS),
+    "evidence:pack_pdf": Route(_pk_of("evidence_pack"), PACK_READERS,
+                               content_type="application/pdf"),
+    "evidence:pack_send": Route(_pk_of("evidence_pack"), PACK_WRITERS),
+    # Its check page sends the persona back to the question while nothing has been answered.
+    "evidence:pack_send_check": Route(_pk_of("evidence_pack"), PACK_WRITERS,
+                                      ok=frozenset({302})),
+    "evidence:pack_discard": Route(_pk_of("evidence_pack"), PACK_WRITERS, method="POST"),
+})
+
+
 # --- common transfer files ------------------------------------------------------------------
 
 PROJECT_APPS = (*PROJECT_APPS, "transfers")

@@ -46,6 +46,8 @@ class Capability(StrEnum):
     WRITE_INFO_TEMPLATE = "write_info_template"
     EDIT_INFO_REPORT = "edit_info_report"
     APPROVE_INFO_REPORT = "approve_info_report"
+    VIEW_EVIDENCE_PACKS = "view_evidence_packs"  # EHC request and top-up evidence packs
+    WRITE_EVIDENCE_PACKS = "write_evidence_packs"  # build and send them
 
 
 C = Capability
@@ -55,11 +57,12 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
             C.VIEW_SCHOOL, C.VIEW_PUPILS, C.EDIT_REGISTER, C.VIEW_CASES, C.MANAGE_CASES,
             C.PREPARE_CLAIMS, C.VIEW_FUNDING,
             C.VIEW_SUPPORT_PLANS, C.WRITE_SUPPORT_PLANS, C.EDIT_INFO_REPORT,
+            C.VIEW_EVIDENCE_PACKS, C.WRITE_EVIDENCE_PACKS,
         }
     ),
     Role.HEADTEACHER: frozenset(
         {C.VIEW_SCHOOL, C.VIEW_PUPILS, C.VIEW_CASES, C.VIEW_FUNDING, C.SUBMIT_CLAIMS,
-         C.VIEW_SUPPORT_PLANS, C.APPROVE_INFO_REPORT}
+         C.VIEW_SUPPORT_PLANS, C.APPROVE_INFO_REPORT, C.VIEW_EVIDENCE_PACKS}
     ),
     # The headteacher signs off each school's information report for its governors: the Head
     # of SEND writes the trust's template and may help with a school's draft, not approve it.

@@ -88,7 +88,16 @@ def give_pupil_a_history(w, pupil, *, owner, tag: str) -> dict:
         actor=owner, pupil=pupil, like_and_admire=f"I am {name} ({tag})",
         important_to_me="My cat", how_to_support="Time to think", my_needs="Reading is hard",
         written_with=f"Written by {pupil.forename} with mum")
+    from evidence import reference as evidence_reference
+    from evidence import services as evidence_services
+
+    evidence_reference.load_for(pupil.home_local_authority)
+    professional = evidence_services.professional_add(
+        actor=owner, pupil=pupil, role="ep", who=f"EP for {name}", started_on=dt.date(2025, 1, 6),
+        advice=f"{name} needs instructions one step at a time ({tag})")
+    pack = evidence_services.pack_start(actor=owner, pupil=pupil, kind="ehc_request")
     return {"event": event, "claim": claim, "award": award, "payment": payment,
+            "professional": professional, "pack": pack,
             "claim_event": claim_event, "intervention": intervention,
             "enrolment": enrolment, "delivery": delivery, "request": request_, "plan": plan,
             "review": review, "case": case, "note": note, "support_plan": support_plan,

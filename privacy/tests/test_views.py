@@ -20,6 +20,7 @@ SECTIONS = ["pupil", "register_history", "census_imports", "funding_claims", "fu
             "provision_sessions", "ehc_requests",
             "ehc_plans", "annual_reviews", "cases", "case_notes", "audit"]
 SECTIONS += ["support_plans", "support_plan_outcomes", "support_plan_reviews", "one_page_profiles"]
+SECTIONS += ["outside_professionals", "evidence_packs"]
 
 
 def url(name, pupil):

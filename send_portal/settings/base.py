@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "casework",
     "inforeports",
     "transfers",
+    "evidence",
     "reports",
     "privacy",
     "demo",
