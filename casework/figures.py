@@ -51,6 +51,7 @@ from django.db.models import F, IntegerField, Max, OuterRef, Q, Subquery, Sum, V
 from django.db.models.functions import Collate
 from django_scopes import scopes_disabled
 
+from core import years
 from core.numbers import ONE_PLACE, Count, counted, pct, pct_text
 from trusts.models import LocalAuthority, Membership, Role, School, Trust, User
 from trusts.scoping import within
@@ -115,17 +116,6 @@ def term_label(key: tuple[int, int]) -> str:
 def casework_period(end: dt.date) -> tuple[dt.date, dt.date]:
     """The previous and the current academic year up to `end`: six terms at most."""
     return dt.date(dl.academic_year_start(end) - 1, 9, 1), end
-
-
-def financial_year(day: dt.date) -> int:
-    """The calendar year in which the day's financial year (1 April to 31 March) began."""
-    return day.year if day.month >= 4 else day.year - 1
-
-
-def financial_year_to_date(today: dt.date) -> tuple[dt.date, dt.date]:
-    """1 April of the current financial year to today: the period of the EHC timeliness
-    figures on every page (the casework timeliness page and the dashboards)."""
-    return dt.date(financial_year(today), 4, 1), today
 
 
 def _month(day: dt.date) -> dt.date:
@@ -325,7 +315,7 @@ def _school_rows(school_ids: list[int] | None) -> dict[type, list[models.Model]]
         if request.outcome == EHCRequest.Outcome.ISSUED:
             days = (request.outcome_date - request.request_date).days
             plans[(request.school_id, request.local_authority_id,
-                   financial_year(request.outcome_date), days)] += 1
+                   years.financial_year_start(request.outcome_date), days)] += 1
         if request.outcome or request.decision == EHCRequest.Decision.REFUSE:
             continue
         waiting[(request.school_id, request.local_authority_id,
@@ -811,8 +801,8 @@ def timeliness(school_ids: Iterable[int], start: dt.date, end: dt.date, today: d
                  "pub_year": Subquery(latest.values("year")[:1])}
     columns = ("local_authority_id", "local_authority__name", "pub_pct", "pub_year")
     issued = (within(FinalPlanCount.objects, ids).filter(
-        financial_year__gte=financial_year(start),
-        financial_year__lte=financial_year(end))
+        financial_year__gte=years.financial_year_start(start),
+        financial_year__lte=years.financial_year_start(end))
         .annotate(**published)
         .values(*columns, "days_taken")
         .annotate(n=Sum("plans")).order_by()

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from core import check_answers
 from core.forms import add_service_errors
 from core.listing import Column, Sorting, paginate
+from core.years import financial_year_start
 from pupils.models import Pupil
 from trusts import access, audit
 from trusts.access import Capability as C
@@ -709,7 +710,7 @@ def timeliness(request):
     if not school_ids:
         raise Http404("Nothing to show.")
     today = _today()
-    current = figures.financial_year(today)
+    current = financial_year_start(today)
     years = list(range(current, current - 5, -1))
     form = forms.FinancialYearForm(request.GET or None, years=years,
                                    initial={"year": current})

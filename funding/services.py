@@ -22,6 +22,7 @@ from decimal import Decimal, InvalidOperation
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
+from core.numbers import money
 from pupils.erasure import REDACTED_TEXT, PupilErasure
 from pupils.models import Provision, Pupil
 from trusts import access
@@ -257,7 +258,7 @@ def payment_record(
         claim=claim, amount=amount, received_on=received_on, reference=reference.strip(),
         recorded_by=actor,
     )
-    note = f"£{amount:,.2f} received" + (f", reference {payment.reference}" if payment.reference else "")
+    note = f"{money(amount)} received" + (f", reference {payment.reference}" if payment.reference else "")
     _event(claim, ClaimEvent.Kind.PAYMENT, claim.status, actor=actor, effective_on=received_on, note=note)
     figures.school_refresh(school_id=claim.school_id)
     return payment

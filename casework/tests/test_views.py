@@ -259,10 +259,11 @@ def test_a_head_of_send_of_one_trust_cannot_log_for_the_other(client, world):
 
 def test_the_timeliness_page_shows_a_financial_year_with_the_figure_s_one_label(client, world):
     from casework import figures
+    from core import years
 
     client.force_login(world.hos)
     today = timezone.localdate()
-    year = figures.financial_year(today)
+    year = years.financial_year_start(today)
     EHCRequest.objects.create(
         pupil=world.pupil_a, school=world.school_a, local_authority=world.school_a.local_authority,
         requested_by="school", request_date=D(year, 4, 1), owner=world.senco_a,
