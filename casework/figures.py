@@ -73,7 +73,16 @@ from .models import (
     PublishedTimeliness,
     TrainingCount,
 )
-from .selectors import ANNUAL_REVIEW, DUE_KINDS, EHC_REQUEST, NOT_ASSIGNED, DueItem, url_maker
+from .selectors import (
+    ANNUAL_REVIEW,
+    DUE_KINDS,
+    EHC_REQUEST,
+    NOT_ASSIGNED,
+    DueItem,
+    agreed_shares,
+    url_maker,
+    weeks,
+)
 
 # --- Terms, financial years and periods --------------------------------------------------------
 
@@ -731,10 +740,6 @@ def percentile_of_counts(counts: dict[int, int], p: int) -> Decimal | None:
     return Decimal(_value_at_rank(sorted(counts.items()), max(1, math.ceil(p * n / 100))))
 
 
-def weeks(days: Decimal | None) -> Decimal | None:
-    return None if days is None else (days / 7).quantize(ONE_PLACE, rounding=ROUND_HALF_UP)
-
-
 WITHIN_DAYS = dl.FINAL_PLAN_WEEKS * 7  # a plan issued on the deadline day is within 20 weeks
 
 
@@ -885,18 +890,6 @@ def _line(label: str, hours: dict[int, Decimal], columns: list[SplitColumn],
     return SplitLine(label, values, total, [pct(h, total) for h in values])
 
 
-def _agreed(arrangement: str | None, shares: dict[int, Decimal], trusts: list[int]
-            ) -> tuple[str, dict[int, Decimal]]:
-    """The agreed percentage per trust: the person's arrangement if it has shares for these
-    trusts, else equal (casework.selectors.agreed_split)."""
-    if arrangement is not None and shares:
-        return arrangement, {t: shares.get(t, Decimal(0)) for t in trusts}
-    if not trusts:
-        return "No trusts", {}
-    equal = (Decimal(100) / len(trusts)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
-    return "Equal split (default)", dict.fromkeys(trusts, equal)
-
-
 def time_splits(trust_ids: Iterable[int], visible_trust_ids: Iterable[int], today: dt.date
                 ) -> list[TimeSplit]:
     """How the time of each Head of SEND of these trusts is split between the trusts they work
@@ -937,7 +930,7 @@ def time_splits(trust_ids: Iterable[int], visible_trust_ids: Iterable[int], toda
     for person_id, p in people.items():
         trusts = list(p["trusts"])
         shares = {t: v for t, v in p["shares"].items() if t in p["trusts"]}
-        arrangement, agreed = _agreed(p["arrangement"], shares, trusts)
+        arrangement, agreed = agreed_shares(p["arrangement"], shares, trusts)
         shown = [t for t in trusts if t in visible]
         hidden = [t for t in trusts if t not in visible]
         columns = [SplitColumn(p["trusts"][t], t) for t in shown]

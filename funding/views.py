@@ -15,7 +15,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from core.listing import Column, Sorting, paginate
-from pupils.models import Provision, Pupil
+from pupils.models import ON_REGISTER, Pupil
 from trusts import access, audit
 from trusts.access import Capability
 from trusts.decorators import recent_authentication_required
@@ -172,7 +172,7 @@ def claim_new(request, laestab: str):
     year = _financial_year(request)
     pupils = (
         Pupil.objects.filter(school=school, left_school_on__isnull=True,
-                             provision__in=[Provision.EHC_PLAN, Provision.SEN_SUPPORT])
+                             provision__in=ON_REGISTER)
         .select_related("home_local_authority").order_by("surname", "forename", "pk")
     )
     bands = Band.objects.filter(scheme__financial_year=year).select_related(

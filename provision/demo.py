@@ -20,7 +20,7 @@ from django.utils import timezone
 from django_scopes import scopes_disabled
 
 from core.years import academic_year_first_day
-from pupils.models import Provision, Pupil
+from pupils.models import ON_REGISTER, Provision, Pupil
 from trusts.models import School
 
 from . import services
@@ -134,7 +134,7 @@ def _catalogue(school: School, offers: list[Offer], today: datetime.date) -> int
     this_term = academic_year_first_day(today)
     last_term = this_term - datetime.timedelta(weeks=16)
     pupils = list(Pupil.objects.filter(
-        school=school, provision__in=(Provision.EHC_PLAN, Provision.SEN_SUPPORT),
+        school=school, provision__in=ON_REGISTER,
         left_school_on__isnull=True).order_by("upn", "pk"))
     by_need: dict[str, list[Pupil]] = {}
     for pupil in pupils:

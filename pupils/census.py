@@ -33,7 +33,7 @@ from django.conf import settings
 from django.db.models import Max
 
 from . import upn as upn_module
-from .models import CensusSnapshot, Need, Provision, Pupil, RegisterEvent
+from .models import ON_REGISTER, CensusSnapshot, Need, Provision, Pupil, RegisterEvent
 
 # --- Columns ---------------------------------------------------------------------------------
 
@@ -842,13 +842,12 @@ def diff(parsed: ParsedCensus, *, school_la: dict[int, int]) -> CensusDiff:
         stored[row[1]][row[2]] = row
     pupils = out.pupils
     events = out.events
-    on_register = (Provision.EHC_PLAN, Provision.SEN_SUPPORT)
 
     for sid in school_ids:
         s = dict.fromkeys(SUMMARY_KEYS, 0)
         leavers = out.leavers[sid] = []
         out.on_register_before[sid] = sum(
-            1 for old in stored[sid].values() if old[9] in on_register and old[12] is None)
+            1 for old in stored[sid].values() if old[9] in ON_REGISTER and old[12] is None)
         counts = parsed.counts[sid]
         s["number_on_roll"] = counts.number_on_roll
         s["ehcp"] = counts.ehcp
@@ -858,7 +857,7 @@ def diff(parsed: ParsedCensus, *, school_la: dict[int, int]) -> CensusDiff:
         for upn, r in rows.items():
             old = stored[sid].get(upn)
             home_la = r.home_la_id
-            if old is None or old[12] is not None or old[9] not in on_register:
+            if old is None or old[12] is not None or old[9] not in ON_REGISTER:
                 # New to the register: never stored, back at the school, or back from N.
                 prev = old[9] if old is not None and old[12] is None else ""
                 s["new"] += 1
@@ -896,7 +895,7 @@ def diff(parsed: ParsedCensus, *, school_la: dict[int, int]) -> CensusDiff:
             if upn in rows:
                 continue
             in_file = upn in no_sen
-            if old[9] in on_register and old[12] is None:
+            if old[9] in ON_REGISTER and old[12] is None:
                 if in_file:
                     s["left_register"] += 1
                     events.append((len(pupils), LEFT_REGISTER, old[9], "N", old[10], "", ""))
@@ -909,7 +908,7 @@ def diff(parsed: ParsedCensus, *, school_la: dict[int, int]) -> CensusDiff:
             elif in_file and old[12] is not None:
                 # Back at the school without SEN: no longer "left", nothing on the register.
                 provision, need1, need2, left = old[9], old[10], old[11], None
-                if old[9] in on_register:
+                if old[9] in ON_REGISTER:
                     s["left_register"] += 1
                     events.append((len(pupils), LEFT_REGISTER, old[9], "N", old[10], "", ""))
                     provision, need1, need2 = Provision.NO_SEN, "", ""

@@ -28,7 +28,7 @@ from trusts.reference import read_reference
 
 from . import services, upn
 from .census import YEAR_GROUP_AGE
-from .models import CensusSnapshot
+from .models import ON_REGISTER, CensusSnapshot
 
 YEAR_GROUPS_BY_PHASE = {
     "nursery": ["N1", "N2"],
@@ -240,7 +240,7 @@ def seed(today: datetime.date | None = None) -> list[str]:
         imported, skipped = seed_pupils(today or timezone.localdate())
         from .models import Pupil
 
-        on_register = Pupil.objects.filter(left_school_on__isnull=True, provision__in="EK").count()
+        on_register = Pupil.objects.filter(left_school_on__isnull=True, provision__in=ON_REGISTER).count()
     lines = [f"{imported} school censuses imported"
              f"{f' ({skipped} already there)' if skipped else ''}; {on_register} pupils on the "
              f"SEN register (all fictional)"]

@@ -17,6 +17,11 @@ class Provision(models.TextChoices):
     NO_SEN = "N", "No SEN"
 
 
+# "On the SEN register", written once: an EHC plan or SEN Support. A pupil who has left the
+# school keeps the provision recorded when they left (Pupil.on_register_now).
+ON_REGISTER = (Provision.EHC_PLAN, Provision.SEN_SUPPORT)
+
+
 class Need(models.TextChoices):
     SPLD = "SPLD", "Specific learning difficulty"
     MLD = "MLD", "Moderate learning difficulty"
@@ -80,7 +85,12 @@ class Pupil(models.Model):
 
     @property
     def on_register(self) -> bool:
-        return self.provision in (Provision.EHC_PLAN, Provision.SEN_SUPPORT)
+        return self.provision in ON_REGISTER
+
+    @property
+    def on_register_now(self) -> bool:
+        """On the school's SEN register today: on the register and not left the school."""
+        return self.on_register and self.left_school_on is None
 
     def get_additional_data(self) -> dict:
         return {"trust_id": self.school.trust_id, "school_id": self.school_id}
