@@ -10,7 +10,6 @@ from decimal import Decimal
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -24,7 +23,7 @@ from core.years import financial_year_start
 from pupils.models import Pupil
 from trusts import access, audit
 from trusts.access import Capability as C
-from trusts.models import LocalAuthority, User
+from trusts.models import LocalAuthority
 
 from . import deadlines as dl
 from . import figures, forms, selectors, services
@@ -71,13 +70,9 @@ def _names_where_allowed(request, items: list) -> list:
 
 
 def _owners_for(school):
-    """People who may own a case of this school: those whose school or trust role lets them
-    manage its cases (the current user is always among them)."""
-    roles = [r for r, caps in access.ROLE_CAPABILITIES.items() if C.MANAGE_CASES in caps]
-    return User.objects.filter(is_active=True).filter(
-        Q(memberships__school=school, memberships__role__in=roles)
-        | Q(memberships__trust_id=school.trust_id, memberships__role__in=roles)
-    ).distinct().order_by("full_name", "email")
+    """People who may own a case of this school: those the access policy lets manage its
+    cases (the current user is always among them)."""
+    return access.users_allowed(C.MANAGE_CASES, school).order_by("full_name", "email")
 
 
 # --- Case lists and the due list -------------------------------------------------------------

@@ -344,3 +344,21 @@ def test_the_owner_can_be_changed_from_the_case_page(client, world, objs):
     assert response.status_code == 200 and "Select the owner from the list" in response.content.decode()
     case.refresh_from_db()
     assert case.owner == world.hos
+
+
+def test_the_owners_on_offer_are_those_the_access_policy_lets_manage_the_cases(client, world):
+    from trusts.models import Role
+    from trusts.tests.factories import member
+
+    admin = member(Role.PLATFORM_ADMIN)
+    executive_a = executive(world.trust_a)  # sees the school, manages no cases
+    client.force_login(world.senco_a)
+    response = client.get(f"/casework/schools/{world.school_a.laestab}/cases/new/?kind=complaint")
+    offered = set(response.context["form"].fields["owner"].queryset)
+    assert offered == {world.senco_a, world.hos, admin}
+    assert executive_a not in offered and world.head_a not in offered
+    response = client.post(f"/casework/schools/{world.school_a.laestab}/cases/new/",
+                           {"kind": "complaint", "title": "Admissions", "owner": admin.pk,
+                            "opened_on": dt.date.today().isoformat()})
+    assert response.status_code == 302
+    assert Case.objects.get(title="Admissions").owner == admin
