@@ -19,6 +19,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from core import check_answers
 from core.forms import add_service_errors
 from core.listing import Column, Sorting, paginate
+from core.views import form_page, saved
 from core.years import financial_year_start
 from pupils.models import Pupil
 from trusts import access, audit
@@ -261,21 +262,19 @@ def case_open(request, laestab: str):
         initial["pupil"] = pupil_id
     form = forms.CaseOpenForm(request.POST or None, kind=kind, pupils=pupils,
                               owners=_owners_for(school), initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            case = services.case_open(actor=request.user, school=school, **form.cleaned_data)
-        except ValidationError as e:
-            _form_errors(form, e)
-        else:
-            messages.success(request, f"{case.get_kind_display()} case opened.")
-            return redirect("casework:case_detail", pk=case.pk)
+    done = saved(request, form, lambda data: services.case_open(
+        actor=request.user, school=school, **data),
+        message=lambda case: f"{case.get_kind_display()} case opened.",
+        then=lambda case: reverse("casework:case_detail", kwargs={"pk": case.pk}))
+    if done:
+        return done
     change_kind = reverse("casework:case_open", args=[school.laestab])
     if pupil_id:
         change_kind += f"?pupil={pupil_id}"
-    return render(request, "casework/case_open.html", {
+    return form_page(request, "casework/case_open.html", {
         "school": school, "form": form, "kind_label": Case.Kind(kind).label,
         "change_kind": change_kind,
-    }, status=400 if form.errors else 200)
+    })
 
 
 def _case_context(request, case: Case, **forms_) -> dict:
@@ -316,15 +315,10 @@ def case_detail(request, pk: int):
 def case_add_note(request, pk: int):
     case = _get_case_for_user(request, pk, C.MANAGE_CASES)
     form = forms.NoteForm(request.POST)
-    if form.is_valid():
-        try:
-            services.case_add_note(actor=request.user, case=case, text=form.cleaned_data["text"])
-        except ValidationError as e:
-            _form_errors(form, e)
-        else:
-            messages.success(request, "Note added.")
-            return redirect("casework:case_detail", pk=case.pk)
-    return render(request, "casework/case_detail.html",
+    done = saved(request, form, lambda data: services.case_add_note(
+        actor=request.user, case=case, text=data["text"]),
+        message="Note added.", then=reverse("casework:case_detail", kwargs={"pk": case.pk}))
+    return done or render(request, "casework/case_detail.html",
                   _case_context(request, case, note_form=form))
 
 
@@ -333,15 +327,10 @@ def case_add_note(request, pk: int):
 def case_update(request, pk: int):
     case = _get_case_for_user(request, pk, C.MANAGE_CASES)
     form = forms.CaseUpdateForm(request.POST, kind=case.kind, owners=_owners_for(case.school))
-    if form.is_valid():
-        try:
-            services.case_update(actor=request.user, case=case, **form.cleaned_data)
-        except ValidationError as e:
-            _form_errors(form, e)
-        else:
-            messages.success(request, "Case updated.")
-            return redirect("casework:case_detail", pk=case.pk)
-    return render(request, "casework/case_detail.html",
+    done = saved(request, form, lambda data: services.case_update(
+        actor=request.user, case=case, **data),
+        message="Case updated.", then=reverse("casework:case_detail", kwargs={"pk": case.pk}))
+    return done or render(request, "casework/case_detail.html",
                   _case_context(request, case, update_form=form))
 
 
@@ -350,15 +339,10 @@ def case_update(request, pk: int):
 def case_close(request, pk: int):
     case = _get_case_for_user(request, pk, C.MANAGE_CASES)
     form = forms.CaseCloseForm(request.POST)
-    if form.is_valid():
-        try:
-            services.case_close(actor=request.user, case=case, **form.cleaned_data)
-        except ValidationError as e:
-            _form_errors(form, e)
-        else:
-            messages.success(request, "Case closed.")
-            return redirect("casework:case_detail", pk=case.pk)
-    return render(request, "casework/case_detail.html",
+    done = saved(request, form, lambda data: services.case_close(
+        actor=request.user, case=case, **data),
+        message="Case closed.", then=reverse("casework:case_detail", kwargs={"pk": case.pk}))
+    return done or render(request, "casework/case_detail.html",
                   _case_context(request, case, close_form=form))
 
 
@@ -593,14 +577,12 @@ def plan_complete(request, pk: int):
     """Enter the issue date of a plan record made from the register."""
     plan = _get_plan_for_user(request, pk, C.MANAGE_CASES)
     form = forms.PlanDetailsForm(request.POST)
-    if form.is_valid():
-        try:
-            services.ehc_plan_complete(actor=request.user, plan=plan, **form.cleaned_data)
-        except ValidationError as e:
-            _form_errors(form, e)
-        else:
-            messages.success(request, "Issue date recorded: the annual reviews are now dated.")
-            return redirect("casework:plan_detail", pk=plan.pk)
+    done = saved(request, form, lambda data: services.ehc_plan_complete(
+        actor=request.user, plan=plan, **data),
+        message="Issue date recorded: the annual reviews are now dated.",
+        then=reverse("casework:plan_detail", kwargs={"pk": plan.pk}))
+    if done:
+        return done
     plan.refresh_from_db()
     return render(request, "casework/plan_detail.html",
                   _plan_context(request, plan, details_form=form), status=400)

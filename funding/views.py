@@ -12,9 +12,11 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from core.listing import Column, Sorting, paginate
+from core.views import form_page, saved
 from pupils.models import ON_REGISTER, Pupil
 from trusts import access, audit
 from trusts.access import Capability
@@ -179,18 +181,12 @@ def claim_new(request, laestab: str):
         "scheme__local_authority").order_by("scheme__local_authority__name", "order", "annual_value")
     initial = {"pupil": request.GET.get("pupil")} if request.GET.get("pupil", "").isdigit() else {}
     form = forms.ClaimForm(request.POST or None, pupils=pupils, bands=bands, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            claim = services.claim_create(actor=request.user, **form.cleaned_data)
-        except ValidationError as e:
-            form.add_error(None, e)
-        else:
-            messages.success(request, "Claim drafted. The headteacher or Head of SEND submits it.")
-            return redirect("funding_claim", claim_id=claim.pk)
-    return render(request, "funding/claim_form.html", {"school": school, "form": form, "year": year,
-                                                       "years": _year_choices(year),
-                                                       "banding": selectors.banding_year(year)},
-                  status=400 if form.errors else 200)
+    done = saved(request, form, lambda data: services.claim_create(actor=request.user, **data),
+                 message="Claim drafted. The headteacher or Head of SEND submits it.",
+                 then=lambda claim: reverse("funding_claim", kwargs={"claim_id": claim.pk}))
+    return done or form_page(request, "funding/claim_form.html", {
+        "school": school, "form": form, "year": year, "years": _year_choices(year),
+        "banding": selectors.banding_year(year)})
 
 
 ACTIONS = {
@@ -319,16 +315,11 @@ def settings_edit(request, laestab: str):
     school = _get_school_for_user(request, laestab, C.SUBMIT_CLAIMS)
     rates = selectors.rates_for_school(school)
     form = forms.FundingSettingsForm(request.POST or None, initial=vars(rates))
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.funding_settings_update(actor=request.user, school=school, **form.cleaned_data)
-        except ValidationError as e:
-            form.add_error(None, e)
-        else:
-            messages.success(request, "Costing figures saved.")
-            return redirect("funding_school", laestab=school.laestab)
-    return render(request, "funding/settings_form.html", {"school": school, "form": form},
-                  status=400 if form.errors else 200)
+    done = saved(request, form, lambda data: services.funding_settings_update(
+        actor=request.user, school=school, **data),
+        message="Costing figures saved.",
+        then=reverse("funding_school", kwargs={"laestab": school.laestab}))
+    return done or form_page(request, "funding/settings_form.html", {"school": school, "form": form})
 
 
 REMITTANCE_SESSION_KEY = "funding_remittance"
