@@ -87,7 +87,7 @@ def index(request):
     trusts = access.trusts_for(request.user, C.VIEW_FUNDING).order_by("name")
     schools = access.schools_for(request.user, C.VIEW_FUNDING).order_by("trust__name", "name")
     if not trusts and len(schools) == 1:
-        return redirect("funding_school", laestab=schools[0].laestab)
+        return redirect("funding:school", laestab=schools[0].laestab)
     if not trusts and not schools:
         raise Http404("No funding to show.")
     return render(request, "funding/index.html", {
@@ -183,7 +183,7 @@ def claim_new(request, laestab: str):
     form = forms.ClaimForm(request.POST or None, pupils=pupils, bands=bands, initial=initial)
     done = saved(request, form, lambda data: services.claim_create(actor=request.user, **data),
                  message="Claim drafted. The headteacher or Head of SEND submits it.",
-                 then=lambda claim: reverse("funding_claim", kwargs={"claim_id": claim.pk}))
+                 then=lambda claim: reverse("funding:claim", kwargs={"claim_id": claim.pk}))
     return done or form_page(request, "funding/claim_form.html", {
         "school": school, "form": form, "year": year, "years": _year_choices(year),
         "banding": selectors.banding_year(year)})
@@ -305,7 +305,7 @@ def claim_action(request, claim_id: int, action: str):
             form.add_error(None, e)
         else:
             messages.success(request, f"{TITLES[action]}: done.")
-            return redirect("funding_claim", claim_id=claim.pk)
+            return redirect("funding:claim", claim_id=claim.pk)
     claim.refresh_from_db()
     return _render_claim(request, claim, bound={action: form}, status=400)
 
@@ -318,7 +318,7 @@ def settings_edit(request, laestab: str):
     done = saved(request, form, lambda data: services.funding_settings_update(
         actor=request.user, school=school, **data),
         message="Costing figures saved.",
-        then=reverse("funding_school", kwargs={"laestab": school.laestab}))
+        then=reverse("funding:school", kwargs={"laestab": school.laestab}))
     return done or form_page(request, "funding/settings_form.html", {"school": school, "form": form})
 
 
@@ -336,19 +336,19 @@ def payments_import(request, laestab: str):
         stash = request.session.get(REMITTANCE_SESSION_KEY) or {}
         if stash.get("school") != school.pk or stash.get("token") != request.POST["confirm"]:
             messages.error(request, "Check the file again before importing it.")
-            return redirect("funding_payments_import", laestab=school.laestab)
+            return redirect("funding:payments_import", laestab=school.laestab)
         data = base64.b64decode(stash["data"])
         try:
             result = services.payments_import(actor=request.user, school=school, data=data, dry_run=False)
         except (remittances.RemittanceFileError, ValidationError) as e:
             messages.error(request, "; ".join(e.messages) if isinstance(e, ValidationError) else str(e))
-            return redirect("funding_payments_import", laestab=school.laestab)
+            return redirect("funding:payments_import", laestab=school.laestab)
         del request.session[REMITTANCE_SESSION_KEY]
         if result.written:
             messages.success(request, f"{result.new} payments recorded.")
         else:
             messages.error(request, "Nothing was recorded: the file has errors or no new payment.")
-        return redirect("funding_school", laestab=school.laestab)
+        return redirect("funding:school", laestab=school.laestab)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data["file"].read(remittances.MAX_BYTES + 1)
         try:

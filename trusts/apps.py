@@ -14,5 +14,5 @@ class TrustsConfig(AppConfig):
         from .navigation import NavItem, register
 
         lookups.register()
-        register(NavItem("Home", "home", None, order=0))
-        register(NavItem("Audit", "audit_index", Capability.VIEW_AUDIT, order=90))
+        register(NavItem("Home", "trusts:home", None, order=0))
+        register(NavItem("Audit", "trusts:audit_index", Capability.VIEW_AUDIT, order=90))
