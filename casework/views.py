@@ -5,6 +5,8 @@ object outside them answers 404. Writes go through casework.services."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.contrib import messages
@@ -380,67 +382,95 @@ def _request_form(school, data=None):
         local_authorities=LocalAuthority.objects.all(), initial={"request_date": _today()})
 
 
+def _plan_form(school, data=None):
+    return forms.PlanForm(data, pupils=Pupil.objects.filter(
+        school=school, left_school_on__isnull=True).order_by("surname", "forename"))
+
+
+@dataclass(frozen=True)
+class _NewRecord:
+    """A record made from the school's EHC page whose date starts a legal clock: its form is
+    posted from that page, its answers are checked on a page of their own (check your
+    answers), and only then recorded by the service."""
+
+    key: str  # of the answers kept in the session, with the school's id
+    form: Callable  # form(school, data)
+    form_name: str  # the form's name on the school's EHC page
+    anchor: str
+    service: str  # the casework service that records it, called with the form's answers
+    check_url: str
+    done_url: str  # the record's page, by its pk
+    done: str
+    heading: str
+    warning: str
+    button: str
+
+    def record(self, actor, data: dict):
+        return getattr(services, self.service)(actor=actor, **data)
+
+
+NEW_REQUEST = _NewRecord(
+    key="ehc-request", form=_request_form, form_name="request_form", anchor="request",
+    service="ehc_request_create", check_url="casework:ehc_request_new_check",
+    done_url="casework:ehc_request_detail", done="EHC needs assessment request recorded.",
+    heading="the assessment request",
+    warning="Recording the request starts the clock: the LA decides whether to assess within 6 "
+            "weeks and issues a final plan within 20 weeks.",
+    button="Record the request")
+NEW_PLAN = _NewRecord(
+    key="ehc-plan", form=_plan_form, form_name="plan_form", anchor="plan",
+    service="ehc_plan_create", check_url="casework:plan_new_check",
+    done_url="casework:plan_detail", done="EHC plan recorded.", heading="the EHC plan",
+    warning="Recording the plan starts the annual review clock: the first review is due 12 "
+            "months from the issue date.",
+    button="Record the plan")
+
+
+def _new_record_posted(request, laestab: str, new: _NewRecord):
+    school = access.get_school_for_user(request.user, laestab, C.MANAGE_CASES)
+    form = new.form(school, request.POST)
+    if check_answers.answered(request, f"{new.key}:{school.pk}", form,
+                              lambda data: new.record(request.user, data)):
+        return redirect(new.check_url, laestab=school.laestab)
+    return render(request, "casework/school_ehc.html",
+                  _school_ehc_context(request, school, **{new.form_name: form}), status=400)
+
+
+def _new_record_check(request, laestab: str, new: _NewRecord):
+    school = access.get_school_for_user(request.user, laestab, C.MANAGE_CASES)
+    return check_answers.check_page(
+        request, key=f"{new.key}:{school.pk}", make_form=lambda d: new.form(school, d),
+        change_url=reverse("casework:school_ehc", args=[school.laestab]) + f"#{new.anchor}",
+        record=lambda data: new.record(request.user, data),
+        done_url=lambda obj: reverse(new.done_url, args=[obj.pk]),
+        done=new.done, check={"caption": school.name, "heading": new.heading,
+                              "warning": new.warning, "button": new.button})
+
+
 @login_required
 @require_POST
 def ehc_request_new(request, laestab: str):
-    school = access.get_school_for_user(request.user, laestab, C.MANAGE_CASES)
-    form = _request_form(school, request.POST)
-    if check_answers.answered(request, f"ehc-request:{school.pk}", form, lambda data: (
-            services.ehc_request_create(actor=request.user, **data))):
-        return redirect("casework:ehc_request_new_check", laestab=school.laestab)
-    return render(request, "casework/school_ehc.html",
-                  _school_ehc_context(request, school, request_form=form), status=400)
+    return _new_record_posted(request, laestab, NEW_REQUEST)
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def ehc_request_new_check(request, laestab: str):
     """The request starts the 20-week clock: its answers are checked before it is recorded."""
-    school = access.get_school_for_user(request.user, laestab, C.MANAGE_CASES)
-    return check_answers.check_page(
-        request, key=f"ehc-request:{school.pk}", make_form=lambda d: _request_form(school, d),
-        change_url=reverse("casework:school_ehc", args=[school.laestab]) + "#request",
-        record=lambda data: services.ehc_request_create(actor=request.user, **data),
-        done_url=lambda obj: reverse("casework:ehc_request_detail", args=[obj.pk]),
-        done="EHC needs assessment request recorded.", check={
-            "caption": school.name, "heading": "the assessment request",
-            "warning": "Recording the request starts the clock: the LA decides whether to "
-                       "assess within 6 weeks and issues a final plan within 20 weeks.",
-            "button": "Record the request"})
-
-
-def _plan_form(school, data=None):
-    return forms.PlanForm(data, pupils=Pupil.objects.filter(
-        school=school, left_school_on__isnull=True).order_by("surname", "forename"))
+    return _new_record_check(request, laestab, NEW_REQUEST)
 
 
 @login_required
 @require_POST
 def plan_new(request, laestab: str):
-    school = access.get_school_for_user(request.user, laestab, C.MANAGE_CASES)
-    form = _plan_form(school, request.POST)
-    if check_answers.answered(request, f"ehc-plan:{school.pk}", form, lambda data: (
-            services.ehc_plan_create(actor=request.user, **data))):
-        return redirect("casework:plan_new_check", laestab=school.laestab)
-    return render(request, "casework/school_ehc.html",
-                  _school_ehc_context(request, school, plan_form=form), status=400)
+    return _new_record_posted(request, laestab, NEW_PLAN)
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def plan_new_check(request, laestab: str):
     """The plan's issue date starts the annual review clock: checked before it is recorded."""
-    school = access.get_school_for_user(request.user, laestab, C.MANAGE_CASES)
-    return check_answers.check_page(
-        request, key=f"ehc-plan:{school.pk}", make_form=lambda d: _plan_form(school, d),
-        change_url=reverse("casework:school_ehc", args=[school.laestab]) + "#plan",
-        record=lambda data: services.ehc_plan_create(actor=request.user, **data),
-        done_url=lambda plan: reverse("casework:plan_detail", args=[plan.pk]),
-        done="EHC plan recorded.", check={
-            "caption": school.name, "heading": "the EHC plan",
-            "warning": "Recording the plan starts the annual review clock: the first review is "
-                       "due 12 months from the issue date.",
-            "button": "Record the plan"})
+    return _new_record_check(request, laestab, NEW_PLAN)
 
 
 def _request_context(request, obj: EHCRequest, **extra) -> dict:
