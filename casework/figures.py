@@ -919,7 +919,8 @@ def time_splits(trust_ids: Iterable[int], visible_trust_ids: Iterable[int], toda
     if not people:
         return []
     year = dl.academic_year_start(today)
-    start, end = dt.date(year, 9, 1), min(dt.date(year + 1, 8, 31), today)
+    start, end = years.academic_year_bounds(year)
+    end = min(end, today)
     hours: dict[int, dict[dt.date, dict[int, Decimal]]] = defaultdict(lambda: defaultdict(dict))
     for person_id, trust_id, month, h in ActivityHours.objects.filter(
         person_id__in=list(people), month__gte=start, month__lte=end

@@ -17,6 +17,7 @@ from django.urls import reverse
 from django_scopes import scope
 
 from core.numbers import ONE_PLACE, pct
+from core.years import academic_year_bounds, academic_year_first_day
 from support import selectors as support_selectors
 from trusts import audit
 from trusts.models import School, Trust, User
@@ -563,7 +564,7 @@ def suspension_totals(*, pupil_ids: Iterable[int]) -> dict[int, list[SuspensionT
 def suspensions_this_year(*, school_ids: Iterable[int], today: dt.date) -> list[dict]:
     """Pupils of these schools suspended this academic year, with their running totals and
     flags, most days first; each with the id of their latest suspension case. Two queries."""
-    start = dt.date(dl.academic_year_start(today), 9, 1)
+    start = academic_year_first_day(today)
     latest: dict[int, tuple] = {}
     for pupil_id, case_id, first_day, forename, surname in Case.objects.filter(
         kind=Case.Kind.SUSPENSION, school_id__in=list(school_ids), suspension_start__gte=start
@@ -819,8 +820,8 @@ def activity_split(*, trust_ids: Iterable[int], person: User, year_start: int,
     ids = sorted(trust_ids)
     trusts = list(Trust.objects.filter(pk__in=ids).order_by("name"))
     ids = [t.pk for t in trusts]
-    start = dt.date(year_start, 9, 1)
-    end = min(dt.date(year_start + 1, 8, 31), today)
+    start, end = academic_year_bounds(year_start)
+    end = min(end, today)
     by_month: dict[dt.date, dict[int, Decimal]] = defaultdict(dict)
     with scope(trust=ids):
         for month, trust_id, hours in (

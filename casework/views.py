@@ -22,7 +22,7 @@ from core import check_answers
 from core.forms import add_service_errors
 from core.listing import Column, Sorting, paginate
 from core.views import form_page, saved
-from core.years import financial_year_start
+from core.years import academic_year_bounds, financial_year_bounds, financial_year_start
 from pupils.models import Pupil
 from trusts import access, audit
 from trusts.access import Capability as C
@@ -722,7 +722,8 @@ def timeliness(request):
     form = forms.FinancialYearForm(request.GET or None, years=years,
                                    initial={"year": current})
     year = form.cleaned_data["year"] if (request.GET and form.is_valid()) else current
-    start, end = dt.date(year, 4, 1), min(dt.date(year + 1, 3, 31), today)
+    start, end = financial_year_bounds(year)
+    end = min(end, today)
     kept = figures.timeliness(school_ids, start, end, today)
     return render(request, "casework/timeliness.html",
                   {"timeliness": kept, "rows": kept.rows, "form": form,
@@ -765,7 +766,7 @@ def _activity_choices(request, trust_ids):
 def _activity_context(request, trust_ids, **extra) -> dict:
     today = _today()
     year = _activity_year(request, today)
-    start, end = dt.date(year, 9, 1), dt.date(year + 1, 8, 31)
+    start, end = academic_year_bounds(year)
     trust_qs, school_qs = _activity_choices(request, trust_ids)
     trusts, schools = list(trust_qs), list(school_qs)
     split = selectors.activity_split(trust_ids=trust_ids, person=request.user, year_start=year,

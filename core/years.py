@@ -17,7 +17,12 @@ def academic_year_start(day: dt.date) -> int:
 
 def academic_year_first_day(day: dt.date) -> dt.date:
     """1 September of the day's academic year."""
-    return dt.date(academic_year_start(day), ACADEMIC_YEAR_FIRST_MONTH, 1)
+    return academic_year_bounds(academic_year_start(day))[0]
+
+
+def academic_year_bounds(start_year: int) -> tuple[dt.date, dt.date]:
+    """1 September of `start_year` to 31 August of the next year."""
+    return dt.date(start_year, ACADEMIC_YEAR_FIRST_MONTH, 1), dt.date(start_year + 1, 8, 31)
 
 
 def academic_year_label(start_year: int) -> str:

@@ -32,6 +32,8 @@ from typing import BinaryIO
 from django.conf import settings
 from django.db.models import Max
 
+from core.years import academic_year_first_day
+
 from . import upn as upn_module
 from .models import ON_REGISTER, CensusSnapshot, Need, Provision, Pupil, RegisterEvent
 
@@ -408,7 +410,7 @@ def _check_needs(prov_cell: str, need1_cell: str, need2_cell: str) -> tuple[str 
 
 
 def _birth_checker(census_date: datetime.date):
-    term_start = datetime.date(census_date.year if census_date.month >= 9 else census_date.year - 1, 9, 1)
+    term_start = academic_year_first_day(census_date)
 
     def check(dob_cell: str, yg_cell: str) -> tuple[datetime.date | None, str | None, Problems]:
         problems: list[tuple[str, str]] = []

@@ -30,3 +30,4 @@ def test_years_are_named_by_the_year_they_begin_in():
     assert years.academic_year_label(2099) == "2099/00"
     assert years.financial_year_label(2025) == "2025-26"
     assert years.financial_year_bounds(2027) == (D(2027, 4, 1), D(2028, 3, 31))
+    assert years.academic_year_bounds(2026) == (D(2026, 9, 1), D(2027, 8, 31))
