@@ -17,10 +17,8 @@ statements does not depend on the number of rows.
 from __future__ import annotations
 
 import codecs
-import contextlib
 import csv
 import datetime
-import gc
 import hashlib
 import io
 import re
@@ -32,6 +30,8 @@ from typing import BinaryIO
 from django.conf import settings
 from django.db.models import Max
 
+from core.collection import cycle_collection_paused
+from core.csvfiles import utf8_or_cp1252
 from core.years import academic_year_first_day
 
 from . import upn as upn_module
@@ -240,16 +240,10 @@ def decode(raw: bytes) -> str:
     _check_start(raw)
     if b"\x00" in raw:
         raise CensusFileError(_NOT_TEXT)
-    if raw.startswith(codecs.BOM_UTF8):
-        raw = raw[len(codecs.BOM_UTF8):]
-    try:
-        return raw.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
-    try:
-        return raw.decode("cp1252")
-    except UnicodeDecodeError:
-        raise CensusFileError(_UNKNOWN_ENCODING) from None
+    text = utf8_or_cp1252(raw)
+    if text is None:
+        raise CensusFileError(_UNKNOWN_ENCODING)
+    return text
 
 
 @dataclass
@@ -473,18 +467,10 @@ def _school_checker(by_code: dict[str, int], known: set[str], default_school_id:
     return check
 
 
-@contextlib.contextmanager
-def no_collections():
-    """No garbage collection meanwhile: reading a census makes some hundred thousand objects
-    (each row's cells, the UPNs, the rows with SEND) and no reference cycles, so collections
-    would only walk them again and again (about a third of the time of reading the rows)."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
+# No garbage collection meanwhile: reading a census makes some hundred thousand objects (each
+# row's cells, the UPNs, the rows with SEND) and no reference cycles, so collections would only
+# walk them again and again (about a third of the time of reading the rows).
+no_collections = cycle_collection_paused
 
 
 def parse(
