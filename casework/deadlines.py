@@ -27,6 +27,9 @@ import functools
 from dataclasses import dataclass
 from enum import StrEnum
 
+# The academic year is core's rule; its callers here read it as dl.academic_year_*.
+from core.years import academic_year_label, academic_year_start  # noqa: F401
+
 Date = dt.date
 
 DECISION_TO_ASSESS_WEEKS = 6
@@ -216,15 +219,6 @@ def tribunal_appeal_deadline(decision_letter: Date, mediation_certificate: Date 
 
 
 # --- Academic year and terms ------------------------------------------------------------------
-
-def academic_year_start(day: Date) -> int:
-    """The calendar year in which the day's academic year began (2025 for 2025/26)."""
-    return day.year if day.month >= 9 else day.year - 1
-
-
-def academic_year_label(start_year: int) -> str:
-    return f"{start_year}/{(start_year + 1) % 100:02d}"
-
 
 class Term(StrEnum):
     AUTUMN = "autumn"

@@ -18,10 +18,10 @@ from decimal import Decimal
 
 from django.utils import timezone
 
+from core.years import academic_year_first_day
 from pupils.models import Provision, Pupil
 from trusts.models import Membership, Role, School, Trust, User
 
-from . import deadlines as dl
 from . import figures, services
 from .models import (
     ActivityArrangement,
@@ -228,7 +228,7 @@ def _seed_activity(hos: User, today: dt.date, rng: random.Random) -> int:
             arrangement=arrangement, trust=trust,
             defaults={"percent": (Decimal(100) / len(trusts)).quantize(Decimal("0.01"))})
     schools = {t.pk: list(School.objects.filter(trust=t).order_by("laestab")) for t in trusts}
-    start = dt.date(dl.academic_year_start(today), 9, 1)
+    start = academic_year_first_day(today)
     if ActivityEntry.objects.filter(person=hos).exists():
         return 0
     made = 0

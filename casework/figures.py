@@ -51,6 +51,7 @@ from django.db.models import F, IntegerField, Max, OuterRef, Q, Subquery, Sum, V
 from django.db.models.functions import Collate
 from django_scopes import scopes_disabled
 
+from core import years
 from core.numbers import ONE_PLACE, Count, counted, pct, pct_text
 from trusts.models import LocalAuthority, Membership, Role, School, Trust, User
 from trusts.scoping import within
@@ -72,7 +73,16 @@ from .models import (
     PublishedTimeliness,
     TrainingCount,
 )
-from .selectors import ANNUAL_REVIEW, DUE_KINDS, EHC_REQUEST, NOT_ASSIGNED, DueItem, url_maker
+from .selectors import (
+    ANNUAL_REVIEW,
+    DUE_KINDS,
+    EHC_REQUEST,
+    NOT_ASSIGNED,
+    DueItem,
+    agreed_shares,
+    url_maker,
+    weeks,
+)
 
 # --- Terms, financial years and periods --------------------------------------------------------
 
@@ -115,17 +125,6 @@ def term_label(key: tuple[int, int]) -> str:
 def casework_period(end: dt.date) -> tuple[dt.date, dt.date]:
     """The previous and the current academic year up to `end`: six terms at most."""
     return dt.date(dl.academic_year_start(end) - 1, 9, 1), end
-
-
-def financial_year(day: dt.date) -> int:
-    """The calendar year in which the day's financial year (1 April to 31 March) began."""
-    return day.year if day.month >= 4 else day.year - 1
-
-
-def financial_year_to_date(today: dt.date) -> tuple[dt.date, dt.date]:
-    """1 April of the current financial year to today: the period of the EHC timeliness
-    figures on every page (the casework timeliness page and the dashboards)."""
-    return dt.date(financial_year(today), 4, 1), today
 
 
 def _month(day: dt.date) -> dt.date:
@@ -325,7 +324,7 @@ def _school_rows(school_ids: list[int] | None) -> dict[type, list[models.Model]]
         if request.outcome == EHCRequest.Outcome.ISSUED:
             days = (request.outcome_date - request.request_date).days
             plans[(request.school_id, request.local_authority_id,
-                   financial_year(request.outcome_date), days)] += 1
+                   years.financial_year_start(request.outcome_date), days)] += 1
         if request.outcome or request.decision == EHCRequest.Decision.REFUSE:
             continue
         waiting[(request.school_id, request.local_authority_id,
@@ -741,10 +740,6 @@ def percentile_of_counts(counts: dict[int, int], p: int) -> Decimal | None:
     return Decimal(_value_at_rank(sorted(counts.items()), max(1, math.ceil(p * n / 100))))
 
 
-def weeks(days: Decimal | None) -> Decimal | None:
-    return None if days is None else (days / 7).quantize(ONE_PLACE, rounding=ROUND_HALF_UP)
-
-
 WITHIN_DAYS = dl.FINAL_PLAN_WEEKS * 7  # a plan issued on the deadline day is within 20 weeks
 
 
@@ -811,8 +806,8 @@ def timeliness(school_ids: Iterable[int], start: dt.date, end: dt.date, today: d
                  "pub_year": Subquery(latest.values("year")[:1])}
     columns = ("local_authority_id", "local_authority__name", "pub_pct", "pub_year")
     issued = (within(FinalPlanCount.objects, ids).filter(
-        financial_year__gte=financial_year(start),
-        financial_year__lte=financial_year(end))
+        financial_year__gte=years.financial_year_start(start),
+        financial_year__lte=years.financial_year_start(end))
         .annotate(**published)
         .values(*columns, "days_taken")
         .annotate(n=Sum("plans")).order_by()
@@ -895,18 +890,6 @@ def _line(label: str, hours: dict[int, Decimal], columns: list[SplitColumn],
     return SplitLine(label, values, total, [pct(h, total) for h in values])
 
 
-def _agreed(arrangement: str | None, shares: dict[int, Decimal], trusts: list[int]
-            ) -> tuple[str, dict[int, Decimal]]:
-    """The agreed percentage per trust: the person's arrangement if it has shares for these
-    trusts, else equal (casework.selectors.agreed_split)."""
-    if arrangement is not None and shares:
-        return arrangement, {t: shares.get(t, Decimal(0)) for t in trusts}
-    if not trusts:
-        return "No trusts", {}
-    equal = (Decimal(100) / len(trusts)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
-    return "Equal split (default)", dict.fromkeys(trusts, equal)
-
-
 def time_splits(trust_ids: Iterable[int], visible_trust_ids: Iterable[int], today: dt.date
                 ) -> list[TimeSplit]:
     """How the time of each Head of SEND of these trusts is split between the trusts they work
@@ -936,7 +919,8 @@ def time_splits(trust_ids: Iterable[int], visible_trust_ids: Iterable[int], toda
     if not people:
         return []
     year = dl.academic_year_start(today)
-    start, end = dt.date(year, 9, 1), min(dt.date(year + 1, 8, 31), today)
+    start, end = years.academic_year_bounds(year)
+    end = min(end, today)
     hours: dict[int, dict[dt.date, dict[int, Decimal]]] = defaultdict(lambda: defaultdict(dict))
     for person_id, trust_id, month, h in ActivityHours.objects.filter(
         person_id__in=list(people), month__gte=start, month__lte=end
@@ -947,7 +931,7 @@ def time_splits(trust_ids: Iterable[int], visible_trust_ids: Iterable[int], toda
     for person_id, p in people.items():
         trusts = list(p["trusts"])
         shares = {t: v for t, v in p["shares"].items() if t in p["trusts"]}
-        arrangement, agreed = _agreed(p["arrangement"], shares, trusts)
+        arrangement, agreed = agreed_shares(p["arrangement"], shares, trusts)
         shown = [t for t in trusts if t in visible]
         hidden = [t for t in trusts if t not in visible]
         columns = [SplitColumn(p["trusts"][t], t) for t in shown]

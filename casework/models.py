@@ -19,6 +19,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 
 from pupils.models import Pupil
+from trusts.audit import AuditedInSchool
 from trusts.models import LocalAuthority, School, Trust
 from trusts.scoping import TenantManager
 
@@ -29,13 +30,9 @@ class AppendOnlyError(Exception):
     """A case note was about to be changed or deleted."""
 
 
-def _school_data(school_id: int, trust_id: int) -> dict:
-    return {"trust_id": trust_id, "school_id": school_id}
-
-
 # --- EHC needs assessment requests -----------------------------------------------------------
 
-class EHCRequest(models.Model):
+class EHCRequest(AuditedInSchool, models.Model):
     class RequestedBy(models.TextChoices):
         SCHOOL = "school", "School"
         PARENT = "parent", "Parent or carer"
@@ -96,9 +93,6 @@ class EHCRequest(models.Model):
         return (f"EHC needs assessment request for pupil {self.pupil_id}, made "
                 f"{self.request_date:%-d %b %Y}")
 
-    def get_additional_data(self) -> dict:
-        return _school_data(self.school_id, self.school.trust_id)
-
     @property
     def final_plan_due(self) -> dt.date:
         return dl.final_plan_due(self.request_date)
@@ -144,7 +138,7 @@ class Step:
 
 # --- EHC plans and annual reviews ------------------------------------------------------------
 
-class EHCPlan(models.Model):
+class EHCPlan(AuditedInSchool, models.Model):
     pupil = models.ForeignKey(Pupil, on_delete=models.PROTECT, related_name="ehc_plans")
     school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="ehc_plans")
     local_authority = models.ForeignKey(
@@ -185,9 +179,6 @@ class EHCPlan(models.Model):
         issued = f"issued {self.issue_date:%-d %b %Y}" if self.issue_date else "issue date not recorded"
         return f"EHC plan of pupil {self.pupil_id}, {issued}"
 
-    def get_additional_data(self) -> dict:
-        return _school_data(self.school_id, self.school.trust_id)
-
     @property
     def details_to_complete(self) -> bool:
         return self.issue_date is None
@@ -205,7 +196,7 @@ class EHCPlan(models.Model):
         return dl.step_status(due, self.amended_plan_issued_on, today)
 
 
-class AnnualReview(models.Model):
+class AnnualReview(AuditedInSchool, models.Model):
     class Decision(models.TextChoices):
         MAINTAIN = "maintain", "Maintain the plan"
         AMEND = "amend", "Amend the plan"
@@ -231,8 +222,7 @@ class AnnualReview(models.Model):
     def __str__(self) -> str:
         return f"Annual review meeting of {self.meeting_date:%-d %b %Y}"
 
-    def get_additional_data(self) -> dict:
-        return _school_data(self.plan.school_id, self.plan.school.trust_id)
+    audit_school = "plan.school"  # the trust and school of its audit entries
 
     def decision_status(self, today: dt.date) -> dl.StepStatus:
         return dl.step_status(dl.review_decision_due(self.meeting_date), self.la_decision_date,
@@ -241,7 +231,7 @@ class AnnualReview(models.Model):
 
 # --- Cases and their timeline ----------------------------------------------------------------
 
-class Case(models.Model):
+class Case(AuditedInSchool, models.Model):
     class Kind(models.TextChoices):
         TRIBUNAL_APPEAL = "tribunal_appeal", "Tribunal appeal"
         COMPLAINT = "complaint", "Complaint"
@@ -306,9 +296,6 @@ class Case(models.Model):
         pupil = f" for pupil {self.pupil_id}" if self.pupil_id else ""
         return f"{self.get_kind_display()} case{pupil}, opened {self.opened_on:%-d %b %Y}"
 
-    def get_additional_data(self) -> dict:
-        return _school_data(self.school_id, self.school.trust_id)
-
     @property
     def is_open(self) -> bool:
         return self.status != self.Status.CLOSED
@@ -359,7 +346,7 @@ class AppendOnlyQuerySet(models.QuerySet):
         raise AppendOnlyError("Case notes are never deleted.")
 
 
-class CaseNote(models.Model):
+class CaseNote(AuditedInSchool, models.Model):
     """One entry in a case's timeline. Notes are only ever added: save() of an existing note,
     delete(), and update()/delete() on a queryset all raise AppendOnlyError."""
 
@@ -388,8 +375,7 @@ class CaseNote(models.Model):
     def delete(self, *args, **kwargs):
         raise AppendOnlyError("Case notes are never deleted.")
 
-    def get_additional_data(self) -> dict:
-        return _school_data(self.case.school_id, self.case.school.trust_id)
+    audit_school = "case.school"  # the trust and school of its audit entries
 
 
 # --- Reminder digests ------------------------------------------------------------------------

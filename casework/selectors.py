@@ -17,6 +17,7 @@ from django.urls import reverse
 from django_scopes import scope
 
 from core.numbers import ONE_PLACE, pct
+from core.years import academic_year_bounds, academic_year_first_day
 from support import selectors as support_selectors
 from trusts import audit
 from trusts.models import School, Trust, User
@@ -563,7 +564,7 @@ def suspension_totals(*, pupil_ids: Iterable[int]) -> dict[int, list[SuspensionT
 def suspensions_this_year(*, school_ids: Iterable[int], today: dt.date) -> list[dict]:
     """Pupils of these schools suspended this academic year, with their running totals and
     flags, most days first; each with the id of their latest suspension case. Two queries."""
-    start = dt.date(dl.academic_year_start(today), 9, 1)
+    start = academic_year_first_day(today)
     latest: dict[int, tuple] = {}
     for pupil_id, case_id, first_day, forename, surname in Case.objects.filter(
         kind=Case.Kind.SUSPENSION, school_id__in=list(school_ids), suspension_start__gte=start
@@ -787,20 +788,27 @@ def agreed_split(*, person: User, trusts: list[Trust]) -> tuple[str, dict[int, D
         with scope(trust=ids):
             shares = dict(ArrangementShare.objects.filter(arrangement=arrangement)
                           .values_list("trust_id", "percent"))
-        if shares:
-            return arrangement.name, {t: shares.get(t, Decimal(0)) for t in ids}
-    if not ids:
+        return agreed_shares(arrangement.name, shares, ids)
+    return agreed_shares(None, {}, ids)
+
+
+def agreed_shares(arrangement: str | None, shares: dict[int, Decimal], trusts: list[int]
+                  ) -> tuple[str, dict[int, Decimal]]:
+    """The Head of SEND's time split, written once: the arrangement's percentage per trust
+    when it has shares for these trusts, else an equal split between them."""
+    if arrangement is not None and shares:
+        return arrangement, {t: shares.get(t, Decimal(0)) for t in trusts}
+    if not trusts:
         return "No trusts", {}
-    equal = (Decimal(100) / len(ids)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
-    return "Equal split (default)", {t: equal for t in ids}
+    equal = (Decimal(100) / len(trusts)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    return "Equal split (default)", dict.fromkeys(trusts, equal)
 
 
 def _split_row(label: str, hours: dict[int, Decimal], ids: list[int]) -> SplitRow:
     total = sum((hours.get(t, Decimal(0)) for t in ids), Decimal(0))
     return SplitRow(
         label, {t: hours.get(t, Decimal(0)) for t in ids}, total,
-        {t: (hours.get(t, Decimal(0)) * 100 / total).quantize(ONE_DP, rounding=ROUND_HALF_UP)
-         if total else None for t in ids},
+        {t: pct(hours.get(t, Decimal(0)), total) for t in ids},
     )
 
 
@@ -812,8 +820,8 @@ def activity_split(*, trust_ids: Iterable[int], person: User, year_start: int,
     ids = sorted(trust_ids)
     trusts = list(Trust.objects.filter(pk__in=ids).order_by("name"))
     ids = [t.pk for t in trusts]
-    start = dt.date(year_start, 9, 1)
-    end = min(dt.date(year_start + 1, 8, 31), today)
+    start, end = academic_year_bounds(year_start)
+    end = min(end, today)
     by_month: dict[dt.date, dict[int, Decimal]] = defaultdict(dict)
     with scope(trust=ids):
         for month, trust_id, hours in (

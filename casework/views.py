@@ -5,12 +5,13 @@ object outside them answers 404. Writes go through casework.services."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -20,10 +21,12 @@ from django.views.decorators.http import require_http_methods, require_POST
 from core import check_answers
 from core.forms import add_service_errors
 from core.listing import Column, Sorting, paginate
+from core.views import form_page, saved
+from core.years import academic_year_bounds, financial_year_bounds, financial_year_start
 from pupils.models import Pupil
 from trusts import access, audit
 from trusts.access import Capability as C
-from trusts.models import LocalAuthority, User
+from trusts.models import LocalAuthority
 
 from . import deadlines as dl
 from . import figures, forms, selectors, services
@@ -70,13 +73,9 @@ def _names_where_allowed(request, items: list) -> list:
 
 
 def _owners_for(school):
-    """People who may own a case of this school: those whose school or trust role lets them
-    manage its cases (the current user is always among them)."""
-    roles = [r for r, caps in access.ROLE_CAPABILITIES.items() if C.MANAGE_CASES in caps]
-    return User.objects.filter(is_active=True).filter(
-        Q(memberships__school=school, memberships__role__in=roles)
-        | Q(memberships__trust_id=school.trust_id, memberships__role__in=roles)
-    ).distinct().order_by("full_name", "email")
+    """People who may own a case of this school: those the access policy lets manage its
+    cases (the current user is always among them)."""
+    return access.users_allowed(C.MANAGE_CASES, school).order_by("full_name", "email")
 
 
 # --- Case lists and the due list -------------------------------------------------------------
@@ -265,21 +264,19 @@ def case_open(request, laestab: str):
         initial["pupil"] = pupil_id
     form = forms.CaseOpenForm(request.POST or None, kind=kind, pupils=pupils,
                               owners=_owners_for(school), initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            case = services.case_open(actor=request.user, school=school, **form.cleaned_data)
-        except ValidationError as e:
-            _form_errors(form, e)
-        else:
-            messages.success(request, f"{case.get_kind_display()} case opened.")
-            return redirect("casework:case_detail", pk=case.pk)
+    done = saved(request, form, lambda data: services.case_open(
+        actor=request.user, school=school, **data),
+        message=lambda case: f"{case.get_kind_display()} case opened.",
+        then=lambda case: reverse("casework:case_detail", kwargs={"pk": case.pk}))
+    if done:
+        return done
     change_kind = reverse("casework:case_open", args=[school.laestab])
     if pupil_id:
         change_kind += f"?pupil={pupil_id}"
-    return render(request, "casework/case_open.html", {
+    return form_page(request, "casework/case_open.html", {
         "school": school, "form": form, "kind_label": Case.Kind(kind).label,
         "change_kind": change_kind,
-    }, status=400 if form.errors else 200)
+    })
 
 
 def _case_context(request, case: Case, **forms_) -> dict:
@@ -320,15 +317,10 @@ def case_detail(request, pk: int):
 def case_add_note(request, pk: int):
     case = _get_case_for_user(request, pk, C.MANAGE_CASES)
     form = forms.NoteForm(request.POST)
-    if form.is_valid():
-        try:
-            services.case_add_note(actor=request.user, case=case, text=form.cleaned_data["text"])
-        except ValidationError as e:
-            _form_errors(form, e)
-        else:
-            messages.success(request, "Note added.")
-            return redirect("casework:case_detail", pk=case.pk)
-    return render(request, "casework/case_detail.html",
+    done = saved(request, form, lambda data: services.case_add_note(
+        actor=request.user, case=case, text=data["text"]),
+        message="Note added.", then=reverse("casework:case_detail", kwargs={"pk": case.pk}))
+    return done or render(request, "casework/case_detail.html",
                   _case_context(request, case, note_form=form))
 
 
@@ -337,15 +329,10 @@ def case_add_note(request, pk: int):
 def case_update(request, pk: int):
     case = _get_case_for_user(request, pk, C.MANAGE_CASES)
     form = forms.CaseUpdateForm(request.POST, kind=case.kind, owners=_owners_for(case.school))
-    if form.is_valid():
-        try:
-            services.case_update(actor=request.user, case=case, **form.cleaned_data)
-        except ValidationError as e:
-            _form_errors(form, e)
-        else:
-            messages.success(request, "Case updated.")
-            return redirect("casework:case_detail", pk=case.pk)
-    return render(request, "casework/case_detail.html",
+    done = saved(request, form, lambda data: services.case_update(
+        actor=request.user, case=case, **data),
+        message="Case updated.", then=reverse("casework:case_detail", kwargs={"pk": case.pk}))
+    return done or render(request, "casework/case_detail.html",
                   _case_context(request, case, update_form=form))
 
 
@@ -354,15 +341,10 @@ def case_update(request, pk: int):
 def case_close(request, pk: int):
     case = _get_case_for_user(request, pk, C.MANAGE_CASES)
     form = forms.CaseCloseForm(request.POST)
-    if form.is_valid():
-        try:
-            services.case_close(actor=request.user, case=case, **form.cleaned_data)
-        except ValidationError as e:
-            _form_errors(form, e)
-        else:
-            messages.success(request, "Case closed.")
-            return redirect("casework:case_detail", pk=case.pk)
-    return render(request, "casework/case_detail.html",
+    done = saved(request, form, lambda data: services.case_close(
+        actor=request.user, case=case, **data),
+        message="Case closed.", then=reverse("casework:case_detail", kwargs={"pk": case.pk}))
+    return done or render(request, "casework/case_detail.html",
                   _case_context(request, case, close_form=form))
 
 
@@ -400,67 +382,95 @@ def _request_form(school, data=None):
         local_authorities=LocalAuthority.objects.all(), initial={"request_date": _today()})
 
 
+def _plan_form(school, data=None):
+    return forms.PlanForm(data, pupils=Pupil.objects.filter(
+        school=school, left_school_on__isnull=True).order_by("surname", "forename"))
+
+
+@dataclass(frozen=True)
+class _NewRecord:
+    """A record made from the school's EHC page whose date starts a legal clock: its form is
+    posted from that page, its answers are checked on a page of their own (check your
+    answers), and only then recorded by the service."""
+
+    key: str  # of the answers kept in the session, with the school's id
+    form: Callable  # form(school, data)
+    form_name: str  # the form's name on the school's EHC page
+    anchor: str
+    service: str  # the casework service that records it, called with the form's answers
+    check_url: str
+    done_url: str  # the record's page, by its pk
+    done: str
+    heading: str
+    warning: str
+    button: str
+
+    def record(self, actor, data: dict):
+        return getattr(services, self.service)(actor=actor, **data)
+
+
+NEW_REQUEST = _NewRecord(
+    key="ehc-request", form=_request_form, form_name="request_form", anchor="request",
+    service="ehc_request_create", check_url="casework:ehc_request_new_check",
+    done_url="casework:ehc_request_detail", done="EHC needs assessment request recorded.",
+    heading="the assessment request",
+    warning="Recording the request starts the clock: the LA decides whether to assess within 6 "
+            "weeks and issues a final plan within 20 weeks.",
+    button="Record the request")
+NEW_PLAN = _NewRecord(
+    key="ehc-plan", form=_plan_form, form_name="plan_form", anchor="plan",
+    service="ehc_plan_create", check_url="casework:plan_new_check",
+    done_url="casework:plan_detail", done="EHC plan recorded.", heading="the EHC plan",
+    warning="Recording the plan starts the annual review clock: the first review is due 12 "
+            "months from the issue date.",
+    button="Record the plan")
+
+
+def _new_record_posted(request, laestab: str, new: _NewRecord):
+    school = access.get_school_for_user(request.user, laestab, C.MANAGE_CASES)
+    form = new.form(school, request.POST)
+    if check_answers.answered(request, f"{new.key}:{school.pk}", form,
+                              lambda data: new.record(request.user, data)):
+        return redirect(new.check_url, laestab=school.laestab)
+    return render(request, "casework/school_ehc.html",
+                  _school_ehc_context(request, school, **{new.form_name: form}), status=400)
+
+
+def _new_record_check(request, laestab: str, new: _NewRecord):
+    school = access.get_school_for_user(request.user, laestab, C.MANAGE_CASES)
+    return check_answers.check_page(
+        request, key=f"{new.key}:{school.pk}", make_form=lambda d: new.form(school, d),
+        change_url=reverse("casework:school_ehc", args=[school.laestab]) + f"#{new.anchor}",
+        record=lambda data: new.record(request.user, data),
+        done_url=lambda obj: reverse(new.done_url, args=[obj.pk]),
+        done=new.done, check={"caption": school.name, "heading": new.heading,
+                              "warning": new.warning, "button": new.button})
+
+
 @login_required
 @require_POST
 def ehc_request_new(request, laestab: str):
-    school = access.get_school_for_user(request.user, laestab, C.MANAGE_CASES)
-    form = _request_form(school, request.POST)
-    if check_answers.answered(request, f"ehc-request:{school.pk}", form, lambda data: (
-            services.ehc_request_create(actor=request.user, **data))):
-        return redirect("casework:ehc_request_new_check", laestab=school.laestab)
-    return render(request, "casework/school_ehc.html",
-                  _school_ehc_context(request, school, request_form=form), status=400)
+    return _new_record_posted(request, laestab, NEW_REQUEST)
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def ehc_request_new_check(request, laestab: str):
     """The request starts the 20-week clock: its answers are checked before it is recorded."""
-    school = access.get_school_for_user(request.user, laestab, C.MANAGE_CASES)
-    return check_answers.check_page(
-        request, key=f"ehc-request:{school.pk}", make_form=lambda d: _request_form(school, d),
-        change_url=reverse("casework:school_ehc", args=[school.laestab]) + "#request",
-        record=lambda data: services.ehc_request_create(actor=request.user, **data),
-        done_url=lambda obj: reverse("casework:ehc_request_detail", args=[obj.pk]),
-        done="EHC needs assessment request recorded.", check={
-            "caption": school.name, "heading": "the assessment request",
-            "warning": "Recording the request starts the clock: the LA decides whether to "
-                       "assess within 6 weeks and issues a final plan within 20 weeks.",
-            "button": "Record the request"})
-
-
-def _plan_form(school, data=None):
-    return forms.PlanForm(data, pupils=Pupil.objects.filter(
-        school=school, left_school_on__isnull=True).order_by("surname", "forename"))
+    return _new_record_check(request, laestab, NEW_REQUEST)
 
 
 @login_required
 @require_POST
 def plan_new(request, laestab: str):
-    school = access.get_school_for_user(request.user, laestab, C.MANAGE_CASES)
-    form = _plan_form(school, request.POST)
-    if check_answers.answered(request, f"ehc-plan:{school.pk}", form, lambda data: (
-            services.ehc_plan_create(actor=request.user, **data))):
-        return redirect("casework:plan_new_check", laestab=school.laestab)
-    return render(request, "casework/school_ehc.html",
-                  _school_ehc_context(request, school, plan_form=form), status=400)
+    return _new_record_posted(request, laestab, NEW_PLAN)
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def plan_new_check(request, laestab: str):
     """The plan's issue date starts the annual review clock: checked before it is recorded."""
-    school = access.get_school_for_user(request.user, laestab, C.MANAGE_CASES)
-    return check_answers.check_page(
-        request, key=f"ehc-plan:{school.pk}", make_form=lambda d: _plan_form(school, d),
-        change_url=reverse("casework:school_ehc", args=[school.laestab]) + "#plan",
-        record=lambda data: services.ehc_plan_create(actor=request.user, **data),
-        done_url=lambda plan: reverse("casework:plan_detail", args=[plan.pk]),
-        done="EHC plan recorded.", check={
-            "caption": school.name, "heading": "the EHC plan",
-            "warning": "Recording the plan starts the annual review clock: the first review is "
-                       "due 12 months from the issue date.",
-            "button": "Record the plan"})
+    return _new_record_check(request, laestab, NEW_PLAN)
 
 
 def _request_context(request, obj: EHCRequest, **extra) -> dict:
@@ -597,14 +607,12 @@ def plan_complete(request, pk: int):
     """Enter the issue date of a plan record made from the register."""
     plan = _get_plan_for_user(request, pk, C.MANAGE_CASES)
     form = forms.PlanDetailsForm(request.POST)
-    if form.is_valid():
-        try:
-            services.ehc_plan_complete(actor=request.user, plan=plan, **form.cleaned_data)
-        except ValidationError as e:
-            _form_errors(form, e)
-        else:
-            messages.success(request, "Issue date recorded: the annual reviews are now dated.")
-            return redirect("casework:plan_detail", pk=plan.pk)
+    done = saved(request, form, lambda data: services.ehc_plan_complete(
+        actor=request.user, plan=plan, **data),
+        message="Issue date recorded: the annual reviews are now dated.",
+        then=reverse("casework:plan_detail", kwargs={"pk": plan.pk}))
+    if done:
+        return done
     plan.refresh_from_db()
     return render(request, "casework/plan_detail.html",
                   _plan_context(request, plan, details_form=form), status=400)
@@ -709,12 +717,13 @@ def timeliness(request):
     if not school_ids:
         raise Http404("Nothing to show.")
     today = _today()
-    current = figures.financial_year(today)
+    current = financial_year_start(today)
     years = list(range(current, current - 5, -1))
     form = forms.FinancialYearForm(request.GET or None, years=years,
                                    initial={"year": current})
     year = form.cleaned_data["year"] if (request.GET and form.is_valid()) else current
-    start, end = dt.date(year, 4, 1), min(dt.date(year + 1, 3, 31), today)
+    start, end = financial_year_bounds(year)
+    end = min(end, today)
     kept = figures.timeliness(school_ids, start, end, today)
     return render(request, "casework/timeliness.html",
                   {"timeliness": kept, "rows": kept.rows, "form": form,
@@ -757,7 +766,7 @@ def _activity_choices(request, trust_ids):
 def _activity_context(request, trust_ids, **extra) -> dict:
     today = _today()
     year = _activity_year(request, today)
-    start, end = dt.date(year, 9, 1), dt.date(year + 1, 8, 31)
+    start, end = academic_year_bounds(year)
     trust_qs, school_qs = _activity_choices(request, trust_ids)
     trusts, schools = list(trust_qs), list(school_qs)
     split = selectors.activity_split(trust_ids=trust_ids, person=request.user, year_start=year,

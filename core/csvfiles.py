@@ -23,6 +23,15 @@ def decode(raw: bytes) -> str:
     if b"\x00" in raw[:4096] or raw[:2] == b"PK":
         raise CSVFileError("The file is not a CSV text file (a spreadsheet saved as .xlsx, or "
                            "a zip that needs unpacking first?).")
+    text = utf8_or_cp1252(raw)
+    if text is None:
+        raise CSVFileError("The file's text encoding is neither UTF-8 nor Windows-1252.")
+    return text
+
+
+def utf8_or_cp1252(raw: bytes) -> str | None:
+    """The text of a file in UTF-8 (with or without a byte-order mark) or else Windows-1252,
+    the encodings schools' systems write; None when it is neither."""
     if raw.startswith(codecs.BOM_UTF8):
         raw = raw[len(codecs.BOM_UTF8):]
     try:
@@ -32,7 +41,7 @@ def decode(raw: bytes) -> str:
     try:
         return raw.decode("cp1252")
     except UnicodeDecodeError:
-        raise CSVFileError("The file's text encoding is neither UTF-8 nor Windows-1252.") from None
+        return None
 
 
 def read_rows(path: Path | str, keep: Iterable[str] | None = None

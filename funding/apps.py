@@ -53,9 +53,9 @@ class FundingConfig(AppConfig):
         register_pupil_section(PupilSection("funding_claims", "Funding claims", hub.claim_section,
                                             order=60))
         register_home_tasks(HomeTaskSource("funding", hub.home_tasks, order=40))
-        register(NavItem("Funding", "funding_index", Capability.VIEW_FUNDING, order=30))
+        register(NavItem("Funding", "funding:index", Capability.VIEW_FUNDING, order=30))
         register_school_link(SchoolLink(
-            "Top-up funding", "funding_school", Capability.VIEW_FUNDING,
+            "Top-up funding", "funding:school", Capability.VIEW_FUNDING,
             "Claims to the LAs, awards, payments received, shortfall and the funding gap.",
             order=30,
         ))

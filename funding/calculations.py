@@ -20,6 +20,10 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
+# The financial year is core's rule; funding reads it as calc.financial_year_*.
+from core.years import financial_year_bounds, financial_year_label  # noqa: F401
+from core.years import financial_year_start as financial_year_of
+
 PENNY = Decimal("0.01")
 ZERO = Decimal("0.00")
 HUNDRED = Decimal("100")
@@ -31,19 +35,6 @@ class MissingBandingTable(LookupError):
 
 def round_pence(amount: Decimal) -> Decimal:
     return amount.quantize(PENNY, rounding=ROUND_HALF_UP)
-
-
-def financial_year_of(day: datetime.date) -> int:
-    return day.year if day.month >= 4 else day.year - 1
-
-
-def financial_year_label(year: int) -> str:
-    """2025 -> "2025-26"."""
-    return f"{year}-{(year + 1) % 100:02d}"
-
-
-def financial_year_bounds(year: int) -> tuple[datetime.date, datetime.date]:
-    return datetime.date(year, 4, 1), datetime.date(year + 1, 3, 31)
 
 
 def days_in_financial_year(year: int) -> int:

@@ -55,7 +55,7 @@ from django.utils import timezone
 from django_scopes import scopes_disabled
 
 from core.numbers import counted, money
-from pupils.models import Provision, Pupil
+from pupils.models import ON_REGISTER, Provision, Pupil
 from trusts.models import LocalAuthority, School
 from trusts.scoping import within
 
@@ -76,7 +76,7 @@ from .models import (
 S = ClaimStatus
 ZERO = calc.ZERO
 LIVE_PENDING = (S.SUBMITTED, S.UNDER_APPEAL)
-REGISTER = (Provision.EHC_PLAN, Provision.SEN_SUPPORT)
+REGISTER = ON_REGISTER
 FIRST_DAY = FundingRegisterChange.FIRST_DAY
 YEAR_FIELDS = ("claims_submitted", "claims_awarded", "claims_pending", "claims_refused",
                "claimed_value", "expected", "received", "funding_for_costed")

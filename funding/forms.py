@@ -4,6 +4,7 @@ from django import forms
 
 from core.date_input import DateInputField
 from core.forms import Form
+from core.numbers import money
 from pupils.models import Pupil
 
 from .calculations import financial_year_label
@@ -12,7 +13,7 @@ from .models import Band
 
 class BandChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Band) -> str:
-        return f"{obj.display_label} – £{obj.annual_value:,.2f} a year"
+        return f"{obj.display_label} – {money(obj.annual_value)} a year"
 
 
 def grouped_band_choices(bands) -> list:
@@ -20,7 +21,7 @@ def grouped_band_choices(bands) -> list:
     groups: dict[str, list] = {}
     for b in bands:
         key = f"{b.scheme.local_authority.name} {financial_year_label(b.scheme.financial_year)}"
-        groups.setdefault(key, []).append((b.pk, f"{b.display_label} – £{b.annual_value:,.2f} a year"))
+        groups.setdefault(key, []).append((b.pk, f"{b.display_label} – {money(b.annual_value)} a year"))
     return [("", "Choose a band"), *groups.items()]
 
 

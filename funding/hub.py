@@ -40,14 +40,14 @@ def claim_section(pupil, user, today: dt.date) -> PupilSectionContent | None:
         if claim.status in selectors.LIVE_PENDING and claim.submitted_on:
             amounts.append(f"Submitted {claim.submitted_on.day} {claim.submitted_on:%B %Y}: "
                            "awaiting the LA's decision.")
-        records.append(PupilRecord(text, reverse("funding_claim", args=[claim.pk]),
+        records.append(PupilRecord(text, reverse("funding:claim", args=[claim.pk]),
                                    claim.get_status_display(), " ".join(amounts)))
         if claim.status == ClaimStatus.DRAFT:
             due.append("A draft claim is waiting to be submitted to the LA.")
     actions = []
     if access.can(user, C.PREPARE_CLAIMS, pupil.school_id) and pupil.on_register:
         actions.append(("Draft a claim for this pupil",
-                        reverse("funding_claim_new", args=[pupil.school.laestab])
+                        reverse("funding:claim_new", args=[pupil.school.laestab])
                         + f"?pupil={pupil.pk}"))
     return PupilSectionContent(records=tuple(records), empty="No top-up claim made.",
                                due_next=due[0] if due else "", actions=tuple(actions))
@@ -61,7 +61,7 @@ def home_tasks(user, schools, today: dt.date) -> list[HomeTask]:
     waiting = selectors.claims_awaiting_decision(school_ids=ids)
     return [HomeTask(
         "Top-up claims awaiting the LA's decision", waiting,
-        f"{reverse('funding_claims')}?status={selectors.AWAITING}",
+        f"{reverse('funding:claims')}?status={selectors.AWAITING}",
         "todo" if waiting else "done", order=40,
         hint=("Submitted or under appeal: chase the LA, then record its award or refusal."
               if waiting else "No claim is waiting for a decision."))]

@@ -18,6 +18,7 @@ from django.db import models
 from django.db.models import Q
 
 from pupils.models import Pupil
+from trusts.audit import AuditedInSchool
 from trusts.models import LocalAuthority, School
 from trusts.scoping import TenantManager
 
@@ -122,7 +123,7 @@ class ClaimStatus(models.TextChoices):
     ENDED = "ended", "Ended"
 
 
-class Claim(models.Model):
+class Claim(AuditedInSchool, models.Model):
     """A claim for top-up funding for one pupil, made to the pupil's home LA (which may not be
     the school's LA) at a band of that LA's table for one financial year."""
 
@@ -163,11 +164,8 @@ class Claim(models.Model):
         awards = sorted(self.awards.all(), key=lambda a: (a.start_date, a.pk))
         return awards[-1] if awards else None
 
-    def get_additional_data(self) -> dict:
-        return {"trust_id": self.school.trust_id, "school_id": self.school_id}
 
-
-class Award(models.Model):
+class Award(AuditedInSchool, models.Model):
     """The LA's decision on a claim: a band (perhaps lower than requested) from a start date to
     an optional end date. A change of band mid-year is a new award from the date of the change;
     the previous award then ends the day before."""
@@ -195,11 +193,10 @@ class Award(models.Model):
     def __str__(self) -> str:
         return f"Top-up award from {self.start_date:%-d %b %Y}"
 
-    def get_additional_data(self) -> dict:
-        return {"trust_id": self.claim.school.trust_id, "school_id": self.claim.school_id}
+    audit_school = "claim.school"  # the trust and school of its audit entries
 
 
-class Payment(models.Model):
+class Payment(AuditedInSchool, models.Model):
     """Money received from the LA against a claim."""
 
     claim = models.ForeignKey(Claim, on_delete=models.PROTECT, related_name="payments")
@@ -222,11 +219,10 @@ class Payment(models.Model):
     def __str__(self) -> str:
         return f"Top-up payment received {self.received_on:%-d %b %Y}"
 
-    def get_additional_data(self) -> dict:
-        return {"trust_id": self.claim.school.trust_id, "school_id": self.claim.school_id}
+    audit_school = "claim.school"  # the trust and school of its audit entries
 
 
-class ClaimEvent(models.Model):
+class ClaimEvent(AuditedInSchool, models.Model):
     """One entry of a claim's history: every change of state, award and payment. Append-only:
     rows are never changed or deleted."""
 
@@ -267,11 +263,10 @@ class ClaimEvent(models.Model):
     def delete(self, *args, **kwargs):
         raise ValidationError("A claim's history is never deleted.")
 
-    def get_additional_data(self) -> dict:
-        return {"trust_id": self.claim.school.trust_id, "school_id": self.claim.school_id}
+    audit_school = "claim.school"  # the trust and school of its audit entries
 
 
-class FundingSettings(models.Model):
+class FundingSettings(AuditedInSchool, models.Model):
     """A school's own figures for costing support and its notional SEN threshold. The rate with
     on-costs and the weeks a year are the standard figures of the provision map: an intervention
     with a blank hourly cost or number of weeks takes them."""
@@ -306,9 +301,6 @@ class FundingSettings(models.Model):
 
     def __str__(self) -> str:
         return f"Funding settings for {self.school}"
-
-    def get_additional_data(self) -> dict:
-        return {"trust_id": self.school.trust_id, "school_id": self.school_id}
 
 
 # --- Figures kept for the pages (funding.figures writes and reads them) ----------------------

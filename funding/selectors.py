@@ -21,7 +21,7 @@ from django.utils import timezone
 from core import numbers
 from provision import selectors as provision_selectors
 from provision.rates import StandardRates
-from pupils.models import Provision, Pupil
+from pupils.models import ON_REGISTER, Provision, Pupil
 from trusts.models import LocalAuthority, School
 
 from . import calculations as calc
@@ -232,7 +232,7 @@ def _pupils_with_live_claim(school_ids: Iterable[int], on: datetime.date):
 def _register(school_ids: Iterable[int]):
     return Pupil.objects.filter(
         school_id__in=list(school_ids), left_school_on__isnull=True,
-        provision__in=[Provision.EHC_PLAN, Provision.SEN_SUPPORT],
+        provision__in=ON_REGISTER,
     )
 
 

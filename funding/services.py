@@ -22,8 +22,9 @@ from decimal import Decimal, InvalidOperation
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
+from core.numbers import money
 from pupils.erasure import REDACTED_TEXT, PupilErasure
-from pupils.models import Provision, Pupil
+from pupils.models import Pupil
 from trusts import access
 from trusts.access import Capability
 from trusts.models import Role, School, User
@@ -85,7 +86,7 @@ def claim_create(
             f"A claim goes to the LA where the pupil lives ({home.name}): choose a band from "
             f"{home.name}'s table."
         )
-    if pupil.provision not in (Provision.EHC_PLAN, Provision.SEN_SUPPORT) or pupil.left_school_on:
+    if not pupil.on_register_now:
         raise ValidationError("Only a pupil on the school's SEN register can be claimed for.")
     if not evidence_summary.strip() or not provision_to_fund.strip():
         raise ValidationError("Give a summary of the evidence and the provision to be funded.")
@@ -257,7 +258,7 @@ def payment_record(
         claim=claim, amount=amount, received_on=received_on, reference=reference.strip(),
         recorded_by=actor,
     )
-    note = f"£{amount:,.2f} received" + (f", reference {payment.reference}" if payment.reference else "")
+    note = f"{money(amount)} received" + (f", reference {payment.reference}" if payment.reference else "")
     _event(claim, ClaimEvent.Kind.PAYMENT, claim.status, actor=actor, effective_on=received_on, note=note)
     figures.school_refresh(school_id=claim.school_id)
     return payment

@@ -12,10 +12,12 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from core.listing import Column, Sorting, paginate
-from pupils.models import Provision, Pupil
+from core.views import form_page, saved
+from pupils.models import ON_REGISTER, Pupil
 from trusts import access, audit
 from trusts.access import Capability
 from trusts.decorators import recent_authentication_required
@@ -85,7 +87,7 @@ def index(request):
     trusts = access.trusts_for(request.user, C.VIEW_FUNDING).order_by("name")
     schools = access.schools_for(request.user, C.VIEW_FUNDING).order_by("trust__name", "name")
     if not trusts and len(schools) == 1:
-        return redirect("funding_school", laestab=schools[0].laestab)
+        return redirect("funding:school", laestab=schools[0].laestab)
     if not trusts and not schools:
         raise Http404("No funding to show.")
     return render(request, "funding/index.html", {
@@ -172,25 +174,19 @@ def claim_new(request, laestab: str):
     year = _financial_year(request)
     pupils = (
         Pupil.objects.filter(school=school, left_school_on__isnull=True,
-                             provision__in=[Provision.EHC_PLAN, Provision.SEN_SUPPORT])
+                             provision__in=ON_REGISTER)
         .select_related("home_local_authority").order_by("surname", "forename", "pk")
     )
     bands = Band.objects.filter(scheme__financial_year=year).select_related(
         "scheme__local_authority").order_by("scheme__local_authority__name", "order", "annual_value")
     initial = {"pupil": request.GET.get("pupil")} if request.GET.get("pupil", "").isdigit() else {}
     form = forms.ClaimForm(request.POST or None, pupils=pupils, bands=bands, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            claim = services.claim_create(actor=request.user, **form.cleaned_data)
-        except ValidationError as e:
-            form.add_error(None, e)
-        else:
-            messages.success(request, "Claim drafted. The headteacher or Head of SEND submits it.")
-            return redirect("funding_claim", claim_id=claim.pk)
-    return render(request, "funding/claim_form.html", {"school": school, "form": form, "year": year,
-                                                       "years": _year_choices(year),
-                                                       "banding": selectors.banding_year(year)},
-                  status=400 if form.errors else 200)
+    done = saved(request, form, lambda data: services.claim_create(actor=request.user, **data),
+                 message="Claim drafted. The headteacher or Head of SEND submits it.",
+                 then=lambda claim: reverse("funding:claim", kwargs={"claim_id": claim.pk}))
+    return done or form_page(request, "funding/claim_form.html", {
+        "school": school, "form": form, "year": year, "years": _year_choices(year),
+        "banding": selectors.banding_year(year)})
 
 
 ACTIONS = {
@@ -309,7 +305,7 @@ def claim_action(request, claim_id: int, action: str):
             form.add_error(None, e)
         else:
             messages.success(request, f"{TITLES[action]}: done.")
-            return redirect("funding_claim", claim_id=claim.pk)
+            return redirect("funding:claim", claim_id=claim.pk)
     claim.refresh_from_db()
     return _render_claim(request, claim, bound={action: form}, status=400)
 
@@ -319,16 +315,11 @@ def settings_edit(request, laestab: str):
     school = _get_school_for_user(request, laestab, C.SUBMIT_CLAIMS)
     rates = selectors.rates_for_school(school)
     form = forms.FundingSettingsForm(request.POST or None, initial=vars(rates))
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.funding_settings_update(actor=request.user, school=school, **form.cleaned_data)
-        except ValidationError as e:
-            form.add_error(None, e)
-        else:
-            messages.success(request, "Costing figures saved.")
-            return redirect("funding_school", laestab=school.laestab)
-    return render(request, "funding/settings_form.html", {"school": school, "form": form},
-                  status=400 if form.errors else 200)
+    done = saved(request, form, lambda data: services.funding_settings_update(
+        actor=request.user, school=school, **data),
+        message="Costing figures saved.",
+        then=reverse("funding:school", kwargs={"laestab": school.laestab}))
+    return done or form_page(request, "funding/settings_form.html", {"school": school, "form": form})
 
 
 REMITTANCE_SESSION_KEY = "funding_remittance"
@@ -345,19 +336,19 @@ def payments_import(request, laestab: str):
         stash = request.session.get(REMITTANCE_SESSION_KEY) or {}
         if stash.get("school") != school.pk or stash.get("token") != request.POST["confirm"]:
             messages.error(request, "Check the file again before importing it.")
-            return redirect("funding_payments_import", laestab=school.laestab)
+            return redirect("funding:payments_import", laestab=school.laestab)
         data = base64.b64decode(stash["data"])
         try:
             result = services.payments_import(actor=request.user, school=school, data=data, dry_run=False)
         except (remittances.RemittanceFileError, ValidationError) as e:
             messages.error(request, "; ".join(e.messages) if isinstance(e, ValidationError) else str(e))
-            return redirect("funding_payments_import", laestab=school.laestab)
+            return redirect("funding:payments_import", laestab=school.laestab)
         del request.session[REMITTANCE_SESSION_KEY]
         if result.written:
             messages.success(request, f"{result.new} payments recorded.")
         else:
             messages.error(request, "Nothing was recorded: the file has errors or no new payment.")
-        return redirect("funding_school", laestab=school.laestab)
+        return redirect("funding:school", laestab=school.laestab)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data["file"].read(remittances.MAX_BYTES + 1)
         try:

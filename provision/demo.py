@@ -19,7 +19,8 @@ from django.db import transaction
 from django.utils import timezone
 from django_scopes import scopes_disabled
 
-from pupils.models import Provision, Pupil
+from core.years import academic_year_first_day
+from pupils.models import ON_REGISTER, Provision, Pupil
 from trusts.models import School
 
 from . import services
@@ -98,11 +99,6 @@ SECONDARY = [
 ]
 
 
-def school_year_start(today: datetime.date) -> datetime.date:
-    year = today.year if today.month >= 9 else today.year - 1
-    return datetime.date(year, 9, 1)
-
-
 def _monday(day: datetime.date) -> datetime.date:
     return day - datetime.timedelta(days=day.weekday())
 
@@ -135,10 +131,10 @@ def _ta_support(school: School, start: datetime.date) -> int:
 def _catalogue(school: School, offers: list[Offer], today: datetime.date) -> int:
     """The school's interventions, pupils enrolled this term and last, and this term's
     sessions."""
-    this_term = school_year_start(today)
+    this_term = academic_year_first_day(today)
     last_term = this_term - datetime.timedelta(weeks=16)
     pupils = list(Pupil.objects.filter(
-        school=school, provision__in=(Provision.EHC_PLAN, Provision.SEN_SUPPORT),
+        school=school, provision__in=ON_REGISTER,
         left_school_on__isnull=True).order_by("upn", "pk"))
     by_need: dict[str, list[Pupil]] = {}
     for pupil in pupils:
@@ -222,7 +218,7 @@ def seed(today: datetime.date | None = None) -> list[str]:
         for school in School.objects.order_by("laestab"):
             if school.pk in done:
                 continue
-            supported += _ta_support(school, school_year_start(today))
+            supported += _ta_support(school, academic_year_first_day(today))
             if school.laestab in DETAILED:
                 offers = PRIMARY if school.laestab == DETAILED[0] else SECONDARY
                 enrolled += _catalogue(school, offers, today)

@@ -21,6 +21,7 @@ from django.db import models
 from django.db.models import Q
 
 from pupils.models import Need, Pupil
+from trusts.audit import AuditedInSchool
 from trusts.models import School
 from trusts.scoping import TenantManager
 
@@ -35,7 +36,7 @@ class Kind(models.TextChoices):
     EXTERNAL = "external", "External"
 
 
-class Intervention(models.Model):
+class Intervention(AuditedInSchool, models.Model):
     """One intervention a school offers: who delivers it, how often, for how long, to how many
     pupils at once, and what an hour of it costs with on-costs."""
 
@@ -110,9 +111,6 @@ class Intervention(models.Model):
     def hours_per_week(self) -> Decimal:
         return self.sessions_per_week * self.minutes_per_session / MINUTES_PER_HOUR
 
-    def get_additional_data(self) -> dict:
-        return {"trust_id": self.school.trust_id, "school_id": self.school_id}
-
 
 def cost_per_pupil(sessions_per_week: Decimal, minutes_per_session: int, weeks: Decimal,
                    hourly_cost: Decimal, group_size: int) -> Decimal:
@@ -124,7 +122,7 @@ def cost_per_pupil(sessions_per_week: Decimal, minutes_per_session: int, weeks: 
     return (total / (MINUTES_PER_HOUR * Decimal(group_size))).quantize(PENNY, rounding=ROUND_HALF_UP)
 
 
-class Enrolment(models.Model):
+class Enrolment(AuditedInSchool, models.Model):
     """A pupil taking part in an intervention from a start date to an end date (blank: still
     going), with a score on the intervention's measure at entry and at exit."""
 
@@ -164,12 +162,10 @@ class Enrolment(models.Model):
             return None
         return self.exit_score - self.entry_score
 
-    def get_additional_data(self) -> dict:
-        return {"trust_id": self.intervention.school.trust_id,
-                "school_id": self.intervention.school_id}
+    audit_school = "intervention.school"  # the trust and school of its audit entries
 
 
-class Delivery(models.Model):
+class Delivery(AuditedInSchool, models.Model):
     """One session of an intervention that took place, and the enrolled pupils who attended."""
 
     intervention = models.ForeignKey(Intervention, on_delete=models.PROTECT,
@@ -195,6 +191,4 @@ class Delivery(models.Model):
     def __str__(self) -> str:
         return f"Session of intervention {self.intervention_id} on {self.date:%d %b %Y}"
 
-    def get_additional_data(self) -> dict:
-        return {"trust_id": self.intervention.school.trust_id,
-                "school_id": self.intervention.school_id}
+    audit_school = "intervention.school"  # the trust and school of its audit entries

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
+from core.views import form_page, saved
 from pupils.models import Pupil
 from trusts import access, audit
 from trusts.access import Capability
@@ -57,11 +58,6 @@ def _pupil(request, pk: int, capability: Capability = READ) -> Pupil:
     return pupil
 
 
-def _error(form, exc: ValidationError) -> None:
-    for message in exc.messages:
-        form.add_error(None, message)
-
-
 # --- the school's map -------------------------------------------------------------------------
 
 @login_required
@@ -88,18 +84,13 @@ def school_map(request, laestab: str):
 def intervention_new(request, laestab: str):
     school = access.get_school_for_user(request.user, laestab, WRITE)
     form = forms.InterventionForm(request.POST or None, initial={"group_size": 1})
-    if request.method == "POST" and form.is_valid():
-        try:
-            intervention = services.intervention_create(actor=request.user, school=school,
-                                                        **form.cleaned_data)
-        except ValidationError as exc:
-            _error(form, exc)
-        else:
-            messages.success(request, f"{intervention.name} was added to the provision map.")
-            return redirect("provision:intervention", pk=intervention.pk)
-    return render(request, "provision/intervention_form.html", {
+    done = saved(request, form, lambda data: services.intervention_create(
+        actor=request.user, school=school, **data),
+        message=lambda intervention: f"{intervention.name} was added to the provision map.",
+        then=lambda intervention: reverse("provision:intervention", args=[intervention.pk]))
+    return done or form_page(request, "provision/intervention_form.html", {
         "school": school, "form": form, "standard": standard_rates_for(school.pk),
-    }, status=400 if form.errors else 200)
+    })
 
 
 # --- one intervention -------------------------------------------------------------------------
@@ -123,19 +114,14 @@ def intervention_edit(request, pk: int):
     form = forms.InterventionChangeForm(
         request.POST or None,
         initial={**forms.InterventionForm.initial_for(intervention), "active": intervention.active})
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.intervention_update(actor=request.user, intervention=intervention,
-                                         **form.cleaned_data)
-        except ValidationError as exc:
-            _error(form, exc)
-        else:
-            messages.success(request, "The intervention was updated.")
-            return redirect("provision:intervention", pk=intervention.pk)
-    return render(request, "provision/intervention_form.html", {
+    done = saved(request, form, lambda data: services.intervention_update(
+        actor=request.user, intervention=intervention, **data),
+        message="The intervention was updated.",
+        then=reverse("provision:intervention", args=[intervention.pk]))
+    return done or form_page(request, "provision/intervention_form.html", {
         "school": intervention.school, "form": form, "intervention": intervention,
         "standard": standard_rates_for(intervention.school_id),
-    }, status=400 if form.errors else 200)
+    })
 
 
 @login_required
@@ -144,18 +130,13 @@ def enrol(request, pk: int):
     intervention = _intervention(request, pk, WRITE)
     form = forms.EnrolForm(request.POST or None, pupils=selectors.pupils_to_enrol(intervention),
                            initial={"start_date": timezone.localdate()})
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.enrolment_create(actor=request.user, intervention=intervention,
-                                      **form.cleaned_data)
-        except ValidationError as exc:
-            _error(form, exc)
-        else:
-            messages.success(request, "The pupil was enrolled.")
-            return redirect("provision:intervention", pk=intervention.pk)
-    return render(request, "provision/enrol_form.html", {
+    done = saved(request, form, lambda data: services.enrolment_create(
+        actor=request.user, intervention=intervention, **data),
+        message="The pupil was enrolled.",
+        then=reverse("provision:intervention", args=[intervention.pk]))
+    return done or form_page(request, "provision/enrol_form.html", {
         "school": intervention.school, "intervention": intervention, "form": form,
-    }, status=400 if form.errors else 200)
+    })
 
 
 @login_required
@@ -165,18 +146,13 @@ def delivery_new(request, pk: int):
     form = forms.DeliveryForm(request.POST or None,
                               enrolments=selectors.open_enrolments(intervention), initial={
         "date": timezone.localdate(), "minutes": intervention.minutes_per_session})
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.delivery_record(actor=request.user, intervention=intervention,
-                                     **form.cleaned_data)
-        except ValidationError as exc:
-            _error(form, exc)
-        else:
-            messages.success(request, "The session was recorded.")
-            return redirect("provision:intervention", pk=intervention.pk)
-    return render(request, "provision/delivery_form.html", {
+    done = saved(request, form, lambda data: services.delivery_record(
+        actor=request.user, intervention=intervention, **data),
+        message="The session was recorded.",
+        then=reverse("provision:intervention", args=[intervention.pk]))
+    return done or form_page(request, "provision/delivery_form.html", {
         "school": intervention.school, "intervention": intervention, "form": form,
-    }, status=400 if form.errors else 200)
+    })
 
 
 @login_required
@@ -202,19 +178,14 @@ def enrolment_measures(request, pk: int):
     form = forms.MeasuresForm(request.POST or None, initial={
         "entry_score": enrolment.entry_score, "exit_score": enrolment.exit_score,
         "notes": enrolment.notes})
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.enrolment_record_measures(actor=request.user, enrolment=enrolment,
-                                               **form.cleaned_data)
-        except ValidationError as exc:
-            _error(form, exc)
-        else:
-            messages.success(request, "The scores were saved.")
-            return redirect("provision:intervention", pk=enrolment.intervention_id)
-    return render(request, "provision/enrolment_form.html", {
+    done = saved(request, form, lambda data: services.enrolment_record_measures(
+        actor=request.user, enrolment=enrolment, **data),
+        message="The scores were saved.",
+        then=reverse("provision:intervention", args=[enrolment.intervention_id]))
+    return done or form_page(request, "provision/enrolment_form.html", {
         "school": enrolment.intervention.school, "enrolment": enrolment, "form": form,
         "title": "Entry and exit scores", "button": "Save the scores",
-    }, status=400 if form.errors else 200)
+    })
 
 
 @login_required
@@ -224,18 +195,14 @@ def enrolment_end(request, pk: int):
     audit.record_view(enrolment)
     form = forms.EndForm(request.POST or None, initial={"end_date": timezone.localdate(),
                                                         "exit_score": enrolment.exit_score})
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.enrolment_end(actor=request.user, enrolment=enrolment, **form.cleaned_data)
-        except ValidationError as exc:
-            _error(form, exc)
-        else:
-            messages.success(request, "The enrolment was ended.")
-            return redirect("provision:intervention", pk=enrolment.intervention_id)
-    return render(request, "provision/enrolment_form.html", {
+    done = saved(request, form, lambda data: services.enrolment_end(
+        actor=request.user, enrolment=enrolment, **data),
+        message="The enrolment was ended.",
+        then=reverse("provision:intervention", args=[enrolment.intervention_id]))
+    return done or form_page(request, "provision/enrolment_form.html", {
         "school": enrolment.intervention.school, "enrolment": enrolment, "form": form,
         "title": "End the enrolment", "button": "End the enrolment",
-    }, status=400 if form.errors else 200)
+    })
 
 
 # --- one pupil --------------------------------------------------------------------------------
@@ -260,15 +227,12 @@ def pupil_enrol(request, pk: int):
     form = forms.EnrolPupilForm(request.POST or None,
                                 interventions=selectors.interventions_open_to(pupil.school),
                                 initial={"start_date": timezone.localdate()})
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.enrolment_create(actor=request.user, pupil=pupil, **form.cleaned_data)
-        except ValidationError as exc:
-            _error(form, exc)
-        else:
-            messages.success(request, "The pupil was enrolled.")
-            return redirect("provision:pupil", pk=pupil.pk)
+    done = saved(request, form, lambda data: services.enrolment_create(
+        actor=request.user, pupil=pupil, **data),
+        message="The pupil was enrolled.", then=reverse("provision:pupil", args=[pupil.pk]))
+    if done:
+        return done
     audit.record_view(pupil)
-    return render(request, "provision/pupil_enrol.html", {
+    return form_page(request, "provision/pupil_enrol.html", {
         "school": pupil.school, "pupil": pupil, "form": form,
-    }, status=400 if form.errors else 200)
+    })

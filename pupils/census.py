@@ -17,10 +17,8 @@ statements does not depend on the number of rows.
 from __future__ import annotations
 
 import codecs
-import contextlib
 import csv
 import datetime
-import gc
 import hashlib
 import io
 import re
@@ -32,8 +30,12 @@ from typing import BinaryIO
 from django.conf import settings
 from django.db.models import Max
 
+from core.collection import cycle_collection_paused
+from core.csvfiles import utf8_or_cp1252
+from core.years import academic_year_first_day
+
 from . import upn as upn_module
-from .models import CensusSnapshot, Need, Provision, Pupil, RegisterEvent
+from .models import ON_REGISTER, CensusSnapshot, Need, Provision, Pupil, RegisterEvent
 
 # --- Columns ---------------------------------------------------------------------------------
 
@@ -238,16 +240,10 @@ def decode(raw: bytes) -> str:
     _check_start(raw)
     if b"\x00" in raw:
         raise CensusFileError(_NOT_TEXT)
-    if raw.startswith(codecs.BOM_UTF8):
-        raw = raw[len(codecs.BOM_UTF8):]
-    try:
-        return raw.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
-    try:
-        return raw.decode("cp1252")
-    except UnicodeDecodeError:
-        raise CensusFileError(_UNKNOWN_ENCODING) from None
+    text = utf8_or_cp1252(raw)
+    if text is None:
+        raise CensusFileError(_UNKNOWN_ENCODING)
+    return text
 
 
 @dataclass
@@ -408,7 +404,7 @@ def _check_needs(prov_cell: str, need1_cell: str, need2_cell: str) -> tuple[str 
 
 
 def _birth_checker(census_date: datetime.date):
-    term_start = datetime.date(census_date.year if census_date.month >= 9 else census_date.year - 1, 9, 1)
+    term_start = academic_year_first_day(census_date)
 
     def check(dob_cell: str, yg_cell: str) -> tuple[datetime.date | None, str | None, Problems]:
         problems: list[tuple[str, str]] = []
@@ -471,18 +467,10 @@ def _school_checker(by_code: dict[str, int], known: set[str], default_school_id:
     return check
 
 
-@contextlib.contextmanager
-def no_collections():
-    """No garbage collection meanwhile: reading a census makes some hundred thousand objects
-    (each row's cells, the UPNs, the rows with SEND) and no reference cycles, so collections
-    would only walk them again and again (about a third of the time of reading the rows)."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
+# No garbage collection meanwhile: reading a census makes some hundred thousand objects (each
+# row's cells, the UPNs, the rows with SEND) and no reference cycles, so collections would only
+# walk them again and again (about a third of the time of reading the rows).
+no_collections = cycle_collection_paused
 
 
 def parse(
@@ -842,13 +830,12 @@ def diff(parsed: ParsedCensus, *, school_la: dict[int, int]) -> CensusDiff:
         stored[row[1]][row[2]] = row
     pupils = out.pupils
     events = out.events
-    on_register = (Provision.EHC_PLAN, Provision.SEN_SUPPORT)
 
     for sid in school_ids:
         s = dict.fromkeys(SUMMARY_KEYS, 0)
         leavers = out.leavers[sid] = []
         out.on_register_before[sid] = sum(
-            1 for old in stored[sid].values() if old[9] in on_register and old[12] is None)
+            1 for old in stored[sid].values() if old[9] in ON_REGISTER and old[12] is None)
         counts = parsed.counts[sid]
         s["number_on_roll"] = counts.number_on_roll
         s["ehcp"] = counts.ehcp
@@ -858,7 +845,7 @@ def diff(parsed: ParsedCensus, *, school_la: dict[int, int]) -> CensusDiff:
         for upn, r in rows.items():
             old = stored[sid].get(upn)
             home_la = r.home_la_id
-            if old is None or old[12] is not None or old[9] not in on_register:
+            if old is None or old[12] is not None or old[9] not in ON_REGISTER:
                 # New to the register: never stored, back at the school, or back from N.
                 prev = old[9] if old is not None and old[12] is None else ""
                 s["new"] += 1
@@ -896,7 +883,7 @@ def diff(parsed: ParsedCensus, *, school_la: dict[int, int]) -> CensusDiff:
             if upn in rows:
                 continue
             in_file = upn in no_sen
-            if old[9] in on_register and old[12] is None:
+            if old[9] in ON_REGISTER and old[12] is None:
                 if in_file:
                     s["left_register"] += 1
                     events.append((len(pupils), LEFT_REGISTER, old[9], "N", old[10], "", ""))
@@ -909,7 +896,7 @@ def diff(parsed: ParsedCensus, *, school_la: dict[int, int]) -> CensusDiff:
             elif in_file and old[12] is not None:
                 # Back at the school without SEN: no longer "left", nothing on the register.
                 provision, need1, need2, left = old[9], old[10], old[11], None
-                if old[9] in on_register:
+                if old[9] in ON_REGISTER:
                     s["left_register"] += 1
                     events.append((len(pupils), LEFT_REGISTER, old[9], "N", old[10], "", ""))
                     provision, need1, need2 = Provision.NO_SEN, "", ""

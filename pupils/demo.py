@@ -22,12 +22,13 @@ from django.utils import timezone
 from django_scopes import scopes_disabled
 
 from core.census_dates import census_days, previous_census
+from core.years import academic_year_start
 from trusts.models import School
 from trusts.reference import read_reference
 
 from . import services, upn
 from .census import YEAR_GROUP_AGE
-from .models import CensusSnapshot
+from .models import ON_REGISTER, CensusSnapshot
 
 YEAR_GROUPS_BY_PHASE = {
     "nursery": ["N1", "N2"],
@@ -71,15 +72,11 @@ class DemoPupil:
     lives_in_essex: bool
 
 
-def _school_year_start(date: datetime.date) -> int:
-    return date.year if date.month >= 9 else date.year - 1
-
-
 def demo_censuses(today: datetime.date) -> tuple[datetime.date, ...]:
     """The demo's census days: from the autumn census of the school year before the latest
     census (the latest census day before `today`) up to that one, four to six of them."""
     latest = previous_census(today).date
-    year = _school_year_start(latest)
+    year = academic_year_start(latest)
     days = [c.date for y in (year - 1, year, year + 1) for c in census_days(y)]
     return tuple(d for d in days if datetime.date(year - 1, 9, 1) <= d <= latest)
 
@@ -127,7 +124,7 @@ def _roster(pupils: list[DemoPupil], groups: list[str], nor: int, census: dateti
             trim: int, year: int) -> list[tuple[DemoPupil, str]]:
     """Who is on roll at `census`, with their year group then (`year`: the school year of the
     latest census)."""
-    if _school_year_start(census) >= year:
+    if academic_year_start(census) >= year:
         return [(p, groups[p.group]) for p in pupils[:nor]]
     roster = []
     cohort = max(nor // len(groups), 1)
@@ -158,7 +155,7 @@ def _census_lines(laestab: str, phase: str, census: datetime.date, nor: int, ehc
     rng = random.Random(f"send-portal-demo-{school.laestab}")
     groups = YEAR_GROUPS_BY_PHASE.get(school.phase, YEAR_GROUPS_BY_PHASE["primary"])
     latest = censuses[-1]
-    year = _school_year_start(latest)
+    year = academic_year_start(latest)
     pupils = _population(school, nor, rng, year)
     rank = list(range(len(pupils)))
     rng.shuffle(rank)
@@ -243,7 +240,7 @@ def seed(today: datetime.date | None = None) -> list[str]:
         imported, skipped = seed_pupils(today or timezone.localdate())
         from .models import Pupil
 
-        on_register = Pupil.objects.filter(left_school_on__isnull=True, provision__in="EK").count()
+        on_register = Pupil.objects.filter(left_school_on__isnull=True, provision__in=ON_REGISTER).count()
     lines = [f"{imported} school censuses imported"
              f"{f' ({skipped} already there)' if skipped else ''}; {on_register} pupils on the "
              f"SEN register (all fictional)"]

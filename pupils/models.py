@@ -7,6 +7,7 @@ dimension, so a query outside a request's scope raises instead of crossing trust
 from django.conf import settings
 from django.db import models
 
+from trusts.audit import AuditedInSchool
 from trusts.models import LocalAuthority, School
 from trusts.scoping import TenantManager
 
@@ -15,6 +16,11 @@ class Provision(models.TextChoices):
     EHC_PLAN = "E", "EHC plan"
     SEN_SUPPORT = "K", "SEN Support"
     NO_SEN = "N", "No SEN"
+
+
+# "On the SEN register", written once: an EHC plan or SEN Support. A pupil who has left the
+# school keeps the provision recorded when they left (Pupil.on_register_now).
+ON_REGISTER = (Provision.EHC_PLAN, Provision.SEN_SUPPORT)
 
 
 class Need(models.TextChoices):
@@ -40,7 +46,7 @@ class Gender(models.TextChoices):
     OTHER = "U", "Not known or other"
 
 
-class Pupil(models.Model):
+class Pupil(AuditedInSchool, models.Model):
     """A pupil who is, or has been, on a school's SEN register."""
 
     school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="pupils")
@@ -80,13 +86,15 @@ class Pupil(models.Model):
 
     @property
     def on_register(self) -> bool:
-        return self.provision in (Provision.EHC_PLAN, Provision.SEN_SUPPORT)
+        return self.provision in ON_REGISTER
 
-    def get_additional_data(self) -> dict:
-        return {"trust_id": self.school.trust_id, "school_id": self.school_id}
+    @property
+    def on_register_now(self) -> bool:
+        """On the school's SEN register today: on the register and not left the school."""
+        return self.on_register and self.left_school_on is None
 
 
-class RegisterEvent(models.Model):
+class RegisterEvent(AuditedInSchool, models.Model):
     """One change to a pupil's place on the register, from a census import or by hand."""
 
     class Kind(models.TextChoices):
@@ -124,8 +132,7 @@ class RegisterEvent(models.Model):
     def __str__(self) -> str:
         return f"{self.get_kind_display()} on {self.date:%d %b %Y}"
 
-    def get_additional_data(self) -> dict:
-        return {"trust_id": self.pupil.school.trust_id, "school_id": self.pupil.school_id}
+    audit_school = "pupil.school"  # the trust and school of its audit entries
 
 
 class CensusSnapshot(models.Model):
@@ -180,7 +187,7 @@ class NationalAverage(models.Model):
         return f"National average ({self.phase})"
 
 
-class CensusImport(models.Model):
+class CensusImport(AuditedInSchool, models.Model):
     """One census file uploaded or imported: who, when, which file (name, size, SHA-256), what
     the check found and what the import changed. `school` is the school chosen on upload (or on
     the command line); a file with a school column may also touch other schools of the user's,
@@ -233,6 +240,3 @@ class CensusImport(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.status not in (self.Status.CHECKING, self.Status.IMPORTING)
-
-    def get_additional_data(self) -> dict:
-        return {"trust_id": self.school.trust_id, "school_id": self.school_id}

@@ -12,9 +12,15 @@ from django.db.models import Count, Q, QuerySet
 
 from trusts.models import School, User
 
-from .models import CensusImport, CensusSnapshot, NationalAverage, Provision, Pupil, RegisterEvent
-
-ON_REGISTER = (Provision.EHC_PLAN, Provision.SEN_SUPPORT)
+from .models import (
+    ON_REGISTER,
+    CensusImport,
+    CensusSnapshot,
+    NationalAverage,
+    Provision,
+    Pupil,
+    RegisterEvent,
+)
 
 
 def pupils_on_register(school_ids: Iterable[int]) -> QuerySet[Pupil]:

@@ -27,7 +27,7 @@ from trusts.models import LocalAuthority, School, User
 
 from . import census
 from .census import CensusFileError, LeaversNotConfirmed, ParsedCensus, SchoolRef
-from .models import CensusImport, CensusSnapshot, Provision, Pupil, RegisterEvent
+from .models import ON_REGISTER, CensusImport, CensusSnapshot, Provision, Pupil, RegisterEvent
 from .signals import send_register_changed
 
 logger = logging.getLogger(__name__)
@@ -315,7 +315,7 @@ class RegisterChangeError(ValueError):
 
 
 def _check_needs(provision: str, primary_need: str, secondary_need: str) -> None:
-    if provision not in (Provision.EHC_PLAN, Provision.SEN_SUPPORT):
+    if provision not in ON_REGISTER:
         raise RegisterChangeError("Choose EHC plan or SEN Support.")
     if not primary_need:
         raise RegisterChangeError("A pupil on the register needs a primary need.")
@@ -336,7 +336,7 @@ def pupil_add_to_register(*, actor: User, school: School, upn: str, surname: str
     _check_needs(Provision.SEN_SUPPORT, primary_need, secondary_need)
     with scopes_disabled():
         pupil = Pupil.objects.filter(school=school, upn=upn).first()
-    if pupil is not None and pupil.on_register and pupil.left_school_on is None:
+    if pupil is not None and pupil.on_register_now:
         raise RegisterChangeError("This pupil is already on the register.")
     if pupil is None:
         pupil = Pupil(school=school, upn=upn)
@@ -367,7 +367,7 @@ def pupil_change_register(*, actor: User, pupil: Pupil, provision: str, primary_
     """Change a pupil's provision or needs; one history event per kind of change."""
     on = on or timezone.localdate()
     _check_needs(provision, primary_need, secondary_need)
-    if not pupil.on_register or pupil.left_school_on is not None:
+    if not pupil.on_register_now:
         raise RegisterChangeError("This pupil is not on the register.")
     events = []
     if provision != pupil.provision:
@@ -419,7 +419,7 @@ def pupil_remove_from_register(*, actor: User, pupil: Pupil, note: str = "",
                                on: datetime.date | None = None) -> RegisterEvent:
     """Take a pupil off the register between censuses; the record and its history stay."""
     on = on or timezone.localdate()
-    if not pupil.on_register or pupil.left_school_on is not None:
+    if not pupil.on_register_now:
         raise RegisterChangeError("This pupil is not on the register.")
     event = RegisterEvent.objects.create(
         pupil=pupil, kind=RegisterEvent.Kind.LEFT_REGISTER, date=on,
@@ -711,7 +711,7 @@ def pupils_arrive_from_transfer(*, actor: User | None, school: School,
                 before = ("", "", "")
             else:
                 known = _provision_events(pupil)
-                current = pupil.left_school_on is None and pupil.on_register
+                current = pupil.on_register_now
                 before = ((pupil.provision, pupil.primary_need, pupil.secondary_need) if current
                           else ("", "", ""))
             fields = {"surname": a.surname, "forename": a.forename,

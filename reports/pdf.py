@@ -12,14 +12,13 @@ from __future__ import annotations
 
 import datetime
 import functools
-import gc
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 
 from django.template.loader import render_to_string
 from django.utils import timezone
 
 from core import pdf as core_pdf
+from core.collection import cycle_collection_paused
 from core.pdf import CSS, HTML, STATIC_DIR, StaticOnlyFetcher
 from trusts.models import Trust
 
@@ -62,19 +61,10 @@ def render_pdf(
         return core_pdf.write_pdf(document)
 
 
-@contextmanager
-def no_cycle_collection() -> Iterator[None]:
-    """Python's cycle collector paused while a pack is drawn. WeasyPrint makes a few hundred
-    thousand objects for a 100-school pack and keeps them until the PDF is written; every full
-    collection on the way walks all of them again (a fifth of the drawing time). Nothing is
-    lost: what is garbage once the pack is written is collected as usual afterwards."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
+# Python's cycle collector paused while a pack is drawn. WeasyPrint makes a few hundred thousand
+# objects for a 100-school pack and keeps them until the PDF is written; every full collection
+# on the way walks all of them again (a fifth of the drawing time).
+no_cycle_collection = cycle_collection_paused
 
 
 class PackHTML(HTML):

@@ -10,6 +10,7 @@ import time
 import uuid
 from pathlib import Path
 
+from celery import current_app
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, connections, transaction
@@ -39,12 +40,23 @@ def _packs():
     return BoardPack._base_manager
 
 
-def _render_in_thread(pack_id: int) -> None:
-    from . import tasks
+# The render task is found by name in the job service's registry, not imported: the task
+# module is a thin wrapper that imports these services, and imports go one way only.
+RENDER_TASK = "reports.tasks.render_board_pack"
 
+
+def _render_task():
+    app = current_app
+    if RENDER_TASK not in app.tasks:
+        # Not loaded yet in this process (a worker loads every app's tasks when it starts).
+        app.loader.import_default_modules()
+    return app.tasks[RENDER_TASK]
+
+
+def _render_in_thread(pack_id: int) -> None:
     try:
         # As a worker would run it: a failure is recorded on the pack ("try again").
-        tasks.render_board_pack.apply(args=(pack_id,))
+        _render_task().apply(args=(pack_id,))
     finally:
         connections.close_all()  # this thread's own connections
 
@@ -54,14 +66,13 @@ def _send(pack_id: int) -> None:
     process, REPORTS_BOARD_PACK_IN_THREAD) it runs in a thread of its own instead, so that the
     request that asked for the pack answers at once and the page shows its progress: rendering
     in the request would hold the page for the seconds a pack takes."""
-    from . import tasks  # the task module imports this one
-
-    if settings.REPORTS_BOARD_PACK_IN_THREAD and tasks.render_board_pack.app.conf.task_always_eager:
+    task = _render_task()
+    if settings.REPORTS_BOARD_PACK_IN_THREAD and task.app.conf.task_always_eager:
         # Not a daemon: a server stopping waits for the pack it is drawing.
         threading.Thread(target=_render_in_thread, args=(pack_id,),
                          name=f"board-pack-{pack_id}").start()
         return
-    tasks.render_board_pack.delay(pack_id)
+    task.delay(pack_id)
 
 
 def _enqueue_render(pack_id: int) -> bool:

@@ -70,13 +70,13 @@ def index(request):
     user = request.user
     trust_ids = access.trust_ids_for(user, Capability.VIEW_TRUST_DASHBOARD)
     if len(trust_ids) > 1:
-        return redirect("reports_cross_trust")
+        return redirect("reports:cross_trust")
     if len(trust_ids) == 1:
         trust = Trust.objects.get(pk=next(iter(trust_ids)))
-        return redirect("reports_trust", slug=trust.slug)
+        return redirect("reports:trust", slug=trust.slug)
     schools = list(access.schools_for(user, Capability.VIEW_SCHOOL).order_by("name", "laestab"))
     if len(schools) == 1:
-        return redirect("reports_school", laestab=schools[0].laestab)
+        return redirect("reports:school", laestab=schools[0].laestab)
     return render(request, "reports/index.html", {"schools": schools})
 
 
@@ -181,7 +181,7 @@ def cross_trust_export(request, fmt: str):
 def board_pack_index(request):
     trusts = list(access.trusts_for(request.user, Capability.REQUEST_BOARD_PACK))
     if len(trusts) == 1:
-        return redirect("reports_board_packs", slug=trusts[0].slug)
+        return redirect("reports:board_packs", slug=trusts[0].slug)
     return render(request, "reports/board_pack_index.html", {"trusts": trusts})
 
 
@@ -203,7 +203,7 @@ def board_packs(request, slug: str):
                                           "automatically when the service is back.")
             else:
                 messages.success(request, "Board pack requested. This page shows when it is ready.")
-            return redirect("reports_board_packs", slug=trust.slug)
+            return redirect("reports:board_packs", slug=trust.slug)
         status = 400
     else:
         form = BoardPackRequestForm(initial={"idempotency_key": uuid.uuid4().hex}, census_dates=dates)
@@ -229,7 +229,7 @@ def board_pack_retry(request, pk: int):
         messages.success(request, "Board pack requested again. This page shows when it is ready.")
     else:
         messages.info(request, "That board pack has not failed: it is ready or on its way.")
-    return redirect("reports_board_packs", slug=pack.trust.slug)
+    return redirect("reports:board_packs", slug=pack.trust.slug)
 
 
 @login_required

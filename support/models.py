@@ -22,15 +22,12 @@ from django.db import models
 from django.db.models import F, Q
 
 from pupils.models import Pupil
+from trusts.audit import AuditedInSchool
 from trusts.models import School
 from trusts.scoping import TenantManager
 
 
-def _school_data(school: School) -> dict:
-    return {"trust_id": school.trust_id, "school_id": school.pk}
-
-
-class SupportPlan(models.Model):
+class SupportPlan(AuditedInSchool, models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"
         CURRENT = "current", "Current"
@@ -92,9 +89,6 @@ class SupportPlan(models.Model):
         # No name here: this text reaches audit entries and logs.
         return f"Support plan {self.pk}"
 
-    def get_additional_data(self) -> dict:
-        return _school_data(self.school)
-
     @property
     def is_closed(self) -> bool:
         return self.status == self.Status.CLOSED
@@ -104,7 +98,7 @@ class SupportPlan(models.Model):
         return self.status == self.Status.DRAFT
 
 
-class Outcome(models.Model):
+class Outcome(AuditedInSchool, models.Model):
     """What the plan means the child to achieve by the review, how everyone will know, and the
     support that will get them there."""
 
@@ -134,11 +128,10 @@ class Outcome(models.Model):
     def __str__(self) -> str:
         return f"Outcome {self.pk} of support plan {self.plan_id}"
 
-    def get_additional_data(self) -> dict:
-        return _school_data(self.plan.school)
+    audit_school = "plan.school"  # the trust and school of its audit entries
 
 
-class PlanReview(models.Model):
+class PlanReview(AuditedInSchool, models.Model):
     """The review that closes a cycle. Saved first with `recorded_at` empty while the answers
     are checked; recording it closes the plan."""
 
@@ -163,15 +156,14 @@ class PlanReview(models.Model):
     def __str__(self) -> str:
         return f"Review of support plan {self.plan_id}"
 
-    def get_additional_data(self) -> dict:
-        return _school_data(self.plan.school)
+    audit_school = "plan.school"  # the trust and school of its audit entries
 
     @property
     def is_recorded(self) -> bool:
         return self.recorded_at is not None
 
 
-class OnePageProfile(models.Model):
+class OnePageProfile(AuditedInSchool, models.Model):
     """One version of a pupil's one-page profile (pupil passport), in the child's voice.
     Versions are never changed: saving the profile adds the next one."""
 
@@ -199,5 +191,4 @@ class OnePageProfile(models.Model):
     def __str__(self) -> str:
         return f"One-page profile {self.pk} (version {self.version})"
 
-    def get_additional_data(self) -> dict:
-        return _school_data(self.pupil.school)
+    audit_school = "pupil.school"  # the trust and school of its audit entries

@@ -24,7 +24,7 @@ from django.utils import timezone
 
 from provision.models import Enrolment
 from pupils.erasure import REDACTED_TEXT, PupilErasure
-from pupils.models import Provision, Pupil
+from pupils.models import Pupil
 from trusts import access, handover
 from trusts.access import Capability
 from trusts.models import User
@@ -82,7 +82,7 @@ def plan_start(*, actor: User, pupil: Pupil, starts_on: dt.date, review_due: dt.
     are copied (their progress left to this cycle's review)."""
     today = today or _today()
     pupil = Pupil.objects.select_for_update().select_related("school").get(pk=pupil.pk)
-    if pupil.provision not in (Provision.EHC_PLAN, Provision.SEN_SUPPORT) or pupil.left_school_on:
+    if not pupil.on_register_now:
         raise ValidationError("Only a pupil on the SEN register of the school can have a plan.")
     if SupportPlan.objects.filter(pupil=pupil).exclude(status=SupportPlan.Status.CLOSED).exists():
         raise ValidationError("This pupil already has a plan in progress: review it (or finish "

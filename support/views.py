@@ -16,6 +16,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from core.forms import add_service_errors
+from core.views import form_page, saved
 from pupils.models import Pupil
 from trusts import access, audit
 from trusts.access import Capability as C
@@ -29,15 +31,6 @@ PAGE_SIZE = 50
 
 def _today() -> dt.date:
     return timezone.localdate()
-
-
-def _form_errors(form, error: ValidationError) -> None:
-    """A service's ValidationError on the form (on the field when the form has it)."""
-    if hasattr(error, "error_dict"):
-        for name, errs in error.error_dict.items():
-            form.add_error(name if name in form.fields else None, errs)
-    else:
-        form.add_error(None, error.messages)
 
 
 def _pupil_for(request, pk: int, capability: C) -> Pupil:
@@ -167,18 +160,14 @@ def plan_new(request, pupil_id: int):
     form = forms.PlanStartForm(request.POST or None, leads=leads, initial={
         "starts_on": today, "review_due": today + dt.timedelta(weeks=12),
         "owner": request.user if leads.filter(pk=request.user.pk).exists() else None})
-    if request.method == "POST" and form.is_valid():
-        try:
-            plan = services.plan_start(actor=request.user, pupil=pupil, **form.cleaned_data)
-        except ValidationError as e:
-            _form_errors(form, e)
-        else:
-            messages.success(request, "The plan was started as a draft.")
-            return redirect("support:plan_detail", pk=plan.pk)
-    return render(request, "support/plan_new.html", {
+    done = saved(request, form, lambda data: services.plan_start(
+        actor=request.user, pupil=pupil, **data),
+        message="The plan was started as a draft.",
+        then=lambda plan: reverse("support:plan_detail", kwargs={"pk": plan.pk}))
+    return done or form_page(request, "support/plan_new.html", {
         "pupil": pupil, "school": pupil.school, "form": form,
         "follows": next((p for p in plans if p.is_closed), None),
-    }, status=400 if form.errors else 200)
+    })
 
 
 @login_required
@@ -190,19 +179,17 @@ def plan_details(request, pk: int):
     leads = selectors.possible_leads(plan.school_id, plan.school.trust_id)
     form = forms.PlanDetailsForm(request.POST or None, leads=leads, initial={
         "starts_on": plan.starts_on, "review_due": plan.review_due, "owner": plan.owner})
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.plan_update_details(actor=request.user, plan=plan, **form.cleaned_data)
-        except ValidationError as e:
-            _form_errors(form, e)
-        else:
-            messages.success(request, "The plan's dates and lead were saved.")
-            return redirect("support:plan_detail", pk=plan.pk)
+    done = saved(request, form, lambda data: services.plan_update_details(
+        actor=request.user, plan=plan, **data),
+        message="The plan's dates and lead were saved.",
+        then=reverse("support:plan_detail", kwargs={"pk": plan.pk}))
+    if done:
+        return done
     audit.record_view(plan)
-    return render(request, "support/plan_form.html", {
+    return form_page(request, "support/plan_form.html", {
         "plan": plan, "pupil": plan.pupil, "form": form, "heading": "Dates and lead",
         "button": "Save", "date_fields": ["starts_on", "review_due"],
-    }, status=400 if form.errors else 200)
+    })
 
 
 @login_required
@@ -213,19 +200,17 @@ def plan_assessment(request, pk: int):
         return closed
     form = forms.AssessmentForm(request.POST or None, initial={
         f: getattr(plan, f) for f in forms.AssessmentForm.base_fields})
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.plan_update_assessment(actor=request.user, plan=plan, **form.cleaned_data)
-        except ValidationError as e:
-            _form_errors(form, e)
-        else:
-            messages.success(request, "The assessment was saved.")
-            return redirect(reverse("support:plan_detail", kwargs={"pk": plan.pk}) + "#assess")
+    done = saved(request, form, lambda data: services.plan_update_assessment(
+        actor=request.user, plan=plan, **data),
+        message="The assessment was saved.",
+        then=reverse("support:plan_detail", kwargs={"pk": plan.pk}) + "#assess")
+    if done:
+        return done
     audit.record_view(plan)
-    return render(request, "support/plan_form.html", {
+    return form_page(request, "support/plan_form.html", {
         "plan": plan, "pupil": plan.pupil, "form": form, "heading": "Assess",
         "button": "Save the assessment", "date_fields": [],
-    }, status=400 if form.errors else 200)
+    })
 
 
 @login_required
@@ -236,19 +221,17 @@ def outcome_new(request, pk: int):
         return closed
     form = forms.OutcomeForm(request.POST or None, initial={"review_by": plan.review_due},
                              enrolments=selectors.pupil_enrolments(plan.pupil))
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.outcome_add(actor=request.user, plan=plan, **form.cleaned_data)
-        except ValidationError as e:
-            _form_errors(form, e)
-        else:
-            messages.success(request, "The outcome was added.")
-            return redirect(reverse("support:plan_detail", kwargs={"pk": plan.pk}) + "#plan")
+    done = saved(request, form, lambda data: services.outcome_add(
+        actor=request.user, plan=plan, **data),
+        message="The outcome was added.",
+        then=reverse("support:plan_detail", kwargs={"pk": plan.pk}) + "#plan")
+    if done:
+        return done
     audit.record_view(plan)
-    return render(request, "support/plan_form.html", {
+    return form_page(request, "support/plan_form.html", {
         "plan": plan, "pupil": plan.pupil, "form": form, "heading": "Add an outcome",
         "button": "Add the outcome", "date_fields": ["review_by"],
-    }, status=400 if form.errors else 200)
+    })
 
 
 @login_required
@@ -262,20 +245,18 @@ def outcome_edit(request, pk: int, outcome_id: int):
     initial["enrolments"] = list(outcome.enrolments.values_list("pk", flat=True))
     form = forms.OutcomeForm(request.POST or None, initial=initial,
                              enrolments=selectors.pupil_enrolments(plan.pupil))
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.outcome_update(actor=request.user, outcome=outcome, **form.cleaned_data)
-        except ValidationError as e:
-            _form_errors(form, e)
-        else:
-            messages.success(request, "The outcome was saved.")
-            return redirect(reverse("support:plan_detail", kwargs={"pk": plan.pk}) + "#plan")
+    done = saved(request, form, lambda data: services.outcome_update(
+        actor=request.user, outcome=outcome, **data),
+        message="The outcome was saved.",
+        then=reverse("support:plan_detail", kwargs={"pk": plan.pk}) + "#plan")
+    if done:
+        return done
     audit.record_view(plan)
-    return render(request, "support/plan_form.html", {
+    return form_page(request, "support/plan_form.html", {
         "plan": plan, "pupil": plan.pupil, "form": form,
         "heading": f"Outcome {outcome.position}", "button": "Save the outcome",
         "date_fields": ["review_by"],
-    }, status=400 if form.errors else 200)
+    })
 
 
 @login_required
@@ -359,7 +340,7 @@ def review_edit(request, pk: int):
                                  next_steps=data["next_steps"], pupil_views=data["pupil_views"],
                                  parent_views=data["parent_views"], results=results)
         except ValidationError as e:
-            _form_errors(form, e)
+            add_service_errors(form, e)
         else:
             return redirect("support:review_check", pk=plan.pk)
     audit.record_view(plan)
@@ -446,21 +427,18 @@ def profile_edit(request, pupil_id: int):
     latest = selectors.latest_profile(pupil)
     initial = {f: getattr(latest, f) for f in services.PROFILE_FIELDS} if latest else {}
     form = forms.ProfileForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            profile, created = services.profile_save(actor=request.user, pupil=pupil,
-                                                     **form.cleaned_data)
-        except ValidationError as e:
-            _form_errors(form, e)
-        else:
-            messages.success(request, f"Version {profile.version} of the profile was saved."
-                             if created else "Nothing had changed: no new version was made.")
-            return redirect("support:profile_detail", pupil_id=pupil.pk)
+    done = saved(request, form, lambda data: services.profile_save(
+        actor=request.user, pupil=pupil, **data),
+        message=lambda saved_as: (f"Version {saved_as[0].version} of the profile was saved."
+                                  if saved_as[1] else "Nothing had changed: no new version was made."),
+        then=reverse("support:profile_detail", kwargs={"pupil_id": pupil.pk}))
+    if done:
+        return done
     if latest is not None:
         audit.record_view(latest)
-    return render(request, "support/profile_form.html", {
+    return form_page(request, "support/profile_form.html", {
         "pupil": pupil, "school": pupil.school, "form": form, "latest": latest,
-    }, status=400 if form.errors else 200)
+    })
 
 
 @login_required

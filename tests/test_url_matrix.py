@@ -93,12 +93,12 @@ SCHOOL_READERS = frozenset({"senco", "headteacher", "head_of_send", "executive",
 AUDITORS = frozenset({"head_of_send", "data_admin"})
 
 ROUTES: dict[str, Route] = {
-    "home": Route(no_kwargs, EVERYONE, has_object=False),
-    "school_detail": Route(school_kwargs, SCHOOL_READERS),
-    "audit_index": Route(no_kwargs, EVERYONE, has_object=False),
-    "audit_log": Route(trust_kwargs, AUDITORS),
-    "audit_log_export": Route(trust_kwargs, AUDITORS, content_type="text/csv"),
-    "login_history": Route(trust_kwargs, AUDITORS),
+    "trusts:home": Route(no_kwargs, EVERYONE, has_object=False),
+    "trusts:school_detail": Route(school_kwargs, SCHOOL_READERS),
+    "trusts:audit_index": Route(no_kwargs, EVERYONE, has_object=False),
+    "trusts:audit_log": Route(trust_kwargs, AUDITORS),
+    "trusts:audit_log_export": Route(trust_kwargs, AUDITORS, content_type="text/csv"),
+    "trusts:login_history": Route(trust_kwargs, AUDITORS),
 }
 
 
@@ -307,18 +307,18 @@ def _claim_kwargs(extra: dict | None = None) -> Callable[[World, str], dict]:
 
 
 ROUTES.update({
-    "funding_index": Route(no_kwargs, EVERYONE - {"data_admin"}, has_object=False, ok=INDEX_OK),
-    "funding_school": Route(school_kwargs, FUNDING_READERS),
-    "funding_school_export": Route(_school_and({"fmt": "csv"}), FUNDING_READERS, content_type="text/csv"),
-    "funding_settings": Route(school_kwargs, CLAIM_DECIDERS),
-    "funding_payments_import": Route(school_kwargs, CLAIM_DECIDERS),
-    "funding_claim_new": Route(school_kwargs, CLAIM_PREPARERS),
-    "funding_claims": Route(no_kwargs, frozenset({"senco", "headteacher", "head_of_send", "senco_a2",
+    "funding:index": Route(no_kwargs, EVERYONE - {"data_admin"}, has_object=False, ok=INDEX_OK),
+    "funding:school": Route(school_kwargs, FUNDING_READERS),
+    "funding:school_export": Route(_school_and({"fmt": "csv"}), FUNDING_READERS, content_type="text/csv"),
+    "funding:settings": Route(school_kwargs, CLAIM_DECIDERS),
+    "funding:payments_import": Route(school_kwargs, CLAIM_DECIDERS),
+    "funding:claim_new": Route(school_kwargs, CLAIM_PREPARERS),
+    "funding:claims": Route(no_kwargs, frozenset({"senco", "headteacher", "head_of_send", "senco_a2",
                                                   "hos_b"}), has_object=False),
-    "funding_claim": Route(_claim_kwargs(), frozenset({"senco", "headteacher", "head_of_send"})),
-    "funding_claim_action": Route(_claim_kwargs({"action": "submit"}), CLAIM_DECIDERS, method="POST"),
-    "funding_trust": Route(trust_kwargs, TRUST_FUNDING_READERS),
-    "funding_trust_export": Route(lambda w, s: {**trust_kwargs(w, s), "fmt": "csv"},
+    "funding:claim": Route(_claim_kwargs(), frozenset({"senco", "headteacher", "head_of_send"})),
+    "funding:claim_action": Route(_claim_kwargs({"action": "submit"}), CLAIM_DECIDERS, method="POST"),
+    "funding:trust": Route(trust_kwargs, TRUST_FUNDING_READERS),
+    "funding:trust_export": Route(lambda w, s: {**trust_kwargs(w, s), "fmt": "csv"},
                                   TRUST_FUNDING_READERS, content_type="text/csv"),
 })
 
@@ -356,20 +356,20 @@ def _pack_pk(world: World, side: str) -> dict:
 
 
 ROUTES.update({
-    "reports_index": Route(no_kwargs, EVERYONE, has_object=False, ok=INDEX_OK),
-    "reports_school": Route(school_kwargs, SCHOOL_READERS),
-    "reports_school_export": Route(_school_and({"fmt": "csv"}), SCHOOL_READERS, content_type="text/csv"),
-    "reports_trust": Route(trust_kwargs, TRUST_DASHBOARD_READERS),
-    "reports_trust_export": Route(lambda w, s: {**trust_kwargs(w, s), "fmt": "csv"},
+    "reports:index": Route(no_kwargs, EVERYONE, has_object=False, ok=INDEX_OK),
+    "reports:school": Route(school_kwargs, SCHOOL_READERS),
+    "reports:school_export": Route(_school_and({"fmt": "csv"}), SCHOOL_READERS, content_type="text/csv"),
+    "reports:trust": Route(trust_kwargs, TRUST_DASHBOARD_READERS),
+    "reports:trust_export": Route(lambda w, s: {**trust_kwargs(w, s), "fmt": "csv"},
                                   TRUST_DASHBOARD_READERS, content_type="text/csv"),
     # Only someone with a trust dashboard in two trusts has a cross-trust view: nobody here.
-    "reports_cross_trust": Route(no_kwargs, frozenset(), has_object=False),
-    "reports_cross_trust_export": Route(lambda w, s: {"fmt": "csv"}, frozenset(), has_object=False),
-    "reports_board_pack_index": Route(no_kwargs, EVERYONE, has_object=False, ok=INDEX_OK),
-    "reports_board_packs": Route(trust_kwargs, TRUST_DASHBOARD_READERS),
-    "reports_board_pack_status": Route(_pack_pk, TRUST_DASHBOARD_READERS),
-    "reports_board_pack_retry": Route(_pack_pk, TRUST_DASHBOARD_READERS, method="POST"),
-    "reports_board_pack_download": Route(_pack_pk, TRUST_DASHBOARD_READERS,
+    "reports:cross_trust": Route(no_kwargs, frozenset(), has_object=False),
+    "reports:cross_trust_export": Route(lambda w, s: {"fmt": "csv"}, frozenset(), has_object=False),
+    "reports:board_pack_index": Route(no_kwargs, EVERYONE, has_object=False, ok=INDEX_OK),
+    "reports:board_packs": Route(trust_kwargs, TRUST_DASHBOARD_READERS),
+    "reports:board_pack_status": Route(_pack_pk, TRUST_DASHBOARD_READERS),
+    "reports:board_pack_retry": Route(_pack_pk, TRUST_DASHBOARD_READERS, method="POST"),
+    "reports:board_pack_download": Route(_pack_pk, TRUST_DASHBOARD_READERS,
                                          content_type="application/pdf"),
 })
 
@@ -477,13 +477,13 @@ def _handover_person(world: World, side: str) -> dict:
 
 HANDOVER = frozenset({"head_of_send"})
 ROUTES.update({
-    "handover_index": Route(no_kwargs, EVERYONE, has_object=False, ok=INDEX_OK),
-    "handover_trust": Route(trust_kwargs, HANDOVER),
+    "trusts:handover_index": Route(no_kwargs, EVERYONE, has_object=False, ok=INDEX_OK),
+    "trusts:handover_trust": Route(trust_kwargs, HANDOVER),
     # A school's way in: redirects to its trust's page narrowed to the school.
-    "handover_school": Route(school_kwargs, HANDOVER, ok=frozenset({302})),
-    "handover_person": Route(_handover_person, HANDOVER),
+    "trusts:handover_school": Route(school_kwargs, HANDOVER, ok=frozenset({302})),
+    "trusts:handover_person": Route(_handover_person, HANDOVER),
     # Nothing answered yet: the check page sends the Head of SEND back to the questions.
-    "handover_check": Route(_handover_person, HANDOVER, ok=frozenset({302})),
+    "trusts:handover_check": Route(_handover_person, HANDOVER, ok=frozenset({302})),
 })
 
 
@@ -655,6 +655,13 @@ def test_every_project_route_is_in_the_persona_matrix():
 def test_the_matrix_names_no_route_that_does_not_exist():
     names = {name for name, _ in project_routes()}
     assert set(ROUTES) <= names, sorted(set(ROUTES) - names)
+
+
+def test_every_project_route_is_named_in_its_apps_namespace():
+    # "funding:claim", never a bare "funding_claim": each app's urls.py sets app_name.
+    wrong = sorted(name for name, p in project_routes()
+                   if name.split(":")[0] != p.callback.__module__.split(".")[0])
+    assert not wrong, wrong
 
 
 @pytest.fixture(scope="module")

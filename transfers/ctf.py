@@ -34,7 +34,7 @@ from django.conf import settings
 
 from pupils import upn as upn_module
 from pupils.census import GENDER_CODES, YEAR_GROUP_SPELLINGS
-from pupils.models import Need, Provision
+from pupils.models import ON_REGISTER, Need, Provision
 
 # The DfE publishes one CTF version a year (CTF 26 from September 2026). A school receives files
 # from MIS still on the previous one for a while, so both are read; files are written in the
@@ -113,7 +113,7 @@ class CtfPupil:
 
     @property
     def has_send(self) -> bool:
-        return self.provision in (Provision.EHC_PLAN, Provision.SEN_SUPPORT)
+        return self.provision in ON_REGISTER
 
     @property
     def primary_need(self) -> str:

@@ -7,11 +7,12 @@ attendance, which this service never reads)."""
 from django.conf import settings
 from django.db import models
 
+from trusts.audit import AuditedInSchool
 from trusts.models import School
 from trusts.scoping import TenantManager
 
 
-class TransferImport(models.Model):
+class TransferImport(AuditedInSchool, models.Model):
     class Status(models.TextChoices):
         READY = "ready", "Ready to import"
         INVALID = "invalid", "Has errors"
@@ -43,11 +44,8 @@ class TransferImport(models.Model):
     def __str__(self) -> str:
         return f"Transfer import {self.pk} for {self.school}"
 
-    def get_additional_data(self) -> dict:
-        return {"trust_id": self.school.trust_id, "school_id": self.school_id}
 
-
-class PupilMove(models.Model):
+class PupilMove(AuditedInSchool, models.Model):
     """A pupil moving between two schools of the deployment. The sending school releases the
     pupil to a named school; that school's SENCO receives them, and only then does the
     receiving school get the pupil's records (copies on a register row of its own: the sending
@@ -98,5 +96,4 @@ class PupilMove(models.Model):
     def __str__(self) -> str:
         return f"Pupil move {self.pk}"
 
-    def get_additional_data(self) -> dict:
-        return {"trust_id": self.from_school.trust_id, "school_id": self.from_school_id}
+    audit_school = "from_school"  # the trust and school of its audit entries

@@ -15,7 +15,7 @@ from __future__ import annotations
 from enum import StrEnum
 
 from django.conf import settings
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from .models import SCHOOL_ROLES, TRUST_ROLES, Role, School, Trust, User
@@ -188,6 +188,21 @@ def get_trust_for_user(user, slug: str, capability: Capability) -> Trust:
         return trusts_for(user, capability).get(slug=slug)
     except Trust.DoesNotExist:
         raise Http404("No such trust.") from None
+
+
+def users_allowed(capability: Capability, school: School) -> QuerySet[User]:
+    """The active users who hold `capability` at `school`, by the same table as every check
+    above: a school role there, a trust-wide role in its trust, or platform admin. For
+    offering people to choose (the owner of a case); the choice is checked again with `can`."""
+    def roles(among) -> list[str]:
+        return sorted(r for r in among if capability in ROLE_CAPABILITIES.get(r, frozenset()))
+
+    school_roles = [] if capability in TRUST_LEVEL else roles(SCHOOL_ROLES)
+    return User.objects.filter(is_active=True).filter(
+        Q(memberships__school=school, memberships__role__in=school_roles)
+        | Q(memberships__trust_id=school.trust_id, memberships__role__in=roles(TRUST_ROLES))
+        | Q(memberships__role__in=roles({Role.PLATFORM_ADMIN}))
+    ).distinct()
 
 
 def requires_two_factor(user) -> bool:

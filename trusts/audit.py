@@ -45,6 +45,22 @@ def tenant_of(subject: Model) -> dict:
     return get_additional_data() if callable(get_additional_data) else {}
 
 
+class AuditedInSchool:
+    """A mixin for a tenant-owned model: each audit entry about a record carries the trust and
+    school it belongs to. `audit_school` is the path to that school: "school" (the default),
+    or through a parent such as "plan.school"."""
+
+    audit_school = "school"
+
+    def get_additional_data(self) -> dict:
+        owner = self
+        *parents, school = self.audit_school.split(".")
+        for name in parents:
+            owner = getattr(owner, name)
+        return {"trust_id": getattr(owner, school).trust_id,
+                "school_id": getattr(owner, f"{school}_id")}
+
+
 def record_export(*, actor, subject: Model, what: str, rows: int) -> None:
     """One ACCESS row for an export of `what` about `subject` (a school or a trust)."""
     LogEntry.objects.log_create(

@@ -2,6 +2,8 @@ from django.urls import path
 
 from . import views
 
+app_name = "trusts"
+
 urlpatterns = [
     path("", views.home, name="home"),
     path("schools/<str:laestab>/", views.school_detail, name="school_detail"),

@@ -101,7 +101,7 @@ def login_history(request, slug: str):
 def handover_index(request):
     trusts = list(access.trusts_for(request.user, Capability.HAND_OVER_WORK))
     if len(trusts) == 1:
-        return redirect("handover_trust", slug=trusts[0].slug)
+        return redirect("trusts:handover_trust", slug=trusts[0].slug)
     return render(request, "trusts/handover_index.html", {"trusts": trusts})
 
 
@@ -109,7 +109,7 @@ def handover_index(request):
 def handover_school(request, laestab: str):
     """From a school's page: the trust's handover page narrowed to the school."""
     school = access.get_school_for_user(request.user, laestab, Capability.HAND_OVER_WORK)
-    url = reverse("handover_trust", args=[school.trust.slug])
+    url = reverse("trusts:handover_trust", args=[school.trust.slug])
     return redirect(f"{url}?school={school.laestab}")
 
 
@@ -170,7 +170,7 @@ def _handover_key(trust, person, school) -> str:
 
 
 def _person_url(trust, person, school) -> str:
-    url = reverse("handover_person", args=[trust.slug, person.user.pk])
+    url = reverse("trusts:handover_person", args=[trust.slug, person.user.pk])
     return f"{url}?school={school.laestab}" if school else url
 
 
@@ -183,7 +183,7 @@ def handover_person(request, slug: str, user_id: int):
     data = request.POST if request.method == "POST" else check_answers.kept(request, key)
     form = make_form(data)
     if check_answers.answered(request, key, form, record):
-        url = reverse("handover_check", args=[trust.slug, person.user.pk])
+        url = reverse("trusts:handover_check", args=[trust.slug, person.user.pk])
         return redirect(f"{url}?school={school.laestab}" if school else url)
     return render(request, "trusts/handover_person.html", {
         "trust": trust, "school": school, "person": person, "groups": groups,
@@ -208,7 +208,7 @@ def handover_check(request, slug: str, user_id: int):
     return check_answers.check_page(
         request, key=_handover_key(trust, person, school), make_form=make_form,
         change_url=change, record=record,
-        done_url=lambda result: (reverse("handover_trust", args=[trust.slug])
+        done_url=lambda result: (reverse("trusts:handover_trust", args=[trust.slug])
                                  + (f"?school={school.laestab}" if school else "")),
         done=f"{person.user}'s open work is handed over.", check={
             "caption": trust.name, "heading": f"the handover of {person.user}'s work",

@@ -28,6 +28,7 @@ from casework.models import (
     EHCRequest,
     FinalPlanCount,
 )
+from core import years
 from core.numbers import ONE_PLACE, Count, pct
 from pupils import services as pupils_services
 from pupils.models import Pupil
@@ -451,7 +452,7 @@ def test_open_past_20_weeks_moves_day_by_day_with_no_write(world):
     for today, past in [(deadline, 0), (deadline + dt.timedelta(days=1), 1),
                         (D(2025, 12, 1), 1)]:
         with CaptureQueriesContext(connection) as queries:
-            tl = figures.timeliness([world.school_a.pk], *figures.financial_year_to_date(today),
+            tl = figures.timeliness([world.school_a.pk], *years.financial_year_to_date(today),
                                     today)
         assert _no_writes(queries.captured_queries)
         assert tl.total.open_past_20_weeks == past, today
@@ -836,7 +837,7 @@ def test_kept_figures_equal_the_old_computation_after_any_writes(world, steps, d
                 for suppress in (True, False):
                     assert _due(figures.school_due(school_id, today, suppress=suppress)) == _due(
                         oracle_school_due(school_id, today, suppress=suppress)), today
-            start = figures.financial_year_to_date(today)[0]
+            start = years.financial_year_to_date(today)[0]
             tl = figures.timeliness(ids, start, today, today)
             rows, total = oracle_timeliness(ids, start, today, today)
             assert _open_past(tl.rows) == _open_past(rows), today

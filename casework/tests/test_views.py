@@ -259,10 +259,11 @@ def test_a_head_of_send_of_one_trust_cannot_log_for_the_other(client, world):
 
 def test_the_timeliness_page_shows_a_financial_year_with_the_figure_s_one_label(client, world):
     from casework import figures
+    from core import years
 
     client.force_login(world.hos)
     today = timezone.localdate()
-    year = figures.financial_year(today)
+    year = years.financial_year_start(today)
     EHCRequest.objects.create(
         pupil=world.pupil_a, school=world.school_a, local_authority=world.school_a.local_authority,
         requested_by="school", request_date=D(year, 4, 1), owner=world.senco_a,
@@ -343,3 +344,21 @@ def test_the_owner_can_be_changed_from_the_case_page(client, world, objs):
     assert response.status_code == 200 and "Select the owner from the list" in response.content.decode()
     case.refresh_from_db()
     assert case.owner == world.hos
+
+
+def test_the_owners_on_offer_are_those_the_access_policy_lets_manage_the_cases(client, world):
+    from trusts.models import Role
+    from trusts.tests.factories import member
+
+    admin = member(Role.PLATFORM_ADMIN)
+    executive_a = executive(world.trust_a)  # sees the school, manages no cases
+    client.force_login(world.senco_a)
+    response = client.get(f"/casework/schools/{world.school_a.laestab}/cases/new/?kind=complaint")
+    offered = set(response.context["form"].fields["owner"].queryset)
+    assert offered == {world.senco_a, world.hos, admin}
+    assert executive_a not in offered and world.head_a not in offered
+    response = client.post(f"/casework/schools/{world.school_a.laestab}/cases/new/",
+                           {"kind": "complaint", "title": "Admissions", "owner": admin.pk,
+                            "opened_on": dt.date.today().isoformat()})
+    assert response.status_code == 302
+    assert Case.objects.get(title="Admissions").owner == admin

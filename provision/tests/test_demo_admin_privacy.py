@@ -8,6 +8,7 @@ from decimal import Decimal as D
 
 import pytest
 
+from core.years import academic_year_first_day
 from funding import figures
 from privacy import selectors as privacy_selectors
 from provision import demo, selectors
@@ -45,7 +46,7 @@ def test_the_demo_maps_are_dated_from_today_show_effect_and_seed_once():
     assert len(the_map.interventions) > 6
     assert any(line.effect.measured and line.effect.share_improved for line in the_map.interventions)
     dates = list(Delivery.objects.values_list("date", flat=True))
-    assert dates and max(dates) < TODAY and min(dates) >= demo.school_year_start(TODAY)
+    assert dates and max(dates) < TODAY and min(dates) >= academic_year_first_day(TODAY)
     assert figures.verify() == []
 
 

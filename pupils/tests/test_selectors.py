@@ -5,6 +5,7 @@ import pytest
 
 from pupils import selectors, services
 from pupils.models import CensusSnapshot, Pupil, RegisterEvent
+from trusts import audit
 from trusts.models import School
 
 from .conftest import CENSUS_DATE, census_csv, school_file
@@ -44,3 +45,22 @@ def test_the_orm_path_for_other_databases_imports_the_same(school, monkeypatch):
     assert Pupil.objects.count() == 8 and RegisterEvent.objects.count() == 8
     assert CensusSnapshot.objects.get().number_on_roll == 20
     assert set(RegisterEvent.objects.values_list("pupil__school", flat=True)) == {school.pk}
+
+
+def test_an_audit_entry_about_a_record_in_a_school_carries_its_trust_and_school():
+    pupil = PupilFactory()
+    expected = {"trust_id": pupil.school.trust_id, "school_id": pupil.school_id}
+    assert audit.tenant_of(pupil) == expected
+    # Through its parent: a register event belongs to its pupil's school.
+    assert audit.tenant_of(RegisterEvent(pupil=pupil)) == expected
+
+
+@pytest.mark.parametrize(("provision", "left", "now"), [
+    ("E", None, True), ("K", None, True), ("N", None, False),
+    ("K", datetime.date(2025, 7, 18), False),
+])
+def test_on_the_sen_register_now_means_a_plan_or_sen_support_and_still_at_the_school(
+        provision, left, now):
+    pupil = Pupil(provision=provision, left_school_on=left)
+    assert pupil.on_register_now is now
+    assert pupil.on_register is (provision != "N")

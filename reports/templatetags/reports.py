@@ -2,15 +2,15 @@ from decimal import Decimal
 
 from django import template
 
+from core.numbers import pct_text
+
 register = template.Library()
 
 
 @register.filter
 def pct(value) -> str:
     """10.6 -> "10.6%"; None -> "–"."""
-    if value is None or value == "":
-        return "–"
-    return f"{Decimal(value)}%"
+    return pct_text(None if value is None or value == "" else Decimal(value))
 
 
 @register.filter

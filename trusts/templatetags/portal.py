@@ -1,10 +1,11 @@
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from django import template
 from django.forms import BaseForm
 from django.utils.functional import LazyObject
 
 from core.forms import field_anchor as _field_anchor
+from core.numbers import money
 
 register = template.Library()
 
@@ -39,11 +40,7 @@ def govuk_widget(field):
 @register.filter
 def pounds(value) -> str:
     """GBP with pence, thousands separated: 12345.5 -> £12,345.50."""
-    if value is None or value == "":
-        return "–"
-    amount = Decimal(value).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
-    sign = "−" if amount < 0 else ""
-    return f"{sign}£{abs(amount):,.2f}"
+    return money(None if value is None or value == "" else Decimal(value))
 
 
 def _forms_in(value, depth: int = 0):

@@ -219,3 +219,18 @@ def test_granting_refuses_a_superuser_and_a_role_that_does_not_exist():
         call_command("grant_app_role", connection.get_connection_params()["user"])
     with pytest.raises(CommandError, match="no database role"):
         call_command("grant_app_role", "no_such_role_here")
+
+
+def test_every_model_audited_in_a_school_names_a_path_that_ends_at_a_school():
+    from django.apps import apps
+
+    from trusts.models import School
+
+    audited = [m for m in apps.get_models() if issubclass(m, audit.AuditedInSchool)]
+    assert len(audited) >= 20  # the register, provision, support, funding, casework, transfers
+    for model in audited:
+        step = model
+        for name in model.audit_school.split("."):
+            step = step._meta.get_field(name).related_model
+        assert step is School, model
+
