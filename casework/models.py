@@ -370,9 +370,7 @@ class CaseNote(models.Model):
     text = models.TextField()
     created_at = models.DateTimeField(auto_now_add=True)
 
-    objects = TenantManager(
-        school="case__school", _manager_class=models.Manager.from_queryset(AppendOnlyQuerySet)
-    )
+    objects = TenantManager.from_queryset(AppendOnlyQuerySet)(school="case__school")
 
     class Meta:
         ordering = ["created_at", "pk"]
