@@ -13,7 +13,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet, Sum
 from django.utils import timezone
@@ -278,6 +278,8 @@ def _unclaimed_reason(provision: str, cost: Decimal | None, rates: CostRates) ->
 # pages and callers that read them from the selectors.
 
 if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
     from .figures import FundingSummary
 
 _FIGURES_NAMES = ("FundingSummary", "FundingTotals", "SchoolRow", "LARow", "SchoolName")
@@ -399,7 +401,11 @@ CLAIM_STATUS_FILTERS = [("", "Any status"), (AWAITING, "Awaiting the LA's decisi
                         *ClaimStatus.choices]
 
 
-def pupil_claims(*, pupil_id: int) -> list[Claim]:
+class _ReceivedTotal(TypedDict):
+    received_total: Decimal | None
+
+
+def pupil_claims(*, pupil_id: int) -> list[WithAnnotations[Claim, _ReceivedTotal]]:
     """A pupil's claims, newest year first, with the LA, the bands, the awards and the money
     received to date (two queries)."""
     return list(
