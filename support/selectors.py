@@ -8,11 +8,13 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 
 from core import numbers
-from provision.models import Enrolment
+from provision.models import Enrolment, Intervention
 from provision.selectors import delivery_for_enrolments
 from pupils.models import Provision, Pupil
 from trusts import access, audit
@@ -232,7 +234,7 @@ class DeliveryRow:
     exit_score: str = ""
 
     @property
-    def pct(self):
+    def pct(self) -> Decimal | None:
         return numbers.pct(self.delivered, self.planned)
 
     @property
@@ -246,21 +248,21 @@ class DeliveryRow:
     def outcomes_text(self) -> str:
         return ", ".join(str(n) for n in self.outcomes)
 
-    def as_json(self) -> dict:
+    def as_json(self) -> dict[str, Any]:
         return {**self.__dict__, "outcomes": list(self.outcomes)}
 
     @classmethod
-    def from_json(cls, data: dict) -> DeliveryRow:
+    def from_json(cls, data: dict[str, Any]) -> DeliveryRow:
         fields = set(cls.__dataclass_fields__)
         return cls(**{**{k: v for k, v in data.items() if k in fields},
                       "outcomes": tuple(data.get("outcomes", ()))})
 
 
-def _score(value) -> str:
+def _score(value: Decimal | None) -> str:
     return "" if value is None else f"{value.normalize():f}"
 
 
-def _pattern(intervention) -> str:
+def _pattern(intervention: Intervention) -> str:
     sessions = intervention.sessions_per_week.normalize()
     noun = "session" if sessions == 1 else "sessions"
     return f"{sessions:f} {noun} a week of {intervention.minutes_per_session} minutes"

@@ -1,10 +1,13 @@
+import datetime
 from dataclasses import dataclass
+from typing import Any
 
+from django.db.models import QuerySet
 from django.urls import NoReverseMatch, reverse
 
 from . import access, navigation
 from .access import Capability
-from .models import Membership, School, Trust, User
+from .models import LoginEvent, Membership, School, Trust, User
 
 
 @dataclass
@@ -24,7 +27,7 @@ def visible_trusts_with_schools(user: User) -> list[TrustSchools]:
     return list(groups.values())
 
 
-def school_links_for(user: User, school: School) -> list[dict]:
+def school_links_for(user: User, school: School) -> list[dict[str, str]]:
     links = []
     for link in navigation.school_links():
         if not access.can(user, link.capability, school):
@@ -37,7 +40,7 @@ def school_links_for(user: User, school: School) -> list[dict]:
     return links
 
 
-def home_tasks(user: User, schools: list[School], today) -> list[navigation.HomeTask]:
+def home_tasks(user: User, schools: list[School], today: datetime.date) -> list[navigation.HomeTask]:
     """The SENCO's work for the week across their schools, from every app's registered source
     (trusts.navigation.home_task_sources), for the schools where the user may see pupils: none
     for a reader who may not (a trust executive sees no pupil-level work, and no names)."""
@@ -57,7 +60,7 @@ def roles_description(user: User) -> list[str]:
     ]
 
 
-def audit_entries_for_trust(trust: Trust):
+def audit_entries_for_trust(trust: Trust) -> Any:  # auditlog ships no types
     """Audit rows about the trust's records, newest first (views, changes and exports)."""
     from auditlog.models import LogEntry
 
@@ -68,11 +71,9 @@ def audit_entries_for_trust(trust: Trust):
     )
 
 
-def login_events_for_trust(trust: Trust):
+def login_events_for_trust(trust: Trust) -> QuerySet[LoginEvent]:
     """Sign-ins and failed attempts of the people who hold a role in the trust or its schools."""
     from django.db.models import Q
-
-    from .models import LoginEvent
 
     people = Membership.objects.filter(Q(trust=trust) | Q(school__trust=trust)).values("user_id")
     return LoginEvent.objects.filter(user_id__in=people).select_related("user").order_by("-at", "-pk")
