@@ -10,7 +10,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from django.db.models import Count, F, Max, Prefetch, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
@@ -34,6 +34,9 @@ from .models import (
     EHCPlan,
     EHCRequest,
 )
+
+if TYPE_CHECKING:
+    from trusts.handover import WorkItem
 
 ONE_DP = ONE_PLACE
 
@@ -865,7 +868,8 @@ def training_by_school(*, trust_ids: Iterable[int], start: dt.date, end: dt.date
 # --- Open work of one owner, for a handover (trusts.handover) ---------------------------------
 # One query each, whatever the number of records.
 
-def _work_items(kind: str, rows, about, url) -> list:
+def _work_items(kind: str, rows: list[dict[str, Any]], about: Callable[[dict[str, Any]], str],
+                url: Callable[[int], str]) -> list[WorkItem]:
     from trusts.handover import WorkItem
 
     items = [WorkItem(kind=kind, pk=r["pk"], school_id=r["school_id"],
@@ -880,7 +884,7 @@ _WORK_FIELDS = ("pk", "school_id", "school__name", "pupil_id", "pupil__forename"
                 "pupil__surname")
 
 
-def open_cases_of(owner_id: int, school_ids: Iterable[int]) -> list:
+def open_cases_of(owner_id: int, school_ids: Iterable[int]) -> list[WorkItem]:
     rows = list(Case.objects.filter(owner_id=owner_id, school_id__in=list(school_ids))
                 .exclude(status=Case.Status.CLOSED).annotate(date=F("opened_on"))
                 .values(*_WORK_FIELDS, "kind", "date").order_by("school__name", "opened_on", "pk"))
@@ -889,7 +893,7 @@ def open_cases_of(owner_id: int, school_ids: Iterable[int]) -> list:
                        url_maker("casework:case_detail"))
 
 
-def open_requests_of(owner_id: int, school_ids: Iterable[int]) -> list:
+def open_requests_of(owner_id: int, school_ids: Iterable[int]) -> list[WorkItem]:
     rows = list(EHCRequest.objects.filter(owner_id=owner_id, school_id__in=list(school_ids),
                                           outcome="")
                 .exclude(decision=EHCRequest.Decision.REFUSE).annotate(date=F("request_date"))
@@ -898,7 +902,7 @@ def open_requests_of(owner_id: int, school_ids: Iterable[int]) -> list:
                        url_maker("casework:ehc_request_detail"))
 
 
-def open_plans_of(owner_id: int, school_ids: Iterable[int]) -> list:
+def open_plans_of(owner_id: int, school_ids: Iterable[int]) -> list[WorkItem]:
     rows = list(EHCPlan.objects.filter(owner_id=owner_id, school_id__in=list(school_ids),
                                        ceased_on__isnull=True).annotate(date=F("issue_date"))
                 .values(*_WORK_FIELDS, "date")
@@ -907,7 +911,7 @@ def open_plans_of(owner_id: int, school_ids: Iterable[int]) -> list:
                        url_maker("casework:plan_detail"))
 
 
-def _owner_counts(queryset) -> dict[int, int]:
+def _owner_counts(queryset: QuerySet[Any]) -> dict[int, int]:
     return dict(queryset.values("owner_id").annotate(n=Count("pk")).values_list("owner_id", "n"))
 
 

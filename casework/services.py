@@ -10,7 +10,7 @@ import datetime as dt
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from decimal import ROUND_DOWN, Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
@@ -498,14 +498,17 @@ def _may_own(user: User | None, school_id: int) -> bool:
     return user is not None and access.can(user, Capability.MANAGE_CASES, school_id)
 
 
-def _take_over(*, actor: User, obj: models.Model, owner: User, reason: str) -> bool:
+_Owned = TypeVar("_Owned", Case, EHCRequest, EHCPlan)
+
+
+def _take_over(*, actor: User, obj: _Owned, owner: User, reason: str) -> bool:
     """Give `obj` (locked, its owner and school loaded) to `owner`; False when already theirs."""
     if obj.owner_id == owner.pk:
         return False
     _check_reason(reason)
     _check_owner(owner, obj.school)
     previous = obj.owner
-    fields = {"owner": owner}
+    fields: dict[str, object] = {"owner": owner}
     if hasattr(obj, "updated_at"):
         fields["updated_at"] = timezone.now()
     # An UPDATE rather than save(): the audit entry written below is the one record of the
@@ -522,7 +525,7 @@ def _take_over(*, actor: User, obj: models.Model, owner: User, reason: str) -> b
     return True
 
 
-def _locked(model, pk: int):
+def _locked(model: type[_Owned], pk: int) -> _Owned:
     return (model.objects.select_for_update(of=("self",)).select_related("owner", "school")
             .get(pk=pk))
 
@@ -563,14 +566,14 @@ def ehc_plan_reassign(*, actor: User, plan: EHCPlan, owner: User, reason: str) -
     return changed
 
 
-OPEN = {
+OPEN: dict[type[models.Model], Q] = {
     Case: ~Q(status=Case.Status.CLOSED),
     EHCRequest: ~Q(decision=EHCRequest.Decision.REFUSE) & Q(outcome=""),
     EHCPlan: Q(ceased_on__isnull=True),
 }
 
 
-def _hand_over(model, *, actor: User, from_owner: User, to_owner: User,
+def _hand_over(model: type[_Owned], *, actor: User, from_owner: User, to_owner: User,
                school_ids: Iterable[int], reason: str) -> int:
     _check_reason(reason)
     rows = list(model.objects.select_for_update(of=("self",)).select_related("owner", "school")

@@ -305,7 +305,7 @@ def subject_access_sections(pupil: Pupil) -> list[Section]:
     return sections
 
 
-def _sent_text(content: list) -> str:
+def _sent_text(content: list[dict[str, Any]]) -> str:
     """A sent pack's sections as plain text, heading by heading."""
     parts = []
     for section in content or []:

@@ -218,7 +218,7 @@ class BreakdownRow:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-NEED_LABELS = dict(Need.choices)
+NEED_LABELS: dict[str, str] = dict(Need.choices)
 YEAR_ORDER = ["N1", "N2", "R"] + [str(n) for n in range(1, 15)]
 
 

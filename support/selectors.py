@@ -9,7 +9,7 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 
@@ -22,6 +22,9 @@ from trusts.access import Capability
 from trusts.models import User
 
 from .models import OnePageProfile, Outcome, PlanReview, SupportPlan
+
+if TYPE_CHECKING:
+    from trusts.handover import WorkItem
 
 # "Due soon" on the home page and the lists: a review in the next 14 days.
 DUE_SOON_DAYS = 14
@@ -312,7 +315,7 @@ def pupil_enrolments(pupil: Pupil) -> QuerySet[Enrolment]:
 
 # --- Open plans of one lead, for a handover (trusts.handover) ----------------------------------
 
-def open_plans_of(owner_id: int, school_ids: Iterable[int]) -> list:
+def open_plans_of(owner_id: int, school_ids: Iterable[int]) -> list[WorkItem]:
     """The plans in progress `owner_id` leads at these schools (one query)."""
     from django.urls import reverse
 

@@ -1,6 +1,6 @@
 import datetime
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import QuerySet
 from django.urls import NoReverseMatch, reverse
@@ -8,6 +8,9 @@ from django.urls import NoReverseMatch, reverse
 from . import access, navigation
 from .access import Capability
 from .models import LoginEvent, Membership, School, Trust, User
+
+if TYPE_CHECKING:
+    from .handover import HandoverProvider, WorkItem
 
 
 @dataclass
@@ -86,7 +89,7 @@ class PersonWork:
     """Someone whose work may be handed over: their open records by kind, their roles here."""
 
     user: User
-    counts: dict  # provider key -> open records
+    counts: dict[str, int]  # provider key -> open records
     roles: list[str]
 
     @property
@@ -108,6 +111,7 @@ def handover_people(school_ids: set[int]) -> list[PersonWork]:
     roles: dict[int, list[str]] = {}
     for m in (Membership.objects.filter(school_id__in=school_ids)
               .select_related("school").order_by("school__name", "role")):
+        assert m.school is not None  # school_id__in above
         roles.setdefault(m.user_id, []).append(f"{m.get_role_display()}, {m.school.name}")
     users = User.objects.filter(pk__in=set(counts) | set(roles)).order_by("full_name", "email")
     people = [PersonWork(u, counts.get(u.pk, {}), roles.get(u.pk, [])) for u in users]
@@ -116,8 +120,8 @@ def handover_people(school_ids: set[int]) -> list[PersonWork]:
 
 @dataclass
 class WorkGroup:
-    provider: object  # trusts.handover.HandoverProvider
-    items: list
+    provider: "HandoverProvider"
+    items: "list[WorkItem]"
 
 
 def handover_work(person: User, school_ids: set[int]) -> list[WorkGroup]:
@@ -154,7 +158,7 @@ def handover_candidates(trust: Trust, person: User, groups: list[WorkGroup],
     for m in memberships:
         users[m.user_id] = m.user
         roles.setdefault(m.user_id, []).append(
-            f"{m.get_role_display()}, {m.school.name}" if m.school_id else m.get_role_display())
+            f"{m.get_role_display()}, {m.school.name}" if m.school is not None else m.get_role_display())
     # With nothing open (only a role to end), whoever may manage cases at one of the schools.
     out = [Candidate(user, "; ".join(roles[pk])) for pk, user in users.items()
            if (all(access.can(user, capability, school) for capability, school in needed)

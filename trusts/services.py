@@ -218,6 +218,7 @@ def work_hand_over(*, actor: User, trust: Trust, from_owner: User, to_owner: Use
                                .select_related("school", "user")
                                .filter(user=from_owner, school_id__in=school_ids)
                                .order_by("school__name", "role")):
+                assert membership.school is not None  # school_id__in above
                 ended.append(f"{membership.get_role_display()} at {membership.school.name}")
                 membership_end(actor=actor, membership=membership, reason=reason)
             access.forget(from_owner)
