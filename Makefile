@@ -45,8 +45,11 @@ run: install
 	DJANGO_SETTINGS_MODULE=send_portal.settings.local $(BIN)/python manage.py seed_demo
 	DJANGO_SETTINGS_MODULE=send_portal.settings.local $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
+# mypy's Django plugin loads the test settings (no database is opened: DATABASE_URL is only
+# parsed); its configuration, and which modules are checked strictly, is in pyproject.toml.
 lint: install
 	$(BIN)/ruff check .
+	DJANGO_SETTINGS_MODULE=send_portal.settings.test DATABASE_URL=sqlite://:memory: $(BIN)/mypy
 	DJANGO_SETTINGS_MODULE=send_portal.settings.test DATABASE_URL=sqlite://:memory: \
 		$(BIN)/python manage.py makemigrations --check --dry-run
 

@@ -78,7 +78,7 @@ def main() -> None:
                 for i, p in enumerate(pupils[4000:]))
             AnnualReview.objects.bulk_create(
                 AnnualReview(plan=plan, meeting_date=plan.issue_date + dt.timedelta(days=360))
-                for plan in plans[::2])
+                for plan in plans[::2] if plan.issue_date is not None)
             entries = ActivityEntry.objects.bulk_create(
                 ActivityEntry(person=owner, kind="school_visit", hours=Decimal(3),
                               date=dt.date(2025, 9, 1) + dt.timedelta(days=i % 180))

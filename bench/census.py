@@ -26,6 +26,7 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote
 
 from bench.goals import Goals
@@ -252,8 +253,9 @@ def run(folder: Path) -> bool:
 
     # Statements of one import, counted in this process.
     reset()
-    common = dict(raw=autumn, file_name="autumn.csv", census_date=CENSUS_DATE, school=schools[0],
-                  allowed_schools=School.objects.filter(trust=trust))
+    common: dict[str, Any] = dict(
+        raw=autumn, file_name="autumn.csv", census_date=CENSUS_DATE, school=schools[0],
+        allowed_schools=School.objects.filter(trust=trust))
     with CaptureQueriesContext(connection) as statements:
         services.census_import(actor=None, **common)
 

@@ -52,6 +52,14 @@ CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 IDEMPOTENCY = re.compile(r'name="idempotency_key" value="([^"]+)"')
 
 
+def _field(pattern: re.Pattern[str], page: str) -> str:
+    """A hidden field's value from a form page (a clear failure when the page has none)."""
+    found = pattern.search(page)
+    if found is None:
+        raise RuntimeError(f"No {pattern.pattern!r} on the page")
+    return found.group(1)
+
+
 # --- Personas ------------------------------------------------------------------------------------
 
 @dataclass
@@ -228,13 +236,13 @@ class Session:
 
         _, _, page, _ = self.request("/accounts/login/")
         status, url, page, _ = self.request("/accounts/login/", {
-            "csrfmiddlewaretoken": CSRF.search(page).group(1), "login": email, "password": PASSWORD,
+            "csrfmiddlewaretoken": _field(CSRF, page), "login": email, "password": PASSWORD,
         })
         if totp:
             assert "/accounts/2fa/" in url, (email, status, url)
             code = format_hotp_value(hotp_value(TOTP_SECRET, int(time.time()) // 30))
             status, url, page, _ = self.request(url[len(self.base):], {
-                "csrfmiddlewaretoken": CSRF.search(page).group(1), "code": code,
+                "csrfmiddlewaretoken": _field(CSRF, page), "code": code,
             })
         assert status == 200 and "/accounts/" not in url, (email, status, url)
 
@@ -272,8 +280,8 @@ def browse(session: Session, persona: Persona, forbidden: list[str], deadline: f
 def request_pack(session: Session, slug: str) -> None:
     _, _, page, _ = session.request(f"/reports/trusts/{slug}/board-packs/")
     status, _, page, _ = session.request(f"/reports/trusts/{slug}/board-packs/", {
-        "csrfmiddlewaretoken": CSRF.search(page).group(1),
-        "idempotency_key": IDEMPOTENCY.search(page).group(1), "census": "",
+        "csrfmiddlewaretoken": _field(CSRF, page),
+        "idempotency_key": _field(IDEMPOTENCY, page), "census": "",
     })
     assert status == 200 and "Board pack requested" in page, (status, page[:500])
 
@@ -358,8 +366,10 @@ def main() -> bool:
 
         def packs_ready() -> tuple[int, int]:
             with psycopg.connect(database_url, autocommit=True) as conn:
-                return conn.execute("SELECT count(*) FILTER (WHERE status = 'ready'), count(*) "
-                                    "FROM reports_boardpack").fetchone()
+                row = conn.execute("SELECT count(*) FILTER (WHERE status = 'ready'), count(*) "
+                                   "FROM reports_boardpack").fetchone()
+                assert row is not None  # an aggregate always returns a row
+                return row[0], row[1]
         wait_until(lambda: packs_ready()[0] >= BOARD_PACKS, 180)
         ready, requested = packs_ready()
 

@@ -35,12 +35,15 @@ class UnscopedInlineFormSet(BaseInlineFormSet):
             return super().save(commit)
 
 
+_NOTE_FIELDS = ("created_at", "author", "text")
+
+
 class ReadOnlyNoteInline(admin.TabularInline):
     model = CaseNote
     formset = UnscopedInlineFormSet
     extra = 0
-    fields = ["created_at", "author", "text"]
-    readonly_fields = fields
+    fields = _NOTE_FIELDS
+    readonly_fields = _NOTE_FIELDS
     can_delete = False
 
     def has_add_permission(self, request, obj=None) -> bool:

@@ -211,7 +211,7 @@ def _seed_hub_pupils(hos: User, today: dt.date) -> int:
             made += 1
         plan = (EHCPlan.objects.filter(pupil__in=with_plan[3:4], ceased_on__isnull=True,
                                        issue_date__isnull=False).first())
-        if plan is not None and not plan.reviews.exists():
+        if plan is not None and plan.issue_date is not None and not plan.reviews.exists():
             meeting = max(today - dt.timedelta(days=12), plan.issue_date)
             services.annual_review_record(actor=owner, plan=plan, meeting_date=meeting)
     return made

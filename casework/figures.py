@@ -42,9 +42,10 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any, TypeVar
 
 from django.db import connection, models, transaction
 from django.db.models import F, IntegerField, Max, OuterRef, Q, Subquery, Sum, Value
@@ -196,16 +197,17 @@ VALUES = {
 }
 
 
-def _key(model: type, row: models.Model) -> tuple:
+def _key(model: type[models.Model], row: models.Model) -> tuple[Any, ...]:
     return tuple(tuple(sorted(v)) if isinstance(v, list) else v
                  for v in (getattr(row, f) for f in KEYS[model]))
 
 
-def _values(model: type, row: models.Model) -> tuple:
+def _values(model: type[models.Model], row: models.Model) -> tuple[Any, ...]:
     return tuple(getattr(row, f) for f in VALUES[model])
 
 
-def _write(model: type, existing: models.QuerySet, wanted: list[models.Model]) -> int:
+def _write(model: type[models.Model], existing: models.QuerySet[Any],
+           wanted: Sequence[models.Model]) -> int:
     """Make `existing` (one scope's rows) equal `wanted`: delete the rows no longer wanted,
     update the changed ones, create the new ones. Returns the rows changed or created."""
     want = {_key(model, row): row for row in wanted}
@@ -217,12 +219,13 @@ def _write(model: type, existing: models.QuerySet, wanted: list[models.Model]) -
         elif _values(model, new) != _values(model, row):
             new.pk = row.pk
             changed.append(new)
+    # _default_manager: each summary model's only manager, its objects.
     if stale:
-        model.objects.filter(pk__in=stale).delete()
+        model._default_manager.filter(pk__in=stale).delete()
     if changed:
-        model.objects.bulk_update(changed, [model._meta.get_field(f).name for f in VALUES[model]],
-                                  batch_size=1000)
-    model.objects.bulk_create(want.values(), batch_size=2000)
+        model._default_manager.bulk_update(
+            changed, [model._meta.get_field(f).name for f in VALUES[model]], batch_size=1000)
+    model._default_manager.bulk_create(want.values(), batch_size=2000)
     return len(changed) + len(want)
 
 
@@ -233,7 +236,7 @@ def _refresh_schools(school_ids: list[int] | None) -> int:
         computed = _school_rows(school_ids)
         written = 0
         for model in SCHOOL_MODELS:
-            qs = model.objects.all()
+            qs: models.QuerySet[Any] = model.objects.all()
             if school_ids is not None:
                 qs = qs.filter(school_id__any_of=school_ids)
             written += _write(model, qs, computed[model])
@@ -265,11 +268,14 @@ def rebuild(school_ids: Iterable[int] | None = None) -> int:
 
 # --- From source rows to summary rows --------------------------------------------------------------
 
-def _source(qs, school_ids):
+_Row = TypeVar("_Row", bound=models.Model)
+
+
+def _source(qs: models.QuerySet[_Row], school_ids: list[int] | None) -> models.QuerySet[_Row]:
     return qs if school_ids is None else qs.filter(school_id__any_of=school_ids)
 
 
-def _case_row(case: Case, due_next, **window) -> Deadline:
+def _case_row(case: Case, due_next: tuple[str, dt.date] | None, **window: dt.date) -> Deadline:
     what, due = due_next if due_next else ("No date set", None)
     return Deadline(school_id=case.school_id, kind=case.kind, what=what, ref=f"Case {case.pk}",
                     target=Deadline.Target.CASE, target_id=case.pk, owner_id=case.owner_id,
@@ -301,11 +307,11 @@ PLAN_FIELDS = ("pk", "school_id", "owner_id", "issue_date", "phase_transfer_year
                "phase_transfer_post_16", "amended_plan_issued_on")
 
 
-def _school_rows(school_ids: list[int] | None) -> dict[type, list[models.Model]]:
+def _school_rows(school_ids: list[int] | None) -> dict[type[models.Model], Sequence[models.Model]]:
     """Every summary row of these schools (None: all), worked out from the source rows in four
     queries whatever the number of schools."""
-    terms: dict[tuple, list[int]] = defaultdict(lambda: [0, 0])
-    open_now: dict[tuple, int] = defaultdict(int)
+    terms: dict[tuple[int, str, int, int], list[int]] = defaultdict(lambda: [0, 0])
+    open_now: dict[tuple[int, str], int] = defaultdict(int)
     deadlines: list[Deadline] = []
     for values in _source(Case.objects.all(), school_ids).values(*CASE_FIELDS).order_by():
         case = Case(**{("id" if k == "pk" else k): v for k, v in values.items()})
@@ -317,11 +323,12 @@ def _school_rows(school_ids: list[int] | None) -> dict[type, list[models.Model]]
         open_now[(case.school_id, case.kind)] += case.is_open
         deadlines += _case_deadlines(case)
 
-    plans: dict[tuple, int] = defaultdict(int)
-    waiting: dict[tuple, int] = defaultdict(int)
+    plans: dict[tuple[int, int, int, int], int] = defaultdict(int)
+    waiting: dict[tuple[int, int, dt.date], int] = defaultdict(int)
     for values in _source(EHCRequest.objects.all(), school_ids).values(*REQUEST_FIELDS).order_by():
         request = EHCRequest(**{("id" if k == "pk" else k): v for k, v in values.items()})
-        if request.outcome == EHCRequest.Outcome.ISSUED:
+        # An outcome always has its date (the ehc_outcome_has_date constraint).
+        if request.outcome == EHCRequest.Outcome.ISSUED and request.outcome_date is not None:
             days = (request.outcome_date - request.request_date).days
             plans[(request.school_id, request.local_authority_id,
                    years.financial_year_start(request.outcome_date), days)] += 1
@@ -379,8 +386,8 @@ def _activity_rows(trust_ids: list[int] | None
     if trust_ids is not None:
         shares = shares.filter(entry__in=ActivityShare.objects.with_scopes_disabled()
                                .filter(trust_id__in=trust_ids).values("entry_id"))
-    entries: dict[int, dict] = {}
-    hours: dict[tuple, Decimal] = defaultdict(Decimal)
+    entries: dict[int, dict[str, Any]] = {}
+    hours: dict[tuple[int, int, dt.date], Decimal] = defaultdict(Decimal)
     for (entry_id, trust_id, share, person_id, date, kind, school_id, entry_hours,
          staff) in shares.values_list("entry_id", "trust_id", "hours", "entry__person_id",
                                       "entry__date", "entry__kind", "entry__school_id",
@@ -392,7 +399,7 @@ def _activity_rows(trust_ids: list[int] | None
                                                   "month": _month(date), "hours": entry_hours,
                                                   "staff": staff or 0})
             entry["trusts"].add(trust_id)
-    training: dict[tuple, list] = defaultdict(lambda: [0, Decimal(0), 0])
+    training: dict[tuple[tuple[int, ...], int, dt.date], list[Any]] = defaultdict(lambda: [0, Decimal(0), 0])
     for e in entries.values():
         row = training[(tuple(sorted(e["trusts"])), e["school_id"], e["month"])]
         row[0] += 1
@@ -408,12 +415,12 @@ def _activity_rows(trust_ids: list[int] | None
 
 # --- Verify ----------------------------------------------------------------------------------------
 
-def _keyed(model: type, rows: Iterable[models.Model]) -> dict[tuple, tuple]:
+def _keyed(model: type[models.Model], rows: Iterable[models.Model]) -> dict[tuple[Any, ...], tuple[Any, ...]]:
     """Rows as {what identifies the row: its figures} for comparison."""
     return {_key(model, r): _values(model, r) for r in rows}
 
 
-def _describe(model: type, key: tuple, names: dict) -> str:
+def _describe(model: type[models.Model], key: tuple[Any, ...], names: dict[str, dict[int, str]]) -> str:
     school = names["school"].get(key[0], f"school {key[0]}") if model not in (
         TrainingCount, ActivityHours) else None
     if model is CaseTermCount:
@@ -441,7 +448,7 @@ def _describe(model: type, key: tuple, names: dict) -> str:
     return f"{trusts}: hours of {names['person'].get(key[0], key[0])} in {key[2]:%B %Y}"
 
 
-def _show(values: tuple | None) -> str:
+def _show(values: tuple[Any, ...] | None) -> str:
     if values is None:
         return "no row"
     return ", ".join("none" if v is None else str(v) for v in values)
@@ -463,7 +470,7 @@ def verify() -> list[str]:
         }
         out = []
         for model, rows in computed.items():
-            want, have = _keyed(model, rows), _keyed(model, model.objects.all())
+            want, have = _keyed(model, rows), _keyed(model, model._default_manager.all())
             for key in sorted(set(want) | set(have), key=repr):
                 if want.get(key) != have.get(key):
                     out.append(f"{_describe(model, key, names)}: stored {_show(have.get(key))}, "
@@ -604,7 +611,7 @@ class DueKind:
 @dataclass
 class SchoolCasework:
     kinds: list[DueKind]
-    next_items: list  # casework.selectors.DueItem: no pupil names in them
+    next_items: list[DueItem]  # no pupil names in them
     total: Count
     overdue: Count
 
@@ -613,15 +620,15 @@ NEXT_DUE_ITEMS = 8
 KIND_LABELS = dict(DUE_KINDS)
 CASE_STATUS_LABELS = dict(Case.Status.choices)
 # What a due-list row is, without names or dates (the summary rows keep neither).
-_TARGET_ABOUT = {Deadline.Target.CASE: lambda kind: f"{kind} case",
+_TARGET_ABOUT: dict[str, Callable[[str], str]] = {Deadline.Target.CASE: lambda kind: f"{kind} case",
                  Deadline.Target.REQUEST: lambda kind: "EHC needs assessment request",
                  Deadline.Target.PLAN: lambda kind: "EHC plan"}
-_TARGET_URLS = {Deadline.Target.CASE: "casework:case_detail",
+_TARGET_URLS: dict[str, str] = {Deadline.Target.CASE: "casework:case_detail",
                 Deadline.Target.REQUEST: "casework:ehc_request_detail",
                 Deadline.Target.PLAN: "casework:plan_detail"}
 
 
-def _byte_order(name: str):
+def _byte_order(name: str) -> Collate | F:
     """Order text by bytes, as Python sorts the due list: PostgreSQL's "C" collation; SQLite
     (the embedded demo) has no "C" and compares bytes by default."""
     return Collate(name, "C") if connection.vendor == "postgresql" else F(name)
@@ -653,13 +660,15 @@ def school_due(school_id: int, today: dt.date, *, suppress: bool) -> SchoolCasew
               .values("due", "what", "kind", "ref", "target", "target_id", "school_id",
                       "school__name", "owner_id", "owner__full_name", "owner__email",
                       "case_status")[:NEXT_DUE_ITEMS]):
+        due = r["due"]
+        assert due is not None  # due__isnull=False above
         items.append(DueItem(
-            due=r["due"], what=r["what"], kind=r["kind"],
+            due=due, what=r["what"], kind=r["kind"],
             kind_label=KIND_LABELS.get(r["kind"], r["kind"]), ref=r["ref"],
             url=urls[r["target"]](r["target_id"]), school_id=r["school_id"],
             school_name=r["school__name"], owner_id=r["owner_id"],
             owner_name=r["owner__full_name"] or r["owner__email"] or NOT_ASSIGNED,
-            status=dl.step_status(r["due"], None, today),
+            status=dl.step_status(due, None, today),
             case_status=CASE_STATUS_LABELS.get(r["case_status"], ""),
             about=_TARGET_ABOUT[r["target"]](KIND_LABELS.get(r["kind"], r["kind"])),
         ))
@@ -836,7 +845,7 @@ def timeliness(school_ids: Iterable[int], start: dt.date, end: dt.date, today: d
 
 @dataclass
 class Training:
-    rows: list[dict]  # school_id, school__name, school__laestab, sessions, hours, staff
+    rows: list[dict[str, Any]]  # school_id, school__name, school__laestab, sessions, hours, staff
     sessions: int
     hours: Decimal
     staff: int
@@ -897,7 +906,7 @@ def time_splits(trust_ids: Iterable[int], visible_trust_ids: Iterable[int], toda
     reader may not see are added together as "Other trusts" and never named. Two queries: the
     people with their trusts and agreed shares, then their hours per trust and month."""
     wanted, visible = set(trust_ids), set(visible_trust_ids)
-    people: dict[int, dict] = {}
+    people: dict[int, dict[str, Any]] = {}
     for (user_id, full_name, email, trust_id, trust_name, arrangement, share_trust,
          share) in (
         Membership.objects.filter(role=Role.HEAD_OF_SEND, trust__isnull=False)
@@ -937,7 +946,8 @@ def time_splits(trust_ids: Iterable[int], visible_trust_ids: Iterable[int], toda
         columns = [SplitColumn(p["trusts"][t], t) for t in shown]
         if hidden:
             columns.append(SplitColumn("Other trusts", None))
-        months, ytd = [], defaultdict(Decimal)
+        months: list[SplitLine] = []
+        ytd: dict[int, Decimal] = defaultdict(Decimal)
         m = start
         while m <= end:
             row = hours[person_id].get(m, {})

@@ -4,6 +4,7 @@ change or delete a case note: the note form only adds one."""
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django import forms
 
@@ -12,6 +13,10 @@ from core.forms import Form
 
 from .models import ActivityEntry, AnnualReview, Case, EHCRequest
 from .selectors import DUE_FILTERS, DUE_KINDS, REQUEST_SHOW, REVIEW_SHOW
+
+if TYPE_CHECKING:
+    from pupils.models import Pupil
+    from trusts.models import LocalAuthority, School, Trust, User
 
 
 def date_field(label: str, required: bool = False, help_text: str = "") -> DateInputField:
@@ -41,8 +46,9 @@ class CaseOpenForm(Form):
 
     kind = forms.ChoiceField(choices=Case.Kind.choices, widget=forms.HiddenInput)
     title = forms.CharField(max_length=120, help_text="A short description without names.")
-    pupil = forms.ModelChoiceField(queryset=None, required=False, empty_label="No pupil")
-    owner = forms.ModelChoiceField(queryset=None)
+    pupil: forms.ModelChoiceField[Pupil] = forms.ModelChoiceField(
+        queryset=None, required=False, empty_label="No pupil")
+    owner: forms.ModelChoiceField[User] = forms.ModelChoiceField(queryset=None)
     opened_on = date_field("Date the case was opened", required=True)
     next_action_due = date_field("Next action due")
     decision_letter_date = date_field(
@@ -63,12 +69,16 @@ class CaseOpenForm(Form):
             if other != kind:
                 for name in names:
                     del self.fields[name]
+        pupil, owner = self.fields["pupil"], self.fields["owner"]
+        assert isinstance(pupil, forms.ModelChoiceField) and isinstance(owner, forms.ModelChoiceField)
         if kind == Case.Kind.SUSPENSION:
-            self.fields["pupil"].required = True
-            self.fields["pupil"].empty_label = "Choose a pupil"
-        self.fields["pupil"].queryset = pupils
-        self.fields["pupil"].label_from_instance = lambda p: f"{p.full_name} (year {p.year_group})"
-        self.fields["owner"].queryset = owners
+            pupil.required = True
+            pupil.empty_label = "Choose a pupil"
+        pupil.queryset = pupils
+        # Replacing label_from_instance on the field instance is Django's way; the stubs type
+        # it as a method only.
+        pupil.label_from_instance = lambda p: f"{p.full_name} (year {p.year_group})"  # type: ignore[assignment]
+        owner.queryset = owners
 
 
 class NoteForm(Form):
@@ -79,7 +89,7 @@ class NoteForm(Form):
 class CaseUpdateForm(Form):
     status = forms.ChoiceField(choices=[(Case.Status.OPEN, "Open"),
                                         (Case.Status.WAITING, "Waiting on others")])
-    owner = forms.ModelChoiceField(queryset=None)
+    owner: forms.ModelChoiceField[User] = forms.ModelChoiceField(queryset=None)
     next_action_due = date_field("Next action due")
     appeal_lodged_on = date_field("Date the appeal was lodged")
     mediation_certificate_date = date_field("Date of the mediation certificate")
@@ -87,7 +97,9 @@ class CaseUpdateForm(Form):
 
     def __init__(self, *args, kind: str, owners, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["owner"].queryset = owners
+        owner = self.fields["owner"]
+        assert isinstance(owner, forms.ModelChoiceField)
+        owner.queryset = owners
         if kind != Case.Kind.TRIBUNAL_APPEAL:  # the tribunal's dates are an appeal's only
             for name in KIND_FIELDS[Case.Kind.TRIBUNAL_APPEAL]:
                 self.fields.pop(name, None)
@@ -144,13 +156,13 @@ class RequestFilterForm(Form):
 
 
 class EHCRequestForm(Form):
-    pupil = forms.ModelChoiceField(queryset=None)
+    pupil: forms.ModelChoiceField[Pupil] = forms.ModelChoiceField(queryset=None)
     requested_by = forms.ChoiceField(
         choices=EHCRequest.RequestedBy.choices,
         error_messages={"required": "Select who made the request",
                         "invalid_choice": "Select who made the request"})
     request_date = date_field("Date of the request", required=True)
-    local_authority = forms.ModelChoiceField(
+    local_authority: forms.ModelChoiceField[LocalAuthority] = forms.ModelChoiceField(
         queryset=None, required=False, empty_label="The pupil's home LA",
         help_text="The LA asked to assess: the pupil's home LA unless you choose another.")
 
@@ -209,7 +221,9 @@ class EHCStepChoiceForm(Form):
 
     def __init__(self, *args, steps: list[EHCStep], **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["step"].choices = [(s.key, s.name[:1].upper() + s.name[1:]) for s in steps]
+        step = self.fields["step"]
+        assert isinstance(step, forms.ChoiceField)
+        step.choices = [(s.key, s.name[:1].upper() + s.name[1:]) for s in steps]
 
 
 class EHCStepForm(Form):
@@ -243,7 +257,7 @@ class ReviewFilterForm(Form):
 class PlanForm(Form):
     """An existing plan. The phase-transfer year is worked out from the pupil's year group."""
 
-    pupil = forms.ModelChoiceField(queryset=None)
+    pupil: forms.ModelChoiceField[Pupil] = forms.ModelChoiceField(queryset=None)
     issue_date = date_field("Date the plan was issued", required=True)
 
     def __init__(self, *args, pupils, **kwargs):
@@ -281,7 +295,9 @@ class FinancialYearForm(Form):
 
     def __init__(self, *args, years: list[int], **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["year"].choices = [(y, f"{y}-{(y + 1) % 100:02d}") for y in years]
+        year = self.fields["year"]
+        assert isinstance(year, forms.TypedChoiceField)
+        year.choices = [(y, f"{y}-{(y + 1) % 100:02d}") for y in years]
 
 
 class ActivityForm(Form):
@@ -289,12 +305,13 @@ class ActivityForm(Form):
     date = date_field("Date", required=True)
     hours = forms.DecimalField(min_value=Decimal("0.25"), max_value=Decimal(24),
                                decimal_places=2, max_digits=5)
-    trusts = forms.ModelMultipleChoiceField(
+    trusts: forms.ModelMultipleChoiceField[Trust] = forms.ModelMultipleChoiceField(
         queryset=None, required=False,
         widget=forms.CheckboxSelectMultiple(attrs={"class": "govuk-checkboxes__input"}),
         help_text="Leave blank for the trust of the school chosen above. Tick two only for "
                   "time spent for both: its hours count equally for each.")
-    school = forms.ModelChoiceField(queryset=None, required=False, empty_label="No school")
+    school: forms.ModelChoiceField[School] = forms.ModelChoiceField(
+        queryset=None, required=False, empty_label="No school")
     topic = forms.CharField(max_length=200, required=False, help_text="Training: the topic.")
     staff_trained = forms.IntegerField(required=False, min_value=1, max_value=1000,
                                        label="Staff trained")

@@ -357,9 +357,7 @@ class CaseNote(AuditedInSchool, models.Model):
     text = models.TextField()
     created_at = models.DateTimeField(auto_now_add=True)
 
-    objects = TenantManager(
-        school="case__school", _manager_class=models.Manager.from_queryset(AppendOnlyQuerySet)
-    )
+    objects = TenantManager.from_queryset(AppendOnlyQuerySet)(school="case__school")
 
     class Meta:
         ordering = ["created_at", "pk"]
@@ -416,7 +414,8 @@ class ActivityEntry(models.Model):
     kind = models.CharField(max_length=16, choices=Kind.choices)
     date = models.DateField()
     hours = models.DecimalField(max_digits=5, decimal_places=2)
-    trusts = models.ManyToManyField(Trust, through="ActivityShare", related_name="+")
+    trusts: models.ManyToManyField[Trust, ActivityShare] = models.ManyToManyField(
+        Trust, through="ActivityShare", related_name="+")
     school = models.ForeignKey(
         School, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )

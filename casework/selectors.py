@@ -7,11 +7,12 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
-from django.db.models import Count, F, Max, Prefetch, Q, Sum
+from django.db.models import Count, F, Max, Prefetch, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 from django.urls import reverse
 from django_scopes import scope
@@ -34,6 +35,9 @@ from .models import (
     EHCPlan,
     EHCRequest,
 )
+
+if TYPE_CHECKING:
+    from trusts.handover import WorkItem
 
 ONE_DP = ONE_PLACE
 
@@ -73,7 +77,7 @@ class DueItem:
     trust_name: str = field(default="", compare=False)
 
     @property
-    def sort_key(self):
+    def sort_key(self) -> tuple[bool, dt.date, str]:
         return (self.due is None, self.due or dt.date.max, self.ref)
 
     @property
@@ -109,7 +113,7 @@ def support_plan_about(starts_on: dt.date | None) -> str:
     return f"SEN support plan from {_day(starts_on)}" if starts_on else "SEN support plan"
 
 
-def with_trusts(items: list, schools: Iterable[School]) -> list:
+def with_trusts(items: list[DueItem], schools: Iterable[School]) -> list[DueItem]:
     """Put each item's trust on it from the reader's schools (their trusts already joined):
     no query."""
     trusts = {s.pk: (s.trust_id, s.trust.name) for s in schools}
@@ -118,7 +122,7 @@ def with_trusts(items: list, schools: Iterable[School]) -> list:
     return items
 
 
-def without_names(items: list, named_school_ids: Iterable[int]) -> list:
+def without_names(items: list[DueItem], named_school_ids: Iterable[int]) -> list[DueItem]:
     """Blank the pupil names (and case titles) of items in schools where the reader may not
     see pupils' names."""
     named = set(named_school_ids)
@@ -135,14 +139,14 @@ CASE_ROW_FIELDS = ("pk", "kind", "status", "title", "opened_on", "school__name",
                    "appeal_lodged_on", "hearing_date")
 
 
-def url_maker(name: str):
+def url_maker(name: str) -> Callable[[int], str]:
     """reverse() once per list, not once per row: url_maker("casework:case_detail")(12)."""
     base = reverse(name, args=[0])
     head, tail = base.rsplit("/0/", 1)
     return lambda pk: f"{head}/{pk}/{tail}"
 
 
-def _case_item(case: Case, today: dt.date, url=None) -> DueItem:
+def _case_item(case: Case, today: dt.date, url: Callable[[int], str] | None = None) -> DueItem:
     nxt = case.due_next(today)
     due = nxt[1] if nxt else None
     status = dl.step_status(due, None, today) if due else None
@@ -169,17 +173,25 @@ DUE_FILTERS = [("", "Any date"), (OVERDUE, "Overdue"),
                (UNDATED, "No date set")]
 
 
-def is_overdue(item, today: dt.date) -> bool:
+class _Dated(Protocol):
+    @property
+    def due(self) -> dt.date | None: ...
+
+
+_D = TypeVar("_D", bound=_Dated)
+
+
+def is_overdue(item: _Dated, today: dt.date) -> bool:
     return item.due is not None and item.due < today
 
 
-def is_due_this_week(item, today: dt.date) -> bool:
+def is_due_this_week(item: _Dated, today: dt.date) -> bool:
     """Due from today to DUE_SOON_DAYS ahead (not overdue)."""
     return item.due is not None and today <= item.due <= today + dt.timedelta(
         days=dl.DUE_SOON_DAYS)
 
 
-def due_filter(items: list, due: str, today: dt.date) -> list:
+def due_filter(items: list[_D], due: str, today: dt.date) -> list[_D]:
     """The items overdue (OVERDUE), due within 7 days and not overdue (WEEK), either (SOON),
     or without a date (UNDATED)."""
     if due == OVERDUE:
@@ -400,12 +412,12 @@ def annual_reviews(*, school_ids: Iterable[int], today: dt.date, owner_id: int |
     ids = set(school_ids)
     if school_id is not None:
         ids &= {school_id}
-    plans = EHCPlan.objects.filter(school_id__in=ids, ceased_on__isnull=True).filter(
+    plan_qs = EHCPlan.objects.filter(school_id__in=ids, ceased_on__isnull=True).filter(
         Q(owner_id=owner_id) if owner_id else Q())
     if show == "to_complete":
-        plans = plans.filter(issue_date__isnull=True)
+        plan_qs = plan_qs.filter(issue_date__isnull=True)
     plans = list(
-        plans.annotate(last_review=Max("reviews__meeting_date"))
+        plan_qs.annotate(last_review=Max("reviews__meeting_date"))
         .values("pk", "pupil_id", "school_id", "school__name", "local_authority__name",
                 "owner_id", "owner__full_name", "owner__email", "issue_date", "last_review",
                 "phase_transfer_year", "phase_transfer_post_16", "amended_plan_issued_on",
@@ -420,7 +432,7 @@ def annual_reviews(*, school_ids: Iterable[int], today: dt.date, owner_id: int |
     plan_url = url_maker("casework:plan_detail")
     rows = []
     for p in plans:
-        meeting = awaiting.get(p["pk"])
+        awaiting_since = awaiting.get(p["pk"])
         transfer = None
         if p["phase_transfer_year"]:
             transfer = dl.step_status(
@@ -436,8 +448,8 @@ def annual_reviews(*, school_ids: Iterable[int], today: dt.date, owner_id: int |
             issue_date=p["issue_date"], last_review=p["last_review"],
             next_review=dl.step_status(dl.annual_review_due(start), None, today)
             if start else None,
-            decision=dl.step_status(dl.review_decision_due(meeting), None, today)
-            if meeting else None,
+            decision=dl.step_status(dl.review_decision_due(awaiting_since), None, today)
+            if awaiting_since else None,
             phase_transfer=transfer, url=plan_url(p["pk"]),
             pupil_name=_name(p["pupil__forename"], p["pupil__surname"]),
             year_group=p["pupil__year_group"] or "", made_from_register=p["made_from_register"],
@@ -483,7 +495,7 @@ def plans_to_complete(*, school_ids: Iterable[int]) -> int:
 # --- Cases -----------------------------------------------------------------------------------
 
 def cases(*, school_ids: Iterable[int], owner_id: int | None = None, school_id: int | None = None,
-          kind: str = "", open_only: bool = True):
+          kind: str = "", open_only: bool = True) -> QuerySet[Case]:
     qs = Case.objects.filter(school_id__in=list(school_ids)).select_related(
         "school", "owner", "pupil").only(*CASE_ROW_FIELDS)
     if open_only:
@@ -550,6 +562,7 @@ def suspension_totals(*, pupil_ids: Iterable[int]) -> dict[int, list[SuspensionT
     for pupil_id, start, days in Case.objects.filter(
         kind=Case.Kind.SUSPENSION, pupil_id__in=list(pupil_ids), suspension_start__isnull=False
     ).values_list("pupil_id", "suspension_start", "suspension_days"):
+        assert start is not None  # suspension_start__isnull=False above
         year = dl.academic_year_start(start)
         total = totals.setdefault((pupil_id, year), SuspensionTotal(pupil_id, year))
         total.year_days += days or 0
@@ -561,11 +574,11 @@ def suspension_totals(*, pupil_ids: Iterable[int]) -> dict[int, list[SuspensionT
     return dict(out)
 
 
-def suspensions_this_year(*, school_ids: Iterable[int], today: dt.date) -> list[dict]:
+def suspensions_this_year(*, school_ids: Iterable[int], today: dt.date) -> list[dict[str, Any]]:
     """Pupils of these schools suspended this academic year, with their running totals and
     flags, most days first; each with the id of their latest suspension case. Two queries."""
     start = academic_year_first_day(today)
-    latest: dict[int, tuple] = {}
+    latest: dict[int, tuple[Any, ...]] = {}
     for pupil_id, case_id, first_day, forename, surname in Case.objects.filter(
         kind=Case.Kind.SUSPENSION, school_id__in=list(school_ids), suspension_start__gte=start
     ).order_by("suspension_start", "pk").values_list("pupil_id", "pk", "suspension_start",
@@ -639,6 +652,7 @@ def la_timeliness(*, school_ids: Iterable[int], start: dt.date, end: dt.date, to
     ).values_list("local_authority_id", "local_authority__name", "request_date",
                   "outcome_date"):
         row = rows.setdefault(la_id, LATimeliness(la_id, la_name))
+        assert issued is not None  # outcome_date__gte above
         row.plans_issued += 1
         row.days_taken.append((issued - requested).days)
         if issued <= dl.final_plan_due(requested):
@@ -669,7 +683,7 @@ def activity_people(*, trust_ids: Iterable[int]) -> list[User]:
 
 def activity_entries(*, trust_ids: Iterable[int], start: dt.date, end: dt.date,
                      trust_id: int | None = None, school_id: int | None = None,
-                     kind: str = "", person_id: int | None = None) -> list[dict]:
+                     kind: str = "", person_id: int | None = None) -> list[dict[str, Any]]:
     """The entries of these trusts dated from start to end, each with the names of its trusts
     and whether it was corrected; `trust_id` narrows to one of them (none if it is not one of
     them), `school_id`, `kind` and `person_id` (who logged it) filter. Three queries."""
@@ -702,7 +716,7 @@ ACTIVITY_FIELDS = [("kind", "Kind"), ("date", "Date"), ("hours", "Hours"), ("tru
                    ("notes", "Notes")]
 
 
-def _activity_text(name: str, value) -> str:
+def _activity_text(name: str, value: Any) -> str:
     """A value kept in an entry's history, as the page shows it."""
     if value in (None, "", []):
         return "–"
@@ -713,7 +727,7 @@ def _activity_text(name: str, value) -> str:
     if name == "trusts":
         return ", ".join(sorted(n for _, n in value))
     if name == "school":
-        return value[1]
+        return str(value[1])
     return str(value)
 
 
@@ -844,7 +858,7 @@ def activity_split(*, trust_ids: Iterable[int], person: User, year_start: int,
     return ActivitySplit(trusts, agreed, months, _split_row("Year to date", ytd, ids), name)
 
 
-def training_by_school(*, trust_ids: Iterable[int], start: dt.date, end: dt.date) -> list[dict]:
+def training_by_school(*, trust_ids: Iterable[int], start: dt.date, end: dt.date) -> list[dict[str, Any]]:
     """Training delivered per school: sessions, hours and staff trained. One query."""
     with scope(trust=sorted(trust_ids)):
         entry_ids = ActivityEntry.objects.filter(
@@ -862,7 +876,8 @@ def training_by_school(*, trust_ids: Iterable[int], start: dt.date, end: dt.date
 # --- Open work of one owner, for a handover (trusts.handover) ---------------------------------
 # One query each, whatever the number of records.
 
-def _work_items(kind: str, rows, about, url) -> list:
+def _work_items(kind: str, rows: list[dict[str, Any]], about: Callable[[dict[str, Any]], str],
+                url: Callable[[int], str]) -> list[WorkItem]:
     from trusts.handover import WorkItem
 
     items = [WorkItem(kind=kind, pk=r["pk"], school_id=r["school_id"],
@@ -877,7 +892,7 @@ _WORK_FIELDS = ("pk", "school_id", "school__name", "pupil_id", "pupil__forename"
                 "pupil__surname")
 
 
-def open_cases_of(owner_id: int, school_ids: Iterable[int]) -> list:
+def open_cases_of(owner_id: int, school_ids: Iterable[int]) -> list[WorkItem]:
     rows = list(Case.objects.filter(owner_id=owner_id, school_id__in=list(school_ids))
                 .exclude(status=Case.Status.CLOSED).annotate(date=F("opened_on"))
                 .values(*_WORK_FIELDS, "kind", "date").order_by("school__name", "opened_on", "pk"))
@@ -886,7 +901,7 @@ def open_cases_of(owner_id: int, school_ids: Iterable[int]) -> list:
                        url_maker("casework:case_detail"))
 
 
-def open_requests_of(owner_id: int, school_ids: Iterable[int]) -> list:
+def open_requests_of(owner_id: int, school_ids: Iterable[int]) -> list[WorkItem]:
     rows = list(EHCRequest.objects.filter(owner_id=owner_id, school_id__in=list(school_ids),
                                           outcome="")
                 .exclude(decision=EHCRequest.Decision.REFUSE).annotate(date=F("request_date"))
@@ -895,7 +910,7 @@ def open_requests_of(owner_id: int, school_ids: Iterable[int]) -> list:
                        url_maker("casework:ehc_request_detail"))
 
 
-def open_plans_of(owner_id: int, school_ids: Iterable[int]) -> list:
+def open_plans_of(owner_id: int, school_ids: Iterable[int]) -> list[WorkItem]:
     rows = list(EHCPlan.objects.filter(owner_id=owner_id, school_id__in=list(school_ids),
                                        ceased_on__isnull=True).annotate(date=F("issue_date"))
                 .values(*_WORK_FIELDS, "date")
@@ -904,7 +919,7 @@ def open_plans_of(owner_id: int, school_ids: Iterable[int]) -> list:
                        url_maker("casework:plan_detail"))
 
 
-def _owner_counts(queryset) -> dict[int, int]:
+def _owner_counts(queryset: QuerySet[Any]) -> dict[int, int]:
     return dict(queryset.values("owner_id").annotate(n=Count("pk")).values_list("owner_id", "n"))
 
 

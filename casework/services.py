@@ -7,9 +7,10 @@ to date inside its own transaction, so a rollback takes both back."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from decimal import ROUND_DOWN, Decimal
+from typing import Any, TypeVar
 
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
@@ -106,7 +107,8 @@ def ehc_request_record_step(*, actor: User, request: EHCRequest, step: str, date
     else:
         if request.decision != EHCRequest.Decision.ASSESS:
             raise ValidationError("Record the LA's decision to assess first.")
-        if date < request.decision_date:
+        # A decision always has its date (the ehc_decision_has_date constraint).
+        if request.decision_date is not None and date < request.decision_date:
             raise ValidationError({"date": "This date is before the decision to assess."})
         if step == "draft_plan":
             if request.draft_plan_date:
@@ -346,6 +348,7 @@ def ehc_plan_move(*, actor: User | None, from_pupil: Pupil, to_pupil: Pupil,
             figures.school_refresh(school_id=from_pupil.school_id)
         if source is None:
             return out  # no issued plan: the new school's register makes its own record
+        assert source.issue_date is not None  # chosen above for having one
         plan = _plan_with_details(pupil=to_pupil, local_authority=source.local_authority,
                                   issue_date=source.issue_date, owner=actor)
         plan.amended_plan_issued_on = source.amended_plan_issued_on
@@ -495,14 +498,17 @@ def _may_own(user: User | None, school_id: int) -> bool:
     return user is not None and access.can(user, Capability.MANAGE_CASES, school_id)
 
 
-def _take_over(*, actor: User, obj: models.Model, owner: User, reason: str) -> bool:
+_Owned = TypeVar("_Owned", Case, EHCRequest, EHCPlan)
+
+
+def _take_over(*, actor: User, obj: _Owned, owner: User, reason: str) -> bool:
     """Give `obj` (locked, its owner and school loaded) to `owner`; False when already theirs."""
     if obj.owner_id == owner.pk:
         return False
     _check_reason(reason)
     _check_owner(owner, obj.school)
     previous = obj.owner
-    fields = {"owner": owner}
+    fields: dict[str, object] = {"owner": owner}
     if hasattr(obj, "updated_at"):
         fields["updated_at"] = timezone.now()
     # An UPDATE rather than save(): the audit entry written below is the one record of the
@@ -519,7 +525,7 @@ def _take_over(*, actor: User, obj: models.Model, owner: User, reason: str) -> b
     return True
 
 
-def _locked(model, pk: int):
+def _locked(model: type[_Owned], pk: int) -> _Owned:
     return (model.objects.select_for_update(of=("self",)).select_related("owner", "school")
             .get(pk=pk))
 
@@ -560,14 +566,14 @@ def ehc_plan_reassign(*, actor: User, plan: EHCPlan, owner: User, reason: str) -
     return changed
 
 
-OPEN = {
+OPEN: dict[type[models.Model], Q] = {
     Case: ~Q(status=Case.Status.CLOSED),
     EHCRequest: ~Q(decision=EHCRequest.Decision.REFUSE) & Q(outcome=""),
     EHCPlan: Q(ceased_on__isnull=True),
 }
 
 
-def _hand_over(model, *, actor: User, from_owner: User, to_owner: User,
+def _hand_over(model: type[_Owned], *, actor: User, from_owner: User, to_owner: User,
                school_ids: Iterable[int], reason: str) -> int:
     _check_reason(reason)
     rows = list(model.objects.select_for_update(of=("self",)).select_related("owner", "school")
@@ -662,7 +668,7 @@ def activity_log(*, actor: User, kind: str, date: dt.date, hours: Decimal, trust
 
 def _activity_values(*, kind: str, date: dt.date, hours: Decimal, trusts: list[Trust],
                      school: School | None, topic: str, staff_trained: int | None,
-                     notes: str) -> dict:
+                     notes: str) -> dict[str, Any]:
     """An entry's values as kept in its history (names beside ids, to read them later)."""
     return {
         "kind": kind, "date": date.isoformat(), "hours": str(hours.quantize(Decimal("0.01"))),
@@ -748,12 +754,12 @@ def reminders_send_daily(*, today: dt.date | None = None) -> int:
 
 # --- Erasure of a pupil's personal data (pupils.erasure) -----------------------------------------
 
-def _rewrite_notes(notes, text_of) -> None:
+def _rewrite_notes(notes: models.QuerySet[CaseNote], text_of: Callable[[str], str]) -> None:
     """The one path that rewrites case note text: erasure. Case notes are append-only
     (AppendOnlyQuerySet refuses update() and delete(); CaseNote.save() refuses changes); this
     writes through a plain QuerySet, replacing the text only (never deleting a note, its author
     or its time), so the timeline keeps its shape. No other code does this."""
-    plain = models.QuerySet(model=CaseNote)
+    plain: models.QuerySet[CaseNote] = models.QuerySet(model=CaseNote)
     for pk, text in notes.values_list("pk", "text"):
         plain.filter(pk=pk).update(text=text_of(text))
 

@@ -307,7 +307,7 @@ def _case_context(request, case: Case, **forms_) -> dict:
 def case_detail(request, pk: int):
     case = _get_case_for_user(request, pk)
     audit.record_view(case)
-    if case.pupil_id:
+    if case.pupil is not None:
         audit.record_view(case.pupil)
     return render(request, "casework/case_detail.html", _case_context(request, case))
 
@@ -578,8 +578,8 @@ def _plan_context(request, plan: EHCPlan, **extra) -> dict:
     ctx = {
         "plan": plan, "today": today,
         "reviews": [(r, r.decision_status(today)) for r in reviews],
-        "next_review": dl.step_status(plan.next_review_due(last), None, today)
-        if plan.next_review_due(last) else None,
+        "next_review": dl.step_status(next_review, None, today)
+        if (next_review := plan.next_review_due(last)) else None,
         "phase_transfer": plan.phase_transfer_status(today),
         "can_manage": access.can(request.user, C.MANAGE_CASES, plan.school),
         "show_pupil": access.can(request.user, C.VIEW_PUPILS, plan.school),

@@ -25,7 +25,9 @@ _SESSION_KEY = "check_answers"
 
 def keep(request, key: str, form: forms.BaseForm) -> None:
     """Keep the answers of a valid bound form until they are confirmed or changed."""
-    answers = {name: form.data.getlist(name) for name in form.data
+    data = form.data
+    assert isinstance(data, QueryDict)  # a form bound to the request's POST
+    answers = {name: data.getlist(name) for name in data
                if name != "csrfmiddlewaretoken"}
     waiting = dict(request.session.get(_SESSION_KEY, {}))
     waiting[key] = answers
@@ -67,7 +69,9 @@ def display(field: forms.Field, value) -> str:
         return str(field.label_from_instance(value))
     if isinstance(field, forms.ChoiceField):
         labels = {}
-        for choice, label in field.choices:
+        # Django normalises choices to a list when they are set; the stubs give the getter
+        # every type the setter accepts.
+        for choice, label in field.choices:  # type: ignore[misc, union-attr]
             if isinstance(label, (list, tuple)):  # an <optgroup>
                 labels.update({str(c): lab for c, lab in label})
             else:

@@ -105,7 +105,7 @@ def apply_govuk_messages(form: forms.BaseForm) -> None:
                 continue  # the field never raises it
             if current is None or str(current) in _DJANGO_DEFAULTS.get(code, ()):
                 field.error_messages[code] = message
-        field.govuk_messages_set = True
+        setattr(field, "govuk_messages_set", True)  # noqa: B010 - a marker of our own, not a Field attribute
 
 
 def apply_domain_bounds(form: forms.BaseForm) -> None:
@@ -120,9 +120,10 @@ def apply_domain_bounds(form: forms.BaseForm) -> None:
                                 else bounds.LINE_MAX)
             field.validators.append(MaxLengthValidator(field.max_length))
         elif isinstance(field, forms.DecimalField) and field.max_value is None:
-            field.max_value = bounds.MAX_MONEY
+            # A DecimalField's bounds are Decimals; the stubs type them as the IntegerField's.
+            field.max_value = bounds.MAX_MONEY  # type: ignore[assignment]
             field.validators.append(MaxValueValidator(bounds.MAX_MONEY))
-        field.domain_bounds_set = True
+        setattr(field, "domain_bounds_set", True)  # noqa: B010 - a marker of our own, not a Field attribute
 
 
 class GovukFormMixin:

@@ -33,7 +33,7 @@ def counted(count: int, one: str, many: str | None = None) -> str:
     return f"{count:,} {one if count == 1 else (many or one + 's')}"
 
 
-def money(value: Decimal | None) -> str:
+def money(value: Decimal | int | None) -> str:
     """£1,234.50, −£12.00 for a negative amount, "–" for none."""
     if value is None:
         return "–"

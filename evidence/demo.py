@@ -37,12 +37,15 @@ def seed(today: datetime.date | None = None) -> list[str]:
                 continue
             senco = User.objects.filter(memberships__school=school,
                                         memberships__role=Role.SENCO).first()
+            if senco is None:
+                continue  # professionals and packs are added by the school's SENCO
             pupil_ids = list(SupportPlan.objects.filter(school=school)
                              .order_by("pupil_id").values_list("pupil_id", flat=True)
                              .distinct()[:2])
             for n, pupil_id in enumerate(pupil_ids):
                 plan = SupportPlan.objects.filter(pupil_id=pupil_id).select_related(
                     "pupil__school").first()
+                assert plan is not None  # pupil_ids are those with a plan
                 if ProfessionalInvolvement.objects.filter(pupil_id=pupil_id).exists():
                     continue
                 role, who, advice = ADVICE[n % len(ADVICE)]
@@ -52,9 +55,10 @@ def seed(today: datetime.date | None = None) -> list[str]:
                     report_on=today - datetime.timedelta(days=120), advice=advice, today=today)
                 added += 1
             first = pupil_ids[0] if pupil_ids else None
-            if first is not None and senco is not None and not EvidencePack.objects.filter(
-                    pupil_id=first).exists():
-                pupil = SupportPlan.objects.filter(pupil_id=first).first().pupil
+            if first is not None and not EvidencePack.objects.filter(pupil_id=first).exists():
+                first_plan = SupportPlan.objects.filter(pupil_id=first).first()
+                assert first_plan is not None  # pupil_ids are those with a plan
+                pupil = first_plan.pupil
                 if PackTemplate.objects.filter(local_authority=pupil.home_local_authority,
                                                kind=PackKind.EHC_REQUEST).exists():
                     services.pack_start(actor=senco, pupil=pupil, kind=PackKind.EHC_REQUEST)

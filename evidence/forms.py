@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django import forms
 
 from core.date_input import DateInputField as DateField
@@ -9,11 +11,14 @@ from core.forms import Form
 
 from .models import PackKind, ProfessionalInvolvement
 
+if TYPE_CHECKING:
+    from funding.models import Claim
+
 
 class PackStartForm(Form):
     kind = forms.ChoiceField(label="What is the pack for?", choices=PackKind.choices,
                              widget=forms.RadioSelect)
-    claim = forms.ModelChoiceField(
+    claim: forms.ModelChoiceField[Claim] = forms.ModelChoiceField(
         queryset=None, required=False, label="Draft claim (top-up bids only)",
         help_text="A top-up bid goes with one of the pupil's draft claims on the funding pages.")
 

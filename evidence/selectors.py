@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Prefetch, QuerySet
 from django.urls import reverse
@@ -16,9 +17,12 @@ from funding.models import Claim, ClaimStatus
 from provision import selectors as provision_selectors
 from pupils.models import Pupil
 from support import selectors as support_selectors
-from support.models import Outcome, SupportPlan
+from support.models import OnePageProfile, Outcome, PlanReview, SupportPlan
 
 from .models import EvidencePack, PackKind, PackTemplate, ProfessionalInvolvement, Source
+
+if TYPE_CHECKING:
+    from provision.models import Enrolment
 
 # The LAs' guidance (and the SEND Code of Practice, 6.63) expect at least two cycles of
 # assess, plan, do, review before a request: fewer is the first thing an LA sends back.
@@ -95,8 +99,8 @@ class _Evidence:
     pupil: Pupil
     plans: list[SupportPlan]
     closed: list[SupportPlan]
-    profile: object
-    enrolments: list
+    profile: OnePageProfile | None
+    enrolments: list[Enrolment]
     professionals: list[ProfessionalInvolvement]
     claim: Claim | None
 
@@ -118,7 +122,7 @@ def _gather(pupil: Pupil, claim: Claim | None) -> _Evidence:
                      professionals=professionals_for_pupil(pupil), claim=claim)
 
 
-def _review(plan: SupportPlan):
+def _review(plan: SupportPlan) -> PlanReview | None:
     try:
         return plan.review
     except SupportPlan.review.RelatedObjectDoesNotExist:
@@ -235,11 +239,12 @@ def _fill(section: Section, ev: _Evidence, pupil: Pupil) -> None:
                 "provision", "No provision with entry and exit measures",
                 reverse("provision:pupil", args=[pupil.pk]), "See the pupil's provision"))
     elif source == Source.PROFESSIONALS:
-        for p in ev.professionals:
-            label = f"{p.get_role_display()}: {p.who}, since {long_date(p.started_on)}"
-            if p.report_on:
-                label += f" (report {long_date(p.report_on)})"
-            section.lines.append((label, p.advice))
+        for involvement in ev.professionals:
+            label = (f"{involvement.get_role_display()}: {involvement.who}, "
+                     f"since {long_date(involvement.started_on)}")
+            if involvement.report_on:
+                label += f" (report {long_date(involvement.report_on)})"
+            section.lines.append((label, involvement.advice))
         if not ev.professionals:
             section.missing.append(Missing(
                 "professionals", "No involvement of outside professionals recorded",
@@ -280,7 +285,7 @@ def assemble_pack(pack: EvidencePack) -> Assembled:
     return assemble(pupil=pack.pupil, template=pack.template, claim=pack.claim)
 
 
-def snapshot(assembled: Assembled) -> list[dict]:
+def snapshot(assembled: Assembled) -> list[dict[str, Any]]:
     """The sections as plain data, kept with a sent pack."""
     return [{"position": s.position, "heading": s.heading, "source": s.source,
              "guidance": s.guidance, "lines": [list(line) for line in s.lines],

@@ -127,6 +127,7 @@ def pack_send(*, actor: User, pack: EvidencePack, sent_on: dt.date,
             actor=actor, pupil=pack.pupil, requested_by=EHCRequest.RequestedBy.SCHOOL,
             request_date=sent_on, local_authority=pack.local_authority, owner=actor)
     else:
+        assert pack.claim_id is not None  # a top-up bid's pack is started with its claim
         claim = Claim.objects.select_for_update().get(pk=pack.claim_id)
         if claim.status != ClaimStatus.DRAFT:
             raise ValidationError("The claim this bid is for is no longer a draft "

@@ -48,6 +48,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any, TypeVar
 
 from django.db import transaction
 from django.db.models import DecimalField, ExpressionWrapper, F, OuterRef, Subquery, Sum, Value
@@ -189,7 +190,8 @@ def summary(school_ids: Iterable[int], financial_year: int,
     days = calc.days_in_financial_year(financial_year)
 
     if names is None:
-        names = [SchoolName(pk, *rest) for pk, *rest in School.objects.filter(pk__any_of=ids).order_by(
+        names = [SchoolName(pk, name, laestab, trust_id, la_name)
+                 for pk, name, laestab, trust_id, la_name in School.objects.filter(pk__any_of=ids).order_by(
             "name", "laestab").values_list("pk", "name", "laestab", "trust_id", "local_authority__name")]
     wanted = set(ids)
     schools = {name.pk: SchoolRow(name) for name in names if name.pk in wanted}
@@ -221,7 +223,7 @@ def summary(school_ids: Iterable[int], financial_year: int,
     las: dict[int, LocalAuthority] = {}
     by_la: dict[int, FundingTotals] = {}
 
-    def both(school_id: int, la: tuple) -> tuple[FundingTotals, FundingTotals]:
+    def both(school_id: int, la: tuple[int, int, str, str]) -> tuple[FundingTotals, FundingTotals]:
         if la[0] not in las:
             las[la[0]] = _la(*la)
             by_la[la[0]] = FundingTotals()
@@ -337,17 +339,18 @@ def banding_changed() -> int:
 class Figures:
     """Every kept row of some schools, in memory, keyed as in the tables."""
 
-    years: dict[tuple[int, int, int], dict[str, object]] = field(default_factory=dict)
+    years: dict[tuple[int, int, int], dict[str, int | Decimal]] = field(default_factory=dict)
     rates: dict[tuple[int, int, int, int], Decimal] = field(default_factory=dict)
-    register: dict[tuple[int, int, datetime.date], list] = field(default_factory=dict)
+    # [unclaimed EHCP, unclaimed SEN Support, costed pupils, provision cost] changes of a day.
+    register: dict[tuple[int, int, datetime.date], list[int | Decimal]] = field(default_factory=dict)
 
-    def year(self, school_id: int, la_id: int, year: int) -> dict[str, object]:
+    def year(self, school_id: int, la_id: int, year: int) -> dict[str, int | Decimal]:
         key = (school_id, la_id, year)
         if key not in self.years:
             self.years[key] = {name: (ZERO if name in MONEY_FIELDS else 0) for name in YEAR_FIELDS}
         return self.years[key]
 
-    def register_change(self, school_id: int, la_id: int, day: datetime.date) -> list:
+    def register_change(self, school_id: int, la_id: int, day: datetime.date) -> list[int | Decimal]:
         return self.register.setdefault((school_id, la_id, day), [0, 0, 0, ZERO])
 
 
@@ -385,7 +388,7 @@ def _compute(school_ids: list[int], horizon: int) -> Figures:
 
     up_to = max((last_year(a[6], a[7]) for a in awards), default=horizon)
     tables = selectors._annual_values({a[2] for a in awards}, up_to) if awards else {}
-    by_claim: dict[int, list[tuple]] = defaultdict(list)
+    by_claim: dict[int, list[tuple[Any, ...]]] = defaultdict(list)
     for award in awards:
         by_claim[award[0]].append(award)
     expected_by_pupil: dict[tuple[int, int, int], Decimal] = defaultdict(lambda: ZERO)
@@ -400,8 +403,8 @@ def _compute(school_ids: list[int], horizon: int) -> Figures:
                 if a_start > y_end or (a_end is not None and a_end < y_start):
                     continue
                 values = tables.get((la_id, label), {})
-                value = values.get(year)
-                if value is None:
+                annual = values.get(year)
+                if annual is None:
                     # No table of the LA for this year or before it: nothing can be expected
                     # (the funding pages warn of the missing table).
                     continue
@@ -410,10 +413,10 @@ def _compute(school_ids: list[int], horizon: int) -> Figures:
                 last = min(a_end, y_end) if a_end else y_end
                 key = (school_id, la_id, year)
                 out.rates[(*key, (first - y_start).days)] = out.rates.get(
-                    (*key, (first - y_start).days), ZERO) + value
+                    (*key, (first - y_start).days), ZERO) + annual
                 if last < y_end:
                     index = (last - y_start).days + 1
-                    out.rates[(*key, index)] = out.rates.get((*key, index), ZERO) - value
+                    out.rates[(*key, index)] = out.rates.get((*key, index), ZERO) - annual
             line = out.year(school_id, la_id, year)
             expected = calc.expected_income(terms, y_start, y_end) if terms else ZERO
             line["expected"] += expected
@@ -449,15 +452,15 @@ def _compute(school_ids: list[int], horizon: int) -> Figures:
     return out
 
 
-def _unclaimed(out: Figures, claims: list[tuple], awards: list[tuple],
-               rates: dict[int, selectors.CostRates], register: list[tuple],
+def _unclaimed(out: Figures, claims: list[tuple[Any, ...]], awards: list[tuple[Any, ...]],
+               rates: dict[int, selectors.CostRates], register: list[tuple[Any, ...]],
                costs: dict[int, Decimal]) -> None:
     """+1 from the first day a pupil eligible for funding has no live claim, -1 from the day an
     award of theirs comes into force, +1 again the day after it ends. A claim counts for the
     pupil at the school that made it."""
     pending = {(school_id, pupil_id) for _pk, school_id, _la, _y, status, pupil_id, _v in claims
                if status in LIVE_PENDING}
-    in_force: dict[tuple[int, int], list[tuple]] = defaultdict(list)
+    in_force: dict[tuple[int, int], list[tuple[datetime.date, datetime.date | None]]] = defaultdict(list)
     for _claim, school_id, _la, pupil_id, status, _label, start, end in awards:
         if status == S.AWARDED:
             in_force[(school_id, pupil_id)].append((start, end))
@@ -480,14 +483,15 @@ def _merged(spans: list[tuple[datetime.date, datetime.date | None]]
             ) -> list[tuple[datetime.date, datetime.date | None]]:
     """Spans of days covered by any award, overlapping or touching ones joined (an end of None
     is open)."""
-    out: list[list] = []
+    out: list[tuple[datetime.date, datetime.date | None]] = []
     for start, end in sorted(spans, key=lambda s: s[0]):
         if out and (out[-1][1] is None or (start - out[-1][1]).days <= 1):
-            if out[-1][1] is not None and (end is None or end > out[-1][1]):
-                out[-1][1] = end
+            last_start, last_end = out[-1]
+            if last_end is not None and (end is None or end > last_end):
+                out[-1] = (last_start, end)
         else:
-            out.append([start, end])
-    return [(start, end) for start, end in out]
+            out.append((start, end))
+    return out
 
 
 # --- writing ----------------------------------------------------------------------------------
@@ -537,11 +541,16 @@ REGISTER_COLUMNS = ("unclaimed_ehcp_change", "unclaimed_sen_support_change", "co
                     "provision_cost_change")
 
 
-def _sync(model, existing, wanted: dict[tuple, dict[str, object]], key_fields: tuple[str, ...]) -> None:
+_Kept = TypeVar("_Kept", FundingYearFigures, FundingRateChange, FundingRegisterChange)
+
+
+def _sync(model: type[_Kept], existing: dict[tuple[Any, ...], tuple[int, dict[str, object]]],
+          wanted: dict[tuple[Any, ...], dict[str, object]], key_fields: tuple[str, ...]) -> None:
     """Make the stored rows `existing` ({key: (pk, {field: value})}) equal `wanted`, writing
     only the rows that differ: a write that changes nothing leaves the table as it was."""
     stale = [pk for key, (pk, _values) in existing.items() if key not in wanted]
-    changed, new = [], []
+    changed: list[_Kept] = []
+    new: list[_Kept] = []
     for key, values in wanted.items():
         if key not in existing:
             new.append(model(**dict(zip(key_fields, key, strict=True)), **values))
@@ -557,14 +566,15 @@ def _sync(model, existing, wanted: dict[tuple, dict[str, object]], key_fields: t
 
 @transaction.atomic
 def _replace(school_ids: list[int], figures: Figures) -> None:
-    def existing(model, key_fields, value_fields):
+    def existing(model: type[_Kept], key_fields: tuple[str, ...], value_fields: tuple[str, ...]
+                 ) -> dict[tuple[Any, ...], tuple[int, dict[str, object]]]:
         rows = model.objects.filter(school_id__any_of=school_ids).values_list(
             "pk", *key_fields, *value_fields)
         n = len(key_fields)
         return {tuple(row[1:n + 1]): (row[0], dict(zip(value_fields, row[n + 1:], strict=True)))
                 for row in rows}
 
-    keys = ("school_id", "local_authority_id", "financial_year")
+    keys: tuple[str, ...] = ("school_id", "local_authority_id", "financial_year")
     _sync(FundingYearFigures, existing(FundingYearFigures, keys, YEAR_FIELDS),
           {k: dict(v) for k, v in figures.years.items()}, keys)
     keys = ("school_id", "local_authority_id", "financial_year", "day_index")
@@ -627,9 +637,9 @@ def verify(school_ids: Iterable[int] | None = None) -> list[str]:
         horizon = horizon_year()
         for ids in _batches(school_ids):
             want, have = _compute(ids, horizon), _stored(ids)
-            for key in sorted(set(want.years) | set(have.years)):
-                s, la, y = key
-                w, h = want.years.get(key), have.years.get(key)
+            for year_key in sorted(set(want.years) | set(have.years)):
+                s, la, y = year_key
+                w, h = want.years.get(year_key), have.years.get(year_key)
                 where = f"{schools.get(s, s)}, {las.get(la, la)}, {calc.financial_year_label(y)}"
                 if w is None or h is None:
                     state = "missing" if h is None else "stored but should not be"
@@ -638,20 +648,20 @@ def verify(school_ids: Iterable[int] | None = None) -> list[str]:
                 for name in YEAR_FIELDS:
                     if w[name] != h[name]:
                         lines.append(f"{where}: {name.replace('_', ' ')} is {h[name]}, should be {w[name]}.")
-            for key in sorted(set(want.rates) | set(have.rates)):
-                s, la, y, i = key
-                w, h = want.rates.get(key, ZERO), have.rates.get(key, ZERO)
-                if w != h:
+            for rate_key in sorted(set(want.rates) | set(have.rates)):
+                s, la, y, i = rate_key
+                w_rate, h_rate = want.rates.get(rate_key, ZERO), have.rates.get(rate_key, ZERO)
+                if w_rate != h_rate:
                     day = calc.financial_year_bounds(y)[0] + datetime.timedelta(days=i)
                     lines.append(f"{schools.get(s, s)}, {las.get(la, la)}, "
                                  f"{calc.financial_year_label(y)}: change of annual value awarded "
-                                 f"from {day:%-d %B %Y} is {h}, should be {w}.")
-            for key in sorted(set(want.register) | set(have.register)):
-                s, la, day = key
-                w = want.register.get(key, [0, 0, 0, ZERO])
-                h = have.register.get(key, [0, 0, 0, ZERO])
+                                 f"from {day:%-d %B %Y} is {h_rate}, should be {w_rate}.")
+            for register_key in sorted(set(want.register) | set(have.register)):
+                s, la, day = register_key
+                w_change = want.register.get(register_key, [0, 0, 0, ZERO])
+                h_change = have.register.get(register_key, [0, 0, 0, ZERO])
                 when = "from the start" if day == FIRST_DAY else f"from {day:%-d %B %Y}"
-                for name, wv, hv in zip(REGISTER_NAMES, w, h, strict=True):
+                for name, wv, hv in zip(REGISTER_NAMES, w_change, h_change, strict=True):
                     if wv != hv:
                         lines.append(f"{schools.get(s, s)}, {las.get(la, la)}: change of {name} "
                                      f"{when} is {hv}, should be {wv}.")

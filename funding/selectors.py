@@ -13,9 +13,9 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TypedDict
 
-from django.db.models import Count, Exists, Max, OuterRef, Q, Sum
+from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet, Sum
 from django.utils import timezone
 
 from core import numbers
@@ -72,7 +72,7 @@ class BandingYear:
         return calc.financial_year_label(self.earlier) if self.earlier else ""
 
     @property
-    def carried_forward(self) -> list[dict]:
+    def carried_forward(self) -> list[dict[str, str]]:
         """[{"from": "2025-26", "las": "Essex, Southend-on-Sea and Thurrock"}], one item per
         year carried from."""
         by_year: dict[int, list[str]] = defaultdict(list)
@@ -223,13 +223,13 @@ def live_claim_q(on: datetime.date) -> Q:
     return Q(status__in=LIVE_PENDING) | (Q(status=S.AWARDED) & Q(Exists(in_force)))
 
 
-def _pupils_with_live_claim(school_ids: Iterable[int], on: datetime.date):
+def _pupils_with_live_claim(school_ids: Iterable[int], on: datetime.date) -> QuerySet[Claim, Any]:
     return Claim.objects.filter(school_id__in=list(school_ids)).filter(live_claim_q(on)).values(
         "pupil_id"
     )
 
 
-def _register(school_ids: Iterable[int]):
+def _register(school_ids: Iterable[int]) -> QuerySet[Pupil]:
     return Pupil.objects.filter(
         school_id__in=list(school_ids), left_school_on__isnull=True,
         provision__in=ON_REGISTER,
@@ -278,12 +278,14 @@ def _unclaimed_reason(provision: str, cost: Decimal | None, rates: CostRates) ->
 # pages and callers that read them from the selectors.
 
 if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
     from .figures import FundingSummary
 
 _FIGURES_NAMES = ("FundingSummary", "FundingTotals", "SchoolRow", "LARow", "SchoolName")
 
 
-def __getattr__(name: str):
+def __getattr__(name: str) -> Any:
     # funding.figures imports this module, so its classes are looked up when first asked for.
     if name in _FIGURES_NAMES:
         from . import figures
@@ -399,7 +401,11 @@ CLAIM_STATUS_FILTERS = [("", "Any status"), (AWAITING, "Awaiting the LA's decisi
                         *ClaimStatus.choices]
 
 
-def pupil_claims(*, pupil_id: int) -> list[Claim]:
+class _ReceivedTotal(TypedDict):
+    received_total: Decimal | None
+
+
+def pupil_claims(*, pupil_id: int) -> list[WithAnnotations[Claim, _ReceivedTotal]]:
     """A pupil's claims, newest year first, with the LA, the bands, the awards and the money
     received to date (two queries)."""
     return list(
@@ -417,7 +423,7 @@ def claims_awaiting_decision(*, school_ids: Iterable[int]) -> int:
 
 
 def claims_list(*, school_ids: Iterable[int], school_id: int | None = None, status: str = "",
-                financial_year: int | None = None):
+                financial_year: int | None = None) -> QuerySet[Claim]:
     """Claims of these schools for the claims list, filtered by school, status (AWAITING: the
     LA's decision awaited) and financial year; pupil, school, LA and bands joined, awards
     prefetched. A queryset for the caller to order and page (a page costs two queries)."""
@@ -435,11 +441,12 @@ def claims_list(*, school_ids: Iterable[int], school_id: int | None = None, stat
             .prefetch_related("awards__band"))
 
 
-def claims_counts(claims) -> dict[str, int]:
+def claims_counts(claims: QuerySet[Claim]) -> dict[str, int]:
     """How many of these claims there are, awaiting the LA's decision, drafts (one query)."""
-    return claims.order_by().aggregate(
+    counts: dict[str, int] = claims.order_by().aggregate(
         total=Count("pk"), awaiting=Count("pk", filter=Q(status__in=LIVE_PENDING)),
         drafts=Count("pk", filter=Q(status=S.DRAFT)))
+    return counts
 
 
 def hourly_funding_sentences(schemes: Iterable[BandingScheme], weeks_per_year: Decimal) -> list[str]:
@@ -452,7 +459,8 @@ def hourly_funding_sentences(schemes: Iterable[BandingScheme], weeks_per_year: D
         bands = [b for b in scheme.bands.all() if b.hours_per_week]
         if not bands or not weeks:
             continue
-        rates = [(calc.round_pence(b.annual_value / (b.hours_per_week * weeks)), b) for b in bands]
+        rates = [(calc.round_pence(b.annual_value / (b.hours_per_week * weeks)), b) for b in bands
+                 if b.hours_per_week]
         low, high = min(r for r, _ in rates), max(r for r, _ in rates)
         example_rate, example = max(rates, key=lambda r: (r[1].hours_per_week, r[1].annual_value))
         span = numbers.money(low) if low == high else f"{numbers.money(low)} to {numbers.money(high)}"
@@ -464,13 +472,13 @@ def hourly_funding_sentences(schemes: Iterable[BandingScheme], weeks_per_year: D
     return out
 
 
-def bands_for(local_authority: LocalAuthority, financial_year: int):
+def bands_for(local_authority: LocalAuthority, financial_year: int) -> QuerySet[Band]:
     return Band.objects.filter(
         scheme__local_authority=local_authority, scheme__financial_year=financial_year
     ).select_related("scheme")
 
 
-def bands_of_la(local_authority: LocalAuthority):
+def bands_of_la(local_authority: LocalAuthority) -> QuerySet[Band]:
     return Band.objects.filter(scheme__local_authority=local_authority).select_related(
         "scheme"
     ).order_by("-scheme__financial_year", "order", "annual_value")

@@ -312,6 +312,7 @@ def payments_import(*, actor: User | None, school: School, data: bytes, dry_run:
     for row in rows:
         if row.error:
             continue
+        assert row.amount is not None and row.date is not None  # else remittances.read gave an error
         pupil_id = pupils.get(row.upn)
         if pupil_id is None:
             row.error = "No pupil with this UPN at the school."
@@ -339,6 +340,7 @@ def payments_import(*, actor: User | None, school: School, data: bytes, dry_run:
         claims = {c.pk: c for c in Claim.objects.filter(pk__in=set(result.claims.values()))}
         for row in rows:
             if result.outcome.get(row.line) == "new":
+                assert row.amount is not None and row.date is not None  # checked above
                 payment_record(actor=actor, claim=claims[result.claims[row.line]], amount=row.amount,
                                received_on=row.date, reference=row.reference)
     result.written = True

@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 from core.numbers import Count, pct, small_count_threshold
 from pupils.figures import NEED_LABELS, BreakdownRow, needs_breakdown, provision_cells
@@ -42,7 +43,7 @@ def latest_snapshot(school: School, on: dt.date) -> CensusSnapshot | None:
             .order_by("-census_date").first())
 
 
-def snapshot_figures(snapshot: CensusSnapshot | None) -> tuple[dt.date | None, dict]:
+def snapshot_figures(snapshot: CensusSnapshot | None) -> tuple[dt.date | None, dict[str, Any]]:
     """The counts a report keeps from a census snapshot: no pupil, no year groups."""
     if snapshot is None:
         return None, {}
@@ -68,7 +69,7 @@ class Figures:
     sen_support: Count
     total: Count
     needs: list[BreakdownRow]
-    raw: dict
+    raw: dict[str, Any]
 
     @property
     def has_figures(self) -> bool:
@@ -91,7 +92,7 @@ class Figures:
                  self.share(self.total))]
 
 
-def published_figures(census_date: dt.date | None, raw: dict) -> Figures:
+def published_figures(census_date: dt.date | None, raw: dict[str, Any]) -> Figures:
     raw = raw or {}
     ehcp, sen_support, total = provision_cells(int(raw.get("ehcp", 0)),
                                                int(raw.get("sen_support", 0)), suppress=True)
@@ -227,7 +228,7 @@ def _figure_changes(before: Figures, after: Figures) -> list[FigureChange]:
     needs_before = {r.key: r.total for r in before.needs}
     needs_after = {r.key: r.total for r in after.needs}
     for key in sorted(set(needs_before) | set(needs_after),
-                      key=lambda k: NEED_LABELS.get(k, k).lower()):
+                      key=lambda k: (NEED_LABELS.get(k) or k).lower()):
         rows.append(FigureChange(f"Primary need: {NEED_LABELS.get(key, key)}",
                                  needs_before.get(key, Count(0)),
                                  needs_after.get(key, Count(0))))

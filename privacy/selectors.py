@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from auditlog.models import LogEntry
 from django.conf import settings
@@ -49,7 +51,7 @@ def retention_cutoff(today: dt.date, years: int) -> dt.date:
 
 
 def pupils_past_retention(
-    *, today: dt.date | None = None, years: int | None = None, schools=None
+    *, today: dt.date | None = None, years: int | None = None, schools: Iterable[School] | None = None
 ) -> QuerySet[Pupil]:
     """Pupils not yet erased whose date of birth plus the retention period has passed.
     Callers outside a request open `scopes_disabled()` themselves."""
@@ -81,7 +83,7 @@ class Section:
     key: str
     title: str
     header: list[str]
-    rows: list[list] = field(default_factory=list)
+    rows: list[list[Any]] = field(default_factory=list)
     note: str = ""
 
     @property
@@ -89,7 +91,7 @@ class Section:
         return f"{self.key}.csv"
 
 
-def _d(value) -> str:
+def _d(value: object) -> str:
     if value is None:
         return ""
     if isinstance(value, dt.datetime):
@@ -97,7 +99,7 @@ def _d(value) -> str:
     return value.isoformat() if isinstance(value, dt.date) else str(value)
 
 
-def _who(user) -> str:
+def _who(user: object) -> str:
     return getattr(user, "email", "") or ""
 
 
@@ -303,7 +305,7 @@ def subject_access_sections(pupil: Pupil) -> list[Section]:
     return sections
 
 
-def _sent_text(content: list) -> str:
+def _sent_text(content: list[dict[str, Any]]) -> str:
     """A sent pack's sections as plain text, heading by heading."""
     parts = []
     for section in content or []:
@@ -323,9 +325,13 @@ def audit_entries_about(objects: list[Model]) -> QuerySet[LogEntry]:
     for obj in objects:
         ct = ContentType.objects.get_for_model(obj)  # cached by Django
         by_type.setdefault(ct.pk, []).append(str(obj.pk))
+    # auditlog ships no types: its querysets are typed here.
+    entries: QuerySet[LogEntry]
     if not by_type:
-        return LogEntry.objects.none()
+        entries = LogEntry.objects.none()
+        return entries
     q = Q()
     for ct_id, pks in by_type.items():
         q |= Q(content_type_id=ct_id, object_pk__in=pks)
-    return LogEntry.objects.filter(q).select_related("content_type").order_by("timestamp", "pk")
+    entries = LogEntry.objects.filter(q).select_related("content_type").order_by("timestamp", "pk")
+    return entries

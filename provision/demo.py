@@ -167,7 +167,7 @@ def _catalogue(school: School, offers: list[Offer], today: datetime.date) -> int
             services.enrolment_end(
                 actor=None, enrolment=enrolment, end_date=this_term - datetime.timedelta(days=40),
                 exit_score=entry + change if offer.scale else None, today=today)
-        current = []
+        current: list[Enrolment] = []
         for k, pupil in enumerate(now):
             if any(e.pupil_id == pupil.pk for e in current):
                 continue

@@ -9,9 +9,9 @@ from django.utils import timezone
 
 from core.date_input import DateInputField
 from core.forms import Form
-from pupils.models import Need
+from pupils.models import Need, Pupil
 
-from .models import Intervention, Kind
+from .models import Enrolment, Intervention, Kind
 
 NEED_CHOICES = [("", "Not for one area of need"), *[(n.value, f"{n.label} ({n.value})") for n in Need]]
 
@@ -76,7 +76,7 @@ class InterventionChangeForm(InterventionForm):
 
 
 class EnrolForm(Form):
-    pupil = forms.ModelChoiceField(queryset=None, empty_label="Choose a pupil")
+    pupil: forms.ModelChoiceField[Pupil] = forms.ModelChoiceField(queryset=None, empty_label="Choose a pupil")
     start_date = DateInputField(label="Start date")
     entry_score = _decimal("Entry score", places=2, digits=8, required=False, minimum="-999999",
                            help_text="On the intervention's measure, when taken.")
@@ -93,7 +93,8 @@ class EnrolForm(Form):
 class EnrolPupilForm(Form):
     """Enrol one pupil, from their provision page: the intervention is chosen."""
 
-    intervention = forms.ModelChoiceField(queryset=None, empty_label="Choose an intervention")
+    intervention: forms.ModelChoiceField[Intervention] = forms.ModelChoiceField(
+        queryset=None, empty_label="Choose an intervention")
     start_date = DateInputField(label="Start date")
     entry_score = EnrolForm.base_fields["entry_score"]
     notes = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
@@ -138,7 +139,7 @@ class DeliveryForm(Form):
     minutes = forms.IntegerField(
         label="Minutes", min_value=1, max_value=600,
         widget=forms.TextInput(attrs={"inputmode": "numeric", "class": "govuk-input--width-3"}))
-    attended = forms.ModelMultipleChoiceField(
+    attended: forms.ModelMultipleChoiceField[Enrolment] = forms.ModelMultipleChoiceField(
         label="Pupils who attended", queryset=None, required=False,
         widget=forms.CheckboxSelectMultiple)
     note = forms.CharField(required=False, max_length=300,

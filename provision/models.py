@@ -14,6 +14,7 @@ tenant-owned model."""
 from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -24,6 +25,9 @@ from pupils.models import Need, Pupil
 from trusts.audit import AuditedInSchool
 from trusts.models import School
 from trusts.scoping import TenantManager
+
+if TYPE_CHECKING:
+    from .selectors import DeliverySummary
 
 PENNY = Decimal("0.01")
 MINUTES_PER_HOUR = Decimal(60)
@@ -136,6 +140,11 @@ class Enrolment(AuditedInSchool, models.Model):
     notes = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    # Not stored: filled in by provision.selectors for the pages that show an enrolment's
+    # cost per year and its sessions attended.
+    annual_cost: Decimal | None
+    delivery: DeliverySummary | None
 
     objects = TenantManager(school="intervention__school")
 

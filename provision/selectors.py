@@ -6,7 +6,7 @@ of queries whatever the number of rows."""
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -17,7 +17,7 @@ from pupils.models import Need, Pupil
 from trusts.models import School
 
 from . import rates as standard
-from .models import Enrolment, Intervention, cost_per_pupil
+from .models import Delivery, Enrolment, Intervention, cost_per_pupil
 
 ZERO = Decimal("0.00")
 WEEKS_IN_YEAR = Decimal(52)
@@ -326,7 +326,7 @@ class InterventionDetail:
     cost_per_pupil: Decimal | None
     current: list[Enrolment]
     past: list[Enrolment]
-    deliveries: list
+    deliveries: Sequence[Delivery]
     effect: Effect
     delivery: dict[int, DeliverySummary]
 

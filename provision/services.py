@@ -17,6 +17,7 @@ import datetime
 import re
 from collections.abc import Iterable
 from decimal import Decimal
+from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -44,7 +45,7 @@ def _require(actor: User | None, school_id: int) -> None:
         raise PermissionDenied("You may not change this school's provision.")
 
 
-def intervention_checked(values: dict) -> dict:
+def intervention_checked(values: dict[str, Any]) -> dict[str, Any]:
     """The intervention's figures tidied and checked (ValidationError saying what is wrong)."""
     out = dict(values)
     for name in ("name", "staff_role", "measure_scale", "description"):
@@ -94,7 +95,7 @@ def intervention_create(
 
 
 @transaction.atomic
-def intervention_update(*, actor: User | None, intervention: Intervention, **changes) -> Intervention:
+def intervention_update(*, actor: User | None, intervention: Intervention, **changes: Any) -> Intervention:
     """Change an intervention's details (any of INTERVENTION_FIELDS). Its cost changes for every
     pupil enrolled; it can be retired (active=False) once no enrolment is open."""
     _require(actor, intervention.school_id)

@@ -564,8 +564,11 @@ def _read_rows(reader, facts: FileScan, *, file_name: str, census_date: datetime
     tally: dict[tuple, int] = {}
     tally_get = tally.get
     school_sets: dict[int, tuple[set[str], dict[str, SendRow]]] = {}
-    codes_of = (itemgetter(i_prov, i_need, i_need2, i_gen) if i_need2 is not None
-                else itemgetter(i_prov, i_need, i_gen))
+    codes_of: Callable[[list[str]], tuple[str, ...]]
+    if i_need2 is not None:
+        codes_of = itemgetter(i_prov, i_need, i_need2, i_gen)
+    else:
+        codes_of = itemgetter(i_prov, i_need, i_gen)
     birth_cells_of = itemgetter(i_dob, i_yg)
 
     def fail(line: int, column: str, reason: str) -> None:
@@ -620,6 +623,7 @@ def _read_rows(reader, facts: FileScan, *, file_name: str, census_date: datetime
             if (provision == "N" and codes_ok and upn_reason is None and not school_problems
                     and not birth_problems):
                 # A valid pupil without SEN (most rows): a count and a UPN.
+                assert school_id is not None  # a row whose school is unknown has school_problems
                 key = (school_id, year_group, "N", "")
                 tally[key] = tally_get(key, 0) + 1
                 sets = school_sets.get(school_id)
@@ -658,6 +662,7 @@ def _read_rows(reader, facts: FileScan, *, file_name: str, census_date: datetime
                     fail(line, column, reason)
                 error_rows += 1
                 continue
+            assert school_id is not None  # a row whose school is unknown has school_problems
 
             key = (school_id, year_group, provision, need1)
             tally[key] = tally_get(key, 0) + 1

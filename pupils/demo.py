@@ -16,6 +16,7 @@ import random
 from dataclasses import dataclass
 from functools import lru_cache
 from types import SimpleNamespace
+from typing import Any
 
 from django.conf import settings
 from django.utils import timezone
@@ -90,7 +91,7 @@ def _anchor(schools: list[School], today: datetime.date) -> datetime.date:
     return latest + datetime.timedelta(days=1) if latest else today
 
 
-def _population(school: School, nor: int, rng: random.Random, year: int) -> list[DemoPupil]:
+def _population(school: SimpleNamespace, nor: int, rng: random.Random, year: int) -> list[DemoPupil]:
     """Everyone on roll in the school year starting in September of `year` (indexes below
     `nor`), then last year's top cohort (left in the summer before) and a few mid-year joiners
     who left again."""
@@ -221,7 +222,7 @@ def seed_pupils(today: datetime.date) -> tuple[int, int]:
                 lines += census_rows(school, census, nor=int(row["number_on_roll"]),
                                      ehcp=int(row["ehcp"]), sen_support=int(row["sen_support"]),
                                      censuses=censuses)
-            file = dict(raw=("\r\n".join(lines) + "\r\n").encode(),
+            file: dict[str, Any] = dict(raw=("\r\n".join(lines) + "\r\n").encode(),
                         file_name=f"demo-census-{todo[0].trust.slug}-{census}.csv",
                         census_date=census, school=todo[0], allowed_schools=todo)
             # Pupils leave between censuses (a primary's year 6 each autumn): as a data admin

@@ -109,7 +109,7 @@ def keep(*covers: type[models.Model], why: str) -> None:
 def erasers() -> list[Eraser]:
     """Every registered eraser, in registration order, those marked `last` at the end."""
     ordered = sorted((r for r in _REGISTRY if r.erase is not None), key=lambda r: r.last)
-    return [r.erase for r in ordered]
+    return [r.erase for r in ordered if r.erase is not None]
 
 
 def covered_models() -> set[type[models.Model]]:

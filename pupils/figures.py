@@ -17,10 +17,11 @@ from __future__ import annotations
 
 import datetime
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cached_property
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -214,14 +215,14 @@ class BreakdownRow:
     # Share of the row's pupils with SEND (year groups) or of all pupils with SEND (needs);
     # None when a suppressed count would let the reader work the number out.
     share_pct: Decimal | None = None
-    extra: dict = field(default_factory=dict)
+    extra: dict[str, Any] = field(default_factory=dict)
 
 
-NEED_LABELS = dict(Need.choices)
+NEED_LABELS: dict[str, str] = dict(Need.choices)
 YEAR_ORDER = ["N1", "N2", "R"] + [str(n) for n in range(1, 15)]
 
 
-def _sum_json(rows: Iterable[dict], keys: tuple[str, ...]) -> dict[str, dict[str, int]]:
+def _sum_json(rows: Iterable[dict[str, Any]], keys: tuple[str, ...]) -> dict[str, dict[str, int]]:
     out: dict[str, dict[str, int]] = {}
     for data in rows:
         for group, counts in (data or {}).items():
@@ -231,7 +232,7 @@ def _sum_json(rows: Iterable[dict], keys: tuple[str, ...]) -> dict[str, dict[str
     return out
 
 
-def needs_breakdown(by_need: Iterable[dict], *, suppress: bool) -> list[BreakdownRow]:
+def needs_breakdown(by_need: Iterable[dict[str, Any]], *, suppress: bool) -> list[BreakdownRow]:
     """Pupils with SEND by primary need (E and K), largest first."""
     summed = _sum_json(by_need, ("E", "K"))
     grand = sum(v["E"] + v["K"] for v in summed.values())
@@ -248,7 +249,7 @@ def needs_breakdown(by_need: Iterable[dict], *, suppress: bool) -> list[Breakdow
     return rows
 
 
-def year_group_breakdown(by_year: Iterable[dict], *, suppress: bool) -> list[BreakdownRow]:
+def year_group_breakdown(by_year: Iterable[dict[str, Any]], *, suppress: bool) -> list[BreakdownRow]:
     """Pupils by year group: EHCP, SEN Support, total SEND and SEND % of the year group."""
     summed = _sum_json(by_year, ("E", "K", "N"))
     order = {y: i for i, y in enumerate(YEAR_ORDER)}
@@ -286,14 +287,14 @@ class SchoolRow:
     previous: Figures | None = None
     national: National | None = None
     flags: list[Flag] = field(default_factory=list)
-    by_need: dict = field(default_factory=dict)
-    by_year_group: dict = field(default_factory=dict)
+    by_need: dict[str, Any] = field(default_factory=dict)
+    by_year_group: dict[str, Any] = field(default_factory=dict)
 
     @property
     def has_census(self) -> bool:
         return self.figures is not None
 
-    def sort_value(self, key: str):
+    def sort_value(self, key: str) -> Any:
         """The value of a column to sort by (a school without a census below any figure)."""
         f = self.figures
         if key in {"name", "trust_name", "la_name", "phase_label", "laestab"}:
@@ -366,7 +367,7 @@ def _school_rows(school_ids: Iterable[int] | None, trust_ids: Iterable[int] | No
 
 
 def _latest_two_snapshots(school_ids: list[int], census_date: datetime.date | None,
-                          breakdowns: bool):
+                          breakdowns: bool) -> Iterator[dict[str, Any]]:
     """The latest and the previous snapshot of each school (one query, a window function)."""
     qs = within(CensusSnapshot.objects, school_ids)
     if census_date is not None:
@@ -395,7 +396,7 @@ def _latest_two_snapshots(school_ids: list[int], census_date: datetime.date | No
 
 
 def _every_snapshot(school_ids: list[int], census_date: datetime.date | None,
-                    breakdowns: bool, history: dict[datetime.date, list[int]]):
+                    breakdowns: bool, history: dict[datetime.date, list[int]]) -> Iterator[dict[str, Any]]:
     """Every snapshot of these schools, newest first (one query): the latest two up to
     `census_date` of each school yielded as _latest_two_snapshots does, and every snapshot's
     counts added into `history` ({census date: [on roll, EHCP, SEN Support, schools]}) for the
@@ -468,7 +469,7 @@ def school_table(
             row.flags = flags_for(row.figures, row.national, row.previous, thresholds)
     with_census = [r for r in rows if r.figures is not None]
     with_previous = [r.previous for r in with_census if r.previous is not None]
-    shown = max((r.census_date for r in with_census), default=None)
+    shown = max((r.census_date for r in with_census if r.census_date is not None), default=None)
     trend_points: list[TrendPoint] = []
     if history:
         trend_points = [TrendPoint(date, Figures(*every[date])) for date in sorted(every)]
@@ -476,7 +477,7 @@ def school_table(
     return SchoolTable(
         rows=rows,
         census_date=shown,
-        totals=Figures.total(r.figures for r in with_census),
+        totals=Figures.total(r.figures for r in with_census if r.figures is not None),
         previous_totals=Figures.total(with_previous) if with_previous else None,
         by_phase=phase_totals(rows, nationals),
         nationals=nationals,

@@ -71,6 +71,12 @@ def _half_up(value: Decimal) -> Decimal:
     return value.quantize(ONE_PLACE, rounding=ROUND_HALF_UP)
 
 
+def _share(part: int, whole: int) -> Decimal:
+    share = pct(part, whole)
+    assert share is not None  # read() refuses a phase with no pupils first
+    return share
+
+
 def read(header: list[str], rows: list[tuple[int, dict[str, str]]]) -> list[NationalFigures]:
     """The national figures of the file's latest year for primary and secondary schools."""
     national = [(line, r) for line, r in rows if r["geographic_level"].lower() == "national"
@@ -93,9 +99,9 @@ def read(header: list[str], rows: list[tuple[int, dict[str, str]]]) -> list[Nati
         has_counts = all(c in header for c in COUNTS)
         if len(lines) == 1 and not has_counts:
             line, r = lines[0]
-            ehcp, k = _number(r, "ehc_plan_percent", line), _number(r, "sen_support_percent", line)
-            out.append(NationalFigures(phase, year_label(year), _half_up(ehcp), _half_up(k),
-                                       _half_up(ehcp + k), None))
+            ehcp_pct, k_pct = _number(r, "ehc_plan_percent", line), _number(r, "sen_support_percent", line)
+            out.append(NationalFigures(phase, year_label(year), _half_up(ehcp_pct), _half_up(k_pct),
+                                       _half_up(ehcp_pct + k_pct), None))
             continue
         if not has_counts:
             raise PublishedFileError(
@@ -107,8 +113,8 @@ def read(header: list[str], rows: list[tuple[int, dict[str, str]]]) -> list[Nati
         if not pupils or ehcp + k > pupils:
             raise PublishedFileError(f"The national counts for {phase_name} schools in "
                                      f"{year_label(year)} do not add up ({pupils} pupils).")
-        out.append(NationalFigures(phase, year_label(year), pct(ehcp, pupils), pct(k, pupils),
-                                   pct(ehcp + k, pupils), pupils))
+        out.append(NationalFigures(phase, year_label(year), _share(ehcp, pupils), _share(k, pupils),
+                                   _share(ehcp + k, pupils), pupils))
     return out
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable
+from typing import Any
 
 from django.db import models
 from django.db.models import Count, Q, QuerySet
@@ -101,7 +102,7 @@ def imports_for_schools(school_ids: Iterable[int], limit: int = 50) -> QuerySet[
     ).order_by("-created_at", "-pk")[:limit]
 
 
-def import_leavers(summary: dict, school_ids: Iterable[int], limit: int
+def import_leavers(summary: dict[str, Any], school_ids: Iterable[int], limit: int
                    ) -> tuple[list[Pupil], int]:
     """The pupils a census check or import records as having left (ids kept in its summary),
     of the schools given, by name: the first `limit` and how many there are. One query."""

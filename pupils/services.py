@@ -12,11 +12,13 @@ import time
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.files.uploadedfile import UploadedFile
 from django.db import connection, transaction
+from django.db.backends.utils import CursorWrapper
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 from django_scopes import scopes_disabled
@@ -41,7 +43,7 @@ class CensusOutcome:
     """What a check or an import found: the summary and row errors, ready to store as JSON."""
 
     parsed: ParsedCensus
-    summary: dict
+    summary: dict[str, Any]
     applied: bool = False
     record: CensusImport | None = None
     diff: census.CensusDiff | None = None  # None for a file with row errors
@@ -69,7 +71,8 @@ def _local_authorities() -> dict[str, int]:
 
 def _parse(*, raw: bytes | BinaryIO, file_name: str, census_date: datetime.date,
            school: School | None,
-           allowed_schools: Iterable[School], progress: Callable | None) -> tuple[ParsedCensus, list]:
+           allowed_schools: Iterable[School], progress: Callable[[int, int], None] | None
+           ) -> tuple[ParsedCensus, list[SchoolRef]]:
     refs = _refs(allowed_schools)
     known = [c for pair in School.objects.values_list("laestab", "urn") for c in pair if c]
     parsed = census.parse(
@@ -80,9 +83,10 @@ def _parse(*, raw: bytes | BinaryIO, file_name: str, census_date: datetime.date,
     return parsed, refs
 
 
-def _summary(parsed: ParsedCensus, diff: census.CensusDiff | None, refs: list[SchoolRef]) -> dict:
+def _summary(parsed: ParsedCensus, diff: census.CensusDiff | None, refs: list[SchoolRef]
+             ) -> dict[str, Any]:
     by_id = {r.id: r for r in refs}
-    summary: dict = {
+    summary: dict[str, Any] = {
         "file_name": parsed.file_name, "file_size": parsed.file_size, "sha256": parsed.sha256,
         "census_date": parsed.census_date.isoformat(), "rows": parsed.rows,
         "error_count": parsed.error_count, "error_rows": parsed.error_rows,
@@ -254,7 +258,7 @@ EVENT_COLUMNS = ("pupil_id", "kind", "date", "source", "actor_id", "from_provisi
                  "from_need", "to_need", "note", "created_at")
 
 
-def _copy(cursor, table: str, columns: tuple[str, ...], rows: list[tuple]) -> None:
+def _copy(cursor: CursorWrapper, table: str, columns: tuple[str, ...], rows: list[tuple[Any, ...]]) -> None:
     """COPY rows into a table; logged like any statement so query counts include it."""
     sql = f"COPY {table} ({', '.join(columns)}) FROM STDIN"
     start = time.monotonic()
@@ -267,7 +271,7 @@ def _copy(cursor, table: str, columns: tuple[str, ...], rows: list[tuple]) -> No
         )
 
 
-def _upsert_pupils_postgresql(rows: list[tuple], now) -> list[int]:
+def _upsert_pupils_postgresql(rows: list[tuple[Any, ...]], now: datetime.datetime) -> list[int]:
     """Insert or update the pupils; their ids in the order of `rows`. Three statements."""
     table = Pupil._meta.db_table
     cols = census.PUPIL_COLUMNS
@@ -293,7 +297,7 @@ def _upsert_pupils_postgresql(rows: list[tuple], now) -> list[int]:
     return [ids[n] for n in range(len(rows))]
 
 
-def _upsert_pupils_orm(rows: list[tuple]) -> list[int]:
+def _upsert_pupils_orm(rows: list[tuple[Any, ...]]) -> list[int]:
     objs = [Pupil(**dict(zip(census.PUPIL_COLUMNS, row, strict=True))) for row in rows]
     Pupil.objects.bulk_create(objs, update_conflicts=True, unique_fields=["school", "upn"],
                               update_fields=census.UPDATE_FIELDS)
@@ -467,18 +471,20 @@ def _progress_reporter(import_id: int) -> Callable[[int, int], None]:
 
 
 def census_upload(*, actor: User, school: School, census_date: datetime.date,
-                  uploaded_file) -> CensusImport:
+                  uploaded_file: UploadedFile) -> CensusImport:
     """Keep an uploaded census file and its record, ready to be checked. Refuses (with
     CensusFileError) a file that is not a CSV, is empty or too large before storing it."""
     name = (uploaded_file.name or "census.csv").rsplit("/", 1)[-1][:200]
-    census.check_upload(name, uploaded_file.size)
+    size = uploaded_file.size
+    assert size is not None  # Django's upload handlers always give the size
+    census.check_upload(name, size)
     digest = hashlib.sha256()
     for chunk in uploaded_file.chunks():
         digest.update(chunk)
     uploaded_file.seek(0)
     with scopes_disabled():
         record = CensusImport(school=school, census_date=census_date, uploaded_by=actor,
-                              file_name=name, file_size=uploaded_file.size,
+                              file_name=name, file_size=size,
                               sha256=digest.hexdigest(), status=CensusImport.Status.CHECKING)
         record.file.save(f"{uuid.uuid4().hex}.csv", uploaded_file, save=False)
         record.save()
@@ -537,7 +543,7 @@ def census_import_confirm(*, actor: User, record: CensusImport,
     if needed and confirmed_leavers != needed:
         return False
     with scopes_disabled():
-        changes: dict = {"status": CensusImport.Status.IMPORTING, "confirmed_by": actor,
+        changes: dict[str, Any] = {"status": CensusImport.Status.IMPORTING, "confirmed_by": actor,
                          "attempts": 0, "heartbeat_at": None}
         if confirmed_leavers is not None:
             changes["summary"] = {**(record.summary or {}), "leavers_confirmed": confirmed_leavers}
@@ -640,7 +646,7 @@ def census_import_retry(*, actor: User, record: CensusImport) -> str | None:
         status = resumed.values_list("resume_status", flat=True).first()
         if status is None:
             return None
-        changes: dict = {"status": status, "resume_status": "", "message": "", "attempts": 0,
+        changes: dict[str, Any] = {"status": status, "resume_status": "", "message": "", "attempts": 0,
                          "heartbeat_at": None}
         if status == CensusImport.Status.IMPORTING:
             changes["confirmed_by"] = actor
@@ -703,13 +709,14 @@ def pupils_arrive_from_transfer(*, actor: User | None, school: School,
             school=school, upn__in=[a.upn for a in arrivals]).prefetch_related("events")}
         results = []
         for a in arrivals:
-            pupil = existing.get(a.upn)
-            created = pupil is None
-            if created:
+            found = existing.get(a.upn)
+            created = found is None
+            if found is None:
                 pupil = Pupil(school=school, upn=a.upn, home_local_authority=school.local_authority)
-                known: set = set()
+                known: set[tuple[datetime.date, str]] = set()
                 before = ("", "", "")
             else:
+                pupil = found
                 known = _provision_events(pupil)
                 current = pupil.on_register_now
                 before = ((pupil.provision, pupil.primary_need, pupil.secondary_need) if current

@@ -4,6 +4,7 @@ for the school or record first (a school or pupil the user may not see answers 4
 
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -159,7 +160,7 @@ def _pupil_context(request, pupil: Pupil, *, change_form=None, remove_form=None)
     can_edit = access.can(request.user, Capability.EDIT_REGISTER, pupil.school)
     on_register = pupil.on_register and pupil.left_school_on is None
     today = timezone.localdate()
-    sections = []
+    sections: list[dict[str, Any]] = []
     for section in navigation.pupil_sections():
         content = section.build(pupil, request.user, today)
         if content is not None:
@@ -298,7 +299,8 @@ def _import_page(request, record: CensusImport, confirm_form: ConfirmLeaversForm
     there are more of them than may leave unconfirmed, the tick box quoting their number."""
     context = _import_context(record)
     summary = context["summary"]
-    leavers, leavers_total = [], 0
+    leavers: list[Pupil] = []
+    leavers_total = 0
     if record.is_finished:
         leavers, leavers_total = selectors.import_leavers(
             summary, access.school_ids_for(request.user, Capability.IMPORT_CENSUS), LEAVERS_SHOWN)

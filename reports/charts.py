@@ -49,7 +49,7 @@ def _svg_open(chart_id: str, width: int, height: int, title: str, desc: str) -> 
     ]
 
 
-def _nice_max(values: list[Decimal]) -> Decimal:
+def _nice_max(values: list[Decimal | None]) -> Decimal:
     top = max([v for v in values if v is not None] or [Decimal(1)])
     step = Decimal(5) if top > 10 else Decimal(1)
     return max(step, ((top / step).to_integral_value(rounding="ROUND_CEILING")) * step)

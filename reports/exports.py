@@ -4,6 +4,8 @@ so that it is shown as text, never run as a formula."""
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import tablib
 from django.http import Http404, HttpResponse
 from import_export.formats.base_formats import CSV, XLSX
@@ -49,7 +51,7 @@ def school_profile_dataset(profile: register.SchoolProfile) -> tablib.Dataset:
     data = tablib.Dataset(headers=["Census", *FIGURE_HEADERS, "National EHCP %",
                                    "National SEN Support %", "National total SEND %"])
     n = profile.row.national
-    nat = [n.ehcp_pct, n.sen_support_pct, n.total_pct] if n else [None, None, None]
+    nat: list[Decimal | None] = [n.ehcp_pct, n.sen_support_pct, n.total_pct] if n else [None, None, None]
     for point in profile.history:
         data.append(_row([point.census_date.isoformat(), *_figures(point.figures), *nat]))
     return data

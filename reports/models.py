@@ -7,10 +7,10 @@ from trusts.models import Trust
 from trusts.scoping import TenantManager
 
 
-class _DistinctManager(models.Manager):
+class _DistinctManager(TenantManager["BoardPack"]):
     # The scope filter follows trust -> schools (a reverse relation), which would repeat a
     # pack once per visible school of its trust; DISTINCT keeps one row per pack.
-    def get_queryset(self):
+    def get_queryset(self) -> models.QuerySet["BoardPack"]:
         return super().get_queryset().distinct()
 
 
@@ -49,7 +49,7 @@ class BoardPack(models.Model):
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 
-    objects = TenantManager(_manager_class=_DistinctManager, school="trust__schools")
+    objects = _DistinctManager(school="trust__schools")
 
     class Meta:
         ordering = ["-created_at", "-pk"]

@@ -113,7 +113,7 @@ def trust_columns(table: register.SchoolTable) -> list[TrustColumn]:
         with_census = [r for r in rows if r.figures is not None]
         out.append(TrustColumn(
             rows[0].trust_id, rows[0].trust_name, rows[0].trust_slug,
-            register.Figures.total(r.figures for r in with_census),
+            register.Figures.total(r.figures for r in with_census if r.figures is not None),
             register.phase_totals(with_census, table.nationals),
         ))
     out.sort(key=lambda c: c.name)

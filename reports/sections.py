@@ -111,9 +111,9 @@ def trust_report(
 def funding_names(rows: register.SchoolTable | register.SchoolRow
                   ) -> list[funding_figures.SchoolName]:
     """The funding tables' school names from the register's rows, already read."""
-    rows = rows.rows if isinstance(rows, register.SchoolTable) else [rows]
+    listed = rows.rows if isinstance(rows, register.SchoolTable) else [rows]
     return [funding_figures.SchoolName(r.school_id, r.name, r.laestab, r.trust_id, r.la_name)
-            for r in rows]
+            for r in listed]
 
 
 def _furthest_from_national(rows: list[register.SchoolRow], attr: str, nat_attr: str, limit: int

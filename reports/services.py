@@ -8,13 +8,15 @@ import os
 import threading
 import time
 import uuid
+from functools import partial
 from pathlib import Path
+from typing import Any
 
-from celery import current_app
+from celery import Task, current_app
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, connections, transaction
-from django.db.models import Q
+from django.db.models import Manager, Q
 from django.utils import timezone
 
 from trusts import access
@@ -34,7 +36,7 @@ QUEUE_WAITING = (
 )
 
 
-def _packs():
+def _packs() -> Manager[BoardPack]:
     # Writes address packs by id after the access check; DISTINCT (see the model's manager)
     # cannot be combined with FOR UPDATE or DELETE.
     return BoardPack._base_manager
@@ -45,7 +47,7 @@ def _packs():
 RENDER_TASK = "reports.tasks.render_board_pack"
 
 
-def _render_task():
+def _render_task() -> Task[Any, Any]:
     app = current_app
     if RENDER_TASK not in app.tasks:
         # Not loaded yet in this process (a worker loads every app's tasks when it starts).
@@ -247,7 +249,7 @@ def board_pack_recover_stalled() -> int:
             _packs().filter(pk=pack.pk).update(status=BoardPack.Status.QUEUED, error=INTERRUPTED,
                                                progress=0, heartbeat_at=None)
             log.warning("Board pack %s stalled while rendering; sending it again", pack.pk)
-            transaction.on_commit(lambda pack_id=pack.pk: _enqueue_render(pack_id))
+            transaction.on_commit(partial(_enqueue_render, pack.pk))
     return found
 
 

@@ -21,6 +21,7 @@ import subprocess
 import tarfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import psycopg
 from django.conf import settings
@@ -60,12 +61,19 @@ def _connect(db: dict) -> psycopg.Connection:
     return psycopg.connect(**{k: v for k, v in kwargs.items() if v is not None}, autocommit=True)
 
 
+def _value(cursor: psycopg.Cursor[Any]) -> Any:
+    """The one value of a query that always returns one row (an aggregate, a function)."""
+    row = cursor.fetchone()
+    assert row is not None
+    return row[0]
+
+
 def table_counts(conn: psycopg.Connection) -> dict[str, int]:
     tables = [row[0] for row in conn.execute(
         "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' "
         "AND table_type = 'BASE TABLE' ORDER BY table_name")]
-    return {t: conn.execute(sql.SQL("SELECT count(*) FROM {}").format(sql.Identifier(t)))
-            .fetchone()[0] for t in tables}
+    return {t: _value(conn.execute(sql.SQL("SELECT count(*) FROM {}").format(sql.Identifier(t))))
+            for t in tables}
 
 
 def media_files(root: Path) -> dict[str, str]:
@@ -109,7 +117,7 @@ def backup(root: Path, now: datetime.datetime | None = None) -> Path:
         with _connect(db) as conn:
             # Counted in the snapshot pg_dump then dumps, so the counts are the dump's own.
             conn.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
-            snapshot = conn.execute("SELECT pg_export_snapshot()").fetchone()[0]
+            snapshot = _value(conn.execute("SELECT pg_export_snapshot()"))
             counts = table_counts(conn)
             _run(["pg_dump", "--format=custom", f"--snapshot={snapshot}",
                   "--file", str(partial / DUMP)], env)
@@ -157,8 +165,8 @@ def restore(folder: Path) -> RestoreResult:
 
     connections["default"].close()  # Django's own connection plays no part
     with _connect(db) as conn:
-        existing = conn.execute("SELECT count(*) FROM information_schema.tables "
-                                "WHERE table_schema = 'public'").fetchone()[0]
+        existing = _value(conn.execute("SELECT count(*) FROM information_schema.tables "
+                                       "WHERE table_schema = 'public'"))
     if existing:
         raise BackupError(f"Database {db['NAME']} is not empty ({existing} tables): restore "
                           "into a new, empty database (createdb), then point DATABASE_URL at it.")

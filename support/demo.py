@@ -11,6 +11,7 @@ A pupil who already has a plan or a profile is left alone, so a second run chang
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.utils import timezone
 
@@ -25,7 +26,7 @@ SCHOOLS = ("8833001", "8824001")
 HOS_EMAIL = "hos@demo.test"
 
 # What a plan says, by the pupil's primary need: the assessment, then the outcomes.
-PLANS = {
+PLANS: dict[str, dict[str, Any]] = {
     "SLCN": {
         "needs": "{name} finds it hard to follow instructions with more than two steps and to "
                  "find the words to explain their ideas, especially in front of the class.",
@@ -130,6 +131,7 @@ def _plan(pupil: Pupil, lead: User, starts_on: dt.date, review_due: dt.date,
                                  review_by=review_due, enrolments=enrolments if i == 0 else ())
     elif enrolments:  # outcomes carried over from the last cycle
         first = plan.outcomes.order_by("position").first()
+        assert first is not None  # the plan has outcomes
         services.outcome_update(actor=lead, outcome=first, description=first.description,
                                 success_criteria=first.success_criteria, support=first.support,
                                 review_by=first.review_by, enrolments=enrolments)

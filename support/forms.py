@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django import forms
 
 from core.date_input import DateInputField as DateField
@@ -9,6 +11,10 @@ from core.forms import Form
 
 from .models import Outcome
 from .services import PROFILE_PART_MAX_CHARS
+
+if TYPE_CHECKING:
+    from provision.models import Enrolment
+    from trusts.models import User
 
 TEXT = 4000  # the longest free text of a plan's part
 
@@ -24,7 +30,7 @@ class PlanStartForm(Form):
     review_due = DateField(label="Review date",
                            help_text="Usually about a term after the start. For example, "
                                      "11 12 2026")
-    owner = forms.ModelChoiceField(queryset=None, label="Lead",
+    owner: forms.ModelChoiceField[User] = forms.ModelChoiceField(queryset=None, label="Lead",
                                    help_text="Who leads this plan and its review.")
 
     def __init__(self, *args, leads, **kwargs):
@@ -54,7 +60,7 @@ class OutcomeForm(Form):
     support = _text("Support to be given", rows=3, max_length=1000,
                     help_text="Who will do what, how often.")
     review_by = DateField(label="Review date of this outcome")
-    enrolments = forms.ModelMultipleChoiceField(
+    enrolments: forms.ModelMultipleChoiceField[Enrolment] = forms.ModelMultipleChoiceField(
         queryset=None, required=False, widget=forms.CheckboxSelectMultiple,
         label="Provision from the provision map",
         help_text="The pupil's interventions that work towards this outcome.")

@@ -67,6 +67,7 @@ def plans_section(pupil, user, today: dt.date) -> PupilSectionContent | None:
     for plan in plans:
         tag = selectors.plan_tag(plan, today)
         if plan.is_closed:
+            assert plan.closed_on is not None  # support_plan_closed_has_date
             text = (f"SEN support plan, {_d(plan.starts_on)} to {_d(plan.closed_on)} "
                     f"(reviewed)")
         else:

@@ -8,11 +8,13 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 
 from core import numbers
-from provision.models import Enrolment
+from provision.models import Enrolment, Intervention
 from provision.selectors import delivery_for_enrolments
 from pupils.models import Provision, Pupil
 from trusts import access, audit
@@ -20,6 +22,9 @@ from trusts.access import Capability
 from trusts.models import User
 
 from .models import OnePageProfile, Outcome, PlanReview, SupportPlan
+
+if TYPE_CHECKING:
+    from trusts.handover import WorkItem
 
 # "Due soon" on the home page and the lists: a review in the next 14 days.
 DUE_SOON_DAYS = 14
@@ -232,7 +237,7 @@ class DeliveryRow:
     exit_score: str = ""
 
     @property
-    def pct(self):
+    def pct(self) -> Decimal | None:
         return numbers.pct(self.delivered, self.planned)
 
     @property
@@ -246,21 +251,21 @@ class DeliveryRow:
     def outcomes_text(self) -> str:
         return ", ".join(str(n) for n in self.outcomes)
 
-    def as_json(self) -> dict:
+    def as_json(self) -> dict[str, Any]:
         return {**self.__dict__, "outcomes": list(self.outcomes)}
 
     @classmethod
-    def from_json(cls, data: dict) -> DeliveryRow:
+    def from_json(cls, data: dict[str, Any]) -> DeliveryRow:
         fields = set(cls.__dataclass_fields__)
         return cls(**{**{k: v for k, v in data.items() if k in fields},
                       "outcomes": tuple(data.get("outcomes", ()))})
 
 
-def _score(value) -> str:
+def _score(value: Decimal | None) -> str:
     return "" if value is None else f"{value.normalize():f}"
 
 
-def _pattern(intervention) -> str:
+def _pattern(intervention: Intervention) -> str:
     sessions = intervention.sessions_per_week.normalize()
     noun = "session" if sessions == 1 else "sessions"
     return f"{sessions:f} {noun} a week of {intervention.minutes_per_session} minutes"
@@ -310,7 +315,7 @@ def pupil_enrolments(pupil: Pupil) -> QuerySet[Enrolment]:
 
 # --- Open plans of one lead, for a handover (trusts.handover) ----------------------------------
 
-def open_plans_of(owner_id: int, school_ids: Iterable[int]) -> list:
+def open_plans_of(owner_id: int, school_ids: Iterable[int]) -> list[WorkItem]:
     """The plans in progress `owner_id` leads at these schools (one query)."""
     from django.urls import reverse
 

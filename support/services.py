@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, QuerySet
 from django.utils import timezone
 
 from provision.models import Enrolment
@@ -134,7 +134,7 @@ def plan_update_details(*, actor: User, plan: SupportPlan, starts_on: dt.date,
 # The plans still in progress (draft or current) of pupils still at the school: closed cycles
 # and the plans of pupils who have left are kept as they were, lead included.
 
-def _open_plans():
+def _open_plans() -> QuerySet[SupportPlan]:
     return SupportPlan.objects.exclude(status=SupportPlan.Status.CLOSED).filter(
         pupil__left_school_on__isnull=True)
 

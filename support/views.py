@@ -5,6 +5,7 @@ child's plan or profile in the audit log, and writes only through support.servic
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -324,7 +325,7 @@ def review_edit(request, pk: int):
         return refused
     outcomes = selectors.plan_outcomes(plan)
     review = selectors.plan_review(plan)
-    initial = {"held_on": review.held_on if review else _today()}
+    initial: dict[str, Any] = {"held_on": review.held_on if review else _today()}
     if review:
         initial.update(next_steps=review.next_steps, pupil_views=review.pupil_views,
                        parent_views=review.parent_views)

@@ -1,9 +1,13 @@
 import re
+from typing import TYPE_CHECKING
 
 from django import forms
 from django.conf import settings
 
 from core.forms import Form
+
+if TYPE_CHECKING:
+    from trusts.models import School
 
 
 class CtfUploadForm(Form):
@@ -55,7 +59,7 @@ class CtfExportForm(Form):
 
 
 class MoveReleaseForm(Form):
-    to_school = forms.ModelChoiceField(
+    to_school: "forms.ModelChoiceField[School]" = forms.ModelChoiceField(
         label="Which school is the pupil moving to?", queryset=None,
         empty_label="Choose a school",
         help_text="Schools using this service. The new school's SENCO receives the pupil's "

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from django.db.models import Q, QuerySet
 
 from trusts.models import School
 
 from .models import PupilMove, TransferImport
+
+if TYPE_CHECKING:
+    from pupils.models import Pupil
 
 
 def import_for_schools(pk: int, school_ids: Iterable[int]) -> TransferImport | None:
@@ -24,7 +28,7 @@ def imports_for_school(school: School, limit: int = 10) -> QuerySet[TransferImpo
 # A move is seen from both of its schools; every read names the schools the caller may act for
 # (from trusts.access) and lifts the scope only to look at the receiving side too.
 
-def _moves():
+def _moves() -> QuerySet[PupilMove]:
     return PupilMove.objects.with_scopes_disabled().select_related(
         "pupil", "from_school", "to_school", "released_by", "received_by", "cancelled_by",
         "received_pupil")
@@ -53,7 +57,7 @@ def released_counts(school_ids: Iterable[int]) -> int:
         to_school_id__in=list(school_ids), status=PupilMove.Status.RELEASED).count()
 
 
-def moves_of_pupil(pupil) -> list[PupilMove]:
+def moves_of_pupil(pupil: Pupil) -> list[PupilMove]:
     """The moves out of the school of this pupil's row and into it. One query."""
     return list(_moves().filter(Q(pupil=pupil) | Q(received_pupil=pupil)).order_by(
         "released_at", "pk"))
@@ -64,7 +68,7 @@ def schools_to_release_to(school: School) -> QuerySet[School]:
     return School.objects.exclude(pk=school.pk).select_related("trust").order_by("name", "pk")
 
 
-def pupil_for_schools(pk: int, school_ids: Iterable[int]):
+def pupil_for_schools(pk: int, school_ids: Iterable[int]) -> Pupil | None:
     from pupils.models import Pupil
 
     return (Pupil.objects.filter(pk=pk, school_id__in=list(school_ids))

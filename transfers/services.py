@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -37,7 +38,7 @@ class TransferCheck:
     """What importing a parsed file would do: one line per pupil in the file."""
 
     parsed: ctf.ParsedCtf
-    lines: list[dict] = field(default_factory=list)
+    lines: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def counts(self) -> dict[str, int]:
@@ -120,7 +121,7 @@ def ctf_check(*, school: School, raw: bytes, file_name: str) -> TransferCheck:
     return check
 
 
-def _arrival(p: dict) -> pupil_services.ArrivingPupil:
+def _arrival(p: dict[str, Any]) -> pupil_services.ArrivingPupil:
     return pupil_services.ArrivingPupil(
         upn=p["upn"], surname=p["surname"], forename=p["forename"],
         date_of_birth=datetime.date.fromisoformat(p["dob"]), gender=p["gender"],
@@ -129,7 +130,8 @@ def _arrival(p: dict) -> pupil_services.ArrivingPupil:
         history=tuple((datetime.date.fromisoformat(d), prov) for d, prov in p["history"]))
 
 
-def _payload(p: ctf.CtfPupil) -> dict:
+def _payload(p: ctf.CtfPupil) -> dict[str, Any]:
+    assert p.date_of_birth is not None  # a file with a pupil without one is refused whole
     return {"position": p.position, "upn": p.upn, "surname": p.surname, "forename": p.forename,
             "dob": p.date_of_birth.isoformat(), "gender": p.gender, "year_group": p.year_group,
             "provision": p.provision, "primary_need": p.primary_need,
@@ -143,7 +145,7 @@ def _note(source_name: str, source_laestab: str) -> str:
     return f"From the common transfer file of {source or 'another school'}"[:300]
 
 
-def _summary(check: TransferCheck) -> dict:
+def _summary(check: TransferCheck) -> dict[str, Any]:
     return {"counts": check.counts, "lines": check.lines}
 
 
@@ -167,7 +169,7 @@ def ctf_upload(*, actor: User, school: School, raw: bytes, file_name: str) -> Tr
         )
 
 
-def _apply(*, actor: User | None, school: School, pupils: list[dict], note: str) -> list[int]:
+def _apply(*, actor: User | None, school: School, pupils: list[dict[str, Any]], note: str) -> list[int]:
     results = pupil_services.pupils_arrive_from_transfer(
         actor=actor, school=school, arrivals=[_arrival(p) for p in pupils], note=note)
     return [r.pupil.pk for r in results]
@@ -301,7 +303,7 @@ def pupil_move_cancel(*, actor: User, move: PupilMove) -> bool:
     return True
 
 
-def _provision_history(pupil: Pupil) -> list[dict]:
+def _provision_history(pupil: Pupil) -> list[dict[str, Any]]:
     from provision.selectors import enrolments_for_pupil
 
     return [{
@@ -326,7 +328,7 @@ def _end_provision(pupil: Pupil, on: datetime.date) -> None:
 
 
 def _arriving(pupil: Pupil) -> pupil_services.ArrivingPupil:
-    history = []
+    history: list[tuple[datetime.date, str]] = []
     for event in pupil.events.all():  # oldest first
         if event.to_provision and event.to_provision != event.from_provision and (
                 not history or history[-1][1] != event.to_provision):

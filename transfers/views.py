@@ -72,7 +72,8 @@ def _lines(record: TransferImport) -> list[dict]:
     stored = pupil_selectors.pupils_by_id(record.school, ids)
     for line in lines:
         line["label"] = STATUS_LABELS[line["status"]]
-        pupil = stored.get(line.get("pupil_id"))
+        pupil_id = line.get("pupil_id")
+        pupil = stored.get(pupil_id) if pupil_id else None
         payload = from_file.get(line["position"])
         if payload is not None:
             line["name"] = f"{payload['surname']}, {payload['forename']}"

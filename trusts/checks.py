@@ -1,7 +1,7 @@
 """System checks of the session settings (`manage.py check`, and every process start)."""
 
 from django.conf import settings
-from django.core.checks import Error, Warning, register
+from django.core.checks import CheckMessage, Error, Warning, register
 
 
 @register()
@@ -12,7 +12,7 @@ def check_session_timeouts(app_configs, **kwargs) -> list:
     idle = settings.SESSION_COOKIE_AGE
     interval = settings.SESSION_ACTIVITY_INTERVAL
     absolute = settings.SESSION_ABSOLUTE_TIMEOUT
-    out = []
+    out: list[CheckMessage] = []
     if idle <= 0 or absolute <= 0:
         out.append(Error(
             "SESSION_IDLE_TIMEOUT and SESSION_ABSOLUTE_TIMEOUT must be positive numbers of seconds.",

@@ -21,7 +21,7 @@ class LoginForm(GovukFormMixin, AllauthLoginForm):
 class HandoverForm(Form):
     """Who takes on a colleague's open work, why, and whether their role ends with it."""
 
-    new_owner = forms.ModelChoiceField(
+    new_owner: "forms.ModelChoiceField[User]" = forms.ModelChoiceField(
         queryset=None, widget=forms.RadioSelect, label="Who takes the work on?",
         empty_label=None, error_messages={
             "required": "Select who takes the work on",
@@ -38,8 +38,11 @@ class HandoverForm(Form):
         super().__init__(*args, **kwargs)
         described = {c.user.pk: c.roles for c in candidates}
         field = self.fields["new_owner"]
+        assert isinstance(field, forms.ModelChoiceField)
         field.queryset = User.objects.filter(pk__in=described).order_by("full_name", "email")
-        field.label_from_instance = lambda u: f"{u} – {described[u.pk]}"
+        # Replacing label_from_instance on the field instance is Django's way; the stubs type
+        # it as a method only.
+        field.label_from_instance = lambda u: f"{u} – {described[u.pk]}"  # type: ignore[assignment]
         field.help_text = ("Only people who may own every one of these records at its school "
                            "are listed. The Head of SEND can hold the work while the post is "
                            "vacant.")

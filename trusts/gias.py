@@ -127,7 +127,8 @@ def read_establishments(path: Path | str) -> tuple[list[Establishment], list[Row
             + ". Download 'Establishment fields CSV' from GIAS and give the edubasealldata file.")
     if not rows:
         raise GIASFileError("The extract has a header but no schools.")
-    out, errors = [], []
+    out: list[Establishment] = []
+    errors: list[RowError] = []
     for line, row in rows:
         problems = []
         urn = row[URN]
@@ -165,6 +166,7 @@ def read_establishments(path: Path | str) -> tuple[list[Establishment], list[Row
         if problems:
             errors.extend(RowError(line, c, r, group_uid) for c, r in problems)
             continue
+        assert status is not None  # else a problem above
         out.append(Establishment(
             line=line, urn=urn, laestab=f"{la}{estab}", la_code=int(la), la_name=row[LA_NAME],
             name=row[NAME], phase=phase or "", status=status, opened_on=dates[OPEN_DATE],
@@ -327,13 +329,15 @@ def plan(establishments: list[Establishment], links: list[Link], *,
     for link in links:
         predecessors.setdefault(link.urn, []).append(link)
 
+    chosen: list[Establishment]
     if group_uid is not None:
         chosen = [e for e in establishments if e.group_uid == group_uid]
         if not chosen:
             p.errors.append(f"No school in the file belongs to the trust with group UID {group_uid}.")
             return p
     else:
-        chosen, new_groups = [], {}
+        chosen = []
+        new_groups: dict[tuple[str, str], int] = {}
         for e in establishments:
             known = e.urn in by_urn or e.urn in formers
             if not e.group_uid:
@@ -465,6 +469,7 @@ def plan(establishments: list[Establishment], links: list[Link], *,
     # After the changes, no two schools may share a LAESTAB.
     after = {s.pk: s.laestab for s in schools.values()}
     for c in p.schools_changed:
+        assert c.school is not None  # a change is of a school the register has
         after[c.school.pk] = c.values.get("laestab", c.school.laestab)
     holders: dict[str, list[str]] = {}
     for pk, laestab in after.items():

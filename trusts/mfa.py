@@ -3,6 +3,8 @@ account's lockout and each TOTP code accepted once, both in PostgreSQL. allauth'
 (its failed-login limit and its record of used codes) live in the cache, which a Redis outage
 empties or splits between web processes."""
 
+from typing import TYPE_CHECKING, Any
+
 from allauth.core import context
 from allauth.mfa.base import forms as allauth_forms
 from allauth.mfa.models import Authenticator
@@ -17,7 +19,15 @@ CODE_ALREADY_USED = ("That code has already been used. Wait for your authenticat
                      "a new code, then enter it.")
 
 
-class _CountedAttempt:
+if TYPE_CHECKING:
+    # The mixin's methods run on allauth's forms (which ship no types): their user,
+    # authenticator and clean_code.
+    _AllauthCodeForm = Any
+else:
+    _AllauthCodeForm = object
+
+
+class _CountedAttempt(_AllauthCodeForm):
     def clean_code(self) -> str:
         attempt = sign_in_attempt_begin(context.request, self.user.email)
         code = super().clean_code()  # a wrong code raises: the attempt stays a failure

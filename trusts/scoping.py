@@ -11,56 +11,63 @@ hundred schools in every query of a dashboard cost more as parameters than the q
 """
 
 import copy
+from collections.abc import Iterable
+from typing import Any, Self, TypeVar
 
 from django.db import models
 from django_scopes.manager import DisabledQuerySet
 from django_scopes.state import get_scope
 
-
-def TenantManager(_manager_class: type[models.Manager] = models.Manager,  # noqa: N802 - reads like a class
-                  **paths: str) -> models.Manager:
-    """`_manager_class`: the manager to scope, as with ScopedManager."""
-    required = set(paths)
-
-    class Manager(_manager_class):
-        def with_scope(self, **scope):
-            cloned = copy.copy(self)
-            cloned._override_scope = {**scope, "_enabled": True}
-            return cloned
-
-        def with_scopes_disabled(self):
-            cloned = copy.copy(self)
-            cloned._override_scope = {"_enabled": False}
-            return cloned
-
-        def get_queryset(self):
-            current = getattr(self, "_override_scope", None)
-            if current is None:
-                current = get_scope()
-            if not current.get("_enabled", True):
-                return super().get_queryset()
-            missing = required - set(current)
-            if missing:
-                return DisabledQuerySet(self.model, using=self._db, missing_scopes=missing)
-            filters = {}
-            for dimension, path in paths.items():
-                value = current[dimension]
-                if isinstance(value, (list, tuple, set, frozenset)):
-                    filters[f"{path}__any_of"] = value
-                elif value is not None:
-                    filters[path] = value
-            return super().get_queryset().filter(**filters)
-
-        def all(self):
-            queryset = super().all()
-            if isinstance(queryset, DisabledQuerySet):
-                queryset = queryset.all()  # raises ScopeError, as ScopedManager does
-            return queryset
-
-    return Manager()
+_M = TypeVar("_M", bound=models.Model)
 
 
-def within(manager: models.Manager, school_ids) -> models.QuerySet:
+class TenantManager(models.Manager[_M]):
+    """`TenantManager(school="<path to its school>")`; for a model with its own queryset,
+    `TenantManager.from_queryset(TheQuerySet)(school=...)`, as with any Django manager."""
+
+    # Set only on the copies with_scope() and with_scopes_disabled() return.
+    _override_scope: dict[str, Any] | None = None
+
+    def __init__(self, **paths: str) -> None:
+        super().__init__()
+        self.paths = paths
+
+    def with_scope(self, **scope: Any) -> Self:
+        cloned = copy.copy(self)
+        cloned._override_scope = {**scope, "_enabled": True}
+        return cloned
+
+    def with_scopes_disabled(self) -> Self:
+        cloned = copy.copy(self)
+        cloned._override_scope = {"_enabled": False}
+        return cloned
+
+    def get_queryset(self) -> models.QuerySet[_M]:
+        current = self._override_scope
+        if current is None:
+            current = get_scope()
+        if not current.get("_enabled", True):
+            return super().get_queryset()
+        missing = set(self.paths) - set(current)
+        if missing:
+            return DisabledQuerySet(self.model, using=self._db, missing_scopes=missing)
+        filters = {}
+        for dimension, path in self.paths.items():
+            value = current[dimension]
+            if isinstance(value, (list, tuple, set, frozenset)):
+                filters[f"{path}__any_of"] = value
+            elif value is not None:
+                filters[path] = value
+        return super().get_queryset().filter(**filters)
+
+    def all(self) -> models.QuerySet[_M]:
+        queryset = super().all()
+        if isinstance(queryset, DisabledQuerySet):
+            queryset = queryset.all()  # raises ScopeError, as ScopedManager does
+        return queryset
+
+
+def within(manager: TenantManager[_M], school_ids: Iterable[int | str]) -> models.QuerySet[_M]:
     """The rows of these schools that the current scope allows: the scope narrowed to them, so
     the query filters on its schools once. Filtering the scoped rows by the same schools again
     would filter twice, and PostgreSQL multiplies the two conditions' estimates as if they were

@@ -1,10 +1,16 @@
+import datetime
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
+from django.db.models import QuerySet
 from django.urls import NoReverseMatch, reverse
 
 from . import access, navigation
 from .access import Capability
-from .models import Membership, School, Trust, User
+from .models import LoginEvent, Membership, School, Trust, User
+
+if TYPE_CHECKING:
+    from .handover import HandoverProvider, WorkItem
 
 
 @dataclass
@@ -24,7 +30,7 @@ def visible_trusts_with_schools(user: User) -> list[TrustSchools]:
     return list(groups.values())
 
 
-def school_links_for(user: User, school: School) -> list[dict]:
+def school_links_for(user: User, school: School) -> list[dict[str, str]]:
     links = []
     for link in navigation.school_links():
         if not access.can(user, link.capability, school):
@@ -37,7 +43,7 @@ def school_links_for(user: User, school: School) -> list[dict]:
     return links
 
 
-def home_tasks(user: User, schools: list[School], today) -> list[navigation.HomeTask]:
+def home_tasks(user: User, schools: list[School], today: datetime.date) -> list[navigation.HomeTask]:
     """The SENCO's work for the week across their schools, from every app's registered source
     (trusts.navigation.home_task_sources), for the schools where the user may see pupils: none
     for a reader who may not (a trust executive sees no pupil-level work, and no names)."""
@@ -57,7 +63,7 @@ def roles_description(user: User) -> list[str]:
     ]
 
 
-def audit_entries_for_trust(trust: Trust):
+def audit_entries_for_trust(trust: Trust) -> Any:  # auditlog ships no types
     """Audit rows about the trust's records, newest first (views, changes and exports)."""
     from auditlog.models import LogEntry
 
@@ -68,11 +74,9 @@ def audit_entries_for_trust(trust: Trust):
     )
 
 
-def login_events_for_trust(trust: Trust):
+def login_events_for_trust(trust: Trust) -> QuerySet[LoginEvent]:
     """Sign-ins and failed attempts of the people who hold a role in the trust or its schools."""
     from django.db.models import Q
-
-    from .models import LoginEvent
 
     people = Membership.objects.filter(Q(trust=trust) | Q(school__trust=trust)).values("user_id")
     return LoginEvent.objects.filter(user_id__in=people).select_related("user").order_by("-at", "-pk")
@@ -85,7 +89,7 @@ class PersonWork:
     """Someone whose work may be handed over: their open records by kind, their roles here."""
 
     user: User
-    counts: dict  # provider key -> open records
+    counts: dict[str, int]  # provider key -> open records
     roles: list[str]
 
     @property
@@ -107,6 +111,7 @@ def handover_people(school_ids: set[int]) -> list[PersonWork]:
     roles: dict[int, list[str]] = {}
     for m in (Membership.objects.filter(school_id__in=school_ids)
               .select_related("school").order_by("school__name", "role")):
+        assert m.school is not None  # school_id__in above
         roles.setdefault(m.user_id, []).append(f"{m.get_role_display()}, {m.school.name}")
     users = User.objects.filter(pk__in=set(counts) | set(roles)).order_by("full_name", "email")
     people = [PersonWork(u, counts.get(u.pk, {}), roles.get(u.pk, [])) for u in users]
@@ -115,8 +120,8 @@ def handover_people(school_ids: set[int]) -> list[PersonWork]:
 
 @dataclass
 class WorkGroup:
-    provider: object  # trusts.handover.HandoverProvider
-    items: list
+    provider: "HandoverProvider"
+    items: "list[WorkItem]"
 
 
 def handover_work(person: User, school_ids: set[int]) -> list[WorkGroup]:
@@ -153,7 +158,7 @@ def handover_candidates(trust: Trust, person: User, groups: list[WorkGroup],
     for m in memberships:
         users[m.user_id] = m.user
         roles.setdefault(m.user_id, []).append(
-            f"{m.get_role_display()}, {m.school.name}" if m.school_id else m.get_role_display())
+            f"{m.get_role_display()}, {m.school.name}" if m.school is not None else m.get_role_display())
     # With nothing open (only a role to end), whoever may manage cases at one of the schools.
     out = [Candidate(user, "; ".join(roles[pk])) for pk, user in users.items()
            if (all(access.can(user, capability, school) for capability, school in needed)

@@ -8,6 +8,7 @@ from allauth.mfa import app_settings as mfa_settings
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from . import gias
@@ -51,7 +52,8 @@ class SignInAttempt:
     retry_in_seconds: int = 0
 
 
-def _retry_in(failures, limit: int, now: datetime.datetime, window: datetime.timedelta) -> int:
+def _retry_in(failures: QuerySet[SignInFailure], limit: int, now: datetime.datetime,
+              window: datetime.timedelta) -> int:
     """Seconds until fewer than `limit` of these failures are inside the window."""
     nth_latest = failures.order_by("-at").values_list("at", flat=True)[limit - 1]
     return max(1, int((nth_latest + window - now).total_seconds()) + 1)
@@ -126,6 +128,7 @@ def schools_import_gias(*, actor: User | None, plan: gias.Plan) -> gias.Plan:
             la.save()
         for change in plan.schools_changed:
             school = change.school
+            assert school is not None  # a change is of a school the register has
             if change.former is not None:
                 change.former.school = school
                 change.former.save()
@@ -215,6 +218,7 @@ def work_hand_over(*, actor: User, trust: Trust, from_owner: User, to_owner: Use
                                .select_related("school", "user")
                                .filter(user=from_owner, school_id__in=school_ids)
                                .order_by("school__name", "role")):
+                assert membership.school is not None  # school_id__in above
                 ended.append(f"{membership.get_role_display()} at {membership.school.name}")
                 membership_end(actor=actor, membership=membership, reason=reason)
             access.forget(from_owner)

@@ -2,6 +2,7 @@
 (django-environ); local.py, test.py and production.py only choose defaults."""
 
 from pathlib import Path
+from typing import Any
 
 import environ
 
@@ -303,7 +304,7 @@ AUDITLOG_INCLUDE_ALL_MODELS = False
 AUDITLOG_MASK_CALLABLE = "trusts.audit.redact"
 AUDITLOG_DISABLE_REMOTE_ADDR = False
 
-LOGGING = {
+LOGGING: dict[str, Any] = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
