@@ -49,6 +49,7 @@ run: install
 # parsed); its configuration, and which modules are checked strictly, is in pyproject.toml.
 lint: install
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	DJANGO_SETTINGS_MODULE=send_portal.settings.test DATABASE_URL=sqlite://:memory: $(BIN)/mypy
 	DJANGO_SETTINGS_MODULE=send_portal.settings.test DATABASE_URL=sqlite://:memory: \
 		$(BIN)/python manage.py makemigrations --check --dry-run
