@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from trusts import demo as trusts_demo
 
-REFERENCE_LAYERS = ["trusts", "pupils", "funding"]
+REFERENCE_LAYERS = ["trusts", "pupils", "funding", "casework"]
 LAYERS_ABOVE_TRUSTS = ["pupils", "provision", "support", "funding", "casework", "reports"]
 
 

@@ -38,6 +38,9 @@ class Capability(StrEnum):
     MANAGE_USERS = "manage_users"
     VIEW_SUPPORT_PLANS = "view_support_plans"  # SEN support plans and one-page profiles
     WRITE_SUPPORT_PLANS = "write_support_plans"
+    # The headteacher's sign-off of the school's response to an LA consulting it on being
+    # named in an EHC plan (Children and Families Act 2014 s.39): the head's alone.
+    SIGN_OFF_CONSULTATIONS = "sign_off_consultations"
 
 
 C = Capability
@@ -51,9 +54,9 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
     ),
     Role.HEADTEACHER: frozenset(
         {C.VIEW_SCHOOL, C.VIEW_PUPILS, C.VIEW_CASES, C.VIEW_FUNDING, C.SUBMIT_CLAIMS,
-         C.VIEW_SUPPORT_PLANS}
+         C.VIEW_SUPPORT_PLANS, C.SIGN_OFF_CONSULTATIONS}
     ),
-    Role.HEAD_OF_SEND: frozenset(Capability) - {C.MANAGE_USERS},
+    Role.HEAD_OF_SEND: frozenset(Capability) - {C.MANAGE_USERS, C.SIGN_OFF_CONSULTATIONS},
     Role.TRUST_EXECUTIVE: frozenset(
         {C.VIEW_SCHOOL, C.VIEW_FUNDING, C.VIEW_TRUST_DASHBOARD, C.REQUEST_BOARD_PACK}
     ),
