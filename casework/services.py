@@ -370,9 +370,12 @@ def la_review_rules_save(*, actor: User | None, rules: LAReviewRules) -> LARevie
     due list moves with them (the steps of reviews for that LA's plans)."""
     rules.full_clean()
     rules.save()
-    school_ids = set(EHCPlan.objects.filter(local_authority_id=rules.local_authority_id,
-                                            ceased_on__isnull=True)
-                     .values_list("school_id", flat=True))
+    # Every school with a plan from this LA, whoever saves (an admin's request has no school
+    # scope of its own).
+    with scopes_disabled():
+        school_ids = set(EHCPlan.objects.filter(local_authority_id=rules.local_authority_id,
+                                                ceased_on__isnull=True)
+                         .values_list("school_id", flat=True))
     figures.schools_refresh(school_ids=school_ids)
     return rules
 
