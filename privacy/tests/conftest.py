@@ -97,7 +97,8 @@ def give_pupil_a_history(w, pupil, *, owner, tag: str) -> dict:
     return {"event": event, "claim": claim, "award": award, "payment": payment,
             "claim_event": claim_event, "intervention": intervention,
             "enrolment": enrolment, "delivery": delivery, "request": request_, "plan": plan,
-            "review": review, "consultation": consultation, "case": case, "note": note, "support_plan": support_plan,
+            "review": review, "consultation": consultation, "case": case, "note": note,
+            "support_plan": support_plan,
             "support_outcome": outcome, "support_review": plan_review, "profile": profile}
 
 
