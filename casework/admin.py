@@ -8,12 +8,14 @@ from django.contrib import admin
 from django.forms.models import BaseInlineFormSet
 from django_scopes import scopes_disabled
 
+from . import services
 from .models import (
     ActivityArrangement,
     ArrangementShare,
     Case,
     CaseNote,
     DigestSent,
+    LAReviewRules,
 )
 
 
@@ -126,4 +128,22 @@ class DigestSentAdmin(admin.ModelAdmin):
         return False
 
     def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(LAReviewRules)
+class LAReviewRulesAdmin(admin.ModelAdmin):
+    """Each LA's rules for annual reviews. Saved through casework.services.la_review_rules_save,
+    which checks the statutory limits and moves the steps on every due list of that LA's plans."""
+
+    list_display = ["local_authority", "request_reports_weeks", "circulate_weeks", "report_days",
+                    "forms"]
+    fields = ["local_authority", "request_reports_weeks", "circulate_weeks", "report_days",
+              "forms", "forms_url"]
+
+    def save_model(self, request, obj, form, change) -> None:
+        services.la_review_rules_save(actor=request.user, rules=obj)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        # Without rules an LA's reviews fall back to the statutory defaults: change them instead.
         return False

@@ -13,6 +13,8 @@ class CaseworkConfig(AppConfig):
 
         erasure.register(casework_services.pupil_cases_erase,
                          covers=[casework_models.Case, casework_models.CaseNote])
+        erasure.register(casework_services.naming_consultations_erase,
+                         covers=[casework_models.NamingConsultation])
         erasure.keep(casework_models.EHCRequest, casework_models.EHCPlan,
                      casework_models.AnnualReview,
                      why="statutory dates and decisions from fixed choices: no text about the pupil")
@@ -36,6 +38,10 @@ class CaseworkConfig(AppConfig):
         audit.register(m.EHCRequest)
         audit.register(m.EHCPlan)
         audit.register(m.AnnualReview)
+        audit.register(m.NamingConsultation, sensitive_fields=(
+            "prospective_forename", "prospective_surname", "prospective_date_of_birth",
+            "reasons"))
+        audit.register(m.LAReviewRules)
         audit.register(m.Case, sensitive_fields=("title", "outcome"))
         audit.register(m.CaseNote, sensitive_fields=("text",))
         audit.register(m.ActivityEntry, sensitive_fields=("notes",))
@@ -77,6 +83,8 @@ class CaseworkConfig(AppConfig):
         register(NavItem("Due list", "casework:due_list", Capability.VIEW_CASES, order=31))
         register(NavItem("EHC timeliness", "casework:timeliness", Capability.VIEW_CASES,
                          order=32))
+        register(NavItem("Naming consultations", "casework:consultations",
+                         Capability.VIEW_CASES, order=33))
         register(NavItem("Activity log", "casework:activity", Capability.LOG_ACTIVITY, order=60))
         register_school_link(SchoolLink(
             "Cases", "casework:school_cases", Capability.VIEW_CASES,
@@ -87,4 +95,10 @@ class CaseworkConfig(AppConfig):
             Capability.VIEW_CASES,
             "Assessment requests with their statutory deadlines, plans and annual reviews.",
             order=31,
+        ))
+        register_school_link(SchoolLink(
+            "LA consultations on naming the school", "casework:school_consultations",
+            Capability.VIEW_CASES,
+            "LAs asking whether the school can be named in a child's EHC plan: the 15-day "
+            "response, the headteacher's sign-off and the outcome.", order=32,
         ))

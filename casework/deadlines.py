@@ -38,6 +38,30 @@ FINAL_PLAN_WEEKS = 20
 PARENTS_COMMENTS_DAYS = 15
 ANNUAL_REVIEW_MONTHS = 12
 REVIEW_DECISION_WEEKS = 4
+# Children and Families Act 2014 s.39(2)-(3): a school consulted about being named in an EHC
+# plan responds within 15 days of receiving the consultation.
+NAMING_RESPONSE_DAYS = 15
+# SEND Regulations 2014 regulation 20: advice and information are circulated at least two weeks
+# before the review meeting (20(3)), and the report of the meeting is sent to the LA within two
+# weeks of it (20(7)). An LA's own rules may ask for more notice or a sooner report, never less.
+REVIEW_CIRCULATE_MIN_WEEKS = 2
+REVIEW_REPORT_MAX_DAYS = 14
+
+
+@dataclass(frozen=True)
+class ReviewRules:
+    """An LA's rules for running annual reviews (casework.models.LAReviewRules): weeks before
+    the meeting to ask for reports and to circulate them, days after it for the report to
+    reach the LA. DEFAULT_REVIEW_RULES for an LA that has none recorded: six weeks to gather
+    advice, and the statutory limits otherwise."""
+
+    request_weeks: int
+    circulate_weeks: int
+    report_days: int
+
+
+DEFAULT_REVIEW_RULES = ReviewRules(request_weeks=6, circulate_weeks=REVIEW_CIRCULATE_MIN_WEEKS,
+                                   report_days=REVIEW_REPORT_MAX_DAYS)
 DUE_SOON_DAYS = 7
 
 
@@ -118,6 +142,22 @@ def parents_comments_due(draft_served: Date) -> Date:
     return add_days(draft_served, PARENTS_COMMENTS_DAYS - 1)
 
 
+# --- LA consultations on naming a school (s.39) -------------------------------------------------
+
+def naming_response_due(received_on: Date) -> Date:
+    """The school's response to an LA's consultation on naming it is due within 15 calendar
+    days of receiving it (weekends and holidays count, as the Act counts days): the day of
+    receipt is day 0, so a consultation received on 1 March is answered on time up to and
+    including 16 March (day 15) and late from 17 March (day 16)."""
+    return add_days(received_on, NAMING_RESPONSE_DAYS)
+
+
+def days_to_respond(received_on: Date, responded_on: Date) -> int:
+    """Days from receiving the consultation to the response: 0 on the same day, 15 on the last
+    day on time, 16 one day late."""
+    return (responded_on - received_on).days
+
+
 # --- Annual reviews and phase transfer -------------------------------------------------------
 
 def annual_review_due(issue_or_last_review: Date) -> Date:
@@ -128,6 +168,40 @@ def annual_review_due(issue_or_last_review: Date) -> Date:
 def review_decision_due(review_meeting: Date) -> Date:
     """The LA decides to maintain, amend or cease the plan within 4 weeks of the meeting."""
     return add_weeks(review_meeting, REVIEW_DECISION_WEEKS)
+
+
+def review_reports_request_due(meeting: Date, weeks_before: int) -> Date:
+    """Ask for the reports (advice and information) this many weeks before the meeting."""
+    return add_weeks(meeting, -weeks_before)
+
+
+def review_circulate_due(meeting: Date, weeks_before: int) -> Date:
+    """Circulate the reports to everyone invited this many weeks before the meeting (at least
+    two: regulation 20(3))."""
+    return add_weeks(meeting, -max(weeks_before, REVIEW_CIRCULATE_MIN_WEEKS))
+
+
+def review_report_due(meeting: Date, days_after: int) -> Date:
+    """Send the review report to the LA within this many days of the meeting (at most 14, two
+    weeks: regulation 20(7)): a meeting on Monday 2 March with 14 days is due by Monday 16
+    March, and a report sent on the 17th is late."""
+    return add_days(meeting, min(days_after, REVIEW_REPORT_MAX_DAYS))
+
+
+REQUEST_REPORTS = "Request reports for the annual review"
+CIRCULATE_REPORTS = "Circulate reports for the annual review"
+REPORT_TO_LA = "Annual review report to the LA"
+
+
+def review_preparation_items(*, meeting: Date, rules: ReviewRules,
+                             requested_on: Date | None, circulated_on: Date | None
+                             ) -> list[tuple[str, Date, Date | None]]:
+    """The steps before a review meeting on `meeting` (the planned date, or the latest date the
+    review may be held): (what, due, done on)."""
+    return [
+        (REQUEST_REPORTS, review_reports_request_due(meeting, rules.request_weeks), requested_on),
+        (CIRCULATE_REPORTS, review_circulate_due(meeting, rules.circulate_weeks), circulated_on),
+    ]
 
 
 def phase_transfer_due(transfer_year: int, *, post_16: bool = False) -> Date:
@@ -143,11 +217,17 @@ PHASE_TRANSFER = "Amended plan for phase transfer"
 
 def plan_due_items(*, issue_date: Date | None, last_review: Date | None,
                    awaiting_decision_since: Date | None, transfer_year: int | None,
-                   post_16: bool, amended_on: Date | None) -> list[tuple[str, Date | None]]:
+                   post_16: bool, amended_on: Date | None,
+                   rules: ReviewRules = DEFAULT_REVIEW_RULES, planned_meeting: Date | None = None,
+                   requested_on: Date | None = None, circulated_on: Date | None = None,
+                   report_awaited_since: Date | None = None) -> list[tuple[str, Date | None]]:
     """What is pending for a live EHC plan, in the due list's order: the next annual review
     meeting (12 months after the last review or the issue; with no date when neither is known:
     the record says so rather than inventing one), the LA's decision awaited after the latest
-    review, and the amended plan for a phase transfer not yet issued."""
+    review, and the amended plan for a phase transfer not yet issued; then the steps of the
+    next review under the LA's rules (reports asked for and circulated so many weeks before the
+    planned meeting, or before the latest date it may be held) and the report of the latest
+    review to the LA while it is awaited."""
     start = last_review or issue_date
     items: list[tuple[str, Date | None]] = [
         (REVIEW_MEETING, annual_review_due(start)) if start else (REVIEW_DATE_UNKNOWN, None)]
@@ -155,6 +235,13 @@ def plan_due_items(*, issue_date: Date | None, last_review: Date | None,
         items.append((REVIEW_DECISION, review_decision_due(awaiting_decision_since)))
     if transfer_year and amended_on is None:
         items.append((PHASE_TRANSFER, phase_transfer_due(transfer_year, post_16=post_16)))
+    meeting = planned_meeting or (annual_review_due(start) if start else None)
+    if meeting:
+        items += [(what, due) for what, due, done in review_preparation_items(
+            meeting=meeting, rules=rules, requested_on=requested_on,
+            circulated_on=circulated_on) if done is None]
+    if report_awaited_since:
+        items.append((REPORT_TO_LA, review_report_due(report_awaited_since, rules.report_days)))
     return items
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 from decimal import Decimal
+from typing import Any
 
 from django.utils import timezone
 
@@ -31,6 +32,7 @@ from .models import (
     Case,
     EHCPlan,
     EHCRequest,
+    NamingConsultation,
 )
 
 SEED = 5
@@ -65,7 +67,7 @@ def seed(today: dt.date | None = None) -> list[str]:
         return ["casework: no Head of SEND demo user, nothing seeded"]
     today = today or timezone.localdate()
     rng = random.Random(SEED)
-    counts = {"cases": 0, "requests": 0, "plans": 0, "activities": 0}
+    counts = {"cases": 0, "requests": 0, "plans": 0, "activities": 0, "consultations": 0}
     for school in School.objects.select_related("local_authority", "trust").order_by("laestab"):
         owner = _senco_of(school) or hos
         pupils = list(Pupil.objects.filter(school=school, left_school_on__isnull=True)
@@ -74,13 +76,16 @@ def seed(today: dt.date | None = None) -> list[str]:
         r, p = _seed_ehc(school, owner, pupils, today, rng)
         counts["requests"] += r
         counts["plans"] += p
+        counts["consultations"] += _seed_consultations(school, owner, pupils, today)
+        _seed_review_steps(school, owner, today)
     counts["cases"] += _seed_hub_pupils(hos, today)
     counts["activities"] = _seed_activity(hos, today, rng)
     # Requests, plans and reviews above are created directly (with their history): write the
     # kept figures again from every source row.
     figures.rebuild()
     return [f"casework: {counts['cases']} cases, {counts['requests']} EHC requests, "
-            f"{counts['plans']} EHC plans, {counts['activities']} activity entries added"]
+            f"{counts['plans']} EHC plans, {counts['consultations']} naming consultations, "
+            f"{counts['activities']} activity entries added"]
 
 
 def _seed_cases(school, owner, hos, pupils, today, rng) -> int:
@@ -178,6 +183,81 @@ def _seed_ehc(school, owner, pupils, today, rng) -> tuple[int, int]:
         )
         requests += 1
     return requests, plans
+
+
+# LA consultations on naming the school: (days ago received, child, response: None for none,
+# else (can meet, days to respond, signed off), outcome, days after receipt of the outcome).
+PROSPECTIVE = [("Ava", "Thornton", dt.date(2016, 5, 14)), ("Leo", "Marsh", dt.date(2019, 11, 2)),
+               ("Isla", "Pemberton", dt.date(2014, 2, 27)), ("Noah", "Fairweather",
+                                                             dt.date(2018, 8, 9))]
+# (days ago, the child: "pupil" or an index into PROSPECTIVE, the response: (can meet the
+# needs, days to respond, signed off) or None, the outcome, days from receipt to the outcome)
+CONSULTATIONS: list[tuple[int, int | str, tuple[bool, int | None, bool] | None, str, int]] = [
+    (5, 0, None, "", 0),  # just arrived: 10 days left
+    (12, 1, (False, None, False), "", 0),  # drafted, awaiting the headteacher: 3 days left
+    (18, 2, None, "", 0),  # overdue by 3 days
+    (45, "pupil", (True, 9, True), NamingConsultation.Outcome.NAMED, 30),
+    (70, 3, (False, 18, True), NamingConsultation.Outcome.NOT_NAMED, 40),
+    (35, 0, None, NamingConsultation.Outcome.WITHDRAWN, 6),
+]
+
+
+def _seed_consultations(school, owner, pupils, today) -> int:
+    """A few consultations per school at every stage, on time and late; none when the school
+    already has any."""
+    if NamingConsultation.objects.filter(school=school).exists():
+        return 0
+    head = (Membership.objects.filter(school=school, role=Role.HEADTEACHER)
+            .select_related("user").first())
+    made = 0
+    for days_ago, child, response, outcome, outcome_after in CONSULTATIONS:
+        received = today - dt.timedelta(days=days_ago)
+        if not isinstance(child, int):
+            pupil = next((p for p in pupils if p.provision != Provision.NO_SEN), None)
+            if pupil is None:
+                continue
+            who = {"pupil": pupil}
+        else:
+            forename, surname, born = PROSPECTIVE[child]
+            who = {"prospective_forename": forename, "prospective_surname": surname,
+                   "prospective_date_of_birth": born}
+        values: dict[str, Any] = {}
+        if response is not None:
+            can_meet, days, signed = response
+            values.update(can_meet_needs=can_meet, drafted_by=owner, drafted_at=timezone.now(),
+                          ground="" if can_meet else NamingConsultation.Ground.INCOMPATIBLE,
+                          reasons="" if can_meet else (
+                              "Every class in the year group is at 30 with two pupils with EHC "
+                              "plans already; the resourced base is full."))
+            if signed and head is not None and days is not None:
+                values.update(signed_off_by=head.user,
+                              responded_on=received + dt.timedelta(days=days))
+        if outcome and (outcome == NamingConsultation.Outcome.WITHDRAWN
+                        or values.get("responded_on")):
+            values.update(outcome=outcome, outcome_on=received + dt.timedelta(days=outcome_after))
+        NamingConsultation.objects.create(
+            school=school, local_authority=school.local_authority, received_on=received,
+            owner=owner, created_by=owner, **who, **values)
+        made += 1
+    return made
+
+
+def _seed_review_steps(school, owner, today) -> None:
+    """The first live plan of the school with a review within three months gets its meeting
+    planned and its reports requested, so its next steps show with real dates (once: not when
+    a plan of the school already has a planned meeting)."""
+    live = EHCPlan.objects.filter(school=school, ceased_on__isnull=True, issue_date__isnull=False)
+    if live.filter(next_meeting_on__isnull=False).exists():
+        return
+    for plan in live.order_by("pk"):
+        last = plan.reviews.order_by("-meeting_date").first()
+        due = plan.next_review_due(last.meeting_date if last else None)
+        if due and today < due <= today + dt.timedelta(days=90):
+            services.annual_review_prepare(
+                actor=owner, plan=plan, next_meeting_on=due - dt.timedelta(days=7),
+                reports_requested_on=today - dt.timedelta(days=3), reports_circulated_on=None,
+                today=today)
+            return
 
 
 # Schools whose pupil pages show the hub: pupils with a case, a claim (funding.demo claims for

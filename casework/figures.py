@@ -70,6 +70,8 @@ from .models import (
     EHCPlan,
     EHCRequest,
     FinalPlanCount,
+    LAReviewRules,
+    NamingConsultation,
     OpenRequestCount,
     PublishedTimeliness,
     TrainingCount,
@@ -78,6 +80,7 @@ from .selectors import (
     ANNUAL_REVIEW,
     DUE_KINDS,
     EHC_REQUEST,
+    NAMING_CONSULTATION,
     NOT_ASSIGNED,
     DueItem,
     agreed_shares,
@@ -304,11 +307,14 @@ REQUEST_FIELDS = ("pk", "school_id", "local_authority_id", "owner_id", "request_
                   "decision", "decision_date", "draft_plan_date", "parents_comments_date",
                   "outcome", "outcome_date")
 PLAN_FIELDS = ("pk", "school_id", "owner_id", "issue_date", "phase_transfer_year",
-               "phase_transfer_post_16", "amended_plan_issued_on")
+               "phase_transfer_post_16", "amended_plan_issued_on", "local_authority_id",
+               "next_meeting_on", "reports_requested_on", "reports_circulated_on")
+CONSULTATION_FIELDS = ("pk", "school_id", "owner_id", "received_on", "can_meet_needs",
+                       "responded_on", "outcome")
 
 
 def _school_rows(school_ids: list[int] | None) -> dict[type[models.Model], Sequence[models.Model]]:
-    """Every summary row of these schools (None: all), worked out from the source rows in four
+    """Every summary row of these schools (None: all), worked out from the source rows in six
     queries whatever the number of schools."""
     terms: dict[tuple[int, str, int, int], list[int]] = defaultdict(lambda: [0, 0])
     open_now: dict[tuple[int, str], int] = defaultdict(int)
@@ -344,24 +350,41 @@ def _school_rows(school_ids: list[int] | None) -> dict[type[models.Model], Seque
                 target_id=request.pk, owner_id=request.owner_id, due=step.status.due))
 
     live = _source(EHCPlan.objects.filter(ceased_on__isnull=True), school_ids)
-    awaiting: dict[int, dt.date] = {}
-    for plan_id, meeting in (AnnualReview.objects.filter(plan__in=live.values("pk"),
-                                                         la_decision="")
-                             .order_by("plan_id", "meeting_date")
-                             .values_list("plan_id", "meeting_date")):
-        awaiting[plan_id] = meeting  # the latest review awaiting a decision
+    awaiting: dict[int, tuple[dt.date | None, dt.date | None]] = {}
+    for plan_id, held_on, sent in (AnnualReview.objects.filter(plan__in=live.values("pk"),
+                                                               la_decision="")
+                                   .order_by("plan_id", "meeting_date")
+                                   .values_list("plan_id", "meeting_date", "report_sent_on")):
+        awaiting[plan_id] = (held_on, sent)  # the latest review awaiting a decision
+    rules = {r.local_authority_id: r.rules for r in LAReviewRules.objects.all()}
     for p in live.annotate(last_review=Max("reviews__meeting_date")).values(
             *PLAN_FIELDS, "last_review").order_by():
+        meeting, sent = awaiting.get(p["pk"], (None, None))
         items = dl.plan_due_items(
             issue_date=p["issue_date"], last_review=p["last_review"],
-            awaiting_decision_since=awaiting.get(p["pk"]),
+            awaiting_decision_since=meeting,
             transfer_year=p["phase_transfer_year"], post_16=p["phase_transfer_post_16"],
-            amended_on=p["amended_plan_issued_on"])
+            amended_on=p["amended_plan_issued_on"],
+            rules=rules.get(p["local_authority_id"], dl.DEFAULT_REVIEW_RULES),
+            planned_meeting=p["next_meeting_on"], requested_on=p["reports_requested_on"],
+            circulated_on=p["reports_circulated_on"],
+            report_awaited_since=meeting if meeting and meeting == p["last_review"]
+            and sent is None else None)
         for position, (what, due) in enumerate(items):
             deadlines.append(Deadline(
                 school_id=p["school_id"], kind=ANNUAL_REVIEW, what=what, ref=f"Plan {p['pk']}",
                 target=Deadline.Target.PLAN, target_id=p["pk"], owner_id=p["owner_id"],
                 due=due, position=position))
+
+    for c in (_source(NamingConsultation.objects.all(), school_ids)
+              .values(*CONSULTATION_FIELDS).order_by()):
+        consultation = NamingConsultation(**{("id" if k == "pk" else k): v
+                                             for k, v in c.items()})
+        if consultation.awaiting_response:
+            deadlines.append(Deadline(
+                school_id=c["school_id"], kind=NAMING_CONSULTATION, what=consultation.due_what,
+                ref=f"Consultation {c['pk']}", target=Deadline.Target.NAMING,
+                target_id=c["pk"], owner_id=c["owner_id"], due=consultation.response_due))
 
     return {
         CaseTermCount: [CaseTermCount(school_id=s, kind=k, academic_year=y, term=t, opened=o,
@@ -622,10 +645,12 @@ CASE_STATUS_LABELS = dict(Case.Status.choices)
 # What a due-list row is, without names or dates (the summary rows keep neither).
 _TARGET_ABOUT: dict[str, Callable[[str], str]] = {Deadline.Target.CASE: lambda kind: f"{kind} case",
                  Deadline.Target.REQUEST: lambda kind: "EHC needs assessment request",
-                 Deadline.Target.PLAN: lambda kind: "EHC plan"}
+                 Deadline.Target.PLAN: lambda kind: "EHC plan",
+                 Deadline.Target.NAMING: lambda kind: "Consultation on naming the school"}
 _TARGET_URLS: dict[str, str] = {Deadline.Target.CASE: "casework:case_detail",
                 Deadline.Target.REQUEST: "casework:ehc_request_detail",
-                Deadline.Target.PLAN: "casework:plan_detail"}
+                Deadline.Target.PLAN: "casework:plan_detail",
+                Deadline.Target.NAMING: "casework:consultation_detail"}
 
 
 def _byte_order(name: str) -> Collate | F:
@@ -695,10 +720,12 @@ class DueCounts:
     plans: DueCount = field(default_factory=DueCount)
     cases: DueCount = field(default_factory=DueCount)
     requests: DueCount = field(default_factory=DueCount)
+    consultations: DueCount = field(default_factory=DueCount)
 
 
 def due_counts(school_ids: Iterable[int], today: dt.date) -> DueCounts:
-    """For the SENCO's home page: how many plans, open cases and assessment requests of these
+    """For the SENCO's home page: how many plans, open cases, assessment requests and naming
+    consultations of these
     schools have a step overdue or due within 7 days (each record counted once, whatever the
     number of its steps). One query over the due-list rows."""
     soon = today + dt.timedelta(days=dl.DUE_SOON_DAYS)
@@ -714,7 +741,8 @@ def due_counts(school_ids: Iterable[int], today: dt.date) -> DueCounts:
     return DueCounts(**{
         name: DueCount(got[f"{target}_due"], got[f"{target}_late"])
         for name, target in (("plans", Deadline.Target.PLAN), ("cases", Deadline.Target.CASE),
-                             ("requests", Deadline.Target.REQUEST))})
+                             ("requests", Deadline.Target.REQUEST),
+                             ("consultations", Deadline.Target.NAMING))})
 
 
 # --- Reads: EHC needs assessment timeliness -------------------------------------------------------

@@ -11,8 +11,8 @@ from django import forms
 from core.date_input import DateInputField
 from core.forms import Form
 
-from .models import ActivityEntry, AnnualReview, Case, EHCRequest
-from .selectors import DUE_FILTERS, DUE_KINDS, REQUEST_SHOW, REVIEW_SHOW
+from .models import ActivityEntry, AnnualReview, Case, EHCRequest, NamingConsultation
+from .selectors import CONSULTATION_SHOW, DUE_FILTERS, DUE_KINDS, REQUEST_SHOW, REVIEW_SHOW
 
 if TYPE_CHECKING:
     from pupils.models import Pupil
@@ -356,4 +356,90 @@ class ActivityFilterForm(Form):
         super().__init__(*args, **kwargs)
         self.fields["person"].choices = [("", "Anyone")] + [(u.pk, str(u)) for u in people]
         self.fields["trust"].choices = [("", "All trusts")] + [(t.pk, t.name) for t in trusts]
+        self.fields["school"].choices = [("", "All schools")] + [(s.pk, str(s)) for s in schools]
+
+
+# --- Annual reviews under the LA's rules ---------------------------------------------------------
+
+class ReviewPreparationForm(Form):
+    next_meeting_on = date_field(
+        "Date the next review meeting is planned for",
+        help_text="Leave empty until it is arranged: the steps are dated from the latest day "
+                  "the review may be held.")
+    reports_requested_on = date_field("Date the reports were requested")
+    reports_circulated_on = date_field("Date the reports were circulated")
+
+
+class ReviewReportForm(Form):
+    sent_on = date_field("Date the review report was sent to the LA", required=True)
+
+
+# --- LA consultations on naming a school ---------------------------------------------------------
+
+class ConsultationForm(Form):
+    local_authority: forms.ModelChoiceField[LocalAuthority] = forms.ModelChoiceField(
+        queryset=None, label="Which LA is consulting the school?",
+        error_messages={"required": "Select the LA", "invalid_choice": "Select the LA"})
+    received_on = date_field("Date the consultation was received", required=True,
+                             help_text="The school has 15 days from this date to respond.")
+    pupil: forms.ModelChoiceField[Pupil] = forms.ModelChoiceField(
+        queryset=None, required=False, label="Pupil on the register",
+        empty_label="Not on the register: a prospective pupil",
+        help_text="Or leave this and give a prospective pupil's name and date of birth.")
+    prospective_forename = forms.CharField(label="Prospective pupil's first name",
+                                           required=False, max_length=100)
+    prospective_surname = forms.CharField(label="Prospective pupil's surname", required=False,
+                                          max_length=100)
+    prospective_date_of_birth = date_field("Prospective pupil's date of birth")
+
+    def __init__(self, *args, pupils, local_authorities, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["pupil"].queryset = pupils
+        self.fields["pupil"].label_from_instance = lambda p: f"{p.full_name} (year {p.year_group})"
+        self.fields["local_authority"].queryset = local_authorities
+
+
+YES_NO = [("yes", "Yes"), ("no", "No")]
+
+
+class ConsultationResponseForm(Form):
+    can_meet_needs = forms.ChoiceField(
+        label="Can the school meet the child's needs?", choices=YES_NO, widget=forms.RadioSelect,
+        error_messages={"required": "Select yes if the school can meet the child's needs",
+                        "invalid_choice": "Select yes if the school can meet the child's needs"})
+    ground = forms.ChoiceField(
+        label="If not, on which ground (Children and Families Act 2014 s.39(4))?",
+        choices=NamingConsultation.Ground.choices, widget=forms.RadioSelect, required=False,
+        error_messages={"invalid_choice": "Select the ground"})
+    reasons = forms.CharField(label="Why: the evidence for the LA", required=False,
+                              widget=forms.Textarea(attrs={"rows": 5}), max_length=5000)
+
+    def response_data(self) -> dict:
+        d = self.cleaned_data
+        return {"can_meet_needs": d["can_meet_needs"] == "yes", "ground": d.get("ground") or "",
+                "reasons": d.get("reasons") or ""}
+
+
+class ConsultationSignOffForm(Form):
+    responded_on = date_field("Date the response is sent to the LA", required=True)
+    confirm = forms.BooleanField(
+        label="I have read the response and sign it off as the school's answer to the LA",
+        error_messages={"required": "Confirm that you sign off the response"})
+
+
+class ConsultationOutcomeForm(Form):
+    outcome = forms.ChoiceField(
+        label="What did the LA decide?", choices=NamingConsultation.Outcome.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select the outcome", "invalid_choice": "Select the outcome"})
+    outcome_on = date_field("Date of the LA's decision or withdrawal", required=True)
+
+
+class ConsultationFilterForm(Form):
+    show = forms.ChoiceField(choices=CONSULTATION_SHOW, required=False, label="Show")
+    school = forms.TypedChoiceField(coerce=int, required=False, empty_value=None,
+                                    label="School")
+
+    def __init__(self, *args, schools, **kwargs):
+        super().__init__(*args, **kwargs)
         self.fields["school"].choices = [("", "All schools")] + [(s.pk, str(s)) for s in schools]

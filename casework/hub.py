@@ -186,7 +186,8 @@ def _hint(count, noun: str) -> str:
 
 
 def home_tasks(user, schools, today: dt.date) -> list[HomeTask]:
-    """Annual reviews and plan deadlines, cases and assessment requests overdue or due within 7
+    """Annual reviews and plan deadlines, cases, assessment requests and responses to LA
+    consultations overdue or due within 7
     days, and E pupils whose plan record needs its details, in the user's schools where they
     may see cases. Two queries."""
     ids = [s.pk for s in schools if access.can(user, C.VIEW_CASES, s)]
@@ -211,5 +212,9 @@ def home_tasks(user, schools, today: dt.date) -> list[HomeTask]:
                  f"{reverse('casework:due_list')}?kind={selectors.EHC_REQUEST}"
                  f"&due={selectors.SOON}", _status(counts.requests), order=31,
                  hint=_hint(counts.requests, "assessment requests")),
+        HomeTask("LA consultations on naming the school to answer", counts.consultations.due,
+                 f"{reverse('casework:due_list')}?kind={selectors.NAMING_CONSULTATION}"
+                 f"&due={selectors.SOON}", _status(counts.consultations), order=32,
+                 hint=_hint(counts.consultations, "consultation responses")),
     ]
 

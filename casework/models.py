@@ -166,6 +166,12 @@ class EHCPlan(AuditedInSchool, models.Model):
     phase_transfer_post_16 = models.BooleanField(default=False)
     amended_plan_issued_on = models.DateField(null=True, blank=True)
     ceased_on = models.DateField(null=True, blank=True)
+    # The next annual review: its meeting date once planned (until then its steps are dated
+    # from the latest day it may be held), and the days its reports were asked for and
+    # circulated. All three go back to empty when the review meeting is recorded.
+    next_meeting_on = models.DateField("next review meeting planned for", null=True, blank=True)
+    reports_requested_on = models.DateField(null=True, blank=True)
+    reports_circulated_on = models.DateField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = TenantManager(school="school")
@@ -206,6 +212,9 @@ class AnnualReview(AuditedInSchool, models.Model):
     meeting_date = models.DateField()
     la_decision = models.CharField(max_length=8, choices=Decision.choices, blank=True)
     la_decision_date = models.DateField(null=True, blank=True)
+    # The day the review report (regulation 20(7)) was sent to the LA. A review whose LA
+    # decision is recorded no longer waits for it: the LA decided on the report.
+    report_sent_on = models.DateField("review report sent to the LA", null=True, blank=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
@@ -227,6 +236,195 @@ class AnnualReview(AuditedInSchool, models.Model):
     def decision_status(self, today: dt.date) -> dl.StepStatus:
         return dl.step_status(dl.review_decision_due(self.meeting_date), self.la_decision_date,
                               today)
+
+    def report_status(self, rules: dl.ReviewRules, today: dt.date) -> dl.StepStatus:
+        return dl.step_status(dl.review_report_due(self.meeting_date, rules.report_days),
+                              self.report_sent_on, today)
+
+
+class LAReviewRules(models.Model):
+    """How one LA runs annual reviews: set by platform admins in the admin, loaded for the
+    reference LAs by casework.reference. Public facts about the LA, so not scoped to a school.
+    An LA without rules uses casework.deadlines.DEFAULT_REVIEW_RULES."""
+
+    local_authority = models.OneToOneField(LocalAuthority, on_delete=models.CASCADE,
+                                           related_name="review_rules")
+    request_reports_weeks = models.PositiveSmallIntegerField(
+        "weeks before the meeting to request reports", default=6)
+    circulate_weeks = models.PositiveSmallIntegerField(
+        "weeks before the meeting to circulate reports", default=dl.REVIEW_CIRCULATE_MIN_WEEKS,
+        help_text="At least 2 (SEND Regulations 2014, regulation 20(3)).")
+    report_days = models.PositiveSmallIntegerField(
+        "days after the meeting for the report to reach the LA",
+        default=dl.REVIEW_REPORT_MAX_DAYS,
+        help_text="At most 14, two weeks (SEND Regulations 2014, regulation 20(7)).")
+    forms = models.CharField("the LA's annual review forms", max_length=200, blank=True,
+                             help_text="The name of the LA's forms, if it has its own.")
+    forms_url = models.URLField("link to the forms", blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["local_authority__name"]
+        verbose_name = "LA annual review rules"
+        verbose_name_plural = "LA annual review rules"
+        constraints = [
+            models.CheckConstraint(
+                name="review_rules_circulate_two_weeks",
+                condition=models.Q(circulate_weeks__gte=dl.REVIEW_CIRCULATE_MIN_WEEKS)),
+            models.CheckConstraint(
+                name="review_rules_request_before_circulate",
+                condition=models.Q(request_reports_weeks__gte=models.F("circulate_weeks"))),
+            models.CheckConstraint(
+                name="review_rules_report_within_two_weeks",
+                condition=models.Q(report_days__gte=1,
+                                   report_days__lte=dl.REVIEW_REPORT_MAX_DAYS)),
+        ]
+
+    def __str__(self) -> str:
+        return f"Annual review rules of {self.local_authority}"
+
+    @property
+    def rules(self) -> dl.ReviewRules:
+        return dl.ReviewRules(self.request_reports_weeks, self.circulate_weeks, self.report_days)
+
+    def clean(self) -> None:
+        errors = {}
+        if self.circulate_weeks is not None and (
+                self.circulate_weeks < dl.REVIEW_CIRCULATE_MIN_WEEKS):
+            errors["circulate_weeks"] = ("Reports are circulated at least 2 weeks before the "
+                                         "meeting (regulation 20(3)).")
+        if (self.request_reports_weeks is not None and self.circulate_weeks is not None
+                and self.request_reports_weeks < self.circulate_weeks):
+            errors["request_reports_weeks"] = ("Reports are requested before they are "
+                                               "circulated: at least as many weeks before.")
+        if self.report_days is not None and not (
+                1 <= self.report_days <= dl.REVIEW_REPORT_MAX_DAYS):
+            errors["report_days"] = ("The report reaches the LA within 14 days of the meeting "
+                                     "(regulation 20(7)): between 1 and 14.")
+        if errors:
+            raise ValidationError(errors)
+
+
+def rules_of(rules: LAReviewRules | None) -> dl.ReviewRules:
+    return rules.rules if rules is not None else dl.DEFAULT_REVIEW_RULES
+
+
+# --- LA consultations on naming a school (Children and Families Act 2014 s.39) --------------
+
+class NamingConsultation(AuditedInSchool, models.Model):
+    """An LA asks the school whether it can be named in a child's EHC plan. The school has 15
+    days to respond (deadlines.naming_response_due); the response is drafted by the SENCO or
+    Head of SEND and goes to the LA once the headteacher signs it off. The child is a pupil on
+    the register or, before they join, a prospective pupil given by name and date of birth
+    only (personal data: erased through casework.services.naming_consultation_erase_prospective
+    and with a pupil's erasure)."""
+
+    class Ground(models.TextChoices):
+        UNSUITABLE = "unsuitable", (
+            "The school is unsuitable for the child's age, ability, aptitude or special "
+            "educational needs")
+        INCOMPATIBLE = "incompatible", (
+            "Attending would be incompatible with the efficient education of others or the "
+            "efficient use of resources")
+
+    class Outcome(models.TextChoices):
+        NAMED = "named", "The school was named"
+        NOT_NAMED = "not_named", "The school was not named"
+        WITHDRAWN = "withdrawn", "The LA withdrew the consultation"
+
+    school = models.ForeignKey(School, on_delete=models.PROTECT,
+                               related_name="naming_consultations")
+    local_authority = models.ForeignKey(LocalAuthority, on_delete=models.PROTECT,
+                                        related_name="naming_consultations")
+    pupil = models.ForeignKey(Pupil, on_delete=models.PROTECT, null=True, blank=True,
+                              related_name="naming_consultations")
+    prospective_forename = models.CharField(max_length=100, blank=True)
+    prospective_surname = models.CharField(max_length=100, blank=True)
+    prospective_date_of_birth = models.DateField(null=True, blank=True)
+    received_on = models.DateField("date received")
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                              related_name="naming_consultations_owned")
+    # The response, drafted then signed off.
+    can_meet_needs = models.BooleanField(null=True, blank=True)
+    ground = models.CharField(max_length=12, choices=Ground.choices, blank=True)
+    reasons = models.TextField(blank=True)
+    drafted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
+                                   null=True, blank=True, related_name="+")
+    drafted_at = models.DateTimeField(null=True, blank=True)
+    signed_off_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
+                                      null=True, blank=True, related_name="+")
+    responded_on = models.DateField("response sent", null=True, blank=True)
+    outcome = models.CharField(max_length=10, choices=Outcome.choices, blank=True)
+    outcome_on = models.DateField(null=True, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
+                                   null=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = TenantManager(school="school")
+
+    class Meta:
+        ordering = ["-received_on", "-pk"]
+        verbose_name = "consultation on naming the school"
+        constraints = [
+            models.CheckConstraint(
+                name="naming_pupil_or_prospective",
+                condition=(models.Q(pupil__isnull=False, prospective_surname="",
+                                    prospective_forename="",
+                                    prospective_date_of_birth__isnull=True)
+                           | (models.Q(pupil__isnull=True)
+                              & ~models.Q(prospective_surname="")
+                              & models.Q(prospective_date_of_birth__isnull=False)))),
+            models.CheckConstraint(
+                name="naming_ground_when_cannot_meet",
+                condition=models.Q(can_meet_needs=False) & ~models.Q(ground="")
+                | ~models.Q(can_meet_needs=False) & models.Q(ground="")),
+            models.CheckConstraint(
+                name="naming_outcome_has_date",
+                condition=models.Q(outcome="", outcome_on__isnull=True)
+                | (~models.Q(outcome="") & models.Q(outcome_on__isnull=False))),
+        ]
+
+    def __str__(self) -> str:
+        # No name: this text reaches the audit log.
+        child = f"pupil {self.pupil_id}" if self.pupil_id else "a prospective pupil"
+        return (f"Consultation on naming school {self.school_id} for {child}, received "
+                f"{self.received_on:%-d %b %Y}")
+
+    @property
+    def child_name(self) -> str:
+        if self.pupil is not None:
+            return self.pupil.full_name
+        return f"{self.prospective_forename} {self.prospective_surname}".strip()
+
+    @property
+    def response_due(self) -> dt.date:
+        return dl.naming_response_due(self.received_on)
+
+    @property
+    def drafted(self) -> bool:
+        return self.can_meet_needs is not None
+
+    @property
+    def responded(self) -> bool:
+        return self.responded_on is not None
+
+    @property
+    def awaiting_response(self) -> bool:
+        """The 15-day clock runs until the response is sent, or the LA withdraws."""
+        return self.responded_on is None and self.outcome != self.Outcome.WITHDRAWN
+
+    def response_status(self, today: dt.date) -> dl.StepStatus | None:
+        if not self.awaiting_response and self.responded_on is None:
+            return None  # withdrawn before any response: no clock to show
+        return dl.step_status(self.response_due, self.responded_on, today)
+
+    @property
+    def due_what(self) -> str:
+        return NAMING_SIGN_OFF if self.drafted else NAMING_RESPONSE
+
+
+NAMING_RESPONSE = "Response to the LA's consultation (15 days)"
+NAMING_SIGN_OFF = "Headteacher's sign-off of the response (15 days)"
 
 
 # --- Cases and their timeline ----------------------------------------------------------------
@@ -600,6 +798,7 @@ class Deadline(models.Model):
         CASE = "case", "Case"
         REQUEST = "request", "EHC needs assessment request"
         PLAN = "plan", "EHC plan"
+        NAMING = "naming", "Consultation on naming the school"
 
     school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="+")
     # A case kind, "ehc_request" or "annual_review" (casework.selectors.DUE_KINDS).

@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
@@ -34,6 +34,8 @@ from .models import (
     Case,
     EHCPlan,
     EHCRequest,
+    LAReviewRules,
+    NamingConsultation,
 )
 
 if TYPE_CHECKING:
@@ -47,8 +49,10 @@ ONE_DP = ONE_PLACE
 EHC_REQUEST = "ehc_request"
 ANNUAL_REVIEW = "annual_review"
 SUPPORT_PLAN_REVIEW = "support_plan_review"
+NAMING_CONSULTATION = "naming_consultation"
 DUE_KINDS = [*Case.Kind.choices, (EHC_REQUEST, "EHC needs assessment"),
-             (ANNUAL_REVIEW, "Annual review"), (SUPPORT_PLAN_REVIEW, "SEN support plan review")]
+             (ANNUAL_REVIEW, "Annual review"), (SUPPORT_PLAN_REVIEW, "SEN support plan review"),
+             (NAMING_CONSULTATION, "Consultation on naming the school")]
 
 
 @dataclass
@@ -107,6 +111,10 @@ def request_about(request_date: dt.date | None) -> str:
 
 def plan_about(issue_date: dt.date | None) -> str:
     return f"EHC plan issued {_day(issue_date)}" if issue_date else "EHC plan (issue date not recorded)"
+
+
+def consultation_about(la_name: str, received_on: dt.date | None) -> str:
+    return f"{la_name} consultation received {_day(received_on)}"
 
 
 def support_plan_about(starts_on: dt.date | None) -> str:
@@ -254,6 +262,20 @@ def due_list(*, school_ids: Iterable[int], today: dt.date, school_id: int | None
                     owner_name=row.owner_name, status=status, about=plan_about(row.issue_date),
                     name=row.pupil_name,
                 ))
+    if kind in ("", NAMING_CONSULTATION):
+        consultation_url = url_maker("casework:consultation_detail")
+        for c in (NamingConsultation.objects.filter(owner_q, school_id__in=ids,
+                                                    responded_on__isnull=True)
+                  .exclude(outcome=NamingConsultation.Outcome.WITHDRAWN)
+                  .select_related("school", "owner", "pupil", "local_authority")):
+            items.append(DueItem(
+                due=c.response_due, what=c.due_what, kind=NAMING_CONSULTATION,
+                kind_label="Consultation on naming the school", ref=f"Consultation {c.pk}",
+                url=consultation_url(c.pk), school_id=c.school_id, school_name=c.school.name,
+                owner_id=c.owner_id, owner_name=str(c.owner),
+                status=dl.step_status(c.response_due, None, today),
+                about=consultation_about(c.local_authority.name, c.received_on),
+                name=c.child_name))
     if kind in ("", SUPPORT_PLAN_REVIEW):
         support_url = url_maker("support:plan_detail")
         items += [DueItem(
@@ -375,6 +397,10 @@ class PlanReviewRow:
     pupil_name: str = ""
     year_group: str = ""
     made_from_register: bool = False
+    # The steps of the next review under the LA's rules, and the report of the last review to
+    # the LA while it is awaited.
+    preparation: list[tuple[str, dl.StepStatus]] = field(default_factory=list)
+    report_to_la: dl.StepStatus | None = None
 
     @property
     def details_to_complete(self) -> bool:
@@ -393,6 +419,9 @@ class PlanReviewRow:
             out.append((dl.REVIEW_DECISION, self.decision))
         if self.phase_transfer and self.phase_transfer.pending:
             out.append((dl.PHASE_TRANSFER, self.phase_transfer))
+        out += [(what, status) for what, status in self.preparation if status.pending]
+        if self.report_to_la and self.report_to_la.pending:
+            out.append((dl.REPORT_TO_LA, self.report_to_la))
         return out
 
     def due_within(self, horizon: dt.date) -> bool:
@@ -407,8 +436,10 @@ def annual_reviews(*, school_ids: Iterable[int], today: dt.date, owner_id: int |
                    school_id: int | None = None, show: str = "") -> list[PlanReviewRow]:
     """Live plans with the next review due (12 months after issue or the last review), any LA
     decision awaited and the phase transfer deadline; soonest review first, plan records with
-    details to complete (no issue date, so no review date) last. `show`: SOON (a step overdue or
-    due within 7 days), OVERDUE, "to_complete" (the issue date not recorded). Two queries."""
+    details to complete (no issue date, so no review date) last, each with the steps of its next
+    review under its LA's rules (casework.deadlines.plan_due_items). `show`: SOON (a step
+    overdue or due within 7 days), OVERDUE, "to_complete" (the issue date not recorded). Three
+    queries."""
     ids = set(school_ids)
     if school_id is not None:
         ids &= {school_id}
@@ -421,18 +452,24 @@ def annual_reviews(*, school_ids: Iterable[int], today: dt.date, owner_id: int |
         .values("pk", "pupil_id", "school_id", "school__name", "local_authority__name",
                 "owner_id", "owner__full_name", "owner__email", "issue_date", "last_review",
                 "phase_transfer_year", "phase_transfer_post_16", "amended_plan_issued_on",
-                "pupil__forename", "pupil__surname", "pupil__year_group", "made_from_register")
+                "pupil__forename", "pupil__surname", "pupil__year_group", "made_from_register",
+                "local_authority_id", "next_meeting_on", "reports_requested_on",
+                "reports_circulated_on")
     )
     audit.pupils_read(p["pupil_id"] for p in plans)  # their names are read as values
-    awaiting: dict[int, dt.date] = {}
-    for plan_id, meeting in AnnualReview.objects.filter(
+    awaiting: dict[int, tuple[dt.date | None, dt.date | None]] = {}
+    for plan_id, held_on, sent in AnnualReview.objects.filter(
         plan__in=[p["pk"] for p in plans], la_decision=""
-    ).order_by("plan_id", "meeting_date").values_list("plan_id", "meeting_date"):
-        awaiting[plan_id] = meeting  # the latest review awaiting a decision
+    ).order_by("plan_id", "meeting_date").values_list("plan_id", "meeting_date",
+                                                      "report_sent_on"):
+        awaiting[plan_id] = (held_on, sent)  # the latest review awaiting a decision
+    la_rules = {r.local_authority_id: r.rules for r in LAReviewRules.objects.filter(
+        local_authority_id__in={p["local_authority_id"] for p in plans})} if plans else {}
     plan_url = url_maker("casework:plan_detail")
     rows = []
     for p in plans:
-        awaiting_since = awaiting.get(p["pk"])
+        meeting, sent = awaiting.get(p["pk"], (None, None))
+        rules = la_rules.get(p["local_authority_id"], dl.DEFAULT_REVIEW_RULES)
         transfer = None
         if p["phase_transfer_year"]:
             transfer = dl.step_status(
@@ -440,6 +477,14 @@ def annual_reviews(*, school_ids: Iterable[int], today: dt.date, owner_id: int |
                                       post_16=p["phase_transfer_post_16"]),
                 p["amended_plan_issued_on"], today)
         start = p["last_review"] or p["issue_date"]
+        review_on = p["next_meeting_on"] or (dl.annual_review_due(start) if start else None)
+        preparation = [(what, dl.step_status(due, done, today))
+                       for what, due, done in dl.review_preparation_items(
+                           meeting=review_on, rules=rules,
+                           requested_on=p["reports_requested_on"],
+                           circulated_on=p["reports_circulated_on"])] if review_on else []
+        report = (dl.step_status(dl.review_report_due(meeting, rules.report_days), None, today)
+                  if meeting and meeting == p["last_review"] and sent is None else None)
         rows.append(PlanReviewRow(
             plan_id=p["pk"], pupil_id=p["pupil_id"], school_id=p["school_id"],
             school_name=p["school__name"], local_authority=p["local_authority__name"],
@@ -448,11 +493,12 @@ def annual_reviews(*, school_ids: Iterable[int], today: dt.date, owner_id: int |
             issue_date=p["issue_date"], last_review=p["last_review"],
             next_review=dl.step_status(dl.annual_review_due(start), None, today)
             if start else None,
-            decision=dl.step_status(dl.review_decision_due(awaiting_since), None, today)
-            if awaiting_since else None,
+            decision=dl.step_status(dl.review_decision_due(meeting), None, today)
+            if meeting else None,
             phase_transfer=transfer, url=plan_url(p["pk"]),
             pupil_name=_name(p["pupil__forename"], p["pupil__surname"]),
             year_group=p["pupil__year_group"] or "", made_from_register=p["made_from_register"],
+            preparation=preparation, report_to_la=report,
         ))
     if show == SOON:
         rows = [r for r in rows if r.due_within(today + dt.timedelta(days=dl.DUE_SOON_DAYS))]
@@ -937,3 +983,134 @@ def open_plan_owners(school_ids: Iterable[int]) -> dict[int, int]:
     return _owner_counts(EHCPlan.objects.filter(school_id__in=list(school_ids),
                                                 ceased_on__isnull=True,
                                                 owner__isnull=False).order_by())
+
+
+# --- LA consultations on naming a school ----------------------------------------------------------
+
+@dataclass
+class ConsultationRow:
+    pk: int
+    school_id: int
+    school_name: str
+    local_authority: str
+    received_on: dt.date
+    status: dl.StepStatus | None  # the 15-day clock; None when withdrawn before any response
+    stage: str
+    outcome: str
+    url: str
+    pupil_id: int | None = None
+    name: str = ""  # blanked by the view where the reader may not see pupils
+
+    @property
+    def about(self) -> str:
+        return consultation_about(self.local_authority, self.received_on)
+
+
+def consultation_stage(c: NamingConsultation) -> str:
+    if c.outcome:
+        return c.get_outcome_display()
+    if c.responded_on:
+        return "Response sent: awaiting the LA's decision"
+    if c.drafted:
+        return "Response drafted: awaiting the headteacher's sign-off"
+    return "Response to draft"
+
+
+CONSULTATION_SHOW = [("", "All consultations"), ("open", "Awaiting a response"),
+                     (OVERDUE, "Response overdue"), ("decided", "Outcome recorded")]
+
+
+def naming_consultations(*, school_ids: Iterable[int], today: dt.date, show: str = "",
+                         school_id: int | None = None,
+                         local_authority_id: int | None = None) -> list[ConsultationRow]:
+    """The consultations of these schools, newest first. One query."""
+    ids = set(school_ids)
+    if school_id is not None:
+        ids &= {school_id}
+    qs = NamingConsultation.objects.filter(school_id__in=ids).select_related(
+        "school", "local_authority", "pupil")
+    if local_authority_id:
+        qs = qs.filter(local_authority_id=local_authority_id)
+    if show == "open":
+        qs = qs.filter(responded_on__isnull=True).exclude(
+            outcome=NamingConsultation.Outcome.WITHDRAWN)
+    elif show == OVERDUE:
+        qs = qs.filter(responded_on__isnull=True,
+                       received_on__lt=today - dt.timedelta(days=dl.NAMING_RESPONSE_DAYS)
+                       ).exclude(outcome=NamingConsultation.Outcome.WITHDRAWN)
+    elif show == "decided":
+        qs = qs.exclude(outcome="")
+    rows = list(qs.order_by("-received_on", "-pk"))
+    audit.pupils_read(c.pupil_id for c in rows if c.pupil_id)
+    url = url_maker("casework:consultation_detail")
+    return [ConsultationRow(
+        pk=c.pk, school_id=c.school_id, school_name=c.school.name,
+        local_authority=c.local_authority.name, received_on=c.received_on,
+        status=c.response_status(today), stage=consultation_stage(c),
+        outcome=c.get_outcome_display() if c.outcome else "", url=url(c.pk),
+        pupil_id=c.pupil_id, name=c.child_name) for c in rows]
+
+
+@dataclass
+class ConsultationFigures:
+    """One LA's consultations of one school (or all of them, school None): how many, how many
+    responded, within 15 days, the median days to respond, and the outcomes."""
+
+    local_authority: str
+    school: str
+    received: int = 0
+    responded: int = 0
+    on_time: int = 0
+    awaiting: int = 0
+    overdue: int = 0
+    named: int = 0
+    not_named: int = 0
+    withdrawn: int = 0
+    days: list[int] = field(default_factory=list, repr=False)
+
+    @property
+    def median_days(self) -> Decimal | None:
+        return median(self.days)
+
+    @property
+    def on_time_pct(self) -> Decimal | None:
+        return pct(self.on_time, self.responded)
+
+    def add(self, c: Mapping[str, Any], today: dt.date) -> None:
+        self.received += 1
+        due = dl.naming_response_due(c["received_on"])
+        if c["responded_on"]:
+            self.responded += 1
+            self.on_time += c["responded_on"] <= due
+            self.days.append(dl.days_to_respond(c["received_on"], c["responded_on"]))
+        elif c["outcome"] != NamingConsultation.Outcome.WITHDRAWN:
+            self.awaiting += 1
+            self.overdue += today > due
+        if c["outcome"]:
+            setattr(self, c["outcome"], getattr(self, c["outcome"]) + 1)
+
+
+def naming_consultation_figures(*, school_ids: Iterable[int], today: dt.date,
+                                start: dt.date | None = None, end: dt.date | None = None
+                                ) -> tuple[list[ConsultationFigures], list[ConsultationFigures]]:
+    """Consultations received from `start` to `end` by LA and school, and by LA over all these
+    schools: response times (median days from receipt to the signed-off response, the share on
+    time within 15 days) and outcomes. Counts and days only, no names. One query."""
+    qs = NamingConsultation.objects.filter(school_id__in=list(school_ids))
+    if start:
+        qs = qs.filter(received_on__gte=start)
+    if end:
+        qs = qs.filter(received_on__lte=end)
+    by_school: dict[tuple[str, str], ConsultationFigures] = {}
+    by_la: dict[str, ConsultationFigures] = {}
+    for c in qs.values("local_authority__name", "school__name", "received_on", "responded_on",
+                       "outcome").order_by():
+        la, school = c["local_authority__name"], c["school__name"]
+        by_school.setdefault((la, school), ConsultationFigures(la, school)).add(c, today)
+        by_la.setdefault(la, ConsultationFigures(la, "All schools")).add(c, today)
+    return ([by_school[k] for k in sorted(by_school)], [by_la[k] for k in sorted(by_la)])
+
+
+def pupil_consultations(*, pupil_id: int) -> list[NamingConsultation]:
+    return list(NamingConsultation.objects.filter(pupil_id=pupil_id)
+                .select_related("local_authority", "school").order_by("-received_on", "-pk"))

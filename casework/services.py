@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import models, transaction
-from django.db.models import Exists, Max, OuterRef, Q, Subquery, Value
+from django.db.models import Exists, Max, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -24,7 +24,7 @@ from django_scopes import scopes_disabled
 
 from core.links import absolute_url
 from pupils import services as pupils_services
-from pupils.erasure import REDACTED_TEXT, PupilErasure
+from pupils.erasure import ERASED_NAME, REDACTED_TEXT, PupilErasure
 from pupils.models import CensusSnapshot, Provision, Pupil, RegisterEvent
 from trusts import access, handover
 from trusts.access import Capability
@@ -42,6 +42,8 @@ from .models import (
     DigestSent,
     EHCPlan,
     EHCRequest,
+    LAReviewRules,
+    NamingConsultation,
 )
 from .selectors import due_items_by_owner
 
@@ -305,8 +307,258 @@ def annual_review_record(*, actor: User, plan: EHCPlan, meeting_date: dt.date,
     if plan.reviews.filter(meeting_date=meeting_date).exists():
         raise ValidationError({"meeting_date": "A review on this date is already recorded."})
     review = AnnualReview.objects.create(plan=plan, meeting_date=meeting_date, recorded_by=actor)
+    # The review held: the next one is prepared afresh, dated from this meeting.
+    plan.next_meeting_on = plan.reports_requested_on = plan.reports_circulated_on = None
+    plan.save(update_fields=["next_meeting_on", "reports_requested_on", "reports_circulated_on"])
     figures.school_refresh(school_id=plan.school_id)
     return review
+
+
+@transaction.atomic
+def annual_review_prepare(*, actor: User, plan: EHCPlan, next_meeting_on: dt.date | None,
+                          reports_requested_on: dt.date | None,
+                          reports_circulated_on: dt.date | None,
+                          today: dt.date | None = None) -> EHCPlan:
+    """The next review's planned meeting date and the days its reports were asked for and
+    circulated (each may be left empty until known). The planned date moves the steps' dates;
+    a done date takes the step off the due list."""
+    today = today or _today()
+    _not_future(reports_requested_on, "reports_requested_on", today)
+    _not_future(reports_circulated_on, "reports_circulated_on", today)
+    if plan.ceased_on:
+        raise ValidationError("This plan has ceased: it has no next review.")
+    if plan.issue_date is None:
+        raise ValidationError("Enter the plan's issue date first: the review is dated from it.")
+    last = plan.reviews.aggregate(last=Max("meeting_date"))["last"]
+    after = last or plan.issue_date
+    if next_meeting_on and next_meeting_on <= after:
+        raise ValidationError({"next_meeting_on": "The next meeting is after the last review "
+                                                  "(or the plan's issue)."})
+    for field_name in ("reports_requested_on", "reports_circulated_on"):
+        value = locals()[field_name]
+        if value and value < after:
+            raise ValidationError({field_name: "This date is before the last review (or the "
+                                               "plan's issue)."})
+    if reports_circulated_on and not reports_requested_on:
+        raise ValidationError({"reports_requested_on": "Reports are requested before they are "
+                                                       "circulated: enter when."})
+    if reports_circulated_on and reports_requested_on and (
+            reports_circulated_on < reports_requested_on):
+        raise ValidationError({"reports_circulated_on": "This date is before the reports were "
+                                                        "requested."})
+    plan.next_meeting_on = next_meeting_on
+    plan.reports_requested_on = reports_requested_on
+    plan.reports_circulated_on = reports_circulated_on
+    plan.save(update_fields=["next_meeting_on", "reports_requested_on", "reports_circulated_on"])
+    figures.school_refresh(school_id=plan.school_id)
+    return plan
+
+
+@transaction.atomic
+def annual_review_report_sent(*, actor: User, review: AnnualReview, sent_on: dt.date,
+                              today: dt.date | None = None) -> AnnualReview:
+    """The review report reached the LA (regulation 20(7)): its step is done."""
+    today = today or _today()
+    _not_future(sent_on, "sent_on", today)
+    if review.report_sent_on:
+        raise ValidationError("The report of this review is already recorded as sent.")
+    if sent_on < review.meeting_date:
+        raise ValidationError({"sent_on": "This date is before the review meeting."})
+    review.report_sent_on = sent_on
+    review.save(update_fields=["report_sent_on"])
+    figures.school_refresh(school_id=review.plan.school_id)
+    return review
+
+
+@transaction.atomic
+def la_review_rules_save(*, actor: User | None, rules: LAReviewRules) -> LAReviewRules:
+    """An LA's annual review rules as a platform admin set them: checked, then every school's
+    due list moves with them (the steps of reviews for that LA's plans)."""
+    rules.full_clean()
+    rules.save()
+    # Every school with a plan from this LA, whoever saves (an admin's request has no school
+    # scope of its own).
+    with scopes_disabled():
+        school_ids = set(EHCPlan.objects.filter(local_authority_id=rules.local_authority_id,
+                                                ceased_on__isnull=True)
+                         .values_list("school_id", flat=True))
+    figures.schools_refresh(school_ids=school_ids)
+    return rules
+
+
+# --- LA consultations on naming a school (s.39) -------------------------------------------------
+
+def _clean_name(value: str) -> str:
+    return " ".join((value or "").split())
+
+
+@transaction.atomic
+def naming_consultation_log(*, actor: User, school: School, local_authority: LocalAuthority,
+                            received_on: dt.date, pupil: Pupil | None = None,
+                            prospective_forename: str = "", prospective_surname: str = "",
+                            prospective_date_of_birth: dt.date | None = None,
+                            owner: User | None = None,
+                            today: dt.date | None = None) -> NamingConsultation:
+    """An LA consults the school about naming it in a child's EHC plan: the 15-day clock for
+    the school's response starts on the day the consultation was received. The child is a
+    pupil of the school's register or a prospective pupil, by name and date of birth only."""
+    today = today or _today()
+    _not_future(received_on, "received_on", today)
+    forename, surname = _clean_name(prospective_forename), _clean_name(prospective_surname)
+    if pupil is not None:
+        if pupil.school_id != school.pk:
+            raise ValidationError({"pupil": "Choose a pupil of this school."})
+        if forename or surname or prospective_date_of_birth:
+            raise ValidationError("Give either a pupil on the register or a prospective pupil's "
+                                  "name and date of birth, not both.")
+    else:
+        errors = {}
+        if not surname:
+            errors["prospective_surname"] = "Enter the prospective pupil's surname."
+        if not forename:
+            errors["prospective_forename"] = "Enter the prospective pupil's first name."
+        if prospective_date_of_birth is None:
+            errors["prospective_date_of_birth"] = "Enter the prospective pupil's date of birth."
+        elif prospective_date_of_birth >= received_on:
+            errors["prospective_date_of_birth"] = ("The date of birth must be before the day the "
+                                                   "consultation was received.")
+        if errors:
+            raise ValidationError(errors)
+    owner = owner or actor
+    _check_owner(owner, school)
+    consultation = NamingConsultation.objects.create(
+        school=school, local_authority=local_authority, pupil=pupil,
+        prospective_forename=forename if pupil is None else "",
+        prospective_surname=surname if pupil is None else "",
+        prospective_date_of_birth=prospective_date_of_birth if pupil is None else None,
+        received_on=received_on, owner=owner, created_by=actor)
+    figures.school_refresh(school_id=school.pk)
+    return consultation
+
+
+def _still_open(consultation: NamingConsultation) -> None:
+    if consultation.responded_on:
+        raise ValidationError("The response has been signed off and sent: it is not changed.")
+    if consultation.outcome:
+        raise ValidationError("The outcome of this consultation is already recorded.")
+
+
+@transaction.atomic
+def naming_consultation_draft_response(*, actor: User, consultation: NamingConsultation,
+                                       can_meet_needs: bool, ground: str = "",
+                                       reasons: str = "") -> NamingConsultation:
+    """The school's answer, for the headteacher to sign off: whether it can meet the child's
+    needs and, if not, the ground of s.39(4) and why. A draft may be written again until it is
+    signed off."""
+    _still_open(consultation)
+    reasons = (reasons or "").strip()
+    if can_meet_needs:
+        ground = ""
+    else:
+        errors = {}
+        if ground not in NamingConsultation.Ground.values:
+            errors["ground"] = "Choose the ground on which the school cannot be named."
+        if not reasons:
+            errors["reasons"] = "Say why, for the LA: the evidence behind the ground."
+        if errors:
+            raise ValidationError(errors)
+    consultation.can_meet_needs, consultation.ground = bool(can_meet_needs), ground
+    consultation.reasons = reasons
+    consultation.drafted_by, consultation.drafted_at = actor, timezone.now()
+    consultation.save(update_fields=["can_meet_needs", "ground", "reasons", "drafted_by",
+                                     "drafted_at"])
+    figures.school_refresh(school_id=consultation.school_id)
+    return consultation
+
+
+@transaction.atomic
+def naming_consultation_sign_off(*, actor: User, consultation: NamingConsultation,
+                                 responded_on: dt.date,
+                                 today: dt.date | None = None) -> NamingConsultation:
+    """The headteacher signs off the drafted response and it goes to the LA on `responded_on`:
+    the 15-day clock stops on that day (on time up to and including day 15)."""
+    today = today or _today()
+    if not access.can(actor, Capability.SIGN_OFF_CONSULTATIONS, consultation.school_id):
+        raise ValidationError("Only the school's headteacher signs off the response.")
+    _still_open(consultation)
+    if not consultation.drafted:
+        raise ValidationError("There is no drafted response to sign off yet.")
+    _not_future(responded_on, "responded_on", today)
+    if responded_on < consultation.received_on:
+        raise ValidationError({"responded_on": "This date is before the consultation was "
+                                               "received."})
+    consultation.signed_off_by, consultation.responded_on = actor, responded_on
+    consultation.save(update_fields=["signed_off_by", "responded_on"])
+    figures.school_refresh(school_id=consultation.school_id)
+    return consultation
+
+
+@transaction.atomic
+def naming_consultation_record_outcome(*, actor: User, consultation: NamingConsultation,
+                                       outcome: str, outcome_on: dt.date,
+                                       today: dt.date | None = None) -> NamingConsultation:
+    """What the LA decided: the school named or not, or the consultation withdrawn (which
+    stops the clock when no response was sent). An outcome other than withdrawn follows the
+    school's response."""
+    today = today or _today()
+    if consultation.outcome:
+        raise ValidationError("The outcome of this consultation is already recorded.")
+    if outcome not in NamingConsultation.Outcome.values:
+        raise ValidationError({"outcome": "Choose the outcome."})
+    _not_future(outcome_on, "outcome_on", today)
+    if outcome_on < consultation.received_on:
+        raise ValidationError({"outcome_on": "This date is before the consultation was "
+                                             "received."})
+    if outcome != NamingConsultation.Outcome.WITHDRAWN and not consultation.responded_on:
+        raise ValidationError({"outcome": "The LA decides after the school's response: sign "
+                                          "off and send the response first, or record that "
+                                          "the LA withdrew the consultation."})
+    if consultation.responded_on and outcome_on < consultation.responded_on:
+        raise ValidationError({"outcome_on": "This date is before the school's response."})
+    consultation.outcome, consultation.outcome_on = outcome, outcome_on
+    consultation.save(update_fields=["outcome", "outcome_on"])
+    figures.school_refresh(school_id=consultation.school_id)
+    return consultation
+
+
+def _erase_prospective(rows: QuerySet[NamingConsultation]) -> int:
+    """Names out, date of birth to 1 January of its year, reasons cut: the dates, LA, ground
+    and outcome stay for the figures."""
+    changed = 0
+    for c in rows.filter(pupil__isnull=True).exclude(prospective_surname=ERASED_NAME):
+        # A prospective pupil always has a date of birth (the model's check constraint).
+        assert c.prospective_date_of_birth is not None
+        NamingConsultation.objects.filter(pk=c.pk).update(
+            prospective_forename=ERASED_NAME, prospective_surname=ERASED_NAME,
+            prospective_date_of_birth=dt.date(c.prospective_date_of_birth.year, 1, 1),
+            reasons=REDACTED_TEXT if c.reasons else "")
+        changed += 1
+    return changed
+
+
+@transaction.atomic
+def naming_consultation_erase_prospective(*, actor: User | None,
+                                          consultation: NamingConsultation) -> bool:
+    """Erase a prospective pupil's name and date of birth (a request to erase, or their
+    retention ended) from a consultation. False when there was nothing to erase."""
+    if consultation.pupil_id:
+        raise ValidationError("This consultation is about a pupil on the register: erase the "
+                              "pupil through the privacy pages.")
+    return bool(_erase_prospective(NamingConsultation.objects.filter(pk=consultation.pk)))
+
+
+def naming_consultations_erase(erasure: PupilErasure) -> None:
+    """A pupil's erasure (pupils.erasure): the reasons of consultations about them go, and so do
+    the consultations about the same child before they joined (a prospective pupil with their
+    name and date of birth); their name is cut out of other consultations' reasons."""
+    pupil = erasure.pupil
+    NamingConsultation.objects.filter(pupil=pupil).exclude(reasons="").update(
+        reasons=REDACTED_TEXT)
+    _erase_prospective(NamingConsultation.objects.filter(
+        pupil__isnull=True, prospective_forename__iexact=pupil.forename,
+        prospective_surname__iexact=pupil.surname,
+        prospective_date_of_birth=pupil.date_of_birth))
+    erasure.cut_mentions(NamingConsultation.objects.exclude(pupil=pupil), ("reasons",))
 
 
 @transaction.atomic

@@ -30,7 +30,7 @@ from trusts.models import LocalAuthority
 
 from . import deadlines as dl
 from . import figures, forms, selectors, services
-from .models import ActivityEntry, Case, EHCPlan, EHCRequest
+from .models import ActivityEntry, Case, EHCPlan, EHCRequest, NamingConsultation, rules_of
 
 
 def _today() -> dt.date:
@@ -588,9 +588,40 @@ def _plan_context(request, plan: EHCPlan, **extra) -> dict:
         "decision_form": _decision_form(
             plan, check_answers.kept(request, f"review-decision:{plan.pk}")) if awaiting else None,
         "details_form": forms.PlanDetailsForm() if plan.details_to_complete else None,
+        **_review_steps(plan, reviews, today),
     }
     ctx.update(extra)
     return ctx
+
+
+def _review_steps(plan: EHCPlan, reviews: list, today: dt.date) -> dict:
+    """The next review's steps under the plan's LA's rules, dated from the planned meeting (or
+    the latest day it may be held), and the report of the last review to the LA."""
+    la_rules = getattr(plan.local_authority, "review_rules", None)
+    rules = rules_of(la_rules)
+    last = reviews[-1] if reviews else None
+    due = plan.next_review_due(last.meeting_date if last else None)
+    meeting = plan.next_meeting_on or due
+    steps = []
+    if meeting and not plan.ceased_on:
+        steps = [(what, dl.step_status(d, done, today)) for what, d, done in
+                 dl.review_preparation_items(meeting=meeting, rules=rules,
+                                             requested_on=plan.reports_requested_on,
+                                             circulated_on=plan.reports_circulated_on)]
+    report = None
+    if last is not None and not last.la_decision:
+        report = last.report_status(rules, today)
+    return {
+        "rules": rules, "la_rules": la_rules, "review_meeting": meeting,
+        "review_steps": steps, "report_review": last if report else None,
+        "report_status": report,
+        "preparation_form": forms.ReviewPreparationForm(initial={
+            "next_meeting_on": plan.next_meeting_on,
+            "reports_requested_on": plan.reports_requested_on,
+            "reports_circulated_on": plan.reports_circulated_on}),
+        "report_form": forms.ReviewReportForm(initial={"sent_on": today})
+        if report and report.pending else None,
+    }
 
 
 @login_required
@@ -688,6 +719,49 @@ def plan_review_decision_check(request, pk: int):
         check=_plan_check(request, plan, "the LA's decision after the review",
                           "Recording the decision stops the LA's 4-week clock. A decision to "
                           "cease the plan ends it.", "Record the decision"))
+
+
+@login_required
+@require_POST
+def plan_review_preparation(request, pk: int):
+    """The next review's planned meeting date and the days its reports were requested and
+    circulated: they date its steps and take the done ones off the due list."""
+    plan = _get_plan_for_user(request, pk, C.MANAGE_CASES)
+    form = forms.ReviewPreparationForm(request.POST)
+    if form.is_valid():
+        try:
+            services.annual_review_prepare(actor=request.user, plan=plan, **form.cleaned_data)
+        except ValidationError as e:
+            _form_errors(form, e)
+        else:
+            messages.success(request, "The next review's steps are saved.")
+            return redirect(reverse("casework:plan_detail", args=[plan.pk]) + "#review-steps")
+    plan.refresh_from_db()
+    return render(request, "casework/plan_detail.html",
+                  _plan_context(request, plan, preparation_form=form), status=400)
+
+
+@login_required
+@require_POST
+def plan_review_report(request, pk: int):
+    """The report of the latest review sent to the LA (regulation 20(7))."""
+    plan = _get_plan_for_user(request, pk, C.MANAGE_CASES)
+    review = plan.reviews.order_by("-meeting_date").first()
+    form = forms.ReviewReportForm(request.POST)
+    if review is None:
+        messages.error(request, "No review meeting is recorded yet.")
+        return redirect("casework:plan_detail", pk=plan.pk)
+    if form.is_valid():
+        try:
+            services.annual_review_report_sent(actor=request.user, review=review,
+                                               **form.cleaned_data)
+        except ValidationError as e:
+            _form_errors(form, e)
+        else:
+            messages.success(request, "Review report recorded as sent to the LA.")
+            return redirect(reverse("casework:plan_detail", args=[plan.pk]) + "#review-steps")
+    return render(request, "casework/plan_detail.html",
+                  _plan_context(request, plan, report_form=form), status=400)
 
 
 @login_required
@@ -880,3 +954,266 @@ def activity_correct(request, pk: int):
             "staff_trained": entry.staff_trained, "notes": entry.notes})
     return render(request, "casework/activity_correct.html",
                   {"record": record, "entry": entry, "form": form}, status=status)
+
+
+# --- LA consultations on naming a school -------------------------------------------------------
+
+def _get_consultation_for_user(request, pk: int, capability: C = C.VIEW_CASES
+                               ) -> NamingConsultation:
+    obj = (NamingConsultation.objects.filter(
+        pk=pk, school_id__in=access.school_ids_for(request.user, capability))
+        .select_related("school__trust", "owner", "pupil", "local_authority", "drafted_by",
+                        "signed_off_by").first())
+    if obj is None:
+        raise Http404("No such consultation.")
+    return obj
+
+
+def _consultation_form(school, data=None):
+    return forms.ConsultationForm(
+        data, pupils=Pupil.objects.filter(school=school, left_school_on__isnull=True).order_by(
+            "surname", "forename"),
+        local_authorities=LocalAuthority.objects.all(), initial={"received_on": _today()})
+
+
+def _school_consultations_context(request, school, **extra) -> dict:
+    today = _today()
+    ctx = {
+        "school": school, "today": today,
+        "rows": selectors.naming_consultations(school_ids=[school.pk], today=today),
+        "can_manage": access.can(request.user, C.MANAGE_CASES, school),
+        "show_pupils": access.can(request.user, C.VIEW_PUPILS, school),
+        "form": _consultation_form(school, check_answers.kept(request,
+                                                              f"consultation:{school.pk}")),
+    }
+    if not ctx["show_pupils"]:
+        for row in ctx["rows"]:
+            row.name = ""
+    ctx.update(extra)
+    return ctx
+
+
+@login_required
+def school_consultations(request, laestab: str):
+    school = access.get_school_for_user(request.user, laestab, C.VIEW_CASES)
+    return render(request, "casework/school_consultations.html",
+                  _school_consultations_context(request, school))
+
+
+def _log_consultation(request, school, data: dict) -> NamingConsultation:
+    return services.naming_consultation_log(actor=request.user, school=school, **data)
+
+
+@login_required
+@require_POST
+def consultation_new(request, laestab: str):
+    school = access.get_school_for_user(request.user, laestab, C.MANAGE_CASES)
+    form = _consultation_form(school, request.POST)
+    if check_answers.answered(request, f"consultation:{school.pk}", form,
+                              lambda data: _log_consultation(request, school, data)):
+        return redirect("casework:consultation_new_check", laestab=school.laestab)
+    return render(request, "casework/school_consultations.html",
+                  _school_consultations_context(request, school, form=form), status=400)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def consultation_new_check(request, laestab: str):
+    """The consultation starts the school's 15 days: checked before it is logged."""
+    school = access.get_school_for_user(request.user, laestab, C.MANAGE_CASES)
+    return check_answers.check_page(
+        request, key=f"consultation:{school.pk}",
+        make_form=lambda d: _consultation_form(school, d),
+        change_url=reverse("casework:school_consultations", args=[school.laestab]) + "#log",
+        record=lambda data: _log_consultation(request, school, data),
+        done_url=lambda obj: reverse("casework:consultation_detail", args=[obj.pk]),
+        done="Consultation logged.", check={
+            "caption": school.name, "heading": "the LA's consultation",
+            "warning": "Logging the consultation starts the clock: the school responds within "
+                       "15 days of the day it was received, with the headteacher's sign-off.",
+            "button": "Log the consultation"})
+
+
+def _consultation_context(request, obj: NamingConsultation, **extra) -> dict:
+    today = _today()
+    can_manage = access.can(request.user, C.MANAGE_CASES, obj.school)
+    open_ = not obj.responded_on and not obj.outcome
+    ctx = {
+        "obj": obj, "today": today, "status": obj.response_status(today),
+        "stage": selectors.consultation_stage(obj),
+        "show_pupil": access.can(request.user, C.VIEW_PUPILS, obj.school),
+        "can_manage": can_manage, "can_draft": can_manage and open_,
+        "can_sign_off": (access.can(request.user, C.SIGN_OFF_CONSULTATIONS, obj.school)
+                         and open_ and obj.drafted),
+        "outcome_form": forms.ConsultationOutcomeForm(initial={"outcome_on": today})
+        if can_manage and not obj.outcome else None,
+    }
+    ctx.update(extra)
+    return ctx
+
+
+@login_required
+def consultation_detail(request, pk: int):
+    obj = _get_consultation_for_user(request, pk)
+    audit.record_view(obj)
+    if obj.pupil is not None:
+        audit.record_view(obj.pupil)
+    return render(request, "casework/consultation_detail.html",
+                  _consultation_context(request, obj))
+
+
+def _consultation_caption(request, obj: NamingConsultation) -> str:
+    if access.can(request.user, C.VIEW_PUPILS, obj.school):
+        return f"{obj.local_authority.name} consultation about {obj.child_name}"
+    return selectors.consultation_about(obj.local_authority.name, obj.received_on)
+
+
+def _draft(request, obj, data: dict):
+    return services.naming_consultation_draft_response(actor=request.user, consultation=obj,
+                                                       **data)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def consultation_response(request, pk: int):
+    """The school's answer, drafted for the headteacher's sign-off."""
+    obj = _get_consultation_for_user(request, pk, C.MANAGE_CASES)
+    if obj.responded_on or obj.outcome:
+        messages.error(request, "The response has been sent or the consultation is decided: "
+                                "it is not changed.")
+        return redirect("casework:consultation_detail", pk=obj.pk)
+    key = f"consultation-response:{obj.pk}"
+    data = request.POST if request.method == "POST" else check_answers.kept(request, key)
+    initial = {}
+    if obj.drafted:
+        initial = {"can_meet_needs": "yes" if obj.can_meet_needs else "no",
+                   "ground": obj.ground, "reasons": obj.reasons}
+    form = forms.ConsultationResponseForm(data, initial=initial)
+    if check_answers.answered(request, key, form,
+                              lambda _: _draft(request, obj, form.response_data())):
+        return redirect("casework:consultation_response_check", pk=obj.pk)
+    audit.record_view(obj)
+    return render(request, "casework/consultation_response.html", {
+        "obj": obj, "form": form, "caption": _consultation_caption(request, obj),
+        "status": obj.response_status(_today()),
+    }, status=400 if form.errors else 200)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def consultation_response_check(request, pk: int):
+    obj = _get_consultation_for_user(request, pk, C.MANAGE_CASES)
+
+    def make_form(data):
+        return forms.ConsultationResponseForm(data)
+
+    def record(_data):
+        form = make_form(check_answers.kept(request, f"consultation-response:{obj.pk}"))
+        form.is_valid()
+        return _draft(request, obj, form.response_data())
+
+    return check_answers.check_page(
+        request, key=f"consultation-response:{obj.pk}", make_form=make_form,
+        change_url=reverse("casework:consultation_response", args=[obj.pk]), record=record,
+        done_url=reverse("casework:consultation_detail", args=[obj.pk]),
+        done="Response saved for the headteacher's sign-off.",
+        seen=lambda: audit.record_view(obj), check={
+            "caption": _consultation_caption(request, obj), "heading": "the school's response",
+            "warning": "The response goes to the LA once the headteacher signs it off. The 15 "
+                       f"days end on {obj.response_due.day} {obj.response_due:%B %Y}.",
+            "button": "Save for sign-off"})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def consultation_sign_off(request, pk: int):
+    """The headteacher reads the drafted response and signs it off: it is sent to the LA on
+    the date given, which stops the 15-day clock."""
+    obj = _get_consultation_for_user(request, pk, C.SIGN_OFF_CONSULTATIONS)
+    if obj.responded_on or obj.outcome or not obj.drafted:
+        messages.error(request, "There is no drafted response waiting for sign-off.")
+        return redirect("casework:consultation_detail", pk=obj.pk)
+    form = forms.ConsultationSignOffForm(request.POST if request.method == "POST" else None,
+                                         initial={"responded_on": _today()})
+    if form.is_valid():
+        try:
+            services.naming_consultation_sign_off(
+                actor=request.user, consultation=obj,
+                responded_on=form.cleaned_data["responded_on"])
+        except ValidationError as e:
+            _form_errors(form, e)
+        else:
+            messages.success(request, "Response signed off and recorded as sent to the LA.")
+            return redirect("casework:consultation_detail", pk=obj.pk)
+    audit.record_view(obj)
+    return render(request, "casework/consultation_sign_off.html", {
+        "obj": obj, "form": form, "caption": _consultation_caption(request, obj),
+        "status": obj.response_status(_today()),
+        "show_pupil": access.can(request.user, C.VIEW_PUPILS, obj.school),
+    }, status=400 if form.errors else 200)
+
+
+@login_required
+@require_POST
+def consultation_outcome(request, pk: int):
+    obj = _get_consultation_for_user(request, pk, C.MANAGE_CASES)
+    form = forms.ConsultationOutcomeForm(request.POST)
+    if form.is_valid():
+        try:
+            services.naming_consultation_record_outcome(actor=request.user, consultation=obj,
+                                                        **form.cleaned_data)
+        except ValidationError as e:
+            _form_errors(form, e)
+        else:
+            messages.success(request, "Outcome recorded.")
+            return redirect("casework:consultation_detail", pk=obj.pk)
+    return render(request, "casework/consultation_detail.html",
+                  _consultation_context(request, obj, outcome_form=form), status=400)
+
+
+CONSULTATION_COLUMNS = (
+    Column("record", "Consultation"), Column("received", "Received"),
+    Column("due", "Response due"), Column("status", "Status", sortable=False),
+    Column("stage", "Stage"), Column("la", "Local authority"), Column("school", "School"),
+)
+_CONSULTATION_VALUES = {
+    "record": lambda r: (r.name or r.about).lower(),
+    "received": lambda r: r.received_on,
+    "due": lambda r: dl.naming_response_due(r.received_on),
+    "stage": lambda r: r.stage.lower(),
+    "la": lambda r: r.local_authority.lower(),
+    "school": lambda r: r.school_name.lower(),
+}
+
+
+@login_required
+def consultations(request):
+    """Consultations per LA and school with response times and outcomes: for the Head of SEND
+    (and every reader of cases) with the list, for trust executives the figures only (no
+    names, no list)."""
+    case_ids = access.school_ids_for(request.user, C.VIEW_CASES)
+    figure_ids = case_ids | access.school_ids_for(request.user, C.VIEW_TRUST_DASHBOARD)
+    if not figure_ids:
+        raise Http404("Nothing to show.")
+    today = _today()
+    schools = list(access.schools_for(request.user, C.VIEW_CASES).order_by("name"))
+    form = forms.ConsultationFilterForm(request.GET or None, schools=schools)
+    f = _filters_of(form)
+    by_school, by_la = selectors.naming_consultation_figures(school_ids=figure_ids, today=today)
+    listing = None
+    if case_ids:
+        rows = selectors.naming_consultations(school_ids=case_ids, today=today,
+                                              show=f.get("show") or "",
+                                              school_id=f.get("school"))
+        named = access.school_ids_for(request.user, C.VIEW_PUPILS)
+        for row in rows:
+            if row.school_id not in named:
+                row.name = ""
+        sorting = Sorting.from_params(request.GET, CONSULTATION_COLUMNS, default="-received")
+        rows = sorting.sort_rows(rows, value=lambda r, key: _CONSULTATION_VALUES[key](r),
+                                 name=lambda r: ((r.name or r.about).lower(), r.pk))
+        listing = paginate(request, rows, sorting=sorting, filters=f)
+    return render(request, "casework/consultations.html", {
+        "by_school": by_school, "by_la": by_la, "form": form, "today": today,
+        "listing": listing, "filtered": any(f.values()),
+    }, status=400 if request.GET and form.errors else 200)

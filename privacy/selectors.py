@@ -15,7 +15,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db.models import Model, Q, QuerySet
 from django.utils import timezone
 
-from casework.models import AnnualReview, Case, CaseNote, EHCPlan, EHCRequest
+from casework.models import AnnualReview, Case, CaseNote, EHCPlan, EHCRequest, NamingConsultation
 from evidence.models import EvidencePack, ProfessionalInvolvement
 from funding.models import Award, Claim, ClaimEvent, Payment
 from provision.models import Delivery, Enrolment
@@ -211,9 +211,30 @@ def subject_access_sections(pupil: Pupil) -> list[Section]:
     reviews = list(AnnualReview.objects.filter(plan__in=plans))
     sections.append(Section(
         "annual_reviews", "Annual reviews",
-        ["plan id", "meeting date", "LA decision", "LA decision date"],
-        [[r.plan_id, _d(r.meeting_date), r.get_la_decision_display(), _d(r.la_decision_date)]
-         for r in reviews],
+        ["plan id", "meeting date", "LA decision", "LA decision date",
+         "review report sent to the LA"],
+        [[r.plan_id, _d(r.meeting_date), r.get_la_decision_display(), _d(r.la_decision_date),
+          _d(r.report_sent_on)] for r in reviews],
+    ))
+    # The consultations about the pupil, and those about the same child before they joined the
+    # register (a prospective pupil with their name and date of birth) at any of the trust's
+    # schools.
+    consultations = list(NamingConsultation.objects.filter(
+        Q(pupil=p) | Q(pupil__isnull=True, school__trust_id=p.school.trust_id,
+                       prospective_forename__iexact=p.forename,
+                       prospective_surname__iexact=p.surname,
+                       prospective_date_of_birth=p.date_of_birth))
+        .select_related("local_authority", "school", "signed_off_by").order_by("received_on"))
+    sections.append(Section(
+        "naming_consultations", "LA consultations on naming a school",
+        ["consultation id", "school", "local authority", "received", "as a prospective pupil",
+         "can the school meet the needs", "ground", "why", "response sent", "signed off by",
+         "outcome", "outcome date"],
+        [[c.pk, c.school.name, c.local_authority.name, _d(c.received_on),
+          "yes" if c.pupil_id is None else "no",
+          "" if c.can_meet_needs is None else ("yes" if c.can_meet_needs else "no"),
+          c.get_ground_display(), c.reasons, _d(c.responded_on), _who(c.signed_off_by),
+          c.get_outcome_display(), _d(c.outcome_on)] for c in consultations],
     ))
     cases = list(Case.objects.filter(pupil=p).select_related("owner"))
     sections.append(Section(
@@ -290,7 +311,8 @@ def subject_access_sections(pupil: Pupil) -> list[Section]:
              "sent pack keeps what it said on the day it was sent.",
     ))
 
-    subjects: list[Model] = [p, *events, *claims, *enrolments, *requests, *plans, *reviews, *cases,
+    subjects: list[Model] = [p, *events, *claims, *enrolments, *requests, *plans, *reviews,
+                             *consultations, *cases,
                              *notes, *support_plans, *outcomes, *plan_reviews, *profiles,
                              *professionals, *packs]
     entries = audit_entries_about(subjects)

@@ -119,7 +119,14 @@ def _casework_objects(world: World) -> None:
         request_ = cw.ehc_request_create(actor=owner, pupil=pupil, requested_by="school",
                                          request_date=dt.date(2025, 9, 1))
         plan = cw.ehc_plan_create(actor=owner, pupil=pupil, issue_date=dt.date(2024, 9, 1))
-        for kind, obj in (("case", case), ("ehc_request", request_), ("plan", plan)):
+        consultation = cw.naming_consultation_log(
+            actor=owner, school=school, local_authority=pupil.home_local_authority,
+            received_on=dt.date(2025, 9, 1), prospective_forename="Prospective",
+            prospective_surname="Child", prospective_date_of_birth=dt.date(2015, 1, 1))
+        cw.naming_consultation_draft_response(actor=owner, consultation=consultation,
+                                              can_meet_needs=True)
+        for kind, obj in (("case", case), ("ehc_request", request_), ("plan", plan),
+                          ("consultation", consultation)):
             world.objects.setdefault(kind, {})[side] = obj
     for side, hos, trust in (("own", world.users["head_of_send"], world.trust_a),
                              ("other", world.users["hos_b"], world.trust_b)):
@@ -177,6 +184,23 @@ ROUTES.update({
     "casework:plan_review_check": Route(_pk_of("plan"), CASE_WRITERS, ok=frozenset({302})),
     "casework:plan_review_decision_check": Route(_pk_of("plan"), CASE_WRITERS,
                                                  ok=frozenset({302})),
+    "casework:plan_review_preparation": Route(_pk_of("plan"), CASE_WRITERS, method="POST"),
+    "casework:plan_review_report": Route(_pk_of("plan"), CASE_WRITERS, method="POST"),
+    # The figures for everyone who reads cases or the trust dashboard (executives: figures
+    # only, no names); a consultation's pages for the readers of its school's cases, its
+    # response for the writers, its sign-off for the headteacher alone.
+    "casework:consultations": Route(no_kwargs, ANY_CASE_READER | {"executive"},
+                                    has_object=False),
+    "casework:school_consultations": Route(school_kwargs, CASE_READERS),
+    "casework:consultation_new": Route(school_kwargs, CASE_WRITERS, method="POST"),
+    "casework:consultation_new_check": Route(school_kwargs, CASE_WRITERS, ok=frozenset({302})),
+    "casework:consultation_detail": Route(_pk_of("consultation"), CASE_READERS),
+    "casework:consultation_response": Route(_pk_of("consultation"), CASE_WRITERS),
+    "casework:consultation_response_check": Route(_pk_of("consultation"), CASE_WRITERS,
+                                                  ok=frozenset({302})),
+    "casework:consultation_sign_off": Route(_pk_of("consultation"), frozenset({"headteacher"})),
+    "casework:consultation_outcome": Route(_pk_of("consultation"), CASE_WRITERS,
+                                           method="POST"),
 })
 
 

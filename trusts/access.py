@@ -48,6 +48,9 @@ class Capability(StrEnum):
     APPROVE_INFO_REPORT = "approve_info_report"
     VIEW_EVIDENCE_PACKS = "view_evidence_packs"  # EHC request and top-up evidence packs
     WRITE_EVIDENCE_PACKS = "write_evidence_packs"  # build and send them
+    # The headteacher's sign-off of the school's response to an LA consulting it on being
+    # named in an EHC plan (Children and Families Act 2014 s.39): the head's alone.
+    SIGN_OFF_CONSULTATIONS = "sign_off_consultations"
 
 
 C = Capability
@@ -62,11 +65,14 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
     ),
     Role.HEADTEACHER: frozenset(
         {C.VIEW_SCHOOL, C.VIEW_PUPILS, C.VIEW_CASES, C.VIEW_FUNDING, C.SUBMIT_CLAIMS,
-         C.VIEW_SUPPORT_PLANS, C.APPROVE_INFO_REPORT, C.VIEW_EVIDENCE_PACKS}
+         C.VIEW_SUPPORT_PLANS, C.APPROVE_INFO_REPORT, C.VIEW_EVIDENCE_PACKS,
+         C.SIGN_OFF_CONSULTATIONS}
     ),
-    # The headteacher signs off each school's information report for its governors: the Head
-    # of SEND writes the trust's template and may help with a school's draft, not approve it.
-    Role.HEAD_OF_SEND: frozenset(Capability) - {C.MANAGE_USERS, C.APPROVE_INFO_REPORT},
+    # The headteacher signs off each school's information report for its governors, and the
+    # school's response to an LA's consultation on naming it: the Head of SEND writes the trust's
+    # template and may help with a school's draft or response, not approve it.
+    Role.HEAD_OF_SEND: frozenset(Capability) - {C.MANAGE_USERS, C.APPROVE_INFO_REPORT,
+                                                C.SIGN_OFF_CONSULTATIONS},
     Role.TRUST_EXECUTIVE: frozenset(
         {C.VIEW_SCHOOL, C.VIEW_FUNDING, C.VIEW_TRUST_DASHBOARD, C.REQUEST_BOARD_PACK}
     ),

@@ -171,3 +171,74 @@ def test_terms_and_academic_years():
     assert d.term_of(D(2025, 12, 31)) == d.Term.AUTUMN
     assert d.term_of(D(2026, 4, 5)) == d.Term.SPRING  # Easter Sunday 2026
     assert d.term_of(D(2026, 4, 6)) == d.Term.SUMMER
+
+
+# --- LA consultations on naming a school and the steps of an annual review -------------------
+
+def test_a_naming_consultation_is_answered_on_time_up_to_day_15_and_late_on_day_16():
+    received = D(2026, 3, 2)
+    due = d.naming_response_due(received)
+    assert due == D(2026, 3, 17)
+    assert d.days_to_respond(received, due) == 15
+    on_day_14 = d.step_status(due, D(2026, 3, 16), today=D(2026, 3, 20))
+    on_day_15 = d.step_status(due, D(2026, 3, 17), today=D(2026, 3, 20))
+    on_day_16 = d.step_status(due, D(2026, 3, 18), today=D(2026, 3, 20))
+    assert on_day_14.state == State.MET and on_day_15.state == State.MET
+    assert on_day_16.state == State.LATE and on_day_16.days_late == 1
+    # Not yet answered: due on day 15 itself, overdue from day 16.
+    assert d.step_status(due, None, today=D(2026, 3, 17)).state == State.DUE
+    assert d.step_status(due, None, today=D(2026, 3, 18)).state == State.LATE
+
+
+def test_the_fifteen_days_of_a_consultation_are_calendar_days_over_weekends_and_christmas():
+    # Received on Saturday 20 December 2025: day 15 is Sunday 4 January 2026, holidays and
+    # weekend included, and it does not move to a working day.
+    assert d.naming_response_due(D(2025, 12, 20)) == D(2026, 1, 4)
+    # Across the end of February in a leap year.
+    assert d.naming_response_due(D(2028, 2, 20)) == D(2028, 3, 6)
+
+
+def test_review_steps_are_counted_back_from_the_meeting_in_weeks():
+    meeting = D(2026, 6, 15)  # a Monday
+    assert d.review_reports_request_due(meeting, 6) == D(2026, 5, 4)
+    assert d.review_circulate_due(meeting, 2) == D(2026, 6, 1)
+    assert d.review_circulate_due(meeting, 3) == D(2026, 5, 25)
+    # Never less than the two weeks of regulation 20(3), whatever the rule says.
+    assert d.review_circulate_due(meeting, 1) == D(2026, 6, 1)
+    # Across a new year and a leap day.
+    assert d.review_reports_request_due(D(2026, 1, 5), 6) == D(2025, 11, 24)
+    assert d.review_circulate_due(D(2028, 3, 7), 2) == D(2028, 2, 22)
+
+
+def test_the_review_report_reaches_the_la_by_day_14_after_the_meeting_and_is_late_on_day_15():
+    meeting = D(2026, 3, 2)
+    due = d.review_report_due(meeting, 14)
+    assert due == D(2026, 3, 16)
+    assert d.step_status(due, D(2026, 3, 15), today=D(2026, 4, 1)).state == State.MET
+    assert d.step_status(due, D(2026, 3, 16), today=D(2026, 4, 1)).state == State.MET
+    assert d.step_status(due, D(2026, 3, 17), today=D(2026, 4, 1)).state == State.LATE
+    # An LA may ask for it sooner, never later than two weeks (regulation 20(7)).
+    assert d.review_report_due(meeting, 10) == D(2026, 3, 12)
+    assert d.review_report_due(meeting, 21) == D(2026, 3, 16)
+
+
+def test_a_plan_s_due_items_take_the_la_s_rules_and_the_planned_meeting():
+    rules = d.ReviewRules(request_weeks=8, circulate_weeks=3, report_days=10)
+    items = dict(d.plan_due_items(
+        issue_date=D(2025, 5, 20), last_review=None, awaiting_decision_since=None,
+        transfer_year=None, post_16=False, amended_on=None, rules=rules))
+    assert items[d.REVIEW_MEETING] == D(2026, 5, 20)
+    assert items[d.REQUEST_REPORTS] == D(2026, 3, 25)
+    assert items[d.CIRCULATE_REPORTS] == D(2026, 4, 29)
+    planned = dict(d.plan_due_items(
+        issue_date=D(2025, 5, 20), last_review=None, awaiting_decision_since=None,
+        transfer_year=None, post_16=False, amended_on=None, rules=rules,
+        planned_meeting=D(2026, 5, 6), requested_on=D(2026, 3, 1)))
+    assert d.REQUEST_REPORTS not in planned  # done
+    assert planned[d.CIRCULATE_REPORTS] == D(2026, 4, 15)
+    after = dict(d.plan_due_items(
+        issue_date=D(2025, 5, 20), last_review=D(2026, 5, 6),
+        awaiting_decision_since=D(2026, 5, 6), transfer_year=None, post_16=False,
+        amended_on=None, rules=rules, report_awaited_since=D(2026, 5, 6)))
+    assert after[d.REPORT_TO_LA] == D(2026, 5, 16)
+    assert after[d.REVIEW_MEETING] == D(2027, 5, 6)

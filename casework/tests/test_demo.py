@@ -72,3 +72,25 @@ def test_every_e_pupil_has_a_plan_record_and_the_hub_pupils_link_to_each_record(
                      f"/funding/claims/{claim.pk}/"):
             assert f'href="{href}"' in body, (laestab, href)
         assert "Annual review meeting" in body
+
+
+def test_the_demo_has_consultations_at_every_stage_and_the_la_rules(demo):
+    from casework.models import LAReviewRules, NamingConsultation
+
+    for school in School.objects.all():
+        if not school.pupils.exists():
+            for i in range(8):
+                PupilFactory(school=school, year_group="6",
+                             provision=Provision.EHC_PLAN if i < 6 else Provision.SEN_SUPPORT)
+    casework_demo.seed()
+    before = NamingConsultation.objects.count()
+    casework_demo.seed()
+    assert NamingConsultation.objects.count() == before > 0
+    today = dt.date.today()
+    stages = {selectors.consultation_stage(c) for c in NamingConsultation.objects.all()}
+    assert "Response to draft" in stages
+    assert "Response drafted: awaiting the headteacher's sign-off" in stages
+    assert any(c.response_status(today) and c.response_status(today).state == "late"
+               for c in NamingConsultation.objects.all())
+    assert LAReviewRules.objects.filter(local_authority__code__in=[881, 882, 883]).count() == 3
+    assert EHCPlan.objects.filter(next_meeting_on__isnull=False).exists()

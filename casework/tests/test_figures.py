@@ -518,10 +518,14 @@ def test_a_plan_made_directly_is_on_the_due_list_with_its_review(world):
     plan = EHCPlanFactory(pupil=world.pupil_a, owner=world.senco_a, issue_date=D(2024, 10, 1),
                           phase_transfer_year=2026)
     due = figures.school_due(world.school_a.pk, D(2025, 10, 1), suppress=False)
+    # The review's steps under the LA's rules (none recorded: 6 and 2 weeks before) come first.
     assert [(i.ref, i.what, i.due) for i in due.next_items] == [
+        (f"Plan {plan.pk}", "Request reports for the annual review", D(2025, 8, 20)),
+        (f"Plan {plan.pk}", "Circulate reports for the annual review", D(2025, 9, 17)),
         (f"Plan {plan.pk}", "Annual review meeting (12 months)", D(2025, 10, 1)),
         (f"Plan {plan.pk}", "Amended plan for phase transfer", D(2026, 2, 15))]
-    assert [(k.label, k.due_soon.value) for k in due.kinds] == [("Annual review", 1)]
+    assert [(k.label, k.due_soon.value, k.overdue.value) for k in due.kinds] == [
+        ("Annual review", 1, 2)]
 
 
 def test_the_demo_keeps_its_figures(demo):

@@ -12,6 +12,7 @@ from django.apps import apps
 from django.core.management import call_command
 from django.utils import timezone
 
+from casework.models import LAReviewRules
 from funding.calculations import financial_year_of
 from funding.models import Band, BandingScheme
 from pupils.models import NationalAverage, Pupil
@@ -24,7 +25,7 @@ pytestmark = pytest.mark.django_db
 # What reference data is: every other project model stays empty.
 REFERENCE_MODELS = {"trusts.LocalAuthority", "trusts.Trust", "trusts.School",
                     "pupils.NationalAverage", "funding.BandingScheme", "funding.Band",
-                    "funding.FiguresHorizon"}
+                    "funding.FiguresHorizon", "casework.LAReviewRules"}
 
 
 def load_reference() -> str:
@@ -42,6 +43,7 @@ def test_load_reference_loads_the_reference_data_and_no_user_and_no_pupil():
     assert School.objects.count() == 16
     assert NationalAverage.objects.get(phase="secondary").ehcp_pct == Decimal("3.1")
     assert Band.objects.filter(scheme__financial_year=2025).count() == 29
+    assert LAReviewRules.objects.count() == 3  # each LA's annual review rules
     # Claims need bands of their own year: the published rates are carried forward to it.
     assert BandingScheme.objects.filter(
         financial_year=financial_year_of(timezone.localdate())).count() == 3

@@ -84,7 +84,8 @@ def test_make_runs_seed_demo_on_sqlite_twice_and_the_figures_agree(tmp_path):
     assert "school censuses imported" in first and "carried forward" in first
     second = manage("seed_demo")
     assert "0 school censuses imported" in second and "(0 new)" in second
-    assert "casework: 0 cases, 0 EHC requests, 0 EHC plans, 0 activity entries added" in second
+    assert ("casework: 0 cases, 0 EHC requests, 0 EHC plans, 0 naming consultations, "
+            "0 activity entries added") in second
     assert "Every kept figure agrees with its source rows." in manage("verify_figures")
 
 

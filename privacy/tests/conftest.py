@@ -62,6 +62,12 @@ def give_pupil_a_history(w, pupil, *, owner, tag: str) -> dict:
                                      request_date=dt.date(2025, 3, 3))
     plan = cw.ehc_plan_create(actor=owner, pupil=pupil, issue_date=dt.date(2024, 1, 10))
     review = cw.annual_review_record(actor=owner, plan=plan, meeting_date=dt.date(2025, 1, 8))
+    consultation = cw.naming_consultation_log(
+        actor=owner, school=pupil.school, local_authority=pupil.home_local_authority,
+        received_on=dt.date(2025, 6, 2), pupil=pupil)
+    cw.naming_consultation_draft_response(
+        actor=owner, consultation=consultation, can_meet_needs=False, ground="unsuitable",
+        reasons=f"{pupil.forename} {pupil.surname} needs a specialist base ({tag})")
     case = cw.case_open(actor=owner, school=pupil.school, kind="complaint",
                         title=f"Complaint about {pupil.surname} {tag}", owner=owner,
                         opened_on=dt.date(2025, 9, 1), pupil=pupil)
@@ -100,7 +106,8 @@ def give_pupil_a_history(w, pupil, *, owner, tag: str) -> dict:
             "professional": professional, "pack": pack,
             "claim_event": claim_event, "intervention": intervention,
             "enrolment": enrolment, "delivery": delivery, "request": request_, "plan": plan,
-            "review": review, "case": case, "note": note, "support_plan": support_plan,
+            "review": review, "consultation": consultation, "case": case, "note": note,
+            "support_plan": support_plan,
             "support_outcome": outcome, "support_review": plan_review, "profile": profile}
 
 

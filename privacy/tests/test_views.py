@@ -18,7 +18,7 @@ from .conftest import reauthenticate
 SECTIONS = ["pupil", "register_history", "census_imports", "funding_claims", "funding_awards",
             "funding_payments", "funding_claim_history", "provision_enrolments",
             "provision_sessions", "ehc_requests",
-            "ehc_plans", "annual_reviews", "cases", "case_notes", "audit"]
+            "ehc_plans", "annual_reviews", "naming_consultations", "cases", "case_notes", "audit"]
 SECTIONS += ["support_plans", "support_plan_outcomes", "support_plan_reviews", "one_page_profiles"]
 SECTIONS += ["outside_professionals", "evidence_packs"]
 
