@@ -109,10 +109,7 @@ def _no_personal_data_in_urls_or_logs(request):
     logs = list(support.LOG_LINES)
     if not urls and not logs:
         return
-    leaks = sorted(
-        {value for value in _sensitive_values()
-         for text in [*urls, *logs] if value in text}
-    )
+    leaks = sorted({value for value in _sensitive_values() for text in [*urls, *logs] if value in text})
     assert not leaks, f"Personal data in URLs or logs: {leaks}"
 
 
@@ -197,9 +194,17 @@ def media_root(settings, tmp_path):
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic", "--no-first-run",
-    "--no-default-browser-check", "--disable-background-networking", "--disable-component-update",
-    "--disable-sync", "--disable-default-apps", "--disable-extensions",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-quic",
+    "--no-first-run",
+    "--no-default-browser-check",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-default-apps",
+    "--disable-extensions",
 ]
 
 
@@ -209,9 +214,7 @@ def browser():
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
-        )
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
         yield chromium
         chromium.close()
 

@@ -18,7 +18,8 @@ def main(argv: list[str]) -> int:
 
     django.setup()
     available = sorted(
-        m.name for m in pkgutil.iter_modules([str(Path(__file__).parent)])
+        m.name
+        for m in pkgutil.iter_modules([str(Path(__file__).parent)])
         if not m.name.startswith("_") and hasattr(import_module(f"bench.{m.name}"), "main")
     )
     names = argv or available

@@ -66,8 +66,11 @@ def build() -> dict:
     for module in ("funding.figures", "casework.figures"):
         if importlib.util.find_spec(module) is not None:
             __import__(module, fromlist=["rebuild"]).rebuild()
-    print(f"dataset: {len(data['schools'])} schools in {len(data['trusts'])} trusts "
-          f"(built in {time.perf_counter() - t0:.1f} s)", flush=True)
+    print(
+        f"dataset: {len(data['schools'])} schools in {len(data['trusts'])} trusts "
+        f"(built in {time.perf_counter() - t0:.1f} s)",
+        flush=True,
+    )
     return data
 
 
@@ -91,8 +94,11 @@ def run(data: dict, db: dict) -> bool:
     from weasyprint.text.ffi import harfbuzz_subset
 
     if harfbuzz_subset is None:
-        print("note: libharfbuzz-subset0 is not installed (the Dockerfile and CI install it): "
-              "WeasyPrint subsets fonts with fontTools, about a second slower a pack", flush=True)
+        print(
+            "note: libharfbuzz-subset0 is not installed (the Dockerfile and CI install it): "
+            "WeasyPrint subsets fonts with fontTools, about a second slower a pack",
+            flush=True,
+        )
 
     trust = next(t for t in data["trusts"] if t.slug == TRUST)
     names = sorted(s.name for s in data["schools"] if s.trust_id == trust.pk)
@@ -104,8 +110,9 @@ def run(data: dict, db: dict) -> bool:
         for _ in range(RUNS):
             output.unlink(missing_ok=True)
             start = time.perf_counter()
-            subprocess.run([*command, "--output", str(output)], cwd=ROOT, env=env, check=True,
-                           stdout=subprocess.DEVNULL)
+            subprocess.run(
+                [*command, "--output", str(output)], cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL
+            )
             times.append(time.perf_counter() - start)
         # The largest max RSS of any one child process so far (KiB): these runs are the only
         # children this process has had.
@@ -118,20 +125,27 @@ def run(data: dict, db: dict) -> bool:
             Path(keep).write_bytes(output.read_bytes())
     # Every school by name in both tables of schools: against the national averages, and the
     # funding by school (charts may show a selection; they are not counted).
-    tables = [between(text, "Schools against the national averages", "Notable:"),
-              between(text, "By school", "EHC needs assessments: timeliness")]
+    tables = [
+        between(text, "Schools against the national averages", "Notable:"),
+        between(text, "By school", "EHC needs assessments: timeliness"),
+    ]
     missing = [n for n in names if not all(n in table for table in tables)]
     median, slowest = statistics.median(times), max(times)
-    print(f"board_pack {TRUST}, {len(names)} schools, as a whole process ({RUNS} runs): "
-          f"median {median:.2f} s, slowest {slowest:.2f} s "
-          f"(runs: {', '.join(f'{t:.2f}' for t in times)}); max RSS {rss_mb:.0f} MB; "
-          f"{pages} pages, {size:,} bytes", flush=True)
-    print(f"schools in the PDF's tables: {len(names) - len(missing)} of {len(names)}"
-          + (f" (missing: {', '.join(missing[:5])}{'...' if len(missing) > 5 else ''})"
-             if missing else ""), flush=True)
+    print(
+        f"board_pack {TRUST}, {len(names)} schools, as a whole process ({RUNS} runs): "
+        f"median {median:.2f} s, slowest {slowest:.2f} s "
+        f"(runs: {', '.join(f'{t:.2f}' for t in times)}); max RSS {rss_mb:.0f} MB; "
+        f"{pages} pages, {size:,} bytes",
+        flush=True,
+    )
+    print(
+        f"schools in the PDF's tables: {len(names) - len(missing)} of {len(names)}"
+        + (f" (missing: {', '.join(missing[:5])}{'...' if len(missing) > 5 else ''})" if missing else ""),
+        flush=True,
+    )
     goals = Goals()
-    goals.at_most("board_pack, 100-school trust, whole process (median)", median, GOAL_SECONDS,
-                  " s")
-    goals.at_least("board_pack, schools of the trust in the PDF's tables", len(names) - len(missing),
-                   len(names))
+    goals.at_most("board_pack, 100-school trust, whole process (median)", median, GOAL_SECONDS, " s")
+    goals.at_least(
+        "board_pack, schools of the trust in the PDF's tables", len(names) - len(missing), len(names)
+    )
     return goals.all_met

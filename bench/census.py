@@ -50,8 +50,7 @@ def generate(schools, *, rows: int = ROWS, seed: int = 2025, changed: float = 0.
     rng = random.Random(seed)
     change_rng = random.Random(seed + 1)
     out = io.StringIO()
-    out.write("UPN,Surname,Forename,DOB,Gender,YearGroup,SENProvision,PrimaryNeed,SecondaryNeed,"
-              "LAESTAB\r\n")
+    out.write("UPN,Surname,Forename,DOB,Gender,YearGroup,SENProvision,PrimaryNeed,SecondaryNeed,LAESTAB\r\n")
     per_school = rows // len(schools)
     for s_index, school in enumerate(schools):
         la, estab = int(school.laestab[:3]), int(school.laestab[3:])
@@ -73,8 +72,10 @@ def generate(schools, *, rows: int = ROWS, seed: int = 2025, changed: float = 0.
             if need and second < 0.3 and NEEDS[n2] != need:
                 need2 = NEEDS[n2]
             uid = upn.make(la, estab, 10 + i // 1000, i % 1000)
-            out.write(f"{uid},Surname{i},Forename{i},{dob.isoformat()},{'MF'[i % 2]},{year},"
-                      f"{provision},{need},{need2},{school.laestab}\r\n")
+            out.write(
+                f"{uid},Surname{i},Forename{i},{dob.isoformat()},{'MF'[i % 2]},{year},"
+                f"{provision},{need},{need2},{school.laestab}\r\n"
+            )
     return out.getvalue().encode()
 
 
@@ -108,11 +109,20 @@ def run_process(args: list[str], env: dict) -> Run:
     args = [shutil.which(args[0]) or args[0], *args[1:]]
     with tempfile.TemporaryDirectory() as folder:
         report = Path(folder) / "report"
-        done = subprocess.run([sys.executable, "-S", "-c", LAUNCHER, str(report), *args], env=env,
-                              cwd=BASE_DIR, capture_output=True)
+        done = subprocess.run(
+            [sys.executable, "-S", "-c", LAUNCHER, str(report), *args],
+            env=env,
+            cwd=BASE_DIR,
+            capture_output=True,
+        )
         seconds, max_rss_kb = report.read_text().split()
-    return Run(float(seconds), done.returncode, int(max_rss_kb) / 1024,
-               done.stdout.decode(errors="replace"), done.stderr.decode(errors="replace"))
+    return Run(
+        float(seconds),
+        done.returncode,
+        int(max_rss_kb) / 1024,
+        done.stdout.decode(errors="replace"),
+        done.stderr.decode(errors="replace"),
+    )
 
 
 def dsn(settings_dict: dict) -> str:
@@ -126,12 +136,14 @@ def dsn(settings_dict: dict) -> str:
 
 def command_env(database_url: str) -> dict:
     env = dict(os.environ)
-    env.update({
-        "DJANGO_SETTINGS_MODULE": "send_portal.settings.production",
-        "SECRET_KEY": secrets.token_urlsafe(50),
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "DATABASE_URL": database_url,
-    })
+    env.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "send_portal.settings.production",
+            "SECRET_KEY": secrets.token_urlsafe(50),
+            "ALLOWED_HOSTS": "127.0.0.1",
+            "DATABASE_URL": database_url,
+        }
+    )
     return env
 
 
@@ -167,12 +179,19 @@ def run(folder: Path) -> bool:
     from pupils.models import Pupil, RegisterEvent
     from trusts.models import LocalAuthority, School, Trust
 
-    las = [LocalAuthority.objects.get_or_create(code=c, defaults={"name": n, "funding_unit": "band"})[0]
-           for c, n in [(881, "Essex"), (882, "Southend-on-Sea"), (883, "Thurrock")]]
+    las = [
+        LocalAuthority.objects.get_or_create(code=c, defaults={"name": n, "funding_unit": "band"})[0]
+        for c, n in [(881, "Essex"), (882, "Southend-on-Sea"), (883, "Thurrock")]
+    ]
     trust = Trust.objects.create(name="Bench Trust", slug="bench-trust")
     schools = [
-        School.objects.create(name=f"Bench School {i}", laestab=f"{las[i % 3].code}{5000 + i}",
-                              phase="primary", local_authority=las[i % 3], trust=trust)
+        School.objects.create(
+            name=f"Bench School {i}",
+            laestab=f"{las[i % 3].code}{5000 + i}",
+            phase="primary",
+            local_authority=las[i % 3],
+            trust=trust,
+        )
         for i in range(SCHOOLS)
     ]
     t0 = time.perf_counter()
@@ -181,34 +200,56 @@ def run(folder: Path) -> bool:
     autumn_path, spring_path = folder / "autumn.csv", folder / "spring.csv"
     autumn_path.write_bytes(autumn)
     spring_path.write_bytes(spring)
-    print(f"file: {ROWS:,} rows, {len(autumn) / 1_048_576:.1f} MB, {SCHOOLS} schools "
-          f"(generated in {time.perf_counter() - t0:.1f} s)", flush=True)
+    print(
+        f"file: {ROWS:,} rows, {len(autumn) / 1_048_576:.1f} MB, {SCHOOLS} schools "
+        f"(generated in {time.perf_counter() - t0:.1f} s)",
+        flush=True,
+    )
 
     database_url = dsn(connection.settings_dict)
     env = command_env(database_url)
     # The file has a LAESTAB column: each row goes to its own school; --school is the default.
-    command = [sys.executable, "manage.py", "import_census", str(autumn_path),
-               "--school", schools[0].laestab, "--date", CENSUS_DATE.isoformat()]
-    floor = ["psql", "-X", "-q", database_url, "-c",
-             f"\\copy bench_census_floor FROM '{autumn_path}' WITH (FORMAT csv, HEADER true)"]
+    command = [
+        sys.executable,
+        "manage.py",
+        "import_census",
+        str(autumn_path),
+        "--school",
+        schools[0].laestab,
+        "--date",
+        CENSUS_DATE.isoformat(),
+    ]
+    floor = [
+        "psql",
+        "-X",
+        "-q",
+        database_url,
+        "-c",
+        f"\\copy bench_census_floor FROM '{autumn_path}' WITH (FORMAT csv, HEADER true)",
+    ]
 
     with connection.cursor() as cur:
-        cur.execute("CREATE TABLE bench_census_floor (upn text, surname text, forename text, "
-                    "dob date, gender text, year_group text, provision text, primary_need text, "
-                    "secondary_need text, laestab text)")
+        cur.execute(
+            "CREATE TABLE bench_census_floor (upn text, surname text, forename text, "
+            "dob date, gender text, year_group text, provision text, primary_need text, "
+            "secondary_need text, laestab text)"
+        )
 
     def reset():
         with connection.cursor() as cur:
             # CASCADE: the benchmark's own database; rows of the apps above pupils go too.
-            cur.execute("TRUNCATE pupils_registerevent, pupils_pupil, pupils_censussnapshot, "
-                        "pupils_censusimport CASCADE")
+            cur.execute(
+                "TRUNCATE pupils_registerevent, pupils_pupil, pupils_censussnapshot, "
+                "pupils_censusimport CASCADE"
+            )
             cur.execute("TRUNCATE bench_census_floor")
             cur.execute("CHECKPOINT")
 
     def checked(run_: Run, what: str) -> Run:
         if run_.returncode != 0:
-            raise SystemExit(f"{what} failed ({run_.returncode}):\n{run_.stdout[-2000:]}"
-                             f"{run_.stderr[-2000:]}")
+            raise SystemExit(
+                f"{what} failed ({run_.returncode}):\n{run_.stdout[-2000:]}{run_.stderr[-2000:]}"
+            )
         return run_
 
     # One of each not counted: files in the page cache, bytecode written.
@@ -230,9 +271,11 @@ def run(folder: Path) -> bool:
                 floors.append(checked(run_process(floor, env), "psql \\copy"))
             else:
                 imports.append(checked(run_process(command, env), "import_census"))
-        print(f"  run {i + 1}: import_census {imports[-1].seconds:5.2f} s "
-              f"({imports[-1].max_rss_mb:.0f} MB), psql \\copy {floors[-1].seconds:5.3f} s",
-              flush=True)
+        print(
+            f"  run {i + 1}: import_census {imports[-1].seconds:5.2f} s "
+            f"({imports[-1].max_rss_mb:.0f} MB), psql \\copy {floors[-1].seconds:5.3f} s",
+            flush=True,
+        )
     if Pupil.objects.count() != send:
         raise SystemExit("The imports did not store the same pupils.")
 
@@ -247,31 +290,55 @@ def run(folder: Path) -> bool:
     again = checked(run_process(command, env), "import_census, the same file again")
     reset()
     checked(run_process(command, env), "import_census")
-    spring_run = checked(run_process(
-        [sys.executable, "manage.py", "import_census", str(spring_path), "--school",
-         schools[0].laestab, "--date", SPRING.isoformat()], env), "import_census, next census")
+    spring_run = checked(
+        run_process(
+            [
+                sys.executable,
+                "manage.py",
+                "import_census",
+                str(spring_path),
+                "--school",
+                schools[0].laestab,
+                "--date",
+                SPRING.isoformat(),
+            ],
+            env,
+        ),
+        "import_census, next census",
+    )
 
     # Statements of one import, counted in this process.
     reset()
     common: dict[str, Any] = dict(
-        raw=autumn, file_name="autumn.csv", census_date=CENSUS_DATE, school=schools[0],
-        allowed_schools=School.objects.filter(trust=trust))
+        raw=autumn,
+        file_name="autumn.csv",
+        census_date=CENSUS_DATE,
+        school=schools[0],
+        allowed_schools=School.objects.filter(trust=trust),
+    )
     with CaptureQueriesContext(connection) as statements:
         services.census_import(actor=None, **common)
 
-    print(f"import_census (whole process):   {import_s:6.2f} s median of {REPEAT} "
-          f"(min {min(r.seconds for r in imports):.2f}, max {max(r.seconds for r in imports):.2f})"
-          f"  {ROWS / import_s:10,.0f} rows/s")
-    print(f"psql \\copy (whole process):      {floor_s:6.3f} s median of {REPEAT} "
-          f"(min {min(r.seconds for r in floors):.3f}, max {max(r.seconds for r in floors):.3f})")
-    print(f"import_census max RSS:           {rss:6.0f} MB highest of {REPEAT} (median "
-          f"{rss_median:.0f} MB); psql {max(r.max_rss_mb for r in floors):.0f} MB")
+    print(
+        f"import_census (whole process):   {import_s:6.2f} s median of {REPEAT} "
+        f"(min {min(r.seconds for r in imports):.2f}, max {max(r.seconds for r in imports):.2f})"
+        f"  {ROWS / import_s:10,.0f} rows/s"
+    )
+    print(
+        f"psql \\copy (whole process):      {floor_s:6.3f} s median of {REPEAT} "
+        f"(min {min(r.seconds for r in floors):.3f}, max {max(r.seconds for r in floors):.3f})"
+    )
+    print(
+        f"import_census max RSS:           {rss:6.0f} MB highest of {REPEAT} (median "
+        f"{rss_median:.0f} MB); psql {max(r.max_rss_mb for r in floors):.0f} MB"
+    )
     print(f"dry run (whole process):         {dry.seconds:6.2f} s  {dry.max_rss_mb:.0f} MB")
     print(f"same file again (whole process): {again.seconds:6.2f} s  {again.max_rss_mb:.0f} MB")
-    print(f"next census, ~5% SEND changes:   {spring_run.seconds:6.2f} s  "
-          f"{spring_run.max_rss_mb:.0f} MB")
-    print(f"an import stores: {send:,} pupils with SEND, {events:,} register events, "
-          f"{SCHOOLS} snapshots; {len(statements.captured_queries)} SQL statements")
+    print(f"next census, ~5% SEND changes:   {spring_run.seconds:6.2f} s  {spring_run.max_rss_mb:.0f} MB")
+    print(
+        f"an import stores: {send:,} pupils with SEND, {events:,} register events, "
+        f"{SCHOOLS} snapshots; {len(statements.captured_queries)} SQL statements"
+    )
     with connection.cursor() as cur:
         cur.execute("DROP TABLE bench_census_floor")
 

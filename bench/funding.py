@@ -28,51 +28,96 @@ def main() -> None:
     try:
         with scopes_disabled(), transaction.atomic():
             las = []
-            for code, name, unit in [(883, "Thurrock", "hours"), (881, "Essex", "band"),
-                                     (882, "Southend-on-Sea", "band")]:
+            for code, name, unit in [
+                (883, "Thurrock", "hours"),
+                (881, "Essex", "band"),
+                (882, "Southend-on-Sea", "band"),
+            ]:
                 la, _ = LocalAuthority.objects.get_or_create(
-                    code=code, defaults={"name": name, "funding_unit": unit})
+                    code=code, defaults={"name": name, "funding_unit": unit}
+                )
                 las.append(la)
             reference.load_banding_tables()
-            bands = {la.pk: list(Band.objects.filter(scheme__local_authority=la, scheme__financial_year=2025))
-                     for la in las}
+            bands = {
+                la.pk: list(Band.objects.filter(scheme__local_authority=la, scheme__financial_year=2025))
+                for la in las
+            }
             trust = Trust.objects.create(name="Bench trust", slug="bench-trust-funding")
-            schools = School.objects.bulk_create([
-                School(name=f"Bench {i}", laestab=f"{[883, 881, 882][i % 3]}{9000 + i:04d}"[-7:],
-                       phase="primary", local_authority=las[i % 3], trust=trust)
-                for i in range(schools_n)
-            ])
-            pupils = Pupil.objects.bulk_create([
-                Pupil(school=s, upn=f"B{s.pk:06d}{j:06d}", surname="Bench", forename="Pupil",
-                      date_of_birth=datetime.date(2016, 1, 1), gender="F", year_group="4",
-                      home_local_authority=las[(i + j) % 3], provision=Provision.EHC_PLAN,
-                      primary_need="ASD")
-                for i, s in enumerate(schools) for j in range(pupils_n)
-            ])
-            claims = Claim.objects.bulk_create([
-                Claim(school_id=p.school_id, pupil=p, local_authority_id=p.home_local_authority_id,
-                      financial_year=2025, requested_band=bands[p.home_local_authority_id][k % 5],
-                      evidence_summary="x", provision_to_fund="y", status=ClaimStatus.AWARDED)
-                for k, p in enumerate(pupils)
-            ])
-            Award.objects.bulk_create([
-                Award(claim=c, band=c.requested_band, start_date=datetime.date(2025, 4, 1))
-                for c in claims
-            ])
-            Payment.objects.bulk_create([
-                Payment(claim=c, amount=Decimal("500.00"), received_on=datetime.date(2025, 6, 1))
-                for c in claims
-            ])
-            support = {s.pk: Intervention(
-                school=s, name="Teaching assistant support", kind=Kind.ONE_TO_ONE,
-                staff_role="Teaching assistant", sessions_per_week=Decimal(12),
-                minutes_per_session=60, group_size=1) for s in schools}
+            schools = School.objects.bulk_create(
+                [
+                    School(
+                        name=f"Bench {i}",
+                        laestab=f"{[883, 881, 882][i % 3]}{9000 + i:04d}"[-7:],
+                        phase="primary",
+                        local_authority=las[i % 3],
+                        trust=trust,
+                    )
+                    for i in range(schools_n)
+                ]
+            )
+            pupils = Pupil.objects.bulk_create(
+                [
+                    Pupil(
+                        school=s,
+                        upn=f"B{s.pk:06d}{j:06d}",
+                        surname="Bench",
+                        forename="Pupil",
+                        date_of_birth=datetime.date(2016, 1, 1),
+                        gender="F",
+                        year_group="4",
+                        home_local_authority=las[(i + j) % 3],
+                        provision=Provision.EHC_PLAN,
+                        primary_need="ASD",
+                    )
+                    for i, s in enumerate(schools)
+                    for j in range(pupils_n)
+                ]
+            )
+            claims = Claim.objects.bulk_create(
+                [
+                    Claim(
+                        school_id=p.school_id,
+                        pupil=p,
+                        local_authority_id=p.home_local_authority_id,
+                        financial_year=2025,
+                        requested_band=bands[p.home_local_authority_id][k % 5],
+                        evidence_summary="x",
+                        provision_to_fund="y",
+                        status=ClaimStatus.AWARDED,
+                    )
+                    for k, p in enumerate(pupils)
+                ]
+            )
+            Award.objects.bulk_create(
+                [Award(claim=c, band=c.requested_band, start_date=datetime.date(2025, 4, 1)) for c in claims]
+            )
+            Payment.objects.bulk_create(
+                [
+                    Payment(claim=c, amount=Decimal("500.00"), received_on=datetime.date(2025, 6, 1))
+                    for c in claims
+                ]
+            )
+            support = {
+                s.pk: Intervention(
+                    school=s,
+                    name="Teaching assistant support",
+                    kind=Kind.ONE_TO_ONE,
+                    staff_role="Teaching assistant",
+                    sessions_per_week=Decimal(12),
+                    minutes_per_session=60,
+                    group_size=1,
+                )
+                for s in schools
+            }
             Intervention.objects.bulk_create(support.values())
-            Enrolment.objects.bulk_create([
-                Enrolment(intervention=support[p.school_id], pupil=p,
-                          start_date=datetime.date(2025, 4, 1))
-                for p in pupils
-            ])
+            Enrolment.objects.bulk_create(
+                [
+                    Enrolment(
+                        intervention=support[p.school_id], pupil=p, start_date=datetime.date(2025, 4, 1)
+                    )
+                    for p in pupils
+                ]
+            )
             ids = [s.pk for s in schools]
             timings = []
             for _ in range(5):
@@ -82,9 +127,11 @@ def main() -> None:
                 timings.append(time.perf_counter() - start)
             for q in sorted(ctx.captured_queries, key=lambda q: -float(q["time"]))[:3]:
                 print(f"  {q['time']} s  {q['sql'][:160]}")
-            print(f"funding_summary: {schools_n} schools, {len(claims)} claims: median "
-                  f"{statistics.median(timings) * 1000:.0f} ms, {len(ctx.captured_queries)} queries; "
-                  f"expected {summary.total.expected}, received {summary.total.received}")
+            print(
+                f"funding_summary: {schools_n} schools, {len(claims)} claims: median "
+                f"{statistics.median(timings) * 1000:.0f} ms, {len(ctx.captured_queries)} queries; "
+                f"expected {summary.total.expected}, received {summary.total.received}"
+            )
             timings = []
             for _ in range(5):
                 start = time.perf_counter()

@@ -21,8 +21,7 @@ class Goals:
         return ok
 
     def _line(self, what: str, value: float, goal: str, ok: bool, unit: str) -> None:
-        print(f"  {'MET   ' if ok else 'MISSED'} {what}: {value:,.2f}{unit} (goal {goal})",
-              flush=True)
+        print(f"  {'MET   ' if ok else 'MISSED'} {what}: {value:,.2f}{unit} (goal {goal})", flush=True)
         if not ok:
             self.missed.append(what)
 

@@ -62,11 +62,12 @@ def _field(pattern: re.Pattern[str], page: str) -> str:
 
 # --- Personas ------------------------------------------------------------------------------------
 
+
 @dataclass
 class Persona:
     role: str
-    trusts: list[str]          # trust names the user holds a role in
-    schools: list[str]         # LAESTABs whose pages the user browses
+    trusts: list[str]  # trust names the user holds a role in
+    schools: list[str]  # LAESTABs whose pages the user browses
     trust_slugs: list[str]
     count: int
     urls: list[str] = field(default_factory=list)
@@ -86,8 +87,7 @@ def personas(rows: list[dict]) -> list[Persona]:
     assisi, christus = "Assisi Catholic Trust", "Christus Catholic Trust"
     a, c = slugify(assisi), slugify(christus)
     result = [
-        Persona("head_of_send", [assisi, christus], by_trust[assisi][:3] + by_trust[christus][:3],
-                [a, c], 5),
+        Persona("head_of_send", [assisi, christus], by_trust[assisi][:3] + by_trust[christus][:3], [a, c], 5),
         Persona("trust_executive", [assisi], by_trust[assisi][:4], [a], 10),
         Persona("trust_executive", [christus], by_trust[christus][:4], [c], 10),
         Persona("senco", [christus], ["8833001"], [], 10),
@@ -120,6 +120,7 @@ def forbidden_names(rows: list[dict], persona: Persona) -> list[str]:
 
 # --- The system under test ------------------------------------------------------------------------
 
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -141,23 +142,26 @@ def prepare_database() -> str:
 
 def server_env(database_url: str, media_root: str) -> dict:
     env = dict(os.environ)
-    env.update({
-        "DJANGO_SETTINGS_MODULE": "bench.load_settings",  # production; see that module
-        "SECURE_SSL_REDIRECT": "0",
-        "SECRET_KEY": secrets.token_urlsafe(50),
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "DATABASE_URL": database_url,
-        "CELERY_TASK_ALWAYS_EAGER": "0",
-        "MEDIA_ROOT": media_root,
-        "CONN_MAX_AGE": "60",  # as docker-compose.yml deploys it
-        "LOG_LEVEL": "WARNING",
-    })
+    env.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "bench.load_settings",  # production; see that module
+            "SECURE_SSL_REDIRECT": "0",
+            "SECRET_KEY": secrets.token_urlsafe(50),
+            "ALLOWED_HOSTS": "127.0.0.1",
+            "DATABASE_URL": database_url,
+            "CELERY_TASK_ALWAYS_EAGER": "0",
+            "MEDIA_ROOT": media_root,
+            "CONN_MAX_AGE": "60",  # as docker-compose.yml deploys it
+            "LOG_LEVEL": "WARNING",
+        }
+    )
     return env
 
 
 def manage(env: dict, *args: str) -> None:
-    subprocess.run([sys.executable, "manage.py", *args], env=env, cwd=BASE_DIR, check=True,
-                   stdout=subprocess.DEVNULL)
+    subprocess.run(
+        [sys.executable, "manage.py", *args], env=env, cwd=BASE_DIR, check=True, stdout=subprocess.DEVNULL
+    )
 
 
 def create_load_users(env: dict, plan: list[Persona]) -> list[tuple[str, Persona]]:
@@ -187,15 +191,22 @@ for item in plan["users"]:
         for i in range(persona.count):
             email = f"load{p_index}-{i}@load.test"
             users.append((email, persona))
-            items.append({"email": email, "role": persona.role, "trusts": persona.trusts,
-                          "schools": persona.schools})
-    subprocess.run([sys.executable, "manage.py", "shell", "-c", code], env=env, cwd=BASE_DIR,
-                   check=True, text=True,
-                   input=json.dumps({"password": PASSWORD, "secret": TOTP_SECRET, "users": items}))
+            items.append(
+                {"email": email, "role": persona.role, "trusts": persona.trusts, "schools": persona.schools}
+            )
+    subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c", code],
+        env=env,
+        cwd=BASE_DIR,
+        check=True,
+        text=True,
+        input=json.dumps({"password": PASSWORD, "secret": TOTP_SECRET, "users": items}),
+    )
     return users
 
 
 # --- Clients ----------------------------------------------------------------------------------------
+
 
 class AnyCookiePolicy(http.cookiejar.DefaultCookiePolicy):
     # Production cookies are Secure; this client talks plain HTTP on loopback only.
@@ -209,16 +220,18 @@ class FromAddressHandler(urllib.request.HTTPHandler):
         self.source = source
 
     def http_open(self, req):
-        return self.do_open(functools.partial(http.client.HTTPConnection,
-                                              source_address=(self.source, 0)), req)
+        return self.do_open(
+            functools.partial(http.client.HTTPConnection, source_address=(self.source, 0)), req
+        )
 
 
 class Session:
     def __init__(self, base: str, source: str):
         self.base = base
         self.jar = http.cookiejar.CookieJar(policy=AnyCookiePolicy())
-        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar),
-                                                  FromAddressHandler(source))
+        self.opener = urllib.request.build_opener(
+            urllib.request.HTTPCookieProcessor(self.jar), FromAddressHandler(source)
+        )
 
     def request(self, path: str, data: dict | None = None) -> tuple[int, str, str, float]:
         body = urllib.parse.urlencode(data).encode() if data is not None else None
@@ -235,15 +248,24 @@ class Session:
         from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
 
         _, _, page, _ = self.request("/accounts/login/")
-        status, url, page, _ = self.request("/accounts/login/", {
-            "csrfmiddlewaretoken": _field(CSRF, page), "login": email, "password": PASSWORD,
-        })
+        status, url, page, _ = self.request(
+            "/accounts/login/",
+            {
+                "csrfmiddlewaretoken": _field(CSRF, page),
+                "login": email,
+                "password": PASSWORD,
+            },
+        )
         if totp:
             assert "/accounts/2fa/" in url, (email, status, url)
             code = format_hotp_value(hotp_value(TOTP_SECRET, int(time.time()) // 30))
-            status, url, page, _ = self.request(url[len(self.base):], {
-                "csrfmiddlewaretoken": _field(CSRF, page), "code": code,
-            })
+            status, url, page, _ = self.request(
+                url[len(self.base) :],
+                {
+                    "csrfmiddlewaretoken": _field(CSRF, page),
+                    "code": code,
+                },
+            )
         assert status == 200 and "/accounts/" not in url, (email, status, url)
 
 
@@ -265,8 +287,9 @@ class Results:
                 self.leaks.append(leak)
 
 
-def browse(session: Session, persona: Persona, forbidden: list[str], deadline: float,
-           results: Results, offset: int) -> None:
+def browse(
+    session: Session, persona: Persona, forbidden: list[str], deadline: float, results: Results, offset: int
+) -> None:
     for n in range(MAX_REQUESTS_PER_USER):
         if time.monotonic() > deadline:
             return
@@ -279,10 +302,14 @@ def browse(session: Session, persona: Persona, forbidden: list[str], deadline: f
 
 def request_pack(session: Session, slug: str) -> None:
     _, _, page, _ = session.request(f"/reports/trusts/{slug}/board-packs/")
-    status, _, page, _ = session.request(f"/reports/trusts/{slug}/board-packs/", {
-        "csrfmiddlewaretoken": _field(CSRF, page),
-        "idempotency_key": _field(IDEMPOTENCY, page), "census": "",
-    })
+    status, _, page, _ = session.request(
+        f"/reports/trusts/{slug}/board-packs/",
+        {
+            "csrfmiddlewaretoken": _field(CSRF, page),
+            "idempotency_key": _field(IDEMPOTENCY, page),
+            "census": "",
+        },
+    )
     assert status == 200 and "Board pack requested" in page, (status, page[:500])
 
 
@@ -307,8 +334,10 @@ def main() -> bool:
     manage(env, "migrate", "--noinput")
     manage(env, "seed_demo")
     users = create_load_users(env, plan)
-    print(f"Prepared bench_load (seed_demo, {len(users)} load users) in {time.monotonic() - t0:.0f} s",
-          flush=True)
+    print(
+        f"Prepared bench_load (seed_demo, {len(users)} load users) in {time.monotonic() - t0:.0f} s",
+        flush=True,
+    )
 
     port = free_port()
     base = f"http://127.0.0.1:{port}"
@@ -316,45 +345,86 @@ def main() -> bool:
     gunicorn_log = open(logs / "gunicorn.log", "wb")  # noqa: SIM115 - closed at the end
     worker_log = open(logs / "worker.log", "wb")  # noqa: SIM115
     gunicorn = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "send_portal.wsgi", "-w", GUNICORN_WORKERS,
-         "-b", f"127.0.0.1:{port}", "--timeout", "60"],
-        env=env, cwd=BASE_DIR, stdout=gunicorn_log, stderr=subprocess.STDOUT)
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "send_portal.wsgi",
+            "-w",
+            GUNICORN_WORKERS,
+            "-b",
+            f"127.0.0.1:{port}",
+            "--timeout",
+            "60",
+        ],
+        env=env,
+        cwd=BASE_DIR,
+        stdout=gunicorn_log,
+        stderr=subprocess.STDOUT,
+    )
     worker = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "send_portal", "worker", "--pool=solo",
-         "--loglevel=WARNING", "--without-gossip", "--without-mingle"],
-        env=env, cwd=BASE_DIR, stdout=worker_log, stderr=subprocess.STDOUT)
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "send_portal",
+            "worker",
+            "--pool=solo",
+            "--loglevel=WARNING",
+            "--without-gossip",
+            "--without-mingle",
+        ],
+        env=env,
+        cwd=BASE_DIR,
+        stdout=worker_log,
+        stderr=subprocess.STDOUT,
+    )
     try:
-        subprocess.run([sys.executable, "-m", "celery", "-A", "send_portal", "purge", "-f"], env=env,
-                       cwd=BASE_DIR, capture_output=True, check=False)
+        subprocess.run(
+            [sys.executable, "-m", "celery", "-A", "send_portal", "purge", "-f"],
+            env=env,
+            cwd=BASE_DIR,
+            capture_output=True,
+            check=False,
+        )
 
         def up():
             try:
                 return Session(base, "127.0.0.1").request("/healthz")[0] in (200, 503)
             except OSError:
                 return False
+
         assert wait_until(up, 60), (logs / "gunicorn.log").read_text()[-2000:]
 
         sessions = [Session(base, f"127.0.0.{10 + i}") for i in range(len(users))]
         t0 = time.monotonic()
-        logins = [threading.Thread(target=s.login, args=(email, p.role != "trust_executive"))
-                  for s, (email, p) in zip(sessions, users, strict=True)]
+        logins = [
+            threading.Thread(target=s.login, args=(email, p.role != "trust_executive"))
+            for s, (email, p) in zip(sessions, users, strict=True)
+        ]
         for t in logins:
             t.start()
         for t in logins:
             t.join()
-        print(f"Logged in {len(sessions)} users (password + TOTP) in {time.monotonic() - t0:.1f} s",
-              flush=True)
+        print(
+            f"Logged in {len(sessions)} users (password + TOTP) in {time.monotonic() - t0:.1f} s", flush=True
+        )
 
-        executives = [(s, p) for s, (_, p) in zip(sessions, users, strict=True)
-                      if p.role == "trust_executive"]
+        executives = [
+            (s, p) for s, (_, p) in zip(sessions, users, strict=True) if p.role == "trust_executive"
+        ]
         pack_users = [executives[0], executives[-1], executives[1], executives[-2], executives[2]]
         results = Results()
         deadline = time.monotonic() + LOAD_SECONDS
-        threads = [threading.Thread(target=request_pack, args=(s, p.trust_slugs[0]))
-                   for s, p in pack_users[:BOARD_PACKS]]
-        threads += [threading.Thread(target=browse, args=(s, p, forbidden_names(rows, p), deadline,
-                                                          results, i))
-                    for i, (s, (_, p)) in enumerate(zip(sessions, users, strict=True))]
+        threads = [
+            threading.Thread(target=request_pack, args=(s, p.trust_slugs[0]))
+            for s, p in pack_users[:BOARD_PACKS]
+        ]
+        threads += [
+            threading.Thread(target=browse, args=(s, p, forbidden_names(rows, p), deadline, results, i))
+            for i, (s, (_, p)) in enumerate(zip(sessions, users, strict=True))
+        ]
         start = time.monotonic()
         for t in threads:
             t.start()
@@ -366,10 +436,12 @@ def main() -> bool:
 
         def packs_ready() -> tuple[int, int]:
             with psycopg.connect(database_url, autocommit=True) as conn:
-                row = conn.execute("SELECT count(*) FILTER (WHERE status = 'ready'), count(*) "
-                                   "FROM reports_boardpack").fetchone()
+                row = conn.execute(
+                    "SELECT count(*) FILTER (WHERE status = 'ready'), count(*) FROM reports_boardpack"
+                ).fetchone()
                 assert row is not None  # an aggregate always returns a row
                 return row[0], row[1]
+
         wait_until(lambda: packs_ready()[0] >= BOARD_PACKS, 180)
         ready, requested = packs_ready()
 
@@ -378,8 +450,10 @@ def main() -> bool:
         errors = sum(c for s, c in results.statuses.items() if s >= 500)
         p95 = lat[max(0, int(round(0.95 * total)) - 1)]
         print(f"{USERS} users, {total} requests in {elapsed:.1f} s: {total / elapsed:.1f} requests/s")
-        print(f"latency p50 {statistics.median(lat) * 1000:.0f} ms, p95 {p95 * 1000:.0f} ms, "
-              f"max {lat[-1] * 1000:.0f} ms")
+        print(
+            f"latency p50 {statistics.median(lat) * 1000:.0f} ms, p95 {p95 * 1000:.0f} ms, "
+            f"max {lat[-1] * 1000:.0f} ms"
+        )
         print(f"status counts: {dict(sorted(results.statuses.items()))}; 5xx: {errors}")
         if results.other:
             print(f"non-200 answers: {results.other}")
@@ -388,8 +462,12 @@ def main() -> bool:
         for leak in results.leaks[:10]:
             print(f"  LEAK {leak}")
         goals = Goals()
-        goals.at_most(f"page latency p95, {USERS} users with {THINK_SECONDS:g} s think time",
-                      p95 * 1000, P95_GOAL_MS, " ms")
+        goals.at_most(
+            f"page latency p95, {USERS} users with {THINK_SECONDS:g} s think time",
+            p95 * 1000,
+            P95_GOAL_MS,
+            " ms",
+        )
         goals.at_most("5xx answers", errors, 0)
         goals.at_most("responses naming another trust's school", len(results.leaks), 0)
         goals.at_least(f"board packs ready ({requested} requested)", ready, BOARD_PACKS)

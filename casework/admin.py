@@ -136,10 +136,15 @@ class LAReviewRulesAdmin(admin.ModelAdmin):
     """Each LA's rules for annual reviews. Saved through casework.services.la_review_rules_save,
     which checks the statutory limits and moves the steps on every due list of that LA's plans."""
 
-    list_display = ["local_authority", "request_reports_weeks", "circulate_weeks", "report_days",
-                    "forms"]
-    fields = ["local_authority", "request_reports_weeks", "circulate_weeks", "report_days",
-              "forms", "forms_url"]
+    list_display = ["local_authority", "request_reports_weeks", "circulate_weeks", "report_days", "forms"]
+    fields = [
+        "local_authority",
+        "request_reports_weeks",
+        "circulate_weeks",
+        "report_days",
+        "forms",
+        "forms_url",
+    ]
 
     def save_model(self, request, obj, form, change) -> None:
         services.la_review_rules_save(actor=request.user, rules=obj)

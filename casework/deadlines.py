@@ -60,12 +60,14 @@ class ReviewRules:
     report_days: int
 
 
-DEFAULT_REVIEW_RULES = ReviewRules(request_weeks=6, circulate_weeks=REVIEW_CIRCULATE_MIN_WEEKS,
-                                   report_days=REVIEW_REPORT_MAX_DAYS)
+DEFAULT_REVIEW_RULES = ReviewRules(
+    request_weeks=6, circulate_weeks=REVIEW_CIRCULATE_MIN_WEEKS, report_days=REVIEW_REPORT_MAX_DAYS
+)
 DUE_SOON_DAYS = 7
 
 
 # --- Calendar arithmetic -----------------------------------------------------------------
+
 
 def add_weeks(day: Date, weeks: int) -> Date:
     return day + dt.timedelta(weeks=weeks)
@@ -121,6 +123,7 @@ def next_working_day_on_or_after(day: Date) -> Date:
 
 # --- EHC needs assessment ------------------------------------------------------------------
 
+
 def decision_to_assess_due(request_date: Date) -> Date:
     """The LA decides whether to assess within 6 weeks of the request."""
     return add_weeks(request_date, DECISION_TO_ASSESS_WEEKS)
@@ -144,6 +147,7 @@ def parents_comments_due(draft_served: Date) -> Date:
 
 # --- LA consultations on naming a school (s.39) -------------------------------------------------
 
+
 def naming_response_due(received_on: Date) -> Date:
     """The school's response to an LA's consultation on naming it is due within 15 calendar
     days of receiving it (weekends and holidays count, as the Act counts days): the day of
@@ -159,6 +163,7 @@ def days_to_respond(received_on: Date, responded_on: Date) -> int:
 
 
 # --- Annual reviews and phase transfer -------------------------------------------------------
+
 
 def annual_review_due(issue_or_last_review: Date) -> Date:
     """Within 12 months of the plan's issue, then of each previous review."""
@@ -193,9 +198,9 @@ CIRCULATE_REPORTS = "Circulate reports for the annual review"
 REPORT_TO_LA = "Annual review report to the LA"
 
 
-def review_preparation_items(*, meeting: Date, rules: ReviewRules,
-                             requested_on: Date | None, circulated_on: Date | None
-                             ) -> list[tuple[str, Date, Date | None]]:
+def review_preparation_items(
+    *, meeting: Date, rules: ReviewRules, requested_on: Date | None, circulated_on: Date | None
+) -> list[tuple[str, Date, Date | None]]:
     """The steps before a review meeting on `meeting` (the planned date, or the latest date the
     review may be held): (what, due, done on)."""
     return [
@@ -215,12 +220,20 @@ REVIEW_DECISION = "LA decision after review (4 weeks)"
 PHASE_TRANSFER = "Amended plan for phase transfer"
 
 
-def plan_due_items(*, issue_date: Date | None, last_review: Date | None,
-                   awaiting_decision_since: Date | None, transfer_year: int | None,
-                   post_16: bool, amended_on: Date | None,
-                   rules: ReviewRules = DEFAULT_REVIEW_RULES, planned_meeting: Date | None = None,
-                   requested_on: Date | None = None, circulated_on: Date | None = None,
-                   report_awaited_since: Date | None = None) -> list[tuple[str, Date | None]]:
+def plan_due_items(
+    *,
+    issue_date: Date | None,
+    last_review: Date | None,
+    awaiting_decision_since: Date | None,
+    transfer_year: int | None,
+    post_16: bool,
+    amended_on: Date | None,
+    rules: ReviewRules = DEFAULT_REVIEW_RULES,
+    planned_meeting: Date | None = None,
+    requested_on: Date | None = None,
+    circulated_on: Date | None = None,
+    report_awaited_since: Date | None = None,
+) -> list[tuple[str, Date | None]]:
     """What is pending for a live EHC plan, in the due list's order: the next annual review
     meeting (12 months after the last review or the issue; with no date when neither is known:
     the record says so rather than inventing one), the LA's decision awaited after the latest
@@ -230,16 +243,21 @@ def plan_due_items(*, issue_date: Date | None, last_review: Date | None,
     review to the LA while it is awaited."""
     start = last_review or issue_date
     items: list[tuple[str, Date | None]] = [
-        (REVIEW_MEETING, annual_review_due(start)) if start else (REVIEW_DATE_UNKNOWN, None)]
+        (REVIEW_MEETING, annual_review_due(start)) if start else (REVIEW_DATE_UNKNOWN, None)
+    ]
     if awaiting_decision_since:
         items.append((REVIEW_DECISION, review_decision_due(awaiting_decision_since)))
     if transfer_year and amended_on is None:
         items.append((PHASE_TRANSFER, phase_transfer_due(transfer_year, post_16=post_16)))
     meeting = planned_meeting or (annual_review_due(start) if start else None)
     if meeting:
-        items += [(what, due) for what, due, done in review_preparation_items(
-            meeting=meeting, rules=rules, requested_on=requested_on,
-            circulated_on=circulated_on) if done is None]
+        items += [
+            (what, due)
+            for what, due, done in review_preparation_items(
+                meeting=meeting, rules=rules, requested_on=requested_on, circulated_on=circulated_on
+            )
+            if done is None
+        ]
     if report_awaited_since:
         items.append((REPORT_TO_LA, review_report_due(report_awaited_since, rules.report_days)))
     return items
@@ -262,8 +280,7 @@ LAST_YEAR_BEFORE_TRANSFER = {
 }
 
 
-def phase_transfer(year_group: str, school_phase: str, recorded_on: Date
-                   ) -> tuple[int, bool] | None:
+def phase_transfer(year_group: str, school_phase: str, recorded_on: Date) -> tuple[int, bool] | None:
     """The calendar year of a pupil's next phase transfer and whether it is to post-16, worked
     out from the year group the register recorded on `recorded_on` (a census date) and the
     school's phase; None when the pupil is past the school's last transfer point or the year
@@ -282,6 +299,7 @@ def phase_transfer(year_group: str, school_phase: str, recorded_on: Date
 
 # --- SEND Tribunal appeals --------------------------------------------------------------------
 
+
 def move_out_of_tribunal_holidays(day: Date) -> Date:
     """A deadline in August moves to the first working day of September; one from 25 December
     to 1 January to the next working day in January (rule 12(3)); one on any other day that is
@@ -295,8 +313,7 @@ def move_out_of_tribunal_holidays(day: Date) -> Date:
     return next_working_day_on_or_after(day)
 
 
-def tribunal_appeal_deadline(decision_letter: Date, mediation_certificate: Date | None = None
-                             ) -> Date:
+def tribunal_appeal_deadline(decision_letter: Date, mediation_certificate: Date | None = None) -> Date:
     """2 months from the decision letter or 1 month from the mediation certificate, whichever
     is later, moved out of August and the Christmas week and on to a working day."""
     deadline = add_months(decision_letter, 2)
@@ -306,6 +323,7 @@ def tribunal_appeal_deadline(decision_letter: Date, mediation_certificate: Date 
 
 
 # --- Academic year and terms ------------------------------------------------------------------
+
 
 class Term(StrEnum):
     AUTUMN = "autumn"
@@ -323,6 +341,7 @@ def term_of(day: Date) -> Term:
 
 # --- Status of a step ------------------------------------------------------------------------
 
+
 class State(StrEnum):
     NOT_YET_DUE = "not_yet_due"
     DUE = "due"
@@ -330,8 +349,7 @@ class State(StrEnum):
     LATE = "late"
 
 
-STATE_LABELS = {State.NOT_YET_DUE: "Not yet due", State.DUE: "Due", State.MET: "Met",
-                State.LATE: "Late"}
+STATE_LABELS = {State.NOT_YET_DUE: "Not yet due", State.DUE: "Due", State.MET: "Met", State.LATE: "Late"}
 
 
 @dataclass(frozen=True)
@@ -354,8 +372,12 @@ class StepStatus:
 
     @property
     def tag_class(self) -> str:
-        return {State.NOT_YET_DUE: "govuk-tag--grey", State.DUE: "govuk-tag--yellow",
-                State.MET: "govuk-tag--green", State.LATE: "govuk-tag--red"}[self.state]
+        return {
+            State.NOT_YET_DUE: "govuk-tag--grey",
+            State.DUE: "govuk-tag--yellow",
+            State.MET: "govuk-tag--green",
+            State.LATE: "govuk-tag--red",
+        }[self.state]
 
     @property
     def pending(self) -> bool:

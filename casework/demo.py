@@ -38,8 +38,11 @@ from .models import (
 SEED = 5
 HOS_EMAIL = "hos@demo.test"
 # Weeks from request to final plan, by LA code: Essex and Southend rarely within 20 weeks.
-WEEKS_TAKEN = {881: [38, 52, 24, 61, 19, 45, 70], 882: [33, 27, 21, 44, 18, 29],
-               883: [17, 19, 20, 22, 16, 18]}
+WEEKS_TAKEN = {
+    881: [38, 52, 24, 61, 19, 45, 70],
+    882: [33, 27, 21, 44, 18, 29],
+    883: [17, 19, 20, 22, 16, 18],
+}
 # Weeks since an open request was made, by LA code.
 OPEN_WEEKS = {881: [26, 34, 9], 882: [23, 4, 31], 883: [5, 12, 3]}
 
@@ -51,9 +54,14 @@ CASES = [
     (Case.Kind.OTHER, "Transport arrangements query", 20, None),
 ]
 
-TRAINING_TOPICS = ["Autism awareness", "Adaptive teaching", "Writing SEN support plans",
-                   "Emotionally based school avoidance", "Speech and language strategies",
-                   "De-escalation"]
+TRAINING_TOPICS = [
+    "Autism awareness",
+    "Adaptive teaching",
+    "Writing SEN support plans",
+    "Emotionally based school avoidance",
+    "Speech and language strategies",
+    "De-escalation",
+]
 
 
 def _senco_of(school: School) -> User | None:
@@ -70,8 +78,7 @@ def seed(today: dt.date | None = None) -> list[str]:
     counts = {"cases": 0, "requests": 0, "plans": 0, "activities": 0, "consultations": 0}
     for school in School.objects.select_related("local_authority", "trust").order_by("laestab"):
         owner = _senco_of(school) or hos
-        pupils = list(Pupil.objects.filter(school=school, left_school_on__isnull=True)
-                      .order_by("upn"))
+        pupils = list(Pupil.objects.filter(school=school, left_school_on__isnull=True).order_by("upn"))
         counts["cases"] += _seed_cases(school, owner, hos, pupils, today, rng)
         r, p = _seed_ehc(school, owner, pupils, today, rng)
         counts["requests"] += r
@@ -83,9 +90,11 @@ def seed(today: dt.date | None = None) -> list[str]:
     # Requests, plans and reviews above are created directly (with their history): write the
     # kept figures again from every source row.
     figures.rebuild()
-    return [f"casework: {counts['cases']} cases, {counts['requests']} EHC requests, "
-            f"{counts['plans']} EHC plans, {counts['consultations']} naming consultations, "
-            f"{counts['activities']} activity entries added"]
+    return [
+        f"casework: {counts['cases']} cases, {counts['requests']} EHC requests, "
+        f"{counts['plans']} EHC plans, {counts['consultations']} naming consultations, "
+        f"{counts['activities']} activity entries added"
+    ]
 
 
 def _seed_cases(school, owner, hos, pupils, today, rng) -> int:
@@ -95,8 +104,12 @@ def _seed_cases(school, owner, hos, pupils, today, rng) -> int:
     picks = rng.sample(CASES, 2)
     for kind, title, ago, due_in in picks:
         services.case_open(
-            actor=owner, school=school, kind=kind, title=title,
-            owner=owner if rng.random() < 0.7 else hos, opened_on=today - dt.timedelta(days=ago),
+            actor=owner,
+            school=school,
+            kind=kind,
+            title=title,
+            owner=owner if rng.random() < 0.7 else hos,
+            opened_on=today - dt.timedelta(days=ago),
             next_action_due=today + dt.timedelta(days=due_in) if due_in is not None else None,
             note="Opened from the demo data: first contact recorded.",
         )
@@ -104,28 +117,51 @@ def _seed_cases(school, owner, hos, pupils, today, rng) -> int:
     if rng.random() < 0.5 or school.laestab in ("8833001", "8824001"):
         letter = today - dt.timedelta(days=rng.randint(20, 50))
         case = services.case_open(
-            actor=owner, school=school, kind=Case.Kind.TRIBUNAL_APPEAL,
-            title="Appeal against the contents of the plan", owner=owner,
-            opened_on=letter, pupil=pupils[0] if pupils else None, decision_letter_date=letter,
+            actor=owner,
+            school=school,
+            kind=Case.Kind.TRIBUNAL_APPEAL,
+            title="Appeal against the contents of the plan",
+            owner=owner,
+            opened_on=letter,
+            pupil=pupils[0] if pupils else None,
+            decision_letter_date=letter,
             note="Parents have told the school they will appeal.",
         )
-        services.case_add_note(actor=hos, case=case,
-                               text="Discussed in supervision: gather the provision map.")
+        services.case_add_note(
+            actor=hos, case=case, text="Discussed in supervision: gather the provision map."
+        )
         made += 1
     if pupils and school.phase == School.Phase.SECONDARY:
         # One pupil with three suspensions this term (over 15 days: governors must meet).
         pupil = pupils[-1]
         for i, days in enumerate((5, 6, 5)):
             start = today - dt.timedelta(days=60 - 20 * i)
-            services.case_open(actor=owner, school=school, kind=Case.Kind.SUSPENSION,
-                               title="Suspension", owner=owner, opened_on=start, pupil=pupil,
-                               suspension_start=start, suspension_days=days)
+            services.case_open(
+                actor=owner,
+                school=school,
+                kind=Case.Kind.SUSPENSION,
+                title="Suspension",
+                owner=owner,
+                opened_on=start,
+                pupil=pupil,
+                suspension_start=start,
+                suspension_days=days,
+            )
             made += 1
-    closed = services.case_open(actor=owner, school=school, kind=Case.Kind.COMPLAINT,
-                                title="Complaint about homework", owner=owner,
-                                opened_on=today - dt.timedelta(days=120))
-    services.case_close(actor=owner, case=closed, outcome="Resolved at stage 1 meeting.",
-                        closed_on=today - dt.timedelta(days=90))
+    closed = services.case_open(
+        actor=owner,
+        school=school,
+        kind=Case.Kind.COMPLAINT,
+        title="Complaint about homework",
+        owner=owner,
+        opened_on=today - dt.timedelta(days=120),
+    )
+    services.case_close(
+        actor=owner,
+        case=closed,
+        outcome="Resolved at stage 1 meeting.",
+        closed_on=today - dt.timedelta(days=90),
+    )
     return made + 1
 
 
@@ -144,17 +180,28 @@ def _seed_ehc(school, owner, pupils, today, rng) -> tuple[int, int]:
         requested = today - dt.timedelta(weeks=weeks + 8 + 6 * i)
         issued = requested + dt.timedelta(weeks=weeks)
         request = EHCRequest.objects.create(
-            pupil=pupil, school=school, local_authority=pupil.home_local_authority,
-            requested_by=EHCRequest.RequestedBy.SCHOOL, request_date=requested, owner=owner,
+            pupil=pupil,
+            school=school,
+            local_authority=pupil.home_local_authority,
+            requested_by=EHCRequest.RequestedBy.SCHOOL,
+            request_date=requested,
+            owner=owner,
             decision=EHCRequest.Decision.ASSESS,
             decision_date=requested + dt.timedelta(weeks=min(weeks // 3, 10) or 5),
             draft_plan_date=issued - dt.timedelta(weeks=3),
             parents_comments_date=issued - dt.timedelta(weeks=1),
-            outcome=EHCRequest.Outcome.ISSUED, outcome_date=issued, created_by=owner,
+            outcome=EHCRequest.Outcome.ISSUED,
+            outcome_date=issued,
+            created_by=owner,
         )
-        services.ehc_plan_create(actor=owner, pupil=pupil, issue_date=issued,
-                                 local_authority=request.local_authority, owner=owner,
-                                 request=request)
+        services.ehc_plan_create(
+            actor=owner,
+            pupil=pupil,
+            issue_date=issued,
+            local_authority=request.local_authority,
+            owner=owner,
+            request=request,
+        )
         requests += 1
         plans += 1
     for i, pupil in enumerate(with_plan[3:6]):
@@ -164,22 +211,25 @@ def _seed_ehc(school, owner, pupils, today, rng) -> tuple[int, int]:
         # The phase-transfer year follows from the pupil's year group (casework.services).
         plan = services.ehc_plan_create(actor=owner, pupil=pupil, issue_date=issued, owner=owner)
         if i == 2:
-            AnnualReview.objects.create(plan=plan, meeting_date=issued + dt.timedelta(days=300),
-                                        recorded_by=owner)
+            AnnualReview.objects.create(
+                plan=plan, meeting_date=issued + dt.timedelta(days=300), recorded_by=owner
+            )
         plans += 1
     for i, pupil in enumerate(support[:2]):
         if EHCRequest.objects.filter(pupil=pupil).exists():
             continue
         open_weeks = OPEN_WEEKS.get(la_code, [8])
-        requested = today - dt.timedelta(weeks=open_weeks[(i + rng.randint(0, 2))
-                                                          % len(open_weeks)])
+        requested = today - dt.timedelta(weeks=open_weeks[(i + rng.randint(0, 2)) % len(open_weeks)])
         decided = requested + dt.timedelta(weeks=6)
         EHCRequest.objects.create(
-            pupil=pupil, school=school, local_authority=pupil.home_local_authority,
-            requested_by=rng.choice(EHCRequest.RequestedBy.values[:2]), request_date=requested,
-            owner=owner, created_by=owner,
-            **({"decision": EHCRequest.Decision.ASSESS, "decision_date": decided}
-               if decided < today else {}),
+            pupil=pupil,
+            school=school,
+            local_authority=pupil.home_local_authority,
+            requested_by=rng.choice(EHCRequest.RequestedBy.values[:2]),
+            request_date=requested,
+            owner=owner,
+            created_by=owner,
+            **({"decision": EHCRequest.Decision.ASSESS, "decision_date": decided} if decided < today else {}),
         )
         requests += 1
     return requests, plans
@@ -187,9 +237,12 @@ def _seed_ehc(school, owner, pupils, today, rng) -> tuple[int, int]:
 
 # LA consultations on naming the school: (days ago received, child, response: None for none,
 # else (can meet, days to respond, signed off), outcome, days after receipt of the outcome).
-PROSPECTIVE = [("Ava", "Thornton", dt.date(2016, 5, 14)), ("Leo", "Marsh", dt.date(2019, 11, 2)),
-               ("Isla", "Pemberton", dt.date(2014, 2, 27)), ("Noah", "Fairweather",
-                                                             dt.date(2018, 8, 9))]
+PROSPECTIVE = [
+    ("Ava", "Thornton", dt.date(2016, 5, 14)),
+    ("Leo", "Marsh", dt.date(2019, 11, 2)),
+    ("Isla", "Pemberton", dt.date(2014, 2, 27)),
+    ("Noah", "Fairweather", dt.date(2018, 8, 9)),
+]
 # (days ago, the child: "pupil" or an index into PROSPECTIVE, the response: (can meet the
 # needs, days to respond, signed off) or None, the outcome, days from receipt to the outcome)
 CONSULTATIONS: list[tuple[int, int | str, tuple[bool, int | None, bool] | None, str, int]] = [
@@ -207,8 +260,7 @@ def _seed_consultations(school, owner, pupils, today) -> int:
     already has any."""
     if NamingConsultation.objects.filter(school=school).exists():
         return 0
-    head = (Membership.objects.filter(school=school, role=Role.HEADTEACHER)
-            .select_related("user").first())
+    head = Membership.objects.filter(school=school, role=Role.HEADTEACHER).select_related("user").first()
     made = 0
     for days_ago, child, response, outcome, outcome_after in CONSULTATIONS:
         received = today - dt.timedelta(days=days_ago)
@@ -219,25 +271,39 @@ def _seed_consultations(school, owner, pupils, today) -> int:
             who = {"pupil": pupil}
         else:
             forename, surname, born = PROSPECTIVE[child]
-            who = {"prospective_forename": forename, "prospective_surname": surname,
-                   "prospective_date_of_birth": born}
+            who = {
+                "prospective_forename": forename,
+                "prospective_surname": surname,
+                "prospective_date_of_birth": born,
+            }
         values: dict[str, Any] = {}
         if response is not None:
             can_meet, days, signed = response
-            values.update(can_meet_needs=can_meet, drafted_by=owner, drafted_at=timezone.now(),
-                          ground="" if can_meet else NamingConsultation.Ground.INCOMPATIBLE,
-                          reasons="" if can_meet else (
-                              "Every class in the year group is at 30 with two pupils with EHC "
-                              "plans already; the resourced base is full."))
+            values.update(
+                can_meet_needs=can_meet,
+                drafted_by=owner,
+                drafted_at=timezone.now(),
+                ground="" if can_meet else NamingConsultation.Ground.INCOMPATIBLE,
+                reasons=""
+                if can_meet
+                else (
+                    "Every class in the year group is at 30 with two pupils with EHC "
+                    "plans already; the resourced base is full."
+                ),
+            )
             if signed and head is not None and days is not None:
-                values.update(signed_off_by=head.user,
-                              responded_on=received + dt.timedelta(days=days))
-        if outcome and (outcome == NamingConsultation.Outcome.WITHDRAWN
-                        or values.get("responded_on")):
+                values.update(signed_off_by=head.user, responded_on=received + dt.timedelta(days=days))
+        if outcome and (outcome == NamingConsultation.Outcome.WITHDRAWN or values.get("responded_on")):
             values.update(outcome=outcome, outcome_on=received + dt.timedelta(days=outcome_after))
         NamingConsultation.objects.create(
-            school=school, local_authority=school.local_authority, received_on=received,
-            owner=owner, created_by=owner, **who, **values)
+            school=school,
+            local_authority=school.local_authority,
+            received_on=received,
+            owner=owner,
+            created_by=owner,
+            **who,
+            **values,
+        )
         made += 1
     return made
 
@@ -254,9 +320,13 @@ def _seed_review_steps(school, owner, today) -> None:
         due = plan.next_review_due(last.meeting_date if last else None)
         if due and today < due <= today + dt.timedelta(days=90):
             services.annual_review_prepare(
-                actor=owner, plan=plan, next_meeting_on=due - dt.timedelta(days=7),
-                reports_requested_on=today - dt.timedelta(days=3), reports_circulated_on=None,
-                today=today)
+                actor=owner,
+                plan=plan,
+                next_meeting_on=due - dt.timedelta(days=7),
+                reports_requested_on=today - dt.timedelta(days=3),
+                reports_circulated_on=None,
+                today=today,
+            )
             return
 
 
@@ -277,20 +347,31 @@ def _seed_hub_pupils(hos: User, today: dt.date) -> int:
     made = 0
     for school in School.objects.filter(laestab__in=HUB_SCHOOLS).order_by("laestab"):
         owner = _senco_of(school) or hos
-        with_plan = list(Pupil.objects.filter(school=school, provision=Provision.EHC_PLAN,
-                                              left_school_on__isnull=True).order_by("upn"))
-        for (kind, title, ago, due_in), pupil in zip(HUB_CASES, [with_plan[i] for i in (0, 1, 3)
-                                                                 if i < len(with_plan)],
-                                                      strict=False):
+        with_plan = list(
+            Pupil.objects.filter(
+                school=school, provision=Provision.EHC_PLAN, left_school_on__isnull=True
+            ).order_by("upn")
+        )
+        for (kind, title, ago, due_in), pupil in zip(
+            HUB_CASES, [with_plan[i] for i in (0, 1, 3) if i < len(with_plan)], strict=False
+        ):
             if Case.objects.filter(pupil=pupil).exists():
                 continue
-            services.case_open(actor=owner, school=school, kind=kind, title=title, owner=owner,
-                               pupil=pupil, opened_on=today - dt.timedelta(days=ago),
-                               next_action_due=today + dt.timedelta(days=due_in),
-                               note="Opened from the demo data: first contact recorded.")
+            services.case_open(
+                actor=owner,
+                school=school,
+                kind=kind,
+                title=title,
+                owner=owner,
+                pupil=pupil,
+                opened_on=today - dt.timedelta(days=ago),
+                next_action_due=today + dt.timedelta(days=due_in),
+                note="Opened from the demo data: first contact recorded.",
+            )
             made += 1
-        plan = (EHCPlan.objects.filter(pupil__in=with_plan[3:4], ceased_on__isnull=True,
-                                       issue_date__isnull=False).first())
+        plan = EHCPlan.objects.filter(
+            pupil__in=with_plan[3:4], ceased_on__isnull=True, issue_date__isnull=False
+        ).first()
         if plan is not None and plan.issue_date is not None and not plan.reviews.exists():
             meeting = max(today - dt.timedelta(days=12), plan.issue_date)
             services.annual_review_record(actor=owner, plan=plan, meeting_date=meeting)
@@ -302,11 +383,14 @@ def _seed_activity(hos: User, today: dt.date, rng: random.Random) -> int:
     if not trusts:
         return 0
     arrangement, _ = ActivityArrangement.objects.get_or_create(
-        person=hos, defaults={"name": "Shared Head of SEND and Inclusion (50/50)"})
+        person=hos, defaults={"name": "Shared Head of SEND and Inclusion (50/50)"}
+    )
     for trust in trusts:
         ArrangementShare.objects.get_or_create(
-            arrangement=arrangement, trust=trust,
-            defaults={"percent": (Decimal(100) / len(trusts)).quantize(Decimal("0.01"))})
+            arrangement=arrangement,
+            trust=trust,
+            defaults={"percent": (Decimal(100) / len(trusts)).quantize(Decimal("0.01"))},
+        )
     schools = {t.pk: list(School.objects.filter(trust=t).order_by("laestab")) for t in trusts}
     start = academic_year_first_day(today)
     if ActivityEntry.objects.filter(person=hos).exists():
@@ -325,21 +409,35 @@ def _seed_activity(hos: User, today: dt.date, rng: random.Random) -> int:
             if kind is None:
                 kind = rng.choice(["la_forum", "trustee_meeting", "supervision", "other"])
                 shared = kind in ("la_forum", "other")
-                services.activity_log(actor=hos, kind=kind, date=date,
-                                      hours=Decimal(rng.choice(["1.5", "2", "3"])),
-                                      trusts=trusts if shared else [trust])
+                services.activity_log(
+                    actor=hos,
+                    kind=kind,
+                    date=date,
+                    hours=Decimal(rng.choice(["1.5", "2", "3"])),
+                    trusts=trusts if shared else [trust],
+                )
             elif kind == "training":
                 if week % 2:
                     continue
-                services.activity_log(actor=hos, kind=kind, date=date,
-                                      hours=Decimal(rng.choice(["1.5", "2", "3"])),
-                                      trusts=[trust], school=school,
-                                      topic=rng.choice(TRAINING_TOPICS),
-                                      staff_trained=rng.randint(6, 30))
+                services.activity_log(
+                    actor=hos,
+                    kind=kind,
+                    date=date,
+                    hours=Decimal(rng.choice(["1.5", "2", "3"])),
+                    trusts=[trust],
+                    school=school,
+                    topic=rng.choice(TRAINING_TOPICS),
+                    staff_trained=rng.randint(6, 30),
+                )
             else:
-                services.activity_log(actor=hos, kind=kind, date=date,
-                                      hours=Decimal(rng.choice(["3", "4", "6", "7"])),
-                                      trusts=[trust], school=school)
+                services.activity_log(
+                    actor=hos,
+                    kind=kind,
+                    date=date,
+                    hours=Decimal(rng.choice(["3", "4", "6", "7"])),
+                    trusts=[trust],
+                    school=school,
+                )
             made += 1
         day += dt.timedelta(weeks=1)
         week += 1

@@ -90,8 +90,12 @@ from .selectors import (
 
 # --- Terms, financial years and periods --------------------------------------------------------
 
-IMPACT_KINDS = (Case.Kind.TRIBUNAL_APPEAL, Case.Kind.CHANGE_OF_PLACEMENT, Case.Kind.SUSPENSION,
-                Case.Kind.COMPLAINT)
+IMPACT_KINDS = (
+    Case.Kind.TRIBUNAL_APPEAL,
+    Case.Kind.CHANGE_OF_PLACEMENT,
+    Case.Kind.SUSPENSION,
+    Case.Kind.COMPLAINT,
+)
 _TERM_ORDER = {dl.Term.AUTUMN: 0, dl.Term.SPRING: 1, dl.Term.SUMMER: 2}
 
 
@@ -100,8 +104,7 @@ def term_key(day: dt.date) -> tuple[int, int]:
     return dl.academic_year_start(day), _TERM_ORDER[dl.term_of(day)]
 
 
-def term_ranges(start: dt.date, end: dt.date
-                ) -> list[tuple[tuple[int, int], dt.date, dt.date]]:
+def term_ranges(start: dt.date, end: dt.date) -> list[tuple[tuple[int, int], dt.date, dt.date]]:
     """Each term from start's to end's (term_key), with its first and last day between start
     and end: autumn 1 September to 31 December, spring to Easter Sunday, summer to 31 August
     (casework.deadlines.term_of)."""
@@ -201,16 +204,16 @@ VALUES = {
 
 
 def _key(model: type[models.Model], row: models.Model) -> tuple[Any, ...]:
-    return tuple(tuple(sorted(v)) if isinstance(v, list) else v
-                 for v in (getattr(row, f) for f in KEYS[model]))
+    return tuple(
+        tuple(sorted(v)) if isinstance(v, list) else v for v in (getattr(row, f) for f in KEYS[model])
+    )
 
 
 def _values(model: type[models.Model], row: models.Model) -> tuple[Any, ...]:
     return tuple(getattr(row, f) for f in VALUES[model])
 
 
-def _write(model: type[models.Model], existing: models.QuerySet[Any],
-           wanted: Sequence[models.Model]) -> int:
+def _write(model: type[models.Model], existing: models.QuerySet[Any], wanted: Sequence[models.Model]) -> int:
     """Make `existing` (one scope's rows) equal `wanted`: delete the rows no longer wanted,
     update the changed ones, create the new ones. Returns the rows changed or created."""
     want = {_key(model, row): row for row in wanted}
@@ -227,7 +230,8 @@ def _write(model: type[models.Model], existing: models.QuerySet[Any],
         model._default_manager.filter(pk__in=stale).delete()
     if changed:
         model._default_manager.bulk_update(
-            changed, [model._meta.get_field(f).name for f in VALUES[model]], batch_size=1000)
+            changed, [model._meta.get_field(f).name for f in VALUES[model]], batch_size=1000
+        )
     model._default_manager.bulk_create(want.values(), batch_size=2000)
     return len(changed) + len(want)
 
@@ -255,8 +259,7 @@ def _refresh_activity(trust_ids: list[int] | None) -> int:
         if trust_ids is not None:
             old_training = old_training.filter(TrainingCount.any_of(trust_ids))
             old_hours = old_hours.filter(trust_id__in=trust_ids)
-        return (_write(TrainingCount, old_training, training)
-                + _write(ActivityHours, old_hours, hours))
+        return _write(TrainingCount, old_training, training) + _write(ActivityHours, old_hours, hours)
 
 
 def rebuild(school_ids: Iterable[int] | None = None) -> int:
@@ -280,9 +283,18 @@ def _source(qs: models.QuerySet[_Row], school_ids: list[int] | None) -> models.Q
 
 def _case_row(case: Case, due_next: tuple[str, dt.date] | None, **window: dt.date) -> Deadline:
     what, due = due_next if due_next else ("No date set", None)
-    return Deadline(school_id=case.school_id, kind=case.kind, what=what, ref=f"Case {case.pk}",
-                    target=Deadline.Target.CASE, target_id=case.pk, owner_id=case.owner_id,
-                    due=due, case_status=case.status, **window)
+    return Deadline(
+        school_id=case.school_id,
+        kind=case.kind,
+        what=what,
+        ref=f"Case {case.pk}",
+        target=Deadline.Target.CASE,
+        target_id=case.pk,
+        owner_id=case.owner_id,
+        due=due,
+        case_status=case.status,
+        **window,
+    )
 
 
 def _case_deadlines(case: Case) -> list[Deadline]:
@@ -296,21 +308,61 @@ def _case_deadlines(case: Case) -> list[Deadline]:
     before, after = case.due_next(case.hearing_date), case.due_next(day_after)
     if before == after:
         return [_case_row(case, before)]
-    return [_case_row(case, before, shown_until=case.hearing_date),
-            _case_row(case, after, shown_from=day_after)]
+    return [
+        _case_row(case, before, shown_until=case.hearing_date),
+        _case_row(case, after, shown_from=day_after),
+    ]
 
 
-CASE_FIELDS = ("pk", "school_id", "kind", "status", "opened_on", "closed_on", "owner_id",
-               "next_action_due", "decision_letter_date", "mediation_certificate_date",
-               "appeal_lodged_on", "hearing_date")
-REQUEST_FIELDS = ("pk", "school_id", "local_authority_id", "owner_id", "request_date",
-                  "decision", "decision_date", "draft_plan_date", "parents_comments_date",
-                  "outcome", "outcome_date")
-PLAN_FIELDS = ("pk", "school_id", "owner_id", "issue_date", "phase_transfer_year",
-               "phase_transfer_post_16", "amended_plan_issued_on", "local_authority_id",
-               "next_meeting_on", "reports_requested_on", "reports_circulated_on")
-CONSULTATION_FIELDS = ("pk", "school_id", "owner_id", "received_on", "can_meet_needs",
-                       "responded_on", "outcome")
+CASE_FIELDS = (
+    "pk",
+    "school_id",
+    "kind",
+    "status",
+    "opened_on",
+    "closed_on",
+    "owner_id",
+    "next_action_due",
+    "decision_letter_date",
+    "mediation_certificate_date",
+    "appeal_lodged_on",
+    "hearing_date",
+)
+REQUEST_FIELDS = (
+    "pk",
+    "school_id",
+    "local_authority_id",
+    "owner_id",
+    "request_date",
+    "decision",
+    "decision_date",
+    "draft_plan_date",
+    "parents_comments_date",
+    "outcome",
+    "outcome_date",
+)
+PLAN_FIELDS = (
+    "pk",
+    "school_id",
+    "owner_id",
+    "issue_date",
+    "phase_transfer_year",
+    "phase_transfer_post_16",
+    "amended_plan_issued_on",
+    "local_authority_id",
+    "next_meeting_on",
+    "reports_requested_on",
+    "reports_circulated_on",
+)
+CONSULTATION_FIELDS = (
+    "pk",
+    "school_id",
+    "owner_id",
+    "received_on",
+    "can_meet_needs",
+    "responded_on",
+    "outcome",
+)
 
 
 def _school_rows(school_ids: list[int] | None) -> dict[type[models.Model], Sequence[models.Model]]:
@@ -336,91 +388,145 @@ def _school_rows(school_ids: list[int] | None) -> dict[type[models.Model], Seque
         # An outcome always has its date (the ehc_outcome_has_date constraint).
         if request.outcome == EHCRequest.Outcome.ISSUED and request.outcome_date is not None:
             days = (request.outcome_date - request.request_date).days
-            plans[(request.school_id, request.local_authority_id,
-                   years.financial_year_start(request.outcome_date), days)] += 1
+            plans[
+                (
+                    request.school_id,
+                    request.local_authority_id,
+                    years.financial_year_start(request.outcome_date),
+                    days,
+                )
+            ] += 1
         if request.outcome or request.decision == EHCRequest.Decision.REFUSE:
             continue
-        waiting[(request.school_id, request.local_authority_id,
-                 dl.final_plan_due(request.request_date))] += 1
+        waiting[(request.school_id, request.local_authority_id, dl.final_plan_due(request.request_date))] += 1
         step = request.next_step(request.request_date)  # pending steps do not depend on today
         if step is not None:
-            deadlines.append(Deadline(
-                school_id=request.school_id, kind=EHC_REQUEST, what=step.label,
-                ref=f"Request {request.pk}", target=Deadline.Target.REQUEST,
-                target_id=request.pk, owner_id=request.owner_id, due=step.status.due))
+            deadlines.append(
+                Deadline(
+                    school_id=request.school_id,
+                    kind=EHC_REQUEST,
+                    what=step.label,
+                    ref=f"Request {request.pk}",
+                    target=Deadline.Target.REQUEST,
+                    target_id=request.pk,
+                    owner_id=request.owner_id,
+                    due=step.status.due,
+                )
+            )
 
     live = _source(EHCPlan.objects.filter(ceased_on__isnull=True), school_ids)
     awaiting: dict[int, tuple[dt.date | None, dt.date | None]] = {}
-    for plan_id, held_on, sent in (AnnualReview.objects.filter(plan__in=live.values("pk"),
-                                                               la_decision="")
-                                   .order_by("plan_id", "meeting_date")
-                                   .values_list("plan_id", "meeting_date", "report_sent_on")):
+    for plan_id, held_on, sent in (
+        AnnualReview.objects.filter(plan__in=live.values("pk"), la_decision="")
+        .order_by("plan_id", "meeting_date")
+        .values_list("plan_id", "meeting_date", "report_sent_on")
+    ):
         awaiting[plan_id] = (held_on, sent)  # the latest review awaiting a decision
     rules = {r.local_authority_id: r.rules for r in LAReviewRules.objects.all()}
-    for p in live.annotate(last_review=Max("reviews__meeting_date")).values(
-            *PLAN_FIELDS, "last_review").order_by():
+    for p in (
+        live.annotate(last_review=Max("reviews__meeting_date")).values(*PLAN_FIELDS, "last_review").order_by()
+    ):
         meeting, sent = awaiting.get(p["pk"], (None, None))
         items = dl.plan_due_items(
-            issue_date=p["issue_date"], last_review=p["last_review"],
+            issue_date=p["issue_date"],
+            last_review=p["last_review"],
             awaiting_decision_since=meeting,
-            transfer_year=p["phase_transfer_year"], post_16=p["phase_transfer_post_16"],
+            transfer_year=p["phase_transfer_year"],
+            post_16=p["phase_transfer_post_16"],
             amended_on=p["amended_plan_issued_on"],
             rules=rules.get(p["local_authority_id"], dl.DEFAULT_REVIEW_RULES),
-            planned_meeting=p["next_meeting_on"], requested_on=p["reports_requested_on"],
+            planned_meeting=p["next_meeting_on"],
+            requested_on=p["reports_requested_on"],
             circulated_on=p["reports_circulated_on"],
-            report_awaited_since=meeting if meeting and meeting == p["last_review"]
-            and sent is None else None)
+            report_awaited_since=meeting
+            if meeting and meeting == p["last_review"] and sent is None
+            else None,
+        )
         for position, (what, due) in enumerate(items):
-            deadlines.append(Deadline(
-                school_id=p["school_id"], kind=ANNUAL_REVIEW, what=what, ref=f"Plan {p['pk']}",
-                target=Deadline.Target.PLAN, target_id=p["pk"], owner_id=p["owner_id"],
-                due=due, position=position))
+            deadlines.append(
+                Deadline(
+                    school_id=p["school_id"],
+                    kind=ANNUAL_REVIEW,
+                    what=what,
+                    ref=f"Plan {p['pk']}",
+                    target=Deadline.Target.PLAN,
+                    target_id=p["pk"],
+                    owner_id=p["owner_id"],
+                    due=due,
+                    position=position,
+                )
+            )
 
-    for c in (_source(NamingConsultation.objects.all(), school_ids)
-              .values(*CONSULTATION_FIELDS).order_by()):
-        consultation = NamingConsultation(**{("id" if k == "pk" else k): v
-                                             for k, v in c.items()})
+    for c in _source(NamingConsultation.objects.all(), school_ids).values(*CONSULTATION_FIELDS).order_by():
+        consultation = NamingConsultation(**{("id" if k == "pk" else k): v for k, v in c.items()})
         if consultation.awaiting_response:
-            deadlines.append(Deadline(
-                school_id=c["school_id"], kind=NAMING_CONSULTATION, what=consultation.due_what,
-                ref=f"Consultation {c['pk']}", target=Deadline.Target.NAMING,
-                target_id=c["pk"], owner_id=c["owner_id"], due=consultation.response_due))
+            deadlines.append(
+                Deadline(
+                    school_id=c["school_id"],
+                    kind=NAMING_CONSULTATION,
+                    what=consultation.due_what,
+                    ref=f"Consultation {c['pk']}",
+                    target=Deadline.Target.NAMING,
+                    target_id=c["pk"],
+                    owner_id=c["owner_id"],
+                    due=consultation.response_due,
+                )
+            )
 
     return {
-        CaseTermCount: [CaseTermCount(school_id=s, kind=k, academic_year=y, term=t, opened=o,
-                                      closed=c) for (s, k, y, t), (o, c) in terms.items()],
-        CaseOpenCount: [CaseOpenCount(school_id=s, kind=k, open_now=n)
-                        for (s, k), n in open_now.items()],
+        CaseTermCount: [
+            CaseTermCount(school_id=s, kind=k, academic_year=y, term=t, opened=o, closed=c)
+            for (s, k, y, t), (o, c) in terms.items()
+        ],
+        CaseOpenCount: [CaseOpenCount(school_id=s, kind=k, open_now=n) for (s, k), n in open_now.items()],
         Deadline: deadlines,
-        FinalPlanCount: [FinalPlanCount(school_id=s, local_authority_id=la, financial_year=y,
-                                        days_taken=d, plans=n)
-                         for (s, la, y, d), n in plans.items()],
-        OpenRequestCount: [OpenRequestCount(school_id=s, local_authority_id=la,
-                                            final_plan_due=due, requests=n)
-                           for (s, la, due), n in waiting.items()],
+        FinalPlanCount: [
+            FinalPlanCount(school_id=s, local_authority_id=la, financial_year=y, days_taken=d, plans=n)
+            for (s, la, y, d), n in plans.items()
+        ],
+        OpenRequestCount: [
+            OpenRequestCount(school_id=s, local_authority_id=la, final_plan_due=due, requests=n)
+            for (s, la, due), n in waiting.items()
+        ],
     }
 
 
-def _activity_rows(trust_ids: list[int] | None
-                   ) -> tuple[list[TrainingCount], list[ActivityHours]]:
+def _activity_rows(trust_ids: list[int] | None) -> tuple[list[TrainingCount], list[ActivityHours]]:
     """Training and hours rows of these trusts (None: all) from the activity entries with a
     share for any of them: one query."""
     shares = ActivityShare.objects.with_scopes_disabled().all()
     if trust_ids is not None:
-        shares = shares.filter(entry__in=ActivityShare.objects.with_scopes_disabled()
-                               .filter(trust_id__in=trust_ids).values("entry_id"))
+        shares = shares.filter(
+            entry__in=ActivityShare.objects.with_scopes_disabled()
+            .filter(trust_id__in=trust_ids)
+            .values("entry_id")
+        )
     entries: dict[int, dict[str, Any]] = {}
     hours: dict[tuple[int, int, dt.date], Decimal] = defaultdict(Decimal)
-    for (entry_id, trust_id, share, person_id, date, kind, school_id, entry_hours,
-         staff) in shares.values_list("entry_id", "trust_id", "hours", "entry__person_id",
-                                      "entry__date", "entry__kind", "entry__school_id",
-                                      "entry__hours", "entry__staff_trained").order_by():
+    for entry_id, trust_id, share, person_id, date, kind, school_id, entry_hours, staff in shares.values_list(
+        "entry_id",
+        "trust_id",
+        "hours",
+        "entry__person_id",
+        "entry__date",
+        "entry__kind",
+        "entry__school_id",
+        "entry__hours",
+        "entry__staff_trained",
+    ).order_by():
         if trust_ids is None or trust_id in trust_ids:
             hours[(person_id, trust_id, _month(date))] += share
         if kind == ActivityEntry.Kind.TRAINING and school_id is not None:
-            entry = entries.setdefault(entry_id, {"trusts": set(), "school_id": school_id,
-                                                  "month": _month(date), "hours": entry_hours,
-                                                  "staff": staff or 0})
+            entry = entries.setdefault(
+                entry_id,
+                {
+                    "trusts": set(),
+                    "school_id": school_id,
+                    "month": _month(date),
+                    "hours": entry_hours,
+                    "staff": staff or 0,
+                },
+            )
             entry["trusts"].add(trust_id)
     training: dict[tuple[tuple[int, ...], int, dt.date], list[Any]] = defaultdict(lambda: [0, Decimal(0), 0])
     for e in entries.values():
@@ -429,14 +535,18 @@ def _activity_rows(trust_ids: list[int] | None
         row[1] += e["hours"]
         row[2] += e["staff"]
     return (
-        [TrainingCount(trust_key=TrainingCount.key_of(t), school_id=s, month=m, sessions=n, hours=h, staff=st)
-         for (t, s, m), (n, h, st) in training.items()],
-        [ActivityHours(person_id=p, trust_id=t, month=m, hours=h)
-         for (p, t, m), h in hours.items()],
+        [
+            TrainingCount(
+                trust_key=TrainingCount.key_of(t), school_id=s, month=m, sessions=n, hours=h, staff=st
+            )
+            for (t, s, m), (n, h, st) in training.items()
+        ],
+        [ActivityHours(person_id=p, trust_id=t, month=m, hours=h) for (p, t, m), h in hours.items()],
     )
 
 
 # --- Verify ----------------------------------------------------------------------------------------
+
 
 def _keyed(model: type[models.Model], rows: Iterable[models.Model]) -> dict[tuple[Any, ...], tuple[Any, ...]]:
     """Rows as {what identifies the row: its figures} for comparison."""
@@ -444,30 +554,46 @@ def _keyed(model: type[models.Model], rows: Iterable[models.Model]) -> dict[tupl
 
 
 def _describe(model: type[models.Model], key: tuple[Any, ...], names: dict[str, dict[int, str]]) -> str:
-    school = names["school"].get(key[0], f"school {key[0]}") if model not in (
-        TrainingCount, ActivityHours) else None
+    school = (
+        names["school"].get(key[0], f"school {key[0]}")
+        if model not in (TrainingCount, ActivityHours)
+        else None
+    )
     if model is CaseTermCount:
-        return (f"{school}: {Case.Kind(key[1]).label.lower()} cases opened and closed in "
-                f"{term_label((key[2], key[3]))}")
+        return (
+            f"{school}: {Case.Kind(key[1]).label.lower()} cases opened and closed in "
+            f"{term_label((key[2], key[3]))}"
+        )
     if model is CaseOpenCount:
         return f"{school}: {Case.Kind(key[1]).label.lower()} cases open now"
     if model is Deadline:
-        window = (f" (shown to {key[4]:%-d %B %Y})" if key[4] else
-                  f" (shown from {key[3]:%-d %B %Y})" if key[3] else "")
-        return (f"{school}: due list item {key[1]}{window} (kind, what, due date, owner, "
-                "status, link)")
+        window = (
+            f" (shown to {key[4]:%-d %B %Y})"
+            if key[4]
+            else f" (shown from {key[3]:%-d %B %Y})"
+            if key[3]
+            else ""
+        )
+        return f"{school}: due list item {key[1]}{window} (kind, what, due date, owner, status, link)"
     if model is FinalPlanCount:
-        return (f"{school}: final plans issued by {names['la'].get(key[1], key[1])} in the "
-                f"financial year {key[2]}-{(key[2] + 1) % 100:02d} after {key[3]} days")
+        return (
+            f"{school}: final plans issued by {names['la'].get(key[1], key[1])} in the "
+            f"financial year {key[2]}-{(key[2] + 1) % 100:02d} after {key[3]} days"
+        )
     if model is OpenRequestCount:
-        return (f"{school}: requests to {names['la'].get(key[1], key[1])} still open with the "
-                f"final plan due {key[2]:%-d %B %Y}")
-    trusts = ", ".join(names["trust"].get(t, str(t)) for t in
-                       ([int(t) for t in key[0].strip(",").split(",")] if model is TrainingCount
-                        else (key[1],)))
+        return (
+            f"{school}: requests to {names['la'].get(key[1], key[1])} still open with the "
+            f"final plan due {key[2]:%-d %B %Y}"
+        )
+    trusts = ", ".join(
+        names["trust"].get(t, str(t))
+        for t in ([int(t) for t in key[0].strip(",").split(",")] if model is TrainingCount else (key[1],))
+    )
     if model is TrainingCount:
-        return (f"{trusts}: training at {names['school'].get(key[1], key[1])} in "
-                f"{key[2]:%B %Y} (sessions, hours, staff trained)")
+        return (
+            f"{trusts}: training at {names['school'].get(key[1], key[1])} in "
+            f"{key[2]:%B %Y} (sessions, hours, staff trained)"
+        )
     return f"{trusts}: hours of {names['person'].get(key[0], key[0])} in {key[2]:%B %Y}"
 
 
@@ -484,24 +610,31 @@ def verify() -> list[str]:
         computed = _school_rows(None)
         computed[TrainingCount], computed[ActivityHours] = _activity_rows(None)
         names = {
-            "school": {pk: f"{name} ({laestab})" for pk, name, laestab in
-                       School.objects.values_list("pk", "name", "laestab")},
+            "school": {
+                pk: f"{name} ({laestab})"
+                for pk, name, laestab in School.objects.values_list("pk", "name", "laestab")
+            },
             "la": dict(LocalAuthority.objects.values_list("pk", "name")),
             "trust": dict(Trust.objects.values_list("pk", "name")),
-            "person": {pk: full_name or email for pk, full_name, email in
-                       User.objects.values_list("pk", "full_name", "email")},
+            "person": {
+                pk: full_name or email
+                for pk, full_name, email in User.objects.values_list("pk", "full_name", "email")
+            },
         }
         out = []
         for model, rows in computed.items():
             want, have = _keyed(model, rows), _keyed(model, model._default_manager.all())
             for key in sorted(set(want) | set(have), key=repr):
                 if want.get(key) != have.get(key):
-                    out.append(f"{_describe(model, key, names)}: stored {_show(have.get(key))}, "
-                               f"from the source rows {_show(want.get(key))}.")
+                    out.append(
+                        f"{_describe(model, key, names)}: stored {_show(have.get(key))}, "
+                        f"from the source rows {_show(want.get(key))}."
+                    )
     return out
 
 
 # --- Reads: cases opened and closed ---------------------------------------------------------------
+
 
 @dataclass
 class CaseKindRow:
@@ -557,8 +690,9 @@ _NO_TERM = Value(-1, IntegerField())  # marks rows of another kind in one UNION
 
 def _terms_between(start: dt.date, end: dt.date) -> Q:
     (y0, t0), (y1, t1) = term_key(start), term_key(end)
-    return ((Q(academic_year__gt=y0) | Q(academic_year=y0, term__gte=t0))
-            & (Q(academic_year__lt=y1) | Q(academic_year=y1, term__lte=t1)))
+    return (Q(academic_year__gt=y0) | Q(academic_year=y0, term__gte=t0)) & (
+        Q(academic_year__lt=y1) | Q(academic_year=y1, term__lte=t1)
+    )
 
 
 def by_kind(school_ids: Iterable[int], start: dt.date, end: dt.date) -> CaseworkByKind:
@@ -568,22 +702,31 @@ def by_kind(school_ids: Iterable[int], start: dt.date, end: dt.date) -> Casework
     ids = list(school_ids)
     terms = term_ranges(start, end)
     index = {key: i for i, (key, _, _) in enumerate(terms)}
-    kinds = sorted(Case.Kind.choices, key=lambda c: (c[0] not in IMPACT_KINDS,
-                                                     IMPACT_KINDS.index(c[0])
-                                                     if c[0] in IMPACT_KINDS else 0))
-    rows = {value: CaseKindRow(value, label, value in IMPACT_KINDS, [0] * len(terms),
-                               [0] * len(terms))
-            for value, label in kinds}
+    kinds = sorted(
+        Case.Kind.choices,
+        key=lambda c: (c[0] not in IMPACT_KINDS, IMPACT_KINDS.index(c[0]) if c[0] in IMPACT_KINDS else 0),
+    )
+    rows = {
+        value: CaseKindRow(value, label, value in IMPACT_KINDS, [0] * len(terms), [0] * len(terms))
+        for value, label in kinds
+    }
     # The counts per term and the cases open now in one round trip: open-now rows carry no
     # term (-1).
-    per_term = (within(CaseTermCount.objects, ids).filter(_terms_between(start, end))
-                .values("kind", "academic_year", "term")
-                .annotate(opened_n=Sum("opened"), closed_n=Sum("closed")).order_by()
-                .values_list("kind", "academic_year", "term", "opened_n", "closed_n"))
-    open_now = (within(CaseOpenCount.objects, ids).values("kind")
-                .annotate(year=_NO_TERM, term=_NO_TERM, opened_n=Sum("open_now"),
-                          closed_n=Value(0, IntegerField())).order_by()
-                .values_list("kind", "year", "term", "opened_n", "closed_n"))
+    per_term = (
+        within(CaseTermCount.objects, ids)
+        .filter(_terms_between(start, end))
+        .values("kind", "academic_year", "term")
+        .annotate(opened_n=Sum("opened"), closed_n=Sum("closed"))
+        .order_by()
+        .values_list("kind", "academic_year", "term", "opened_n", "closed_n")
+    )
+    open_now = (
+        within(CaseOpenCount.objects, ids)
+        .values("kind")
+        .annotate(year=_NO_TERM, term=_NO_TERM, opened_n=Sum("open_now"), closed_n=Value(0, IntegerField()))
+        .order_by()
+        .values_list("kind", "year", "term", "opened_n", "closed_n")
+    )
     for kind, year, term, opened, closed in per_term.union(open_now, all=True):
         if kind not in rows:
             continue
@@ -600,17 +743,30 @@ def by_trust(school_ids: Iterable[int], start: dt.date, end: dt.date) -> dict[in
     open now. One query."""
     ids = list(school_ids)
     out: dict[int, dict[str, int]] = {}
-    open_now = (within(CaseOpenCount.objects, ids).values("school__trust_id")
-                .annotate(n=Sum("open_now"), o=Value(0, IntegerField()),
-                          c=Value(0, IntegerField()), is_open=Value(1, IntegerField()))
-                .order_by().values_list("school__trust_id", "n", "o", "c", "is_open"))
+    open_now = (
+        within(CaseOpenCount.objects, ids)
+        .values("school__trust_id")
+        .annotate(
+            n=Sum("open_now"),
+            o=Value(0, IntegerField()),
+            c=Value(0, IntegerField()),
+            is_open=Value(1, IntegerField()),
+        )
+        .order_by()
+        .values_list("school__trust_id", "n", "o", "c", "is_open")
+    )
     rows = open_now
     if term_key(start) <= term_key(end):
-        per_term = (within(CaseTermCount.objects, ids).filter(_terms_between(start, end))
-                    .values("school__trust_id")
-                    .annotate(n=Value(0, IntegerField()), o=Sum("opened"), c=Sum("closed"),
-                              is_open=Value(0, IntegerField()))
-                    .order_by().values_list("school__trust_id", "n", "o", "c", "is_open"))
+        per_term = (
+            within(CaseTermCount.objects, ids)
+            .filter(_terms_between(start, end))
+            .values("school__trust_id")
+            .annotate(
+                n=Value(0, IntegerField()), o=Sum("opened"), c=Sum("closed"), is_open=Value(0, IntegerField())
+            )
+            .order_by()
+            .values_list("school__trust_id", "n", "o", "c", "is_open")
+        )
         rows = open_now.union(per_term, all=True)
     for trust_id, n, opened, closed, is_open in rows:
         row = out.setdefault(trust_id, {"opened": 0, "closed": 0, "open_now": 0})
@@ -622,6 +778,7 @@ def by_trust(school_ids: Iterable[int], start: dt.date, end: dt.date) -> dict[in
 
 
 # --- Reads: what is due in a school -----------------------------------------------------------------
+
 
 @dataclass
 class DueKind:
@@ -643,14 +800,18 @@ NEXT_DUE_ITEMS = 8
 KIND_LABELS = dict(DUE_KINDS)
 CASE_STATUS_LABELS = dict(Case.Status.choices)
 # What a due-list row is, without names or dates (the summary rows keep neither).
-_TARGET_ABOUT: dict[str, Callable[[str], str]] = {Deadline.Target.CASE: lambda kind: f"{kind} case",
-                 Deadline.Target.REQUEST: lambda kind: "EHC needs assessment request",
-                 Deadline.Target.PLAN: lambda kind: "EHC plan",
-                 Deadline.Target.NAMING: lambda kind: "Consultation on naming the school"}
-_TARGET_URLS: dict[str, str] = {Deadline.Target.CASE: "casework:case_detail",
-                Deadline.Target.REQUEST: "casework:ehc_request_detail",
-                Deadline.Target.PLAN: "casework:plan_detail",
-                Deadline.Target.NAMING: "casework:consultation_detail"}
+_TARGET_ABOUT: dict[str, Callable[[str], str]] = {
+    Deadline.Target.CASE: lambda kind: f"{kind} case",
+    Deadline.Target.REQUEST: lambda kind: "EHC needs assessment request",
+    Deadline.Target.PLAN: lambda kind: "EHC plan",
+    Deadline.Target.NAMING: lambda kind: "Consultation on naming the school",
+}
+_TARGET_URLS: dict[str, str] = {
+    Deadline.Target.CASE: "casework:case_detail",
+    Deadline.Target.REQUEST: "casework:ehc_request_detail",
+    Deadline.Target.PLAN: "casework:plan_detail",
+    Deadline.Target.NAMING: "casework:consultation_detail",
+}
 
 
 def _byte_order(name: str) -> Collate | F:
@@ -661,8 +822,9 @@ def _byte_order(name: str) -> Collate | F:
 
 def shown_on(today: dt.date) -> Q:
     """The due-list rows that apply on `today` (see Deadline: a hearing's two rows)."""
-    return ((Q(shown_from__isnull=True) | Q(shown_from__lte=today))
-            & (Q(shown_until__isnull=True) | Q(shown_until__gte=today)))
+    return (Q(shown_from__isnull=True) | Q(shown_from__lte=today)) & (
+        Q(shown_until__isnull=True) | Q(shown_until__gte=today)
+    )
 
 
 def school_due(school_id: int, today: dt.date, *, suppress: bool) -> SchoolCasework:
@@ -673,34 +835,59 @@ def school_due(school_id: int, today: dt.date, *, suppress: bool) -> SchoolCasew
     soon = today + dt.timedelta(days=dl.DUE_SOON_DAYS)
     counts = {
         KIND_LABELS.get(kind, kind): (n, late, due_soon)
-        for kind, n, late, due_soon in rows.values("kind").annotate(
-            n=models.Count("pk"), late=models.Count("pk", filter=Q(due__lt=today)),
+        for kind, n, late, due_soon in rows.values("kind")
+        .annotate(
+            n=models.Count("pk"),
+            late=models.Count("pk", filter=Q(due__lt=today)),
             due_soon=models.Count("pk", filter=Q(due__gte=today, due__lte=soon)),
-        ).order_by().values_list("kind", "n", "late", "due_soon")
+        )
+        .order_by()
+        .values_list("kind", "n", "late", "due_soon")
     }
     urls = {target: url_maker(name) for target, name in _TARGET_URLS.items()}
     items = []
-    for r in (rows.filter(due__isnull=False)
-              .order_by("due", _byte_order("ref"), "position")  # the due list's order
-              .values("due", "what", "kind", "ref", "target", "target_id", "school_id",
-                      "school__name", "owner_id", "owner__full_name", "owner__email",
-                      "case_status")[:NEXT_DUE_ITEMS]):
+    for r in (
+        rows.filter(due__isnull=False)
+        .order_by("due", _byte_order("ref"), "position")  # the due list's order
+        .values(
+            "due",
+            "what",
+            "kind",
+            "ref",
+            "target",
+            "target_id",
+            "school_id",
+            "school__name",
+            "owner_id",
+            "owner__full_name",
+            "owner__email",
+            "case_status",
+        )[:NEXT_DUE_ITEMS]
+    ):
         due = r["due"]
         assert due is not None  # due__isnull=False above
-        items.append(DueItem(
-            due=due, what=r["what"], kind=r["kind"],
-            kind_label=KIND_LABELS.get(r["kind"], r["kind"]), ref=r["ref"],
-            url=urls[r["target"]](r["target_id"]), school_id=r["school_id"],
-            school_name=r["school__name"], owner_id=r["owner_id"],
-            owner_name=r["owner__full_name"] or r["owner__email"] or NOT_ASSIGNED,
-            status=dl.step_status(due, None, today),
-            case_status=CASE_STATUS_LABELS.get(r["case_status"], ""),
-            about=_TARGET_ABOUT[r["target"]](KIND_LABELS.get(r["kind"], r["kind"])),
-        ))
+        items.append(
+            DueItem(
+                due=due,
+                what=r["what"],
+                kind=r["kind"],
+                kind_label=KIND_LABELS.get(r["kind"], r["kind"]),
+                ref=r["ref"],
+                url=urls[r["target"]](r["target_id"]),
+                school_id=r["school_id"],
+                school_name=r["school__name"],
+                owner_id=r["owner_id"],
+                owner_name=r["owner__full_name"] or r["owner__email"] or NOT_ASSIGNED,
+                status=dl.step_status(due, None, today),
+                case_status=CASE_STATUS_LABELS.get(r["case_status"], ""),
+                about=_TARGET_ABOUT[r["target"]](KIND_LABELS.get(r["kind"], r["kind"])),
+            )
+        )
     return SchoolCasework(
-        kinds=[DueKind(label, Count.of(n, suppress), Count.of(late, suppress),
-                       Count.of(due_soon, suppress))
-               for label, (n, late, due_soon) in sorted(counts.items())],
+        kinds=[
+            DueKind(label, Count.of(n, suppress), Count.of(late, suppress), Count.of(due_soon, suppress))
+            for label, (n, late, due_soon) in sorted(counts.items())
+        ],
         next_items=items,
         total=Count.of(sum(c[0] for c in counts.values()), suppress),
         overdue=Count.of(sum(c[1] for c in counts.values()), suppress),
@@ -732,20 +919,26 @@ def due_counts(school_ids: Iterable[int], today: dt.date) -> DueCounts:
     counts = {}
     for target in Deadline.Target.values:
         mine = Q(target=target)
-        counts[f"{target}_due"] = models.Count("target_id", distinct=True,
-                                               filter=mine & Q(due__lte=soon))
-        counts[f"{target}_late"] = models.Count("target_id", distinct=True,
-                                                filter=mine & Q(due__lt=today))
-    got = Deadline.objects.filter(shown_on(today), school_id__in=list(school_ids),
-                                  due__lte=soon).aggregate(**counts)
-    return DueCounts(**{
-        name: DueCount(got[f"{target}_due"], got[f"{target}_late"])
-        for name, target in (("plans", Deadline.Target.PLAN), ("cases", Deadline.Target.CASE),
-                             ("requests", Deadline.Target.REQUEST),
-                             ("consultations", Deadline.Target.NAMING))})
+        counts[f"{target}_due"] = models.Count("target_id", distinct=True, filter=mine & Q(due__lte=soon))
+        counts[f"{target}_late"] = models.Count("target_id", distinct=True, filter=mine & Q(due__lt=today))
+    got = Deadline.objects.filter(shown_on(today), school_id__in=list(school_ids), due__lte=soon).aggregate(
+        **counts
+    )
+    return DueCounts(
+        **{
+            name: DueCount(got[f"{target}_due"], got[f"{target}_late"])
+            for name, target in (
+                ("plans", Deadline.Target.PLAN),
+                ("cases", Deadline.Target.CASE),
+                ("requests", Deadline.Target.REQUEST),
+                ("consultations", Deadline.Target.NAMING),
+            )
+        }
+    )
 
 
 # --- Reads: EHC needs assessment timeliness -------------------------------------------------------
+
 
 def _value_at_rank(pairs: list[tuple[int, int]], rank: int) -> int:
     """The rank-th smallest value (1-based) of values given as sorted (value, how many)."""
@@ -826,8 +1019,7 @@ class Timeliness:
         return timeliness_label(self.start, self.end) if self.start and self.end else ""
 
 
-def timeliness(school_ids: Iterable[int], start: dt.date, end: dt.date, today: dt.date
-               ) -> Timeliness:
+def timeliness(school_ids: Iterable[int], start: dt.date, end: dt.date, today: dt.date) -> Timeliness:
     """Per LA and for all LAs together: final plans issued in the financial years from start's
     to end's (the dashboards pass the financial year to date) for requests from these schools,
     how many within 20 weeks of the request, the median and 90th percentile (nearest rank) of
@@ -837,27 +1029,38 @@ def timeliness(school_ids: Iterable[int], start: dt.date, end: dt.date, today: d
     total = LATimeliness(0, "All local authorities")
     # Each LA's latest published rate rides along in the same round trip: the dashboards
     # have a fixed query budget.
-    latest = PublishedTimeliness.objects.filter(
-        la_code=OuterRef("local_authority__code")).order_by("-year")
-    published = {"pub_pct": Subquery(latest.values("within_20_weeks_pct")[:1]),
-                 "pub_year": Subquery(latest.values("year")[:1])}
+    latest = PublishedTimeliness.objects.filter(la_code=OuterRef("local_authority__code")).order_by("-year")
+    published = {
+        "pub_pct": Subquery(latest.values("within_20_weeks_pct")[:1]),
+        "pub_year": Subquery(latest.values("year")[:1]),
+    }
     columns = ("local_authority_id", "local_authority__name", "pub_pct", "pub_year")
-    issued = (within(FinalPlanCount.objects, ids).filter(
-        financial_year__gte=years.financial_year_start(start),
-        financial_year__lte=years.financial_year_start(end))
+    issued = (
+        within(FinalPlanCount.objects, ids)
+        .filter(
+            financial_year__gte=years.financial_year_start(start),
+            financial_year__lte=years.financial_year_start(end),
+        )
         .annotate(**published)
         .values(*columns, "days_taken")
-        .annotate(n=Sum("plans")).order_by()
-        .values_list(*columns, "days_taken", "n"))
+        .annotate(n=Sum("plans"))
+        .order_by()
+        .values_list(*columns, "days_taken", "n")
+    )
     # Requests open past 20 weeks in the same round trip, as rows with no days taken (-1).
-    still_open = (within(OpenRequestCount.objects, ids).filter(final_plan_due__lt=today)
-                  .annotate(**published)
-                  .values(*columns)
-                  .annotate(days=_NO_TERM, n=Sum("requests")).order_by()
-                  .values_list(*columns, "days", "n"))
+    still_open = (
+        within(OpenRequestCount.objects, ids)
+        .filter(final_plan_due__lt=today)
+        .annotate(**published)
+        .values(*columns)
+        .annotate(days=_NO_TERM, n=Sum("requests"))
+        .order_by()
+        .values_list(*columns, "days", "n")
+    )
     for la_id, la_name, pub_pct, pub_year, days, n in issued.union(still_open, all=True):
-        row = rows.setdefault(la_id, LATimeliness(la_id, la_name, published_pct=pub_pct,
-                                                  published_year=pub_year))
+        row = rows.setdefault(
+            la_id, LATimeliness(la_id, la_name, published_pct=pub_pct, published_year=pub_year)
+        )
         if days == -1:
             row.open_past_20_weeks += n
             total.open_past_20_weeks += n
@@ -871,6 +1074,7 @@ def timeliness(school_ids: Iterable[int], start: dt.date, end: dt.date, today: d
 
 # --- Reads: training and the Head of SEND's time ----------------------------------------------------
 
+
 @dataclass
 class Training:
     rows: list[dict[str, Any]]  # school_id, school__name, school__laestab, sessions, hours, staff
@@ -883,15 +1087,19 @@ def training(trust_ids: Iterable[int], start: dt.date, end: dt.date) -> Training
     """Training delivered per school in the months from start's to end's, logged for any of
     these trusts (an entry for several of them counted once). One query."""
     rows = list(
-        TrainingCount.objects.filter(TrainingCount.any_of(trust_ids),
-                                     month__gte=_month(start), month__lte=end)
+        TrainingCount.objects.filter(
+            TrainingCount.any_of(trust_ids), month__gte=_month(start), month__lte=end
+        )
         .values("school_id", "school__name", "school__laestab")
         .annotate(hours=Sum("hours"), staff=Sum("staff"), sessions=Sum("sessions"))
         .order_by("school__name", "school__laestab")
     )
-    return Training(rows, sum(r["sessions"] for r in rows),
-                    sum((r["hours"] or Decimal(0) for r in rows), Decimal(0)),
-                    sum(r["staff"] or 0 for r in rows))
+    return Training(
+        rows,
+        sum(r["sessions"] for r in rows),
+        sum((r["hours"] or Decimal(0) for r in rows), Decimal(0)),
+        sum(r["staff"] or 0 for r in rows),
+    )
 
 
 @dataclass
@@ -919,37 +1127,48 @@ class TimeSplit:
     academic_year: str
 
 
-def _line(label: str, hours: dict[int, Decimal], columns: list[SplitColumn],
-          hidden: list[int], trusts: list[int]) -> SplitLine:
+def _line(
+    label: str, hours: dict[int, Decimal], columns: list[SplitColumn], hidden: list[int], trusts: list[int]
+) -> SplitLine:
     total = sum((hours.get(t, Decimal(0)) for t in trusts), Decimal(0))
-    values = [hours.get(c.trust_id, Decimal(0)) if c.trust_id is not None
-              else sum((hours.get(t, Decimal(0)) for t in hidden), Decimal(0)) for c in columns]
+    values = [
+        hours.get(c.trust_id, Decimal(0))
+        if c.trust_id is not None
+        else sum((hours.get(t, Decimal(0)) for t in hidden), Decimal(0))
+        for c in columns
+    ]
     return SplitLine(label, values, total, [pct(h, total) for h in values])
 
 
-def time_splits(trust_ids: Iterable[int], visible_trust_ids: Iterable[int], today: dt.date
-                ) -> list[TimeSplit]:
+def time_splits(
+    trust_ids: Iterable[int], visible_trust_ids: Iterable[int], today: dt.date
+) -> list[TimeSplit]:
     """How the time of each Head of SEND of these trusts is split between the trusts they work
     for this academic year, month by month and to date, against the agreed split. Trusts the
     reader may not see are added together as "Other trusts" and never named. Two queries: the
     people with their trusts and agreed shares, then their hours per trust and month."""
     wanted, visible = set(trust_ids), set(visible_trust_ids)
     people: dict[int, dict[str, Any]] = {}
-    for (user_id, full_name, email, trust_id, trust_name, arrangement, share_trust,
-         share) in (
+    for user_id, full_name, email, trust_id, trust_name, arrangement, share_trust, share in (
         Membership.objects.filter(role=Role.HEAD_OF_SEND, trust__isnull=False)
-        .filter(user__memberships__role=Role.HEAD_OF_SEND,
-                user__memberships__trust_id__in=wanted)
+        .filter(user__memberships__role=Role.HEAD_OF_SEND, user__memberships__trust_id__in=wanted)
         # People by name and their trusts by name, in the database's collation as before.
         .order_by("user__full_name", "user__email", "user_id", "trust__name", "trust_id")
         .distinct()
-        .values_list("user_id", "user__full_name", "user__email", "trust_id", "trust__name",
-                     "user__activity_arrangement__name",
-                     "user__activity_arrangement__shares__trust_id",
-                     "user__activity_arrangement__shares__percent")
+        .values_list(
+            "user_id",
+            "user__full_name",
+            "user__email",
+            "trust_id",
+            "trust__name",
+            "user__activity_arrangement__name",
+            "user__activity_arrangement__shares__trust_id",
+            "user__activity_arrangement__shares__percent",
+        )
     ):
-        p = people.setdefault(user_id, {"name": full_name or email, "trusts": {},
-                                         "arrangement": arrangement, "shares": {}})
+        p = people.setdefault(
+            user_id, {"name": full_name or email, "trusts": {}, "arrangement": arrangement, "shares": {}}
+        )
         p["trusts"][trust_id] = trust_name
         if share_trust is not None:
             p["shares"][share_trust] = share
@@ -983,18 +1202,29 @@ def time_splits(trust_ids: Iterable[int], visible_trust_ids: Iterable[int], toda
             for t, h in row.items():
                 ytd[t] += h
             m = dl.add_months(m, 1)
-        out.append(TimeSplit(
-            person=p["name"], arrangement=arrangement, columns=columns,
-            agreed=[(agreed.get(c.trust_id, Decimal(0)) if c.trust_id is not None
-                     else sum((agreed.get(t, Decimal(0)) for t in hidden), Decimal(0))
-                     ).quantize(ONE_PLACE, rounding=ROUND_HALF_UP) for c in columns],
-            months=months, year_to_date=_line("Year to date", ytd, columns, hidden, trusts),
-            academic_year=dl.academic_year_label(year),
-        ))
+        out.append(
+            TimeSplit(
+                person=p["name"],
+                arrangement=arrangement,
+                columns=columns,
+                agreed=[
+                    (
+                        agreed.get(c.trust_id, Decimal(0))
+                        if c.trust_id is not None
+                        else sum((agreed.get(t, Decimal(0)) for t in hidden), Decimal(0))
+                    ).quantize(ONE_PLACE, rounding=ROUND_HALF_UP)
+                    for c in columns
+                ],
+                months=months,
+                year_to_date=_line("Year to date", ytd, columns, hidden, trusts),
+                academic_year=dl.academic_year_label(year),
+            )
+        )
     return out
 
 
 # --- Sentences -------------------------------------------------------------------------------------
+
 
 def timeliness_sentences(timeliness: Timeliness, start: dt.date, end: dt.date) -> list[str]:
     t = timeliness.total
@@ -1004,13 +1234,20 @@ def timeliness_sentences(timeliness: Timeliness, start: dt.date, end: dt.date) -
     else:
         per_la = "; ".join(
             f"{r.local_authority} {r.within_20_weeks} of {r.plans_issued} ({pct_text(r.within_pct)}"
-            f", median {r.median_weeks} weeks)" for r in timeliness.rows if r.plans_issued)
-        out = [f"{counted(t.plans_issued, 'final EHC plan')} {'was' if t.plans_issued == 1 else 'were'} "
-               f"issued {period}; {t.within_20_weeks:,} ({pct_text(t.within_pct)}) within the "
-               f"20-week limit, median {t.median_weeks} weeks: {per_la}."]
+            f", median {r.median_weeks} weeks)"
+            for r in timeliness.rows
+            if r.plans_issued
+        )
+        out = [
+            f"{counted(t.plans_issued, 'final EHC plan')} {'was' if t.plans_issued == 1 else 'were'} "
+            f"issued {period}; {t.within_20_weeks:,} ({pct_text(t.within_pct)}) within the "
+            f"20-week limit, median {t.median_weeks} weeks: {per_la}."
+        ]
     if t.open_past_20_weeks:
-        out.append(f"{counted(t.open_past_20_weeks, 'request')} for an assessment "
-                   f"{'is' if t.open_past_20_weeks == 1 else 'are'} still open after 20 weeks.")
+        out.append(
+            f"{counted(t.open_past_20_weeks, 'request')} for an assessment "
+            f"{'is' if t.open_past_20_weeks == 1 else 'are'} still open after 20 weeks."
+        )
     return out
 
 
@@ -1019,36 +1256,47 @@ def casework_sentences(casework: CaseworkByKind) -> list[str]:
         return ["No cases were recorded for these schools."]
     impact = "; ".join(
         f"{r.label.lower()}s {r.total_opened:,} opened, {r.total_closed:,} closed"
-        for r in casework.rows if r.impact)
-    out = [f"Since {casework.start:%-d %B %Y}, {counted(casework.total_opened, 'case')} "
-           f"{'was' if casework.total_opened == 1 else 'were'} opened and "
-           f"{casework.total_closed:,} closed ({impact}); {casework.open_now:,} "
-           f"{'is' if casework.open_now == 1 else 'are'} open now."]
+        for r in casework.rows
+        if r.impact
+    )
+    out = [
+        f"Since {casework.start:%-d %B %Y}, {counted(casework.total_opened, 'case')} "
+        f"{'was' if casework.total_opened == 1 else 'were'} opened and "
+        f"{casework.total_closed:,} closed ({impact}); {casework.open_now:,} "
+        f"{'is' if casework.open_now == 1 else 'are'} open now."
+    ]
     opened = casework.opened_by_term
     if len(opened) >= 2:
         a, b = opened[-2], opened[-1]
         trend = "more than" if b > a else ("fewer than" if b < a else "the same as")
-        out.append(f"{casework.terms[-1]} so far: {counted(b, 'case')} opened, {trend} the "
-                   f"{a:,} of {casework.terms[-2]}.")
+        out.append(
+            f"{casework.terms[-1]} so far: {counted(b, 'case')} opened, {trend} the "
+            f"{a:,} of {casework.terms[-2]}."
+        )
     return out
 
 
 def activity_sentences(training: Training, splits: list[TimeSplit]) -> list[str]:
     out = []
     if training.sessions:
-        out.append(f"{counted(training.sessions, 'training session')} ({training.hours.normalize():f} "
-                   f"hours) reached {counted(training.staff, 'member', 'members')} of staff in "
-                   f"{counted(len(training.rows), 'school')}.")
+        out.append(
+            f"{counted(training.sessions, 'training session')} ({training.hours.normalize():f} "
+            f"hours) reached {counted(training.staff, 'member', 'members')} of staff in "
+            f"{counted(len(training.rows), 'school')}."
+        )
     else:
         out.append("No training was recorded in the period.")
     for split in splits:
         ytd = split.year_to_date
         parts = ", ".join(
             f"{c.label} {h.normalize():f} hours ({pct_text(p)}; agreed {pct_text(a)})"
-            for c, h, p, a in zip(split.columns, ytd.hours, ytd.pct, split.agreed, strict=True))
-        out.append(f"{split.person} logged {ytd.total.normalize():f} hours in "
-                   f"{split.academic_year} so far: {parts}; the agreed split is "
-                   f"\"{split.arrangement}\"." if ytd.total else
-                   f"{split.person} has logged no hours in {split.academic_year} yet.")
+            for c, h, p, a in zip(split.columns, ytd.hours, ytd.pct, split.agreed, strict=True)
+        )
+        out.append(
+            f"{split.person} logged {ytd.total.normalize():f} hours in "
+            f"{split.academic_year} so far: {parts}; the agreed split is "
+            f'"{split.arrangement}".'
+            if ytd.total
+            else f"{split.person} has logged no hours in {split.academic_year} yet."
+        )
     return out
-

@@ -27,16 +27,17 @@ def date_field(label: str, required: bool = False, help_text: str = "") -> DateI
 class CaseKindForm(Form):
     """The first question of opening a case: its kind decides the questions that follow."""
 
-    kind = forms.ChoiceField(label="What kind of case is it?", choices=Case.Kind.choices,
-                             widget=forms.RadioSelect,
-                             error_messages={"required": "Select the kind of case",
-                                             "invalid_choice": "Select the kind of case"})
+    kind = forms.ChoiceField(
+        label="What kind of case is it?",
+        choices=Case.Kind.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select the kind of case", "invalid_choice": "Select the kind of case"},
+    )
 
 
 # The questions that apply to one kind of case only; every other kind is asked none of them.
 KIND_FIELDS = {
-    Case.Kind.TRIBUNAL_APPEAL: ("decision_letter_date", "mediation_certificate_date",
-                                "hearing_date"),
+    Case.Kind.TRIBUNAL_APPEAL: ("decision_letter_date", "mediation_certificate_date", "hearing_date"),
     Case.Kind.SUSPENSION: ("suspension_start", "suspension_days"),
 }
 
@@ -47,20 +48,26 @@ class CaseOpenForm(Form):
     kind = forms.ChoiceField(choices=Case.Kind.choices, widget=forms.HiddenInput)
     title = forms.CharField(max_length=120, help_text="A short description without names.")
     pupil: forms.ModelChoiceField[Pupil] = forms.ModelChoiceField(
-        queryset=None, required=False, empty_label="No pupil")
+        queryset=None, required=False, empty_label="No pupil"
+    )
     owner: forms.ModelChoiceField[User] = forms.ModelChoiceField(queryset=None)
     opened_on = date_field("Date the case was opened", required=True)
     next_action_due = date_field("Next action due")
     decision_letter_date = date_field(
-        "Date of the LA's decision letter", help_text="The appeal deadline is 2 months from this "
-        "letter or 1 month from a mediation certificate, whichever is later.")
+        "Date of the LA's decision letter",
+        help_text="The appeal deadline is 2 months from this "
+        "letter or 1 month from a mediation certificate, whichever is later.",
+    )
     mediation_certificate_date = date_field("Date of the mediation certificate")
     hearing_date = date_field("Tribunal hearing date")
     suspension_start = date_field("First day of the suspension", required=True)
-    suspension_days = forms.IntegerField(label="School days of suspension", min_value=1,
-                                         max_value=45)
-    note = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), required=False,
-                           label="First note", help_text="Starts the case's timeline.")
+    suspension_days = forms.IntegerField(label="School days of suspension", min_value=1, max_value=45)
+    note = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 4}),
+        required=False,
+        label="First note",
+        help_text="Starts the case's timeline.",
+    )
 
     def __init__(self, *args, kind: str, pupils, owners, **kwargs):
         super().__init__(*args, **kwargs)
@@ -82,13 +89,13 @@ class CaseOpenForm(Form):
 
 
 class NoteForm(Form):
-    text = forms.CharField(label="Add a note", widget=forms.Textarea(attrs={"rows": 4}),
-                           max_length=5000)
+    text = forms.CharField(label="Add a note", widget=forms.Textarea(attrs={"rows": 4}), max_length=5000)
 
 
 class CaseUpdateForm(Form):
-    status = forms.ChoiceField(choices=[(Case.Status.OPEN, "Open"),
-                                        (Case.Status.WAITING, "Waiting on others")])
+    status = forms.ChoiceField(
+        choices=[(Case.Status.OPEN, "Open"), (Case.Status.WAITING, "Waiting on others")]
+    )
     owner: forms.ModelChoiceField[User] = forms.ModelChoiceField(queryset=None)
     next_action_due = date_field("Next action due")
     appeal_lodged_on = date_field("Date the appeal was lodged")
@@ -128,8 +135,7 @@ class CaseFilterForm(Form):
     def __init__(self, *args, schools, owners, kinds=None, **kwargs):
         super().__init__(*args, **kwargs)
         schools = list(schools)
-        self.fields["trust"].choices = [("", "All trusts")] + [
-            (t.pk, t.name) for t in trusts_of(schools)]
+        self.fields["trust"].choices = [("", "All trusts")] + [(t.pk, t.name) for t in trusts_of(schools)]
         self.fields["school"].choices = [("", "All schools")] + [(s.pk, str(s)) for s in schools]
         self.fields["kind"].choices = [("", "All kinds")] + list(kinds or Case.Kind.choices)
         self.fields["owner"].choices = [("", "Anyone")] + [(u.pk, str(u)) for u in owners]
@@ -150,8 +156,7 @@ class RequestFilterForm(Form):
     def __init__(self, *args, schools, **kwargs):
         super().__init__(*args, **kwargs)
         schools = list(schools)
-        self.fields["trust"].choices = [("", "All trusts")] + [
-            (t.pk, t.name) for t in trusts_of(schools)]
+        self.fields["trust"].choices = [("", "All trusts")] + [(t.pk, t.name) for t in trusts_of(schools)]
         self.fields["school"].choices = [("", "All schools")] + [(s.pk, str(s)) for s in schools]
 
 
@@ -159,12 +164,18 @@ class EHCRequestForm(Form):
     pupil: forms.ModelChoiceField[Pupil] = forms.ModelChoiceField(queryset=None)
     requested_by = forms.ChoiceField(
         choices=EHCRequest.RequestedBy.choices,
-        error_messages={"required": "Select who made the request",
-                        "invalid_choice": "Select who made the request"})
+        error_messages={
+            "required": "Select who made the request",
+            "invalid_choice": "Select who made the request",
+        },
+    )
     request_date = date_field("Date of the request", required=True)
     local_authority: forms.ModelChoiceField[LocalAuthority] = forms.ModelChoiceField(
-        queryset=None, required=False, empty_label="The pupil's home LA",
-        help_text="The LA asked to assess: the pupil's home LA unless you choose another.")
+        queryset=None,
+        required=False,
+        empty_label="The pupil's home LA",
+        help_text="The LA asked to assess: the pupil's home LA unless you choose another.",
+    )
 
     def __init__(self, *args, pupils, local_authorities, **kwargs):
         super().__init__(*args, **kwargs)
@@ -177,26 +188,49 @@ class EHCStep:
     """One statutory step of an assessment request, and what recording it does to the clocks
     (said on its check-your-answers page)."""
 
-    def __init__(self, key: str, name: str, date_label: str, result_label: str = "",
-                 results: tuple = (), warning: str = ""):
+    def __init__(
+        self,
+        key: str,
+        name: str,
+        date_label: str,
+        result_label: str = "",
+        results: tuple = (),
+        warning: str = "",
+    ):
         self.key, self.name, self.date_label = key, name, date_label
         self.result_label, self.results, self.warning = result_label, results, warning
 
 
-EHC_STEPS = {s.key: s for s in (
-    EHCStep("decision", "the LA's decision whether to assess", "Date of the LA's decision",
-            "The LA's decision", tuple(EHCRequest.Decision.choices),
-            "Recording the decision stops the 6-week clock. A refusal finishes the request."),
-    EHCStep("draft_plan", "the draft plan being sent", "Date the draft plan was sent",
-            warning="Recording the draft plan starts the parents' 15 days to comment."),
-    EHCStep("parents_comments", "the parents' comments", "Date the parents' comments were "
-            "received"),
-    EHCStep("outcome", "the final outcome", "Date of the final outcome", "The outcome",
+EHC_STEPS = {
+    s.key: s
+    for s in (
+        EHCStep(
+            "decision",
+            "the LA's decision whether to assess",
+            "Date of the LA's decision",
+            "The LA's decision",
+            tuple(EHCRequest.Decision.choices),
+            "Recording the decision stops the 6-week clock. A refusal finishes the request.",
+        ),
+        EHCStep(
+            "draft_plan",
+            "the draft plan being sent",
+            "Date the draft plan was sent",
+            warning="Recording the draft plan starts the parents' 15 days to comment.",
+        ),
+        EHCStep("parents_comments", "the parents' comments", "Date the parents' comments were received"),
+        EHCStep(
+            "outcome",
+            "the final outcome",
+            "Date of the final outcome",
+            "The outcome",
             tuple(EHCRequest.Outcome.choices),
             "Recording the outcome finishes the request and stops the 20-week clock. A final "
             "plan issued records the pupil as having an EHC plan and starts the annual review "
-            "clock."),
-)}
+            "clock.",
+        ),
+    )
+}
 
 
 def ehc_steps_open(obj: EHCRequest) -> list[EHCStep]:
@@ -215,9 +249,14 @@ def ehc_steps_open(obj: EHCRequest) -> list[EHCStep]:
 
 
 class EHCStepChoiceForm(Form):
-    step = forms.ChoiceField(label="Which step do you want to record?", widget=forms.RadioSelect,
-                             error_messages={"required": "Select the step to record",
-                                             "invalid_choice": "Select the step to record"})
+    step = forms.ChoiceField(
+        label="Which step do you want to record?",
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Select the step to record",
+            "invalid_choice": "Select the step to record",
+        },
+    )
 
     def __init__(self, *args, steps: list[EHCStep], **kwargs):
         super().__init__(*args, **kwargs)
@@ -234,13 +273,16 @@ class EHCStepForm(Form):
         self.step = step
         self.fields["date"] = date_field(step.date_label, required=True)
         if step.results:
-            self.fields["result"] = forms.ChoiceField(label=step.result_label,
-                                                      choices=step.results,
-                                                      widget=forms.RadioSelect)
+            self.fields["result"] = forms.ChoiceField(
+                label=step.result_label, choices=step.results, widget=forms.RadioSelect
+            )
 
     def step_data(self) -> dict:
-        return {"step": self.step.key, "date": self.cleaned_data["date"],
-                "result": self.cleaned_data.get("result", "")}
+        return {
+            "step": self.step.key,
+            "date": self.cleaned_data["date"],
+            "result": self.cleaned_data.get("result", ""),
+        }
 
 
 class ReviewFilterForm(Form):
@@ -269,8 +311,7 @@ class PlanForm(Form):
 class PlanDetailsForm(Form):
     """The details of a plan record made from the register."""
 
-    issue_date = DateInputField(label="Issue date",
-                                help_text="The date on the final EHC plan the LA issued.")
+    issue_date = DateInputField(label="Issue date", help_text="The date on the final EHC plan the LA issued.")
 
 
 class ReviewForm(Form):
@@ -303,18 +344,21 @@ class FinancialYearForm(Form):
 class ActivityForm(Form):
     kind = forms.ChoiceField(choices=ActivityEntry.Kind.choices)
     date = date_field("Date", required=True)
-    hours = forms.DecimalField(min_value=Decimal("0.25"), max_value=Decimal(24),
-                               decimal_places=2, max_digits=5)
+    hours = forms.DecimalField(
+        min_value=Decimal("0.25"), max_value=Decimal(24), decimal_places=2, max_digits=5
+    )
     trusts: forms.ModelMultipleChoiceField[Trust] = forms.ModelMultipleChoiceField(
-        queryset=None, required=False,
+        queryset=None,
+        required=False,
         widget=forms.CheckboxSelectMultiple(attrs={"class": "govuk-checkboxes__input"}),
         help_text="Leave blank for the trust of the school chosen above. Tick two only for "
-                  "time spent for both: its hours count equally for each.")
+        "time spent for both: its hours count equally for each.",
+    )
     school: forms.ModelChoiceField[School] = forms.ModelChoiceField(
-        queryset=None, required=False, empty_label="No school")
+        queryset=None, required=False, empty_label="No school"
+    )
     topic = forms.CharField(max_length=200, required=False, help_text="Training: the topic.")
-    staff_trained = forms.IntegerField(required=False, min_value=1, max_value=1000,
-                                       label="Staff trained")
+    staff_trained = forms.IntegerField(required=False, min_value=1, max_value=1000, label="Staff trained")
     notes = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
 
     def __init__(self, *args, trusts, schools, **kwargs):
@@ -336,8 +380,12 @@ class ActivityForm(Form):
 
 
 class ActivityCorrectionForm(ActivityForm):
-    reason = forms.CharField(max_length=200, required=False, label="What was wrong (optional)",
-                             help_text="Kept with the entry's history. No pupils' names.")
+    reason = forms.CharField(
+        max_length=200,
+        required=False,
+        label="What was wrong (optional)",
+        help_text="Kept with the entry's history. No pupils' names.",
+    )
 
 
 class ActivityFilterForm(Form):
@@ -345,10 +393,8 @@ class ActivityFilterForm(Form):
 
     trust = forms.TypedChoiceField(coerce=int, required=False, empty_value=None)
     school = forms.TypedChoiceField(coerce=int, required=False, empty_value=None)
-    kind = forms.ChoiceField(required=False,
-                             choices=[("", "All kinds"), *ActivityEntry.Kind.choices])
-    person = forms.TypedChoiceField(label="Logged by", coerce=int, required=False,
-                                    empty_value=None)
+    kind = forms.ChoiceField(required=False, choices=[("", "All kinds"), *ActivityEntry.Kind.choices])
+    person = forms.TypedChoiceField(label="Logged by", coerce=int, required=False, empty_value=None)
 
     def __init__(self, *args, trusts, schools, people, **kwargs):
         # Its own ids: the page also holds the form to log an activity, with the same names.
@@ -361,11 +407,13 @@ class ActivityFilterForm(Form):
 
 # --- Annual reviews under the LA's rules ---------------------------------------------------------
 
+
 class ReviewPreparationForm(Form):
     next_meeting_on = date_field(
         "Date the next review meeting is planned for",
         help_text="Leave empty until it is arranged: the steps are dated from the latest day "
-                  "the review may be held.")
+        "the review may be held.",
+    )
     reports_requested_on = date_field("Date the reports were requested")
     reports_circulated_on = date_field("Date the reports were circulated")
 
@@ -376,20 +424,29 @@ class ReviewReportForm(Form):
 
 # --- LA consultations on naming a school ---------------------------------------------------------
 
+
 class ConsultationForm(Form):
     local_authority: forms.ModelChoiceField[LocalAuthority] = forms.ModelChoiceField(
-        queryset=None, label="Which LA is consulting the school?",
-        error_messages={"required": "Select the LA", "invalid_choice": "Select the LA"})
-    received_on = date_field("Date the consultation was received", required=True,
-                             help_text="The school has 15 days from this date to respond.")
+        queryset=None,
+        label="Which LA is consulting the school?",
+        error_messages={"required": "Select the LA", "invalid_choice": "Select the LA"},
+    )
+    received_on = date_field(
+        "Date the consultation was received",
+        required=True,
+        help_text="The school has 15 days from this date to respond.",
+    )
     pupil: forms.ModelChoiceField[Pupil] = forms.ModelChoiceField(
-        queryset=None, required=False, label="Pupil on the register",
+        queryset=None,
+        required=False,
+        label="Pupil on the register",
         empty_label="Not on the register: a prospective pupil",
-        help_text="Or leave this and give a prospective pupil's name and date of birth.")
-    prospective_forename = forms.CharField(label="Prospective pupil's first name",
-                                           required=False, max_length=100)
-    prospective_surname = forms.CharField(label="Prospective pupil's surname", required=False,
-                                          max_length=100)
+        help_text="Or leave this and give a prospective pupil's name and date of birth.",
+    )
+    prospective_forename = forms.CharField(
+        label="Prospective pupil's first name", required=False, max_length=100
+    )
+    prospective_surname = forms.CharField(label="Prospective pupil's surname", required=False, max_length=100)
     prospective_date_of_birth = date_field("Prospective pupil's date of birth")
 
     def __init__(self, *args, pupils, local_authorities, **kwargs):
@@ -404,41 +461,58 @@ YES_NO = [("yes", "Yes"), ("no", "No")]
 
 class ConsultationResponseForm(Form):
     can_meet_needs = forms.ChoiceField(
-        label="Can the school meet the child's needs?", choices=YES_NO, widget=forms.RadioSelect,
-        error_messages={"required": "Select yes if the school can meet the child's needs",
-                        "invalid_choice": "Select yes if the school can meet the child's needs"})
+        label="Can the school meet the child's needs?",
+        choices=YES_NO,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Select yes if the school can meet the child's needs",
+            "invalid_choice": "Select yes if the school can meet the child's needs",
+        },
+    )
     ground = forms.ChoiceField(
         label="If not, on which ground (Children and Families Act 2014 s.39(4))?",
-        choices=NamingConsultation.Ground.choices, widget=forms.RadioSelect, required=False,
-        error_messages={"invalid_choice": "Select the ground"})
-    reasons = forms.CharField(label="Why: the evidence for the LA", required=False,
-                              widget=forms.Textarea(attrs={"rows": 5}), max_length=5000)
+        choices=NamingConsultation.Ground.choices,
+        widget=forms.RadioSelect,
+        required=False,
+        error_messages={"invalid_choice": "Select the ground"},
+    )
+    reasons = forms.CharField(
+        label="Why: the evidence for the LA",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        max_length=5000,
+    )
 
     def response_data(self) -> dict:
         d = self.cleaned_data
-        return {"can_meet_needs": d["can_meet_needs"] == "yes", "ground": d.get("ground") or "",
-                "reasons": d.get("reasons") or ""}
+        return {
+            "can_meet_needs": d["can_meet_needs"] == "yes",
+            "ground": d.get("ground") or "",
+            "reasons": d.get("reasons") or "",
+        }
 
 
 class ConsultationSignOffForm(Form):
     responded_on = date_field("Date the response is sent to the LA", required=True)
     confirm = forms.BooleanField(
         label="I have read the response and sign it off as the school's answer to the LA",
-        error_messages={"required": "Confirm that you sign off the response"})
+        error_messages={"required": "Confirm that you sign off the response"},
+    )
 
 
 class ConsultationOutcomeForm(Form):
     outcome = forms.ChoiceField(
-        label="What did the LA decide?", choices=NamingConsultation.Outcome.choices,
+        label="What did the LA decide?",
+        choices=NamingConsultation.Outcome.choices,
         widget=forms.RadioSelect,
-        error_messages={"required": "Select the outcome", "invalid_choice": "Select the outcome"})
+        error_messages={"required": "Select the outcome", "invalid_choice": "Select the outcome"},
+    )
     outcome_on = date_field("Date of the LA's decision or withdrawal", required=True)
 
 
 class ConsultationFilterForm(Form):
     show = forms.ChoiceField(choices=CONSULTATION_SHOW, required=False, label="Show")
-    school = forms.TypedChoiceField(coerce=int, required=False, empty_value=None,
-                                    label="School")
+    school = forms.TypedChoiceField(coerce=int, required=False, empty_value=None, label="School")
 
     def __init__(self, *args, schools, **kwargs):
         super().__init__(*args, **kwargs)

@@ -22,8 +22,7 @@ def _long(day: dt.date | None) -> str:
     return f"{day.day} {day:%B %Y}" if day else ""
 
 
-TONES = {dl.State.LATE: "red", dl.State.DUE: "yellow", dl.State.NOT_YET_DUE: "grey",
-         dl.State.MET: "green"}
+TONES = {dl.State.LATE: "red", dl.State.DUE: "yellow", dl.State.NOT_YET_DUE: "grey", dl.State.MET: "green"}
 
 
 def _earliest(candidates: list[tuple[dt.date, str]]) -> str:
@@ -32,6 +31,7 @@ def _earliest(candidates: list[tuple[dt.date, str]]) -> str:
 
 
 # --- The pupil page ---------------------------------------------------------------------------
+
 
 def _plan_record(plan: EHCPlan, today: dt.date) -> tuple[PupilRecord, list[tuple[dt.date, str]]]:
     reviews = list(plan.reviews.all())
@@ -46,29 +46,38 @@ def _plan_record(plan: EHCPlan, today: dt.date) -> tuple[PupilRecord, list[tuple
     tone = ""
     awaiting = next((r.meeting_date for r in reversed(reviews) if not r.la_decision), None)
     items = dl.plan_due_items(
-        issue_date=plan.issue_date, last_review=last, awaiting_decision_since=awaiting,
-        transfer_year=plan.phase_transfer_year, post_16=plan.phase_transfer_post_16,
-        amended_on=plan.amended_plan_issued_on)
+        issue_date=plan.issue_date,
+        last_review=last,
+        awaiting_decision_since=awaiting,
+        transfer_year=plan.phase_transfer_year,
+        post_16=plan.phase_transfer_post_16,
+        amended_on=plan.amended_plan_issued_on,
+    )
     details, due = [], []
     status = ""
     for what, when in items:
         if when is None:
-            details.append("The issue date is not recorded, so the annual review date is not "
-                           "known: enter it to start the review clock.")
+            details.append(
+                "The issue date is not recorded, so the annual review date is not "
+                "known: enter it to start the review clock."
+            )
             status, tone = "Details to complete", "orange"
             continue
         step = dl.step_status(when, None, today)
-        label = {dl.REVIEW_MEETING: "Next annual review meeting by",
-                 dl.REVIEW_DECISION: "LA decision after the latest review by",
-                 dl.PHASE_TRANSFER: "Amended plan for the phase transfer by"}.get(what, what)
+        label = {
+            dl.REVIEW_MEETING: "Next annual review meeting by",
+            dl.REVIEW_DECISION: "LA decision after the latest review by",
+            dl.PHASE_TRANSFER: "Amended plan for the phase transfer by",
+        }.get(what, what)
         details.append(f"{label} {_long(when)} ({step.label.lower()}).")
         due.append((when, f"{label} {_long(when)}"))
         if what == dl.REVIEW_MEETING:
             status, tone = step.label, TONES[step.state]
     if plan.phase_transfer_year:
         move = "to post-16" if plan.phase_transfer_post_16 else "to the next school"
-        details.append(f"Phase transfer {move} in {plan.phase_transfer_year}, worked out from "
-                       "the year group.")
+        details.append(
+            f"Phase transfer {move} in {plan.phase_transfer_year}, worked out from the year group."
+        )
     return PupilRecord(text, url, status, " ".join(details), tone), due
 
 
@@ -86,26 +95,39 @@ def plan_section(pupil, user, today: dt.date) -> PupilSectionContent | None:
             to_complete = plan
         for review in plan.reviews.all():
             if review.la_decision:
-                outcome = (f"LA decision: {review.get_la_decision_display().lower()} "
-                           f"({_long(review.la_decision_date)})")
+                outcome = (
+                    f"LA decision: {review.get_la_decision_display().lower()} "
+                    f"({_long(review.la_decision_date)})"
+                )
             else:
-                outcome = (f"LA decision awaited, due by "
-                           f"{_long(dl.review_decision_due(review.meeting_date))}")
-            records.append(PupilRecord(f"Annual review meeting {_long(review.meeting_date)}",
-                                       record.href, "", outcome + "."))
+                outcome = f"LA decision awaited, due by {_long(dl.review_decision_due(review.meeting_date))}"
+            records.append(
+                PupilRecord(
+                    f"Annual review meeting {_long(review.meeting_date)}", record.href, "", outcome + "."
+                )
+            )
     actions = []
     if access.can(user, C.MANAGE_CASES, pupil.school_id):
         if to_complete is not None:
-            actions.append(("Enter the plan's issue date",
-                            reverse("casework:plan_detail", args=[to_complete.pk]) + "#complete"))
+            actions.append(
+                (
+                    "Enter the plan's issue date",
+                    reverse("casework:plan_detail", args=[to_complete.pk]) + "#complete",
+                )
+            )
         elif not records:
-            actions.append(("Record an existing EHC plan",
-                            reverse("casework:school_ehc", args=[pupil.school.laestab])))
+            actions.append(
+                ("Record an existing EHC plan", reverse("casework:school_ehc", args=[pupil.school.laestab]))
+            )
     # A missing issue date comes first: every review date depends on it.
-    due_next = ("Enter the plan's issue date: the annual review date depends on it."
-                if to_complete is not None else _earliest(due))
-    return PupilSectionContent(records=tuple(records), empty="No EHC plan recorded.",
-                               due_next=due_next, actions=tuple(actions))
+    due_next = (
+        "Enter the plan's issue date: the annual review date depends on it."
+        if to_complete is not None
+        else _earliest(due)
+    )
+    return PupilSectionContent(
+        records=tuple(records), empty="No EHC plan recorded.", due_next=due_next, actions=tuple(actions)
+    )
 
 
 def request_section(pupil, user, today: dt.date) -> PupilSectionContent | None:
@@ -114,8 +136,10 @@ def request_section(pupil, user, today: dt.date) -> PupilSectionContent | None:
         return None
     records, due = [], []
     for r in selectors.pupil_requests(pupil_id=pupil.pk):
-        text = (f"Requested by {r.get_requested_by_display().lower()} on {_long(r.request_date)}"
-                f", to {r.local_authority.name}")
+        text = (
+            f"Requested by {r.get_requested_by_display().lower()} on {_long(r.request_date)}"
+            f", to {r.local_authority.name}"
+        )
         step = r.next_step(today)
         tone = ""
         if step is not None:
@@ -128,15 +152,20 @@ def request_section(pupil, user, today: dt.date) -> PupilSectionContent | None:
         else:
             status = r.get_decision_display()
             detail = f"{r.get_decision_display()} on {_long(r.decision_date)}."
-        records.append(PupilRecord(text, reverse("casework:ehc_request_detail", args=[r.pk]),
-                                   status, detail, tone))
+        records.append(
+            PupilRecord(text, reverse("casework:ehc_request_detail", args=[r.pk]), status, detail, tone)
+        )
     actions = []
     if access.can(user, C.MANAGE_CASES, pupil.school_id):
-        actions.append(("Record a new assessment request",
-                        reverse("casework:school_ehc", args=[pupil.school.laestab])))
-    return PupilSectionContent(records=tuple(records),
-                               empty="No EHC needs assessment request recorded.",
-                               due_next=_earliest(due), actions=tuple(actions))
+        actions.append(
+            ("Record a new assessment request", reverse("casework:school_ehc", args=[pupil.school.laestab]))
+        )
+    return PupilSectionContent(
+        records=tuple(records),
+        empty="No EHC needs assessment request recorded.",
+        due_next=_earliest(due),
+        actions=tuple(actions),
+    )
 
 
 def case_section(pupil, user, today: dt.date) -> PupilSectionContent | None:
@@ -156,19 +185,30 @@ def case_section(pupil, user, today: dt.date) -> PupilSectionContent | None:
             due.append((when, f"{what} ({case.get_kind_display().lower()}): {_long(when)}"))
         elif case.status == Case.Status.CLOSED:
             details.append(f"Closed {_long(case.closed_on)}.")
-        records.append(PupilRecord(f"{case.get_kind_display()}: {case.title}",
-                                   reverse("casework:case_detail", args=[case.pk]),
-                                   case.get_status_display(), " ".join(details), tone))
+        records.append(
+            PupilRecord(
+                f"{case.get_kind_display()}: {case.title}",
+                reverse("casework:case_detail", args=[case.pk]),
+                case.get_status_display(),
+                " ".join(details),
+                tone,
+            )
+        )
     actions = []
     if access.can(user, C.MANAGE_CASES, pupil.school_id):
-        actions.append(("Open a case for this pupil",
-                        reverse("casework:case_open", args=[pupil.school.laestab])
-                        + f"?pupil={pupil.pk}"))
-    return PupilSectionContent(records=tuple(records), empty="No cases recorded.",
-                               due_next=_earliest(due), actions=tuple(actions))
+        actions.append(
+            (
+                "Open a case for this pupil",
+                reverse("casework:case_open", args=[pupil.school.laestab]) + f"?pupil={pupil.pk}",
+            )
+        )
+    return PupilSectionContent(
+        records=tuple(records), empty="No cases recorded.", due_next=_earliest(due), actions=tuple(actions)
+    )
 
 
 # --- The SENCO's home page ----------------------------------------------------------------------
+
 
 def _status(count) -> str:
     return "overdue" if count.overdue else ("due" if count.due else "todo")
@@ -197,24 +237,48 @@ def home_tasks(user, schools, today: dt.date) -> list[HomeTask]:
     to_complete = selectors.plans_to_complete(school_ids=ids)
     reviews = reverse("casework:reviews_due")
     return [
-        HomeTask("Annual reviews and EHC plan deadlines", counts.plans.due,
-                 f"{reviews}?show={selectors.SOON}", _status(counts.plans), order=10,
-                 hint=_hint(counts.plans, "plan deadlines")),
-        HomeTask("E pupils whose EHC plan record needs completing", to_complete,
-                 f"{reviews}?show=to_complete", "todo" if to_complete else "done", order=11,
-                 hint=("Made from the census: enter each plan's issue date so its annual "
-                       "reviews can be dated." if to_complete else
-                       "Every plan record has its issue date.")),
-        HomeTask("Cases with a next action due", counts.cases.due,
-                 f"{reverse('casework:case_list')}?view=open&due={selectors.SOON}",
-                 _status(counts.cases), order=30, hint=_hint(counts.cases, "cases")),
-        HomeTask("EHC needs assessment deadlines", counts.requests.due,
-                 f"{reverse('casework:due_list')}?kind={selectors.EHC_REQUEST}"
-                 f"&due={selectors.SOON}", _status(counts.requests), order=31,
-                 hint=_hint(counts.requests, "assessment requests")),
-        HomeTask("LA consultations on naming the school to answer", counts.consultations.due,
-                 f"{reverse('casework:due_list')}?kind={selectors.NAMING_CONSULTATION}"
-                 f"&due={selectors.SOON}", _status(counts.consultations), order=32,
-                 hint=_hint(counts.consultations, "consultation responses")),
+        HomeTask(
+            "Annual reviews and EHC plan deadlines",
+            counts.plans.due,
+            f"{reviews}?show={selectors.SOON}",
+            _status(counts.plans),
+            order=10,
+            hint=_hint(counts.plans, "plan deadlines"),
+        ),
+        HomeTask(
+            "E pupils whose EHC plan record needs completing",
+            to_complete,
+            f"{reviews}?show=to_complete",
+            "todo" if to_complete else "done",
+            order=11,
+            hint=(
+                "Made from the census: enter each plan's issue date so its annual reviews can be dated."
+                if to_complete
+                else "Every plan record has its issue date."
+            ),
+        ),
+        HomeTask(
+            "Cases with a next action due",
+            counts.cases.due,
+            f"{reverse('casework:case_list')}?view=open&due={selectors.SOON}",
+            _status(counts.cases),
+            order=30,
+            hint=_hint(counts.cases, "cases"),
+        ),
+        HomeTask(
+            "EHC needs assessment deadlines",
+            counts.requests.due,
+            f"{reverse('casework:due_list')}?kind={selectors.EHC_REQUEST}&due={selectors.SOON}",
+            _status(counts.requests),
+            order=31,
+            hint=_hint(counts.requests, "assessment requests"),
+        ),
+        HomeTask(
+            "LA consultations on naming the school to answer",
+            counts.consultations.due,
+            f"{reverse('casework:due_list')}?kind={selectors.NAMING_CONSULTATION}&due={selectors.SOON}",
+            _status(counts.consultations),
+            order=32,
+            hint=_hint(counts.consultations, "consultation responses"),
+        ),
     ]
-

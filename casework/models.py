@@ -32,6 +32,7 @@ class AppendOnlyError(Exception):
 
 # --- EHC needs assessment requests -----------------------------------------------------------
 
+
 class EHCRequest(AuditedInSchool, models.Model):
     class RequestedBy(models.TextChoices):
         SCHOOL = "school", "School"
@@ -51,9 +52,7 @@ class EHCRequest(AuditedInSchool, models.Model):
     # The pupil's school when the request was made: the scope dimension.
     school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="ehc_requests")
     # The LA asked to assess: the pupil's home LA unless told otherwise.
-    local_authority = models.ForeignKey(
-        LocalAuthority, on_delete=models.PROTECT, related_name="ehc_requests"
-    )
+    local_authority = models.ForeignKey(LocalAuthority, on_delete=models.PROTECT, related_name="ehc_requests")
     requested_by = models.CharField(max_length=12, choices=RequestedBy.choices)
     request_date = models.DateField()
     owner = models.ForeignKey(
@@ -90,8 +89,7 @@ class EHCRequest(AuditedInSchool, models.Model):
 
     def __str__(self) -> str:
         # No name: this text reaches the audit log.
-        return (f"EHC needs assessment request for pupil {self.pupil_id}, made "
-                f"{self.request_date:%-d %b %Y}")
+        return f"EHC needs assessment request for pupil {self.pupil_id}, made {self.request_date:%-d %b %Y}"
 
     @property
     def final_plan_due(self) -> dt.date:
@@ -104,23 +102,44 @@ class EHCRequest(AuditedInSchool, models.Model):
     def steps(self, today: dt.date) -> list[Step]:
         """The statutory steps with their deadlines and status, in order."""
         r = self.request_date
-        steps = [Step("decision", "Decision whether to assess (6 weeks)",
-                      dl.step_status(dl.decision_to_assess_due(r), self.decision_date, today),
-                      self.get_decision_display() if self.decision else "")]
+        steps = [
+            Step(
+                "decision",
+                "Decision whether to assess (6 weeks)",
+                dl.step_status(dl.decision_to_assess_due(r), self.decision_date, today),
+                self.get_decision_display() if self.decision else "",
+            )
+        ]
         if self.decision == self.Decision.REFUSE:
             return steps
         if self.draft_plan_date:
-            steps.append(Step("comments", "Parents' comments on the draft (15 days)",
-                              dl.step_status(dl.parents_comments_due(self.draft_plan_date),
-                                             self.parents_comments_date, today)))
+            steps.append(
+                Step(
+                    "comments",
+                    "Parents' comments on the draft (15 days)",
+                    dl.step_status(
+                        dl.parents_comments_due(self.draft_plan_date), self.parents_comments_date, today
+                    ),
+                )
+            )
         if self.outcome == self.Outcome.NOT_ISSUED:
-            steps.append(Step("not_issued", "Notice of decision not to issue (16 weeks)",
-                              dl.step_status(dl.notice_not_to_issue_due(r), self.outcome_date,
-                                             today), "Decided not to issue"))
+            steps.append(
+                Step(
+                    "not_issued",
+                    "Notice of decision not to issue (16 weeks)",
+                    dl.step_status(dl.notice_not_to_issue_due(r), self.outcome_date, today),
+                    "Decided not to issue",
+                )
+            )
         else:
             done = self.outcome_date if self.outcome == self.Outcome.ISSUED else None
-            steps.append(Step("final", "Final EHC plan issued (20 weeks)",
-                              dl.step_status(dl.final_plan_due(r), done, today)))
+            steps.append(
+                Step(
+                    "final",
+                    "Final EHC plan issued (20 weeks)",
+                    dl.step_status(dl.final_plan_due(r), done, today),
+                )
+            )
         return steps
 
     def next_step(self, today: dt.date) -> Step | None:
@@ -138,12 +157,11 @@ class Step:
 
 # --- EHC plans and annual reviews ------------------------------------------------------------
 
+
 class EHCPlan(AuditedInSchool, models.Model):
     pupil = models.ForeignKey(Pupil, on_delete=models.PROTECT, related_name="ehc_plans")
     school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="ehc_plans")
-    local_authority = models.ForeignKey(
-        LocalAuthority, on_delete=models.PROTECT, related_name="ehc_plans"
-    )
+    local_authority = models.ForeignKey(LocalAuthority, on_delete=models.PROTECT, related_name="ehc_plans")
     request = models.OneToOneField(
         EHCRequest, on_delete=models.PROTECT, null=True, blank=True, related_name="plan"
     )
@@ -153,11 +171,15 @@ class EHCPlan(AuditedInSchool, models.Model):
     issue_date = models.DateField(null=True, blank=True)
     # None only for a record made from the register, until someone takes it on.
     owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="ehc_plans_owned",
-        null=True, blank=True,
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="ehc_plans_owned",
+        null=True,
+        blank=True,
     )
     made_from_register = models.BooleanField(
-        default=False, help_text="Made because the register records the pupil as E.")
+        default=False, help_text="Made because the register records the pupil as E."
+    )
     # A pupil moving phase (e.g. to secondary school) needs the amended plan by 15 February
     # of the transfer year, or 31 March for a move to post-16. Worked out from the pupil's
     # year group at the latest census and the school's phase (deadlines.phase_transfer) by
@@ -234,12 +256,12 @@ class AnnualReview(AuditedInSchool, models.Model):
     audit_school = "plan.school"  # the trust and school of its audit entries
 
     def decision_status(self, today: dt.date) -> dl.StepStatus:
-        return dl.step_status(dl.review_decision_due(self.meeting_date), self.la_decision_date,
-                              today)
+        return dl.step_status(dl.review_decision_due(self.meeting_date), self.la_decision_date, today)
 
     def report_status(self, rules: dl.ReviewRules, today: dt.date) -> dl.StepStatus:
-        return dl.step_status(dl.review_report_due(self.meeting_date, rules.report_days),
-                              self.report_sent_on, today)
+        return dl.step_status(
+            dl.review_report_due(self.meeting_date, rules.report_days), self.report_sent_on, today
+        )
 
 
 class LAReviewRules(models.Model):
@@ -247,19 +269,28 @@ class LAReviewRules(models.Model):
     reference LAs by casework.reference. Public facts about the LA, so not scoped to a school.
     An LA without rules uses casework.deadlines.DEFAULT_REVIEW_RULES."""
 
-    local_authority = models.OneToOneField(LocalAuthority, on_delete=models.CASCADE,
-                                           related_name="review_rules")
+    local_authority = models.OneToOneField(
+        LocalAuthority, on_delete=models.CASCADE, related_name="review_rules"
+    )
     request_reports_weeks = models.PositiveSmallIntegerField(
-        "weeks before the meeting to request reports", default=6)
+        "weeks before the meeting to request reports", default=6
+    )
     circulate_weeks = models.PositiveSmallIntegerField(
-        "weeks before the meeting to circulate reports", default=dl.REVIEW_CIRCULATE_MIN_WEEKS,
-        help_text="At least 2 (SEND Regulations 2014, regulation 20(3)).")
+        "weeks before the meeting to circulate reports",
+        default=dl.REVIEW_CIRCULATE_MIN_WEEKS,
+        help_text="At least 2 (SEND Regulations 2014, regulation 20(3)).",
+    )
     report_days = models.PositiveSmallIntegerField(
         "days after the meeting for the report to reach the LA",
         default=dl.REVIEW_REPORT_MAX_DAYS,
-        help_text="At most 14, two weeks (SEND Regulations 2014, regulation 20(7)).")
-    forms = models.CharField("the LA's annual review forms", max_length=200, blank=True,
-                             help_text="The name of the LA's forms, if it has its own.")
+        help_text="At most 14, two weeks (SEND Regulations 2014, regulation 20(7)).",
+    )
+    forms = models.CharField(
+        "the LA's annual review forms",
+        max_length=200,
+        blank=True,
+        help_text="The name of the LA's forms, if it has its own.",
+    )
     forms_url = models.URLField("link to the forms", blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -270,14 +301,16 @@ class LAReviewRules(models.Model):
         constraints = [
             models.CheckConstraint(
                 name="review_rules_circulate_two_weeks",
-                condition=models.Q(circulate_weeks__gte=dl.REVIEW_CIRCULATE_MIN_WEEKS)),
+                condition=models.Q(circulate_weeks__gte=dl.REVIEW_CIRCULATE_MIN_WEEKS),
+            ),
             models.CheckConstraint(
                 name="review_rules_request_before_circulate",
-                condition=models.Q(request_reports_weeks__gte=models.F("circulate_weeks"))),
+                condition=models.Q(request_reports_weeks__gte=models.F("circulate_weeks")),
+            ),
             models.CheckConstraint(
                 name="review_rules_report_within_two_weeks",
-                condition=models.Q(report_days__gte=1,
-                                   report_days__lte=dl.REVIEW_REPORT_MAX_DAYS)),
+                condition=models.Q(report_days__gte=1, report_days__lte=dl.REVIEW_REPORT_MAX_DAYS),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -289,18 +322,23 @@ class LAReviewRules(models.Model):
 
     def clean(self) -> None:
         errors = {}
-        if self.circulate_weeks is not None and (
-                self.circulate_weeks < dl.REVIEW_CIRCULATE_MIN_WEEKS):
-            errors["circulate_weeks"] = ("Reports are circulated at least 2 weeks before the "
-                                         "meeting (regulation 20(3)).")
-        if (self.request_reports_weeks is not None and self.circulate_weeks is not None
-                and self.request_reports_weeks < self.circulate_weeks):
-            errors["request_reports_weeks"] = ("Reports are requested before they are "
-                                               "circulated: at least as many weeks before.")
-        if self.report_days is not None and not (
-                1 <= self.report_days <= dl.REVIEW_REPORT_MAX_DAYS):
-            errors["report_days"] = ("The report reaches the LA within 14 days of the meeting "
-                                     "(regulation 20(7)): between 1 and 14.")
+        if self.circulate_weeks is not None and (self.circulate_weeks < dl.REVIEW_CIRCULATE_MIN_WEEKS):
+            errors["circulate_weeks"] = (
+                "Reports are circulated at least 2 weeks before the meeting (regulation 20(3))."
+            )
+        if (
+            self.request_reports_weeks is not None
+            and self.circulate_weeks is not None
+            and self.request_reports_weeks < self.circulate_weeks
+        ):
+            errors["request_reports_weeks"] = (
+                "Reports are requested before they are circulated: at least as many weeks before."
+            )
+        if self.report_days is not None and not (1 <= self.report_days <= dl.REVIEW_REPORT_MAX_DAYS):
+            errors["report_days"] = (
+                "The report reaches the LA within 14 days of the meeting "
+                "(regulation 20(7)): between 1 and 14."
+            )
         if errors:
             raise ValidationError(errors)
 
@@ -311,6 +349,7 @@ def rules_of(rules: LAReviewRules | None) -> dl.ReviewRules:
 
 # --- LA consultations on naming a school (Children and Families Act 2014 s.39) --------------
 
+
 class NamingConsultation(AuditedInSchool, models.Model):
     """An LA asks the school whether it can be named in a child's EHC plan. The school has 15
     days to respond (deadlines.naming_response_due); the response is drafted by the SENCO or
@@ -320,44 +359,54 @@ class NamingConsultation(AuditedInSchool, models.Model):
     and with a pupil's erasure)."""
 
     class Ground(models.TextChoices):
-        UNSUITABLE = "unsuitable", (
-            "The school is unsuitable for the child's age, ability, aptitude or special "
-            "educational needs")
-        INCOMPATIBLE = "incompatible", (
-            "Attending would be incompatible with the efficient education of others or the "
-            "efficient use of resources")
+        UNSUITABLE = (
+            "unsuitable",
+            ("The school is unsuitable for the child's age, ability, aptitude or special educational needs"),
+        )
+        INCOMPATIBLE = (
+            "incompatible",
+            (
+                "Attending would be incompatible with the efficient education of others or the "
+                "efficient use of resources"
+            ),
+        )
 
     class Outcome(models.TextChoices):
         NAMED = "named", "The school was named"
         NOT_NAMED = "not_named", "The school was not named"
         WITHDRAWN = "withdrawn", "The LA withdrew the consultation"
 
-    school = models.ForeignKey(School, on_delete=models.PROTECT,
-                               related_name="naming_consultations")
-    local_authority = models.ForeignKey(LocalAuthority, on_delete=models.PROTECT,
-                                        related_name="naming_consultations")
-    pupil = models.ForeignKey(Pupil, on_delete=models.PROTECT, null=True, blank=True,
-                              related_name="naming_consultations")
+    school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="naming_consultations")
+    local_authority = models.ForeignKey(
+        LocalAuthority, on_delete=models.PROTECT, related_name="naming_consultations"
+    )
+    pupil = models.ForeignKey(
+        Pupil, on_delete=models.PROTECT, null=True, blank=True, related_name="naming_consultations"
+    )
     prospective_forename = models.CharField(max_length=100, blank=True)
     prospective_surname = models.CharField(max_length=100, blank=True)
     prospective_date_of_birth = models.DateField(null=True, blank=True)
     received_on = models.DateField("date received")
-    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                              related_name="naming_consultations_owned")
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="naming_consultations_owned"
+    )
     # The response, drafted then signed off.
     can_meet_needs = models.BooleanField(null=True, blank=True)
     ground = models.CharField(max_length=12, choices=Ground.choices, blank=True)
     reasons = models.TextField(blank=True)
-    drafted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
-                                   null=True, blank=True, related_name="+")
+    drafted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     drafted_at = models.DateTimeField(null=True, blank=True)
-    signed_off_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
-                                      null=True, blank=True, related_name="+")
+    signed_off_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     responded_on = models.DateField("response sent", null=True, blank=True)
     outcome = models.CharField(max_length=10, choices=Outcome.choices, blank=True)
     outcome_on = models.DateField(null=True, blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
-                                   null=True, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = TenantManager(school="school")
@@ -368,27 +417,39 @@ class NamingConsultation(AuditedInSchool, models.Model):
         constraints = [
             models.CheckConstraint(
                 name="naming_pupil_or_prospective",
-                condition=(models.Q(pupil__isnull=False, prospective_surname="",
-                                    prospective_forename="",
-                                    prospective_date_of_birth__isnull=True)
-                           | (models.Q(pupil__isnull=True)
-                              & ~models.Q(prospective_surname="")
-                              & models.Q(prospective_date_of_birth__isnull=False)))),
+                condition=(
+                    models.Q(
+                        pupil__isnull=False,
+                        prospective_surname="",
+                        prospective_forename="",
+                        prospective_date_of_birth__isnull=True,
+                    )
+                    | (
+                        models.Q(pupil__isnull=True)
+                        & ~models.Q(prospective_surname="")
+                        & models.Q(prospective_date_of_birth__isnull=False)
+                    )
+                ),
+            ),
             models.CheckConstraint(
                 name="naming_ground_when_cannot_meet",
                 condition=models.Q(can_meet_needs=False) & ~models.Q(ground="")
-                | ~models.Q(can_meet_needs=False) & models.Q(ground="")),
+                | ~models.Q(can_meet_needs=False) & models.Q(ground=""),
+            ),
             models.CheckConstraint(
                 name="naming_outcome_has_date",
                 condition=models.Q(outcome="", outcome_on__isnull=True)
-                | (~models.Q(outcome="") & models.Q(outcome_on__isnull=False))),
+                | (~models.Q(outcome="") & models.Q(outcome_on__isnull=False)),
+            ),
         ]
 
     def __str__(self) -> str:
         # No name: this text reaches the audit log.
         child = f"pupil {self.pupil_id}" if self.pupil_id else "a prospective pupil"
-        return (f"Consultation on naming school {self.school_id} for {child}, received "
-                f"{self.received_on:%-d %b %Y}")
+        return (
+            f"Consultation on naming school {self.school_id} for {child}, received "
+            f"{self.received_on:%-d %b %Y}"
+        )
 
     @property
     def child_name(self) -> str:
@@ -429,6 +490,7 @@ NAMING_SIGN_OFF = "Headteacher's sign-off of the response (15 days)"
 
 # --- Cases and their timeline ----------------------------------------------------------------
 
+
 class Case(AuditedInSchool, models.Model):
     class Kind(models.TextChoices):
         TRIBUNAL_APPEAL = "tribunal_appeal", "Tribunal appeal"
@@ -446,13 +508,9 @@ class Case(AuditedInSchool, models.Model):
 
     kind = models.CharField(max_length=20, choices=Kind.choices)
     school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="cases")
-    pupil = models.ForeignKey(
-        Pupil, on_delete=models.PROTECT, null=True, blank=True, related_name="cases"
-    )
+    pupil = models.ForeignKey(Pupil, on_delete=models.PROTECT, null=True, blank=True, related_name="cases")
     title = models.CharField(max_length=120, help_text="A short description without names.")
-    owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="cases_owned"
-    )
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="cases_owned")
     status = models.CharField(max_length=8, choices=Status.choices, default=Status.OPEN)
     opened_on = models.DateField()
     next_action_due = models.DateField(null=True, blank=True)
@@ -484,8 +542,7 @@ class Case(AuditedInSchool, models.Model):
             ),
             models.CheckConstraint(
                 name="case_suspension_days_positive",
-                condition=models.Q(suspension_days__isnull=True)
-                | models.Q(suspension_days__gte=1),
+                condition=models.Q(suspension_days__isnull=True) | models.Q(suspension_days__gte=1),
             ),
         ]
 
@@ -502,20 +559,25 @@ class Case(AuditedInSchool, models.Model):
     def appeal_deadline(self) -> dt.date | None:
         if self.kind != self.Kind.TRIBUNAL_APPEAL or not self.decision_letter_date:
             return None
-        return dl.tribunal_appeal_deadline(self.decision_letter_date,
-                                           self.mediation_certificate_date)
+        return dl.tribunal_appeal_deadline(self.decision_letter_date, self.mediation_certificate_date)
 
     def key_dates(self, today: dt.date) -> list[tuple[str, dt.date, dl.StepStatus | None]]:
         out: list[tuple[str, dt.date, dl.StepStatus | None]] = []
         if self.appeal_deadline:
-            out.append(("Appeal deadline", self.appeal_deadline,
-                        dl.step_status(self.appeal_deadline, self.appeal_lodged_on, today)))
+            out.append(
+                (
+                    "Appeal deadline",
+                    self.appeal_deadline,
+                    dl.step_status(self.appeal_deadline, self.appeal_lodged_on, today),
+                )
+            )
         if self.hearing_date:
             out.append(("Tribunal hearing", self.hearing_date, None))
         if self.next_action_due:
             done = self.closed_on if not self.is_open else None
-            out.append(("Next action", self.next_action_due,
-                        dl.step_status(self.next_action_due, done, today)))
+            out.append(
+                ("Next action", self.next_action_due, dl.step_status(self.next_action_due, done, today))
+            )
         return out
 
     def due_next(self, today: dt.date) -> tuple[str, dt.date] | None:
@@ -549,9 +611,7 @@ class CaseNote(AuditedInSchool, models.Model):
     delete(), and update()/delete() on a queryset all raise AppendOnlyError."""
 
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="notes")
-    author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     text = models.TextField()
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -576,11 +636,11 @@ class CaseNote(AuditedInSchool, models.Model):
 
 # --- Reminder digests ------------------------------------------------------------------------
 
+
 class DigestSent(models.Model):
     """One reminder digest e-mailed to one owner on one day: the task's idempotency key."""
 
-    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
-                              related_name="+")
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     date = models.DateField()
     items = models.PositiveIntegerField()
     sent_at = models.DateTimeField(auto_now_add=True)
@@ -596,6 +656,7 @@ class DigestSent(models.Model):
 
 
 # --- Head of SEND activity -------------------------------------------------------------------
+
 
 class ActivityEntry(models.Model):
     class Kind(models.TextChoices):
@@ -613,10 +674,9 @@ class ActivityEntry(models.Model):
     date = models.DateField()
     hours = models.DecimalField(max_digits=5, decimal_places=2)
     trusts: models.ManyToManyField[Trust, ActivityShare] = models.ManyToManyField(
-        Trust, through="ActivityShare", related_name="+")
-    school = models.ForeignKey(
-        School, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        Trust, through="ActivityShare", related_name="+"
     )
+    school = models.ForeignKey(School, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     topic = models.CharField(max_length=200, blank=True)
     staff_trained = models.PositiveIntegerField(null=True, blank=True)
     notes = models.TextField(blank=True)
@@ -628,8 +688,7 @@ class ActivityEntry(models.Model):
         ordering = ["-date", "-pk"]
         verbose_name_plural = "activity entries"
         constraints = [
-            models.CheckConstraint(name="activity_hours_positive",
-                                   condition=models.Q(hours__gt=0)),
+            models.CheckConstraint(name="activity_hours_positive", condition=models.Q(hours__gt=0)),
         ]
 
     def __str__(self) -> str:
@@ -667,10 +726,8 @@ class ActivityCorrection(models.Model):
     before and after, so the first correction's `before` is what was first logged. The entry
     itself holds the values now; the corrections are its history and are never changed."""
 
-    entry = models.ForeignKey(ActivityEntry, on_delete=models.CASCADE,
-                              related_name="corrections")
-    corrected_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                                     related_name="+")
+    entry = models.ForeignKey(ActivityEntry, on_delete=models.CASCADE, related_name="corrections")
+    corrected_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     corrected_at = models.DateTimeField(auto_now_add=True)
     reason = models.CharField(max_length=200, blank=True)
     # {"kind", "date", "hours", "trusts": [[id, name]...], "school": [id, name] | None,
@@ -708,9 +765,7 @@ class ActivityArrangement(models.Model):
 
 
 class ArrangementShare(models.Model):
-    arrangement = models.ForeignKey(
-        ActivityArrangement, on_delete=models.CASCADE, related_name="shares"
-    )
+    arrangement = models.ForeignKey(ActivityArrangement, on_delete=models.CASCADE, related_name="shares")
     trust = models.ForeignKey(Trust, on_delete=models.PROTECT, related_name="+")
     percent = models.DecimalField(max_digits=5, decimal_places=2)
 
@@ -719,10 +774,10 @@ class ArrangementShare(models.Model):
     class Meta:
         ordering = ["arrangement", "trust"]
         constraints = [
-            models.UniqueConstraint(fields=["arrangement", "trust"],
-                                    name="one_agreed_share_per_trust"),
-            models.CheckConstraint(name="agreed_share_0_to_100",
-                                   condition=models.Q(percent__gte=0, percent__lte=100)),
+            models.UniqueConstraint(fields=["arrangement", "trust"], name="one_agreed_share_per_trust"),
+            models.CheckConstraint(
+                name="agreed_share_0_to_100", condition=models.Q(percent__gte=0, percent__lte=100)
+            ),
         ]
 
     def __str__(self) -> str:
@@ -740,6 +795,7 @@ class ArrangementShare(models.Model):
 # these, never cases, requests, plans or activity entries; casework.figures.rebuild() writes
 # them all again from the source rows and verify() compares.
 
+
 class CaseTermCount(models.Model):
     """Cases of one kind opened and closed in one school in one academic term (terms as
     casework.deadlines.term_of: 0 autumn, 1 spring, 2 summer)."""
@@ -755,8 +811,9 @@ class CaseTermCount(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["school", "kind", "academic_year", "term"],
-                                    name="one_case_term_count"),
+            models.UniqueConstraint(
+                fields=["school", "kind", "academic_year", "term"], name="one_case_term_count"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -808,8 +865,9 @@ class Deadline(models.Model):
     target = models.CharField(max_length=8, choices=Target.choices)
     target_id = models.PositiveIntegerField()
     # None for an EHC plan record made from the register that nobody has taken on yet.
-    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
-                              related_name="+", null=True, blank=True)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", null=True, blank=True
+    )
     due = models.DateField(null=True, blank=True)
     # Orders the items of one plan due on the same day as the due list does.
     position = models.PositiveSmallIntegerField(default=0)
@@ -832,8 +890,7 @@ class FinalPlanCount(models.Model):
     90th percentile of any set of schools and years are worked out from these counts exactly."""
 
     school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="+")
-    local_authority = models.ForeignKey(LocalAuthority, on_delete=models.CASCADE,
-                                        related_name="+")
+    local_authority = models.ForeignKey(LocalAuthority, on_delete=models.CASCADE, related_name="+")
     financial_year = models.PositiveSmallIntegerField()
     days_taken = models.IntegerField()
     plans = models.PositiveIntegerField(default=0)
@@ -844,7 +901,8 @@ class FinalPlanCount(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["school", "local_authority", "financial_year", "days_taken"],
-                name="one_final_plan_count"),
+                name="one_final_plan_count",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -857,8 +915,7 @@ class OpenRequestCount(models.Model):
     any day is the sum of the rows due before it."""
 
     school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="+")
-    local_authority = models.ForeignKey(LocalAuthority, on_delete=models.CASCADE,
-                                        related_name="+")
+    local_authority = models.ForeignKey(LocalAuthority, on_delete=models.CASCADE, related_name="+")
     final_plan_due = models.DateField()
     requests = models.PositiveIntegerField(default=0)
 
@@ -866,8 +923,9 @@ class OpenRequestCount(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["school", "local_authority", "final_plan_due"],
-                                    name="one_open_request_count"),
+            models.UniqueConstraint(
+                fields=["school", "local_authority", "final_plan_due"], name="one_open_request_count"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -891,8 +949,7 @@ class TrainingCount(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["trust_key", "school", "month"],
-                                    name="one_training_count"),
+            models.UniqueConstraint(fields=["trust_key", "school", "month"], name="one_training_count"),
         ]
 
     def __str__(self) -> str:
@@ -914,8 +971,7 @@ class TrainingCount(models.Model):
 class ActivityHours(models.Model):
     """One person's logged hours counted for one trust in one month (the trust's shares)."""
 
-    person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
-                               related_name="+")
+    person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     trust = models.ForeignKey(Trust, on_delete=models.CASCADE, related_name="+")
     month = models.DateField()  # the first day of the month
     hours = models.DecimalField(max_digits=9, decimal_places=2, default=Decimal(0))
@@ -923,8 +979,7 @@ class ActivityHours(models.Model):
     class Meta:
         verbose_name_plural = "activity hours"
         constraints = [
-            models.UniqueConstraint(fields=["person", "trust", "month"],
-                                    name="one_activity_hours"),
+            models.UniqueConstraint(fields=["person", "trust", "month"], name="one_activity_hours"),
         ]
 
     def __str__(self) -> str:
@@ -944,10 +999,8 @@ class PublishedTimeliness(models.Model):
     within_20_weeks = models.PositiveIntegerField(null=True, blank=True)
     # Every new plan, as the trusts' own rate counts them; and the DfE's headline rate, which
     # leaves out the plans where an exception to the time limit applied.
-    within_20_weeks_pct = models.DecimalField(max_digits=4, decimal_places=1, null=True,
-                                              blank=True)
-    excluding_exceptions_pct = models.DecimalField(max_digits=4, decimal_places=1, null=True,
-                                                   blank=True)
+    within_20_weeks_pct = models.DecimalField(max_digits=4, decimal_places=1, null=True, blank=True)
+    excluding_exceptions_pct = models.DecimalField(max_digits=4, decimal_places=1, null=True, blank=True)
     source = models.CharField(max_length=200)
 
     class Meta:

@@ -84,11 +84,14 @@ def read(header: list[str], rows: list[tuple[int, dict[str, str]]]) -> list[LARa
         if key in out:
             raise PublishedFileError(f"line {line}: a second row for {r['la_name']} in {period}")
         out[key] = LARate(
-            int(code), r["la_name"], int(period),
+            int(code),
+            r["la_name"],
+            int(period),
             int(issued) if issued is not None else None,
             int(within) if within is not None else None,
             rate.quantize(ONE_PLACE, rounding=ROUND_HALF_UP) if rate is not None else None,
-            rate_ex.quantize(ONE_PLACE, rounding=ROUND_HALF_UP) if rate_ex is not None else None)
+            rate_ex.quantize(ONE_PLACE, rounding=ROUND_HALF_UP) if rate_ex is not None else None,
+        )
     if not out:
         raise PublishedFileError("The file has no local authority rows for all EHC plans.")
     return sorted(out.values(), key=lambda r: (r.la_name, r.year))
@@ -97,8 +100,10 @@ def read(header: list[str], rows: list[tuple[int, dict[str, str]]]) -> list[LARa
 def describe(rates: list[LARate], la_codes: set[int]) -> list[str]:
     """The years read, and the rates of the portal's own LAs."""
     years = sorted({r.year for r in rates})
-    out = [f"{len({r.la_code for r in rates}):,} local authorities, "
-           f"{years[0]}{'' if len(years) == 1 else ' to ' + str(years[-1])}"]
+    out = [
+        f"{len({r.la_code for r in rates}):,} local authorities, "
+        f"{years[0]}{'' if len(years) == 1 else ' to ' + str(years[-1])}"
+    ]
     for r in rates:
         if r.la_code in la_codes:
             shown = "not published" if r.within_20_weeks_pct is None else f"{r.within_20_weeks_pct}%"
@@ -109,19 +114,23 @@ def describe(rates: list[LARate], la_codes: set[int]) -> list[str]:
 def published_timeliness_replace(*, actor, rates: list[LARate]) -> int:
     """Keep the published rates, each LA and year once (a year published again replaces the
     earlier figures). Returns how many rows were written or changed."""
-    current = {(p.la_code, p.year): p for p in PublishedTimeliness.objects.filter(
-        year__in={r.year for r in rates})}
+    current = {
+        (p.la_code, p.year): p for p in PublishedTimeliness.objects.filter(year__in={r.year for r in rates})
+    }
     changed = 0
     with transaction.atomic():
         for r in rates:
-            values = {"la_name": r.la_name, "plans_issued": r.plans_issued,
-                      "within_20_weeks": r.within_20_weeks,
-                      "within_20_weeks_pct": r.within_20_weeks_pct,
-                      "excluding_exceptions_pct": r.excluding_exceptions_pct, "source": SOURCE}
+            values = {
+                "la_name": r.la_name,
+                "plans_issued": r.plans_issued,
+                "within_20_weeks": r.within_20_weeks,
+                "within_20_weeks_pct": r.within_20_weeks_pct,
+                "excluding_exceptions_pct": r.excluding_exceptions_pct,
+                "source": SOURCE,
+            }
             row = current.get((r.la_code, r.year))
             if row is not None and all(getattr(row, k) == v for k, v in values.items()):
                 continue
-            PublishedTimeliness.objects.update_or_create(la_code=r.la_code, year=r.year,
-                                                         defaults=values)
+            PublishedTimeliness.objects.update_or_create(la_code=r.la_code, year=r.year, defaults=values)
             changed += 1
     return changed

@@ -27,10 +27,19 @@ def load(today: datetime.date | None = None, path: Path = REFERENCE_FILE) -> lis
         la = las.get(int(row["la_code"]))
         if la is None:
             continue
-        services.la_review_rules_save(actor=None, rules=LAReviewRules(
-            local_authority=la, request_reports_weeks=int(row["request_reports_weeks"]),
-            circulate_weeks=int(row["circulate_weeks"]), report_days=int(row["report_days"]),
-            forms=row["forms"].strip(), forms_url=row["forms_url"].strip()))
+        services.la_review_rules_save(
+            actor=None,
+            rules=LAReviewRules(
+                local_authority=la,
+                request_reports_weeks=int(row["request_reports_weeks"]),
+                circulate_weeks=int(row["circulate_weeks"]),
+                report_days=int(row["report_days"]),
+                forms=row["forms"].strip(),
+                forms_url=row["forms_url"].strip(),
+            ),
+        )
         made += 1
-    return [f"Annual review rules of {made} LA{'s' if made != 1 else ''} added "
-            f"({len(rows)} in the reference file)"]
+    return [
+        f"Annual review rules of {made} LA{'s' if made != 1 else ''} added "
+        f"({len(rows)} in the reference file)"
+    ]

@@ -59,21 +59,32 @@ def _not_future(value: dt.date | None, label: str, today: dt.date) -> None:
 
 # --- EHC needs assessment requests -----------------------------------------------------------
 
+
 @transaction.atomic
-def ehc_request_create(*, actor: User, pupil: Pupil, requested_by: str, request_date: dt.date,
-                       local_authority: LocalAuthority | None = None,
-                       owner: User | None = None) -> EHCRequest:
+def ehc_request_create(
+    *,
+    actor: User,
+    pupil: Pupil,
+    requested_by: str,
+    request_date: dt.date,
+    local_authority: LocalAuthority | None = None,
+    owner: User | None = None,
+) -> EHCRequest:
     _not_future(request_date, "request_date", _today())
     if requested_by not in EHCRequest.RequestedBy.values:
         raise ValidationError({"requested_by": "Choose who made the request."})
-    if EHCRequest.objects.filter(pupil=pupil, decision="").exists() or EHCRequest.objects.filter(
-        pupil=pupil, decision=EHCRequest.Decision.ASSESS, outcome=""
-    ).exists():
+    if (
+        EHCRequest.objects.filter(pupil=pupil, decision="").exists()
+        or EHCRequest.objects.filter(pupil=pupil, decision=EHCRequest.Decision.ASSESS, outcome="").exists()
+    ):
         raise ValidationError("This pupil already has an assessment request in progress.")
     request = EHCRequest.objects.create(
-        pupil=pupil, school=pupil.school,
+        pupil=pupil,
+        school=pupil.school,
         local_authority=local_authority or pupil.home_local_authority,
-        requested_by=requested_by, request_date=request_date, owner=owner or actor,
+        requested_by=requested_by,
+        request_date=request_date,
+        owner=owner or actor,
         created_by=actor,
     )
     figures.school_refresh(school_id=request.school_id)
@@ -84,8 +95,15 @@ STEP_FIELDS = ("decision", "draft_plan", "parents_comments", "outcome")
 
 
 @transaction.atomic
-def ehc_request_record_step(*, actor: User, request: EHCRequest, step: str, date: dt.date,
-                            result: str = "", today: dt.date | None = None) -> EHCRequest:
+def ehc_request_record_step(
+    *,
+    actor: User,
+    request: EHCRequest,
+    step: str,
+    date: dt.date,
+    result: str = "",
+    today: dt.date | None = None,
+) -> EHCRequest:
     """Record one step of the assessment: `decision` (result assess/refuse), `draft_plan`,
     `parents_comments`, or `outcome` (result issued/not_issued). Issuing the final plan moves
     the pupil's register entry to E with a register event and creates the EHC plan."""
@@ -135,8 +153,13 @@ def ehc_request_record_step(*, actor: User, request: EHCRequest, step: str, date
         # The request's owner takes the plan on, unless they no longer work here (their role
         # ended without a handover): then whoever records the plan does.
         owner = request.owner if _may_own(request.owner, request.school_id) else actor
-        _plan_with_details(pupil=request.pupil, local_authority=request.local_authority,
-                           issue_date=date, owner=owner, request=request)
+        _plan_with_details(
+            pupil=request.pupil,
+            local_authority=request.local_authority,
+            issue_date=date,
+            owner=owner,
+            request=request,
+        )
         pupils_services.pupil_record_ehc_plan_issued(actor=actor, pupil=request.pupil, on=date)
     figures.school_refresh(school_id=request.school_id)
     return request
@@ -144,29 +167,43 @@ def ehc_request_record_step(*, actor: User, request: EHCRequest, step: str, date
 
 # --- EHC plans and annual reviews ------------------------------------------------------------
 
+
 def _recorded_on(school_ids: Iterable[int]) -> dict[int, dt.date]:
     """The date each school's year groups were recorded: its latest census (one query)."""
-    return dict(CensusSnapshot.objects.filter(school_id__in=list(school_ids))
-                .values("school_id").annotate(latest=Max("census_date")).order_by()
-                .values_list("school_id", "latest"))
+    return dict(
+        CensusSnapshot.objects.filter(school_id__in=list(school_ids))
+        .values("school_id")
+        .annotate(latest=Max("census_date"))
+        .order_by()
+        .values_list("school_id", "latest")
+    )
 
 
-def _phase_transfer(year_group: str, school_phase: str, recorded_on: dt.date | None
-                    ) -> tuple[int | None, bool]:
+def _phase_transfer(
+    year_group: str, school_phase: str, recorded_on: dt.date | None
+) -> tuple[int | None, bool]:
     found = dl.phase_transfer(year_group, school_phase, recorded_on or _today())
     return found if found else (None, False)
 
 
-def _plan_with_details(*, pupil: Pupil, local_authority: LocalAuthority, issue_date: dt.date,
-                       owner: User | None, request: EHCRequest | None = None) -> EHCPlan:
+def _plan_with_details(
+    *,
+    pupil: Pupil,
+    local_authority: LocalAuthority,
+    issue_date: dt.date,
+    owner: User | None,
+    request: EHCRequest | None = None,
+) -> EHCPlan:
     """The pupil's plan with these details: the live record made from the register, if it is
     still waiting for them (one pupil has one live plan record), or a new plan."""
     school = School.objects.get(pk=pupil.school_id)
-    year, post_16 = _phase_transfer(pupil.year_group, school.phase,
-                                    _recorded_on([school.pk]).get(school.pk))
-    plan = (EHCPlan.objects.select_for_update()
-            .filter(pupil=pupil, ceased_on__isnull=True, issue_date__isnull=True)
-            .order_by("pk").first())
+    year, post_16 = _phase_transfer(pupil.year_group, school.phase, _recorded_on([school.pk]).get(school.pk))
+    plan = (
+        EHCPlan.objects.select_for_update()
+        .filter(pupil=pupil, ceased_on__isnull=True, issue_date__isnull=True)
+        .order_by("pk")
+        .first()
+    )
     if plan is None:
         plan = EHCPlan(pupil=pupil, school=school)
     plan.local_authority, plan.issue_date = local_authority, issue_date
@@ -178,24 +215,40 @@ def _plan_with_details(*, pupil: Pupil, local_authority: LocalAuthority, issue_d
 
 
 @transaction.atomic
-def ehc_plan_create(*, actor: User, pupil: Pupil, issue_date: dt.date,
-                    local_authority: LocalAuthority | None = None,
-                    owner: User | None = None, request: EHCRequest | None = None) -> EHCPlan:
+def ehc_plan_create(
+    *,
+    actor: User,
+    pupil: Pupil,
+    issue_date: dt.date,
+    local_authority: LocalAuthority | None = None,
+    owner: User | None = None,
+    request: EHCRequest | None = None,
+) -> EHCPlan:
     """Record an existing plan (one issued before the portal was used, or the outcome of a
     request recorded with its history). A pupil recorded as E already has a plan record made
     from the register: that record gets the details. The phase-transfer year is worked out
     from the pupil's year group, never typed."""
     _not_future(issue_date, "issue_date", _today())
-    plan = _plan_with_details(pupil=pupil,
-                              local_authority=local_authority or pupil.home_local_authority,
-                              issue_date=issue_date, owner=owner or actor, request=request)
+    plan = _plan_with_details(
+        pupil=pupil,
+        local_authority=local_authority or pupil.home_local_authority,
+        issue_date=issue_date,
+        owner=owner or actor,
+        request=request,
+    )
     figures.school_refresh(school_id=plan.school_id)
     return plan
 
 
 @transaction.atomic
-def ehc_plan_complete(*, actor: User, plan: EHCPlan, issue_date: dt.date,
-                      owner: User | None = None, today: dt.date | None = None) -> EHCPlan:
+def ehc_plan_complete(
+    *,
+    actor: User,
+    plan: EHCPlan,
+    issue_date: dt.date,
+    owner: User | None = None,
+    today: dt.date | None = None,
+) -> EHCPlan:
     """Enter the issue date of a plan record made from the register ("details to complete"):
     its annual reviews are then due 12 months after the issue and each review. The record is
     taken on by `owner` (the person entering it when no one has)."""
@@ -210,8 +263,9 @@ def ehc_plan_complete(*, actor: User, plan: EHCPlan, issue_date: dt.date,
     _not_future(issue_date, "issue_date", today)
     first = plan.reviews.order_by("meeting_date").values_list("meeting_date", flat=True).first()
     if first is not None and issue_date > first:
-        raise ValidationError({"issue_date": "The plan cannot be issued after its first "
-                                             f"review meeting ({first:%-d %B %Y})."})
+        raise ValidationError(
+            {"issue_date": f"The plan cannot be issued after its first review meeting ({first:%-d %B %Y})."}
+        )
     if owner is not None:
         _check_owner(owner, plan.school)
     plan.issue_date = issue_date
@@ -236,8 +290,9 @@ class RegisterPlans:
 
 
 @transaction.atomic
-def ehc_plans_follow_register(*, actor: User | None, school_ids: Iterable[int],
-                              today: dt.date | None = None) -> RegisterPlans:
+def ehc_plans_follow_register(
+    *, actor: User | None, school_ids: Iterable[int], today: dt.date | None = None
+) -> RegisterPlans:
     """Make the plan records of these schools follow their register, in the transaction of the
     change (a census import or a SENCO's change sends pupils.signals.register_changed; the
     command ehc_plans_from_register runs it for data loaded some other way):
@@ -259,37 +314,60 @@ def ehc_plans_follow_register(*, actor: User | None, school_ids: Iterable[int],
         recorded = _recorded_on(ids)
         at_e = Q(provision=Provision.EHC_PLAN, left_school_on__isnull=True)
         live = EHCPlan.objects.filter(pupil_id=OuterRef("pk"), ceased_on__isnull=True)
-        missing = list(Pupil.objects.filter(at_e, school_id__in=ids).exclude(Exists(live))
-                       .values_list("pk", "school_id", "school__phase",
-                                    "home_local_authority_id", "year_group"))
+        missing = list(
+            Pupil.objects.filter(at_e, school_id__in=ids)
+            .exclude(Exists(live))
+            .values_list("pk", "school_id", "school__phase", "home_local_authority_id", "year_group")
+        )
         new = []
         for pupil_id, school_id, phase, la_id, year_group in missing:
             year, post_16 = _phase_transfer(year_group, phase, recorded.get(school_id))
-            new.append(EHCPlan(pupil_id=pupil_id, school_id=school_id, local_authority_id=la_id,
-                               made_from_register=True, phase_transfer_year=year,
-                               phase_transfer_post_16=post_16))
+            new.append(
+                EHCPlan(
+                    pupil_id=pupil_id,
+                    school_id=school_id,
+                    local_authority_id=la_id,
+                    made_from_register=True,
+                    phase_transfer_year=year,
+                    phase_transfer_post_16=post_16,
+                )
+            )
         EHCPlan.objects.bulk_create(new)
         out.created = len(new)
         # Ceased on the day the register stopped recording E: the census date of an import,
         # the day of a SENCO's change (the register event written just before this).
-        left_e = (RegisterEvent.objects.filter(pupil_id=OuterRef("pupil_id"),
-                                               from_provision=Provision.EHC_PLAN)
-                  .order_by("-date", "-pk").values("date")[:1])
+        left_e = (
+            RegisterEvent.objects.filter(pupil_id=OuterRef("pupil_id"), from_provision=Provision.EHC_PLAN)
+            .order_by("-date", "-pk")
+            .values("date")[:1]
+        )
         out.ceased = (
-            EHCPlan.objects.filter(school_id__in=ids, made_from_register=True, ceased_on__isnull=True,
-                                   issue_date__isnull=True, owner__isnull=True,
-                                   request__isnull=True, reviews__isnull=True)
+            EHCPlan.objects.filter(
+                school_id__in=ids,
+                made_from_register=True,
+                ceased_on__isnull=True,
+                issue_date__isnull=True,
+                owner__isnull=True,
+                request__isnull=True,
+                reviews__isnull=True,
+            )
             .exclude(pupil__in=Pupil.objects.filter(at_e, school_id__in=ids))
-            .update(ceased_on=Coalesce(Subquery(left_e), Value(today))))
+            .update(ceased_on=Coalesce(Subquery(left_e), Value(today)))
+        )
         changed = []
-        for pk, school_id, phase, year_group, year, post_16 in (
-                EHCPlan.objects.filter(school_id__in=ids, ceased_on__isnull=True)
-                .values_list("pk", "school_id", "school__phase", "pupil__year_group",
-                             "phase_transfer_year", "phase_transfer_post_16")):
+        for pk, school_id, phase, year_group, year, post_16 in EHCPlan.objects.filter(
+            school_id__in=ids, ceased_on__isnull=True
+        ).values_list(
+            "pk",
+            "school_id",
+            "school__phase",
+            "pupil__year_group",
+            "phase_transfer_year",
+            "phase_transfer_post_16",
+        ):
             want = _phase_transfer(year_group, phase, recorded.get(school_id))
             if (year, post_16) != want:
-                changed.append(EHCPlan(pk=pk, phase_transfer_year=want[0],
-                                       phase_transfer_post_16=want[1]))
+                changed.append(EHCPlan(pk=pk, phase_transfer_year=want[0], phase_transfer_post_16=want[1]))
         EHCPlan.objects.bulk_update(changed, ["phase_transfer_year", "phase_transfer_post_16"])
         out.transfers_changed = len(changed)
         if out.changed:
@@ -298,8 +376,9 @@ def ehc_plans_follow_register(*, actor: User | None, school_ids: Iterable[int],
 
 
 @transaction.atomic
-def annual_review_record(*, actor: User, plan: EHCPlan, meeting_date: dt.date,
-                         today: dt.date | None = None) -> AnnualReview:
+def annual_review_record(
+    *, actor: User, plan: EHCPlan, meeting_date: dt.date, today: dt.date | None = None
+) -> AnnualReview:
     today = today or _today()
     _not_future(meeting_date, "meeting_date", today)
     if plan.issue_date and meeting_date < plan.issue_date:
@@ -315,10 +394,15 @@ def annual_review_record(*, actor: User, plan: EHCPlan, meeting_date: dt.date,
 
 
 @transaction.atomic
-def annual_review_prepare(*, actor: User, plan: EHCPlan, next_meeting_on: dt.date | None,
-                          reports_requested_on: dt.date | None,
-                          reports_circulated_on: dt.date | None,
-                          today: dt.date | None = None) -> EHCPlan:
+def annual_review_prepare(
+    *,
+    actor: User,
+    plan: EHCPlan,
+    next_meeting_on: dt.date | None,
+    reports_requested_on: dt.date | None,
+    reports_circulated_on: dt.date | None,
+    today: dt.date | None = None,
+) -> EHCPlan:
     """The next review's planned meeting date and the days its reports were asked for and
     circulated (each may be left empty until known). The planned date moves the steps' dates;
     a done date takes the step off the due list."""
@@ -332,20 +416,19 @@ def annual_review_prepare(*, actor: User, plan: EHCPlan, next_meeting_on: dt.dat
     last = plan.reviews.aggregate(last=Max("meeting_date"))["last"]
     after = last or plan.issue_date
     if next_meeting_on and next_meeting_on <= after:
-        raise ValidationError({"next_meeting_on": "The next meeting is after the last review "
-                                                  "(or the plan's issue)."})
+        raise ValidationError(
+            {"next_meeting_on": "The next meeting is after the last review (or the plan's issue)."}
+        )
     for field_name in ("reports_requested_on", "reports_circulated_on"):
         value = locals()[field_name]
         if value and value < after:
-            raise ValidationError({field_name: "This date is before the last review (or the "
-                                               "plan's issue)."})
+            raise ValidationError({field_name: "This date is before the last review (or the plan's issue)."})
     if reports_circulated_on and not reports_requested_on:
-        raise ValidationError({"reports_requested_on": "Reports are requested before they are "
-                                                       "circulated: enter when."})
-    if reports_circulated_on and reports_requested_on and (
-            reports_circulated_on < reports_requested_on):
-        raise ValidationError({"reports_circulated_on": "This date is before the reports were "
-                                                        "requested."})
+        raise ValidationError(
+            {"reports_requested_on": "Reports are requested before they are circulated: enter when."}
+        )
+    if reports_circulated_on and reports_requested_on and (reports_circulated_on < reports_requested_on):
+        raise ValidationError({"reports_circulated_on": "This date is before the reports were requested."})
     plan.next_meeting_on = next_meeting_on
     plan.reports_requested_on = reports_requested_on
     plan.reports_circulated_on = reports_circulated_on
@@ -355,8 +438,9 @@ def annual_review_prepare(*, actor: User, plan: EHCPlan, next_meeting_on: dt.dat
 
 
 @transaction.atomic
-def annual_review_report_sent(*, actor: User, review: AnnualReview, sent_on: dt.date,
-                              today: dt.date | None = None) -> AnnualReview:
+def annual_review_report_sent(
+    *, actor: User, review: AnnualReview, sent_on: dt.date, today: dt.date | None = None
+) -> AnnualReview:
     """The review report reached the LA (regulation 20(7)): its step is done."""
     today = today or _today()
     _not_future(sent_on, "sent_on", today)
@@ -379,26 +463,36 @@ def la_review_rules_save(*, actor: User | None, rules: LAReviewRules) -> LARevie
     # Every school with a plan from this LA, whoever saves (an admin's request has no school
     # scope of its own).
     with scopes_disabled():
-        school_ids = set(EHCPlan.objects.filter(local_authority_id=rules.local_authority_id,
-                                                ceased_on__isnull=True)
-                         .values_list("school_id", flat=True))
+        school_ids = set(
+            EHCPlan.objects.filter(
+                local_authority_id=rules.local_authority_id, ceased_on__isnull=True
+            ).values_list("school_id", flat=True)
+        )
     figures.schools_refresh(school_ids=school_ids)
     return rules
 
 
 # --- LA consultations on naming a school (s.39) -------------------------------------------------
 
+
 def _clean_name(value: str) -> str:
     return " ".join((value or "").split())
 
 
 @transaction.atomic
-def naming_consultation_log(*, actor: User, school: School, local_authority: LocalAuthority,
-                            received_on: dt.date, pupil: Pupil | None = None,
-                            prospective_forename: str = "", prospective_surname: str = "",
-                            prospective_date_of_birth: dt.date | None = None,
-                            owner: User | None = None,
-                            today: dt.date | None = None) -> NamingConsultation:
+def naming_consultation_log(
+    *,
+    actor: User,
+    school: School,
+    local_authority: LocalAuthority,
+    received_on: dt.date,
+    pupil: Pupil | None = None,
+    prospective_forename: str = "",
+    prospective_surname: str = "",
+    prospective_date_of_birth: dt.date | None = None,
+    owner: User | None = None,
+    today: dt.date | None = None,
+) -> NamingConsultation:
     """An LA consults the school about naming it in a child's EHC plan: the 15-day clock for
     the school's response starts on the day the consultation was received. The child is a
     pupil of the school's register or a prospective pupil, by name and date of birth only."""
@@ -409,8 +503,10 @@ def naming_consultation_log(*, actor: User, school: School, local_authority: Loc
         if pupil.school_id != school.pk:
             raise ValidationError({"pupil": "Choose a pupil of this school."})
         if forename or surname or prospective_date_of_birth:
-            raise ValidationError("Give either a pupil on the register or a prospective pupil's "
-                                  "name and date of birth, not both.")
+            raise ValidationError(
+                "Give either a pupil on the register or a prospective pupil's "
+                "name and date of birth, not both."
+            )
     else:
         errors = {}
         if not surname:
@@ -420,18 +516,24 @@ def naming_consultation_log(*, actor: User, school: School, local_authority: Loc
         if prospective_date_of_birth is None:
             errors["prospective_date_of_birth"] = "Enter the prospective pupil's date of birth."
         elif prospective_date_of_birth >= received_on:
-            errors["prospective_date_of_birth"] = ("The date of birth must be before the day the "
-                                                   "consultation was received.")
+            errors["prospective_date_of_birth"] = (
+                "The date of birth must be before the day the consultation was received."
+            )
         if errors:
             raise ValidationError(errors)
     owner = owner or actor
     _check_owner(owner, school)
     consultation = NamingConsultation.objects.create(
-        school=school, local_authority=local_authority, pupil=pupil,
+        school=school,
+        local_authority=local_authority,
+        pupil=pupil,
         prospective_forename=forename if pupil is None else "",
         prospective_surname=surname if pupil is None else "",
         prospective_date_of_birth=prospective_date_of_birth if pupil is None else None,
-        received_on=received_on, owner=owner, created_by=actor)
+        received_on=received_on,
+        owner=owner,
+        created_by=actor,
+    )
     figures.school_refresh(school_id=school.pk)
     return consultation
 
@@ -444,9 +546,14 @@ def _still_open(consultation: NamingConsultation) -> None:
 
 
 @transaction.atomic
-def naming_consultation_draft_response(*, actor: User, consultation: NamingConsultation,
-                                       can_meet_needs: bool, ground: str = "",
-                                       reasons: str = "") -> NamingConsultation:
+def naming_consultation_draft_response(
+    *,
+    actor: User,
+    consultation: NamingConsultation,
+    can_meet_needs: bool,
+    ground: str = "",
+    reasons: str = "",
+) -> NamingConsultation:
     """The school's answer, for the headteacher to sign off: whether it can meet the child's
     needs and, if not, the ground of s.39(4) and why. A draft may be written again until it is
     signed off."""
@@ -465,16 +572,15 @@ def naming_consultation_draft_response(*, actor: User, consultation: NamingConsu
     consultation.can_meet_needs, consultation.ground = bool(can_meet_needs), ground
     consultation.reasons = reasons
     consultation.drafted_by, consultation.drafted_at = actor, timezone.now()
-    consultation.save(update_fields=["can_meet_needs", "ground", "reasons", "drafted_by",
-                                     "drafted_at"])
+    consultation.save(update_fields=["can_meet_needs", "ground", "reasons", "drafted_by", "drafted_at"])
     figures.school_refresh(school_id=consultation.school_id)
     return consultation
 
 
 @transaction.atomic
-def naming_consultation_sign_off(*, actor: User, consultation: NamingConsultation,
-                                 responded_on: dt.date,
-                                 today: dt.date | None = None) -> NamingConsultation:
+def naming_consultation_sign_off(
+    *, actor: User, consultation: NamingConsultation, responded_on: dt.date, today: dt.date | None = None
+) -> NamingConsultation:
     """The headteacher signs off the drafted response and it goes to the LA on `responded_on`:
     the 15-day clock stops on that day (on time up to and including day 15)."""
     today = today or _today()
@@ -485,8 +591,7 @@ def naming_consultation_sign_off(*, actor: User, consultation: NamingConsultatio
         raise ValidationError("There is no drafted response to sign off yet.")
     _not_future(responded_on, "responded_on", today)
     if responded_on < consultation.received_on:
-        raise ValidationError({"responded_on": "This date is before the consultation was "
-                                               "received."})
+        raise ValidationError({"responded_on": "This date is before the consultation was received."})
     consultation.signed_off_by, consultation.responded_on = actor, responded_on
     consultation.save(update_fields=["signed_off_by", "responded_on"])
     figures.school_refresh(school_id=consultation.school_id)
@@ -494,9 +599,14 @@ def naming_consultation_sign_off(*, actor: User, consultation: NamingConsultatio
 
 
 @transaction.atomic
-def naming_consultation_record_outcome(*, actor: User, consultation: NamingConsultation,
-                                       outcome: str, outcome_on: dt.date,
-                                       today: dt.date | None = None) -> NamingConsultation:
+def naming_consultation_record_outcome(
+    *,
+    actor: User,
+    consultation: NamingConsultation,
+    outcome: str,
+    outcome_on: dt.date,
+    today: dt.date | None = None,
+) -> NamingConsultation:
     """What the LA decided: the school named or not, or the consultation withdrawn (which
     stops the clock when no response was sent). An outcome other than withdrawn follows the
     school's response."""
@@ -507,12 +617,15 @@ def naming_consultation_record_outcome(*, actor: User, consultation: NamingConsu
         raise ValidationError({"outcome": "Choose the outcome."})
     _not_future(outcome_on, "outcome_on", today)
     if outcome_on < consultation.received_on:
-        raise ValidationError({"outcome_on": "This date is before the consultation was "
-                                             "received."})
+        raise ValidationError({"outcome_on": "This date is before the consultation was received."})
     if outcome != NamingConsultation.Outcome.WITHDRAWN and not consultation.responded_on:
-        raise ValidationError({"outcome": "The LA decides after the school's response: sign "
-                                          "off and send the response first, or record that "
-                                          "the LA withdrew the consultation."})
+        raise ValidationError(
+            {
+                "outcome": "The LA decides after the school's response: sign "
+                "off and send the response first, or record that "
+                "the LA withdrew the consultation."
+            }
+        )
     if consultation.responded_on and outcome_on < consultation.responded_on:
         raise ValidationError({"outcome_on": "This date is before the school's response."})
     consultation.outcome, consultation.outcome_on = outcome, outcome_on
@@ -529,21 +642,23 @@ def _erase_prospective(rows: QuerySet[NamingConsultation]) -> int:
         # A prospective pupil always has a date of birth (the model's check constraint).
         assert c.prospective_date_of_birth is not None
         NamingConsultation.objects.filter(pk=c.pk).update(
-            prospective_forename=ERASED_NAME, prospective_surname=ERASED_NAME,
+            prospective_forename=ERASED_NAME,
+            prospective_surname=ERASED_NAME,
             prospective_date_of_birth=dt.date(c.prospective_date_of_birth.year, 1, 1),
-            reasons=REDACTED_TEXT if c.reasons else "")
+            reasons=REDACTED_TEXT if c.reasons else "",
+        )
         changed += 1
     return changed
 
 
 @transaction.atomic
-def naming_consultation_erase_prospective(*, actor: User | None,
-                                          consultation: NamingConsultation) -> bool:
+def naming_consultation_erase_prospective(*, actor: User | None, consultation: NamingConsultation) -> bool:
     """Erase a prospective pupil's name and date of birth (a request to erase, or their
     retention ended) from a consultation. False when there was nothing to erase."""
     if consultation.pupil_id:
-        raise ValidationError("This consultation is about a pupil on the register: erase the "
-                              "pupil through the privacy pages.")
+        raise ValidationError(
+            "This consultation is about a pupil on the register: erase the pupil through the privacy pages."
+        )
     return bool(_erase_prospective(NamingConsultation.objects.filter(pk=consultation.pk)))
 
 
@@ -552,18 +667,22 @@ def naming_consultations_erase(erasure: PupilErasure) -> None:
     the consultations about the same child before they joined (a prospective pupil with their
     name and date of birth); their name is cut out of other consultations' reasons."""
     pupil = erasure.pupil
-    NamingConsultation.objects.filter(pupil=pupil).exclude(reasons="").update(
-        reasons=REDACTED_TEXT)
-    _erase_prospective(NamingConsultation.objects.filter(
-        pupil__isnull=True, prospective_forename__iexact=pupil.forename,
-        prospective_surname__iexact=pupil.surname,
-        prospective_date_of_birth=pupil.date_of_birth))
+    NamingConsultation.objects.filter(pupil=pupil).exclude(reasons="").update(reasons=REDACTED_TEXT)
+    _erase_prospective(
+        NamingConsultation.objects.filter(
+            pupil__isnull=True,
+            prospective_forename__iexact=pupil.forename,
+            prospective_surname__iexact=pupil.surname,
+            prospective_date_of_birth=pupil.date_of_birth,
+        )
+    )
     erasure.cut_mentions(NamingConsultation.objects.exclude(pupil=pupil), ("reasons",))
 
 
 @transaction.atomic
-def annual_review_record_decision(*, actor: User, review: AnnualReview, decision: str,
-                                  date: dt.date, today: dt.date | None = None) -> AnnualReview:
+def annual_review_record_decision(
+    *, actor: User, review: AnnualReview, decision: str, date: dt.date, today: dt.date | None = None
+) -> AnnualReview:
     today = today or _today()
     _not_future(date, "date", today)
     if decision not in AnnualReview.Decision.values:
@@ -580,17 +699,20 @@ def annual_review_record_decision(*, actor: User, review: AnnualReview, decision
 
 # --- A pupil moving school with their plan (transfers.PupilMove) -------------------------------
 
+
 @transaction.atomic
-def ehc_plan_move(*, actor: User | None, from_pupil: Pupil, to_pupil: Pupil,
-                  on: dt.date) -> dict[str, int]:
+def ehc_plan_move(*, actor: User | None, from_pupil: Pupil, to_pupil: Pupil, on: dt.date) -> dict[str, int]:
     """The pupil's EHC plan follows them to their new school: the old school's live plan
     ceases there on the day of the move (kept, with its reviews, as its history) and the new
     school's record of the plan gets its issue date, LA and the reviews held so far, so the
     next review falls due where the pupil now is. One live plan per child across the
     deployment: the trust's figures never count the child twice."""
     with scopes_disabled():
-        plans = list(EHCPlan.objects.select_for_update()
-                     .filter(pupil=from_pupil, ceased_on__isnull=True).order_by("pk"))
+        plans = list(
+            EHCPlan.objects.select_for_update()
+            .filter(pupil=from_pupil, ceased_on__isnull=True)
+            .order_by("pk")
+        )
         source = next((p for p in plans if p.issue_date is not None), None)
         for plan in plans:
             plan.ceased_on = on
@@ -601,8 +723,9 @@ def ehc_plan_move(*, actor: User | None, from_pupil: Pupil, to_pupil: Pupil,
         if source is None:
             return out  # no issued plan: the new school's register makes its own record
         assert source.issue_date is not None  # chosen above for having one
-        plan = _plan_with_details(pupil=to_pupil, local_authority=source.local_authority,
-                                  issue_date=source.issue_date, owner=actor)
+        plan = _plan_with_details(
+            pupil=to_pupil, local_authority=source.local_authority, issue_date=source.issue_date, owner=actor
+        )
         plan.amended_plan_issued_on = source.amended_plan_issued_on
         plan.save(update_fields=["amended_plan_issued_on"])
         out["ehc_plans"] = 1
@@ -611,8 +734,12 @@ def ehc_plan_move(*, actor: User | None, from_pupil: Pupil, to_pupil: Pupil,
             if review.meeting_date in known:
                 continue
             AnnualReview.objects.create(
-                plan=plan, meeting_date=review.meeting_date, la_decision=review.la_decision,
-                la_decision_date=review.la_decision_date, recorded_by=review.recorded_by)
+                plan=plan,
+                meeting_date=review.meeting_date,
+                la_decision=review.la_decision,
+                la_decision_date=review.la_decision_date,
+                recorded_by=review.recorded_by,
+            )
             out["annual_reviews"] += 1
         figures.school_refresh(school_id=plan.school_id)
     return out
@@ -620,14 +747,25 @@ def ehc_plan_move(*, actor: User | None, from_pupil: Pupil, to_pupil: Pupil,
 
 # --- Cases -----------------------------------------------------------------------------------
 
+
 @transaction.atomic
-def case_open(*, actor: User, school: School, kind: str, title: str, owner: User,
-              opened_on: dt.date, pupil: Pupil | None = None, note: str = "",
-              next_action_due: dt.date | None = None,
-              decision_letter_date: dt.date | None = None,
-              mediation_certificate_date: dt.date | None = None,
-              hearing_date: dt.date | None = None, suspension_start: dt.date | None = None,
-              suspension_days: int | None = None) -> Case:
+def case_open(
+    *,
+    actor: User,
+    school: School,
+    kind: str,
+    title: str,
+    owner: User,
+    opened_on: dt.date,
+    pupil: Pupil | None = None,
+    note: str = "",
+    next_action_due: dt.date | None = None,
+    decision_letter_date: dt.date | None = None,
+    mediation_certificate_date: dt.date | None = None,
+    hearing_date: dt.date | None = None,
+    suspension_start: dt.date | None = None,
+    suspension_days: int | None = None,
+) -> Case:
     today = _today()
     if kind not in Case.Kind.values:
         raise ValidationError({"kind": "Choose the kind of case."})
@@ -643,20 +781,27 @@ def case_open(*, actor: User, school: School, kind: str, title: str, owner: User
         if pupil is None:
             raise ValidationError({"pupil": "A suspension is recorded for a pupil."})
         if not suspension_start or not suspension_days:
-            raise ValidationError(
-                {"suspension_days": "Enter the first day and the number of school days."}
-            )
+            raise ValidationError({"suspension_days": "Enter the first day and the number of school days."})
     elif suspension_days or suspension_start:
         raise ValidationError({"suspension_days": "School days are only for suspensions."})
-    if kind != Case.Kind.TRIBUNAL_APPEAL and (decision_letter_date or mediation_certificate_date
-                                              or hearing_date):
+    if kind != Case.Kind.TRIBUNAL_APPEAL and (
+        decision_letter_date or mediation_certificate_date or hearing_date
+    ):
         raise ValidationError({"decision_letter_date": "Tribunal dates are only for appeals."})
     case = Case.objects.create(
-        kind=kind, school=school, pupil=pupil, title=title.strip(), owner=owner,
-        opened_on=opened_on, next_action_due=next_action_due,
+        kind=kind,
+        school=school,
+        pupil=pupil,
+        title=title.strip(),
+        owner=owner,
+        opened_on=opened_on,
+        next_action_due=next_action_due,
         decision_letter_date=decision_letter_date,
-        mediation_certificate_date=mediation_certificate_date, hearing_date=hearing_date,
-        suspension_start=suspension_start, suspension_days=suspension_days, created_by=actor,
+        mediation_certificate_date=mediation_certificate_date,
+        hearing_date=hearing_date,
+        suspension_start=suspension_start,
+        suspension_days=suspension_days,
+        created_by=actor,
     )
     if note.strip():
         case_add_note(actor=actor, case=case, text=note)
@@ -666,8 +811,7 @@ def case_open(*, actor: User, school: School, kind: str, title: str, owner: User
 
 def _check_owner(owner: User, school: School) -> None:
     if not access.can(owner, Capability.MANAGE_CASES, school):
-        raise ValidationError({"owner": "The owner must be someone who manages this school's "
-                                        "cases."})
+        raise ValidationError({"owner": "The owner must be someone who manages this school's cases."})
 
 
 def case_add_note(*, actor: User, case: Case, text: str) -> CaseNote:
@@ -677,11 +821,17 @@ def case_add_note(*, actor: User, case: Case, text: str) -> CaseNote:
 
 
 @transaction.atomic
-def case_update(*, actor: User, case: Case, status: str | None = None,
-                next_action_due: dt.date | None = None, owner: User | None = None,
-                appeal_lodged_on: dt.date | None = None,
-                mediation_certificate_date: dt.date | None = None,
-                hearing_date: dt.date | None = None) -> Case:
+def case_update(
+    *,
+    actor: User,
+    case: Case,
+    status: str | None = None,
+    next_action_due: dt.date | None = None,
+    owner: User | None = None,
+    appeal_lodged_on: dt.date | None = None,
+    mediation_certificate_date: dt.date | None = None,
+    hearing_date: dt.date | None = None,
+) -> Case:
     """Change the status (open / waiting on others), the next action date, the owner or the
     tribunal dates of an open case. Each change is written to the timeline."""
     if not case.is_open:
@@ -694,8 +844,9 @@ def case_update(*, actor: User, case: Case, status: str | None = None,
         changes.append(f"Status: {case.get_status_display()}")
     if next_action_due != case.next_action_due:
         case.next_action_due = next_action_due
-        changes.append(f"Next action due: {next_action_due:%d %b %Y}" if next_action_due
-                       else "Next action date cleared")
+        changes.append(
+            f"Next action due: {next_action_due:%d %b %Y}" if next_action_due else "Next action date cleared"
+        )
     if owner and owner.pk != case.owner_id:
         _check_owner(owner, case.school)
         case.owner = owner
@@ -718,8 +869,7 @@ def case_update(*, actor: User, case: Case, status: str | None = None,
 
 
 @transaction.atomic
-def case_close(*, actor: User, case: Case, outcome: str, closed_on: dt.date | None = None
-               ) -> Case:
+def case_close(*, actor: User, case: Case, outcome: str, closed_on: dt.date | None = None) -> Case:
     closed_on = closed_on or _today()
     if not case.is_open:
         raise ValidationError("This case is already closed.")
@@ -740,6 +890,7 @@ def case_close(*, actor: User, case: Case, outcome: str, closed_on: dt.date | No
 # history says so: a case's timeline gets a note, and every record an audit entry with who
 # handed it over, from whom, to whom, when and why. A record already with the new owner is left
 # as it is, so handing over twice changes nothing the second time.
+
 
 def _check_reason(reason: str) -> None:
     if reason not in handover.Reason.values:
@@ -768,18 +919,21 @@ def _take_over(*, actor: User, obj: _Owned, owner: User, reason: str) -> bool:
     type(obj).objects.filter(pk=obj.pk).update(**fields)
     obj.owner = owner
     if isinstance(obj, Case):
-        case_add_note(actor=actor, case=obj, text=(
-            f"Handed over from {previous or 'no owner'} to {owner}: "
-            f"{handover.Reason(reason).label.lower()}."))
+        case_add_note(
+            actor=actor,
+            case=obj,
+            text=(
+                f"Handed over from {previous or 'no owner'} to {owner}: "
+                f"{handover.Reason(reason).label.lower()}."
+            ),
+        )
     if previous is not None:
-        handover.record(actor=actor, obj=obj, from_owner=previous, to_owner=owner,
-                        reason=reason)
+        handover.record(actor=actor, obj=obj, from_owner=previous, to_owner=owner, reason=reason)
     return True
 
 
 def _locked(model: type[_Owned], pk: int) -> _Owned:
-    return (model.objects.select_for_update(of=("self",)).select_related("owner", "school")
-            .get(pk=pk))
+    return model.objects.select_for_update(of=("self",)).select_related("owner", "school").get(pk=pk)
 
 
 @transaction.atomic
@@ -825,41 +979,62 @@ OPEN: dict[type[models.Model], Q] = {
 }
 
 
-def _hand_over(model: type[_Owned], *, actor: User, from_owner: User, to_owner: User,
-               school_ids: Iterable[int], reason: str) -> int:
+def _hand_over(
+    model: type[_Owned],
+    *,
+    actor: User,
+    from_owner: User,
+    to_owner: User,
+    school_ids: Iterable[int],
+    reason: str,
+) -> int:
     _check_reason(reason)
-    rows = list(model.objects.select_for_update(of=("self",)).select_related("owner", "school")
-                .filter(OPEN[model], owner=from_owner, school_id__in=list(school_ids))
-                .order_by("pk"))
-    moved = [row for row in rows
-             if _take_over(actor=actor, obj=row, owner=to_owner, reason=reason)]
+    rows = list(
+        model.objects.select_for_update(of=("self",))
+        .select_related("owner", "school")
+        .filter(OPEN[model], owner=from_owner, school_id__in=list(school_ids))
+        .order_by("pk")
+    )
+    moved = [row for row in rows if _take_over(actor=actor, obj=row, owner=to_owner, reason=reason)]
     figures.schools_refresh(school_ids={row.school_id for row in moved})
     return len(moved)
 
 
 @transaction.atomic
-def cases_hand_over(*, actor: User, from_owner: User, to_owner: User,
-                    school_ids: Iterable[int], reason: str) -> int:
+def cases_hand_over(
+    *, actor: User, from_owner: User, to_owner: User, school_ids: Iterable[int], reason: str
+) -> int:
     """Every open case of `from_owner` at these schools to `to_owner`: the number moved."""
-    return _hand_over(Case, actor=actor, from_owner=from_owner, to_owner=to_owner,
-                      school_ids=school_ids, reason=reason)
+    return _hand_over(
+        Case, actor=actor, from_owner=from_owner, to_owner=to_owner, school_ids=school_ids, reason=reason
+    )
 
 
 @transaction.atomic
-def ehc_requests_hand_over(*, actor: User, from_owner: User, to_owner: User,
-                           school_ids: Iterable[int], reason: str) -> int:
-    return _hand_over(EHCRequest, actor=actor, from_owner=from_owner, to_owner=to_owner,
-                      school_ids=school_ids, reason=reason)
+def ehc_requests_hand_over(
+    *, actor: User, from_owner: User, to_owner: User, school_ids: Iterable[int], reason: str
+) -> int:
+    return _hand_over(
+        EHCRequest,
+        actor=actor,
+        from_owner=from_owner,
+        to_owner=to_owner,
+        school_ids=school_ids,
+        reason=reason,
+    )
 
 
 @transaction.atomic
-def ehc_plans_hand_over(*, actor: User, from_owner: User, to_owner: User,
-                        school_ids: Iterable[int], reason: str) -> int:
-    return _hand_over(EHCPlan, actor=actor, from_owner=from_owner, to_owner=to_owner,
-                      school_ids=school_ids, reason=reason)
+def ehc_plans_hand_over(
+    *, actor: User, from_owner: User, to_owner: User, school_ids: Iterable[int], reason: str
+) -> int:
+    return _hand_over(
+        EHCPlan, actor=actor, from_owner=from_owner, to_owner=to_owner, school_ids=school_ids, reason=reason
+    )
 
 
 # --- Head of SEND activity -------------------------------------------------------------------
+
 
 def split_hours(hours: Decimal, parts: int) -> list[Decimal]:
     """Split hours into `parts` shares to the hundredth that add up exactly (the first shares
@@ -869,9 +1044,16 @@ def split_hours(hours: Decimal, parts: int) -> list[Decimal]:
     return [base + (Decimal("0.01") if i < rest else 0) for i in range(parts)]
 
 
-def _activity_checked(*, kind: str, date: dt.date, hours: Decimal, trusts: list[Trust],
-                      school: School | None, topic: str, staff_trained: int | None
-                      ) -> list[Trust]:
+def _activity_checked(
+    *,
+    kind: str,
+    date: dt.date,
+    hours: Decimal,
+    trusts: list[Trust],
+    school: School | None,
+    topic: str,
+    staff_trained: int | None,
+) -> list[Trust]:
     """The facts an activity entry must hold (on logging and on correcting); the trusts
     without repeats, by id."""
     if kind not in ActivityEntry.Kind.values:
@@ -886,12 +1068,8 @@ def _activity_checked(*, kind: str, date: dt.date, hours: Decimal, trusts: list[
     trusts = sorted({t.pk: t for t in trusts}.values(), key=lambda t: t.pk)
     if school is not None and school.trust_id not in {t.pk for t in trusts}:
         raise ValidationError({"school": "The school is not in the chosen trust(s)."})
-    if kind == ActivityEntry.Kind.TRAINING and (
-        school is None or not topic.strip() or not staff_trained
-    ):
-        raise ValidationError(
-            {"topic": "Training needs a school, a topic and the number of staff trained."}
-        )
+    if kind == ActivityEntry.Kind.TRAINING and (school is None or not topic.strip() or not staff_trained):
+        raise ValidationError({"topic": "Training needs a school, a topic and the number of staff trained."})
     return trusts
 
 
@@ -903,58 +1081,125 @@ def _share(entry: ActivityEntry, trusts: list[Trust], hours: Decimal) -> None:
 
 
 @transaction.atomic
-def activity_log(*, actor: User, kind: str, date: dt.date, hours: Decimal, trusts: list[Trust],
-                 school: School | None = None, topic: str = "", staff_trained: int | None = None,
-                 notes: str = "") -> ActivityEntry:
+def activity_log(
+    *,
+    actor: User,
+    kind: str,
+    date: dt.date,
+    hours: Decimal,
+    trusts: list[Trust],
+    school: School | None = None,
+    topic: str = "",
+    staff_trained: int | None = None,
+    notes: str = "",
+) -> ActivityEntry:
     """Log one activity for one or more trusts; its hours are shared equally between them."""
-    trusts = _activity_checked(kind=kind, date=date, hours=hours, trusts=trusts, school=school,
-                               topic=topic, staff_trained=staff_trained)
+    trusts = _activity_checked(
+        kind=kind,
+        date=date,
+        hours=hours,
+        trusts=trusts,
+        school=school,
+        topic=topic,
+        staff_trained=staff_trained,
+    )
     entry = ActivityEntry.objects.with_scopes_disabled().create(
-        person=actor, kind=kind, date=date, hours=hours, school=school, topic=topic.strip(),
-        staff_trained=staff_trained, notes=notes.strip(),
+        person=actor,
+        kind=kind,
+        date=date,
+        hours=hours,
+        school=school,
+        topic=topic.strip(),
+        staff_trained=staff_trained,
+        notes=notes.strip(),
     )
     _share(entry, trusts, hours)
     figures.trust_activity_refresh(trust_ids=[t.pk for t in trusts])
     return entry
 
 
-def _activity_values(*, kind: str, date: dt.date, hours: Decimal, trusts: list[Trust],
-                     school: School | None, topic: str, staff_trained: int | None,
-                     notes: str) -> dict[str, Any]:
+def _activity_values(
+    *,
+    kind: str,
+    date: dt.date,
+    hours: Decimal,
+    trusts: list[Trust],
+    school: School | None,
+    topic: str,
+    staff_trained: int | None,
+    notes: str,
+) -> dict[str, Any]:
     """An entry's values as kept in its history (names beside ids, to read them later)."""
     return {
-        "kind": kind, "date": date.isoformat(), "hours": str(hours.quantize(Decimal("0.01"))),
+        "kind": kind,
+        "date": date.isoformat(),
+        "hours": str(hours.quantize(Decimal("0.01"))),
         "trusts": [[t.pk, t.name] for t in sorted(trusts, key=lambda t: t.pk)],
         "school": [school.pk, school.name] if school is not None else None,
-        "topic": topic, "staff_trained": staff_trained, "notes": notes,
+        "topic": topic,
+        "staff_trained": staff_trained,
+        "notes": notes,
     }
 
 
 @transaction.atomic
-def activity_correct(*, actor: User, entry: ActivityEntry, kind: str, date: dt.date,
-                     hours: Decimal, trusts: list[Trust], school: School | None = None,
-                     topic: str = "", staff_trained: int | None = None, notes: str = "",
-                     reason: str = "") -> ActivityCorrection:
+def activity_correct(
+    *,
+    actor: User,
+    entry: ActivityEntry,
+    kind: str,
+    date: dt.date,
+    hours: Decimal,
+    trusts: list[Trust],
+    school: School | None = None,
+    topic: str = "",
+    staff_trained: int | None = None,
+    notes: str = "",
+    reason: str = "",
+) -> ActivityCorrection:
     """Correct an entry: only the person who logged it may. The values before and after are
     kept as a correction (the first correction's `before` is what was first logged), the
     hours shared again between the trusts, and the figures of the trusts it was and is now
     for written again, in one transaction."""
     if entry.person_id != actor.pk:
         raise ValidationError("Only the person who logged an activity can correct it.")
-    trusts = _activity_checked(kind=kind, date=date, hours=hours, trusts=trusts, school=school,
-                               topic=topic, staff_trained=staff_trained)
+    trusts = _activity_checked(
+        kind=kind,
+        date=date,
+        hours=hours,
+        trusts=trusts,
+        school=school,
+        topic=topic,
+        staff_trained=staff_trained,
+    )
     # Locked, so two corrections at once are kept one after the other.
-    entry = (ActivityEntry.objects.with_scopes_disabled().select_for_update(of=("self",))
-             .select_related("school").get(pk=entry.pk))
-    shares = list(ActivityShare.objects.with_scopes_disabled().filter(entry=entry)
-                  .select_related("trust"))
-    before = _activity_values(kind=entry.kind, date=entry.date, hours=entry.hours,
-                              trusts=[s.trust for s in shares], school=entry.school,
-                              topic=entry.topic, staff_trained=entry.staff_trained,
-                              notes=entry.notes)
-    after = _activity_values(kind=kind, date=date, hours=hours, trusts=trusts, school=school,
-                             topic=topic.strip(), staff_trained=staff_trained,
-                             notes=notes.strip())
+    entry = (
+        ActivityEntry.objects.with_scopes_disabled()
+        .select_for_update(of=("self",))
+        .select_related("school")
+        .get(pk=entry.pk)
+    )
+    shares = list(ActivityShare.objects.with_scopes_disabled().filter(entry=entry).select_related("trust"))
+    before = _activity_values(
+        kind=entry.kind,
+        date=entry.date,
+        hours=entry.hours,
+        trusts=[s.trust for s in shares],
+        school=entry.school,
+        topic=entry.topic,
+        staff_trained=entry.staff_trained,
+        notes=entry.notes,
+    )
+    after = _activity_values(
+        kind=kind,
+        date=date,
+        hours=hours,
+        trusts=trusts,
+        school=school,
+        topic=topic.strip(),
+        staff_trained=staff_trained,
+        notes=notes.strip(),
+    )
     if before == after:
         raise ValidationError("Nothing has changed: change a value to correct the entry.")
     entry.kind, entry.date, entry.hours, entry.school = kind, date, hours, school
@@ -967,13 +1212,14 @@ def activity_correct(*, actor: User, entry: ActivityEntry, kind: str, date: dt.d
                 share.delete()  # one by one, so each removal is audited
             _share(entry, trusts, hours)
         correction = ActivityCorrection.objects.create(
-            entry=entry, corrected_by=actor, reason=reason.strip(), before=before, after=after)
-    figures.trust_activity_refresh(
-        trust_ids={t for t, _ in before["trusts"]} | {t.pk for t in trusts})
+            entry=entry, corrected_by=actor, reason=reason.strip(), before=before, after=after
+        )
+    figures.trust_activity_refresh(trust_ids={t for t, _ in before["trusts"]} | {t.pk for t in trusts})
     return correction
 
 
 # --- Reminders -------------------------------------------------------------------------------
+
 
 def reminders_send_daily(*, today: dt.date | None = None) -> int:
     """E-mail each owner one digest of what is due within 7 days or overdue; at most one
@@ -993,18 +1239,23 @@ def reminders_send_daily(*, today: dt.date | None = None) -> int:
             if not created:
                 continue
             # Absolute links (SITE_URL): a mail client has no page to resolve a path against.
-            body = render_to_string("casework/email/digest.txt", {
-                "owner": owner, "items": [(item, absolute_url(item.url)) for item in items],
-                "count": len(items), "today": today,
-                "due_list_url": absolute_url(reverse("casework:due_list")),
-            })
-            send_mail(f"SEND Portal: {len(items)} item(s) due or overdue", body,
-                      None, [owner.email])
+            body = render_to_string(
+                "casework/email/digest.txt",
+                {
+                    "owner": owner,
+                    "items": [(item, absolute_url(item.url)) for item in items],
+                    "count": len(items),
+                    "today": today,
+                    "due_list_url": absolute_url(reverse("casework:due_list")),
+                },
+            )
+            send_mail(f"SEND Portal: {len(items)} item(s) due or overdue", body, None, [owner.email])
         sent += 1
     return sent
 
 
 # --- Erasure of a pupil's personal data (pupils.erasure) -----------------------------------------
+
 
 def _rewrite_notes(notes: models.QuerySet[CaseNote], text_of: Callable[[str], str]) -> None:
     """The one path that rewrites case note text: erasure. Case notes are append-only
@@ -1026,7 +1277,7 @@ def pupil_cases_erase(erasure: PupilErasure) -> None:
     _rewrite_notes(CaseNote.objects.filter(case__in=linked), lambda _text: REDACTED_TEXT)
     others = Case.objects.filter(school_id=pupil.school_id).exclude(pupil=pupil)
     for case in others.filter(erasure.mentions("title", "outcome")):
-        Case.objects.filter(pk=case.pk).update(title=erasure.cut(case.title),
-                                               outcome=erasure.cut(case.outcome))
-    _rewrite_notes(CaseNote.objects.filter(case__in=others).filter(erasure.mentions("text")),
-                   erasure.cut)
+        Case.objects.filter(pk=case.pk).update(
+            title=erasure.cut(case.title), outcome=erasure.cut(case.outcome)
+        )
+    _rewrite_notes(CaseNote.objects.filter(case__in=others).filter(erasure.mentions("text")), erasure.cut)

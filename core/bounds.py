@@ -24,8 +24,13 @@ def latest_date(today: datetime.date | None = None) -> datetime.date:
     return datetime.date(today.year + YEARS_AHEAD, 12, 31)
 
 
-def date_problem(value: datetime.date, label: str, *, earliest: datetime.date | None = None,
-                 latest: datetime.date | None = None) -> str | None:
+def date_problem(
+    value: datetime.date,
+    label: str,
+    *,
+    earliest: datetime.date | None = None,
+    latest: datetime.date | None = None,
+) -> str | None:
     """None, or the message for a date outside what the domain allows."""
     earliest = earliest or EARLIEST_DATE
     latest = latest or latest_date()

@@ -17,7 +17,7 @@ class CensusDay:
 
     @property
     def label(self) -> str:
-        """"Spring census, Thursday 21 January 2027"."""
+        """ "Spring census, Thursday 21 January 2027"."""
         return f"{self.season.capitalize()} census, {self.date:%A} {self.date.day} {self.date:%B %Y}"
 
 
@@ -28,9 +28,11 @@ def nth_thursday(year: int, month: int, n: int) -> dt.date:
 
 def census_days(year: int) -> list[CensusDay]:
     """The three census days of a calendar year, in date order."""
-    return [CensusDay("spring", nth_thursday(year, 1, 3)),
-            CensusDay("summer", nth_thursday(year, 5, 3)),
-            CensusDay("autumn", nth_thursday(year, 10, 1))]
+    return [
+        CensusDay("spring", nth_thursday(year, 1, 3)),
+        CensusDay("summer", nth_thursday(year, 5, 3)),
+        CensusDay("autumn", nth_thursday(year, 10, 1)),
+    ]
 
 
 def next_census(today: dt.date) -> CensusDay:

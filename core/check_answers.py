@@ -27,8 +27,7 @@ def keep(request, key: str, form: forms.BaseForm) -> None:
     """Keep the answers of a valid bound form until they are confirmed or changed."""
     data = form.data
     assert isinstance(data, QueryDict)  # a form bound to the request's POST
-    answers = {name: data.getlist(name) for name in data
-               if name != "csrfmiddlewaretoken"}
+    answers = {name: data.getlist(name) for name in data if name != "csrfmiddlewaretoken"}
     waiting = dict(request.session.get(_SESSION_KEY, {}))
     waiting[key] = answers
     request.session[_SESSION_KEY] = waiting
@@ -87,10 +86,14 @@ def rows(form: forms.BaseForm, change_url: str) -> list[Row]:
     result = []
     for bound in form.visible_fields():
         label = str(bound.label)
-        result.append(Row(
-            key=label, value=display(bound.field, form.cleaned_data.get(bound.name)),
-            href=f"{change_url}#{field_anchor(bound)}",
-            what=label[:1].lower() + label[1:] if label[1:2].islower() else label))
+        result.append(
+            Row(
+                key=label,
+                value=display(bound.field, form.cleaned_data.get(bound.name)),
+                href=f"{change_url}#{field_anchor(bound)}",
+                what=label[:1].lower() + label[1:] if label[1:2].islower() else label,
+            )
+        )
     return result
 
 
@@ -125,8 +128,9 @@ def answered(request, key: str, form: forms.BaseForm, record) -> bool:
     return True
 
 
-def check_page(request, *, key: str, make_form, change_url: str, record, done_url, done: str,
-               check: dict, seen=None):
+def check_page(
+    request, *, key: str, make_form, change_url: str, record, done_url, done: str, check: dict, seen=None
+):
     """Check your answers, then record. GET shows the kept answers with "Change" links back to
     `change_url` (where the form is filled in with them); POST records them with
     `record(cleaned_data)` and goes to `done_url` (or `done_url(result)`). With nothing kept, or

@@ -21,8 +21,10 @@ def decode(raw: bytes) -> str:
     if not raw.strip():
         raise CSVFileError("The file is empty.")
     if b"\x00" in raw[:4096] or raw[:2] == b"PK":
-        raise CSVFileError("The file is not a CSV text file (a spreadsheet saved as .xlsx, or "
-                           "a zip that needs unpacking first?).")
+        raise CSVFileError(
+            "The file is not a CSV text file (a spreadsheet saved as .xlsx, or "
+            "a zip that needs unpacking first?)."
+        )
     text = utf8_or_cp1252(raw)
     if text is None:
         raise CSVFileError("The file's text encoding is neither UTF-8 nor Windows-1252.")
@@ -33,7 +35,7 @@ def utf8_or_cp1252(raw: bytes) -> str | None:
     """The text of a file in UTF-8 (with or without a byte-order mark) or else Windows-1252,
     the encodings schools' systems write; None when it is neither."""
     if raw.startswith(codecs.BOM_UTF8):
-        raw = raw[len(codecs.BOM_UTF8):]
+        raw = raw[len(codecs.BOM_UTF8) :]
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError:
@@ -44,8 +46,9 @@ def utf8_or_cp1252(raw: bytes) -> str | None:
         return None
 
 
-def read_rows(path: Path | str, keep: Iterable[str] | None = None
-              ) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
+def read_rows(
+    path: Path | str, keep: Iterable[str] | None = None
+) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
     """(header, [(line number, row), ...]) with surrounding spaces taken off every cell and
     header name. Blank lines are skipped; a row longer than the header is refused. `keep`: the
     only columns each row holds (GIAS's national extract has 50,000 rows of 130 columns)."""
@@ -68,10 +71,13 @@ def read_rows(path: Path | str, keep: Iterable[str] | None = None
             if not any(v.strip() for v in values):
                 continue
             if len(values) > len(header):
-                raise CSVFileError(f"Line {reader.line_num} has more cells than the header "
-                                   f"({len(values)} against {len(header)}).")
-            rows.append((reader.line_num,
-                         {h: (values[i].strip() if i < len(values) else "") for i, h in wanted}))
+                raise CSVFileError(
+                    f"Line {reader.line_num} has more cells than the header "
+                    f"({len(values)} against {len(header)})."
+                )
+            rows.append(
+                (reader.line_num, {h: (values[i].strip() if i < len(values) else "") for i, h in wanted})
+            )
     except csv.Error as exc:
         raise CSVFileError(f"Line {reader.line_num} is not valid CSV: {exc}.") from None
     return header, rows

@@ -28,8 +28,7 @@ class DateInputWidget(forms.MultiWidget):
     govuk_date = True  # templates render it as a GOV.UK date input
 
     def __init__(self, attrs=None):
-        super().__init__({part: forms.TextInput(attrs={"inputmode": "numeric"}) for part in PARTS},
-                         attrs)
+        super().__init__({part: forms.TextInput(attrs={"inputmode": "numeric"}) for part in PARTS}, attrs)
 
     def id_for_label(self, id_):
         # The error summary links to the day box.
@@ -57,15 +56,28 @@ class DateInputField(forms.MultiValueField):
 
     widget = DateInputWidget
 
-    def __init__(self, *, label: str, required: bool = True, help_text: str = "",
-                 earliest: datetime.date | None = None, latest: datetime.date | None = None,
-                 **kwargs):
+    def __init__(
+        self,
+        *,
+        label: str,
+        required: bool = True,
+        help_text: str = "",
+        earliest: datetime.date | None = None,
+        latest: datetime.date | None = None,
+        **kwargs,
+    ):
         self.earliest, self.latest = earliest, latest
         # GOV.UK's wording: "Date of birth must include a month", "Enter the date of birth".
         self.what = label[0].lower() + label[1:]
         parts = tuple(forms.CharField(required=False, max_length=4) for _ in PARTS)
-        super().__init__(parts, label=label, required=required, require_all_fields=False,
-                         help_text=help_text or "For example, 27 3 2026", **kwargs)
+        super().__init__(
+            parts,
+            label=label,
+            required=required,
+            require_all_fields=False,
+            help_text=help_text or "For example, 27 3 2026",
+            **kwargs,
+        )
         self.error_messages["required"] = f"Enter the {self.what}"
         self.error_messages["incomplete"] = f"Enter the {self.what}"
 
@@ -83,8 +95,7 @@ class DateInputField(forms.MultiValueField):
             value = datetime.date(year, month, day)
         except ValueError:
             raise forms.ValidationError(f"{self.label} must be a real date") from None
-        problem = bounds.date_problem(value, str(self.label), earliest=self.earliest,
-                                      latest=self.latest)
+        problem = bounds.date_problem(value, str(self.label), earliest=self.earliest, latest=self.latest)
         if problem:
             raise forms.ValidationError(problem)
         return value

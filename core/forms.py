@@ -19,28 +19,57 @@ from . import bounds
 # Django's own wording, per error code, that a message replaces; anything else was chosen by
 # the form and stays.
 _DJANGO_DEFAULTS: dict[str, set[str]] = {}
-for _cls in (forms.Field, forms.CharField, forms.IntegerField, forms.DecimalField,
-             forms.FloatField, forms.ChoiceField, forms.MultipleChoiceField,
-             forms.ModelChoiceField, forms.ModelMultipleChoiceField, forms.FileField,
-             forms.EmailField, forms.RegexField, forms.BooleanField):
+for _cls in (
+    forms.Field,
+    forms.CharField,
+    forms.IntegerField,
+    forms.DecimalField,
+    forms.FloatField,
+    forms.ChoiceField,
+    forms.MultipleChoiceField,
+    forms.ModelChoiceField,
+    forms.ModelMultipleChoiceField,
+    forms.FileField,
+    forms.EmailField,
+    forms.RegexField,
+    forms.BooleanField,
+):
     for _code, _message in getattr(_cls, "default_error_messages", {}).items():
         _DJANGO_DEFAULTS.setdefault(_code, set()).add(str(_message))
 # Validators' messages (max_length, min_value...) reach a field only by their code.
-_VALIDATOR_CODES = {"max_length", "min_length", "max_value", "min_value", "max_digits",
-                    "max_decimal_places", "max_whole_digits", "step_size"}
+_VALIDATOR_CODES = {
+    "max_length",
+    "min_length",
+    "max_value",
+    "min_value",
+    "max_digits",
+    "max_decimal_places",
+    "max_whole_digits",
+    "step_size",
+}
 
 # Labels that already say what to do ("Type ERASE to confirm") are used as they are.
 _IMPERATIVE = re.compile(r"^(type|enter|select|choose|tick|give|say|add)\b", re.IGNORECASE)
 _PARENTHESES = re.compile(r"\s*\([^)]*\)")
 # "Enter how best to support me", "Select the LA's decision": no second article.
-_NO_ARTICLE = re.compile(r"(the|a|an|your|this|these|my|how|what|who|when|where|why|which|"
-                         r"whether) ", re.IGNORECASE)
+_NO_ARTICLE = re.compile(
+    r"(the|a|an|your|this|these|my|how|what|who|when|where|why|which|"
+    r"whether) ",
+    re.IGNORECASE,
+)
 
 
 def _choice(field: forms.Field) -> bool:
-    return isinstance(field, (forms.ChoiceField, forms.ModelChoiceField,
-                              forms.ModelMultipleChoiceField, forms.BooleanField,
-                              forms.FileField))
+    return isinstance(
+        field,
+        (
+            forms.ChoiceField,
+            forms.ModelChoiceField,
+            forms.ModelMultipleChoiceField,
+            forms.BooleanField,
+            forms.FileField,
+        ),
+    )
 
 
 def _subject(label: str) -> str:
@@ -60,7 +89,8 @@ def govuk_messages(field: forms.Field, name: str) -> dict[str, str]:
     label = _subject(str(field.label or pretty_name(name)))
     what = _lower_first(label)
     whole = isinstance(field, forms.IntegerField) and not isinstance(
-        field, (forms.DecimalField, forms.FloatField))  # both derive from IntegerField
+        field, (forms.DecimalField, forms.FloatField)
+    )  # both derive from IntegerField
     if whole and not what.startswith("number"):
         what = f"number of {what}"  # "Enter the number of pupils in a group"
     if not _NO_ARTICLE.match(what):
@@ -78,12 +108,13 @@ def govuk_messages(field: forms.Field, name: str) -> dict[str, str]:
         "invalid_choice": from_list,
         "invalid_pk_value": from_list,
         "invalid_list": from_list,
-        "invalid": (f"{label} must be {number}"
-                    if isinstance(field, (forms.IntegerField, forms.DecimalField,
-                                          forms.FloatField))
-                    else "Enter an email address in the correct format, like name@example.com"
-                    if isinstance(field, forms.EmailField)
-                    else f"{label} is not in the right format"),
+        "invalid": (
+            f"{label} must be {number}"
+            if isinstance(field, (forms.IntegerField, forms.DecimalField, forms.FloatField))
+            else "Enter an email address in the correct format, like name@example.com"
+            if isinstance(field, forms.EmailField)
+            else f"{label} is not in the right format"
+        ),
         "max_length": f"{label} must be %(limit_value)d characters or fewer",
         "min_length": f"{label} must be %(limit_value)d characters or more",
         "max_value": f"{label} must be %(limit_value)s or less",
@@ -116,8 +147,9 @@ def apply_domain_bounds(form: forms.BaseForm) -> None:
         if getattr(field, "domain_bounds_set", False):
             continue
         if isinstance(field, forms.CharField) and field.max_length is None:
-            field.max_length = (bounds.TEXT_MAX if isinstance(field.widget, forms.Textarea)
-                                else bounds.LINE_MAX)
+            field.max_length = (
+                bounds.TEXT_MAX if isinstance(field.widget, forms.Textarea) else bounds.LINE_MAX
+            )
             field.validators.append(MaxLengthValidator(field.max_length))
         elif isinstance(field, forms.DecimalField) and field.max_value is None:
             # A DecimalField's bounds are Decimals; the stubs type them as the IntegerField's.

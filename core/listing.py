@@ -43,8 +43,7 @@ class Sorting:
     default: str
 
     @classmethod
-    def from_params(cls, params: Mapping[str, str], columns: Sequence[Column],
-                    default: str) -> Sorting:
+    def from_params(cls, params: Mapping[str, str], columns: Sequence[Column], default: str) -> Sorting:
         """The sort asked for in `params` ("sort": "due" or "-due"); anything not in the
         whitelist of sortable columns gives the default, so a tampered URL cannot order by
         an arbitrary field."""
@@ -61,8 +60,9 @@ class Sorting:
     def param(self) -> str:
         return f"-{self.key}" if self.descending else self.key
 
-    def sort_rows(self, rows: Iterable, *, value: Callable[[Any, str], Any],
-                  name: Callable[[Any], Any]) -> list:
+    def sort_rows(
+        self, rows: Iterable, *, value: Callable[[Any, str], Any], name: Callable[[Any], Any]
+    ) -> list:
         """Rows built in memory, sorted by `value(row, key)`; rows whose value is None last
         either way; equal values by `name(row)` ascending whichever way (a stable sort by name
         first, then by the column: reverse=True keeps equal rows in their order)."""
@@ -72,16 +72,16 @@ class Sorting:
         present.sort(key=lambda r: value(r, self.key), reverse=self.descending)
         return present + missing
 
-    def order_queryset(self, qs: QuerySet, orderings: Mapping[str, Sequence[str | Expression]],
-                       *, names: Sequence[str]) -> QuerySet:
+    def order_queryset(
+        self, qs: QuerySet, orderings: Mapping[str, Sequence[str | Expression]], *, names: Sequence[str]
+    ) -> QuerySet:
         """The queryset ordered in the database: the column's fields or expressions
         (`orderings[key]`) in the chosen direction with nulls last, then `names` ascending,
         then the primary key, so pages never overlap or skip a row."""
         exprs = []
         for f in orderings.get(self.key, ()):
             expr = F(f) if isinstance(f, str) else f
-            exprs.append(expr.desc(nulls_last=True) if self.descending
-                         else expr.asc(nulls_last=True))
+            exprs.append(expr.desc(nulls_last=True) if self.descending else expr.asc(nulls_last=True))
         return qs.order_by(*exprs, *names, "pk")
 
 
@@ -129,8 +129,9 @@ def query_values(filters: Mapping[str, Any]) -> dict[str, str]:
     return out
 
 
-def paginate(request, rows, *, sorting: Sorting, filters: Mapping[str, Any],
-             page_size: int = PAGE_SIZE) -> Listing:
+def paginate(
+    request, rows, *, sorting: Sorting, filters: Mapping[str, Any], page_size: int = PAGE_SIZE
+) -> Listing:
     """One page of `rows` (a list or an ordered queryset: a queryset costs a count and one
     query for the page, whatever its length) with the headers' sort links and the page links,
     each keeping the filters."""
@@ -150,8 +151,13 @@ def paginate(request, rows, *, sorting: Sorting, filters: Mapping[str, Any],
     if sorting.param != sorting.default:
         params["sort"] = sorting.param
     prefix = urlencode(params)
-    return Listing(page=page, headers=headers, sorting=sorting,
-                   query_prefix=f"{prefix}&" if prefix else "", filters=chosen)
+    return Listing(
+        page=page,
+        headers=headers,
+        sorting=sorting,
+        query_prefix=f"{prefix}&" if prefix else "",
+        filters=chosen,
+    )
 
 
 def page_numbers(page: Page, *, around: int = 1) -> list[int | None]:

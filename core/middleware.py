@@ -18,10 +18,17 @@ class RefuseNulCharactersMiddleware:
         sent = (request.GET, request.POST) if request.method == "POST" else (request.GET,)
         if NUL in request.path_info or any(
             NUL in key or any(NUL in value for value in values)
-            for data in sent for key, values in data.lists()
+            for data in sent
+            for key, values in data.lists()
         ):
-            return HttpResponseBadRequest(render_to_string("400.html", {
-                "message": "The address or the form contained a character that is not allowed "
-                           "(a NUL character). Nothing was changed.",
-            }, request=request))
+            return HttpResponseBadRequest(
+                render_to_string(
+                    "400.html",
+                    {
+                        "message": "The address or the form contained a character that is not allowed "
+                        "(a NUL character). Nothing was changed.",
+                    },
+                    request=request,
+                )
+            )
         return self.get_response(request)

@@ -29,7 +29,7 @@ def pct_text(value: Decimal | None) -> str:
 
 
 def counted(count: int, one: str, many: str | None = None) -> str:
-    """"1 claim", "1,204 claims": a count with its noun in the right number."""
+    """ "1 claim", "1,204 claims": a count with its noun in the right number."""
     return f"{count:,} {one if count == 1 else (many or one + 's')}"
 
 

@@ -30,6 +30,7 @@ def _import_weasyprint() -> None:
     through the search, the import is made again with it."""
     if "weasyprint" in sys.modules or not sys.platform.startswith("linux"):
         import weasyprint  # noqa: F401
+
         return
     find_library = ctypes.util.find_library
     ctypes.util.find_library = lambda name: None
@@ -68,14 +69,14 @@ class StaticOnlyFetcher(URLFetcher):
         if not path.is_relative_to(STATIC_DIR) or not path.is_file():
             raise ValueError(f"PDFs load only the app's static files: {url}")
         content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-        return URLFetcherResponse(path.as_uri(), body=path.read_bytes(),
-                                  headers={"Content-Type": content_type})
+        return URLFetcherResponse(
+            path.as_uri(), body=path.read_bytes(), headers={"Content-Type": content_type}
+        )
 
 
 def html(string: str, *, html_class: type[HTML] = HTML) -> HTML:
     """A document to draw from the app's HTML, its links resolved inside the static folder."""
-    return html_class(string=string, base_url=STATIC_DIR.as_uri() + "/",
-                      url_fetcher=StaticOnlyFetcher())
+    return html_class(string=string, base_url=STATIC_DIR.as_uri() + "/", url_fetcher=StaticOnlyFetcher())
 
 
 def write_pdf(document) -> bytes:

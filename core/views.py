@@ -20,8 +20,14 @@ from django.shortcuts import redirect, render
 from .forms import add_service_errors
 
 
-def saved(request, form: forms.BaseForm, record: Callable[[dict], Any], *,
-          message: str | Callable[[Any], str], then: Any) -> HttpResponse | None:
+def saved(
+    request,
+    form: forms.BaseForm,
+    record: Callable[[dict], Any],
+    *,
+    message: str | Callable[[Any], str],
+    then: Any,
+) -> HttpResponse | None:
     """The redirect after a successful POST, or None when the form's page is to be shown (a
     GET, or errors now on the form). `message` and `then` (a URL, a URL name or an object with
     get_absolute_url) may be callables of what `record` returned."""
@@ -36,8 +42,7 @@ def saved(request, form: forms.BaseForm, record: Callable[[dict], Any], *,
     return redirect(then(result) if callable(then) else then)
 
 
-def form_page(request, template: str, context: dict, *, form: forms.BaseForm | None = None
-              ) -> HttpResponse:
+def form_page(request, template: str, context: dict, *, form: forms.BaseForm | None = None) -> HttpResponse:
     """The page of a form: 400 when the submitted form has errors, 200 otherwise."""
     form = form if form is not None else context["form"]
     return render(request, template, context, status=400 if form.errors else 200)

@@ -18,8 +18,16 @@ from django.utils import timezone
 from trusts import demo as trusts_demo
 
 REFERENCE_LAYERS = ["trusts", "pupils", "funding", "casework", "evidence"]
-LAYERS_ABOVE_TRUSTS = ["pupils", "provision", "support", "funding", "casework", "evidence",
-                       "inforeports", "reports"]
+LAYERS_ABOVE_TRUSTS = [
+    "pupils",
+    "provision",
+    "support",
+    "funding",
+    "casework",
+    "evidence",
+    "inforeports",
+    "reports",
+]
 
 
 @dataclass

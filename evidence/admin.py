@@ -69,8 +69,9 @@ class PackTemplateAdmin(admin.ModelAdmin):
             removed += gone
         try:
             with transaction.atomic():
-                services.template_save(actor=request.user, template=form.instance,
-                                       sections=sections, removed=removed)
+                services.template_save(
+                    actor=request.user, template=form.instance, sections=sections, removed=removed
+                )
         except ValidationError as e:
             # Checked on the form already; only a change made meanwhile gets here.
             messages.error(request, "Nothing was saved: " + " ".join(e.messages))
@@ -97,8 +98,7 @@ class EvidencePackAdmin(ReadOnlyAdmin):
     exclude = ["sent_content"]
 
     def get_queryset(self, request):
-        return EvidencePack.objects.with_scopes_disabled().select_related(
-            "school", "local_authority")
+        return EvidencePack.objects.with_scopes_disabled().select_related("school", "local_authority")
 
 
 @admin.register(ProfessionalInvolvement)

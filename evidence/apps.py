@@ -12,8 +12,7 @@ class EvidenceConfig(AppConfig):
         from . import models as m
         from . import navigation, services
 
-        erasure.register(services.pupil_evidence_erase,
-                         covers=[m.EvidencePack, m.ProfessionalInvolvement])
+        erasure.register(services.pupil_evidence_erase, covers=[m.EvidencePack, m.ProfessionalInvolvement])
         audit.register(m.EvidencePack, sensitive_fields=("sent_content",))
         audit.register(m.ProfessionalInvolvement, sensitive_fields=("who", "advice"))
         audit.register(m.PackTemplate)

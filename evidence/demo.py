@@ -18,12 +18,18 @@ from .models import EvidencePack, PackKind, PackTemplate, ProfessionalInvolvemen
 
 SCHOOLS = ("8833001", "8824001")
 ADVICE = [
-    ("ep", "Educational Psychology Service",
-     "Working memory well below age expectations; verbal reasoning a strength. Recommends "
-     "instructions given one step at a time, visual timetables and pre-teaching of key words."),
-    ("salt", "NHS Speech and Language Therapy",
-     "Expressive language delay. Recommends a daily 10-minute language group and modelling "
-     "of sentence structures in class."),
+    (
+        "ep",
+        "Educational Psychology Service",
+        "Working memory well below age expectations; verbal reasoning a strength. Recommends "
+        "instructions given one step at a time, visual timetables and pre-teaching of key words.",
+    ),
+    (
+        "salt",
+        "NHS Speech and Language Therapy",
+        "Expressive language delay. Recommends a daily 10-minute language group and modelling "
+        "of sentence structures in class.",
+    ),
 ]
 
 
@@ -35,33 +41,40 @@ def seed(today: datetime.date | None = None) -> list[str]:
             school = School.objects.filter(laestab=laestab).first()
             if school is None:
                 continue
-            senco = User.objects.filter(memberships__school=school,
-                                        memberships__role=Role.SENCO).first()
+            senco = User.objects.filter(memberships__school=school, memberships__role=Role.SENCO).first()
             if senco is None:
                 continue  # professionals and packs are added by the school's SENCO
-            pupil_ids = list(SupportPlan.objects.filter(school=school)
-                             .order_by("pupil_id").values_list("pupil_id", flat=True)
-                             .distinct()[:2])
+            pupil_ids = list(
+                SupportPlan.objects.filter(school=school)
+                .order_by("pupil_id")
+                .values_list("pupil_id", flat=True)
+                .distinct()[:2]
+            )
             for n, pupil_id in enumerate(pupil_ids):
-                plan = SupportPlan.objects.filter(pupil_id=pupil_id).select_related(
-                    "pupil__school").first()
+                plan = SupportPlan.objects.filter(pupil_id=pupil_id).select_related("pupil__school").first()
                 assert plan is not None  # pupil_ids are those with a plan
                 if ProfessionalInvolvement.objects.filter(pupil_id=pupil_id).exists():
                     continue
                 role, who, advice = ADVICE[n % len(ADVICE)]
                 services.professional_add(
-                    actor=senco, pupil=plan.pupil, role=role, who=who,
+                    actor=senco,
+                    pupil=plan.pupil,
+                    role=role,
+                    who=who,
                     started_on=today - datetime.timedelta(days=200),
-                    report_on=today - datetime.timedelta(days=120), advice=advice, today=today)
+                    report_on=today - datetime.timedelta(days=120),
+                    advice=advice,
+                    today=today,
+                )
                 added += 1
             first = pupil_ids[0] if pupil_ids else None
             if first is not None and not EvidencePack.objects.filter(pupil_id=first).exists():
                 first_plan = SupportPlan.objects.filter(pupil_id=first).first()
                 assert first_plan is not None  # pupil_ids are those with a plan
                 pupil = first_plan.pupil
-                if PackTemplate.objects.filter(local_authority=pupil.home_local_authority,
-                                               kind=PackKind.EHC_REQUEST).exists():
+                if PackTemplate.objects.filter(
+                    local_authority=pupil.home_local_authority, kind=PackKind.EHC_REQUEST
+                ).exists():
                     services.pack_start(actor=senco, pupil=pupil, kind=PackKind.EHC_REQUEST)
                     packs += 1
-    return [f"{added} outside professionals' involvement records, {packs} evidence packs "
-            "being prepared"]
+    return [f"{added} outside professionals' involvement records, {packs} evidence packs being prepared"]

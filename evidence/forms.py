@@ -16,18 +16,22 @@ if TYPE_CHECKING:
 
 
 class PackStartForm(Form):
-    kind = forms.ChoiceField(label="What is the pack for?", choices=PackKind.choices,
-                             widget=forms.RadioSelect)
+    kind = forms.ChoiceField(
+        label="What is the pack for?", choices=PackKind.choices, widget=forms.RadioSelect
+    )
     claim: forms.ModelChoiceField[Claim] = forms.ModelChoiceField(
-        queryset=None, required=False, label="Draft claim (top-up bids only)",
-        help_text="A top-up bid goes with one of the pupil's draft claims on the funding pages.")
+        queryset=None,
+        required=False,
+        label="Draft claim (top-up bids only)",
+        help_text="A top-up bid goes with one of the pupil's draft claims on the funding pages.",
+    )
 
     def __init__(self, *args, claims, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["claim"].queryset = claims
-        self.fields["claim"].label_from_instance = (
-            lambda c: f"{c.requested_band.display_label}, {c.financial_year}-"
-                      f"{(c.financial_year + 1) % 100:02d} (draft)")
+        self.fields["claim"].label_from_instance = lambda c: (
+            f"{c.requested_band.display_label}, {c.financial_year}-{(c.financial_year + 1) % 100:02d} (draft)"
+        )
 
     def clean(self):
         data = super().clean()
@@ -37,19 +41,22 @@ class PackStartForm(Form):
 
 
 class ProfessionalForm(Form):
-    role = forms.ChoiceField(label="Who is the professional?",
-                             choices=ProfessionalInvolvement.Role.choices,
-                             widget=forms.RadioSelect)
-    who = forms.CharField(label="Name or service", max_length=200,
-                          help_text="For example, Dr Jo Smith, Thurrock Educational Psychology "
-                                    "Service")
+    role = forms.ChoiceField(
+        label="Who is the professional?",
+        choices=ProfessionalInvolvement.Role.choices,
+        widget=forms.RadioSelect,
+    )
+    who = forms.CharField(
+        label="Name or service",
+        max_length=200,
+        help_text="For example, Dr Jo Smith, Thurrock Educational Psychology Service",
+    )
     started_on = DateField(label="Involved since", help_text="For example, 27 3 2026")
-    report_on = DateField(label="Date of their latest report or advice (optional)",
-                          required=False)
-    advice = forms.CharField(label="What they found and advised", max_length=4000,
-                             widget=forms.Textarea(attrs={"rows": 6}))
+    report_on = DateField(label="Date of their latest report or advice (optional)", required=False)
+    advice = forms.CharField(
+        label="What they found and advised", max_length=4000, widget=forms.Textarea(attrs={"rows": 6})
+    )
 
 
 class SendForm(Form):
-    sent_on = DateField(label="Date the pack was sent to the LA",
-                        help_text="For example, 27 3 2026")
+    sent_on = DateField(label="Date the pack was sent to the LA", help_text="For example, 27 3 2026")

@@ -41,8 +41,9 @@ class Source(models.TextChoices):
 class PackTemplate(models.Model):
     """An LA's request form: its title and ordered sections. One per LA and kind of pack."""
 
-    local_authority = models.ForeignKey(LocalAuthority, on_delete=models.PROTECT,
-                                        related_name="evidence_templates")
+    local_authority = models.ForeignKey(
+        LocalAuthority, on_delete=models.PROTECT, related_name="evidence_templates"
+    )
     kind = models.CharField(max_length=11, choices=PackKind.choices)
     title = models.CharField(max_length=200)
     introduction = models.TextField(blank=True, help_text="Printed under the title of the PDF.")
@@ -51,8 +52,11 @@ class PackTemplate(models.Model):
     class Meta:
         ordering = ["local_authority__name", "kind"]
         verbose_name = "LA evidence pack template"
-        constraints = [models.UniqueConstraint(fields=["local_authority", "kind"],
-                                               name="evidence_template_one_per_la_kind")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["local_authority", "kind"], name="evidence_template_one_per_la_kind"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.local_authority.name}: {self.get_kind_display()}"
@@ -67,8 +71,9 @@ class TemplateSection(models.Model):
 
     class Meta:
         ordering = ["template", "position", "pk"]
-        constraints = [models.UniqueConstraint(fields=["template", "position"],
-                                               name="evidence_section_unique_position")]
+        constraints = [
+            models.UniqueConstraint(fields=["template", "position"], name="evidence_section_unique_position")
+        ]
 
     def __str__(self) -> str:
         return f"{self.position}. {self.heading}"
@@ -94,11 +99,11 @@ class ProfessionalInvolvement(models.Model):
     role = models.CharField(max_length=10, choices=Role.choices)
     who = models.CharField("name or service", max_length=200)
     started_on = models.DateField("involved since")
-    report_on = models.DateField("date of their latest report or advice", null=True,
-                                 blank=True)
+    report_on = models.DateField("date of their latest report or advice", null=True, blank=True)
     advice = models.TextField("what they found and advised")
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
-                                   null=True, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = TenantManager(school="school")
@@ -121,25 +126,28 @@ class EvidencePack(models.Model):
     pupil = models.ForeignKey(Pupil, on_delete=models.PROTECT, related_name="evidence_packs")
     school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="+")
     # The pupil's home LA when the pack was started: the LA it goes to.
-    local_authority = models.ForeignKey(LocalAuthority, on_delete=models.PROTECT,
-                                        related_name="+")
+    local_authority = models.ForeignKey(LocalAuthority, on_delete=models.PROTECT, related_name="+")
     kind = models.CharField(max_length=11, choices=PackKind.choices)
     template = models.ForeignKey(PackTemplate, on_delete=models.PROTECT, related_name="packs")
     # A top-up bid is sent for a draft claim of the funding app.
-    claim = models.ForeignKey("funding.Claim", on_delete=models.PROTECT, null=True, blank=True,
-                              related_name="evidence_packs")
+    claim = models.ForeignKey(
+        "funding.Claim", on_delete=models.PROTECT, null=True, blank=True, related_name="evidence_packs"
+    )
     status = models.CharField(max_length=5, choices=Status.choices, default=Status.DRAFT)
     sent_on = models.DateField(null=True, blank=True)
-    sent_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
-                                blank=True, related_name="+")
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     # The assessment request that sending an EHC pack started (casework's record and clocks).
-    ehc_request = models.OneToOneField("casework.EHCRequest", on_delete=models.PROTECT,
-                                       null=True, blank=True, related_name="evidence_pack")
+    ehc_request = models.OneToOneField(
+        "casework.EHCRequest", on_delete=models.PROTECT, null=True, blank=True, related_name="evidence_pack"
+    )
     # The sections as they were when sent, [{"heading": ..., "lines": [...]}], so the pack
     # reads as the LA received it however the records change afterwards.
     sent_content = models.JSONField(default=list, blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
-                                   null=True, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -148,15 +156,18 @@ class EvidencePack(models.Model):
     class Meta:
         ordering = ["pupil", "-created_at", "-pk"]
         constraints = [
-            models.UniqueConstraint(fields=["pupil", "kind"], condition=Q(status="draft"),
-                                    name="evidence_pack_one_draft_per_kind"),
+            models.UniqueConstraint(
+                fields=["pupil", "kind"], condition=Q(status="draft"), name="evidence_pack_one_draft_per_kind"
+            ),
             models.CheckConstraint(
                 condition=Q(status="sent", sent_on__isnull=False)
                 | (Q(status="draft") & Q(sent_on__isnull=True)),
-                name="evidence_pack_sent_has_date"),
+                name="evidence_pack_sent_has_date",
+            ),
             models.CheckConstraint(
                 condition=Q(kind="ehc_request") | Q(claim__isnull=False),
-                name="evidence_pack_top_up_has_claim"),
+                name="evidence_pack_top_up_has_claim",
+            ),
         ]
 
     def __str__(self) -> str:

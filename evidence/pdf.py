@@ -19,14 +19,21 @@ def pack_context(pack: EvidencePack) -> dict:
     else:
         assembled = selectors.assemble_pack(pack)
         sections, missing = assembled.sections, assembled.missing
-    return {"pack": pack, "pupil": pack.pupil, "school": pack.school,
-            "template": pack.template, "sections": sections, "missing": missing}
+    return {
+        "pack": pack,
+        "pupil": pack.pupil,
+        "school": pack.school,
+        "template": pack.template,
+        "sections": sections,
+        "missing": missing,
+    }
 
 
 def pack_pdf(pack: EvidencePack) -> bytes:
     # core.pdf loads WeasyPrint: only when a PDF is drawn, not when the views are imported.
     from core import pdf as core_pdf
 
-    html = render_to_string("evidence/pdf/pack.html",
-                            {**pack_context(pack), "generated_at": timezone.localtime()})
+    html = render_to_string(
+        "evidence/pdf/pack.html", {**pack_context(pack), "generated_at": timezone.localtime()}
+    )
     return core_pdf.write_pdf(core_pdf.html(html))

@@ -20,21 +20,42 @@ TOP_UP = PackKind.TOP_UP
 Sections = list[tuple[str, str, str]]
 
 ESSEX_EHC: Sections = [
-    ("Section 1: Information about the child or young person", S.PUPIL,
-     "Name, date of birth, UPN, school, year group and the main area of need."),
-    ("Section 2: The views, interests and aspirations of the child", S.CHILD_VIEWS,
-     "In the child's own words where possible, with how they were gathered."),
-    ("Section 3: The views of the parents or carers", S.PARENT_VIEWS,
-     "Parents' views of their child's needs and of the support so far."),
+    (
+        "Section 1: Information about the child or young person",
+        S.PUPIL,
+        "Name, date of birth, UPN, school, year group and the main area of need.",
+    ),
+    (
+        "Section 2: The views, interests and aspirations of the child",
+        S.CHILD_VIEWS,
+        "In the child's own words where possible, with how they were gathered.",
+    ),
+    (
+        "Section 3: The views of the parents or carers",
+        S.PARENT_VIEWS,
+        "Parents' views of their child's needs and of the support so far.",
+    ),
     ("Section 4: One-page profile", S.PROFILE, ""),
-    ("Section 5: Special educational needs", S.NEEDS,
-     "The child's needs, strengths and what has been tried."),
-    ("Section 6: The graduated approach: assess, plan, do, review", S.CYCLES,
-     "At least two cycles, with outcomes and how the child responded."),
-    ("Section 7: Provision, costs and impact", S.PROVISION,
-     "What was provided, at what cost, and the entry and exit measures."),
-    ("Section 8: Involvement of other professionals", S.PROFESSIONALS,
-     "Educational psychology, therapies, health and social care: dates and advice."),
+    (
+        "Section 5: Special educational needs",
+        S.NEEDS,
+        "The child's needs, strengths and what has been tried.",
+    ),
+    (
+        "Section 6: The graduated approach: assess, plan, do, review",
+        S.CYCLES,
+        "At least two cycles, with outcomes and how the child responded.",
+    ),
+    (
+        "Section 7: Provision, costs and impact",
+        S.PROVISION,
+        "What was provided, at what cost, and the entry and exit measures.",
+    ),
+    (
+        "Section 8: Involvement of other professionals",
+        S.PROFESSIONALS,
+        "Educational psychology, therapies, health and social care: dates and advice.",
+    ),
 ]
 SOUTHEND_EHC: Sections = [
     ("Part A: About the child", S.PUPIL, ""),
@@ -42,16 +63,21 @@ SOUTHEND_EHC: Sections = [
     ("Part C: What the child says", S.CHILD_VIEWS, ""),
     ("Part D: What the parents or carers say", S.PARENT_VIEWS, ""),
     ("Part E: Needs and what has been tried", S.NEEDS, ""),
-    ("Part F: Evidence of assess, plan, do, review", S.CYCLES,
-     "Southend asks for the plans and reviews of at least two cycles."),
-    ("Part G: Provision map and its impact", S.PROVISION,
-     "Costed provision with baseline and exit data."),
+    (
+        "Part F: Evidence of assess, plan, do, review",
+        S.CYCLES,
+        "Southend asks for the plans and reviews of at least two cycles.",
+    ),
+    ("Part G: Provision map and its impact", S.PROVISION, "Costed provision with baseline and exit data."),
     ("Part H: Advice from professionals", S.PROFESSIONALS, ""),
 ]
 THURROCK_EHC: Sections = [
     ("1. Child's details", S.PUPIL, ""),
-    ("2. Involvement of professionals", S.PROFESSIONALS,
-     "Thurrock asks for advice from at least one outside professional."),
+    (
+        "2. Involvement of professionals",
+        S.PROFESSIONALS,
+        "Thurrock asks for advice from at least one outside professional.",
+    ),
     ("3. Graduated response: assess, plan, do, review", S.CYCLES, ""),
     ("4. Provision and outcomes (with entry and exit data)", S.PROVISION, ""),
     ("5. Needs and strengths", S.NEEDS, ""),
@@ -63,16 +89,18 @@ BAND_TOP_UP: Sections = [
     ("About the child", S.PUPIL, ""),
     ("The band requested", S.CLAIM, "The band and the provision the funding will pay for."),
     ("Needs", S.NEEDS, ""),
-    ("Costed provision and its impact", S.PROVISION,
-     "The provision map for the child, with entry and exit measures."),
+    (
+        "Costed provision and its impact",
+        S.PROVISION,
+        "The provision map for the child, with entry and exit measures.",
+    ),
     ("Assess, plan, do, review", S.CYCLES, ""),
     ("Views of the child and parents", S.PARENT_VIEWS, ""),
     ("Other professionals", S.PROFESSIONALS, ""),
 ]
 THURROCK_TOP_UP: Sections = [
     ("Child's details", S.PUPIL, ""),
-    ("Hours requested", S.CLAIM,
-     "Thurrock funds top-up in hours a week (up to 20) at its hourly rate."),
+    ("Hours requested", S.CLAIM, "Thurrock funds top-up in hours a week (up to 20) at its hourly rate."),
     ("Provision map: hours, costs and impact", S.PROVISION, ""),
     ("SEN support plan cycles", S.CYCLES, ""),
     ("Needs", S.NEEDS, ""),
@@ -84,14 +112,15 @@ GENERIC_EHC: Sections = ESSEX_EHC
 DEFAULTS: dict[tuple[int, str], tuple[str, Sections]] = {
     (881, EHC): ("Essex: request for an EHC needs assessment", ESSEX_EHC),
     (881, TOP_UP): ("Essex: application for top-up funding (banded)", BAND_TOP_UP),
-    (882, EHC): ("Southend-on-Sea: request for an education, health and care needs assessment",
-                 SOUTHEND_EHC),
+    (882, EHC): ("Southend-on-Sea: request for an education, health and care needs assessment", SOUTHEND_EHC),
     (882, TOP_UP): ("Southend-on-Sea: application for element 3 top-up funding", BAND_TOP_UP),
     (883, EHC): ("Thurrock: request for statutory assessment", THURROCK_EHC),
     (883, TOP_UP): ("Thurrock: application for top-up hours", THURROCK_TOP_UP),
 }
-INTRODUCTION = ("Prepared by the school from the child's records on the SEND Portal, in the "
-                "order of the local authority's form.")
+INTRODUCTION = (
+    "Prepared by the school from the child's records on the SEND Portal, in the "
+    "order of the local authority's form."
+)
 
 
 def load_for(local_authority: LocalAuthority) -> int:
@@ -100,11 +129,22 @@ def load_for(local_authority: LocalAuthority) -> int:
     for kind in (EHC, TOP_UP):
         title, sections = DEFAULTS.get(
             (local_authority.code, kind),
-            (f"{local_authority.name}: {PackKind(kind).label.lower()}",
-             GENERIC_EHC if kind == EHC else BAND_TOP_UP))
-        if services.template_create_default(
-                actor=None, local_authority=local_authority, kind=kind, title=title,
-                sections=sections, introduction=INTRODUCTION) is not None:
+            (
+                f"{local_authority.name}: {PackKind(kind).label.lower()}",
+                GENERIC_EHC if kind == EHC else BAND_TOP_UP,
+            ),
+        )
+        if (
+            services.template_create_default(
+                actor=None,
+                local_authority=local_authority,
+                kind=kind,
+                title=title,
+                sections=sections,
+                introduction=INTRODUCTION,
+            )
+            is not None
+        ):
             made += 1
     return made
 

@@ -40,27 +40,34 @@ def _score(value: Decimal | None) -> str:
 
 
 def template_for(local_authority_id: int, kind: str) -> PackTemplate | None:
-    return (PackTemplate.objects.filter(local_authority_id=local_authority_id, kind=kind)
-            .select_related("local_authority").prefetch_related("sections").first())
+    return (
+        PackTemplate.objects.filter(local_authority_id=local_authority_id, kind=kind)
+        .select_related("local_authority")
+        .prefetch_related("sections")
+        .first()
+    )
 
 
 def packs_for_pupil(pupil: Pupil) -> list[EvidencePack]:
     """The pupil's packs, newest first, with their LA, claim and request. One query."""
-    return list(EvidencePack.objects.filter(pupil=pupil)
-                .select_related("local_authority", "ehc_request", "claim__requested_band",
-                                "created_by", "sent_by")
-                .order_by("-created_at", "-pk"))
+    return list(
+        EvidencePack.objects.filter(pupil=pupil)
+        .select_related("local_authority", "ehc_request", "claim__requested_band", "created_by", "sent_by")
+        .order_by("-created_at", "-pk")
+    )
 
 
 def professionals_for_pupil(pupil: Pupil) -> list[ProfessionalInvolvement]:
-    return list(ProfessionalInvolvement.objects.filter(pupil=pupil)
-                .order_by("-started_on", "-pk"))
+    return list(ProfessionalInvolvement.objects.filter(pupil=pupil).order_by("-started_on", "-pk"))
 
 
 def claims_to_bid_for(pupil: Pupil) -> QuerySet[Claim]:
     """The pupil's draft top-up claims: a bid's evidence goes with one of them."""
-    return (Claim.objects.filter(pupil=pupil, status=ClaimStatus.DRAFT)
-            .select_related("requested_band", "local_authority").order_by("-financial_year", "pk"))
+    return (
+        Claim.objects.filter(pupil=pupil, status=ClaimStatus.DRAFT)
+        .select_related("requested_band", "local_authority")
+        .order_by("-financial_year", "pk")
+    )
 
 
 @dataclass
@@ -106,20 +113,26 @@ class _Evidence:
 
 
 def _gather(pupil: Pupil, claim: Claim | None) -> _Evidence:
-    plans = list(SupportPlan.objects.filter(pupil=pupil)
-                 .select_related("review")
-                 .prefetch_related(Prefetch("outcomes", queryset=Outcome.objects.order_by(
-                     "position", "pk")))
-                 .order_by("starts_on", "pk"))
+    plans = list(
+        SupportPlan.objects.filter(pupil=pupil)
+        .select_related("review")
+        .prefetch_related(Prefetch("outcomes", queryset=Outcome.objects.order_by("position", "pk")))
+        .order_by("starts_on", "pk")
+    )
     closed = [p for p in plans if p.is_closed]
     enrolments = provision_selectors.enrolments_for_pupil(pupil)
-    costs = provision_selectors.costs_for(
-        {e.intervention_id: e.intervention for e in enrolments}.values())
+    costs = provision_selectors.costs_for({e.intervention_id: e.intervention for e in enrolments}.values())
     for enrolment in enrolments:
         enrolment.annual_cost = costs.get(enrolment.intervention_id)
-    return _Evidence(pupil=pupil, plans=plans, closed=closed,
-                     profile=support_selectors.latest_profile(pupil), enrolments=enrolments,
-                     professionals=professionals_for_pupil(pupil), claim=claim)
+    return _Evidence(
+        pupil=pupil,
+        plans=plans,
+        closed=closed,
+        profile=support_selectors.latest_profile(pupil),
+        enrolments=enrolments,
+        professionals=professionals_for_pupil(pupil),
+        claim=claim,
+    )
 
 
 def _review(plan: SupportPlan) -> PlanReview | None:
@@ -145,8 +158,10 @@ def _fill(section: Section, ev: _Evidence, pupil: Pupil) -> None:
     source = section.source
     if source == Source.PUPIL:
         section.lines = [
-            ("Name", pupil.full_name), ("Date of birth", long_date(pupil.date_of_birth)),
-            ("UPN", pupil.upn), ("Year group", pupil.year_group),
+            ("Name", pupil.full_name),
+            ("Date of birth", long_date(pupil.date_of_birth)),
+            ("UPN", pupil.upn),
+            ("Year group", pupil.year_group),
             ("School", f"{pupil.school.name} ({pupil.school.laestab})"),
             ("Home local authority", pupil.home_local_authority.name),
             ("SEN provision", pupil.get_provision_display()),
@@ -156,64 +171,99 @@ def _fill(section: Section, ev: _Evidence, pupil: Pupil) -> None:
     elif source == Source.PROFILE:
         p = ev.profile
         if p is None:
-            section.missing.append(Missing(
-                "profile", "No one-page profile",
-                reverse("support:profile_edit", args=[pupil.pk]), "Write the one-page profile"))
+            section.missing.append(
+                Missing(
+                    "profile",
+                    "No one-page profile",
+                    reverse("support:profile_edit", args=[pupil.pk]),
+                    "Write the one-page profile",
+                )
+            )
             return
         section.lines = [
             ("What people like and admire about me", p.like_and_admire),
             ("What is important to me", p.important_to_me),
             ("How best to support me", p.how_to_support),
             ("My needs in my own words", p.my_needs),
-            ("Written", f"Version {p.version}, "
-                        f"{long_date(timezone.localtime(p.created_at).date())}"
-                        + (f"; {p.written_with}" if p.written_with else "")),
+            (
+                "Written",
+                f"Version {p.version}, "
+                f"{long_date(timezone.localtime(p.created_at).date())}"
+                + (f"; {p.written_with}" if p.written_with else ""),
+            ),
         ]
     elif source == Source.CHILD_VIEWS:
         section.lines = _views(ev, "pupil_views")
         if ev.profile is not None:
-            section.lines.append(("In the one-page profile, in the child's words",
-                                  ev.profile.my_needs))
+            section.lines.append(("In the one-page profile, in the child's words", ev.profile.my_needs))
         if not section.lines:
-            section.missing.append(Missing(
-                "child_views", "No views of the child recorded",
-                reverse("support:plan_list"), "Record them in a support plan"))
+            section.missing.append(
+                Missing(
+                    "child_views",
+                    "No views of the child recorded",
+                    reverse("support:plan_list"),
+                    "Record them in a support plan",
+                )
+            )
     elif source == Source.PARENT_VIEWS:
         section.lines = _views(ev, "parent_views")
         if not section.lines:
-            section.missing.append(Missing(
-                "parent_views", "No parents' or carers' views recorded",
-                reverse("support:plan_list"), "Record them in a support plan"))
+            section.missing.append(
+                Missing(
+                    "parent_views",
+                    "No parents' or carers' views recorded",
+                    reverse("support:plan_list"),
+                    "Record them in a support plan",
+                )
+            )
     elif source == Source.NEEDS:
         latest = ev.plans[-1] if ev.plans else None
         if latest is None:
-            section.missing.append(Missing(
-                "needs", "No assessment of needs in a support plan",
-                reverse("support:plan_new", args=[pupil.pk]), "Start a SEN support plan"))
+            section.missing.append(
+                Missing(
+                    "needs",
+                    "No assessment of needs in a support plan",
+                    reverse("support:plan_new", args=[pupil.pk]),
+                    "Start a SEN support plan",
+                )
+            )
             return
-        section.lines = [("Needs", latest.needs or "Not recorded"),
-                         ("Strengths", latest.strengths or "Not recorded"),
-                         ("What has been tried", latest.tried_before or "Not recorded"),
-                         ("Assessed", long_date(latest.starts_on))]
+        section.lines = [
+            ("Needs", latest.needs or "Not recorded"),
+            ("Strengths", latest.strengths or "Not recorded"),
+            ("What has been tried", latest.tried_before or "Not recorded"),
+            ("Assessed", long_date(latest.starts_on)),
+        ]
     elif source == Source.CYCLES:
         for number, plan in enumerate(ev.closed, start=1):
             review = _review(plan)
-            rows = [[str(o.position), o.description, o.success_criteria,
-                     o.get_progress_display() or "–", o.evidence or "–"]
-                    for o in plan.outcomes.all()]
-            caption = (f"Cycle {number}: {long_date(plan.starts_on)} to {long_date(plan.closed_on)}"
-                       + (f", reviewed {long_date(review.held_on)}" if review else ""))
-            section.tables.append((caption, ["#", "Outcome", "Success criteria", "Result",
-                                             "Evidence"], rows))
+            rows = [
+                [
+                    str(o.position),
+                    o.description,
+                    o.success_criteria,
+                    o.get_progress_display() or "–",
+                    o.evidence or "–",
+                ]
+                for o in plan.outcomes.all()
+            ]
+            caption = f"Cycle {number}: {long_date(plan.starts_on)} to {long_date(plan.closed_on)}" + (
+                f", reviewed {long_date(review.held_on)}" if review else ""
+            )
+            section.tables.append((caption, ["#", "Outcome", "Success criteria", "Result", "Evidence"], rows))
             if review is not None and review.next_steps:
                 section.lines.append((f"Next steps after cycle {number}", review.next_steps))
         if len(ev.closed) < CYCLES_EXPECTED:
             done = len(ev.closed)
-            section.missing.append(Missing(
-                "cycles",
-                f"Fewer than {CYCLES_EXPECTED} completed cycles of assess, plan, do, review "
-                f"({done} completed)",
-                reverse("support:plan_list"), "See the support plans"))
+            section.missing.append(
+                Missing(
+                    "cycles",
+                    f"Fewer than {CYCLES_EXPECTED} completed cycles of assess, plan, do, review "
+                    f"({done} completed)",
+                    reverse("support:plan_list"),
+                    "See the support plans",
+                )
+            )
     elif source == Source.PROVISION:
         rows = []
         measured = 0
@@ -221,45 +271,68 @@ def _fill(section: Section, ev: _Evidence, pupil: Pupil) -> None:
             i = e.intervention
             if e.entry_score is not None and e.exit_score is not None:
                 measured += 1
-            rows.append([
-                i.name, f"{long_date(e.start_date)} to {long_date(e.end_date) or 'now'}",
-                f"{i.sessions_per_week.normalize():f} × {i.minutes_per_session} min, "
-                f"group of {i.group_size}",
-                f"£{e.annual_cost:,.2f}" if e.annual_cost is not None else "–",
-                i.measure_scale or "–", _score(e.entry_score), _score(e.exit_score)])
+            rows.append(
+                [
+                    i.name,
+                    f"{long_date(e.start_date)} to {long_date(e.end_date) or 'now'}",
+                    f"{i.sessions_per_week.normalize():f} × {i.minutes_per_session} min, "
+                    f"group of {i.group_size}",
+                    f"£{e.annual_cost:,.2f}" if e.annual_cost is not None else "–",
+                    i.measure_scale or "–",
+                    _score(e.entry_score),
+                    _score(e.exit_score),
+                ]
+            )
         if rows:
-            section.tables.append(("Provision", ["Intervention", "When", "Sessions",
-                                                 "Cost a year", "Measure", "Entry", "Exit"],
-                                   rows))
-            total = sum((e.annual_cost or Decimal(0) for e in ev.enrolments
-                         if e.end_date is None), Decimal(0))
+            section.tables.append(
+                (
+                    "Provision",
+                    ["Intervention", "When", "Sessions", "Cost a year", "Measure", "Entry", "Exit"],
+                    rows,
+                )
+            )
+            total = sum(
+                (e.annual_cost or Decimal(0) for e in ev.enrolments if e.end_date is None), Decimal(0)
+            )
             section.lines.append(("Annual cost of current provision", f"£{total:,.2f}"))
         if not measured:
-            section.missing.append(Missing(
-                "provision", "No provision with entry and exit measures",
-                reverse("provision:pupil", args=[pupil.pk]), "See the pupil's provision"))
+            section.missing.append(
+                Missing(
+                    "provision",
+                    "No provision with entry and exit measures",
+                    reverse("provision:pupil", args=[pupil.pk]),
+                    "See the pupil's provision",
+                )
+            )
     elif source == Source.PROFESSIONALS:
         for involvement in ev.professionals:
-            label = (f"{involvement.get_role_display()}: {involvement.who}, "
-                     f"since {long_date(involvement.started_on)}")
+            label = (
+                f"{involvement.get_role_display()}: {involvement.who}, "
+                f"since {long_date(involvement.started_on)}"
+            )
             if involvement.report_on:
                 label += f" (report {long_date(involvement.report_on)})"
             section.lines.append((label, involvement.advice))
         if not ev.professionals:
-            section.missing.append(Missing(
-                "professionals", "No involvement of outside professionals recorded",
-                reverse("evidence:professional_new", args=[pupil.pk]),
-                "Add an outside professional"))
+            section.missing.append(
+                Missing(
+                    "professionals",
+                    "No involvement of outside professionals recorded",
+                    reverse("evidence:professional_new", args=[pupil.pk]),
+                    "Add an outside professional",
+                )
+            )
     elif source == Source.CLAIM:
         claim = ev.claim
         if claim is None:
             section.missing.append(Missing("claim", "No top-up claim"))
             return
-        section.lines = [("Band requested", claim.requested_band.display_label),
-                         ("Financial year", f"{claim.financial_year}-"
-                                            f"{(claim.financial_year + 1) % 100:02d}"),
-                         ("Summary of the evidence", claim.evidence_summary),
-                         ("Provision to be funded", claim.provision_to_fund)]
+        section.lines = [
+            ("Band requested", claim.requested_band.display_label),
+            ("Financial year", f"{claim.financial_year}-{(claim.financial_year + 1) % 100:02d}"),
+            ("Summary of the evidence", claim.evidence_summary),
+            ("Provision to be funded", claim.provision_to_fund),
+        ]
 
 
 def assemble(*, pupil: Pupil, template: PackTemplate, claim: Claim | None = None) -> Assembled:
@@ -287,19 +360,34 @@ def assemble_pack(pack: EvidencePack) -> Assembled:
 
 def snapshot(assembled: Assembled) -> list[dict[str, Any]]:
     """The sections as plain data, kept with a sent pack."""
-    return [{"position": s.position, "heading": s.heading, "source": s.source,
-             "guidance": s.guidance, "lines": [list(line) for line in s.lines],
-             "tables": [[caption, header, rows] for caption, header, rows in s.tables],
-             "missing": [m.text for m in s.missing]} for s in assembled.sections]
+    return [
+        {
+            "position": s.position,
+            "heading": s.heading,
+            "source": s.source,
+            "guidance": s.guidance,
+            "lines": [list(line) for line in s.lines],
+            "tables": [[caption, header, rows] for caption, header, rows in s.tables],
+            "missing": [m.text for m in s.missing],
+        }
+        for s in assembled.sections
+    ]
 
 
 def from_snapshot(pack: EvidencePack) -> list[Section]:
     """A sent pack's sections as they were sent."""
-    return [Section(s["position"], s["heading"], s["source"], s["guidance"],
-                    lines=[tuple(line) for line in s["lines"]],
-                    tables=[tuple(t) for t in s["tables"]],
-                    missing=[Missing("", text) for text in s["missing"]])
-            for s in pack.sent_content]
+    return [
+        Section(
+            s["position"],
+            s["heading"],
+            s["source"],
+            s["guidance"],
+            lines=[tuple(line) for line in s["lines"]],
+            tables=[tuple(t) for t in s["tables"]],
+            missing=[Missing("", text) for text in s["missing"]],
+        )
+        for s in pack.sent_content
+    ]
 
 
 def kind_label(kind: str) -> str:

@@ -45,10 +45,19 @@ def _today() -> dt.date:
 
 # --- Outside professionals -------------------------------------------------------------------
 
+
 @transaction.atomic
-def professional_add(*, actor: User, pupil: Pupil, role: str, who: str, started_on: dt.date,
-                     advice: str, report_on: dt.date | None = None,
-                     today: dt.date | None = None) -> ProfessionalInvolvement:
+def professional_add(
+    *,
+    actor: User,
+    pupil: Pupil,
+    role: str,
+    who: str,
+    started_on: dt.date,
+    advice: str,
+    report_on: dt.date | None = None,
+    today: dt.date | None = None,
+) -> ProfessionalInvolvement:
     today = today or _today()
     errors = {}
     if role not in ProfessionalInvolvement.Role.values:
@@ -66,27 +75,34 @@ def professional_add(*, actor: User, pupil: Pupil, role: str, who: str, started_
     if errors:
         raise ValidationError(errors)
     return ProfessionalInvolvement.objects.create(
-        pupil=pupil, school=pupil.school, role=role, who=who.strip(), started_on=started_on,
-        report_on=report_on, advice=advice.strip(), created_by=actor)
+        pupil=pupil,
+        school=pupil.school,
+        role=role,
+        who=who.strip(),
+        started_on=started_on,
+        report_on=report_on,
+        advice=advice.strip(),
+        created_by=actor,
+    )
 
 
 # --- Packs -----------------------------------------------------------------------------------
 
+
 @transaction.atomic
-def pack_start(*, actor: User, pupil: Pupil, kind: str, claim: Claim | None = None
-               ) -> EvidencePack:
+def pack_start(*, actor: User, pupil: Pupil, kind: str, claim: Claim | None = None) -> EvidencePack:
     """A pack in preparation for the pupil, on the template of the pupil's home LA."""
     if kind not in PackKind.values:
         raise ValidationError({"kind": "Select what the pack is for."})
     if pupil.left_school_on is not None:
-        raise ValidationError("This pupil has left the school: their new school sends any "
-                              "request.")
+        raise ValidationError("This pupil has left the school: their new school sends any request.")
     la = pupil.home_local_authority
     template = PackTemplate.objects.filter(local_authority=la, kind=kind).first()
     if template is None:
         raise ValidationError(
             f"There is no {PackKind(kind).label.lower()} template for {la.name} yet: a "
-            "platform admin adds it in the admin (Evidence packs › LA evidence pack templates).")
+            "platform admin adds it in the admin (Evidence packs › LA evidence pack templates)."
+        )
     if kind == PackKind.TOP_UP:
         if claim is None:
             raise ValidationError({"claim": "Select the draft claim the bid is for."})
@@ -96,23 +112,34 @@ def pack_start(*, actor: User, pupil: Pupil, kind: str, claim: Claim | None = No
             raise ValidationError("Only a pupil on the SEN register can have a top-up bid.")
     else:
         claim = None
-    if EvidencePack.objects.filter(pupil=pupil, kind=kind,
-                                   status=EvidencePack.Status.DRAFT).exists():
-        raise ValidationError(f"This pupil already has a {PackKind(kind).label.lower()} pack "
-                              "being prepared: carry on with that one.")
+    if EvidencePack.objects.filter(pupil=pupil, kind=kind, status=EvidencePack.Status.DRAFT).exists():
+        raise ValidationError(
+            f"This pupil already has a {PackKind(kind).label.lower()} pack "
+            "being prepared: carry on with that one."
+        )
     return EvidencePack.objects.create(
-        pupil=pupil, school=pupil.school, local_authority=la, kind=kind, template=template,
-        claim=claim, created_by=actor)
+        pupil=pupil,
+        school=pupil.school,
+        local_authority=la,
+        kind=kind,
+        template=template,
+        claim=claim,
+        created_by=actor,
+    )
 
 
 @transaction.atomic
-def pack_send(*, actor: User, pack: EvidencePack, sent_on: dt.date,
-              today: dt.date | None = None) -> EvidencePack:
+def pack_send(
+    *, actor: User, pack: EvidencePack, sent_on: dt.date, today: dt.date | None = None
+) -> EvidencePack:
     """Record the pack as sent on `sent_on`, keeping its sections as they are now. For an EHC
     needs assessment request this records the request in casework, dated `sent_on`."""
     today = today or _today()
-    pack = EvidencePack.objects.select_for_update(of=("self",)).select_related(
-        "pupil__school", "pupil__home_local_authority", "template", "claim").get(pk=pack.pk)
+    pack = (
+        EvidencePack.objects.select_for_update(of=("self",))
+        .select_related("pupil__school", "pupil__home_local_authority", "template", "claim")
+        .get(pk=pack.pk)
+    )
     if pack.is_sent:
         raise ValidationError(f"This pack was already sent, on {selectors.long_date(pack.sent_on)}.")
     if sent_on is None:
@@ -124,14 +151,20 @@ def pack_send(*, actor: User, pack: EvidencePack, sent_on: dt.date,
     assembled = selectors.assemble_pack(pack)
     if pack.kind == PackKind.EHC_REQUEST:
         pack.ehc_request = casework_services.ehc_request_create(
-            actor=actor, pupil=pack.pupil, requested_by=EHCRequest.RequestedBy.SCHOOL,
-            request_date=sent_on, local_authority=pack.local_authority, owner=actor)
+            actor=actor,
+            pupil=pack.pupil,
+            requested_by=EHCRequest.RequestedBy.SCHOOL,
+            request_date=sent_on,
+            local_authority=pack.local_authority,
+            owner=actor,
+        )
     else:
         assert pack.claim_id is not None  # a top-up bid's pack is started with its claim
         claim = Claim.objects.select_for_update().get(pk=pack.claim_id)
         if claim.status != ClaimStatus.DRAFT:
-            raise ValidationError("The claim this bid is for is no longer a draft "
-                                  f"({claim.get_status_display().lower()}).")
+            raise ValidationError(
+                f"The claim this bid is for is no longer a draft ({claim.get_status_display().lower()})."
+            )
     pack.status, pack.sent_on, pack.sent_by = EvidencePack.Status.SENT, sent_on, actor
     pack.sent_content = selectors.snapshot(assembled)
     pack.save()
@@ -149,6 +182,7 @@ def pack_discard(*, actor: User, pack: EvidencePack) -> None:
 
 # --- LA templates (the admin) ------------------------------------------------------------------
 
+
 def check_sections(kind: str, sections: Iterable[TemplateSection]) -> None:
     positions = []
     for s in sections:
@@ -162,20 +196,26 @@ def check_sections(kind: str, sections: Iterable[TemplateSection]) -> None:
 
 
 @transaction.atomic
-def template_save(*, actor: User | None, template: PackTemplate,
-                  sections: list[TemplateSection] | None = None,
-                  removed: Iterable[TemplateSection] = ()) -> PackTemplate:
+def template_save(
+    *,
+    actor: User | None,
+    template: PackTemplate,
+    sections: list[TemplateSection] | None = None,
+    removed: Iterable[TemplateSection] = (),
+) -> PackTemplate:
     """Save an LA's template and, when given, its sections (those in `removed` deleted). Packs
     already sent keep the sections they were sent with."""
     if not template.title.strip():
         raise ValidationError("Enter the title of the LA's form.")
     if template.kind not in PackKind.values:
         raise ValidationError("Select the kind of pack the template is for.")
-    clash = PackTemplate.objects.filter(local_authority_id=template.local_authority_id,
-                                        kind=template.kind).exclude(pk=template.pk)
+    clash = PackTemplate.objects.filter(
+        local_authority_id=template.local_authority_id, kind=template.kind
+    ).exclude(pk=template.pk)
     if clash.exists():
-        raise ValidationError(f"{template.local_authority.name} already has a "
-                              f"{template.get_kind_display().lower()} template.")
+        raise ValidationError(
+            f"{template.local_authority.name} already has a {template.get_kind_display().lower()} template."
+        )
     template.save()
     if sections is not None:
         removed_ids = {s.pk for s in removed if s.pk}
@@ -195,21 +235,31 @@ def template_save(*, actor: User | None, template: PackTemplate,
 
 
 @transaction.atomic
-def template_create_default(*, actor: User | None, local_authority: LocalAuthority, kind: str,
-                            title: str, sections: list[tuple[str, str, str]],
-                            introduction: str = "") -> PackTemplate | None:
+def template_create_default(
+    *,
+    actor: User | None,
+    local_authority: LocalAuthority,
+    kind: str,
+    title: str,
+    sections: list[tuple[str, str, str]],
+    introduction: str = "",
+) -> PackTemplate | None:
     """A template from reference data, when the LA has none of this kind (create only: an
     admin's edits are never overwritten). `sections`: (heading, source, guidance) in order."""
     if PackTemplate.objects.filter(local_authority=local_authority, kind=kind).exists():
         return None
-    template = PackTemplate(local_authority=local_authority, kind=kind, title=title,
-                            introduction=introduction)
-    rows = [TemplateSection(position=n, heading=h, source=src, guidance=g)
-            for n, (h, src, g) in enumerate(sections, start=1)]
+    template = PackTemplate(
+        local_authority=local_authority, kind=kind, title=title, introduction=introduction
+    )
+    rows = [
+        TemplateSection(position=n, heading=h, source=src, guidance=g)
+        for n, (h, src, g) in enumerate(sections, start=1)
+    ]
     return template_save(actor=actor, template=template, sections=rows)
 
 
 # --- Erasure ---------------------------------------------------------------------------------
+
 
 def pupil_evidence_erase(erasure: PupilErasure) -> None:
     """Packs sent keep their dates and LA but lose what they said about the child;
@@ -217,9 +267,20 @@ def pupil_evidence_erase(erasure: PupilErasure) -> None:
     out of other pupils' professionals' records at the school."""
     pupil = erasure.pupil
     EvidencePack.objects.filter(pupil=pupil).exclude(sent_content=[]).update(
-        sent_content=[{"position": 1, "heading": REDACTED_TEXT, "source": "", "guidance": "",
-                       "lines": [], "tables": [], "missing": []}])
-    ProfessionalInvolvement.objects.filter(pupil=pupil).update(who=REDACTED_TEXT,
-                                                               advice=REDACTED_TEXT)
-    erasure.cut_mentions(ProfessionalInvolvement.objects.filter(
-        school_id=pupil.school_id).exclude(pupil=pupil), ("who", "advice"))
+        sent_content=[
+            {
+                "position": 1,
+                "heading": REDACTED_TEXT,
+                "source": "",
+                "guidance": "",
+                "lines": [],
+                "tables": [],
+                "missing": [],
+            }
+        ]
+    )
+    ProfessionalInvolvement.objects.filter(pupil=pupil).update(who=REDACTED_TEXT, advice=REDACTED_TEXT)
+    erasure.cut_mentions(
+        ProfessionalInvolvement.objects.filter(school_id=pupil.school_id).exclude(pupil=pupil),
+        ("who", "advice"),
+    )

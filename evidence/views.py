@@ -30,21 +30,32 @@ def _today() -> dt.date:
 
 
 def _pupil_for(request, pk: int, capability: C) -> Pupil:
-    pupil = (Pupil.objects.filter(pk=pk, school_id__in=access.school_ids_for(request.user,
-                                                                             capability))
-             .select_related("school__trust", "home_local_authority").first())
+    pupil = (
+        Pupil.objects.filter(pk=pk, school_id__in=access.school_ids_for(request.user, capability))
+        .select_related("school__trust", "home_local_authority")
+        .first()
+    )
     if pupil is None:
         raise Http404("No such pupil.")
     return pupil
 
 
 def _pack_for(request, pk: int, capability: C = C.VIEW_EVIDENCE_PACKS) -> EvidencePack:
-    pack = (EvidencePack.objects.filter(pk=pk, school_id__in=access.school_ids_for(
-        request.user, capability))
-        .select_related("pupil__school__trust", "pupil__home_local_authority", "school__trust",
-                        "local_authority", "template", "claim__requested_band",
-                        "ehc_request", "sent_by", "created_by")
-        .first())
+    pack = (
+        EvidencePack.objects.filter(pk=pk, school_id__in=access.school_ids_for(request.user, capability))
+        .select_related(
+            "pupil__school__trust",
+            "pupil__home_local_authority",
+            "school__trust",
+            "local_authority",
+            "template",
+            "claim__requested_band",
+            "ehc_request",
+            "sent_by",
+            "created_by",
+        )
+        .first()
+    )
     if pack is None:
         raise Http404("No such pack.")
     return pack
@@ -52,19 +63,30 @@ def _pack_for(request, pk: int, capability: C = C.VIEW_EVIDENCE_PACKS) -> Eviden
 
 # --- A pupil's packs -------------------------------------------------------------------------
 
+
 def _pupil_page(request, pupil: Pupil, *, start_form=None, status: int = 200):
     packs = selectors.packs_for_pupil(pupil)
     professionals = selectors.professionals_for_pupil(pupil)
-    may_write = (access.can(request.user, C.WRITE_EVIDENCE_PACKS, pupil.school_id)
-                 and pupil.left_school_on is None)
+    may_write = (
+        access.can(request.user, C.WRITE_EVIDENCE_PACKS, pupil.school_id) and pupil.left_school_on is None
+    )
     claims = selectors.claims_to_bid_for(pupil)
     if start_form is None and may_write:
         start_form = forms.PackStartForm(claims=claims)
-    return render(request, "evidence/pupil_packs.html", {
-        "pupil": pupil, "school": pupil.school, "packs": packs,
-        "professionals": professionals, "can_write": may_write, "form": start_form,
-        "today": _today(),
-    }, status=status)
+    return render(
+        request,
+        "evidence/pupil_packs.html",
+        {
+            "pupil": pupil,
+            "school": pupil.school,
+            "packs": packs,
+            "professionals": professionals,
+            "can_write": may_write,
+            "form": start_form,
+            "today": _today(),
+        },
+        status=status,
+    )
 
 
 @login_required
@@ -81,9 +103,12 @@ def pack_new(request, pupil_id: int):
     form = forms.PackStartForm(request.POST, claims=selectors.claims_to_bid_for(pupil))
     if form.is_valid():
         try:
-            pack = services.pack_start(actor=request.user, pupil=pupil,
-                                       kind=form.cleaned_data["kind"],
-                                       claim=form.cleaned_data.get("claim"))
+            pack = services.pack_start(
+                actor=request.user,
+                pupil=pupil,
+                kind=form.cleaned_data["kind"],
+                claim=form.cleaned_data.get("claim"),
+            )
         except ValidationError as e:
             add_service_errors(form, e)
         else:
@@ -104,11 +129,13 @@ def professional_new(request, pupil_id: int):
         else:
             messages.success(request, "The outside professional's involvement was added.")
             return redirect("evidence:pupil_packs", pupil_id=pupil.pk)
-    return render(request, "evidence/professional_form.html",
-                  {"pupil": pupil, "school": pupil.school, "form": form})
+    return render(
+        request, "evidence/professional_form.html", {"pupil": pupil, "school": pupil.school, "form": form}
+    )
 
 
 # --- A pack ----------------------------------------------------------------------------------
+
 
 @login_required
 @require_GET
@@ -117,13 +144,19 @@ def pack_detail(request, pk: int):
     audit.record_view(pack)
     context = pdf.pack_context(pack)
     request_steps = pack.ehc_request.steps(_today()) if pack.ehc_request else []
-    return render(request, "evidence/pack_detail.html", {
-        **context, "school": pack.school, "steps": request_steps,
-        "can_write": access.can(request.user, C.WRITE_EVIDENCE_PACKS, pack.school_id)
-        and not pack.is_sent,
-        "can_see_request": access.can(request.user, C.VIEW_CASES, pack.school_id),
-        "can_see_claim": access.can(request.user, C.VIEW_FUNDING, pack.school_id),
-    })
+    return render(
+        request,
+        "evidence/pack_detail.html",
+        {
+            **context,
+            "school": pack.school,
+            "steps": request_steps,
+            "can_write": access.can(request.user, C.WRITE_EVIDENCE_PACKS, pack.school_id)
+            and not pack.is_sent,
+            "can_see_request": access.can(request.user, C.VIEW_CASES, pack.school_id),
+            "can_see_claim": access.can(request.user, C.VIEW_FUNDING, pack.school_id),
+        },
+    )
 
 
 @login_required
@@ -141,8 +174,7 @@ def pack_pdf(request, pk: int):
 def _sendable_pack_for(request, pk: int):
     pack = _pack_for(request, pk, C.WRITE_EVIDENCE_PACKS)
     if pack.is_sent:
-        messages.error(request, f"This pack was already sent, on "
-                                f"{selectors.long_date(pack.sent_on)}.")
+        messages.error(request, f"This pack was already sent, on {selectors.long_date(pack.sent_on)}.")
         return pack, redirect("evidence:pack_detail", pk=pack.pk)
     return pack, None
 
@@ -157,17 +189,28 @@ def pack_send(request, pk: int):
     pack, refused = _sendable_pack_for(request, pk)
     if refused:
         return refused
-    data = request.POST if request.method == "POST" else check_answers.kept(request,
-                                                                            _send_key(pack))
+    data = request.POST if request.method == "POST" else check_answers.kept(request, _send_key(pack))
     form = forms.SendForm(data, initial={"sent_on": _today()})
-    if check_answers.answered(request, _send_key(pack), form, lambda d: services.pack_send(
-            actor=request.user, pack=pack, sent_on=d["sent_on"])):
+    if check_answers.answered(
+        request,
+        _send_key(pack),
+        form,
+        lambda d: services.pack_send(actor=request.user, pack=pack, sent_on=d["sent_on"]),
+    ):
         return redirect("evidence:pack_send_check", pk=pack.pk)
     audit.record_view(pack)
     assembled = selectors.assemble_pack(pack)
-    return render(request, "evidence/pack_send.html", {
-        "pack": pack, "pupil": pack.pupil, "school": pack.school, "form": form,
-        "missing": assembled.missing})
+    return render(
+        request,
+        "evidence/pack_send.html",
+        {
+            "pack": pack,
+            "pupil": pack.pupil,
+            "school": pack.school,
+            "form": form,
+            "missing": assembled.missing,
+        },
+    )
 
 
 @login_required
@@ -178,25 +221,32 @@ def pack_send_check(request, pk: int):
     if refused:
         return refused
     ehc = pack.kind == PackKind.EHC_REQUEST
-    warning = ("Recording this starts the EHC needs assessment request on the date sent: the "
-               f"LA must decide whether to assess within 6 weeks of it, and {pack.local_authority}"
-               " must issue any final plan within 20 weeks. The pack is kept as it is now."
-               if ehc else
-               "The pack is kept as it is now, recorded as sent with the top-up claim. The "
-               "claim is submitted to the LA on its own page.")
+    warning = (
+        "Recording this starts the EHC needs assessment request on the date sent: the "
+        f"LA must decide whether to assess within 6 weeks of it, and {pack.local_authority}"
+        " must issue any final plan within 20 weeks. The pack is kept as it is now."
+        if ehc
+        else "The pack is kept as it is now, recorded as sent with the top-up claim. The "
+        "claim is submitted to the LA on its own page."
+    )
     return check_answers.check_page(
-        request, key=_send_key(pack), make_form=lambda d: forms.SendForm(d),
+        request,
+        key=_send_key(pack),
+        make_form=lambda d: forms.SendForm(d),
         change_url=reverse("evidence:pack_send", args=[pack.pk]),
-        record=lambda d: services.pack_send(actor=request.user, pack=pack,
-                                            sent_on=d["sent_on"]),
+        record=lambda d: services.pack_send(actor=request.user, pack=pack, sent_on=d["sent_on"]),
         done_url=reverse("evidence:pack_detail", args=[pack.pk]),
-        done="The pack was recorded as sent." + (
-            " The assessment request and its deadlines start from the date sent." if ehc else ""),
-        check={"caption": f"{pack.get_kind_display()} for {pack.pupil.full_name}, to "
-                          f"{pack.local_authority.name}",
-               "heading": "the pack as sent", "warning": warning,
-               "button": "Record as sent"},
-        seen=lambda: audit.record_view(pack))
+        done="The pack was recorded as sent."
+        + (" The assessment request and its deadlines start from the date sent." if ehc else ""),
+        check={
+            "caption": f"{pack.get_kind_display()} for {pack.pupil.full_name}, to "
+            f"{pack.local_authority.name}",
+            "heading": "the pack as sent",
+            "warning": warning,
+            "button": "Record as sent",
+        },
+        seen=lambda: audit.record_view(pack),
+    )
 
 
 @login_required

@@ -18,14 +18,17 @@ from .models import Band, BandingScheme, FundingSettings
 
 class BandResource(resources.ModelResource):
     la_code = fields.Field(attribute="scheme__local_authority__code", column_name="la_code", readonly=True)
-    financial_year = fields.Field(attribute="scheme__financial_year", column_name="financial_year",
-                                  readonly=True)
+    financial_year = fields.Field(
+        attribute="scheme__financial_year", column_name="financial_year", readonly=True
+    )
     scheme = fields.Field(attribute="scheme", column_name="scheme", widget=ForeignKeyWidget(BandingScheme))
     band = fields.Field(attribute="label", column_name="band")
-    hours_per_week = fields.Field(attribute="hours_per_week", column_name="hours_per_week",
-                                  widget=DecimalWidget())
-    annual_value_gbp = fields.Field(attribute="annual_value", column_name="annual_value_gbp",
-                                    widget=DecimalWidget())
+    hours_per_week = fields.Field(
+        attribute="hours_per_week", column_name="hours_per_week", widget=DecimalWidget()
+    )
+    annual_value_gbp = fields.Field(
+        attribute="annual_value", column_name="annual_value_gbp", widget=DecimalWidget()
+    )
 
     class Meta:
         model = Band
@@ -134,4 +137,3 @@ class FundingSettingsAdmin(admin.ModelAdmin):
         school_ids = list(queryset.values_list("school_id", flat=True))
         super().delete_queryset(request, queryset)
         figures.schools_refresh(school_ids=school_ids)
-

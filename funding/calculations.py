@@ -94,7 +94,10 @@ def hourly_cost(hourly_rate: Decimal, on_cost_percent: Decimal) -> Decimal:
 
 
 def provision_annual_cost(
-    *, hours_per_week: Decimal, weeks_per_year: Decimal, hourly_rate: Decimal,
+    *,
+    hours_per_week: Decimal,
+    weeks_per_year: Decimal,
+    hourly_rate: Decimal,
     on_cost_percent: Decimal,
 ) -> Decimal:
     """hours x weeks x rate x (1 + on-costs), rounded half-up to the penny once, at the end."""

@@ -27,9 +27,7 @@ SEED = 4  # random.Random seed: the same claims on every machine
 
 
 def _band(la: LocalAuthority, label: str, year: int) -> Band | None:
-    return Band.objects.filter(
-        scheme__local_authority=la, scheme__financial_year=year, label=label
-    ).first()
+    return Band.objects.filter(scheme__local_authority=la, scheme__financial_year=year, label=label).first()
 
 
 # Hours awarded by Thurrock and bands by Essex and Southend, cycled through deterministically.
@@ -43,7 +41,8 @@ def _seed_school(school: School, today: datetime.date) -> int:
     rng = random.Random(f"{SEED}-{school.laestab}")
     pupils = list(
         Pupil.objects.filter(school=school, provision=Provision.EHC_PLAN, left_school_on__isnull=True)
-        .select_related("home_local_authority").order_by("upn", "pk")
+        .select_related("home_local_authority")
+        .order_by("upn", "pk")
     )
     if not pupils:
         return 0
@@ -65,8 +64,9 @@ def _seed_school(school: School, today: datetime.date) -> int:
     for i, pupil in enumerate(chosen):
         la = pupil.home_local_authority
         is_hours = la.funding_unit == LocalAuthority.FundingUnit.HOURS
-        requested_label = THURROCK_HOURS[(i + rng.randrange(5)) % 5] if is_hours else BANDS[
-            (i + rng.randrange(6)) % 6]
+        requested_label = (
+            THURROCK_HOURS[(i + rng.randrange(5)) % 5] if is_hours else BANDS[(i + rng.randrange(6)) % 6]
+        )
         requested = _band(la, requested_label, year)
         if requested is None:
             continue
@@ -74,7 +74,9 @@ def _seed_school(school: School, today: datetime.date) -> int:
         # assistant support for the same pupils).
         hours = requested.hours_per_week or Decimal(5 + 2 * (i % 4))
         claim = services.claim_create(
-            actor=None, pupil=pupil, requested_band=requested,
+            actor=None,
+            pupil=pupil,
+            requested_band=requested,
             evidence_summary="EHC plan section F; provision map; latest annual review.",
             provision_to_fund=f"{hours} hours a week of teaching assistant support.",
         )
@@ -83,10 +85,15 @@ def _seed_school(school: School, today: datetime.date) -> int:
             continue  # one draft per school, still being prepared
         services.claim_submit(actor=None, claim=claim, submitted_on=start - datetime.timedelta(days=30))
         if i == 2 and not is_hours:
-            services.claim_record_refusal(actor=None, claim=claim, decided_on=start,
-                                          reason="Needs can be met from the school's notional budget.")
-            services.claim_appeal(actor=None, claim=claim,
-                                  lodged_on=by_today(start + datetime.timedelta(days=20)))
+            services.claim_record_refusal(
+                actor=None,
+                claim=claim,
+                decided_on=start,
+                reason="Needs can be met from the school's notional budget.",
+            )
+            services.claim_appeal(
+                actor=None, claim=claim, lodged_on=by_today(start + datetime.timedelta(days=20))
+            )
             continue
         # The LA sometimes awards less than asked for.
         awarded = requested
@@ -101,7 +108,9 @@ def _seed_school(school: School, today: datetime.date) -> int:
             if received > today:
                 break
             services.payment_record(
-                actor=None, claim=claim, amount=third,
+                actor=None,
+                claim=claim,
+                amount=third,
                 received_on=received,
                 reference=f"{la.name[:3].upper()}-{school.laestab}-{i}{term}",
             )

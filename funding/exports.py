@@ -56,8 +56,19 @@ class TotalsResource(SafeResource):
     unclaimed = fields.Field(attribute="unclaimed", column_name="Unclaimed pupils")
 
     class Meta:
-        fields = ("name", "group", "claims", "claimed", "expected", "expected_to_date", "received",
-                  "shortfall", "provision_cost", "gap", "unclaimed")
+        fields = (
+            "name",
+            "group",
+            "claims",
+            "claimed",
+            "expected",
+            "expected_to_date",
+            "received",
+            "shortfall",
+            "provision_cost",
+            "gap",
+            "unclaimed",
+        )
 
 
 class PupilResource(SafeResource):
@@ -73,8 +84,18 @@ class PupilResource(SafeResource):
     unclaimed = fields.Field(attribute="unclaimed", column_name="Unclaimed")
 
     class Meta:
-        fields = ("name", "group", "status", "claimed", "expected", "received", "shortfall",
-                  "provision_cost", "gap", "unclaimed")
+        fields = (
+            "name",
+            "group",
+            "status",
+            "claimed",
+            "expected",
+            "received",
+            "shortfall",
+            "provision_cost",
+            "gap",
+            "unclaimed",
+        )
 
 
 def totals_rows(summary, *, schools: bool = True) -> list[Row]:
@@ -89,21 +110,42 @@ def totals_rows(summary, *, schools: bool = True) -> list[Row]:
 
 
 def _totals_row(name, group, t) -> Row:
-    return Row(name, group, t.claims_submitted, t.claimed_value, t.expected, t.received, t.shortfall,
-               t.provision_cost, t.gap, t.unclaimed, expected_to_date=t.expected_to_date)
+    return Row(
+        name,
+        group,
+        t.claims_submitted,
+        t.claimed_value,
+        t.expected,
+        t.received,
+        t.shortfall,
+        t.provision_cost,
+        t.gap,
+        t.unclaimed,
+        expected_to_date=t.expected_to_date,
+    )
 
 
 def pupil_rows(lines) -> list[Row]:
     rows = []
     for line in lines:
-        claimed = sum((c.requested_band.annual_value for c in line.claims if c.status != "draft"),
-                      Decimal("0.00"))
-        rows.append(Row(
-            line.pupil.full_name, line.pupil.home_local_authority.name, len(line.claims), claimed,
-            line.expected, line.received, line.shortfall, line.annual_cost, line.gap,
-            line.unclaimed_reason,
-            status=", ".join(c.get_status_display() for c in line.claims),
-        ))
+        claimed = sum(
+            (c.requested_band.annual_value for c in line.claims if c.status != "draft"), Decimal("0.00")
+        )
+        rows.append(
+            Row(
+                line.pupil.full_name,
+                line.pupil.home_local_authority.name,
+                len(line.claims),
+                claimed,
+                line.expected,
+                line.received,
+                line.shortfall,
+                line.annual_cost,
+                line.gap,
+                line.unclaimed_reason,
+                status=", ".join(c.get_status_display() for c in line.claims),
+            )
+        )
     return rows
 
 

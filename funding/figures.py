@@ -79,8 +79,16 @@ ZERO = calc.ZERO
 LIVE_PENDING = (S.SUBMITTED, S.UNDER_APPEAL)
 REGISTER = ON_REGISTER
 FIRST_DAY = FundingRegisterChange.FIRST_DAY
-YEAR_FIELDS = ("claims_submitted", "claims_awarded", "claims_pending", "claims_refused",
-               "claimed_value", "expected", "received", "funding_for_costed")
+YEAR_FIELDS = (
+    "claims_submitted",
+    "claims_awarded",
+    "claims_pending",
+    "claims_refused",
+    "claimed_value",
+    "expected",
+    "received",
+    "funding_for_costed",
+)
 # Schools computed together by rebuild() and verify(): a handful of queries per batch.
 BATCH = 200
 # The summary rows, each keyed by school (rebuilt and verified together).
@@ -88,6 +96,7 @@ SUMMARY_MODELS = (FundingYearFigures, FundingRateChange, FundingRegisterChange)
 
 
 # --- what the pages read ------------------------------------------------------------------------
+
 
 @dataclass
 class FundingTotals:
@@ -165,8 +174,12 @@ class FundingSummary:
         return self.reference_date == calc.financial_year_bounds(self.financial_year)[1]
 
 
-LA_FIELDS = ("local_authority_id", "local_authority__code", "local_authority__name",
-             "local_authority__funding_unit")
+LA_FIELDS = (
+    "local_authority_id",
+    "local_authority__code",
+    "local_authority__name",
+    "local_authority__funding_unit",
+)
 
 
 def _la(pk: int, code: int, name: str, funding_unit: str) -> LocalAuthority:
@@ -175,9 +188,13 @@ def _la(pk: int, code: int, name: str, funding_unit: str) -> LocalAuthority:
     return LocalAuthority(pk=pk, code=code, name=name, funding_unit=funding_unit)
 
 
-def summary(school_ids: Iterable[int], financial_year: int,
-            today: datetime.date | None = None, *,
-            names: Iterable[SchoolName] | None = None) -> FundingSummary:
+def summary(
+    school_ids: Iterable[int],
+    financial_year: int,
+    today: datetime.date | None = None,
+    *,
+    names: Iterable[SchoolName] | None = None,
+) -> FundingSummary:
     """Claimed, awarded (expected in the year and to the reference date), received, shortfall,
     provision cost, gap and unclaimed for the financial year, per school, per LA (the LA claimed
     from, which is the pupil's home LA) and in total, read from the kept figures. The caller
@@ -190,9 +207,12 @@ def summary(school_ids: Iterable[int], financial_year: int,
     days = calc.days_in_financial_year(financial_year)
 
     if names is None:
-        names = [SchoolName(pk, name, laestab, trust_id, la_name)
-                 for pk, name, laestab, trust_id, la_name in School.objects.filter(pk__any_of=ids).order_by(
-            "name", "laestab").values_list("pk", "name", "laestab", "trust_id", "local_authority__name")]
+        names = [
+            SchoolName(pk, name, laestab, trust_id, la_name)
+            for pk, name, laestab, trust_id, la_name in School.objects.filter(pk__any_of=ids)
+            .order_by("name", "laestab")
+            .values_list("pk", "name", "laestab", "trust_id", "local_authority__name")
+        ]
     wanted = set(ids)
     schools = {name.pk: SchoolRow(name) for name in names if name.pk in wanted}
 
@@ -200,24 +220,41 @@ def summary(school_ids: Iterable[int], financial_year: int,
     # over the days since each change; divided once by the days in the year below.
     value_days = (
         FundingRateChange.objects.filter(
-            school_id=OuterRef("school_id"), local_authority_id=OuterRef("local_authority_id"),
-            financial_year=financial_year, day_index__lte=day_index)
-        .order_by().values("school_id")
-        .annotate(t=Sum(ExpressionWrapper(
-            F("annual_value_change") * (Value(day_index + 1) - F("day_index")),
-            output_field=DecimalField(max_digits=20, decimal_places=2))))
+            school_id=OuterRef("school_id"),
+            local_authority_id=OuterRef("local_authority_id"),
+            financial_year=financial_year,
+            day_index__lte=day_index,
+        )
+        .order_by()
+        .values("school_id")
+        .annotate(
+            t=Sum(
+                ExpressionWrapper(
+                    F("annual_value_change") * (Value(day_index + 1) - F("day_index")),
+                    output_field=DecimalField(max_digits=20, decimal_places=2),
+                )
+            )
+        )
         .values("t")
     )
     year_rows = (
-        within(FundingYearFigures.objects, ids).filter(financial_year=financial_year)
-        .order_by().values_list("school_id", *LA_FIELDS, *YEAR_FIELDS)
+        within(FundingYearFigures.objects, ids)
+        .filter(financial_year=financial_year)
+        .order_by()
+        .values_list("school_id", *LA_FIELDS, *YEAR_FIELDS)
         .annotate(value_days=Subquery(value_days))
     )
     register_rows = (
-        within(FundingRegisterChange.objects, ids).filter(day__lte=on)
-        .order_by().values_list("school_id", *LA_FIELDS)
-        .annotate(ehcp=Sum("unclaimed_ehcp_change"), sen_support=Sum("unclaimed_sen_support_change"),
-                  costed=Sum("costed_pupils_change"), cost=Sum("provision_cost_change"))
+        within(FundingRegisterChange.objects, ids)
+        .filter(day__lte=on)
+        .order_by()
+        .values_list("school_id", *LA_FIELDS)
+        .annotate(
+            ehcp=Sum("unclaimed_ehcp_change"),
+            sen_support=Sum("unclaimed_sen_support_change"),
+            costed=Sum("costed_pupils_change"),
+            cost=Sum("provision_cost_change"),
+        )
     )
 
     las: dict[int, LocalAuthority] = {}
@@ -249,8 +286,7 @@ def summary(school_ids: Iterable[int], financial_year: int,
             t.unclaimed_sen_support += sen_support
             t.provision_cost += cost
 
-    la_rows = sorted((LARow(las[pk], t) for pk, t in by_la.items()),
-                     key=lambda r: r.local_authority.name)
+    la_rows = sorted((LARow(las[pk], t) for pk, t in by_la.items()), key=lambda r: r.local_authority.name)
     total = FundingTotals()
     for row in schools.values():
         total.add(row.totals)
@@ -269,12 +305,16 @@ def funding_sentences(summary: FundingSummary) -> list[str]:
     """The funding part of a dashboard's or board pack's summary, in plain English."""
     t = summary.total
     if summary.year_complete:
-        income = (f"Awards were expected to bring {money(t.expected)} in the year; "
-                  f"{money(t.received)} was received, a shortfall of {money(t.shortfall)}.")
+        income = (
+            f"Awards were expected to bring {money(t.expected)} in the year; "
+            f"{money(t.received)} was received, a shortfall of {money(t.shortfall)}."
+        )
     else:
-        income = (f"Awards were expected to bring {money(t.expected_to_date)} by "
-                  f"{summary.reference_date:%-d %B %Y} ({money(t.expected)} in the whole year); "
-                  f"{money(t.received)} has been received, a shortfall of {money(t.shortfall)}.")
+        income = (
+            f"Awards were expected to bring {money(t.expected_to_date)} by "
+            f"{summary.reference_date:%-d %B %Y} ({money(t.expected)} in the whole year); "
+            f"{money(t.received)} has been received, a shortfall of {money(t.shortfall)}."
+        )
     out = [
         f"In the financial year {summary.label} (to {summary.reference_date:%-d %B %Y}), "
         f"{counted(t.claims_submitted, 'claim')} for top-up funding worth {money(t.claimed_value)} a "
@@ -284,9 +324,11 @@ def funding_sentences(summary: FundingSummary) -> list[str]:
         f"{money(t.funding_for_costed)} of funding for them: a funding gap of {money(t.gap)}.",
     ]
     if t.unclaimed:
-        out.append(f"{counted(t.unclaimed, 'pupil')} may be eligible for funding with no live claim "
-                   f"({t.unclaimed_ehcp:,} with an EHC plan, {t.unclaimed_sen_support:,} at SEN "
-                   "Support with costed provision above the notional threshold).")
+        out.append(
+            f"{counted(t.unclaimed, 'pupil')} may be eligible for funding with no live claim "
+            f"({t.unclaimed_ehcp:,} with an EHC plan, {t.unclaimed_sen_support:,} at SEN "
+            "Support with costed provision above the notional threshold)."
+        )
     else:
         out.append("No pupil appears eligible for top-up funding without a live claim.")
     return out
@@ -294,9 +336,11 @@ def funding_sentences(summary: FundingSummary) -> list[str]:
 
 # --- the horizon ------------------------------------------------------------------------------
 
+
 def _horizon_for(today: datetime.date) -> int:
-    latest = BandingScheme.objects.order_by("-financial_year").values_list(
-        "financial_year", flat=True).first()
+    latest = (
+        BandingScheme.objects.order_by("-financial_year").values_list("financial_year", flat=True).first()
+    )
     return max(latest or 0, calc.financial_year_of(today) + 1)
 
 
@@ -335,6 +379,7 @@ def banding_changed() -> int:
 
 # --- computing a school's rows from its source rows -------------------------------------------
 
+
 @dataclass
 class Figures:
     """Every kept row of some schools, in memory, keyed as in the tables."""
@@ -365,13 +410,33 @@ def _compute(school_ids: list[int], horizon: int) -> Figures:
     """Every kept row of the schools, from their source rows (seven queries)."""
     out = Figures()
     claims = list(
-        Claim.objects.filter(school_id__any_of=school_ids).exclude(status=S.DRAFT).order_by()
-        .values_list("pk", "school_id", "local_authority_id", "financial_year", "status",
-                     "pupil_id", "requested_band__annual_value"))
+        Claim.objects.filter(school_id__any_of=school_ids)
+        .exclude(status=S.DRAFT)
+        .order_by()
+        .values_list(
+            "pk",
+            "school_id",
+            "local_authority_id",
+            "financial_year",
+            "status",
+            "pupil_id",
+            "requested_band__annual_value",
+        )
+    )
     awards = list(
-        Award.objects.filter(claim__school_id__any_of=school_ids).order_by()
-        .values_list("claim_id", "claim__school_id", "claim__local_authority_id", "claim__pupil_id",
-                     "claim__status", "band__label", "start_date", "end_date"))
+        Award.objects.filter(claim__school_id__any_of=school_ids)
+        .order_by()
+        .values_list(
+            "claim_id",
+            "claim__school_id",
+            "claim__local_authority_id",
+            "claim__pupil_id",
+            "claim__status",
+            "band__label",
+            "start_date",
+            "end_date",
+        )
+    )
 
     for _pk, school_id, la_id, year, status, _pupil, value in claims:
         line = out.year(school_id, la_id, year)
@@ -394,8 +459,9 @@ def _compute(school_ids: list[int], horizon: int) -> Figures:
     expected_by_pupil: dict[tuple[int, int, int], Decimal] = defaultdict(lambda: ZERO)
     for claim_awards in by_claim.values():
         _claim_id, school_id, la_id, pupil_id = claim_awards[0][:4]
-        years = sorted({y for a in claim_awards
-                        for y in range(calc.financial_year_of(a[6]), last_year(a[6], a[7]) + 1)})
+        years = sorted(
+            {y for a in claim_awards for y in range(calc.financial_year_of(a[6]), last_year(a[6], a[7]) + 1)}
+        )
         for year in years:
             y_start, y_end = calc.financial_year_bounds(year)
             terms = []
@@ -412,8 +478,9 @@ def _compute(school_ids: list[int], horizon: int) -> Figures:
                 first = max(a_start, y_start)
                 last = min(a_end, y_end) if a_end else y_end
                 key = (school_id, la_id, year)
-                out.rates[(*key, (first - y_start).days)] = out.rates.get(
-                    (*key, (first - y_start).days), ZERO) + annual
+                out.rates[(*key, (first - y_start).days)] = (
+                    out.rates.get((*key, (first - y_start).days), ZERO) + annual
+                )
                 if last < y_end:
                     index = (last - y_start).days + 1
                     out.rates[(*key, index)] = out.rates.get((*key, index), ZERO) - annual
@@ -423,17 +490,25 @@ def _compute(school_ids: list[int], horizon: int) -> Figures:
             expected_by_pupil[(school_id, pupil_id, year)] += expected
 
     for school_id, la_id, received_on, amount in (
-            Payment.objects.filter(claim__school_id__any_of=school_ids).order_by()
-            .values_list("claim__school_id", "claim__local_authority_id", "received_on", "amount")):
+        Payment.objects.filter(claim__school_id__any_of=school_ids)
+        .order_by()
+        .values_list("claim__school_id", "claim__local_authority_id", "received_on", "amount")
+    ):
         out.year(school_id, la_id, calc.financial_year_of(received_on))["received"] += amount
 
     rates = selectors.rates_for_schools(school_ids)
     pupil_years: dict[tuple[int, int], list[tuple[int, Decimal]]] = defaultdict(list)
     for (school_id, pupil_id, year), expected in expected_by_pupil.items():
         pupil_years[(school_id, pupil_id)].append((year, expected))
-    register = list(Pupil.objects.filter(
-        school_id__any_of=school_ids, left_school_on__isnull=True, provision__in=REGISTER,
-    ).order_by().values_list("pk", "school_id", "home_local_authority_id", "provision"))
+    register = list(
+        Pupil.objects.filter(
+            school_id__any_of=school_ids,
+            left_school_on__isnull=True,
+            provision__in=REGISTER,
+        )
+        .order_by()
+        .values_list("pk", "school_id", "home_local_authority_id", "provision")
+    )
     # The cost of each pupil's provision, from the provision map (funding.selectors).
     costs = selectors.provision_costs(school_ids, rates)
     for pupil_id, school_id, home_la_id, _provision in register:
@@ -452,14 +527,22 @@ def _compute(school_ids: list[int], horizon: int) -> Figures:
     return out
 
 
-def _unclaimed(out: Figures, claims: list[tuple[Any, ...]], awards: list[tuple[Any, ...]],
-               rates: dict[int, selectors.CostRates], register: list[tuple[Any, ...]],
-               costs: dict[int, Decimal]) -> None:
+def _unclaimed(
+    out: Figures,
+    claims: list[tuple[Any, ...]],
+    awards: list[tuple[Any, ...]],
+    rates: dict[int, selectors.CostRates],
+    register: list[tuple[Any, ...]],
+    costs: dict[int, Decimal],
+) -> None:
     """+1 from the first day a pupil eligible for funding has no live claim, -1 from the day an
     award of theirs comes into force, +1 again the day after it ends. A claim counts for the
     pupil at the school that made it."""
-    pending = {(school_id, pupil_id) for _pk, school_id, _la, _y, status, pupil_id, _v in claims
-               if status in LIVE_PENDING}
+    pending = {
+        (school_id, pupil_id)
+        for _pk, school_id, _la, _y, status, pupil_id, _v in claims
+        if status in LIVE_PENDING
+    }
     in_force: dict[tuple[int, int], list[tuple[datetime.date, datetime.date | None]]] = defaultdict(list)
     for _claim, school_id, _la, pupil_id, status, _label, start, end in awards:
         if status == S.AWARDED:
@@ -479,8 +562,9 @@ def _unclaimed(out: Figures, claims: list[tuple[Any, ...]], awards: list[tuple[A
                 out.register_change(school_id, la_id, after)[column] += 1
 
 
-def _merged(spans: list[tuple[datetime.date, datetime.date | None]]
-            ) -> list[tuple[datetime.date, datetime.date | None]]:
+def _merged(
+    spans: list[tuple[datetime.date, datetime.date | None]],
+) -> list[tuple[datetime.date, datetime.date | None]]:
     """Spans of days covered by any award, overlapping or touching ones joined (an end of None
     is open)."""
     out: list[tuple[datetime.date, datetime.date | None]] = []
@@ -537,15 +621,23 @@ def schools_refresh(*, school_ids: Iterable[int]) -> None:
             _replace(batch, _compute(batch, horizon))
 
 
-REGISTER_COLUMNS = ("unclaimed_ehcp_change", "unclaimed_sen_support_change", "costed_pupils_change",
-                    "provision_cost_change")
+REGISTER_COLUMNS = (
+    "unclaimed_ehcp_change",
+    "unclaimed_sen_support_change",
+    "costed_pupils_change",
+    "provision_cost_change",
+)
 
 
 _Kept = TypeVar("_Kept", FundingYearFigures, FundingRateChange, FundingRegisterChange)
 
 
-def _sync(model: type[_Kept], existing: dict[tuple[Any, ...], tuple[int, dict[str, object]]],
-          wanted: dict[tuple[Any, ...], dict[str, object]], key_fields: tuple[str, ...]) -> None:
+def _sync(
+    model: type[_Kept],
+    existing: dict[tuple[Any, ...], tuple[int, dict[str, object]]],
+    wanted: dict[tuple[Any, ...], dict[str, object]],
+    key_fields: tuple[str, ...],
+) -> None:
     """Make the stored rows `existing` ({key: (pk, {field: value})}) equal `wanted`, writing
     only the rows that differ: a write that changes nothing leaves the table as it was."""
     stale = [pk for key, (pk, _values) in existing.items() if key not in wanted]
@@ -566,30 +658,49 @@ def _sync(model: type[_Kept], existing: dict[tuple[Any, ...], tuple[int, dict[st
 
 @transaction.atomic
 def _replace(school_ids: list[int], figures: Figures) -> None:
-    def existing(model: type[_Kept], key_fields: tuple[str, ...], value_fields: tuple[str, ...]
-                 ) -> dict[tuple[Any, ...], tuple[int, dict[str, object]]]:
+    def existing(
+        model: type[_Kept], key_fields: tuple[str, ...], value_fields: tuple[str, ...]
+    ) -> dict[tuple[Any, ...], tuple[int, dict[str, object]]]:
         rows = model.objects.filter(school_id__any_of=school_ids).values_list(
-            "pk", *key_fields, *value_fields)
+            "pk", *key_fields, *value_fields
+        )
         n = len(key_fields)
-        return {tuple(row[1:n + 1]): (row[0], dict(zip(value_fields, row[n + 1:], strict=True)))
-                for row in rows}
+        return {
+            tuple(row[1 : n + 1]): (row[0], dict(zip(value_fields, row[n + 1 :], strict=True)))
+            for row in rows
+        }
 
     keys: tuple[str, ...] = ("school_id", "local_authority_id", "financial_year")
-    _sync(FundingYearFigures, existing(FundingYearFigures, keys, YEAR_FIELDS),
-          {k: dict(v) for k, v in figures.years.items()}, keys)
+    _sync(
+        FundingYearFigures,
+        existing(FundingYearFigures, keys, YEAR_FIELDS),
+        {k: dict(v) for k, v in figures.years.items()},
+        keys,
+    )
     keys = ("school_id", "local_authority_id", "financial_year", "day_index")
-    _sync(FundingRateChange, existing(FundingRateChange, keys, ("annual_value_change",)),
-          {k: {"annual_value_change": v} for k, v in figures.rates.items()}, keys)
+    _sync(
+        FundingRateChange,
+        existing(FundingRateChange, keys, ("annual_value_change",)),
+        {k: {"annual_value_change": v} for k, v in figures.rates.items()},
+        keys,
+    )
     keys = ("school_id", "local_authority_id", "day")
-    _sync(FundingRegisterChange, existing(FundingRegisterChange, keys, REGISTER_COLUMNS),
-          {k: dict(zip(REGISTER_COLUMNS, v, strict=True)) for k, v in figures.register.items()}, keys)
+    _sync(
+        FundingRegisterChange,
+        existing(FundingRegisterChange, keys, REGISTER_COLUMNS),
+        {k: dict(zip(REGISTER_COLUMNS, v, strict=True)) for k, v in figures.register.items()},
+        keys,
+    )
 
 
 def _batches(school_ids: Iterable[int] | None) -> Iterator[list[int]]:
-    ids = sorted(set(school_ids)) if school_ids is not None else list(
-        School.objects.order_by("pk").values_list("pk", flat=True))
+    ids = (
+        sorted(set(school_ids))
+        if school_ids is not None
+        else list(School.objects.order_by("pk").values_list("pk", flat=True))
+    )
     for i in range(0, len(ids), BATCH):
-        yield ids[i:i + BATCH]
+        yield ids[i : i + BATCH]
 
 
 def rebuild(school_ids: Iterable[int] | None = None) -> int:
@@ -606,24 +717,36 @@ def rebuild(school_ids: Iterable[int] | None = None) -> int:
 
 # --- verifying ----------------------------------------------------------------------------------
 
+
 def _stored(school_ids: list[int]) -> Figures:
     out = Figures()
     for s, la, y, *values in FundingYearFigures.objects.filter(school_id__any_of=school_ids).values_list(
-            "school_id", "local_authority_id", "financial_year", *YEAR_FIELDS):
+        "school_id", "local_authority_id", "financial_year", *YEAR_FIELDS
+    ):
         out.years[(s, la, y)] = dict(zip(YEAR_FIELDS, values, strict=True))
     for s, la, y, i, value in FundingRateChange.objects.filter(school_id__any_of=school_ids).values_list(
-            "school_id", "local_authority_id", "financial_year", "day_index", "annual_value_change"):
+        "school_id", "local_authority_id", "financial_year", "day_index", "annual_value_change"
+    ):
         out.rates[(s, la, y, i)] = value
-    for s, la, day, *values in FundingRegisterChange.objects.filter(
-            school_id__any_of=school_ids).values_list(
-            "school_id", "local_authority_id", "day", "unclaimed_ehcp_change",
-            "unclaimed_sen_support_change", "costed_pupils_change", "provision_cost_change"):
+    for s, la, day, *values in FundingRegisterChange.objects.filter(school_id__any_of=school_ids).values_list(
+        "school_id",
+        "local_authority_id",
+        "day",
+        "unclaimed_ehcp_change",
+        "unclaimed_sen_support_change",
+        "costed_pupils_change",
+        "provision_cost_change",
+    ):
         out.register[(s, la, day)] = list(values)
     return out
 
 
-REGISTER_NAMES = ("pupils unclaimed with an EHC plan", "pupils unclaimed at SEN Support",
-                  "pupils with costed provision", "cost of costed provision")
+REGISTER_NAMES = (
+    "pupils unclaimed with an EHC plan",
+    "pupils unclaimed at SEN Support",
+    "pupils with costed provision",
+    "cost of costed provision",
+)
 
 
 def verify(school_ids: Iterable[int] | None = None) -> list[str]:
@@ -653,9 +776,11 @@ def verify(school_ids: Iterable[int] | None = None) -> list[str]:
                 w_rate, h_rate = want.rates.get(rate_key, ZERO), have.rates.get(rate_key, ZERO)
                 if w_rate != h_rate:
                     day = calc.financial_year_bounds(y)[0] + datetime.timedelta(days=i)
-                    lines.append(f"{schools.get(s, s)}, {las.get(la, la)}, "
-                                 f"{calc.financial_year_label(y)}: change of annual value awarded "
-                                 f"from {day:%-d %B %Y} is {h_rate}, should be {w_rate}.")
+                    lines.append(
+                        f"{schools.get(s, s)}, {las.get(la, la)}, "
+                        f"{calc.financial_year_label(y)}: change of annual value awarded "
+                        f"from {day:%-d %B %Y} is {h_rate}, should be {w_rate}."
+                    )
             for register_key in sorted(set(want.register) | set(have.register)):
                 s, la, day = register_key
                 w_change = want.register.get(register_key, [0, 0, 0, ZERO])
@@ -663,6 +788,8 @@ def verify(school_ids: Iterable[int] | None = None) -> list[str]:
                 when = "from the start" if day == FIRST_DAY else f"from {day:%-d %B %Y}"
                 for name, wv, hv in zip(REGISTER_NAMES, w_change, h_change, strict=True):
                     if wv != hv:
-                        lines.append(f"{schools.get(s, s)}, {las.get(la, la)}: change of {name} "
-                                     f"{when} is {hv}, should be {wv}.")
+                        lines.append(
+                            f"{schools.get(s, s)}, {las.get(la, la)}: change of {name} "
+                            f"{when} is {hv}, should be {wv}."
+                        )
     return lines

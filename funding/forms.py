@@ -28,7 +28,8 @@ def grouped_band_choices(bands) -> list:
 class ClaimForm(Form):
     pupil = forms.ModelChoiceField(queryset=Pupil.objects.none(), empty_label="Choose a pupil")
     requested_band = BandChoiceField(
-        queryset=Band.objects.none(), label="Band requested",
+        queryset=Band.objects.none(),
+        label="Band requested",
         help_text="From the table of the LA where the pupil lives (shown next to each pupil).",
     )
     evidence_summary = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), max_length=5000)
@@ -39,8 +40,8 @@ class ClaimForm(Form):
     def __init__(self, *args, pupils, bands, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["pupil"].queryset = pupils
-        self.fields["pupil"].label_from_instance = (
-            lambda p: f"{p.full_name} – {p.get_provision_display()} – lives in {p.home_local_authority.name}"
+        self.fields["pupil"].label_from_instance = lambda p: (
+            f"{p.full_name} – {p.get_provision_display()} – lives in {p.home_local_authority.name}"
         )
         self.fields["requested_band"].queryset = bands
         self.fields["requested_band"].choices = grouped_band_choices(bands)
@@ -53,8 +54,9 @@ class SubmitForm(Form):
 class AwardForm(Form):
     band = BandChoiceField(queryset=Band.objects.none(), label="Band awarded")
     start_date = DateInputField(label="Award start date")
-    end_date = DateInputField(label="Award end date", required=False,
-                              help_text="Leave blank if the LA gave no end date.")
+    end_date = DateInputField(
+        label="Award end date", required=False, help_text="Leave blank if the LA gave no end date."
+    )
 
     def __init__(self, *args, bands, **kwargs):
         super().__init__(*args, **kwargs)
@@ -63,8 +65,7 @@ class AwardForm(Form):
 
 
 class RefusalForm(Form):
-    reason = forms.CharField(label="LA's reason", widget=forms.Textarea(attrs={"rows": 3}),
-                             max_length=5000)
+    reason = forms.CharField(label="LA's reason", widget=forms.Textarea(attrs={"rows": 3}), max_length=5000)
     decided_on = DateInputField(label="Date of the decision")
 
 
@@ -79,28 +80,39 @@ class EndForm(Form):
 
 
 class PaymentForm(Form):
-    amount = forms.DecimalField(label="Amount (£)", max_digits=10, decimal_places=2,
-                                min_value=Decimal("0.01"))
+    amount = forms.DecimalField(
+        label="Amount (£)", max_digits=10, decimal_places=2, min_value=Decimal("0.01")
+    )
     received_on = DateInputField(label="Date received")
     reference = forms.CharField(required=False, max_length=100, label="LA remittance reference")
 
 
 class FundingSettingsForm(Form):
-    hourly_rate = forms.DecimalField(label="Teaching assistant pay per hour (£, before on-costs)",
-                                     max_digits=6, decimal_places=2, min_value=0)
-    on_cost_percent = forms.DecimalField(label="On-costs (%)", max_digits=5, decimal_places=2,
-                                         min_value=0, max_value=100)
-    weeks_per_year = forms.DecimalField(label="Weeks of support a year", max_digits=4, decimal_places=1,
-                                        min_value=0, max_value=52)
+    hourly_rate = forms.DecimalField(
+        label="Teaching assistant pay per hour (£, before on-costs)",
+        max_digits=6,
+        decimal_places=2,
+        min_value=0,
+    )
+    on_cost_percent = forms.DecimalField(
+        label="On-costs (%)", max_digits=5, decimal_places=2, min_value=0, max_value=100
+    )
+    weeks_per_year = forms.DecimalField(
+        label="Weeks of support a year", max_digits=4, decimal_places=1, min_value=0, max_value=52
+    )
     notional_threshold = forms.DecimalField(
-        label="Notional SEN threshold (£ a year)", max_digits=10, decimal_places=2, min_value=0,
+        label="Notional SEN threshold (£ a year)",
+        max_digits=10,
+        decimal_places=2,
+        min_value=0,
         help_text="SEN Support costing more than this is shown as eligible for top-up funding.",
     )
 
 
 class RemittanceForm(Form):
-    file = forms.FileField(label="LA remittance (CSV)",
-                           help_text="Columns UPN, Amount, Date and optionally Reference.")
+    file = forms.FileField(
+        label="LA remittance (CSV)", help_text="Columns UPN, Amount, Date and optionally Reference."
+    )
 
 
 class ClaimFilterForm(Form):
@@ -110,8 +122,7 @@ class ClaimFilterForm(Form):
     trust = forms.TypedChoiceField(coerce=int, required=False, empty_value=None)
     school = forms.TypedChoiceField(coerce=int, required=False, empty_value=None)
     status = forms.ChoiceField(label="Status", required=False)
-    year = forms.TypedChoiceField(label="Financial year", coerce=int, required=False,
-                                  empty_value=None)
+    year = forms.TypedChoiceField(label="Financial year", coerce=int, required=False, empty_value=None)
 
     def __init__(self, *args, schools, years, statuses, **kwargs):
         super().__init__(*args, **kwargs)
@@ -119,5 +130,4 @@ class ClaimFilterForm(Form):
         self.fields["trust"].choices = [("", "All trusts")] + [(t.pk, t.name) for t in trusts]
         self.fields["school"].choices = [("", "All schools")] + [(s.pk, str(s)) for s in schools]
         self.fields["status"].choices = statuses
-        self.fields["year"].choices = [("", "Any year")] + [
-            (y, financial_year_label(y)) for y in years]
+        self.fields["year"].choices = [("", "Any year")] + [(y, financial_year_label(y)) for y in years]

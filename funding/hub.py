@@ -29,28 +29,43 @@ def claim_section(pupil, user, today: dt.date) -> PupilSectionContent | None:
     records, due = [], []
     for claim in selectors.pupil_claims(pupil_id=pupil.pk):
         band = claim.requested_band
-        text = (f"Claim to {claim.local_authority.name}, {financial_year_label(claim.financial_year)}: "
-                f"{band.display_label} requested")
+        text = (
+            f"Claim to {claim.local_authority.name}, {financial_year_label(claim.financial_year)}: "
+            f"{band.display_label} requested"
+        )
         amounts = [f"{band.display_label} is {money(band.annual_value)} a year."]
         award = claim.latest_award
         if award is not None:
-            amounts.append(f"Awarded {award.band.display_label} ({money(award.band.annual_value)} "
-                           f"a year) from {award.start_date.day} {award.start_date:%B %Y}.")
+            amounts.append(
+                f"Awarded {award.band.display_label} ({money(award.band.annual_value)} "
+                f"a year) from {award.start_date.day} {award.start_date:%B %Y}."
+            )
         amounts.append(f"Received so far: {money(claim.received_total or 0)}.")
         if claim.status in selectors.LIVE_PENDING and claim.submitted_on:
-            amounts.append(f"Submitted {claim.submitted_on.day} {claim.submitted_on:%B %Y}: "
-                           "awaiting the LA's decision.")
-        records.append(PupilRecord(text, reverse("funding:claim", args=[claim.pk]),
-                                   claim.get_status_display(), " ".join(amounts)))
+            amounts.append(
+                f"Submitted {claim.submitted_on.day} {claim.submitted_on:%B %Y}: awaiting the LA's decision."
+            )
+        records.append(
+            PupilRecord(
+                text, reverse("funding:claim", args=[claim.pk]), claim.get_status_display(), " ".join(amounts)
+            )
+        )
         if claim.status == ClaimStatus.DRAFT:
             due.append("A draft claim is waiting to be submitted to the LA.")
     actions = []
     if access.can(user, C.PREPARE_CLAIMS, pupil.school_id) and pupil.on_register:
-        actions.append(("Draft a claim for this pupil",
-                        reverse("funding:claim_new", args=[pupil.school.laestab])
-                        + f"?pupil={pupil.pk}"))
-    return PupilSectionContent(records=tuple(records), empty="No top-up claim made.",
-                               due_next=due[0] if due else "", actions=tuple(actions))
+        actions.append(
+            (
+                "Draft a claim for this pupil",
+                reverse("funding:claim_new", args=[pupil.school.laestab]) + f"?pupil={pupil.pk}",
+            )
+        )
+    return PupilSectionContent(
+        records=tuple(records),
+        empty="No top-up claim made.",
+        due_next=due[0] if due else "",
+        actions=tuple(actions),
+    )
 
 
 def home_tasks(user, schools, today: dt.date) -> list[HomeTask]:
@@ -59,9 +74,17 @@ def home_tasks(user, schools, today: dt.date) -> list[HomeTask]:
     if not ids:
         return []
     waiting = selectors.claims_awaiting_decision(school_ids=ids)
-    return [HomeTask(
-        "Top-up claims awaiting the LA's decision", waiting,
-        f"{reverse('funding:claims')}?status={selectors.AWAITING}",
-        "todo" if waiting else "done", order=40,
-        hint=("Submitted or under appeal: chase the LA, then record its award or refusal."
-              if waiting else "No claim is waiting for a decision."))]
+    return [
+        HomeTask(
+            "Top-up claims awaiting the LA's decision",
+            waiting,
+            f"{reverse('funding:claims')}?status={selectors.AWAITING}",
+            "todo" if waiting else "done",
+            order=40,
+            hint=(
+                "Submitted or under appeal: chase the LA, then record its award or refusal."
+                if waiting
+                else "No claim is waiting for a decision."
+            ),
+        )
+    ]

@@ -41,8 +41,7 @@ class BandingScheme(models.Model):
         LocalAuthority, on_delete=models.PROTECT, related_name="banding_schemes"
     )
     financial_year = models.PositiveSmallIntegerField(
-        help_text="The calendar year the financial year starts in: 2025 is 1 April 2025 to "
-        "31 March 2026."
+        help_text="The calendar year the financial year starts in: 2025 is 1 April 2025 to 31 March 2026."
     )
     notes = models.TextField(blank=True)
     # Set when the LA has published no table for this year yet: the bands are a copy of the
@@ -89,7 +88,10 @@ class Band(models.Model):
     scheme = models.ForeignKey(BandingScheme, on_delete=models.CASCADE, related_name="bands")
     label = models.CharField(max_length=30)
     hours_per_week = models.DecimalField(
-        max_digits=4, decimal_places=1, null=True, blank=True,
+        max_digits=4,
+        decimal_places=1,
+        null=True,
+        blank=True,
         validators=[MinValueValidator(Decimal("0"))],
     )
     annual_value = models.DecimalField(
@@ -155,8 +157,10 @@ class Claim(AuditedInSchool, models.Model):
 
     def __str__(self) -> str:
         # No name: this text reaches the audit log. Kind, pupil, year and status say what it is.
-        return (f"Top-up claim for pupil {self.pupil_id}, {financial_year_label(self.financial_year)}"
-                f" ({self.get_status_display()})")
+        return (
+            f"Top-up claim for pupil {self.pupil_id}, {financial_year_label(self.financial_year)}"
+            f" ({self.get_status_display()})"
+        )
 
     @property
     def latest_award(self) -> "Award | None":
@@ -273,17 +277,17 @@ class FundingSettings(AuditedInSchool, models.Model):
 
     school = models.OneToOneField(School, on_delete=models.CASCADE, related_name="funding_settings")
     hourly_rate = models.DecimalField(
-        max_digits=6, decimal_places=2, default=DEFAULT_HOURLY_RATE,
+        max_digits=6,
+        decimal_places=2,
+        default=DEFAULT_HOURLY_RATE,
         help_text="Teaching assistant pay per hour, before on-costs.",
     )
-    on_cost_percent = models.DecimalField(
-        max_digits=5, decimal_places=2, default=DEFAULT_ON_COST_PERCENT
-    )
-    weeks_per_year = models.DecimalField(
-        max_digits=4, decimal_places=1, default=DEFAULT_WEEKS_PER_YEAR
-    )
+    on_cost_percent = models.DecimalField(max_digits=5, decimal_places=2, default=DEFAULT_ON_COST_PERCENT)
+    weeks_per_year = models.DecimalField(max_digits=4, decimal_places=1, default=DEFAULT_WEEKS_PER_YEAR)
     notional_threshold = models.DecimalField(
-        max_digits=10, decimal_places=2, default=DEFAULT_NOTIONAL_THRESHOLD,
+        max_digits=10,
+        decimal_places=2,
+        default=DEFAULT_NOTIONAL_THRESHOLD,
         help_text="Support costing more than this a year is eligible for top-up funding.",
     )
 
@@ -293,8 +297,13 @@ class FundingSettings(AuditedInSchool, models.Model):
         verbose_name_plural = "funding settings"
         constraints = [
             models.CheckConstraint(
-                condition=Q(hourly_rate__gte=0, on_cost_percent__gte=0, weeks_per_year__gte=0,
-                            weeks_per_year__lte=52, notional_threshold__gte=0),
+                condition=Q(
+                    hourly_rate__gte=0,
+                    on_cost_percent__gte=0,
+                    weeks_per_year__gte=0,
+                    weeks_per_year__lte=52,
+                    notional_threshold__gte=0,
+                ),
                 name="funding_settings_in_range",
             ),
         ]
@@ -323,16 +332,17 @@ class FundingYearFigures(models.Model):
     # Each claim's expected income in the year, rounded to the penny per claim, summed.
     expected = models.DecimalField(max_digits=14, decimal_places=2, default=Decimal("0.00"))
     received = models.DecimalField(max_digits=14, decimal_places=2, default=Decimal("0.00"))
-    funding_for_costed = models.DecimalField(max_digits=14, decimal_places=2,
-                                             default=Decimal("0.00"))
+    funding_for_costed = models.DecimalField(max_digits=14, decimal_places=2, default=Decimal("0.00"))
 
     objects = TenantManager(school="school")
 
     class Meta:
         verbose_name_plural = "funding year figures"
         constraints = [
-            models.UniqueConstraint(fields=["financial_year", "school", "local_authority"],
-                                    name="one_funding_figures_row_per_school_la_year"),
+            models.UniqueConstraint(
+                fields=["financial_year", "school", "local_authority"],
+                name="one_funding_figures_row_per_school_la_year",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -359,7 +369,8 @@ class FundingRateChange(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["financial_year", "school", "local_authority", "day_index"],
-                name="one_funding_rate_change_per_day"),
+                name="one_funding_rate_change_per_day",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -386,15 +397,15 @@ class FundingRegisterChange(models.Model):
     unclaimed_ehcp_change = models.IntegerField(default=0)
     unclaimed_sen_support_change = models.IntegerField(default=0)
     costed_pupils_change = models.IntegerField(default=0)
-    provision_cost_change = models.DecimalField(max_digits=14, decimal_places=2,
-                                                default=Decimal("0.00"))
+    provision_cost_change = models.DecimalField(max_digits=14, decimal_places=2, default=Decimal("0.00"))
 
     objects = TenantManager(school="school")
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["school", "local_authority", "day"],
-                                    name="one_funding_register_change_per_day"),
+            models.UniqueConstraint(
+                fields=["school", "local_authority", "day"], name="one_funding_register_change_per_day"
+            ),
         ]
         indexes = [models.Index(fields=["school", "day"])]
 

@@ -41,9 +41,13 @@ def load_banding_tables(path: Path = REFERENCE_FILE, financial_year: int = REFER
         order[la.code] = order.get(la.code, 0) + 1
         hours = row["hours_per_week"].strip()
         _, created = Band.objects.get_or_create(
-            scheme=scheme, label=row["band"].strip(),
-            defaults={"hours_per_week": Decimal(hours) if hours else None,
-                      "annual_value": Decimal(row["annual_value_gbp"]), "order": order[la.code]},
+            scheme=scheme,
+            label=row["band"].strip(),
+            defaults={
+                "hours_per_week": Decimal(hours) if hours else None,
+                "annual_value": Decimal(row["annual_value_gbp"]),
+                "order": order[la.code],
+            },
         )
         made = made or created
     if made and FiguresHorizon.objects.exists():
@@ -60,12 +64,19 @@ def load(today: datetime.date | None = None) -> list[str]:
     # No later table is published in the reference data: until one is, each LA's latest rates
     # carry forward, and the funding pages say so.
     carried = services.banding_carry_forward(actor=None, up_to_year=calc.financial_year_of(today))
-    carried_years = sorted(set(BandingScheme.objects.filter(carried_forward_from__isnull=False)
-                               .values_list("financial_year", flat=True)))
+    carried_years = sorted(
+        set(
+            BandingScheme.objects.filter(carried_forward_from__isnull=False).values_list(
+                "financial_year", flat=True
+            )
+        )
+    )
     if carried_years:
-        lines.append(f"{calc.financial_year_label(REFERENCE_YEAR)} rates carried forward to "
-                     f"{', '.join(map(calc.financial_year_label, carried_years))}"
-                     f"{f' ({carried} new tables)' if carried else ''}")
+        lines.append(
+            f"{calc.financial_year_label(REFERENCE_YEAR)} rates carried forward to "
+            f"{', '.join(map(calc.financial_year_label, carried_years))}"
+            f"{f' ({carried} new tables)' if carried else ''}"
+        )
     # The kept figures reach the current financial year (what the daily beat task does).
     figures.horizon_advance()
     return lines

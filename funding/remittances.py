@@ -16,10 +16,19 @@ from decimal import Decimal, InvalidOperation
 from core import bounds
 
 ALIASES = {
-    "upn": "upn", "pupilupn": "upn",
-    "amount": "amount", "amountpaid": "amount", "amountgbp": "amount", "paid": "amount",
-    "date": "date", "paymentdate": "date", "paidon": "date", "receivedon": "date",
-    "reference": "reference", "remittancereference": "reference", "ref": "reference",
+    "upn": "upn",
+    "pupilupn": "upn",
+    "amount": "amount",
+    "amountpaid": "amount",
+    "amountgbp": "amount",
+    "paid": "amount",
+    "date": "date",
+    "paymentdate": "date",
+    "paidon": "date",
+    "receivedon": "date",
+    "reference": "reference",
+    "remittancereference": "reference",
+    "ref": "reference",
 }
 REQUIRED = ("upn", "amount", "date")
 MAX_BYTES = 2_000_000
@@ -89,8 +98,13 @@ def read(data: bytes) -> list[RemittanceRow]:
             i = columns.get(name)
             return cells[i].strip() if i is not None and i < len(cells) else ""
 
-        row = RemittanceRow(number, cell("upn").upper(), parse_amount(cell("amount")),
-                            parse_date(cell("date")), cell("reference")[:100])
+        row = RemittanceRow(
+            number,
+            cell("upn").upper(),
+            parse_amount(cell("amount")),
+            parse_date(cell("date")),
+            cell("reference")[:100],
+        )
         if not row.upn:
             row.error = "No UPN."
         elif row.amount is None or row.amount <= 0 or row.amount != row.amount.quantize(Decimal("0.01")):

@@ -46,10 +46,12 @@ LIVE_PENDING = (S.SUBMITTED, S.UNDER_APPEAL)
 
 # --- banding tables ---------------------------------------------------------------------------
 
+
 def schemes_for_year(financial_year: int) -> list[BandingScheme]:
     return list(
         BandingScheme.objects.filter(financial_year=financial_year)
-        .select_related("local_authority").prefetch_related("bands")
+        .select_related("local_authority")
+        .prefetch_related("bands")
         .order_by("local_authority__name")
     )
 
@@ -79,8 +81,10 @@ class BandingYear:
         for scheme in self.schemes:
             if scheme.carried_forward_from:
                 by_year[scheme.carried_forward_from].append(scheme.local_authority.name)
-        return [{"from": calc.financial_year_label(y), "las": _and_list(names)}
-                for y, names in sorted(by_year.items())]
+        return [
+            {"from": calc.financial_year_label(y), "las": _and_list(names)}
+            for y, names in sorted(by_year.items())
+        ]
 
 
 def _and_list(names: list[str]) -> str:
@@ -93,8 +97,9 @@ def banding_year(financial_year: int, schemes: list[BandingScheme] | None = None
         schemes = schemes_for_year(financial_year)
     earlier = None
     if not schemes:
-        earlier = (BandingScheme.objects.filter(financial_year__lt=financial_year)
-                   .aggregate(year=Max("financial_year"))["year"])
+        earlier = BandingScheme.objects.filter(financial_year__lt=financial_year).aggregate(
+            year=Max("financial_year")
+        )["year"]
     return BandingYear(financial_year, schemes, earlier)
 
 
@@ -145,8 +150,9 @@ class ClaimMoney:
     expected: Decimal = ZERO
 
 
-def expected_by_claim(school_ids: Iterable[int], financial_year: int,
-                      pupil_ids: Iterable[int] | None = None) -> dict[int, ClaimMoney]:
+def expected_by_claim(
+    school_ids: Iterable[int], financial_year: int, pupil_ids: Iterable[int] | None = None
+) -> dict[int, ClaimMoney]:
     """Expected income in the financial year of every claim with an award in it (two queries)."""
     start, end = calc.financial_year_bounds(financial_year)
     awards = Award.objects.filter(claim__school_id__in=list(school_ids), start_date__lte=end).filter(
@@ -154,10 +160,17 @@ def expected_by_claim(school_ids: Iterable[int], financial_year: int,
     )
     if pupil_ids is not None:
         awards = awards.filter(claim__pupil_id__in=list(pupil_ids))
-    rows = list(awards.order_by().values_list(
-        "claim_id", "claim__school_id", "claim__local_authority_id", "claim__pupil_id",
-        "band__label", "start_date", "end_date",
-    ))
+    rows = list(
+        awards.order_by().values_list(
+            "claim_id",
+            "claim__school_id",
+            "claim__local_authority_id",
+            "claim__pupil_id",
+            "band__label",
+            "start_date",
+            "end_date",
+        )
+    )
     tables = _annual_values({r[2] for r in rows}, financial_year) if rows else {}
     terms: dict[int, list[calc.AwardTerms]] = defaultdict(list)
     out: dict[int, ClaimMoney] = {}
@@ -171,6 +184,7 @@ def expected_by_claim(school_ids: Iterable[int], financial_year: int,
 
 # --- provision costs --------------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class CostRates:
     hourly_rate: Decimal
@@ -179,15 +193,17 @@ class CostRates:
     notional_threshold: Decimal
 
 
-DEFAULT_RATES = CostRates(DEFAULT_HOURLY_RATE, DEFAULT_ON_COST_PERCENT, DEFAULT_WEEKS_PER_YEAR,
-                          DEFAULT_NOTIONAL_THRESHOLD)
+DEFAULT_RATES = CostRates(
+    DEFAULT_HOURLY_RATE, DEFAULT_ON_COST_PERCENT, DEFAULT_WEEKS_PER_YEAR, DEFAULT_NOTIONAL_THRESHOLD
+)
 
 
 def rates_for_schools(school_ids: Iterable[int]) -> dict[int, CostRates]:
     rates = {sid: DEFAULT_RATES for sid in school_ids}
     for row in FundingSettings.objects.filter(school_id__in=list(rates)):
-        rates[row.school_id] = CostRates(row.hourly_rate, row.on_cost_percent, row.weeks_per_year,
-                                         row.notional_threshold)
+        rates[row.school_id] = CostRates(
+            row.hourly_rate, row.on_cost_percent, row.weeks_per_year, row.notional_threshold
+        )
     return rates
 
 
@@ -198,8 +214,7 @@ def rates_for_school(school: School) -> CostRates:
 def standard_rates(rates: CostRates) -> StandardRates:
     """The school's figures as the provision map takes them for an intervention with a blank
     hourly cost or number of weeks: the rate with on-costs (unrounded) and the weeks a year."""
-    return StandardRates(rates.hourly_rate * (1 + rates.on_cost_percent / calc.HUNDRED),
-                         rates.weeks_per_year)
+    return StandardRates(rates.hourly_rate * (1 + rates.on_cost_percent / calc.HUNDRED), rates.weeks_per_year)
 
 
 def standard_rates_for_schools(school_ids: Iterable[int]) -> dict[int, StandardRates]:
@@ -211,10 +226,12 @@ def provision_costs(school_ids: Iterable[int], rates: dict[int, CostRates]) -> d
     """Each pupil's annual cost of costed provision at the schools, from the provision map (the
     enrolments not ended), keyed by pupil id; pupils with none are absent. One query."""
     return provision_selectors.annual_costs_by_pupil(
-        school_ids, {pk: standard_rates(r) for pk, r in rates.items()})
+        school_ids, {pk: standard_rates(r) for pk, r in rates.items()}
+    )
 
 
 # --- live claims and what is unclaimed --------------------------------------------------------
+
 
 def live_claim_q(on: datetime.date) -> Q:
     in_force = Award.objects.filter(claim_id=OuterRef("pk"), start_date__lte=on).filter(
@@ -224,14 +241,13 @@ def live_claim_q(on: datetime.date) -> Q:
 
 
 def _pupils_with_live_claim(school_ids: Iterable[int], on: datetime.date) -> QuerySet[Claim, Any]:
-    return Claim.objects.filter(school_id__in=list(school_ids)).filter(live_claim_q(on)).values(
-        "pupil_id"
-    )
+    return Claim.objects.filter(school_id__in=list(school_ids)).filter(live_claim_q(on)).values("pupil_id")
 
 
 def _register(school_ids: Iterable[int]) -> QuerySet[Pupil]:
     return Pupil.objects.filter(
-        school_id__in=list(school_ids), left_school_on__isnull=True,
+        school_id__in=list(school_ids),
+        left_school_on__isnull=True,
         provision__in=ON_REGISTER,
     )
 
@@ -250,7 +266,8 @@ def unclaimed_pupils(school_ids: Iterable[int], on: datetime.date) -> list[Uncla
     school_ids = list(school_ids)
     rates = rates_for_schools(school_ids)
     pupils = (
-        _register(school_ids).exclude(pk__in=_pupils_with_live_claim(school_ids, on))
+        _register(school_ids)
+        .exclude(pk__in=_pupils_with_live_claim(school_ids, on))
         .select_related("school", "home_local_authority")
         .order_by("school__name", "surname", "forename", "pk")
     )
@@ -294,8 +311,9 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-def funding_summary(school_ids: Iterable[int], financial_year: int,
-                    today: datetime.date | None = None) -> FundingSummary:
+def funding_summary(
+    school_ids: Iterable[int], financial_year: int, today: datetime.date | None = None
+) -> FundingSummary:
     """Claimed, awarded (expected in the year and to date), received, shortfall, provision cost,
     gap and unclaimed for the financial year, per school, per LA and in total, read from the
     figures the services keep (funding.figures.summary: three queries)."""
@@ -305,6 +323,7 @@ def funding_summary(school_ids: Iterable[int], financial_year: int,
 
 
 # --- pupil lines (only for roles that may see pupils) ----------------------------------------
+
 
 @dataclass
 class PupilLine:
@@ -326,34 +345,40 @@ class PupilLine:
         return calc.funding_gap(self.annual_cost, self.expected)
 
 
-def school_pupil_lines(school: School, financial_year: int,
-                       today: datetime.date | None = None) -> list[PupilLine]:
+def school_pupil_lines(
+    school: School, financial_year: int, today: datetime.date | None = None
+) -> list[PupilLine]:
     """One line per pupil on the register with a claim, costed provision or eligibility: claims of
     the year (or still live), expected and received in the year, cost and gap."""
     start, end = calc.financial_year_bounds(financial_year)
     on = reference_date(financial_year, today)
     rates = rates_for_school(school)
     pupils = list(
-        _register([school.pk]).select_related("home_local_authority")
-        .order_by("surname", "forename", "pk")
+        _register([school.pk]).select_related("home_local_authority").order_by("surname", "forename", "pk")
     )
     costs = provision_costs([school.pk], {school.pk: rates})
     claims_by_pupil: dict[int, list[Claim]] = defaultdict(list)
     claims = (
-        Claim.objects.filter(school=school).filter(
+        Claim.objects.filter(school=school)
+        .filter(
             Q(financial_year=financial_year)
             | Q(awards__start_date__lte=end, awards__end_date__isnull=True)
             | Q(awards__start_date__lte=end, awards__end_date__gte=start)
-        ).distinct().select_related("requested_band__scheme", "local_authority")
-        .prefetch_related("awards__band").order_by("pk")
+        )
+        .distinct()
+        .select_related("requested_band__scheme", "local_authority")
+        .prefetch_related("awards__band")
+        .order_by("pk")
     )
     for claim in claims:
         claims_by_pupil[claim.pupil_id].append(claim)
     expected = expected_by_claim([school.pk], financial_year)
     received = {
-        pupil_id: calc.round_pence(total) for pupil_id, total in
-        Payment.objects.filter(claim__school=school, received_on__range=(start, end))
-        .values("claim__pupil_id").annotate(total=Sum("amount")).values_list("claim__pupil_id", "total")
+        pupil_id: calc.round_pence(total)
+        for pupil_id, total in Payment.objects.filter(claim__school=school, received_on__range=(start, end))
+        .values("claim__pupil_id")
+        .annotate(total=Sum("amount"))
+        .values_list("claim__pupil_id", "total")
         .order_by()
     }
     expected_pupil: dict[int, Decimal] = defaultdict(lambda: ZERO)
@@ -363,8 +388,14 @@ def school_pupil_lines(school: School, financial_year: int,
     lines = []
     for pupil in pupils:
         cost = costs.get(pupil.pk)
-        line = PupilLine(pupil, claims_by_pupil.get(pupil.pk, []), expected_pupil.get(pupil.pk, ZERO),
-                         received.get(pupil.pk, ZERO), cost, unclaimed.get(pupil.pk, ""))
+        line = PupilLine(
+            pupil,
+            claims_by_pupil.get(pupil.pk, []),
+            expected_pupil.get(pupil.pk, ZERO),
+            received.get(pupil.pk, ZERO),
+            cost,
+            unclaimed.get(pupil.pk, ""),
+        )
         if line.claims or cost is not None or line.unclaimed_reason:
             lines.append(line)
     return lines
@@ -385,20 +416,23 @@ def claim_expected_total(claim: Claim) -> Decimal:
     awards = list(claim.awards.select_related("band"))
     if not awards:
         return ZERO
-    last = max((a.end_date or calc.financial_year_bounds(calc.financial_year_of(a.start_date))[1])
-               for a in awards)
+    last = max(
+        (a.end_date or calc.financial_year_bounds(calc.financial_year_of(a.start_date))[1]) for a in awards
+    )
     tables = _annual_values([claim.local_authority_id], calc.financial_year_of(last))
-    terms = [calc.AwardTerms(a.start_date, a.end_date or last,
-                             tables.get((claim.local_authority_id, a.band.label), {}))
-             for a in awards]
+    terms = [
+        calc.AwardTerms(
+            a.start_date, a.end_date or last, tables.get((claim.local_authority_id, a.band.label), {})
+        )
+        for a in awards
+    ]
     return calc.expected_income(terms, min(a.start_date for a in awards), last)
 
 
 # --- claims lists (the pupil page, the SENCO's home page, the claims list) ---------------------
 
 AWAITING = "awaiting"  # the LA has not decided yet: submitted, or under appeal
-CLAIM_STATUS_FILTERS = [("", "Any status"), (AWAITING, "Awaiting the LA's decision"),
-                        *ClaimStatus.choices]
+CLAIM_STATUS_FILTERS = [("", "Any status"), (AWAITING, "Awaiting the LA's decision"), *ClaimStatus.choices]
 
 
 class _ReceivedTotal(TypedDict):
@@ -422,8 +456,13 @@ def claims_awaiting_decision(*, school_ids: Iterable[int]) -> int:
     return Claim.objects.filter(school_id__in=list(school_ids), status__in=LIVE_PENDING).count()
 
 
-def claims_list(*, school_ids: Iterable[int], school_id: int | None = None, status: str = "",
-                financial_year: int | None = None) -> QuerySet[Claim]:
+def claims_list(
+    *,
+    school_ids: Iterable[int],
+    school_id: int | None = None,
+    status: str = "",
+    financial_year: int | None = None,
+) -> QuerySet[Claim]:
     """Claims of these schools for the claims list, filtered by school, status (AWAITING: the
     LA's decision awaited) and financial year; pupil, school, LA and bands joined, awards
     prefetched. A queryset for the caller to order and page (a page costs two queries)."""
@@ -437,15 +476,18 @@ def claims_list(*, school_ids: Iterable[int], school_id: int | None = None, stat
         claims = claims.filter(status=status)
     if financial_year:
         claims = claims.filter(financial_year=financial_year)
-    return (claims.select_related("pupil", "school__trust", "local_authority", "requested_band")
-            .prefetch_related("awards__band"))
+    return claims.select_related(
+        "pupil", "school__trust", "local_authority", "requested_band"
+    ).prefetch_related("awards__band")
 
 
 def claims_counts(claims: QuerySet[Claim]) -> dict[str, int]:
     """How many of these claims there are, awaiting the LA's decision, drafts (one query)."""
     counts: dict[str, int] = claims.order_by().aggregate(
-        total=Count("pk"), awaiting=Count("pk", filter=Q(status__in=LIVE_PENDING)),
-        drafts=Count("pk", filter=Q(status=S.DRAFT)))
+        total=Count("pk"),
+        awaiting=Count("pk", filter=Q(status__in=LIVE_PENDING)),
+        drafts=Count("pk", filter=Q(status=S.DRAFT)),
+    )
     return counts
 
 
@@ -459,8 +501,11 @@ def hourly_funding_sentences(schemes: Iterable[BandingScheme], weeks_per_year: D
         bands = [b for b in scheme.bands.all() if b.hours_per_week]
         if not bands or not weeks:
             continue
-        rates = [(calc.round_pence(b.annual_value / (b.hours_per_week * weeks)), b) for b in bands
-                 if b.hours_per_week]
+        rates = [
+            (calc.round_pence(b.annual_value / (b.hours_per_week * weeks)), b)
+            for b in bands
+            if b.hours_per_week
+        ]
         low, high = min(r for r, _ in rates), max(r for r, _ in rates)
         example_rate, example = max(rates, key=lambda r: (r[1].hours_per_week, r[1].annual_value))
         span = numbers.money(low) if low == high else f"{numbers.money(low)} to {numbers.money(high)}"
@@ -479,6 +524,8 @@ def bands_for(local_authority: LocalAuthority, financial_year: int) -> QuerySet[
 
 
 def bands_of_la(local_authority: LocalAuthority) -> QuerySet[Band]:
-    return Band.objects.filter(scheme__local_authority=local_authority).select_related(
-        "scheme"
-    ).order_by("-scheme__financial_year", "order", "annual_value")
+    return (
+        Band.objects.filter(scheme__local_authority=local_authority)
+        .select_related("scheme")
+        .order_by("-scheme__financial_year", "order", "annual_value")
+    )

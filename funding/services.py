@@ -51,11 +51,23 @@ def _require(actor: User | None, capability: Capability, school_id: int) -> None
         raise PermissionDenied("You may not do this for this school.")
 
 
-def _event(claim: Claim, kind: str, from_status: str, *, actor: User | None, note: str = "",
-           effective_on: datetime.date | None = None) -> ClaimEvent:
+def _event(
+    claim: Claim,
+    kind: str,
+    from_status: str,
+    *,
+    actor: User | None,
+    note: str = "",
+    effective_on: datetime.date | None = None,
+) -> ClaimEvent:
     return ClaimEvent.objects.create(
-        claim=claim, kind=kind, from_status=from_status, to_status=claim.status, actor=actor,
-        note=note, effective_on=effective_on,
+        claim=claim,
+        kind=kind,
+        from_status=from_status,
+        to_status=claim.status,
+        actor=actor,
+        note=note,
+        effective_on=effective_on,
     )
 
 
@@ -67,14 +79,17 @@ def _locked(claim: Claim) -> Claim:
 def _check_band_for_claim(band: Band, claim: Claim) -> None:
     if band.scheme.local_authority_id != claim.local_authority_id:
         raise ValidationError(
-            f"The award must be a band of {claim.local_authority.name}'s table, the LA the claim "
-            "was made to."
+            f"The award must be a band of {claim.local_authority.name}'s table, the LA the claim was made to."
         )
 
 
 @transaction.atomic
 def claim_create(
-    *, actor: User | None, pupil: Pupil, requested_band: Band, evidence_summary: str,
+    *,
+    actor: User | None,
+    pupil: Pupil,
+    requested_band: Band,
+    evidence_summary: str,
     provision_to_fund: str,
 ) -> Claim:
     """A draft claim for a pupil on the register, to the pupil's home LA at a band of that LA's
@@ -91,14 +106,24 @@ def claim_create(
     if not evidence_summary.strip() or not provision_to_fund.strip():
         raise ValidationError("Give a summary of the evidence and the provision to be funded.")
     claim = Claim.objects.create(
-        school=pupil.school, pupil=pupil, local_authority=home,
-        financial_year=requested_band.scheme.financial_year, requested_band=requested_band,
-        evidence_summary=evidence_summary.strip(), provision_to_fund=provision_to_fund.strip(),
-        status=S.DRAFT, created_by=actor,
+        school=pupil.school,
+        pupil=pupil,
+        local_authority=home,
+        financial_year=requested_band.scheme.financial_year,
+        requested_band=requested_band,
+        evidence_summary=evidence_summary.strip(),
+        provision_to_fund=provision_to_fund.strip(),
+        status=S.DRAFT,
+        created_by=actor,
     )
-    _event(claim, ClaimEvent.Kind.CREATED, "", actor=actor,
-           note=f"{requested_band.display_label} requested from {home.name} for "
-                f"{financial_year_label(claim.financial_year)}.")
+    _event(
+        claim,
+        ClaimEvent.Kind.CREATED,
+        "",
+        actor=actor,
+        note=f"{requested_band.display_label} requested from {home.name} for "
+        f"{financial_year_label(claim.financial_year)}.",
+    )
     figures.school_refresh(school_id=claim.school_id)
     return claim
 
@@ -120,7 +145,11 @@ def claim_submit(*, actor: User | None, claim: Claim, submitted_on: datetime.dat
 
 @transaction.atomic
 def claim_record_award(
-    *, actor: User | None, claim: Claim, band: Band, start_date: datetime.date,
+    *,
+    actor: User | None,
+    claim: Claim,
+    band: Band,
+    start_date: datetime.date,
     end_date: datetime.date | None = None,
 ) -> Award:
     """The LA's award on a submitted claim or an appeal, or a change of band of an awarded
@@ -159,8 +188,14 @@ def claim_record_award(
         claim.decided_on = start_date
     claim.save(update_fields=["status", "decided_on", "updated_at"])
     until = f" to {end_date:%d/%m/%Y}" if end_date else ""
-    _event(claim, kind, from_status, actor=actor, effective_on=start_date,
-           note=f"{band.display_label} ({band.scheme.label}) from {start_date:%d/%m/%Y}{until}.")
+    _event(
+        claim,
+        kind,
+        from_status,
+        actor=actor,
+        effective_on=start_date,
+        note=f"{band.display_label} ({band.scheme.label}) from {start_date:%d/%m/%Y}{until}.",
+    )
     figures.school_refresh(school_id=claim.school_id)
     return award
 
@@ -184,8 +219,9 @@ def claim_record_refusal(
     claim.status = S.AWARDED if claim.awards.exists() else S.REFUSED
     claim.refusal_reason, claim.decided_on = reason.strip(), decided_on
     claim.save(update_fields=["status", "refusal_reason", "decided_on", "updated_at"])
-    _event(claim, ClaimEvent.Kind.REFUSED, from_status, actor=actor, note=reason.strip(),
-           effective_on=decided_on)
+    _event(
+        claim, ClaimEvent.Kind.REFUSED, from_status, actor=actor, note=reason.strip(), effective_on=decided_on
+    )
     figures.school_refresh(school_id=claim.school_id)
     return claim
 
@@ -204,8 +240,9 @@ def claim_appeal(*, actor: User | None, claim: Claim, lodged_on: datetime.date, 
     from_status = claim.status
     claim.status = S.UNDER_APPEAL
     claim.save(update_fields=["status", "updated_at"])
-    _event(claim, ClaimEvent.Kind.APPEALED, from_status, actor=actor, note=note.strip(),
-           effective_on=lodged_on)
+    _event(
+        claim, ClaimEvent.Kind.APPEALED, from_status, actor=actor, note=note.strip(), effective_on=lodged_on
+    )
     figures.school_refresh(school_id=claim.school_id)
     return claim
 
@@ -217,9 +254,7 @@ def claim_end(*, actor: User | None, claim: Claim, ended_on: datetime.date, reas
     claim = _locked(claim)
     _require(actor, Capability.SUBMIT_CLAIMS, claim.school_id)
     if claim.status in (S.DRAFT, S.ENDED):
-        raise ValidationError(
-            f"A {claim.get_status_display().lower()} claim cannot be ended."
-        )
+        raise ValidationError(f"A {claim.get_status_display().lower()} claim cannot be ended.")
     awards = list(claim.awards.all())
     if any(a.start_date > ended_on for a in awards):
         raise ValidationError("The claim cannot end before an award on it starts.")
@@ -230,15 +265,18 @@ def claim_end(*, actor: User | None, claim: Claim, ended_on: datetime.date, reas
     from_status = claim.status
     claim.status, claim.ended_on = S.ENDED, ended_on
     claim.save(update_fields=["status", "ended_on", "updated_at"])
-    _event(claim, ClaimEvent.Kind.ENDED, from_status, actor=actor, note=reason.strip(),
-           effective_on=ended_on)
+    _event(claim, ClaimEvent.Kind.ENDED, from_status, actor=actor, note=reason.strip(), effective_on=ended_on)
     figures.school_refresh(school_id=claim.school_id)
     return claim
 
 
 @transaction.atomic
 def payment_record(
-    *, actor: User | None, claim: Claim, amount: Decimal, received_on: datetime.date,
+    *,
+    actor: User | None,
+    claim: Claim,
+    amount: Decimal,
+    received_on: datetime.date,
     reference: str = "",
 ) -> Payment:
     claim = _locked(claim)
@@ -255,7 +293,10 @@ def payment_record(
     if amount <= 0 or amount != amount.quantize(Decimal("0.01")):
         raise ValidationError("The amount must be more than zero, in pounds and pence.")
     payment = Payment.objects.create(
-        claim=claim, amount=amount, received_on=received_on, reference=reference.strip(),
+        claim=claim,
+        amount=amount,
+        received_on=received_on,
+        reference=reference.strip(),
         recorded_by=actor,
     )
     note = f"{money(amount)} received" + (f", reference {payment.reference}" if payment.reference else "")
@@ -266,16 +307,25 @@ def payment_record(
 
 @transaction.atomic
 def funding_settings_update(
-    *, actor: User | None, school: School, hourly_rate: Decimal, on_cost_percent: Decimal,
-    weeks_per_year: Decimal, notional_threshold: Decimal,
+    *,
+    actor: User | None,
+    school: School,
+    hourly_rate: Decimal,
+    on_cost_percent: Decimal,
+    weeks_per_year: Decimal,
+    notional_threshold: Decimal,
 ) -> FundingSettings:
     _require(actor, Capability.SUBMIT_CLAIMS, school.pk)
     if min(hourly_rate, on_cost_percent, weeks_per_year, notional_threshold) < 0 or weeks_per_year > 52:
         raise ValidationError("Figures cannot be negative, and a year has at most 52 weeks.")
     settings_row, _ = FundingSettings.objects.update_or_create(
         school=school,
-        defaults={"hourly_rate": hourly_rate, "on_cost_percent": on_cost_percent,
-                  "weeks_per_year": weeks_per_year, "notional_threshold": notional_threshold},
+        defaults={
+            "hourly_rate": hourly_rate,
+            "on_cost_percent": on_cost_percent,
+            "weeks_per_year": weeks_per_year,
+            "notional_threshold": notional_threshold,
+        },
     )
     figures.school_refresh(school_id=school.pk)
     return settings_row
@@ -303,12 +353,21 @@ def payments_import(*, actor: User | None, school: School, data: bytes, dry_run:
     upns = {r.upn for r in rows}
     pupils = {p.upn.upper(): p.pk for p in Pupil.objects.filter(school=school, upn__in=upns)}
     awards_by_pupil: dict[int, list[Award]] = {}
-    for award in (Award.objects.filter(claim__school=school, claim__pupil_id__in=pupils.values(),
-                                       claim__status__in=[S.AWARDED, S.UNDER_APPEAL, S.ENDED])
-                  .select_related("claim").order_by("start_date")):
+    for award in (
+        Award.objects.filter(
+            claim__school=school,
+            claim__pupil_id__in=pupils.values(),
+            claim__status__in=[S.AWARDED, S.UNDER_APPEAL, S.ENDED],
+        )
+        .select_related("claim")
+        .order_by("start_date")
+    ):
         awards_by_pupil.setdefault(award.claim.pupil_id, []).append(award)
-    existing = set(Payment.objects.filter(claim__school=school).values_list(
-        "claim_id", "received_on", "amount", "reference"))
+    existing = set(
+        Payment.objects.filter(claim__school=school).values_list(
+            "claim_id", "received_on", "amount", "reference"
+        )
+    )
     for row in rows:
         if row.error:
             continue
@@ -321,8 +380,9 @@ def payments_import(*, actor: User | None, school: School, data: bytes, dry_run:
         if not awards:
             row.error = "The pupil has no claim with an award."
             continue
-        in_force = [a for a in awards
-                    if a.start_date <= row.date and (a.end_date is None or a.end_date >= row.date)]
+        in_force = [
+            a for a in awards if a.start_date <= row.date and (a.end_date is None or a.end_date >= row.date)
+        ]
         claim_id = (in_force or awards)[-1].claim_id
         key = (claim_id, row.date, row.amount, row.reference)
         result.claims[row.line] = claim_id
@@ -341,13 +401,19 @@ def payments_import(*, actor: User | None, school: School, data: bytes, dry_run:
         for row in rows:
             if result.outcome.get(row.line) == "new":
                 assert row.amount is not None and row.date is not None  # checked above
-                payment_record(actor=actor, claim=claims[result.claims[row.line]], amount=row.amount,
-                               received_on=row.date, reference=row.reference)
+                payment_record(
+                    actor=actor,
+                    claim=claims[result.claims[row.line]],
+                    amount=row.amount,
+                    received_on=row.date,
+                    reference=row.reference,
+                )
     result.written = True
     return result
 
 
 # --- Erasure of a pupil's personal data (pupils.erasure) -----------------------------------------
+
 
 def pupil_claims_erase(erasure: PupilErasure) -> None:
     """The claims' free text goes; the money (claims, awards, payments) stays as the trust's
@@ -364,6 +430,7 @@ def pupil_claims_erase(erasure: PupilErasure) -> None:
 
 # --- banding tables -------------------------------------------------------------------------
 
+
 @transaction.atomic
 def banding_carry_forward(*, actor: User | None, up_to_year: int) -> int:
     """Carry each LA's latest published banding table into every financial year after it, up
@@ -374,8 +441,11 @@ def banding_carry_forward(*, actor: User | None, up_to_year: int) -> int:
     if actor is not None and Role.PLATFORM_ADMIN not in access.roles_of(actor):
         raise PermissionDenied("Only a platform admin changes banding tables.")
     published: dict[int, BandingScheme] = {}
-    for scheme in (BandingScheme.objects.filter(carried_forward_from__isnull=True)
-                   .prefetch_related("bands").order_by("financial_year")):
+    for scheme in (
+        BandingScheme.objects.filter(carried_forward_from__isnull=True)
+        .prefetch_related("bands")
+        .order_by("financial_year")
+    ):
         published[scheme.local_authority_id] = scheme  # the latest wins
     have = set(BandingScheme.objects.values_list("local_authority_id", "financial_year"))
     made = 0
@@ -384,13 +454,22 @@ def banding_carry_forward(*, actor: User | None, up_to_year: int) -> int:
             if (la_id, year) in have:
                 continue
             scheme = BandingScheme.objects.create(
-                local_authority_id=la_id, financial_year=year,
+                local_authority_id=la_id,
+                financial_year=year,
                 carried_forward_from=source.financial_year,
                 notes=f"No {financial_year_label(year)} table published: the "
-                      f"{source.label} rates carried forward.")
+                f"{source.label} rates carried forward.",
+            )
             Band.objects.bulk_create(
-                Band(scheme=scheme, label=b.label, hours_per_week=b.hours_per_week,
-                     annual_value=b.annual_value, order=b.order) for b in source.bands.all())
+                Band(
+                    scheme=scheme,
+                    label=b.label,
+                    hours_per_week=b.hours_per_week,
+                    annual_value=b.annual_value,
+                    order=b.order,
+                )
+                for b in source.bands.all()
+            )
             made += 1
     if made:
         figures.banding_changed()

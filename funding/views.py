@@ -1,4 +1,3 @@
-
 """Funding pages. Every view asks trusts.access for the school or trust (404 when the user has
 no such role there); pupil names appear only for roles with VIEW_PUPILS."""
 
@@ -32,6 +31,7 @@ S = ClaimStatus
 
 # --- one helper per object ------------------------------------------------------------------
 
+
 def _get_school_for_user(request, laestab: str, capability: Capability = C.VIEW_FUNDING):
     return access.get_school_for_user(request.user, laestab, capability)
 
@@ -44,8 +44,9 @@ def _get_claim_for_user(request, claim_id: int, capability: Capability = C.VIEW_
     """A claim names a pupil: it needs VIEW_FUNDING and VIEW_PUPILS (or `capability`) in its school."""
     claim = (
         Claim.objects.filter(pk=claim_id)
-        .select_related("school__trust", "pupil__home_local_authority", "local_authority",
-                        "requested_band__scheme")
+        .select_related(
+            "school__trust", "pupil__home_local_authority", "local_authority", "requested_band__scheme"
+        )
         .first()
     )
     if claim is None or not (
@@ -76,11 +77,14 @@ def _missing_tables(summary) -> list[str]:
 
 def _year_choices(selected: int) -> list[dict]:
     years = set(selectors.available_years()) | {selectors.current_financial_year(), selected}
-    return [{"value": y, "label": calc.financial_year_label(y), "selected": y == selected}
-            for y in sorted(years, reverse=True)]
+    return [
+        {"value": y, "label": calc.financial_year_label(y), "selected": y == selected}
+        for y in sorted(years, reverse=True)
+    ]
 
 
 # --- pages ----------------------------------------------------------------------------------
+
 
 @login_required
 def index(request):
@@ -90,9 +94,15 @@ def index(request):
         return redirect("funding:school", laestab=schools[0].laestab)
     if not trusts and not schools:
         raise Http404("No funding to show.")
-    return render(request, "funding/index.html", {
-        "trusts": trusts, "schools": schools,
-        "can_list_claims": any(access.can(request.user, C.VIEW_PUPILS, s) for s in schools)})
+    return render(
+        request,
+        "funding/index.html",
+        {
+            "trusts": trusts,
+            "schools": schools,
+            "can_list_claims": any(access.can(request.user, C.VIEW_PUPILS, s) for s in schools),
+        },
+    )
 
 
 @login_required
@@ -104,17 +114,26 @@ def school_funding(request, laestab: str):
     lines = selectors.school_pupil_lines(school, year) if can_see_pupils else None
     rates = selectors.rates_for_school(school)
     schemes = selectors.schemes_for_year(year)
-    return render(request, "funding/school.html", {
-        "school": school, "summary": summary, "lines": lines, "year": year,
-        "years": _year_choices(year), "rates": rates,
-        "hour_cost": calc.hourly_cost(rates.hourly_rate, rates.on_cost_percent),
-        "can_prepare": access.can(request.user, C.PREPARE_CLAIMS, school),
-        "can_set_rates": access.can(request.user, C.SUBMIT_CLAIMS, school),
-        "can_record": access.can(request.user, C.SUBMIT_CLAIMS, school),
-        "schemes": schemes, "missing_tables": _missing_tables(summary),
-        "banding": selectors.banding_year(year, schemes),
-        "hourly_funding": selectors.hourly_funding_sentences(schemes, rates.weeks_per_year),
-    })
+    return render(
+        request,
+        "funding/school.html",
+        {
+            "school": school,
+            "summary": summary,
+            "lines": lines,
+            "year": year,
+            "years": _year_choices(year),
+            "rates": rates,
+            "hour_cost": calc.hourly_cost(rates.hourly_rate, rates.on_cost_percent),
+            "can_prepare": access.can(request.user, C.PREPARE_CLAIMS, school),
+            "can_set_rates": access.can(request.user, C.SUBMIT_CLAIMS, school),
+            "can_record": access.can(request.user, C.SUBMIT_CLAIMS, school),
+            "schemes": schemes,
+            "missing_tables": _missing_tables(summary),
+            "banding": selectors.banding_year(year, schemes),
+            "hourly_funding": selectors.hourly_funding_sentences(schemes, rates.weeks_per_year),
+        },
+    )
 
 
 @login_required
@@ -125,10 +144,18 @@ def trust_funding(request, slug: str):
         trust.schools.values_list("pk", flat=True)
     )
     summary = selectors.funding_summary(school_ids, year)
-    return render(request, "funding/trust.html", {
-        "trust": trust, "summary": summary, "year": year, "years": _year_choices(year),
-        "missing_tables": _missing_tables(summary), "banding": selectors.banding_year(year),
-    })
+    return render(
+        request,
+        "funding/trust.html",
+        {
+            "trust": trust,
+            "summary": summary,
+            "year": year,
+            "years": _year_choices(year),
+            "missing_tables": _missing_tables(summary),
+            "banding": selectors.banding_year(year),
+        },
+    )
 
 
 def _export_response(request, *, subject, resource, rows, fmt: str, what: str):
@@ -164,8 +191,14 @@ def trust_export(request, slug: str, fmt: str):
         trust.schools.values_list("pk", flat=True)
     )
     rows = exports.totals_rows(selectors.funding_summary(school_ids, year))
-    return _export_response(request, subject=trust, resource=exports.TotalsResource(), rows=rows,
-                            fmt=fmt, what=f"funding-{trust.slug}-{year}")
+    return _export_response(
+        request,
+        subject=trust,
+        resource=exports.TotalsResource(),
+        rows=rows,
+        fmt=fmt,
+        what=f"funding-{trust.slug}-{year}",
+    )
 
 
 @login_required
@@ -173,20 +206,35 @@ def claim_new(request, laestab: str):
     school = _get_school_for_user(request, laestab, C.PREPARE_CLAIMS)
     year = _financial_year(request)
     pupils = (
-        Pupil.objects.filter(school=school, left_school_on__isnull=True,
-                             provision__in=ON_REGISTER)
-        .select_related("home_local_authority").order_by("surname", "forename", "pk")
+        Pupil.objects.filter(school=school, left_school_on__isnull=True, provision__in=ON_REGISTER)
+        .select_related("home_local_authority")
+        .order_by("surname", "forename", "pk")
     )
-    bands = Band.objects.filter(scheme__financial_year=year).select_related(
-        "scheme__local_authority").order_by("scheme__local_authority__name", "order", "annual_value")
+    bands = (
+        Band.objects.filter(scheme__financial_year=year)
+        .select_related("scheme__local_authority")
+        .order_by("scheme__local_authority__name", "order", "annual_value")
+    )
     initial = {"pupil": request.GET.get("pupil")} if request.GET.get("pupil", "").isdigit() else {}
     form = forms.ClaimForm(request.POST or None, pupils=pupils, bands=bands, initial=initial)
-    done = saved(request, form, lambda data: services.claim_create(actor=request.user, **data),
-                 message="Claim drafted. The headteacher or Head of SEND submits it.",
-                 then=lambda claim: reverse("funding:claim", kwargs={"claim_id": claim.pk}))
-    return done or form_page(request, "funding/claim_form.html", {
-        "school": school, "form": form, "year": year, "years": _year_choices(year),
-        "banding": selectors.banding_year(year)})
+    done = saved(
+        request,
+        form,
+        lambda data: services.claim_create(actor=request.user, **data),
+        message="Claim drafted. The headteacher or Head of SEND submits it.",
+        then=lambda claim: reverse("funding:claim", kwargs={"claim_id": claim.pk}),
+    )
+    return done or form_page(
+        request,
+        "funding/claim_form.html",
+        {
+            "school": school,
+            "form": form,
+            "year": year,
+            "years": _year_choices(year),
+            "banding": selectors.banding_year(year),
+        },
+    )
 
 
 ACTIONS = {
@@ -198,8 +246,14 @@ ACTIONS = {
     "end": (forms.EndForm, C.SUBMIT_CLAIMS, {S.SUBMITTED, S.AWARDED, S.REFUSED, S.UNDER_APPEAL}),
     "payment": (forms.PaymentForm, C.SUBMIT_CLAIMS, {S.AWARDED, S.UNDER_APPEAL, S.ENDED}),
 }
-TITLES = {"submit": "Submit to the LA", "award": "Record the LA's award", "refuse": "Record a refusal",
-          "appeal": "Mark as under appeal", "end": "End the claim", "payment": "Record a payment"}
+TITLES = {
+    "submit": "Submit to the LA",
+    "award": "Record the LA's award",
+    "refuse": "Record a refusal",
+    "appeal": "Mark as under appeal",
+    "end": "End the claim",
+    "payment": "Record a payment",
+}
 
 
 def _action_form(action: str, claim: Claim, data=None):
@@ -223,27 +277,45 @@ def _render_claim(request, claim: Claim, bound: dict | None = None, status: int 
             if name == "award" and claim.status == S.AWARDED:
                 title = "Change the award from a date"
             actions.append({"name": name, "title": title, "form": form})
-    return render(request, "funding/claim.html", {
-        "claim": claim, "pupil": claim.pupil, "school": claim.school,
-        "awards": claim.awards.select_related("band__scheme"),
-        "payments": claim.payments.all(),
-        "events": claim.events.select_related("actor"),
-        "expected": expected, "received": received, "shortfall": calc.shortfall(expected, received),
-        "year_label": calc.financial_year_label(year), "actions": actions,
-    }, status=status)
+    return render(
+        request,
+        "funding/claim.html",
+        {
+            "claim": claim,
+            "pupil": claim.pupil,
+            "school": claim.school,
+            "awards": claim.awards.select_related("band__scheme"),
+            "payments": claim.payments.all(),
+            "events": claim.events.select_related("actor"),
+            "expected": expected,
+            "received": received,
+            "shortfall": calc.shortfall(expected, received),
+            "year_label": calc.financial_year_label(year),
+            "actions": actions,
+        },
+        status=status,
+    )
 
 
 CLAIM_COLUMNS = (
-    Column("pupil", "Pupil"), Column("school", "School"), Column("trust", "Trust"),
-    Column("la", "Claimed from"), Column("year", "Year"),
-    Column("band", "Band requested"), Column("status", "Status"),
+    Column("pupil", "Pupil"),
+    Column("school", "School"),
+    Column("trust", "Trust"),
+    Column("la", "Claimed from"),
+    Column("year", "Year"),
+    Column("band", "Band requested"),
+    Column("status", "Status"),
     Column("submitted", "Submitted"),
 )
 CLAIM_ORDERINGS = {
-    "pupil": ("pupil__surname", "pupil__forename"), "school": ("school__name",),
-    "trust": ("school__trust__name",), "la": ("local_authority__name",),
-    "year": ("financial_year",), "band": ("requested_band__annual_value",),
-    "status": ("status",), "submitted": ("submitted_on",),
+    "pupil": ("pupil__surname", "pupil__forename"),
+    "school": ("school__name",),
+    "trust": ("school__trust__name",),
+    "la": ("local_authority__name",),
+    "year": ("financial_year",),
+    "band": ("requested_band__annual_value",),
+    "status": ("status",),
+    "submitted": ("submitted_on",),
 }
 
 
@@ -251,27 +323,36 @@ CLAIM_ORDERINGS = {
 def claim_list(request):
     """Claims of the user's schools (where they may see pupils' funding), filtered in the URL:
     the SENCO's home page links here for the claims awaiting the LA's decision."""
-    schools = [s for s in access.schools_for(request.user, C.VIEW_FUNDING).order_by("name")
-               if access.can(request.user, C.VIEW_PUPILS, s)]
+    schools = [
+        s
+        for s in access.schools_for(request.user, C.VIEW_FUNDING).order_by("name")
+        if access.can(request.user, C.VIEW_PUPILS, s)
+    ]
     if not schools:
         raise Http404("No claims to show.")
-    years = sorted(set(selectors.available_years()) | {selectors.current_financial_year()},
-                   reverse=True)
-    form = forms.ClaimFilterForm(request.GET or None, schools=schools, years=years,
-                                 statuses=selectors.CLAIM_STATUS_FILTERS)
+    years = sorted(set(selectors.available_years()) | {selectors.current_financial_year()}, reverse=True)
+    form = forms.ClaimFilterForm(
+        request.GET or None, schools=schools, years=years, statuses=selectors.CLAIM_STATUS_FILTERS
+    )
     f = {name: form.cleaned_data.get(name) for name in form.fields} if form.is_valid() else {}
     ids = {s.pk for s in schools if not f.get("trust") or s.trust_id == f["trust"]}
-    claims = selectors.claims_list(school_ids=ids, school_id=f.get("school"),
-                                   status=f.get("status") or "", financial_year=f.get("year"))
+    claims = selectors.claims_list(
+        school_ids=ids, school_id=f.get("school"), status=f.get("status") or "", financial_year=f.get("year")
+    )
     sorting = Sorting.from_params(request.GET, CLAIM_COLUMNS, default="-year")
-    claims = sorting.order_queryset(claims, CLAIM_ORDERINGS,
-                                    names=("pupil__surname", "pupil__forename"))
-    return render(request, "funding/claims.html", {
-        "listing": paginate(request, claims, sorting=sorting, filters=f),
-        "counts": {**selectors.claims_counts(claims), "filtered": any(f.values())},
-        "form": form, "status": f.get("status", ""),
-        "awaiting": f.get("status") == selectors.AWAITING,
-    }, status=400 if request.GET and not form.is_valid() else 200)
+    claims = sorting.order_queryset(claims, CLAIM_ORDERINGS, names=("pupil__surname", "pupil__forename"))
+    return render(
+        request,
+        "funding/claims.html",
+        {
+            "listing": paginate(request, claims, sorting=sorting, filters=f),
+            "counts": {**selectors.claims_counts(claims), "filtered": any(f.values())},
+            "form": form,
+            "status": f.get("status", ""),
+            "awaiting": f.get("status") == selectors.AWAITING,
+        },
+        status=400 if request.GET and not form.is_valid() else 200,
+    )
 
 
 @login_required
@@ -315,10 +396,13 @@ def settings_edit(request, laestab: str):
     school = _get_school_for_user(request, laestab, C.SUBMIT_CLAIMS)
     rates = selectors.rates_for_school(school)
     form = forms.FundingSettingsForm(request.POST or None, initial=vars(rates))
-    done = saved(request, form, lambda data: services.funding_settings_update(
-        actor=request.user, school=school, **data),
+    done = saved(
+        request,
+        form,
+        lambda data: services.funding_settings_update(actor=request.user, school=school, **data),
         message="Costing figures saved.",
-        then=reverse("funding:school", kwargs={"laestab": school.laestab}))
+        then=reverse("funding:school", kwargs={"laestab": school.laestab}),
+    )
     return done or form_page(request, "funding/settings_form.html", {"school": school, "form": form})
 
 
@@ -359,8 +443,14 @@ def payments_import(request, laestab: str):
             if not result.errors and result.new:
                 token = hashlib.sha256(data).hexdigest()
                 request.session[REMITTANCE_SESSION_KEY] = {
-                    "school": school.pk, "token": token, "data": base64.b64encode(data).decode(),
+                    "school": school.pk,
+                    "token": token,
+                    "data": base64.b64encode(data).decode(),
                 }
         status = 400 if form.errors or (result and result.errors) else 200
-    return render(request, "funding/payments_import.html",
-                  {"school": school, "form": form, "result": result, "token": token}, status=status)
+    return render(
+        request,
+        "funding/payments_import.html",
+        {"school": school, "form": form, "result": result, "token": token},
+        status=status,
+    )

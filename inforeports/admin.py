@@ -26,4 +26,3 @@ class TrustTemplateAdmin(ReadOnly):
 class InfoReportAdmin(ReadOnly):
     list_display = ("school", "academic_year", "version", "status", "approved_on")
     list_filter = ("status", "academic_year")
-

@@ -29,11 +29,11 @@ def academic_year_label(year: int) -> str:
 class TrustTemplate(models.Model):
     """The trust's SEND policy text under each Schedule 1 heading: {heading key: text}."""
 
-    trust = models.OneToOneField(Trust, on_delete=models.PROTECT,
-                                 related_name="info_report_template")
+    trust = models.OneToOneField(Trust, on_delete=models.PROTECT, related_name="info_report_template")
     sections = models.JSONField(default=dict, blank=True)
-    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
-                                   null=True, blank=True, related_name="+")
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     def __str__(self) -> str:
@@ -54,7 +54,8 @@ class InfoReport(models.Model):
 
     school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="info_reports")
     academic_year = models.PositiveSmallIntegerField(
-        help_text="The year the school year starts in: 2026 for 2026 to 2027.")
+        help_text="The year the school year starts in: 2026 for 2026 to 2027."
+    )
     version = models.PositiveSmallIntegerField(default=1)
     status = models.CharField(max_length=8, choices=Status.choices, default=Status.DRAFT)
     # {heading key: {"school": the school's text, "trust": the policy text (once approved)}}
@@ -63,14 +64,17 @@ class InfoReport(models.Model):
     # ({"number_on_roll", "ehcp", "sen_support", "by_need": {need: {"E": n, "K": n}}}).
     census_date = models.DateField(null=True, blank=True)
     figures = models.JSONField(default=dict, blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
-                                   null=True, blank=True, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
-    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
-                                   null=True, blank=True, related_name="+")
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     updated_at = models.DateTimeField(auto_now=True)
-    approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
-                                    null=True, blank=True, related_name="+")
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     approved_by_name = models.CharField(max_length=150, blank=True)
     approved_on = models.DateField(null=True, blank=True)
     approved_at = models.DateTimeField(null=True, blank=True)
@@ -80,20 +84,23 @@ class InfoReport(models.Model):
     class Meta:
         ordering = ["school", "-academic_year", "-version"]
         constraints = [
-            models.UniqueConstraint(fields=["school", "academic_year", "version"],
-                                    name="inforeport_one_version_number"),
-            models.UniqueConstraint(fields=["school", "academic_year"],
-                                    condition=Q(status="draft"),
-                                    name="inforeport_one_draft_a_year"),
+            models.UniqueConstraint(
+                fields=["school", "academic_year", "version"], name="inforeport_one_version_number"
+            ),
+            models.UniqueConstraint(
+                fields=["school", "academic_year"],
+                condition=Q(status="draft"),
+                name="inforeport_one_draft_a_year",
+            ),
             models.CheckConstraint(
                 condition=Q(status="draft", approved_on__isnull=True)
                 | Q(status="approved", approved_on__isnull=False),
-                name="inforeport_approved_has_a_date"),
+                name="inforeport_approved_has_a_date",
+            ),
         ]
 
     def __str__(self) -> str:
-        return (f"SEN information report {academic_year_label(self.academic_year)}, "
-                f"version {self.version}")
+        return f"SEN information report {academic_year_label(self.academic_year)}, version {self.version}"
 
     def get_additional_data(self) -> dict:
         """The trust and school whose audit log shows changes to it (trusts.audit)."""

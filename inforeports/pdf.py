@@ -15,8 +15,13 @@ def report_pdf(view: ReportView) -> bytes:
     # core.pdf loads WeasyPrint: only when a PDF is drawn, not when the views are imported.
     from core import pdf as core_pdf
 
-    html = render_to_string("inforeports/pdf/report.html", {
-        "view": view, "report": view.report, "school": view.report.school,
-        "generated_at": timezone.localtime(),
-    })
+    html = render_to_string(
+        "inforeports/pdf/report.html",
+        {
+            "view": view,
+            "report": view.report,
+            "school": view.report.school,
+            "generated_at": timezone.localtime(),
+        },
+    )
     return core_pdf.write_pdf(core_pdf.html(html))

@@ -25,10 +25,15 @@ def _published(laestab: str):
 @require_GET
 def report(request, laestab: str):
     published = _published(laestab)
-    response = render(request, "inforeports/public_report.html", {
-        "report": published, "school": published.school,
-        "view": selectors.report_view(published),
-    })
+    response = render(
+        request,
+        "inforeports/public_report.html",
+        {
+            "report": published,
+            "school": published.school,
+            "view": selectors.report_view(published),
+        },
+    )
     # Public, but not for ever: a new approval replaces it.
     response.setdefault("Cache-Control", "public, max-age=300")
     return response
@@ -37,9 +42,8 @@ def report(request, laestab: str):
 @require_GET
 def report_pdf(request, laestab: str):
     published = _published(laestab)
-    response = HttpResponse(pdf.report_pdf(selectors.report_view(published)),
-                            content_type="application/pdf")
+    response = HttpResponse(pdf.report_pdf(selectors.report_view(published)), content_type="application/pdf")
     response["Content-Disposition"] = (
-        f'inline; filename="sen-information-report-{published.school.laestab}-'
-        f'{published.academic_year}.pdf"')
+        f'inline; filename="sen-information-report-{published.school.laestab}-{published.academic_year}.pdf"'
+    )
     return response

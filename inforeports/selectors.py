@@ -39,8 +39,12 @@ def template_for(trust: Trust | int) -> TrustTemplate | None:
 
 def latest_snapshot(school: School, on: dt.date) -> CensusSnapshot | None:
     """The school's latest census on or before `on` (one query)."""
-    return (within(CensusSnapshot.objects, [school.pk]).filter(census_date__lte=on)
-            .order_by("-census_date").first())
+    return (
+        within(CensusSnapshot.objects, [school.pk])
+        .filter(census_date__lte=on)
+        .order_by("-census_date")
+        .first()
+    )
 
 
 def snapshot_figures(snapshot: CensusSnapshot | None) -> tuple[dt.date | None, dict[str, Any]]:
@@ -52,12 +56,15 @@ def snapshot_figures(snapshot: CensusSnapshot | None) -> tuple[dt.date | None, d
         for need, v in (snapshot.by_need or {}).items()
     }
     return snapshot.census_date, {
-        "number_on_roll": snapshot.number_on_roll, "ehcp": snapshot.ehcp,
-        "sen_support": snapshot.sen_support, "by_need": by_need,
+        "number_on_roll": snapshot.number_on_roll,
+        "ehcp": snapshot.ehcp,
+        "sen_support": snapshot.sen_support,
+        "by_need": by_need,
     }
 
 
 # --- What a reader sees ----------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class Figures:
@@ -86,18 +93,27 @@ class Figures:
 
     @property
     def provision_rows(self) -> list[tuple[str, Count, Decimal | None]]:
-        return [("SEN Support", self.sen_support, self.share(self.sen_support)),
-                ("Education, health and care plan", self.ehcp, self.share(self.ehcp)),
-                ("All pupils with special educational needs", self.total,
-                 self.share(self.total))]
+        return [
+            ("SEN Support", self.sen_support, self.share(self.sen_support)),
+            ("Education, health and care plan", self.ehcp, self.share(self.ehcp)),
+            ("All pupils with special educational needs", self.total, self.share(self.total)),
+        ]
 
 
 def published_figures(census_date: dt.date | None, raw: dict[str, Any]) -> Figures:
     raw = raw or {}
-    ehcp, sen_support, total = provision_cells(int(raw.get("ehcp", 0)),
-                                               int(raw.get("sen_support", 0)), suppress=True)
-    return Figures(census_date, int(raw.get("number_on_roll", 0)), ehcp, sen_support, total,
-                   needs_breakdown([raw.get("by_need") or {}], suppress=True), raw)
+    ehcp, sen_support, total = provision_cells(
+        int(raw.get("ehcp", 0)), int(raw.get("sen_support", 0)), suppress=True
+    )
+    return Figures(
+        census_date,
+        int(raw.get("number_on_roll", 0)),
+        ehcp,
+        sen_support,
+        total,
+        needs_breakdown([raw.get("by_need") or {}], suppress=True),
+        raw,
+    )
 
 
 @dataclass(frozen=True)
@@ -130,49 +146,62 @@ class ReportView:
         return [s for s in self.sections if s.is_empty]
 
 
-def report_view(report: InfoReport, *, template: TrustTemplate | None = None,
-                today: dt.date | None = None) -> ReportView:
+def report_view(
+    report: InfoReport, *, template: TrustTemplate | None = None, today: dt.date | None = None
+) -> ReportView:
     """What the report says: once approved, what was frozen; while a draft, the trust's
     current policy text and the school's latest census (two queries: the template, the
     snapshot; none once approved). `template` saves its query when the caller has it."""
     if report.is_draft:
         if template is None:
             template = template_for(report.school.trust_id)
-        census_date, raw = snapshot_figures(latest_snapshot(report.school,
-                                                            today or dt.date.max))
-        sections = [Section(h, template.text(h.key) if template else "",
-                            report.school_text(h.key)) for h in HEADINGS]
+        census_date, raw = snapshot_figures(latest_snapshot(report.school, today or dt.date.max))
+        sections = [
+            Section(h, template.text(h.key) if template else "", report.school_text(h.key)) for h in HEADINGS
+        ]
     else:
         census_date, raw = report.census_date, report.figures
-        sections = [Section(h, report.trust_text(h.key), report.school_text(h.key))
-                    for h in HEADINGS]
+        sections = [Section(h, report.trust_text(h.key), report.school_text(h.key)) for h in HEADINGS]
     return ReportView(report, sections, published_figures(census_date, raw))
 
 
 # --- A school's versions, and last year's ----------------------------------------------------
 
+
 def school_reports(school: School) -> list[InfoReport]:
     """Every version of the school's reports, newest year and version first (one query)."""
-    return list(within(InfoReport.objects, [school.pk])
-                .select_related("created_by", "approved_by")
-                .order_by("-academic_year", "-version"))
+    return list(
+        within(InfoReport.objects, [school.pk])
+        .select_related("created_by", "approved_by")
+        .order_by("-academic_year", "-version")
+    )
 
 
 def draft_for(school: School, academic_year: int) -> InfoReport | None:
-    return (within(InfoReport.objects, [school.pk])
-            .filter(academic_year=academic_year, status=InfoReport.Status.DRAFT).first())
+    return (
+        within(InfoReport.objects, [school.pk])
+        .filter(academic_year=academic_year, status=InfoReport.Status.DRAFT)
+        .first()
+    )
 
 
 def previous_report(report: InfoReport) -> InfoReport | None:
     """Last year's report: the latest approved version of an earlier school year."""
-    return (within(InfoReport.objects, [report.school_id])
-            .filter(status=InfoReport.Status.APPROVED, academic_year__lt=report.academic_year)
-            .order_by("-academic_year", "-version").first())
+    return (
+        within(InfoReport.objects, [report.school_id])
+        .filter(status=InfoReport.Status.APPROVED, academic_year__lt=report.academic_year)
+        .order_by("-academic_year", "-version")
+        .first()
+    )
 
 
 def latest_approved(school: School) -> InfoReport | None:
-    return (within(InfoReport.objects, [school.pk]).filter(status=InfoReport.Status.APPROVED)
-            .order_by("-academic_year", "-version").first())
+    return (
+        within(InfoReport.objects, [school.pk])
+        .filter(status=InfoReport.Status.APPROVED)
+        .order_by("-academic_year", "-version")
+        .first()
+    )
 
 
 @dataclass(frozen=True)
@@ -219,19 +248,25 @@ class Changes:
 
 def _figure_changes(before: Figures, after: Figures) -> list[FigureChange]:
     rows = [
-        FigureChange("Number on roll", Count(before.number_on_roll) if before.has_figures else None,
-                     Count(after.number_on_roll) if after.has_figures else None),
+        FigureChange(
+            "Number on roll",
+            Count(before.number_on_roll) if before.has_figures else None,
+            Count(after.number_on_roll) if after.has_figures else None,
+        ),
         FigureChange("SEN Support", before.sen_support, after.sen_support),
         FigureChange("Education, health and care plan", before.ehcp, after.ehcp),
         FigureChange("All pupils with special educational needs", before.total, after.total),
     ]
     needs_before = {r.key: r.total for r in before.needs}
     needs_after = {r.key: r.total for r in after.needs}
-    for key in sorted(set(needs_before) | set(needs_after),
-                      key=lambda k: (NEED_LABELS.get(k) or k).lower()):
-        rows.append(FigureChange(f"Primary need: {NEED_LABELS.get(key, key)}",
-                                 needs_before.get(key, Count(0)),
-                                 needs_after.get(key, Count(0))))
+    for key in sorted(set(needs_before) | set(needs_after), key=lambda k: (NEED_LABELS.get(k) or k).lower()):
+        rows.append(
+            FigureChange(
+                f"Primary need: {NEED_LABELS.get(key, key)}",
+                needs_before.get(key, Count(0)),
+                needs_after.get(key, Count(0)),
+            )
+        )
     return rows
 
 
@@ -241,12 +276,15 @@ def changes_since_last_year(report: InfoReport, *, today: dt.date | None = None)
     if previous is None:
         return Changes(view, None)
     before = report_view(previous)
-    sections = [SectionChange(new.heading, diff.text_diff(old.full_text, new.full_text))
-                for old, new in zip(before.sections, view.sections, strict=True)]
+    sections = [
+        SectionChange(new.heading, diff.text_diff(old.full_text, new.full_text))
+        for old, new in zip(before.sections, view.sections, strict=True)
+    ]
     return Changes(view, before, sections, _figure_changes(before.figures, view.figures))
 
 
 # --- The reader's schools, and what the public reads -----------------------------------------
+
 
 @dataclass(frozen=True)
 class SchoolStatus:
@@ -259,8 +297,9 @@ def schools_with_status(schools: list[School]) -> list[SchoolStatus]:
     """Each school with its newest version and its published one (one query)."""
     latest: dict[int, InfoReport] = {}
     published: dict[int, InfoReport] = {}
-    for report in (within(InfoReport.objects, [s.pk for s in schools])
-                   .order_by("school_id", "-academic_year", "-version")):
+    for report in within(InfoReport.objects, [s.pk for s in schools]).order_by(
+        "school_id", "-academic_year", "-version"
+    ):
         latest.setdefault(report.school_id, report)
         if not report.is_draft:
             published.setdefault(report.school_id, report)
@@ -275,13 +314,15 @@ def published_report(laestab: str) -> InfoReport | None:
     approved report: a draft, or any other school's row, is never within reach of the
     query. What is shown comes from the report alone (frozen at approval), never from the
     register."""
-    school = School.objects.select_related("trust", "local_authority").filter(
-        laestab=laestab).first()
+    school = School.objects.select_related("trust", "local_authority").filter(laestab=laestab).first()
     if school is None:
         return None
-    report = (InfoReport.objects.with_scope(school=[school.pk])
-              .filter(school=school, status=InfoReport.Status.APPROVED)
-              .order_by("-academic_year", "-version").first())
+    report = (
+        InfoReport.objects.with_scope(school=[school.pk])
+        .filter(school=school, status=InfoReport.Status.APPROVED)
+        .order_by("-academic_year", "-version")
+        .first()
+    )
     if report is not None:
         report.school = school
     return report

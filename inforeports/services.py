@@ -32,8 +32,7 @@ from .schedule import BY_KEY, KEYS
 
 # Long enough for a detailed policy, short enough for one screen of a PDF page or two.
 SECTION_MAX_CHARS = 6000
-FROZEN_MESSAGE = ("This report has been approved and is kept as it was: start a new version "
-                  "to change it.")
+FROZEN_MESSAGE = "This report has been approved and is kept as it was: start a new version to change it."
 
 
 def _clean_text(text: str) -> str:
@@ -72,8 +71,9 @@ def _allowed_years(today: dt.date) -> tuple[int, int]:
 
 
 @transaction.atomic
-def report_draft(*, actor: User, school: School, academic_year: int,
-                 today: dt.date | None = None) -> InfoReport:
+def report_draft(
+    *, actor: User, school: School, academic_year: int, today: dt.date | None = None
+) -> InfoReport:
     """Start the school's draft for a school year: this one or the next."""
     today = today or timezone.localdate()
     if not access.can(actor, C.EDIT_INFO_REPORT, school):
@@ -87,12 +87,19 @@ def report_draft(*, actor: User, school: School, academic_year: int,
     if selectors.template_for(school.trust_id) is None:
         raise ValidationError("The trust has no template yet: the Head of SEND writes it first.")
     carried = selectors.latest_approved(school)
-    version = (InfoReport.objects.filter(school=school, academic_year=academic_year)
-               .aggregate(v=Max("version"))["v"] or 0) + 1
+    version = (
+        InfoReport.objects.filter(school=school, academic_year=academic_year).aggregate(v=Max("version"))["v"]
+        or 0
+    ) + 1
     sections = {key: {"school": carried.school_text(key) if carried else ""} for key in KEYS}
-    return InfoReport.objects.create(school=school, academic_year=academic_year,
-                                     version=version, sections=sections, created_by=actor,
-                                     updated_by=actor)
+    return InfoReport.objects.create(
+        school=school,
+        academic_year=academic_year,
+        version=version,
+        sections=sections,
+        created_by=actor,
+        updated_by=actor,
+    )
 
 
 def _lock_draft(report: InfoReport) -> InfoReport:
@@ -123,8 +130,7 @@ def report_section_save(*, actor: User, report: InfoReport, key: str, text: str)
 
 
 @transaction.atomic
-def report_approve(*, actor: User, report: InfoReport, today: dt.date | None = None
-                   ) -> InfoReport:
+def report_approve(*, actor: User, report: InfoReport, today: dt.date | None = None) -> InfoReport:
     """The headteacher's approval: freezes the policy text and the figures, with the date."""
     today = today or timezone.localdate()
     if not access.can(actor, C.APPROVE_INFO_REPORT, report.school_id):
@@ -133,13 +139,14 @@ def report_approve(*, actor: User, report: InfoReport, today: dt.date | None = N
     view = selectors.report_view(report, today=today)
     empty = view.empty_sections
     if empty:
-        raise ValidationError("Write something under every heading before approving: "
-                              + "; ".join(s.heading.title for s in empty) + ".")
+        raise ValidationError(
+            "Write something under every heading before approving: "
+            + "; ".join(s.heading.title for s in empty)
+            + "."
+        )
     if not view.figures.has_figures:
-        raise ValidationError("The school has no census figures yet: import a census before "
-                              "approving.")
-    report.sections = {s.key: {"trust": s.trust_text, "school": s.school_text}
-                       for s in view.sections}
+        raise ValidationError("The school has no census figures yet: import a census before approving.")
+    report.sections = {s.key: {"trust": s.trust_text, "school": s.school_text} for s in view.sections}
     report.census_date = view.figures.census_date
     report.figures = view.figures.raw
     report.status = InfoReport.Status.APPROVED

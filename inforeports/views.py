@@ -24,10 +24,11 @@ from .schedule import BY_KEY, HEADINGS
 
 
 def _report_for(request, pk: int, capability: C = C.VIEW_SCHOOL) -> InfoReport:
-    report = (InfoReport.objects.filter(pk=pk, school_id__in=access.school_ids_for(request.user,
-                                                                                   capability))
-              .select_related("school__trust", "school__local_authority", "approved_by",
-                              "created_by", "updated_by").first())
+    report = (
+        InfoReport.objects.filter(pk=pk, school_id__in=access.school_ids_for(request.user, capability))
+        .select_related("school__trust", "school__local_authority", "approved_by", "created_by", "updated_by")
+        .first()
+    )
     if report is None:
         raise Http404("No such report.")
     return report
@@ -40,10 +41,15 @@ def index(request):
     trusts = list(access.trusts_for(request.user, C.WRITE_INFO_TEMPLATE).order_by("name"))
     if not schools and not trusts:
         raise Http404("No reports to show.")
-    return render(request, "inforeports/index.html", {
-        "rows": selectors.schools_with_status(schools), "trusts": trusts,
-        "several_trusts": len({s.trust_id for s in schools}) > 1,
-    })
+    return render(
+        request,
+        "inforeports/index.html",
+        {
+            "rows": selectors.schools_with_status(schools),
+            "trusts": trusts,
+            "several_trusts": len({s.trust_id for s in schools}) > 1,
+        },
+    )
 
 
 @login_required
@@ -59,13 +65,22 @@ def template_edit(request, slug: str):
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, f"The template for {trust.name} was saved. Every school's "
-                                      "draft shows it now; approved reports keep their text.")
+            messages.success(
+                request,
+                f"The template for {trust.name} was saved. Every school's "
+                "draft shows it now; approved reports keep their text.",
+            )
             return redirect("inforeports:template_edit", slug=trust.slug)
-    return render(request, "inforeports/template_form.html", {
-        "trust": trust, "template": template, "form": form,
-        "fields": [(h, form[h.key]) for h in HEADINGS],
-    })
+    return render(
+        request,
+        "inforeports/template_form.html",
+        {
+            "trust": trust,
+            "template": template,
+            "form": form,
+            "fields": [(h, form[h.key]) for h in HEADINGS],
+        },
+    )
 
 
 @login_required
@@ -77,13 +92,22 @@ def school_reports(request, laestab: str):
     this_year = selectors.academic_year_of(today)
     drafts = {r.academic_year for r in reports if r.is_draft}
     may_edit = access.can(request.user, C.EDIT_INFO_REPORT, school)
-    return render(request, "inforeports/school_reports.html", {
-        "school": school, "reports": reports, "may_edit": may_edit,
-        # (year, label, whether a version of it is approved: the next one is a new version)
-        "years": [(y, academic_year_label(y), any(r.academic_year == y for r in reports))
-                  for y in (this_year, this_year + 1) if y not in drafts],
-        "published": next((r for r in reports if not r.is_draft), None),
-    })
+    return render(
+        request,
+        "inforeports/school_reports.html",
+        {
+            "school": school,
+            "reports": reports,
+            "may_edit": may_edit,
+            # (year, label, whether a version of it is approved: the next one is a new version)
+            "years": [
+                (y, academic_year_label(y), any(r.academic_year == y for r in reports))
+                for y in (this_year, this_year + 1)
+                if y not in drafts
+            ],
+            "published": next((r for r in reports if not r.is_draft), None),
+        },
+    )
 
 
 @login_required
@@ -111,13 +135,19 @@ def report_detail(request, pk: int):
     today = timezone.localdate()
     view = selectors.report_view(report, today=today)
     previous = selectors.previous_report(report)
-    return render(request, "inforeports/report_detail.html", {
-        "report": report, "school": report.school, "view": view, "previous": previous,
-        "may_edit": report.is_draft and access.can(request.user, C.EDIT_INFO_REPORT,
-                                                   report.school_id),
-        "may_approve": report.is_draft and access.can(request.user, C.APPROVE_INFO_REPORT,
-                                                      report.school_id),
-    })
+    return render(
+        request,
+        "inforeports/report_detail.html",
+        {
+            "report": report,
+            "school": report.school,
+            "view": view,
+            "previous": previous,
+            "may_edit": report.is_draft and access.can(request.user, C.EDIT_INFO_REPORT, report.school_id),
+            "may_approve": report.is_draft
+            and access.can(request.user, C.APPROVE_INFO_REPORT, report.school_id),
+        },
+    )
 
 
 @login_required
@@ -125,9 +155,15 @@ def report_detail(request, pk: int):
 def report_changes(request, pk: int):
     report = _report_for(request, pk)
     changes = selectors.changes_since_last_year(report, today=timezone.localdate())
-    return render(request, "inforeports/report_changes.html", {
-        "report": report, "school": report.school, "changes": changes,
-    })
+    return render(
+        request,
+        "inforeports/report_changes.html",
+        {
+            "report": report,
+            "school": report.school,
+            "changes": changes,
+        },
+    )
 
 
 @login_required
@@ -141,21 +177,30 @@ def section_edit(request, pk: int, key: str):
         messages.error(request, services.FROZEN_MESSAGE)
         return redirect("inforeports:report_detail", pk=report.pk)
     template = selectors.template_for(report.school.trust_id)
-    form = forms.SectionForm(request.POST if request.method == "POST" else None,
-                             initial={"text": report.school_text(key)})
+    form = forms.SectionForm(
+        request.POST if request.method == "POST" else None, initial={"text": report.school_text(key)}
+    )
     if request.method == "POST" and form.is_valid():
         try:
-            services.report_section_save(actor=request.user, report=report, key=key,
-                                         text=form.cleaned_data["text"])
+            services.report_section_save(
+                actor=request.user, report=report, key=key, text=form.cleaned_data["text"]
+            )
         except ValidationError as error:
             add_service_errors(form, error)
         else:
             messages.success(request, f"“{heading.title}” was saved.")
             return redirect(f"{_detail_url(report)}#section-{key}")
-    return render(request, "inforeports/section_form.html", {
-        "report": report, "school": report.school, "heading": heading, "form": form,
-        "trust_text": template.text(key) if template else "",
-    })
+    return render(
+        request,
+        "inforeports/section_form.html",
+        {
+            "report": report,
+            "school": report.school,
+            "heading": heading,
+            "form": form,
+            "trust_text": template.text(key) if template else "",
+        },
+    )
 
 
 def _detail_url(report: InfoReport) -> str:
@@ -179,13 +224,23 @@ def report_approve(request, pk: int):
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, f"The report for {report.year_label} was approved on "
-                                      f"{today.day} {today:%B %Y} and is published.")
+            messages.success(
+                request,
+                f"The report for {report.year_label} was approved on "
+                f"{today.day} {today:%B %Y} and is published.",
+            )
             return redirect("inforeports:report_detail", pk=report.pk)
     view = selectors.report_view(report, today=today)
-    return render(request, "inforeports/report_approve.html", {
-        "report": report, "school": report.school, "view": view, "form": form,
-    })
+    return render(
+        request,
+        "inforeports/report_approve.html",
+        {
+            "report": report,
+            "school": report.school,
+            "view": view,
+            "form": form,
+        },
+    )
 
 
 @login_required
@@ -197,5 +252,6 @@ def report_pdf(request, pk: int):
     state = "draft" if report.is_draft else "approved"
     response["Content-Disposition"] = (
         f'attachment; filename="sen-information-report-{report.school.laestab}-'
-        f'{report.academic_year}-v{report.version}-{state}.pdf"')
+        f'{report.academic_year}-v{report.version}-{state}.pdf"'
+    )
     return response

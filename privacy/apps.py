@@ -9,7 +9,11 @@ class PrivacyConfig(AppConfig):
         from trusts.access import Capability
         from trusts.navigation import SchoolLink, register_school_link
 
-        register_school_link(SchoolLink(
-            "Data-subject requests", "privacy:school", Capability.VIEW_AUDIT,
-            "Subject-access exports, erasure and the retention of pupils' records.",
-        ))
+        register_school_link(
+            SchoolLink(
+                "Data-subject requests",
+                "privacy:school",
+                Capability.VIEW_AUDIT,
+                "Subject-access exports, erasure and the retention of pupils' records.",
+            )
+        )

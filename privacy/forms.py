@@ -8,10 +8,10 @@ CONFIRMATION_WORD = "ERASE"
 
 
 class EraseForm(Form):
-    reason = forms.ChoiceField(label="Reason", choices=ErasureReason.choices,
-                               widget=forms.Select)
+    reason = forms.ChoiceField(label="Reason", choices=ErasureReason.choices, widget=forms.Select)
     confirmation = forms.CharField(
-        label=f"Type {CONFIRMATION_WORD} to confirm", max_length=20,
+        label=f"Type {CONFIRMATION_WORD} to confirm",
+        max_length=20,
         help_text="This cannot be undone.",
     )
 

@@ -68,13 +68,19 @@ def _tombstone(*, actor: User | None, pupil: Pupil, reason: str) -> None:
         actor=actor,
         actor_email=getattr(actor, "email", None),
         changes={"erased": ["", "personal data erased"], "reason": ["", reason]},
-        additional_data={"trust_id": pupil.school.trust_id, "school_id": pupil.school_id,
-                         "erasure": True, "pupil_id": pupil.pk, "reason": reason},
+        additional_data={
+            "trust_id": pupil.school.trust_id,
+            "school_id": pupil.school_id,
+            "erasure": True,
+            "pupil_id": pupil.pk,
+            "reason": reason,
+        },
     )
 
 
-def retention_run(*, actor: User | None = None, dry_run: bool, today: dt.date | None = None,
-                  years: int | None = None) -> dict[str, int]:
+def retention_run(
+    *, actor: User | None = None, dry_run: bool, today: dt.date | None = None, years: int | None = None
+) -> dict[str, int]:
     """Pupils past retention, counted per trust; erased with `pupil_erase` unless `dry_run`.
     The caller opens `scopes_disabled()` (a command or a task acting for every trust)."""
     due = selectors.pupils_past_retention(today=today, years=years)

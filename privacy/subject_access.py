@@ -26,10 +26,15 @@ def _csv(section: Section) -> bytes:
 
 
 def build_zip(*, pupil: Pupil, sections: list[Section], generated_by: str) -> bytes:
-    summary = render_to_string("privacy/subject_access_summary.html", {
-        "pupil": pupil, "sections": sections, "generated_by": generated_by,
-        "generated_at": timezone.now(),
-    })
+    summary = render_to_string(
+        "privacy/subject_access_summary.html",
+        {
+            "pupil": pupil,
+            "sections": sections,
+            "generated_by": generated_by,
+            "generated_at": timezone.now(),
+        },
+    )
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("summary.html", summary)

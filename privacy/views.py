@@ -32,28 +32,43 @@ def school(request, laestab: str):
     cutoff = selectors.retention_cutoff(timezone.localdate(), selectors.retention_years())
     pupils = list(selectors.school_pupils(school))
     due = {p.pk for p in selectors.pupils_past_retention(schools=[school])}
-    return render(request, "privacy/school.html", {
-        "school": school, "pupils": pupils, "due": due, "cutoff": cutoff,
-        "years": selectors.retention_years(),
-    })
+    return render(
+        request,
+        "privacy/school.html",
+        {
+            "school": school,
+            "pupils": pupils,
+            "due": due,
+            "cutoff": cutoff,
+            "years": selectors.retention_years(),
+        },
+    )
 
 
 @login_required
 def pupil(request, pk: int):
     pupil = _get_pupil_for_user(request, pk)
     audit.record_view(pupil)
-    return render(request, "privacy/pupil.html", {
-        "pupil": pupil, "erased": selectors.is_erased(pupil),
-    })
+    return render(
+        request,
+        "privacy/pupil.html",
+        {
+            "pupil": pupil,
+            "erased": selectors.is_erased(pupil),
+        },
+    )
 
 
 @reauthentication_required
 def _export(request, pupil: Pupil) -> HttpResponse:
     sections = selectors.subject_access_sections(pupil)
-    data = subject_access.build_zip(pupil=pupil, sections=sections,
-                                    generated_by=request.user.email)
-    audit.record_export(actor=request.user, subject=pupil, what="subject access export",
-                        rows=sum(len(s.rows) for s in sections))
+    data = subject_access.build_zip(pupil=pupil, sections=sections, generated_by=request.user.email)
+    audit.record_export(
+        actor=request.user,
+        subject=pupil,
+        what="subject access export",
+        rows=sum(len(s.rows) for s in sections),
+    )
     response = HttpResponse(data, content_type="application/zip")
     response["Content-Disposition"] = f'attachment; filename="subject-access-{pupil.pk}.zip"'
     return response
@@ -76,9 +91,15 @@ def _erase(request, pupil: Pupil) -> HttpResponse:
         services.pupil_erase(actor=request.user, pupil=pupil, reason=form.cleaned_data["reason"])
         messages.success(request, f"Record {pupil.pk}: personal data erased.")
         return redirect("privacy:pupil", pk=pupil.pk)
-    return render(request, "privacy/erase.html", {
-        "pupil": pupil, "form": form, "word": CONFIRMATION_WORD,
-    })
+    return render(
+        request,
+        "privacy/erase.html",
+        {
+            "pupil": pupil,
+            "form": form,
+            "word": CONFIRMATION_WORD,
+        },
+    )
 
 
 @login_required

@@ -19,23 +19,46 @@ class InterventionAdminForm(forms.ModelForm):
         if not self.errors:
             values = {name: data.get(name) for name in services.INTERVENTION_FIELDS}
             services.intervention_checked(values)
-            if (self.instance.pk and self.instance.active and not data.get("active")
-                    and self.instance.enrolments.filter(end_date__isnull=True).exists()):
-                raise forms.ValidationError("Pupils are still enrolled: end their enrolments "
-                                            "before retiring the intervention.")
+            if (
+                self.instance.pk
+                and self.instance.active
+                and not data.get("active")
+                and self.instance.enrolments.filter(end_date__isnull=True).exists()
+            ):
+                raise forms.ValidationError(
+                    "Pupils are still enrolled: end their enrolments before retiring the intervention."
+                )
         return data
 
 
 @admin.register(Intervention)
 class InterventionAdmin(admin.ModelAdmin):
     form = InterventionAdminForm
-    list_display = ["name", "school", "kind", "staff_role", "sessions_per_week",
-                    "minutes_per_session", "group_size", "hourly_cost", "active"]
+    list_display = [
+        "name",
+        "school",
+        "kind",
+        "staff_role",
+        "sessions_per_week",
+        "minutes_per_session",
+        "group_size",
+        "hourly_cost",
+        "active",
+    ]
     list_filter = ["kind", "active", "area_of_need"]
     list_select_related = ["school"]
     search_fields = ["name", "school__name", "school__laestab"]
-    fields = ["school", "name", "kind", "area_of_need", "staff_role", *services.COST_FIELDS,
-              "measure_scale", "description", "active"]
+    fields = [
+        "school",
+        "name",
+        "kind",
+        "area_of_need",
+        "staff_role",
+        *services.COST_FIELDS,
+        "measure_scale",
+        "description",
+        "active",
+    ]
 
     def get_queryset(self, request):
         return Intervention.objects.with_scopes_disabled().select_related("school")
@@ -44,15 +67,19 @@ class InterventionAdmin(admin.ModelAdmin):
         return ["school"] if obj is not None else []
 
     def save_model(self, request, obj, form, change):
-        values = {name: form.cleaned_data[name] for name in services.INTERVENTION_FIELDS
-                  if name in form.cleaned_data}
+        values = {
+            name: form.cleaned_data[name]
+            for name in services.INTERVENTION_FIELDS
+            if name in form.cleaned_data
+        }
         # The form ran the services' checks (InterventionAdminForm.clean).
         if change:
             services.intervention_update(actor=request.user, intervention=obj, **values)
         else:
             values.pop("active", None)
-            saved = services.intervention_create(actor=request.user,
-                                                 school=form.cleaned_data["school"], **values)
+            saved = services.intervention_create(
+                actor=request.user, school=form.cleaned_data["school"], **values
+            )
             obj.pk = saved.pk
 
     def has_delete_permission(self, request, obj=None) -> bool:
@@ -73,8 +100,7 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 @admin.register(Enrolment)
 class EnrolmentAdmin(ReadOnlyAdmin):
-    list_display = ["pk", "intervention", "pupil", "start_date", "end_date", "entry_score",
-                    "exit_score"]
+    list_display = ["pk", "intervention", "pupil", "start_date", "end_date", "entry_score", "exit_score"]
     list_select_related = ["intervention", "pupil"]
 
     def get_queryset(self, request):

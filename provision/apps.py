@@ -11,8 +11,10 @@ class ProvisionConfig(AppConfig):
         from . import models as provision_models
         from . import services as provision_services
 
-        erasure.register(provision_services.pupil_provision_erase, covers=[
-            provision_models.Enrolment, provision_models.Delivery, provision_models.Intervention])
+        erasure.register(
+            provision_services.pupil_provision_erase,
+            covers=[provision_models.Enrolment, provision_models.Delivery, provision_models.Intervention],
+        )
         from trusts import audit
         from trusts.access import Capability
         from trusts.navigation import (
@@ -30,8 +32,13 @@ class ProvisionConfig(AppConfig):
         audit.register(Enrolment, sensitive_fields=("notes",))
         audit.register(Delivery, sensitive_fields=("note",))
 
-        register_school_link(SchoolLink(
-            "Provision map", "provision:school_map", Capability.VIEW_SCHOOL,
-            "Interventions, the pupils in them, what they cost and whether they work.", order=25))
-        register_pupil_section(PupilSection("provision", "Provision", sections.pupil_section,
-                                            order=40))
+        register_school_link(
+            SchoolLink(
+                "Provision map",
+                "provision:school_map",
+                Capability.VIEW_SCHOOL,
+                "Interventions, the pupils in them, what they cost and whether they work.",
+                order=25,
+            )
+        )
+        register_pupil_section(PupilSection("provision", "Provision", sections.pupil_section, order=40))

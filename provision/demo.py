@@ -52,50 +52,212 @@ class Offer:
 
 
 PRIMARY = [
-    Offer("Precision teaching", Kind.ONE_TO_ONE, "SPLD", "Teaching assistant", D(5), 10, 1, None,
-          None, "Words read correctly in a minute",
-          "Daily ten-minute sessions on a small set of high-frequency words until they are "
-          "fluent.", 3, 2, 9, 25),
-    Offer("Phonics catch-up group", Kind.SMALL_GROUP, "SPLD", "Teaching assistant", D(4), 20, 4,
-          None, None, "Phonics screening check score (0 to 40)",
-          "Fast-paced daily phonics for pupils below the expected standard.", 4, 4, 6, 22),
-    Offer("Lego-based therapy", Kind.SMALL_GROUP, "ASD", "Teaching assistant", D(1), 45, 3, None,
-          D(30), "Social communication rating (0 to 20)",
-          "Building sets in roles (engineer, supplier, builder) to practise turn-taking and "
-          "shared attention.", 3, 3, 3, 8),
-    Offer("Emotional literacy support (ELSA)", Kind.ONE_TO_ONE, "SEMH",
-          "Emotional literacy support assistant", D(1), 30, 1, D("19.50"), D(12),
-          "Emotional literacy checklist (0 to 50)",
-          "A twelve-week programme on recognising and managing feelings.", 2, 2, 7, 24),
-    Offer("Speech and language therapy", Kind.EXTERNAL, "SLCN",
-          "Speech and language therapist (independent)", D(1), 45, 1, D("75.00"), D(10),
-          "Expressive language age (months)",
-          "Blocks of therapy bought in from an independent therapist, with targets the class "
-          "team practise daily.", 2, 1, 4, 48),
-    Offer("Number sense group", Kind.SMALL_GROUP, "MLD", "Higher level teaching assistant", D(3),
-          20, 3, D("21.40"), None, "Number age (months)",
-          "Concrete and pictorial work on place value and number bonds.", 3, 0, 5, 60),
+    Offer(
+        "Precision teaching",
+        Kind.ONE_TO_ONE,
+        "SPLD",
+        "Teaching assistant",
+        D(5),
+        10,
+        1,
+        None,
+        None,
+        "Words read correctly in a minute",
+        "Daily ten-minute sessions on a small set of high-frequency words until they are fluent.",
+        3,
+        2,
+        9,
+        25,
+    ),
+    Offer(
+        "Phonics catch-up group",
+        Kind.SMALL_GROUP,
+        "SPLD",
+        "Teaching assistant",
+        D(4),
+        20,
+        4,
+        None,
+        None,
+        "Phonics screening check score (0 to 40)",
+        "Fast-paced daily phonics for pupils below the expected standard.",
+        4,
+        4,
+        6,
+        22,
+    ),
+    Offer(
+        "Lego-based therapy",
+        Kind.SMALL_GROUP,
+        "ASD",
+        "Teaching assistant",
+        D(1),
+        45,
+        3,
+        None,
+        D(30),
+        "Social communication rating (0 to 20)",
+        "Building sets in roles (engineer, supplier, builder) to practise turn-taking and shared attention.",
+        3,
+        3,
+        3,
+        8,
+    ),
+    Offer(
+        "Emotional literacy support (ELSA)",
+        Kind.ONE_TO_ONE,
+        "SEMH",
+        "Emotional literacy support assistant",
+        D(1),
+        30,
+        1,
+        D("19.50"),
+        D(12),
+        "Emotional literacy checklist (0 to 50)",
+        "A twelve-week programme on recognising and managing feelings.",
+        2,
+        2,
+        7,
+        24,
+    ),
+    Offer(
+        "Speech and language therapy",
+        Kind.EXTERNAL,
+        "SLCN",
+        "Speech and language therapist (independent)",
+        D(1),
+        45,
+        1,
+        D("75.00"),
+        D(10),
+        "Expressive language age (months)",
+        "Blocks of therapy bought in from an independent therapist, with targets the class "
+        "team practise daily.",
+        2,
+        1,
+        4,
+        48,
+    ),
+    Offer(
+        "Number sense group",
+        Kind.SMALL_GROUP,
+        "MLD",
+        "Higher level teaching assistant",
+        D(3),
+        20,
+        3,
+        D("21.40"),
+        None,
+        "Number age (months)",
+        "Concrete and pictorial work on place value and number bonds.",
+        3,
+        0,
+        5,
+        60,
+    ),
 ]
 SECONDARY = [
-    Offer("Reading intervention", Kind.SMALL_GROUP, "SPLD", "Teaching assistant", D(3), 30, 6,
-          None, None, "Reading age (months)",
-          "Computer-based reading programme with adult-led comprehension.", 5, 4, 8, 118),
-    Offer("Learning mentor sessions", Kind.ONE_TO_ONE, "SEMH", "Learning mentor", D(1), 50, 1,
-          D("22.80"), None, "Resilience scale (0 to 50)",
-          "Weekly mentoring on attendance, organisation and relationships.", 3, 2, 6, 22),
-    Offer("Social communication group", Kind.SMALL_GROUP, "ASD", "Teaching assistant", D(1), 50,
-          5, None, None, "Social communication rating (0 to 20)",
-          "Unstructured-time skills: lunchtime, group work, changes of plan.", 4, 0, 3, 8),
-    Offer("Maths catch-up", Kind.SMALL_GROUP, "MLD", "Higher level teaching assistant", D(2), 40,
-          5, D("21.40"), None, "Maths age (months)",
-          "Pre-teaching the next week's topic in a small group.", 4, 3, 5, 110),
-    Offer("Touch typing", Kind.SMALL_GROUP, "PD", "Teaching assistant", D(2), 30, 6, None, D(12),
-          "Words typed a minute", "For pupils who will use a laptop in lessons and exams.", 3,
-          3, 11),
-    Offer("Educational psychologist consultation", Kind.EXTERNAL, "", "Educational psychologist",
-          D(1), 60, 1, D("95.00"), D(6), "",
-          "Consultation and observation bought in from the local authority's traded service.",
-          1, 0, 0, 0),
+    Offer(
+        "Reading intervention",
+        Kind.SMALL_GROUP,
+        "SPLD",
+        "Teaching assistant",
+        D(3),
+        30,
+        6,
+        None,
+        None,
+        "Reading age (months)",
+        "Computer-based reading programme with adult-led comprehension.",
+        5,
+        4,
+        8,
+        118,
+    ),
+    Offer(
+        "Learning mentor sessions",
+        Kind.ONE_TO_ONE,
+        "SEMH",
+        "Learning mentor",
+        D(1),
+        50,
+        1,
+        D("22.80"),
+        None,
+        "Resilience scale (0 to 50)",
+        "Weekly mentoring on attendance, organisation and relationships.",
+        3,
+        2,
+        6,
+        22,
+    ),
+    Offer(
+        "Social communication group",
+        Kind.SMALL_GROUP,
+        "ASD",
+        "Teaching assistant",
+        D(1),
+        50,
+        5,
+        None,
+        None,
+        "Social communication rating (0 to 20)",
+        "Unstructured-time skills: lunchtime, group work, changes of plan.",
+        4,
+        0,
+        3,
+        8,
+    ),
+    Offer(
+        "Maths catch-up",
+        Kind.SMALL_GROUP,
+        "MLD",
+        "Higher level teaching assistant",
+        D(2),
+        40,
+        5,
+        D("21.40"),
+        None,
+        "Maths age (months)",
+        "Pre-teaching the next week's topic in a small group.",
+        4,
+        3,
+        5,
+        110,
+    ),
+    Offer(
+        "Touch typing",
+        Kind.SMALL_GROUP,
+        "PD",
+        "Teaching assistant",
+        D(2),
+        30,
+        6,
+        None,
+        D(12),
+        "Words typed a minute",
+        "For pupils who will use a laptop in lessons and exams.",
+        3,
+        3,
+        11,
+    ),
+    Offer(
+        "Educational psychologist consultation",
+        Kind.EXTERNAL,
+        "",
+        "Educational psychologist",
+        D(1),
+        60,
+        1,
+        D("95.00"),
+        D(6),
+        "",
+        "Consultation and observation bought in from the local authority's traded service.",
+        1,
+        0,
+        0,
+        0,
+    ),
 ]
 
 
@@ -108,7 +270,9 @@ def _ta_support(school: School, start: datetime.date) -> int:
     hours; a pupil who lives in another LA among them when there is one."""
     pupils = list(
         Pupil.objects.filter(school=school, provision=Provision.EHC_PLAN, left_school_on__isnull=True)
-        .select_related("home_local_authority").order_by("upn", "pk"))
+        .select_related("home_local_authority")
+        .order_by("upn", "pk")
+    )
     chosen = pupils[:4]
     elsewhere = [p for p in pupils if p.home_local_authority_id != school.local_authority_id]
     if elsewhere and not any(p in elsewhere for p in chosen):
@@ -118,13 +282,18 @@ def _ta_support(school: School, start: datetime.date) -> int:
         hours = TA_HOURS[i % len(TA_HOURS)]
         if hours not in made:
             made[hours] = services.intervention_create(
-                actor=None, school=school, name=f"Teaching assistant support, {hours:f} hours a week",
-                kind=Kind.ONE_TO_ONE, staff_role="Teaching assistant", sessions_per_week=hours,
-                minutes_per_session=60, group_size=1, area_of_need="",
-                description="1:1 support in class and small groups, as set out in the pupil's "
-                            "EHC plan.")
-        services.enrolment_create(actor=None, intervention=made[hours], pupil=pupil,
-                                  start_date=start)
+                actor=None,
+                school=school,
+                name=f"Teaching assistant support, {hours:f} hours a week",
+                kind=Kind.ONE_TO_ONE,
+                staff_role="Teaching assistant",
+                sessions_per_week=hours,
+                minutes_per_session=60,
+                group_size=1,
+                area_of_need="",
+                description="1:1 support in class and small groups, as set out in the pupil's EHC plan.",
+            )
+        services.enrolment_create(actor=None, intervention=made[hours], pupil=pupil, start_date=start)
     return len(chosen)
 
 
@@ -133,9 +302,11 @@ def _catalogue(school: School, offers: list[Offer], today: datetime.date) -> int
     sessions."""
     this_term = academic_year_first_day(today)
     last_term = this_term - datetime.timedelta(weeks=16)
-    pupils = list(Pupil.objects.filter(
-        school=school, provision__in=ON_REGISTER,
-        left_school_on__isnull=True).order_by("upn", "pk"))
+    pupils = list(
+        Pupil.objects.filter(school=school, provision__in=ON_REGISTER, left_school_on__isnull=True).order_by(
+            "upn", "pk"
+        )
+    )
     by_need: dict[str, list[Pupil]] = {}
     for pupil in pupils:
         by_need.setdefault(pupil.primary_need, []).append(pupil)
@@ -151,29 +322,53 @@ def _catalogue(school: School, offers: list[Offer], today: datetime.date) -> int
 
     for offer in offers:
         intervention = services.intervention_create(
-            actor=None, school=school, name=offer.name, kind=offer.kind, staff_role=offer.staff_role,
-            sessions_per_week=offer.sessions, minutes_per_session=offer.minutes,
-            group_size=offer.group_size, hourly_cost=offer.hourly_cost, weeks=offer.weeks,
-            area_of_need=offer.need, measure_scale=offer.scale, description=offer.description)
+            actor=None,
+            school=school,
+            name=offer.name,
+            kind=offer.kind,
+            staff_role=offer.staff_role,
+            sessions_per_week=offer.sessions,
+            minutes_per_session=offer.minutes,
+            group_size=offer.group_size,
+            hourly_cost=offer.hourly_cost,
+            weeks=offer.weeks,
+            area_of_need=offer.need,
+            measure_scale=offer.scale,
+            description=offer.description,
+        )
         group = next_pupils(offer.need, offer.pupils_before + offer.pupils_now)
-        before, now = group[:offer.pupils_before], group[offer.pupils_before:]
+        before, now = group[: offer.pupils_before], group[offer.pupils_before :]
         for k, pupil in enumerate(before):
             entry = D(offer.entry + 3 * (k % 3) - 2)
             enrolment = services.enrolment_create(
-                actor=None, intervention=intervention, pupil=pupil, start_date=last_term,
-                entry_score=entry if offer.scale else None)
+                actor=None,
+                intervention=intervention,
+                pupil=pupil,
+                start_date=last_term,
+                entry_score=entry if offer.scale else None,
+            )
             # Most improve, by about the intervention's typical gain; one in four does not.
             change = D(offer.gain - (k % 3)) if k % 4 != 3 else D(-1)
             services.enrolment_end(
-                actor=None, enrolment=enrolment, end_date=this_term - datetime.timedelta(days=40),
-                exit_score=entry + change if offer.scale else None, today=today)
+                actor=None,
+                enrolment=enrolment,
+                end_date=this_term - datetime.timedelta(days=40),
+                exit_score=entry + change if offer.scale else None,
+                today=today,
+            )
         current: list[Enrolment] = []
         for k, pupil in enumerate(now):
             if any(e.pupil_id == pupil.pk for e in current):
                 continue
-            current.append(services.enrolment_create(
-                actor=None, intervention=intervention, pupil=pupil, start_date=this_term,
-                entry_score=D(offer.entry + 2 * (k % 4) - 3) if offer.scale else None))
+            current.append(
+                services.enrolment_create(
+                    actor=None,
+                    intervention=intervention,
+                    pupil=pupil,
+                    start_date=this_term,
+                    entry_score=D(offer.entry + 2 * (k % 4) - 3) if offer.scale else None,
+                )
+            )
         enrolled += len(before) + len(current)
         _sessions(intervention, current, today)
     return enrolled
@@ -182,9 +377,15 @@ def _catalogue(school: School, offers: list[Offer], today: datetime.date) -> int
 def _holiday(monday: datetime.date) -> bool:
     """Roughly the school holidays of an English school year: half-terms, Christmas, Easter."""
     month, day = monday.month, monday.day
-    return ((month == 10 and day >= 25) or (month == 12 and day >= 20) or (month == 1 and day <= 3)
-            or (month == 2 and 14 <= day <= 20) or (month == 4 and day <= 14)
-            or (month == 5 and day >= 25) or month == 8)
+    return (
+        (month == 10 and day >= 25)
+        or (month == 12 and day >= 20)
+        or (month == 1 and day <= 3)
+        or (month == 2 and 14 <= day <= 20)
+        or (month == 4 and day <= 14)
+        or (month == 5 and day >= 25)
+        or month == 8
+    )
 
 
 def _sessions(intervention: Intervention, enrolments: list[Enrolment], today: datetime.date) -> None:
@@ -201,11 +402,17 @@ def _sessions(intervention: Intervention, enrolments: list[Enrolment], today: da
             continue
         for day in range(per_week):
             date = monday + datetime.timedelta(days=day)
-            attended = [e for n, e in enumerate(enrolments) if (n + week + day) % 7 != 0
-                        and e.start_date <= date]
+            attended = [
+                e for n, e in enumerate(enrolments) if (n + week + day) % 7 != 0 and e.start_date <= date
+            ]
             services.delivery_record(
-                actor=None, intervention=intervention, date=date,
-                minutes=intervention.minutes_per_session, attended=attended, today=today)
+                actor=None,
+                intervention=intervention,
+                date=date,
+                minutes=intervention.minutes_per_session,
+                attended=attended,
+                today=today,
+            )
 
 
 def seed(today: datetime.date | None = None) -> list[str]:
@@ -222,6 +429,8 @@ def seed(today: datetime.date | None = None) -> list[str]:
             if school.laestab in DETAILED:
                 offers = PRIMARY if school.laestab == DETAILED[0] else SECONDARY
                 enrolled += _catalogue(school, offers, today)
-        return [f"{Intervention.objects.count()} interventions, {Enrolment.objects.count()} "
-                f"enrolments, {Delivery.objects.count()} sessions on the provision maps "
-                f"({supported + enrolled} new enrolments)"]
+        return [
+            f"{Intervention.objects.count()} interventions, {Enrolment.objects.count()} "
+            f"enrolments, {Delivery.objects.count()} sessions on the provision maps "
+            f"({supported + enrolled} new enrolments)"
+        ]

@@ -50,17 +50,24 @@ class Intervention(AuditedInSchool, models.Model):
     name = models.CharField(max_length=150)
     kind = models.CharField(max_length=12, choices=Kind.choices, default=Kind.SMALL_GROUP)
     area_of_need = models.CharField(max_length=4, choices=Need.choices, blank=True)
-    staff_role = models.CharField(max_length=100, help_text="Who delivers it, such as "
-                                  "“Teaching assistant” or “Speech and language therapist”.")
+    staff_role = models.CharField(
+        max_length=100,
+        help_text="Who delivers it, such as “Teaching assistant” or “Speech and language therapist”.",
+    )
     sessions_per_week = models.DecimalField(
-        max_digits=5, decimal_places=2,
+        max_digits=5,
+        decimal_places=2,
         validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("60"))],
     )
     minutes_per_session = models.PositiveIntegerField(
         validators=[MinValueValidator(1), MaxValueValidator(600)]
     )
     weeks = models.DecimalField(
-        "weeks a year", max_digits=4, decimal_places=1, null=True, blank=True,
+        "weeks a year",
+        max_digits=4,
+        decimal_places=1,
+        null=True,
+        blank=True,
         validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("52"))],
         help_text="Blank: the school's standard weeks a year.",
     )
@@ -70,12 +77,18 @@ class Intervention(AuditedInSchool, models.Model):
     # Up to six places, so a rate with on-costs worked out from a rate and a percentage (each
     # to two places) is kept exactly: rounding here would move yearly costs by pounds.
     hourly_cost = models.DecimalField(
-        "hourly cost with on-costs", max_digits=12, decimal_places=6, null=True, blank=True,
+        "hourly cost with on-costs",
+        max_digits=12,
+        decimal_places=6,
+        null=True,
+        blank=True,
         validators=[MinValueValidator(Decimal("0"))],
         help_text="Blank: the school's standard hourly rate with on-costs.",
     )
     measure_scale = models.CharField(
-        "entry and exit measure", max_length=100, blank=True,
+        "entry and exit measure",
+        max_length=100,
+        blank=True,
         help_text="The scale of the scores, such as “Reading age (months)” or “Boxall profile”.",
     )
     description = models.TextField(blank=True)
@@ -103,26 +116,30 @@ class Intervention(AuditedInSchool, models.Model):
         """The cost of a year of this intervention to one pupil. `standard` (a
         provision.rates.StandardRates) fills a blank hourly cost or number of weeks; without
         it, a blank one leaves the cost unknown (None)."""
-        hourly = self.hourly_cost if self.hourly_cost is not None else getattr(
-            standard, "hourly_cost", None)
+        hourly = self.hourly_cost if self.hourly_cost is not None else getattr(standard, "hourly_cost", None)
         weeks = self.weeks if self.weeks is not None else getattr(standard, "weeks", None)
         if hourly is None or weeks is None:
             return None
-        return cost_per_pupil(self.sessions_per_week, self.minutes_per_session, weeks, hourly,
-                              self.group_size)
+        return cost_per_pupil(
+            self.sessions_per_week, self.minutes_per_session, weeks, hourly, self.group_size
+        )
 
     @property
     def hours_per_week(self) -> Decimal:
         return self.sessions_per_week * self.minutes_per_session / MINUTES_PER_HOUR
 
 
-def cost_per_pupil(sessions_per_week: Decimal, minutes_per_session: int, weeks: Decimal,
-                   hourly_cost: Decimal, group_size: int) -> Decimal:
+def cost_per_pupil(
+    sessions_per_week: Decimal,
+    minutes_per_session: int,
+    weeks: Decimal,
+    hourly_cost: Decimal,
+    group_size: int,
+) -> Decimal:
     """sessions x minutes x weeks x hourly cost / (60 x group size), half-up to the penny once.
     The one division comes last, so an hour-long 1:1 session costs exactly what the old
     hours x weeks x rate x (1 + on-costs) line did."""
-    total = (Decimal(sessions_per_week) * Decimal(minutes_per_session) * Decimal(weeks)
-             * Decimal(hourly_cost))
+    total = Decimal(sessions_per_week) * Decimal(minutes_per_session) * Decimal(weeks) * Decimal(hourly_cost)
     return (total / (MINUTES_PER_HOUR * Decimal(group_size))).quantize(PENNY, rounding=ROUND_HALF_UP)
 
 
@@ -130,8 +147,7 @@ class Enrolment(AuditedInSchool, models.Model):
     """A pupil taking part in an intervention from a start date to an end date (blank: still
     going), with a score on the intervention's measure at entry and at exit."""
 
-    intervention = models.ForeignKey(Intervention, on_delete=models.PROTECT,
-                                     related_name="enrolments")
+    intervention = models.ForeignKey(Intervention, on_delete=models.PROTECT, related_name="enrolments")
     pupil = models.ForeignKey(Pupil, on_delete=models.PROTECT, related_name="provision_enrolments")
     start_date = models.DateField()
     end_date = models.DateField(null=True, blank=True, help_text="Blank: still going.")
@@ -177,15 +193,16 @@ class Enrolment(AuditedInSchool, models.Model):
 class Delivery(AuditedInSchool, models.Model):
     """One session of an intervention that took place, and the enrolled pupils who attended."""
 
-    intervention = models.ForeignKey(Intervention, on_delete=models.PROTECT,
-                                     related_name="deliveries")
+    intervention = models.ForeignKey(Intervention, on_delete=models.PROTECT, related_name="deliveries")
     date = models.DateField()
-    minutes = models.PositiveIntegerField(validators=[MinValueValidator(1),
-                                                      MaxValueValidator(600)])
+    minutes = models.PositiveIntegerField(validators=[MinValueValidator(1), MaxValueValidator(600)])
     note = models.CharField(max_length=300, blank=True)
     attended = models.ManyToManyField(Enrolment, blank=True, related_name="deliveries")
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
         related_name="+",
     )
     created_at = models.DateTimeField(auto_now_add=True)

@@ -28,17 +28,28 @@ def pupil_section(pupil: Pupil, user, today: datetime.date) -> PupilSectionConte
         cost = costs.get(intervention.pk)
         total += cost or selectors.ZERO
         starts = "starts" if enrolment.start_date > today else "since"
-        records.append(PupilRecord(
-            text=f"{intervention.name} ({intervention.get_kind_display()}, "
-                 f"{intervention.staff_role}), {starts} {enrolment.start_date:%-d %B %Y}",
-            href=reverse("provision:intervention", kwargs={"pk": intervention.pk}),
-            detail=f"{money(cost)} a year",
-        ))
-    actions = [("View provision" + (f": {money(total)} a year" if records else ""),
-                reverse("provision:pupil", kwargs={"pk": pupil.pk}))]
-    if (access.can(user, services.WRITE, pupil.school_id) and pupil.on_register
-            and pupil.left_school_on is None):
-        actions.append(("Enrol in an intervention",
-                        reverse("provision:pupil_enrol", kwargs={"pk": pupil.pk})))
-    return PupilSectionContent(records=tuple(records), empty="No current provision recorded.",
-                               actions=tuple(actions))
+        records.append(
+            PupilRecord(
+                text=f"{intervention.name} ({intervention.get_kind_display()}, "
+                f"{intervention.staff_role}), {starts} {enrolment.start_date:%-d %B %Y}",
+                href=reverse("provision:intervention", kwargs={"pk": intervention.pk}),
+                detail=f"{money(cost)} a year",
+            )
+        )
+    actions = [
+        (
+            "View provision" + (f": {money(total)} a year" if records else ""),
+            reverse("provision:pupil", kwargs={"pk": pupil.pk}),
+        )
+    ]
+    if (
+        access.can(user, services.WRITE, pupil.school_id)
+        and pupil.on_register
+        and pupil.left_school_on is None
+    ):
+        actions.append(
+            ("Enrol in an intervention", reverse("provision:pupil_enrol", kwargs={"pk": pupil.pk}))
+        )
+    return PupilSectionContent(
+        records=tuple(records), empty="No current provision recorded.", actions=tuple(actions)
+    )

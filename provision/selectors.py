@@ -30,7 +30,8 @@ def enrolments_for_pupil(pupil: Pupil, *, on: datetime.date | None = None) -> li
     enrolments = Enrolment.objects.filter(pupil=pupil).select_related("intervention")
     if on is not None:
         enrolments = enrolments.filter(start_date__lte=on).filter(
-            Q(end_date__isnull=True) | Q(end_date__gte=on))
+            Q(end_date__isnull=True) | Q(end_date__gte=on)
+        )
     return list(enrolments.order_by("-start_date", "-pk"))
 
 
@@ -50,12 +51,15 @@ class DeliverySummary:
     def text(self) -> str:
         if not self.planned:
             return f"{numbers.counted(self.delivered, 'session')} delivered"
-        return (f"{self.delivered:,} of {numbers.counted(self.planned, 'session')} delivered "
-                f"({numbers.pct_text(self.pct)})")
+        return (
+            f"{self.delivered:,} of {numbers.counted(self.planned, 'session')} delivered "
+            f"({numbers.pct_text(self.pct)})"
+        )
 
 
-def planned_sessions(intervention: Intervention, start: datetime.date, end: datetime.date,
-                     weeks: Decimal | None) -> int:
+def planned_sessions(
+    intervention: Intervention, start: datetime.date, end: datetime.date, weeks: Decimal | None
+) -> int:
     """Sessions expected between two dates (both included): sessions a week over the calendar
     weeks of the period, scaled to the weeks a year the intervention runs (38 of 52 leaves out
     the holidays), to the nearest whole session."""
@@ -63,12 +67,14 @@ def planned_sessions(intervention: Intervention, start: datetime.date, end: date
         return 0
     calendar_weeks = Decimal((end - start).days + 1) / DAYS_IN_WEEK
     share = (weeks / WEEKS_IN_YEAR) if weeks is not None else Decimal(1)
-    return int((intervention.sessions_per_week * calendar_weeks * share).quantize(
-        Decimal(1), rounding=ROUND_HALF_UP))
+    return int(
+        (intervention.sessions_per_week * calendar_weeks * share).quantize(Decimal(1), rounding=ROUND_HALF_UP)
+    )
 
 
-def delivery_for_enrolments(enrolments: Iterable[Enrolment], start: datetime.date,
-                            end: datetime.date) -> dict[int, DeliverySummary]:
+def delivery_for_enrolments(
+    enrolments: Iterable[Enrolment], start: datetime.date, end: datetime.date
+) -> dict[int, DeliverySummary]:
     """For each enrolment (with its intervention), keyed by its id: the sessions planned in the
     part of the period it covers, and the sessions recorded in that part with the pupil among
     those attending. Two queries at most (the standard rates and the attendance)."""
@@ -77,7 +83,9 @@ def delivery_for_enrolments(enrolments: Iterable[Enrolment], start: datetime.dat
         return {}
     rates = standard.standard_rates({e.intervention.school_id for e in enrolments})
     attended = dict(
-        Enrolment.objects.filter(pk__in=[e.pk for e in enrolments]).order_by().values("pk")
+        Enrolment.objects.filter(pk__in=[e.pk for e in enrolments])
+        .order_by()
+        .values("pk")
         .annotate(n=Count("deliveries", filter=Q(deliveries__date__range=(start, end))))
         .values_list("pk", "n")
     )
@@ -90,12 +98,13 @@ def delivery_for_enrolments(enrolments: Iterable[Enrolment], start: datetime.dat
         first = max(start, enrolment.start_date)
         last = min(end, enrolment.end_date) if enrolment.end_date else end
         out[enrolment.pk] = DeliverySummary(
-            enrolment.pk, planned_sessions(intervention, first, last, weeks),
-            attended.get(enrolment.pk, 0))
+            enrolment.pk, planned_sessions(intervention, first, last, weeks), attended.get(enrolment.pk, 0)
+        )
     return out
 
 
 # --- costs ------------------------------------------------------------------------------------
+
 
 def costs_for(interventions: Iterable[Intervention]) -> dict[int, Decimal | None]:
     """Each intervention's annual cost per pupil, blank figures taken from the school's standard
@@ -105,14 +114,19 @@ def costs_for(interventions: Iterable[Intervention]) -> dict[int, Decimal | None
     return {i.pk: i.annual_cost_per_pupil(rates.get(i.school_id)) for i in interventions}
 
 
-COST_COLUMNS = ("intervention__school_id", "intervention__sessions_per_week",
-                "intervention__minutes_per_session", "intervention__weeks",
-                "intervention__group_size", "intervention__hourly_cost")
+COST_COLUMNS = (
+    "intervention__school_id",
+    "intervention__sessions_per_week",
+    "intervention__minutes_per_session",
+    "intervention__weeks",
+    "intervention__group_size",
+    "intervention__hourly_cost",
+)
 
 
-def annual_costs_by_pupil(school_ids: Iterable[int],
-                          rates: dict[int, standard.StandardRates] | None = None
-                          ) -> dict[int, Decimal]:
+def annual_costs_by_pupil(
+    school_ids: Iterable[int], rates: dict[int, standard.StandardRates] | None = None
+) -> dict[int, Decimal]:
     """The annual cost of each pupil's costed provision at the schools: the cost per pupil of
     every enrolment not ended (no end date), each rounded to the penny, summed. Pupils without
     an open enrolment are absent; a pupil with one is present even when it costs nothing. Funding
@@ -121,15 +135,21 @@ def annual_costs_by_pupil(school_ids: Iterable[int],
     ids = list(school_ids)
     if rates is None:
         rates = standard.standard_rates(ids)
-    rows = Enrolment.objects.filter(pupil__school_id__in=ids, end_date__isnull=True).order_by(
-        "pupil_id", "pk").values_list("pupil_id", *COST_COLUMNS)
+    rows = (
+        Enrolment.objects.filter(pupil__school_id__in=ids, end_date__isnull=True)
+        .order_by("pupil_id", "pk")
+        .values_list("pupil_id", *COST_COLUMNS)
+    )
     out: dict[int, Decimal] = {}
     for pupil_id, school_id, sessions, minutes, weeks, size, hourly in rows:
         school_rates = rates.get(school_id)
         hourly = hourly if hourly is not None else getattr(school_rates, "hourly_cost", None)
         weeks = weeks if weeks is not None else getattr(school_rates, "weeks", None)
-        cost = (cost_per_pupil(sessions, minutes, weeks, hourly, size)
-                if hourly is not None and weeks is not None else ZERO)
+        cost = (
+            cost_per_pupil(sessions, minutes, weeks, hourly, size)
+            if hourly is not None and weeks is not None
+            else ZERO
+        )
         out[pupil_id] = out.get(pupil_id, ZERO) + cost
     return out
 
@@ -176,12 +196,15 @@ class Effect:
     def text(self) -> str:
         if not self.measured:
             return "No entry and exit scores yet"
-        return (f"{self.improved:,} of {numbers.counted(self.measured, 'pupil')} improved "
-                f"({numbers.pct_text(self.share_improved)}); average change "
-                f"{self.average_change_text}")
+        return (
+            f"{self.improved:,} of {numbers.counted(self.measured, 'pupil')} improved "
+            f"({numbers.pct_text(self.share_improved)}); average change "
+            f"{self.average_change_text}"
+        )
 
 
 # --- the school's provision map ---------------------------------------------------------------
+
 
 @dataclass
 class InterventionLine:
@@ -268,13 +291,18 @@ def school_map(school: School) -> SchoolMap:
     interventions = list(Intervention.objects.filter(school=school).order_by("-active", "name", "pk"))
     costs = costs_for(interventions)
     sessions = dict(
-        Intervention.objects.filter(school=school).order_by().values("pk")
-        .annotate(n=Count("deliveries")).values_list("pk", "n"))
-    lines = {i.pk: InterventionLine(i, costs[i.pk], sessions=sessions.get(i.pk, 0))
-             for i in interventions}
+        Intervention.objects.filter(school=school)
+        .order_by()
+        .values("pk")
+        .annotate(n=Count("deliveries"))
+        .values_list("pk", "n")
+    )
+    lines = {i.pk: InterventionLine(i, costs[i.pk], sessions=sessions.get(i.pk, 0)) for i in interventions}
     enrolments = list(
-        Enrolment.objects.filter(intervention__school=school).select_related("pupil")
-        .order_by("start_date", "pk"))
+        Enrolment.objects.filter(intervention__school=school)
+        .select_related("pupil")
+        .order_by("start_date", "pk")
+    )
     pupils: dict[int, MapPupil] = {}
     needs = {key: GroupLine(key, label) for key, label in [NO_NEED, *Need.choices]}
     kinds = {key: GroupLine(key, label) for key, label in Intervention.Kind.choices}
@@ -299,8 +327,9 @@ def school_map(school: School) -> SchoolMap:
         entry = pupils.setdefault(pupil.pk, MapPupil(pupil))
         entry.enrolments.append(enrolment)
         entry.annual_cost += cost
-        year = years.setdefault(pupil.year_group,
-                                GroupLine(pupil.year_group, year_group_label(pupil.year_group)))
+        year = years.setdefault(
+            pupil.year_group, GroupLine(pupil.year_group, year_group_label(pupil.year_group))
+        )
         for group in (needs[line.intervention.area_of_need], kinds[line.intervention.kind], year):
             group.interventions.add(line.intervention.pk)
             group.pupils.add(pupil.pk)
@@ -319,6 +348,7 @@ def school_map(school: School) -> SchoolMap:
 
 
 # --- one intervention -------------------------------------------------------------------------
+
 
 @dataclass
 class InterventionDetail:
@@ -345,18 +375,24 @@ def intervention_detail(intervention: Intervention, today: datetime.date) -> Int
     from .models import Delivery
 
     cost = costs_for([intervention])[intervention.pk]
-    enrolments = list(intervention.enrolments.select_related("pupil").order_by(
-        "pupil__surname", "pupil__forename", "start_date", "pk"))
+    enrolments = list(
+        intervention.enrolments.select_related("pupil").order_by(
+            "pupil__surname", "pupil__forename", "start_date", "pk"
+        )
+    )
     effect = Effect()
     for enrolment in enrolments:
         enrolment.intervention = intervention
         effect.add(enrolment)
     current = [e for e in enrolments if e.end_date is None]
-    past = sorted((e for e in enrolments if e.end_date is not None),
-                  key=lambda e: (e.end_date, e.pk), reverse=True)
+    past = sorted(
+        (e for e in enrolments if e.end_date is not None), key=lambda e: (e.end_date, e.pk), reverse=True
+    )
     deliveries = list(
-        Delivery.objects.filter(intervention=intervention).annotate(present=Count("attended"))
-        .order_by("-date", "-pk")[:RECENT_SESSIONS])
+        Delivery.objects.filter(intervention=intervention)
+        .annotate(present=Count("attended"))
+        .order_by("-date", "-pk")[:RECENT_SESSIONS]
+    )
     first = min((e.start_date for e in current), default=today)
     delivery = delivery_for_enrolments(current, first, today) if current else {}
     for enrolment in current:
@@ -365,6 +401,7 @@ def intervention_detail(intervention: Intervention, today: datetime.date) -> Int
 
 
 # --- one pupil --------------------------------------------------------------------------------
+
 
 @dataclass
 class PupilProvision:
@@ -403,11 +440,17 @@ def pupils_to_enrol(intervention: Intervention) -> QuerySet[Pupil]:
     from pupils.selectors import pupils_on_register
 
     enrolled = Enrolment.objects.filter(intervention=intervention, end_date__isnull=True)
-    return pupils_on_register([intervention.school_id]).exclude(
-        pk__in=enrolled.values("pupil_id")).order_by("surname", "forename", "pk")
+    return (
+        pupils_on_register([intervention.school_id])
+        .exclude(pk__in=enrolled.values("pupil_id"))
+        .order_by("surname", "forename", "pk")
+    )
 
 
 def open_enrolments(intervention: Intervention) -> QuerySet[Enrolment]:
     """The intervention's enrolments not ended, with their pupils, by name (who may attend)."""
-    return intervention.enrolments.filter(end_date__isnull=True).select_related("pupil").order_by(
-        "pupil__surname", "pupil__forename", "pk")
+    return (
+        intervention.enrolments.filter(end_date__isnull=True)
+        .select_related("pupil")
+        .order_by("pupil__surname", "pupil__forename", "pk")
+    )

@@ -35,8 +35,16 @@ from .signals import send_provision_changed
 WRITE = Capability.EDIT_REGISTER
 # The figures that make an intervention's cost: a change to any of them changes the funding gap.
 COST_FIELDS = ("sessions_per_week", "minutes_per_session", "weeks", "group_size", "hourly_cost")
-INTERVENTION_FIELDS = ("name", "kind", "area_of_need", "staff_role", *COST_FIELDS,
-                       "measure_scale", "description", "active")
+INTERVENTION_FIELDS = (
+    "name",
+    "kind",
+    "area_of_need",
+    "staff_role",
+    *COST_FIELDS,
+    "measure_scale",
+    "description",
+    "active",
+)
 SCORE_LIMIT = Decimal("999999.99")
 
 
@@ -77,20 +85,39 @@ def intervention_checked(values: dict[str, Any]) -> dict[str, Any]:
 
 @transaction.atomic
 def intervention_create(
-    *, actor: User | None, school: School, name: str, kind: str, staff_role: str,
-    sessions_per_week: Decimal, minutes_per_session: int, group_size: int = 1,
-    weeks: Decimal | None = None, hourly_cost: Decimal | None = None, area_of_need: str = "",
-    measure_scale: str = "", description: str = "",
+    *,
+    actor: User | None,
+    school: School,
+    name: str,
+    kind: str,
+    staff_role: str,
+    sessions_per_week: Decimal,
+    minutes_per_session: int,
+    group_size: int = 1,
+    weeks: Decimal | None = None,
+    hourly_cost: Decimal | None = None,
+    area_of_need: str = "",
+    measure_scale: str = "",
+    description: str = "",
 ) -> Intervention:
     """Add an intervention to the school's catalogue. A blank hourly cost or number of weeks
     takes the school's standard rate (provision.rates)."""
     _require(actor, school.pk)
-    values = intervention_checked({
-        "name": name, "kind": kind, "staff_role": staff_role,
-        "sessions_per_week": sessions_per_week, "minutes_per_session": minutes_per_session,
-        "group_size": group_size, "weeks": weeks, "hourly_cost": hourly_cost,
-        "area_of_need": area_of_need, "measure_scale": measure_scale, "description": description,
-    })
+    values = intervention_checked(
+        {
+            "name": name,
+            "kind": kind,
+            "staff_role": staff_role,
+            "sessions_per_week": sessions_per_week,
+            "minutes_per_session": minutes_per_session,
+            "group_size": group_size,
+            "weeks": weeks,
+            "hourly_cost": hourly_cost,
+            "area_of_need": area_of_need,
+            "measure_scale": measure_scale,
+            "description": description,
+        }
+    )
     return Intervention.objects.create(school=school, active=True, **values)
 
 
@@ -106,10 +133,14 @@ def intervention_update(*, actor: User | None, intervention: Intervention, **cha
     current = {f: getattr(intervention, f) for f in INTERVENTION_FIELDS}
     values = intervention_checked({**current, **changes})
     values["active"] = bool(values["active"])
-    if not values["active"] and current["active"] and intervention.enrolments.filter(
-            end_date__isnull=True).exists():
-        raise ValidationError("Pupils are still enrolled: end their enrolments before retiring "
-                              "the intervention.")
+    if (
+        not values["active"]
+        and current["active"]
+        and intervention.enrolments.filter(end_date__isnull=True).exists()
+    ):
+        raise ValidationError(
+            "Pupils are still enrolled: end their enrolments before retiring the intervention."
+        )
     changed = [f for f in INTERVENTION_FIELDS if values[f] != current[f]]
     if not changed:
         return intervention
@@ -128,8 +159,13 @@ def _check_score(value: Decimal | None, what: str) -> None:
 
 @transaction.atomic
 def enrolment_create(
-    *, actor: User | None, intervention: Intervention, pupil: Pupil, start_date: datetime.date,
-    entry_score: Decimal | None = None, notes: str = "",
+    *,
+    actor: User | None,
+    intervention: Intervention,
+    pupil: Pupil,
+    start_date: datetime.date,
+    entry_score: Decimal | None = None,
+    notes: str = "",
 ) -> Enrolment:
     """Enrol a pupil of the intervention's school who is on the SEN register."""
     _require(actor, intervention.school_id)
@@ -145,7 +181,10 @@ def enrolment_create(
     if intervention.enrolments.filter(pupil=pupil, end_date__isnull=True).exists():
         raise ValidationError("The pupil is already enrolled in this intervention.")
     enrolment = Enrolment.objects.create(
-        intervention=intervention, pupil=pupil, start_date=start_date, entry_score=entry_score,
+        intervention=intervention,
+        pupil=pupil,
+        start_date=start_date,
+        entry_score=entry_score,
         notes=notes.strip(),
     )
     send_provision_changed([intervention.school_id])
@@ -154,14 +193,17 @@ def enrolment_create(
 
 @transaction.atomic
 def enrolment_end(
-    *, actor: User | None, enrolment: Enrolment, end_date: datetime.date,
-    exit_score: Decimal | None = None, today: datetime.date | None = None,
+    *,
+    actor: User | None,
+    enrolment: Enrolment,
+    end_date: datetime.date,
+    exit_score: Decimal | None = None,
+    today: datetime.date | None = None,
 ) -> Enrolment:
     """Record that a pupil's place in an intervention ended (and, optionally, their exit score).
     The enrolment's cost then leaves the school's costed provision."""
     _require(actor, enrolment.intervention.school_id)
-    enrolment = Enrolment.objects.select_for_update().select_related("intervention").get(
-        pk=enrolment.pk)
+    enrolment = Enrolment.objects.select_for_update().select_related("intervention").get(pk=enrolment.pk)
     if enrolment.end_date is not None:
         raise ValidationError("This enrolment has already ended.")
     if end_date < enrolment.start_date:
@@ -181,8 +223,12 @@ def enrolment_end(
 
 @transaction.atomic
 def enrolment_record_measures(
-    *, actor: User | None, enrolment: Enrolment, entry_score: Decimal | None,
-    exit_score: Decimal | None, notes: str | None = None,
+    *,
+    actor: User | None,
+    enrolment: Enrolment,
+    entry_score: Decimal | None,
+    exit_score: Decimal | None,
+    notes: str | None = None,
 ) -> Enrolment:
     """Record or correct a pupil's entry and exit scores (and the notes) on the intervention's
     measure. An exit score needs an entry score to be compared with."""
@@ -203,8 +249,14 @@ def enrolment_record_measures(
 
 @transaction.atomic
 def delivery_record(
-    *, actor: User | None, intervention: Intervention, date: datetime.date, minutes: int,
-    attended: Iterable[Enrolment] = (), note: str = "", today: datetime.date | None = None,
+    *,
+    actor: User | None,
+    intervention: Intervention,
+    date: datetime.date,
+    minutes: int,
+    attended: Iterable[Enrolment] = (),
+    note: str = "",
+    today: datetime.date | None = None,
 ) -> Delivery:
     """Record a session that took place and the enrolled pupils who attended it."""
     _require(actor, intervention.school_id)
@@ -218,8 +270,9 @@ def delivery_record(
             raise ValidationError("A pupil who attended is not enrolled in this intervention.")
         if enrolment.start_date > date or (enrolment.end_date and enrolment.end_date < date):
             raise ValidationError("A pupil who attended was not enrolled on the session's date.")
-    delivery = Delivery.objects.create(intervention=intervention, date=date, minutes=minutes,
-                                       note=note.strip(), recorded_by=actor)
+    delivery = Delivery.objects.create(
+        intervention=intervention, date=date, minutes=minutes, note=note.strip(), recorded_by=actor
+    )
     delivery.attended.set(attended)
     return delivery
 
@@ -234,6 +287,7 @@ def delivery_remove(*, actor: User | None, delivery: Delivery) -> None:
 
 # --- Erasure of a pupil's personal data (pupils.erasure) -----------------------------------------
 
+
 def pupil_provision_erase(erasure: PupilErasure) -> None:
     """The notes of the pupil's enrolments go; the enrolments themselves (dates, scores) stay as
     the school's costed provision. Text no other pupil shares (an intervention only they were
@@ -242,9 +296,13 @@ def pupil_provision_erase(erasure: PupilErasure) -> None:
     pupil = erasure.pupil
     enrolments = Enrolment.objects.filter(pupil=pupil)
     enrolments.exclude(notes="").update(notes=REDACTED_TEXT)
-    alone = re.compile("|".join(
-        [erasure.pattern.pattern] + [rf"\b{re.escape(v)}\b" for v in (pupil.forename, pupil.surname)
-                                     if len(v.strip()) >= 2]), re.IGNORECASE)
+    alone = re.compile(
+        "|".join(
+            [erasure.pattern.pattern]
+            + [rf"\b{re.escape(v)}\b" for v in (pupil.forename, pupil.surname) if len(v.strip()) >= 2]
+        ),
+        re.IGNORECASE,
+    )
     others = Enrolment.objects.exclude(pupil=pupil)
     for intervention in Intervention.objects.filter(enrolments__in=enrolments).distinct():
         shared = others.filter(intervention=intervention).exists()

@@ -6,8 +6,7 @@ app_name = "provision"
 
 urlpatterns = [
     path("schools/<str:laestab>/", views.school_map, name="school_map"),
-    path("schools/<str:laestab>/interventions/new/", views.intervention_new,
-         name="intervention_new"),
+    path("schools/<str:laestab>/interventions/new/", views.intervention_new, name="intervention_new"),
     path("interventions/<int:pk>/", views.intervention_detail, name="intervention"),
     path("interventions/<int:pk>/change/", views.intervention_edit, name="intervention_edit"),
     path("interventions/<int:pk>/enrol/", views.enrol, name="enrol"),

@@ -15,13 +15,17 @@ PHASES = [("primary", "Primary"), ("secondary", "Secondary")]
 class NationalAverageForm(forms.ModelForm):
     phase = forms.ChoiceField(
         choices=PHASES,
-        help_text="Secondary compares with secondary and post-16 schools; primary with every other.")
+        help_text="Secondary compares with secondary and post-16 schools; primary with every other.",
+    )
 
     class Meta:
         model = NationalAverage
         fields = ["phase", "ehcp_pct", "sen_support_pct", "total_send_pct", "source", "year"]
-        labels = {"ehcp_pct": "EHC plans (%)", "sen_support_pct": "SEN support (%)",
-                  "total_send_pct": "Total SEND (%)"}
+        labels = {
+            "ehcp_pct": "EHC plans (%)",
+            "sen_support_pct": "SEN support (%)",
+            "total_send_pct": "Total SEND (%)",
+        }
         help_texts = {
             "source": "Where the figures come from, shown under the tables that compare with them.",
             "year": "The year the figures are for, as the publication names it, e.g. 2024/25.",
@@ -37,8 +41,9 @@ class NationalAverageForm(forms.ModelForm):
         ehcp, support, total = (cleaned.get(name) for name in fields)
         # Published figures are rounded one by one, so the total may be 0.1 off the sum.
         if None not in (ehcp, support, total) and abs(ehcp + support - total) > Decimal("0.1"):
-            self.add_error("total_send_pct",
-                           f"Total SEND should be EHC plans plus SEN support ({ehcp + support}).")
+            self.add_error(
+                "total_send_pct", f"Total SEND should be EHC plans plus SEN support ({ehcp + support})."
+            )
         return cleaned
 
 

@@ -40,12 +40,23 @@ class PupilsConfig(AppConfig):
         audit.register(CensusImport, exclude_fields=["errors", "summary"])
 
         register(NavItem("Census import", "pupils:census_upload", Capability.IMPORT_CENSUS, order=40))
-        register_school_link(SchoolLink(
-            "SEN register", "pupils:register", Capability.VIEW_PUPILS,
-            "Pupils with EHC plans and at SEN Support: needs, history, exports.", order=10))
-        register_school_link(SchoolLink(
-            "Import a census file", "pupils:school_census_upload", Capability.IMPORT_CENSUS,
-            "Upload the school census CSV from your MIS: check it, then import it.", order=20))
-        register_pupil_section(PupilSection("history", "Register history", hub.history_section,
-                                            order=90))
+        register_school_link(
+            SchoolLink(
+                "SEN register",
+                "pupils:register",
+                Capability.VIEW_PUPILS,
+                "Pupils with EHC plans and at SEN Support: needs, history, exports.",
+                order=10,
+            )
+        )
+        register_school_link(
+            SchoolLink(
+                "Import a census file",
+                "pupils:school_census_upload",
+                Capability.IMPORT_CENSUS,
+                "Upload the school census CSV from your MIS: check it, then import it.",
+                order=20,
+            )
+        )
+        register_pupil_section(PupilSection("history", "Register history", hub.history_section, order=90))
         register_home_tasks(HomeTaskSource("pupils", hub.home_tasks, order=90))

@@ -58,22 +58,78 @@ REQUIRED = ("upn", "surname", "forename", "dob", "gender", "year_group", "provis
 ALIASES = {
     "upn": ["upn", "unique pupil number", "pupil upn", "upn number"],
     "surname": ["surname", "legal surname", "last name", "family name", "pupil surname"],
-    "forename": ["forename", "legal forename", "first name", "given name", "forenames",
-                 "legal forenames", "pupil forename"],
+    "forename": [
+        "forename",
+        "legal forename",
+        "first name",
+        "given name",
+        "forenames",
+        "legal forenames",
+        "pupil forename",
+    ],
     "dob": ["dob", "date of birth", "birth date", "birthdate", "d.o.b."],
     "gender": ["gender", "sex"],
-    "year_group": ["yeargroup", "year group", "year", "nc year", "nc year actual", "ncyearactual",
-                   "national curriculum year", "curriculum year", "year grp"],
-    "provision": ["senprovision", "sen provision", "sen status", "provision", "sen",
-                  "sen provision code", "senprovisioncode"],
-    "primary_need": ["primaryneed", "primary need", "sen primary need", "primary sen need",
-                     "sen need 1", "sen type 1", "need", "sen need", "type of need"],
-    "secondary_need": ["secondaryneed", "secondary need", "sen secondary need",
-                       "secondary sen need", "sen need 2", "sen type 2"],
-    "school": ["laestab", "la estab", "school", "urn", "school urn", "school laestab",
-               "dfe number", "dfes number", "dfe", "estab", "school number"],
-    "home_la": ["homela", "home la", "home local authority", "la of residence",
-                "home la code", "resident la", "home authority"],
+    "year_group": [
+        "yeargroup",
+        "year group",
+        "year",
+        "nc year",
+        "nc year actual",
+        "ncyearactual",
+        "national curriculum year",
+        "curriculum year",
+        "year grp",
+    ],
+    "provision": [
+        "senprovision",
+        "sen provision",
+        "sen status",
+        "provision",
+        "sen",
+        "sen provision code",
+        "senprovisioncode",
+    ],
+    "primary_need": [
+        "primaryneed",
+        "primary need",
+        "sen primary need",
+        "primary sen need",
+        "sen need 1",
+        "sen type 1",
+        "need",
+        "sen need",
+        "type of need",
+    ],
+    "secondary_need": [
+        "secondaryneed",
+        "secondary need",
+        "sen secondary need",
+        "secondary sen need",
+        "sen need 2",
+        "sen type 2",
+    ],
+    "school": [
+        "laestab",
+        "la estab",
+        "school",
+        "urn",
+        "school urn",
+        "school laestab",
+        "dfe number",
+        "dfes number",
+        "dfe",
+        "estab",
+        "school number",
+    ],
+    "home_la": [
+        "homela",
+        "home la",
+        "home local authority",
+        "la of residence",
+        "home la code",
+        "resident la",
+        "home authority",
+    ],
 }
 
 
@@ -86,12 +142,27 @@ _ALIAS_TO_FIELD = {header_key(a): f for f, names in ALIASES.items() for a in nam
 # --- Codes -----------------------------------------------------------------------------------
 
 PROVISION_CODES = {
-    "E": "E", "EHCP": "E", "EHC PLAN": "E", "K": "K", "SEN SUPPORT": "K",
-    "N": "N", "NO SEN": "N", "": "N",  # MIS exports leave the code blank for pupils without SEN
+    "E": "E",
+    "EHCP": "E",
+    "EHC PLAN": "E",
+    "K": "K",
+    "SEN SUPPORT": "K",
+    "N": "N",
+    "NO SEN": "N",
+    "": "N",  # MIS exports leave the code blank for pupils without SEN
 }
 NEED_CODES = frozenset(Need.values)
-GENDER_CODES = {"M": "M", "MALE": "M", "F": "F", "FEMALE": "F", "U": "U", "X": "U",
-                "UNKNOWN": "U", "NOT KNOWN": "U", "OTHER": "U"}
+GENDER_CODES = {
+    "M": "M",
+    "MALE": "M",
+    "F": "F",
+    "FEMALE": "F",
+    "U": "U",
+    "X": "U",
+    "UNKNOWN": "U",
+    "NOT KNOWN": "U",
+    "OTHER": "U",
+}
 YEAR_GROUPS = ("N1", "N2", "R") + tuple(str(n) for n in range(1, 15))
 # Age on 1 September at the start of the school year for each year group (Reception: 4).
 YEAR_GROUP_AGE = {"N1": 2, "N2": 3, "R": 4, **{str(n): n + 4 for n in range(1, 15)}}
@@ -293,7 +364,7 @@ def scan(stream: BinaryIO, size: int) -> FileScan:
         if not utf8_ok and blank and cp1252_ok:
             text = chunk.decode("cp1252")
             if first and bom:
-                text = text[len(codecs.BOM_UTF8):]
+                text = text[len(codecs.BOM_UTF8) :]
             if text and not text.isspace():
                 blank = False
         first = False
@@ -398,8 +469,12 @@ def _check_needs(prov_cell: str, need1_cell: str, need2_cell: str) -> tuple[str 
         elif need1 == need2:
             problems.append(("secondary_need", "the secondary need is the same as the primary need"))
         if provision == "E" and (need1 == "NSA" or need2 == "NSA"):
-            problems.append(("primary_need" if need1 == "NSA" else "secondary_need",
-                             "NSA (no specialist assessment) is only valid with SEN Support (K)"))
+            problems.append(
+                (
+                    "primary_need" if need1 == "NSA" else "secondary_need",
+                    "NSA (no specialist assessment) is only valid with SEN Support (K)",
+                )
+            )
     return provision, need1, need2, tuple(problems) or _OK
 
 
@@ -412,12 +487,17 @@ def _birth_checker(census_date: datetime.date):
         dob = _parse_date(dob_raw)
         age = -1
         if dob is not None:
-            age = term_start.year - dob.year - (
-                (term_start.month, term_start.day) < (dob.month, dob.day))
+            age = term_start.year - dob.year - ((term_start.month, term_start.day) < (dob.month, dob.day))
         dob_ok = False
         if dob is None:
-            problems.append(("dob", "the date of birth is missing" if not dob_raw else
-                             "the date of birth is not a date (use YYYY-MM-DD or DD/MM/YYYY)"))
+            problems.append(
+                (
+                    "dob",
+                    "the date of birth is missing"
+                    if not dob_raw
+                    else "the date of birth is not a date (use YYYY-MM-DD or DD/MM/YYYY)",
+                )
+            )
         elif dob > census_date:
             problems.append(("dob", "the date of birth is after the census date"))
         elif not 1 <= age <= 25:
@@ -427,11 +507,21 @@ def _birth_checker(census_date: datetime.date):
         yg_raw = yg_cell.strip().upper()
         year_group = YEAR_GROUP_SPELLINGS.get(yg_raw)
         if year_group is None:
-            problems.append(("year_group", f"'{yg_raw[:10]}' is not a year group (N1, N2, R, 1 to 14)"
-                             if yg_raw else "the year group is missing"))
+            problems.append(
+                (
+                    "year_group",
+                    f"'{yg_raw[:10]}' is not a year group (N1, N2, R, 1 to 14)"
+                    if yg_raw
+                    else "the year group is missing",
+                )
+            )
         elif dob_ok and abs(YEAR_GROUP_AGE[year_group] - age) > YEAR_GROUP_TOLERANCE:
-            problems.append(("year_group", f"year group {year_group} does not fit the date of "
-                             f"birth (age {age} on 1 September)"))
+            problems.append(
+                (
+                    "year_group",
+                    f"year group {year_group} does not fit the date of birth (age {age} on 1 September)",
+                )
+            )
         return dob, year_group, tuple(problems) or _OK
 
     return check
@@ -447,8 +537,15 @@ def _check_codes(prov_cell: str, need1_cell: str, need2_cell: str, gender_cell: 
     whether they are all valid."""
     provision, need1, need2, need_problems = _check_needs(prov_cell, need1_cell, need2_cell)
     gender, gender_problems = _check_gender(gender_cell)
-    return (provision, need1, need2, need_problems, gender, gender_problems,
-            not (need_problems or gender_problems))
+    return (
+        provision,
+        need1,
+        need2,
+        need_problems,
+        gender,
+        gender_problems,
+        not (need_problems or gender_problems),
+    )
 
 
 def _school_checker(by_code: dict[str, int], known: set[str], default_school_id: int | None):
@@ -457,8 +554,14 @@ def _school_checker(by_code: dict[str, int], known: set[str], default_school_id:
         if code:
             school_id = by_code.get(code)
             if school_id is None:
-                return None, (("school", f"you may not import for school {code}" if code in known
-                               else f"no school has the LAESTAB or URN {code}"),)
+                return None, (
+                    (
+                        "school",
+                        f"you may not import for school {code}"
+                        if code in known
+                        else f"no school has the LAESTAB or URN {code}",
+                    ),
+                )
             return school_id, _OK
         if default_school_id is None:
             return None, (("school", "no school given (fill the column or choose a school)"),)
@@ -503,10 +606,17 @@ def parse(
     try:
         with no_collections():
             return _read_rows(
-                csv.reader(text), facts, file_name=file_name, census_date=census_date,
-                schools=schools, known_school_codes=known_school_codes,
-                default_school_id=default_school_id, local_authorities=local_authorities or {},
-                progress=progress, max_errors=max_errors, total_lines=total_lines,
+                csv.reader(text),
+                facts,
+                file_name=file_name,
+                census_date=census_date,
+                schools=schools,
+                known_school_codes=known_school_codes,
+                default_school_id=default_school_id,
+                local_authorities=local_authorities or {},
+                progress=progress,
+                max_errors=max_errors,
+                total_lines=total_lines,
             )
     except UnicodeDecodeError:
         raise CensusFileError("The file changed while it was being read.") from None
@@ -514,11 +624,20 @@ def parse(
         text.detach()  # the caller's file stays open
 
 
-def _read_rows(reader, facts: FileScan, *, file_name: str, census_date: datetime.date,
-               schools: Iterable[SchoolRef], known_school_codes: Iterable[str],
-               default_school_id: int | None, local_authorities: dict[str, int],
-               progress: Callable[[int, int], None] | None, max_errors: int,
-               total_lines: int) -> ParsedCensus:
+def _read_rows(
+    reader,
+    facts: FileScan,
+    *,
+    file_name: str,
+    census_date: datetime.date,
+    schools: Iterable[SchoolRef],
+    known_school_codes: Iterable[str],
+    default_school_id: int | None,
+    local_authorities: dict[str, int],
+    progress: Callable[[int, int], None] | None,
+    max_errors: int,
+    total_lines: int,
+) -> ParsedCensus:
     try:
         header = next(reader)
     except (StopIteration, csv.Error):
@@ -532,8 +651,13 @@ def _read_rows(reader, facts: FileScan, *, file_name: str, census_date: datetime
             by_code[s.urn] = s.id
     las = local_authorities
 
-    out = ParsedCensus(census_date=census_date, file_name=file_name, file_size=facts.size,
-                       sha256=facts.sha256, columns={f: header[i].strip() for f, i in cols.items()})
+    out = ParsedCensus(
+        census_date=census_date,
+        file_name=file_name,
+        file_size=facts.size,
+        sha256=facts.sha256,
+        columns={f: header[i].strip() for f, i in cols.items()},
+    )
     errors = out.errors
     error_count = 0
     error_rows = 0
@@ -552,8 +676,11 @@ def _read_rows(reader, facts: FileScan, *, file_name: str, census_date: datetime
     rows = 0
 
     school_of = _school_checker(by_code, set(known_school_codes), default_school_id)
-    no_column = ((default_school_id, _OK) if default_school_id is not None else
-                 (None, (("school", "no school given (add a school column or choose a school)"),)))
+    no_column = (
+        (default_school_id, _OK)
+        if default_school_id is not None
+        else (None, (("school", "no school given (add a school column or choose a school)"),))
+    )
     birth_of = _birth_checker(census_date)
     # Remembered answers of the checks (see _check_needs): one entry per distinct input.
     school_answers: dict[str, tuple] = {}
@@ -611,8 +738,9 @@ def _read_rows(reader, facts: FileScan, *, file_name: str, census_date: datetime
             key = codes_of(fields)
             answer = code_answers.get(key)
             if answer is None:
-                answer = code_answers[key] = _check_codes(*key) if i_need2 is not None else (
-                    _check_codes(key[0], key[1], "", key[2]))
+                answer = code_answers[key] = (
+                    _check_codes(*key) if i_need2 is not None else (_check_codes(key[0], key[1], "", key[2]))
+                )
             provision, need1, need2, need_problems, gender, gender_problems, codes_ok = answer
             key = birth_cells_of(fields)
             answer = birth_answers.get(key)
@@ -620,8 +748,13 @@ def _read_rows(reader, facts: FileScan, *, file_name: str, census_date: datetime
                 answer = birth_answers[key] = birth_of(*key)
             dob, year_group, birth_problems = answer
 
-            if (provision == "N" and codes_ok and upn_reason is None and not school_problems
-                    and not birth_problems):
+            if (
+                provision == "N"
+                and codes_ok
+                and upn_reason is None
+                and not school_problems
+                and not birth_problems
+            ):
                 # A valid pupil without SEN (most rows): a count and a UPN.
                 assert school_id is not None  # a row whose school is unknown has school_problems
                 key = (school_id, year_group, "N", "")
@@ -649,8 +782,9 @@ def _read_rows(reader, facts: FileScan, *, file_name: str, census_date: datetime
                     if la_raw:
                         home_la_id = las.get(la_raw.lower())
                         if home_la_id is None:
-                            problems += (("home_la", f"'{la_raw[:30]}' is not a local authority "
-                                                     "code or name"),)
+                            problems += (
+                                ("home_la", f"'{la_raw[:30]}' is not a local authority code or name"),
+                            )
 
             if problems or upn_reason is not None:
                 # Reported in the row's column order: school, UPN, then the others.
@@ -658,7 +792,7 @@ def _read_rows(reader, facts: FileScan, *, file_name: str, census_date: datetime
                     fail(line, *school_problems[0])
                 if upn_reason is not None:
                     fail(line, "upn", upn_reason)
-                for column, reason in problems[len(school_problems):]:
+                for column, reason in problems[len(school_problems) :]:
                     fail(line, column, reason)
                 error_rows += 1
                 continue
@@ -670,8 +804,18 @@ def _read_rows(reader, facts: FileScan, *, file_name: str, census_date: datetime
             if sets is None:
                 sets = school_sets[school_id] = (set(), {})
             sets[1][upn] = SendRow(
-                line, school_id, upn, surname, forename, dob, gender, year_group, provision,
-                need1, need2, home_la_id,
+                line,
+                school_id,
+                upn,
+                surname,
+                forename,
+                dob,
+                gender,
+                year_group,
+                provision,
+                need1,
+                need2,
+                home_la_id,
             )
     except csv.Error as exc:
         raise CensusFileError(
@@ -710,18 +854,61 @@ def _read_rows(reader, facts: FileScan, *, file_name: str, census_date: datetime
 
 # --- Diff ---------------------------------------------------------------------------------------
 
-_PUPIL_FIELDS = ("id", "school_id", "upn", "surname", "forename", "date_of_birth", "gender",
-                 "year_group", "home_local_authority_id", "provision", "primary_need",
-                 "secondary_need", "left_school_on")
+_PUPIL_FIELDS = (
+    "id",
+    "school_id",
+    "upn",
+    "surname",
+    "forename",
+    "date_of_birth",
+    "gender",
+    "year_group",
+    "home_local_authority_id",
+    "provision",
+    "primary_need",
+    "secondary_need",
+    "left_school_on",
+)
 # The columns of a pupil row written by the import (diff() builds tuples in this order).
-PUPIL_COLUMNS = ("school_id", "upn", "surname", "forename", "date_of_birth", "gender", "year_group",
-                 "home_local_authority_id", "provision", "primary_need", "secondary_need",
-                 "left_school_on")
-UPDATE_FIELDS = ["surname", "forename", "date_of_birth", "gender", "year_group",
-                 "home_local_authority", "provision", "primary_need", "secondary_need",
-                 "left_school_on", "updated_at"]
-SUMMARY_KEYS = ("number_on_roll", "ehcp", "sen_support", "new", "provision_changed",
-                "need_changed", "left_register", "left_school", "unchanged", "details_updated")
+PUPIL_COLUMNS = (
+    "school_id",
+    "upn",
+    "surname",
+    "forename",
+    "date_of_birth",
+    "gender",
+    "year_group",
+    "home_local_authority_id",
+    "provision",
+    "primary_need",
+    "secondary_need",
+    "left_school_on",
+)
+UPDATE_FIELDS = [
+    "surname",
+    "forename",
+    "date_of_birth",
+    "gender",
+    "year_group",
+    "home_local_authority",
+    "provision",
+    "primary_need",
+    "secondary_need",
+    "left_school_on",
+    "updated_at",
+]
+SUMMARY_KEYS = (
+    "number_on_roll",
+    "ehcp",
+    "sen_support",
+    "new",
+    "provision_changed",
+    "need_changed",
+    "left_register",
+    "left_school",
+    "unchanged",
+    "details_updated",
+)
 SUMMARY_LABELS = {
     "number_on_roll": "Number on roll",
     "ehcp": "EHC plans",
@@ -759,7 +946,8 @@ class Leaver:
 
     def __str__(self) -> str:
         year = {"R": "Reception", "N1": "Nursery 1", "N2": "Nursery 2"}.get(
-            self.year_group, f"year {self.year_group}")
+            self.year_group, f"year {self.year_group}"
+        )
         return f"{self.surname}, {self.forename} ({year}, {self.provision})"
 
 
@@ -782,8 +970,9 @@ class CensusDiff:
         return {k: sum(s[k] for s in self.by_school.values()) for k in SUMMARY_KEYS}
 
     def leavers_confirm(self, school_id: int) -> bool:
-        return leavers_need_confirmation(len(self.leavers.get(school_id, ())),
-                                         self.on_register_before.get(school_id, 0))
+        return leavers_need_confirmation(
+            len(self.leavers.get(school_id, ())), self.on_register_before.get(school_id, 0)
+        )
 
     @property
     def leavers_to_confirm(self) -> int:
@@ -798,8 +987,7 @@ class LeaversNotConfirmed(CensusFileError):
     """The import would record more pupils as having left than it may without their number
     confirmed (or a number was confirmed that is not theirs): nothing was imported."""
 
-    def __init__(self, message: str, *, leavers: int, confirmed: int | None,
-                 listed: list[Leaver]):
+    def __init__(self, message: str, *, leavers: int, confirmed: int | None, listed: list[Leaver]):
         super().__init__(message)
         self.leavers = leavers
         self.confirmed = confirmed
@@ -828,7 +1016,9 @@ def diff(parsed: ParsedCensus, *, school_la: dict[int, int]) -> CensusDiff:
     school_ids = parsed.school_ids
     out.later_censuses = dict(
         CensusSnapshot.objects.filter(school_id__in=school_ids, census_date__gt=date)
-        .values("school_id").annotate(latest=Max("census_date")).values_list("school_id", "latest")
+        .values("school_id")
+        .annotate(latest=Max("census_date"))
+        .values_list("school_id", "latest")
     )
     stored: dict[int, dict[str, tuple]] = {sid: {} for sid in school_ids}
     for row in Pupil.objects.filter(school_id__in=school_ids).values_list(*_PUPIL_FIELDS).order_by():
@@ -840,7 +1030,8 @@ def diff(parsed: ParsedCensus, *, school_la: dict[int, int]) -> CensusDiff:
         s = dict.fromkeys(SUMMARY_KEYS, 0)
         leavers = out.leavers[sid] = []
         out.on_register_before[sid] = sum(
-            1 for old in stored[sid].values() if old[9] in ON_REGISTER and old[12] is None)
+            1 for old in stored[sid].values() if old[9] in ON_REGISTER and old[12] is None
+        )
         counts = parsed.counts[sid]
         s["number_on_roll"] = counts.number_on_roll
         s["ehcp"] = counts.ehcp
@@ -854,22 +1045,33 @@ def diff(parsed: ParsedCensus, *, school_la: dict[int, int]) -> CensusDiff:
                 # New to the register: never stored, back at the school, or back from N.
                 prev = old[9] if old is not None and old[12] is None else ""
                 s["new"] += 1
-                events.append((len(pupils), _entry_kind(prev, r.provision), prev, r.provision,
-                               "", r.primary_need, ""))
+                events.append(
+                    (len(pupils), _entry_kind(prev, r.provision), prev, r.provision, "", r.primary_need, "")
+                )
             else:
                 changed_provision = old[9] != r.provision
                 changed_need = old[10] != r.primary_need or old[11] != r.secondary_need
                 if changed_provision:
                     s["provision_changed"] += 1
-                    events.append((len(pupils), _entry_kind(old[9], r.provision), old[9],
-                                   r.provision, old[10], r.primary_need, ""))
+                    events.append(
+                        (
+                            len(pupils),
+                            _entry_kind(old[9], r.provision),
+                            old[9],
+                            r.provision,
+                            old[10],
+                            r.primary_need,
+                            "",
+                        )
+                    )
                 elif changed_need:
                     s["need_changed"] += 1
                     note = ""
                     if old[11] != r.secondary_need:
                         note = f"Secondary need {old[11] or 'none'} to {r.secondary_need or 'none'}"
-                    events.append((len(pupils), RegisterEvent.Kind.NEED_CHANGED, "", "",
-                                   old[10], r.primary_need, note))
+                    events.append(
+                        (len(pupils), RegisterEvent.Kind.NEED_CHANGED, "", "", old[10], r.primary_need, note)
+                    )
                 else:
                     s["unchanged"] += 1
                 if home_la is None:
@@ -879,11 +1081,22 @@ def diff(parsed: ParsedCensus, *, school_la: dict[int, int]) -> CensusDiff:
                     if details == tuple(old[3:9]):
                         continue
                     s["details_updated"] += 1
-            pupils.append((
-                sid, upn, r.surname, r.forename, r.date_of_birth, r.gender, r.year_group,
-                home_la or (old[8] if old is not None else school_la[sid]),
-                r.provision, r.primary_need, r.secondary_need, None,
-            ))
+            pupils.append(
+                (
+                    sid,
+                    upn,
+                    r.surname,
+                    r.forename,
+                    r.date_of_birth,
+                    r.gender,
+                    r.year_group,
+                    home_la or (old[8] if old is not None else school_la[sid]),
+                    r.provision,
+                    r.primary_need,
+                    r.secondary_need,
+                    None,
+                )
+            )
         for upn, old in stored[sid].items():
             if upn in rows:
                 continue
@@ -910,10 +1123,15 @@ def diff(parsed: ParsedCensus, *, school_la: dict[int, int]) -> CensusDiff:
             pupils.append((sid, upn, *old[3:9], provision, need1, need2, left))
         leavers.sort(key=lambda x: (x.surname.lower(), x.forename.lower(), x.pupil_id))
         out.by_school[sid] = s
-        out.snapshots.append(CensusSnapshot(
-            school_id=sid, census_date=date, number_on_roll=counts.number_on_roll,
-            ehcp=counts.ehcp, sen_support=counts.sen_support,
-            by_need=dict(sorted(counts.by_need.items())),
-            by_year_group={g: counts.by_year_group[g] for g in YEAR_GROUPS if g in counts.by_year_group},
-        ))
+        out.snapshots.append(
+            CensusSnapshot(
+                school_id=sid,
+                census_date=date,
+                number_on_roll=counts.number_on_roll,
+                ehcp=counts.ehcp,
+                sen_support=counts.sen_support,
+                by_need=dict(sorted(counts.by_need.items())),
+                by_year_group={g: counts.by_year_group[g] for g in YEAR_GROUPS if g in counts.by_year_group},
+            )
+        )
     return out

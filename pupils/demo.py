@@ -43,18 +43,94 @@ YEAR_GROUPS_BY_PHASE = {
     "post_16": ["12", "13"],
 }
 # Rough national mix of primary needs among pupils with SEND.
-NEED_WEIGHTS = {"SLCN": 24, "SEMH": 20, "ASD": 16, "MLD": 11, "SPLD": 9, "OTH": 4, "PD": 3,
-                "HI": 2, "VI": 1, "SLD": 2, "PMLD": 1, "MSI": 1, "DS": 1}
-FORENAMES = ["Amelia", "Oliver", "Isla", "George", "Ava", "Noah", "Mia", "Arthur", "Ivy", "Leo",
-             "Freya", "Oscar", "Lily", "Harry", "Grace", "Jack", "Evie", "Charlie", "Sofia",
-             "Theo", "Aisha", "Mohammed", "Zofia", "Kacper", "Chidi", "Amara", "Ryan", "Erin",
-             "Tomasz", "Niamh", "Kofi", "Priya", "Ewan", "Maya", "Ruby", "Alfie"]
-SURNAMES = ["Abbott", "Baines", "Carver", "Dunmore", "Ellery", "Fenwick", "Garside", "Hollins",
-            "Ingram", "Jarrow", "Kettle", "Lowther", "Marlow", "Nettles", "Orchard", "Pellow",
-            "Quarry", "Rudd", "Sallis", "Thorne", "Umber", "Vokes", "Wetherby", "Yarrow",
-            "Adeyemi", "Kowalczyk", "Okafor", "Nowak", "Chaudhry", "Mensah", "O'Rourke", "Byrne"]
-HEADER = ("UPN,Surname,Forename,DOB,Gender,YearGroup,SENProvision,PrimaryNeed,SecondaryNeed,HomeLA,"
-          "LAESTAB")
+NEED_WEIGHTS = {
+    "SLCN": 24,
+    "SEMH": 20,
+    "ASD": 16,
+    "MLD": 11,
+    "SPLD": 9,
+    "OTH": 4,
+    "PD": 3,
+    "HI": 2,
+    "VI": 1,
+    "SLD": 2,
+    "PMLD": 1,
+    "MSI": 1,
+    "DS": 1,
+}
+FORENAMES = [
+    "Amelia",
+    "Oliver",
+    "Isla",
+    "George",
+    "Ava",
+    "Noah",
+    "Mia",
+    "Arthur",
+    "Ivy",
+    "Leo",
+    "Freya",
+    "Oscar",
+    "Lily",
+    "Harry",
+    "Grace",
+    "Jack",
+    "Evie",
+    "Charlie",
+    "Sofia",
+    "Theo",
+    "Aisha",
+    "Mohammed",
+    "Zofia",
+    "Kacper",
+    "Chidi",
+    "Amara",
+    "Ryan",
+    "Erin",
+    "Tomasz",
+    "Niamh",
+    "Kofi",
+    "Priya",
+    "Ewan",
+    "Maya",
+    "Ruby",
+    "Alfie",
+]
+SURNAMES = [
+    "Abbott",
+    "Baines",
+    "Carver",
+    "Dunmore",
+    "Ellery",
+    "Fenwick",
+    "Garside",
+    "Hollins",
+    "Ingram",
+    "Jarrow",
+    "Kettle",
+    "Lowther",
+    "Marlow",
+    "Nettles",
+    "Orchard",
+    "Pellow",
+    "Quarry",
+    "Rudd",
+    "Sallis",
+    "Thorne",
+    "Umber",
+    "Vokes",
+    "Wetherby",
+    "Yarrow",
+    "Adeyemi",
+    "Kowalczyk",
+    "Okafor",
+    "Nowak",
+    "Chaudhry",
+    "Mensah",
+    "O'Rourke",
+    "Byrne",
+]
+HEADER = "UPN,Surname,Forename,DOB,Gender,YearGroup,SENProvision,PrimaryNeed,SecondaryNeed,HomeLA,LAESTAB"
 
 
 @dataclass
@@ -86,8 +162,12 @@ def _anchor(schools: list[School], today: datetime.date) -> datetime.date:
     """The day the demo's censuses are counted back from: today, or, when demo censuses were
     imported on an earlier day, the day after the latest of them, so that a later run adds no
     census and changes nothing."""
-    latest = (CensusSnapshot.objects.filter(school__in=schools)
-              .order_by("-census_date").values_list("census_date", flat=True).first())
+    latest = (
+        CensusSnapshot.objects.filter(school__in=schools)
+        .order_by("-census_date")
+        .values_list("census_date", flat=True)
+        .first()
+    )
     return latest + datetime.timedelta(days=1) if latest else today
 
 
@@ -111,18 +191,27 @@ def _population(school: SimpleNamespace, nor: int, rng: random.Random, year: int
             first_september = datetime.date(year - 1 - age - 1, 9, 1)
         need = rng.choices(needs, weights)[0]
         second = rng.choice([n for n in needs if n != need]) if rng.random() < 0.25 else ""
-        out.append(DemoPupil(
-            index=i, upn=upn.make(la, estab, 10 + i // 1000, i % 1000),
-            surname=rng.choice(SURNAMES), forename=rng.choice(FORENAMES), gender=rng.choice("FM"),
-            date_of_birth=first_september + datetime.timedelta(days=rng.randrange(365)),
-            group=group, need=need, second_need=second, nsa_first=rng.random() < 0.15,
-            lives_in_essex=la == 882 and rng.random() < 0.25,
-        ))
+        out.append(
+            DemoPupil(
+                index=i,
+                upn=upn.make(la, estab, 10 + i // 1000, i % 1000),
+                surname=rng.choice(SURNAMES),
+                forename=rng.choice(FORENAMES),
+                gender=rng.choice("FM"),
+                date_of_birth=first_september + datetime.timedelta(days=rng.randrange(365)),
+                group=group,
+                need=need,
+                second_need=second,
+                nsa_first=rng.random() < 0.15,
+                lives_in_essex=la == 882 and rng.random() < 0.25,
+            )
+        )
     return out
 
 
-def _roster(pupils: list[DemoPupil], groups: list[str], nor: int, census: datetime.date,
-            trim: int, year: int) -> list[tuple[DemoPupil, str]]:
+def _roster(
+    pupils: list[DemoPupil], groups: list[str], nor: int, census: datetime.date, trim: int, year: int
+) -> list[tuple[DemoPupil, str]]:
     """Who is on roll at `census`, with their year group then (`year`: the school year of the
     latest census)."""
     if academic_year_start(census) >= year:
@@ -141,17 +230,30 @@ def _roster(pupils: list[DemoPupil], groups: list[str], nor: int, census: dateti
     return roster
 
 
-def census_rows(school: School, census: datetime.date, *, nor: int, ehcp: int,
-                sen_support: int, censuses: tuple[datetime.date, ...]) -> list[str]:
+def census_rows(
+    school: School,
+    census: datetime.date,
+    *,
+    nor: int,
+    ehcp: int,
+    sen_support: int,
+    censuses: tuple[datetime.date, ...],
+) -> list[str]:
     """The census CSV lines (no header) of `school` at `census`, one of the demo's `censuses`,
     the last of which has the reference counts (deterministic, so cached)."""
-    return list(_census_lines(school.laestab, school.phase, census, nor, ehcp, sen_support,
-                              censuses))
+    return list(_census_lines(school.laestab, school.phase, census, nor, ehcp, sen_support, censuses))
 
 
 @lru_cache(maxsize=256)
-def _census_lines(laestab: str, phase: str, census: datetime.date, nor: int, ehcp: int,
-                  sen_support: int, censuses: tuple[datetime.date, ...]) -> tuple[str, ...]:
+def _census_lines(
+    laestab: str,
+    phase: str,
+    census: datetime.date,
+    nor: int,
+    ehcp: int,
+    sen_support: int,
+    censuses: tuple[datetime.date, ...],
+) -> tuple[str, ...]:
     school = SimpleNamespace(laestab=laestab, phase=phase)
     rng = random.Random(f"send-portal-demo-{school.laestab}")
     groups = YEAR_GROUPS_BY_PHASE.get(school.phase, YEAR_GROUPS_BY_PHASE["primary"])
@@ -192,8 +294,10 @@ def _census_lines(laestab: str, phase: str, census: datetime.date, nor: int, ehc
             if prov == "K" and p.nsa_first and census < latest:
                 need, need2 = "NSA", ""
         home = "881" if p.lives_in_essex and prov != "N" else ""
-        lines.append(f"{p.upn},{p.surname},{p.forename},{p.date_of_birth.isoformat()},{p.gender},"
-                     f"{yg},{prov},{need},{need2},{home},{school.laestab}")
+        lines.append(
+            f"{p.upn},{p.surname},{p.forename},{p.date_of_birth.isoformat()},{p.gender},"
+            f"{yg},{prov},{need},{need2},{home},{school.laestab}"
+        )
     return tuple(lines)
 
 
@@ -202,11 +306,13 @@ def seed_pupils(today: datetime.date) -> tuple[int, int]:
     trust and census, with a LAESTAB column, as a trust data admin would."""
     imported = skipped = 0
     reference = {row["laestab"]: row for row in read_reference("schools_2025.csv")}
-    schools = list(School.objects.filter(laestab__in=reference).select_related("trust")
-                   .order_by("trust__name", "laestab"))
+    schools = list(
+        School.objects.filter(laestab__in=reference)
+        .select_related("trust")
+        .order_by("trust__name", "laestab")
+    )
     censuses = demo_censuses(_anchor(schools, today))
-    done = set(CensusSnapshot.objects.filter(school__in=schools)
-               .values_list("school_id", "census_date"))
+    done = set(CensusSnapshot.objects.filter(school__in=schools).values_list("school_id", "census_date"))
     by_trust: dict[int, list[School]] = {}
     for school in schools:
         by_trust.setdefault(school.trust_id, []).append(school)
@@ -219,19 +325,30 @@ def seed_pupils(today: datetime.date) -> tuple[int, int]:
             lines = [HEADER]
             for school in todo:
                 row = reference[school.laestab]
-                lines += census_rows(school, census, nor=int(row["number_on_roll"]),
-                                     ehcp=int(row["ehcp"]), sen_support=int(row["sen_support"]),
-                                     censuses=censuses)
-            file: dict[str, Any] = dict(raw=("\r\n".join(lines) + "\r\n").encode(),
-                        file_name=f"demo-census-{todo[0].trust.slug}-{census}.csv",
-                        census_date=census, school=todo[0], allowed_schools=todo)
+                lines += census_rows(
+                    school,
+                    census,
+                    nor=int(row["number_on_roll"]),
+                    ehcp=int(row["ehcp"]),
+                    sen_support=int(row["sen_support"]),
+                    censuses=censuses,
+                )
+            file: dict[str, Any] = dict(
+                raw=("\r\n".join(lines) + "\r\n").encode(),
+                file_name=f"demo-census-{todo[0].trust.slug}-{census}.csv",
+                census_date=census,
+                school=todo[0],
+                allowed_schools=todo,
+            )
             # Pupils leave between censuses (a primary's year 6 each autumn): as a data admin
             # would, the number of leavers the check finds is confirmed.
             leavers = services.census_check(**file).summary.get("leavers_to_confirm") or None
             outcome = services.census_import(actor=None, confirmed_leavers=leavers, **file)
             if not outcome.applied:
-                raise RuntimeError(f"Demo census for {todo[0].trust} on {census} is invalid: "
-                                   f"{[str(e) for e in outcome.errors[:3]]}")
+                raise RuntimeError(
+                    f"Demo census for {todo[0].trust} on {census} is invalid: "
+                    f"{[str(e) for e in outcome.errors[:3]]}"
+                )
             imported += len(todo)
     return imported, skipped
 
@@ -242,10 +359,14 @@ def seed(today: datetime.date | None = None) -> list[str]:
         from .models import Pupil
 
         on_register = Pupil.objects.filter(left_school_on__isnull=True, provision__in=ON_REGISTER).count()
-    lines = [f"{imported} school censuses imported"
-             f"{f' ({skipped} already there)' if skipped else ''}; {on_register} pupils on the "
-             f"SEN register (all fictional)"]
+    lines = [
+        f"{imported} school censuses imported"
+        f"{f' ({skipped} already there)' if skipped else ''}; {on_register} pupils on the "
+        f"SEN register (all fictional)"
+    ]
     if settings.DEBUG:
-        lines.append("Census files can be imported with: python manage.py import_census FILE "
-                     "--school LAESTAB --date YYYY-MM-DD [--dry-run]")
+        lines.append(
+            "Census files can be imported with: python manage.py import_census FILE "
+            "--school LAESTAB --date YYYY-MM-DD [--dry-run]"
+        )
     return lines

@@ -31,7 +31,7 @@ REDACTED_TEXT = "[erased]"
 
 
 def erased_upn(pupil_id: int) -> str:
-    """"ERASED" and the record's id in base 36, padded to a UPN's 13 characters (ids up to
+    """ "ERASED" and the record's id in base 36, padded to a UPN's 13 characters (ids up to
     36**7). A real UPN has a digit in position 2, so the placeholder can never be mistaken for
     one, nor a real UPN for it."""
     digits = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
@@ -56,8 +56,11 @@ class PupilErasure:
 
     @classmethod
     def of(cls, pupil: Pupil) -> PupilErasure:
-        identifiers = tuple(v for v in (pupil.upn, f"{pupil.forename} {pupil.surname}",
-                                        f"{pupil.surname}, {pupil.forename}") if v.strip())
+        identifiers = tuple(
+            v
+            for v in (pupil.upn, f"{pupil.forename} {pupil.surname}", f"{pupil.surname}, {pupil.forename}")
+            if v.strip()
+        )
         pattern = re.compile("|".join(re.escape(v) for v in identifiers), re.IGNORECASE)
         return cls(pupil, identifiers, pattern)
 
@@ -77,7 +80,8 @@ class PupilErasure:
         """Cut the pupil's name and UPN out of these text fields of other pupils' records."""
         for row in rows.filter(self.mentions(*fields)).values("pk", *fields):
             rows.model._base_manager.filter(pk=row["pk"]).update(
-                **{field: self.cut(row[field]) for field in fields})
+                **{field: self.cut(row[field]) for field in fields}
+            )
 
 
 Eraser = Callable[[PupilErasure], None]
@@ -118,6 +122,7 @@ def covered_models() -> set[type[models.Model]]:
 
 # --- The register's own records ------------------------------------------------------------------
 
+
 def register_events_erase(erasure: PupilErasure) -> None:
     RegisterEvent.objects.filter(pupil=erasure.pupil).exclude(note="").update(note=REDACTED_TEXT)
 
@@ -126,7 +131,10 @@ def anonymise_pupil(erasure: PupilErasure) -> None:
     """The pupil row itself, last: the other erasers find mentions by the pupil's names."""
     pupil = erasure.pupil
     Pupil.objects.filter(pk=pupil.pk).update(
-        surname=ERASED_NAME, forename=ERASED_NAME, upn=erased_upn(pupil.pk),
-        date_of_birth=dt.date(pupil.date_of_birth.year, 1, 1), gender=Gender.OTHER,
+        surname=ERASED_NAME,
+        forename=ERASED_NAME,
+        upn=erased_upn(pupil.pk),
+        date_of_birth=dt.date(pupil.date_of_birth.year, 1, 1),
+        gender=Gender.OTHER,
         updated_at=timezone.now(),
     )

@@ -102,8 +102,7 @@ class National:
 def national_averages() -> dict[str, National]:
     """National percentages by phase ("primary", "secondary"), one query."""
     return {
-        n.phase: National(n.phase, n.ehcp_pct, n.sen_support_pct, n.total_send_pct, n.source,
-                          n.year)
+        n.phase: National(n.phase, n.ehcp_pct, n.sen_support_pct, n.total_send_pct, n.source, n.year)
         for n in NationalAverage.objects.all()
     }
 
@@ -118,9 +117,13 @@ def national_sources(nationals: dict[str, National]) -> str:
         return ""
     if len(by_text) == 1:
         return f"National averages: {next(iter(by_text))}."
-    return "National averages: " + "; ".join(
-        f"{' and '.join(phases)}: {text or 'source not recorded'}"
-        for text, phases in by_text.items()) + "."
+    return (
+        "National averages: "
+        + "; ".join(
+            f"{' and '.join(phases)}: {text or 'source not recorded'}" for text, phases in by_text.items()
+        )
+        + "."
+    )
 
 
 # The three measures every table, flag and sentence speaks of: (key, label, Figures attribute,
@@ -148,12 +151,13 @@ class Flag:
 
 def flag_thresholds() -> tuple[Decimal, Decimal]:
     """(points from national, points of change) at which a school is flagged."""
-    return (_setting_points("REPORTS_FLAG_NATIONAL_POINTS"),
-            _setting_points("REPORTS_FLAG_CHANGE_POINTS"))
+    return (_setting_points("REPORTS_FLAG_NATIONAL_POINTS"), _setting_points("REPORTS_FLAG_CHANGE_POINTS"))
 
 
 def flags_for(
-    figures: Figures, national: National | None, previous: Figures | None,
+    figures: Figures,
+    national: National | None,
+    previous: Figures | None,
     thresholds: tuple[Decimal, Decimal] | None = None,
 ) -> list[Flag]:
     """Flags at the thresholds REPORTS_FLAG_NATIONAL_POINTS / REPORTS_FLAG_CHANGE_POINTS."""
@@ -168,16 +172,28 @@ def flags_for(
             diff = value - nat
             if abs(diff) >= vs_national:
                 word = "above" if diff > 0 else "below"
-                out.append(Flag(label, "national", diff,
-                                f"{label} {value}% is {abs(diff)} points {word} the national {nat}%"))
+                out.append(
+                    Flag(
+                        label,
+                        "national",
+                        diff,
+                        f"{label} {value}% is {abs(diff)} points {word} the national {nat}%",
+                    )
+                )
         if previous is not None and getattr(previous, attr) is not None:
             before = getattr(previous, attr)
             diff = value - before
             if abs(diff) >= vs_previous:
                 word = "up" if diff > 0 else "down"
-                out.append(Flag(label, "change", diff,
-                                f"{label} {word} {abs(diff)} points since the previous census "
-                                f"({before}% to {value}%)"))
+                out.append(
+                    Flag(
+                        label,
+                        "change",
+                        diff,
+                        f"{label} {word} {abs(diff)} points since the previous census "
+                        f"({before}% to {value}%)",
+                    )
+                )
     return out
 
 
@@ -198,8 +214,7 @@ def _cells(ehcp: int, sen_support: int, suppress: bool) -> tuple[Count, Count, C
     return e, k, total
 
 
-def provision_cells(ehcp: int, sen_support: int, *, suppress: bool
-                    ) -> tuple[Count, Count, Count]:
+def provision_cells(ehcp: int, sen_support: int, *, suppress: bool) -> tuple[Count, Count, Count]:
     """EHCP, SEN Support and their total for one school, suppressed by the same rule as the
     breakdowns (for a page published to anyone, such as the SEN information report)."""
     return _cells(ehcp, sen_support, suppress)
@@ -243,8 +258,11 @@ def needs_breakdown(by_need: Iterable[dict[str, Any]], *, suppress: bool) -> lis
             continue
         cells = _cells(v["E"], v["K"], suppress)
         hidden = any(c.hidden for c in cells)
-        rows.append(BreakdownRow(need, NEED_LABELS.get(need, need), *cells,
-                                 share_pct=None if hidden else pct(total, grand)))
+        rows.append(
+            BreakdownRow(
+                need, NEED_LABELS.get(need, need), *cells, share_pct=None if hidden else pct(total, grand)
+            )
+        )
     rows.sort(key=lambda r: (-r.total.value, r.label.lower(), r.key))  # equal: by name
     return rows
 
@@ -261,8 +279,15 @@ def year_group_breakdown(by_year: Iterable[dict[str, Any]], *, suppress: bool) -
         cells = _cells(v["E"], v["K"], suppress)
         hidden = any(c.hidden for c in cells)
         label = {"N1": "Nursery 1", "N2": "Nursery 2", "R": "Reception"}.get(year, f"Year {year}")
-        rows.append(BreakdownRow(year, label, *cells, share_pct=None if hidden else pct(total, roll),
-                                 extra={"number_on_roll": roll}))
+        rows.append(
+            BreakdownRow(
+                year,
+                label,
+                *cells,
+                share_pct=None if hidden else pct(total, roll),
+                extra={"number_on_roll": roll},
+            )
+        )
     return rows
 
 
@@ -302,15 +327,32 @@ class SchoolRow:
         if f is None:
             return Decimal(-1)
         value = {
-            "nor": f.number_on_roll, "ehcp": f.ehcp, "ehcp_pct": f.ehcp_pct,
-            "sen_support": f.sen_support, "sen_support_pct": f.sen_support_pct,
-            "total": f.total_send, "total_pct": f.total_pct, "flags": len(self.flags),
+            "nor": f.number_on_roll,
+            "ehcp": f.ehcp,
+            "ehcp_pct": f.ehcp_pct,
+            "sen_support": f.sen_support,
+            "sen_support_pct": f.sen_support_pct,
+            "total": f.total_send,
+            "total_pct": f.total_pct,
+            "flags": len(self.flags),
         }[key]
         return Decimal(-1) if value is None else Decimal(value)
 
 
-SORT_KEYS = ("name", "trust_name", "la_name", "phase_label", "nor", "ehcp", "ehcp_pct",
-             "sen_support", "sen_support_pct", "total", "total_pct", "flags")
+SORT_KEYS = (
+    "name",
+    "trust_name",
+    "la_name",
+    "phase_label",
+    "nor",
+    "ehcp",
+    "ehcp_pct",
+    "sen_support",
+    "sen_support_pct",
+    "total",
+    "total_pct",
+    "flags",
+)
 
 
 @dataclass
@@ -345,8 +387,7 @@ class SchoolTable:
         return national_sources(self.nationals)
 
 
-def _school_rows(school_ids: Iterable[int] | None, trust_ids: Iterable[int] | None
-                 ) -> list[SchoolRow]:
+def _school_rows(school_ids: Iterable[int] | None, trust_ids: Iterable[int] | None) -> list[SchoolRow]:
     """The schools by name, given by id or as every school of some trusts (one query)."""
     schools = School.objects.all()
     if school_ids is not None:
@@ -356,30 +397,48 @@ def _school_rows(school_ids: Iterable[int] | None, trust_ids: Iterable[int] | No
     phase_labels = dict(School.Phase.choices)
     return [
         SchoolRow(
-            s["pk"], s["name"], s["laestab"], s["phase"], phase_labels.get(s["phase"], s["phase"]),
-            national_phase(s["phase"]), s["trust_id"], s["trust__name"], s["trust__slug"],
+            s["pk"],
+            s["name"],
+            s["laestab"],
+            s["phase"],
+            phase_labels.get(s["phase"], s["phase"]),
+            national_phase(s["phase"]),
+            s["trust_id"],
+            s["trust__name"],
+            s["trust__slug"],
             s["local_authority__name"],
         )
         for s in schools.order_by("name", "laestab").values(
-            "pk", "name", "laestab", "phase", "trust_id", "trust__name", "trust__slug",
-            "local_authority__name")
+            "pk",
+            "name",
+            "laestab",
+            "phase",
+            "trust_id",
+            "trust__name",
+            "trust__slug",
+            "local_authority__name",
+        )
     ]
 
 
-def _latest_two_snapshots(school_ids: list[int], census_date: datetime.date | None,
-                          breakdowns: bool) -> Iterator[dict[str, Any]]:
+def _latest_two_snapshots(
+    school_ids: list[int], census_date: datetime.date | None, breakdowns: bool
+) -> Iterator[dict[str, Any]]:
     """The latest and the previous snapshot of each school (one query, a window function)."""
     qs = within(CensusSnapshot.objects, school_ids)
     if census_date is not None:
         qs = qs.filter(census_date__lte=census_date)
     columns = ["school_id", "census_date", "number_on_roll", "ehcp", "sen_support", "rank"]
     qs = qs.annotate(
-        rank=Window(RowNumber(), partition_by=[F("school_id")], order_by=F("census_date").desc()))
+        rank=Window(RowNumber(), partition_by=[F("school_id")], order_by=F("census_date").desc())
+    )
     if breakdowns:
         # The JSON as text, decoded below: JSONField's per-value decoding costs about 25
         # microseconds a value, several milliseconds for a trust of 100 schools.
-        qs = qs.annotate(by_need_text=Cast("by_need", models.TextField()),
-                         by_year_group_text=Cast("by_year_group", models.TextField()))
+        qs = qs.annotate(
+            by_need_text=Cast("by_need", models.TextField()),
+            by_year_group_text=Cast("by_year_group", models.TextField()),
+        )
         columns += ["by_need_text", "by_year_group_text"]
     rows = (
         qs.filter(rank__lte=2)
@@ -395,8 +454,12 @@ def _latest_two_snapshots(school_ids: list[int], census_date: datetime.date | No
         yield snap
 
 
-def _every_snapshot(school_ids: list[int], census_date: datetime.date | None,
-                    breakdowns: bool, history: dict[datetime.date, list[int]]) -> Iterator[dict[str, Any]]:
+def _every_snapshot(
+    school_ids: list[int],
+    census_date: datetime.date | None,
+    breakdowns: bool,
+    history: dict[datetime.date, list[int]],
+) -> Iterator[dict[str, Any]]:
     """Every snapshot of these schools, newest first (one query): the latest two up to
     `census_date` of each school yielded as _latest_two_snapshots does, and every snapshot's
     counts added into `history` ({census date: [on roll, EHCP, SEN Support, schools]}) for the
@@ -407,15 +470,19 @@ def _every_snapshot(school_ids: list[int], census_date: datetime.date | None,
     if breakdowns:
         # The JSON of each school's latest census only: casting every census's breakdowns to
         # text and sending them cost four times the rest of the query.
-        latest_dates = CensusSnapshot.objects.with_scopes_disabled().filter(
-            school_id=OuterRef("school_id"),
-            **({"census_date__lte": census_date} if census_date is not None else {}),
-        ).order_by("-census_date").values("census_date")[:1]
+        latest_dates = (
+            CensusSnapshot.objects.with_scopes_disabled()
+            .filter(
+                school_id=OuterRef("school_id"),
+                **({"census_date__lte": census_date} if census_date is not None else {}),
+            )
+            .order_by("-census_date")
+            .values("census_date")[:1]
+        )
         is_latest = models.Q(census_date=Subquery(latest_dates))
         qs = qs.annotate(
             by_need_text=Case(When(is_latest, then=Cast("by_need", models.TextField()))),
-            by_year_group_text=Case(
-                When(is_latest, then=Cast("by_year_group", models.TextField()))),
+            by_year_group_text=Case(When(is_latest, then=Cast("by_year_group", models.TextField()))),
         )
         columns += ["by_need_text", "by_year_group_text"]
     seen: dict[int, int] = {}
@@ -434,15 +501,25 @@ def _every_snapshot(school_ids: list[int], census_date: datetime.date | None,
         if rank > 2:
             continue
         latest = breakdowns and rank == 1
-        yield {"school_id": school_id, "census_date": date, "number_on_roll": nor, "ehcp": ehcp,
-               "sen_support": sen_support, "rank": rank,
-               "by_need": json.loads(row[5]) if latest and row[5] else {},
-               "by_year_group": json.loads(row[6]) if latest and row[6] else {}}
+        yield {
+            "school_id": school_id,
+            "census_date": date,
+            "number_on_roll": nor,
+            "ehcp": ehcp,
+            "sen_support": sen_support,
+            "rank": rank,
+            "by_need": json.loads(row[5]) if latest and row[5] else {},
+            "by_year_group": json.loads(row[6]) if latest and row[6] else {},
+        }
 
 
 def school_table(
-    school_ids: Iterable[int] | None = None, census_date: datetime.date | None = None, *,
-    breakdowns: bool = True, trust_ids: Iterable[int] | None = None, history: bool = False,
+    school_ids: Iterable[int] | None = None,
+    census_date: datetime.date | None = None,
+    *,
+    breakdowns: bool = True,
+    trust_ids: Iterable[int] | None = None,
+    history: bool = False,
 ) -> SchoolTable:
     """The schools given by id, or every school of `trust_ids`, each at its latest census up
     to `census_date` (3 queries: schools, snapshots, national averages). `breakdowns`: read
@@ -452,8 +529,11 @@ def school_table(
     by_id = {r.school_id: r for r in rows}
     nationals = national_averages()
     every: dict[datetime.date, list[int]] = {}
-    snapshots = (_every_snapshot(list(by_id), census_date, breakdowns, every) if history
-                 else _latest_two_snapshots(list(by_id), census_date, breakdowns))
+    snapshots = (
+        _every_snapshot(list(by_id), census_date, breakdowns, every)
+        if history
+        else _latest_two_snapshots(list(by_id), census_date, breakdowns)
+    )
     for snap in snapshots:
         row = by_id[snap["school_id"]]
         figures = Figures(snap["number_on_roll"], snap["ehcp"], snap["sen_support"])
@@ -502,7 +582,9 @@ def census_dates(school_ids: Iterable[int]) -> list[datetime.date]:
     """The census dates for which any of these schools has figures, newest first."""
     return list(
         within(CensusSnapshot.objects, school_ids)
-        .values_list("census_date", flat=True).distinct().order_by("-census_date")
+        .values_list("census_date", flat=True)
+        .distinct()
+        .order_by("-census_date")
     )
 
 
@@ -522,8 +604,7 @@ def trend(school_ids: Iterable[int], until: datetime.date | None = None) -> list
         qs = qs.filter(census_date__lte=until)
     rows = (
         qs.values("census_date")
-        .annotate(nor=Sum("number_on_roll"), e=Sum("ehcp"), k=Sum("sen_support"),
-                  n=models.Count("school_id"))
+        .annotate(nor=Sum("number_on_roll"), e=Sum("ehcp"), k=Sum("sen_support"), n=models.Count("school_id"))
         .order_by("census_date")
     )
     return [TrendPoint(r["census_date"], Figures(r["nor"], r["e"], r["k"], r["n"])) for r in rows]
@@ -535,7 +616,8 @@ def filter_and_sort(
     """Rows of a cross-trust table filtered by trust slug, LA name and phase, then sorted by
     one of SORT_KEYS ("-key" for descending). Unknown values are ignored."""
     out = [
-        r for r in rows
+        r
+        for r in rows
         if (not trust or r.trust_slug == trust)
         and (not la or r.la_name == la)
         and (not phase or r.phase == phase)
@@ -570,9 +652,11 @@ def summary_sentences(table: SchoolTable, trust_name: str) -> list[str]:
         f, n = group.figures, group.national
         count = f"{f.schools} {group.national_phase} {'school' if f.schools == 1 else 'schools'}"
         if n is None:
-            out.append(f"{count.capitalize()}: EHCP {pct_text(f.ehcp_pct)}, SEN Support "
-                       f"{pct_text(f.sen_support_pct)}, total SEND {pct_text(f.total_pct)} "
-                       f"(no national average recorded for {group.national_phase}).")
+            out.append(
+                f"{count.capitalize()}: EHCP {pct_text(f.ehcp_pct)}, SEN Support "
+                f"{pct_text(f.sen_support_pct)}, total SEND {pct_text(f.total_pct)} "
+                f"(no national average recorded for {group.national_phase})."
+            )
             continue
         out.append(
             f"{count.capitalize()}: EHCP {pct_text(f.ehcp_pct)} against {n.ehcp_pct}% nationally "
@@ -592,7 +676,8 @@ def summary_sentences(table: SchoolTable, trust_name: str) -> list[str]:
         out.append(
             f"{len(national_flags)} of {t.schools} {school_word} differ from the national figure "
             f"by {_setting_points('REPORTS_FLAG_NATIONAL_POINTS')} points or more: "
-            + _flag_list(national_flags, "national") + "."
+            + _flag_list(national_flags, "national")
+            + "."
         )
     else:
         out.append("No school differs notably from the national figures.")
@@ -611,9 +696,7 @@ SUMMARY_NAME_LIMIT = 15
 
 def _flag_list(rows: list[SchoolRow], kind: str) -> str:
     if len(rows) <= SUMMARY_DETAIL_LIMIT:
-        return "; ".join(
-            f"{r.name} ({', '.join(f.text for f in r.flags if f.kind == kind)})" for r in rows
-        )
+        return "; ".join(f"{r.name} ({', '.join(f.text for f in r.flags if f.kind == kind)})" for r in rows)
     names = [r.name for r in rows[:SUMMARY_NAME_LIMIT]]
     more = len(rows) - len(names)
     return ", ".join(names) + (f" and {more} more" if more else "") + " (see the table of schools)"

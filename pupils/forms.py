@@ -11,11 +11,16 @@ from . import upn as upn_module
 from .census import YEAR_GROUPS
 from .models import Gender, Need, Provision
 
-PROVISION_CHOICES = [("", "Any provision"), (Provision.EHC_PLAN, "EHC plan"),
-                     (Provision.SEN_SUPPORT, "SEN Support")]
+PROVISION_CHOICES = [
+    ("", "Any provision"),
+    (Provision.EHC_PLAN, "EHC plan"),
+    (Provision.SEN_SUPPORT, "SEN Support"),
+]
 NEED_CHOICES = [("", "Any need"), *[(n.value, f"{n.value} – {n.label}") for n in Need]]
-YEAR_CHOICES = [("", "Any year group"), *[(g, "Reception" if g == "R" else g if g[0] == "N"
-                                           else f"Year {g}") for g in YEAR_GROUPS]]
+YEAR_CHOICES = [
+    ("", "Any year group"),
+    *[(g, "Reception" if g == "R" else g if g[0] == "N" else f"Year {g}") for g in YEAR_GROUPS],
+]
 
 
 class RegisterSearchForm(Form):
@@ -40,19 +45,20 @@ class RegisterFilterForm(Form):
 
 
 class CensusUploadForm(Form):
-    school = forms.ChoiceField(
-        label="School", help_text="Rows without a school column are for this school.")
+    school = forms.ChoiceField(label="School", help_text="Rows without a school column are for this school.")
     census_date = DateInputField(label="Census date", help_text="For example, 2 10 2025")
     file = forms.FileField(
         label="Census file (CSV)",
         help_text="UPN, Surname, Forename, DOB, Gender, YearGroup, SENProvision, PrimaryNeed, "
-                  "SecondaryNeed; optional LAESTAB and HomeLA columns.")
+        "SecondaryNeed; optional LAESTAB and HomeLA columns.",
+    )
 
     def __init__(self, *args, schools, **kwargs):
         super().__init__(*args, **kwargs)
         self.schools = {s.laestab: s for s in schools}
         self.fields["school"].choices = [("", "Choose a school")] + [
-            (s.laestab, f"{s.name} ({s.laestab})") for s in schools]
+            (s.laestab, f"{s.name} ({s.laestab})") for s in schools
+        ]
         self.fields["file"].widget.attrs["accept"] = ".csv,text/csv"
 
     def clean_school(self):
@@ -69,14 +75,17 @@ class CensusUploadForm(Form):
         if f.size > settings.PUPILS_CENSUS_MAX_BYTES:
             raise forms.ValidationError(
                 f"The file is too large; the largest accepted is "
-                f"{settings.PUPILS_CENSUS_MAX_BYTES // 1_048_576} MB.")
+                f"{settings.PUPILS_CENSUS_MAX_BYTES // 1_048_576} MB."
+            )
         return f
 
 
 def _need_field(label: str, required: bool) -> forms.ChoiceField:
-    return forms.ChoiceField(label=label, required=required,
-                             choices=[("", "None" if not required else "Choose a need"),
-                                      *NEED_CHOICES[1:]])
+    return forms.ChoiceField(
+        label=label,
+        required=required,
+        choices=[("", "None" if not required else "Choose a need"), *NEED_CHOICES[1:]],
+    )
 
 
 class RegisterChangeForm(Form):
@@ -96,8 +105,11 @@ class RemoveFromRegisterForm(Form):
         kwargs.setdefault("auto_id", "remove_%s")
         super().__init__(*args, **kwargs)
 
-    note = forms.CharField(label="Reason for removing", max_length=300,
-                           help_text="For example: needs met after a term of support.")
+    note = forms.CharField(
+        label="Reason for removing",
+        max_length=300,
+        help_text="For example: needs met after a term of support.",
+    )
 
 
 class AddToRegisterForm(Form):
@@ -110,9 +122,12 @@ class AddToRegisterForm(Form):
     primary_need = _need_field("Primary need", True)
     secondary_need = _need_field("Secondary need", False)
     home_local_authority = forms.ModelChoiceField(
-        label="Home local authority", required=False, queryset=LocalAuthority.objects.all(),
+        label="Home local authority",
+        required=False,
+        queryset=LocalAuthority.objects.all(),
         empty_label="The school's local authority",
-        help_text="The LA where the pupil lives pays top-up funding.")
+        help_text="The LA where the pupil lives pays top-up funding.",
+    )
 
     def clean_upn(self):
         try:
@@ -138,8 +153,7 @@ class ConfirmLeaversForm(Form):
         kwargs.setdefault("auto_id", "%s")
         super().__init__(*args, **kwargs)
         self.leavers = leavers
-        message = (f"Tick the box to confirm that {leavers} pupils with SEND will be recorded "
-                   "as having left")
+        message = f"Tick the box to confirm that {leavers} pupils with SEND will be recorded as having left"
         self.fields["confirm_leavers"].error_messages.update(required=message, invalid=message)
 
     def clean_confirm_leavers(self) -> int:
@@ -147,5 +161,6 @@ class ConfirmLeaversForm(Form):
         if value != self.leavers:
             raise forms.ValidationError(
                 f"The file would record {self.leavers} pupils as having left, not {value}: "
-                "check the list again and tick the box")
+                "check the list again and tick the box"
+            )
         return value

@@ -36,10 +36,14 @@ def history_section(pupil, user, today: dt.date) -> PupilSectionContent | None:
         source = event.get_source_display()
         if event.actor:
             source += f" by {selectors.user_label(event.actor)}"
-        detail = " ".join(p for p in (_change(event) and f"{_change(event)}.",
-                                      event.note and f"{event.note}.", f"{source}.") if p)
-        records.append(PupilRecord(f"{event.date.day} {event.date:%b %Y}: "
-                                   f"{event.get_kind_display()}", "", "", detail))
+        detail = " ".join(
+            p
+            for p in (_change(event) and f"{_change(event)}.", event.note and f"{event.note}.", f"{source}.")
+            if p
+        )
+        records.append(
+            PupilRecord(f"{event.date.day} {event.date:%b %Y}: {event.get_kind_display()}", "", "", detail)
+        )
     return PupilSectionContent(records=tuple(records), empty="No changes recorded.")
 
 
@@ -56,8 +60,19 @@ def home_tasks(user, schools, today: dt.date) -> list[HomeTask]:
         hint = "Import the census file from each school's MIS after census day."
     else:
         href = reverse("pupils:register", args=[schools[0].laestab])
-        hint = ("Check the SEN register before census day: each pupil's provision and needs "
-                "are sent with the census.")
+        hint = (
+            "Check the SEN register before census day: each pupil's provision and needs "
+            "are sent with the census."
+        )
     when = "today" if days == 0 else f"in {days} day{'s' if days != 1 else ''}"
-    return [HomeTask(f"Next school census: {census.label}", days, href,
-                     "due" if days <= SOON_DAYS else "todo", order=90, hint=hint, tag=when)]
+    return [
+        HomeTask(
+            f"Next school census: {census.label}",
+            days,
+            href,
+            "due" if days <= SOON_DAYS else "todo",
+            order=90,
+            hint=hint,
+            tag=when,
+        )
+    ]

@@ -114,7 +114,10 @@ class RegisterEvent(AuditedInSchool, models.Model):
     date = models.DateField()
     source = models.CharField(max_length=6, choices=Source.choices)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
         related_name="+",
     )
     from_provision = models.CharField(max_length=1, choices=Provision.choices, blank=True)
@@ -208,7 +211,10 @@ class CensusImport(AuditedInSchool, models.Model):
     file_size = models.PositiveBigIntegerField()
     sha256 = models.CharField("SHA-256", max_length=64)
     uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
         related_name="+",
     )
     created_at = models.DateTimeField(auto_now_add=True)
@@ -220,7 +226,10 @@ class CensusImport(AuditedInSchool, models.Model):
     summary = models.JSONField(default=dict, blank=True)
     message = models.CharField(max_length=500, blank=True)
     confirmed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
         related_name="+",
     )
     # The job's liveness (trusts.jobs): runs of the current step started, the last heartbeat,

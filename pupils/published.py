@@ -23,8 +23,9 @@ from .models import NationalAverage
 TITLE = "Special educational needs in England"
 SOURCE = f"{TITLE} (DfE, explore education statistics)"
 # The columns that tell this publication's file from any other.
-SIGNATURE = frozenset({"time_period", "geographic_level", "phase_type_grouping",
-                       "ehc_plan_percent", "sen_support_percent"})
+SIGNATURE = frozenset(
+    {"time_period", "geographic_level", "phase_type_grouping", "ehc_plan_percent", "sen_support_percent"}
+)
 PHASES = {"state-funded primary": "primary", "state-funded secondary": "secondary"}
 COUNTS = ("total_pupils", "ehc_plan", "sen_support")
 
@@ -61,7 +62,8 @@ def _number(row: dict, column: str, line: int) -> Decimal:
     except InvalidOperation:
         raise PublishedFileError(
             f'line {line}: {column} is "{text}", not a number (the publication writes x, z or c '
-            "for figures it does not give)") from None
+            "for figures it does not give)"
+        ) from None
     if value < 0:
         raise PublishedFileError(f"line {line}: {column} is negative")
     return value
@@ -79,11 +81,15 @@ def _share(part: int, whole: int) -> Decimal:
 
 def read(header: list[str], rows: list[tuple[int, dict[str, str]]]) -> list[NationalFigures]:
     """The national figures of the file's latest year for primary and secondary schools."""
-    national = [(line, r) for line, r in rows if r["geographic_level"].lower() == "national"
-                and r["phase_type_grouping"].lower() in PHASES]
+    national = [
+        (line, r)
+        for line, r in rows
+        if r["geographic_level"].lower() == "national" and r["phase_type_grouping"].lower() in PHASES
+    ]
     if not national:
         raise PublishedFileError(
-            "The file has no national rows for state-funded primary or secondary schools.")
+            "The file has no national rows for state-funded primary or secondary schools."
+        )
     year = max(r["time_period"] for _, r in national)
     national = [(line, r) for line, r in national if r["time_period"] == year]
     # Rows already totalled over school types and hospital schools are used when there are any.
@@ -94,27 +100,47 @@ def read(header: list[str], rows: list[tuple[int, dict[str, str]]]) -> list[Nati
     for phase_name, phase in PHASES.items():
         lines = [(line, r) for line, r in national if r["phase_type_grouping"].lower() == phase_name]
         if not lines:
-            raise PublishedFileError(f"The file has no national figures for {phase_name} schools "
-                                     f"in {year_label(year)}.")
+            raise PublishedFileError(
+                f"The file has no national figures for {phase_name} schools in {year_label(year)}."
+            )
         has_counts = all(c in header for c in COUNTS)
         if len(lines) == 1 and not has_counts:
             line, r = lines[0]
             ehcp_pct, k_pct = _number(r, "ehc_plan_percent", line), _number(r, "sen_support_percent", line)
-            out.append(NationalFigures(phase, year_label(year), _half_up(ehcp_pct), _half_up(k_pct),
-                                       _half_up(ehcp_pct + k_pct), None))
+            out.append(
+                NationalFigures(
+                    phase,
+                    year_label(year),
+                    _half_up(ehcp_pct),
+                    _half_up(k_pct),
+                    _half_up(ehcp_pct + k_pct),
+                    None,
+                )
+            )
             continue
         if not has_counts:
             raise PublishedFileError(
                 f"The file has {len(lines)} national rows for {phase_name} schools in "
-                f"{year_label(year)} and no {', '.join(COUNTS)} columns to add them up.")
+                f"{year_label(year)} and no {', '.join(COUNTS)} columns to add them up."
+            )
         pupils = sum(int(_number(r, "total_pupils", line)) for line, r in lines)
         ehcp = sum(int(_number(r, "ehc_plan", line)) for line, r in lines)
         k = sum(int(_number(r, "sen_support", line)) for line, r in lines)
         if not pupils or ehcp + k > pupils:
-            raise PublishedFileError(f"The national counts for {phase_name} schools in "
-                                     f"{year_label(year)} do not add up ({pupils} pupils).")
-        out.append(NationalFigures(phase, year_label(year), _share(ehcp, pupils), _share(k, pupils),
-                                   _share(ehcp + k, pupils), pupils))
+            raise PublishedFileError(
+                f"The national counts for {phase_name} schools in "
+                f"{year_label(year)} do not add up ({pupils} pupils)."
+            )
+        out.append(
+            NationalFigures(
+                phase,
+                year_label(year),
+                _share(ehcp, pupils),
+                _share(k, pupils),
+                _share(ehcp + k, pupils),
+                pupils,
+            )
+        )
     return out
 
 
@@ -123,10 +149,18 @@ def describe(figures: list[NationalFigures]) -> list[str]:
     out = []
     for f in figures:
         was = current.get(f.phase)
-        before = (f" (was {was.ehcp_pct}% / {was.sen_support_pct}% / {was.total_send_pct}%"
-                  f"{', ' + was.year if was.year else ''})") if was else " (new)"
-        out.append(f"National {f.phase}, {f.year}: EHC plans {f.ehcp_pct}%, SEN support "
-                   f"{f.sen_support_pct}%, total {f.total_send_pct}%{before}")
+        before = (
+            (
+                f" (was {was.ehcp_pct}% / {was.sen_support_pct}% / {was.total_send_pct}%"
+                f"{', ' + was.year if was.year else ''})"
+            )
+            if was
+            else " (new)"
+        )
+        out.append(
+            f"National {f.phase}, {f.year}: EHC plans {f.ehcp_pct}%, SEN support "
+            f"{f.sen_support_pct}%, total {f.total_send_pct}%{before}"
+        )
     return out
 
 
@@ -136,8 +170,13 @@ def national_averages_replace(*, actor, figures: list[NationalFigures]) -> int:
     changed = 0
     with transaction.atomic():
         for f in figures:
-            values = {"ehcp_pct": f.ehcp_pct, "sen_support_pct": f.sen_support_pct,
-                      "total_send_pct": f.total_send_pct, "source": SOURCE, "year": f.year}
+            values = {
+                "ehcp_pct": f.ehcp_pct,
+                "sen_support_pct": f.sen_support_pct,
+                "total_send_pct": f.total_send_pct,
+                "source": SOURCE,
+                "year": f.year,
+            }
             row = NationalAverage.objects.filter(phase=f.phase).first()
             if row is not None and all(getattr(row, k) == v for k, v in values.items()):
                 continue

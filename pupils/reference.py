@@ -14,9 +14,12 @@ def load_national_averages() -> int:
     for row in read_reference("national_averages.csv"):
         NationalAverage.objects.get_or_create(
             phase=row["phase"],
-            defaults={"ehcp_pct": Decimal(row["ehcp_pct"]),
-                      "sen_support_pct": Decimal(row["sen_support_pct"]),
-                      "total_send_pct": Decimal(row["total_send_pct"]), "source": row["source"]},
+            defaults={
+                "ehcp_pct": Decimal(row["ehcp_pct"]),
+                "sen_support_pct": Decimal(row["sen_support_pct"]),
+                "total_send_pct": Decimal(row["total_send_pct"]),
+                "source": row["source"],
+            },
         )
     return NationalAverage.objects.count()
 

@@ -29,8 +29,19 @@ class RegisterResource(FormulaSafeExportMixin, resources.ModelResource):
 
     class Meta:
         model = Pupil
-        fields = ("school", "upn", "surname", "forename", "date_of_birth", "gender", "year_group",
-                  "provision", "primary_need", "secondary_need", "home_la")
+        fields = (
+            "school",
+            "upn",
+            "surname",
+            "forename",
+            "date_of_birth",
+            "gender",
+            "year_group",
+            "provision",
+            "primary_need",
+            "secondary_need",
+            "home_la",
+        )
         export_order = fields
 
     def dehydrate_date_of_birth(self, pupil: Pupil) -> str:

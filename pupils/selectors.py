@@ -32,8 +32,9 @@ def pupils_on_register(school_ids: Iterable[int]) -> QuerySet[Pupil]:
     ).select_related("school", "home_local_authority")
 
 
-def register_for_school(school: School, *, provision: str = "", need: str = "",
-                        year_group: str = "", q: str = "") -> QuerySet[Pupil]:
+def register_for_school(
+    school: School, *, provision: str = "", need: str = "", year_group: str = "", q: str = ""
+) -> QuerySet[Pupil]:
     """One school's register, filtered by provision, primary or secondary need, year group,
     and a search term matched against names (contains) or the UPN (starts with)."""
     pupils = pupils_on_register([school.pk])
@@ -54,8 +55,10 @@ def register_for_school(school: School, *, provision: str = "", need: str = "",
 def register_counts(pupils: QuerySet[Pupil]) -> dict[str, int]:
     """How many of these pupils there are, with an EHC plan, at SEN Support (one query)."""
     return pupils.order_by().aggregate(
-        total=Count("pk"), ehcp=Count("pk", filter=Q(provision=Provision.EHC_PLAN)),
-        sen_support=Count("pk", filter=Q(provision=Provision.SEN_SUPPORT)))
+        total=Count("pk"),
+        ehcp=Count("pk", filter=Q(provision=Provision.EHC_PLAN)),
+        sen_support=Count("pk", filter=Q(provision=Provision.SEN_SUPPORT)),
+    )
 
 
 def pupil_history(pupil: Pupil) -> QuerySet[RegisterEvent]:
@@ -65,13 +68,12 @@ def pupil_history(pupil: Pupil) -> QuerySet[RegisterEvent]:
 
 def snapshots_for_schools(school_ids: Iterable[int]) -> QuerySet[CensusSnapshot]:
     """Every census snapshot of the schools, by school then census date (oldest first)."""
-    return CensusSnapshot.objects.filter(school_id__in=list(school_ids)).order_by(
-        "school_id", "census_date"
-    )
+    return CensusSnapshot.objects.filter(school_id__in=list(school_ids)).order_by("school_id", "census_date")
 
 
-def latest_snapshots(school_ids: Iterable[int],
-                     on_or_before: datetime.date | None = None) -> dict[int, CensusSnapshot]:
+def latest_snapshots(
+    school_ids: Iterable[int], on_or_before: datetime.date | None = None
+) -> dict[int, CensusSnapshot]:
     """Each school's most recent census snapshot (optionally the latest on or before a date),
     keyed by school id; schools without one are absent. One query."""
     snapshots = CensusSnapshot.objects.filter(school_id__in=list(school_ids))
@@ -85,9 +87,11 @@ def latest_snapshots(school_ids: Iterable[int],
 
 def census_dates(school_ids: Iterable[int]) -> list[datetime.date]:
     """The census dates that have a snapshot for any of the schools, newest first."""
-    dates = CensusSnapshot.objects.filter(school_id__in=list(school_ids)).values_list(
-        "census_date", flat=True
-    ).order_by("-census_date")
+    dates = (
+        CensusSnapshot.objects.filter(school_id__in=list(school_ids))
+        .values_list("census_date", flat=True)
+        .order_by("-census_date")
+    )
     return sorted(set(dates), reverse=True)
 
 
@@ -97,30 +101,31 @@ def national_averages() -> dict[str, NationalAverage]:
 
 
 def imports_for_schools(school_ids: Iterable[int], limit: int = 50) -> QuerySet[CensusImport]:
-    return CensusImport.objects.filter(school_id__in=list(school_ids)).select_related(
-        "school", "uploaded_by"
-    ).order_by("-created_at", "-pk")[:limit]
+    return (
+        CensusImport.objects.filter(school_id__in=list(school_ids))
+        .select_related("school", "uploaded_by")
+        .order_by("-created_at", "-pk")[:limit]
+    )
 
 
-def import_leavers(summary: dict[str, Any], school_ids: Iterable[int], limit: int
-                   ) -> tuple[list[Pupil], int]:
+def import_leavers(summary: dict[str, Any], school_ids: Iterable[int], limit: int) -> tuple[list[Pupil], int]:
     """The pupils a census check or import records as having left (ids kept in its summary),
     of the schools given, by name: the first `limit` and how many there are. One query."""
     wanted = {int(pk) for s in summary.get("schools", []) for pk in s.get("leaver_ids", [])}
     if not wanted:
         return [], 0
-    pupils = (Pupil.objects.filter(pk__in=wanted, school_id__in=list(school_ids))
-              .only("pk", "school_id", "surname", "forename", "year_group", "provision")
-              .order_by("surname", "forename", "pk"))
+    pupils = (
+        Pupil.objects.filter(pk__in=wanted, school_id__in=list(school_ids))
+        .only("pk", "school_id", "surname", "forename", "year_group", "provision")
+        .order_by("surname", "forename", "pk")
+    )
     return list(pupils[:limit]), len(wanted)
 
 
 def year_groups_on_register(school: School) -> list[str]:
     from .census import YEAR_GROUPS
 
-    present = set(
-        pupils_on_register([school.pk]).order_by().values_list("year_group", flat=True).distinct()
-    )
+    present = set(pupils_on_register([school.pk]).order_by().values_list("year_group", flat=True).distinct())
     return [g for g in YEAR_GROUPS if g in present]
 
 
@@ -131,9 +136,12 @@ def user_label(user: User | None) -> str:
 def pupils_by_upn(school: School, upns: Iterable[str]) -> dict[str, Pupil]:
     """The school's stored pupils with these UPNs (on the register or not), each with its
     register events prefetched: two queries."""
-    return {p.upn: p for p in Pupil.objects.filter(school=school, upn__in=list(upns))
-            .prefetch_related(models.Prefetch("events",
-                                              queryset=RegisterEvent.objects.order_by("date", "pk")))}
+    return {
+        p.upn: p
+        for p in Pupil.objects.filter(school=school, upn__in=list(upns)).prefetch_related(
+            models.Prefetch("events", queryset=RegisterEvent.objects.order_by("date", "pk"))
+        )
+    }
 
 
 def pupils_of_school(school: School) -> QuerySet[Pupil]:

@@ -57,8 +57,11 @@ def check_letter(last_twelve: str) -> str:
 def _weighted(chars: str, weights: tuple[int, ...], *, known_la: bool = False) -> dict[str, int]:
     """Each 3-character piece of a UPN -> its share of the check sum (only valid pieces)."""
     pieces = [a + b + c for a in "0123456789" for b in "0123456789" for c in chars]
-    return {p: sum(w * _VALUE[ch] for w, ch in zip(weights, p, strict=True)) for p in pieces
-            if not known_la or int(p) in LA_NUMBERS}
+    return {
+        p: sum(w * _VALUE[ch] for w, ch in zip(weights, p, strict=True))
+        for p in pieces
+        if not known_la or int(p) in LA_NUMBERS
+    }
 
 
 # Characters 2-4 (a known LA number), 5-7, 8-10 (digits) and 11-13 (digits, the last a digit or

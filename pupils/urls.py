@@ -7,8 +7,7 @@ app_name = "pupils"
 urlpatterns = [
     path("schools/<str:laestab>/register/", views.register, name="register"),
     path("schools/<str:laestab>/register/add/", views.pupil_add, name="pupil_add"),
-    path("schools/<str:laestab>/register/export.<str:fmt>", views.register_export,
-         name="register_export"),
+    path("schools/<str:laestab>/register/export.<str:fmt>", views.register_export, name="register_export"),
     path("schools/<str:laestab>/census/import/", views.census_upload, name="school_census_upload"),
     path("<int:pk>/", views.pupil_detail, name="pupil_detail"),
     path("<int:pk>/change/", views.pupil_change, name="pupil_change"),

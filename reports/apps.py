@@ -29,9 +29,15 @@ class ReportsConfig(AppConfig):
 
         jobs.recovers_stalled_jobs(recover_stalled_board_packs)
         navigation.register(navigation.NavItem("Dashboards", "reports:index", Capability.VIEW_SCHOOL, 20))
-        navigation.register(navigation.NavItem(
-            "Board packs", "reports:board_pack_index", Capability.REQUEST_BOARD_PACK, 80))
-        navigation.register_school_link(navigation.SchoolLink(
-            "SEND dashboard", "reports:school", Capability.VIEW_SCHOOL,
-            "Pupils with SEND against the national average and earlier censuses, by need and "
-            "year group.", 10))
+        navigation.register(
+            navigation.NavItem("Board packs", "reports:board_pack_index", Capability.REQUEST_BOARD_PACK, 80)
+        )
+        navigation.register_school_link(
+            navigation.SchoolLink(
+                "SEND dashboard",
+                "reports:school",
+                Capability.VIEW_SCHOOL,
+                "Pupils with SEND against the national average and earlier censuses, by need and year group.",
+                10,
+            )
+        )

@@ -51,8 +51,10 @@ def figures_health(now: datetime.datetime | None = None) -> FiguresHealth:
         when = "never" if latest is None else f"last on {latest.checked_at:%Y-%m-%d %H:%M}"
         return FiguresHealth("not checked", f"figures not verified within {max_age} ({when})")
     if latest.differences:
-        return FiguresHealth("differences",
-                             f"{len(latest.differences)} kept figures differ from their source rows "
-                             f"(checked {latest.checked_at:%Y-%m-%d %H:%M}): run manage.py "
-                             "verify_figures, then rebuild_figures")
+        return FiguresHealth(
+            "differences",
+            f"{len(latest.differences)} kept figures differ from their source rows "
+            f"(checked {latest.checked_at:%Y-%m-%d %H:%M}): run manage.py "
+            "verify_figures, then rebuild_figures",
+        )
     return FiguresHealth("ok", f"verified {latest.checked_at:%Y-%m-%d %H:%M}")

@@ -5,13 +5,19 @@ from core.forms import Form
 
 class BoardPackRequestForm(Form):
     census = forms.TypedChoiceField(
-        label="Census", coerce=str, required=False,
+        label="Census",
+        coerce=str,
+        required=False,
         help_text="The pack shows each school's figures at this census and the trend up to it.",
     )
     idempotency_key = forms.RegexField(
-        regex=r"^[0-9a-f]{32}$", widget=forms.HiddenInput, label="Request",
-        error_messages={"required": "The form was incomplete: please request the pack again.",
-                        "invalid": "The form was incomplete: please request the pack again."},
+        regex=r"^[0-9a-f]{32}$",
+        widget=forms.HiddenInput,
+        label="Request",
+        error_messages={
+            "required": "The form was incomplete: please request the pack again.",
+            "invalid": "The form was incomplete: please request the pack again.",
+        },
     )
 
     def __init__(self, *args, census_dates=(), **kwargs):

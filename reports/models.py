@@ -28,7 +28,10 @@ class BoardPack(models.Model):
     period_start = models.DateField()
     period_end = models.DateField()
     requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
         related_name="+",
     )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)

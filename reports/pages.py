@@ -48,42 +48,65 @@ WEB_CHART_SCHOOLS = sections.CHART_ROWS
 
 def _draw_section(section: sections.Section, trust_slug: str = "") -> str:
     """`trust_slug`: a trust's table of schools, with links to its exports."""
-    return render_to_string("reports/_section.html", {"section": section,
-                                                      "trust_slug": trust_slug})
+    return render_to_string("reports/_section.html", {"section": section, "trust_slug": trust_slug})
 
 
-def trust_page(trust: Trust, census_date: datetime.date | None, *,
-               visible_trust_ids: frozenset[int] | set[int], today: datetime.date
-               ) -> DashboardPage:
+def trust_page(
+    trust: Trust,
+    census_date: datetime.date | None,
+    *,
+    visible_trust_ids: frozenset[int] | set[int],
+    today: datetime.date,
+) -> DashboardPage:
     """The trust dashboard's sections. `visible_trust_ids`: the trusts the reader may see (the
     Head of SEND's time split names only those)."""
-    report = sections.trust_report(trust, census_date, sections.financial_year_to_date(today),
-                                   links=True, visible_trust_ids=set(visible_trust_ids))
+    report = sections.trust_report(
+        trust,
+        census_date,
+        sections.financial_year_to_date(today),
+        links=True,
+        visible_trust_ids=set(visible_trust_ids),
+    )
     report.chart_limit = WEB_CHART_SCHOOLS
     html = "".join(_draw_section(section, trust.slug) for section in sections.trust_sections(report))
-    return DashboardPage(mark_safe(html), report.census_dates,  # noqa: S308 - drawn by templates
-                         report.table.census_date)
+    return DashboardPage(
+        mark_safe(html),  # noqa: S308 - drawn by templates
+        report.census_dates,
+        report.table.census_date,
+    )
 
 
-def school_page(school_id: int, census_date: datetime.date | None, *, suppress: bool,
-                show_funding: bool, case_links: bool, today: datetime.date) -> DashboardPage:
+def school_page(
+    school_id: int,
+    census_date: datetime.date | None,
+    *,
+    suppress: bool,
+    show_funding: bool,
+    case_links: bool,
+    today: datetime.date,
+) -> DashboardPage:
     """The school dashboard's sections. `suppress`: small counts below school level shown as
     "fewer than 5" (a reader who may not see pupils); `show_funding` and `case_links` as the
     reader's permissions allow."""
     profile = register.school_profile(school_id, census_date, suppress=suppress)
-    drawn = [_draw_section(s) for build in sections.SCHOOL_SECTIONS
-             if (s := build(profile)) is not None]
+    drawn = [_draw_section(s) for build in sections.SCHOOL_SECTIONS if (s := build(profile)) is not None]
     casework = casework_figures.school_due(school_id, today, suppress=suppress)
     case_html = [_draw_section(sections.school_casework_section(casework, links=case_links))]
     funding_html = []
     if show_funding:
         summary = funding_figures.summary(
-            [school_id], funding_selectors.default_financial_year(today), today,
-            names=sections.funding_names(profile.row))
+            [school_id],
+            funding_selectors.default_financial_year(today),
+            today,
+            names=sections.funding_names(profile.row),
+        )
         funding_html = [_draw_section(sections.school_funding_section(summary))]
     html = "".join(sections.school_page_order(drawn, case_html, funding_html))
-    return DashboardPage(mark_safe(html), profile.census_dates,  # noqa: S308 - drawn by templates
-                         profile.row.census_date)
+    return DashboardPage(
+        mark_safe(html),  # noqa: S308 - drawn by templates
+        profile.census_dates,
+        profile.row.census_date,
+    )
 
 
 # --- The cross-trust page ---------------------------------------------------------------------
@@ -111,28 +134,40 @@ def trust_columns(table: register.SchoolTable) -> list[TrustColumn]:
     out = []
     for rows in grouped.values():
         with_census = [r for r in rows if r.figures is not None]
-        out.append(TrustColumn(
-            rows[0].trust_id, rows[0].trust_name, rows[0].trust_slug,
-            register.Figures.total(r.figures for r in with_census if r.figures is not None),
-            register.phase_totals(with_census, table.nationals),
-        ))
+        out.append(
+            TrustColumn(
+                rows[0].trust_id,
+                rows[0].trust_name,
+                rows[0].trust_slug,
+                register.Figures.total(r.figures for r in with_census if r.figures is not None),
+                register.phase_totals(with_census, table.nationals),
+            )
+        )
     out.sort(key=lambda c: c.name)
     return out
 
 
 CROSS_COLUMNS = [  # key, label, numeric
-    ("name", "School", False), ("trust_name", "Trust", False), ("la_name", "LA", False),
-    ("phase_label", "Phase", False), ("nor", "On roll", True), ("ehcp", "EHCP", True),
-    ("ehcp_pct", "EHCP %", True), ("sen_support", "SEN Support", True),
-    ("sen_support_pct", "SEN Support %", True), ("total", "Total SEND", True),
-    ("total_pct", "Total %", True), ("flags", "Notable", False),
+    ("name", "School", False),
+    ("trust_name", "Trust", False),
+    ("la_name", "LA", False),
+    ("phase_label", "Phase", False),
+    ("nor", "On roll", True),
+    ("ehcp", "EHCP", True),
+    ("ehcp_pct", "EHCP %", True),
+    ("sen_support", "SEN Support", True),
+    ("sen_support_pct", "SEN Support %", True),
+    ("total", "Total SEND", True),
+    ("total_pct", "Total %", True),
+    ("flags", "Notable", False),
 ]
 DEFAULT_SORT = "name"
 CROSS_FILTERS = ("trust", "la", "phase")  # trust slug, LA name, phase
 
 
-def cross_trust_body(trust_ids: list[int], *, filters: dict[str, str], sort: str,
-                     today: datetime.date) -> SafeString:
+def cross_trust_body(
+    trust_ids: list[int], *, filters: dict[str, str], sort: str, today: datetime.date
+) -> SafeString:
     """The cross-trust page's content: the trusts side by side (register, funding and
     casework totals), then their schools filtered (trust slug, LA name, phase) and sorted (one
     of register.SORT_KEYS, "-key" descending)."""
@@ -141,49 +176,63 @@ def cross_trust_body(trust_ids: list[int], *, filters: dict[str, str], sort: str
     school_ids = [r.school_id for r in table.rows]
     columns = trust_columns(table)
     funding = funding_figures.summary(
-        school_ids, funding_selectors.default_financial_year(today), today,
-        names=sections.funding_names(table))
+        school_ids,
+        funding_selectors.default_financial_year(today),
+        today,
+        names=sections.funding_names(table),
+    )
     funding_by_trust = funding_figures.by_trust(funding)
     case_period = casework_figures.casework_period(today)
     cases_by_trust = casework_figures.by_trust(school_ids, *case_period)
     for column in columns:
         column.funding = funding_by_trust.get(column.trust_id, column.funding)
         column.cases = cases_by_trust.get(column.trust_id, column.cases)
-    columns_html = render_to_string("reports/_cross_trust_columns.html", {
-        "columns": columns, "funding_label": funding.label, "case_period": case_period,
-        "phases": sorted({g.national_phase for c in columns for g in c.by_phase}),
-    })
-    schools_html = render_to_string("reports/_cross_trust_schools.html",
-                                    _cross_trust_schools_context(table, filters, sort))
+    columns_html = render_to_string(
+        "reports/_cross_trust_columns.html",
+        {
+            "columns": columns,
+            "funding_label": funding.label,
+            "case_period": case_period,
+            "phases": sorted({g.national_phase for c in columns for g in c.by_phase}),
+        },
+    )
+    schools_html = render_to_string(
+        "reports/_cross_trust_schools.html", _cross_trust_schools_context(table, filters, sort)
+    )
     return mark_safe(columns_html + schools_html)  # noqa: S308 - drawn by templates
 
 
-def _cross_trust_schools_context(table: register.SchoolTable, filters: dict[str, str],
-                                 sort: str) -> dict:
+def _cross_trust_schools_context(table: register.SchoolTable, filters: dict[str, str], sort: str) -> dict:
     rows = register.filter_and_sort(table.rows, sort=sort, **filters)
     current_key, descending = sort.lstrip("-"), sort.startswith("-")
     chosen = {k: v for k, v in filters.items() if v}
     sort_columns = []
     for key, label, numeric in CROSS_COLUMNS:
         next_sort = f"-{key}" if key == current_key and not descending else key
-        sort_columns.append({
-            "key": key, "label": label, "numeric": numeric,
-            "url": "?" + urlencode({**chosen, "sort": next_sort}),
-            "aria_sort": ("descending" if descending else "ascending") if key == current_key else "",
-        })
+        sort_columns.append(
+            {
+                "key": key,
+                "label": label,
+                "numeric": numeric,
+                "url": "?" + urlencode({**chosen, "sort": next_sort}),
+                "aria_sort": ("descending" if descending else "ascending") if key == current_key else "",
+            }
+        )
     shown = register.SchoolTable(
-        rows=rows, census_date=table.census_date,
+        rows=rows,
+        census_date=table.census_date,
         totals=register.Figures.total(r.figures for r in rows if r.figures is not None),
         previous_totals=None,
-        by_phase=register.phase_totals(rows, table.nationals), nationals=table.nationals,
+        by_phase=register.phase_totals(rows, table.nationals),
+        nationals=table.nationals,
     )
     return {
-        "section": sections.schools_section("All schools", shown, rows, links=True,
-                                            charts_too=False, show_trust=True),
+        "section": sections.schools_section(
+            "All schools", shown, rows, links=True, charts_too=False, show_trust=True
+        ),
         "sort_columns": sort_columns,
         "filters": filters,
-        "trust_choices": sorted({(r.trust_slug, r.trust_name) for r in table.rows},
-                                key=lambda c: c[1]),
+        "trust_choices": sorted({(r.trust_slug, r.trust_name) for r in table.rows}, key=lambda c: c[1]),
         "la_choices": sorted({r.la_name for r in table.rows}),
         "phase_choices": sorted({(r.phase, r.phase_label) for r in table.rows}, key=lambda p: p[1]),
         "export_query": urlencode({**chosen, "sort": sort}),

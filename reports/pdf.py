@@ -31,22 +31,27 @@ PACK_CHART_SCHOOLS = 15
 
 
 def render_html(
-    trust: Trust, census_date: datetime.date | None = None,
+    trust: Trust,
+    census_date: datetime.date | None = None,
     period: tuple[datetime.date, datetime.date] | None = None,
 ) -> str:
     report = sections.trust_report(trust, census_date, period)
     report.chart_limit = PACK_CHART_SCHOOLS
     report.funding_school_limit = None  # every school of the trust
-    return render_to_string("reports/board_pack.html", {
-        "trust": trust,
-        "report": report,
-        "sections": sections.trust_sections(report),
-        "generated_at": timezone.localtime(),
-    })
+    return render_to_string(
+        "reports/board_pack.html",
+        {
+            "trust": trust,
+            "report": report,
+            "sections": sections.trust_sections(report),
+            "generated_at": timezone.localtime(),
+        },
+    )
 
 
 def render_pdf(
-    trust: Trust, census_date: datetime.date | None = None,
+    trust: Trust,
+    census_date: datetime.date | None = None,
     period: tuple[datetime.date, datetime.date] | None = None,
     progress: Callable[[int], None] | None = None,
 ) -> bytes:
@@ -81,8 +86,9 @@ class PackHTML(HTML):
 @functools.cache
 def pack_ua_stylesheet() -> CSS:
     path = STATIC_DIR / "css" / "board_pack_ua.css"
-    return CSS(string=path.read_text(encoding="utf-8"), base_url=path.as_uri(),
-               url_fetcher=StaticOnlyFetcher())
+    return CSS(
+        string=path.read_text(encoding="utf-8"), base_url=path.as_uri(), url_fetcher=StaticOnlyFetcher()
+    )
 
 
 def warm_up() -> None:

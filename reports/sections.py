@@ -81,8 +81,11 @@ class TrustReport:
 
 
 def trust_report(
-    trust: Trust, census_date: datetime.date | None = None,
-    period: tuple[datetime.date, datetime.date] | None = None, *, links: bool = False,
+    trust: Trust,
+    census_date: datetime.date | None = None,
+    period: tuple[datetime.date, datetime.date] | None = None,
+    *,
+    links: bool = False,
     visible_trust_ids: set[int] | frozenset[int] | None = None,
 ) -> TrustReport:
     """Everything the trust dashboard and the board pack show, read from the figures each app
@@ -96,10 +99,18 @@ def trust_report(
     start, end = period
     table = register.school_table(census_date=census_date, trust_ids=[trust.pk], history=True)
     ids = [r.school_id for r in table.rows]
-    report = TrustReport(title=trust.name, trust=trust, table=table, period=period, links=links,
-                         trend=table.trend, census_dates=table.census_dates)
+    report = TrustReport(
+        title=trust.name,
+        trust=trust,
+        table=table,
+        period=period,
+        links=links,
+        trend=table.trend,
+        census_dates=table.census_dates,
+    )
     report.funding = funding_figures.summary(
-        ids, funding_selectors.default_financial_year(end), end, names=funding_names(table))
+        ids, funding_selectors.default_financial_year(end), end, names=funding_names(table)
+    )
     report.timeliness = casework_figures.timeliness(ids, start, end, end)
     report.casework = casework_figures.by_kind(ids, *casework_figures.casework_period(end))
     report.training = casework_figures.training([trust.pk], start, end)
@@ -108,16 +119,15 @@ def trust_report(
     return report
 
 
-def funding_names(rows: register.SchoolTable | register.SchoolRow
-                  ) -> list[funding_figures.SchoolName]:
+def funding_names(rows: register.SchoolTable | register.SchoolRow) -> list[funding_figures.SchoolName]:
     """The funding tables' school names from the register's rows, already read."""
     listed = rows.rows if isinstance(rows, register.SchoolTable) else [rows]
-    return [funding_figures.SchoolName(r.school_id, r.name, r.laestab, r.trust_id, r.la_name)
-            for r in listed]
+    return [funding_figures.SchoolName(r.school_id, r.name, r.laestab, r.trust_id, r.la_name) for r in listed]
 
 
-def _furthest_from_national(rows: list[register.SchoolRow], attr: str, nat_attr: str, limit: int
-                            ) -> list[register.SchoolRow]:
+def _furthest_from_national(
+    rows: list[register.SchoolRow], attr: str, nat_attr: str, limit: int
+) -> list[register.SchoolRow]:
     def distance(r: register.SchoolRow):
         if r.figures is None or r.national is None or getattr(r.figures, attr) is None:
             return -1
@@ -129,15 +139,16 @@ def _furthest_from_national(rows: list[register.SchoolRow], attr: str, nat_attr:
     return [r for r in rows if id(r) in keep]
 
 
-def _bar_charts(key: str, what: str, attr: str, nat_attr: str, rows: list[register.SchoolRow],
-                limit: int | None = None) -> list[SafeString]:
+def _bar_charts(
+    key: str, what: str, attr: str, nat_attr: str, rows: list[register.SchoolRow], limit: int | None = None
+) -> list[SafeString]:
     out = []
     selection = ""
     if limit is not None and len(rows) > limit:
         selection = f" (the {limit} furthest from it; {len(rows) - limit} not shown)"
         rows = _furthest_from_national(rows, attr, nat_attr, limit)
     for start in range(0, len(rows), CHART_ROWS):
-        chunk = rows[start:start + CHART_ROWS]
+        chunk = rows[start : start + CHART_ROWS]
         part = f" (schools {start + 1} to {start + len(chunk)})" if len(rows) > CHART_ROWS else ""
         bars = [
             charts.Bar(
@@ -147,13 +158,15 @@ def _bar_charts(key: str, what: str, attr: str, nat_attr: str, rows: list[regist
             )
             for r in chunk
         ]
-        out.append(charts.bar_chart(
-            chart_id=f"chart-{key}-{start // CHART_ROWS + 1}",
-            title=f"{what} by school against the national average{selection}{part}",
-            desc=f"{what} of each school as a bar, with the national figure for the school's "
-                 "phase as a dashed mark. The same figures are in the table of schools.",
-            bars=bars,
-        ))
+        out.append(
+            charts.bar_chart(
+                chart_id=f"chart-{key}-{start // CHART_ROWS + 1}",
+                title=f"{what} by school against the national average{selection}{part}",
+                desc=f"{what} of each school as a bar, with the national figure for the school's "
+                "phase as a dashed mark. The same figures are in the table of schools.",
+                bars=bars,
+            )
+        )
     return out
 
 
@@ -167,8 +180,11 @@ def school_rows_html(rows: list[register.SchoolRow], *, show_trust: bool, links:
     from the database is escaped; numbers are formatted here."""
     school_url = reverse("reports:school", args=["0000000"]).replace("0000000", "{}")
     # The PDF's narrow column takes the short words (explained under the table).
-    words = {"national": "vs national", "change": "since last census"} if links else {
-        "national": "vs nat.", "change": "since last"}
+    words = (
+        {"national": "vs national", "change": "since last census"}
+        if links
+        else {"national": "vs nat.", "change": "since last"}
+    )
     out = []
     for r in rows:
         name = escape(r.name)
@@ -189,8 +205,8 @@ def school_rows_html(rows: list[register.SchoolRow], *, show_trust: bool, links:
             )
             flags = "<br>".join(
                 f'<span class="report-flag report-flag--{flag.kind}">{escape(flag.measure)} '
-                f'{"+" if flag.points >= 0 else "−"}{abs(flag.points)} '
-                f'{words[flag.kind]}</span>'
+                f"{'+' if flag.points >= 0 else '−'}{abs(flag.points)} "
+                f"{words[flag.kind]}</span>"
                 for flag in r.flags
             )
             cells.append(f'<td class="govuk-table__cell report-flags">{flags}</td>')
@@ -198,23 +214,38 @@ def school_rows_html(rows: list[register.SchoolRow], *, show_trust: bool, links:
     return mark_safe("\n".join(out))  # noqa: S308 - every text from the database is escaped
 
 
-def schools_section(title: str, table: register.SchoolTable, rows: list[register.SchoolRow], *,
-                    links: bool, charts_too: bool = True, show_trust: bool | None = None,
-                    chart_limit: int | None = None) -> Section:
+def schools_section(
+    title: str,
+    table: register.SchoolTable,
+    rows: list[register.SchoolRow],
+    *,
+    links: bool,
+    charts_too: bool = True,
+    show_trust: bool | None = None,
+    chart_limit: int | None = None,
+) -> Section:
     if show_trust is None:
         show_trust = len({r.trust_id for r in rows}) > 1
     rows_html = school_rows_html(rows, show_trust=show_trust, links=links)
-    return Section("schools", title, "reports/sections/schools.html", {
-        "table": table,
-        "rows": rows,
-        "rows_html": rows_html,
-        "show_trust": show_trust,
-        "flag_national": settings.REPORTS_FLAG_NATIONAL_POINTS,
-        "flag_change": settings.REPORTS_FLAG_CHANGE_POINTS,
-        "charts": (_bar_charts("ehcp", "EHCP %", "ehcp_pct", "ehcp_pct", rows, chart_limit)
-                   + _bar_charts("total", "Total SEND %", "total_pct", "total_pct", rows, chart_limit))
-        if charts_too else [],
-    })
+    return Section(
+        "schools",
+        title,
+        "reports/sections/schools.html",
+        {
+            "table": table,
+            "rows": rows,
+            "rows_html": rows_html,
+            "show_trust": show_trust,
+            "flag_national": settings.REPORTS_FLAG_NATIONAL_POINTS,
+            "flag_change": settings.REPORTS_FLAG_CHANGE_POINTS,
+            "charts": (
+                _bar_charts("ehcp", "EHCP %", "ehcp_pct", "ehcp_pct", rows, chart_limit)
+                + _bar_charts("total", "Total SEND %", "total_pct", "total_pct", rows, chart_limit)
+            )
+            if charts_too
+            else [],
+        },
+    )
 
 
 def summary_sentences(report: TrustReport) -> list[str]:
@@ -232,8 +263,9 @@ def summary_sentences(report: TrustReport) -> list[str]:
 
 
 def summary_section(report: TrustReport) -> Section:
-    return Section("summary", "Summary", "reports/sections/summary.html",
-                   {"sentences": summary_sentences(report)})
+    return Section(
+        "summary", "Summary", "reports/sections/summary.html", {"sentences": summary_sentences(report)}
+    )
 
 
 def funding_section(report: TrustReport) -> Section | None:
@@ -242,70 +274,106 @@ def funding_section(report: TrustReport) -> Section | None:
     schools = report.funding.schools
     limit = report.funding_school_limit
     if limit is not None and len(schools) > limit:
-        largest = sorted(schools, key=lambda r: (-r.totals.shortfall, -r.totals.gap,
-                                                 r.school.name))[:limit]
+        largest = sorted(schools, key=lambda r: (-r.totals.shortfall, -r.totals.gap, r.school.name))[:limit]
         keep = {id(r) for r in largest}
         schools = [r for r in schools if id(r) in keep]
-    return Section("funding", f"Top-up funding {report.funding.label}",
-                   "reports/sections/funding.html", {
-                       "summary": report.funding,
-                       "columns": FUNDING_COLUMNS,
-                       "la_rows_html": funding_rows_html(
-                           [(r.local_authority.name, r.totals)
-                            for r in report.funding.local_authorities]),
-                       "total_row_html": funding_rows_html([("Total", report.funding.total)],
-                                                           total=True),
-                       "schools": schools,
-                       "school_rows_html": funding_rows_html([(r.school.name, r.totals)
-                                                              for r in schools]),
-                       "schools_left_out": len(report.funding.schools) - len(schools)})
+    return Section(
+        "funding",
+        f"Top-up funding {report.funding.label}",
+        "reports/sections/funding.html",
+        {
+            "summary": report.funding,
+            "columns": FUNDING_COLUMNS,
+            "la_rows_html": funding_rows_html(
+                [(r.local_authority.name, r.totals) for r in report.funding.local_authorities]
+            ),
+            "total_row_html": funding_rows_html([("Total", report.funding.total)], total=True),
+            "schools": schools,
+            "school_rows_html": funding_rows_html([(r.school.name, r.totals) for r in schools]),
+            "schools_left_out": len(report.funding.schools) - len(schools),
+        },
+    )
 
 
 # The columns of the funding tables after the first (the LA or school), as funding_rows_html
 # draws them.
-FUNDING_COLUMNS = ("Claims", "Claimed (a year)", "Awarded (expected in the year)",
-                   "Expected to date", "Received", "Shortfall", "Provision cost", "Funding gap",
-                   "Unclaimed pupils")
+FUNDING_COLUMNS = (
+    "Claims",
+    "Claimed (a year)",
+    "Awarded (expected in the year)",
+    "Expected to date",
+    "Received",
+    "Shortfall",
+    "Provision cost",
+    "Funding gap",
+    "Unclaimed pupils",
+)
 
 
-def funding_rows_html(lines: list[tuple[str, funding_figures.FundingTotals]], *, total: bool = False
-                      ) -> SafeString:
+def funding_rows_html(
+    lines: list[tuple[str, funding_figures.FundingTotals]], *, total: bool = False
+) -> SafeString:
     """Rows of the funding tables: a label, then claims, money and unclaimed pupils. Built here
     for the reason school_rows_html gives (a template include per row of 100 schools takes
     about 6 ms)."""
     row_class = "govuk-table__row report-total" if total else "govuk-table__row"
     out = []
     for label, t in lines:
-        cells = "".join(f"{_NUM}{money(v)}</td>" for v in (
-            t.claimed_value, t.expected, t.expected_to_date, t.received, t.shortfall,
-            t.provision_cost, t.gap))
-        out.append(f'<tr class="{row_class}"><th scope="row" class="govuk-table__header">'
-                   f"{escape(label)}</th>{_NUM}{t.claims_submitted:,}</td>{cells}"
-                   f"{_NUM}{t.unclaimed:,}</td></tr>")
+        cells = "".join(
+            f"{_NUM}{money(v)}</td>"
+            for v in (
+                t.claimed_value,
+                t.expected,
+                t.expected_to_date,
+                t.received,
+                t.shortfall,
+                t.provision_cost,
+                t.gap,
+            )
+        )
+        out.append(
+            f'<tr class="{row_class}"><th scope="row" class="govuk-table__header">'
+            f"{escape(label)}</th>{_NUM}{t.claims_submitted:,}</td>{cells}"
+            f"{_NUM}{t.unclaimed:,}</td></tr>"
+        )
     return mark_safe("\n".join(out))  # noqa: S308 - the only text, the label, is escaped
 
 
 def timeliness_section(report: TrustReport) -> Section | None:
     if report.timeliness is None:
         return None
-    return Section("timeliness", "EHC needs assessments: timeliness by local authority",
-                   "reports/sections/timeliness.html",
-                   {"timeliness": report.timeliness, "period": report.period})
+    return Section(
+        "timeliness",
+        "EHC needs assessments: timeliness by local authority",
+        "reports/sections/timeliness.html",
+        {"timeliness": report.timeliness, "period": report.period},
+    )
 
 
 def casework_section(report: TrustReport) -> Section | None:
     if report.casework is None:
         return None
-    return Section("casework", "Casework opened and closed by kind",
-                   "reports/sections/casework.html", {"casework": report.casework})
+    return Section(
+        "casework",
+        "Casework opened and closed by kind",
+        "reports/sections/casework.html",
+        {"casework": report.casework},
+    )
 
 
 def training_section(report: TrustReport) -> Section | None:
     if report.training is None:
         return None
-    return Section("training", "Training delivered", "reports/sections/training.html",
-                   {"training": report.training, "period": report.period,
-                    "rows_html": training_rows_html(report.training.rows)})
+    return Section(
+        "training",
+        "Training delivered",
+        "reports/sections/training.html",
+        {
+            "training": report.training,
+            "period": report.period,
+            "rows_html": training_rows_html(report.training.rows),
+        },
+    )
 
 
 def training_rows_html(rows: list[dict]) -> SafeString:
@@ -316,8 +384,9 @@ def training_rows_html(rows: list[dict]) -> SafeString:
         name = escape(r["school__name"] or "Not for one school")
         out.append(
             f'<tr class="govuk-table__row"><th scope="row" class="govuk-table__header">{name}</th>'
-            f'{_NUM}{r["sessions"] or 0:,}</td>{_NUM}{_hours(r["hours"])}</td>'
-            f'{_NUM}{num(r["staff"])}</td></tr>')
+            f"{_NUM}{r['sessions'] or 0:,}</td>{_NUM}{_hours(r['hours'])}</td>"
+            f"{_NUM}{num(r['staff'])}</td></tr>"
+        )
     return mark_safe("\n".join(out))  # noqa: S308 - the one text from the database is escaped
 
 
@@ -332,32 +401,47 @@ def _hours(value) -> str:
 def time_split_section(report: TrustReport) -> Section | None:
     if not report.time_splits:
         return None
-    return Section("time-split", "The Head of SEND's time between trusts",
-                   "reports/sections/time_split.html", {"splits": report.time_splits})
+    return Section(
+        "time-split",
+        "The Head of SEND's time between trusts",
+        "reports/sections/time_split.html",
+        {"splits": report.time_splits},
+    )
 
 
 def school_table_section(report: TrustReport) -> Section:
-    return schools_section("Schools against the national averages", report.table, report.table.rows,
-                           links=report.links, chart_limit=report.chart_limit)
+    return schools_section(
+        "Schools against the national averages",
+        report.table,
+        report.table.rows,
+        links=report.links,
+        chart_limit=report.chart_limit,
+    )
 
 
-def trend_chart(chart_id: str, title: str, points: list[register.TrendPoint],
-                national: register.National | None = None) -> SafeString:
+def trend_chart(
+    chart_id: str, title: str, points: list[register.TrendPoint], national: register.National | None = None
+) -> SafeString:
     labels = [f"{p.census_date:%b %Y}" for p in points]
     return charts.line_chart(
         chart_id=chart_id,
         title=title,
         desc="EHCP, SEN Support and total SEND as a percentage of pupils on roll at each census"
-             + (", with the national figures as dotted lines" if national else "")
-             + ". The same figures are in the table below the chart.",
+        + (", with the national figures as dotted lines" if national else "")
+        + ". The same figures are in the table below the chart.",
         labels=labels,
         series=[
-            charts.Series("EHCP", [p.figures.ehcp_pct for p in points],
-                          national.ehcp_pct if national else None),
-            charts.Series("SEN Support", [p.figures.sen_support_pct for p in points],
-                          national.sen_support_pct if national else None),
-            charts.Series("Total SEND", [p.figures.total_pct for p in points],
-                          national.total_pct if national else None),
+            charts.Series(
+                "EHCP", [p.figures.ehcp_pct for p in points], national.ehcp_pct if national else None
+            ),
+            charts.Series(
+                "SEN Support",
+                [p.figures.sen_support_pct for p in points],
+                national.sen_support_pct if national else None,
+            ),
+            charts.Series(
+                "Total SEND", [p.figures.total_pct for p in points], national.total_pct if national else None
+            ),
         ],
     )
 
@@ -365,29 +449,42 @@ def trend_chart(chart_id: str, title: str, points: list[register.TrendPoint],
 def trend_section(report: TrustReport) -> Section | None:
     if not report.trend:
         return None
-    return Section("trends", "Trends over censuses", "reports/sections/trends.html", {
-        "points": report.trend,
-        "chart": trend_chart("chart-trend", f"{report.title}: pupils with SEND at each census",
-                             report.trend),
-    })
+    return Section(
+        "trends",
+        "Trends over censuses",
+        "reports/sections/trends.html",
+        {
+            "points": report.trend,
+            "chart": trend_chart(
+                "chart-trend", f"{report.title}: pupils with SEND at each census", report.trend
+            ),
+        },
+    )
 
 
 def needs_section(report: TrustReport) -> Section | None:
-    rows = register.needs_breakdown([r.by_need for r in report.table.rows if r.has_census],
-                                   suppress=report.suppress)
+    rows = register.needs_breakdown(
+        [r.by_need for r in report.table.rows if r.has_census], suppress=report.suppress
+    )
     if not rows:
         return None
-    return Section("needs", "Primary needs", "reports/sections/needs.html",
-                   {"rows": rows, "suppress": report.suppress})
+    return Section(
+        "needs", "Primary needs", "reports/sections/needs.html", {"rows": rows, "suppress": report.suppress}
+    )
 
 
 def year_groups_section(report: TrustReport) -> Section | None:
     rows = register.year_group_breakdown(
-        [r.by_year_group for r in report.table.rows if r.has_census], suppress=report.suppress)
+        [r.by_year_group for r in report.table.rows if r.has_census], suppress=report.suppress
+    )
     if not rows:
         return None
-    return Section("year-groups", "Year groups", "reports/sections/year_groups.html",
-                   {"rows": rows, "suppress": report.suppress})
+    return Section(
+        "year-groups",
+        "Year groups",
+        "reports/sections/year_groups.html",
+        {"rows": rows, "suppress": report.suppress},
+    )
 
 
 TRUST_SECTIONS: list[Callable[[TrustReport], Section | None]] = [
@@ -420,40 +517,53 @@ def school_figures_section(profile: register.SchoolProfile) -> Section:
             chart_id="chart-school",
             title=f"{row.name}: pupils with SEND against the national average",
             desc="EHCP, SEN Support and total SEND as a percentage of pupils on roll, with the "
-                 f"national figure for {row.national_phase} schools as a dashed mark.",
+            f"national figure for {row.national_phase} schools as a dashed mark.",
             bars=[
-                charts.Bar(label, getattr(row.figures, attr),
-                           getattr(row.national, nat_attr) if row.national else None)
+                charts.Bar(
+                    label,
+                    getattr(row.figures, attr),
+                    getattr(row.national, nat_attr) if row.national else None,
+                )
                 for _key, label, attr, nat_attr in register.MEASURES
             ],
             label_width=120,
         )
-    return Section("figures", "Pupils with SEND", "reports/sections/school_figures.html",
-                   {"row": row, "chart": chart})
+    return Section(
+        "figures", "Pupils with SEND", "reports/sections/school_figures.html", {"row": row, "chart": chart}
+    )
 
 
 def school_trend_section(profile: register.SchoolProfile) -> Section | None:
     if not profile.history:
         return None
-    return Section("trends", "Over the censuses", "reports/sections/trends.html", {
-        "points": profile.history,
-        "chart": trend_chart("chart-trend", f"{profile.row.name}: pupils with SEND at each census",
-                             profile.history, profile.row.national),
-    })
+    return Section(
+        "trends",
+        "Over the censuses",
+        "reports/sections/trends.html",
+        {
+            "points": profile.history,
+            "chart": trend_chart(
+                "chart-trend",
+                f"{profile.row.name}: pupils with SEND at each census",
+                profile.history,
+                profile.row.national,
+            ),
+        },
+    )
 
 
 def school_needs_section(profile: register.SchoolProfile) -> Section | None:
     if not profile.needs:
         return None
-    return Section("needs", "Primary needs", "reports/sections/needs.html",
-                   {"rows": profile.needs})
+    return Section("needs", "Primary needs", "reports/sections/needs.html", {"rows": profile.needs})
 
 
 def school_year_groups_section(profile: register.SchoolProfile) -> Section | None:
     if not profile.year_groups:
         return None
-    return Section("year-groups", "Year groups", "reports/sections/year_groups.html",
-                   {"rows": profile.year_groups})
+    return Section(
+        "year-groups", "Year groups", "reports/sections/year_groups.html", {"rows": profile.year_groups}
+    )
 
 
 SCHOOL_SECTIONS: list[Callable[[register.SchoolProfile], Section | None]] = [
@@ -465,19 +575,24 @@ SCHOOL_SECTIONS: list[Callable[[register.SchoolProfile], Section | None]] = [
 
 
 def school_casework_section(casework: casework_figures.SchoolCasework, *, links: bool) -> Section:
-    return Section("casework", "Open cases and statutory steps due",
-                   "reports/sections/school_casework.html",
-                   {"casework": casework, "links": links})
+    return Section(
+        "casework",
+        "Open cases and statutory steps due",
+        "reports/sections/school_casework.html",
+        {"casework": casework, "links": links},
+    )
 
 
 def school_funding_section(summary: funding_figures.FundingSummary) -> Section:
-    return Section("funding", f"Top-up funding {summary.label}",
-                   "reports/sections/school_funding.html",
-                   {"summary": summary, "totals": summary.total})
+    return Section(
+        "funding",
+        f"Top-up funding {summary.label}",
+        "reports/sections/school_funding.html",
+        {"summary": summary, "totals": summary.total},
+    )
 
 
-def school_page_order(register: list[str], casework: list[str], funding: list[str]
-                      ) -> list[str]:
+def school_page_order(register: list[str], casework: list[str], funding: list[str]) -> list[str]:
     """The school page's drawn sections in order: the school's figures, then its casework and
     funding (where the reader may see them), then the rest of the register."""
     return register[:1] + casework + funding + register[1:]

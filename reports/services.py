@@ -71,8 +71,7 @@ def _send(pack_id: int) -> None:
     task = _render_task()
     if settings.REPORTS_BOARD_PACK_IN_THREAD and task.app.conf.task_always_eager:
         # Not a daemon: a server stopping waits for the pack it is drawing.
-        threading.Thread(target=_render_in_thread, args=(pack_id,),
-                         name=f"board-pack-{pack_id}").start()
+        threading.Thread(target=_render_in_thread, args=(pack_id,), name=f"board-pack-{pack_id}").start()
         return
     task.delay(pack_id)
 
@@ -111,8 +110,12 @@ def board_pack_request(
     try:
         with transaction.atomic():
             pack = _packs().create(
-                trust=trust, census_date=census_date, period_start=start, period_end=end,
-                requested_by=actor, idempotency_key=idempotency_key,
+                trust=trust,
+                census_date=census_date,
+                period_start=start,
+                period_end=end,
+                requested_by=actor,
+                idempotency_key=idempotency_key,
             )
             pack_id = pack.pk
             transaction.on_commit(lambda: _enqueue_render(pack_id))
@@ -133,9 +136,11 @@ def board_pack_requeue_waiting(*, older_than: int | None = None) -> list[int]:
         older_than = settings.REPORTS_BOARD_PACK_REQUEUE_AFTER
     cutoff = timezone.now() - datetime.timedelta(seconds=older_than)
     ids = list(
-        _packs().filter(status=BoardPack.Status.QUEUED, started_at__isnull=True)
+        _packs()
+        .filter(status=BoardPack.Status.QUEUED, started_at__isnull=True)
         .filter(Q(error=QUEUE_WAITING) | Q(created_at__lte=cutoff))
-        .order_by("pk").values_list("pk", flat=True)
+        .order_by("pk")
+        .values_list("pk", flat=True)
     )
     sent = []
     for pack_id in ids:
@@ -174,8 +179,7 @@ def board_pack_render(*, pack_id: int) -> BoardPack:
         pack.attempts += 1
         pack.error = ""
         pack.progress = 5  # started: the bar shows something moving
-        pack.save(update_fields=["status", "started_at", "heartbeat_at", "attempts", "error",
-                                 "progress"])
+        pack.save(update_fields=["status", "started_at", "heartbeat_at", "attempts", "error", "progress"])
     if settings.REPORTS_TEST_RENDER_DELAY:
         time.sleep(settings.REPORTS_TEST_RENDER_DELAY)
 
@@ -183,8 +187,9 @@ def board_pack_render(*, pack_id: int) -> BoardPack:
         _packs().filter(pk=pack.pk, status=BoardPack.Status.RENDERING).update(progress=done)
 
     with heartbeat(BoardPack, pack.pk):
-        content = pdf.render_pdf(pack.trust, pack.census_date,
-                                 (pack.period_start, pack.period_end), progress=progress)
+        content = pdf.render_pdf(
+            pack.trust, pack.census_date, (pack.period_start, pack.period_end), progress=progress
+        )
     relative = Path(settings.REPORTS_BOARD_PACK_DIR) / pack.trust.slug / f"board-pack-{pack.pk}.pdf"
     target = Path(settings.MEDIA_ROOT) / relative
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -201,8 +206,12 @@ def board_pack_render(*, pack_id: int) -> BoardPack:
     finally:
         temporary.unlink(missing_ok=True)
     _packs().filter(pk=pack.pk).update(
-        status=BoardPack.Status.READY, file_path=str(relative), file_size=len(content),
-        finished_at=timezone.now(), error="", progress=100,
+        status=BoardPack.Status.READY,
+        file_path=str(relative),
+        file_size=len(content),
+        finished_at=timezone.now(),
+        error="",
+        progress=100,
     )
     pack.refresh_from_db()
     return pack
@@ -232,22 +241,25 @@ def board_pack_recover_stalled() -> int:
     found = 0
     with transaction.atomic():
         packs = list(
-            _packs().select_for_update(skip_locked=True)
+            _packs()
+            .select_for_update(skip_locked=True)
             .filter(status=BoardPack.Status.RENDERING)
-            .filter(Q(heartbeat_at__lt=before)
-                    | Q(heartbeat_at__isnull=True, started_at__lt=before))
+            .filter(Q(heartbeat_at__lt=before) | Q(heartbeat_at__isnull=True, started_at__lt=before))
         )
         for pack in packs:
             found += 1
             if pack.attempts >= settings.JOBS_MAX_ATTEMPTS:
                 _packs().filter(pk=pack.pk).update(
-                    status=BoardPack.Status.FAILED, finished_at=timezone.now(),
+                    status=BoardPack.Status.FAILED,
+                    finished_at=timezone.now(),
                     error=f"The pack stopped while it was being drawn, {pack.attempts} times. "
-                          "Try again; if it stops again, ask the platform admin.")
+                    "Try again; if it stops again, ask the platform admin.",
+                )
                 log.error("Board pack %s stopped after %s runs", pack.pk, pack.attempts)
                 continue
-            _packs().filter(pk=pack.pk).update(status=BoardPack.Status.QUEUED, error=INTERRUPTED,
-                                               progress=0, heartbeat_at=None)
+            _packs().filter(pk=pack.pk).update(
+                status=BoardPack.Status.QUEUED, error=INTERRUPTED, progress=0, heartbeat_at=None
+            )
             log.warning("Board pack %s stalled while rendering; sending it again", pack.pk)
             transaction.on_commit(partial(_enqueue_render, pack.pk))
     return found
@@ -259,9 +271,18 @@ def board_pack_retry(*, actor: User, pack: BoardPack) -> bool:
     if not access.can_in_trust(actor, Capability.REQUEST_BOARD_PACK, pack.trust_id):
         raise PermissionDenied
     with transaction.atomic():
-        retried = _packs().filter(pk=pack.pk, status=BoardPack.Status.FAILED).update(
-            status=BoardPack.Status.QUEUED, error="", progress=0, started_at=None,
-            finished_at=None, heartbeat_at=None)
+        retried = (
+            _packs()
+            .filter(pk=pack.pk, status=BoardPack.Status.FAILED)
+            .update(
+                status=BoardPack.Status.QUEUED,
+                error="",
+                progress=0,
+                started_at=None,
+                finished_at=None,
+                heartbeat_at=None,
+            )
+        )
         if retried:
             transaction.on_commit(lambda: _enqueue_render(pack.pk))
     return bool(retried)

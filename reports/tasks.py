@@ -46,11 +46,11 @@ def render_board_pack(self, pack_id: int) -> None:
                 services.board_pack_fail(
                     pack_id=pack_id,
                     error="The board pack could not be produced. Try again; if "
-                          f"it fails again, report this error: {error}",
+                    f"it fails again, report this error: {error}",
                 )
                 return
             services.board_pack_retrying(pack_id=pack_id, error=error)
-            raise self.retry(exc=exc, countdown=5 * 2 ** self.request.retries) from exc
+            raise self.retry(exc=exc, countdown=5 * 2**self.request.retries) from exc
 
 
 @shared_task(name="reports.requeue_waiting_board_packs")
@@ -60,8 +60,7 @@ def requeue_waiting_board_packs() -> int:
         return len(services.board_pack_requeue_waiting())
 
 
-@shared_task(name="reports.verify_figures", acks_late=True,
-             time_limit=settings.REPORTS_BOARD_PACK_TIME_LIMIT)
+@shared_task(name="reports.verify_figures", acks_late=True, time_limit=settings.REPORTS_BOARD_PACK_TIME_LIMIT)
 def verify_figures() -> int:
     """Daily (beat): every kept figure recomputed from its source rows and compared with the
     summary rows (reports.figures_check); the result is stored for /healthz. Read-only and

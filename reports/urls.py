@@ -16,6 +16,5 @@ urlpatterns = [
     path("trusts/<slug:slug>/board-packs/", views.board_packs, name="board_packs"),
     path("board-packs/<int:pk>/status/", views.board_pack_status, name="board_pack_status"),
     path("board-packs/<int:pk>/retry/", views.board_pack_retry, name="board_pack_retry"),
-    path("board-packs/<int:pk>/download/", views.board_pack_download,
-         name="board_pack_download"),
+    path("board-packs/<int:pk>/download/", views.board_pack_download, name="board_pack_download"),
 ]

@@ -1,4 +1,3 @@
-
 """Dashboards, exports and board packs. Every view asks trusts.access for the school, trust or
 pack it shows; anything the user may not see answers 404."""
 
@@ -84,14 +83,23 @@ def index(request):
 @require_GET
 def school_dashboard(request, laestab: str):
     school = _get_school_for_user(request, laestab)
-    page = pages.school_page(school.pk, _census_from(request), today=timezone.localdate(),
-                             **pages.school_page_options(request.user, school.pk))
-    return render(request, "reports/school.html", {
-        "school": school,
-        "page": page,
-        "trust_dashboard": access.can_in_trust(request.user, Capability.VIEW_TRUST_DASHBOARD,
-                                               school.trust_id),
-    })
+    page = pages.school_page(
+        school.pk,
+        _census_from(request),
+        today=timezone.localdate(),
+        **pages.school_page_options(request.user, school.pk),
+    )
+    return render(
+        request,
+        "reports/school.html",
+        {
+            "school": school,
+            "page": page,
+            "trust_dashboard": access.can_in_trust(
+                request.user, Capability.VIEW_TRUST_DASHBOARD, school.trust_id
+            ),
+        },
+    )
 
 
 @login_required
@@ -99,19 +107,26 @@ def school_dashboard(request, laestab: str):
 def trust_dashboard(request, slug: str):
     trust = _get_trust_for_user(request, slug, Capability.VIEW_TRUST_DASHBOARD)
     visible = pages.dashboard_trust_ids(request.user)
-    page = pages.trust_page(trust, _census_from(request), visible_trust_ids=visible,
-                            today=timezone.localdate())
-    return render(request, "reports/trust.html", {
-        "trust": trust,
-        "page": page,
-        "can_request_pack": access.can_in_trust(request.user, Capability.REQUEST_BOARD_PACK, trust),
-        "cross_trust": len(visible) > 1,
-    })
+    page = pages.trust_page(
+        trust, _census_from(request), visible_trust_ids=visible, today=timezone.localdate()
+    )
+    return render(
+        request,
+        "reports/trust.html",
+        {
+            "trust": trust,
+            "page": page,
+            "can_request_pack": access.can_in_trust(request.user, Capability.REQUEST_BOARD_PACK, trust),
+            "cross_trust": len(visible) > 1,
+        },
+    )
 
 
 def _cross_trust_filters(request) -> tuple[dict[str, str], str]:
-    return ({k: request.GET.get(k, "") for k in pages.CROSS_FILTERS},
-            request.GET.get("sort", pages.DEFAULT_SORT))
+    return (
+        {k: request.GET.get(k, "") for k in pages.CROSS_FILTERS},
+        request.GET.get("sort", pages.DEFAULT_SORT),
+    )
 
 
 @login_required
@@ -119,8 +134,7 @@ def _cross_trust_filters(request) -> tuple[dict[str, str], str]:
 def cross_trust_dashboard(request):
     trust_ids = _get_cross_trust_ids_for_user(request)
     filters, sort = _cross_trust_filters(request)
-    body = pages.cross_trust_body(trust_ids, filters=filters, sort=sort,
-                                  today=timezone.localdate())
+    body = pages.cross_trust_body(trust_ids, filters=filters, sort=sort, today=timezone.localdate())
     return render(request, "reports/cross_trust.html", {"body": body})
 
 
@@ -136,8 +150,9 @@ def school_export(request, laestab: str, fmt: str):
         raise Http404("No such format.")
     profile = register.school_profile(school.pk, None)
     data = exports.school_profile_dataset(profile)
-    audit.record_export(actor=request.user, subject=school, what=f"SEND figures by census ({fmt})",
-                        rows=len(data))
+    audit.record_export(
+        actor=request.user, subject=school, what=f"SEND figures by census ({fmt})", rows=len(data)
+    )
     return exports.response(data, fmt, f"send-figures-{school.laestab}")
 
 
@@ -150,8 +165,9 @@ def trust_export(request, slug: str, fmt: str):
         raise Http404("No such format.")
     table = register.school_table(census_date=_census_from(request), trust_ids=[trust.pk])
     data = exports.school_table_dataset(table, table.rows)
-    audit.record_export(actor=request.user, subject=trust, what=f"SEND school table ({fmt})",
-                        rows=len(table.rows))
+    audit.record_export(
+        actor=request.user, subject=trust, what=f"SEND school table ({fmt})", rows=len(table.rows)
+    )
     return exports.response(data, fmt, f"send-schools-{trust.slug}")
 
 
@@ -167,9 +183,12 @@ def cross_trust_export(request, fmt: str):
     rows = register.filter_and_sort(table.rows, sort=sort, **filters)
     data = exports.school_table_dataset(table, rows)
     for trust in Trust.objects.filter(pk__in={r.trust_id for r in rows}):
-        audit.record_export(actor=request.user, subject=trust,
-                            what=f"SEND cross-trust school table ({fmt})",
-                            rows=sum(1 for r in rows if r.trust_id == trust.pk))
+        audit.record_export(
+            actor=request.user,
+            subject=trust,
+            what=f"SEND cross-trust school table ({fmt})",
+            rows=sum(1 for r in rows if r.trust_id == trust.pk),
+        )
     return exports.response(data, fmt, "send-schools-all-trusts")
 
 
@@ -194,13 +213,18 @@ def board_packs(request, slug: str):
         form = BoardPackRequestForm(request.POST, census_dates=dates)
         if form.is_valid():
             pack = services.board_pack_request(
-                actor=request.user, trust=trust, census_date=form.cleaned_data["census"],
+                actor=request.user,
+                trust=trust,
+                census_date=form.cleaned_data["census"],
                 idempotency_key=form.cleaned_data["idempotency_key"],
             )
             if services.board_pack_is_waiting(pack):
-                messages.warning(request, "Board pack requested, but the job service is not "
-                                          "answering just now: it is queued and will be produced "
-                                          "automatically when the service is back.")
+                messages.warning(
+                    request,
+                    "Board pack requested, but the job service is not "
+                    "answering just now: it is queued and will be produced "
+                    "automatically when the service is back.",
+                )
             else:
                 messages.success(request, "Board pack requested. This page shows when it is ready.")
             return redirect("reports:board_packs", slug=trust.slug)
@@ -209,9 +233,16 @@ def board_packs(request, slug: str):
         form = BoardPackRequestForm(initial={"idempotency_key": uuid.uuid4().hex}, census_dates=dates)
         status = 200
     packs = list(BoardPack.objects.filter(trust=trust).select_related("requested_by")[:50])
-    return render(request, "reports/board_packs.html", {
-        "trust": trust, "form": form, "packs": packs,
-    }, status=status)
+    return render(
+        request,
+        "reports/board_packs.html",
+        {
+            "trust": trust,
+            "form": form,
+            "packs": packs,
+        },
+        status=status,
+    )
 
 
 @login_required
@@ -241,7 +272,9 @@ def board_pack_download(request, pk: int):
         raise Http404("This board pack is not ready.")
     audit.record_export(actor=request.user, subject=pack.trust, what=f"board pack {pack.pk}", rows=0)
     date = (pack.census_date or pack.created_at.date()).isoformat()
-    return FileResponse(open(path, "rb"), as_attachment=True,  # noqa: SIM115 - closed by Django
-                        filename=f"{pack.trust.slug}-board-pack-{date}.pdf",
-                        content_type="application/pdf")
-
+    return FileResponse(
+        open(path, "rb"),
+        as_attachment=True,  # noqa: SIM115 - closed by Django
+        filename=f"{pack.trust.slug}-board-pack-{date}.pdf",
+        content_type="application/pdf",
+    )

@@ -103,8 +103,7 @@ class Shape:
         self.procs: list[tuple[str, subprocess.Popen]] = []
 
     def env(self) -> dict[str, str]:
-        database_url = os.environ.get(
-            "DATABASE_URL", "postgres://postgres@127.0.0.1:5432/send_portal_local")
+        database_url = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/send_portal_local")
         return {
             **os.environ,
             "DJANGO_SETTINGS_MODULE": "send_portal.settings.production",
@@ -136,8 +135,9 @@ class Shape:
 
     def start(self, name: str, cmd: list[str], env: dict[str, str]) -> None:
         log = open(self.logs / f"{name}.log", "ab")  # noqa: SIM115 - the child holds it
-        proc = subprocess.Popen(cmd, cwd=BASE_DIR, env=env, stdout=log, stderr=subprocess.STDOUT,
-                                stdin=subprocess.DEVNULL)
+        proc = subprocess.Popen(
+            cmd, cwd=BASE_DIR, env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL
+        )
         log.close()
         self.procs.append((name, proc))
 
@@ -167,21 +167,32 @@ class Shape:
         Path(env["MEDIA_ROOT"]).mkdir(parents=True, exist_ok=True)
         ensure_database(env["DATABASE_URL"])
         manage = [sys.executable, "manage.py"]
-        subprocess.run([*manage, "migrate", "--noinput"], cwd=BASE_DIR, env=env, check=True,
-                       stdout=subprocess.DEVNULL)
+        subprocess.run(
+            [*manage, "migrate", "--noinput"], cwd=BASE_DIR, env=env, check=True, stdout=subprocess.DEVNULL
+        )
         if not static_is_fresh(Path(env["STATIC_ROOT"])):
             say("collecting static files")
-            subprocess.run([*manage, "collectstatic", "--noinput"], cwd=BASE_DIR, env=env,
-                           check=True, stdout=subprocess.DEVNULL)
+            subprocess.run(
+                [*manage, "collectstatic", "--noinput"],
+                cwd=BASE_DIR,
+                env=env,
+                check=True,
+                stdout=subprocess.DEVNULL,
+            )
 
-        self.start("gunicorn", [sys.executable, "-m", "gunicorn", "-c", str(GUNICORN_CONF),
-                                "send_portal.wsgi:application"], env)
+        self.start(
+            "gunicorn",
+            [sys.executable, "-m", "gunicorn", "-c", str(GUNICORN_CONF), "send_portal.wsgi:application"],
+            env,
+        )
         celery = [sys.executable, "-m", "celery", "-A", "send_portal"]
         self.start("worker", [*celery, "worker", "--loglevel", "INFO", "--concurrency", "2"], env)
-        self.start("beat", [*celery, "beat", "--loglevel", "INFO",
-                            "--schedule", str(self.state / "celerybeat-schedule")], env)
-        self.start("caddy", [caddy, "run", "--config", str(CADDYFILE), "--adapter", "caddyfile"],
-                   env)
+        self.start(
+            "beat",
+            [*celery, "beat", "--loglevel", "INFO", "--schedule", str(self.state / "celerybeat-schedule")],
+            env,
+        )
+        self.start("caddy", [caddy, "run", "--config", str(CADDYFILE), "--adapter", "caddyfile"], env)
 
         deadline = time.monotonic() + 90
         while True:
@@ -198,8 +209,17 @@ class Shape:
                 return 1
             time.sleep(0.3)
 
-        say("ready: " + json.dumps({"site": self.site, "gunicorn": env["GUNICORN_BIND"],
-                                    "http_redirect": self.http_port, "logs": str(self.logs)}))
+        say(
+            "ready: "
+            + json.dumps(
+                {
+                    "site": self.site,
+                    "gunicorn": env["GUNICORN_BIND"],
+                    "http_redirect": self.http_port,
+                    "logs": str(self.logs),
+                }
+            )
+        )
         while not (name := self.dead()):
             time.sleep(0.5)
         say(f"{name} stopped; stopping the rest (see {self.logs / (name + '.log')})")

@@ -38,8 +38,9 @@ class BackupError(Exception):
 def _database() -> dict:
     db = settings.DATABASES["default"]
     if db["ENGINE"] != "django.db.backends.postgresql":
-        raise BackupError("Backups are of PostgreSQL databases only (DATABASE_URL is "
-                          f"{db['ENGINE'].rsplit('.', 1)[-1]}).")
+        raise BackupError(
+            f"Backups are of PostgreSQL databases only (DATABASE_URL is {db['ENGINE'].rsplit('.', 1)[-1]})."
+        )
     return db
 
 
@@ -47,17 +48,20 @@ def _libpq_env(db: dict) -> dict[str, str]:
     # Connection details for pg_dump and pg_restore through the environment: the password
     # never appears in a process list.
     env = {**os.environ, "PGDATABASE": db["NAME"]}
-    for key, var in (("HOST", "PGHOST"), ("PORT", "PGPORT"), ("USER", "PGUSER"),
-                     ("PASSWORD", "PGPASSWORD")):
+    for key, var in (("HOST", "PGHOST"), ("PORT", "PGPORT"), ("USER", "PGUSER"), ("PASSWORD", "PGPASSWORD")):
         if db.get(key):
             env[var] = str(db[key])
     return env
 
 
 def _connect(db: dict) -> psycopg.Connection:
-    kwargs = {"dbname": db["NAME"], "host": db.get("HOST") or None,
-              "port": db.get("PORT") or None, "user": db.get("USER") or None,
-              "password": db.get("PASSWORD") or None}
+    kwargs = {
+        "dbname": db["NAME"],
+        "host": db.get("HOST") or None,
+        "port": db.get("PORT") or None,
+        "user": db.get("USER") or None,
+        "password": db.get("PASSWORD") or None,
+    }
     return psycopg.connect(**{k: v for k, v in kwargs.items() if v is not None}, autocommit=True)
 
 
@@ -69,19 +73,23 @@ def _value(cursor: psycopg.Cursor[Any]) -> Any:
 
 
 def table_counts(conn: psycopg.Connection) -> dict[str, int]:
-    tables = [row[0] for row in conn.execute(
-        "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' "
-        "AND table_type = 'BASE TABLE' ORDER BY table_name")]
-    return {t: _value(conn.execute(sql.SQL("SELECT count(*) FROM {}").format(sql.Identifier(t))))
-            for t in tables}
+    tables = [
+        row[0]
+        for row in conn.execute(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' "
+            "AND table_type = 'BASE TABLE' ORDER BY table_name"
+        )
+    ]
+    return {
+        t: _value(conn.execute(sql.SQL("SELECT count(*) FROM {}").format(sql.Identifier(t)))) for t in tables
+    }
 
 
 def media_files(root: Path) -> dict[str, str]:
     """Every file under root (relative path -> SHA-256)."""
     if not root.exists():
         return {}
-    return {p.relative_to(root).as_posix(): _sha256(p)
-            for p in sorted(root.rglob("*")) if p.is_file()}
+    return {p.relative_to(root).as_posix(): _sha256(p) for p in sorted(root.rglob("*")) if p.is_file()}
 
 
 def _sha256(path: Path) -> str:
@@ -119,8 +127,7 @@ def backup(root: Path, now: datetime.datetime | None = None) -> Path:
             conn.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
             snapshot = _value(conn.execute("SELECT pg_export_snapshot()"))
             counts = table_counts(conn)
-            _run(["pg_dump", "--format=custom", f"--snapshot={snapshot}",
-                  "--file", str(partial / DUMP)], env)
+            _run(["pg_dump", "--format=custom", f"--snapshot={snapshot}", "--file", str(partial / DUMP)], env)
             conn.execute("COMMIT")
         # The archive must be readable by the pg_restore that will restore it.
         _run(["pg_restore", "--list", str(partial / DUMP)], env)
@@ -165,28 +172,46 @@ def restore(folder: Path) -> RestoreResult:
 
     connections["default"].close()  # Django's own connection plays no part
     with _connect(db) as conn:
-        existing = _value(conn.execute("SELECT count(*) FROM information_schema.tables "
-                                       "WHERE table_schema = 'public'"))
+        existing = _value(
+            conn.execute("SELECT count(*) FROM information_schema.tables WHERE table_schema = 'public'")
+        )
     if existing:
-        raise BackupError(f"Database {db['NAME']} is not empty ({existing} tables): restore "
-                          "into a new, empty database (createdb), then point DATABASE_URL at it.")
+        raise BackupError(
+            f"Database {db['NAME']} is not empty ({existing} tables): restore "
+            "into a new, empty database (createdb), then point DATABASE_URL at it."
+        )
     media_root = Path(settings.MEDIA_ROOT)
     if media_files(media_root):
         raise BackupError(f"MEDIA_ROOT {media_root} is not empty: restore into an empty folder.")
 
-    _run(["pg_restore", "--no-owner", "--no-privileges", "--exit-on-error",
-          "--single-transaction", "--dbname", db["NAME"], str(folder / DUMP)], _libpq_env(db))
+    _run(
+        [
+            "pg_restore",
+            "--no-owner",
+            "--no-privileges",
+            "--exit-on-error",
+            "--single-transaction",
+            "--dbname",
+            db["NAME"],
+            str(folder / DUMP),
+        ],
+        _libpq_env(db),
+    )
     media_root.mkdir(parents=True, exist_ok=True)
     with tarfile.open(folder / MEDIA, "r:gz") as tar:
         tar.extractall(media_root, filter="data")
 
     with _connect(db) as conn:
         counts = table_counts(conn)
-    differences = [f"table {t}: {manifest['tables'].get(t)} in the backup, {counts.get(t)} restored"
-                   for t in sorted(set(counts) | set(manifest["tables"]))
-                   if counts.get(t) != manifest["tables"].get(t)]
+    differences = [
+        f"table {t}: {manifest['tables'].get(t)} in the backup, {counts.get(t)} restored"
+        for t in sorted(set(counts) | set(manifest["tables"]))
+        if counts.get(t) != manifest["tables"].get(t)
+    ]
     restored_media = media_files(media_root)
-    differences += [f"media file {name}: missing or different"
-                    for name, digest in manifest["media"].items()
-                    if restored_media.get(name) != digest]
+    differences += [
+        f"media file {name}: missing or different"
+        for name, digest in manifest["media"].items()
+        if restored_media.get(name) != digest
+    ]
     return RestoreResult(len(counts), sum(counts.values()), len(restored_media), differences)

@@ -63,8 +63,11 @@ class FailSoftRedisCache(RedisCache):
         self.location = server
         self._fallback = LocMemCache(
             f"fail-soft:{server}",
-            {"TIMEOUT": params.get("TIMEOUT", 300), "KEY_PREFIX": params.get("KEY_PREFIX", ""),
-             "OPTIONS": {"MAX_ENTRIES": 5000}},
+            {
+                "TIMEOUT": params.get("TIMEOUT", 300),
+                "KEY_PREFIX": params.get("KEY_PREFIX", ""),
+                "OPTIONS": {"MAX_ENTRIES": 5000},
+            },
         )
         self._last_warning = 0.0
         # The circuit breaker, per process: while monotonic() is before _skip_until, calls go
@@ -106,8 +109,12 @@ class FailSoftRedisCache(RedisCache):
             if warn:
                 self._last_warning = now
         if warn:
-            log.warning("Cache Redis unavailable (%s: %s); using the in-process cache for %s s",
-                        operation, type(exc).__name__, breaker_seconds())
+            log.warning(
+                "Cache Redis unavailable (%s: %s); using the in-process cache for %s s",
+                operation,
+                type(exc).__name__,
+                breaker_seconds(),
+            )
 
 
 def breaker_seconds() -> float:
@@ -127,11 +134,24 @@ def _fail_soft(name: str):
         return result
 
     method.__name__ = name
-    method.__doc__ = (f"RedisCache.{name}, answered from memory when Redis is down, hung, or "
-                      "failed within the circuit breaker's interval.")
+    method.__doc__ = (
+        f"RedisCache.{name}, answered from memory when Redis is down, hung, or "
+        "failed within the circuit breaker's interval."
+    )
     return method
 
 
-for _name in ("add", "get", "set", "touch", "delete", "get_many", "has_key", "incr", "set_many",
-              "delete_many", "clear"):
+for _name in (
+    "add",
+    "get",
+    "set",
+    "touch",
+    "delete",
+    "get_many",
+    "has_key",
+    "incr",
+    "set_many",
+    "delete_many",
+    "clear",
+):
     setattr(FailSoftRedisCache, _name, _fail_soft(_name))

@@ -21,9 +21,11 @@ from .heartbeat import beat_health
 
 
 def _redis_check(url: str, timeout: float = 2) -> Redis:
-    return Redis(client_factory=lambda: RedisClient.from_url(
-        url, socket_connect_timeout=timeout, socket_timeout=timeout
-    ))
+    return Redis(
+        client_factory=lambda: RedisClient.from_url(
+            url, socket_connect_timeout=timeout, socket_timeout=timeout
+        )
+    )
 
 
 # Pages work without the cache's Redis (FailSoftRedisCache answers from memory), so its outage
@@ -54,8 +56,7 @@ class HealthzView(HealthCheckView):
             name: ("ok" if result.error is None else f"error: {result.error}")
             for name, result in zip(checks, results, strict=True)
         }
-        if not parts.get("cache", "").startswith("ok") and isinstance(caches["default"],
-                                                                   FailSoftRedisCache):
+        if not parts.get("cache", "").startswith("ok") and isinstance(caches["default"], FailSoftRedisCache):
             parts["cache"] = CACHE_DEGRADED
         if "broker" not in parts:
             # In-process tasks (the embedded default) need no broker.
@@ -69,10 +70,12 @@ class HealthzView(HealthCheckView):
             parts["beat"] = await sync_to_async(beat_health)()
         # A figure that disagrees with its source rows is a warning, not an outage: the pages
         # still answer, and a load balancer must not take the site away for it.
-        warnings = sorted(name for name, state in parts.items()
-                          if state.startswith(("warning", "degraded")))
+        warnings = sorted(name for name, state in parts.items() if state.startswith(("warning", "degraded")))
         degraded = any(state.startswith("degraded") for state in parts.values())
-        body = {"status": "error" if failing else ("degraded" if degraded else
-                                                   "warning" if warnings else "ok"),
-                "failing": failing, "warnings": warnings, "checks": parts}
+        body = {
+            "status": "error" if failing else ("degraded" if degraded else "warning" if warnings else "ok"),
+            "failing": failing,
+            "warnings": warnings,
+            "checks": parts,
+        }
         return JsonResponse(body, status=503 if failing else 200)

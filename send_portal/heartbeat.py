@@ -27,6 +27,8 @@ def beat_health(now: datetime.datetime | None = None) -> str:
     latest = BeatHeartbeat.objects.filter(pk=SINGLETON).values_list("ran_at", flat=True).first()
     if latest is None or now - latest > max_age:
         when = "never" if latest is None else f"last at {latest:%Y-%m-%d %H:%M:%S %Z}"
-        return (f"warning: no scheduled task has run for over {max_age.total_seconds() / 60:g} "
-                f"minutes ({when}): celery beat or the Celery worker is not running")
+        return (
+            f"warning: no scheduled task has run for over {max_age.total_seconds() / 60:g} "
+            f"minutes ({when}): celery beat or the Celery worker is not running"
+        )
     return f"ok: last heartbeat {latest:%Y-%m-%d %H:%M:%S %Z}"

@@ -9,6 +9,7 @@ from .health import HealthzView
 admin.site.site_header = "SEND Portal administration"
 admin.site.site_title = "SEND Portal admin"
 
+
 def admin_login(request):
     # The admin's own login form would skip two-factor: everyone signs in through allauth.
     if request.user.is_authenticated:

@@ -38,7 +38,9 @@ class SupportPlan(AuditedInSchool, models.Model):
     school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="support_plans")
     status = models.CharField(max_length=7, choices=Status.choices, default=Status.DRAFT)
     owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="support_plans_led",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="support_plans_led",
         verbose_name="lead",
     )
     starts_on = models.DateField("start of the cycle")
@@ -50,9 +52,7 @@ class SupportPlan(AuditedInSchool, models.Model):
     pupil_views = models.TextField("the child's views", blank=True)
     parent_views = models.TextField("the parents' or carers' views", blank=True)
     # The cycle this one follows on from (its review's next steps start this one).
-    follows = models.ForeignKey(
-        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
+    follows = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     closed_on = models.DateField(null=True, blank=True)
     # The school whose plan this is a copy of, when the pupil moved here with their records
     # (transfers.PupilMove): kept closed, as that school's history, never edited here.
@@ -69,7 +69,8 @@ class SupportPlan(AuditedInSchool, models.Model):
         ordering = ["pupil", "-starts_on", "-pk"]
         constraints = [
             models.UniqueConstraint(
-                fields=["pupil"], condition=Q(status__in=["draft", "current"]),
+                fields=["pupil"],
+                condition=Q(status__in=["draft", "current"]),
                 name="support_plan_one_open_cycle_per_pupil",
             ),
             models.CheckConstraint(
@@ -82,8 +83,7 @@ class SupportPlan(AuditedInSchool, models.Model):
                 name="support_plan_closed_has_date",
             ),
         ]
-        indexes = [models.Index(fields=["school", "status", "review_due"],
-                                name="support_plan_school_status")]
+        indexes = [models.Index(fields=["school", "status", "review_due"], name="support_plan_school_status")]
 
     def __str__(self) -> str:
         # No name here: this text reaches audit entries and logs.
@@ -114,8 +114,7 @@ class Outcome(AuditedInSchool, models.Model):
     support = models.TextField("support to be given", blank=True)
     review_by = models.DateField("review date")
     # The pupil's provision on the school's provision map that works towards this outcome.
-    enrolments = models.ManyToManyField("provision.Enrolment", blank=True,
-                                        related_name="support_outcomes")
+    enrolments = models.ManyToManyField("provision.Enrolment", blank=True, related_name="support_outcomes")
     # Filled in at the review.
     progress = models.CharField(max_length=8, choices=Progress.choices, blank=True)
     evidence = models.TextField(blank=True)
@@ -144,7 +143,10 @@ class PlanReview(AuditedInSchool, models.Model):
     # closed cycle shows what its review saw: [{"intervention": ..., "planned": 12, ...}].
     delivery = models.JSONField(default=list, blank=True)
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
         related_name="+",
     )
     recorded_at = models.DateTimeField(null=True, blank=True)
@@ -184,8 +186,7 @@ class OnePageProfile(AuditedInSchool, models.Model):
     class Meta:
         ordering = ["pupil", "-version"]
         constraints = [
-            models.UniqueConstraint(fields=["pupil", "version"],
-                                    name="profile_one_row_per_version"),
+            models.UniqueConstraint(fields=["pupil", "version"], name="profile_one_row_per_version"),
         ]
 
     def __str__(self) -> str:

@@ -39,22 +39,23 @@ def profile_section(pupil, user, today: dt.date) -> PupilSectionContent | None:
         return None
     latest = selectors.latest_profile(pupil)
     # A pupil who has left keeps their profile here as it was: their new school writes on.
-    may_write = (access.can(user, C.WRITE_SUPPORT_PLANS, pupil.school_id)
-                 and pupil.left_school_on is None)
+    may_write = access.can(user, C.WRITE_SUPPORT_PLANS, pupil.school_id) and pupil.left_school_on is None
     records: tuple[PupilRecord, ...] = ()
     actions: tuple[tuple[str, str], ...] = ()
     if latest is not None:
-        records = (PupilRecord(
-            text=f"One-page profile, version {latest.version}, "
-                 f"updated {_d(timezone.localtime(latest.created_at).date())}",
-            href=reverse("support:profile_detail", args=[pupil.pk]),
-            detail=latest.written_with),)
+        records = (
+            PupilRecord(
+                text=f"One-page profile, version {latest.version}, "
+                f"updated {_d(timezone.localtime(latest.created_at).date())}",
+                href=reverse("support:profile_detail", args=[pupil.pk]),
+                detail=latest.written_with,
+            ),
+        )
         if may_write:
             actions = (("Update the profile", reverse("support:profile_edit", args=[pupil.pk])),)
     elif may_write:
         actions = (("Start a profile", reverse("support:profile_edit", args=[pupil.pk])),)
-    return PupilSectionContent(records=records, empty="No one-page profile yet.",
-                               actions=actions)
+    return PupilSectionContent(records=records, empty="No one-page profile yet.", actions=actions)
 
 
 def plans_section(pupil, user, today: dt.date) -> PupilSectionContent | None:
@@ -68,22 +69,27 @@ def plans_section(pupil, user, today: dt.date) -> PupilSectionContent | None:
         tag = selectors.plan_tag(plan, today)
         if plan.is_closed:
             assert plan.closed_on is not None  # support_plan_closed_has_date
-            text = (f"SEN support plan, {_d(plan.starts_on)} to {_d(plan.closed_on)} "
-                    f"(reviewed)")
+            text = f"SEN support plan, {_d(plan.starts_on)} to {_d(plan.closed_on)} (reviewed)"
         else:
             text = f"SEN support plan from {_d(plan.starts_on)}, review {_d(plan.review_due)}"
             if not plan.is_draft:
                 due_next = f"Plan review due {_d(plan.review_due)}"
-        records.append(PupilRecord(text=text, href=reverse("support:plan_detail", args=[plan.pk]),
-                                   status=tag.label))
+        records.append(
+            PupilRecord(text=text, href=reverse("support:plan_detail", args=[plan.pk]), status=tag.label)
+        )
     actions: tuple[tuple[str, str], ...] = ()
     open_plan = any(not p.is_closed for p in plans)
-    if (not open_plan and pupil.on_register and pupil.left_school_on is None
-            and access.can(user, C.WRITE_SUPPORT_PLANS, pupil.school_id)):
+    if (
+        not open_plan
+        and pupil.on_register
+        and pupil.left_school_on is None
+        and access.can(user, C.WRITE_SUPPORT_PLANS, pupil.school_id)
+    ):
         label = "Start the next cycle" if plans else "Start a SEN support plan"
         actions = ((label, reverse("support:plan_new", args=[pupil.pk])),)
-    return PupilSectionContent(records=tuple(records), empty="No SEN support plan yet.",
-                               due_next=due_next, actions=actions)
+    return PupilSectionContent(
+        records=tuple(records), empty="No SEN support plan yet.", due_next=due_next, actions=actions
+    )
 
 
 def home_tasks(user, schools, today: dt.date) -> list[HomeTask]:
@@ -95,22 +101,42 @@ def home_tasks(user, schools, today: dt.date) -> list[HomeTask]:
     counts = selectors.task_counts(school_ids=ids, today=today)
     base = reverse("support:plan_list")
     return [
-        HomeTask("SEN support plan reviews overdue", counts.overdue,
-                 f"{base}?show={Show.OVERDUE}", status="overdue", order=20),
-        HomeTask(f"SEN support plan reviews due in the next {selectors.DUE_SOON_DAYS} days",
-                 counts.due_soon, f"{base}?show={Show.DUE_SOON}", status="due", order=21),
-        HomeTask("Pupils at SEN Support with no current plan", counts.without_plan,
-                 f"{base}?show={Show.NO_PLAN}", status="todo", order=22),
+        HomeTask(
+            "SEN support plan reviews overdue",
+            counts.overdue,
+            f"{base}?show={Show.OVERDUE}",
+            status="overdue",
+            order=20,
+        ),
+        HomeTask(
+            f"SEN support plan reviews due in the next {selectors.DUE_SOON_DAYS} days",
+            counts.due_soon,
+            f"{base}?show={Show.DUE_SOON}",
+            status="due",
+            order=21,
+        ),
+        HomeTask(
+            "Pupils at SEN Support with no current plan",
+            counts.without_plan,
+            f"{base}?show={Show.NO_PLAN}",
+            status="todo",
+            order=22,
+        ),
     ]
 
 
 def register_all() -> None:
     register(NavItem("Support plans", "support:plan_list", C.VIEW_SUPPORT_PLANS, order=29))
-    register_school_link(SchoolLink(
-        "SEN support plans", "support:school_plans", C.VIEW_SUPPORT_PLANS,
-        "Assess, plan, do, review: current plans, reviews due, past cycles, and pupils at SEN "
-        "Support without a plan.", order=15))
+    register_school_link(
+        SchoolLink(
+            "SEN support plans",
+            "support:school_plans",
+            C.VIEW_SUPPORT_PLANS,
+            "Assess, plan, do, review: current plans, reviews due, past cycles, and pupils at SEN "
+            "Support without a plan.",
+            order=15,
+        )
+    )
     register_pupil_section(PupilSection("profile", "One-page profile", profile_section, order=35))
-    register_pupil_section(PupilSection("support_plans", "SEN support plans", plans_section,
-                                        order=40))
+    register_pupil_section(PupilSection("support_plans", "SEN support plans", plans_section, order=40))
     register_home_tasks(HomeTaskSource("support", home_tasks, order=20))

@@ -31,7 +31,9 @@ def _write(document) -> bytes:
 def plan_html_context(plan: SupportPlan, today: dt.date) -> dict:
     review = selectors.plan_review(plan)
     return {
-        "plan": plan, "pupil": plan.pupil, "school": plan.school,
+        "plan": plan,
+        "pupil": plan.pupil,
+        "school": plan.school,
         "outcomes": selectors.plan_outcomes(plan),
         "review": review,
         "delivery": selectors.delivery_rows(plan, review, today),

@@ -57,15 +57,17 @@ def _plans(school_ids: Iterable[int]) -> QuerySet[SupportPlan]:
 def plan_list(*, school_ids: Iterable[int], show: str, today: dt.date) -> QuerySet[SupportPlan]:
     """Plans of these schools for one of the `Show` lists, with pupil, school and lead joined
     and the number of outcomes counted; soonest review first (past cycles: latest first)."""
-    plans = _plans(school_ids).select_related("pupil", "school", "owner").annotate(
-        outcome_count=Count("outcomes"))
+    plans = (
+        _plans(school_ids)
+        .select_related("pupil", "school", "owner")
+        .annotate(outcome_count=Count("outcomes"))
+    )
     soon = today + dt.timedelta(days=DUE_SOON_DAYS)
     current = plans.filter(status=SupportPlan.Status.CURRENT)
     if show == Show.OVERDUE:
         return current.filter(review_due__lt=today).order_by("review_due", "pk")
     if show == Show.DUE_SOON:
-        return current.filter(review_due__gte=today, review_due__lte=soon).order_by(
-            "review_due", "pk")
+        return current.filter(review_due__gte=today, review_due__lte=soon).order_by("review_due", "pk")
     if show == Show.DRAFT:
         return plans.filter(status=SupportPlan.Status.DRAFT).order_by("review_due", "pk")
     if show == Show.CLOSED:
@@ -74,20 +76,24 @@ def plan_list(*, school_ids: Iterable[int], show: str, today: dt.date) -> QueryS
 
 
 def _has_current_plan() -> Exists:
-    return Exists(SupportPlan.objects.filter(pupil=OuterRef("pk"),
-                                             status=SupportPlan.Status.CURRENT))
+    return Exists(SupportPlan.objects.filter(pupil=OuterRef("pk"), status=SupportPlan.Status.CURRENT))
 
 
 def pupils_without_current_plan(*, school_ids: Iterable[int]) -> QuerySet[Pupil]:
     """Pupils at SEN Support, still at these schools, with no current plan (a draft does not
     count), with a flag for those who have a draft."""
     return (
-        Pupil.objects.filter(school_id__in=list(school_ids), provision=Provision.SEN_SUPPORT,
-                             left_school_on__isnull=True)
+        Pupil.objects.filter(
+            school_id__in=list(school_ids), provision=Provision.SEN_SUPPORT, left_school_on__isnull=True
+        )
         .filter(~_has_current_plan())
-        .annotate(has_draft=Exists(SupportPlan.objects.filter(
-            pupil=OuterRef("pk"), status=SupportPlan.Status.DRAFT)))
-        .select_related("school").order_by("school__name", "surname", "forename", "pk")
+        .annotate(
+            has_draft=Exists(
+                SupportPlan.objects.filter(pupil=OuterRef("pk"), status=SupportPlan.Status.DRAFT)
+            )
+        )
+        .select_related("school")
+        .order_by("school__name", "surname", "forename", "pk")
     )
 
 
@@ -103,13 +109,19 @@ def task_counts(*, school_ids: Iterable[int], today: dt.date) -> TaskCounts:
     Support with no current plan. Two queries."""
     ids = list(school_ids)
     soon = today + dt.timedelta(days=DUE_SOON_DAYS)
-    counts = _plans(ids).filter(status=SupportPlan.Status.CURRENT).aggregate(
-        overdue=Count("pk", filter=Q(review_due__lt=today)),
-        due_soon=Count("pk", filter=Q(review_due__gte=today, review_due__lte=soon)),
+    counts = (
+        _plans(ids)
+        .filter(status=SupportPlan.Status.CURRENT)
+        .aggregate(
+            overdue=Count("pk", filter=Q(review_due__lt=today)),
+            due_soon=Count("pk", filter=Q(review_due__gte=today, review_due__lte=soon)),
+        )
     )
-    without = Pupil.objects.filter(
-        school_id__in=ids, provision=Provision.SEN_SUPPORT, left_school_on__isnull=True
-    ).filter(~_has_current_plan()).count()
+    without = (
+        Pupil.objects.filter(school_id__in=ids, provision=Provision.SEN_SUPPORT, left_school_on__isnull=True)
+        .filter(~_has_current_plan())
+        .count()
+    )
     return TaskCounts(counts["overdue"], counts["due_soon"], without)
 
 
@@ -135,19 +147,39 @@ def reviews_due(*, school_ids: Iterable[int], owner_id: int | None = None) -> li
     plans = _plans(school_ids).filter(status=SupportPlan.Status.CURRENT)
     if owner_id:
         plans = plans.filter(owner_id=owner_id)
-    rows = list(plans.order_by("review_due", "pk").values(
-        "pk", "school_id", "school__name", "owner_id", "owner__full_name", "owner__email",
-        "review_due", "starts_on", "pupil_id", "pupil__forename", "pupil__surname"))
+    rows = list(
+        plans.order_by("review_due", "pk").values(
+            "pk",
+            "school_id",
+            "school__name",
+            "owner_id",
+            "owner__full_name",
+            "owner__email",
+            "review_due",
+            "starts_on",
+            "pupil_id",
+            "pupil__forename",
+            "pupil__surname",
+        )
+    )
     audit.pupils_read(row["pupil_id"] for row in rows)  # their names are read as values
     return [
-        ReviewDue(row["pk"], row["school_id"], row["school__name"], row["owner_id"],
-                  row["owner__full_name"] or row["owner__email"], row["review_due"],
-                  row["starts_on"], f'{row["pupil__forename"]} {row["pupil__surname"]}')
+        ReviewDue(
+            row["pk"],
+            row["school_id"],
+            row["school__name"],
+            row["owner_id"],
+            row["owner__full_name"] or row["owner__email"],
+            row["review_due"],
+            row["starts_on"],
+            f"{row['pupil__forename']} {row['pupil__surname']}",
+        )
         for row in rows
     ]
 
 
 # --- One pupil ------------------------------------------------------------------------------
+
 
 def plans_for_pupil(pupil: Pupil) -> list[SupportPlan]:
     """The pupil's plans, the open one first then past cycles latest first. One query."""
@@ -157,9 +189,14 @@ def plans_for_pupil(pupil: Pupil) -> list[SupportPlan]:
 
 def plan_outcomes(plan: SupportPlan) -> list[Outcome]:
     """The plan's outcomes in order, with the provision each is linked to. Two queries."""
-    return list(plan.outcomes.order_by("position", "pk").prefetch_related(
-        Prefetch("enrolments", queryset=Enrolment.objects.select_related("intervention")
-                 .order_by("start_date", "pk"))))
+    return list(
+        plan.outcomes.order_by("position", "pk").prefetch_related(
+            Prefetch(
+                "enrolments",
+                queryset=Enrolment.objects.select_related("intervention").order_by("start_date", "pk"),
+            )
+        )
+    )
 
 
 def plan_review(plan: SupportPlan) -> PlanReview | None:
@@ -174,25 +211,41 @@ def followed_review(plan: SupportPlan) -> PlanReview | None:
 
 
 def latest_profile(pupil: Pupil) -> OnePageProfile | None:
-    return OnePageProfile.objects.filter(pupil=pupil).select_related("created_by").order_by(
-        "-version").first()
+    return (
+        OnePageProfile.objects.filter(pupil=pupil).select_related("created_by").order_by("-version").first()
+    )
 
 
 def profile_versions(pupil: Pupil) -> list[OnePageProfile]:
     """Every version of the pupil's profile, newest first (without their text). One query."""
-    return list(OnePageProfile.objects.filter(pupil=pupil).select_related("created_by")
-                .only("pk", "pupil_id", "version", "written_with", "created_at",
-                      "created_by__full_name", "created_by__email").order_by("-version"))
+    return list(
+        OnePageProfile.objects.filter(pupil=pupil)
+        .select_related("created_by")
+        .only(
+            "pk",
+            "pupil_id",
+            "version",
+            "written_with",
+            "created_at",
+            "created_by__full_name",
+            "created_by__email",
+        )
+        .order_by("-version")
+    )
 
 
 def possible_leads(school_id: int, school_trust_id: int) -> QuerySet[User]:
     """People who may lead a plan of this school: whoever may write its plans."""
-    roles = [r for r, caps in access.ROLE_CAPABILITIES.items()
-             if Capability.WRITE_SUPPORT_PLANS in caps]
-    return User.objects.filter(is_active=True).filter(
-        Q(memberships__school_id=school_id, memberships__role__in=roles)
-        | Q(memberships__trust_id=school_trust_id, memberships__role__in=roles)
-    ).distinct().order_by("full_name", "email")
+    roles = [r for r, caps in access.ROLE_CAPABILITIES.items() if Capability.WRITE_SUPPORT_PLANS in caps]
+    return (
+        User.objects.filter(is_active=True)
+        .filter(
+            Q(memberships__school_id=school_id, memberships__role__in=roles)
+            | Q(memberships__trust_id=school_trust_id, memberships__role__in=roles)
+        )
+        .distinct()
+        .order_by("full_name", "email")
+    )
 
 
 @dataclass(frozen=True)
@@ -220,6 +273,7 @@ def plan_tag(plan: SupportPlan, today: dt.date) -> Tag:
 
 # --- Do: what the provision map says was delivered ------------------------------------------
 
+
 @dataclass(frozen=True)
 class DeliveryRow:
     """One of the pupil's provision enrolments linked to the plan's outcomes, with the sessions
@@ -244,8 +298,10 @@ class DeliveryRow:
     def text(self) -> str:
         if not self.planned:
             return f"{numbers.counted(self.delivered, 'session')} delivered"
-        return (f"{self.delivered:,} of {numbers.counted(self.planned, 'session')} delivered "
-                f"({numbers.pct_text(self.pct)})")
+        return (
+            f"{self.delivered:,} of {numbers.counted(self.planned, 'session')} delivered "
+            f"({numbers.pct_text(self.pct)})"
+        )
 
     @property
     def outcomes_text(self) -> str:
@@ -257,8 +313,9 @@ class DeliveryRow:
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> DeliveryRow:
         fields = set(cls.__dataclass_fields__)
-        return cls(**{**{k: v for k, v in data.items() if k in fields},
-                      "outcomes": tuple(data.get("outcomes", ()))})
+        return cls(
+            **{**{k: v for k, v in data.items() if k in fields}, "outcomes": tuple(data.get("outcomes", ()))}
+        )
 
 
 def _score(value: Decimal | None) -> str:
@@ -274,32 +331,43 @@ def _pattern(intervention: Intervention) -> str:
 def plan_delivery(plan: SupportPlan, *, end: dt.date) -> list[DeliveryRow]:
     """Each enrolment linked to the plan's outcomes, with the sessions planned and delivered
     from the start of the cycle to `end`. At most four queries."""
-    links = list(Outcome.enrolments.through.objects.filter(outcome__plan=plan)
-                 .order_by("outcome__position").values_list("outcome__position", "enrolment_id"))
+    links = list(
+        Outcome.enrolments.through.objects.filter(outcome__plan=plan)
+        .order_by("outcome__position")
+        .values_list("outcome__position", "enrolment_id")
+    )
     if not links:
         return []
     by_enrolment: dict[int, list[int]] = {}
     for position, enrolment_id in links:
         by_enrolment.setdefault(enrolment_id, []).append(position)
-    enrolments = list(Enrolment.objects.filter(pk__in=list(by_enrolment))
-                      .select_related("intervention").order_by("start_date", "pk"))
+    enrolments = list(
+        Enrolment.objects.filter(pk__in=list(by_enrolment))
+        .select_related("intervention")
+        .order_by("start_date", "pk")
+    )
     summaries = delivery_for_enrolments(enrolments, plan.starts_on, end)
     rows = []
     for e in enrolments:
         summary = summaries.get(e.pk)
-        rows.append(DeliveryRow(
-            intervention=e.intervention.name, kind=e.intervention.get_kind_display(),
-            staff_role=e.intervention.staff_role, pattern=_pattern(e.intervention),
-            outcomes=tuple(sorted(set(by_enrolment[e.pk]))),
-            planned=summary.planned if summary else 0,
-            delivered=summary.delivered if summary else 0,
-            measure=e.intervention.measure_scale, entry_score=_score(e.entry_score),
-            exit_score=_score(e.exit_score)))
+        rows.append(
+            DeliveryRow(
+                intervention=e.intervention.name,
+                kind=e.intervention.get_kind_display(),
+                staff_role=e.intervention.staff_role,
+                pattern=_pattern(e.intervention),
+                outcomes=tuple(sorted(set(by_enrolment[e.pk]))),
+                planned=summary.planned if summary else 0,
+                delivered=summary.delivered if summary else 0,
+                measure=e.intervention.measure_scale,
+                entry_score=_score(e.entry_score),
+                exit_score=_score(e.exit_score),
+            )
+        )
     return rows
 
 
-def delivery_rows(plan: SupportPlan, review: PlanReview | None, today: dt.date
-                  ) -> list[DeliveryRow]:
+def delivery_rows(plan: SupportPlan, review: PlanReview | None, today: dt.date) -> list[DeliveryRow]:
     """What the plan's "do" part shows: a closed cycle what its review kept; an open one the
     sessions from its start to today (or its review date, if that has passed)."""
     if plan.is_closed:
@@ -309,11 +377,11 @@ def delivery_rows(plan: SupportPlan, review: PlanReview | None, today: dt.date
 
 def pupil_enrolments(pupil: Pupil) -> QuerySet[Enrolment]:
     """The pupil's provision on the map, newest first, for linking outcomes to it."""
-    return Enrolment.objects.filter(pupil=pupil).select_related("intervention").order_by(
-        "-start_date", "-pk")
+    return Enrolment.objects.filter(pupil=pupil).select_related("intervention").order_by("-start_date", "-pk")
 
 
 # --- Open plans of one lead, for a handover (trusts.handover) ----------------------------------
+
 
 def open_plans_of(owner_id: int, school_ids: Iterable[int]) -> list[WorkItem]:
     """The plans in progress `owner_id` leads at these schools (one query)."""
@@ -321,25 +389,50 @@ def open_plans_of(owner_id: int, school_ids: Iterable[int]) -> list[WorkItem]:
 
     from trusts.handover import WorkItem
 
-    rows = list(SupportPlan.objects.filter(owner_id=owner_id, school_id__in=list(school_ids),
-                                           pupil__left_school_on__isnull=True)
-                .exclude(status=SupportPlan.Status.CLOSED)
-                .values("pk", "school_id", "school__name", "pupil_id", "pupil__forename",
-                        "pupil__surname", "starts_on", "status")
-                .order_by("school__name", "pupil__surname", "pupil__forename", "pk"))
+    rows = list(
+        SupportPlan.objects.filter(
+            owner_id=owner_id, school_id__in=list(school_ids), pupil__left_school_on__isnull=True
+        )
+        .exclude(status=SupportPlan.Status.CLOSED)
+        .values(
+            "pk",
+            "school_id",
+            "school__name",
+            "pupil_id",
+            "pupil__forename",
+            "pupil__surname",
+            "starts_on",
+            "status",
+        )
+        .order_by("school__name", "pupil__surname", "pupil__forename", "pk")
+    )
     audit.pupils_read(r["pupil_id"] for r in rows)
     head, tail = reverse("support:plan_detail", args=[0]).rsplit("/0/", 1)
     drafts = SupportPlan.Status.DRAFT
-    return [WorkItem(
-        kind="support_plans", pk=r["pk"], school_id=r["school_id"], school_name=r["school__name"],
-        pupil_name=f"{r['pupil__forename']} {r['pupil__surname']}",
-        about=(f"{'Draft SEN support plan' if r['status'] == drafts else 'SEN support plan'} "
-               f"from {r['starts_on'].day} {r['starts_on']:%b %Y}"),
-        date=r["starts_on"], url=f"{head}/{r['pk']}/{tail}") for r in rows]
+    return [
+        WorkItem(
+            kind="support_plans",
+            pk=r["pk"],
+            school_id=r["school_id"],
+            school_name=r["school__name"],
+            pupil_name=f"{r['pupil__forename']} {r['pupil__surname']}",
+            about=(
+                f"{'Draft SEN support plan' if r['status'] == drafts else 'SEN support plan'} "
+                f"from {r['starts_on'].day} {r['starts_on']:%b %Y}"
+            ),
+            date=r["starts_on"],
+            url=f"{head}/{r['pk']}/{tail}",
+        )
+        for r in rows
+    ]
 
 
 def open_plan_leads(school_ids: Iterable[int]) -> dict[int, int]:
-    return dict(SupportPlan.objects.filter(school_id__in=list(school_ids),
-                                           pupil__left_school_on__isnull=True)
-                .exclude(status=SupportPlan.Status.CLOSED).order_by()
-                .values("owner_id").annotate(n=Count("pk")).values_list("owner_id", "n"))
+    return dict(
+        SupportPlan.objects.filter(school_id__in=list(school_ids), pupil__left_school_on__isnull=True)
+        .exclude(status=SupportPlan.Status.CLOSED)
+        .order_by()
+        .values("owner_id")
+        .annotate(n=Count("pk"))
+        .values_list("owner_id", "n")
+    )

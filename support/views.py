@@ -35,18 +35,22 @@ def _today() -> dt.date:
 
 
 def _pupil_for(request, pk: int, capability: C) -> Pupil:
-    pupil = (Pupil.objects.filter(pk=pk, school_id__in=access.school_ids_for(request.user,
-                                                                             capability))
-             .select_related("school__trust").first())
+    pupil = (
+        Pupil.objects.filter(pk=pk, school_id__in=access.school_ids_for(request.user, capability))
+        .select_related("school__trust")
+        .first()
+    )
     if pupil is None:
         raise Http404("No such pupil.")
     return pupil
 
 
 def _plan_for(request, pk: int, capability: C = C.VIEW_SUPPORT_PLANS) -> SupportPlan:
-    plan = (SupportPlan.objects.filter(pk=pk, school_id__in=access.school_ids_for(request.user,
-                                                                                  capability))
-            .select_related("pupil", "school__trust", "owner").first())
+    plan = (
+        SupportPlan.objects.filter(pk=pk, school_id__in=access.school_ids_for(request.user, capability))
+        .select_related("pupil", "school__trust", "owner")
+        .first()
+    )
     if plan is None:
         raise Http404("No such plan.")
     return plan
@@ -70,15 +74,20 @@ def _outcome_for(plan: SupportPlan, pk: int) -> Outcome:
 
 
 def _profile_for(request, pk: int) -> OnePageProfile:
-    profile = (OnePageProfile.objects.filter(
-        pk=pk, pupil__school_id__in=access.school_ids_for(request.user, C.VIEW_SUPPORT_PLANS))
-        .select_related("pupil__school__trust", "created_by").first())
+    profile = (
+        OnePageProfile.objects.filter(
+            pk=pk, pupil__school_id__in=access.school_ids_for(request.user, C.VIEW_SUPPORT_PLANS)
+        )
+        .select_related("pupil__school__trust", "created_by")
+        .first()
+    )
     if profile is None:
         raise Http404("No such profile.")
     return profile
 
 
 # --- Lists ----------------------------------------------------------------------------------
+
 
 def _list_page(request, schools, *, school=None):
     show = request.GET.get("show", Show.CURRENT)
@@ -95,13 +104,21 @@ def _list_page(request, schools, *, school=None):
         for plan in page:
             plan.tag = selectors.plan_tag(plan, today)
     base = request.path
-    return render(request, "support/plan_list.html", {
-        "school": school, "schools": schools, "show": show, "page": page,
-        "tabs": [(key, label, f"{base}?show={key}") for key, label in Show.LABELS.items()],
-        "query_prefix": f"show={show}&", "several_schools": len(schools) > 1,
-        "write_ids": access.school_ids_for(request.user, C.WRITE_SUPPORT_PLANS),
-        "title": Show.LABELS[show],
-    })
+    return render(
+        request,
+        "support/plan_list.html",
+        {
+            "school": school,
+            "schools": schools,
+            "show": show,
+            "page": page,
+            "tabs": [(key, label, f"{base}?show={key}") for key, label in Show.LABELS.items()],
+            "query_prefix": f"show={show}&",
+            "several_schools": len(schools) > 1,
+            "write_ids": access.school_ids_for(request.user, C.WRITE_SUPPORT_PLANS),
+            "title": Show.LABELS[show],
+        },
+    )
 
 
 @login_required
@@ -122,19 +139,21 @@ def school_plans(request, laestab: str):
 
 # --- A plan ---------------------------------------------------------------------------------
 
+
 def _plan_context(request, plan: SupportPlan) -> dict:
     today = _today()
     review = selectors.plan_review(plan)
     return {
-        "plan": plan, "pupil": plan.pupil, "school": plan.school,
+        "plan": plan,
+        "pupil": plan.pupil,
+        "school": plan.school,
         "tag": selectors.plan_tag(plan, today),
         "outcomes": selectors.plan_outcomes(plan),
         "review": review,
         "delivery": selectors.delivery_rows(plan, review, today),
         "delivery_end": plan.closed_on or min(today, plan.review_due),
         "followed": selectors.followed_review(plan),
-        "can_write": access.can(request.user, C.WRITE_SUPPORT_PLANS, plan.school_id)
-        and not plan.is_closed,
+        "can_write": access.can(request.user, C.WRITE_SUPPORT_PLANS, plan.school_id) and not plan.is_closed,
     }
 
 
@@ -153,22 +172,40 @@ def plan_new(request, pupil_id: int):
     plans = selectors.plans_for_pupil(pupil)
     open_plan = next((p for p in plans if not p.is_closed), None)
     if open_plan is not None:
-        messages.info(request, "This pupil already has a plan in progress: review it (or finish "
-                               "the draft) before starting another.")
+        messages.info(
+            request,
+            "This pupil already has a plan in progress: review it (or finish "
+            "the draft) before starting another.",
+        )
         return redirect("support:plan_detail", pk=open_plan.pk)
     leads = selectors.possible_leads(pupil.school_id, pupil.school.trust_id)
     today = _today()
-    form = forms.PlanStartForm(request.POST or None, leads=leads, initial={
-        "starts_on": today, "review_due": today + dt.timedelta(weeks=12),
-        "owner": request.user if leads.filter(pk=request.user.pk).exists() else None})
-    done = saved(request, form, lambda data: services.plan_start(
-        actor=request.user, pupil=pupil, **data),
+    form = forms.PlanStartForm(
+        request.POST or None,
+        leads=leads,
+        initial={
+            "starts_on": today,
+            "review_due": today + dt.timedelta(weeks=12),
+            "owner": request.user if leads.filter(pk=request.user.pk).exists() else None,
+        },
+    )
+    done = saved(
+        request,
+        form,
+        lambda data: services.plan_start(actor=request.user, pupil=pupil, **data),
         message="The plan was started as a draft.",
-        then=lambda plan: reverse("support:plan_detail", kwargs={"pk": plan.pk}))
-    return done or form_page(request, "support/plan_new.html", {
-        "pupil": pupil, "school": pupil.school, "form": form,
-        "follows": next((p for p in plans if p.is_closed), None),
-    })
+        then=lambda plan: reverse("support:plan_detail", kwargs={"pk": plan.pk}),
+    )
+    return done or form_page(
+        request,
+        "support/plan_new.html",
+        {
+            "pupil": pupil,
+            "school": pupil.school,
+            "form": form,
+            "follows": next((p for p in plans if p.is_closed), None),
+        },
+    )
 
 
 @login_required
@@ -178,19 +215,33 @@ def plan_details(request, pk: int):
     if closed:
         return closed
     leads = selectors.possible_leads(plan.school_id, plan.school.trust_id)
-    form = forms.PlanDetailsForm(request.POST or None, leads=leads, initial={
-        "starts_on": plan.starts_on, "review_due": plan.review_due, "owner": plan.owner})
-    done = saved(request, form, lambda data: services.plan_update_details(
-        actor=request.user, plan=plan, **data),
+    form = forms.PlanDetailsForm(
+        request.POST or None,
+        leads=leads,
+        initial={"starts_on": plan.starts_on, "review_due": plan.review_due, "owner": plan.owner},
+    )
+    done = saved(
+        request,
+        form,
+        lambda data: services.plan_update_details(actor=request.user, plan=plan, **data),
         message="The plan's dates and lead were saved.",
-        then=reverse("support:plan_detail", kwargs={"pk": plan.pk}))
+        then=reverse("support:plan_detail", kwargs={"pk": plan.pk}),
+    )
     if done:
         return done
     audit.record_view(plan)
-    return form_page(request, "support/plan_form.html", {
-        "plan": plan, "pupil": plan.pupil, "form": form, "heading": "Dates and lead",
-        "button": "Save", "date_fields": ["starts_on", "review_due"],
-    })
+    return form_page(
+        request,
+        "support/plan_form.html",
+        {
+            "plan": plan,
+            "pupil": plan.pupil,
+            "form": form,
+            "heading": "Dates and lead",
+            "button": "Save",
+            "date_fields": ["starts_on", "review_due"],
+        },
+    )
 
 
 @login_required
@@ -199,19 +250,31 @@ def plan_assessment(request, pk: int):
     plan, closed = _writable_plan_for(request, pk)
     if closed:
         return closed
-    form = forms.AssessmentForm(request.POST or None, initial={
-        f: getattr(plan, f) for f in forms.AssessmentForm.base_fields})
-    done = saved(request, form, lambda data: services.plan_update_assessment(
-        actor=request.user, plan=plan, **data),
+    form = forms.AssessmentForm(
+        request.POST or None, initial={f: getattr(plan, f) for f in forms.AssessmentForm.base_fields}
+    )
+    done = saved(
+        request,
+        form,
+        lambda data: services.plan_update_assessment(actor=request.user, plan=plan, **data),
         message="The assessment was saved.",
-        then=reverse("support:plan_detail", kwargs={"pk": plan.pk}) + "#assess")
+        then=reverse("support:plan_detail", kwargs={"pk": plan.pk}) + "#assess",
+    )
     if done:
         return done
     audit.record_view(plan)
-    return form_page(request, "support/plan_form.html", {
-        "plan": plan, "pupil": plan.pupil, "form": form, "heading": "Assess",
-        "button": "Save the assessment", "date_fields": [],
-    })
+    return form_page(
+        request,
+        "support/plan_form.html",
+        {
+            "plan": plan,
+            "pupil": plan.pupil,
+            "form": form,
+            "heading": "Assess",
+            "button": "Save the assessment",
+            "date_fields": [],
+        },
+    )
 
 
 @login_required
@@ -220,19 +283,33 @@ def outcome_new(request, pk: int):
     plan, closed = _writable_plan_for(request, pk)
     if closed:
         return closed
-    form = forms.OutcomeForm(request.POST or None, initial={"review_by": plan.review_due},
-                             enrolments=selectors.pupil_enrolments(plan.pupil))
-    done = saved(request, form, lambda data: services.outcome_add(
-        actor=request.user, plan=plan, **data),
+    form = forms.OutcomeForm(
+        request.POST or None,
+        initial={"review_by": plan.review_due},
+        enrolments=selectors.pupil_enrolments(plan.pupil),
+    )
+    done = saved(
+        request,
+        form,
+        lambda data: services.outcome_add(actor=request.user, plan=plan, **data),
         message="The outcome was added.",
-        then=reverse("support:plan_detail", kwargs={"pk": plan.pk}) + "#plan")
+        then=reverse("support:plan_detail", kwargs={"pk": plan.pk}) + "#plan",
+    )
     if done:
         return done
     audit.record_view(plan)
-    return form_page(request, "support/plan_form.html", {
-        "plan": plan, "pupil": plan.pupil, "form": form, "heading": "Add an outcome",
-        "button": "Add the outcome", "date_fields": ["review_by"],
-    })
+    return form_page(
+        request,
+        "support/plan_form.html",
+        {
+            "plan": plan,
+            "pupil": plan.pupil,
+            "form": form,
+            "heading": "Add an outcome",
+            "button": "Add the outcome",
+            "date_fields": ["review_by"],
+        },
+    )
 
 
 @login_required
@@ -244,20 +321,31 @@ def outcome_edit(request, pk: int, outcome_id: int):
     outcome = _outcome_for(plan, outcome_id)
     initial = {f: getattr(outcome, f) for f in forms.OutcomeForm.base_fields if f != "enrolments"}
     initial["enrolments"] = list(outcome.enrolments.values_list("pk", flat=True))
-    form = forms.OutcomeForm(request.POST or None, initial=initial,
-                             enrolments=selectors.pupil_enrolments(plan.pupil))
-    done = saved(request, form, lambda data: services.outcome_update(
-        actor=request.user, outcome=outcome, **data),
+    form = forms.OutcomeForm(
+        request.POST or None, initial=initial, enrolments=selectors.pupil_enrolments(plan.pupil)
+    )
+    done = saved(
+        request,
+        form,
+        lambda data: services.outcome_update(actor=request.user, outcome=outcome, **data),
         message="The outcome was saved.",
-        then=reverse("support:plan_detail", kwargs={"pk": plan.pk}) + "#plan")
+        then=reverse("support:plan_detail", kwargs={"pk": plan.pk}) + "#plan",
+    )
     if done:
         return done
     audit.record_view(plan)
-    return form_page(request, "support/plan_form.html", {
-        "plan": plan, "pupil": plan.pupil, "form": form,
-        "heading": f"Outcome {outcome.position}", "button": "Save the outcome",
-        "date_fields": ["review_by"],
-    })
+    return form_page(
+        request,
+        "support/plan_form.html",
+        {
+            "plan": plan,
+            "pupil": plan.pupil,
+            "form": form,
+            "heading": f"Outcome {outcome.position}",
+            "button": "Save the outcome",
+            "date_fields": ["review_by"],
+        },
+    )
 
 
 @login_required
@@ -309,6 +397,7 @@ def plan_discard(request, pk: int):
 
 # --- The review -----------------------------------------------------------------------------
 
+
 def _reviewable_plan_for(request, pk: int):
     plan, closed = _writable_plan_for(request, pk)
     if closed is None and plan.is_draft:
@@ -327,27 +416,42 @@ def review_edit(request, pk: int):
     review = selectors.plan_review(plan)
     initial: dict[str, Any] = {"held_on": review.held_on if review else _today()}
     if review:
-        initial.update(next_steps=review.next_steps, pupil_views=review.pupil_views,
-                       parent_views=review.parent_views)
+        initial.update(
+            next_steps=review.next_steps, pupil_views=review.pupil_views, parent_views=review.parent_views
+        )
     for o in outcomes:
         initial[f"progress_{o.pk}"], initial[f"evidence_{o.pk}"] = o.progress, o.evidence
     form = forms.ReviewForm(request.POST or None, outcomes=outcomes, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        results = {o.pk: services.OutcomeResult(data[f"progress_{o.pk}"],
-                                                data[f"evidence_{o.pk}"]) for o in outcomes}
+        results = {
+            o.pk: services.OutcomeResult(data[f"progress_{o.pk}"], data[f"evidence_{o.pk}"]) for o in outcomes
+        }
         try:
-            services.review_save(actor=request.user, plan=plan, held_on=data["held_on"],
-                                 next_steps=data["next_steps"], pupil_views=data["pupil_views"],
-                                 parent_views=data["parent_views"], results=results)
+            services.review_save(
+                actor=request.user,
+                plan=plan,
+                held_on=data["held_on"],
+                next_steps=data["next_steps"],
+                pupil_views=data["pupil_views"],
+                parent_views=data["parent_views"],
+                results=results,
+            )
         except ValidationError as e:
             add_service_errors(form, e)
         else:
             return redirect("support:review_check", pk=plan.pk)
     audit.record_view(plan)
-    return render(request, "support/review_form.html", {
-        "plan": plan, "pupil": plan.pupil, "form": form,
-    }, status=400 if form.errors else 200)
+    return render(
+        request,
+        "support/review_form.html",
+        {
+            "plan": plan,
+            "pupil": plan.pupil,
+            "form": form,
+        },
+        status=400 if form.errors else 200,
+    )
 
 
 @login_required
@@ -368,10 +472,16 @@ def review_check(request, pk: int):
         messages.success(request, "The review was recorded and this cycle is closed.")
         return redirect("support:plan_detail", pk=plan.pk)
     audit.record_view(plan)
-    return render(request, "support/review_check.html", {
-        "plan": plan, "pupil": plan.pupil, "review": review,
-        "outcomes": selectors.plan_outcomes(plan),
-    })
+    return render(
+        request,
+        "support/review_check.html",
+        {
+            "plan": plan,
+            "pupil": plan.pupil,
+            "review": review,
+            "outcomes": selectors.plan_outcomes(plan),
+        },
+    )
 
 
 @login_required
@@ -392,6 +502,7 @@ def _pdf_response(document: bytes, filename: str) -> HttpResponse:
 
 # --- One-page profiles ----------------------------------------------------------------------
 
+
 @login_required
 @require_GET
 def profile_detail(request, pupil_id: int):
@@ -400,11 +511,18 @@ def profile_detail(request, pupil_id: int):
     profile = selectors.latest_profile(pupil)
     if profile is not None:
         audit.record_view(profile)
-    return render(request, "support/profile_detail.html", {
-        "pupil": pupil, "school": pupil.school, "profile": profile, "latest": profile,
-        "versions": selectors.profile_versions(pupil),
-        "can_write": access.can(request.user, C.WRITE_SUPPORT_PLANS, pupil.school_id),
-    })
+    return render(
+        request,
+        "support/profile_detail.html",
+        {
+            "pupil": pupil,
+            "school": pupil.school,
+            "profile": profile,
+            "latest": profile,
+            "versions": selectors.profile_versions(pupil),
+            "can_write": access.can(request.user, C.WRITE_SUPPORT_PLANS, pupil.school_id),
+        },
+    )
 
 
 @login_required
@@ -413,12 +531,18 @@ def profile_version(request, pk: int):
     profile = _profile_for(request, pk)
     audit.record_view(profile)
     pupil = profile.pupil
-    return render(request, "support/profile_detail.html", {
-        "pupil": pupil, "school": pupil.school, "profile": profile,
-        "latest": selectors.latest_profile(pupil),
-        "versions": selectors.profile_versions(pupil),
-        "can_write": access.can(request.user, C.WRITE_SUPPORT_PLANS, pupil.school_id),
-    })
+    return render(
+        request,
+        "support/profile_detail.html",
+        {
+            "pupil": pupil,
+            "school": pupil.school,
+            "profile": profile,
+            "latest": selectors.latest_profile(pupil),
+            "versions": selectors.profile_versions(pupil),
+            "can_write": access.can(request.user, C.WRITE_SUPPORT_PLANS, pupil.school_id),
+        },
+    )
 
 
 @login_required
@@ -428,18 +552,31 @@ def profile_edit(request, pupil_id: int):
     latest = selectors.latest_profile(pupil)
     initial = {f: getattr(latest, f) for f in services.PROFILE_FIELDS} if latest else {}
     form = forms.ProfileForm(request.POST or None, initial=initial)
-    done = saved(request, form, lambda data: services.profile_save(
-        actor=request.user, pupil=pupil, **data),
-        message=lambda saved_as: (f"Version {saved_as[0].version} of the profile was saved."
-                                  if saved_as[1] else "Nothing had changed: no new version was made."),
-        then=reverse("support:profile_detail", kwargs={"pupil_id": pupil.pk}))
+    done = saved(
+        request,
+        form,
+        lambda data: services.profile_save(actor=request.user, pupil=pupil, **data),
+        message=lambda saved_as: (
+            f"Version {saved_as[0].version} of the profile was saved."
+            if saved_as[1]
+            else "Nothing had changed: no new version was made."
+        ),
+        then=reverse("support:profile_detail", kwargs={"pupil_id": pupil.pk}),
+    )
     if done:
         return done
     if latest is not None:
         audit.record_view(latest)
-    return form_page(request, "support/profile_form.html", {
-        "pupil": pupil, "school": pupil.school, "form": form, "latest": latest,
-    })
+    return form_page(
+        request,
+        "support/profile_form.html",
+        {
+            "pupil": pupil,
+            "school": pupil.school,
+            "form": form,
+            "latest": latest,
+        },
+    )
 
 
 @login_required
@@ -447,6 +584,5 @@ def profile_edit(request, pupil_id: int):
 def profile_pdf(request, pk: int):
     profile = _profile_for(request, pk)
     document = pdf.profile_pdf(profile)
-    audit.record_export(actor=request.user, subject=profile, what="one-page profile PDF",
-                        rows=1)
+    audit.record_export(actor=request.user, subject=profile, what="one-page profile PDF", rows=1)
     return _pdf_response(document, f"one-page-profile-{profile.pupil_id}-v{profile.version}.pdf")

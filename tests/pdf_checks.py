@@ -23,7 +23,7 @@ def _walk(node, seen=None):
     if kids is None:
         return
     kids = kids.get_object()
-    for kid in (kids if isinstance(kids, list) else [kids]):
+    for kid in kids if isinstance(kids, list) else [kids]:
         kid = kid.get_object()
         if hasattr(kid, "get") and kid.get("/Type") in (None, "/StructElem"):
             yield from _walk(kid, seen)

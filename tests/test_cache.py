@@ -26,20 +26,20 @@ UNREACHABLE_REDIS = "redis://127.0.0.1:1/0"  # nothing listens on port 1
 
 
 def fail_soft_cache(location: str = UNREACHABLE_REDIS):
-    return FailSoftRedisCache(location, {"KEY_PREFIX": "breaker-test",
-                                         "OPTIONS": {"socket_connect_timeout": 0.25,
-                                                     "socket_timeout": 0.25}})
+    return FailSoftRedisCache(
+        location,
+        {"KEY_PREFIX": "breaker-test", "OPTIONS": {"socket_connect_timeout": 0.25, "socket_timeout": 0.25}},
+    )
 
 
-def test_after_a_redis_failure_the_cache_skips_redis_until_the_breaker_interval_passes(
-    settings, monkeypatch
-):
+def test_after_a_redis_failure_the_cache_skips_redis_until_the_breaker_interval_passes(settings, monkeypatch):
     settings.CACHE_CIRCUIT_BREAKER_SECONDS = 30
     fail_soft = fail_soft_cache()
     calls = []
     real_get = cache_module.RedisCache.get
-    monkeypatch.setattr(cache_module.RedisCache, "get",
-                        lambda self, *a, **kw: calls.append(a) or real_get(self, *a, **kw))
+    monkeypatch.setattr(
+        cache_module.RedisCache, "get", lambda self, *a, **kw: calls.append(a) or real_get(self, *a, **kw)
+    )
     fail_soft.set("k", "v")  # fails over to memory and opens the breaker
     assert fail_soft.redis_skipped()
     for _ in range(20):

@@ -23,7 +23,11 @@ def test_check_deploy_reports_nothing_with_production_settings():
     env = production_env()
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-        cwd=settings.BASE_DIR, env=env, capture_output=True, text=True, timeout=120,
+        cwd=settings.BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
@@ -33,7 +37,11 @@ def test_check_deploy_warns_while_site_url_is_not_the_sites_public_https_address
     env = production_env(SITE_URL="http://127.0.0.1:8000")
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-        cwd=settings.BASE_DIR, env=env, capture_output=True, text=True, timeout=120,
+        cwd=settings.BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert result.returncode == 1 and "trusts.W002" in result.stdout + result.stderr
 
@@ -43,7 +51,11 @@ def test_collectstatic_builds_the_production_manifest(tmp_path):
     env = production_env(STATIC_ROOT=str(tmp_path / "static"))
     result = subprocess.run(
         [sys.executable, "manage.py", "collectstatic", "--noinput"],
-        cwd=settings.BASE_DIR, env=env, capture_output=True, text=True, timeout=300,
+        cwd=settings.BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert (tmp_path / "static" / "staticfiles.json").is_file()
@@ -52,10 +64,18 @@ def test_collectstatic_builds_the_production_manifest(tmp_path):
 def test_the_wsgi_process_freezes_what_loading_made_and_makes_full_collections_rarer():
     from send_portal.process import GC_THRESHOLDS
 
-    probe = ("import gc, json; before = gc.get_threshold(); import send_portal.wsgi; "
-             "print(json.dumps([before, gc.get_threshold(), gc.get_freeze_count()]))")
-    result = subprocess.run([sys.executable, "-c", probe], cwd=settings.BASE_DIR,
-                            env=production_env(), capture_output=True, text=True, timeout=120)
+    probe = (
+        "import gc, json; before = gc.get_threshold(); import send_portal.wsgi; "
+        "print(json.dumps([before, gc.get_threshold(), gc.get_freeze_count()]))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe],
+        cwd=settings.BASE_DIR,
+        env=production_env(),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     before, after, frozen = json.loads(result.stdout.strip().splitlines()[-1])
     assert before == [700, 10, 10]  # Python's defaults: the change is the WSGI module's
@@ -70,7 +90,7 @@ def compose_environment(required: dict[str, str]) -> dict[str, str]:
     start = next(i for i, line in enumerate(compose) if line.strip() == "environment: &app-env")
     indent = len(compose[start + 1]) - len(compose[start + 1].lstrip())
     env = {}
-    for line in compose[start + 1:]:
+    for line in compose[start + 1 :]:
         if line.strip().startswith("#"):
             continue
         if len(line) - len(line.lstrip()) < indent:
@@ -94,14 +114,21 @@ def service_blocks(compose: str) -> dict[str, str]:
 
 def test_check_deploy_reports_nothing_with_the_docker_compose_defaults():
     # Behind the proxy: HTTPS redirects on, the proxy's X-Forwarded-Proto trusted.
-    env = production_env(**compose_environment({"SECRET_KEY": "k" * 64 + "-compose-secret",
-                                                "SITE_ADDRESS": "send.example.org"}))
+    env = production_env(
+        **compose_environment(
+            {"SECRET_KEY": "k" * 64 + "-compose-secret", "SITE_ADDRESS": "send.example.org"}
+        )
+    )
     assert env["SITE_URL"] == "https://send.example.org"
     assert env["TRUSTED_PROXY_COUNT"] == "1"  # Caddy, in front of every request
     assert "SECURE_SSL_REDIRECT" not in compose_environment({"SECRET_KEY": "x", "SITE_ADDRESS": "x"})
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-        cwd=settings.BASE_DIR, env=env, capture_output=True, text=True, timeout=120,
+        cwd=settings.BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert result.returncode == 0, result.stdout + result.stderr
 

@@ -72,10 +72,15 @@ print(json.dumps({"debug": settings.DEBUG, "status": missing.status_code,
                   "page": missing.content.decode()}))
 """
     env = {k: v for k, v in os.environ.items() if k not in ("DJANGO_SETTINGS_MODULE", "DEBUG")}
-    env.update(DJANGO_SETTINGS_MODULE="send_portal.settings.local",
-               DATABASE_URL="sqlite://:memory:")
-    done = subprocess.run([sys.executable, "-c", probe], cwd=settings.BASE_DIR, env=env,
-                          capture_output=True, text=True, timeout=120)
+    env.update(DJANGO_SETTINGS_MODULE="send_portal.settings.local", DATABASE_URL="sqlite://:memory:")
+    done = subprocess.run(
+        [sys.executable, "-c", probe],
+        cwd=settings.BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode == 0, done.stderr[-3000:]
     result = json.loads(done.stdout.strip().splitlines()[-1])
     assert result["debug"] is True

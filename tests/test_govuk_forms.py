@@ -18,12 +18,24 @@ from core.forms import Form as GovukForm
 from core.forms import GovukFormMixin
 from trusts.tests.factories import SchoolFactory, TrustFactory, senco
 
-APPS = ("casework", "evidence", "funding", "pupils", "provision", "support", "privacy", "reports",
-        "trusts", "inforeports")
+APPS = (
+    "casework",
+    "evidence",
+    "funding",
+    "pupils",
+    "provision",
+    "support",
+    "privacy",
+    "reports",
+    "trusts",
+    "inforeports",
+)
 
 SUMMARY_LINK = re.compile(r'<li><a href="#([^"]*)">([^<]*)</a></li>')
-INLINE = re.compile(r'<p class="govuk-error-message" id="([^"]*)-error">'
-                    r'<span class="govuk-visually-hidden">Error:</span> ([^<]*)</p>')
+INLINE = re.compile(
+    r'<p class="govuk-error-message" id="([^"]*)-error">'
+    r'<span class="govuk-visually-hidden">Error:</span> ([^<]*)</p>'
+)
 
 
 def _app_forms():
@@ -71,13 +83,16 @@ class _Sample(GovukForm):
 def test_messages_say_what_to_do_without_the_fields_label_before_them():
     form = _Sample({"kind": "zz", "hours": "30", "days": "1.5", "when_day": "3", "when_year": "2025"})
     assert {name: list(errors) for name, errors in form.errors.items()} == {
-        "title": ["Enter the title"], "kind": ["Select the kind from the list"],
-        "hours": ["Hours must be 24 or less"], "days": ["School days must be a whole number"],
-        "upn": ["Enter the UPN"], "confirm": ["Type ERASE to confirm"],
-        "own": ["Say what happened"], "when": ["Date of the meeting must include a month"],
+        "title": ["Enter the title"],
+        "kind": ["Select the kind from the list"],
+        "hours": ["Hours must be 24 or less"],
+        "days": ["School days must be a whole number"],
+        "upn": ["Enter the UPN"],
+        "confirm": ["Type ERASE to confirm"],
+        "own": ["Say what happened"],
+        "when": ["Date of the meeting must include a month"],
     }
-    assert _Sample({"title": "Too long"}).errors["title"] == [
-        "Title must be 5 characters or fewer"]
+    assert _Sample({"title": "Too long"}).errors["title"] == ["Title must be 5 characters or fewer"]
     assert _Sample({"hours": "many"}).errors["hours"] == ["Hours must be a number"]
     assert _Sample({}).errors["days"] == ["Enter the number of school days"]
 
@@ -98,7 +113,7 @@ def school(db):
 
 
 def _errors(body: str):
-    main = body.split('<main', 1)[1]
+    main = body.split("<main", 1)[1]
     summary = main.split('class="govuk-error-summary"', 1)[1].split("</ul>", 1)[0]
     return SUMMARY_LINK.findall(summary), INLINE.findall(main)
 
@@ -107,9 +122,16 @@ def test_an_invalid_post_puts_error_before_the_title_and_the_summary_first(clien
     client.force_login(senco(school))
     url = f"/casework/schools/{school.laestab}/cases/new/"
     assert "<title>Error:" not in client.get(url + "?kind=tribunal_appeal").content.decode()
-    response = client.post(url + "?kind=tribunal_appeal", {
-        "kind": "tribunal_appeal", "opened_on_day": "31", "opened_on_month": "2",
-        "opened_on_year": "2025", "decision_letter_date_month": "5"})
+    response = client.post(
+        url + "?kind=tribunal_appeal",
+        {
+            "kind": "tribunal_appeal",
+            "opened_on_day": "31",
+            "opened_on_month": "2",
+            "opened_on_year": "2025",
+            "decision_letter_date_month": "5",
+        },
+    )
     body = response.content.decode()
     assert response.status_code == 400
     assert re.search(r"<title>Error: Open a case", body)
@@ -121,15 +143,25 @@ def test_an_invalid_post_puts_error_before_the_title_and_the_summary_first(clien
 
 def test_each_summary_message_is_the_inline_message_and_links_to_its_field(client, school):
     client.force_login(senco(school))
-    response = client.post(f"/casework/schools/{school.laestab}/cases/new/", {
-        "kind": "tribunal_appeal", "opened_on_day": "31", "opened_on_month": "2",
-        "opened_on_year": "2025", "decision_letter_date_month": "5"})
+    response = client.post(
+        f"/casework/schools/{school.laestab}/cases/new/",
+        {
+            "kind": "tribunal_appeal",
+            "opened_on_day": "31",
+            "opened_on_month": "2",
+            "opened_on_year": "2025",
+            "decision_letter_date_month": "5",
+        },
+    )
     body = response.content.decode()
     summary, inline = _errors(body)
     assert [message for _, message in summary] == [message for _, message in inline]
     assert [message for _, message in summary] == [
-        "Enter the title", "Select the owner", "Date the case was opened must be a real date",
-        "Date of the LA&#x27;s decision letter must include a day and year"]
+        "Enter the title",
+        "Select the owner",
+        "Date the case was opened must be a real date",
+        "Date of the LA&#x27;s decision letter must include a day and year",
+    ]
     for anchor, _ in summary:
         assert f'id="{anchor}"' in body, anchor
     assert "This field is required" not in body

@@ -60,17 +60,24 @@ def w(db):
     w.hos.save()
     w.hos_b = head_of_send(w.other_trust)
     w.pupil = PupilFactory(school=w.a1, forename="Ada", surname="Hubbard")
-    w.pupil_e = PupilFactory(school=w.a1, forename="Ben", surname="Evans",
-                             provision=Provision.EHC_PLAN)
-    w.case = cw.case_open(actor=w.leaving, school=w.a1, kind="complaint", title="Complaint",
-                          owner=w.leaving, opened_on=D(2025, 9, 1), pupil=w.pupil,
-                          next_action_due=D(2025, 10, 1))
-    closed = cw.case_open(actor=w.leaving, school=w.a1, kind="other", title="Old",
-                          owner=w.leaving, opened_on=D(2025, 9, 1))
-    w.closed_case = cw.case_close(actor=w.leaving, case=closed, outcome="Done",
-                                  closed_on=D(2025, 9, 2))
-    w.request = cw.ehc_request_create(actor=w.leaving, pupil=w.pupil, requested_by="school",
-                                      request_date=D(2025, 9, 1))
+    w.pupil_e = PupilFactory(school=w.a1, forename="Ben", surname="Evans", provision=Provision.EHC_PLAN)
+    w.case = cw.case_open(
+        actor=w.leaving,
+        school=w.a1,
+        kind="complaint",
+        title="Complaint",
+        owner=w.leaving,
+        opened_on=D(2025, 9, 1),
+        pupil=w.pupil,
+        next_action_due=D(2025, 10, 1),
+    )
+    closed = cw.case_open(
+        actor=w.leaving, school=w.a1, kind="other", title="Old", owner=w.leaving, opened_on=D(2025, 9, 1)
+    )
+    w.closed_case = cw.case_close(actor=w.leaving, case=closed, outcome="Done", closed_on=D(2025, 9, 2))
+    w.request = cw.ehc_request_create(
+        actor=w.leaving, pupil=w.pupil, requested_by="school", request_date=D(2025, 9, 1)
+    )
     w.plan = cw.ehc_plan_create(actor=w.leaving, pupil=w.pupil_e, issue_date=D(2024, 9, 1))
     w.support = current_plan(w.pupil, w.leaving)
     w.old_support = reviewed_plan(PupilFactory(school=w.a1), w.leaving)
@@ -78,8 +85,14 @@ def w(db):
 
 
 def hand_over(w, **kw):
-    args = dict(actor=w.hos, trust=w.trust, from_owner=w.leaving, to_owner=w.colleague,
-                school_ids={w.a1.pk, w.a2.pk}, reason=handover.Reason.LEAVING)
+    args = dict(
+        actor=w.hos,
+        trust=w.trust,
+        from_owner=w.leaving,
+        to_owner=w.colleague,
+        school_ids={w.a1.pk, w.a2.pk},
+        reason=handover.Reason.LEAVING,
+    )
     args.update(kw)
     return trust_services.work_hand_over(**args)
 
@@ -100,7 +113,7 @@ def owners(w):
 # Models with an `owner` that is not open work to hand over, and why.
 KEPT = {
     "casework.Deadline": "a kept figure: rewritten from its case, request or plan by every "
-                         "casework service, the handover included",
+    "casework service, the handover included",
     "casework.DigestSent": "the record of a reminder e-mail already sent to that person",
 }
 
@@ -110,42 +123,54 @@ def test_every_model_with_an_owner_is_handed_over_by_a_provider_or_kept_with_a_r
     from django.conf import settings
 
     covered = {model for p in handover.providers() for model in p.covers}
-    owned = {model for model in apps.get_models()
-             for f in model._meta.get_fields()
-             if f.name == "owner" and getattr(f, "related_model", None) is not None
-             and f.related_model._meta.label == settings.AUTH_USER_MODEL}
+    owned = {
+        model
+        for model in apps.get_models()
+        for f in model._meta.get_fields()
+        if f.name == "owner"
+        and getattr(f, "related_model", None) is not None
+        and f.related_model._meta.label == settings.AUTH_USER_MODEL
+    }
     missing = {m._meta.label for m in owned - covered} - set(KEPT)
     assert not missing, f"register a HandoverProvider for these, or keep them here: {missing}"
-    assert {"casework.Case", "casework.EHCRequest", "casework.EHCPlan",
-            "support.SupportPlan"} <= {m._meta.label for m in covered}
+    assert {"casework.Case", "casework.EHCRequest", "casework.EHCPlan", "support.SupportPlan"} <= {
+        m._meta.label for m in covered
+    }
 
 
 # --- The service -------------------------------------------------------------------------------
 
+
 def test_every_kind_of_open_record_goes_to_the_new_owner_and_closed_ones_stay(w):
     result = hand_over(w)
     assert result.moved == {"cases": 1, "ehc_requests": 1, "ehc_plans": 1, "support_plans": 1}
-    assert owners(w) == {"case": w.colleague.pk, "closed_case": w.leaving.pk,
-                         "request": w.colleague.pk, "plan": w.colleague.pk,
-                         "support": w.colleague.pk, "old_support": w.leaving.pk}
+    assert owners(w) == {
+        "case": w.colleague.pk,
+        "closed_case": w.leaving.pk,
+        "request": w.colleague.pk,
+        "plan": w.colleague.pk,
+        "support": w.colleague.pk,
+        "old_support": w.leaving.pk,
+    }
 
 
 def test_each_record_s_history_says_who_handed_it_over_from_whom_to_whom_and_why(w):
     hand_over(w)
     note = CaseNote.objects.filter(case=w.case).order_by("-pk").first()
     assert note.author == w.hos
-    assert note.text == ("Handed over from Lena Leaving to Cara Colleague: leaving the school "
-                         "or trust.")
+    assert note.text == ("Handed over from Lena Leaving to Cara Colleague: leaving the school or trust.")
     for obj in (w.case, w.request, w.plan, w.support):
-        entries = LogEntry.objects.get_for_object(obj).filter(
-            additional_data__handover__isnull=False)
+        entries = LogEntry.objects.get_for_object(obj).filter(additional_data__handover__isnull=False)
         assert entries.count() == 1, obj
         entry = entries.get()
         assert entry.actor == w.hos and entry.timestamp is not None
         assert entry.changes_dict["owner"] == ["Lena Leaving", "Cara Colleague"]
         assert entry.changes_dict["handed over"] == ["", "Leaving the school or trust"]
         assert entry.additional_data["handover"] == {
-            "from": w.leaving.pk, "to": w.colleague.pk, "reason": "leaving"}
+            "from": w.leaving.pk,
+            "to": w.colleague.pk,
+            "reason": "leaving",
+        }
         assert entry.additional_data["trust_id"] == w.trust.pk
 
 
@@ -167,8 +192,9 @@ def test_a_second_run_changes_nothing_and_writes_no_history(w):
 
 def test_one_record_that_cannot_move_stops_the_whole_handover(w):
     """The colleague manages cases at A1 but not at A2: a case there stops everything."""
-    at_a2 = cw.case_open(actor=w.hos, school=w.a2, kind="complaint", title="At A2",
-                         owner=w.hos, opened_on=D(2025, 9, 1))
+    at_a2 = cw.case_open(
+        actor=w.hos, school=w.a2, kind="complaint", title="At A2", owner=w.hos, opened_on=D(2025, 9, 1)
+    )
     Case.objects.filter(pk=at_a2.pk).update(owner=w.leaving)
     before = owners(w)
     with pytest.raises(ValidationError) as e:
@@ -185,8 +211,11 @@ def test_a_failure_in_a_later_app_rolls_back_the_earlier_apps(w, monkeypatch):
         support.hand_over(**kwargs)
         raise ValidationError("The support plans could not be handed over.")
 
-    monkeypatch.setitem(handover._PROVIDERS, "support_plans",
-                        handover.HandoverProvider(**{**support.__dict__, "hand_over": failing}))
+    monkeypatch.setitem(
+        handover._PROVIDERS,
+        "support_plans",
+        handover.HandoverProvider(**{**support.__dict__, "hand_over": failing}),
+    )
     before, notes = owners(w), CaseNote.objects.count()
     with pytest.raises(ValidationError):
         hand_over(w)
@@ -227,8 +256,9 @@ def test_an_unknown_reason_or_another_trust_s_schools_are_refused(w):
 
 
 def test_narrowed_to_one_school_only_that_school_s_work_moves(w):
-    at_a2 = cw.case_open(actor=w.hos, school=w.a2, kind="complaint", title="At A2",
-                         owner=w.hos, opened_on=D(2025, 9, 1))
+    at_a2 = cw.case_open(
+        actor=w.hos, school=w.a2, kind="complaint", title="At A2", owner=w.hos, opened_on=D(2025, 9, 1)
+    )
     Case.objects.filter(pk=at_a2.pk).update(owner=w.leaving)
     hand_over(w, school_ids={w.a1.pk})
     assert Case.objects.get(pk=at_a2.pk).owner == w.leaving
@@ -237,23 +267,30 @@ def test_narrowed_to_one_school_only_that_school_s_work_moves(w):
 
 # --- New records never default to someone without access -------------------------------------
 
+
 def test_a_final_plan_issued_after_the_owner_s_role_ended_goes_to_whoever_records_it(w):
     pupil = PupilFactory(school=w.a1)
-    request = cw.ehc_request_create(actor=w.leaving, pupil=pupil, requested_by="school",
-                                    request_date=D(2025, 1, 6))
+    request = cw.ehc_request_create(
+        actor=w.leaving, pupil=pupil, requested_by="school", request_date=D(2025, 1, 6)
+    )
     Membership.objects.filter(user=w.leaving).delete()
-    for step, date, result in (("decision", D(2025, 2, 1), "assess"),
-                               ("draft_plan", D(2025, 4, 1), ""),
-                               ("outcome", D(2025, 5, 1), "issued")):
-        cw.ehc_request_record_step(actor=w.colleague, request=request, step=step, date=date,
-                                   result=result)
+    for step, date, result in (
+        ("decision", D(2025, 2, 1), "assess"),
+        ("draft_plan", D(2025, 4, 1), ""),
+        ("outcome", D(2025, 5, 1), "issued"),
+    ):
+        cw.ehc_request_record_step(actor=w.colleague, request=request, step=step, date=date, result=result)
     assert EHCPlan.objects.get(request=request).owner == w.colleague
 
 
 def test_a_plan_record_completed_after_its_owner_left_is_taken_on_by_the_person_entering_it(w):
-    plan = EHCPlan.objects.create(pupil=PupilFactory(school=w.a1, provision=Provision.EHC_PLAN),
-                                  school=w.a1, local_authority=w.a1.local_authority,
-                                  owner=w.leaving, made_from_register=True)
+    plan = EHCPlan.objects.create(
+        pupil=PupilFactory(school=w.a1, provision=Provision.EHC_PLAN),
+        school=w.a1,
+        local_authority=w.a1.local_authority,
+        owner=w.leaving,
+        made_from_register=True,
+    )
     Membership.objects.filter(user=w.leaving).delete()
     cw.ehc_plan_complete(actor=w.colleague, plan=plan, issue_date=D(2025, 3, 1))
     plan.refresh_from_db()
@@ -262,21 +299,19 @@ def test_a_plan_record_completed_after_its_owner_left_is_taken_on_by_the_person_
 
 # --- Each app's own service --------------------------------------------------------------------
 
+
 def test_each_app_s_reassign_service_moves_one_record_and_refuses_a_closed_one(w):
     from support import services as support_services
 
     assert cw.case_reassign(actor=w.hos, case=w.case, owner=w.colleague, reason="absence")
     assert not cw.case_reassign(actor=w.hos, case=w.case, owner=w.colleague, reason="absence")
-    assert cw.ehc_request_reassign(actor=w.hos, request=w.request, owner=w.colleague,
-                                   reason="absence")
+    assert cw.ehc_request_reassign(actor=w.hos, request=w.request, owner=w.colleague, reason="absence")
     assert cw.ehc_plan_reassign(actor=w.hos, plan=w.plan, owner=w.colleague, reason="absence")
-    assert support_services.plan_reassign(actor=w.hos, plan=w.support, owner=w.colleague,
-                                          reason="absence")
+    assert support_services.plan_reassign(actor=w.hos, plan=w.support, owner=w.colleague, reason="absence")
     with pytest.raises(ValidationError):
         cw.case_reassign(actor=w.hos, case=w.closed_case, owner=w.colleague, reason="absence")
     with pytest.raises(ValidationError):
-        support_services.plan_reassign(actor=w.hos, plan=w.old_support, owner=w.colleague,
-                                       reason="absence")
+        support_services.plan_reassign(actor=w.hos, plan=w.old_support, owner=w.colleague, reason="absence")
     assert owners(w)["closed_case"] == w.leaving.pk
 
 
@@ -288,6 +323,7 @@ def test_a_draft_support_plan_is_open_work_too(w):
 
 
 # --- The pages ----------------------------------------------------------------------------------
+
 
 def test_the_head_of_send_sees_the_leaving_senco_s_work_named_and_counted(client, w):
     client.force_login(w.hos)
@@ -310,8 +346,7 @@ def test_the_head_of_send_sees_the_leaving_senco_s_work_named_and_counted(client
 def test_the_whole_journey_hands_over_after_the_answers_are_checked(client, w):
     client.force_login(w.hos)
     url = f"/handover/{w.trust.slug}/{w.leaving.pk}/"
-    response = client.post(url, {"new_owner": w.colleague.pk, "reason": "leaving",
-                                 "end_roles": "on"})
+    response = client.post(url, {"new_owner": w.colleague.pk, "reason": "leaving", "end_roles": "on"})
     assert response.status_code == 302 and response["Location"] == f"{url}check/"
     assert owners(w)["case"] == w.leaving.pk  # nothing written before the check
     check = re.sub(r"\s+", " ", client.get(f"{url}check/").content.decode())
@@ -328,16 +363,18 @@ def test_the_whole_journey_hands_over_after_the_answers_are_checked(client, w):
 
 
 def test_a_handover_narrowed_to_one_school_stays_narrowed_through_the_check(client, w):
-    at_a2 = cw.case_open(actor=w.hos, school=w.a2, kind="complaint", title="At A2",
-                         owner=w.hos, opened_on=D(2025, 9, 1))
+    at_a2 = cw.case_open(
+        actor=w.hos, school=w.a2, kind="complaint", title="At A2", owner=w.hos, opened_on=D(2025, 9, 1)
+    )
     Case.objects.filter(pk=at_a2.pk).update(owner=w.leaving)
     client.force_login(w.hos)
     url = f"/handover/{w.trust.slug}/{w.leaving.pk}/"
     page = re.sub(r"\s+", " ", client.get(f"{url}?school={w.a1.laestab}").content.decode())
     assert "Open work: 4 records" in page  # the case at A2 is not listed
-    response = client.post(f"{url}?school={w.a1.laestab}",
-                           {"new_owner": w.colleague.pk, "reason": "absence",
-                            "school": w.a1.laestab})
+    response = client.post(
+        f"{url}?school={w.a1.laestab}",
+        {"new_owner": w.colleague.pk, "reason": "absence", "school": w.a1.laestab},
+    )
     assert response["Location"] == f"{url}check/?school={w.a1.laestab}"
     check = client.get(response["Location"]).content.decode()
     assert "Alder Primary" in check and "Every school" not in check
@@ -372,8 +409,12 @@ def test_nobody_but_the_trust_s_head_of_send_may_open_the_pages(client, w, who):
     base = f"/handover/{w.trust.slug}/"
     for url in (base, f"{base}{w.leaving.pk}/", f"{base}{w.leaving.pk}/check/"):
         assert client.get(url).status_code == 404, url
-    assert client.post(f"{base}{w.leaving.pk}/", {"new_owner": getattr(w, who).pk,
-                                                  "reason": "leaving"}).status_code == 404
+    assert (
+        client.post(
+            f"{base}{w.leaving.pk}/", {"new_owner": getattr(w, who).pk, "reason": "leaving"}
+        ).status_code
+        == 404
+    )
     assert client.post(f"{base}{w.leaving.pk}/check/").status_code == 404
     assert owners(w)["case"] == w.leaving.pk
 
@@ -387,8 +428,7 @@ def test_a_platform_admin_may_hand_over_work_in_any_trust(client, w):
 
 def test_a_school_s_page_links_to_the_handover_narrowed_to_that_school(client, w):
     client.force_login(w.hos)
-    assert f"/handover/school/{w.a2.laestab}/" in client.get(
-        f"/schools/{w.a2.laestab}/").content.decode()
+    assert f"/handover/school/{w.a2.laestab}/" in client.get(f"/schools/{w.a2.laestab}/").content.decode()
     response = client.get(f"/handover/school/{w.a2.laestab}/")
     assert response["Location"] == f"/handover/{w.trust.slug}/?school={w.a2.laestab}"
     body = client.get(response["Location"]).content.decode()
@@ -418,10 +458,16 @@ def test_the_list_of_work_takes_the_same_queries_for_few_records_and_many(client
         assert client.get(trust_url).status_code == 200
     for i in range(12):
         pupil = PupilFactory(school=w.a1)
-        cw.case_open(actor=w.leaving, school=w.a1, kind="complaint", title=f"Case {i}",
-                     owner=w.leaving, opened_on=D(2025, 9, 1), pupil=pupil)
-        cw.ehc_request_create(actor=w.leaving, pupil=pupil, requested_by="school",
-                              request_date=D(2025, 9, 1))
+        cw.case_open(
+            actor=w.leaving,
+            school=w.a1,
+            kind="complaint",
+            title=f"Case {i}",
+            owner=w.leaving,
+            opened_on=D(2025, 9, 1),
+            pupil=pupil,
+        )
+        cw.ehc_request_create(actor=w.leaving, pupil=pupil, requested_by="school", request_date=D(2025, 9, 1))
         current_plan(pupil, w.leaving)
     with CaptureQueriesContext(connection) as many:
         assert client.get(url).status_code == 200

@@ -36,8 +36,7 @@ def test_healthz_warns_when_kept_figures_differ_from_their_source_rows(client):
 
 def test_healthz_warns_when_the_figures_have_not_been_verified_for_two_days(client):
     check = FiguresCheck.objects.create(differences=[])
-    FiguresCheck.objects.filter(pk=check.pk).update(
-        checked_at=timezone.now() - datetime.timedelta(hours=49))
+    FiguresCheck.objects.filter(pk=check.pk).update(checked_at=timezone.now() - datetime.timedelta(hours=49))
     body = client.get("/healthz").json()
     assert body["status"] == "warning"
     assert body["checks"]["figures"].startswith("warning: figures not verified within 2 days")
@@ -66,8 +65,7 @@ def test_the_heartbeat_task_beat_sends_every_minute_clears_the_warning(client, s
     beat_heartbeat()
     beat_heartbeat()  # one row, moved on
     assert client.get("/healthz").json()["checks"]["beat"].startswith("ok: last heartbeat")
-    [entry] = [e for e in settings.CELERY_BEAT_SCHEDULE.values()
-               if e["task"] == beat_heartbeat.name]
+    [entry] = [e for e in settings.CELERY_BEAT_SCHEDULE.values() if e["task"] == beat_heartbeat.name]
     assert entry["schedule"] <= 60 < settings.BEAT_HEARTBEAT_MAX_AGE_SECONDS
 
 
@@ -98,9 +96,11 @@ def test_healthz_is_503_naming_redis_parts_when_redis_is_unreachable(client, set
 def test_healthz_says_degraded_not_failing_while_only_the_fail_soft_cache_is_unreachable(client, settings):
     FiguresCheck.objects.create(differences=[])
     settings.CACHES = {
-        "default": {**settings.CACHES["default"],
-                    "BACKEND": "send_portal.cache.FailSoftRedisCache",
-                    "LOCATION": UNREACHABLE_REDIS},
+        "default": {
+            **settings.CACHES["default"],
+            "BACKEND": "send_portal.cache.FailSoftRedisCache",
+            "LOCATION": UNREACHABLE_REDIS,
+        },
     }
     caches._settings = None
     with contextlib.suppress(AttributeError, KeyError):

@@ -47,9 +47,22 @@ class _Forms(HTMLParser):
 
 def _row_count() -> int:
     with scopes_disabled():
-        return sum(m._base_manager.count() for m in apps.get_models()
-                   if m._meta.app_label not in {"auditlog", "sessions", "trusts", "contenttypes",
-                                                "auth", "admin", "account", "mfa", "usersessions"})
+        return sum(
+            m._base_manager.count()
+            for m in apps.get_models()
+            if m._meta.app_label
+            not in {
+                "auditlog",
+                "sessions",
+                "trusts",
+                "contenttypes",
+                "auth",
+                "admin",
+                "account",
+                "mfa",
+                "usersessions",
+            }
+        )
 
 
 def _pages_with_forms():
@@ -69,8 +82,7 @@ def test_every_form_refuses_hostile_values_without_a_500_or_a_write(client, worl
     forms = [(action or url, fields) for action, fields in parser.forms if fields]
     if not forms:
         pytest.skip("no form with fields on this page")
-    forms = [(action, fields) for action, fields in forms
-             if not re.search(r"/(logout|sign-?out)/", action)]
+    forms = [(action, fields) for action, fields in forms if not re.search(r"/(logout|sign-?out)/", action)]
     before = _row_count()
     for action, fields in forms:
         for what in REFUSED_EVERYWHERE:

@@ -22,8 +22,23 @@ HOSTILE = {
     "markup": "<script>alert(1)</script>",
 }
 # Query parameters the pages read (filters, sorts, pages, dates, years).
-PARAMS = ["sort", "page", "school", "trust", "kind", "status", "owner", "la", "census_date",
-          "year", "financial_year", "period", "phase", "q", "next"]
+PARAMS = [
+    "sort",
+    "page",
+    "school",
+    "trust",
+    "kind",
+    "status",
+    "owner",
+    "la",
+    "census_date",
+    "year",
+    "financial_year",
+    "period",
+    "phase",
+    "q",
+    "next",
+]
 
 
 def _allowed_get_routes():
@@ -68,9 +83,14 @@ def test_a_nul_in_a_form_value_is_refused_before_any_view_and_changes_nothing(cl
     client.force_login(world.users["data_admin"])
     with scopes_disabled():
         before = CensusImport.objects.count()
-    response = client.post("/pupils/imports/", {
-        "school": world.a1.laestab + "\x00", "census_date": "2025-10-02",
-        "file": SimpleUploadedFile("a.csv", b"UPN\r\n", "text/csv")})
+    response = client.post(
+        "/pupils/imports/",
+        {
+            "school": world.a1.laestab + "\x00",
+            "census_date": "2025-10-02",
+            "file": SimpleUploadedFile("a.csv", b"UPN\r\n", "text/csv"),
+        },
+    )
     assert response.status_code == 400
     assert "not allowed (a NUL character)" in response.content.decode()
     with scopes_disabled():
@@ -79,12 +99,15 @@ def test_a_nul_in_a_form_value_is_refused_before_any_view_and_changes_nothing(cl
 
 # --- The domain's bounds (core.bounds) -------------------------------------------------------------
 
+
 def test_a_date_outside_the_domain_is_refused_with_what_is_allowed():
     from core.date_input import DateInputField
 
     field = DateInputField(label="Award end date")
-    for parts, message in ((["31", "12", "9999"], "must be on or before 31 December"),
-                           (["1", "1", "0001"], "must be on or after 1 January 1990")):
+    for parts, message in (
+        (["31", "12", "9999"], "must be on or before 31 December"),
+        (["1", "1", "0001"], "must be on or after 1 January 1990"),
+    ):
         with pytest.raises(ValidationError) as refused:
             field.clean(parts)
         assert f"Award end date {message}" in refused.value.messages[0]
@@ -112,8 +135,9 @@ def test_a_form_field_with_no_limit_of_its_own_gets_the_domains():
 def test_a_remittance_with_a_huge_amount_a_far_date_or_a_nul_is_refused():
     from funding import remittances
 
-    rows = remittances.read(b"UPN,Amount,Date\nA123,1e9,2026-04-01\nA124,10.00,9999-12-31\n"
-                            b"A125,10.00,2026-04-01\n")
+    rows = remittances.read(
+        b"UPN,Amount,Date\nA123,1e9,2026-04-01\nA124,10.00,9999-12-31\nA125,10.00,2026-04-01\n"
+    )
     assert "must be \xa39,999,999.99 or less" in rows[0].error
     assert "must be on or before" in rows[1].error
     assert rows[2].error == ""

@@ -8,8 +8,7 @@ from django.core.paginator import Paginator
 
 from core.listing import Column, Sorting, page_numbers, query_values
 
-COLUMNS = (Column("due", "Due"), Column("school", "School"),
-           Column("status", "Status", sortable=False))
+COLUMNS = (Column("due", "Due"), Column("school", "School"), Column("status", "Status", sortable=False))
 
 
 def _sorting(sort: str) -> Sorting:
@@ -25,12 +24,18 @@ def test_only_whitelisted_sortable_columns_are_accepted():
 
 def test_equal_values_are_listed_by_name_either_way_and_blanks_last():
     day = dt.date(2026, 1, 5)
-    rows = [SimpleNamespace(name=n, due=d) for n, d in
-            (("Cara", day), ("Abe", None), ("Bea", day), ("Dan", day + dt.timedelta(days=1)))]
+    rows = [
+        SimpleNamespace(name=n, due=d)
+        for n, d in (("Cara", day), ("Abe", None), ("Bea", day), ("Dan", day + dt.timedelta(days=1)))
+    ]
 
     def order(sort):
-        return [r.name for r in _sorting(sort).sort_rows(
-            rows, value=lambda r, key: getattr(r, key), name=lambda r: r.name)]
+        return [
+            r.name
+            for r in _sorting(sort).sort_rows(
+                rows, value=lambda r, key: getattr(r, key), name=lambda r: r.name
+            )
+        ]
 
     assert order("due") == ["Bea", "Cara", "Dan", "Abe"]
     assert order("-due") == ["Dan", "Bea", "Cara", "Abe"]
@@ -39,7 +44,9 @@ def test_equal_values_are_listed_by_name_either_way_and_blanks_last():
 def test_filters_go_in_the_url_as_ids_without_blanks():
     school = SimpleNamespace(pk=12)
     assert query_values({"school": school, "kind": "", "owner": None, "due": "soon"}) == {
-        "school": "12", "due": "soon"}
+        "school": "12",
+        "due": "soon",
+    }
 
 
 def test_the_pages_shown_are_the_ends_and_the_neighbours_of_the_current():

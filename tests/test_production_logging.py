@@ -23,8 +23,14 @@ logging.getLogger("send_portal.test").warning("it works", extra={"import_id": 7}
 
 
 def _run(**env: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-c", SHOW], cwd=settings.BASE_DIR,
-                          env=production_env(**env), capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-c", SHOW],
+        cwd=settings.BASE_DIR,
+        env=production_env(**env),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 def test_production_logs_one_json_object_per_line():
@@ -47,7 +53,6 @@ def test_an_exception_is_logged_with_its_traceback_as_text():
     try:
         raise ValueError("bad row")
     except ValueError:
-        record = logging.LogRecord("x", logging.ERROR, __file__, 1, "failed %s", ("job",),
-                                   sys.exc_info())
+        record = logging.LogRecord("x", logging.ERROR, __file__, 1, "failed %s", ("job",), sys.exc_info())
     entry = json.loads(JSONFormatter().format(record))
     assert entry["message"] == "failed job" and "ValueError: bad row" in entry["exception"]

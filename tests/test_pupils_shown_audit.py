@@ -16,8 +16,9 @@ pytestmark = pytest.mark.django_db
 
 
 def _named_on(body: str, pupils) -> set[int]:
-    return {p.pk for p in pupils
-            if f"{p.surname}, {p.forename}" in body or f"{p.forename} {p.surname}" in body}
+    return {
+        p.pk for p in pupils if f"{p.surname}, {p.forename}" in body or f"{p.forename} {p.surname}" in body
+    }
 
 
 def _named_in_audit(since: int) -> set[int]:
@@ -30,8 +31,7 @@ def _named_in_audit(since: int) -> set[int]:
     return named
 
 
-@pytest.mark.parametrize("name", [n for n, r in sorted(ROUTES.items())
-                                  if r.method == "GET" and r.allowed])
+@pytest.mark.parametrize("name", [n for n, r in sorted(ROUTES.items()) if r.method == "GET" and r.allowed])
 def test_a_page_showing_pupils_leaves_an_audit_row_naming_them(client, world, name):  # noqa: F811
     route = ROUTES[name]
     with scopes_disabled():

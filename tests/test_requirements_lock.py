@@ -46,8 +46,11 @@ def named_in(in_path):
 
 
 def locked(lock_path):
-    return {canonical(NAME.match(line).group(1)): line
-            for line in requirement_lines(lock_path) if not line.startswith("-")}
+    return {
+        canonical(NAME.match(line).group(1)): line
+        for line in requirement_lines(lock_path)
+        if not line.startswith("-")
+    }
 
 
 @pytest.mark.parametrize("lock", LOCKS)
@@ -57,9 +60,11 @@ def test_every_locked_requirement_is_pinned_with_a_hash(lock):
     for name, line in entries.items():
         requirement = line.split(" --hash", 1)[0].strip()
         assert re.fullmatch(r"[A-Za-z0-9._-]+==[A-Za-z0-9.+!-]+", requirement), (
-            f"{lock}: {name} is not pinned with == ({requirement!r}); run `make lock`")
+            f"{lock}: {name} is not pinned with == ({requirement!r}); run `make lock`"
+        )
         assert re.search(r"--hash=sha256:[0-9a-f]{64}", line), (
-            f"{lock}: {name} has no --hash; run `make lock`")
+            f"{lock}: {name} has no --hash; run `make lock`"
+        )
 
 
 @pytest.mark.parametrize(("lock", "source"), LOCKS.items())
@@ -73,7 +78,8 @@ def test_runtime_packages_have_the_same_version_in_both_locks():
     for name, line in runtime.items():
         assert name in dev, f"{name} is in requirements.txt but not requirements-dev.txt"
         assert line.split(" --hash", 1)[0] == dev[name].split(" --hash", 1)[0], (
-            f"{name} differs between the locks; run `make lock`")
+            f"{name} differs between the locks; run `make lock`"
+        )
 
 
 def test_the_install_and_the_image_require_hashes():

@@ -48,15 +48,15 @@ def test_every_tenant_owned_model_uses_the_tenant_manager():
     from django.apps import apps
     from django.conf import settings
 
-    project_apps = {c.label for c in apps.get_app_configs()
-                    if str(c.path).startswith(str(settings.BASE_DIR))}
+    project_apps = {c.label for c in apps.get_app_configs() if str(c.path).startswith(str(settings.BASE_DIR))}
     tenant_owned = []
     for model in apps.get_models():
         if model._meta.app_label not in project_apps:
             continue
         manager_module = type(model._default_manager).__module__
         assert manager_module != "django_scopes.manager", (
-            f"{model.__name__} uses django-scopes' ScopedManager: use trusts.scoping.TenantManager")
+            f"{model.__name__} uses django-scopes' ScopedManager: use trusts.scoping.TenantManager"
+        )
         if isinstance(model._default_manager, TenantManager):
             tenant_owned.append(model.__name__)
     # The walk saw the project's tenant-owned models, old and new.

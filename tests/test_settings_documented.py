@@ -16,8 +16,7 @@ def test_every_environment_setting_is_in_the_readme_with_its_default():
     readme = (settings.BASE_DIR / "README.md").read_text()
     table = readme.split("## Configuration (environment variables)", 1)[1].split("\n## ", 1)[0]
     rows = [line for line in table.splitlines() if line.startswith("| `")]
-    documented = {name for row in rows for name in re.findall(r"`([A-Z][A-Z0-9_]+)`",
-                                                               row.split("|")[1])}
+    documented = {name for row in rows for name in re.findall(r"`([A-Z][A-Z0-9_]+)`", row.split("|")[1])}
     names = _read_by_settings()
     assert "SITE_URL" in names
     assert sorted(names - documented) == []

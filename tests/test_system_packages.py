@@ -11,14 +11,20 @@ import pytest
 from django.conf import settings
 
 SCRIPT = settings.BASE_DIR / "scripts" / "system-packages.sh"
-NEEDED = ["libpango-1.0-0", "libpangoft2-1.0-0", "libharfbuzz-subset0", "fonts-dejavu-core",
-          "poppler-utils", "chromium"]
+NEEDED = [
+    "libpango-1.0-0",
+    "libpangoft2-1.0-0",
+    "libharfbuzz-subset0",
+    "fonts-dejavu-core",
+    "poppler-utils",
+    "chromium",
+]
 
 
 def _stand_ins(folder: Path, *, sudo: bool) -> None:
     scripts = {
         "dpkg-query": 'for p in $FAKE_INSTALLED; do [ "$p" = "${@: -1}" ] && '
-                      '{ printf "install ok installed"; exit 0; }; done; exit 1',
+        '{ printf "install ok installed"; exit 0; }; done; exit 1',
         "apt-get": 'echo "apt-get $*" >> "$FAKE_LOG"',
         "id": 'echo "$FAKE_UID"',
     }
@@ -36,11 +42,15 @@ def run(tmp_path, *, installed, uid=1000, sudo=True, python=sys.executable, extr
     _stand_ins(bin_dir, sudo=sudo)
     log = tmp_path / "calls.log"
     log.write_text("")
-    env = {"PATH": f"{bin_dir}:/usr/bin:/bin", "FAKE_INSTALLED": " ".join(installed),
-           "FAKE_LOG": str(log), "FAKE_UID": str(uid), "PYTHON": python,
-           "HOME": os.environ.get("HOME", "/root")}
-    done = subprocess.run(["bash", str(SCRIPT), *extra], env=env, capture_output=True,
-                          text=True, timeout=60)
+    env = {
+        "PATH": f"{bin_dir}:/usr/bin:/bin",
+        "FAKE_INSTALLED": " ".join(installed),
+        "FAKE_LOG": str(log),
+        "FAKE_UID": str(uid),
+        "PYTHON": python,
+        "HOME": os.environ.get("HOME", "/root"),
+    }
+    done = subprocess.run(["bash", str(SCRIPT), *extra], env=env, capture_output=True, text=True, timeout=60)
     return done, log.read_text().splitlines()
 
 
@@ -51,8 +61,7 @@ def test_nothing_is_done_or_asked_when_every_package_is_there(tmp_path):
 
 
 def test_only_the_missing_packages_are_installed_through_sudo_for_a_user(tmp_path):
-    done, calls = run(tmp_path, installed=[p for p in NEEDED if p not in ("chromium",
-                                                                          "libharfbuzz-subset0")])
+    done, calls = run(tmp_path, installed=[p for p in NEEDED if p not in ("chromium", "libharfbuzz-subset0")])
     assert done.returncode == 0, done.stderr
     assert "sudo" in calls
     [install] = [c for c in calls if c.startswith("apt-get") and " install " in f" {c} "]
@@ -86,11 +95,15 @@ def test_extra_packages_are_checked_too(tmp_path):
 def test_the_readme_commands_run_the_script_first(target):
     # Under `make test` the outer make's flags are inherited and a nested make announces the
     # directory it enters: the check is of what `make` typed at a shell prints.
-    env = {key: value for key, value in os.environ.items()
-           if key not in {"MAKEFLAGS", "MFLAGS", "MAKELEVEL", "MAKEOVERRIDES"}}
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in {"MAKEFLAGS", "MFLAGS", "MAKELEVEL", "MAKEOVERRIDES"}
+    }
     env["VENV"] = "/nonexistent-venv"
-    done = subprocess.run(["make", "-n", target], cwd=settings.BASE_DIR, capture_output=True,
-                          text=True, timeout=60, env=env)
+    done = subprocess.run(
+        ["make", "-n", target], cwd=settings.BASE_DIR, capture_output=True, text=True, timeout=60, env=env
+    )
     lines = done.stdout.splitlines()
     first_other = next(i for i, line in enumerate(lines) if "system-packages" not in line)
     assert any("scripts/system-packages.sh" in line for line in lines[:first_other])

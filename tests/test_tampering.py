@@ -26,8 +26,13 @@ def test_a_case_cannot_be_opened_for_another_trusts_pupil_or_owner(client, two_t
     stranger = head_of_send(theirs.trust)
     client.force_login(user)
     for field, value in (("pupil", their_pupil.pk), ("owner", stranger.pk)):
-        data = {"kind": "complaint", "title": "Complaint", "owner": user.pk,
-                "opened_on": "2025-09-01", field: value}
+        data = {
+            "kind": "complaint",
+            "title": "Complaint",
+            "owner": user.pk,
+            "opened_on": "2025-09-01",
+            field: value,
+        }
         response = client.post(f"/casework/schools/{mine.laestab}/cases/new/", data)
         assert response.status_code in (200, 400)
         assert f"Select the {field} from the list" in response.content.decode()
@@ -57,8 +62,12 @@ def test_a_claim_cannot_be_drafted_for_another_trusts_pupil(client, two_trusts):
     client.force_login(senco(mine))
     response = client.post(
         f"/funding/schools/{mine.laestab}/claims/new/",
-        {"pupil": their_pupil.pk, "requested_band": band.pk, "evidence_summary": "x",
-         "provision_to_fund": "y"},
+        {
+            "pupil": their_pupil.pk,
+            "requested_band": band.pk,
+            "evidence_summary": "x",
+            "provision_to_fund": "y",
+        },
     )
     assert response.status_code in (200, 400)
     assert "Select the pupil from the list" in response.content.decode()
@@ -83,8 +92,14 @@ def test_a_census_file_cannot_be_uploaded_for_another_trusts_school(client, two_
 def test_changing_a_pupil_cannot_move_it_to_another_school(client, two_trusts):
     mine, theirs, my_pupil, _ = two_trusts
     client.force_login(senco(mine))
-    client.post(f"/pupils/{my_pupil.pk}/change/",
-                {"provision": "K", "primary_need": "ASD", "school": theirs.pk,
-                 "on": dt.date(2025, 11, 1).isoformat()})
+    client.post(
+        f"/pupils/{my_pupil.pk}/change/",
+        {
+            "provision": "K",
+            "primary_need": "ASD",
+            "school": theirs.pk,
+            "on": dt.date(2025, 11, 1).isoformat(),
+        },
+    )
     my_pupil.refresh_from_db()
     assert my_pupil.school == mine

@@ -10,6 +10,9 @@ def test_every_folder_with_tests_is_in_testpaths():
     base = Path(settings.BASE_DIR)
     config = tomllib.loads((base / "pyproject.toml").read_text())
     testpaths = set(config["tool"]["pytest"]["ini_options"]["testpaths"])
-    with_tests = {path.relative_to(base).parts[0] for path in base.glob("*/**/test_*.py")
-                  if not path.relative_to(base).parts[0].startswith(".")}
+    with_tests = {
+        path.relative_to(base).parts[0]
+        for path in base.glob("*/**/test_*.py")
+        if not path.relative_to(base).parts[0].startswith(".")
+    }
     assert with_tests - testpaths == set(), "add these folders to testpaths in pyproject.toml"

@@ -30,7 +30,11 @@ def test_a_case_note_with_markup_is_escaped_on_the_case_page(client):
     school = SchoolFactory()
     user = senco(school)
     case = casework_services.case_open(
-        actor=user, school=school, kind="complaint", title="Complaint", owner=user,
+        actor=user,
+        school=school,
+        kind="complaint",
+        title="Complaint",
+        owner=user,
         opened_on=dt.date(2025, 9, 1),
     )
     casework_services.case_add_note(actor=user, case=case, text=HOSTILE)

@@ -150,8 +150,10 @@ def check_size(size: int) -> None:
     if size == 0:
         raise CTFError("The file is empty.")
     if size > max_bytes():
-        raise CTFError(f"The file is too large: the largest common transfer file accepted is "
-                       f"{max_bytes() // 1_048_576} MB.")
+        raise CTFError(
+            f"The file is too large: the largest common transfer file accepted is "
+            f"{max_bytes() // 1_048_576} MB."
+        )
 
 
 def _local(tag) -> str:
@@ -191,11 +193,14 @@ def read_tree(raw: bytes):
     try:
         return safe_fromstring(raw, forbid_dtd=True, forbid_entities=True, forbid_external=True)
     except DefusedXmlException:
-        raise CTFError("The file declares a document type or entities, which a common transfer "
-                       "file never does: it was refused unread.") from None
+        raise CTFError(
+            "The file declares a document type or entities, which a common transfer "
+            "file never does: it was refused unread."
+        ) from None
     except (ParseError, ValueError, UnicodeError):
-        raise CTFError("The file is not well-formed XML: it may be damaged or not a common "
-                       "transfer file.") from None
+        raise CTFError(
+            "The file is not well-formed XML: it may be damaged or not a common transfer file."
+        ) from None
 
 
 def read_header(root) -> Header:
@@ -207,17 +212,22 @@ def read_header(root) -> Header:
     version = _text(header, "CTFversion")
     if version.split(".")[0] not in READ_VERSIONS:
         readable = " and ".join(f"CTF {v}" for v in READ_VERSIONS)
-        raise CTFError(f"The file is CTF version {version[:10] or 'not given'}; this service "
-                       f"reads {readable}. Ask the sending school for a file of the current "
-                       "version.")
+        raise CTFError(
+            f"The file is CTF version {version[:10] or 'not given'}; this service "
+            f"reads {readable}. Ask the sending school for a file of the current "
+            "version."
+        )
     source, dest = _child(header, "SourceSchool"), _child(header, "DestSchool")
     return Header(
-        version=version, created=_text(header, "DateTime")[:25],
+        version=version,
+        created=_text(header, "DateTime")[:25],
         qualifier=_text(header, "DocumentQualifier")[:20],
-        source_lea=_text(source, "LEA")[:3], source_estab=_text(source, "Estab")[:4],
+        source_lea=_text(source, "LEA")[:3],
+        source_estab=_text(source, "Estab")[:4],
         source_name=_text(source, "SchoolName")[:200],
         academic_year=_text(source, "AcademicYear")[:4],
-        dest_lea=_text(dest, "LEA")[:3], dest_estab=_text(dest, "Estab")[:4],
+        dest_lea=_text(dest, "LEA")[:3],
+        dest_estab=_text(dest, "Estab")[:4],
     )
 
 
@@ -230,7 +240,8 @@ def check_destination(header: Header, laestab: str) -> None:
         raise CTFError(
             f"This file is addressed to another school (LA {header.dest_lea or 'not given'}, "
             f"establishment {header.dest_estab or 'not given'}), not to this one ({laestab}). "
-            "Nothing was imported. Ask the sending school to send it to the right school.")
+            "Nothing was imported. Ask the sending school to send it to the right school."
+        )
 
 
 def _read_pupil(position: int, element, errors: list[PupilError]) -> CtfPupil:
@@ -257,8 +268,10 @@ def _read_pupil(position: int, element, errors: list[PupilError]) -> CtfPupil:
     sex_text = (_text(element, "Sex") or _text(element, "Gender")).upper()
     gender = GENDER_CODES.get(sex_text, "")
     if not gender:
-        fail("Sex", f"'{sex_text[:10]}' is not a sex code (M or F)." if sex_text
-             else "The pupil's sex is missing.")
+        fail(
+            "Sex",
+            f"'{sex_text[:10]}' is not a sex code (M or F)." if sex_text else "The pupil's sex is missing.",
+        )
     year_text = _text(_child(element, "BasicDetails"), "NCyearActual").upper()
     year_group = YEAR_GROUP_SPELLINGS.get(year_text, "")
     pupil = CtfPupil(position, upn, surname[:100], forename[:100], dob, gender, year_group)
@@ -271,8 +284,7 @@ def _read_pupil(position: int, element, errors: list[PupilError]) -> CtfPupil:
         if start is None:
             fail("SEN/StartDate", "An SEN record has no start date (YYYY-MM-DD).")
         elif provision not in PROVISIONS:
-            fail("SEN/SENprovision", f"'{provision[:10]}' is not an SEN provision code "
-                                     "(E, K or N).")
+            fail("SEN/SENprovision", f"'{provision[:10]}' is not an SEN provision code (E, K or N).")
         else:
             records.append((start, provision))
     # Oldest first; for records on the same day the file's order stands.
@@ -293,14 +305,15 @@ def _read_pupil(position: int, element, errors: list[PupilError]) -> CtfPupil:
     if pupil.has_send:
         # The register's rules for a pupil with SEND (DESIGN §3).
         if not year_group:
-            fail("BasicDetails/NCyearActual",
-                 f"'{year_text[:10]}' is not a year group." if year_text
-                 else "The year group (NCyearActual) is missing.")
+            fail(
+                "BasicDetails/NCyearActual",
+                f"'{year_text[:10]}' is not a year group."
+                if year_text
+                else "The year group (NCyearActual) is missing.",
+            )
         if not pupil.primary_need:
-            fail("SENneeds", "A pupil with an EHC plan or at SEN Support needs a type of need "
-                             "ranked 1.")
-        elif pupil.provision == Provision.EHC_PLAN and "NSA" in (pupil.primary_need,
-                                                                 pupil.secondary_need):
+            fail("SENneeds", "A pupil with an EHC plan or at SEN Support needs a type of need ranked 1.")
+        elif pupil.provision == Provision.EHC_PLAN and "NSA" in (pupil.primary_need, pupil.secondary_need):
             fail("SENneeds", "NSA (no specialist assessment) is only valid with SEN Support.")
         elif pupil.primary_need == pupil.secondary_need:
             fail("SENneeds", "The needs ranked 1 and 2 are the same.")
@@ -328,12 +341,16 @@ def parse(raw: bytes, *, file_name: str, laestab: str) -> ParsedCtf:
     seen: dict[str, int] = {}
     for p in (p for p in pupils if p.has_send):
         if p.upn in seen:
-            errors.append(PupilError(p.position, "UPN", f"The same UPN as pupil {seen[p.upn]} "
-                                                        "in the file."))
+            errors.append(PupilError(p.position, "UPN", f"The same UPN as pupil {seen[p.upn]} in the file."))
         seen.setdefault(p.upn, p.position)
-    return ParsedCtf(file_name=file_name, file_size=len(raw),
-                     sha256=hashlib.sha256(raw).hexdigest(), header=header, pupils=pupils,
-                     errors=errors)
+    return ParsedCtf(
+        file_name=file_name,
+        file_size=len(raw),
+        sha256=hashlib.sha256(raw).hexdigest(),
+        header=header,
+        pupils=pupils,
+        errors=errors,
+    )
 
 
 # --- Writing ---------------------------------------------------------------------------------
@@ -363,8 +380,14 @@ def _add(parent, name: str, text: str | None = None):
     return element
 
 
-def build(*, source_laestab: str, source_name: str, dest_laestab: str | None,
-          pupils: list[OutgoingPupil], now: datetime.datetime) -> bytes:
+def build(
+    *,
+    source_laestab: str,
+    source_name: str,
+    dest_laestab: str | None,
+    pupils: list[OutgoingPupil],
+    now: datetime.datetime,
+) -> bytes:
     """A CTF (version WRITE_VERSION) holding each pupil's identity, year group and SEN
     elements. It is a partial CTF: the register holds no addresses, contacts, attendance or
     assessments, so the sending MIS's own CTF remains the full record."""
@@ -407,5 +430,8 @@ def build(*, source_laestab: str, source_name: str, dest_laestab: str | None,
                     _add(need, "SENrank", str(rank))
     ET.indent(root)
     # The declaration as MIS write it (ElementTree's own uses single quotes).
-    return (b'<?xml version="1.0" encoding="UTF-8"?>\n'
-            + ET.tostring(root, encoding="unicode").encode("utf-8") + b"\n")
+    return (
+        b'<?xml version="1.0" encoding="UTF-8"?>\n'
+        + ET.tostring(root, encoding="unicode").encode("utf-8")
+        + b"\n"
+    )

@@ -19,8 +19,9 @@ class TransferImport(AuditedInSchool, models.Model):
         IMPORTED = "imported", "Imported"
 
     school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="transfer_imports")
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
-                                    null=True, blank=True, related_name="+")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     imported_at = models.DateTimeField(null=True, blank=True)
     status = models.CharField(max_length=10, choices=Status.choices)
@@ -58,23 +59,26 @@ class PupilMove(AuditedInSchool, models.Model):
         RECEIVED = "received", "Received"
         CANCELLED = "cancelled", "Cancelled"
 
-    pupil = models.ForeignKey("pupils.Pupil", on_delete=models.PROTECT,
-                              related_name="moves_out")
+    pupil = models.ForeignKey("pupils.Pupil", on_delete=models.PROTECT, related_name="moves_out")
     from_school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="moves_out")
     to_school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="moves_in")
     status = models.CharField(max_length=9, choices=Status.choices, default=Status.RELEASED)
-    released_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
-                                    null=True, blank=True, related_name="+")
+    released_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     released_at = models.DateTimeField(auto_now_add=True)
-    received_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
-                                    null=True, blank=True, related_name="+")
+    received_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     received_at = models.DateTimeField(null=True, blank=True)
-    cancelled_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
-                                     null=True, blank=True, related_name="+")
+    cancelled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     cancelled_at = models.DateTimeField(null=True, blank=True)
     # The pupil's register row at the receiving school, made or matched on receipt.
-    received_pupil = models.ForeignKey("pupils.Pupil", on_delete=models.PROTECT, null=True,
-                                       blank=True, related_name="moves_in")
+    received_pupil = models.ForeignKey(
+        "pupils.Pupil", on_delete=models.PROTECT, null=True, blank=True, related_name="moves_in"
+    )
     # What the receipt brought: counts of records copied, and the provision history as it
     # stood (intervention name, kind, dates, scores), for the receiving school to read.
     summary = models.JSONField(default=dict, blank=True)
@@ -87,10 +91,12 @@ class PupilMove(AuditedInSchool, models.Model):
     class Meta:
         ordering = ["-released_at", "-pk"]
         constraints = [
-            models.UniqueConstraint(fields=["pupil"], condition=models.Q(status="released"),
-                                    name="pupil_move_one_open_per_pupil"),
-            models.CheckConstraint(condition=~models.Q(from_school=models.F("to_school")),
-                                   name="pupil_move_between_two_schools"),
+            models.UniqueConstraint(
+                fields=["pupil"], condition=models.Q(status="released"), name="pupil_move_one_open_per_pupil"
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(from_school=models.F("to_school")), name="pupil_move_between_two_schools"
+            ),
         ]
 
     def __str__(self) -> str:

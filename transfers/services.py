@@ -25,12 +25,26 @@ from . import ctf
 from .ctf import CTFError
 from .models import PupilMove, TransferImport
 
-__all__ = ["CTFError", "MoveError", "TransferCheck", "ctf_check", "ctf_export", "ctf_import",
-           "ctf_import_confirm", "ctf_upload", "pupil_move_cancel", "pupil_move_receive",
-           "pupil_move_release"]
+__all__ = [
+    "CTFError",
+    "MoveError",
+    "TransferCheck",
+    "ctf_check",
+    "ctf_export",
+    "ctf_import",
+    "ctf_import_confirm",
+    "ctf_upload",
+    "pupil_move_cancel",
+    "pupil_move_receive",
+    "pupil_move_release",
+]
 
-STATUS_LABELS = {"new": "Joins the register", "changed": "Record updated",
-                 "unchanged": "No change", "no_send": "No SEN in the file: not stored"}
+STATUS_LABELS = {
+    "new": "Joins the register",
+    "changed": "Record updated",
+    "unchanged": "No change",
+    "no_send": "No SEN in the file: not stored",
+}
 
 
 @dataclass
@@ -61,8 +75,11 @@ def _needs_text(primary: str, secondary: str) -> str:
 
 
 def _history(pupil: Pupil) -> set[tuple[str, str]]:
-    return {(e.date.isoformat(), e.to_provision) for e in pupil.events.all()
-            if e.to_provision and e.to_provision != e.from_provision}
+    return {
+        (e.date.isoformat(), e.to_provision)
+        for e in pupil.events.all()
+        if e.to_provision and e.to_provision != e.from_provision
+    }
 
 
 def _compare(p: ctf.CtfPupil, pupil: Pupil | None) -> tuple[str, list[str]]:
@@ -71,33 +88,38 @@ def _compare(p: ctf.CtfPupil, pupil: Pupil | None) -> tuple[str, list[str]]:
         return "no_send", []
     new_history = [(d.isoformat(), prov) for d, prov in p.history]
     if pupil is None:
-        changes = [f"Joins the register at {_provision_label(p.provision)}, needs "
-                   f"{_needs_text(p.primary_need, p.secondary_need)}."]
+        changes = [
+            f"Joins the register at {_provision_label(p.provision)}, needs "
+            f"{_needs_text(p.primary_need, p.secondary_need)}."
+        ]
         if new_history:
-            changes.append(f"{len(new_history)} SEN record{'s' if len(new_history) != 1 else ''} "
-                           "added to the history.")
+            changes.append(
+                f"{len(new_history)} SEN record{'s' if len(new_history) != 1 else ''} added to the history."
+            )
         return "new", changes
     changes = []
     for label, old, new in (
-        ("Surname", pupil.surname, p.surname), ("Forename", pupil.forename, p.forename),
+        ("Surname", pupil.surname, p.surname),
+        ("Forename", pupil.forename, p.forename),
         ("Date of birth", pupil.date_of_birth, p.date_of_birth),
-        ("Sex", pupil.gender, p.gender), ("Year group", pupil.year_group, p.year_group),
+        ("Sex", pupil.gender, p.gender),
+        ("Year group", pupil.year_group, p.year_group),
     ):
         if old != new:
             changes.append(f"{label} changes.")
     if pupil.left_school_on is not None or not pupil.on_register:
         changes.append(f"Back on the register at {_provision_label(p.provision)}.")
     elif pupil.provision != p.provision:
-        changes.append(f"Provision {_provision_label(pupil.provision)} to "
-                       f"{_provision_label(p.provision)}.")
+        changes.append(f"Provision {_provision_label(pupil.provision)} to {_provision_label(p.provision)}.")
     if (pupil.primary_need, pupil.secondary_need) != (p.primary_need, p.secondary_need):
-        changes.append(f"Needs {_needs_text(pupil.primary_need, pupil.secondary_need)} to "
-                       f"{_needs_text(p.primary_need, p.secondary_need)}.")
+        changes.append(
+            f"Needs {_needs_text(pupil.primary_need, pupil.secondary_need)} to "
+            f"{_needs_text(p.primary_need, p.secondary_need)}."
+        )
     known = _history(pupil)
     added = [h for h in new_history if h not in known]
     if added:
-        changes.append(f"{len(added)} SEN record{'s' if len(added) != 1 else ''} added to the "
-                       "history.")
+        changes.append(f"{len(added)} SEN record{'s' if len(added) != 1 else ''} added to the history.")
     return ("changed" if changes else "unchanged"), changes
 
 
@@ -113,30 +135,49 @@ def ctf_check(*, school: School, raw: bytes, file_name: str) -> TransferCheck:
     for p in parsed.pupils:
         pupil = stored.get(p.upn)
         status, changes = _compare(p, pupil)
-        check.lines.append({
-            "position": p.position, "status": status, "changes": changes,
-            "pupil_id": pupil.pk if pupil else None,
-            "provision": p.provision, "needs_not_kept": p.needs_not_kept,
-        })
+        check.lines.append(
+            {
+                "position": p.position,
+                "status": status,
+                "changes": changes,
+                "pupil_id": pupil.pk if pupil else None,
+                "provision": p.provision,
+                "needs_not_kept": p.needs_not_kept,
+            }
+        )
     return check
 
 
 def _arrival(p: dict[str, Any]) -> pupil_services.ArrivingPupil:
     return pupil_services.ArrivingPupil(
-        upn=p["upn"], surname=p["surname"], forename=p["forename"],
-        date_of_birth=datetime.date.fromisoformat(p["dob"]), gender=p["gender"],
-        year_group=p["year_group"], provision=p["provision"], primary_need=p["primary_need"],
+        upn=p["upn"],
+        surname=p["surname"],
+        forename=p["forename"],
+        date_of_birth=datetime.date.fromisoformat(p["dob"]),
+        gender=p["gender"],
+        year_group=p["year_group"],
+        provision=p["provision"],
+        primary_need=p["primary_need"],
         secondary_need=p["secondary_need"],
-        history=tuple((datetime.date.fromisoformat(d), prov) for d, prov in p["history"]))
+        history=tuple((datetime.date.fromisoformat(d), prov) for d, prov in p["history"]),
+    )
 
 
 def _payload(p: ctf.CtfPupil) -> dict[str, Any]:
     assert p.date_of_birth is not None  # a file with a pupil without one is refused whole
-    return {"position": p.position, "upn": p.upn, "surname": p.surname, "forename": p.forename,
-            "dob": p.date_of_birth.isoformat(), "gender": p.gender, "year_group": p.year_group,
-            "provision": p.provision, "primary_need": p.primary_need,
-            "secondary_need": p.secondary_need,
-            "history": [(d.isoformat(), prov) for d, prov in p.history]}
+    return {
+        "position": p.position,
+        "upn": p.upn,
+        "surname": p.surname,
+        "forename": p.forename,
+        "dob": p.date_of_birth.isoformat(),
+        "gender": p.gender,
+        "year_group": p.year_group,
+        "provision": p.provision,
+        "primary_need": p.primary_need,
+        "secondary_need": p.secondary_need,
+        "history": [(d.isoformat(), prov) for d, prov in p.history],
+    }
 
 
 def _note(source_name: str, source_laestab: str) -> str:
@@ -156,13 +197,15 @@ def ctf_upload(*, actor: User, school: School, raw: bytes, file_name: str) -> Tr
     parsed = check.parsed
     with scopes_disabled():
         return TransferImport.objects.create(
-            school=school, uploaded_by=actor, file_name=file_name[:255],
-            file_size=parsed.file_size, sha256=parsed.sha256,
+            school=school,
+            uploaded_by=actor,
+            file_name=file_name[:255],
+            file_size=parsed.file_size,
+            sha256=parsed.sha256,
             ctf_version=parsed.header.version[:10],
             source_laestab=parsed.header.source_laestab,
             source_name=parsed.header.source_name,
-            status=(TransferImport.Status.READY if parsed.is_valid
-                    else TransferImport.Status.INVALID),
+            status=(TransferImport.Status.READY if parsed.is_valid else TransferImport.Status.INVALID),
             pupils=[_payload(p) for p in parsed.pupils if p.has_send] if parsed.is_valid else [],
             summary=_summary(check) if parsed.is_valid else {},
             errors=[e.as_dict() for e in parsed.errors[:200]],
@@ -171,19 +214,27 @@ def ctf_upload(*, actor: User, school: School, raw: bytes, file_name: str) -> Tr
 
 def _apply(*, actor: User | None, school: School, pupils: list[dict[str, Any]], note: str) -> list[int]:
     results = pupil_services.pupils_arrive_from_transfer(
-        actor=actor, school=school, arrivals=[_arrival(p) for p in pupils], note=note)
+        actor=actor, school=school, arrivals=[_arrival(p) for p in pupils], note=note
+    )
     return [r.pupil.pk for r in results]
 
 
 def ctf_import_confirm(*, actor: User, record: TransferImport) -> bool:
     """Import a checked upload, all or nothing; False if it is not (or no longer) ready."""
     with transaction.atomic(), scopes_disabled():
-        locked = TransferImport.objects.select_for_update().filter(
-            pk=record.pk, status=TransferImport.Status.READY).first()
+        locked = (
+            TransferImport.objects.select_for_update()
+            .filter(pk=record.pk, status=TransferImport.Status.READY)
+            .first()
+        )
         if locked is None:
             return False
-        ids = _apply(actor=actor, school=locked.school, pupils=locked.pupils,
-                     note=_note(locked.source_name, locked.source_laestab))
+        ids = _apply(
+            actor=actor,
+            school=locked.school,
+            pupils=locked.pupils,
+            note=_note(locked.source_name, locked.source_laestab),
+        )
         by_position = dict(zip((p["position"] for p in locked.pupils), ids, strict=True))
         for line in locked.summary.get("lines", []):
             if line["position"] in by_position:
@@ -196,24 +247,34 @@ def ctf_import_confirm(*, actor: User, record: TransferImport) -> bool:
     return True
 
 
-def ctf_import(*, actor: User | None, school: School, raw: bytes, file_name: str,
-               dry_run: bool = False) -> TransferCheck:
+def ctf_import(
+    *, actor: User | None, school: School, raw: bytes, file_name: str, dry_run: bool = False
+) -> TransferCheck:
     """The command's import: check, then (unless a dry run, or the file has pupil errors)
     apply in one transaction. Raises CTFError for a file refused whole."""
     check = ctf_check(school=school, raw=raw, file_name=file_name)
     if dry_run or not check.parsed.is_valid:
         return check
     with transaction.atomic(), scopes_disabled():
-        _apply(actor=actor, school=school, pupils=[_payload(p) for p in check.parsed.pupils
-                                                   if p.has_send],
-               note=_note(check.parsed.header.source_name, check.parsed.header.source_laestab))
+        _apply(
+            actor=actor,
+            school=school,
+            pupils=[_payload(p) for p in check.parsed.pupils if p.has_send],
+            note=_note(check.parsed.header.source_name, check.parsed.header.source_laestab),
+        )
         TransferImport.objects.create(
-            school=school, uploaded_by=actor, file_name=file_name[:255],
-            file_size=check.parsed.file_size, sha256=check.parsed.sha256,
+            school=school,
+            uploaded_by=actor,
+            file_name=file_name[:255],
+            file_size=check.parsed.file_size,
+            sha256=check.parsed.sha256,
             ctf_version=check.parsed.header.version[:10],
             source_laestab=check.parsed.header.source_laestab,
-            source_name=check.parsed.header.source_name, status=TransferImport.Status.IMPORTED,
-            imported_at=timezone.now(), summary=_summary(check))
+            source_name=check.parsed.header.source_name,
+            status=TransferImport.Status.IMPORTED,
+            imported_at=timezone.now(),
+            summary=_summary(check),
+        )
     return check
 
 
@@ -223,23 +284,37 @@ def ctf_import(*, actor: User | None, school: School, raw: bytes, file_name: str
 def _outgoing(pupil: Pupil) -> ctf.OutgoingPupil:
     history: list[tuple[datetime.date, str]] = []
     for event in pupil.events.all():  # oldest first
-        if event.to_provision and event.to_provision != event.from_provision and (
-                not history or history[-1][1] != event.to_provision):
+        if (
+            event.to_provision
+            and event.to_provision != event.from_provision
+            and (not history or history[-1][1] != event.to_provision)
+        ):
             history.append((event.date, event.to_provision))
     needs = tuple(n for n in (pupil.primary_need, pupil.secondary_need) if n in Need.values)
     return ctf.OutgoingPupil(
-        upn=pupil.upn, surname=pupil.surname, forename=pupil.forename,
-        date_of_birth=pupil.date_of_birth, gender=pupil.gender, year_group=pupil.year_group,
-        history=tuple(history), needs=needs if pupil.on_register else ())
+        upn=pupil.upn,
+        surname=pupil.surname,
+        forename=pupil.forename,
+        date_of_birth=pupil.date_of_birth,
+        gender=pupil.gender,
+        year_group=pupil.year_group,
+        history=tuple(history),
+        needs=needs if pupil.on_register else (),
+    )
 
 
 class UnknownPupils(ValueError):
     """Some UPNs asked for are not pupils of the school; the message is for the user."""
 
 
-def ctf_export(*, actor: User | None, school: School, upns: list[str],
-               dest_laestab: str | None = None,
-               now: datetime.datetime | None = None) -> tuple[bytes, int]:
+def ctf_export(
+    *,
+    actor: User | None,
+    school: School,
+    upns: list[str],
+    dest_laestab: str | None = None,
+    now: datetime.datetime | None = None,
+) -> tuple[bytes, int]:
     """A CTF for pupils leaving the school, with their SEN elements from the register, and an
     audit entry for each pupil exported (who, when, what). Returns the file and the number of
     pupils in it."""
@@ -252,16 +327,19 @@ def ctf_export(*, actor: User | None, school: School, upns: list[str],
         if missing:
             raise UnknownPupils(
                 f"{len(missing)} of the UPNs given {'is' if len(missing) == 1 else 'are'} not a "
-                f"pupil of {school.name} ({school.laestab}).")
+                f"pupil of {school.name} ({school.laestab})."
+            )
         pupils = [found[u] for u in upns]
         content = ctf.build(
-            source_laestab=school.laestab, source_name=school.name, dest_laestab=dest_laestab,
+            source_laestab=school.laestab,
+            source_name=school.name,
+            dest_laestab=dest_laestab,
             pupils=[_outgoing(p) for p in pupils],
-            now=timezone.localtime(now or timezone.now()).replace(tzinfo=None))
+            now=timezone.localtime(now or timezone.now()).replace(tzinfo=None),
+        )
         for pupil in pupils:
             audit.record_export(actor=actor, subject=pupil, what="Common transfer file", rows=1)
-        audit.record_export(actor=actor, subject=school, what="Common transfer file",
-                            rows=len(pupils))
+        audit.record_export(actor=actor, subject=school, what="Common transfer file", rows=len(pupils))
     return content, len(pupils)
 
 
@@ -284,16 +362,18 @@ def pupil_move_release(*, actor: User, pupil: Pupil, to_school: School) -> Pupil
             raise MoveError("Only a pupil on the school's SEN register can be released.")
         if PupilMove.objects.filter(pupil=pupil, status=PupilMove.Status.RELEASED).exists():
             raise MoveError("This pupil has already been released to a school.")
-        return PupilMove.objects.create(pupil=pupil, from_school=pupil.school,
-                                        to_school=to_school, released_by=actor)
+        return PupilMove.objects.create(
+            pupil=pupil, from_school=pupil.school, to_school=to_school, released_by=actor
+        )
 
 
 def pupil_move_cancel(*, actor: User, move: PupilMove) -> bool:
     """The sending school withdraws a release not yet received; False if it is no longer
     waiting (received or cancelled already)."""
     with transaction.atomic(), scopes_disabled():
-        locked = PupilMove.objects.select_for_update().filter(
-            pk=move.pk, status=PupilMove.Status.RELEASED).first()
+        locked = (
+            PupilMove.objects.select_for_update().filter(pk=move.pk, status=PupilMove.Status.RELEASED).first()
+        )
         if locked is None:
             return False
         locked.status = PupilMove.Status.CANCELLED
@@ -306,13 +386,18 @@ def pupil_move_cancel(*, actor: User, move: PupilMove) -> bool:
 def _provision_history(pupil: Pupil) -> list[dict[str, Any]]:
     from provision.selectors import enrolments_for_pupil
 
-    return [{
-        "intervention": e.intervention.name, "kind": e.intervention.get_kind_display(),
-        "area_of_need": e.intervention.area_of_need, "start_date": e.start_date.isoformat(),
-        "end_date": e.end_date.isoformat() if e.end_date else None,
-        "entry_score": str(e.entry_score) if e.entry_score is not None else None,
-        "exit_score": str(e.exit_score) if e.exit_score is not None else None,
-    } for e in enrolments_for_pupil(pupil)]
+    return [
+        {
+            "intervention": e.intervention.name,
+            "kind": e.intervention.get_kind_display(),
+            "area_of_need": e.intervention.area_of_need,
+            "start_date": e.start_date.isoformat(),
+            "end_date": e.end_date.isoformat() if e.end_date else None,
+            "entry_score": str(e.entry_score) if e.entry_score is not None else None,
+            "exit_score": str(e.exit_score) if e.exit_score is not None else None,
+        }
+        for e in enrolments_for_pupil(pupil)
+    ]
 
 
 def _end_provision(pupil: Pupil, on: datetime.date) -> None:
@@ -330,18 +415,27 @@ def _end_provision(pupil: Pupil, on: datetime.date) -> None:
 def _arriving(pupil: Pupil) -> pupil_services.ArrivingPupil:
     history: list[tuple[datetime.date, str]] = []
     for event in pupil.events.all():  # oldest first
-        if event.to_provision and event.to_provision != event.from_provision and (
-                not history or history[-1][1] != event.to_provision):
+        if (
+            event.to_provision
+            and event.to_provision != event.from_provision
+            and (not history or history[-1][1] != event.to_provision)
+        ):
             history.append((event.date, event.to_provision))
     return pupil_services.ArrivingPupil(
-        upn=pupil.upn, surname=pupil.surname, forename=pupil.forename,
-        date_of_birth=pupil.date_of_birth, gender=pupil.gender, year_group=pupil.year_group,
-        provision=pupil.provision, primary_need=pupil.primary_need,
-        secondary_need=pupil.secondary_need, history=tuple(history))
+        upn=pupil.upn,
+        surname=pupil.surname,
+        forename=pupil.forename,
+        date_of_birth=pupil.date_of_birth,
+        gender=pupil.gender,
+        year_group=pupil.year_group,
+        provision=pupil.provision,
+        primary_need=pupil.primary_need,
+        secondary_need=pupil.secondary_need,
+        history=tuple(history),
+    )
 
 
-def pupil_move_receive(*, actor: User, move: PupilMove,
-                       on: datetime.date | None = None) -> bool:
+def pupil_move_receive(*, actor: User, move: PupilMove, on: datetime.date | None = None) -> bool:
     """The receiving school takes the pupil in, all in one transaction: the pupil joins its
     register (a row of its own, with the SEN history, through the pupils app's services so
     its figures follow), leaves the sending school's register on the same day, and the
@@ -354,9 +448,12 @@ def pupil_move_receive(*, actor: User, move: PupilMove,
 
     on = on or timezone.localdate()
     with transaction.atomic(), scopes_disabled():
-        locked = (PupilMove.objects.select_for_update()
-                  .filter(pk=move.pk, status=PupilMove.Status.RELEASED)
-                  .select_related("from_school", "to_school").first())
+        locked = (
+            PupilMove.objects.select_for_update()
+            .filter(pk=move.pk, status=PupilMove.Status.RELEASED)
+            .select_related("from_school", "to_school")
+            .first()
+        )
         if locked is None:
             return False
         pupil = Pupil.objects.select_for_update().get(pk=locked.pupil_id)
@@ -366,16 +463,24 @@ def pupil_move_receive(*, actor: User, move: PupilMove,
         note = f"Joined from {source.name} ({source.laestab})"[:300]
         arrival = _arriving(pupil)
         pupil_services.pupil_leave_school(
-            actor=actor, pupil=pupil, on=on,
-            note=f"Moved to {locked.to_school.name} ({locked.to_school.laestab})")
+            actor=actor,
+            pupil=pupil,
+            on=on,
+            note=f"Moved to {locked.to_school.name} ({locked.to_school.laestab})",
+        )
         [result] = pupil_services.pupils_arrive_from_transfer(
-            actor=actor, school=locked.to_school, arrivals=[arrival], note=note, on=on)
+            actor=actor, school=locked.to_school, arrivals=[arrival], note=note, on=on
+        )
         received = result.pupil
         summary = {"joined_register": result.created, "register_events": result.events}
-        summary.update(support_services.support_records_copy(
-            actor=actor, from_pupil=pupil, to_pupil=received, source_name=source.name, on=on))
-        summary.update(casework_services.ehc_plan_move(
-            actor=actor, from_pupil=pupil, to_pupil=received, on=on))
+        summary.update(
+            support_services.support_records_copy(
+                actor=actor, from_pupil=pupil, to_pupil=received, source_name=source.name, on=on
+            )
+        )
+        summary.update(
+            casework_services.ehc_plan_move(actor=actor, from_pupil=pupil, to_pupil=received, on=on)
+        )
         locked.provision_history = _provision_history(pupil)
         summary["provision_enrolments"] = len(locked.provision_history)
         _end_provision(pupil, on)

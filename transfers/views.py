@@ -33,8 +33,9 @@ def _importable_school(request, laestab: str):
 
 
 def _get_import_for_user(request, pk: int) -> TransferImport:
-    allowed = (access.school_ids_for(request.user, Capability.EDIT_REGISTER)
-               & access.school_ids_for(request.user, Capability.VIEW_PUPILS))
+    allowed = access.school_ids_for(request.user, Capability.EDIT_REGISTER) & access.school_ids_for(
+        request.user, Capability.VIEW_PUPILS
+    )
     record = selectors.import_for_schools(pk, allowed)
     if record is None:
         raise Http404("No such import.")
@@ -51,16 +52,21 @@ def import_upload(request, laestab: str):
         raw = upload.read(upload.size + 1)
         name = (upload.name or "ctf.xml").rsplit("/", 1)[-1][:200]
         try:
-            record = services.ctf_upload(actor=request.user, school=school, raw=raw,
-                                         file_name=name)
+            record = services.ctf_upload(actor=request.user, school=school, raw=raw, file_name=name)
         except CTFError as exc:
             form.add_error("file", str(exc))
         else:
             return redirect("transfers:import_detail", pk=record.pk)
-    return render(request, "transfers/import_upload.html", {
-        "school": school, "form": form,
-        "recent": selectors.imports_for_school(school, limit=10),
-    }, status=400 if form.errors else 200)
+    return render(
+        request,
+        "transfers/import_upload.html",
+        {
+            "school": school,
+            "form": form,
+            "recent": selectors.imports_for_school(school, limit=10),
+        },
+        status=400 if form.errors else 200,
+    )
 
 
 def _lines(record: TransferImport) -> list[dict]:
@@ -89,12 +95,18 @@ def _lines(record: TransferImport) -> list[dict]:
 def import_detail(request, pk: int):
     record = _get_import_for_user(request, pk)
     counts = (record.summary or {}).get("counts", {})
-    return render(request, "transfers/import_detail.html", {
-        "record": record, "school": record.school, "lines": _lines(record),
-        "counts": [(STATUS_LABELS[k], counts.get(k, 0)) for k in STATUS_LABELS],
-        "changes": counts.get("new", 0) + counts.get("changed", 0),
-        "Status": TransferImport.Status,
-    })
+    return render(
+        request,
+        "transfers/import_detail.html",
+        {
+            "record": record,
+            "school": record.school,
+            "lines": _lines(record),
+            "counts": [(STATUS_LABELS[k], counts.get(k, 0)) for k in STATUS_LABELS],
+            "changes": counts.get("new", 0) + counts.get("changed", 0),
+            "Status": TransferImport.Status,
+        },
+    )
 
 
 @login_required
@@ -104,8 +116,9 @@ def import_confirm(request, pk: int):
     if services.ctf_import_confirm(actor=request.user, record=record):
         messages.success(request, "The common transfer file was imported.")
     else:
-        messages.error(request, "This file is not ready to import (it has errors, or it has "
-                                "already been imported).")
+        messages.error(
+            request, "This file is not ready to import (it has errors, or it has already been imported)."
+        )
     return redirect("transfers:import_detail", pk=record.pk)
 
 
@@ -121,20 +134,25 @@ def export(request, laestab: str):
         chosen = form.cleaned_data["pupils"]
         try:
             content, count = services.ctf_export(
-                actor=request.user, school=school, upns=[p.upn for p in chosen],
-                dest_laestab=form.cleaned_data["destination"])
+                actor=request.user,
+                school=school,
+                upns=[p.upn for p in chosen],
+                dest_laestab=form.cleaned_data["destination"],
+            )
         except UnknownPupils as exc:
             form.add_error("pupils", str(exc))
         else:
             dest = form.cleaned_data["destination"] or "MMMMMMM"
             response = HttpResponse(content, content_type="application/xml")
             # The DfE's file name: source LAESTAB, CTF, destination LAESTAB, a number.
-            response["Content-Disposition"] = (
-                f'attachment; filename="{school.laestab}_CTF_{dest}_001.xml"')
+            response["Content-Disposition"] = f'attachment; filename="{school.laestab}_CTF_{dest}_001.xml"'
             return response
-    return render(request, "transfers/export.html", {"school": school, "form": form,
-                                                     "has_pupils": bool(pupils)},
-                  status=400 if form.errors else 200)
+    return render(
+        request,
+        "transfers/export.html",
+        {"school": school, "form": form, "has_pupils": bool(pupils)},
+        status=400 if form.errors else 200,
+    )
 
 
 # --- A pupil moving to another school of the deployment ------------------------------------------
@@ -143,8 +161,9 @@ def export(request, laestab: str):
 
 
 def _editable_ids(request) -> frozenset[int]:
-    return (access.school_ids_for(request.user, Capability.EDIT_REGISTER)
-            & access.school_ids_for(request.user, Capability.VIEW_PUPILS))
+    return access.school_ids_for(request.user, Capability.EDIT_REGISTER) & access.school_ids_for(
+        request.user, Capability.VIEW_PUPILS
+    )
 
 
 def _releasable_pupil(request, pk: int):
@@ -163,22 +182,29 @@ def _release_key(pupil) -> str:
 
 
 def _release(request, pupil):
-    return lambda data: services.pupil_move_release(actor=request.user, pupil=pupil,
-                                                    to_school=data["to_school"])
+    return lambda data: services.pupil_move_release(
+        actor=request.user, pupil=pupil, to_school=data["to_school"]
+    )
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def move_release(request, pk: int):
     pupil = _releasable_pupil(request, pk)
-    data = request.POST if request.method == "POST" else check_answers.kept(
-        request, _release_key(pupil))
+    data = request.POST if request.method == "POST" else check_answers.kept(request, _release_key(pupil))
     form = _release_form(pupil, data)
     if check_answers.answered(request, _release_key(pupil), form, _release(request, pupil)):
         return redirect("transfers:move_release_check", pk=pupil.pk)
-    return render(request, "transfers/move_release.html", {
-        "pupil": pupil, "school": pupil.school, "form": form,
-    }, status=400 if request.method == "POST" else 200)
+    return render(
+        request,
+        "transfers/move_release.html",
+        {
+            "pupil": pupil,
+            "school": pupil.school,
+            "form": form,
+        },
+        status=400 if request.method == "POST" else 200,
+    )
 
 
 @login_required
@@ -186,21 +212,31 @@ def move_release(request, pk: int):
 def move_release_check(request, pk: int):
     pupil = _releasable_pupil(request, pk)
     return check_answers.check_page(
-        request, key=_release_key(pupil), make_form=lambda data: _release_form(pupil, data),
+        request,
+        key=_release_key(pupil),
+        make_form=lambda data: _release_form(pupil, data),
         change_url=reverse("transfers:move_release", args=[pupil.pk]),
         record=_release(request, pupil),
         done_url=lambda move: reverse("transfers:move_detail", args=[move.pk]),
         done=f"{pupil.full_name} was released. Their new school's SENCO can now receive them.",
-        check={"caption": f"{pupil.full_name}, {pupil.school.name}",
-               "heading": "the pupil's move",
-               "rows": [check_answers.Row("Pupil", f"{pupil.full_name} (UPN {pupil.upn})",
-                                          reverse("pupils:pupil_detail", args=[pupil.pk]),
-                                          "pupil")],
-               "warning": "The new school will see the pupil's name, UPN and date of birth "
-                          "now, and their SEN support plans, one-page profile, EHC plan and "
-                          "provision history once they receive them. The pupil then leaves "
-                          "your register; you keep their records, read-only.",
-               "button": "Release the pupil"})
+        check={
+            "caption": f"{pupil.full_name}, {pupil.school.name}",
+            "heading": "the pupil's move",
+            "rows": [
+                check_answers.Row(
+                    "Pupil",
+                    f"{pupil.full_name} (UPN {pupil.upn})",
+                    reverse("pupils:pupil_detail", args=[pupil.pk]),
+                    "pupil",
+                )
+            ],
+            "warning": "The new school will see the pupil's name, UPN and date of birth "
+            "now, and their SEN support plans, one-page profile, EHC plan and "
+            "provision history once they receive them. The pupil then leaves "
+            "your register; you keep their records, read-only.",
+            "button": "Release the pupil",
+        },
+    )
 
 
 def _get_move_for_user(request, pk: int):
@@ -219,11 +255,18 @@ def _sides(request, move) -> tuple[bool, bool]:
 def move_detail(request, pk: int):
     move = _get_move_for_user(request, pk)
     sender, receiver = _sides(request, move)
-    return render(request, "transfers/move_detail.html", {
-        "move": move, "sender": sender, "receiver": receiver, "Status": PupilMove.Status,
-        # The receiving school reads the records only on its own copies, once received.
-        "show_provision": move.status == PupilMove.Status.RECEIVED,
-    })
+    return render(
+        request,
+        "transfers/move_detail.html",
+        {
+            "move": move,
+            "sender": sender,
+            "receiver": receiver,
+            "Status": PupilMove.Status,
+            # The receiving school reads the records only on its own copies, once received.
+            "show_provision": move.status == PupilMove.Status.RECEIVED,
+        },
+    )
 
 
 @login_required
@@ -242,24 +285,35 @@ def move_receive(request, pk: int):
         except (MoveError, RegisterChangeError) as exc:
             messages.error(request, str(exc))
         else:
-            messages.success(request, f"{move.pupil.full_name} joined your register with "
-                                      "their records.")
+            messages.success(request, f"{move.pupil.full_name} joined your register with their records.")
         return redirect("transfers:move_detail", pk=move.pk)
     here = reverse("transfers:move_detail", args=[move.pk])
     pupil = move.pupil
-    rows = [check_answers.Row(key, value, here, key.lower()) for key, value in (
-        ("Pupil", pupil.full_name), ("UPN", pupil.upn),
-        ("Date of birth", f"{pupil.date_of_birth.day} {pupil.date_of_birth:%B %Y}"),
-        ("From", f"{move.from_school.name} ({move.from_school.laestab})"),
-        ("To", f"{move.to_school.name} ({move.to_school.laestab})"),
-    )]
-    return render(request, "check_answers.html", {"check": {
-        "caption": move.to_school.name, "heading": "the pupil joining your school",
-        "rows": rows,
-        "warning": "The pupil joins your register today with their SEN history, and you get "
-                   "their support plans, one-page profile, EHC plan and its reviews, and "
-                   "provision history. Their old school keeps its records, read-only.",
-        "button": "Receive the pupil"}})
+    rows = [
+        check_answers.Row(key, value, here, key.lower())
+        for key, value in (
+            ("Pupil", pupil.full_name),
+            ("UPN", pupil.upn),
+            ("Date of birth", f"{pupil.date_of_birth.day} {pupil.date_of_birth:%B %Y}"),
+            ("From", f"{move.from_school.name} ({move.from_school.laestab})"),
+            ("To", f"{move.to_school.name} ({move.to_school.laestab})"),
+        )
+    ]
+    return render(
+        request,
+        "check_answers.html",
+        {
+            "check": {
+                "caption": move.to_school.name,
+                "heading": "the pupil joining your school",
+                "rows": rows,
+                "warning": "The pupil joins your register today with their SEN history, and you get "
+                "their support plans, one-page profile, EHC plan and its reviews, and "
+                "provision history. Their old school keeps its records, read-only.",
+                "button": "Receive the pupil",
+            }
+        },
+    )
 
 
 @login_required
@@ -281,7 +335,12 @@ def moves_incoming(request, laestab: str):
     school = access.get_school_for_user(request.user, laestab, Capability.EDIT_REGISTER)
     if not access.can(request.user, Capability.VIEW_PUPILS, school):
         raise Http404("No such school.")
-    return render(request, "transfers/moves_incoming.html", {
-        "school": school, "waiting": list(selectors.moves_released_to([school.pk])),
-        "received": list(selectors.moves_received_by(school)),
-    })
+    return render(
+        request,
+        "transfers/moves_incoming.html",
+        {
+            "school": school,
+            "waiting": list(selectors.moves_released_to([school.pk])),
+            "received": list(selectors.moves_received_by(school)),
+        },
+    )

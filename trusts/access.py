@@ -57,33 +57,48 @@ C = Capability
 ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
     Role.SENCO: frozenset(
         {
-            C.VIEW_SCHOOL, C.VIEW_PUPILS, C.EDIT_REGISTER, C.VIEW_CASES, C.MANAGE_CASES,
-            C.PREPARE_CLAIMS, C.VIEW_FUNDING,
-            C.VIEW_SUPPORT_PLANS, C.WRITE_SUPPORT_PLANS, C.EDIT_INFO_REPORT,
-            C.VIEW_EVIDENCE_PACKS, C.WRITE_EVIDENCE_PACKS,
+            C.VIEW_SCHOOL,
+            C.VIEW_PUPILS,
+            C.EDIT_REGISTER,
+            C.VIEW_CASES,
+            C.MANAGE_CASES,
+            C.PREPARE_CLAIMS,
+            C.VIEW_FUNDING,
+            C.VIEW_SUPPORT_PLANS,
+            C.WRITE_SUPPORT_PLANS,
+            C.EDIT_INFO_REPORT,
+            C.VIEW_EVIDENCE_PACKS,
+            C.WRITE_EVIDENCE_PACKS,
         }
     ),
     Role.HEADTEACHER: frozenset(
-        {C.VIEW_SCHOOL, C.VIEW_PUPILS, C.VIEW_CASES, C.VIEW_FUNDING, C.SUBMIT_CLAIMS,
-         C.VIEW_SUPPORT_PLANS, C.APPROVE_INFO_REPORT, C.VIEW_EVIDENCE_PACKS,
-         C.SIGN_OFF_CONSULTATIONS}
+        {
+            C.VIEW_SCHOOL,
+            C.VIEW_PUPILS,
+            C.VIEW_CASES,
+            C.VIEW_FUNDING,
+            C.SUBMIT_CLAIMS,
+            C.VIEW_SUPPORT_PLANS,
+            C.APPROVE_INFO_REPORT,
+            C.VIEW_EVIDENCE_PACKS,
+            C.SIGN_OFF_CONSULTATIONS,
+        }
     ),
     # The headteacher signs off each school's information report for its governors, and the
     # school's response to an LA's consultation on naming it: the Head of SEND writes the trust's
     # template and may help with a school's draft or response, not approve it.
-    Role.HEAD_OF_SEND: frozenset(Capability) - {C.MANAGE_USERS, C.APPROVE_INFO_REPORT,
-                                                C.SIGN_OFF_CONSULTATIONS},
+    Role.HEAD_OF_SEND: frozenset(Capability)
+    - {C.MANAGE_USERS, C.APPROVE_INFO_REPORT, C.SIGN_OFF_CONSULTATIONS},
     Role.TRUST_EXECUTIVE: frozenset(
         {C.VIEW_SCHOOL, C.VIEW_FUNDING, C.VIEW_TRUST_DASHBOARD, C.REQUEST_BOARD_PACK}
     ),
-    Role.DATA_ADMIN: frozenset(
-        {C.VIEW_SCHOOL, C.VIEW_PUPILS, C.IMPORT_CENSUS, C.MANAGE_USERS, C.VIEW_AUDIT}
-    ),
+    Role.DATA_ADMIN: frozenset({C.VIEW_SCHOOL, C.VIEW_PUPILS, C.IMPORT_CENSUS, C.MANAGE_USERS, C.VIEW_AUDIT}),
     Role.PLATFORM_ADMIN: frozenset(Capability),
 }
 # Capabilities that only make sense for a whole trust: a school role never grants them.
-TRUST_LEVEL = frozenset({C.VIEW_TRUST_DASHBOARD, C.REQUEST_BOARD_PACK, C.LOG_ACTIVITY,
-                         C.HAND_OVER_WORK, C.WRITE_INFO_TEMPLATE})
+TRUST_LEVEL = frozenset(
+    {C.VIEW_TRUST_DASHBOARD, C.REQUEST_BOARD_PACK, C.LOG_ACTIVITY, C.HAND_OVER_WORK, C.WRITE_INFO_TEMPLATE}
+)
 
 
 class _Grants:
@@ -96,8 +111,7 @@ class _Grants:
         if not (user and user.is_authenticated and user.is_active):
             return
         # The memberships with the schools of each trust-wide role's trust, in one query.
-        rows = list(user.memberships.values_list("role", "trust_id", "school_id",
-                                                 "trust__schools__id"))
+        rows = list(user.memberships.values_list("role", "trust_id", "school_id", "trust__schools__id"))
         memberships = {(role, trust_id, school_id) for role, trust_id, school_id, _ in rows}
         self.roles = {role for role, _, _ in memberships}
         schools_by_trust: dict[int, set[int]] = {}
@@ -200,15 +214,20 @@ def users_allowed(capability: Capability, school: School) -> QuerySet[User]:
     """The active users who hold `capability` at `school`, by the same table as every check
     above: a school role there, a trust-wide role in its trust, or platform admin. For
     offering people to choose (the owner of a case); the choice is checked again with `can`."""
+
     def roles(among) -> list[str]:
         return sorted(r for r in among if capability in ROLE_CAPABILITIES.get(r, frozenset()))
 
     school_roles = [] if capability in TRUST_LEVEL else roles(SCHOOL_ROLES)
-    return User.objects.filter(is_active=True).filter(
-        Q(memberships__school=school, memberships__role__in=school_roles)
-        | Q(memberships__trust_id=school.trust_id, memberships__role__in=roles(TRUST_ROLES))
-        | Q(memberships__role__in=roles({Role.PLATFORM_ADMIN}))
-    ).distinct()
+    return (
+        User.objects.filter(is_active=True)
+        .filter(
+            Q(memberships__school=school, memberships__role__in=school_roles)
+            | Q(memberships__trust_id=school.trust_id, memberships__role__in=roles(TRUST_ROLES))
+            | Q(memberships__role__in=roles({Role.PLATFORM_ADMIN}))
+        )
+        .distinct()
+    )
 
 
 def requires_two_factor(user) -> bool:

@@ -17,8 +17,9 @@ def sign_in_refused_message(attempt: services.SignInAttempt) -> str:
     wait = f"{minutes} minute{'s' if minutes != 1 else ''}"
     if attempt.refused == "ip":
         return f"Too many failed sign-in attempts from your network. Try again in {wait}."
-    return (f"Too many failed attempts to sign in to this account. Try again in {wait}, "
-            "or reset your password.")
+    return (
+        f"Too many failed attempts to sign in to this account. Try again in {wait}, or reset your password."
+    )
 
 
 def client_ip(request) -> str | None:
@@ -65,8 +66,7 @@ class AccountAdapter(DefaultAccountAdapter):
         context = {
             **context,
             "site_url": absolute_url("/"),
-            "current_site": SimpleNamespace(name="SEND Portal",
-                                            domain=urlsplit(settings.SITE_URL).netloc),
+            "current_site": SimpleNamespace(name="SEND Portal", domain=urlsplit(settings.SITE_URL).netloc),
         }
         super().send_mail(template_prefix, email, context)
 

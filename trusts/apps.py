@@ -16,9 +16,14 @@ class TrustsConfig(AppConfig):
         lookups.register()
         register(NavItem("Home", "trusts:home", None, order=0))
         register(NavItem("Audit", "trusts:audit_index", Capability.VIEW_AUDIT, order=90))
-        register(NavItem("Hand over work", "trusts:handover_index", Capability.HAND_OVER_WORK,
-                         order=85))
-        register_school_link(SchoolLink(
-            "Hand over a colleague's work", "trusts:handover_school", Capability.HAND_OVER_WORK,
-            "When a SENCO leaves: their open cases, assessment requests, EHC plans and support "
-            "plans here, to a colleague in one step.", order=90))
+        register(NavItem("Hand over work", "trusts:handover_index", Capability.HAND_OVER_WORK, order=85))
+        register_school_link(
+            SchoolLink(
+                "Hand over a colleague's work",
+                "trusts:handover_school",
+                Capability.HAND_OVER_WORK,
+                "When a SENCO leaves: their open cases, assessment requests, EHC plans and support "
+                "plans here, to a colleague in one step.",
+                order=90,
+            )
+        )

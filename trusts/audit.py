@@ -57,8 +57,7 @@ class AuditedInSchool:
         *parents, school = self.audit_school.split(".")
         for name in parents:
             owner = getattr(owner, name)
-        return {"trust_id": getattr(owner, school).trust_id,
-                "school_id": getattr(owner, f"{school}_id")}
+        return {"trust_id": getattr(owner, school).trust_id, "school_id": getattr(owner, f"{school}_id")}
 
 
 def record_export(*, actor, subject: Model, what: str, rows: int) -> None:
@@ -111,20 +110,30 @@ def record_pupils_read(*, actor, pupil_ids: set[int], path: str) -> None:
 
     with scopes_disabled():
         rows = Pupil.objects.filter(pk__in=sorted(pupil_ids)).values_list(
-            "pk", "school_id", "school__trust_id")
+            "pk", "school_id", "school__trust_id"
+        )
         by_trust: dict[int, list[tuple[int, int]]] = {}
         for pk, school_id, trust_id in rows:
             by_trust.setdefault(trust_id, []).append((pk, school_id))
     content_type = ContentType.objects.get_for_model(Pupil)
-    LogEntry.objects.bulk_create([
-        LogEntry(
-            content_type=content_type, object_pk="", object_id=None,
-            object_repr=f"{len(read)} pupil{'s' if len(read) != 1 else ''} read",
-            action=LogEntry.Action.ACCESS, actor=actor, actor_email=getattr(actor, "email", None),
-            changes={"read": ["", path]},
-            additional_data={"trust_id": trust_id,
-                             "school_ids": sorted({school for _, school in read}),
-                             "pupils": sorted(pk for pk, _ in read), "path": path},
-        )
-        for trust_id, read in sorted(by_trust.items())
-    ])
+    LogEntry.objects.bulk_create(
+        [
+            LogEntry(
+                content_type=content_type,
+                object_pk="",
+                object_id=None,
+                object_repr=f"{len(read)} pupil{'s' if len(read) != 1 else ''} read",
+                action=LogEntry.Action.ACCESS,
+                actor=actor,
+                actor_email=getattr(actor, "email", None),
+                changes={"read": ["", path]},
+                additional_data={
+                    "trust_id": trust_id,
+                    "school_ids": sorted({school for _, school in read}),
+                    "pupils": sorted(pk for pk, _ in read),
+                    "path": path,
+                },
+            )
+            for trust_id, read in sorted(by_trust.items())
+        ]
+    )

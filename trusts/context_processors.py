@@ -17,8 +17,11 @@ def navigation_items(request) -> list[dict]:
         except NoReverseMatch:
             continue
         entries.append(
-            {"label": item.label, "url": url, "active": request.path.startswith(url) and url != "/"
-             or request.path == url}
+            {
+                "label": item.label,
+                "url": url,
+                "active": request.path.startswith(url) and url != "/" or request.path == url,
+            }
         )
     return entries
 

@@ -45,8 +45,11 @@ def seed_users() -> list[tuple[DemoUser, bool]]:
         if user is None:
             # Only on creation: setting the password again would change its salted hash.
             user = User.objects.create_user(
-                demo.email, settings.DEMO_PASSWORD, full_name=demo.full_name,
-                is_staff=is_admin, is_superuser=is_admin,
+                demo.email,
+                settings.DEMO_PASSWORD,
+                full_name=demo.full_name,
+                is_staff=is_admin,
+                is_superuser=is_admin,
             )
         EmailAddress.objects.get_or_create(
             user=user, email=demo.email, defaults={"verified": True, "primary": True}
@@ -56,16 +59,12 @@ def seed_users() -> list[tuple[DemoUser, bool]]:
                 user=user, role=demo.role, school=School.objects.get(laestab=demo.school_laestab)
             )
         for slug in demo.trust_slugs:
-            Membership.objects.get_or_create(
-                user=user, role=demo.role, trust=Trust.objects.get(slug=slug)
-            )
+            Membership.objects.get_or_create(user=user, role=demo.role, trust=Trust.objects.get(slug=slug))
         if is_admin:
             Membership.objects.get_or_create(user=user, role=demo.role)
         access.forget(user)
         needs_totp = access.requires_two_factor(user)
-        if needs_totp and not Authenticator.objects.filter(
-            user=user, type=Authenticator.Type.TOTP
-        ).exists():
+        if needs_totp and not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists():
             TOTP.activate(user, settings.DEMO_TOTP_SECRET)
         out.append((demo, needs_totp))
     return out

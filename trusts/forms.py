@@ -22,14 +22,24 @@ class HandoverForm(Form):
     """Who takes on a colleague's open work, why, and whether their role ends with it."""
 
     new_owner: "forms.ModelChoiceField[User]" = forms.ModelChoiceField(
-        queryset=None, widget=forms.RadioSelect, label="Who takes the work on?",
-        empty_label=None, error_messages={
+        queryset=None,
+        widget=forms.RadioSelect,
+        label="Who takes the work on?",
+        empty_label=None,
+        error_messages={
             "required": "Select who takes the work on",
-            "invalid_choice": "Select who takes the work on from the list"})
+            "invalid_choice": "Select who takes the work on from the list",
+        },
+    )
     reason = forms.ChoiceField(
-        choices=Reason.choices, widget=forms.RadioSelect, label="Why is the work handed over?",
-        error_messages={"required": "Select why the work is handed over",
-                        "invalid_choice": "Select why the work is handed over from the list"})
+        choices=Reason.choices,
+        widget=forms.RadioSelect,
+        label="Why is the work handed over?",
+        error_messages={
+            "required": "Select why the work is handed over",
+            "invalid_choice": "Select why the work is handed over from the list",
+        },
+    )
     end_roles = forms.BooleanField(required=False)
     # The school the handover is narrowed to (its LAESTAB), or blank for the whole trust.
     school = forms.CharField(required=False, widget=forms.HiddenInput)
@@ -43,9 +53,11 @@ class HandoverForm(Form):
         # Replacing label_from_instance on the field instance is Django's way; the stubs type
         # it as a method only.
         field.label_from_instance = lambda u: f"{u} – {described[u.pk]}"  # type: ignore[assignment]
-        field.help_text = ("Only people who may own every one of these records at its school "
-                           "are listed. The Head of SEND can hold the work while the post is "
-                           "vacant.")
+        field.help_text = (
+            "Only people who may own every one of these records at its school "
+            "are listed. The Head of SEND can hold the work while the post is "
+            "vacant."
+        )
         if roles:
             self.fields["end_roles"].label = f"Also end {person}'s role: {'; '.join(roles)}"
         else:

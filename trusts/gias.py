@@ -38,8 +38,22 @@ LOW_AGE = "StatutoryLowAge"
 HIGH_AGE = "StatutoryHighAge"
 TRUST_CODE = "Trusts (code)"
 TRUST_NAME = "Trusts (name)"
-REQUIRED = (URN, LA_CODE, LA_NAME, ESTAB, NAME, TYPE, STATUS, OPEN_DATE, CLOSE_DATE, PHASE,
-            LOW_AGE, HIGH_AGE, TRUST_CODE, TRUST_NAME)
+REQUIRED = (
+    URN,
+    LA_CODE,
+    LA_NAME,
+    ESTAB,
+    NAME,
+    TYPE,
+    STATUS,
+    OPEN_DATE,
+    CLOSE_DATE,
+    PHASE,
+    LOW_AGE,
+    HIGH_AGE,
+    TRUST_CODE,
+    TRUST_NAME,
+)
 LINK_COLUMNS = ("URN", "LinkURN", "LinkType")
 
 STATUSES = {
@@ -58,9 +72,17 @@ PHASES = {
     "all-through": School.Phase.ALL_THROUGH,
 }
 
-FIELD_LABELS = {"name": "name", "laestab": "LAESTAB", "urn": "URN", "phase": "phase",
-                "local_authority": "local authority", "trust": "trust", "status": "status",
-                "opened_on": "open date", "closed_on": "close date"}
+FIELD_LABELS = {
+    "name": "name",
+    "laestab": "LAESTAB",
+    "urn": "URN",
+    "phase": "phase",
+    "local_authority": "local authority",
+    "trust": "trust",
+    "status": "status",
+    "opened_on": "open date",
+    "closed_on": "close date",
+}
 
 
 class GIASFileError(CSVFileError):
@@ -123,8 +145,11 @@ def read_establishments(path: Path | str) -> tuple[list[Establishment], list[Row
     if missing:
         raise GIASFileError(
             "This is not a Get Information about Schools establishment extract: it has no "
-            + ", ".join(f'"{c}"' for c in missing) + " column" + ("s" if len(missing) > 1 else "")
-            + ". Download 'Establishment fields CSV' from GIAS and give the edubasealldata file.")
+            + ", ".join(f'"{c}"' for c in missing)
+            + " column"
+            + ("s" if len(missing) > 1 else "")
+            + ". Download 'Establishment fields CSV' from GIAS and give the edubasealldata file."
+        )
     if not rows:
         raise GIASFileError("The extract has a header but no schools.")
     out: list[Establishment] = []
@@ -159,23 +184,33 @@ def read_establishments(path: Path | str) -> tuple[list[Establishment], list[Row
             if not re.fullmatch(r"\d{4}", estab):
                 problems.append((ESTAB, f'"{estab}" is not an establishment number (4 digits)'))
             if phase is None:
-                problems.append((PHASE, f'"{row[PHASE]}" ({row[TYPE]}) is not a phase the '
-                                        "portal knows"))
+                problems.append((PHASE, f'"{row[PHASE]}" ({row[TYPE]}) is not a phase the portal knows'))
             if not row[TRUST_NAME]:
                 problems.append((TRUST_NAME, "the trust has a code but no name"))
         if problems:
             errors.extend(RowError(line, c, r, group_uid) for c, r in problems)
             continue
         assert status is not None  # else a problem above
-        out.append(Establishment(
-            line=line, urn=urn, laestab=f"{la}{estab}", la_code=int(la), la_name=row[LA_NAME],
-            name=row[NAME], phase=phase or "", status=status, opened_on=dates[OPEN_DATE],
-            closed_on=dates[CLOSE_DATE], group_uid=group_uid, group_name=row[TRUST_NAME]))
+        out.append(
+            Establishment(
+                line=line,
+                urn=urn,
+                laestab=f"{la}{estab}",
+                la_code=int(la),
+                la_name=row[LA_NAME],
+                name=row[NAME],
+                phase=phase or "",
+                status=status,
+                opened_on=dates[OPEN_DATE],
+                closed_on=dates[CLOSE_DATE],
+                group_uid=group_uid,
+                group_name=row[TRUST_NAME],
+            )
+        )
     seen: dict[str, int] = {}
     for e in out:
         if e.urn in seen:
-            errors.append(RowError(e.line, URN, f"URN {e.urn} is also on line {seen[e.urn]}",
-                                   e.group_uid))
+            errors.append(RowError(e.line, URN, f"URN {e.urn} is also on line {seen[e.urn]}", e.group_uid))
         seen.setdefault(e.urn, e.line)
     return out, errors
 
@@ -199,8 +234,11 @@ def read_links(path: Path | str) -> list[Link]:
     if missing:
         raise GIASFileError(
             "The links file is not GIAS's links extract: it has no "
-            + ", ".join(f'"{c}"' for c in missing) + " column" + ("s" if len(missing) > 1 else "")
-            + ".")
+            + ", ".join(f'"{c}"' for c in missing)
+            + " column"
+            + ("s" if len(missing) > 1 else "")
+            + "."
+        )
     links: dict[tuple[str, str], Link] = {}
     problems = []
     for line, row in rows:
@@ -220,12 +258,16 @@ def read_links(path: Path | str) -> list[Link]:
         if (new, old) not in links or links[(new, old)].date is None:
             links[(new, old)] = Link(new, old, date)
     if problems:
-        raise GIASFileError("The links file has errors: " + "; ".join(problems[:20])
-                            + (f" (and {len(problems) - 20} more)" if len(problems) > 20 else ""))
+        raise GIASFileError(
+            "The links file has errors: "
+            + "; ".join(problems[:20])
+            + (f" (and {len(problems) - 20} more)" if len(problems) > 20 else "")
+        )
     return list(links.values())
 
 
 # --- What an import would change ---------------------------------------------------------------
+
 
 @dataclass
 class SchoolChange:
@@ -262,8 +304,14 @@ class Plan:
 
     @property
     def has_changes(self) -> bool:
-        return bool(self.trusts_new or self.trusts_changed or self.las_new or self.schools_new
-                    or self.schools_changed or self.former_changed)
+        return bool(
+            self.trusts_new
+            or self.trusts_changed
+            or self.las_new
+            or self.schools_new
+            or self.schools_changed
+            or self.former_changed
+        )
 
 
 def _trust_for(plan: Plan, e: Establishment, by_uid: dict, by_slug: dict) -> Trust:
@@ -274,12 +322,14 @@ def _trust_for(plan: Plan, e: Establishment, by_uid: dict, by_slug: dict) -> Tru
         trust = by_slug.get(slugify(e.group_name))
         if trust is not None and trust.group_uid is None:
             # A trust typed in (or seeded) before its group UID was known.
-            plan.trusts_changed.append((trust, {"group_uid": e.group_uid},
-                                        f"{trust.name}: GIAS group UID set to {e.group_uid}"))
+            plan.trusts_changed.append(
+                (trust, {"group_uid": e.group_uid}, f"{trust.name}: GIAS group UID set to {e.group_uid}")
+            )
         elif trust is not None:
             plan.errors.append(
                 f'line {e.line}: the trust "{e.group_name}" (group {e.group_uid}) has the name '
-                f"of the portal's {trust.name}, which is group {trust.group_uid}")
+                f"of the portal's {trust.name}, which is group {trust.group_uid}"
+            )
         else:
             trust = Trust(name=e.group_name, slug=slugify(e.group_name), group_uid=e.group_uid)
             plan.trusts_new.append(trust)
@@ -291,9 +341,12 @@ def _la_for(plan: Plan, e: Establishment) -> LocalAuthority:
     la = plan.las.get(e.la_code)
     if la is None:
         la = LocalAuthority(
-            code=e.la_code, name=e.la_name, funding_unit=LocalAuthority.FundingUnit.BAND,
+            code=e.la_code,
+            name=e.la_name,
+            funding_unit=LocalAuthority.FundingUnit.BAND,
             notes="Added from Get Information about Schools: check how it funds top-up "
-                  "(hours or band) and add its banding table.")
+            "(hours or band) and add its banding table.",
+        )
         plan.las[e.la_code] = la
         plan.las_new.append(la)
     return la
@@ -311,8 +364,7 @@ def _text(field_name: str, value) -> str:
     return str(value)
 
 
-def plan(establishments: list[Establishment], links: list[Link], *,
-         group_uid: str | None = None) -> Plan:
+def plan(establishments: list[Establishment], links: list[Link], *, group_uid: str | None = None) -> Plan:
     """What importing these rows would change. Rows of schools in no trust are left out (a
     school needs its trust); so, unless `group_uid` names their trust, are rows of trusts the
     portal does not have yet (the national extract holds every trust in England)."""
@@ -353,7 +405,8 @@ def plan(establishments: list[Establishment], links: list[Link], *,
             p.skipped.append(
                 f"{sum(new_groups.values()):,} school(s) of {len(new_groups):,} trust(s) not in the "
                 "portal were left out; add a trust with --trust GROUP_UID, e.g. "
-                + "; ".join(f"{uid} {name}" for (uid, name) in sorted(new_groups)[:3]))
+                + "; ".join(f"{uid} {name}" for (uid, name) in sorted(new_groups)[:3])
+            )
 
     # Which of the portal's schools the file gives a new URN (its successor's): found before
     # the rows are compared, so that the old URN's own row (closed) does not close the school.
@@ -379,9 +432,16 @@ def plan(establishments: list[Establishment], links: list[Link], *,
         if e.urn in succeeded:
             continue  # kept as the school's former URN when its successor's row is read
         if former is not None and e.urn not in by_urn:
-            values = {k: v for k, v in (("name", e.name), ("laestab", e.laestab),
-                                        ("opened_on", e.opened_on), ("closed_on", e.closed_on))
-                      if getattr(former, k) != v}
+            values = {
+                k: v
+                for k, v in (
+                    ("name", e.name),
+                    ("laestab", e.laestab),
+                    ("opened_on", e.opened_on),
+                    ("closed_on", e.closed_on),
+                )
+                if getattr(former, k) != v
+            }
             if values:
                 p.former_changed.append((former, values))
             else:
@@ -390,29 +450,38 @@ def plan(establishments: list[Establishment], links: list[Link], *,
         school = by_urn.get(e.urn)
         former_new = None
         if school is None:
-            known_preds = [(schools[pk], link) for pk, succ in successor_of.items()
-                           for x, link in succ if x.urn == e.urn]
+            known_preds = [
+                (schools[pk], link) for pk, succ in successor_of.items() for x, link in succ if x.urn == e.urn
+            ]
             if len(known_preds) > 1:
                 p.errors.append(
                     f"line {e.line}: URN {e.urn} ({e.name}) succeeds {len(known_preds)} schools in "
                     "the portal (" + ", ".join(str(s) for s, _ in known_preds) + "); merging "
-                    "schools' records is not done by an import")
+                    "schools' records is not done by an import"
+                )
                 continue
             if known_preds:
                 school, link = known_preds[0]
                 if len(successor_of[school.pk]) > 1:
                     p.errors.append(
                         f"line {e.line}: {school} has {len(successor_of[school.pk])} successors "
-                        "in the file (URNs " + ", ".join(x.urn for x, _ in successor_of[school.pk])
-                        + "); splitting a school's records is not done by an import")
+                        "in the file (URNs "
+                        + ", ".join(x.urn for x, _ in successor_of[school.pk])
+                        + "); splitting a school's records is not done by an import"
+                    )
                     continue
                 old = old_rows.get(school.urn or "")
                 closed_on = (old.closed_on if old and old.closed_on else school.closed_on) or (
-                    e.opened_on - datetime.timedelta(days=1) if e.opened_on else link.date)
+                    e.opened_on - datetime.timedelta(days=1) if e.opened_on else link.date
+                )
                 former_new = FormerURN(
-                    school=school, urn=school.urn or "", laestab=old.laestab if old else school.laestab,
+                    school=school,
+                    urn=school.urn or "",
+                    laestab=old.laestab if old else school.laestab,
                     name=old.name if old else school.name,
-                    opened_on=old.opened_on if old else school.opened_on, closed_on=closed_on)
+                    opened_on=old.opened_on if old else school.opened_on,
+                    closed_on=closed_on,
+                )
             elif e.laestab in by_laestab and not by_laestab[e.laestab].urn:
                 school = by_laestab[e.laestab]  # known by LAESTAB only: it takes its URN
             elif e.laestab in by_laestab:
@@ -420,7 +489,8 @@ def plan(establishments: list[Establishment], links: list[Link], *,
                 p.errors.append(
                     f"line {e.line}: LAESTAB {e.laestab} is {other} here, with URN {other.urn}, "
                     f"but the file gives it to URN {e.urn} ({e.name}) with no predecessor link "
-                    "between them: give GIAS's links file with --links")
+                    "between them: give GIAS's links file with --links"
+                )
                 continue
             elif e.status == School.Status.CLOSED:
                 p.skipped.append(f"{e.name} (URN {e.urn}) is closed and not in the portal")
@@ -430,8 +500,9 @@ def plan(establishments: list[Establishment], links: list[Link], *,
             continue
         taken_urns.add(e.urn)
         if e.laestab in final_laestab:
-            p.errors.append(f"line {e.line}: LAESTAB {e.laestab} is given to URNs "
-                            f"{final_laestab[e.laestab]} and {e.urn}")
+            p.errors.append(
+                f"line {e.line}: LAESTAB {e.laestab} is given to URNs {final_laestab[e.laestab]} and {e.urn}"
+            )
             continue
         final_laestab[e.laestab] = e.urn
         if e.group_uid:
@@ -441,10 +512,16 @@ def plan(establishments: list[Establishment], links: list[Link], *,
         else:
             continue
         la = _la_for(p, e)
-        wanted = {"urn": e.urn, "laestab": e.laestab, "name": e.name, "phase": e.phase,
-                  "status": e.status, "opened_on": e.opened_on, "closed_on": e.closed_on}
-        change = SchoolChange(e, school, {}, former=former_new, trust_key=e.group_uid,
-                              la_code=e.la_code)
+        wanted = {
+            "urn": e.urn,
+            "laestab": e.laestab,
+            "name": e.name,
+            "phase": e.phase,
+            "status": e.status,
+            "opened_on": e.opened_on,
+            "closed_on": e.closed_on,
+        }
+        change = SchoolChange(e, school, {}, former=former_new, trust_key=e.group_uid, la_code=e.la_code)
         if school is None:
             change.values = wanted
             p.schools_new.append(change)
@@ -452,16 +529,19 @@ def plan(establishments: list[Establishment], links: list[Link], *,
         for key, value in wanted.items():
             if getattr(school, key) != value:
                 change.values[key] = value
-                change.changes.append(f"{FIELD_LABELS[key]} {_text(key, getattr(school, key))} "
-                                      f"→ {_text(key, value)}")
+                change.changes.append(
+                    f"{FIELD_LABELS[key]} {_text(key, getattr(school, key))} → {_text(key, value)}"
+                )
         if school.local_authority.code != la.code:
             change.changes.append(f"local authority {school.local_authority.name} → {la.name}")
         if trust.pk is None or school.trust_id != trust.pk:
-            change.changes.append(f"trust {school.trust.name} → {trust.name} (its records go "
-                                  "with it to that trust's readers)")
+            change.changes.append(
+                f"trust {school.trust.name} → {trust.name} (its records go with it to that trust's readers)"
+            )
         if former_new is not None:
-            change.changes.insert(0, f"new URN {e.urn} succeeds {former_new.urn or 'none'}: "
-                                     "its census history stays with it")
+            change.changes.insert(
+                0, f"new URN {e.urn} succeeds {former_new.urn or 'none'}: its census history stays with it"
+            )
         if change.changes:
             p.schools_changed.append(change)
         else:
@@ -493,15 +573,21 @@ def plan_lines(p: Plan) -> list[str]:
         out.append(f"New local authority: {la.name} ({la.code}); add its banding table")
     for c in p.schools_new:
         e = c.establishment
-        out.append(f"New school: {c.label}, {School.Phase(e.phase).label}, {e.la_name}, "
-                   f"{School.Status(e.status).label.lower()}, trust {e.group_name}")
+        out.append(
+            f"New school: {c.label}, {School.Phase(e.phase).label}, {e.la_name}, "
+            f"{School.Status(e.status).label.lower()}, trust {e.group_name}"
+        )
     for c in p.schools_changed:
         out.append(f"Changed: {c.school}: " + "; ".join(c.changes))
     for former, values in p.former_changed:
-        out.append(f"Former URN {former.urn} of {former.school}: "
-                   + "; ".join(f"{FIELD_LABELS[k]} → {_text(k, v)}" for k, v in values.items()))
+        out.append(
+            f"Former URN {former.urn} of {former.school}: "
+            + "; ".join(f"{FIELD_LABELS[k]} → {_text(k, v)}" for k, v in values.items())
+        )
     out.extend(f"Left out: {s}" for s in p.skipped)
-    out.append(f"{len(p.schools_new):,} new, {len(p.schools_changed):,} changed, "
-               f"{p.unchanged:,} unchanged; {len(p.trusts_new):,} new trust(s), "
-               f"{len(p.las_new):,} new local authorit{'y' if len(p.las_new) == 1 else 'ies'}.")
+    out.append(
+        f"{len(p.schools_new):,} new, {len(p.schools_changed):,} changed, "
+        f"{p.unchanged:,} unchanged; {len(p.trusts_new):,} new trust(s), "
+        f"{len(p.las_new):,} new local authorit{'y' if len(p.las_new) == 1 else 'ies'}."
+    )
     return out

@@ -96,8 +96,9 @@ def record(*, actor, obj: models.Model, from_owner, to_owner, reason: str) -> No
         action=LogEntry.Action.UPDATE,
         actor=actor,
         actor_email=getattr(actor, "email", None),
-        changes={"owner": [str(from_owner), str(to_owner)],
-                 "handed over": ["", Reason(reason).label]},
-        additional_data={**tenant_of(obj), "handover": {
-            "from": from_owner.pk, "to": to_owner.pk, "reason": reason}},
+        changes={"owner": [str(from_owner), str(to_owner)], "handed over": ["", Reason(reason).label]},
+        additional_data={
+            **tenant_of(obj),
+            "handover": {"from": from_owner.pk, "to": to_owner.pk, "reason": reason},
+        },
     )

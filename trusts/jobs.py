@@ -56,15 +56,13 @@ def heartbeat(model: type[models.Model], pk: int, *, every: float | None = None)
                 try:
                     model._base_manager.filter(pk=pk).update(heartbeat_at=timezone.now())
                 except Exception:  # noqa: BLE001 - a heartbeat must never stop the job
-                    log.warning("Heartbeat of %s %s not written", model._meta.label, pk,
-                                exc_info=True)
+                    log.warning("Heartbeat of %s %s not written", model._meta.label, pk, exc_info=True)
                 if stop.wait(interval):
                     return
         finally:
             connections.close_all()  # this thread's own connections
 
-    thread = threading.Thread(target=beat, name=f"heartbeat-{model._meta.label}-{pk}",
-                              daemon=True)
+    thread = threading.Thread(target=beat, name=f"heartbeat-{model._meta.label}-{pk}", daemon=True)
     thread.start()
     try:
         yield

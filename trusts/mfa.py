@@ -15,8 +15,9 @@ from core.forms import GovukFormMixin
 from . import services
 from .adapters import sign_in_attempt_begin
 
-CODE_ALREADY_USED = ("That code has already been used. Wait for your authenticator app to show "
-                     "a new code, then enter it.")
+CODE_ALREADY_USED = (
+    "That code has already been used. Wait for your authenticator app to show a new code, then enter it."
+)
 
 
 if TYPE_CHECKING:
@@ -31,8 +32,9 @@ class _CountedAttempt(_AllauthCodeForm):
     def clean_code(self) -> str:
         attempt = sign_in_attempt_begin(context.request, self.user.email)
         code = super().clean_code()  # a wrong code raises: the attempt stays a failure
-        if (self.authenticator.type == Authenticator.Type.TOTP
-                and not services.totp_code_use(user=self.user, code=code)):
+        if self.authenticator.type == Authenticator.Type.TOTP and not services.totp_code_use(
+            user=self.user, code=code
+        ):
             raise forms.ValidationError(CODE_ALREADY_USED, code="code_already_used")
         services.sign_in_attempt_succeed(attempt)
         return code
@@ -42,7 +44,8 @@ class _CodeInPortalWords(GovukFormMixin):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["code"].error_messages["required"] = (
-            "Enter the code from your authenticator app, or a recovery code")
+            "Enter the code from your authenticator app, or a recovery code"
+        )
 
 
 class AuthenticateForm(_CountedAttempt, _CodeInPortalWords, allauth_forms.AuthenticateForm):

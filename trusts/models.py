@@ -82,8 +82,7 @@ class Trust(models.Model):
     slug = models.SlugField(max_length=150, unique=True)
     # The trust's group UID in Get Information about Schools ("Trusts (code)" in its extract):
     # how a GIAS import finds the trust whatever its name is spelt as there.
-    group_uid = models.CharField("GIAS group UID", max_length=10, unique=True, null=True,
-                                 blank=True)
+    group_uid = models.CharField("GIAS group UID", max_length=10, unique=True, null=True, blank=True)
 
     class Meta:
         ordering = ["name"]
@@ -117,9 +116,7 @@ class School(models.Model):
     )
     urn = models.CharField("URN", max_length=6, unique=True, null=True, blank=True)
     phase = models.CharField(max_length=12, choices=Phase.choices)
-    local_authority = models.ForeignKey(
-        LocalAuthority, on_delete=models.PROTECT, related_name="schools"
-    )
+    local_authority = models.ForeignKey(LocalAuthority, on_delete=models.PROTECT, related_name="schools")
     trust = models.ForeignKey(Trust, on_delete=models.PROTECT, related_name="schools")
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.OPEN)
     opened_on = models.DateField("open date", null=True, blank=True)
@@ -128,9 +125,7 @@ class School(models.Model):
     class Meta:
         ordering = ["name", "laestab"]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(laestab__regex=r"^[0-9]{7}$"), name="school_laestab_7_digits"
-            ),
+            models.CheckConstraint(condition=Q(laestab__regex=r"^[0-9]{7}$"), name="school_laestab_7_digits"),
         ]
 
     def __str__(self) -> str:
@@ -209,15 +204,18 @@ class Membership(models.Model):
                 ),
             ),
             models.UniqueConstraint(
-                fields=["user", "role", "school"], condition=Q(school__isnull=False),
+                fields=["user", "role", "school"],
+                condition=Q(school__isnull=False),
                 name="membership_unique_school_role",
             ),
             models.UniqueConstraint(
-                fields=["user", "role", "trust"], condition=Q(trust__isnull=False),
+                fields=["user", "role", "trust"],
+                condition=Q(trust__isnull=False),
                 name="membership_unique_trust_role",
             ),
             models.UniqueConstraint(
-                fields=["user", "role"], condition=Q(trust__isnull=True, school__isnull=True),
+                fields=["user", "role"],
+                condition=Q(trust__isnull=True, school__isnull=True),
                 name="membership_unique_platform_role",
             ),
         ]

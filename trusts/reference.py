@@ -23,21 +23,21 @@ def load_schools() -> dict[str, int]:
     for row in read_reference("local_authorities.csv"):
         LocalAuthority.objects.get_or_create(
             code=int(row["la_code"]),
-            defaults={"name": row["name"], "funding_unit": row["funding_unit"],
-                      "notes": row["notes"]},
+            defaults={"name": row["name"], "funding_unit": row["funding_unit"], "notes": row["notes"]},
         )
     las = {la.code: la for la in LocalAuthority.objects.all()}
     for row in read_reference("schools_2025.csv"):
-        trust, _ = Trust.objects.get_or_create(
-            slug=slugify(row["trust"]), defaults={"name": row["trust"]}
-        )
+        trust, _ = Trust.objects.get_or_create(slug=slugify(row["trust"]), defaults={"name": row["trust"]})
         School.objects.get_or_create(
             laestab=row["laestab"],
-            defaults={"name": row["school"], "phase": row["phase"],
-                      "local_authority": las[int(row["la_code"])], "trust": trust},
+            defaults={
+                "name": row["school"],
+                "phase": row["phase"],
+                "local_authority": las[int(row["la_code"])],
+                "trust": trust,
+            },
         )
-    return {"local authorities": len(las), "trusts": Trust.objects.count(),
-            "schools": School.objects.count()}
+    return {"local authorities": len(las), "trusts": Trust.objects.count(), "schools": School.objects.count()}
 
 
 def load(today=None) -> list[str]:

@@ -22,9 +22,7 @@ class TrustSchools:
 def visible_trusts_with_schools(user: User) -> list[TrustSchools]:
     """The trusts and schools the user may see, grouped by trust (two queries at most)."""
     groups: dict[int, TrustSchools] = {}
-    for school in access.schools_for(user, Capability.VIEW_SCHOOL).order_by(
-        "trust__name", "name", "laestab"
-    ):
+    for school in access.schools_for(user, Capability.VIEW_SCHOOL).order_by("trust__name", "name", "laestab"):
         group = groups.setdefault(school.trust_id, TrustSchools(school.trust, []))
         group.schools.append(school)
     return list(groups.values())
@@ -50,8 +48,7 @@ def home_tasks(user: User, schools: list[School], today: datetime.date) -> list[
     named = [s for s in schools if access.can(user, Capability.VIEW_PUPILS, s)]
     if not named:
         return []
-    tasks = [task for source in navigation.home_task_sources()
-             for task in source.build(user, named, today)]
+    tasks = [task for source in navigation.home_task_sources() for task in source.build(user, named, today)]
     return sorted(tasks, key=lambda t: (t.order, t.label))
 
 
@@ -84,6 +81,7 @@ def login_events_for_trust(trust: Trust) -> QuerySet[LoginEvent]:
 
 # --- Handing over a colleague's open work (trusts.handover) -------------------------------
 
+
 @dataclass
 class PersonWork:
     """Someone whose work may be handed over: their open records by kind, their roles here."""
@@ -109,8 +107,11 @@ def handover_people(school_ids: set[int]) -> list[PersonWork]:
             if owner_id is not None:
                 counts.setdefault(owner_id, {})[provider.key] = n
     roles: dict[int, list[str]] = {}
-    for m in (Membership.objects.filter(school_id__in=school_ids)
-              .select_related("school").order_by("school__name", "role")):
+    for m in (
+        Membership.objects.filter(school_id__in=school_ids)
+        .select_related("school")
+        .order_by("school__name", "role")
+    ):
         assert m.school is not None  # school_id__in above
         roles.setdefault(m.user_id, []).append(f"{m.get_role_display()}, {m.school.name}")
     users = User.objects.filter(pk__in=set(counts) | set(roles)).order_by("full_name", "email")
@@ -137,8 +138,9 @@ class Candidate:
     roles: str  # "Head of SEND" or "SENCO, Holy Cross Primary"
 
 
-def handover_candidates(trust: Trust, person: User, groups: list[WorkGroup],
-                        school_ids: set[int]) -> list[Candidate]:
+def handover_candidates(
+    trust: Trust, person: User, groups: list[WorkGroup], school_ids: set[int]
+) -> list[Candidate]:
     """Who may take on all of `person`'s open work: each one allowed, by trusts.access, to own
     every record at its school. Colleagues at these schools and the trust's Heads of SEND (the
     stand-in while a post is vacant), never the person leaving or someone who cannot sign in.
@@ -148,22 +150,34 @@ def handover_candidates(trust: Trust, person: User, groups: list[WorkGroup],
     from .models import SCHOOL_ROLES, TRUST_ROLES
 
     needed = {(g.provider.capability, item.school_id) for g in groups for item in g.items}
-    memberships = (Membership.objects.filter(
-        Q(school_id__in=school_ids, role__in=sorted(SCHOOL_ROLES))
-        | Q(trust=trust, role__in=sorted(TRUST_ROLES)))
-        .filter(user__is_active=True).exclude(user=person).select_related("user", "school")
-        .order_by("user__full_name", "user__email", "role", "school__name"))
+    memberships = (
+        Membership.objects.filter(
+            Q(school_id__in=school_ids, role__in=sorted(SCHOOL_ROLES))
+            | Q(trust=trust, role__in=sorted(TRUST_ROLES))
+        )
+        .filter(user__is_active=True)
+        .exclude(user=person)
+        .select_related("user", "school")
+        .order_by("user__full_name", "user__email", "role", "school__name")
+    )
     roles: dict[int, list[str]] = {}
     users: dict[int, User] = {}
     for m in memberships:
         users[m.user_id] = m.user
         roles.setdefault(m.user_id, []).append(
-            f"{m.get_role_display()}, {m.school.name}" if m.school is not None else m.get_role_display())
+            f"{m.get_role_display()}, {m.school.name}" if m.school is not None else m.get_role_display()
+        )
     # With nothing open (only a role to end), whoever may manage cases at one of the schools.
-    out = [Candidate(user, "; ".join(roles[pk])) for pk, user in users.items()
-           if (all(access.can(user, capability, school) for capability, school in needed)
-               if needed else
-               any(access.can(user, Capability.MANAGE_CASES, school) for school in school_ids))]
+    out = [
+        Candidate(user, "; ".join(roles[pk]))
+        for pk, user in users.items()
+        if (
+            all(access.can(user, capability, school) for capability, school in needed)
+            if needed
+            else any(access.can(user, Capability.MANAGE_CASES, school) for school in school_ids)
+        )
+    ]
     # The Head of SEND first: the stand-in whoever else is offered.
-    return sorted(out, key=lambda c: (not c.roles.startswith("Head of SEND"),
-                                      c.user.full_name or c.user.email))
+    return sorted(
+        out, key=lambda c: (not c.roles.startswith("Head of SEND"), c.user.full_name or c.user.email)
+    )

@@ -34,12 +34,15 @@ def account_ref(email: str) -> str:
 def login_event_record(*, email: str, ip_address: str | None, succeeded: bool) -> LoginEvent:
     user = User.objects.filter(email__iexact=email.strip()).first() if email else None
     return LoginEvent.objects.create(
-        user=user, account_ref=account_ref(email), ip_address=ip_address or None,
+        user=user,
+        account_ref=account_ref(email),
+        ip_address=ip_address or None,
         succeeded=succeeded,
     )
 
 
 # --- Sign-in lockout and used TOTP codes (in PostgreSQL, never the cache) -------------------
+
 
 def _account_key(email: str) -> str:
     return hashlib.sha256(email.strip().lower().encode()).hexdigest()
@@ -52,8 +55,9 @@ class SignInAttempt:
     retry_in_seconds: int = 0
 
 
-def _retry_in(failures: QuerySet[SignInFailure], limit: int, now: datetime.datetime,
-              window: datetime.timedelta) -> int:
+def _retry_in(
+    failures: QuerySet[SignInFailure], limit: int, now: datetime.datetime, window: datetime.timedelta
+) -> int:
     """Seconds until fewer than `limit` of these failures are inside the window."""
     nth_latest = failures.order_by("-at").values_list("at", flat=True)[limit - 1]
     return max(1, int((nth_latest + window - now).total_seconds()) + 1)
@@ -75,14 +79,16 @@ def sign_in_attempt_begin(*, email: str, ip_address: str | None) -> SignInAttemp
     row = SignInFailure.objects.create(account_key=key, ip_address=ip_address or None, at=now)
     limits = [("account", SignInFailure.objects.filter(account_key=key), settings.LOGIN_LOCKOUT_FAILURES)]
     if ip_address:
-        limits.append(("ip", SignInFailure.objects.filter(ip_address=ip_address),
-                       settings.LOGIN_IP_FAILURE_LIMIT))
+        limits.append(
+            ("ip", SignInFailure.objects.filter(ip_address=ip_address), settings.LOGIN_IP_FAILURE_LIMIT)
+        )
     for scope, failures, limit in limits:
         earlier = failures.filter(at__gte=since).exclude(pk=row.pk)
         if earlier.count() >= limit:
             row.delete()
-            return SignInAttempt(failure_id=None, refused=scope,
-                                 retry_in_seconds=_retry_in(earlier, limit, now, window))
+            return SignInAttempt(
+                failure_id=None, refused=scope, retry_in_seconds=_retry_in(earlier, limit, now, window)
+            )
     return SignInAttempt(failure_id=row.pk)
 
 
@@ -138,17 +144,23 @@ def schools_import_gias(*, actor: User | None, plan: gias.Plan) -> gias.Plan:
             school.local_authority = plan.las[change.la_code]
             school.save()
         for change in plan.schools_new:
-            School.objects.create(trust=plan.trusts[change.trust_key],
-                                  local_authority=plan.las[change.la_code], **change.values)
+            School.objects.create(
+                trust=plan.trusts[change.trust_key], local_authority=plan.las[change.la_code], **change.values
+            )
         for former, values in plan.former_changed:
             FormerURN.objects.filter(pk=former.pk).update(**values)
-    logger.info("GIAS import by %s: %d new schools, %d changed, %d new trusts",
-                actor.pk if actor else "system", len(plan.schools_new),
-                len(plan.schools_changed), len(plan.trusts_new))
+    logger.info(
+        "GIAS import by %s: %d new schools, %d changed, %d new trusts",
+        actor.pk if actor else "system",
+        len(plan.schools_new),
+        len(plan.schools_changed),
+        len(plan.trusts_new),
+    )
     return plan
 
 
 # --- Handing over a colleague's open work (trusts.handover) ---------------------------------
+
 
 @dataclass
 class HandoverResult:
@@ -171,17 +183,30 @@ def membership_end(*, actor: User, membership: Membership, reason: str) -> None:
         raise ValidationError({"reason": "Select why the role ends."})
     where = membership.school or membership.trust
     LogEntry.objects.log_create(
-        membership, force_log=True, action=LogEntry.Action.DELETE, actor=actor,
+        membership,
+        force_log=True,
+        action=LogEntry.Action.DELETE,
+        actor=actor,
         actor_email=getattr(actor, "email", None),
         changes={"role": [str(membership), ""], "reason": ["", handover.Reason(reason).label]},
-        additional_data={**(audit.tenant_of(where) if where else {}),
-                         "role_ended": {"user": membership.user_id, "role": membership.role}},
+        additional_data={
+            **(audit.tenant_of(where) if where else {}),
+            "role_ended": {"user": membership.user_id, "role": membership.role},
+        },
     )
     membership.delete()
 
 
-def work_hand_over(*, actor: User, trust: Trust, from_owner: User, to_owner: User,
-                   school_ids: set[int], reason: str, end_roles: bool = False) -> HandoverResult:
+def work_hand_over(
+    *,
+    actor: User,
+    trust: Trust,
+    from_owner: User,
+    to_owner: User,
+    school_ids: set[int],
+    reason: str,
+    end_roles: bool = False,
+) -> HandoverResult:
     """Hand every open record `from_owner` owns at these schools of `trust` (every registered
     app's: trusts.handover) to `to_owner`, and with `end_roles`, end `from_owner`'s school roles
     there, all in one transaction: a record that cannot go to `to_owner` stops the whole
@@ -193,11 +218,11 @@ def work_hand_over(*, actor: User, trust: Trust, from_owner: User, to_owner: Use
     if not school_ids:
         raise ValidationError("Choose schools of the trust.")
     if to_owner.pk == from_owner.pk:
-        raise ValidationError({"new_owner": "Select someone other than the person whose work "
-                                            "is handed over."})
+        raise ValidationError(
+            {"new_owner": "Select someone other than the person whose work is handed over."}
+        )
     if not to_owner.is_active:
-        raise ValidationError({"new_owner": "This person can no longer sign in: select "
-                                            "someone else."})
+        raise ValidationError({"new_owner": "This person can no longer sign in: select someone else."})
     if reason not in handover.Reason.values:
         raise ValidationError({"reason": "Select why the work is handed over."})
     with transaction.atomic():
@@ -206,24 +231,41 @@ def work_hand_over(*, actor: User, trust: Trust, from_owner: User, to_owner: Use
         for provider in handover.providers():
             for item in provider.open_items(from_owner.pk, school_ids):
                 if not access.can(to_owner, provider.capability, item.school_id):
-                    raise ValidationError({"new_owner": (
-                        f"{to_owner} may not take on {provider.label.lower()} at "
-                        f"{item.school_name}: select someone who works there.")})
-        moved = {provider.key: provider.hand_over(
-            actor=actor, from_owner=from_owner, to_owner=to_owner, school_ids=school_ids,
-            reason=reason) for provider in handover.providers()}
+                    raise ValidationError(
+                        {
+                            "new_owner": (
+                                f"{to_owner} may not take on {provider.label.lower()} at "
+                                f"{item.school_name}: select someone who works there."
+                            )
+                        }
+                    )
+        moved = {
+            provider.key: provider.hand_over(
+                actor=actor, from_owner=from_owner, to_owner=to_owner, school_ids=school_ids, reason=reason
+            )
+            for provider in handover.providers()
+        }
         ended = []
         if end_roles:
-            for membership in (Membership.objects.select_for_update(of=("self",))
-                               .select_related("school", "user")
-                               .filter(user=from_owner, school_id__in=school_ids)
-                               .order_by("school__name", "role")):
+            for membership in (
+                Membership.objects.select_for_update(of=("self",))
+                .select_related("school", "user")
+                .filter(user=from_owner, school_id__in=school_ids)
+                .order_by("school__name", "role")
+            ):
                 assert membership.school is not None  # school_id__in above
                 ended.append(f"{membership.get_role_display()} at {membership.school.name}")
                 membership_end(actor=actor, membership=membership, reason=reason)
             access.forget(from_owner)
         # Logged once it is committed: the check page tries the handover and rolls it back.
-        transaction.on_commit(lambda: logger.info(
-            "Work of user %s handed over to user %s by %s: %s, %d roles ended",
-            from_owner.pk, to_owner.pk, actor.pk, moved, len(ended)))
+        transaction.on_commit(
+            lambda: logger.info(
+                "Work of user %s handed over to user %s by %s: %s, %d roles ended",
+                from_owner.pk,
+                to_owner.pk,
+                actor.pk,
+                moved,
+                len(ended),
+            )
+        )
     return HandoverResult(moved=moved, roles_ended=ended)

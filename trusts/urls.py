@@ -15,6 +15,5 @@ urlpatterns = [
     path("handover/school/<str:laestab>/", views.handover_school, name="handover_school"),
     path("handover/<slug:slug>/", views.handover_trust, name="handover_trust"),
     path("handover/<slug:slug>/<int:user_id>/", views.handover_person, name="handover_person"),
-    path("handover/<slug:slug>/<int:user_id>/check/", views.handover_check,
-         name="handover_check"),
+    path("handover/<slug:slug>/<int:user_id>/check/", views.handover_check, name="handover_check"),
 ]

@@ -31,8 +31,7 @@ def home(request):
             "roles": selectors.roles_description(request.user),
             "tasks": tasks,
             "tasks_to_do": sum(1 for t in tasks if t.count and not t.tag and t.status != "done"),
-            "read_only": bool(tasks) and not access.can_anywhere(request.user,
-                                                                 Capability.MANAGE_CASES),
+            "read_only": bool(tasks) and not access.can_anywhere(request.user, Capability.MANAGE_CASES),
         },
     )
 
@@ -75,9 +74,15 @@ def audit_log_export(request, slug: str):
         f"audit-{trust.slug}.csv",
         ["time (UTC)", "who", "action", "record type", "record", "school id", "changes"],
         (
-            [e.timestamp.astimezone(UTC).isoformat(timespec="seconds"), e.actor_email or "",
-             e.get_action_display(), e.content_type.model, e.object_repr,
-             (e.additional_data or {}).get("school_id", ""), e.changes_str]
+            [
+                e.timestamp.astimezone(UTC).isoformat(timespec="seconds"),
+                e.actor_email or "",
+                e.get_action_display(),
+                e.content_type.model,
+                e.object_repr,
+                (e.additional_data or {}).get("school_id", ""),
+                e.changes_str,
+            ]
             for e in entries
         ),
     )
@@ -96,6 +101,7 @@ def login_history(request, slug: str):
 # The Head of SEND (or a platform admin) picks the person leaving, sees everything they own that
 # is open, picks who takes it on, checks the answers, then hands it all over in one step
 # (trusts.services.work_hand_over).
+
 
 @login_required
 def handover_index(request):
@@ -133,19 +139,27 @@ def _school_ids(schools, school) -> set[int]:
 def handover_trust(request, slug: str):
     trust, schools, school = _handover_scope(request, slug)
     providers = handover.providers()
-    people = [(person, [person.counts.get(p.key, 0) for p in providers])
-              for person in selectors.handover_people(_school_ids(schools, school))]
-    return render(request, "trusts/handover_trust.html", {
-        "trust": trust, "schools": schools, "school": school, "people": people,
-        "providers": providers,
-    })
+    people = [
+        (person, [person.counts.get(p.key, 0) for p in providers])
+        for person in selectors.handover_people(_school_ids(schools, school))
+    ]
+    return render(
+        request,
+        "trusts/handover_trust.html",
+        {
+            "trust": trust,
+            "schools": schools,
+            "school": school,
+            "people": people,
+            "providers": providers,
+        },
+    )
 
 
 def _handover_person(request, slug: str, user_id: int):
     trust, schools, school = _handover_scope(request, slug)
     school_ids = _school_ids(schools, school)
-    person = next((p for p in selectors.handover_people(school_ids) if p.user.pk == user_id),
-                  None)
+    person = next((p for p in selectors.handover_people(school_ids) if p.user.pk == user_id), None)
     if person is None:
         raise Http404("No such person.")
     groups = selectors.handover_work(person.user, school_ids)
@@ -153,14 +167,24 @@ def _handover_person(request, slug: str, user_id: int):
     roles = person.roles
 
     def make_form(data=None):
-        return forms.HandoverForm(data, candidates=candidates, person=person.user, roles=roles,
-                                  initial={"school": school.laestab if school else ""})
+        return forms.HandoverForm(
+            data,
+            candidates=candidates,
+            person=person.user,
+            roles=roles,
+            initial={"school": school.laestab if school else ""},
+        )
 
     def record(data):
         return services.work_hand_over(
-            actor=request.user, trust=trust, from_owner=person.user,
-            to_owner=data["new_owner"], school_ids=school_ids, reason=data["reason"],
-            end_roles=bool(data.get("end_roles")))
+            actor=request.user,
+            trust=trust,
+            from_owner=person.user,
+            to_owner=data["new_owner"],
+            school_ids=school_ids,
+            reason=data["reason"],
+            end_roles=bool(data.get("end_roles")),
+        )
 
     return trust, school, person, groups, candidates, make_form, record
 
@@ -177,47 +201,63 @@ def _person_url(trust, person, school) -> str:
 @login_required
 @require_http_methods(["GET", "POST"])
 def handover_person(request, slug: str, user_id: int):
-    trust, school, person, groups, candidates, make_form, record = _handover_person(
-        request, slug, user_id)
+    trust, school, person, groups, candidates, make_form, record = _handover_person(request, slug, user_id)
     key = _handover_key(trust, person, school)
     data = request.POST if request.method == "POST" else check_answers.kept(request, key)
     form = make_form(data)
     if check_answers.answered(request, key, form, record):
         url = reverse("trusts:handover_check", args=[trust.slug, person.user.pk])
         return redirect(f"{url}?school={school.laestab}" if school else url)
-    return render(request, "trusts/handover_person.html", {
-        "trust": trust, "school": school, "person": person, "groups": groups,
-        "total": sum(len(g.items) for g in groups), "form": form,
-        "candidates": candidates,
-    }, status=400 if form.errors else 200)
+    return render(
+        request,
+        "trusts/handover_person.html",
+        {
+            "trust": trust,
+            "school": school,
+            "person": person,
+            "groups": groups,
+            "total": sum(len(g.items) for g in groups),
+            "form": form,
+            "candidates": candidates,
+        },
+        status=400 if form.errors else 200,
+    )
 
 
 def _counts_text(groups) -> str:
     """ "Cases: 3", one line per kind with open records."""
-    return "\n".join(f"{g.provider.label}: {len(g.items)}" for g in groups
-                     if g.items) or "No open records"
+    return "\n".join(f"{g.provider.label}: {len(g.items)}" for g in groups if g.items) or "No open records"
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def handover_check(request, slug: str, user_id: int):
-    trust, school, person, groups, candidates, make_form, record = _handover_person(
-        request, slug, user_id)
+    trust, school, person, groups, candidates, make_form, record = _handover_person(request, slug, user_id)
     change = _person_url(trust, person, school)
     where = school.name if school else f"Every school of {trust.name}"
     return check_answers.check_page(
-        request, key=_handover_key(trust, person, school), make_form=make_form,
-        change_url=change, record=record,
-        done_url=lambda result: (reverse("trusts:handover_trust", args=[trust.slug])
-                                 + (f"?school={school.laestab}" if school else "")),
-        done=f"{person.user}'s open work is handed over.", check={
-            "caption": trust.name, "heading": f"the handover of {person.user}'s work",
-            "warning": ("Every record listed moves to the new owner in one step, and each "
-                        "record's history says so. Nothing is handed over until you confirm."),
+        request,
+        key=_handover_key(trust, person, school),
+        make_form=make_form,
+        change_url=change,
+        record=record,
+        done_url=lambda result: (
+            reverse("trusts:handover_trust", args=[trust.slug])
+            + (f"?school={school.laestab}" if school else "")
+        ),
+        done=f"{person.user}'s open work is handed over.",
+        check={
+            "caption": trust.name,
+            "heading": f"the handover of {person.user}'s work",
+            "warning": (
+                "Every record listed moves to the new owner in one step, and each "
+                "record's history says so. Nothing is handed over until you confirm."
+            ),
             "button": "Hand over the work",
             "rows": [
                 check_answers.Row("Whose work", str(person.user), change, "whose work"),
                 check_answers.Row("Where", where, change, "where"),
-                check_answers.Row("Open records", _counts_text(groups), f"{change}#work",
-                                  "the open records"),
-            ]})
+                check_answers.Row("Open records", _counts_text(groups), f"{change}#work", "the open records"),
+            ],
+        },
+    )

@@ -6,22 +6,62 @@ import csv
 import io
 
 EHC_COLUMNS = [
-    "time_period", "time_identifier", "geographic_level", "country_code", "country_name",
-    "region_code", "region_name", "new_la_code", "old_la_code", "la_name", "breakdown_topic",
-    "breakdown", "plans_issued_den", "plans_issued_den_ex", "plans_issued_within_20_weeks",
-    "plans_issued_20_weeks_ex", "pc_plans_issued_within_20_weeks", "pc_plans_issued_20_weeks_ex",
-    "plans_issued_gt20weeks_ltyear", "plans_issued_gt20weeks_ltyear_ex",
-    "pc_plans_issued_gt20weeks_ltyear", "pc_plans_issued_gt20weeks_ltyear_ex",
-    "avg_weeks_issue_plan", "avg_weeks_issue_plan_exc",
+    "time_period",
+    "time_identifier",
+    "geographic_level",
+    "country_code",
+    "country_name",
+    "region_code",
+    "region_name",
+    "new_la_code",
+    "old_la_code",
+    "la_name",
+    "breakdown_topic",
+    "breakdown",
+    "plans_issued_den",
+    "plans_issued_den_ex",
+    "plans_issued_within_20_weeks",
+    "plans_issued_20_weeks_ex",
+    "pc_plans_issued_within_20_weeks",
+    "pc_plans_issued_20_weeks_ex",
+    "plans_issued_gt20weeks_ltyear",
+    "plans_issued_gt20weeks_ltyear_ex",
+    "pc_plans_issued_gt20weeks_ltyear",
+    "pc_plans_issued_gt20weeks_ltyear_ex",
+    "avg_weeks_issue_plan",
+    "avg_weeks_issue_plan_exc",
 ]
 
 
 def ehc_row(year, level, la, issued, within, pc, pc_ex, *, topic="All EHC plans"):
     code, name, new = la if la else ("", "", "")
     region = ("E12000006", "East of England") if level != "National" else ("", "")
-    return [str(year), "Calendar year", level, "E92000001", "England", region[0], region[1],
-            new, code, name, topic, topic, str(issued), str(issued), str(within), str(within),
-            pc, pc_ex, "x", "x", "x", "x", "x", "x"]
+    return [
+        str(year),
+        "Calendar year",
+        level,
+        "E92000001",
+        "England",
+        region[0],
+        region[1],
+        new,
+        code,
+        name,
+        topic,
+        topic,
+        str(issued),
+        str(issued),
+        str(within),
+        str(within),
+        pc,
+        pc_ex,
+        "x",
+        "x",
+        "x",
+        "x",
+        "x",
+        "x",
+    ]
 
 
 ESSEX = ("881", "Essex", "E10000012")

@@ -175,6 +175,7 @@ def test_terms_and_academic_years():
 
 # --- LA consultations on naming a school and the steps of an annual review -------------------
 
+
 def test_a_naming_consultation_is_answered_on_time_up_to_day_15_and_late_on_day_16():
     received = D(2026, 3, 2)
     due = d.naming_response_due(received)
@@ -224,21 +225,46 @@ def test_the_review_report_reaches_the_la_by_day_14_after_the_meeting_and_is_lat
 
 def test_a_plan_s_due_items_take_the_la_s_rules_and_the_planned_meeting():
     rules = d.ReviewRules(request_weeks=8, circulate_weeks=3, report_days=10)
-    items = dict(d.plan_due_items(
-        issue_date=D(2025, 5, 20), last_review=None, awaiting_decision_since=None,
-        transfer_year=None, post_16=False, amended_on=None, rules=rules))
+    items = dict(
+        d.plan_due_items(
+            issue_date=D(2025, 5, 20),
+            last_review=None,
+            awaiting_decision_since=None,
+            transfer_year=None,
+            post_16=False,
+            amended_on=None,
+            rules=rules,
+        )
+    )
     assert items[d.REVIEW_MEETING] == D(2026, 5, 20)
     assert items[d.REQUEST_REPORTS] == D(2026, 3, 25)
     assert items[d.CIRCULATE_REPORTS] == D(2026, 4, 29)
-    planned = dict(d.plan_due_items(
-        issue_date=D(2025, 5, 20), last_review=None, awaiting_decision_since=None,
-        transfer_year=None, post_16=False, amended_on=None, rules=rules,
-        planned_meeting=D(2026, 5, 6), requested_on=D(2026, 3, 1)))
+    planned = dict(
+        d.plan_due_items(
+            issue_date=D(2025, 5, 20),
+            last_review=None,
+            awaiting_decision_since=None,
+            transfer_year=None,
+            post_16=False,
+            amended_on=None,
+            rules=rules,
+            planned_meeting=D(2026, 5, 6),
+            requested_on=D(2026, 3, 1),
+        )
+    )
     assert d.REQUEST_REPORTS not in planned  # done
     assert planned[d.CIRCULATE_REPORTS] == D(2026, 4, 15)
-    after = dict(d.plan_due_items(
-        issue_date=D(2025, 5, 20), last_review=D(2026, 5, 6),
-        awaiting_decision_since=D(2026, 5, 6), transfer_year=None, post_16=False,
-        amended_on=None, rules=rules, report_awaited_since=D(2026, 5, 6)))
+    after = dict(
+        d.plan_due_items(
+            issue_date=D(2025, 5, 20),
+            last_review=D(2026, 5, 6),
+            awaiting_decision_since=D(2026, 5, 6),
+            transfer_year=None,
+            post_16=False,
+            amended_on=None,
+            rules=rules,
+            report_awaited_since=D(2026, 5, 6),
+        )
+    )
     assert after[d.REPORT_TO_LA] == D(2026, 5, 16)
     assert after[d.REVIEW_MEETING] == D(2027, 5, 6)

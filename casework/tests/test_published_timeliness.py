@@ -11,12 +11,12 @@ D = dt.date
 
 
 def _published(code, name, year, rate):
-    PublishedTimeliness.objects.create(la_code=code, la_name=name, year=year,
-                                       within_20_weeks_pct=rate, source="test")
+    PublishedTimeliness.objects.create(
+        la_code=code, la_name=name, year=year, within_20_weeks_pct=rate, source="test"
+    )
 
 
-def test_each_la_row_carries_its_latest_published_rate_in_the_same_query(
-        world, django_assert_num_queries):
+def test_each_la_row_carries_its_latest_published_rate_in_the_same_query(world, django_assert_num_queries):
     essex = LocalAuthorityFactory(code=991, name="Essex")
     thurrock = LocalAuthorityFactory(code=993, name="Thurrock")
     start = D(2025, 4, 7)

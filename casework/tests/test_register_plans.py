@@ -29,20 +29,32 @@ SPRING = D(2026, 1, 15)
 @pytest.fixture
 def school(db):
     la = LocalAuthorityFactory(code=883, name="Thurrock")
-    return SchoolFactory(laestab="8833901", local_authority=la, phase=School.Phase.PRIMARY,
-                         trust=TrustFactory(name="Christus Test Trust"))
+    return SchoolFactory(
+        laestab="8833901",
+        local_authority=la,
+        phase=School.Phase.PRIMARY,
+        trust=TrustFactory(name="Christus Test Trust"),
+    )
 
 
 def run(school, rows, date=AUTUMN):
     return pupils_services.census_import(
-        actor=None, raw=census_csv(rows), file_name="census.csv", census_date=date,
-        school=school, allowed_schools=School.objects.filter(pk=school.pk))
+        actor=None,
+        raw=census_csv(rows),
+        file_name="census.csv",
+        census_date=date,
+        school=school,
+        allowed_schools=School.objects.filter(pk=school.pk),
+    )
 
 
 def autumn_rows():
-    return [row(1, "E", "ASD", year_group="5", dob="2015-05-17"),
-            row(2, "E", "SEMH", year_group="6", dob="2014-05-17"),
-            row(3, "K", "MLD"), row(4, "N")]
+    return [
+        row(1, "E", "ASD", year_group="5", dob="2015-05-17"),
+        row(2, "E", "SEMH", year_group="6", dob="2014-05-17"),
+        row(3, "K", "MLD"),
+        row(4, "N"),
+    ]
 
 
 def kept_rows():
@@ -101,8 +113,11 @@ def test_a_pupil_no_longer_at_e_loses_an_untouched_record_but_keeps_a_completed_
     run(school, autumn_rows())
     first, second = EHCPlan.objects.select_related("pupil").order_by("pupil__upn")
     services.ehc_plan_complete(actor=user, plan=first, issue_date=D(2024, 5, 1))
-    later = [row(1, "K", "ASD", year_group="5", dob="2015-05-17"),
-             row(2, "K", "SEMH", year_group="6", dob="2014-05-17"), row(3, "K", "MLD")]
+    later = [
+        row(1, "K", "ASD", year_group="5", dob="2015-05-17"),
+        row(2, "K", "SEMH", year_group="6", dob="2014-05-17"),
+        row(3, "K", "MLD"),
+    ]
     run(school, later, date=SPRING)
     first.refresh_from_db()
     second.refresh_from_db()
@@ -115,18 +130,21 @@ def test_a_senco_moving_a_pupil_to_e_makes_the_record_and_moving_back_ceases_it(
     user = senco(school)
     CensusSnapshotFactory(school=school, census_date=AUTUMN)
     pupil = PupilFactory(school=school, year_group="6")
-    pupils_services.pupil_change_register(actor=user, pupil=pupil, provision="E",
-                                          primary_need="ASD", on=D(2025, 11, 3))
+    pupils_services.pupil_change_register(
+        actor=user, pupil=pupil, provision="E", primary_need="ASD", on=D(2025, 11, 3)
+    )
     plan = EHCPlan.objects.get(pupil=pupil)
     assert plan.details_to_complete and plan.phase_transfer_year == 2026
     pupil.refresh_from_db()
-    pupils_services.pupil_change_register(actor=user, pupil=pupil, provision="K",
-                                          primary_need="ASD", on=D(2025, 12, 1))
+    pupils_services.pupil_change_register(
+        actor=user, pupil=pupil, provision="K", primary_need="ASD", on=D(2025, 12, 1)
+    )
     plan.refresh_from_db()
     assert plan.ceased_on == D(2025, 12, 1)
     pupil.refresh_from_db()
-    pupils_services.pupil_change_register(actor=user, pupil=pupil, provision="E",
-                                          primary_need="ASD", on=D(2025, 12, 5))
+    pupils_services.pupil_change_register(
+        actor=user, pupil=pupil, provision="E", primary_need="ASD", on=D(2025, 12, 5)
+    )
     assert EHCPlan.objects.filter(pupil=pupil, ceased_on__isnull=True).count() == 1
 
 
@@ -135,9 +153,12 @@ def test_the_phase_transfer_follows_the_year_group_at_each_census(school):
     plan = EHCPlan.objects.get(pupil__year_group="5")
     assert plan.phase_transfer_year == 2027
     # The next autumn census: the pupil is now in year 6, the move is still in 2027.
-    next_autumn = [row(1, "E", "ASD", year_group="6", dob="2015-05-17"),
-                   row(2, "E", "SEMH", year_group="7", dob="2014-05-17"),
-                   row(3, "K", "MLD", year_group="5"), row(4, "N", year_group="5")]
+    next_autumn = [
+        row(1, "E", "ASD", year_group="6", dob="2015-05-17"),
+        row(2, "E", "SEMH", year_group="7", dob="2014-05-17"),
+        row(3, "K", "MLD", year_group="5"),
+        row(4, "N", year_group="5"),
+    ]
     run(school, next_autumn, date=D(2026, 10, 1))
     plan.refresh_from_db()
     assert plan.phase_transfer_year == 2027
@@ -165,8 +186,7 @@ def test_an_issue_date_in_the_future_or_after_the_first_review_is_refused(school
     run(school, autumn_rows())
     plan = EHCPlan.objects.get(pupil__year_group="5")
     with pytest.raises(ValidationError):
-        services.ehc_plan_complete(actor=user, plan=plan, issue_date=D(2030, 1, 1),
-                                   today=D(2026, 1, 1))
+        services.ehc_plan_complete(actor=user, plan=plan, issue_date=D(2030, 1, 1), today=D(2026, 1, 1))
     services.annual_review_record(actor=user, plan=plan, meeting_date=D(2025, 9, 1))
     with pytest.raises(ValidationError):
         services.ehc_plan_complete(actor=user, plan=plan, issue_date=D(2025, 10, 1))
@@ -188,13 +208,17 @@ def test_a_final_plan_issued_fills_the_record_and_counts_for_timeliness(school):
     CensusSnapshotFactory(school=school, census_date=AUTUMN)
     pupil = PupilFactory(school=school, provision="E", primary_need="ASD")
     services.ehc_plans_follow_register(actor=None, school_ids=[school.pk])
-    request = services.ehc_request_create(actor=user, pupil=pupil, requested_by="school",
-                                          request_date=D(2025, 1, 6))
-    for step, date, result in (("decision", D(2025, 2, 10), "assess"),
-                               ("draft_plan", D(2025, 4, 1), ""),
-                               ("outcome", D(2025, 5, 20), "issued")):
-        request = services.ehc_request_record_step(actor=user, request=request, step=step,
-                                                   date=date, result=result)
+    request = services.ehc_request_create(
+        actor=user, pupil=pupil, requested_by="school", request_date=D(2025, 1, 6)
+    )
+    for step, date, result in (
+        ("decision", D(2025, 2, 10), "assess"),
+        ("draft_plan", D(2025, 4, 1), ""),
+        ("outcome", D(2025, 5, 20), "issued"),
+    ):
+        request = services.ehc_request_record_step(
+            actor=user, request=request, step=step, date=date, result=result
+        )
     [plan] = EHCPlan.objects.filter(pupil=pupil)
     assert plan.request == request and plan.issue_date == D(2025, 5, 20)
     assert FinalPlanCount.objects.get().plans == 1
@@ -211,8 +235,7 @@ def test_plan_records_from_the_register_never_enter_the_timeliness_figures(schoo
 
 def test_the_data_migration_makes_the_missing_records_and_keeps_the_figures_right(school):
     CensusSnapshotFactory(school=school, census_date=AUTUMN)
-    at_e = PupilFactory.create_batch(3, school=school, provision="E", primary_need="ASD",
-                                     year_group="6")
+    at_e = PupilFactory.create_batch(3, school=school, provision="E", primary_need="ASD", year_group="6")
     PupilFactory(school=school)  # at SEN Support: no record
     services.ehc_plan_create(actor=senco(school), pupil=at_e[0], issue_date=D(2024, 1, 1))
     EHCPlan.objects.filter(pupil=at_e[0]).update(phase_transfer_year=2030)  # typed by hand
@@ -226,13 +249,23 @@ def test_the_data_migration_makes_the_missing_records_and_keeps_the_figures_righ
     assert EHCPlan.objects.count() == 3 and figures.verify() == []
 
 
-@pytest.mark.parametrize(("year_group", "phase", "expected"), [
-    ("5", "primary", (2027, False)), ("6", "primary", (2026, False)),
-    ("R", "infant", (2028, False)), ("2", "infant", (2026, False)),
-    ("10", "secondary", (2027, True)), ("11", "secondary", (2026, True)),
-    ("12", "secondary", None), ("3", "all_through", (2034, True)), ("N2", "nursery", (2026, False)),
-    ("8", "middle", (2026, False)), ("13", "post_16", None), ("7", "primary", None),
-])
+@pytest.mark.parametrize(
+    ("year_group", "phase", "expected"),
+    [
+        ("5", "primary", (2027, False)),
+        ("6", "primary", (2026, False)),
+        ("R", "infant", (2028, False)),
+        ("2", "infant", (2026, False)),
+        ("10", "secondary", (2027, True)),
+        ("11", "secondary", (2026, True)),
+        ("12", "secondary", None),
+        ("3", "all_through", (2034, True)),
+        ("N2", "nursery", (2026, False)),
+        ("8", "middle", (2026, False)),
+        ("13", "post_16", None),
+        ("7", "primary", None),
+    ],
+)
 def test_the_phase_transfer_rule(year_group, phase, expected):
     assert dl.phase_transfer(year_group, phase, AUTUMN) == expected
     # The day it is worked out does not matter: only the date of the record.

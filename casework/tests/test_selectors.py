@@ -25,11 +25,21 @@ def _raw_request(world, la, requested, issued=None, pupil=None, refused=False):
     if refused:
         kw = {"decision": "refuse", "decision_date": requested + dt.timedelta(weeks=5)}
     elif issued:
-        kw = {"decision": "assess", "decision_date": requested + dt.timedelta(weeks=5),
-              "outcome": "issued", "outcome_date": issued}
+        kw = {
+            "decision": "assess",
+            "decision_date": requested + dt.timedelta(weeks=5),
+            "outcome": "issued",
+            "outcome_date": issued,
+        }
     return EHCRequest.objects.create(
-        pupil=pupil, school=pupil.school, local_authority=la, requested_by="school",
-        request_date=requested, owner=world.senco_a, **kw)
+        pupil=pupil,
+        school=pupil.school,
+        local_authority=la,
+        requested_by="school",
+        request_date=requested,
+        owner=world.senco_a,
+        **kw,
+    )
 
 
 def test_la_timeliness_on_a_hand_built_set(world):
@@ -55,19 +65,23 @@ def test_la_timeliness_on_a_hand_built_set(world):
     _raw_request(world, essex, D(2025, 5, 1))
     _raw_request(world, thurrock, D(2025, 10, 1))
     # A request from a school outside the ids passed is never counted.
-    _raw_request(world, essex, start, start + dt.timedelta(weeks=5),
-                 pupil=PupilFactory(school=world.school_b, home_local_authority=essex))
+    _raw_request(
+        world,
+        essex,
+        start,
+        start + dt.timedelta(weeks=5),
+        pupil=PupilFactory(school=world.school_b, home_local_authority=essex),
+    )
 
-    rows = selectors.la_timeliness(school_ids=[world.school_a.pk], start=D(2025, 1, 1),
-                                   end=D(2025, 12, 31), today=D(2025, 12, 1))
+    rows = selectors.la_timeliness(
+        school_ids=[world.school_a.pk], start=D(2025, 1, 1), end=D(2025, 12, 31), today=D(2025, 12, 1)
+    )
     by_la = {r.local_authority_id: r for r in rows}
     e, t = by_la[essex.pk], by_la[thurrock.pk]
     assert (e.plans_issued, e.within_20_weeks, e.within_pct) == (5, 2, Decimal("40.0"))
-    assert (e.median_weeks, e.p90_weeks, e.open_past_20_weeks) == (
-        Decimal("26.0"), Decimal("50.0"), 1)
+    assert (e.median_weeks, e.p90_weeks, e.open_past_20_weeks) == (Decimal("26.0"), Decimal("50.0"), 1)
     assert (t.plans_issued, t.within_20_weeks, t.within_pct) == (4, 3, Decimal("75.0"))
-    assert (t.median_weeks, t.p90_weeks, t.open_past_20_weeks) == (
-        Decimal("17.0"), Decimal("21.0"), 0)
+    assert (t.median_weeks, t.p90_weeks, t.open_past_20_weeks) == (Decimal("17.0"), Decimal("21.0"), 0)
 
 
 def test_percentile_and_median_helpers():
@@ -81,22 +95,48 @@ def test_percentile_and_median_helpers():
 
 def test_the_due_list_puts_the_soonest_first_and_filters(world):
     today = D(2025, 10, 1)
-    late = services.case_open(actor=world.senco_a, school=world.school_a, kind="complaint",
-                              title="Late", owner=world.senco_a, opened_on=D(2025, 9, 1),
-                              next_action_due=D(2025, 9, 25))
-    later = services.case_open(actor=world.senco_b, school=world.school_b, kind="other",
-                               title="Later", owner=world.senco_b, opened_on=D(2025, 9, 1),
-                               next_action_due=D(2025, 11, 1))
-    undated = services.case_open(actor=world.senco_a, school=world.school_a, kind="other",
-                                 title="No date", owner=world.senco_a, opened_on=D(2025, 9, 1))
-    req = EHCRequest.objects.create(pupil=world.pupil_a, school=world.school_a,
-                                    local_authority=world.school_a.local_authority,
-                                    requested_by="parent", request_date=D(2025, 9, 1),
-                                    owner=world.senco_a)
+    late = services.case_open(
+        actor=world.senco_a,
+        school=world.school_a,
+        kind="complaint",
+        title="Late",
+        owner=world.senco_a,
+        opened_on=D(2025, 9, 1),
+        next_action_due=D(2025, 9, 25),
+    )
+    later = services.case_open(
+        actor=world.senco_b,
+        school=world.school_b,
+        kind="other",
+        title="Later",
+        owner=world.senco_b,
+        opened_on=D(2025, 9, 1),
+        next_action_due=D(2025, 11, 1),
+    )
+    undated = services.case_open(
+        actor=world.senco_a,
+        school=world.school_a,
+        kind="other",
+        title="No date",
+        owner=world.senco_a,
+        opened_on=D(2025, 9, 1),
+    )
+    req = EHCRequest.objects.create(
+        pupil=world.pupil_a,
+        school=world.school_a,
+        local_authority=world.school_a.local_authority,
+        requested_by="parent",
+        request_date=D(2025, 9, 1),
+        owner=world.senco_a,
+    )
     ids = [world.school_a.pk, world.school_b.pk]
     items = selectors.due_list(school_ids=ids, today=today)
-    assert [i.ref for i in items] == [f"Case {late.pk}", f"Request {req.pk}",
-                                      f"Case {later.pk}", f"Case {undated.pk}"]
+    assert [i.ref for i in items] == [
+        f"Case {late.pk}",
+        f"Request {req.pk}",
+        f"Case {later.pk}",
+        f"Case {undated.pk}",
+    ]
     assert items[0].status.state == "late" and items[0].status.days_late == 6
     assert items[1].due == D(2025, 10, 13) and items[1].status.state == "not_yet_due"
     only_b = selectors.due_list(school_ids=ids, today=today, school_id=world.school_b.pk)
@@ -106,8 +146,7 @@ def test_the_due_list_puts_the_soonest_first_and_filters(world):
     by_owner = selectors.due_list(school_ids=ids, today=today, owner_id=world.senco_b.pk)
     assert [i.ref for i in by_owner] == [f"Case {later.pk}"]
     # A school outside the ids is never listed, whatever the filter says.
-    assert selectors.due_list(school_ids=[world.school_a.pk], today=today,
-                              school_id=world.school_b.pk) == []
+    assert selectors.due_list(school_ids=[world.school_a.pk], today=today, school_id=world.school_b.pk) == []
 
 
 def test_annual_reviews_roll_forward_and_flag_the_la_decision(world):
@@ -115,12 +154,12 @@ def test_annual_reviews_roll_forward_and_flag_the_la_decision(world):
     CensusSnapshotFactory(school=world.school_a, census_date=D(2025, 10, 2))
     world.pupil_a.year_group = "6"
     world.pupil_a.save()
-    plan = services.ehc_plan_create(actor=world.senco_a, pupil=world.pupil_a,
-                                    issue_date=D(2024, 3, 15))
+    plan = services.ehc_plan_create(actor=world.senco_a, pupil=world.pupil_a, issue_date=D(2024, 3, 15))
     [row] = selectors.annual_reviews(school_ids=[world.school_a.pk], today=D(2025, 3, 10))
     assert row.next_review.due == D(2025, 3, 15) and row.next_review.state == "due"
-    services.annual_review_record(actor=world.senco_a, plan=plan, meeting_date=D(2025, 3, 5),
-                                  today=D(2025, 3, 10))
+    services.annual_review_record(
+        actor=world.senco_a, plan=plan, meeting_date=D(2025, 3, 5), today=D(2025, 3, 10)
+    )
     [row] = selectors.annual_reviews(school_ids=[world.school_a.pk], today=D(2025, 4, 10))
     assert row.next_review.due == D(2026, 3, 5)
     assert row.decision.due == D(2025, 4, 2) and row.decision.days_late == 8
@@ -129,12 +168,24 @@ def test_annual_reviews_roll_forward_and_flag_the_la_decision(world):
 
 def test_suspension_totals_flag_over_15_days_in_a_term_and_near_45_in_a_year(world):
     p = world.pupil_a
-    for start, days in [(D(2025, 9, 10), 10), (D(2025, 11, 3), 6), (D(2026, 1, 12), 15),
-                        (D(2026, 5, 4), 10), (D(2024, 10, 1), 2)]:
-        services.case_open(actor=world.senco_a, school=world.school_a, kind="suspension",
-                           title="Suspension", owner=world.senco_a, opened_on=min(start, D(
-                               2025, 11, 1)), pupil=p, suspension_start=start,
-                           suspension_days=days)
+    for start, days in [
+        (D(2025, 9, 10), 10),
+        (D(2025, 11, 3), 6),
+        (D(2026, 1, 12), 15),
+        (D(2026, 5, 4), 10),
+        (D(2024, 10, 1), 2),
+    ]:
+        services.case_open(
+            actor=world.senco_a,
+            school=world.school_a,
+            kind="suspension",
+            title="Suspension",
+            owner=world.senco_a,
+            opened_on=min(start, D(2025, 11, 1)),
+            pupil=p,
+            suspension_start=start,
+            suspension_days=days,
+        )
     this_year, last_year = selectors.suspension_totals(pupil_ids=[p.pk])[p.pk]
     assert this_year.year_label == "2025/26" and this_year.year_days == 41
     assert this_year.terms == {"autumn": 16, "spring": 15, "summer": 10}
@@ -145,12 +196,18 @@ def test_suspension_totals_flag_over_15_days_in_a_term_and_near_45_in_a_year(wor
 
 def test_activity_split_per_month_and_year_to_date_against_the_agreed_split(world):
     a, b = world.trust_a, world.trust_b
-    for day, hours, trusts in [(D(2025, 9, 3), "6", [a]), (D(2025, 9, 10), "2", [b]),
-                               (D(2025, 10, 1), "3", [a, b]), (D(2025, 10, 8), "4", [b])]:
-        services.activity_log(actor=world.hos, kind="school_visit", date=day,
-                              hours=Decimal(hours), trusts=trusts)
-    split = selectors.activity_split(trust_ids=[a.pk, b.pk], person=world.hos, year_start=2025,
-                                     today=D(2025, 10, 20))
+    for day, hours, trusts in [
+        (D(2025, 9, 3), "6", [a]),
+        (D(2025, 9, 10), "2", [b]),
+        (D(2025, 10, 1), "3", [a, b]),
+        (D(2025, 10, 8), "4", [b]),
+    ]:
+        services.activity_log(
+            actor=world.hos, kind="school_visit", date=day, hours=Decimal(hours), trusts=trusts
+        )
+    split = selectors.activity_split(
+        trust_ids=[a.pk, b.pk], person=world.hos, year_start=2025, today=D(2025, 10, 20)
+    )
     assert [m.label for m in split.months] == ["September 2025", "October 2025"]
     sep, octo = split.months
     assert sep.hours == {a.pk: Decimal("6"), b.pk: Decimal("2")} and sep.total == 8
@@ -164,19 +221,23 @@ def test_activity_split_per_month_and_year_to_date_against_the_agreed_split(worl
     arrangement = ActivityArrangement.objects.create(person=world.hos, name="60/40")
     ArrangementShare.objects.create(arrangement=arrangement, trust=a, percent=60)
     ArrangementShare.objects.create(arrangement=arrangement, trust=b, percent=40)
-    split = selectors.activity_split(trust_ids=[a.pk, b.pk], person=world.hos, year_start=2025,
-                                     today=D(2025, 10, 20))
+    split = selectors.activity_split(
+        trust_ids=[a.pk, b.pk], person=world.hos, year_start=2025, today=D(2025, 10, 20)
+    )
     assert split.arrangement == "60/40" and split.agreed == {a.pk: 60, b.pk: 40}
 
 
 def test_activity_is_read_only_within_the_trusts_passed(world):
-    services.activity_log(actor=world.hos, kind="la_forum", date=D(2025, 9, 3),
-                          hours=Decimal(2), trusts=[world.trust_b])
-    entries = selectors.activity_entries(trust_ids=[world.trust_a.pk], start=D(2025, 9, 1),
-                                         end=D(2026, 8, 31))
+    services.activity_log(
+        actor=world.hos, kind="la_forum", date=D(2025, 9, 3), hours=Decimal(2), trusts=[world.trust_b]
+    )
+    entries = selectors.activity_entries(
+        trust_ids=[world.trust_a.pk], start=D(2025, 9, 1), end=D(2026, 8, 31)
+    )
     assert entries == []
-    both = selectors.activity_entries(trust_ids=[world.trust_a.pk, world.trust_b.pk],
-                                      start=D(2025, 9, 1), end=D(2026, 8, 31))
+    both = selectors.activity_entries(
+        trust_ids=[world.trust_a.pk, world.trust_b.pk], start=D(2025, 9, 1), end=D(2026, 8, 31)
+    )
     assert len(both) == 1 and both[0]["trusts"] == ["Trust B"]
 
 
@@ -193,41 +254,65 @@ def _many(world, n):
     la = LocalAuthority.objects.first()
     for i in range(n):
         pupil = PupilFactory(school=world.school_a)
-        services.case_open(actor=world.senco_a, school=world.school_a, kind="complaint",
-                           title=f"Case {i}", owner=world.senco_a, opened_on=D(2025, 9, 1),
-                           next_action_due=D(2025, 10, 1) + dt.timedelta(days=i))
-        req = EHCRequest.objects.create(pupil=pupil, school=world.school_a, local_authority=la,
-                                        requested_by="school", request_date=D(2025, 1, 6),
-                                        owner=world.senco_a, decision="assess",
-                                        decision_date=D(2025, 2, 1),
-                                        outcome="issued" if i % 2 else "",
-                                        outcome_date=D(2025, 6, 1) if i % 2 else None)
-        plan = services.ehc_plan_create(actor=world.senco_a, pupil=pupil,
-                                        issue_date=D(2024, 1, 1) + dt.timedelta(days=i))
-        services.annual_review_record(actor=world.senco_a, plan=plan,
-                                      meeting_date=D(2025, 1, 10) + dt.timedelta(days=i))
-        services.activity_log(actor=world.hos, kind="training", date=D(2025, 9, 2),
-                              hours=Decimal(1), trusts=[world.trust_a, world.trust_b],
-                              school=world.school_a, topic="Training", staff_trained=5)
+        services.case_open(
+            actor=world.senco_a,
+            school=world.school_a,
+            kind="complaint",
+            title=f"Case {i}",
+            owner=world.senco_a,
+            opened_on=D(2025, 9, 1),
+            next_action_due=D(2025, 10, 1) + dt.timedelta(days=i),
+        )
+        req = EHCRequest.objects.create(
+            pupil=pupil,
+            school=world.school_a,
+            local_authority=la,
+            requested_by="school",
+            request_date=D(2025, 1, 6),
+            owner=world.senco_a,
+            decision="assess",
+            decision_date=D(2025, 2, 1),
+            outcome="issued" if i % 2 else "",
+            outcome_date=D(2025, 6, 1) if i % 2 else None,
+        )
+        plan = services.ehc_plan_create(
+            actor=world.senco_a, pupil=pupil, issue_date=D(2024, 1, 1) + dt.timedelta(days=i)
+        )
+        services.annual_review_record(
+            actor=world.senco_a, plan=plan, meeting_date=D(2025, 1, 10) + dt.timedelta(days=i)
+        )
+        services.activity_log(
+            actor=world.hos,
+            kind="training",
+            date=D(2025, 9, 2),
+            hours=Decimal(1),
+            trusts=[world.trust_a, world.trust_b],
+            school=world.school_a,
+            topic="Training",
+            staff_trained=5,
+        )
         assert req.pk
 
 
-@pytest.mark.parametrize("reader", ["due", "timeliness", "reviews", "split", "training",
-                                    "entries"])
+@pytest.mark.parametrize("reader", ["due", "timeliness", "reviews", "split", "training", "entries"])
 def test_selector_query_counts_do_not_grow_with_rows(world, reader):
     ids = [world.school_a.pk, world.school_b.pk]
     trusts = [world.trust_a.pk, world.trust_b.pk]
     readers = {
         "due": lambda: selectors.due_list(school_ids=ids, today=D(2025, 10, 1)),
-        "timeliness": lambda: selectors.la_timeliness(school_ids=ids, start=D(2025, 1, 1),
-                                                      end=D(2025, 12, 31), today=D(2025, 10, 1)),
+        "timeliness": lambda: selectors.la_timeliness(
+            school_ids=ids, start=D(2025, 1, 1), end=D(2025, 12, 31), today=D(2025, 10, 1)
+        ),
         "reviews": lambda: selectors.annual_reviews(school_ids=ids, today=D(2025, 10, 1)),
-        "split": lambda: selectors.activity_split(trust_ids=trusts, person=world.hos,
-                                                  year_start=2025, today=D(2025, 10, 1)),
-        "training": lambda: selectors.training_by_school(trust_ids=trusts, start=D(2025, 9, 1),
-                                                         end=D(2026, 8, 31)),
-        "entries": lambda: selectors.activity_entries(trust_ids=trusts, start=D(2025, 9, 1),
-                                                      end=D(2026, 8, 31)),
+        "split": lambda: selectors.activity_split(
+            trust_ids=trusts, person=world.hos, year_start=2025, today=D(2025, 10, 1)
+        ),
+        "training": lambda: selectors.training_by_school(
+            trust_ids=trusts, start=D(2025, 9, 1), end=D(2026, 8, 31)
+        ),
+        "entries": lambda: selectors.activity_entries(
+            trust_ids=trusts, start=D(2025, 9, 1), end=D(2026, 8, 31)
+        ),
     }
     _many(world, 2)
     with CaptureQueriesContext(connection) as few:

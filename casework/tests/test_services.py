@@ -22,8 +22,9 @@ D = dt.date
 
 
 def _request(world, day=None):
-    return services.ehc_request_create(actor=world.senco_a, pupil=world.pupil_a,
-                                       requested_by="school", request_date=day or D(2025, 1, 10))
+    return services.ehc_request_create(
+        actor=world.senco_a, pupil=world.pupil_a, requested_by="school", request_date=day or D(2025, 1, 10)
+    )
 
 
 def test_a_request_goes_to_the_pupils_home_la_by_default(world):
@@ -34,17 +35,25 @@ def test_a_request_goes_to_the_pupils_home_la_by_default(world):
 
 def test_issuing_the_final_plan_moves_the_pupil_to_e_with_a_register_event(world):
     r = _request(world)
-    for step, day, result in [("decision", D(2025, 2, 14), "assess"),
-                              ("draft_plan", D(2025, 4, 1), ""),
-                              ("parents_comments", D(2025, 4, 10), ""),
-                              ("outcome", D(2025, 5, 20), "issued")]:
-        r = services.ehc_request_record_step(actor=world.senco_a, request=r, step=step, date=day,
-                                             result=result)
+    for step, day, result in [
+        ("decision", D(2025, 2, 14), "assess"),
+        ("draft_plan", D(2025, 4, 1), ""),
+        ("parents_comments", D(2025, 4, 10), ""),
+        ("outcome", D(2025, 5, 20), "issued"),
+    ]:
+        r = services.ehc_request_record_step(
+            actor=world.senco_a, request=r, step=step, date=day, result=result
+        )
     world.pupil_a.refresh_from_db()
     assert world.pupil_a.provision == Provision.EHC_PLAN
     event = RegisterEvent.objects.get(pupil=world.pupil_a)
     assert (event.kind, event.source, event.actor, event.from_provision, event.to_provision) == (
-        "ehc_plan_issued", "manual", world.senco_a, "K", "E")
+        "ehc_plan_issued",
+        "manual",
+        world.senco_a,
+        "K",
+        "E",
+    )
     plan = EHCPlan.objects.get(request=r)
     assert plan.issue_date == D(2025, 5, 20)
     assert [s.status.state for s in r.steps(D(2025, 6, 1))] == ["met", "met", "met"]
@@ -52,22 +61,25 @@ def test_issuing_the_final_plan_moves_the_pupil_to_e_with_a_register_event(world
 
 def test_a_refusal_ends_the_request_and_later_steps_are_refused(world):
     r = _request(world)
-    services.ehc_request_record_step(actor=world.senco_a, request=r, step="decision",
-                                     date=D(2025, 3, 1), result="refuse")
+    services.ehc_request_record_step(
+        actor=world.senco_a, request=r, step="decision", date=D(2025, 3, 1), result="refuse"
+    )
     r.refresh_from_db()
     assert [s.key for s in r.steps(D(2025, 3, 2))] == ["decision"]
     assert r.steps(D(2025, 3, 2))[0].status.days_late == 8  # due 21 Feb, done 1 Mar
     with pytest.raises(ValidationError):
-        services.ehc_request_record_step(actor=world.senco_a, request=r, step="draft_plan",
-                                         date=D(2025, 3, 5))
+        services.ehc_request_record_step(
+            actor=world.senco_a, request=r, step="draft_plan", date=D(2025, 3, 5)
+        )
 
 
 def test_a_step_date_before_the_request_or_in_the_future_changes_nothing(world):
     r = _request(world)
     for day in (D(2025, 1, 9), dt.date.today() + dt.timedelta(days=1)):
         with pytest.raises(ValidationError):
-            services.ehc_request_record_step(actor=world.senco_a, request=r, step="decision",
-                                             date=day, result="assess")
+            services.ehc_request_record_step(
+                actor=world.senco_a, request=r, step="decision", date=day, result="assess"
+            )
     r.refresh_from_db()
     assert r.decision == "" and r.decision_date is None
 
@@ -81,10 +93,12 @@ def test_a_second_request_in_progress_is_refused(world):
 
 def test_not_issuing_shows_the_16_week_step(world):
     r = _request(world)
-    services.ehc_request_record_step(actor=world.senco_a, request=r, step="decision",
-                                     date=D(2025, 2, 1), result="assess")
-    services.ehc_request_record_step(actor=world.senco_a, request=r, step="outcome",
-                                     date=D(2025, 5, 9), result="not_issued")
+    services.ehc_request_record_step(
+        actor=world.senco_a, request=r, step="decision", date=D(2025, 2, 1), result="assess"
+    )
+    services.ehc_request_record_step(
+        actor=world.senco_a, request=r, step="outcome", date=D(2025, 5, 9), result="not_issued"
+    )
     r.refresh_from_db()
     last = r.steps(D(2025, 6, 1))[-1]
     assert last.key == "not_issued" and last.status.due == D(2025, 5, 2)
@@ -94,9 +108,14 @@ def test_not_issuing_shows_the_16_week_step(world):
 
 
 def _case(world, **kw):
-    args = {"actor": world.senco_a, "school": world.school_a, "kind": "complaint",
-            "title": "Complaint about transport", "owner": world.senco_a,
-            "opened_on": D(2025, 9, 1)}
+    args = {
+        "actor": world.senco_a,
+        "school": world.school_a,
+        "kind": "complaint",
+        "title": "Complaint about transport",
+        "owner": world.senco_a,
+        "opened_on": D(2025, 9, 1),
+    }
     args.update(kw)
     return services.case_open(**args)
 
@@ -125,8 +144,9 @@ def test_closing_needs_an_outcome_and_writes_it_to_the_timeline(world):
     case = _case(world)
     with pytest.raises(ValidationError):
         services.case_close(actor=world.senco_a, case=case, outcome=" ")
-    services.case_close(actor=world.senco_a, case=case, outcome="Resolved at stage 1",
-                        closed_on=D(2025, 9, 20))
+    services.case_close(
+        actor=world.senco_a, case=case, outcome="Resolved at stage 1", closed_on=D(2025, 9, 20)
+    )
     case.refresh_from_db()
     assert case.status == Case.Status.CLOSED and case.closed_on == D(2025, 9, 20)
     assert case.notes.last().text == "Closed. Outcome: Resolved at stage 1"
@@ -139,8 +159,9 @@ def test_a_suspension_needs_a_pupil_and_school_days(world):
         _case(world, kind="suspension")
     with pytest.raises(ValidationError):
         _case(world, kind="suspension", pupil=world.pupil_a)
-    case = _case(world, kind="suspension", pupil=world.pupil_a,
-                 suspension_start=D(2025, 9, 10), suspension_days=3)
+    case = _case(
+        world, kind="suspension", pupil=world.pupil_a, suspension_start=D(2025, 9, 10), suspension_days=3
+    )
     assert case.suspension_days == 3
 
 
@@ -154,16 +175,26 @@ def test_tribunal_case_computes_the_appeal_deadline_and_due_next(world):
     case = _case(world, kind="tribunal_appeal", decision_letter_date=D(2025, 6, 12))
     assert case.appeal_deadline == D(2025, 9, 1)  # 12 August moved to 1 September
     assert case.due_next(D(2025, 6, 20)) == ("Appeal deadline", D(2025, 9, 1))
-    services.case_update(actor=world.senco_a, case=case, status="open",
-                         appeal_lodged_on=D(2025, 7, 1), hearing_date=D(2025, 11, 3))
+    services.case_update(
+        actor=world.senco_a,
+        case=case,
+        status="open",
+        appeal_lodged_on=D(2025, 7, 1),
+        hearing_date=D(2025, 11, 3),
+    )
     case.refresh_from_db()
     assert case.due_next(D(2025, 7, 2)) == ("Tribunal hearing", D(2025, 11, 3))
     assert "Appeal lodged: 01 Jul 2025" in case.notes.last().text
 
 
 def test_activity_for_two_trusts_is_shared_equally_to_the_hundredth(world):
-    entry = services.activity_log(actor=world.hos, kind="la_forum", date=D(2025, 10, 1),
-                                  hours=Decimal("2.25"), trusts=[world.trust_a, world.trust_b])
+    entry = services.activity_log(
+        actor=world.hos,
+        kind="la_forum",
+        date=D(2025, 10, 1),
+        hours=Decimal("2.25"),
+        trusts=[world.trust_a, world.trust_b],
+    )
     shares = sorted(ActivityShare.objects.filter(entry=entry).values_list("hours", flat=True))
     assert shares == [Decimal("1.12"), Decimal("1.13")]
     assert sum(shares) == Decimal("2.25")
@@ -171,12 +202,20 @@ def test_activity_for_two_trusts_is_shared_equally_to_the_hundredth(world):
 
 def test_training_needs_school_topic_and_staff(world):
     with pytest.raises(ValidationError):
-        services.activity_log(actor=world.hos, kind="training", date=D(2025, 10, 1),
-                              hours=Decimal(2), trusts=[world.trust_a])
+        services.activity_log(
+            actor=world.hos, kind="training", date=D(2025, 10, 1), hours=Decimal(2), trusts=[world.trust_a]
+        )
     with pytest.raises(ValidationError):  # a school of the other trust
-        services.activity_log(actor=world.hos, kind="training", date=D(2025, 10, 1),
-                              hours=Decimal(2), trusts=[world.trust_a], school=world.school_b,
-                              topic="Autism", staff_trained=12)
+        services.activity_log(
+            actor=world.hos,
+            kind="training",
+            date=D(2025, 10, 1),
+            hours=Decimal(2),
+            trusts=[world.trust_a],
+            school=world.school_b,
+            topic="Autism",
+            staff_trained=12,
+        )
 
 
 def test_the_owner_must_manage_the_schools_cases(world):

@@ -23,9 +23,16 @@ from .test_seed_demo import PROJECT_APPS, snapshot
 pytestmark = pytest.mark.django_db
 
 # What reference data is: every other project model stays empty.
-REFERENCE_MODELS = {"trusts.LocalAuthority", "trusts.Trust", "trusts.School",
-                    "pupils.NationalAverage", "funding.BandingScheme", "funding.Band",
-                    "funding.FiguresHorizon", "casework.LAReviewRules"}
+REFERENCE_MODELS = {
+    "trusts.LocalAuthority",
+    "trusts.Trust",
+    "trusts.School",
+    "pupils.NationalAverage",
+    "funding.BandingScheme",
+    "funding.Band",
+    "funding.FiguresHorizon",
+    "casework.LAReviewRules",
+}
 
 
 def load_reference() -> str:
@@ -39,14 +46,15 @@ def test_load_reference_loads_the_reference_data_and_no_user_and_no_pupil():
     assert "Reference data loaded." in out
     assert LocalAuthority.objects.count() == 3
     assert set(Trust.objects.values_list("slug", flat=True)) == {
-        "assisi-catholic-trust", "christus-catholic-trust"}
+        "assisi-catholic-trust",
+        "christus-catholic-trust",
+    }
     assert School.objects.count() == 16
     assert NationalAverage.objects.get(phase="secondary").ehcp_pct == Decimal("3.1")
     assert Band.objects.filter(scheme__financial_year=2025).count() == 29
     assert LAReviewRules.objects.count() == 3  # each LA's annual review rules
     # Claims need bands of their own year: the published rates are carried forward to it.
-    assert BandingScheme.objects.filter(
-        financial_year=financial_year_of(timezone.localdate())).count() == 3
+    assert BandingScheme.objects.filter(financial_year=financial_year_of(timezone.localdate())).count() == 3
     assert not User.objects.exists()
     assert not EmailAddress.objects.exists() and not Authenticator.objects.exists()
     assert not Pupil.objects.exists()
@@ -65,8 +73,9 @@ def test_load_reference_twice_changes_nothing():
 
 def test_load_reference_keeps_national_averages_and_schools_changed_since():
     load_reference()
-    NationalAverage.objects.filter(phase="primary").update(ehcp_pct=Decimal("3.9"),
-                                                           source="Corrected in the admin")
+    NationalAverage.objects.filter(phase="primary").update(
+        ehcp_pct=Decimal("3.9"), source="Corrected in the admin"
+    )
     School.objects.filter(laestab="8833001").update(name="Holy Cross Catholic Primary")
     load_reference()
     primary = NationalAverage.objects.get(phase="primary")

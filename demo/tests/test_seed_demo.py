@@ -23,8 +23,7 @@ def snapshot() -> dict[str, list[tuple]]:
     models = [m for label in PROJECT_APPS for m in apps.get_app_config(label).get_models()]
     for model in [*models, Authenticator]:
         rows[model._meta.label] = sorted(
-            tuple(sorted((k, str(v)) for k, v in row.items()))
-            for row in model._base_manager.values()
+            tuple(sorted((k, str(v)) for k, v in row.items())) for row in model._base_manager.values()
         )
     return rows
 
@@ -57,24 +56,33 @@ def test_the_demo_is_current(capsys):
 def test_make_runs_seed_demo_on_sqlite_twice_and_the_figures_agree(tmp_path):
     """The `make run` path: settings.local on a SQLite file, migrate, load_reference twice and
     seed_demo twice (each second run changes nothing), then verify_figures."""
-    env = {k: v for k, v in os.environ.items()
-           if k not in ("DJANGO_SETTINGS_MODULE", "DEBUG", "REDIS_URL")}
-    env.update(DJANGO_SETTINGS_MODULE="send_portal.settings.local",
-               DATABASE_URL=f"sqlite:///{tmp_path / 'demo.sqlite3'}",
-               MEDIA_ROOT=str(tmp_path / "media"))
+    env = {k: v for k, v in os.environ.items() if k not in ("DJANGO_SETTINGS_MODULE", "DEBUG", "REDIS_URL")}
+    env.update(
+        DJANGO_SETTINGS_MODULE="send_portal.settings.local",
+        DATABASE_URL=f"sqlite:///{tmp_path / 'demo.sqlite3'}",
+        MEDIA_ROOT=str(tmp_path / "media"),
+    )
 
     def manage(*args: str) -> str:
-        done = subprocess.run([sys.executable, "manage.py", *args], cwd=settings.BASE_DIR,
-                              env=env, capture_output=True, text=True, timeout=300)
+        done = subprocess.run(
+            [sys.executable, "manage.py", *args],
+            cwd=settings.BASE_DIR,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
         assert done.returncode == 0, (args, done.stdout[-2000:], done.stderr[-3000:])
         return done.stdout
 
     manage("migrate", "--noinput", "-v0")
     # A real deployment's reference data, twice (the second run changes no row), then the demo.
     reference = manage("load_reference")
-    rows = ("from django_scopes import scopes_disabled\n"
-            "from demo.tests.test_seed_demo import snapshot\n"
-            "with scopes_disabled(): print(sorted((k, v) for k, v in snapshot().items() if v))")
+    rows = (
+        "from django_scopes import scopes_disabled\n"
+        "from demo.tests.test_seed_demo import snapshot\n"
+        "with scopes_disabled(): print(sorted((k, v) for k, v in snapshot().items() if v))"
+    )
     loaded = manage("shell", "-c", rows)
     assert "'trusts.School'" in loaded and "'trusts.User'" not in loaded
     assert "'pupils.Pupil'" not in loaded
@@ -84,21 +92,29 @@ def test_make_runs_seed_demo_on_sqlite_twice_and_the_figures_agree(tmp_path):
     assert "school censuses imported" in first and "carried forward" in first
     second = manage("seed_demo")
     assert "0 school censuses imported" in second and "(0 new)" in second
-    assert ("casework: 0 cases, 0 EHC requests, 0 EHC plans, 0 naming consultations, "
-            "0 activity entries added") in second
+    assert (
+        "casework: 0 cases, 0 EHC requests, 0 EHC plans, 0 naming consultations, 0 activity entries added"
+    ) in second
     assert "Every kept figure agrees with its source rows." in manage("verify_figures")
 
 
 def test_seed_demo_loads_the_reference_trusts_schools_and_demo_users():
     call_command("seed_demo")
     assert set(Trust.objects.values_list("slug", flat=True)) == {
-        "assisi-catholic-trust", "christus-catholic-trust"
+        "assisi-catholic-trust",
+        "christus-catholic-trust",
     }
     assert School.objects.count() == 16
     assert School.objects.get(laestab="8833001").name == "Holy Cross Primary"
-    for email in ["hos@demo.test", "csel.assisi@demo.test", "csel.christus@demo.test",
-                  "senco.holycross@demo.test", "senco.stm@demo.test", "data.assisi@demo.test",
-                  "admin@demo.test"]:
+    for email in [
+        "hos@demo.test",
+        "csel.assisi@demo.test",
+        "csel.christus@demo.test",
+        "senco.holycross@demo.test",
+        "senco.stm@demo.test",
+        "data.assisi@demo.test",
+        "admin@demo.test",
+    ]:
         assert User.objects.filter(email=email).exists(), email
     hos = User.objects.get(email="hos@demo.test")
     assert Membership.objects.filter(user=hos, role="head_of_send").count() == 2

@@ -44,10 +44,16 @@ def world(db):
     w.home_la = LocalAuthorityFactory()
     reference.load_for(w.home_la)
     reference.load_for(w.school_b.local_authority)
-    w.pupil_a = PupilFactory(school=w.school_a, forename="Amira", surname="Khanova",
-                             provision=Provision.SEN_SUPPORT, home_local_authority=w.home_la)
-    w.pupil_b = PupilFactory(school=w.school_b, forename="Bertie", surname="Brackley",
-                             provision=Provision.SEN_SUPPORT)
+    w.pupil_a = PupilFactory(
+        school=w.school_a,
+        forename="Amira",
+        surname="Khanova",
+        provision=Provision.SEN_SUPPORT,
+        home_local_authority=w.home_la,
+    )
+    w.pupil_b = PupilFactory(
+        school=w.school_b, forename="Bertie", surname="Brackley", provision=Provision.SEN_SUPPORT
+    )
     return w
 
 
@@ -60,9 +66,19 @@ def complete_record(pupil, actor, *, cycles: int = 2) -> None:
         start = TODAY - dt.timedelta(days=300 - n * 120)
         reviewed_plan(pupil, actor, starts_on=start, review_due=start + dt.timedelta(days=100))
     intervention = InterventionFactory(school=pupil.school, name="Precision teaching")
-    EnrolmentFactory(intervention=intervention, pupil=pupil, start_date=TODAY - dt.timedelta(days=90),
-                     entry_score=Decimal("72"), exit_score=Decimal("80"))
+    EnrolmentFactory(
+        intervention=intervention,
+        pupil=pupil,
+        start_date=TODAY - dt.timedelta(days=90),
+        entry_score=Decimal("72"),
+        exit_score=Decimal("80"),
+    )
     profile(pupil, actor)
-    services.professional_add(actor=actor, pupil=pupil, role="ep", who="County EP Service",
-                              started_on=TODAY - dt.timedelta(days=60),
-                              advice="Working memory is a weakness; chunk instructions.")
+    services.professional_add(
+        actor=actor,
+        pupil=pupil,
+        role="ep",
+        who="County EP Service",
+        started_on=TODAY - dt.timedelta(days=60),
+        advice="Working memory is a weakness; chunk instructions.",
+    )

@@ -16,8 +16,10 @@ pytestmark = pytest.mark.django_db
 
 
 def rows() -> dict:
-    return {model._meta.label: sorted(map(str, model.objects.values_list()))
-            for model in apps.get_app_config("evidence").get_models()}
+    return {
+        model._meta.label: sorted(map(str, model.objects.values_list()))
+        for model in apps.get_app_config("evidence").get_models()
+    }
 
 
 def test_the_demo_prepares_a_pack_and_professionals_and_is_idempotent(demo_people):
@@ -29,10 +31,12 @@ def test_the_demo_prepares_a_pack_and_professionals_and_is_idempotent(demo_peopl
             PupilFactory(school=school, provision=Provision.SEN_SUPPORT, primary_need=need)
     support_demo.seed()
     assert evidence_demo.seed() == [
-        "4 outside professionals' involvement records, 2 evidence packs being prepared"]
+        "4 outside professionals' involvement records, 2 evidence packs being prepared"
+    ]
     first = rows()
     assert evidence_demo.seed() == [
-        "0 outside professionals' involvement records, 0 evidence packs being prepared"]
+        "0 outside professionals' involvement records, 0 evidence packs being prepared"
+    ]
     assert rows() == first
     for pack in EvidencePack.objects.all():
         assert pack.local_authority == pack.pupil.home_local_authority

@@ -25,19 +25,24 @@ pytestmark = pytest.mark.django_db
 
 
 def ehc_pack(world, pupil=None, actor=None):
-    return services.pack_start(actor=actor or world.senco_a, pupil=pupil or world.pupil_a,
-                               kind="ehc_request")
+    return services.pack_start(actor=actor or world.senco_a, pupil=pupil or world.pupil_a, kind="ehc_request")
 
 
 def draft_claim(world, pupil=None):
     pupil = pupil or world.pupil_a
-    scheme, _ = BandingScheme.objects.get_or_create(local_authority=pupil.home_local_authority,
-                                                    financial_year=2025)
-    band, _ = Band.objects.get_or_create(scheme=scheme, label="3",
-                                         defaults={"annual_value": Decimal("4800"), "order": 3})
-    return funding_services.claim_create(actor=None, pupil=pupil, requested_band=band,
-                                         evidence_summary="Needs adult support all day",
-                                         provision_to_fund="10 hours of TA support")
+    scheme, _ = BandingScheme.objects.get_or_create(
+        local_authority=pupil.home_local_authority, financial_year=2025
+    )
+    band, _ = Band.objects.get_or_create(
+        scheme=scheme, label="3", defaults={"annual_value": Decimal("4800"), "order": 3}
+    )
+    return funding_services.claim_create(
+        actor=None,
+        pupil=pupil,
+        requested_band=band,
+        evidence_summary="Needs adult support all day",
+        provision_to_fund="10 hours of TA support",
+    )
 
 
 def test_a_pack_goes_to_the_pupils_home_la_on_its_template(world):
@@ -69,12 +74,12 @@ def test_a_top_up_bid_needs_one_of_the_pupils_draft_claims(world):
     with pytest.raises(ValidationError, match="draft claims"):
         services.pack_start(actor=world.senco_a, pupil=world.pupil_a, kind="top_up", claim=other)
     claim = draft_claim(world)
-    pack = services.pack_start(actor=world.senco_a, pupil=world.pupil_a, kind="top_up",
-                               claim=claim)
+    pack = services.pack_start(actor=world.senco_a, pupil=world.pupil_a, kind="top_up", claim=claim)
     assert pack.claim == claim
 
 
 # --- what is missing -------------------------------------------------------------------------
+
 
 def missing_keys(pack) -> list[str]:
     return [m.key for m in selectors.assemble_pack(pack).missing]
@@ -83,8 +88,15 @@ def missing_keys(pack) -> list[str]:
 def test_a_bare_record_shows_everything_that_is_missing(world):
     pack = ehc_pack(world)
     texts = [m.text for m in selectors.assemble_pack(pack).missing]
-    assert set(missing_keys(pack)) == {"cycles", "provision", "profile", "parent_views",
-                                       "child_views", "professionals", "needs"}
+    assert set(missing_keys(pack)) == {
+        "cycles",
+        "provision",
+        "profile",
+        "parent_views",
+        "child_views",
+        "professionals",
+        "needs",
+    }
     assert "Fewer than 2 completed cycles of assess, plan, do, review (0 completed)" in texts
     assert "No provision with entry and exit measures" in texts
     assert "No one-page profile" in texts
@@ -92,12 +104,17 @@ def test_a_bare_record_shows_everything_that_is_missing(world):
 
 
 def test_one_completed_cycle_is_not_enough(world):
-    reviewed_plan(world.pupil_a, world.senco_a, starts_on=TODAY - dt.timedelta(days=120),
-                  review_due=TODAY - dt.timedelta(days=20))
+    reviewed_plan(
+        world.pupil_a,
+        world.senco_a,
+        starts_on=TODAY - dt.timedelta(days=120),
+        review_due=TODAY - dt.timedelta(days=20),
+    )
     assembled = selectors.assemble_pack(ehc_pack(world))
     assert assembled.completed_cycles == 1
-    assert ("Fewer than 2 completed cycles of assess, plan, do, review (1 completed)"
-            in [m.text for m in assembled.missing])
+    assert "Fewer than 2 completed cycles of assess, plan, do, review (1 completed)" in [
+        m.text for m in assembled.missing
+    ]
     # The cycle's views count: the parents' views are no longer missing.
     assert "parent_views" not in [m.key for m in assembled.missing]
 
@@ -105,8 +122,11 @@ def test_one_completed_cycle_is_not_enough(world):
 def test_provision_without_an_exit_score_is_still_missing_its_measures(world):
     from provision.tests.factories import EnrolmentFactory, InterventionFactory
 
-    EnrolmentFactory(intervention=InterventionFactory(school=world.school_a), pupil=world.pupil_a,
-                     entry_score=Decimal("70"))
+    EnrolmentFactory(
+        intervention=InterventionFactory(school=world.school_a),
+        pupil=world.pupil_a,
+        entry_score=Decimal("70"),
+    )
     assert "provision" in missing_keys(ehc_pack(world))
 
 
@@ -116,8 +136,7 @@ def test_a_complete_record_misses_nothing_and_fills_the_sections_in_the_las_orde
     assembled = selectors.assemble_pack(pack)
     assert assembled.missing == []
     headings = [s.heading for s in assembled.sections]
-    assert headings == list(pack.template.sections.order_by("position")
-                            .values_list("heading", flat=True))
+    assert headings == list(pack.template.sections.order_by("position").values_list("heading", flat=True))
     by_source = {s.source: s for s in assembled.sections}
     assert len(by_source["cycles"].tables) == 2
     provision = by_source["provision"].tables[0][2][0]
@@ -145,8 +164,9 @@ def test_template_checks_refuse_clashing_positions_and_a_claim_in_an_ehc_request
         services.template_save(actor=None, template=template, sections=sections)
     claim_section = TemplateSection(position=99, heading="Band", source="claim")
     with pytest.raises(ValidationError, match="top-up bid only"):
-        services.template_save(actor=None, template=template,
-                               sections=[*template.sections.all(), claim_section])
+        services.template_save(
+            actor=None, template=template, sections=[*template.sections.all(), claim_section]
+        )
     assert [(s.pk, s.position) for s in template.sections.all()] == before
 
 
@@ -164,6 +184,7 @@ def test_reference_templates_load_once_for_the_three_seed_las(world):
 
 # --- sending -----------------------------------------------------------------------------------
 
+
 def test_sending_an_ehc_pack_starts_the_request_on_the_date_sent(world):
     pack = ehc_pack(world)
     sent_on = TODAY
@@ -175,16 +196,17 @@ def test_sending_an_ehc_pack_starts_the_request_on_the_date_sent(world):
     assert request.steps(TODAY)[0].status.due == sent_on + dt.timedelta(weeks=6)
 
 
-@pytest.mark.parametrize(("days_after_due", "state", "label"), [
-    (-1, State.DUE, None), (0, State.DUE, "Due today"),
-    (1, State.LATE, "Late (overdue, 1 day)")])
-def test_the_six_week_clock_counts_from_the_date_sent_at_its_edges(world, days_after_due, state,
-                                                                    label):
+@pytest.mark.parametrize(
+    ("days_after_due", "state", "label"),
+    [(-1, State.DUE, None), (0, State.DUE, "Due today"), (1, State.LATE, "Late (overdue, 1 day)")],
+)
+def test_the_six_week_clock_counts_from_the_date_sent_at_its_edges(world, days_after_due, state, label):
     # Sent 42 days + the offset ago: the decision whether to assess is due 42 days after.
     sent_on = TODAY - dt.timedelta(days=42 + days_after_due)
     pack = ehc_pack(world)
     EvidencePack.objects.filter(pk=pack.pk).update(
-        created_at=dt.datetime.combine(sent_on, dt.time(9), tzinfo=dt.UTC))
+        created_at=dt.datetime.combine(sent_on, dt.time(9), tzinfo=dt.UTC)
+    )
     pack = services.pack_send(actor=world.senco_a, pack=pack, sent_on=sent_on)
     decision = pack.ehc_request.steps(TODAY)[0]
     assert decision.status.due == sent_on + dt.timedelta(days=42)
@@ -211,8 +233,9 @@ def test_the_date_sent_is_checked_at_its_edges(world):
 
 
 def test_a_request_already_in_progress_refuses_the_send_and_changes_nothing(world):
-    casework_services.ehc_request_create(actor=world.senco_a, pupil=world.pupil_a,
-                                         requested_by="parent", request_date=TODAY)
+    casework_services.ehc_request_create(
+        actor=world.senco_a, pupil=world.pupil_a, requested_by="parent", request_date=TODAY
+    )
     pack = ehc_pack(world)
     with pytest.raises(ValidationError, match="already has an assessment request"):
         services.pack_send(actor=world.senco_a, pack=pack, sent_on=TODAY)
@@ -232,8 +255,7 @@ def test_a_sent_pack_keeps_what_it_said(world):
 
 def test_a_top_up_bid_is_recorded_as_sent_against_its_draft_claim(world):
     claim = draft_claim(world)
-    pack = services.pack_start(actor=world.senco_a, pupil=world.pupil_a, kind="top_up",
-                               claim=claim)
+    pack = services.pack_start(actor=world.senco_a, pupil=world.pupil_a, kind="top_up", claim=claim)
     pack = services.pack_send(actor=world.senco_a, pack=pack, sent_on=TODAY)
     assert pack.is_sent and pack.claim == claim and pack.ehc_request is None
     claim.refresh_from_db()
@@ -245,8 +267,7 @@ def test_a_top_up_bid_is_recorded_as_sent_against_its_draft_claim(world):
 
 def test_a_top_up_bid_for_a_claim_no_longer_a_draft_is_refused(world):
     claim = draft_claim(world)
-    pack = services.pack_start(actor=world.senco_a, pupil=world.pupil_a, kind="top_up",
-                               claim=claim)
+    pack = services.pack_start(actor=world.senco_a, pupil=world.pupil_a, kind="top_up", claim=claim)
     funding_services.claim_submit(actor=None, claim=claim, submitted_on=TODAY)
     with pytest.raises(ValidationError, match="no longer a draft"):
         services.pack_send(actor=world.senco_a, pack=pack, sent_on=TODAY)
@@ -263,30 +284,46 @@ def test_a_sent_pack_cannot_be_deleted(world):
 
 def test_professionals_bad_input_is_refused_with_messages(world):
     with pytest.raises(ValidationError) as e:
-        services.professional_add(actor=world.senco_a, pupil=world.pupil_a, role="wizard",
-                                  who=" ", started_on=TODAY + dt.timedelta(days=1), advice="",
-                                  report_on=TODAY)
+        services.professional_add(
+            actor=world.senco_a,
+            pupil=world.pupil_a,
+            role="wizard",
+            who=" ",
+            started_on=TODAY + dt.timedelta(days=1),
+            advice="",
+            report_on=TODAY,
+        )
     assert set(e.value.error_dict) == {"role", "who", "advice", "started_on", "report_on"}
     assert not ProfessionalInvolvement.objects.exists()
 
 
 # --- erasure and subject access ----------------------------------------------------------------
 
+
 def test_erasure_blanks_what_packs_and_professionals_say_about_the_child(world):
     complete_record(world.pupil_a, world.senco_a)
     pack = services.pack_send(actor=world.senco_a, pack=ehc_pack(world), sent_on=TODAY)
     other = services.professional_add(
-        actor=world.senco_a, pupil=world.pupil_b.__class__.objects.create(
-            school=world.school_a, upn="A123456789012", surname="Other", forename="Olly",
-            date_of_birth=dt.date(2016, 1, 1), year_group="4",
-            home_local_authority=world.school_a.local_authority, provision="K"),
-        role="salt", who="Clinic", started_on=TODAY,
-        advice="Works well alongside Amira Khanova.")
+        actor=world.senco_a,
+        pupil=world.pupil_b.__class__.objects.create(
+            school=world.school_a,
+            upn="A123456789012",
+            surname="Other",
+            forename="Olly",
+            date_of_birth=dt.date(2016, 1, 1),
+            year_group="4",
+            home_local_authority=world.school_a.local_authority,
+            provision="K",
+        ),
+        role="salt",
+        who="Clinic",
+        started_on=TODAY,
+        advice="Works well alongside Amira Khanova.",
+    )
     assert {EvidencePack, ProfessionalInvolvement} <= covered_models()
     services.pupil_evidence_erase(PupilErasure.of(world.pupil_a))
     pack.refresh_from_db()
-    assert "Khanova" not in str(pack.sent_content) and "Working memory" not in str(
-        pack.sent_content)
+    assert "Khanova" not in str(pack.sent_content) and "Working memory" not in str(pack.sent_content)
     mine = ProfessionalInvolvement.objects.get(pupil=world.pupil_a)
     assert mine.advice == REDACTED_TEXT and mine.who == REDACTED_TEXT
     other.refresh_from_db()

@@ -21,27 +21,32 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def packs(world):
-    return {"a": services.pack_start(actor=world.senco_a, pupil=world.pupil_a, kind="ehc_request"),
-            "b": services.pack_start(actor=world.senco_b, pupil=world.pupil_b, kind="ehc_request")}
+    return {
+        "a": services.pack_start(actor=world.senco_a, pupil=world.pupil_a, kind="ehc_request"),
+        "b": services.pack_start(actor=world.senco_b, pupil=world.pupil_b, kind="ehc_request"),
+    }
 
 
 def read_urls(world, packs, side="a"):
     pupil, pack = getattr(world, f"pupil_{side}"), packs[side]
-    return [reverse("evidence:pupil_packs", args=[pupil.pk]),
-            reverse("evidence:pack_detail", args=[pack.pk]),
-            reverse("evidence:pack_pdf", args=[pack.pk])]
+    return [
+        reverse("evidence:pupil_packs", args=[pupil.pk]),
+        reverse("evidence:pack_detail", args=[pack.pk]),
+        reverse("evidence:pack_pdf", args=[pack.pk]),
+    ]
 
 
 def write_urls(world, packs, side="a"):
     pupil, pack = getattr(world, f"pupil_{side}"), packs[side]
-    return [reverse("evidence:professional_new", args=[pupil.pk]),
-            reverse("evidence:pack_send", args=[pack.pk])]
+    return [
+        reverse("evidence:professional_new", args=[pupil.pk]),
+        reverse("evidence:pack_send", args=[pack.pk]),
+    ]
 
 
 def post_only_urls(world, packs, side="a"):
     pupil, pack = getattr(world, f"pupil_{side}"), packs[side]
-    return [reverse("evidence:pack_new", args=[pupil.pk]),
-            reverse("evidence:pack_discard", args=[pack.pk])]
+    return [reverse("evidence:pack_new", args=[pupil.pk]), reverse("evidence:pack_discard", args=[pack.pk])]
 
 
 @pytest.mark.parametrize("who", ["senco_a", "hos"])
@@ -62,8 +67,7 @@ def test_the_headteacher_reads_but_does_not_build_or_send(client, world, packs):
     assert 'id="mark-sent"' not in body and 'id="discard"' not in body
     for url in write_urls(world, packs):
         assert client.get(url).status_code == 404, url
-    assert client.get(reverse("evidence:pack_send_check",
-                              args=[packs["a"].pk])).status_code == 404
+    assert client.get(reverse("evidence:pack_send_check", args=[packs["a"].pk])).status_code == 404
     for url in post_only_urls(world, packs):
         assert client.post(url, {"kind": "ehc_request"}).status_code == 404, url
     assert EvidencePack.objects.filter(pk=packs["a"].pk).exists()
@@ -72,8 +76,11 @@ def test_the_headteacher_reads_but_does_not_build_or_send(client, world, packs):
 @pytest.mark.parametrize("who", ["executive", "data_admin", "senco_a2", "senco_b"])
 def test_everyone_else_gets_404_and_executives_see_no_names(client, world, packs, who):
     client.force_login(getattr(world, who))
-    urls = read_urls(world, packs) + write_urls(world, packs) + [
-        reverse("evidence:pack_send_check", args=[packs["a"].pk])]
+    urls = (
+        read_urls(world, packs)
+        + write_urls(world, packs)
+        + [reverse("evidence:pack_send_check", args=[packs["a"].pk])]
+    )
     for url in urls:
         response = client.get(url)
         assert response.status_code == 404, url
@@ -94,8 +101,11 @@ def test_logged_out_visitors_go_to_login(client, world, packs):
 
 
 def access_entries(pack):
-    return LogEntry.objects.filter(content_type=ContentType.objects.get_for_model(pack),
-                                   object_pk=str(pack.pk), action=LogEntry.Action.ACCESS)
+    return LogEntry.objects.filter(
+        content_type=ContentType.objects.get_for_model(pack),
+        object_pk=str(pack.pk),
+        action=LogEntry.Action.ACCESS,
+    )
 
 
 def test_every_read_of_a_pack_is_audited(client, world, packs):
@@ -132,8 +142,11 @@ def test_sending_goes_through_check_your_answers_and_starts_the_request(client, 
     client.force_login(world.senco_a)
     pack = packs["a"]
     form = reverse("evidence:pack_send", args=[pack.pk])
-    answers = {"sent_on_day": str(TODAY.day), "sent_on_month": str(TODAY.month),
-               "sent_on_year": str(TODAY.year)}
+    answers = {
+        "sent_on_day": str(TODAY.day),
+        "sent_on_month": str(TODAY.month),
+        "sent_on_year": str(TODAY.year),
+    }
     response = client.post(form, answers)
     assert response["Location"] == reverse("evidence:pack_send_check", args=[pack.pk])
     assert not EHCRequest.objects.exists()  # nothing recorded before the check
@@ -153,9 +166,14 @@ def test_sending_goes_through_check_your_answers_and_starts_the_request(client, 
 def test_a_future_date_sent_is_refused_on_the_form_and_changes_nothing(client, world, packs):
     client.force_login(world.senco_a)
     tomorrow = TODAY + dt.timedelta(days=1)
-    response = client.post(reverse("evidence:pack_send", args=[packs["a"].pk]), {
-        "sent_on_day": str(tomorrow.day), "sent_on_month": str(tomorrow.month),
-        "sent_on_year": str(tomorrow.year)})
+    response = client.post(
+        reverse("evidence:pack_send", args=[packs["a"].pk]),
+        {
+            "sent_on_day": str(tomorrow.day),
+            "sent_on_month": str(tomorrow.month),
+            "sent_on_year": str(tomorrow.year),
+        },
+    )
     assert response.status_code == 200
     assert "The date sent cannot be in the future" in response.content.decode()
     for bad in ({"sent_on_day": "31", "sent_on_month": "2", "sent_on_year": "2026"}, {}):
@@ -175,13 +193,30 @@ def test_starting_a_pack_and_adding_a_professional_from_the_pupils_page(client, 
     pack = EvidencePack.objects.get()
     assert response["Location"] == reverse("evidence:pack_detail", args=[pack.pk])
     add = reverse("evidence:professional_new", args=[world.pupil_a.pk])
-    bad = client.post(add, {"role": "ep", "who": "", "advice": "x", "started_on_day": "1",
-                            "started_on_month": "13", "started_on_year": "2026"})
+    bad = client.post(
+        add,
+        {
+            "role": "ep",
+            "who": "",
+            "advice": "x",
+            "started_on_day": "1",
+            "started_on_month": "13",
+            "started_on_year": "2026",
+        },
+    )
     assert bad.status_code == 200 and not ProfessionalInvolvement.objects.exists()
     start = TODAY - dt.timedelta(days=30)
-    client.post(add, {"role": "ep", "who": "County EP", "advice": "Chunk instructions",
-                      "started_on_day": start.day, "started_on_month": start.month,
-                      "started_on_year": start.year})
+    client.post(
+        add,
+        {
+            "role": "ep",
+            "who": "County EP",
+            "advice": "Chunk instructions",
+            "started_on_day": start.day,
+            "started_on_month": start.month,
+            "started_on_year": start.year,
+        },
+    )
     assert ProfessionalInvolvement.objects.get().who == "County EP"
 
 
@@ -192,24 +227,33 @@ def _count(client, url, django_assert_max_num_queries) -> int:
 
 
 def test_the_pupils_packs_page_takes_the_same_queries_for_few_or_many(
-        client, world, django_assert_max_num_queries):
+    client, world, django_assert_max_num_queries
+):
     client.force_login(world.senco_a)
     pack = services.pack_start(actor=world.senco_a, pupil=world.pupil_a, kind="ehc_request")
-    services.professional_add(actor=world.senco_a, pupil=world.pupil_a, role="ep", who="EP",
-                              started_on=TODAY, advice="A")
+    services.professional_add(
+        actor=world.senco_a, pupil=world.pupil_a, role="ep", who="EP", started_on=TODAY, advice="A"
+    )
     url = reverse("evidence:pupil_packs", args=[world.pupil_a.pk])
     client.get(url)  # the session's first page saves it
     few = _count(client, url, django_assert_max_num_queries)
     services.pack_send(actor=world.senco_a, pack=pack, sent_on=TODAY)
     services.pack_start(actor=world.senco_a, pupil=world.pupil_a, kind="ehc_request")
     for n in range(5):
-        services.professional_add(actor=world.senco_a, pupil=world.pupil_a, role="salt",
-                                  who=f"SALT {n}", started_on=TODAY, advice="B")
+        services.professional_add(
+            actor=world.senco_a,
+            pupil=world.pupil_a,
+            role="salt",
+            who=f"SALT {n}",
+            started_on=TODAY,
+            advice="B",
+        )
     assert _count(client, url, django_assert_max_num_queries) == few
 
 
 def test_the_pack_page_takes_the_same_queries_for_few_or_many_records(
-        client, world, django_assert_max_num_queries):
+    client, world, django_assert_max_num_queries
+):
     from provision.tests.factories import EnrolmentFactory, InterventionFactory
 
     client.force_login(world.senco_a)
@@ -221,13 +265,16 @@ def test_the_pack_page_takes_the_same_queries_for_few_or_many_records(
     from support.tests.factories import reviewed_plan
 
     start = TODAY - dt.timedelta(days=60)
-    reviewed_plan(world.pupil_a, world.senco_a, starts_on=start,
-                  review_due=start + dt.timedelta(days=50))
+    reviewed_plan(world.pupil_a, world.senco_a, starts_on=start, review_due=start + dt.timedelta(days=50))
     for n in range(4):
-        EnrolmentFactory(intervention=InterventionFactory(school=world.school_a, name=f"I{n}"),
-                         pupil=world.pupil_a, start_date=TODAY - dt.timedelta(days=10))
-        services.professional_add(actor=world.senco_a, pupil=world.pupil_a, role="ot",
-                                  who=f"OT {n}", started_on=TODAY, advice="C")
+        EnrolmentFactory(
+            intervention=InterventionFactory(school=world.school_a, name=f"I{n}"),
+            pupil=world.pupil_a,
+            start_date=TODAY - dt.timedelta(days=10),
+        )
+        services.professional_add(
+            actor=world.senco_a, pupil=world.pupil_a, role="ot", who=f"OT {n}", started_on=TODAY, advice="C"
+        )
     assert _count(client, url, django_assert_max_num_queries) == few
 
 
@@ -251,6 +298,7 @@ def test_the_pupil_page_links_to_the_packs(client, world, packs):
 
 # --- the admin ---------------------------------------------------------------------------------
 
+
 @pytest.fixture
 def admin(client, admin_user):
     from trusts.tests.factories import with_totp
@@ -262,15 +310,27 @@ def admin(client, admin_user):
 
 def _admin_post(template, positions: list[int]) -> dict:
     sections = list(template.sections.order_by("position"))
-    data = {"local_authority": template.local_authority_id, "kind": template.kind,
-            "title": "Edited title", "introduction": "",
-            "sections-TOTAL_FORMS": str(len(sections)),
-            "sections-INITIAL_FORMS": str(len(sections)),
-            "sections-MIN_NUM_FORMS": "0", "sections-MAX_NUM_FORMS": "1000"}
+    data = {
+        "local_authority": template.local_authority_id,
+        "kind": template.kind,
+        "title": "Edited title",
+        "introduction": "",
+        "sections-TOTAL_FORMS": str(len(sections)),
+        "sections-INITIAL_FORMS": str(len(sections)),
+        "sections-MIN_NUM_FORMS": "0",
+        "sections-MAX_NUM_FORMS": "1000",
+    }
     for n, (s, position) in enumerate(zip(sections, positions, strict=True)):
-        data.update({f"sections-{n}-id": s.pk, f"sections-{n}-template": template.pk,
-                     f"sections-{n}-position": position, f"sections-{n}-heading": s.heading,
-                     f"sections-{n}-source": s.source, f"sections-{n}-guidance": s.guidance})
+        data.update(
+            {
+                f"sections-{n}-id": s.pk,
+                f"sections-{n}-template": template.pk,
+                f"sections-{n}-position": position,
+                f"sections-{n}-heading": s.heading,
+                f"sections-{n}-source": s.source,
+                f"sections-{n}-guidance": s.guidance,
+            }
+        )
     return data
 
 
@@ -284,16 +344,16 @@ def test_platform_admins_reorder_a_template_in_the_admin(admin, world):
     assert response.status_code == 302
     template.refresh_from_db()
     assert template.title == "Edited title"
-    assert list(template.sections.order_by("position").values_list("heading", flat=True)) == \
-        headings[::-1]
+    assert list(template.sections.order_by("position").values_list("heading", flat=True)) == headings[::-1]
 
 
 def test_a_clash_of_positions_is_shown_in_the_admin_not_saved(admin, world):
     template = PackTemplate.objects.get(local_authority=world.home_la, kind="ehc_request")
     before = list(template.sections.values_list("pk", "position"))
     n = template.sections.count()
-    response = admin.post(f"/admin/evidence/packtemplate/{template.pk}/change/",
-                          _admin_post(template, [1] * n))
+    response = admin.post(
+        f"/admin/evidence/packtemplate/{template.pk}/change/", _admin_post(template, [1] * n)
+    )
     assert response.status_code == 200
     assert "duplicate data for position" in response.content.decode()
     assert list(template.sections.values_list("pk", "position")) == before
@@ -318,17 +378,34 @@ def test_platform_admins_add_a_template_for_another_la(admin, world, packs):
 
     la = LocalAuthorityFactory()
     PackTemplate.objects.filter(local_authority=la).delete()
-    response = admin.post("/admin/evidence/packtemplate/add/", {
-        "local_authority": la.pk, "kind": "ehc_request", "title": "New LA form",
-        "introduction": "", "sections-TOTAL_FORMS": "2", "sections-INITIAL_FORMS": "0",
-        "sections-MIN_NUM_FORMS": "0", "sections-MAX_NUM_FORMS": "1000",
-        "sections-0-position": "1", "sections-0-heading": "About me", "sections-0-source": "pupil",
-        "sections-0-guidance": "", "sections-1-position": "", "sections-1-heading": "",
-        "sections-1-source": "", "sections-1-guidance": ""})
+    response = admin.post(
+        "/admin/evidence/packtemplate/add/",
+        {
+            "local_authority": la.pk,
+            "kind": "ehc_request",
+            "title": "New LA form",
+            "introduction": "",
+            "sections-TOTAL_FORMS": "2",
+            "sections-INITIAL_FORMS": "0",
+            "sections-MIN_NUM_FORMS": "0",
+            "sections-MAX_NUM_FORMS": "1000",
+            "sections-0-position": "1",
+            "sections-0-heading": "About me",
+            "sections-0-source": "pupil",
+            "sections-0-guidance": "",
+            "sections-1-position": "",
+            "sections-1-heading": "",
+            "sections-1-source": "",
+            "sections-1-guidance": "",
+        },
+    )
     assert response.status_code == 302
     template = PackTemplate.objects.get(local_authority=la, kind="ehc_request")
     assert list(template.sections.values_list("heading", flat=True)) == ["About me"]
-    for url in ["/admin/evidence/packtemplate/", "/admin/evidence/evidencepack/",
-                f"/admin/evidence/evidencepack/{packs['a'].pk}/change/",
-                "/admin/evidence/professionalinvolvement/"]:
+    for url in [
+        "/admin/evidence/packtemplate/",
+        "/admin/evidence/evidencepack/",
+        f"/admin/evidence/evidencepack/{packs['a'].pk}/change/",
+        "/admin/evidence/professionalinvolvement/",
+    ]:
         assert admin.get(url).status_code == 200, url

@@ -30,9 +30,12 @@ LIVE_PENDING = (S.SUBMITTED, S.UNDER_APPEAL)
 def old_summary(school_ids, financial_year: int, today: datetime.date) -> FundingSummary:
     ids = tuple(sorted(set(school_ids)))
     on = selectors.reference_date(financial_year, today)
-    names = [SchoolName(pk, *rest) for pk, *rest in
-             School.objects.filter(pk__in=ids).order_by("name", "laestab").values_list(
-                 "pk", "name", "laestab", "trust_id", "local_authority__name")]
+    names = [
+        SchoolName(pk, *rest)
+        for pk, *rest in School.objects.filter(pk__in=ids)
+        .order_by("name", "laestab")
+        .values_list("pk", "name", "laestab", "trust_id", "local_authority__name")
+    ]
     las = {la.pk: la for la in LocalAuthority.objects.all()}
     schools = {school.pk: SchoolRow(school) for school in names}
     by_la: dict[int, FundingTotals] = defaultdict(FundingTotals)
@@ -62,8 +65,7 @@ def old_summary(school_ids, financial_year: int, today: datetime.date) -> Fundin
         for t in both(school_id, la_id):
             t.unclaimed_ehcp += ehcp
             t.unclaimed_sen_support += sen_support
-    la_rows = sorted((LARow(las[pk], t) for pk, t in by_la.items()),
-                     key=lambda r: r.local_authority.name)
+    la_rows = sorted((LARow(las[pk], t) for pk, t in by_la.items()), key=lambda r: r.local_authority.name)
     total = FundingTotals()
     for row in schools.values():
         total.add(row.totals)
@@ -73,16 +75,29 @@ def old_summary(school_ids, financial_year: int, today: datetime.date) -> Fundin
 def _claim_counts(school_ids, financial_year):
     rows = (
         Claim.objects.filter(school_id__in=school_ids, financial_year=financial_year)
-        .exclude(status=S.DRAFT).values("school_id", "local_authority_id")
+        .exclude(status=S.DRAFT)
+        .values("school_id", "local_authority_id")
         .annotate(
-            n=Count("pk"), value=Sum("requested_band__annual_value"),
+            n=Count("pk"),
+            value=Sum("requested_band__annual_value"),
             awarded=Count("pk", filter=Q(status=S.AWARDED)),
             pending=Count("pk", filter=Q(status__in=LIVE_PENDING)),
             refused=Count("pk", filter=Q(status=S.REFUSED)),
-        ).order_by()
+        )
+        .order_by()
     )
-    return [(r["school_id"], r["local_authority_id"], r["n"], calc.round_pence(r["value"] or ZERO),
-             r["awarded"], r["pending"], r["refused"]) for r in rows]
+    return [
+        (
+            r["school_id"],
+            r["local_authority_id"],
+            r["n"],
+            calc.round_pence(r["value"] or ZERO),
+            r["awarded"],
+            r["pending"],
+            r["refused"],
+        )
+        for r in rows
+    ]
 
 
 def _awarded(school_ids, financial_year):
@@ -93,8 +108,9 @@ def _awarded(school_ids, financial_year):
         expected_by_pupil[money.pupil_id] += money.expected
     rates = selectors.rates_for_schools(school_ids)
     costs = _pupil_costs(school_ids, rates)
-    register = selectors._register(school_ids).order_by().values_list(
-        "pk", "school_id", "home_local_authority_id")
+    register = (
+        selectors._register(school_ids).order_by().values_list("pk", "school_id", "home_local_authority_id")
+    )
     for pupil_id, school_id, home_la_id in register:
         if pupil_id not in costs:
             continue
@@ -111,15 +127,18 @@ def _expected_to_date(school_ids, financial_year, on):
         for money in selectors.expected_by_claim(school_ids, financial_year).values():
             out[(money.school_id, money.la_id)] += money.expected
         return out
-    awards = list(Award.objects.filter(claim__school_id__in=school_ids, start_date__lte=end).filter(
-        Q(end_date__isnull=True) | Q(end_date__gte=start)).values_list(
-        "claim__school_id", "claim__local_authority_id", "band__label", "start_date", "end_date"))
+    awards = list(
+        Award.objects.filter(claim__school_id__in=school_ids, start_date__lte=end)
+        .filter(Q(end_date__isnull=True) | Q(end_date__gte=start))
+        .values_list("claim__school_id", "claim__local_authority_id", "band__label", "start_date", "end_date")
+    )
     tables = selectors._annual_values({a[1] for a in awards}, financial_year) if awards else {}
     unrounded: dict[tuple[int, int], Decimal] = defaultdict(Decimal)
     for school_id, la_id, label, a_start, a_end in awards:
         terms = calc.AwardTerms(a_start, a_end, tables.get((la_id, label), {}))
         unrounded[(school_id, la_id)] += (
-            calc._award_income_unrounded(terms, start, on) if a_start <= on else Decimal(0))
+            calc._award_income_unrounded(terms, start, on) if a_start <= on else Decimal(0)
+        )
     return {key: calc.round_pence(value) for key, value in unrounded.items()}
 
 
@@ -127,7 +146,8 @@ def _received(school_ids, financial_year):
     start, end = calc.financial_year_bounds(financial_year)
     rows = (
         Payment.objects.filter(claim__school_id__in=school_ids, received_on__range=(start, end))
-        .values_list("claim__school_id", "claim__local_authority_id").annotate(total=Sum("amount"))
+        .values_list("claim__school_id", "claim__local_authority_id")
+        .annotate(total=Sum("amount"))
         .order_by()
     )
     return [(school_id, la_id, calc.round_pence(total)) for school_id, la_id, total in rows]
@@ -138,14 +158,19 @@ def _pupil_costs(school_ids, rates) -> dict[int, Decimal]:
     over 60 minutes and the group, half-up to the penny per enrolment; a blank hourly cost is
     the school's rate x (1 + on-costs %), blank weeks the school's weeks."""
     out: dict[int, Decimal] = {}
-    for enrolment in Enrolment.objects.filter(pupil__school_id__in=school_ids,
-                                              end_date__isnull=True).select_related("intervention"):
+    for enrolment in Enrolment.objects.filter(
+        pupil__school_id__in=school_ids, end_date__isnull=True
+    ).select_related("intervention"):
         i, school = enrolment.intervention, rates[enrolment.intervention.school_id]
-        hourly = i.hourly_cost if i.hourly_cost is not None else (
-            school.hourly_rate * (1 + school.on_cost_percent / 100))
+        hourly = (
+            i.hourly_cost
+            if i.hourly_cost is not None
+            else (school.hourly_rate * (1 + school.on_cost_percent / 100))
+        )
         weeks = i.weeks if i.weeks is not None else school.weeks_per_year
-        cost = calc.round_pence(i.sessions_per_week * i.minutes_per_session * weeks * hourly
-                                / (60 * i.group_size))
+        cost = calc.round_pence(
+            i.sessions_per_week * i.minutes_per_session * weeks * hourly / (60 * i.group_size)
+        )
         out[enrolment.pupil_id] = out.get(enrolment.pupil_id, ZERO) + cost
     return out
 
@@ -153,13 +178,17 @@ def _pupil_costs(school_ids, rates) -> dict[int, Decimal]:
 def _unclaimed_counts(school_ids, on):
     rates = selectors.rates_for_schools(school_ids)
     costs = _pupil_costs(school_ids, rates)
-    rows = selectors._register(school_ids).exclude(
-        pk__in=selectors._pupils_with_live_claim(school_ids, on)).order_by().values_list(
-        "pk", "school_id", "home_local_authority_id", "provision")
+    rows = (
+        selectors._register(school_ids)
+        .exclude(pk__in=selectors._pupils_with_live_claim(school_ids, on))
+        .order_by()
+        .values_list("pk", "school_id", "home_local_authority_id", "provision")
+    )
     counts: dict[tuple[int, int], list[int]] = defaultdict(lambda: [0, 0])
     for pupil_id, school_id, la_id, provision in rows:
         cost = costs.get(pupil_id)
         if selectors._unclaimed_reason(provision, cost, rates[school_id]):
             counts[(school_id, la_id)][0 if provision == Provision.EHC_PLAN else 1] += 1
-    return [(school_id, la_id, ehcp, sen_support)
-            for (school_id, la_id), (ehcp, sen_support) in counts.items()]
+    return [
+        (school_id, la_id, ehcp, sen_support) for (school_id, la_id), (ehcp, sen_support) in counts.items()
+    ]

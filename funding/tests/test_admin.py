@@ -24,10 +24,16 @@ def dataset(rows):
 
 def test_importing_next_years_table_leaves_the_older_year_alone(las):
     before = {(b.pk, b.annual_value) for b in Band.objects.all()}
-    result = BandResource().import_data(dataset([
-        ["881", "2026", "4+", "", "8400"], ["881", "2026", "5", "", "10500.50"],
-        ["883", "2026", "10 hours", "10", "4250"],
-    ]), dry_run=False)
+    result = BandResource().import_data(
+        dataset(
+            [
+                ["881", "2026", "4+", "", "8400"],
+                ["881", "2026", "5", "", "10500.50"],
+                ["883", "2026", "10 hours", "10", "4250"],
+            ]
+        ),
+        dry_run=False,
+    )
     assert not result.has_errors(), [e.error for e in result.base_errors]
     assert not result.has_validation_errors()
     assert BandingScheme.objects.filter(financial_year=2026).count() == 2
@@ -41,9 +47,16 @@ def test_importing_next_years_table_leaves_the_older_year_alone(las):
 
 def test_a_file_with_a_bad_row_imports_nothing(las):
     count = Band.objects.count()
-    result = BandResource().import_data(dataset([
-        ["881", "2026", "4+", "", "8400"], ["999", "2026", "1", "", "100"],
-    ]), dry_run=False, raise_errors=False)
+    result = BandResource().import_data(
+        dataset(
+            [
+                ["881", "2026", "4+", "", "8400"],
+                ["999", "2026", "1", "", "100"],
+            ]
+        ),
+        dry_run=False,
+        raise_errors=False,
+    )
     assert result.has_errors()
     assert Band.objects.count() == count
     assert not BandingScheme.objects.filter(financial_year=2026).exists()
@@ -55,9 +68,14 @@ def test_the_band_admin_pages_open_for_a_platform_admin(client, las):
     with_totp(admin)
     client.force_login(admin)
     scheme_id = band(las["essex"], "2").scheme_id
-    for url in ["/admin/funding/band/", "/admin/funding/band/import/", "/admin/funding/band/export/",
-                "/admin/funding/bandingscheme/", f"/admin/funding/bandingscheme/{scheme_id}/change/",
-                "/admin/funding/fundingsettings/"]:
+    for url in [
+        "/admin/funding/band/",
+        "/admin/funding/band/import/",
+        "/admin/funding/band/export/",
+        "/admin/funding/bandingscheme/",
+        f"/admin/funding/bandingscheme/{scheme_id}/change/",
+        "/admin/funding/fundingsettings/",
+    ]:
         assert client.get(url).status_code == 200, url
 
 
@@ -74,5 +92,7 @@ def test_importing_the_las_own_table_replaces_the_rates_carried_forward(las):
     essex.refresh_from_db()
     assert essex.carried_forward_from is None and essex.notes == ""
     assert band(las["essex"], "4+", 2026).annual_value == Decimal("8400")
-    assert BandingScheme.objects.get(local_authority=las["thurrock"], financial_year=2026
-                                     ).carried_forward_from == 2025
+    assert (
+        BandingScheme.objects.get(local_authority=las["thurrock"], financial_year=2026).carried_forward_from
+        == 2025
+    )

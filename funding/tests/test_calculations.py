@@ -20,6 +20,7 @@ D = Decimal
 
 # --- pure functions ---------------------------------------------------------------------------
 
+
 def test_financial_years_have_365_or_366_days():
     assert calc.days_in_financial_year(2025) == 365  # 1 Apr 2025 - 31 Mar 2026
     assert calc.days_in_financial_year(2027) == 366  # contains 29 Feb 2028
@@ -36,8 +37,9 @@ def test_pence_are_rounded_half_up_not_to_even():
     award = calc.AwardTerms(d(2025, 4, 1), d(2025, 4, 1), {2025: D("1.825")})
     assert calc.expected_income([award], d(2025, 4, 1), d(2026, 3, 31)) == D("0.01")
     # 1 hour x 1 week x 0.125 x (1 + 0%) = 0.125 -> 0.13
-    assert calc.provision_annual_cost(hours_per_week=D(1), weeks_per_year=D(1),
-                                      hourly_rate=D("0.125"), on_cost_percent=D(0)) == D("0.13")
+    assert calc.provision_annual_cost(
+        hours_per_week=D(1), weeks_per_year=D(1), hourly_rate=D("0.125"), on_cost_percent=D(0)
+    ) == D("0.13")
 
 
 def test_rounding_happens_once_at_the_end_not_per_year():
@@ -61,8 +63,9 @@ def test_a_year_with_no_table_is_an_error_not_a_zero():
 
 def test_the_cost_of_15_hours_at_the_school_default_rate():
     # 15 h x 38 weeks = 570 h; 570 x 12.21 = 6,959.70; x 1.30 on-costs = 9,047.61
-    assert calc.provision_annual_cost(hours_per_week=D(15), weeks_per_year=D(38),
-                                      hourly_rate=D("12.21"), on_cost_percent=D(30)) == D("9047.61")
+    assert calc.provision_annual_cost(
+        hours_per_week=D(15), weeks_per_year=D(38), hourly_rate=D("12.21"), on_cost_percent=D(30)
+    ) == D("9047.61")
     # One hour with on-costs: 12.21 x 1.30 = 15.873 -> 15.87, against Thurrock's 11.30
     assert calc.hourly_cost(D("12.21"), D(30)) == D("15.87")
 
@@ -73,11 +76,17 @@ APRIL_2025 = d(2025, 4, 1)
 
 
 def award_claim(pupil, requested, awarded=None, start=APRIL_2025, end=None):
-    claim = services.claim_create(actor=None, pupil=pupil, requested_band=requested,
-                                  evidence_summary="EHC plan", provision_to_fund="TA support")
+    claim = services.claim_create(
+        actor=None,
+        pupil=pupil,
+        requested_band=requested,
+        evidence_summary="EHC plan",
+        provision_to_fund="TA support",
+    )
     services.claim_submit(actor=None, claim=claim, submitted_on=d(2025, 3, 1))
-    services.claim_record_award(actor=None, claim=claim, band=awarded or requested,
-                                start_date=start, end_date=end)
+    services.claim_record_award(
+        actor=None, claim=claim, band=awarded or requested, start_date=start, end_date=end
+    )
     return claim
 
 
@@ -106,8 +115,13 @@ def test_essex_band_4_plus_across_31_march_uses_each_years_table(las, thurrock_s
 def test_an_award_changed_mid_year_is_a_new_award_from_the_date(las, southend_school):
     pupil = ehcp_pupil(southend_school, home_local_authority=las["essex"])
     claim = award_claim(pupil, band(las["essex"], "5"), awarded=band(las["essex"], "3"))
-    services.claim_record_award(actor=None, claim=claim, band=band(las["essex"], "5"),
-                                start_date=d(2025, 10, 1), end_date=d(2026, 3, 31))
+    services.claim_record_award(
+        actor=None,
+        claim=claim,
+        band=band(las["essex"], "5"),
+        start_date=d(2025, 10, 1),
+        end_date=d(2026, 3, 31),
+    )
     first, second = claim.awards.order_by("start_date")
     assert first.end_date == d(2025, 9, 30)  # the old award ends the day before
     # Band 3: 4,800 x 183 (1 Apr - 30 Sep) / 365 = 2,406.5753
@@ -119,28 +133,45 @@ def test_an_award_changed_mid_year_is_a_new_award_from_the_date(las, southend_sc
 
 def test_a_refusal_then_an_appeal_awarded_from_february(las, southend_school):
     pupil = ehcp_pupil(southend_school)
-    claim = services.claim_create(actor=None, pupil=pupil, requested_band=band(las["southend"], "4"),
-                                  evidence_summary="EHC plan", provision_to_fund="TA support")
+    claim = services.claim_create(
+        actor=None,
+        pupil=pupil,
+        requested_band=band(las["southend"], "4"),
+        evidence_summary="EHC plan",
+        provision_to_fund="TA support",
+    )
     services.claim_submit(actor=None, claim=claim, submitted_on=d(2025, 9, 1))
-    services.claim_record_refusal(actor=None, claim=claim, reason="Needs met from notional budget",
-                                  decided_on=d(2025, 11, 1))
+    services.claim_record_refusal(
+        actor=None, claim=claim, reason="Needs met from notional budget", decided_on=d(2025, 11, 1)
+    )
     assert selectors.claim_money(claim, 2025)[0] == D("0.00")
     services.claim_appeal(actor=None, claim=claim, lodged_on=d(2025, 11, 20))
-    services.claim_record_award(actor=None, claim=claim, band=band(las["southend"], "4"),
-                                start_date=d(2026, 2, 1))
+    services.claim_record_award(
+        actor=None, claim=claim, band=band(las["southend"], "4"), start_date=d(2026, 2, 1)
+    )
     claim.refresh_from_db()
     assert claim.status == ClaimStatus.AWARDED
     # 28 (Feb) + 31 (Mar) = 59 days; 7,889 x 59 / 365 = 1,275.2082 -> 1,275.21
     assert selectors.claim_money(claim, 2025)[0] == D("1275.21")
     assert [e.kind for e in claim.events.order_by("pk")] == [
-        "created", "submitted", "refused", "appealed", "awarded"]
+        "created",
+        "submitted",
+        "refused",
+        "appealed",
+        "awarded",
+    ]
 
 
 def test_a_southend_schools_pupil_living_in_essex_is_claimed_at_essex_rates(las, southend_school):
     pupil = ehcp_pupil(southend_school, home_local_authority=las["essex"])
     with pytest.raises(services.ValidationError, match="Essex"):
-        services.claim_create(actor=None, pupil=pupil, requested_band=band(las["southend"], "2"),
-                              evidence_summary="EHC plan", provision_to_fund="TA support")
+        services.claim_create(
+            actor=None,
+            pupil=pupil,
+            requested_band=band(las["southend"], "2"),
+            evidence_summary="EHC plan",
+            provision_to_fund="TA support",
+        )
     claim = award_claim(pupil, band(las["essex"], "2"))
     assert claim.local_authority == las["essex"]
     # Essex band 2 for the whole of 2025-26: 2,700 x 365 / 365 = 2,700.00
@@ -154,8 +185,9 @@ def test_a_southend_schools_pupil_living_in_essex_is_claimed_at_essex_rates(las,
 def test_shortfall_after_a_partial_payment(las, thurrock_school):
     pupil = ehcp_pupil(thurrock_school)
     claim = award_claim(pupil, band(las["thurrock"], "10 hours"), start=d(2026, 1, 1), end=d(2026, 3, 31))
-    services.payment_record(actor=None, claim=claim, amount=D("500.00"), received_on=d(2026, 2, 15),
-                            reference="THU-0001")
+    services.payment_record(
+        actor=None, claim=claim, amount=D("500.00"), received_on=d(2026, 2, 15), reference="THU-0001"
+    )
     summary = selectors.funding_summary([thurrock_school.pk], 2025, today=d(2026, 3, 1))
     # expected in the year 1,015.89 (4,120 x 90 / 365); by 1 March, 4,120 x 60 / 365 = 677.26
     # (31 days of January, 28 of February, 1 March), of which 500.00 received: 177.26 short.
@@ -185,9 +217,14 @@ def test_the_funding_gap_for_a_thurrock_pupil_at_15_hours(las, thurrock_school):
 
 def test_a_school_can_set_its_own_rates(las, thurrock_school):
     pupil = PupilFactory(school=thurrock_school)
-    services.funding_settings_update(actor=None, school=thurrock_school, hourly_rate=D("13.00"),
-                                     on_cost_percent=D(25), weeks_per_year=D(39),
-                                     notional_threshold=D("5000"))
+    services.funding_settings_update(
+        actor=None,
+        school=thurrock_school,
+        hourly_rate=D("13.00"),
+        on_cost_percent=D(25),
+        weeks_per_year=D(39),
+        notional_threshold=D("5000"),
+    )
     ta_support(pupil, D(10))
     # 10 x 39 x 13.00 x 1.25 = 6,337.50: above the school's 5,000 threshold, so unclaimed
     [line] = selectors.school_pupil_lines(thurrock_school, 2025, today=d(2025, 12, 1))

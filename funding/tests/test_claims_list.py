@@ -34,9 +34,18 @@ def _claims(pupil, n, status=ClaimStatus.DRAFT, year=FY2025):
     la = pupil.home_local_authority
     requested = band(la, "5 hours" if la.name == "Thurrock" else "3")
     Claim.objects.bulk_create(
-        Claim(school=pupil.school, pupil=pupil, local_authority=la, financial_year=year,
-              requested_band=requested, evidence_summary="E", provision_to_fund="P",
-              status=status) for _ in range(n))
+        Claim(
+            school=pupil.school,
+            pupil=pupil,
+            local_authority=la,
+            financial_year=year,
+            requested_band=requested,
+            evidence_summary="E",
+            provision_to_fund="P",
+            status=status,
+        )
+        for _ in range(n)
+    )
 
 
 def _ids(response) -> list[str]:
@@ -49,8 +58,7 @@ def test_the_claims_list_filters_by_trust_and_counts_the_filtered_set(client, se
     _claims(setting.other_pupil, 4, ClaimStatus.UNDER_APPEAL)
     client.force_login(setting.hos)
     everything = client.get("/funding/claims/")
-    assert "9 claims</strong>, 6 awaiting the LA's decision, 3 drafts." in (
-        everything.content.decode())
+    assert "9 claims</strong>, 6 awaiting the LA's decision, 3 drafts." in (everything.content.decode())
     response = client.get(f"/funding/claims/?trust={setting.trust.pk}")
     assert len(_ids(response)) == 5
     body = response.content.decode()
@@ -77,8 +85,9 @@ def test_the_claims_list_pages_by_50_and_sorts_with_the_filters_kept(client, set
     assert len(_ids(first)) == 50
     body = first.content.decode()
     assert 'href="?status=awaiting&amp;sort=pupil&amp;page=2"' in body
-    assert ('aria-sort="ascending"><a class="govuk-link portal-sort" '
-            'href="?status=awaiting&amp;sort=-pupil"') in body
+    assert (
+        'aria-sort="ascending"><a class="govuk-link portal-sort" href="?status=awaiting&amp;sort=-pupil"'
+    ) in body
     second = client.get(url + "&page=2")
     assert len(_ids(second)) == 5 and not set(_ids(first)) & set(_ids(second))
     # Abbott before Young; descending, Young first.

@@ -30,8 +30,13 @@ pytestmark = pytest.mark.django_db
 
 
 def award_claim(pupil, band_, start, end=None):
-    claim = services.claim_create(actor=None, pupil=pupil, requested_band=band_,
-                                  evidence_summary="EHC plan", provision_to_fund="TA support")
+    claim = services.claim_create(
+        actor=None,
+        pupil=pupil,
+        requested_band=band_,
+        evidence_summary="EHC plan",
+        provision_to_fund="TA support",
+    )
     services.claim_submit(actor=None, claim=claim, submitted_on=start - datetime.timedelta(days=30))
     services.claim_record_award(actor=None, claim=claim, band=band_, start_date=start, end_date=end)
     return claim
@@ -43,8 +48,10 @@ def totals(school, year, today):
 
 # --- the two fixes ------------------------------------------------------------------------------
 
+
 def test_the_shortfall_in_december_compares_income_expected_to_date_with_what_was_received(
-        las, thurrock_school):
+    las, thurrock_school
+):
     # A 20-hour Thurrock award for the whole of 2025-26, paid termly: by 3 December one third
     # has arrived. Compared with the whole year's 8,240.00 that looked like 5,493.33 owed.
     claim = award_claim(ehcp_pupil(thurrock_school), band(las["thurrock"], "20 hours"), d(2025, 4, 1))
@@ -65,8 +72,10 @@ def test_the_sentences_give_income_expected_to_date_beside_the_years_total(las, 
     claim = award_claim(ehcp_pupil(thurrock_school), band(las["thurrock"], "20 hours"), d(2025, 4, 1))
     services.payment_record(actor=None, claim=claim, amount=D("5000.00"), received_on=d(2025, 9, 1))
     [money, *_] = figures.funding_sentences(figures.summary([thurrock_school.pk], 2025, d(2025, 12, 3)))
-    assert ("£5,576.11 by 3 December 2025 (£8,240.00 in the whole year); £5,000.00 has been "
-            "received, a shortfall of £576.11") in money
+    assert (
+        "£5,576.11 by 3 December 2025 (£8,240.00 in the whole year); £5,000.00 has been "
+        "received, a shortfall of £576.11"
+    ) in money
 
 
 def test_the_hourly_rate_sentence_is_worked_out_from_the_table_it_sits_beside(client, las, thurrock_school):
@@ -75,8 +84,10 @@ def test_the_hourly_rate_sentence_is_worked_out_from_the_table_it_sits_beside(cl
     assert "£11.30" not in page
     # 8,240 / (20 hours x 38 weeks) = 10.842 -> £10.84; 2.5 hours: 975 / 95 = £10.26;
     # 17.5 hours: 7,450 / 665 = £11.20
-    assert ("Thurrock funds £10.26 to £11.20 an hour of support in its 2025-26 table, over 38 "
-            "weeks (20 hours a week: £8,240.00 a year, £10.84 an hour).") in page
+    assert (
+        "Thurrock funds £10.26 to £11.20 an hour of support in its 2025-26 table, over 38 "
+        "weeks (20 hours a week: £8,240.00 a year, £10.84 an hour)."
+    ) in page
 
 
 def test_the_funding_page_shows_expected_to_date_and_the_years_total(client, las, thurrock_school):
@@ -92,6 +103,7 @@ def test_the_funding_page_shows_expected_to_date_and_the_years_total(client, las
 
 
 # --- the calendar -------------------------------------------------------------------------------
+
 
 def test_expected_to_date_moves_day_by_day_with_no_write(las, thurrock_school):
     thurrock = las["thurrock"]
@@ -124,11 +136,22 @@ def test_unclaimed_pupils_move_with_awards_ending_and_starting_with_no_write(las
     later = ehcp_pupil(thurrock_school, surname="Later")
     award_claim(later, band(thurrock, "5 hours"), d(2025, 11, 1))
     waiting = ehcp_pupil(thurrock_school, surname="Waiting")
-    claim = services.claim_create(actor=None, pupil=waiting, requested_band=band(thurrock, "5 hours"),
-                                  evidence_summary="x", provision_to_fund="y")
+    claim = services.claim_create(
+        actor=None,
+        pupil=waiting,
+        requested_band=band(thurrock, "5 hours"),
+        evidence_summary="x",
+        provision_to_fund="y",
+    )
     # Waiting (a draft) throughout; Later until its award starts; Ended after its award ends.
-    days = {d(2025, 4, 1): 2, d(2025, 8, 31): 2, d(2025, 9, 1): 3, d(2025, 10, 31): 3,
-            d(2025, 11, 1): 2, d(2026, 3, 31): 2}
+    days = {
+        d(2025, 4, 1): 2,
+        d(2025, 8, 31): 2,
+        d(2025, 9, 1): 3,
+        d(2025, 10, 31): 3,
+        d(2025, 11, 1): 2,
+        d(2026, 3, 31): 2,
+    }
     for day, unclaimed in days.items():
         t = totals(thurrock_school, 2025, day)
         assert (t.unclaimed_ehcp, t.unclaimed_sen_support) == (unclaimed, 0), day
@@ -156,6 +179,7 @@ def test_a_change_of_band_mid_year_changes_the_rate_from_that_day(las, southend_
 
 
 # --- reads --------------------------------------------------------------------------------------
+
 
 def make_schools(las, trust, n):
     schools = []
@@ -195,6 +219,7 @@ def test_funding_summary_in_the_selectors_reads_the_kept_figures(las, thurrock_s
 
 # --- writes -------------------------------------------------------------------------------------
 
+
 def test_a_failing_service_leaves_the_figures_as_they_were(las, thurrock_school, monkeypatch):
     pupil = ehcp_pupil(thurrock_school)
     claim = award_claim(pupil, band(las["thurrock"], "10 hours"), d(2025, 4, 1))
@@ -219,16 +244,22 @@ def test_a_write_that_changes_nothing_rewrites_no_row(las, thurrock_school):
     award_claim(ehcp_pupil(thurrock_school), band(las["thurrock"], "10 hours"), d(2025, 4, 1))
     with CaptureQueriesContext(connection) as ctx:
         figures.school_refresh(school_id=thurrock_school.pk)
-    assert not [q for q in ctx.captured_queries
-                if q["sql"].startswith(("INSERT", "UPDATE", "DELETE"))]
+    assert not [q for q in ctx.captured_queries if q["sql"].startswith(("INSERT", "UPDATE", "DELETE"))]
 
 
 def test_register_changes_through_the_pupils_services_refresh_the_figures(las, thurrock_school):
     hos = head_of_send(thurrock_school.trust)
     pupil = pupil_services.pupil_add_to_register(
-        actor=hos, school=thurrock_school, upn=upn.make(883, 3901, 25, 1), surname="New",
-        forename="Pupil", date_of_birth=d(2016, 1, 1), gender="F", year_group="4",
-        primary_need="SLCN")
+        actor=hos,
+        school=thurrock_school,
+        upn=upn.make(883, 3901, 25, 1),
+        surname="New",
+        forename="Pupil",
+        date_of_birth=d(2016, 1, 1),
+        gender="F",
+        year_group="4",
+        primary_need="SLCN",
+    )
     assert totals(thurrock_school, 2025, d(2025, 12, 1)).unclaimed == 0  # SEN Support, not costed
     pupil_services.pupil_record_ehc_plan_issued(actor=hos, pupil=pupil, on=d(2025, 12, 1))
     assert totals(thurrock_school, 2025, d(2025, 12, 1)).unclaimed_ehcp == 1
@@ -243,9 +274,13 @@ def test_a_banding_table_imported_for_next_year_changes_its_expected_income(las,
     award_claim(pupil, band(las["essex"], "5"), d(2025, 4, 1))
     # No 2026-27 table yet: the 2025-26 value carries on.
     assert totals(essex_school_other_trust, 2026, d(2027, 3, 31)).expected == D("10000.00")
-    result = BandResource().import_data(tablib.Dataset(
-        ["881", "2026", "5", "", "10500.50"],
-        headers=["la_code", "financial_year", "band", "hours_per_week", "annual_value_gbp"]), dry_run=False)
+    result = BandResource().import_data(
+        tablib.Dataset(
+            ["881", "2026", "5", "", "10500.50"],
+            headers=["la_code", "financial_year", "band", "hours_per_week", "annual_value_gbp"],
+        ),
+        dry_run=False,
+    )
     assert not result.has_errors()
     assert totals(essex_school_other_trust, 2026, d(2027, 3, 31)).expected == D("10500.50")
     assert figures.verify() == []
@@ -267,8 +302,7 @@ def test_verify_names_the_school_la_year_and_figure_that_differ(las, thurrock_sc
     award_claim(ehcp_pupil(thurrock_school), band(las["thurrock"], "10 hours"), d(2025, 4, 1))
     assert figures.verify() == []
     FundingYearFigures.objects.filter(financial_year=2025).update(received=D("12.00"))
-    assert figures.verify() == [
-        "Holy Cross Test, Thurrock, 2025-26: received is 12.00, should be 0.00."]
+    assert figures.verify() == ["Holy Cross Test, Thurrock, 2025-26: received is 12.00, should be 0.00."]
     assert figures.rebuild() >= 1
     assert figures.verify() == []
 
@@ -276,8 +310,7 @@ def test_verify_names_the_school_la_year_and_figure_that_differ(las, thurrock_sc
 # --- property: the kept figures always equal the figures computed from the source rows ----------
 
 DAY0 = d(2025, 4, 1)
-TODAYS = [d(2025, 4, 1), d(2025, 9, 14), d(2025, 12, 3), d(2026, 3, 31), d(2026, 7, 1),
-          d(2027, 1, 15)]
+TODAYS = [d(2025, 4, 1), d(2025, 9, 14), d(2025, 12, 3), d(2026, 3, 31), d(2026, 7, 1), d(2027, 1, 15)]
 
 operation = st.one_of(
     st.tuples(st.just("add_pupil"), st.integers(0, 1), st.integers(0, 2)),
@@ -287,8 +320,13 @@ operation = st.one_of(
     st.tuples(st.just("settings"), st.integers(0, 1), st.sampled_from([3000, 6000, 9000])),
     st.tuples(st.just("claim"), st.integers(0, 20), st.integers(0, 9), st.sampled_from([2025, 2026])),
     st.tuples(st.just("submit"), st.integers(0, 20), st.integers(0, 700)),
-    st.tuples(st.just("award"), st.integers(0, 20), st.integers(0, 9), st.integers(0, 700),
-              st.one_of(st.none(), st.integers(0, 400))),
+    st.tuples(
+        st.just("award"),
+        st.integers(0, 20),
+        st.integers(0, 9),
+        st.integers(0, 700),
+        st.one_of(st.none(), st.integers(0, 400)),
+    ),
     st.tuples(st.just("refuse"), st.integers(0, 20), st.integers(0, 700)),
     st.tuples(st.just("appeal"), st.integers(0, 20), st.integers(0, 700)),
     st.tuples(st.just("end"), st.integers(0, 20), st.integers(0, 800)),
@@ -302,12 +340,20 @@ class Rollback(Exception):
 
 @pytest.fixture
 def world(las, thurrock_school, southend_school):
-    add_table(las["thurrock"], 2026, {label: str(band(las["thurrock"], label).annual_value + 100)
-                                      for label in ("5 hours", "10 hours", "20 hours")})
+    add_table(
+        las["thurrock"],
+        2026,
+        {
+            label: str(band(las["thurrock"], label).annual_value + 100)
+            for label in ("5 hours", "10 hours", "20 hours")
+        },
+    )
     add_table(las["essex"], 2026, {"2": "2800", "3": "4900", "5": "10400"})
-    return {"las": [las["thurrock"], las["essex"], las["southend"]],
-            "schools": [thurrock_school, southend_school],
-            "actor": head_of_send(thurrock_school.trust)}
+    return {
+        "las": [las["thurrock"], las["essex"], las["southend"]],
+        "schools": [thurrock_school, southend_school],
+        "actor": head_of_send(thurrock_school.trust),
+    }
 
 
 def _bands(la, year):
@@ -320,10 +366,21 @@ def _apply(world, op, pupils, claims, serial) -> None:
     pick = lambda items, i: items[i % len(items)] if items else None  # noqa: E731
     if kind == "add_pupil":
         school, la = world["schools"][args[0]], world["las"][args[1]]
-        pupils.append(pupil_services.pupil_add_to_register(
-            actor=world["actor"], school=school, upn=upn.make(881, 9100 + args[0], 25, serial),
-            surname=f"P{serial}", forename="Test", date_of_birth=d(2016, 1, 1), gender="F",
-            year_group="4", primary_need="SLCN", home_local_authority=la, on=DAY0))
+        pupils.append(
+            pupil_services.pupil_add_to_register(
+                actor=world["actor"],
+                school=school,
+                upn=upn.make(881, 9100 + args[0], 25, serial),
+                surname=f"P{serial}",
+                forename="Test",
+                date_of_birth=d(2016, 1, 1),
+                gender="F",
+                year_group="4",
+                primary_need="SLCN",
+                home_local_authority=la,
+                on=DAY0,
+            )
+        )
         return
     if kind in ("ehcp", "remove", "cost", "claim"):
         pupil = pick(pupils, args[0])
@@ -338,14 +395,25 @@ def _apply(world, op, pupils, claims, serial) -> None:
             ta_support(pupil, D(args[1]))
         else:
             bands = _bands(pupil.home_local_authority, args[2]) or _bands(pupil.home_local_authority, 2025)
-            claims.append(services.claim_create(
-                actor=None, pupil=pupil, requested_band=pick(bands, args[1]),
-                evidence_summary="x", provision_to_fund="y"))
+            claims.append(
+                services.claim_create(
+                    actor=None,
+                    pupil=pupil,
+                    requested_band=pick(bands, args[1]),
+                    evidence_summary="x",
+                    provision_to_fund="y",
+                )
+            )
         return
     if kind == "settings":
         services.funding_settings_update(
-            actor=None, school=world["schools"][args[0]], hourly_rate=D("12.21"),
-            on_cost_percent=D(30), weeks_per_year=D(38), notional_threshold=D(args[1]))
+            actor=None,
+            school=world["schools"][args[0]],
+            hourly_rate=D("12.21"),
+            on_cost_percent=D(30),
+            weeks_per_year=D(38),
+            notional_threshold=D(args[1]),
+        )
         return
     claim = pick(claims, args[0])
     if claim is None:
@@ -358,8 +426,9 @@ def _apply(world, op, pupils, claims, serial) -> None:
         year = min(calc_year(start), 2026)
         bands = _bands(claim.local_authority, year) or _bands(claim.local_authority, 2025)
         end = start + datetime.timedelta(days=args[3]) if args[3] is not None else None
-        services.claim_record_award(actor=None, claim=claim, band=pick(bands, args[1]),
-                                    start_date=start, end_date=end)
+        services.claim_record_award(
+            actor=None, claim=claim, band=pick(bands, args[1]), start_date=start, end_date=end
+        )
     elif kind == "refuse":
         services.claim_record_refusal(actor=None, claim=claim, reason="No", decided_on=day(args[1]))
     elif kind == "appeal":
@@ -374,8 +443,11 @@ def calc_year(day):
     return day.year if day.month >= 4 else day.year - 1
 
 
-@settings(max_examples=25, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@settings(
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 @given(ops=st.lists(operation, min_size=1, max_size=25))
 def test_kept_figures_always_equal_the_figures_computed_from_the_source_rows(world, ops):
     try:
@@ -390,7 +462,9 @@ def test_kept_figures_always_equal_the_figures_computed_from_the_source_rows(wor
             for year in (2025, 2026):
                 for today in TODAYS:
                     assert figures.summary(ids, year, today) == oracle.old_summary(ids, year, today), (
-                        year, today)
+                        year,
+                        today,
+                    )
             raise Rollback
     except Rollback:
         pass
@@ -400,8 +474,13 @@ def test_the_oracle_and_the_summary_agree_on_a_claim_through_every_state(las, so
     southend = las["southend"]
     pupil = ehcp_pupil(southend_school)
     ta_support(pupil, D(20))
-    claim = services.claim_create(actor=None, pupil=pupil, requested_band=band(southend, "5"),
-                                  evidence_summary="x", provision_to_fund="y")
+    claim = services.claim_create(
+        actor=None,
+        pupil=pupil,
+        requested_band=band(southend, "5"),
+        evidence_summary="x",
+        provision_to_fund="y",
+    )
     services.claim_submit(actor=None, claim=claim, submitted_on=d(2025, 5, 1))
     services.claim_record_award(actor=None, claim=claim, band=band(southend, "3"), start_date=d(2025, 6, 1))
     services.claim_appeal(actor=None, claim=claim, lodged_on=d(2025, 7, 1))
@@ -410,13 +489,15 @@ def test_the_oracle_and_the_summary_agree_on_a_claim_through_every_state(las, so
     services.claim_end(actor=None, claim=claim, ended_on=d(2026, 2, 28))
     for today in TODAYS:
         for year in (2025, 2026):
-            assert (figures.summary([southend_school.pk], year, today)
-                    == oracle.old_summary([southend_school.pk], year, today)), (year, today)
+            assert figures.summary([southend_school.pk], year, today) == oracle.old_summary(
+                [southend_school.pk], year, today
+            ), (year, today)
     assert figures.verify() == []
 
 
-def test_a_band_changed_in_the_admin_changes_the_expected_income_of_every_school(client, las,
-                                                                                 thurrock_school):
+def test_a_band_changed_in_the_admin_changes_the_expected_income_of_every_school(
+    client, las, thurrock_school
+):
     from trusts.models import Membership, Role
     from trusts.tests.factories import UserFactory, with_totp
 
@@ -426,9 +507,16 @@ def test_a_band_changed_in_the_admin_changes_the_expected_income_of_every_school
     with_totp(admin)
     client.force_login(admin)
     ten = band(las["thurrock"], "10 hours")
-    response = client.post(f"/admin/funding/band/{ten.pk}/change/", {
-        "scheme": ten.scheme_id, "label": ten.label, "hours_per_week": "10",
-        "annual_value": "4380.00", "order": ten.order})
+    response = client.post(
+        f"/admin/funding/band/{ten.pk}/change/",
+        {
+            "scheme": ten.scheme_id,
+            "label": ten.label,
+            "hours_per_week": "10",
+            "annual_value": "4380.00",
+            "order": ten.order,
+        },
+    )
     assert response.status_code == 302
     assert totals(thurrock_school, 2025, d(2026, 3, 31)).expected == D("4380.00")
     assert figures.verify() == []

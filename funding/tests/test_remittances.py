@@ -17,21 +17,31 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def claim(las, thurrock_school):
     pupil = ehcp_pupil(thurrock_school, upn="A123456789012")
-    claim = services.claim_create(actor=None, pupil=pupil, requested_band=band(las["thurrock"], "10 hours"),
-                                  evidence_summary="x", provision_to_fund="y")
+    claim = services.claim_create(
+        actor=None,
+        pupil=pupil,
+        requested_band=band(las["thurrock"], "10 hours"),
+        evidence_summary="x",
+        provision_to_fund="y",
+    )
     services.claim_submit(actor=None, claim=claim, submitted_on=d(2025, 3, 1))
-    services.claim_record_award(actor=None, claim=claim, band=band(las["thurrock"], "10 hours"),
-                                start_date=d(2025, 4, 1))
+    services.claim_record_award(
+        actor=None, claim=claim, band=band(las["thurrock"], "10 hours"), start_date=d(2025, 4, 1)
+    )
     return claim
 
 
-GOOD = "\ufeffUPN,Amount Paid,Payment Date,Reference\r\nA123456789012,\"£1,373.33\",01/05/2025,THU-1\r\n"
+GOOD = '\ufeffUPN,Amount Paid,Payment Date,Reference\r\nA123456789012,"£1,373.33",01/05/2025,THU-1\r\n'
 
 
 def test_a_remittance_is_read_with_aliases_bom_and_uk_dates():
     [row] = remittances.read(GOOD.encode("utf-8"))
     assert (row.upn, row.amount, row.date, row.reference) == (
-        "A123456789012", Decimal("1373.33"), d(2025, 5, 1), "THU-1")
+        "A123456789012",
+        Decimal("1373.33"),
+        d(2025, 5, 1),
+        "THU-1",
+    )
     [row] = remittances.read("UPN,Amount,Date\nA1,12.50,2025-13-01\n".encode("cp1252"))
     assert "not a date" in row.error
     with pytest.raises(remittances.RemittanceFileError, match="missing: date"):

@@ -26,31 +26,66 @@ def test_ehcp_pupils_without_a_live_claim_are_unclaimed(las, thurrock_school):
     thurrock = las["thurrock"]
     ehcp_pupil(thurrock_school, surname="NoClaim")
     drafted = ehcp_pupil(thurrock_school, surname="Drafted")
-    services.claim_create(actor=None, pupil=drafted, requested_band=band(thurrock, "5 hours"),
-                          evidence_summary="x", provision_to_fund="y")
+    services.claim_create(
+        actor=None,
+        pupil=drafted,
+        requested_band=band(thurrock, "5 hours"),
+        evidence_summary="x",
+        provision_to_fund="y",
+    )
     pending = ehcp_pupil(thurrock_school, surname="Pending")
-    claim = services.claim_create(actor=None, pupil=pending, requested_band=band(thurrock, "5 hours"),
-                                  evidence_summary="x", provision_to_fund="y")
+    claim = services.claim_create(
+        actor=None,
+        pupil=pending,
+        requested_band=band(thurrock, "5 hours"),
+        evidence_summary="x",
+        provision_to_fund="y",
+    )
     services.claim_submit(actor=None, claim=claim, submitted_on=d(2025, 9, 1))
     funded = ehcp_pupil(thurrock_school, surname="Funded")
-    claim = services.claim_create(actor=None, pupil=funded, requested_band=band(thurrock, "5 hours"),
-                                  evidence_summary="x", provision_to_fund="y")
+    claim = services.claim_create(
+        actor=None,
+        pupil=funded,
+        requested_band=band(thurrock, "5 hours"),
+        evidence_summary="x",
+        provision_to_fund="y",
+    )
     services.claim_submit(actor=None, claim=claim, submitted_on=d(2025, 9, 1))
-    services.claim_record_award(actor=None, claim=claim, band=band(thurrock, "5 hours"),
-                                start_date=d(2025, 9, 1))
+    services.claim_record_award(
+        actor=None, claim=claim, band=band(thurrock, "5 hours"), start_date=d(2025, 9, 1)
+    )
     lapsed = ehcp_pupil(thurrock_school, surname="Lapsed")
-    claim = services.claim_create(actor=None, pupil=lapsed, requested_band=band(thurrock, "5 hours"),
-                                  evidence_summary="x", provision_to_fund="y")
+    claim = services.claim_create(
+        actor=None,
+        pupil=lapsed,
+        requested_band=band(thurrock, "5 hours"),
+        evidence_summary="x",
+        provision_to_fund="y",
+    )
     services.claim_submit(actor=None, claim=claim, submitted_on=d(2025, 4, 1))
-    services.claim_record_award(actor=None, claim=claim, band=band(thurrock, "5 hours"),
-                                start_date=d(2025, 4, 1), end_date=d(2025, 8, 31))
+    services.claim_record_award(
+        actor=None,
+        claim=claim,
+        band=band(thurrock, "5 hours"),
+        start_date=d(2025, 4, 1),
+        end_date=d(2025, 8, 31),
+    )
     refused = ehcp_pupil(thurrock_school, surname="Refused")
-    claim = services.claim_create(actor=None, pupil=refused, requested_band=band(thurrock, "5 hours"),
-                                  evidence_summary="x", provision_to_fund="y")
+    claim = services.claim_create(
+        actor=None,
+        pupil=refused,
+        requested_band=band(thurrock, "5 hours"),
+        evidence_summary="x",
+        provision_to_fund="y",
+    )
     services.claim_submit(actor=None, claim=claim, submitted_on=d(2025, 4, 1))
     services.claim_record_refusal(actor=None, claim=claim, reason="No", decided_on=d(2025, 5, 1))
     assert names(selectors.unclaimed_pupils([thurrock_school.pk], ON)) == {
-        "NoClaim", "Drafted", "Lapsed", "Refused"}
+        "NoClaim",
+        "Drafted",
+        "Lapsed",
+        "Refused",
+    }
 
 
 def test_sen_support_is_unclaimed_only_above_the_notional_threshold(las, thurrock_school):
@@ -63,8 +98,13 @@ def test_sen_support_is_unclaimed_only_above_the_notional_threshold(las, thurroc
     ta_support(below, Decimal(9))
     [item] = selectors.unclaimed_pupils([thurrock_school.pk], ON)
     assert item.pupil == above and item.annual_cost == Decimal("7238.09")
-    services.claim_create(actor=None, pupil=above, requested_band=band(las["thurrock"], "10 hours"),
-                          evidence_summary="x", provision_to_fund="y")
+    services.claim_create(
+        actor=None,
+        pupil=above,
+        requested_band=band(las["thurrock"], "10 hours"),
+        evidence_summary="x",
+        provision_to_fund="y",
+    )
     # A draft is not yet a claim to the LA.
     assert names(selectors.unclaimed_pupils([thurrock_school.pk], ON)) == {"Above"}
     summary = selectors.funding_summary([thurrock_school.pk], 2025, today=ON)
@@ -78,9 +118,10 @@ def test_pupils_who_left_or_have_no_sen_are_not_unclaimed(las, thurrock_school):
 
 
 def rows():
-    return {m.__name__: sorted(map(str, m.objects.values_list()))
-            for m in (BandingScheme, Band, Claim, Award, Payment, ClaimEvent, Intervention,
-                      Enrolment)}
+    return {
+        m.__name__: sorted(map(str, m.objects.values_list()))
+        for m in (BandingScheme, Band, Claim, Award, Payment, ClaimEvent, Intervention, Enrolment)
+    }
 
 
 def test_the_reference_tables_load_once(las):
@@ -111,11 +152,17 @@ def test_the_reference_carries_each_las_rates_into_the_years_after_its_last_tabl
             scheme = BandingScheme.objects.get(local_authority=la, financial_year=year)
             assert scheme.carried_forward_from == 2025
             assert sorted(scheme.bands.values_list("label", "annual_value", "hours_per_week")) == (
-                sorted(BandingScheme.objects.get(local_authority=la, financial_year=2025)
-                       .bands.values_list("label", "annual_value", "hours_per_week")))
+                sorted(
+                    BandingScheme.objects.get(local_authority=la, financial_year=2025).bands.values_list(
+                        "label", "annual_value", "hours_per_week"
+                    )
+                )
+            )
     assert band(las["essex"], "4+", 2027).annual_value == Decimal("8000")
-    assert BandingScheme.objects.get(local_authority=las["essex"], financial_year=2025
-                                     ).carried_forward_from is None
+    assert (
+        BandingScheme.objects.get(local_authority=las["essex"], financial_year=2025).carried_forward_from
+        is None
+    )
     first = rows()
     reference.load(today=d(2027, 5, 1))
     assert rows() == first
@@ -128,8 +175,7 @@ def test_the_reference_carries_each_las_rates_into_the_years_after_its_last_tabl
         services.banding_carry_forward(actor=senco(SchoolFactory()), up_to_year=2028)
 
 
-def test_the_demo_claims_are_for_the_current_financial_year_and_dated_before_today(
-        las, thurrock_school):
+def test_the_demo_claims_are_for_the_current_financial_year_and_dated_before_today(las, thurrock_school):
     for i in range(5):
         ehcp_pupil(thurrock_school, upn=f"{thurrock_school.laestab}{i:06d}")
     today = d(2026, 12, 3)
@@ -149,8 +195,7 @@ def test_the_demo_claims_are_deterministic_and_idempotent(las, thurrock_school, 
     for school in (thurrock_school, southend_school):
         for i in range(5):
             ehcp_pupil(school, upn=f"{school.laestab}{i:06d}")
-    essex_resident = ehcp_pupil(southend_school, upn="0000000000001",
-                                home_local_authority=las["essex"])
+    essex_resident = ehcp_pupil(southend_school, upn="0000000000001", home_local_authority=las["essex"])
     # As seed_demo runs them: the reference tables, then the provision map (the support
     # costed) before the claims.
     reference.load(today=ON)

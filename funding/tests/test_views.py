@@ -25,11 +25,21 @@ pytestmark = pytest.mark.django_db
 def awarded(las, thurrock_school):
     """A Thurrock pupil awarded 10 hours for the whole of 2025-26, 1,000.00 received."""
     pupil = ehcp_pupil(thurrock_school, forename="Amelia", surname="Zephyrine")
-    claim = services.claim_create(actor=None, pupil=pupil, requested_band=band(las["thurrock"], "10 hours"),
-                                  evidence_summary="EHC plan", provision_to_fund="TA")
+    claim = services.claim_create(
+        actor=None,
+        pupil=pupil,
+        requested_band=band(las["thurrock"], "10 hours"),
+        evidence_summary="EHC plan",
+        provision_to_fund="TA",
+    )
     services.claim_submit(actor=None, claim=claim, submitted_on=d(2025, 3, 1))
-    services.claim_record_award(actor=None, claim=claim, band=band(las["thurrock"], "10 hours"),
-                                start_date=d(2025, 4, 1), end_date=d(2026, 3, 31))
+    services.claim_record_award(
+        actor=None,
+        claim=claim,
+        band=band(las["thurrock"], "10 hours"),
+        start_date=d(2025, 4, 1),
+        end_date=d(2026, 3, 31),
+    )
     services.payment_record(actor=None, claim=claim, amount=Decimal("1000.00"), received_on=d(2025, 6, 1))
     return claim
 
@@ -44,9 +54,14 @@ def trust_url(trust, year=2025):
 
 # --- access -----------------------------------------------------------------------------------
 
+
 def test_logged_out_users_are_sent_to_login(client, awarded, thurrock_school):
-    for url in ["/funding/", school_url(thurrock_school), trust_url(thurrock_school.trust),
-                f"/funding/claims/{awarded.pk}/"]:
+    for url in [
+        "/funding/",
+        school_url(thurrock_school),
+        trust_url(thurrock_school.trust),
+        f"/funding/claims/{awarded.pk}/",
+    ]:
         response = client.get(url)
         assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")
 
@@ -63,8 +78,9 @@ def test_an_executive_sees_trust_totals_but_no_pupil_names(client, awarded, thur
     assert client.get(f"/funding/claims/{awarded.pk}/").status_code == 404
 
 
-def test_an_executive_of_one_trust_sees_no_figure_of_the_other(client, awarded, thurrock_school,
-                                                             essex_school_other_trust):
+def test_an_executive_of_one_trust_sees_no_figure_of_the_other(
+    client, awarded, thurrock_school, essex_school_other_trust
+):
     user = executive(essex_school_other_trust.trust)
     client.force_login(user)
     assert client.get(trust_url(thurrock_school.trust)).status_code == 404
@@ -88,8 +104,13 @@ def test_a_senco_sees_pupils_of_their_school_only(client, awarded, thurrock_scho
 
 def test_a_senco_may_not_submit_or_record_a_decision(client, las, thurrock_school):
     pupil = ehcp_pupil(thurrock_school)
-    claim = services.claim_create(actor=None, pupil=pupil, requested_band=band(las["thurrock"], "5 hours"),
-                                  evidence_summary="x", provision_to_fund="y")
+    claim = services.claim_create(
+        actor=None,
+        pupil=pupil,
+        requested_band=band(las["thurrock"], "5 hours"),
+        evidence_summary="x",
+        provision_to_fund="y",
+    )
     client.force_login(senco(thurrock_school))
     response = client.post(f"/funding/claims/{claim.pk}/submit/", {"submit-submitted_on": "2025-05-01"})
     assert response.status_code == 404
@@ -111,32 +132,60 @@ def test_an_unknown_action_or_format_is_404_not_500(client, awarded, thurrock_sc
 
 # --- forms --------------------------------------------------------------------------------------
 
+
 def test_the_claim_journey_through_the_forms(client, las, southend_school):
     pupil = ehcp_pupil(southend_school, home_local_authority=las["essex"])
     client.force_login(senco(southend_school))
     url = f"/funding/schools/{southend_school.laestab}/claims/new/?year=2025"
     # A Southend band for an Essex resident: a clear message and nothing written.
-    response = client.post(url, {"pupil": pupil.pk, "requested_band": band(las["southend"], "3").pk,
-                                 "evidence_summary": "Plan", "provision_to_fund": "TA"})
+    response = client.post(
+        url,
+        {
+            "pupil": pupil.pk,
+            "requested_band": band(las["southend"], "3").pk,
+            "evidence_summary": "Plan",
+            "provision_to_fund": "TA",
+        },
+    )
     assert response.status_code == 400
     assert "where the pupil lives (Essex)" in response.content.decode()
     assert not Claim.objects.exists()
-    response = client.post(url, {"pupil": pupil.pk, "requested_band": band(las["essex"], "3").pk,
-                                 "evidence_summary": "Plan", "provision_to_fund": "TA"})
+    response = client.post(
+        url,
+        {
+            "pupil": pupil.pk,
+            "requested_band": band(las["essex"], "3").pk,
+            "evidence_summary": "Plan",
+            "provision_to_fund": "TA",
+        },
+    )
     claim = Claim.objects.get()
     assert response.status_code == 302 and response["Location"] == f"/funding/claims/{claim.pk}/"
 
     client.force_login(headteacher(southend_school))
     client.post(f"/funding/claims/{claim.pk}/submit/", {"submit-submitted_on": "2025-05-01"})
     # An award before any decision is refused with a message; a bad date is a form error.
-    response = client.post(f"/funding/claims/{claim.pk}/award/", {
-        "award-band": band(las["essex"], "2").pk, "award-start_date": "2025-06-01",
-        "award-end_date": "2025-05-01"})
+    response = client.post(
+        f"/funding/claims/{claim.pk}/award/",
+        {
+            "award-band": band(las["essex"], "2").pk,
+            "award-start_date": "2025-06-01",
+            "award-end_date": "2025-05-01",
+        },
+    )
     assert response.status_code == 400 and "cannot end before it starts" in response.content.decode()
-    client.post(f"/funding/claims/{claim.pk}/award/", {
-        "award-band": band(las["essex"], "2").pk, "award-start_date": "2025-06-01", "award-end_date": ""})
-    response = client.post(f"/funding/claims/{claim.pk}/payment/", {
-        "payment-amount": "500.00", "payment-received_on": "2025-07-01", "payment-reference": "=HYPERLINK()"})
+    client.post(
+        f"/funding/claims/{claim.pk}/award/",
+        {"award-band": band(las["essex"], "2").pk, "award-start_date": "2025-06-01", "award-end_date": ""},
+    )
+    response = client.post(
+        f"/funding/claims/{claim.pk}/payment/",
+        {
+            "payment-amount": "500.00",
+            "payment-received_on": "2025-07-01",
+            "payment-reference": "=HYPERLINK()",
+        },
+    )
     assert response.status_code == 302
     claim.refresh_from_db()
     assert claim.status == ClaimStatus.AWARDED
@@ -154,6 +203,7 @@ def test_a_pupil_line_links_to_the_pupils_provision_map(client, las, thurrock_sc
 
 # --- exports ------------------------------------------------------------------------------------
 
+
 def test_the_csv_export_is_formula_safe_and_audited(client, las, thurrock_school):
     pupil = ehcp_pupil(thurrock_school, forename="=cmd|' /C calc'!A0", surname="@Evil")
     ta_support(pupil, Decimal(10))
@@ -163,10 +213,14 @@ def test_the_csv_export_is_formula_safe_and_audited(client, las, thurrock_school
     rows = list(csv.reader(io.StringIO(response.content.decode())))
     names = [r[0] for r in rows[1:]]
     assert names == ["'=cmd|' /C calc'!A0 @Evil"]
-    assert all(not cell.startswith(("=", "+", "@", "\t", "\r")) or cell.startswith("'")
-               for row in rows for cell in row)
-    entry = LogEntry.objects.filter(action=LogEntry.Action.ACCESS,
-                                    additional_data__has_key="export").latest("timestamp")
+    assert all(
+        not cell.startswith(("=", "+", "@", "\t", "\r")) or cell.startswith("'")
+        for row in rows
+        for cell in row
+    )
+    entry = LogEntry.objects.filter(action=LogEntry.Action.ACCESS, additional_data__has_key="export").latest(
+        "timestamp"
+    )
     assert entry.additional_data["rows"] == 1
 
 
@@ -185,6 +239,7 @@ def test_the_xlsx_trust_export_has_no_pupil_names(client, awarded, thurrock_scho
 
 # --- query counts -------------------------------------------------------------------------------
 
+
 def make_schools(las, trust, n):
     schools = []
     for i in range(n):
@@ -192,8 +247,13 @@ def make_schools(las, trust, n):
         school = SchoolFactory(trust=trust, local_authority=la)
         pupil = ehcp_pupil(school)
         label = "10 hours" if la == las["thurrock"] else "3"
-        claim = services.claim_create(actor=None, pupil=pupil, requested_band=band(la, label),
-                                      evidence_summary="x", provision_to_fund="y")
+        claim = services.claim_create(
+            actor=None,
+            pupil=pupil,
+            requested_band=band(la, label),
+            evidence_summary="x",
+            provision_to_fund="y",
+        )
         services.claim_submit(actor=None, claim=claim, submitted_on=d(2025, 3, 1))
         services.claim_record_award(actor=None, claim=claim, band=band(la, label), start_date=d(2025, 4, 1))
         services.payment_record(actor=None, claim=claim, amount=Decimal("100.00"), received_on=d(2025, 5, 1))
@@ -237,9 +297,13 @@ def test_the_school_page_runs_the_same_queries_for_2_or_20_pupils(client, las, t
     for school, n in [(thurrock_school, 2), (other, 20)]:
         for _ in range(n):
             pupil = ehcp_pupil(school)
-            claim = services.claim_create(actor=None, pupil=pupil,
-                                          requested_band=band(las["thurrock"], "5 hours"),
-                                          evidence_summary="x", provision_to_fund="y")
+            claim = services.claim_create(
+                actor=None,
+                pupil=pupil,
+                requested_band=band(las["thurrock"], "5 hours"),
+                evidence_summary="x",
+                provision_to_fund="y",
+            )
             ta_support(pupil, Decimal(5))
             del claim
     user = head_of_send(trust)
@@ -256,8 +320,12 @@ def test_a_headteacher_sets_the_schools_costing_figures_and_a_senco_may_not(clie
     assert client.get(url).status_code == 404
     client.force_login(headteacher(thurrock_school))
     assert client.get(url).status_code == 200
-    data = {"hourly_rate": "12.60", "on_cost_percent": "28", "weeks_per_year": "39",
-            "notional_threshold": "6000"}
+    data = {
+        "hourly_rate": "12.60",
+        "on_cost_percent": "28",
+        "weeks_per_year": "39",
+        "notional_threshold": "6000",
+    }
     assert client.post(url, {**data, "weeks_per_year": "60"}).status_code == 400
     assert client.post(url, data).status_code == 302
     rates = selectors.rates_for_school(thurrock_school)
@@ -266,18 +334,25 @@ def test_a_headteacher_sets_the_schools_costing_figures_and_a_senco_may_not(clie
 
 def test_the_school_page_shows_an_under_award_beside_the_request(client, las, thurrock_school):
     pupil = ehcp_pupil(thurrock_school)
-    claim = services.claim_create(actor=None, pupil=pupil, requested_band=band(las["thurrock"], "12.5 hours"),
-                                  evidence_summary="x", provision_to_fund="y")
+    claim = services.claim_create(
+        actor=None,
+        pupil=pupil,
+        requested_band=band(las["thurrock"], "12.5 hours"),
+        evidence_summary="x",
+        provision_to_fund="y",
+    )
     services.claim_submit(actor=None, claim=claim, submitted_on=d(2025, 3, 1))
-    services.claim_record_award(actor=None, claim=claim, band=band(las["thurrock"], "10 hours"),
-                                start_date=d(2025, 4, 1))
+    services.claim_record_award(
+        actor=None, claim=claim, band=band(las["thurrock"], "10 hours"), start_date=d(2025, 4, 1)
+    )
     client.force_login(senco(thurrock_school))
     page = client.get(school_url(thurrock_school)).content.decode()
     assert "12.5 hours (Thurrock)" in page and "awarded 10 hours" in page
 
 
 def test_the_default_year_is_the_latest_with_tables_and_a_year_without_one_is_flagged(
-        client, awarded, thurrock_school):
+    client, awarded, thurrock_school
+):
     assert selectors.default_financial_year(d(2026, 11, 1)) == 2025  # no 2026-27 tables yet
     assert selectors.default_financial_year(d(2025, 11, 1)) == 2025
     client.force_login(head_of_send(thurrock_school.trust))
@@ -290,11 +365,16 @@ def test_the_default_year_is_the_latest_with_tables_and_a_year_without_one_is_fl
 def test_a_year_with_rates_carried_forward_says_so_in_words(client, awarded, thurrock_school):
     services.banding_carry_forward(actor=None, up_to_year=2026)
     client.force_login(head_of_send(thurrock_school.trust))
-    for url in (school_url(thurrock_school, 2026), trust_url(thurrock_school.trust, 2026),
-                f"/funding/schools/{thurrock_school.laestab}/claims/new/?year=2026"):
+    for url in (
+        school_url(thurrock_school, 2026),
+        trust_url(thurrock_school.trust, 2026),
+        f"/funding/schools/{thurrock_school.laestab}/claims/new/?year=2026",
+    ):
         page = client.get(url).content.decode()
-        assert ("No banding table has been published for 2026-27 by Essex, Southend-on-Sea and "
-                "Thurrock; the 2025-26 rates are carried forward") in page, url
+        assert (
+            "No banding table has been published for 2026-27 by Essex, Southend-on-Sea and "
+            "Thurrock; the 2025-26 rates are carried forward"
+        ) in page, url
     page = client.get(school_url(thurrock_school, 2026)).content.decode()
     assert "Not yet published for 2026-27: the 2025-26 rates, carried forward." in page
     # The year of the published tables says nothing of the kind.
@@ -302,22 +382,32 @@ def test_a_year_with_rates_carried_forward_says_so_in_words(client, awarded, thu
 
 
 def test_a_year_with_no_table_at_all_says_so_rather_than_showing_an_empty_list(
-        client, awarded, thurrock_school):
+    client, awarded, thurrock_school
+):
     client.force_login(head_of_send(thurrock_school.trust))
-    for url in (school_url(thurrock_school, 2024), trust_url(thurrock_school.trust, 2024),
-                f"/funding/schools/{thurrock_school.laestab}/claims/new/?year=2024"):
+    for url in (
+        school_url(thurrock_school, 2024),
+        trust_url(thurrock_school.trust, 2024),
+        f"/funding/schools/{thurrock_school.laestab}/claims/new/?year=2024",
+    ):
         page = client.get(url).content.decode()
-        assert ("No banding table has been published for 2024-25, and none for an earlier year: "
-                "there are no top-up rates for 2024-25") in page, url
-    assert "No banding table has been published" not in client.get(
-        school_url(thurrock_school, 2025)).content.decode()
+        assert (
+            "No banding table has been published for 2024-25, and none for an earlier year: "
+            "there are no top-up rates for 2024-25"
+        ) in page, url
+    assert (
+        "No banding table has been published"
+        not in client.get(school_url(thurrock_school, 2025)).content.decode()
+    )
 
 
 def test_a_year_after_the_last_table_says_there_is_none_yet(client, awarded, thurrock_school):
     client.force_login(head_of_send(thurrock_school.trust))
     page = client.get(school_url(thurrock_school, 2026)).content.decode()
-    assert ("No banding table has been published for 2026-27 yet (the latest is for 2025-26): "
-            "there is no band to claim at for 2026-27 until one is loaded.") in page
+    assert (
+        "No banding table has been published for 2026-27 yet (the latest is for 2025-26): "
+        "there is no band to claim at for 2026-27 until one is loaded."
+    ) in page
     assert "No 2026-27 banding table yet for Thurrock" in page  # expected income: last values
     # A year before any table: no rates at all, and no talk of earlier values.
     page = client.get(school_url(thurrock_school, 2024)).content.decode()

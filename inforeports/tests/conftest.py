@@ -35,6 +35,15 @@ def world(db) -> World:
     head = headteacher(school)
     head.full_name = "Hannah Head"
     head.save()
-    return World(trust, school, other_school, other_trust_school, senco(school), head,
-                 head_of_send(trust), executive(trust), senco(other_school),
-                 head_of_send(other_trust))
+    return World(
+        trust,
+        school,
+        other_school,
+        other_trust_school,
+        senco(school),
+        head,
+        head_of_send(trust),
+        executive(trust),
+        senco(other_school),
+        head_of_send(other_trust),
+    )

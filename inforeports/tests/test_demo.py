@@ -25,8 +25,7 @@ def test_the_demo_gives_every_school_an_approved_report_and_a_draft(demo_people)
         schools = list(School.objects.all())
         assert TrustTemplate.objects.count() == 2
         for school in schools:
-            reports = {(r.academic_year, r.status) for r in InfoReport.objects.filter(
-                school=school)}
+            reports = {(r.academic_year, r.status) for r in InfoReport.objects.filter(school=school)}
             assert reports == {(this_year - 1, "approved"), (this_year, "draft")}, school
         approved = InfoReport.objects.filter(status="approved", school__laestab="8833001").get()
         assert approved.approved_on == dt.date(this_year - 1, 11, 15)
@@ -34,8 +33,7 @@ def test_the_demo_gives_every_school_an_approved_report_and_a_draft(demo_people)
         assert approved.figures["number_on_roll"] > 0
         draft = InfoReport.objects.get(status="draft", school__laestab="8833001")
         changes = selectors.changes_since_last_year(draft, today=today)
-        assert {c.heading.key for c in changes.changed_sections} == {
-            "progress", "extra_support", "wellbeing"}
+        assert {c.heading.key for c in changes.changed_sections} == {"progress", "extra_support", "wellbeing"}
         rows = sorted(InfoReport.objects.values_list("pk", "updated_at"))
     assert "0 trust templates, 0 schools" in demo.seed(today=today)[0]
     with scopes_disabled():

@@ -15,13 +15,21 @@ CENSUS = dt.date(2026, 10, 1)
 
 
 def figures(ehcp, sen_support, by_need=None, nor=200):
-    return published_figures(CENSUS, {"number_on_roll": nor, "ehcp": ehcp,
-                                      "sen_support": sen_support, "by_need": by_need or {}})
+    return published_figures(
+        CENSUS, {"number_on_roll": nor, "ehcp": ehcp, "sen_support": sen_support, "by_need": by_need or {}}
+    )
 
 
-@pytest.mark.parametrize(("count", "shown"), [
-    (0, "0"), (1, "fewer than 5"), (4, "fewer than 5"), (5, "5"), (6, "6"),
-])
+@pytest.mark.parametrize(
+    ("count", "shown"),
+    [
+        (0, "0"),
+        (1, "fewer than 5"),
+        (4, "fewer than 5"),
+        (5, "5"),
+        (6, "6"),
+    ],
+)
 def test_a_count_is_shown_only_from_the_threshold(settings, count, shown):
     settings.REPORTS_SMALL_COUNT_THRESHOLD = 5
     f = figures(count, count)
@@ -44,29 +52,37 @@ def test_a_total_next_to_one_hidden_part_is_withheld_and_has_no_share(settings):
 
 def test_needs_are_suppressed_cell_by_cell(settings):
     settings.REPORTS_SMALL_COUNT_THRESHOLD = 5
-    f = figures(6, 30, {"SLCN": {"E": 4, "K": 20}, "SEMH": {"E": 2, "K": 2}, "HI": {"E": 0,
-                                                                                   "K": 5}})
+    f = figures(6, 30, {"SLCN": {"E": 4, "K": 20}, "SEMH": {"E": 2, "K": 2}, "HI": {"E": 0, "K": 5}})
     rows = {r.key: (str(r.sen_support), str(r.ehcp), str(r.total)) for r in f.needs}
-    assert rows == {"SLCN": ("20", "fewer than 5", "withheld"),
-                    "SEMH": ("fewer than 5", "fewer than 5", "fewer than 5"),
-                    "HI": ("5", "0", "5")}
+    assert rows == {
+        "SLCN": ("20", "fewer than 5", "withheld"),
+        "SEMH": ("fewer than 5", "fewer than 5", "fewer than 5"),
+        "HI": ("5", "0", "5"),
+    }
 
 
-@pytest.mark.parametrize(("before", "after", "change"), [
-    (Count(10), Count(12), "+2"), (Count(12), Count(10), "−2"), (Count(7), Count(7), "no change"),
-    (Count(10), Count(3, suppressed=True), "not shown (small numbers)"),
-    (Count(3, suppressed=True), Count(10), "not shown (small numbers)"),
-    (Count(10, withheld=True), Count(12), "not shown (small numbers)"),
-    (None, Count(5), "not comparable"),
-])
+@pytest.mark.parametrize(
+    ("before", "after", "change"),
+    [
+        (Count(10), Count(12), "+2"),
+        (Count(12), Count(10), "−2"),
+        (Count(7), Count(7), "no change"),
+        (Count(10), Count(3, suppressed=True), "not shown (small numbers)"),
+        (Count(3, suppressed=True), Count(10), "not shown (small numbers)"),
+        (Count(10, withheld=True), Count(12), "not shown (small numbers)"),
+        (None, Count(5), "not comparable"),
+    ],
+)
 def test_a_change_is_shown_only_between_two_shown_counts(before, after, change):
     assert FigureChange("x", before, after).change == change
 
 
 def test_figure_changes_list_every_need_of_either_year(settings):
     settings.REPORTS_SMALL_COUNT_THRESHOLD = 5
-    rows = _figure_changes(figures(6, 30, {"SLCN": {"E": 6, "K": 30}}),
-                           figures(6, 33, {"SLCN": {"E": 6, "K": 25}, "ASD": {"E": 0, "K": 8}}))
+    rows = _figure_changes(
+        figures(6, 30, {"SLCN": {"E": 6, "K": 30}}),
+        figures(6, 33, {"SLCN": {"E": 6, "K": 25}, "ASD": {"E": 0, "K": 8}}),
+    )
     by_label = {r.label: r.change for r in rows}
     assert by_label["SEN Support"] == "+3"
     assert by_label["Primary need: Speech, language and communication needs"] == "−5"
@@ -74,10 +90,14 @@ def test_figure_changes_list_every_need_of_either_year(settings):
 
 
 def test_text_changes_read_word_by_word():
-    runs = diff.text_diff("We meet parents each term.\n\nCall the office.",
-                          "We meet parents every half term.\n\nCall the office.")
+    runs = diff.text_diff(
+        "We meet parents each term.\n\nCall the office.",
+        "We meet parents every half term.\n\nCall the office.",
+    )
     assert [(r.kind, r.text) for r in runs] == [
-        ("same", "We meet parents "), ("removed", "each"), ("added", "every half"),
+        ("same", "We meet parents "),
+        ("removed", "each"),
+        ("added", "every half"),
         ("same", " term.\n\nCall the office."),
     ]
     assert diff.changed(runs)
@@ -86,13 +106,14 @@ def test_text_changes_read_word_by_word():
 
 
 def test_a_rewritten_paragraph_shows_whole_rather_than_word_by_word():
-    runs = diff.text_diff("Trust policy on kinds.\n\nKept as it was.",
-                          "Our schools provide for all four areas.\n\nKept as it was.")
+    runs = diff.text_diff(
+        "Trust policy on kinds.\n\nKept as it was.",
+        "Our schools provide for all four areas.\n\nKept as it was.",
+    )
     assert [(r.kind, r.text) for r in runs] == [
         ("removed", "Trust policy on kinds."),
         ("added", "Our schools provide for all four areas."),
         ("same", "\n\nKept as it was."),
     ]
     runs = diff.text_diff("One.", "One.\n\nA new paragraph.")
-    assert [(r.kind, r.text) for r in runs] == [("same", "One.\n\n"),
-                                                ("added", "A new paragraph.")]
+    assert [(r.kind, r.text) for r in runs] == [("same", "One.\n\n"), ("added", "A new paragraph.")]

@@ -31,12 +31,15 @@ def keep(document: bytes, name: str) -> None:
 
 def test_an_approved_report_prints_its_approval_date_and_suppressed_counts(world, settings):
     settings.REPORTS_SMALL_COUNT_THRESHOLD = 5
-    report = approved_report(world.school, academic_year=2025, approved_on=dt.date(2025, 11, 14),
-                             senco='Ms Cole <b>bold</b><img src="http://example.com/x.png">')
+    report = approved_report(
+        world.school,
+        academic_year=2025,
+        approved_on=dt.date(2025, 11, 14),
+        senco='Ms Cole <b>bold</b><img src="http://example.com/x.png">',
+    )
     document = pdf.report_pdf(selectors.report_view(report))
     keep(document, "approved.pdf")
-    tags = assert_accessible_pdf(
-        document, title=f"SEN information report 2025 to 2026: {world.school.name}")
+    tags = assert_accessible_pdf(document, title=f"SEN information report 2025 to 2026: {world.school.name}")
     assert tags.get("/Table", 0) >= 2 and tags.get("/H2", 0) >= 17
     text = text_of(document)
     assert "14 November 2025" in text and "Hannah Head" in text

@@ -37,6 +37,7 @@ def _report(world, **kw):
 
 # --- access ------------------------------------------------------------------------------------
 
+
 def test_the_template_is_the_head_of_sends_alone(client, world):
     template(world.trust)
     url = reverse("inforeports:template_edit", args=[world.trust.slug])
@@ -48,8 +49,7 @@ def test_the_template_is_the_head_of_sends_alone(client, world):
 def test_a_schools_reports_are_read_by_its_staff_and_trust_only(client, world):
     template(world.trust)
     report = draft_report(world.school, academic_year=THIS_YEAR)
-    for name in ("inforeports:report_detail", "inforeports:report_changes",
-                 "inforeports:report_pdf"):
+    for name in ("inforeports:report_detail", "inforeports:report_changes", "inforeports:report_pdf"):
         url = reverse(name, args=[report.pk])
         for user in (world.senco, world.head, world.hos, world.executive):
             assert _get(client, user, url).status_code == 200, (name, user)
@@ -71,8 +71,10 @@ def test_sections_are_edited_by_the_senco_and_the_head_of_send_only(client, worl
         client.force_login(user)
         assert client.post(url, {"text": "Taken over"}).status_code == 404
     assert _report(world, pk=report.pk).school_text("senco") == "At our school, senco."
-    assert _get(client, world.senco, reverse("inforeports:section_edit",
-                                             args=[report.pk, "nope"])).status_code == 404
+    assert (
+        _get(client, world.senco, reverse("inforeports:section_edit", args=[report.pk, "nope"])).status_code
+        == 404
+    )
 
 
 def test_only_the_headteacher_may_open_the_approval(client, world):
@@ -97,7 +99,8 @@ def test_starting_a_draft_is_for_the_schools_writers(client, world):
     response = client.post(url, {"academic_year": THIS_YEAR})
     report = _report(world, school=world.school)
     assert response.status_code == 302 and response["Location"] == reverse(
-        "inforeports:report_detail", args=[report.pk])
+        "inforeports:report_detail", args=[report.pk]
+    )
     # Twice: refused with a message, nothing written.
     response = client.post(url, {"academic_year": THIS_YEAR}, follow=True)
     assert "There is already a draft" in response.content.decode()
@@ -112,19 +115,19 @@ def test_starting_a_draft_is_for_the_schools_writers(client, world):
 
 # --- writing -----------------------------------------------------------------------------------
 
+
 def test_after_approval_the_school_is_offered_a_new_version_of_the_year(client, world):
     template(world.trust)
     approved_report(world.school, academic_year=THIS_YEAR)
-    body = _get(client, world.senco, reverse("inforeports:school_reports",
-                                             args=[world.school.laestab])).content.decode()
+    body = _get(
+        client, world.senco, reverse("inforeports:school_reports", args=[world.school.laestab])
+    ).content.decode()
     label = f"{THIS_YEAR} to {THIS_YEAR + 1}"
     assert f"Start a new version for {label}" in body
     assert f"Start the draft for {THIS_YEAR + 1} to {THIS_YEAR + 2}" in body
-    client.post(reverse("inforeports:report_new", args=[world.school.laestab]),
-                {"academic_year": THIS_YEAR})
+    client.post(reverse("inforeports:report_new", args=[world.school.laestab]), {"academic_year": THIS_YEAR})
     assert _report(world, school=world.school, status="draft").version == 2
-    body = client.get(reverse("inforeports:school_reports",
-                              args=[world.school.laestab])).content.decode()
+    body = client.get(reverse("inforeports:school_reports", args=[world.school.laestab])).content.decode()
     assert f"Start a new version for {label}" not in body
 
 
@@ -135,12 +138,12 @@ def test_the_head_of_send_saves_the_template_and_drafts_show_it(client, world):
     data = {key: "" for key in KEYS} | {"kinds": "All four broad areas of need."}
     response = client.post(reverse("inforeports:template_edit", args=[world.trust.slug]), data)
     assert response.status_code == 302
-    body = _get(client, world.senco, reverse("inforeports:report_detail",
-                                             args=[report.pk])).content.decode()
+    body = _get(client, world.senco, reverse("inforeports:report_detail", args=[report.pk])).content.decode()
     assert "All four broad areas of need." in body
     client.force_login(world.hos)
-    response = client.post(reverse("inforeports:template_edit", args=[world.trust.slug]),
-                           data | {"kinds": "x" * 6001})
+    response = client.post(
+        reverse("inforeports:template_edit", args=[world.trust.slug]), data | {"kinds": "x" * 6001}
+    )
     assert "must be 6000 characters or fewer" in response.content.decode().replace(",", "")
 
 
@@ -171,8 +174,7 @@ def test_the_headteacher_approves_and_the_report_is_frozen(client, world):
     assert not report.is_draft and report.approved_on == TODAY
     # Frozen: the edit and the approval send back to the report with the reason.
     client.force_login(world.senco)
-    response = client.get(reverse("inforeports:section_edit", args=[report.pk, "kinds"]),
-                          follow=True)
+    response = client.get(reverse("inforeports:section_edit", args=[report.pk, "kinds"]), follow=True)
     assert "kept as it was: start a new version" in response.content.decode()
 
 
@@ -180,8 +182,7 @@ def test_approval_refused_shows_why_and_changes_nothing(client, world):
     template(world.trust)
     report = draft_report(world.school, academic_year=THIS_YEAR)  # no census yet
     client.force_login(world.head)
-    response = client.post(reverse("inforeports:report_approve", args=[report.pk]),
-                           {"confirm": "on"})
+    response = client.post(reverse("inforeports:report_approve", args=[report.pk]), {"confirm": "on"})
     assert response.status_code == 200
     assert "import a census before approving" in response.content.decode()
     assert _report(world, pk=report.pk).is_draft
@@ -190,14 +191,17 @@ def test_approval_refused_shows_why_and_changes_nothing(client, world):
 def test_changes_since_last_year_show_words_and_figures(client, world):
     template(world.trust)
     approved_report(world.school, academic_year=THIS_YEAR - 1, parents="We meet each term.")
-    CensusSnapshotFactory(school=world.school, census_date=TODAY - dt.timedelta(days=5),
-                          number_on_roll=220, ehcp=3, sen_support=33,
-                          by_need={"SLCN": {"E": 3, "K": 33}})
-    report = draft_report(world.school, academic_year=THIS_YEAR,
-                          parents="We meet every half term.")
-    body = _get(client, world.senco, reverse("inforeports:report_changes",
-                                             args=[report.pk])).content.decode()
-    assert '[removed: </span>each' in body and '[added: </span>every half' in body
+    CensusSnapshotFactory(
+        school=world.school,
+        census_date=TODAY - dt.timedelta(days=5),
+        number_on_roll=220,
+        ehcp=3,
+        sen_support=33,
+        by_need={"SLCN": {"E": 3, "K": 33}},
+    )
+    report = draft_report(world.school, academic_year=THIS_YEAR, parents="We meet every half term.")
+    body = _get(client, world.senco, reverse("inforeports:report_changes", args=[report.pk])).content.decode()
+    assert "[removed: </span>each" in body and "[added: </span>every half" in body
     assert "1 of 17 sections changed" in body
     # 6 EHC plans last year, fewer than 5 now: no change is worked out from it.
     assert "not shown (small numbers)" in body and "+3" in body
@@ -206,13 +210,19 @@ def test_changes_since_last_year_show_words_and_figures(client, world):
 
 # --- the public page ---------------------------------------------------------------------------
 
+
 def test_the_public_page_needs_no_sign_in_and_shows_the_latest_approved_version(client, world):
     draft_report(world.school, academic_year=THIS_YEAR, senco="Draft words")
     url = reverse("inforeports_public:report", args=[world.school.laestab])
     assert client.get(url).status_code == 404  # a draft is never public
     approved_report(world.school, academic_year=THIS_YEAR - 1, senco="Old words")
-    approved_report(world.school, academic_year=THIS_YEAR - 1, version=2, senco="Newer words",
-                    approved_on=dt.date(THIS_YEAR, 3, 2))
+    approved_report(
+        world.school,
+        academic_year=THIS_YEAR - 1,
+        version=2,
+        senco="Newer words",
+        approved_on=dt.date(THIS_YEAR, 3, 2),
+    )
     response = client.get(url)
     body = response.content.decode()
     assert response.status_code == 200
@@ -220,20 +230,26 @@ def test_the_public_page_needs_no_sign_in_and_shows_the_latest_approved_version(
     assert f"2 March {THIS_YEAR}" in body and "Hannah Head" in body
     assert "Cache-Control" in response and "public" in response["Cache-Control"]
     assert client.get(reverse("inforeports_public:report", args=["9999999"])).status_code == 404
-    assert client.get(reverse("inforeports_public:report",
-                              args=[world.other_school.laestab])).status_code == 404
+    assert (
+        client.get(reverse("inforeports_public:report", args=[world.other_school.laestab])).status_code == 404
+    )
 
 
-def test_the_public_page_names_no_pupil_and_shows_only_suppressed_counts(client, world,
-                                                                         settings):
+def test_the_public_page_names_no_pupil_and_shows_only_suppressed_counts(client, world, settings):
     settings.REPORTS_SMALL_COUNT_THRESHOLD = 5
-    pupil = PupilFactory(school=world.school, forename="Zebedee", surname="Quill",
-                         provision=Provision.EHC_PLAN)
-    approved_report(world.school, figures={
-        "number_on_roll": 95, "ehcp": 2, "sen_support": 12,
-        "by_need": {"SLCN": {"E": 2, "K": 7}, "HI": {"E": 0, "K": 5}}})
-    body = client.get(reverse("inforeports_public:report",
-                              args=[world.school.laestab])).content.decode()
+    pupil = PupilFactory(
+        school=world.school, forename="Zebedee", surname="Quill", provision=Provision.EHC_PLAN
+    )
+    approved_report(
+        world.school,
+        figures={
+            "number_on_roll": 95,
+            "ehcp": 2,
+            "sen_support": 12,
+            "by_need": {"SLCN": {"E": 2, "K": 7}, "HI": {"E": 0, "K": 5}},
+        },
+    )
+    body = client.get(reverse("inforeports_public:report", args=[world.school.laestab])).content.decode()
     assert pupil.forename not in body and pupil.surname not in body and pupil.upn not in body
     assert body.count("fewer than 5") >= 2 and "withheld" in body
     assert ">12<" in body and ">5<" in body
@@ -242,8 +258,12 @@ def test_the_public_page_names_no_pupil_and_shows_only_suppressed_counts(client,
 
 def test_a_signed_in_visitor_of_another_trust_reads_the_public_page_too(client, world):
     approved_report(world.school)
-    assert _get(client, world.other_hos, reverse("inforeports_public:report", args=[
-        world.school.laestab])).status_code == 200
+    assert (
+        _get(
+            client, world.other_hos, reverse("inforeports_public:report", args=[world.school.laestab])
+        ).status_code
+        == 200
+    )
 
 
 def test_the_public_pdf_is_the_approved_report(client, world):
@@ -253,11 +273,11 @@ def test_the_public_pdf_is_the_approved_report(client, world):
     assert response.content.startswith(b"%PDF")
     draft_only = SchoolFactory(trust=world.trust)
     draft_report(draft_only)
-    assert client.get(reverse("inforeports_public:report_pdf",
-                              args=[draft_only.laestab])).status_code == 404
+    assert client.get(reverse("inforeports_public:report_pdf", args=[draft_only.laestab])).status_code == 404
 
 
 # --- queries -------------------------------------------------------------------------------------
+
 
 def _count(client, url) -> int:
     client.get(url)

@@ -77,8 +77,7 @@ def test_erasure_leaves_a_tombstone_without_personal_data_and_keeps_the_audit(wo
     old = personal_values(world.p)
     audit_before = list(LogEntry.objects.order_by("pk").values_list("pk", "changes", "additional_data"))
     services.pupil_erase(actor=world.hos, pupil=world.p, reason="subject_request")
-    audit_after = list(LogEntry.objects.order_by("pk").values_list("pk", "changes",
-                                                                   "additional_data"))
+    audit_after = list(LogEntry.objects.order_by("pk").values_list("pk", "changes", "additional_data"))
     assert audit_before == audit_after[: len(audit_before)]
     new = LogEntry.objects.exclude(pk__in=[row[0] for row in audit_before])
     tombstone = new.get()

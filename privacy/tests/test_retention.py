@@ -23,8 +23,7 @@ def test_a_pupil_born_1990_is_past_31_years_and_one_born_2000_is_not(world):
 def test_the_period_is_counted_to_the_day_and_comes_from_the_setting(world):
     edge = PupilFactory(school=world.a1, date_of_birth=dt.date(1995, 3, 1))
     assert edge in selectors.pupils_past_retention(today=TODAY, years=31)
-    assert edge not in selectors.pupils_past_retention(today=TODAY - dt.timedelta(days=1),
-                                                       years=31)
+    assert edge not in selectors.pupils_past_retention(today=TODAY - dt.timedelta(days=1), years=31)
     with override_settings(PRIVACY_RETENTION_YEARS=40):
         assert edge not in selectors.pupils_past_retention(today=TODAY)
     assert selectors.retention_cutoff(dt.date(2024, 2, 29), 31) == dt.date(1993, 2, 28)

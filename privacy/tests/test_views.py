@@ -15,10 +15,24 @@ from trusts.tests.factories import executive, headteacher
 
 from .conftest import reauthenticate
 
-SECTIONS = ["pupil", "register_history", "census_imports", "funding_claims", "funding_awards",
-            "funding_payments", "funding_claim_history", "provision_enrolments",
-            "provision_sessions", "ehc_requests",
-            "ehc_plans", "annual_reviews", "naming_consultations", "cases", "case_notes", "audit"]
+SECTIONS = [
+    "pupil",
+    "register_history",
+    "census_imports",
+    "funding_claims",
+    "funding_awards",
+    "funding_payments",
+    "funding_claim_history",
+    "provision_enrolments",
+    "provision_sessions",
+    "ehc_requests",
+    "ehc_plans",
+    "annual_reviews",
+    "naming_consultations",
+    "cases",
+    "case_notes",
+    "audit",
+]
 SECTIONS += ["support_plans", "support_plan_outcomes", "support_plan_reviews", "one_page_profiles"]
 SECTIONS += ["outside_professionals", "evidence_packs"]
 
@@ -28,6 +42,7 @@ def url(name, pupil):
 
 
 # --- access ----------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("name", ["pupil", "pupil_erase"])
 def test_logged_out_visitors_are_sent_to_login(client, world, name):
@@ -43,12 +58,17 @@ def test_logged_out_export_is_sent_to_login(client, world):
 @pytest.mark.parametrize("who", ["senco", "headteacher", "executive", "hos_b"])
 @pytest.mark.parametrize("name", ["pupil", "pupil_export", "pupil_erase"])
 def test_it_refuses_people_who_are_not_the_trusts_data_protection_lead(client, world, who, name):
-    user = {"senco": world.senco, "headteacher": headteacher(world.a1),
-            "executive": executive(world.trust_a), "hos_b": world.hos_b}[who]
+    user = {
+        "senco": world.senco,
+        "headteacher": headteacher(world.a1),
+        "executive": executive(world.trust_a),
+        "hos_b": world.hos_b,
+    }[who]
     reauthenticate(client, user)
-    for response in (client.get(url(name, world.p)), client.post(url(name, world.p),
-                                                               {"reason": "retention",
-                                                                "confirmation": "ERASE"})):
+    for response in (
+        client.get(url(name, world.p)),
+        client.post(url(name, world.p), {"reason": "retention", "confirmation": "ERASE"}),
+    ):
         assert response.status_code in (404, 405)
     assert client.get(url("pupil", world.p)).status_code == 404
     assert not is_erased(Pupil.objects.get(pk=world.p.pk))
@@ -58,8 +78,10 @@ def test_another_trusts_pupil_is_404_even_for_a_head_of_send(client, world):
     reauthenticate(client, world.hos)
     assert client.get(url("pupil", world.r)).status_code == 404
     assert client.post(url("pupil_export", world.r)).status_code == 404
-    assert client.post(url("pupil_erase", world.r),
-                       {"reason": "retention", "confirmation": "ERASE"}).status_code == 404
+    assert (
+        client.post(url("pupil_erase", world.r), {"reason": "retention", "confirmation": "ERASE"}).status_code
+        == 404
+    )
     assert Pupil.objects.get(pk=world.r.pk).surname == "Fairweather"
 
 
@@ -69,21 +91,22 @@ def test_the_data_protection_lead_sees_the_page_and_the_view_is_audited(client, 
     response = client.get(url("pupil", world.p))
     assert response.status_code == 200
     assert b"Download subject-access export" in response.content
-    assert LogEntry.objects.filter(action=LogEntry.Action.ACCESS, object_pk=str(world.p.pk),
-                                   actor=getattr(world, who)).exists()
+    assert LogEntry.objects.filter(
+        action=LogEntry.Action.ACCESS, object_pk=str(world.p.pk), actor=getattr(world, who)
+    ).exists()
 
 
 def test_the_export_and_the_erasure_ask_for_reauthentication(client, world):
     client.force_login(world.hos)
     response = client.post(url("pupil_export", world.p))
     assert response.status_code == 302 and "/accounts/reauthenticate/" in response["Location"]
-    response = client.post(url("pupil_erase", world.p),
-                           {"reason": "retention", "confirmation": "ERASE"})
+    response = client.post(url("pupil_erase", world.p), {"reason": "retention", "confirmation": "ERASE"})
     assert response.status_code == 302 and "/accounts/reauthenticate/" in response["Location"]
     assert not is_erased(Pupil.objects.get(pk=world.p.pk))
 
 
 # --- subject-access export -------------------------------------------------------------------
+
 
 def _export(client, world) -> zipfile.ZipFile:
     reauthenticate(client, world.hos)
@@ -119,14 +142,16 @@ def test_the_export_is_audited(client, world):
 
 
 def test_formulas_are_neutralised_and_html_is_escaped(client, world):
-    Pupil.objects.filter(pk=world.p.pk).update(surname="=HYPERLINK(\"http://x\")",
-                                               forename="<script>alert(1)</script>")
+    Pupil.objects.filter(pk=world.p.pk).update(
+        surname='=HYPERLINK("http://x")', forename="<script>alert(1)</script>"
+    )
     from casework import services as cw
+
     cw.case_add_note(actor=world.senco, case=world.p_rows["case"], text="@SUM(A1:A2)")
     cw.case_add_note(actor=world.senco, case=world.p_rows["case"], text="-1+2")
     archive = _export(client, world)
     pupil_rows = dict(_rows(archive, "pupil")[1:])
-    assert pupil_rows["surname"] == "'=HYPERLINK(\"http://x\")"
+    assert pupil_rows["surname"] == '\'=HYPERLINK("http://x")'
     notes = [row[3] for row in _rows(archive, "case_notes")[1:]]
     assert "'@SUM(A1:A2)" in notes and "'-1+2" in notes
     summary = archive.read("summary.html").decode()
@@ -136,10 +161,14 @@ def test_formulas_are_neutralised_and_html_is_escaped(client, world):
 
 # --- erasure through the page ----------------------------------------------------------------
 
+
 def test_a_wrong_confirmation_is_refused_and_changes_nothing(client, world):
     reauthenticate(client, world.hos)
-    for data in ({"reason": "retention", "confirmation": "erase it"},
-                 {"reason": "nonsense", "confirmation": "ERASE"}, {}):
+    for data in (
+        {"reason": "retention", "confirmation": "erase it"},
+        {"reason": "nonsense", "confirmation": "ERASE"},
+        {},
+    ):
         response = client.post(url("pupil_erase", world.p), data)
         assert response.status_code == 200
         assert b"govuk-error-message" in response.content
@@ -149,17 +178,20 @@ def test_a_wrong_confirmation_is_refused_and_changes_nothing(client, world):
 def test_the_typed_confirmation_erases_and_a_second_attempt_is_told_so(client, world):
     reauthenticate(client, world.data_admin)
     assert client.get(url("pupil_erase", world.p)).status_code == 200
-    response = client.post(url("pupil_erase", world.p),
-                           {"reason": "subject_request", "confirmation": "ERASE"})
+    response = client.post(
+        url("pupil_erase", world.p), {"reason": "subject_request", "confirmation": "ERASE"}
+    )
     assert response.status_code == 302 and response["Location"] == url("pupil", world.p)
     assert is_erased(Pupil.objects.get(pk=world.p.pk))
-    response = client.post(url("pupil_erase", world.p),
-                           {"reason": "subject_request", "confirmation": "ERASE"}, follow=True)
+    response = client.post(
+        url("pupil_erase", world.p), {"reason": "subject_request", "confirmation": "ERASE"}, follow=True
+    )
     assert b"already been erased" in response.content
     assert LogEntry.objects.filter(additional_data__erasure=True).count() == 1
 
 
 # --- the school's list -----------------------------------------------------------------------
+
 
 def test_the_school_list_is_404_for_a_senco_and_another_trust(client, world):
     school_url = reverse("privacy:school", kwargs={"laestab": world.a1.laestab})

@@ -52,24 +52,41 @@ class DeliveryFactory(factory.django.DjangoModelFactory):
 TA_SUPPORT = "Teaching assistant support"
 
 
-def ta_support(pupil, hours, *, weeks=None, hourly_cost=None, description: str = "",
-               start_date=datetime.date(2025, 4, 1)):
+def ta_support(
+    pupil, hours, *, weeks=None, hourly_cost=None, description: str = "", start_date=datetime.date(2025, 4, 1)
+):
     """A pupil's 1:1 teaching-assistant support at `hours` a week, in an intervention of its own
     (as a migrated costed line is): the pupil's earlier support changed to the new hours when
     there is one. Through the services, so the funding figures follow."""
     from provision import services
 
-    existing = Enrolment.objects.filter(pupil=pupil, end_date__isnull=True,
-                                        intervention__name=TA_SUPPORT).select_related(
-        "intervention").first()
+    existing = (
+        Enrolment.objects.filter(pupil=pupil, end_date__isnull=True, intervention__name=TA_SUPPORT)
+        .select_related("intervention")
+        .first()
+    )
     if existing is not None:
-        services.intervention_update(actor=None, intervention=existing.intervention,
-                                     sessions_per_week=Decimal(hours), weeks=weeks,
-                                     hourly_cost=hourly_cost)
+        services.intervention_update(
+            actor=None,
+            intervention=existing.intervention,
+            sessions_per_week=Decimal(hours),
+            weeks=weeks,
+            hourly_cost=hourly_cost,
+        )
         return existing
     intervention = services.intervention_create(
-        actor=None, school=pupil.school, name=TA_SUPPORT, kind=Kind.ONE_TO_ONE,
-        staff_role="Teaching assistant", sessions_per_week=Decimal(hours), minutes_per_session=60,
-        group_size=1, weeks=weeks, hourly_cost=hourly_cost, description=description)
-    return services.enrolment_create(actor=None, intervention=intervention, pupil=pupil,
-                                     start_date=start_date)
+        actor=None,
+        school=pupil.school,
+        name=TA_SUPPORT,
+        kind=Kind.ONE_TO_ONE,
+        staff_role="Teaching assistant",
+        sessions_per_week=Decimal(hours),
+        minutes_per_session=60,
+        group_size=1,
+        weeks=weeks,
+        hourly_cost=hourly_cost,
+        description=description,
+    )
+    return services.enrolment_create(
+        actor=None, intervention=intervention, pupil=pupil, start_date=start_date
+    )

@@ -30,8 +30,7 @@ def fill_date(page, label_prefix: str, day: datetime.date) -> None:
 
 def test_a_senco_costs_an_intervention_and_sees_whether_it_worked(page):
     school = SchoolFactory(name="Holy Cross Test")
-    PupilFactory(school=school, forename="Ruby", surname="Fielding", year_group="4",
-                 primary_need="SPLD")
+    PupilFactory(school=school, forename="Ruby", surname="Fielding", year_group="4", primary_need="SPLD")
     sam = senco(school)
     today = timezone.localdate()
 

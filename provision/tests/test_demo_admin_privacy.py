@@ -25,8 +25,9 @@ TODAY = datetime.date(2026, 12, 3)
 
 
 def rows():
-    return {m.__name__: sorted(map(str, m.objects.values_list()))
-            for m in (Intervention, Enrolment, Delivery)}
+    return {
+        m.__name__: sorted(map(str, m.objects.values_list())) for m in (Intervention, Enrolment, Delivery)
+    }
 
 
 def test_the_demo_maps_are_dated_from_today_show_effect_and_seed_once():
@@ -34,8 +35,11 @@ def test_the_demo_maps_are_dated_from_today_show_effect_and_seed_once():
     other = SchoolFactory(laestab="8810001")
     for school in (holy_cross, other):
         for i in range(30):
-            PupilFactory(school=school, provision=Provision.EHC_PLAN if i < 6 else Provision.SEN_SUPPORT,
-                         primary_need=["SPLD", "ASD", "SEMH", "SLCN", "MLD"][i % 5])
+            PupilFactory(
+                school=school,
+                provision=Provision.EHC_PLAN if i < 6 else Provision.SEN_SUPPORT,
+                primary_need=["SPLD", "ASD", "SEMH", "SLCN", "MLD"][i % 5],
+            )
     demo.seed(today=TODAY)
     first = rows()
     demo.seed(today=TODAY)
@@ -59,10 +63,20 @@ def test_a_platform_admin_changes_an_intervention_through_the_services(client):
     client.force_login(admin)
     url = f"/admin/provision/intervention/{intervention.pk}/change/"
     assert client.get(url).status_code == 200
-    form = {"name": intervention.name, "kind": "one_to_one", "area_of_need": "",
-            "staff_role": "TA", "sessions_per_week": "2", "minutes_per_session": "60",
-            "weeks": "38", "group_size": "4", "hourly_cost": "16", "measure_scale": "",
-            "description": "", "active": "on"}
+    form = {
+        "name": intervention.name,
+        "kind": "one_to_one",
+        "area_of_need": "",
+        "staff_role": "TA",
+        "sessions_per_week": "2",
+        "minutes_per_session": "60",
+        "weeks": "38",
+        "group_size": "4",
+        "hourly_cost": "16",
+        "measure_scale": "",
+        "description": "",
+        "active": "on",
+    }
     # The services' checks: a 1:1 has a group of one; a pupil is still enrolled.
     assert b"group size of 1" in client.post(url, form).content
     assert b"still enrolled" in client.post(url, {**form, "kind": "small_group", "active": ""}).content
@@ -84,9 +98,9 @@ def test_the_subject_access_export_holds_the_childs_provision():
     assert row[1] == enrolment.intervention.name and row[8] == "228.00"
     assert row[-3:] == ["84.00", "92.00", "Likes the mornings"]
     assert [r[-1] for r in sections["provision_sessions"].rows] == ["Blends"]
-    archive = zipfile.ZipFile(io.BytesIO(build_zip(pupil=enrolment.pupil,
-                                                   sections=list(sections.values()),
-                                                   generated_by="test")))
+    archive = zipfile.ZipFile(
+        io.BytesIO(build_zip(pupil=enrolment.pupil, sections=list(sections.values()), generated_by="test"))
+    )
     assert "provision_enrolments.csv" in archive.namelist()
 
 
@@ -99,8 +113,9 @@ def test_erasure_keeps_the_enrolment_and_cuts_the_child_out_of_shared_text():
     friend = PupilFactory(school=school)
     mine = EnrolmentFactory(intervention=group, pupil=child, notes="Philippa is shy")
     theirs = EnrolmentFactory(intervention=group, pupil=friend)
-    shared = DeliveryFactory(intervention=group, attended=[mine, theirs],
-                             note="Philippa Gooseberry read aloud; Sam listened")
+    shared = DeliveryFactory(
+        intervention=group, attended=[mine, theirs], note="Philippa Gooseberry read aloud; Sam listened"
+    )
     privacy_services.pupil_erase(actor=None, pupil=child, reason="subject_request")
     mine.refresh_from_db()
     shared.refresh_from_db()

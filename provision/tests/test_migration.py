@@ -14,8 +14,11 @@ from funding import calculations as calc
 from funding import figures
 
 # The trusts app as it was too: its later migrations add school columns the old models lack.
-BEFORE = [("funding", "0002_kept_figures"), ("provision", "0001_initial"),
-          ("trusts", "0003_audit_log_append_only")]
+BEFORE = [
+    ("funding", "0002_kept_figures"),
+    ("provision", "0001_initial"),
+    ("trusts", "0003_audit_log_append_only"),
+]
 # The old default figures of a school without funding settings (funding.models then).
 OLD_DEFAULTS = (D("12.21"), D("30"), D("38"))
 
@@ -72,23 +75,45 @@ def test_every_costed_line_costs_the_same_to_the_penny_after_the_migration(migra
 
     la = LocalAuthority.objects.create(code=883, name="Thurrock", funding_unit="hours")
     trust = Trust.objects.create(name="Migration trust", slug="migration-trust")
-    schools = [School.objects.create(name=f"School {i}", laestab=f"88390{i:02d}", phase="primary",
-                                     local_authority=la, trust=trust) for i in range(2)]
+    schools = [
+        School.objects.create(
+            name=f"School {i}", laestab=f"88390{i:02d}", phase="primary", local_authority=la, trust=trust
+        )
+        for i in range(2)
+    ]
     # One school with its own figures, one on the defaults.
-    FundingSettings.objects.create(school=schools[0], hourly_rate=D("12.85"),
-                                   on_cost_percent=D("27.35"), weeks_per_year=D("39.5"),
-                                   notional_threshold=D("6000"))
+    FundingSettings.objects.create(
+        school=schools[0],
+        hourly_rate=D("12.85"),
+        on_cost_percent=D("27.35"),
+        weeks_per_year=D("39.5"),
+        notional_threshold=D("6000"),
+    )
     settings = {schools[0].pk: (D("12.85"), D("27.35"), D("39.5")), schools[1].pk: None}
     expected: dict[int, D] = {}
     for n, school in enumerate(schools):
         for i, (hours, weeks, rate, on_cost, text) in enumerate(LINES):
             pupil = Pupil.objects.create(
-                school=school, upn=f"A88390{n}{i:06d}", surname="Test", forename=f"P{i}",
-                date_of_birth=datetime.date(2016, 1, 1), gender="F", year_group="4",
-                home_local_authority=la, provision="E" if i % 2 else "K", primary_need="SLCN")
+                school=school,
+                upn=f"A88390{n}{i:06d}",
+                surname="Test",
+                forename=f"P{i}",
+                date_of_birth=datetime.date(2016, 1, 1),
+                gender="F",
+                year_group="4",
+                home_local_authority=la,
+                provision="E" if i % 2 else "K",
+                primary_need="SLCN",
+            )
             line = ProvisionCost.objects.create(
-                pupil=pupil, school=school, ta_hours_per_week=hours, weeks_per_year=weeks,
-                hourly_rate=rate, on_cost_percent=on_cost, description=text)
+                pupil=pupil,
+                school=school,
+                ta_hours_per_week=hours,
+                weeks_per_year=weeks,
+                hourly_rate=rate,
+                on_cost_percent=on_cost,
+                description=text,
+            )
             expected[pupil.pk] = old_cost(line, settings[school.pk])
 
     executor = MigrationExecutor(connection)
@@ -105,7 +130,11 @@ def test_every_costed_line_costs_the_same_to_the_penny_after_the_migration(migra
         assert Intervention.objects.count() == Enrolment.objects.count() == len(expected)
         moved = Intervention.objects.get(school_id=schools[0].pk, sessions_per_week=D("12.5"))
         assert (moved.name, moved.kind, moved.minutes_per_session, moved.group_size) == (
-            "Small group support", "one_to_one", 60, 1)
+            "Small group support",
+            "one_to_one",
+            60,
+            1,
+        )
         # Rate and on-costs both left to the school: still the school's (it follows a change).
         assert moved.hourly_cost is None and moved.weeks == D("38.5")
         long = Intervention.objects.get(school_id=schools[0].pk, sessions_per_week=D("16"))
@@ -115,6 +144,9 @@ def test_every_costed_line_costs_the_same_to_the_penny_after_the_migration(migra
         assert figures.verify() == []
         summary = figures.summary(ids, 2025, datetime.date(2025, 12, 1))
         for row in summary.schools:
-            school_costs = [cost for pk, cost in expected.items()
-                            if Enrolment.objects.get(pupil_id=pk).intervention.school_id == row.school.pk]
+            school_costs = [
+                cost
+                for pk, cost in expected.items()
+                if Enrolment.objects.get(pupil_id=pk).intervention.school_id == row.school.pk
+            ]
             assert row.totals.provision_cost == sum(school_costs, D("0.00"))

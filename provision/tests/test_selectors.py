@@ -30,8 +30,9 @@ def test_a_blank_hourly_cost_without_standard_rates_leaves_the_cost_unknown():
 def test_enrolments_for_a_pupil_on_a_date_are_those_current_then():
     current = EnrolmentFactory(start_date=d(2026, 9, 1))
     pupil = current.pupil
-    EnrolmentFactory(pupil=pupil, intervention__school=pupil.school, start_date=d(2026, 1, 5),
-                     end_date=d(2026, 3, 27))
+    EnrolmentFactory(
+        pupil=pupil, intervention__school=pupil.school, start_date=d(2026, 1, 5), end_date=d(2026, 3, 27)
+    )
     assert len(selectors.enrolments_for_pupil(pupil)) == 2
     assert selectors.enrolments_for_pupil(pupil, on=d(2026, 10, 1)) == [current]
 

@@ -34,8 +34,7 @@ def map_url(school, view=""):
 
 
 def date_fields(prefix: str, day: datetime.date) -> dict:
-    return {f"{prefix}_day": str(day.day), f"{prefix}_month": str(day.month),
-            f"{prefix}_year": str(day.year)}
+    return {f"{prefix}_day": str(day.day), f"{prefix}_month": str(day.month), f"{prefix}_year": str(day.year)}
 
 
 @pytest.fixture
@@ -44,17 +43,30 @@ def school_map():
     scores) and a session."""
     school = SchoolFactory()
     reading = InterventionFactory(school=school, name="Reading catch-up", group_size=2)
-    mentor = InterventionFactory(school=school, name="Mentoring", kind=Kind.ONE_TO_ONE,
-                                 area_of_need="SEMH", group_size=1, sessions_per_week=D(1),
-                                 minutes_per_session=60, hourly_cost=D("20.00"))
+    mentor = InterventionFactory(
+        school=school,
+        name="Mentoring",
+        kind=Kind.ONE_TO_ONE,
+        area_of_need="SEMH",
+        group_size=1,
+        sessions_per_week=D(1),
+        minutes_per_session=60,
+        hourly_cost=D("20.00"),
+    )
     a = PupilFactory(school=school, forename="Adaeze", surname="Okonkwo", year_group="3")
     b = PupilFactory(school=school, forename="Bartholomew", surname="Quince", year_group="5")
     c = PupilFactory(school=school, forename="Cordelia", surname="Vane", year_group="5")
     ea = EnrolmentFactory(intervention=reading, pupil=a, entry_score=D(90))
     EnrolmentFactory(intervention=mentor, pupil=a)
     EnrolmentFactory(intervention=reading, pupil=b, entry_score=D(84))
-    EnrolmentFactory(intervention=reading, pupil=c, start_date=d(2026, 1, 5), end_date=d(2026, 3, 27),
-                     entry_score=D(70), exit_score=D(79))
+    EnrolmentFactory(
+        intervention=reading,
+        pupil=c,
+        start_date=d(2026, 1, 5),
+        end_date=d(2026, 3, 27),
+        entry_score=D(70),
+        exit_score=D(79),
+    )
     DeliveryFactory(intervention=reading, attended=[ea])
     return school, reading, mentor, (a, b, c)
 
@@ -108,8 +120,7 @@ def test_headteachers_and_data_admins_read_but_may_not_change(client, school_map
         body = client.get(f"/provision/interventions/{reading.pk}/").content.decode()
         assert "Adaeze Okonkwo" in body and "Enrol a pupil" not in body
         assert client.get(f"/provision/interventions/{reading.pk}/enrol/").status_code == 404
-        assert client.post(f"/provision/interventions/{reading.pk}/change/",
-                           {"name": "x"}).status_code == 404
+        assert client.post(f"/provision/interventions/{reading.pk}/change/", {"name": "x"}).status_code == 404
 
 
 def test_the_head_of_send_changes_an_intervention(client, school_map):
@@ -117,11 +128,22 @@ def test_the_head_of_send_changes_an_intervention(client, school_map):
     client.force_login(head_of_send(school.trust))
     url = f"/provision/interventions/{reading.pk}/change/"
     assert client.get(url).status_code == 200
-    response = client.post(url, {
-        "name": "Reading catch-up", "kind": "small_group", "area_of_need": "SPLD",
-        "staff_role": "Higher level teaching assistant", "sessions_per_week": "2",
-        "minutes_per_session": "30", "weeks": "38", "group_size": "2", "hourly_cost": "18.50",
-        "measure_scale": "Reading age (months)", "active": "on"})
+    response = client.post(
+        url,
+        {
+            "name": "Reading catch-up",
+            "kind": "small_group",
+            "area_of_need": "SPLD",
+            "staff_role": "Higher level teaching assistant",
+            "sessions_per_week": "2",
+            "minutes_per_session": "30",
+            "weeks": "38",
+            "group_size": "2",
+            "hourly_cost": "18.50",
+            "measure_scale": "Reading age (months)",
+            "active": "on",
+        },
+    )
     assert response.status_code == 302
     reading.refresh_from_db()
     assert (reading.sessions_per_week, reading.hourly_cost) == (D(2), D("18.50"))
@@ -132,16 +154,33 @@ def test_a_senco_adds_an_intervention_and_bad_figures_change_nothing(client):
     client.force_login(senco(school))
     url = f"/provision/schools/{school.laestab}/interventions/new/"
     assert client.get(url).status_code == 200
-    bad = client.post(url, {"name": "ELSA", "kind": "one_to_one", "staff_role": "ELSA",
-                            "sessions_per_week": "1", "minutes_per_session": "0",
-                            "group_size": "3"})
+    bad = client.post(
+        url,
+        {
+            "name": "ELSA",
+            "kind": "one_to_one",
+            "staff_role": "ELSA",
+            "sessions_per_week": "1",
+            "minutes_per_session": "0",
+            "group_size": "3",
+        },
+    )
     body = bad.content.decode()
     assert bad.status_code == 400 and "There is a problem" in body
     assert "A 1:1 intervention has 1 pupil in a group." in body
     assert not Intervention.objects.exists()
-    good = client.post(url, {"name": "ELSA", "kind": "one_to_one", "staff_role": "ELSA",
-                             "sessions_per_week": "1", "minutes_per_session": "30",
-                             "group_size": "1", "hourly_cost": ""})
+    good = client.post(
+        url,
+        {
+            "name": "ELSA",
+            "kind": "one_to_one",
+            "staff_role": "ELSA",
+            "sessions_per_week": "1",
+            "minutes_per_session": "30",
+            "group_size": "1",
+            "hourly_cost": "",
+        },
+    )
     intervention = Intervention.objects.get()
     assert good.status_code == 302 and good["Location"] == f"/provision/interventions/{intervention.pk}/"
     assert intervention.hourly_cost is None and intervention.weeks is None
@@ -154,24 +193,47 @@ def test_enrolling_recording_a_session_and_scores_through_the_pages(client):
     client.force_login(senco(school))
     today = timezone.localdate()
     enrol = f"/provision/interventions/{intervention.pk}/enrol/"
-    bad = client.post(enrol, {"pupil": pupil.pk, "start_date_day": "31", "start_date_month": "2",
-                              "start_date_year": str(today.year)})
+    bad = client.post(
+        enrol,
+        {
+            "pupil": pupil.pk,
+            "start_date_day": "31",
+            "start_date_month": "2",
+            "start_date_year": str(today.year),
+        },
+    )
     assert bad.status_code == 400 and "Start date must be a real date" in bad.content.decode()
-    missing = client.post(enrol, {"pupil": pupil.pk, "start_date_day": "3", "start_date_month": "",
-                                  "start_date_year": "2026"})
+    missing = client.post(
+        enrol, {"pupil": pupil.pk, "start_date_day": "3", "start_date_month": "", "start_date_year": "2026"}
+    )
     assert "Start date must include a month" in missing.content.decode()
     assert not Enrolment.objects.exists()
     start = today - datetime.timedelta(days=14)
-    assert client.post(enrol, {"pupil": pupil.pk, **date_fields("start_date", start),
-                               "entry_score": "84"}).status_code == 302
+    assert (
+        client.post(
+            enrol, {"pupil": pupil.pk, **date_fields("start_date", start), "entry_score": "84"}
+        ).status_code
+        == 302
+    )
     enrolment = Enrolment.objects.get()
 
     session = f"/provision/interventions/{intervention.pk}/sessions/new/"
-    future = client.post(session, {**date_fields("date", today + datetime.timedelta(days=2)),
-                                   "minutes": "30", "attended": [enrolment.pk]})
+    future = client.post(
+        session,
+        {
+            **date_fields("date", today + datetime.timedelta(days=2)),
+            "minutes": "30",
+            "attended": [enrolment.pk],
+        },
+    )
     assert future.status_code == 400 and "in the future" in future.content.decode()
-    assert client.post(session, {**date_fields("date", today), "minutes": "30",
-                                 "attended": [enrolment.pk], "note": "Blends"}).status_code == 302
+    assert (
+        client.post(
+            session,
+            {**date_fields("date", today), "minutes": "30", "attended": [enrolment.pk], "note": "Blends"},
+        ).status_code
+        == 302
+    )
     assert list(Delivery.objects.get().attended.all()) == [enrolment]
 
     scores = f"/provision/enrolments/{enrolment.pk}/scores/"
@@ -188,8 +250,9 @@ def test_a_pupils_provision_page_shows_current_and_past_with_cost_and_is_audited
     client.force_login(senco(school))
     body = client.get(f"/provision/pupils/{a.pk}/").content.decode()
     assert "£1,216.00" in body and "Reading catch-up" in body and "Mentoring" in body
-    assert LogEntry.objects.filter(action=LogEntry.Action.ACCESS, object_pk=str(a.pk),
-                                   content_type__model="pupil").exists()
+    assert LogEntry.objects.filter(
+        action=LogEntry.Action.ACCESS, object_pk=str(a.pk), content_type__model="pupil"
+    ).exists()
     past = client.get(f"/provision/pupils/{c.pk}/").content.decode()
     assert "5 Jan 2026 to 27 Mar 2026" in past and "70 to 79" in past
 
@@ -200,10 +263,14 @@ def test_a_pupil_is_enrolled_from_their_own_page(client, school_map):
     url = f"/provision/pupils/{b.pk}/enrol/"
     assert client.get(url).status_code == 200
     other = InterventionFactory()  # another school's: not a choice
-    assert client.post(url, {"intervention": other.pk, **date_fields(
-        "start_date", d(2026, 9, 1))}).status_code == 400
-    assert client.post(url, {"intervention": mentor.pk, **date_fields(
-        "start_date", d(2026, 9, 1))}).status_code == 302
+    assert (
+        client.post(url, {"intervention": other.pk, **date_fields("start_date", d(2026, 9, 1))}).status_code
+        == 400
+    )
+    assert (
+        client.post(url, {"intervention": mentor.pk, **date_fields("start_date", d(2026, 9, 1))}).status_code
+        == 302
+    )
     assert Enrolment.objects.filter(pupil=b, intervention=mentor).exists()
 
 
@@ -229,27 +296,30 @@ def _count(client, url) -> int:
 def _grow(school, reading, n):
     for _ in range(n):
         pupil = PupilFactory(school=school)
-        enrolment = services.enrolment_create(actor=None, intervention=reading, pupil=pupil,
-                                              start_date=d(2026, 9, 1), entry_score=D(1))
+        enrolment = services.enrolment_create(
+            actor=None, intervention=reading, pupil=pupil, start_date=d(2026, 9, 1), entry_score=D(1)
+        )
         DeliveryFactory(intervention=reading, attended=[enrolment])
-        services.enrolment_record_measures(actor=None, enrolment=enrolment, entry_score=D(1),
-                                           exit_score=D(3))
+        services.enrolment_record_measures(actor=None, enrolment=enrolment, entry_score=D(1), exit_score=D(3))
         InterventionFactory(school=school)
 
 
 @pytest.mark.parametrize("page", ["map", "pupils", "need", "year", "intervention", "pupil"])
 def test_the_lists_run_the_same_queries_for_few_or_many_rows(client, school_map, page):
     school, reading, mentor, (a, _b, _c) = school_map
-    urls = {"map": map_url(school), "pupils": map_url(school, "pupils"),
-            "need": map_url(school, "need"), "year": map_url(school, "year"),
-            "intervention": f"/provision/interventions/{reading.pk}/",
-            "pupil": f"/provision/pupils/{a.pk}/"}
+    urls = {
+        "map": map_url(school),
+        "pupils": map_url(school, "pupils"),
+        "need": map_url(school, "need"),
+        "year": map_url(school, "year"),
+        "intervention": f"/provision/interventions/{reading.pk}/",
+        "pupil": f"/provision/pupils/{a.pk}/",
+    }
     client.force_login(senco(school))
     client.get(urls[page])  # the session's first page saves it
     few = _count(client, urls[page])
     _grow(school, reading, 12)
     # The pupil in six more interventions.
     for intervention in Intervention.objects.filter(school=school).exclude(enrolments__pupil=a)[:6]:
-        services.enrolment_create(actor=None, intervention=intervention, pupil=a,
-                                  start_date=d(2026, 9, 1))
+        services.enrolment_create(actor=None, intervention=intervention, pupil=a, start_date=d(2026, 9, 1))
     assert _count(client, urls[page]) == few

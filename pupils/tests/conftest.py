@@ -8,8 +8,17 @@ from trusts.tests.factories import LocalAuthorityFactory, SchoolFactory, TrustFa
 
 from .reference import Reference, make_reference
 
-HEADER = ["UPN", "Surname", "Forename", "DOB", "Gender", "YearGroup", "SENProvision",
-          "PrimaryNeed", "SecondaryNeed"]
+HEADER = [
+    "UPN",
+    "Surname",
+    "Forename",
+    "DOB",
+    "Gender",
+    "YearGroup",
+    "SENProvision",
+    "PrimaryNeed",
+    "SecondaryNeed",
+]
 CENSUS_DATE = datetime.date(2025, 10, 2)
 
 
@@ -17,16 +26,40 @@ def make_upn(n: int, la: int = 881) -> str:
     return upn_module.make(la, 1000 + (n // 1000) % 9000, 20, n % 1000)
 
 
-def row(n: int, provision: str = "K", need: str = "SLCN", need2: str = "", *, year_group: str = "4",
-        dob: str = "2016-05-17", gender: str = "F", surname: str | None = None, **extra) -> dict:
-    return {"UPN": extra.pop("upn", make_upn(n)), "Surname": surname or f"Surname{n}",
-            "Forename": f"Forename{n}", "DOB": dob, "Gender": gender, "YearGroup": year_group,
-            "SENProvision": provision, "PrimaryNeed": need if provision != "N" else "",
-            "SecondaryNeed": need2, **extra}
+def row(
+    n: int,
+    provision: str = "K",
+    need: str = "SLCN",
+    need2: str = "",
+    *,
+    year_group: str = "4",
+    dob: str = "2016-05-17",
+    gender: str = "F",
+    surname: str | None = None,
+    **extra,
+) -> dict:
+    return {
+        "UPN": extra.pop("upn", make_upn(n)),
+        "Surname": surname or f"Surname{n}",
+        "Forename": f"Forename{n}",
+        "DOB": dob,
+        "Gender": gender,
+        "YearGroup": year_group,
+        "SENProvision": provision,
+        "PrimaryNeed": need if provision != "N" else "",
+        "SecondaryNeed": need2,
+        **extra,
+    }
 
 
-def census_csv(rows: list[dict], header: list[str] | None = None, *, encoding: str = "utf-8",
-               bom: bool = False, newline: str = "\r\n") -> bytes:
+def census_csv(
+    rows: list[dict],
+    header: list[str] | None = None,
+    *,
+    encoding: str = "utf-8",
+    bom: bool = False,
+    newline: str = "\r\n",
+) -> bytes:
     """A census file as a MIS writes it (CRLF line ends; values with commas quoted)."""
     header = header or list(dict.fromkeys([*HEADER, *[k for r in rows for k in r]]))
 
@@ -43,8 +76,7 @@ def census_csv(rows: list[dict], header: list[str] | None = None, *, encoding: s
 
 
 def school_file(n_send: int, n_none: int, *, start: int = 0) -> list[dict]:
-    rows = [row(start + i, "E" if i % 5 == 0 else "K", "ASD" if i % 3 else "SEMH")
-            for i in range(n_send)]
+    rows = [row(start + i, "E" if i % 5 == 0 else "K", "ASD" if i % 3 else "SEMH") for i in range(n_send)]
     rows += [row(start + n_send + i, "N") for i in range(n_none)]
     return rows
 
@@ -52,15 +84,17 @@ def school_file(n_send: int, n_none: int, *, start: int = 0) -> list[dict]:
 @pytest.fixture
 def school(db):
     la = LocalAuthorityFactory(code=881, name="Essex")
-    return SchoolFactory(laestab="8811001", urn="111001", local_authority=la,
-                         trust=TrustFactory(name="Assisi Test Trust"))
+    return SchoolFactory(
+        laestab="8811001", urn="111001", local_authority=la, trust=TrustFactory(name="Assisi Test Trust")
+    )
 
 
 @pytest.fixture
 def other_trust_school(db):
     la = LocalAuthorityFactory(code=883, name="Thurrock")
-    return SchoolFactory(laestab="8833101", urn="133101", local_authority=la,
-                         trust=TrustFactory(name="Christus Test Trust"))
+    return SchoolFactory(
+        laestab="8833101", urn="133101", local_authority=la, trust=TrustFactory(name="Christus Test Trust")
+    )
 
 
 def refs(*schools) -> list[SchoolRef]:

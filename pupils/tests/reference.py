@@ -39,8 +39,11 @@ def by_need(ehcp: int, sen_support: int) -> dict:
 
 
 def by_year_group(phase: str, nor: int, ehcp: int, sen_support: int) -> dict:
-    years = ["7", "8", "9", "10", "11"] if phase == "secondary" else (
-        ["R", "1", "2"] if phase == "infant" else ["R", "1", "2", "3", "4", "5", "6"])
+    years = (
+        ["7", "8", "9", "10", "11"]
+        if phase == "secondary"
+        else (["R", "1", "2"] if phase == "infant" else ["R", "1", "2", "3", "4", "5", "6"])
+    )
     roll, e, k = spread(nor, years), spread(ehcp, years), spread(sen_support, years)
     return {y: {"E": e[y], "K": k[y], "N": roll[y] - e[y] - k[y]} for y in years}
 
@@ -72,8 +75,11 @@ def make_reference(previous: bool = True) -> Reference:
     for row in read("national_averages.csv"):
         NationalAverage.objects.get_or_create(
             phase=row["phase"],
-            defaults={"ehcp_pct": row["ehcp_pct"], "sen_support_pct": row["sen_support_pct"],
-                      "total_send_pct": row["total_send_pct"]},
+            defaults={
+                "ehcp_pct": row["ehcp_pct"],
+                "sen_support_pct": row["sen_support_pct"],
+                "total_send_pct": row["total_send_pct"],
+            },
         )
     trusts: dict[str, Trust] = {}
     schools: dict[str, School] = {}
@@ -84,19 +90,33 @@ def make_reference(previous: bool = True) -> Reference:
             trusts[slug] = TrustFactory(name=row["trust"], slug=slug)
         la_code = int(row["la_code"])
         la = LocalAuthorityFactory(code=la_code, name=LA_NAMES[la_code])
-        school = SchoolFactory(name=row["school"], laestab=row["laestab"], phase=row["phase"],
-                               local_authority=la, trust=trusts[slug])
+        school = SchoolFactory(
+            name=row["school"],
+            laestab=row["laestab"],
+            phase=row["phase"],
+            local_authority=la,
+            trust=trusts[slug],
+        )
         schools[row["laestab"]] = school
         nor, e, k = int(row["number_on_roll"]), int(row["ehcp"]), int(row["sen_support"])
         CensusSnapshotFactory(
-            school=school, census_date=AUTUMN_2025, number_on_roll=nor, ehcp=e, sen_support=k,
-            by_need=by_need(e, k), by_year_group=by_year_group(row["phase"], nor, e, k),
+            school=school,
+            census_date=AUTUMN_2025,
+            number_on_roll=nor,
+            ehcp=e,
+            sen_support=k,
+            by_need=by_need(e, k),
+            by_year_group=by_year_group(row["phase"], nor, e, k),
         )
         if previous:
             pn, pe, pk = previous_counts(nor, e, k, row["laestab"])
             CensusSnapshotFactory(
-                school=school, census_date=SPRING_2025, number_on_roll=pn, ehcp=pe,
-                sen_support=pk, by_need=by_need(pe, pk),
+                school=school,
+                census_date=SPRING_2025,
+                number_on_roll=pn,
+                ehcp=pe,
+                sen_support=pk,
+                by_need=by_need(pe, pk),
                 by_year_group=by_year_group(row["phase"], pn, pe, pk),
             )
     return Reference(trusts, schools, rows)

@@ -25,22 +25,35 @@ def platform_admin(client):
 
 
 def form(primary, **changes):
-    values = {"phase": primary.phase, "ehcp_pct": primary.ehcp_pct,
-              "sen_support_pct": primary.sen_support_pct,
-              "total_send_pct": primary.total_send_pct, "source": primary.source,
-              "year": primary.year}
+    values = {
+        "phase": primary.phase,
+        "ehcp_pct": primary.ehcp_pct,
+        "sen_support_pct": primary.sen_support_pct,
+        "total_send_pct": primary.total_send_pct,
+        "source": primary.source,
+        "year": primary.year,
+    }
     return {**values, **changes}
 
 
 def test_a_platform_admin_changes_a_national_average_and_the_pages_compare_with_it(
-        client, reference, platform_admin):
+    client, reference, platform_admin
+):
     primary = NationalAverage.objects.get(phase="primary")
     assert client.get("/admin/pupils/nationalaverage/").status_code == 200
     url = f"/admin/pupils/nationalaverage/{primary.pk}/change/"
     assert client.get(url).status_code == 200
-    response = client.post(url, form(primary, ehcp_pct="3.9", sen_support_pct="14.6",
-                                     total_send_pct="18.5", source="Corrected by hand",
-                                     year="2024/25"))
+    response = client.post(
+        url,
+        form(
+            primary,
+            ehcp_pct="3.9",
+            sen_support_pct="14.6",
+            total_send_pct="18.5",
+            source="Corrected by hand",
+            year="2024/25",
+        ),
+    )
     assert response.status_code == 302
     school_ids = [s.pk for s in reference.assisi.schools.all()]
     row = next(r for r in figures.school_table(school_ids).rows if r.national_phase == "primary")
@@ -51,18 +64,21 @@ def test_a_platform_admin_changes_a_national_average_and_the_pages_compare_with_
     assert "Every kept figure agrees with its source rows." in out.getvalue()
 
 
-@pytest.mark.parametrize(("changes", "message"), [
-    ({"ehcp_pct": "101.0", "total_send_pct": "115.8"}, "Enter a percentage from 0 to 100."),
-    ({"total_send_pct": "25.0"}, "Total SEND should be EHC plans plus SEN support (18.3)."),
-    ({"ehcp_pct": "many"}, "Enter a number."),
-    ({"phase": "nursery"}, "Select a valid choice."),
-])
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"ehcp_pct": "101.0", "total_send_pct": "115.8"}, "Enter a percentage from 0 to 100."),
+        ({"total_send_pct": "25.0"}, "Total SEND should be EHC plans plus SEN support (18.3)."),
+        ({"ehcp_pct": "many"}, "Enter a number."),
+        ({"phase": "nursery"}, "Select a valid choice."),
+    ],
+)
 def test_a_wrong_national_average_is_refused_and_changes_nothing(
-        client, reference, platform_admin, changes, message):
+    client, reference, platform_admin, changes, message
+):
     primary = NationalAverage.objects.get(phase="primary")
     before = list(NationalAverage.objects.values())
-    response = client.post(f"/admin/pupils/nationalaverage/{primary.pk}/change/",
-                           form(primary, **changes))
+    response = client.post(f"/admin/pupils/nationalaverage/{primary.pk}/change/", form(primary, **changes))
     assert response.status_code == 200
     assert message in response.content.decode()
     assert list(NationalAverage.objects.values()) == before

@@ -21,9 +21,11 @@ def test_an_upload_and_its_import_still_complete_when_the_broker_is_down(client,
 
     school = SchoolFactory()
     client.force_login(data_admin(school.trust))
-    rows = ["UPN,Surname,Forename,DOB,Gender,YearGroup,SENProvision,PrimaryNeed,SecondaryNeed",
-            f"{make_upn(881, 1234, 20, 1)},Able,Ann,2017-03-04,F,3,K,SLCN,",
-            f"{make_upn(881, 1234, 20, 2)},Baker,Ben,2017-05-06,M,3,N,,"]
+    rows = [
+        "UPN,Surname,Forename,DOB,Gender,YearGroup,SENProvision,PrimaryNeed,SecondaryNeed",
+        f"{make_upn(881, 1234, 20, 1)},Able,Ann,2017-03-04,F,3,K,SLCN,",
+        f"{make_upn(881, 1234, 20, 2)},Baker,Ben,2017-05-06,M,3,N,,",
+    ]
     upload = SimpleUploadedFile("census.csv", "\n".join(rows).encode(), content_type="text/csv")
     response = client.post(
         f"/pupils/schools/{school.laestab}/census/import/",

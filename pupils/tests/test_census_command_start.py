@@ -34,10 +34,19 @@ print(json.dumps({"code": code, "loaded": loaded, "gc_enabled": gc.isenabled(),
 
 def manage(*args: str) -> dict:
     db = connection.settings_dict
-    env = dict(os.environ, DJANGO_SETTINGS_MODULE="send_portal.settings.test",
-               DATABASE_URL=f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}")
-    done = subprocess.run([sys.executable, "-c", RUN_MANAGE, *args], env=env, cwd=BASE_DIR,
-                          capture_output=True, text=True, timeout=120)
+    env = dict(
+        os.environ,
+        DJANGO_SETTINGS_MODULE="send_portal.settings.test",
+        DATABASE_URL=f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", RUN_MANAGE, *args],
+        env=env,
+        cwd=BASE_DIR,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode == 0, done.stderr[-3000:]
     return json.loads(done.stdout.strip().splitlines()[-1])
 
@@ -49,8 +58,7 @@ def test_the_command_help_loads_no_pdf_library_and_no_urlconf():
 
 
 @pytest.mark.django_db(transaction=True)
-def test_an_import_in_its_own_process_loads_no_pdf_library_and_writes_the_register(
-        school, tmp_path):
+def test_an_import_in_its_own_process_loads_no_pdf_library_and_writes_the_register(school, tmp_path):
     path = tmp_path / "autumn.csv"
     path.write_bytes(census_csv(school_file(4, 6)))
     result = manage("import_census", str(path), "--school", school.laestab, "--date", "2025-10-02")
@@ -67,13 +75,13 @@ def test_a_command_runs_with_garbage_collection_on_and_what_loading_made_frozen(
 
 
 @pytest.mark.django_db(transaction=True)
-def test_an_import_that_would_empty_the_register_exits_1_unless_the_leavers_are_confirmed(
-        school, tmp_path):
+def test_an_import_that_would_empty_the_register_exits_1_unless_the_leavers_are_confirmed(school, tmp_path):
     autumn, spring = tmp_path / "autumn.csv", tmp_path / "spring.csv"
     autumn.write_bytes(census_csv(school_file(40, 10)))
     spring.write_bytes(census_csv(school_file(5, 0)))
-    assert manage("import_census", str(autumn), "--school", school.laestab,
-                  "--date", "2025-10-02")["code"] == 0
+    assert (
+        manage("import_census", str(autumn), "--school", school.laestab, "--date", "2025-10-02")["code"] == 0
+    )
     args = ("import_census", str(spring), "--school", school.laestab, "--date", "2026-01-15")
     result = manage(*args)
     assert result["code"] == 1 and result["loaded"] == []

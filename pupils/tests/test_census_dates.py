@@ -13,7 +13,10 @@ D = dt.date
 
 def test_the_three_census_days_of_a_year():
     assert [(c.season, c.date) for c in census_days(2027)] == [
-        ("spring", D(2027, 1, 21)), ("summer", D(2027, 5, 20)), ("autumn", D(2027, 10, 7))]
+        ("spring", D(2027, 1, 21)),
+        ("summer", D(2027, 5, 20)),
+        ("autumn", D(2027, 10, 7)),
+    ]
     assert all(c.date.weekday() == 3 for y in range(2020, 2031) for c in census_days(y))
 
 
@@ -23,12 +26,15 @@ def test_the_demo_censuses_fall_on_census_days():
         assert set(demo.demo_censuses(today)) <= days
 
 
-@pytest.mark.parametrize(("today", "season", "date"), [
-    (D(2026, 12, 3), "spring", D(2027, 1, 21)),
-    (D(2027, 1, 21), "spring", D(2027, 1, 21)),  # on census day, that day's census
-    (D(2027, 1, 22), "summer", D(2027, 5, 20)),
-    (D(2026, 9, 30), "autumn", D(2026, 10, 1)),
-])
+@pytest.mark.parametrize(
+    ("today", "season", "date"),
+    [
+        (D(2026, 12, 3), "spring", D(2027, 1, 21)),
+        (D(2027, 1, 21), "spring", D(2027, 1, 21)),  # on census day, that day's census
+        (D(2027, 1, 22), "summer", D(2027, 5, 20)),
+        (D(2026, 9, 30), "autumn", D(2026, 10, 1)),
+    ],
+)
 def test_the_next_census(today, season, date):
     census = next_census(today)
     assert (census.season, census.date) == (season, date)

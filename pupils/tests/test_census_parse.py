@@ -11,10 +11,16 @@ OTHER = SchoolRef(2, "8811002", "111002", "Other Primary", 10)
 
 
 def check(data: bytes, *, name="census.csv", default=1, schools=(SCHOOL,), **kw):
-    return parse(data, file_name=name, census_date=CENSUS_DATE, schools=schools,
-                 known_school_codes=kw.pop("known", ["8811001", "8833101"]),
-                 default_school_id=default, local_authorities={"881": 10, "essex": 10, "883": 11},
-                 **kw)
+    return parse(
+        data,
+        file_name=name,
+        census_date=CENSUS_DATE,
+        schools=schools,
+        known_school_codes=kw.pop("known", ["8811001", "8833101"]),
+        default_school_id=default,
+        local_authorities={"881": 10, "essex": 10, "883": 11},
+        **kw,
+    )
 
 
 def errors_of(rows, **kw):
@@ -23,8 +29,12 @@ def errors_of(rows, **kw):
 
 
 def test_a_clean_file_gives_counts_and_only_send_pupils_as_rows():
-    rows = [row(1, "E", "ASD", "SLCN"), row(2, "K", "NSA"), row(3, "N"), row(4, "N", year_group="R",
-                                                                             dob="2021-01-10")]
+    rows = [
+        row(1, "E", "ASD", "SLCN"),
+        row(2, "K", "NSA"),
+        row(3, "N"),
+        row(4, "N", year_group="R", dob="2021-01-10"),
+    ]
     parsed = check(census_csv(rows))
     assert parsed.is_valid and parsed.rows == 4
     counts = parsed.counts[1]
@@ -84,8 +94,12 @@ def test_rows_without_a_school_are_errors_when_none_was_chosen():
 
 
 def test_a_school_column_by_laestab_or_urn_assigns_rows_to_schools():
-    rows = [row(1, School="8811001"), row(2, School="111002"), row(3, "N", School="881/1002"),
-            row(4, School="")]
+    rows = [
+        row(1, School="8811001"),
+        row(2, School="111002"),
+        row(3, "N", School="881/1002"),
+        row(4, School=""),
+    ]
     parsed = check(census_csv(rows), default=1, schools=(SCHOOL, OTHER))
     assert parsed.is_valid
     assert parsed.counts[1].number_on_roll == 2 and parsed.counts[2].number_on_roll == 2
@@ -99,10 +113,30 @@ def test_all_errors_are_counted_but_only_the_first_are_kept():
 
 
 def test_header_aliases_case_and_spaces_are_accepted():
-    header = ["Unique Pupil Number", "Legal Surname", "Legal Forename", "Date of Birth", "SEX",
-              " Year Group ", "SEN Provision", "Primary Need", "Secondary_Need", "Ethnicity"]
-    keys = ["UPN", "Surname", "Forename", "DOB", "Gender", "YearGroup", "SENProvision",
-            "PrimaryNeed", "SecondaryNeed", "Ethnicity"]
+    header = [
+        "Unique Pupil Number",
+        "Legal Surname",
+        "Legal Forename",
+        "Date of Birth",
+        "SEX",
+        " Year Group ",
+        "SEN Provision",
+        "Primary Need",
+        "Secondary_Need",
+        "Ethnicity",
+    ]
+    keys = [
+        "UPN",
+        "Surname",
+        "Forename",
+        "DOB",
+        "Gender",
+        "YearGroup",
+        "SENProvision",
+        "PrimaryNeed",
+        "SecondaryNeed",
+        "Ethnicity",
+    ]
     rows = [{h: r.get(k, "WBRI") for h, k in zip(header, keys, strict=True)} for r in [row(1), row(2, "N")]]
     parsed = check(census_csv(rows, header))
     assert parsed.is_valid and parsed.rows == 2
@@ -111,8 +145,11 @@ def test_header_aliases_case_and_spaces_are_accepted():
 
 def test_bom_windows_1252_uk_dates_and_unix_line_ends_are_read():
     rows = [row(1, surname="Ó Briain–Zoë", dob="17/05/2016"), row(2, "N", dob="7/1/2016")]
-    for data in (census_csv(rows, bom=True), census_csv(rows, encoding="cp1252"),
-                 census_csv(rows, newline="\n")):
+    for data in (
+        census_csv(rows, bom=True),
+        census_csv(rows, encoding="cp1252"),
+        census_csv(rows, newline="\n"),
+    ):
         parsed = check(data)
         assert parsed.is_valid, parsed.errors
         pupil = parsed.send_rows[1][make_upn(1)]
@@ -127,7 +164,11 @@ def test_lower_case_codes_spaced_upns_and_year_spellings_are_normalised():
     assert parsed.is_valid, parsed.errors
     pupil = parsed.send_rows[1][make_upn(1)]
     assert (pupil.upn, pupil.provision, pupil.primary_need, pupil.year_group) == (
-        make_upn(1), "K", "ASD", "4")
+        make_upn(1),
+        "K",
+        "ASD",
+        "4",
+    )
     assert parsed.no_sen_upns[1] == {make_upn(2)}  # a blank provision means no SEN
 
 
@@ -141,8 +182,11 @@ def test_lower_case_codes_spaced_upns_and_year_spellings_are_normalised():
         (b"PK\x03\x04rest-of-a-zip", "census.csv", "spreadsheet (Excel) file"),
         (b"UPN,Surname\x00\x01", "census.csv", "not a CSV text file"),
         (b"\xff\xfeU\x00P\x00N\x00", "census.csv", "UTF-16"),
-        (b"UPN,Surname,Forename,DOB,Gender,SENProvision\r\n", "census.csv",
-         "no YearGroup, PrimaryNeed columns"),
+        (
+            b"UPN,Surname,Forename,DOB,Gender,SENProvision\r\n",
+            "census.csv",
+            "no YearGroup, PrimaryNeed columns",
+        ),
         (b"UPN,Unique Pupil Number,Surname\r\n", "census.csv", "Two columns mean UPN"),
     ],
 )
@@ -164,16 +208,21 @@ def test_progress_is_reported_while_reading():
 
 
 def test_header_is_the_canonical_one():
-    assert ",".join(HEADER) == ("UPN,Surname,Forename,DOB,Gender,YearGroup,SENProvision,"
-                                "PrimaryNeed,SecondaryNeed")
+    assert ",".join(HEADER) == (
+        "UPN,Surname,Forename,DOB,Gender,YearGroup,SENProvision,PrimaryNeed,SecondaryNeed"
+    )
 
 
 def test_a_file_is_read_in_chunks_with_the_same_result_as_its_bytes(monkeypatch, tmp_path):
     from pupils import census
 
     rows = [row(1, surname="Ó Briain–Zoë"), row(2, "N"), row(3, "E", "ASD", "SLCN")]
-    for data in (census_csv(rows), census_csv(rows, bom=True), census_csv(rows, encoding="cp1252"),
-                 census_csv(rows, encoding="cp1252", bom=True)):
+    for data in (
+        census_csv(rows),
+        census_csv(rows, bom=True),
+        census_csv(rows, encoding="cp1252"),
+        census_csv(rows, encoding="cp1252", bom=True),
+    ):
         whole = check(data)
         # Chunks of 7 bytes: a character of two or three bytes is split between chunks.
         monkeypatch.setattr(census, "CHUNK_BYTES", 7)
@@ -210,7 +259,13 @@ def test_every_error_of_a_row_is_reported_in_the_order_of_its_columns():
     bad.update(School="9999999", Surname="")
     found = errors_of([row(1, School="8811001"), bad])
     assert [(line, column) for line, column, _ in found] == [
-        (3, "School"), (3, "UPN"), (3, "PrimaryNeed"), (3, "DOB"), (3, "Gender"), (3, "Surname")]
+        (3, "School"),
+        (3, "UPN"),
+        (3, "PrimaryNeed"),
+        (3, "DOB"),
+        (3, "Gender"),
+        (3, "Surname"),
+    ]
 
 
 def test_checks_remembered_for_one_row_apply_to_each_row_with_the_same_cells():
@@ -218,4 +273,5 @@ def test_checks_remembered_for_one_row_apply_to_each_row_with_the_same_cells():
     rows += [row(i, "N", dob="1960-01-01") for i in range(4, 6)]
     found = errors_of(rows)
     assert found == [(n, "Gender", "the gender must be M, F or U") for n in (2, 3, 4)] + [
-        (n, "DOB", "the date of birth gives an impossible age (65) at school") for n in (5, 6)]
+        (n, "DOB", "the date of birth gives an impossible age (65) at school") for n in (5, 6)
+    ]

@@ -20,7 +20,10 @@ def test_every_schools_latest_census_matches_the_reference_file(demo):
         latest = CensusSnapshot.objects.filter(school__laestab=row["laestab"]).latest()
         assert latest.census_date == previous_census(timezone.localdate()).date
         assert (latest.number_on_roll, latest.ehcp, latest.sen_support) == (
-            int(row["number_on_roll"]), int(row["ehcp"]), int(row["sen_support"])), row["school"]
+            int(row["number_on_roll"]),
+            int(row["ehcp"]),
+            int(row["sen_support"]),
+        ), row["school"]
         on_register = Pupil.objects.filter(school=latest.school, left_school_on__isnull=True)
         assert on_register.filter(provision="E").count() == latest.ehcp
         assert on_register.filter(provision="K").count() == latest.sen_support
@@ -33,8 +36,12 @@ def test_earlier_censuses_give_trends(demo):
     assert CensusSnapshot.objects.count() == 16 * len(dates)
     differing = 0
     for school in School.objects.all():
-        figures = {tuple(s) for s in CensusSnapshot.objects.filter(school=school)
-                   .values_list("number_on_roll", "ehcp", "sen_support")}
+        figures = {
+            tuple(s)
+            for s in CensusSnapshot.objects.filter(school=school).values_list(
+                "number_on_roll", "ehcp", "sen_support"
+            )
+        }
         differing += len(figures) > 1
     assert differing >= 12
     assert RegisterEvent.objects.filter(kind="ehc_plan_issued", date=dates[-1]).exists()
@@ -45,11 +52,13 @@ def test_earlier_censuses_give_trends(demo):
 
 def test_demo_pupils_have_valid_upns_and_some_southend_pupils_live_in_essex(demo):
     assert all(upn.is_valid(u) for u in Pupil.objects.values_list("upn", flat=True))
-    essex_at_southend = Pupil.objects.filter(school__local_authority__code=882,
-                                             home_local_authority__code=881)
+    essex_at_southend = Pupil.objects.filter(
+        school__local_authority__code=882, home_local_authority__code=881
+    )
     assert essex_at_southend.count() >= 10
-    assert not Pupil.objects.filter(school__local_authority__code=883,
-                                    home_local_authority__code=881).exists()
+    assert not Pupil.objects.filter(
+        school__local_authority__code=883, home_local_authority__code=881
+    ).exists()
 
 
 def test_national_averages_come_from_the_reference_file(demo):
@@ -68,14 +77,19 @@ def test_a_second_seed_imports_nothing(demo):
 D = dt.date
 
 
-@pytest.mark.parametrize(("today", "expected"), [
-    # December 2026: the autumn census of last school year up to this autumn's.
-    (D(2026, 12, 3), [D(2025, 10, 2), D(2026, 1, 15), D(2026, 5, 21), D(2026, 10, 1)]),
-    # On census day itself the latest is the one before (its returns are not in yet).
-    (D(2027, 1, 21), [D(2025, 10, 2), D(2026, 1, 15), D(2026, 5, 21), D(2026, 10, 1)]),
-    (D(2027, 6, 1), [D(2025, 10, 2), D(2026, 1, 15), D(2026, 5, 21), D(2026, 10, 1),
-                     D(2027, 1, 21), D(2027, 5, 20)]),
-])
+@pytest.mark.parametrize(
+    ("today", "expected"),
+    [
+        # December 2026: the autumn census of last school year up to this autumn's.
+        (D(2026, 12, 3), [D(2025, 10, 2), D(2026, 1, 15), D(2026, 5, 21), D(2026, 10, 1)]),
+        # On census day itself the latest is the one before (its returns are not in yet).
+        (D(2027, 1, 21), [D(2025, 10, 2), D(2026, 1, 15), D(2026, 5, 21), D(2026, 10, 1)]),
+        (
+            D(2027, 6, 1),
+            [D(2025, 10, 2), D(2026, 1, 15), D(2026, 5, 21), D(2026, 10, 1), D(2027, 1, 21), D(2027, 5, 20)],
+        ),
+    ],
+)
 def test_the_demo_censuses_run_up_to_the_latest_census_before_today(today, expected):
     assert list(pupils_demo.demo_censuses(today)) == expected
     days = {c.date for y in range(2025, 2028) for c in census_days(y)}

@@ -15,8 +15,10 @@ def _linked_to_pupils() -> set:
         for model in apps.get_models():
             if model in linked:
                 continue
-            if any((f.many_to_one or f.one_to_one or f.many_to_many) and f.concrete
-                   and f.related_model in linked for f in model._meta.get_fields()):
+            if any(
+                (f.many_to_one or f.one_to_one or f.many_to_many) and f.concrete and f.related_model in linked
+                for f in model._meta.get_fields()
+            ):
                 linked.add(model)
                 grew = True
     return linked
@@ -27,7 +29,8 @@ def test_every_model_linked_to_a_pupil_is_erased_or_kept_for_a_stated_reason():
     assert not missing, (
         f"These models link to a pupil but erasure does not know them: {missing}. Register "
         "how the owning app erases them (pupils.erasure.register) or why it keeps them "
-        "(pupils.erasure.keep), in its AppConfig.ready().")
+        "(pupils.erasure.keep), in its AppConfig.ready()."
+    )
 
 
 def test_the_walk_finds_links_through_other_records():

@@ -28,8 +28,7 @@ def test_holy_cross_primary_has_23_of_218_pupils_with_a_plan(reference):
     profile = figures.school_profile(holy_cross.pk)
     f = profile.row.figures
     assert (f.number_on_roll, f.ehcp, f.sen_support, f.total_send) == (218, 23, 23, 46)
-    assert (f.ehcp_pct, f.sen_support_pct, f.total_pct) == (
-        Decimal("10.6"), Decimal("10.6"), Decimal("21.1"))
+    assert (f.ehcp_pct, f.sen_support_pct, f.total_pct) == (Decimal("10.6"), Decimal("10.6"), Decimal("21.1"))
     assert profile.row.national.ehcp_pct == Decimal("3.5")
     assert [p.census_date for p in profile.history] == [SPRING_2025, AUTUMN_2025]
 
@@ -38,10 +37,8 @@ def test_assisi_totals_are_summed_counts_not_averaged_percentages(reference):
     ids = [s.pk for s in reference.assisi.schools.all()]
     table = figures.school_table(ids)
     t = table.totals
-    assert (t.schools, t.number_on_roll, t.ehcp, t.sen_support, t.total_send) == (
-        9, 3742, 124, 461, 585)
-    assert (t.ehcp_pct, t.sen_support_pct, t.total_pct) == (
-        Decimal("3.3"), Decimal("12.3"), Decimal("15.6"))
+    assert (t.schools, t.number_on_roll, t.ehcp, t.sen_support, t.total_send) == (9, 3742, 124, 461, 585)
+    assert (t.ehcp_pct, t.sen_support_pct, t.total_pct) == (Decimal("3.3"), Decimal("12.3"), Decimal("15.6"))
     # The mean of the nine schools' EHCP percentages is a different (wrong) figure.
     mean = sum(r.figures.ehcp_pct for r in table.rows) / 9
     assert mean.quantize(Decimal("0.1")) != t.ehcp_pct
@@ -54,7 +51,10 @@ def test_totals_by_phase_map_infants_to_primary_and_use_national_averages(refere
     assert primary.figures.schools == 7
     # 2,073 on roll; 90 EHCP; 279 SEN Support, by hand from the reference file.
     assert (primary.figures.number_on_roll, primary.figures.ehcp, primary.figures.sen_support) == (
-        2073, 90, 279)
+        2073,
+        90,
+        279,
+    )
     assert primary.figures.ehcp_pct == Decimal("4.3")
     assert primary.national.ehcp_pct == Decimal("3.5")
     assert primary.national.total_pct == Decimal("18.3")
@@ -74,9 +74,11 @@ def test_schools_far_from_national_or_changed_since_last_census_are_flagged(refe
     rows = {r.laestab: r for r in table.rows}
     holy_cross = {(f.measure, f.kind): f.points for f in rows["8833001"].flags}
     # EHCP 10.6 vs 3.5; SEN Support 10.6 vs 14.8; total 21.1 vs 18.3.
-    assert holy_cross == {("EHCP", "national"): Decimal("7.1"),
-                          ("SEN Support", "national"): Decimal("-4.2"),
-                          ("Total SEND", "national"): Decimal("2.8")}
+    assert holy_cross == {
+        ("EHCP", "national"): Decimal("7.1"),
+        ("SEN Support", "national"): Decimal("-4.2"),
+        ("Total SEND", "national"): Decimal("2.8"),
+    }
     stm = {(f.measure, f.kind): f.points for f in rows["8824001"].flags}
     # EHCP 36 of 1,200 (3.0%) in spring, 56 of 1,206 (4.6%) in autumn.
     assert stm[("EHCP", "change")] == Decimal("1.6")
@@ -128,8 +130,10 @@ def test_small_counts_below_school_level_are_shown_as_fewer_than_5(reference):
 
 
 def test_a_total_that_would_give_a_hidden_count_away_is_withheld():
-    rows = figures.needs_breakdown([{"ASD": {"E": 3, "K": 40}, "HI": {"E": 2, "K": 1},
-                                     "VI": {"E": 0, "K": 7}, "PD": {"E": 0, "K": 3}}], suppress=True)
+    rows = figures.needs_breakdown(
+        [{"ASD": {"E": 3, "K": 40}, "HI": {"E": 2, "K": 1}, "VI": {"E": 0, "K": 7}, "PD": {"E": 0, "K": 3}}],
+        suppress=True,
+    )
     cells = {r.key: (str(r.ehcp), str(r.sen_support), str(r.total)) for r in rows}
     assert cells["ASD"] == ("fewer than 5", "40", "withheld")  # 43 - 40 would give 3
     assert cells["HI"] == ("fewer than 5", "fewer than 5", "fewer than 5")
@@ -205,7 +209,8 @@ def test_a_table_with_its_history_reads_the_trend_and_census_dates_in_the_same_q
     assert len(queries.captured_queries) == 3
     alone = figures.school_table(ids, SPRING_2025)
     assert [(r.school_id, r.figures, r.previous, r.by_need) for r in table.rows] == [
-        (r.school_id, r.figures, r.previous, r.by_need) for r in alone.rows]
+        (r.school_id, r.figures, r.previous, r.by_need) for r in alone.rows
+    ]
     assert table.trend == figures.trend(ids, until=SPRING_2025)
     assert table.census_dates == figures.census_dates(ids) == [AUTUMN_2025, SPRING_2025]
     latest = figures.school_table(ids, history=True)
@@ -213,34 +218,50 @@ def test_a_table_with_its_history_reads_the_trend_and_census_dates_in_the_same_q
     # Each school's breakdowns are those of its latest census up to the date shown.
     assert any(r.by_need for r in latest.rows)
     assert [(r.school_id, r.by_need, r.by_year_group) for r in latest.rows] == [
-        (r.school_id, r.by_need, r.by_year_group) for r in figures.school_table(ids).rows]
+        (r.school_id, r.by_need, r.by_year_group) for r in figures.school_table(ids).rows
+    ]
     assert [(r.by_need, r.by_year_group) for r in table.rows] == [
-        (r.by_need, r.by_year_group) for r in alone.rows]
+        (r.by_need, r.by_year_group) for r in alone.rows
+    ]
 
 
 def _row(name: str, ehcp: int, nor: int = 100, **extra) -> figures.SchoolRow:
     return figures.SchoolRow(
-        school_id=hash(name) % 1000, name=name, laestab="8830000", phase="primary",
-        phase_label="Primary", national_phase="primary", trust_id=1, trust_name="Trust",
-        trust_slug="trust", la_name=extra.pop("la_name", "Thurrock"),
-        figures=Figures(nor, ehcp, 0), **extra)
+        school_id=hash(name) % 1000,
+        name=name,
+        laestab="8830000",
+        phase="primary",
+        phase_label="Primary",
+        national_phase="primary",
+        trust_id=1,
+        trust_name="Trust",
+        trust_slug="trust",
+        la_name=extra.pop("la_name", "Thurrock"),
+        figures=Figures(nor, ehcp, 0),
+        **extra,
+    )
 
 
 @pytest.mark.parametrize("sort", ["-ehcp", "-ehcp_pct", "-nor", "-la_name", "ehcp", "la_name"])
 def test_equal_values_are_listed_by_name_ascending_whichever_way_a_column_is_sorted(sort):
-    rows = [_row("St Mary's", 5), _row("Holy Cross", 5), _row("Our Lady", 9),
-            _row("All Saints", 5), _row("Zeal Primary", 1)]
+    rows = [
+        _row("St Mary's", 5),
+        _row("Holy Cross", 5),
+        _row("Our Lady", 9),
+        _row("All Saints", 5),
+        _row("Zeal Primary", 1),
+    ]
     out = figures.filter_and_sort(rows, sort=sort)
     fives = [r.name for r in out if r.figures.ehcp == 5]
     assert fives == ["All Saints", "Holy Cross", "St Mary's"]
     if sort == "-ehcp":
-        assert [r.name for r in out] == ["Our Lady", "All Saints", "Holy Cross", "St Mary's",
-                                         "Zeal Primary"]
+        assert [r.name for r in out] == ["Our Lady", "All Saints", "Holy Cross", "St Mary's", "Zeal Primary"]
 
 
 def test_needs_with_equal_totals_are_listed_by_name_ascending():
     # SPLD (Specific learning difficulty) and SLCN (Speech, language and communication needs)
     # have 4 each: by name, "Specific ..." comes before "Speech ...", though SLCN < SPLD.
-    rows = figures.needs_breakdown([{"SLCN": {"E": 1, "K": 3}, "SPLD": {"E": 0, "K": 4},
-                                     "ASD": {"E": 2, "K": 8}}], suppress=False)
+    rows = figures.needs_breakdown(
+        [{"SLCN": {"E": 1, "K": 3}, "SPLD": {"E": 0, "K": 4}, "ASD": {"E": 2, "K": 8}}], suppress=False
+    )
     assert [r.key for r in rows] == ["ASD", "SPLD", "SLCN"]

@@ -39,9 +39,14 @@ def test_pupils_on_register_leaves_out_leavers_and_pupils_without_sen(school):
 def test_the_orm_path_for_other_databases_imports_the_same(school, monkeypatch):
     """SQLite (the embedded demo) has no COPY: bulk_create(update_conflicts=True) does the work."""
     monkeypatch.setattr(services, "connection", SimpleNamespace(vendor="sqlite", queries_logged=False))
-    services.census_import(actor=None, raw=census_csv(school_file(8, 12)), file_name="c.csv",
-                           census_date=CENSUS_DATE, school=school,
-                           allowed_schools=School.objects.filter(pk=school.pk))
+    services.census_import(
+        actor=None,
+        raw=census_csv(school_file(8, 12)),
+        file_name="c.csv",
+        census_date=CENSUS_DATE,
+        school=school,
+        allowed_schools=School.objects.filter(pk=school.pk),
+    )
     assert Pupil.objects.count() == 8 and RegisterEvent.objects.count() == 8
     assert CensusSnapshot.objects.get().number_on_roll == 20
     assert set(RegisterEvent.objects.values_list("pupil__school", flat=True)) == {school.pk}
@@ -55,12 +60,16 @@ def test_an_audit_entry_about_a_record_in_a_school_carries_its_trust_and_school(
     assert audit.tenant_of(RegisterEvent(pupil=pupil)) == expected
 
 
-@pytest.mark.parametrize(("provision", "left", "now"), [
-    ("E", None, True), ("K", None, True), ("N", None, False),
-    ("K", datetime.date(2025, 7, 18), False),
-])
-def test_on_the_sen_register_now_means_a_plan_or_sen_support_and_still_at_the_school(
-        provision, left, now):
+@pytest.mark.parametrize(
+    ("provision", "left", "now"),
+    [
+        ("E", None, True),
+        ("K", None, True),
+        ("N", None, False),
+        ("K", datetime.date(2025, 7, 18), False),
+    ],
+)
+def test_on_the_sen_register_now_means_a_plan_or_sen_support_and_still_at_the_school(provision, left, now):
     pupil = Pupil(provision=provision, left_school_on=left)
     assert pupil.on_register_now is now
     assert pupil.on_register is (provision != "N")

@@ -16,7 +16,10 @@ def test_an_issued_ehc_plan_moves_the_pupil_to_e_with_a_history_entry():
     pupil.refresh_from_db()
     assert pupil.provision == Provision.EHC_PLAN
     assert (event.kind, event.date, event.from_provision, event.to_provision) == (
-        RegisterEvent.Kind.EHC_PLAN_ISSUED, dt.date(2026, 2, 3), "K", "E"
+        RegisterEvent.Kind.EHC_PLAN_ISSUED,
+        dt.date(2026, 2, 3),
+        "K",
+        "E",
     )
 
 

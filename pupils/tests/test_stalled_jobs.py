@@ -25,9 +25,14 @@ LONG_AGO = datetime.timedelta(seconds=settings.JOBS_STALE_AFTER + 60)
 
 
 def upload(client, school) -> CensusImport:
-    client.post("/pupils/imports/", {
-        "school": school.laestab, "census_date": "2025-10-02",
-        "file": SimpleUploadedFile("autumn.csv", census_csv(school_file(6, 14)), "text/csv")})
+    client.post(
+        "/pupils/imports/",
+        {
+            "school": school.laestab,
+            "census_date": "2025-10-02",
+            "file": SimpleUploadedFile("autumn.csv", census_csv(school_file(6, 14)), "text/csv"),
+        },
+    )
     with scopes_disabled():
         return CensusImport.objects.get()
 
@@ -40,8 +45,11 @@ def confirmed_but_stalled(client, school, django_capture_on_commit_callbacks, *,
         record = upload(client, school)
     with scopes_disabled():
         CensusImport.objects.filter(pk=record.pk).update(
-            status=CensusImport.Status.IMPORTING, confirmed_by=user, attempts=attempts,
-            heartbeat_at=timezone.now() - LONG_AGO)
+            status=CensusImport.Status.IMPORTING,
+            confirmed_by=user,
+            attempts=attempts,
+            heartbeat_at=timezone.now() - LONG_AGO,
+        )
     return record, user
 
 
@@ -51,7 +59,8 @@ def recover(django_capture_on_commit_callbacks) -> dict[str, int]:
 
 
 def test_an_import_whose_heartbeat_stopped_is_sent_again_and_completes(
-        client, school, media_root, django_capture_on_commit_callbacks):
+    client, school, media_root, django_capture_on_commit_callbacks
+):
     record, user = confirmed_but_stalled(client, school, django_capture_on_commit_callbacks)
     found = recover(django_capture_on_commit_callbacks)
     assert found["pupils.tasks.resend_stalled_census_jobs"] == 1
@@ -65,7 +74,8 @@ def test_an_import_whose_heartbeat_stopped_is_sent_again_and_completes(
 
 
 def test_a_check_whose_heartbeat_stopped_is_checked_again(
-        client, school, media_root, django_capture_on_commit_callbacks):
+    client, school, media_root, django_capture_on_commit_callbacks
+):
     client.force_login(data_admin(school.trust))
     record = upload(client, school)  # the check was never run: the job service lost it
     with scopes_disabled():
@@ -78,7 +88,8 @@ def test_a_check_whose_heartbeat_stopped_is_checked_again(
 
 
 def test_a_job_with_a_recent_heartbeat_is_left_alone(
-        client, school, media_root, django_capture_on_commit_callbacks):
+    client, school, media_root, django_capture_on_commit_callbacks
+):
     record, _ = confirmed_but_stalled(client, school, django_capture_on_commit_callbacks)
     with scopes_disabled():
         CensusImport.objects.filter(pk=record.pk).update(heartbeat_at=timezone.now())
@@ -88,9 +99,11 @@ def test_a_job_with_a_recent_heartbeat_is_left_alone(
 
 
 def test_an_import_that_keeps_stopping_is_marked_failed_and_offers_try_again(
-        client, school, media_root, django_capture_on_commit_callbacks):
-    record, _ = confirmed_but_stalled(client, school, django_capture_on_commit_callbacks,
-                                      attempts=settings.JOBS_MAX_ATTEMPTS)
+    client, school, media_root, django_capture_on_commit_callbacks
+):
+    record, _ = confirmed_but_stalled(
+        client, school, django_capture_on_commit_callbacks, attempts=settings.JOBS_MAX_ATTEMPTS
+    )
     recover(django_capture_on_commit_callbacks)
     with scopes_disabled():
         record.refresh_from_db()
@@ -111,13 +124,18 @@ def test_an_import_that_keeps_stopping_is_marked_failed_and_offers_try_again(
 
 
 def test_a_file_refused_for_its_content_cannot_be_tried_again(
-        client, school, media_root, django_capture_on_commit_callbacks):
+    client, school, media_root, django_capture_on_commit_callbacks
+):
     client.force_login(data_admin(school.trust))
     with django_capture_on_commit_callbacks(execute=True):
-        client.post("/pupils/imports/", {
-            "school": school.laestab, "census_date": "2025-10-02",
-            "file": SimpleUploadedFile("a.csv", b"UPN,Surname\r\nB801200005001,Smith\r\n",
-                                       "text/csv")})
+        client.post(
+            "/pupils/imports/",
+            {
+                "school": school.laestab,
+                "census_date": "2025-10-02",
+                "file": SimpleUploadedFile("a.csv", b"UPN,Surname\r\nB801200005001,Smith\r\n", "text/csv"),
+            },
+        )
     with scopes_disabled():
         record = CensusImport.objects.get()
     assert record.status == CensusImport.Status.FAILED and record.resume_status == ""
@@ -129,10 +147,12 @@ def test_a_file_refused_for_its_content_cannot_be_tried_again(
         assert CensusImport.objects.get().status == CensusImport.Status.FAILED
 
 
-def test_try_again_checks_ownership(client, school, other_trust_school, media_root,
-                                    django_capture_on_commit_callbacks):
-    record, _ = confirmed_but_stalled(client, school, django_capture_on_commit_callbacks,
-                                      attempts=settings.JOBS_MAX_ATTEMPTS)
+def test_try_again_checks_ownership(
+    client, school, other_trust_school, media_root, django_capture_on_commit_callbacks
+):
+    record, _ = confirmed_but_stalled(
+        client, school, django_capture_on_commit_callbacks, attempts=settings.JOBS_MAX_ATTEMPTS
+    )
     recover(django_capture_on_commit_callbacks)
     client.force_login(data_admin(other_trust_school.trust))
     assert client.post(f"/pupils/imports/{record.pk}/retry/").status_code == 404
@@ -143,9 +163,9 @@ def test_try_again_checks_ownership(client, school, other_trust_school, media_ro
 
 
 def test_the_page_says_when_a_job_is_being_tried_again(
-        client, school, media_root, django_capture_on_commit_callbacks):
-    record, _ = confirmed_but_stalled(client, school, django_capture_on_commit_callbacks,
-                                      attempts=2)
+    client, school, media_root, django_capture_on_commit_callbacks
+):
+    record, _ = confirmed_but_stalled(client, school, django_capture_on_commit_callbacks, attempts=2)
     page = client.get(f"/pupils/imports/{record.pk}/").content.decode()
     assert "interrupted and is being tried again (run 2 of" in page
 
@@ -164,13 +184,16 @@ def test_recovery_runs_every_minute_from_beat():
 
 def _dsn() -> str:
     params = connection.get_connection_params()
-    return (f"host={params.get('host') or 'localhost'} port={params.get('port') or 5432} "
-            f"dbname={params['dbname']} user={params.get('user') or 'postgres'}")
+    return (
+        f"host={params.get('host') or 'localhost'} port={params.get('port') or 5432} "
+        f"dbname={params['dbname']} user={params.get('user') or 'postgres'}"
+    )
 
 
 @pytest.mark.django_db(transaction=True)
 def test_an_import_still_running_holds_its_row_and_is_left_alone(
-        client, school, media_root, django_capture_on_commit_callbacks):
+    client, school, media_root, django_capture_on_commit_callbacks
+):
     if connection.vendor != "postgresql":
         pytest.skip("row locks are PostgreSQL's")
     record, _ = confirmed_but_stalled(client, school, django_capture_on_commit_callbacks)
@@ -188,13 +211,19 @@ def test_the_heartbeat_is_seen_while_the_job_is_inside_its_transaction(school):
     if connection.vendor != "postgresql":
         pytest.skip("needs a second connection to the same database")
     with scopes_disabled():
-        record = CensusImport.objects.create(school=school, census_date=datetime.date(2025, 10, 2),
-                                             file_name="a.csv", file_size=1, sha256="0" * 64)
+        record = CensusImport.objects.create(
+            school=school,
+            census_date=datetime.date(2025, 10, 2),
+            file_name="a.csv",
+            file_size=1,
+            sha256="0" * 64,
+        )
 
     def seen_from_outside() -> datetime.datetime | None:
         with psycopg.connect(_dsn()) as other:
-            return other.execute("SELECT heartbeat_at FROM pupils_censusimport WHERE id = %s",
-                                 [record.pk]).fetchone()[0]
+            return other.execute(
+                "SELECT heartbeat_at FROM pupils_censusimport WHERE id = %s", [record.pk]
+            ).fetchone()[0]
 
     with transaction.atomic(), jobs.heartbeat(CensusImport, record.pk, every=0.05):
         time.sleep(0.2)

@@ -54,9 +54,13 @@ def test_fast_check_agrees_with_stdnum_on_random_and_mutated_upns():
     rng = random.Random(3)
     samples = []
     for _ in range(3000):
-        good = upn.make(rng.choice(sorted(upn.LA_NUMBERS)), rng.randrange(10000),
-                        rng.randrange(100), rng.randrange(1000),
-                        temporary_letter=rng.choice(["", "", upn.LETTERS[rng.randrange(23)]]))
+        good = upn.make(
+            rng.choice(sorted(upn.LA_NUMBERS)),
+            rng.randrange(10000),
+            rng.randrange(100),
+            rng.randrange(1000),
+            temporary_letter=rng.choice(["", "", upn.LETTERS[rng.randrange(23)]]),
+        )
         samples.append(good)
         chars = list(good)
         pos = rng.randrange(13)

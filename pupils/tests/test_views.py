@@ -33,15 +33,18 @@ def login(client, user):
 
 @pytest.fixture
 def pupil(school):
-    return PupilFactory(school=school, surname="Abbott", forename="Ivy", provision="E",
-                        primary_need="ASD", upn=make_upn(1))
+    return PupilFactory(
+        school=school, surname="Abbott", forename="Ivy", provision="E", primary_need="ASD", upn=make_upn(1)
+    )
 
 
 def urls_for(school, pupil):
-    return [f"/pupils/schools/{school.laestab}/register/",
-            f"/pupils/schools/{school.laestab}/register/export.csv",
-            f"/pupils/schools/{school.laestab}/register/export.xlsx",
-            f"/pupils/{pupil.pk}/"]
+    return [
+        f"/pupils/schools/{school.laestab}/register/",
+        f"/pupils/schools/{school.laestab}/register/export.csv",
+        f"/pupils/schools/{school.laestab}/register/export.xlsx",
+        f"/pupils/{pupil.pk}/",
+    ]
 
 
 # --- Access -------------------------------------------------------------------------------
@@ -54,8 +57,11 @@ def test_logged_out_visitors_are_sent_to_login(client, school, pupil):
 
 
 def test_staff_of_the_other_trust_get_404_everywhere(client, school, pupil, other_trust_school):
-    for user in (senco(other_trust_school), head_of_send(other_trust_school.trust),
-                 data_admin(other_trust_school.trust)):
+    for user in (
+        senco(other_trust_school),
+        head_of_send(other_trust_school.trust),
+        data_admin(other_trust_school.trust),
+    ):
         login(client, user)
         for url in urls_for(school, pupil):
             assert client.get(url).status_code == 404, (user, url)
@@ -78,23 +84,36 @@ def test_school_staff_and_trust_roles_with_pupil_access_see_the_register(client,
 def test_a_headteacher_may_not_change_the_register(client, school, pupil):
     login(client, headteacher(school))
     assert client.post(f"/pupils/{pupil.pk}/remove/", {"note": "x"}).status_code == 404
-    assert client.post(f"/pupils/{pupil.pk}/change/", {"provision": "K", "primary_need": "ASD"}
-                       ).status_code == 404
+    assert (
+        client.post(f"/pupils/{pupil.pk}/change/", {"provision": "K", "primary_need": "ASD"}).status_code
+        == 404
+    )
     assert client.get(f"/pupils/schools/{school.laestab}/register/add/").status_code == 404
     assert Pupil.objects.get(pk=pupil.pk).provision == "E"
 
 
 def test_a_data_admin_cannot_upload_for_or_see_imports_of_the_other_trust(
-        client, school, other_trust_school, media_root):
-    other = CensusImport.objects.create(school=other_trust_school, census_date=date(2025, 10, 2),
-                                        file_name="x.csv", file_size=1, sha256="0" * 64)
+    client, school, other_trust_school, media_root
+):
+    other = CensusImport.objects.create(
+        school=other_trust_school,
+        census_date=date(2025, 10, 2),
+        file_name="x.csv",
+        file_size=1,
+        sha256="0" * 64,
+    )
     login(client, data_admin(school.trust))
     assert client.get(f"/pupils/schools/{other_trust_school.laestab}/census/import/").status_code == 404
     assert client.get(f"/pupils/imports/{other.pk}/").status_code == 404
     assert client.post(f"/pupils/imports/{other.pk}/confirm/").status_code == 404
-    response = client.post("/pupils/imports/", {
-        "school": other_trust_school.laestab, "census_date": "2025-10-02",
-        "file": SimpleUploadedFile("c.csv", census_csv([row(1)]), "text/csv")})
+    response = client.post(
+        "/pupils/imports/",
+        {
+            "school": other_trust_school.laestab,
+            "census_date": "2025-10-02",
+            "file": SimpleUploadedFile("c.csv", census_csv([row(1)]), "text/csv"),
+        },
+    )
     assert response.status_code == 400
     assert "Select the school from the list" in response.content.decode()
     assert CensusImport.objects.count() == 1
@@ -111,10 +130,17 @@ def test_people_without_import_rights_get_404_on_the_upload_page(client, school)
 
 def test_the_register_filters_by_provision_need_and_year_and_searches(client, school):
     PupilFactory(school=school, surname="Abbott", provision="E", primary_need="ASD", year_group="3")
-    PupilFactory(school=school, surname="Baines", provision="K", primary_need="SLCN", year_group="4",
-                 upn=make_upn(77))
-    PupilFactory(school=school, surname="Carver", provision="K", primary_need="MLD",
-                 secondary_need="ASD", year_group="4")
+    PupilFactory(
+        school=school, surname="Baines", provision="K", primary_need="SLCN", year_group="4", upn=make_upn(77)
+    )
+    PupilFactory(
+        school=school,
+        surname="Carver",
+        provision="K",
+        primary_need="MLD",
+        secondary_need="ASD",
+        year_group="4",
+    )
     PupilFactory(school=school, surname="Gone", provision="N", primary_need="")
     login(client, senco(school))
     base = f"/pupils/schools/{school.laestab}/register/"
@@ -193,12 +219,18 @@ def test_viewing_a_pupil_is_audited_without_personal_data(client, school, pupil)
 
 def test_a_senco_changes_need_and_provision_and_history_records_it(client, school, pupil):
     user = login(client, senco(school))
-    response = client.post(f"/pupils/{pupil.pk}/change/",
-                           {"provision": "E", "primary_need": "SEMH", "secondary_need": "ASD"})
+    response = client.post(
+        f"/pupils/{pupil.pk}/change/", {"provision": "E", "primary_need": "SEMH", "secondary_need": "ASD"}
+    )
     assert response.status_code == 302
     event = RegisterEvent.objects.get(pupil=pupil)
     assert (event.kind, event.source, event.actor, event.from_need, event.to_need) == (
-        "need_changed", "manual", user, "ASD", "SEMH")
+        "need_changed",
+        "manual",
+        user,
+        "ASD",
+        "SEMH",
+    )
     client.post(f"/pupils/{pupil.pk}/change/", {"provision": "K", "primary_need": "SEMH"})
     assert RegisterEvent.objects.filter(pupil=pupil, kind="provision_changed").exists()
     change = LogEntry.objects.filter(object_pk=str(pupil.pk), action=LogEntry.Action.UPDATE).first()
@@ -225,7 +257,11 @@ def test_a_senco_removes_a_pupil_and_the_record_stays(client, school, pupil):
     assert pupil.provision == "N"
     event = RegisterEvent.objects.get(pupil=pupil)
     assert (event.kind, event.source, event.actor, event.from_provision) == (
-        "left_register", "manual", user, "E")
+        "left_register",
+        "manual",
+        user,
+        "E",
+    )
     body = client.get(f"/pupils/schools/{school.laestab}/register/").content.decode()
     assert "Abbott," not in body
     assert client.get(f"/pupils/{pupil.pk}/").status_code == 200  # history kept
@@ -233,9 +269,16 @@ def test_a_senco_removes_a_pupil_and_the_record_stays(client, school, pupil):
 
 def test_a_senco_adds_a_pupil_to_sen_support(client, school):
     user = login(client, senco(school))
-    data = {"upn": make_upn(500), "forename": "Kofi", "surname": "Mensah",
-            "date_of_birth": "17/05/2016", "gender": "M", "year_group": "4",
-            "primary_need": "SLCN", "secondary_need": ""}
+    data = {
+        "upn": make_upn(500),
+        "forename": "Kofi",
+        "surname": "Mensah",
+        "date_of_birth": "17/05/2016",
+        "gender": "M",
+        "year_group": "4",
+        "primary_need": "SLCN",
+        "secondary_need": "",
+    }
     response = client.post(f"/pupils/schools/{school.laestab}/register/add/", data)
     assert response.status_code == 302
     pupil = Pupil.objects.get(upn=make_upn(500))
@@ -249,7 +292,7 @@ def test_a_senco_adds_a_pupil_to_sen_support(client, school):
 
 # --- Exports -----------------------------------------------------------------------------------
 
-NASTY = ["=HYPERLINK(\"http://x\")", "+1+1", "-2+3", "@SUM(A1)", "\tTab", "\rReturn"]
+NASTY = ['=HYPERLINK("http://x")', "+1+1", "-2+3", "@SUM(A1)", "\tTab", "\rReturn"]
 
 
 @pytest.fixture
@@ -257,8 +300,7 @@ def nasty_pupils(school):
     return [PupilFactory(school=school, surname=s, forename="Safe") for s in NASTY]
 
 
-def test_the_csv_export_neutralises_formulas_and_is_audited(client, school, nasty_pupils,
-                                                            other_trust_school):
+def test_the_csv_export_neutralises_formulas_and_is_audited(client, school, nasty_pupils, other_trust_school):
     PupilFactory(school=other_trust_school, surname="Elsewhere")
     user = login(client, senco(school))
     response = client.get(f"/pupils/schools/{school.laestab}/register/export.csv")
@@ -269,7 +311,10 @@ def test_the_csv_export_neutralises_formulas_and_is_audited(client, school, nast
     entry = LogEntry.objects.get(action=LogEntry.Action.ACCESS, object_pk=str(school.pk))
     assert entry.actor == user
     assert entry.additional_data == {
-        "trust_id": school.trust_id, "school_id": school.pk, "export": "SEN register (CSV)", "rows": 6
+        "trust_id": school.trust_id,
+        "school_id": school.pk,
+        "export": "SEN register (CSV)",
+        "rows": 6,
     }
 
 
@@ -281,8 +326,9 @@ def test_the_xlsx_export_neutralises_formulas(client, school, nasty_pupils):
     surnames = [r[header.index("Surname")] for r in sheet.iter_rows(min_row=2, values_only=True)]
     # XML keeps a carriage return as a line feed; the leading quote is what matters.
     assert sorted(surnames) == sorted("'" + s.replace("\r", "\n") for s in NASTY)
-    assert all(cell.data_type == "s" for r in sheet.iter_rows(min_row=2) for cell in r
-               if cell.value is not None)
+    assert all(
+        cell.data_type == "s" for r in sheet.iter_rows(min_row=2) for cell in r if cell.value is not None
+    )
 
 
 def test_an_unknown_export_format_is_404(client, school):
@@ -294,9 +340,10 @@ def test_an_unknown_export_format_is_404(client, school):
 
 
 def upload(client, school, data: bytes, name="autumn.csv", date="2025-10-02"):
-    return client.post("/pupils/imports/", {
-        "school": school.laestab, "census_date": date,
-        "file": SimpleUploadedFile(name, data, "text/csv")})
+    return client.post(
+        "/pupils/imports/",
+        {"school": school.laestab, "census_date": date, "file": SimpleUploadedFile(name, data, "text/csv")},
+    )
 
 
 def test_upload_preview_confirm_and_result(client, school, media_root, django_capture_on_commit_callbacks):
@@ -323,7 +370,8 @@ def test_upload_preview_confirm_and_result(client, school, media_root, django_ca
 
 
 def test_an_upload_with_row_errors_shows_them_and_cannot_be_confirmed(
-        client, school, media_root, django_capture_on_commit_callbacks):
+    client, school, media_root, django_capture_on_commit_callbacks
+):
     login(client, data_admin(school.trust))
     with django_capture_on_commit_callbacks(execute=True):
         upload(client, school, census_csv([row(1), row(2, "K", "XYZ")]))
@@ -334,10 +382,13 @@ def test_an_upload_with_row_errors_shows_them_and_cannot_be_confirmed(
     assert CensusImport.objects.get().status == "invalid" and not Pupil.objects.exists()
 
 
-@pytest.mark.parametrize(("name", "data", "message"), [
-    ("census.xlsx", b"PK\x03\x04", "must be a CSV file"),
-    ("census.csv", b"", "The submitted file is empty"),
-])
+@pytest.mark.parametrize(
+    ("name", "data", "message"),
+    [
+        ("census.xlsx", b"PK\x03\x04", "must be a CSV file"),
+        ("census.csv", b"", "The submitted file is empty"),
+    ],
+)
 def test_files_that_are_not_csv_are_refused_on_upload(client, school, media_root, name, data, message):
     login(client, data_admin(school.trust))
     response = upload(client, school, data, name=name)
@@ -346,7 +397,8 @@ def test_files_that_are_not_csv_are_refused_on_upload(client, school, media_root
 
 
 def test_a_file_missing_a_column_is_refused_after_the_check(
-        client, school, media_root, django_capture_on_commit_callbacks):
+    client, school, media_root, django_capture_on_commit_callbacks
+):
     login(client, data_admin(school.trust))
     with django_capture_on_commit_callbacks(execute=True):
         upload(client, school, b"UPN,Surname\r\nB801200005001,Smith\r\n")
@@ -357,7 +409,8 @@ def test_a_file_missing_a_column_is_refused_after_the_check(
 
 
 def test_the_progress_partial_asks_the_page_to_refresh_when_done(
-        client, school, media_root, django_capture_on_commit_callbacks):
+    client, school, media_root, django_capture_on_commit_callbacks
+):
     login(client, data_admin(school.trust))
     response = upload(client, school, census_csv(school_file(2, 2)))  # task not run: on_commit held
     record = CensusImport.objects.get()
@@ -366,6 +419,7 @@ def test_the_progress_partial_asks_the_page_to_refresh_when_done(
     partial = client.get(f"/pupils/imports/{record.pk}/progress/", HTTP_HX_REQUEST="true")
     assert "HX-Refresh" not in partial
     from pupils import tasks
+
     tasks.check_census_import.delay(record.pk)
     partial = client.get(f"/pupils/imports/{record.pk}/progress/", HTTP_HX_REQUEST="true")
     assert partial["HX-Refresh"] == "true"
@@ -376,31 +430,36 @@ def _forty_then_five(client, school, capture):
     from pupils import services
     from trusts.models import School
 
-    services.census_import(actor=None, raw=census_csv(school_file(40, 10)), file_name="a.csv",
-                           census_date=date(2025, 10, 2), school=school,
-                           allowed_schools=School.objects.filter(pk=school.pk))
+    services.census_import(
+        actor=None,
+        raw=census_csv(school_file(40, 10)),
+        file_name="a.csv",
+        census_date=date(2025, 10, 2),
+        school=school,
+        allowed_schools=School.objects.filter(pk=school.pk),
+    )
     login(client, data_admin(school.trust))
     with capture(execute=True):
-        upload(client, school, census_csv(school_file(5, 0)), name="spring.csv",
-               date="2026-01-15")
+        upload(client, school, census_csv(school_file(5, 0)), name="spring.csv", date="2026-01-15")
     return CensusImport.objects.get(file_name="spring.csv")
 
 
 def test_the_check_page_warns_and_names_the_pupils_who_would_be_recorded_as_leaving(
-        client, school, media_root, django_capture_on_commit_callbacks,
-        django_assert_max_num_queries):
+    client, school, media_root, django_capture_on_commit_callbacks, django_assert_max_num_queries
+):
     record = _forty_then_five(client, school, django_capture_on_commit_callbacks)
     client.get(f"/pupils/imports/{record.pk}/")  # the session's first page saves it
     with django_assert_max_num_queries(12):
         page = client.get(f"/pupils/imports/{record.pk}/").content.decode()
     assert "35 of the 40 pupils with SEND" in page and "87.5%" in page
     assert "I confirm that 35 pupils with SEND will be recorded as having left" in page
-    assert page.count('data-leaver') == 35
+    assert page.count("data-leaver") == 35
     assert "Surname39, Forename39" in page
 
 
 def test_confirming_without_ticking_the_box_imports_nothing_and_says_why(
-        client, school, media_root, django_capture_on_commit_callbacks):
+    client, school, media_root, django_capture_on_commit_callbacks
+):
     record = _forty_then_five(client, school, django_capture_on_commit_callbacks)
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(f"/pupils/imports/{record.pk}/confirm/")
@@ -413,18 +472,17 @@ def test_confirming_without_ticking_the_box_imports_nothing_and_says_why(
     assert not Pupil.objects.filter(left_school_on__isnull=False).exists()
     # A number that is not the one shown (a stale page) is refused too.
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(f"/pupils/imports/{record.pk}/confirm/",
-                               {"confirm_leavers": "30"})
+        response = client.post(f"/pupils/imports/{record.pk}/confirm/", {"confirm_leavers": "30"})
     assert response.status_code == 400
     assert CensusImport.objects.get(pk=record.pk).status == "ready"
 
 
 def test_ticking_the_box_imports_the_file_and_the_leavers_are_listed_as_left(
-        client, school, media_root, django_capture_on_commit_callbacks):
+    client, school, media_root, django_capture_on_commit_callbacks
+):
     record = _forty_then_five(client, school, django_capture_on_commit_callbacks)
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(f"/pupils/imports/{record.pk}/confirm/",
-                               {"confirm_leavers": "35"})
+        response = client.post(f"/pupils/imports/{record.pk}/confirm/", {"confirm_leavers": "35"})
     assert response.status_code == 302
     record.refresh_from_db()
     assert record.status == "imported"
@@ -435,20 +493,27 @@ def test_ticking_the_box_imports_the_file_and_the_leavers_are_listed_as_left(
 
 
 def test_a_few_leavers_are_listed_and_need_no_tick_box(
-        client, school, media_root, django_capture_on_commit_callbacks):
+    client, school, media_root, django_capture_on_commit_callbacks
+):
     from pupils import services
     from trusts.models import School
 
-    services.census_import(actor=None, raw=census_csv(school_file(40, 10)), file_name="a.csv",
-                           census_date=date(2025, 10, 2), school=school,
-                           allowed_schools=School.objects.filter(pk=school.pk))
+    services.census_import(
+        actor=None,
+        raw=census_csv(school_file(40, 10)),
+        file_name="a.csv",
+        census_date=date(2025, 10, 2),
+        school=school,
+        allowed_schools=School.objects.filter(pk=school.pk),
+    )
     login(client, data_admin(school.trust))
     with django_capture_on_commit_callbacks(execute=True):
-        upload(client, school, census_csv(school_file(40, 10)[:38] + school_file(40, 10)[40:]),
-               date="2026-01-15")
+        upload(
+            client, school, census_csv(school_file(40, 10)[:38] + school_file(40, 10)[40:]), date="2026-01-15"
+        )
     record = CensusImport.objects.latest("pk")
     page = client.get(f"/pupils/imports/{record.pk}/").content.decode()
-    assert page.count('data-leaver') == 2 and "I confirm that" not in page
+    assert page.count("data-leaver") == 2 and "I confirm that" not in page
     with django_capture_on_commit_callbacks(execute=True):
         client.post(f"/pupils/imports/{record.pk}/confirm/")
     assert CensusImport.objects.get(pk=record.pk).status == "imported"

@@ -68,12 +68,21 @@ def test_the_packs_funding_table_by_school_lists_those_with_the_largest_shortfal
     from funding.selectors import FundingSummary, FundingTotals, SchoolName, SchoolRow
     from reports import sections
 
-    rows = [SchoolRow(SchoolName(n, f"School {n}", f"88{n:05d}", 1, "Essex"),
-                      FundingTotals(expected_to_date=Decimal(n * 100)))
-            for n in range(1, 5)]
+    rows = [
+        SchoolRow(
+            SchoolName(n, f"School {n}", f"88{n:05d}", 1, "Essex"),
+            FundingTotals(expected_to_date=Decimal(n * 100)),
+        )
+        for n in range(1, 5)
+    ]
     report = sections.TrustReport(
-        title="Trust", table=None, trend=[], census_dates=[], funding_school_limit=2,
-        funding=FundingSummary(2025, datetime.date(2025, 11, 1), rows, [], FundingTotals()))
+        title="Trust",
+        table=None,
+        trend=[],
+        census_dates=[],
+        funding_school_limit=2,
+        funding=FundingSummary(2025, datetime.date(2025, 11, 1), rows, [], FundingTotals()),
+    )
 
     section = sections.funding_section(report)
 
@@ -104,7 +113,7 @@ def test_a_worker_process_warms_up_the_pdf_renderer_from_static_files_only(monke
 def between(text: str, start: str, end: str) -> str:
     """The text from the last `start` before `end` to `end`."""
     stop = text.index(end)
-    return text[text.rindex(start, 0, stop):stop]
+    return text[text.rindex(start, 0, stop) : stop]
 
 
 def test_every_school_is_in_both_tables_of_schools_of_the_pack(reference, monkeypatch):
@@ -120,8 +129,9 @@ def test_every_school_is_in_both_tables_of_schools_of_the_pack(reference, monkey
     monkeypatch.setattr(sections, "trust_sections", recording)
     text = " ".join(pdf_text(pdf.render_pdf(reference.assisi)).split()).replace("'", "’")
     assert limits == [None]  # however many schools the trust has
-    schools = [row["school"].replace("'", "’") for row in reference.rows
-               if row["trust"] == "Assisi Catholic Trust"]
+    schools = [
+        row["school"].replace("'", "’") for row in reference.rows if row["trust"] == "Assisi Catholic Trust"
+    ]
     against_national = between(text, "Schools against the national averages", "Notable:")
     funding_by_school = between(text, "By school", "EHC needs assessments: timeliness")
     assert "largest shortfall" not in funding_by_school
@@ -133,10 +143,14 @@ def test_the_charts_say_how_many_schools_they_leave_out(reference, monkeypatch):
     schools = sum(row["trust"] == "Assisi Catholic Trust" for row in reference.rows)
     monkeypatch.setattr(pdf, "PACK_CHART_SCHOOLS", 2)
     text = " ".join(pdf_text(pdf.render_pdf(reference.assisi)).split())
-    assert f"EHCP % by school against the national average (the 2 furthest from it; " \
-           f"{schools - 2} not shown)" in text
-    assert f"Total SEND % by school against the national average (the 2 furthest from it; " \
-           f"{schools - 2} not shown)" in text
+    assert (
+        f"EHCP % by school against the national average (the 2 furthest from it; "
+        f"{schools - 2} not shown)" in text
+    )
+    assert (
+        f"Total SEND % by school against the national average (the 2 furthest from it; "
+        f"{schools - 2} not shown)" in text
+    )
 
 
 def test_the_pack_is_drawn_with_its_own_user_agent_stylesheet(reference, monkeypatch):
@@ -195,21 +209,28 @@ def test_the_command_run_as_its_own_process_writes_the_pack(tmp_path):
 
     make_reference()
     db = connection.settings_dict
-    url = (f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/"
-           f"{db['NAME']}")
+    url = f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
     target = tmp_path / "pack.pdf"
     done = subprocess.run(
-        [sys.executable, "manage.py", "board_pack", "christus-catholic-trust", "--output",
-         str(target)],
-        cwd=settings.BASE_DIR, env={**os.environ, "DATABASE_URL": url}, capture_output=True,
-        text=True, timeout=120)
+        [sys.executable, "manage.py", "board_pack", "christus-catholic-trust", "--output", str(target)],
+        cwd=settings.BASE_DIR,
+        env={**os.environ, "DATABASE_URL": url},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode == 0, done.stderr
     assert "Wrote" in done.stdout
     text = pdf_text(target.read_bytes())
     assert "Holy Cross Primary" in text and "10.6%" in text
     missing = subprocess.run(
-        [sys.executable, "manage.py", "board_pack", "no-such-trust"], cwd=settings.BASE_DIR,
-        env={**os.environ, "DATABASE_URL": url}, capture_output=True, text=True, timeout=120)
+        [sys.executable, "manage.py", "board_pack", "no-such-trust"],
+        cwd=settings.BASE_DIR,
+        env={**os.environ, "DATABASE_URL": url},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert missing.returncode == 1 and "christus-catholic-trust" in missing.stderr
 
 

@@ -19,8 +19,7 @@ def execs(reference):
 
 def request_pack(client, user, slug="assisi-catholic-trust", key=KEY, census=""):
     client.force_login(user)
-    return client.post(f"/reports/trusts/{slug}/board-packs/",
-                       {"idempotency_key": key, "census": census})
+    return client.post(f"/reports/trusts/{slug}/board-packs/", {"idempotency_key": key, "census": census})
 
 
 @pytest.mark.django_db
@@ -95,8 +94,12 @@ def test_a_senco_and_a_logged_out_visitor_cannot_request_packs(client, reference
 @pytest.mark.django_db
 def test_rendering_a_finished_pack_again_does_nothing(execs, media_root):
     assisi_exec, _ = execs
-    pack = services.board_pack_request(actor=assisi_exec, trust=assisi_exec.memberships.get().trust,
-                                       census_date=SPRING_2025, idempotency_key=KEY)
+    pack = services.board_pack_request(
+        actor=assisi_exec,
+        trust=assisi_exec.memberships.get().trust,
+        census_date=SPRING_2025,
+        idempotency_key=KEY,
+    )
     services.board_pack_render(pack_id=pack.pk)
     path = media_root / BoardPack.objects.get().file_path
     mtime = path.stat().st_mtime_ns
@@ -116,8 +119,9 @@ def test_a_pack_that_cannot_be_rendered_is_marked_failed(execs, media_root, monk
         raise RuntimeError("fonts missing")
 
     monkeypatch.setattr(pdf, "render_pdf", broken)
-    pack = services.board_pack_request(actor=assisi_exec, trust=assisi_exec.memberships.get().trust,
-                                       census_date=None, idempotency_key=KEY)
+    pack = services.board_pack_request(
+        actor=assisi_exec, trust=assisi_exec.memberships.get().trust, census_date=None, idempotency_key=KEY
+    )
     render_board_pack.apply(args=[pack.pk])
     pack.refresh_from_db()
     assert pack.status == BoardPack.Status.FAILED
@@ -126,9 +130,7 @@ def test_a_pack_that_cannot_be_rendered_is_marked_failed(execs, media_root, monk
 
 
 @pytest.mark.django_db(transaction=True)
-def test_when_the_broker_is_down_the_pack_waits_queued_with_a_clear_message(
-    client, reference, dead_broker
-):
+def test_when_the_broker_is_down_the_pack_waits_queued_with_a_clear_message(client, reference, dead_broker):
     user = head_of_send(reference.assisi, reference.christus)
     response = request_pack(client, user)
     assert response.status_code == 302
@@ -156,12 +158,14 @@ def test_a_failing_render_is_retried_then_marked_failed(execs, media_root, monke
         raise OSError("disk full")
 
     monkeypatch.setattr(pdf, "render_pdf", broken)
-    pack = services.board_pack_request(actor=assisi_exec, trust=assisi_exec.memberships.get().trust,
-                                       census_date=None, idempotency_key=KEY)
+    pack = services.board_pack_request(
+        actor=assisi_exec, trust=assisi_exec.memberships.get().trust, census_date=None, idempotency_key=KEY
+    )
     # As a worker runs it (not eager): the failure re-enqueues the task. Tests run queued tasks
     # in-process and eagerly, and an eager run does not retry: so one retry, then failed.
-    render_board_pack.push_request(is_eager=False, retries=0, id="t-1", called_directly=False,
-                                   args=[pack.pk], kwargs={})
+    render_board_pack.push_request(
+        is_eager=False, retries=0, id="t-1", called_directly=False, args=[pack.pk], kwargs={}
+    )
     try:
         with pytest.raises(Retry):
             render_board_pack.run(pack.pk)
@@ -178,8 +182,9 @@ def test_a_render_records_its_progress_step_by_step(execs, media_root, monkeypat
     from reports import pdf
 
     assisi_exec, _ = execs
-    pack = services.board_pack_request(actor=assisi_exec, trust=assisi_exec.memberships.get().trust,
-                                       census_date=None, idempotency_key=KEY)
+    pack = services.board_pack_request(
+        actor=assisi_exec, trust=assisi_exec.memberships.get().trust, census_date=None, idempotency_key=KEY
+    )
     seen = []
     real = pdf.render_pdf
 
@@ -188,6 +193,7 @@ def test_a_render_records_its_progress_step_by_step(execs, media_root, monkeypat
             progress(done)
             row = BoardPack.objects.get(pk=pack.pk)
             seen.append((row.status, row.progress, row.step))
+
         return real(*args, progress=record, **kwargs)
 
     monkeypatch.setattr(pdf, "render_pdf", watching)
@@ -276,6 +282,7 @@ def test_in_the_embedded_setting_the_request_answers_before_the_pack_is_drawn(
 
 # --- A pack whose worker died while drawing it -----------------------------------------------------
 
+
 def _stalled(pack: BoardPack, *, attempts: int) -> None:
     import datetime
 
@@ -284,13 +291,18 @@ def _stalled(pack: BoardPack, *, attempts: int) -> None:
 
     long_ago = timezone.now() - datetime.timedelta(seconds=settings.JOBS_STALE_AFTER + 60)
     BoardPack._base_manager.filter(pk=pack.pk).update(
-        status=BoardPack.Status.RENDERING, attempts=attempts, started_at=long_ago,
-        heartbeat_at=long_ago, progress=40)
+        status=BoardPack.Status.RENDERING,
+        attempts=attempts,
+        started_at=long_ago,
+        heartbeat_at=long_ago,
+        progress=40,
+    )
 
 
 @pytest.mark.django_db
 def test_a_pack_whose_heartbeat_stopped_is_drawn_again(
-        client, execs, media_root, django_capture_on_commit_callbacks):
+    client, execs, media_root, django_capture_on_commit_callbacks
+):
     from trusts.jobs import recover_stalled_jobs
 
     assisi_exec, _ = execs

@@ -62,8 +62,13 @@ def test_a_queued_pack_updates_itself_on_the_page_when_it_is_ready(reference, pa
     user = executive(reference.christus)
     start, end = financial_year_to_date()
     with scopes_disabled():
-        pack = BoardPack.objects.create(trust=reference.christus, period_start=start, period_end=end,
-                                        requested_by=user, idempotency_key="b" * 32)
+        pack = BoardPack.objects.create(
+            trust=reference.christus,
+            period_start=start,
+            period_end=end,
+            requested_by=user,
+            idempotency_key="b" * 32,
+        )
     browser_login(page, user.email, TEST_PASSWORD)
     page.goto("/reports/trusts/christus-catholic-trust/board-packs/")
     row = page.locator(f"#pack-{pack.pk}")
@@ -76,7 +81,8 @@ def test_a_queued_pack_updates_itself_on_the_page_when_it_is_ready(reference, pa
 
 
 def test_in_the_embedded_demo_a_requested_pack_shows_its_progress_then_its_link(
-        reference, page, media_root, settings):
+    reference, page, media_root, settings
+):
     # As `make run` has it: tasks run in the process, and the pack renders in a thread of its
     # own, so the page comes back at once and follows the render.
     settings.REPORTS_BOARD_PACK_IN_THREAD = True
@@ -114,10 +120,16 @@ def test_a_failed_pack_offers_try_again_and_then_its_link(reference, page, media
     start, end = financial_year_to_date()
     with scopes_disabled():
         pack = BoardPack.objects.create(
-            trust=reference.christus, period_start=start, period_end=end, requested_by=user,
-            idempotency_key="c" * 32, status=BoardPack.Status.FAILED, attempts=1,
+            trust=reference.christus,
+            period_start=start,
+            period_end=end,
+            requested_by=user,
+            idempotency_key="c" * 32,
+            status=BoardPack.Status.FAILED,
+            attempts=1,
             error="The board pack could not be produced. Try again; if it fails again, report "
-                  "this error: OSError: disk full")
+            "this error: OSError: disk full",
+        )
     browser_login(page, user.email, TEST_PASSWORD)
     page.goto("/reports/trusts/christus-catholic-trust/board-packs/")
     row = page.locator(f"#pack-{pack.pk}")

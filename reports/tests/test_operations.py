@@ -46,30 +46,54 @@ def world(reference):
     p1 = ehcp_pupil(a, home_local_authority=essex, forename="Zebedee", surname="Quartermaine")
     p2 = ehcp_pupil(a, home_local_authority=essex)
     w.p3 = ehcp_pupil(b, home_local_authority=southend, forename="Ottoline", surname="Vexley")
-    c1 = Claim.objects.create(school=a, pupil=p1, local_authority=essex, financial_year=2025,
-                              requested_band=band(essex, "2"), evidence_summary="EHC plan",
-                              provision_to_fund="TA", status=ClaimStatus.AWARDED,
-                              submitted_on=D(2025, 4, 1), decided_on=D(2025, 4, 20))
+    c1 = Claim.objects.create(
+        school=a,
+        pupil=p1,
+        local_authority=essex,
+        financial_year=2025,
+        requested_band=band(essex, "2"),
+        evidence_summary="EHC plan",
+        provision_to_fund="TA",
+        status=ClaimStatus.AWARDED,
+        submitted_on=D(2025, 4, 1),
+        decided_on=D(2025, 4, 20),
+    )
     Award.objects.create(claim=c1, band=band(essex, "2"), start_date=D(2025, 4, 1))
     Payment.objects.create(claim=c1, amount=Decimal("1000.00"), received_on=D(2025, 6, 1))
     ta_support(p1, Decimal(10))
-    Claim.objects.create(school=a, pupil=p2, local_authority=essex, financial_year=2025,
-                         requested_band=band(essex, "3"), evidence_summary="EHC plan",
-                         provision_to_fund="TA", status=ClaimStatus.SUBMITTED,
-                         submitted_on=D(2025, 5, 1))
+    Claim.objects.create(
+        school=a,
+        pupil=p2,
+        local_authority=essex,
+        financial_year=2025,
+        requested_band=band(essex, "3"),
+        evidence_summary="EHC plan",
+        provision_to_fund="TA",
+        status=ClaimStatus.SUBMITTED,
+        submitted_on=D(2025, 5, 1),
+    )
+
     # Cases. Terms from 1 Sep 2024: Autumn 2024, Spring 2025, Summer 2025, Autumn 2025.
     def case(school, kind, opened, closed=None):
         return Case.objects.create(
-            school=school, kind=kind, title="Hand-built case", owner=w.senco_a, opened_on=opened,
-            status=Case.Status.CLOSED if closed else Case.Status.OPEN, closed_on=closed,
-            outcome="Resolved" if closed else "")
+            school=school,
+            kind=kind,
+            title="Hand-built case",
+            owner=w.senco_a,
+            opened_on=opened,
+            status=Case.Status.CLOSED if closed else Case.Status.OPEN,
+            closed_on=closed,
+            outcome="Resolved" if closed else "",
+        )
+
     K = Case.Kind
-    case(a, K.TRIBUNAL_APPEAL, D(2024, 10, 10), D(2025, 3, 1))   # autumn 24 -> spring 25
-    case(b, K.SUSPENSION, D(2025, 5, 6))                          # summer 25, open
-    case(a, K.COMPLAINT, D(2025, 9, 15))                          # autumn 25, open
-    case(a, K.COMPLAINT, D(2025, 9, 20), D(2025, 10, 1))          # autumn 25, closed
-    case(a, K.CHANGE_OF_PLACEMENT, D(2024, 6, 1))                 # before the period, open
-    case(christus_school, K.COMPLAINT, D(2025, 9, 15))            # another trust
+    case(a, K.TRIBUNAL_APPEAL, D(2024, 10, 10), D(2025, 3, 1))  # autumn 24 -> spring 25
+    case(b, K.SUSPENSION, D(2025, 5, 6))  # summer 25, open
+    case(a, K.COMPLAINT, D(2025, 9, 15))  # autumn 25, open
+    case(a, K.COMPLAINT, D(2025, 9, 20), D(2025, 10, 1))  # autumn 25, closed
+    case(a, K.CHANGE_OF_PLACEMENT, D(2024, 6, 1))  # before the period, open
+    case(christus_school, K.COMPLAINT, D(2025, 9, 15))  # another trust
+
     # EHC needs assessments requested 6 Jan 2025 (a Monday), final plans after 18, 20 and 30
     # weeks; one still open (past 20 weeks by 1 December).
     def request(weeks=None):
@@ -77,22 +101,48 @@ def world(reference):
         pupil = PupilFactory(school=a, home_local_authority=essex, provision=Provision.SEN_SUPPORT)
         kw = {}
         if weeks is not None:
-            kw = {"decision": "assess", "decision_date": D(2025, 2, 3), "outcome": "issued",
-                  "outcome_date": D(2025, 1, 6) + dt.timedelta(weeks=weeks)}
-        return EHCRequest.objects.create(pupil=pupil, school=a, local_authority=essex,
-                                         requested_by="school", request_date=D(2025, 1, 6),
-                                         owner=w.senco_a, **kw)
+            kw = {
+                "decision": "assess",
+                "decision_date": D(2025, 2, 3),
+                "outcome": "issued",
+                "outcome_date": D(2025, 1, 6) + dt.timedelta(weeks=weeks),
+            }
+        return EHCRequest.objects.create(
+            pupil=pupil,
+            school=a,
+            local_authority=essex,
+            requested_by="school",
+            request_date=D(2025, 1, 6),
+            owner=w.senco_a,
+            **kw,
+        )
+
     for weeks in (18, 20, 30):
         request(weeks)
     request()
     # Activity of the Head of SEND in 2025/26: Assisi 3 + 1 = 4 hours, Christus 1 + 4 = 5.
     log = casework_services.activity_log
-    log(actor=w.hos, kind="training", date=D(2025, 9, 10), hours=Decimal(3),
-        trusts=[reference.assisi], school=a, topic="Autism", staff_trained=12)
-    log(actor=w.hos, kind="training", date=D(2025, 10, 1), hours=Decimal(2),
-        trusts=[reference.assisi, reference.christus], school=b, topic="SEMH", staff_trained=8)
-    log(actor=w.hos, kind="school_visit", date=D(2025, 10, 15), hours=Decimal(4),
-        trusts=[reference.christus])
+    log(
+        actor=w.hos,
+        kind="training",
+        date=D(2025, 9, 10),
+        hours=Decimal(3),
+        trusts=[reference.assisi],
+        school=a,
+        topic="Autism",
+        staff_trained=12,
+    )
+    log(
+        actor=w.hos,
+        kind="training",
+        date=D(2025, 10, 1),
+        hours=Decimal(2),
+        trusts=[reference.assisi, reference.christus],
+        school=b,
+        topic="SEMH",
+        staff_trained=8,
+    )
+    log(actor=w.hos, kind="school_visit", date=D(2025, 10, 15), hours=Decimal(4), trusts=[reference.christus])
     w.reference = reference
     # The rows above were made directly, past the services: their figures once, as
     # `manage.py rebuild_figures` does.
@@ -101,8 +151,7 @@ def world(reference):
 
 
 def _report(world, visible=None):
-    return sections.trust_report(world.reference.assisi, period=PERIOD,
-                                 visible_trust_ids=visible)
+    return sections.trust_report(world.reference.assisi, period=PERIOD, visible_trust_ids=visible)
 
 
 def test_funding_position_is_worked_by_hand(world):
@@ -112,8 +161,12 @@ def test_funding_position_is_worked_by_hand(world):
     # 812.33. Cost 10 x 38 x 12.21 x 1.30 = 6,031.74; gap 6,031.74 - 2,700.
     assert (t.claims_submitted, t.claims_awarded, t.claims_pending) == (2, 1, 1)
     assert (t.claimed_value, t.expected, t.expected_to_date, t.received, t.shortfall) == (
-        Decimal("7500.00"), Decimal("2700.00"), Decimal("1812.33"), Decimal("1000.00"),
-        Decimal("812.33"))
+        Decimal("7500.00"),
+        Decimal("2700.00"),
+        Decimal("1812.33"),
+        Decimal("1000.00"),
+        Decimal("812.33"),
+    )
     assert (t.provision_cost, t.gap) == (Decimal("6031.74"), Decimal("3331.74"))
     assert (t.unclaimed_ehcp, t.unclaimed_sen_support) == (1, 0)
     funding = _report(world).funding
@@ -128,8 +181,12 @@ def test_funding_position_is_worked_by_hand(world):
 def test_casework_is_counted_by_kind_and_term(world):
     cw = _report(world).casework
     assert cw.terms == ["Autumn 2024", "Spring 2025", "Summer 2025", "Autumn 2025"]
-    assert [r.kind for r in cw.rows[:4]] == ["tribunal_appeal", "change_of_placement",
-                                              "suspension", "complaint"]
+    assert [r.kind for r in cw.rows[:4]] == [
+        "tribunal_appeal",
+        "change_of_placement",
+        "suspension",
+        "complaint",
+    ]
     tribunal, suspension = cw.row("tribunal_appeal"), cw.row("suspension")
     complaint, placement = cw.row("complaint"), cw.row("change_of_placement")
     assert (tribunal.opened, tribunal.closed, tribunal.open_now) == ([1, 0, 0, 0], [0, 1, 0, 0], 0)
@@ -153,14 +210,17 @@ def test_term_ranges_put_every_day_in_the_term_of_term_key():
     assert day == end + dt.timedelta(days=1)
     # Clipped to the period: a period starting and ending inside terms.
     assert casework_figures.term_ranges(D(2025, 10, 2), D(2026, 2, 1)) == [
-        ((2025, 0), D(2025, 10, 2), D(2025, 12, 31)), ((2025, 1), D(2026, 1, 1), D(2026, 2, 1))]
+        ((2025, 0), D(2025, 10, 2), D(2025, 12, 31)),
+        ((2025, 1), D(2026, 1, 1), D(2026, 2, 1)),
+    ]
 
 
 def test_a_case_opened_on_easter_sunday_is_spring_and_on_easter_monday_summer(world):
     # Easter Sunday 2025 was 20 April.
     for opened in (D(2025, 4, 20), D(2025, 4, 21)):
-        Case.objects.create(school=world.a, kind=Case.Kind.SUSPENSION, title="Easter",
-                            owner=world.senco_a, opened_on=opened)
+        Case.objects.create(
+            school=world.a, kind=Case.Kind.SUSPENSION, title="Easter", owner=world.senco_a, opened_on=opened
+        )
     figures_rebuild()
     cw = _report(world).casework
     # Summer 2025 had one suspension already (6 May).
@@ -175,7 +235,10 @@ def test_ehcp_timeliness_by_la_is_worked_by_hand(world):
     # 90th percentile by nearest rank: ceil(0.9 x 3) = 3rd -> 30.0; one request open past 20.
     assert (essex.plans_issued, essex.within_20_weeks, essex.within_pct) == (3, 2, Decimal("66.7"))
     assert (essex.median_weeks, essex.p90_weeks, essex.open_past_20_weeks) == (
-        Decimal("20.0"), Decimal("30.0"), 1)
+        Decimal("20.0"),
+        Decimal("30.0"),
+        1,
+    )
     assert tl.total.plans_issued == 3 and tl.total.median_weeks == Decimal("20.0")
 
 
@@ -191,8 +254,10 @@ def test_training_and_the_time_split_hide_other_trusts_from_their_readers(world)
     assert split.year_to_date.pct == [Decimal("44.4"), Decimal("55.6")]
     assert split.agreed == [Decimal("50.0"), Decimal("50.0")]
     both = _report(world, visible={world.reference.assisi.pk, world.reference.christus.pk})
-    assert [c.label for c in both.time_splits[0].columns] == ["Assisi Catholic Trust",
-                                                               "Christus Catholic Trust"]
+    assert [c.label for c in both.time_splits[0].columns] == [
+        "Assisi Catholic Trust",
+        "Christus Catholic Trust",
+    ]
 
 
 def test_the_summary_speaks_of_funding_timeliness_casework_and_time(world):
@@ -212,10 +277,21 @@ def test_the_board_pack_pdf_holds_the_funding_and_timeliness_figures(world):
     content = pdf.render_pdf(world.reference.assisi, period=PERIOD)
     text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(content)).pages)
     text = " ".join(text.split())
-    for figure in ("£7,500.00", "£2,700.00", "£1,000.00", "£812.33", "£6,031.74",
-                   "£3,331.74", "66.7%", "30.0", "Top-up funding 2025-26",
-                   "timeliness by local authority", "Casework opened and closed by kind",
-                   "Training delivered", "Other trusts"):
+    for figure in (
+        "£7,500.00",
+        "£2,700.00",
+        "£1,000.00",
+        "£812.33",
+        "£6,031.74",
+        "£3,331.74",
+        "66.7%",
+        "30.0",
+        "Top-up funding 2025-26",
+        "timeliness by local authority",
+        "Casework opened and closed by kind",
+        "Training delivered",
+        "Other trusts",
+    ):
         assert figure in text, figure
     for name in ("Zebedee", "Quartermaine", "Ottoline", "Vexley", "Christus"):
         assert name not in text
@@ -245,8 +321,13 @@ def test_the_school_dashboard_shows_casework_and_funding_without_pupil_names(cli
 def test_the_trust_and_cross_trust_dashboards_show_the_new_panels(client, world):
     client.force_login(world.exec)
     body = client.get("/reports/trusts/assisi-catholic-trust/").content.decode()
-    for panel in ("funding-by-la", "funding-by-school", "timeliness-table", "casework-table",
-                  "training-table"):
+    for panel in (
+        "funding-by-la",
+        "funding-by-school",
+        "timeliness-table",
+        "casework-table",
+        "training-table",
+    ):
         assert f'id="{panel}"' in body, panel
     assert "Christus" not in body
     client.force_login(world.hos)

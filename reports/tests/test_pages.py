@@ -13,8 +13,10 @@ def test_cross_trust_columns_are_each_trusts_summed_counts(reference):
     columns = {c.slug: c for c in pages.trust_columns(table)}
     assert columns["assisi-catholic-trust"].figures.ehcp == 124
     assert columns["christus-catholic-trust"].figures.number_on_roll == 2073
-    assert [c.name for c in pages.trust_columns(table)] == ["Assisi Catholic Trust",
-                                                           "Christus Catholic Trust"]
+    assert [c.name for c in pages.trust_columns(table)] == [
+        "Assisi Catholic Trust",
+        "Christus Catholic Trust",
+    ]
     assisi = columns["assisi-catholic-trust"]
     assert sum(p.figures.number_on_roll for p in assisi.by_phase) == assisi.figures.number_on_roll
 
@@ -28,10 +30,19 @@ def test_the_schools_furthest_from_national_keep_those_tied_at_the_cut_by_name()
 
     def row(name: str, ehcp: int) -> register.SchoolRow:
         return register.SchoolRow(
-            school_id=len(name), name=name, laestab="8830000", phase="primary",
-            phase_label="Primary", national_phase="primary", trust_id=1, trust_name="T",
-            trust_slug="t", la_name="Essex", figures=register.Figures(100, ehcp, 10),
-            national=national)
+            school_id=len(name),
+            name=name,
+            laestab="8830000",
+            phase="primary",
+            phase_label="Primary",
+            national_phase="primary",
+            trust_id=1,
+            trust_name="T",
+            trust_slug="t",
+            la_name="Essex",
+            figures=register.Figures(100, ehcp, 10),
+            national=national,
+        )
 
     # 5 and 1 plans in 100 are both 2 points from 3%: one of them is kept, by name.
     rows = [row("Zeal Primary", 5), row("Holy Cross", 1), row("Alpha", 3), row("Beta", 20)]
@@ -44,9 +55,11 @@ def test_the_training_rows_show_hours_as_the_templates_did_and_escape_school_nam
 
     from reports.sections import training_rows_html
 
-    html = training_rows_html([
-        {"school__name": "St <Mary>", "sessions": 1200, "hours": Decimal("3.5"), "staff": None},
-        {"school__name": None, "sessions": 2, "hours": Decimal("4.00"), "staff": 12},
-    ])
+    html = training_rows_html(
+        [
+            {"school__name": "St <Mary>", "sessions": 1200, "hours": Decimal("3.5"), "staff": None},
+            {"school__name": None, "sessions": 2, "hours": Decimal("4.00"), "staff": 12},
+        ]
+    )
     assert "St &lt;Mary&gt;" in html and "1,200" in html and ">3.50<" in html and ">–<" in html
     assert "Not for one school" in html and ">4<" in html and ">12<" in html

@@ -29,14 +29,16 @@ MANAGE_DIR = Path(settings.BASE_DIR)
 def _worker_env(media_root: Path) -> dict:
     db = connection.settings_dict
     env = dict(os.environ)
-    env.update({
-        "DJANGO_SETTINGS_MODULE": "send_portal.settings.test",
-        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
-        "REDIS_URL": settings.REDIS_URL,
-        "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
-        "CELERY_TASK_ALWAYS_EAGER": "0",
-        "MEDIA_ROOT": str(media_root),
-    })
+    env.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "send_portal.settings.test",
+            "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
+            "REDIS_URL": settings.REDIS_URL,
+            "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
+            "CELERY_TASK_ALWAYS_EAGER": "0",
+            "MEDIA_ROOT": str(media_root),
+        }
+    )
     return env
 
 
@@ -50,26 +52,43 @@ def worker(transactional_db, media_root, celery_app):
     media_root.mkdir(parents=True, exist_ok=True)
     env = _worker_env(media_root)
     # Drop messages left in this Redis database by an earlier, interrupted run.
-    subprocess.run(_celery("purge", "-f"), env=env, cwd=MANAGE_DIR, capture_output=True,
-                   timeout=60, check=False)
+    subprocess.run(
+        _celery("purge", "-f"), env=env, cwd=MANAGE_DIR, capture_output=True, timeout=60, check=False
+    )
     log = open(media_root.parent / "worker.log", "wb")  # noqa: SIM115
     proc = subprocess.Popen(
-        _celery("worker", "--pool=solo", "--concurrency=1", "--loglevel=INFO",
-                "--hostname=reports-test@%h", "--without-gossip", "--without-mingle"),
-        env=env, cwd=MANAGE_DIR, stdout=log, stderr=subprocess.STDOUT,
+        _celery(
+            "worker",
+            "--pool=solo",
+            "--concurrency=1",
+            "--loglevel=INFO",
+            "--hostname=reports-test@%h",
+            "--without-gossip",
+            "--without-mingle",
+        ),
+        env=env,
+        cwd=MANAGE_DIR,
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
     try:
         deadline = time.monotonic() + 60
         while True:
             ping = subprocess.run(
                 _celery("inspect", "ping", "-d", "reports-test@" + os.uname().nodename, "--timeout=2"),
-                env=env, cwd=MANAGE_DIR, capture_output=True, timeout=60, check=False,
+                env=env,
+                cwd=MANAGE_DIR,
+                capture_output=True,
+                timeout=60,
+                check=False,
             )
             if ping.returncode == 0 and b"pong" in ping.stdout:
                 break
             if proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError("The Celery worker did not start: "
-                                   + (media_root.parent / "worker.log").read_text()[-2000:])
+                raise RuntimeError(
+                    "The Celery worker did not start: "
+                    + (media_root.parent / "worker.log").read_text()[-2000:]
+                )
             time.sleep(0.5)
         celery_app.conf.task_always_eager = False
         celery_app.conf.broker_url = settings.CELERY_BROKER_URL
@@ -89,8 +108,9 @@ def worker(transactional_db, media_root, celery_app):
 def test_a_real_worker_renders_the_pack_with_every_school_and_its_figures(worker, media_root):
     reference = make_reference()
     user = executive(reference.christus)
-    pack = services.board_pack_request(actor=user, trust=reference.christus, census_date=None,
-                                       idempotency_key="a" * 32)
+    pack = services.board_pack_request(
+        actor=user, trust=reference.christus, census_date=None, idempotency_key="a" * 32
+    )
     deadline = time.monotonic() + 90
     while True:
         pack.refresh_from_db()

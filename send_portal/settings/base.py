@@ -103,7 +103,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # planner's estimates for them grow and it starts parallel workers, whose start-up (about
     # 10 ms) costs more than the query: the web and its tasks read too little for parallel plans.
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
-        "options", "-c max_parallel_workers_per_gather=0")
+        "options", "-c max_parallel_workers_per_gather=0"
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env("REDIS_URL", default="")
@@ -120,8 +121,7 @@ if REDIS_URL:
             "BACKEND": "send_portal.cache.FailSoftRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env("CACHE_KEY_PREFIX", default="send"),
-            "OPTIONS": {"socket_connect_timeout": CACHE_REDIS_TIMEOUT,
-                        "socket_timeout": CACHE_REDIS_TIMEOUT},
+            "OPTIONS": {"socket_connect_timeout": CACHE_REDIS_TIMEOUT, "socket_timeout": CACHE_REDIS_TIMEOUT},
         },
     }
 else:

@@ -36,10 +36,12 @@ def world(db):
     w.hos = head_of_send(w.trust_a)
     w.executive = executive(w.trust_a)
     w.data_admin = data_admin(w.trust_a)
-    w.pupil_a = PupilFactory(school=w.school_a, forename="Amira", surname="Khanova",
-                             provision=Provision.SEN_SUPPORT)
-    w.pupil_b = PupilFactory(school=w.school_b, forename="Bertie", surname="Brackley",
-                             provision=Provision.SEN_SUPPORT)
+    w.pupil_a = PupilFactory(
+        school=w.school_a, forename="Amira", surname="Khanova", provision=Provision.SEN_SUPPORT
+    )
+    w.pupil_b = PupilFactory(
+        school=w.school_b, forename="Bertie", surname="Brackley", provision=Provision.SEN_SUPPORT
+    )
     return w
 
 

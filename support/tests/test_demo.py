@@ -18,8 +18,10 @@ TODAY = dt.date.today()
 
 
 def rows() -> dict:
-    return {model._meta.label: sorted(map(str, model.objects.values_list()))
-            for model in apps.get_app_config("support").get_models()}
+    return {
+        model._meta.label: sorted(map(str, model.objects.values_list()))
+        for model in apps.get_app_config("support").get_models()
+    }
 
 
 def test_the_demo_gives_both_schools_each_kind_of_plan_and_is_idempotent(demo_people):
@@ -27,12 +29,14 @@ def test_the_demo_gives_both_schools_each_kind_of_plan_and_is_idempotent(demo_pe
     assert len(schools) == 2
     for school in schools:
         for i in range(7):
-            PupilFactory(school=school, provision=Provision.SEN_SUPPORT,
-                         primary_need=["SLCN", "SEMH", "ASD", "SPLD", "MLD", "HI", "OTH"][i])
+            PupilFactory(
+                school=school,
+                provision=Provision.SEN_SUPPORT,
+                primary_need=["SLCN", "SEMH", "ASD", "SPLD", "MLD", "HI", "OTH"][i],
+            )
     lines = support_demo.seed()
     first = rows()
-    assert support_demo.seed() == ["support: 0 SEN support plans and 0 one-page profile "
-                                   "versions added"]
+    assert support_demo.seed() == ["support: 0 SEN support plans and 0 one-page profile versions added"]
     assert rows() == first and lines != support_demo.seed()
     for school in schools:
         counts = selectors.task_counts(school_ids=[school.pk], today=TODAY)

@@ -25,10 +25,18 @@ def test_the_sections_and_the_home_tasks_are_registered_with_their_keys_and_orde
 
 
 def test_the_plans_section_lists_the_open_plan_then_past_cycles_with_what_is_due(world):
-    reviewed_plan(world.pupil_a, world.senco_a, starts_on=TODAY - dt.timedelta(days=200),
-                  review_due=TODAY - dt.timedelta(days=100))
-    plan = current_plan(world.pupil_a, world.senco_a, starts_on=TODAY - dt.timedelta(days=50),
-                        review_due=TODAY - dt.timedelta(days=2))
+    reviewed_plan(
+        world.pupil_a,
+        world.senco_a,
+        starts_on=TODAY - dt.timedelta(days=200),
+        review_due=TODAY - dt.timedelta(days=100),
+    )
+    plan = current_plan(
+        world.pupil_a,
+        world.senco_a,
+        starts_on=TODAY - dt.timedelta(days=50),
+        review_due=TODAY - dt.timedelta(days=2),
+    )
     content = plans_section(world.pupil_a, world.senco_a, TODAY)
     first, second = content.records
     assert first.href == reverse("support:plan_detail", args=[plan.pk])
@@ -40,11 +48,11 @@ def test_the_plans_section_lists_the_open_plan_then_past_cycles_with_what_is_due
 def test_the_plans_section_offers_to_start_a_plan_only_to_those_who_may_write(world):
     content = plans_section(world.pupil_a, world.senco_a, TODAY)
     assert content.records == () and content.actions == (
-        ("Start a SEN support plan", reverse("support:plan_new", args=[world.pupil_a.pk])),)
+        ("Start a SEN support plan", reverse("support:plan_new", args=[world.pupil_a.pk])),
+    )
     assert plans_section(world.pupil_a, world.head_a, TODAY).actions == ()
     reviewed_plan(world.pupil_a, world.senco_a)
-    assert plans_section(world.pupil_a, world.senco_a, TODAY).actions[0][0] == \
-        "Start the next cycle"
+    assert plans_section(world.pupil_a, world.senco_a, TODAY).actions[0][0] == "Start the next cycle"
 
 
 @pytest.mark.parametrize("persona", ["executive", "data_admin", "senco_b", "senco_a2"])
@@ -77,16 +85,19 @@ def test_the_sections_cost_one_query_each(world, django_assert_num_queries):
 
 def test_home_tasks_count_reviews_overdue_due_soon_and_pupils_without_a_plan(world):
     for days in (-3, -1, 0, 14, 15):
-        current_plan(PupilFactory(school=world.school_a), world.senco_a,
-                     starts_on=TODAY - dt.timedelta(days=60),
-                     review_due=TODAY + dt.timedelta(days=days))
+        current_plan(
+            PupilFactory(school=world.school_a),
+            world.senco_a,
+            starts_on=TODAY - dt.timedelta(days=60),
+            review_due=TODAY + dt.timedelta(days=days),
+        )
     draft_plan(PupilFactory(school=world.school_a), world.senco_a)  # a draft is not a plan yet
     reviewed_plan(PupilFactory(school=world.school_a), world.senco_a)  # nor a past cycle
     PupilFactory(school=world.school_a, provision=Provision.EHC_PLAN)  # E: not counted
-    current_plan(PupilFactory(school=world.school_b), world.senco_b,
-                 review_due=TODAY - dt.timedelta(days=1))  # another trust's school
-    tasks = {t.label: t for t in home_tasks(world.senco_a, [world.school_a, world.school_b],
-                                            TODAY)}
+    current_plan(
+        PupilFactory(school=world.school_b), world.senco_b, review_due=TODAY - dt.timedelta(days=1)
+    )  # another trust's school
+    tasks = {t.label: t for t in home_tasks(world.senco_a, [world.school_a, world.school_b], TODAY)}
     overdue = tasks["SEN support plan reviews overdue"]
     soon = tasks["SEN support plan reviews due in the next 14 days"]
     without = tasks["Pupils at SEN Support with no current plan"]
@@ -109,13 +120,17 @@ def test_plan_reviews_are_on_the_due_list_with_their_lead_and_no_pupil_name(worl
     reviewed_plan(PupilFactory(school=world.school_a), world.senco_a)
     items = casework_selectors.due_list(school_ids=[world.school_a.pk], today=TODAY)
     (item,) = [i for i in items if i.kind == casework_selectors.SUPPORT_PLAN_REVIEW]
-    assert (item.due, item.owner_id, item.ref) == (plan.review_due, world.senco_a.pk,
-                                                   f"Support plan {plan.pk}")
+    assert (item.due, item.owner_id, item.ref) == (
+        plan.review_due,
+        world.senco_a.pk,
+        f"Support plan {plan.pk}",
+    )
     assert item.url == reverse("support:plan_detail", args=[plan.pk])
     assert item.status.label == "Due in 3 days"
     assert "Amira" not in f"{item.what} {item.ref}"
-    only = casework_selectors.due_list(school_ids=[world.school_a.pk], today=TODAY,
-                                       kind=casework_selectors.SUPPORT_PLAN_REVIEW)
+    only = casework_selectors.due_list(
+        school_ids=[world.school_a.pk], today=TODAY, kind=casework_selectors.SUPPORT_PLAN_REVIEW
+    )
     assert [i.ref for i in only] == [item.ref]
     digest = casework_selectors.due_items_by_owner(today=TODAY)
     assert item.ref in [i.ref for i in digest[world.senco_a.pk]]

@@ -32,40 +32,72 @@ def keep(document: bytes, name: str) -> None:
 
 
 def test_a_reviewed_plan_prints_for_parents_with_its_outcomes_delivery_and_review(world):
-    intervention = InterventionFactory(school=world.school_a, name="Precision teaching",
-                                       sessions_per_week=3, weeks=52)
-    enrolment = EnrolmentFactory(intervention=intervention, pupil=world.pupil_a,
-                                 start_date=TODAY - dt.timedelta(days=60))
+    intervention = InterventionFactory(
+        school=world.school_a, name="Precision teaching", sessions_per_week=3, weeks=52
+    )
+    enrolment = EnrolmentFactory(
+        intervention=intervention, pupil=world.pupil_a, start_date=TODAY - dt.timedelta(days=60)
+    )
     for days_ago in (50, 40, 30, 20):
-        DeliveryFactory(intervention=intervention, date=TODAY - dt.timedelta(days=days_ago),
-                        attended=[enrolment])
-    plan = draft_plan(world.pupil_a, world.senco_a, outcomes=0,
-                      starts_on=TODAY - dt.timedelta(days=56),
-                      review_due=TODAY - dt.timedelta(days=1))
-    services.outcome_add(actor=world.senco_a, plan=plan,
-                         description="Read the first 100 high-frequency words",
-                         success_criteria="Reads them on flash cards two days running",
-                         support="Precision teaching, 3 times a week", review_by=plan.review_due,
-                         enrolments=[enrolment])
-    services.outcome_add(actor=world.senco_a, plan=plan, description="Ask for help when stuck",
-                         success_criteria="Uses the help card in most lessons",
-                         review_by=plan.review_due)
+        DeliveryFactory(
+            intervention=intervention, date=TODAY - dt.timedelta(days=days_ago), attended=[enrolment]
+        )
+    plan = draft_plan(
+        world.pupil_a,
+        world.senco_a,
+        outcomes=0,
+        starts_on=TODAY - dt.timedelta(days=56),
+        review_due=TODAY - dt.timedelta(days=1),
+    )
+    services.outcome_add(
+        actor=world.senco_a,
+        plan=plan,
+        description="Read the first 100 high-frequency words",
+        success_criteria="Reads them on flash cards two days running",
+        support="Precision teaching, 3 times a week",
+        review_by=plan.review_due,
+        enrolments=[enrolment],
+    )
+    services.outcome_add(
+        actor=world.senco_a,
+        plan=plan,
+        description="Ask for help when stuck",
+        success_criteria="Uses the help card in most lessons",
+        review_by=plan.review_due,
+    )
     services.plan_activate(actor=world.senco_a, plan=plan)
     first, second = plan.outcomes.all()
-    services.review_save(actor=world.senco_a, plan=plan, held_on=TODAY, next_steps="Move on to "
-                         "the next 100 words.", pupil_views="I like the flash cards.",
-                         parent_views="We practise at home.", results={
-                             first.pk: services.OutcomeResult("achieved", "Read 100 of 100"),
-                             second.pk: services.OutcomeResult("partly", "Sometimes")})
+    services.review_save(
+        actor=world.senco_a,
+        plan=plan,
+        held_on=TODAY,
+        next_steps="Move on to the next 100 words.",
+        pupil_views="I like the flash cards.",
+        parent_views="We practise at home.",
+        results={
+            first.pk: services.OutcomeResult("achieved", "Read 100 of 100"),
+            second.pk: services.OutcomeResult("partly", "Sometimes"),
+        },
+    )
     plan = services.review_record(actor=world.senco_a, plan=plan)
     document = pdf.plan_pdf(plan, today=TODAY)
     keep(document, "plan-reviewed.pdf")
     reader, text = text_of(document)
-    for expected in ("SEN support plan for Amira Khanova", "What we are working towards",
-                     "Read the first 100 high-", "Uses the help card",
-                     "Precision teaching", "Achieved", "Partly achieved", "Read 100 of 100",
-                     "Move on to the next 100 words.", "I like the flash cards.",
-                     "What school has done", "Alpha Primary", "Reviewed on"):
+    for expected in (
+        "SEN support plan for Amira Khanova",
+        "What we are working towards",
+        "Read the first 100 high-",
+        "Uses the help card",
+        "Precision teaching",
+        "Achieved",
+        "Partly achieved",
+        "Read 100 of 100",
+        "Move on to the next 100 words.",
+        "I like the flash cards.",
+        "What school has done",
+        "Alpha Primary",
+        "Reviewed on",
+    ):
         assert expected in text, expected
     assert "Draft" not in text
     assert reader.metadata.title == "SEN support plan for Amira Khanova"
@@ -93,10 +125,16 @@ def test_the_profile_prints_on_one_a4_page_with_the_longest_parts_allowed(world)
     wide_lines = "\n".join(["MY BEST FRIEND AT SCHOOL IS CALLED MOHAMMED ALI"] * lines)[:most]
     words = ("Sometimes I need a quiet space to calm down when it is noisy\n\n" * 8).strip()
     for body in (longest, short_lines, wide_lines, words):
-        saved = profile(world.pupil_a, world.senco_a, like_and_admire=body,
-                        important_to_me=body, how_to_support=body, my_needs=body,
-                        written_with="Written by Amira with her mum, her big brother and "
-                                     "Mrs Okonkwo-Fairweather, her class teacher")
+        saved = profile(
+            world.pupil_a,
+            world.senco_a,
+            like_and_admire=body,
+            important_to_me=body,
+            how_to_support=body,
+            my_needs=body,
+            written_with="Written by Amira with her mum, her big brother and "
+            "Mrs Okonkwo-Fairweather, her class teacher",
+        )
         document = pdf.profile_pdf(saved)
         keep(document, f"profile-v{saved.version}.pdf")
         reader, text = text_of(document)
@@ -118,10 +156,15 @@ def test_a_typical_profile_says_what_the_child_said(world):
 
 
 def test_a_plan_with_a_past_cycle_prints_the_next_steps_it_started_from(world):
-    reviewed_plan(world.pupil_a, world.senco_a, starts_on=TODAY - dt.timedelta(days=120),
-                  review_due=TODAY - dt.timedelta(days=30))
-    plan = services.plan_start(actor=world.senco_a, pupil=world.pupil_a, starts_on=TODAY,
-                               review_due=TODAY + dt.timedelta(weeks=12))
+    reviewed_plan(
+        world.pupil_a,
+        world.senco_a,
+        starts_on=TODAY - dt.timedelta(days=120),
+        review_due=TODAY - dt.timedelta(days=30),
+    )
+    plan = services.plan_start(
+        actor=world.senco_a, pupil=world.pupil_a, starts_on=TODAY, review_due=TODAY + dt.timedelta(weeks=12)
+    )
     document = pdf.plan_pdf(plan, today=TODAY)
     keep(document, "plan-draft-next-cycle.pdf")
     _, text = text_of(document)
@@ -138,6 +181,5 @@ def test_the_plan_and_the_profile_are_tagged_pdfs_with_title_and_language(world)
     tags = assert_accessible_pdf(document, title="SEN support plan for Amira Khanova")
     assert tags["/H1"] == 1 and tags["/Table"] >= 1
     one_page = profile(world.pupil_a, world.senco_a)
-    tags = assert_accessible_pdf(pdf.profile_pdf(one_page),
-                                 title="One-page profile: Amira Khanova")
+    tags = assert_accessible_pdf(pdf.profile_pdf(one_page), title="One-page profile: Amira Khanova")
     assert tags["/H1"] == 1

@@ -47,12 +47,19 @@ def test_the_head_of_send_hands_a_leaving_senco_s_work_to_a_colleague(page):
     colleague = named(senco(school), "Cara Colleague")
     hos = named(head_of_send(trust), "Hana Head")
     amira = PupilFactory(school=school, forename="Amira", surname="Test-Pupil")
-    ben = PupilFactory(school=school, forename="Ben", surname="Example",
-                       provision=Provision.EHC_PLAN)
-    case = cw.case_open(actor=leaving, school=school, kind="complaint", title="Complaint",
-                        owner=leaving, opened_on=dt.date(2025, 9, 1), pupil=amira)
-    request = cw.ehc_request_create(actor=leaving, pupil=amira, requested_by="school",
-                                    request_date=dt.date(2025, 9, 1))
+    ben = PupilFactory(school=school, forename="Ben", surname="Example", provision=Provision.EHC_PLAN)
+    case = cw.case_open(
+        actor=leaving,
+        school=school,
+        kind="complaint",
+        title="Complaint",
+        owner=leaving,
+        opened_on=dt.date(2025, 9, 1),
+        pupil=amira,
+    )
+    request = cw.ehc_request_create(
+        actor=leaving, pupil=amira, requested_by="school", request_date=dt.date(2025, 9, 1)
+    )
     plan = cw.ehc_plan_create(actor=leaving, pupil=ben, issue_date=dt.date(2024, 9, 1))
     support = current_plan(amira, leaving)
 
@@ -66,10 +73,8 @@ def test_the_head_of_send_hands_a_leaving_senco_s_work_to_a_colleague(page):
     page.get_by_role("link", name="Hand over Lena Leaving's work").click()
     page.wait_for_url(f"**/handover/{trust.slug}/{leaving.pk}/")
     assert "Open work: 4 records" in page.locator("#work").inner_text()
-    assert "Amira Test-Pupil – Complaint opened 1 Sep 2025" in page.locator(
-        "#work-cases").inner_text()
-    assert "Ben Example – EHC plan issued 1 Sep 2024" in page.locator(
-        "#work-ehc_plans").inner_text()
+    assert "Amira Test-Pupil – Complaint opened 1 Sep 2025" in page.locator("#work-cases").inner_text()
+    assert "Ben Example – EHC plan issued 1 Sep 2024" in page.locator("#work-ehc_plans").inner_text()
     shot(page, "handover-person")
 
     page.get_by_role("button", name="Continue").click()  # nothing chosen
@@ -90,11 +95,11 @@ def test_the_head_of_send_hands_a_leaving_senco_s_work_to_a_colleague(page):
 
     page.get_by_role("button", name="Hand over the work").click()
     page.wait_for_url(f"**/handover/{trust.slug}/")
-    assert "Lena Leaving's open work is handed over." in page.locator(
-        ".govuk-notification-banner").inner_text()
+    assert (
+        "Lena Leaving's open work is handed over." in page.locator(".govuk-notification-banner").inner_text()
+    )
     shot(page, "handover-done")
-    for model, obj in ((Case, case), (EHCRequest, request), (EHCPlan, plan),
-                       (SupportPlan, support)):
+    for model, obj in ((Case, case), (EHCRequest, request), (EHCPlan, plan), (SupportPlan, support)):
         assert model.objects.get(pk=obj.pk).owner == colleague
     assert not Membership.objects.filter(user=leaving).exists()
 

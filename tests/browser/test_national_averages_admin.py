@@ -36,4 +36,7 @@ def test_a_platform_admin_corrects_the_primary_national_average(demo_people, pag
     page.screenshot(path=str(SHOTS / "admin-national-averages.png"), full_page=True)
     primary = NationalAverage.objects.get(phase="primary")
     assert (primary.ehcp_pct, primary.total_send_pct, primary.year) == (
-        Decimal("3.9"), Decimal("18.7"), "2024/25")
+        Decimal("3.9"),
+        Decimal("18.7"),
+        "2024/25",
+    )

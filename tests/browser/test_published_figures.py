@@ -26,17 +26,24 @@ SHOTS = settings.BASE_DIR / "media-test"
 def test_the_head_of_send_sees_published_rates_beside_the_trusts_own(demo_people, page, tmp_path):
     holy_family = School.objects.get(laestab="8813001")  # Assisi, Essex
     for school in School.objects.filter(trust=holy_family.trust):
-        CensusSnapshotFactory(school=school, census_date=dt.date(2025, 10, 2),
-                              number_on_roll=300, ehcp=9, sen_support=40)
+        CensusSnapshotFactory(
+            school=school, census_date=dt.date(2025, 10, 2), number_on_roll=300, ehcp=9, sen_support=40
+        )
     today = dt.date.today()
     fy_start = dt.date(today.year if today.month >= 4 else today.year - 1, 4, 1)
     hos = User.objects.get(email="hos@demo.test")
     for weeks in (18, 26):
         pupil = PupilFactory(school=holy_family, provision=Provision.SEN_SUPPORT)
         requested = fy_start - dt.timedelta(weeks=10)
-        EHCRequestFactory(pupil=pupil, request_date=requested, owner=hos, decision="assess",
-                          decision_date=requested + dt.timedelta(weeks=5), outcome="issued",
-                          outcome_date=requested + dt.timedelta(weeks=weeks))
+        EHCRequestFactory(
+            pupil=pupil,
+            request_date=requested,
+            owner=hos,
+            decision="assess",
+            decision_date=requested + dt.timedelta(weeks=5),
+            outcome="issued",
+            outcome_date=requested + dt.timedelta(weeks=weeks),
+        )
     casework_figures.rebuild()
     for path in (sen.sen_file(tmp_path / "sen.csv"), ehc.ehc_file(tmp_path / "ehc.csv")):
         call_command("import_published", str(path), stdout=io.StringIO())
@@ -55,8 +62,10 @@ def test_the_head_of_send_sees_published_rates_beside_the_trusts_own(demo_people
     table = page.locator("#timeliness-table")
     assert "1.0% (2024)" in table.locator("tr", has_text="Essex").inner_text()
     source = page.locator("#national-source").inner_text()
-    assert source == ("National averages: Special educational needs in England (DfE, explore "
-                      "education statistics), 2024/25.")
+    assert source == (
+        "National averages: Special educational needs in England (DfE, explore "
+        "education statistics), 2024/25."
+    )
     assert "National average (primary, 2024/25)" in page.locator("#school-table").inner_text()
     table.screenshot(path=str(SHOTS / "published-dashboard-timeliness.png"))
     page.locator("#school-table").screenshot(path=str(SHOTS / "published-dashboard-schools.png"))

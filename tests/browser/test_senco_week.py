@@ -29,25 +29,35 @@ SHOTS = settings.BASE_DIR / "media-test"
 
 def _week():
     today = dt.date.today()
-    school = SchoolFactory(trust=TrustFactory(name="Christus Browser Trust"),
-                           name="Holy Cross Browser Primary")
+    school = SchoolFactory(
+        trust=TrustFactory(name="Christus Browser Trust"), name="Holy Cross Browser Primary"
+    )
     sam = senco(school)
     sam.full_name = "Sam Senco"
     sam.save()
     head = headteacher(school)
     CensusSnapshotFactory(school=school, census_date=dt.date(2025, 10, 2))
     pupil = PupilFactory(school=school, forename="Ada", surname="Hubbard", year_group="5")
-    pupils_services.pupil_change_register(actor=sam, pupil=pupil, provision="E",
-                                          primary_need="ASD")
-    casework.case_open(actor=sam, school=school, kind="complaint",
-                       title="Concern about lunchtimes", owner=sam, pupil=pupil,
-                       opened_on=today - dt.timedelta(days=10),
-                       next_action_due=today + dt.timedelta(days=3))
-    scheme = BandingScheme.objects.create(local_authority=pupil.home_local_authority,
-                                          financial_year=2025)
+    pupils_services.pupil_change_register(actor=sam, pupil=pupil, provision="E", primary_need="ASD")
+    casework.case_open(
+        actor=sam,
+        school=school,
+        kind="complaint",
+        title="Concern about lunchtimes",
+        owner=sam,
+        pupil=pupil,
+        opened_on=today - dt.timedelta(days=10),
+        next_action_due=today + dt.timedelta(days=3),
+    )
+    scheme = BandingScheme.objects.create(local_authority=pupil.home_local_authority, financial_year=2025)
     band = Band.objects.create(scheme=scheme, label="3", annual_value="4800.00", order=3)
-    claim = funding.claim_create(actor=sam, pupil=pupil, requested_band=band,
-                                 evidence_summary="Plan section F", provision_to_fund="Support")
+    claim = funding.claim_create(
+        actor=sam,
+        pupil=pupil,
+        requested_band=band,
+        evidence_summary="Plan section F",
+        provision_to_fund="Support",
+    )
     funding.claim_submit(actor=head, claim=claim, submitted_on=today - dt.timedelta(days=5))
     return sam, pupil
 

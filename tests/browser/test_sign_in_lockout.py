@@ -32,8 +32,7 @@ def test_after_five_wrong_passwords_the_right_one_is_refused_with_how_long_to_wa
     page.screenshot(path=str(SHOTS / "sign-in-locked.png"), full_page=True)
 
 
-def test_a_two_factor_code_that_already_signed_someone_in_is_refused(demo_people, page, browser,
-                                                                   live_server):
+def test_a_two_factor_code_that_already_signed_someone_in_is_refused(demo_people, page, browser, live_server):
     if 30 - time.time() % 30 < 12:  # keep both sign-ins inside one 30-second code step
         time.sleep(30 - time.time() % 30 + 0.5)
     code = totp_now(settings.DEMO_TOTP_SECRET)

@@ -63,9 +63,21 @@ class RedisServer:
 
     def start(self) -> None:
         self.proc = subprocess.Popen(
-            [self.binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
-             "--appendonly", "no", "--dir", str(self.workdir)],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            [
+                self.binary,
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                str(self.workdir),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
         )
         wait_for(lambda: _port_open(self.port), 10, "redis-server to listen")
 
@@ -111,17 +123,24 @@ class PostgresServer:
         return f"postgres://postgres@127.0.0.1:{self.port}/{dbname}"
 
     def init(self) -> None:
-        self._run("initdb", "-D", str(self.data), "-U", "postgres", "--auth=trust", "-E", "UTF8",
-                  "--no-sync")
+        self._run("initdb", "-D", str(self.data), "-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-sync")
 
     def start(self) -> None:
-        self._run("pg_ctl", "start", "-D", str(self.data), "-w", "-l", str(self.data / "log"),
-                  "-o", f"-p {self.port} -k {self.socket_dir} -c listen_addresses=127.0.0.1 "
-                        "-c fsync=off -c full_page_writes=off")
+        self._run(
+            "pg_ctl",
+            "start",
+            "-D",
+            str(self.data),
+            "-w",
+            "-l",
+            str(self.data / "log"),
+            "-o",
+            f"-p {self.port} -k {self.socket_dir} -c listen_addresses=127.0.0.1 "
+            "-c fsync=off -c full_page_writes=off",
+        )
 
     def restart(self) -> None:
-        self._run("pg_ctl", "restart", "-D", str(self.data), "-m", "fast", "-w", "-l",
-                  str(self.data / "log"))
+        self._run("pg_ctl", "restart", "-D", str(self.data), "-m", "fast", "-w", "-l", str(self.data / "log"))
 
     def stop(self) -> None:
         self._run("pg_ctl", "stop", "-D", str(self.data), "-m", "immediate", "-w", check=False)
@@ -152,8 +171,7 @@ def use_redis(settings):
 
     def point(url: str) -> None:
         settings.CELERY_BROKER_URL = url
-        settings.CACHES = {alias: {**config, "LOCATION": url}
-                           for alias, config in settings.CACHES.items()}
+        settings.CACHES = {alias: {**config, "LOCATION": url} for alias, config in settings.CACHES.items()}
         forget_caches()
         app.conf.broker_url = url
         app.conf.task_always_eager = False
@@ -186,28 +204,47 @@ class Worker:
 
     def __init__(self, redis_url: str, media_root: Path, log_path: Path, **env):
         self.env = dict(os.environ)
-        self.env.update({
-            "DJANGO_SETTINGS_MODULE": "send_portal.settings.test",
-            "DATABASE_URL": test_database_url(),
-            "REDIS_URL": redis_url,
-            "CELERY_BROKER_URL": redis_url,
-            "CELERY_TASK_ALWAYS_EAGER": "0",
-            "MEDIA_ROOT": str(media_root),
-            **{k: str(v) for k, v in env.items()},
-        })
+        self.env.update(
+            {
+                "DJANGO_SETTINGS_MODULE": "send_portal.settings.test",
+                "DATABASE_URL": test_database_url(),
+                "REDIS_URL": redis_url,
+                "CELERY_BROKER_URL": redis_url,
+                "CELERY_TASK_ALWAYS_EAGER": "0",
+                "MEDIA_ROOT": str(media_root),
+                **{k: str(v) for k, v in env.items()},
+            }
+        )
         self.log_path = log_path
         self.proc: subprocess.Popen | None = None
 
     def start(self, name: str) -> Worker:
         self._log = open(self.log_path, "ab")  # noqa: SIM115 - closed in stop()
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "send_portal", "worker", "--pool=solo",
-             "--loglevel=INFO", f"--hostname={name}@%h", "--without-gossip", "--without-mingle",
-             "--without-heartbeat"],
-            env=self.env, cwd=BASE_DIR, stdout=self._log, stderr=subprocess.STDOUT,
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "send_portal",
+                "worker",
+                "--pool=solo",
+                "--loglevel=INFO",
+                f"--hostname={name}@%h",
+                "--without-gossip",
+                "--without-mingle",
+                "--without-heartbeat",
+            ],
+            env=self.env,
+            cwd=BASE_DIR,
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
         )
-        wait_for(lambda: self.proc.poll() is not None or f"{name}@" in self.log() and " ready." in self.log(),
-                 60, "the Celery worker to start")
+        wait_for(
+            lambda: self.proc.poll() is not None or f"{name}@" in self.log() and " ready." in self.log(),
+            60,
+            "the Celery worker to start",
+        )
         assert self.proc.poll() is None, self.log()[-3000:]
         return self
 

@@ -38,22 +38,30 @@ def test_a_board_pack_requested_in_a_rolled_back_transaction_is_never_sent(own_r
     user = executive(reference.christus)
     use_redis(own_redis.url())
     with pytest.raises(Rollback), transaction.atomic():
-        services.board_pack_request(actor=user, trust=reference.christus, census_date=None,
-                                    idempotency_key="r" * 32)
+        services.board_pack_request(
+            actor=user, trust=reference.christus, census_date=None, idempotency_key="r" * 32
+        )
         raise Rollback
     assert BoardPack.objects.count() == 0
     assert queued_tasks(own_redis.url()) == []
     # The same request committed is sent once.
-    pack = services.board_pack_request(actor=user, trust=reference.christus, census_date=None,
-                                       idempotency_key="c" * 32)
+    pack = services.board_pack_request(
+        actor=user, trust=reference.christus, census_date=None, idempotency_key="c" * 32
+    )
     assert queued_tasks(own_redis.url()) == ["reports.tasks.render_board_pack"]
     assert not services.board_pack_is_waiting(pack)
 
 
 def _upload(school, user) -> CensusImport:
-    record = CensusImport(school=school, census_date=CENSUS_DATE, uploaded_by=user,
-                          file_name="census.csv", file_size=10, sha256="0" * 64,
-                          status=CensusImport.Status.CHECKING)
+    record = CensusImport(
+        school=school,
+        census_date=CENSUS_DATE,
+        uploaded_by=user,
+        file_name="census.csv",
+        file_size=10,
+        sha256="0" * 64,
+        status=CensusImport.Status.CHECKING,
+    )
     record.file.save("rollback-test.csv", ContentFile(b"UPN,Surname\r\n"), save=False)
     record.save()
     return record
@@ -79,7 +87,9 @@ def test_census_import_tasks_enqueued_in_a_rolled_back_transaction_are_never_sen
         pupil_tasks.apply_census_import.delay_on_commit(record.pk, user.pk)
         assert queued_tasks(own_redis.url()) == []  # not before the commit
     assert sorted(queued_tasks(own_redis.url())) == [
-        "pupils.tasks.apply_census_import", "pupils.tasks.check_census_import"]
+        "pupils.tasks.apply_census_import",
+        "pupils.tasks.check_census_import",
+    ]
 
 
 def test_render_time_limits_are_below_the_broker_visibility_timeout():

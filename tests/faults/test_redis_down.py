@@ -42,8 +42,14 @@ def test_with_redis_stopped_pages_work_and_a_requested_pack_waits_then_renders_w
     client.force_login(user)  # sessions live in the database
     own_redis.stop()
 
-    for url in ("/", f"/pupils/schools/{laestab}/register/", "/reports/trusts/assisi-catholic-trust/",
-                f"/reports/schools/{laestab}/", "/reports/cross-trust/", "/reports/board-packs/"):
+    for url in (
+        "/",
+        f"/pupils/schools/{laestab}/register/",
+        "/reports/trusts/assisi-catholic-trust/",
+        f"/reports/schools/{laestab}/",
+        "/reports/cross-trust/",
+        "/reports/board-packs/",
+    ):
         assert client.get(url).status_code == 200, url
 
     health = get_healthz(client)
@@ -51,8 +57,9 @@ def test_with_redis_stopped_pages_work_and_a_requested_pack_waits_then_renders_w
     assert "broker" in health.json()["failing"]
     assert health.json()["checks"]["database"] == "ok"
 
-    response = client.post("/reports/trusts/assisi-catholic-trust/board-packs/",
-                           {"idempotency_key": "d" * 32, "census": ""})
+    response = client.post(
+        "/reports/trusts/assisi-catholic-trust/board-packs/", {"idempotency_key": "d" * 32, "census": ""}
+    )
     assert response.status_code == 302
     page = client.get(response["Location"]).content.decode()
     assert "the job service is not answering just now" in page
@@ -72,6 +79,7 @@ def test_with_redis_stopped_pages_work_and_a_requested_pack_waits_then_renders_w
     def ready():
         pack.refresh_from_db()
         return pack.is_finished
+
     wait_for(ready, 60, "the board pack to be rendered")
     assert pack.status == BoardPack.Status.READY, pack.error
     assert (media_root / pack.file_path).read_bytes().startswith(b"%PDF")

@@ -43,8 +43,7 @@ def cache_on(settings):
     """Point only the cache (not the broker) at a Redis URL; restored afterwards."""
 
     def point(url: str) -> None:
-        settings.CACHES = {alias: {**config, "LOCATION": url}
-                           for alias, config in settings.CACHES.items()}
+        settings.CACHES = {alias: {**config, "LOCATION": url} for alias, config in settings.CACHES.items()}
         forget_caches()
 
     yield point
@@ -68,16 +67,22 @@ def test_a_hung_cache_redis_slows_no_page_healthz_says_degraded_and_the_cache_re
     cache_on(own_redis.url())
     assert isinstance(caches["default"], FailSoftRedisCache)
     client.force_login(user)  # sessions live in the database, not in the cache
-    pages = ("/", f"/pupils/schools/{laestab}/register/", "/reports/trusts/assisi-catholic-trust/",
-             f"/reports/schools/{laestab}/", "/reports/cross-trust/")
+    pages = (
+        "/",
+        f"/pupils/schools/{laestab}/register/",
+        "/reports/trusts/assisi-catholic-trust/",
+        f"/reports/schools/{laestab}/",
+        "/reports/cross-trust/",
+    )
     for url in pages:
         assert client.get(url).status_code == 200, url  # warm: templates, first queries
 
     os.kill(own_redis.proc.pid, signal.SIGSTOP)
     try:
         # Signing in touches the cache (allauth's rate limits) before any page does.
-        response, seconds = timed(lambda: Client().post(
-            "/accounts/login/", {"login": signing_in.email, "password": TEST_PASSWORD}))
+        response, seconds = timed(
+            lambda: Client().post("/accounts/login/", {"login": signing_in.email, "password": TEST_PASSWORD})
+        )
         assert response.status_code == 302 and response["Location"] == "/"
         assert seconds < 1.5, f"signing in took {seconds:.2f} s with the cache's Redis hung"
         for url in pages:

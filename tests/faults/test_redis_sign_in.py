@@ -35,7 +35,8 @@ class Browser:
 
     def __init__(self):
         self.opener = urllib.request.build_opener(
-            urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
+            urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar())
+        )
 
     def request(self, base: str, path: str, data: dict | None = None) -> tuple[int, str, str]:
         body = urllib.parse.urlencode(data).encode() if data is not None else None
@@ -51,32 +52,54 @@ class Browser:
 
     def sign_in(self, base: str, email: str, password: str = TEST_PASSWORD) -> tuple[str, str]:
         _, url, page = self.post_form(base, "/accounts/login/", {"login": email, "password": password})
-        return url[len(base):], page
+        return url[len(base) :], page
 
 
 @pytest.fixture
 def two_web_processes(tmp_path):
     dead_redis = f"redis://127.0.0.1:{free_port()}/0"  # nothing listens there
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "send_portal.settings.test",
-           "DATABASE_URL": test_database_url(), "REDIS_URL": dead_redis,
-           "CELERY_BROKER_URL": dead_redis, "CELERY_TASK_ALWAYS_EAGER": "1", "LOG_LEVEL": "WARNING"}
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "send_portal.settings.test",
+        "DATABASE_URL": test_database_url(),
+        "REDIS_URL": dead_redis,
+        "CELERY_BROKER_URL": dead_redis,
+        "CELERY_TASK_ALWAYS_EAGER": "1",
+        "LOG_LEVEL": "WARNING",
+    }
     servers = []
     try:
         for name in ("a", "b"):
             port = free_port()
             log = open(tmp_path / f"web-{name}.log", "wb")  # noqa: SIM115 - closed below
             proc = subprocess.Popen(
-                [sys.executable, "-m", "gunicorn", "send_portal.wsgi", "-w", "1",
-                 "-b", f"127.0.0.1:{port}", "--timeout", "60"],
-                env=env, cwd=BASE_DIR, stdout=log, stderr=subprocess.STDOUT)
+                [
+                    sys.executable,
+                    "-m",
+                    "gunicorn",
+                    "send_portal.wsgi",
+                    "-w",
+                    "1",
+                    "-b",
+                    f"127.0.0.1:{port}",
+                    "--timeout",
+                    "60",
+                ],
+                env=env,
+                cwd=BASE_DIR,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
             servers.append((proc, log, f"http://127.0.0.1:{port}"))
         for proc, _, base in servers:
+
             def up(base=base, proc=proc):
                 assert proc.poll() is None, "a web process exited"
                 try:
                     return Browser().request(base, "/accounts/login/")[0] == 200
                 except OSError:
                     return False
+
             wait_for(up, 60, "the web processes to answer")
         yield [base for _, _, base in servers]
     finally:

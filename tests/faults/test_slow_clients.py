@@ -48,15 +48,24 @@ def caddy_or_skip() -> str:
     if caddy:
         return caddy
     if os.geteuid() != 0:
-        pytest.skip("caddy is not installed, and installing it needs root: "
-                    "run `bash scripts/system-packages.sh caddy` (make test does)")
+        pytest.skip(
+            "caddy is not installed, and installing it needs root: "
+            "run `bash scripts/system-packages.sh caddy` (make test does)"
+        )
     # CI runs as root on Debian and .ci/run installs it; this is for a machine that has not.
-    done = subprocess.run(["bash", str(settings.BASE_DIR / "scripts" / "system-packages.sh"), "caddy"],
-                          capture_output=True, text=True, timeout=600, check=False)
+    done = subprocess.run(
+        ["bash", str(settings.BASE_DIR / "scripts" / "system-packages.sh"), "caddy"],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
     caddy = shutil.which("caddy")
     if not caddy:
-        pytest.skip("caddy is not installed and could not be installed: "
-                    + (done.stderr or done.stdout).strip()[-500:])
+        pytest.skip(
+            "caddy is not installed and could not be installed: "
+            + (done.stderr or done.stdout).strip()[-500:]
+        )
     return caddy
 
 
@@ -73,17 +82,28 @@ def production_shape(django_db_setup, tmp_path_factory):
     tests of this module. The transactional tests empty the database after each."""
     caddy_or_skip()
     tmp_path = tmp_path_factory.mktemp("production-local")
-    env = {k: v for k, v in os.environ.items()
-           if k not in {"DJANGO_SETTINGS_MODULE", "DJANGO_ALLOW_ASYNC_UNSAFE", "MEDIA_ROOT"}}
-    env.update({
-        "DATABASE_URL": test_database_url(),
-        "REDIS_URL": settings.REDIS_URL,
-        "PRODUCTION_LOCAL_PORT": str(free_port()),
-        "PRODUCTION_LOCAL_DIR": str(tmp_path / "shape"),
-    })
-    proc = subprocess.Popen([sys.executable, str(SCRIPT)], cwd=settings.BASE_DIR, env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                            start_new_session=True)
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"DJANGO_SETTINGS_MODULE", "DJANGO_ALLOW_ASYNC_UNSAFE", "MEDIA_ROOT"}
+    }
+    env.update(
+        {
+            "DATABASE_URL": test_database_url(),
+            "REDIS_URL": settings.REDIS_URL,
+            "PRODUCTION_LOCAL_PORT": str(free_port()),
+            "PRODUCTION_LOCAL_DIR": str(tmp_path / "shape"),
+        }
+    )
+    proc = subprocess.Popen(
+        [sys.executable, str(SCRIPT)],
+        cwd=settings.BASE_DIR,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
     lines: queue.Queue[str] = queue.Queue()
     threading.Thread(target=lambda: [lines.put(line) for line in proc.stdout], daemon=True).start()
     output: list[str] = []
@@ -100,8 +120,11 @@ def production_shape(django_db_setup, tmp_path_factory):
             output.append(line)
             if "ready: " in line:
                 ready = json.loads(line.split("ready: ", 1)[1])
-        ports = [int(env["PRODUCTION_LOCAL_PORT"]), int(ready["gunicorn"].rsplit(":", 1)[1]),
-                 ready["http_redirect"]]
+        ports = [
+            int(env["PRODUCTION_LOCAL_PORT"]),
+            int(ready["gunicorn"].rsplit(":", 1)[1]),
+            ready["http_redirect"],
+        ]
         yield {"port": ports[0], "gunicorn_port": ports[1], "http_port": ports[2]}
     finally:
         # The script stops its processes on SIGTERM; the whole group is signalled in case it
@@ -132,10 +155,12 @@ class SlowClients:
         self.lock = threading.Lock()
 
     def headers(self) -> bytes:
-        return (b"POST /accounts/login/ HTTP/1.1\r\nHost: localhost:%d\r\n"
-                b"Origin: https://localhost:%d\r\nCookie: csrftoken=%s\r\n"
-                b"Content-Type: application/x-www-form-urlencoded\r\n"
-                b"Content-Length: %d\r\n\r\n" % (self.port, self.port, CSRF, len(BODY)))
+        return (
+            b"POST /accounts/login/ HTTP/1.1\r\nHost: localhost:%d\r\n"
+            b"Origin: https://localhost:%d\r\nCookie: csrftoken=%s\r\n"
+            b"Content-Type: application/x-www-form-urlencoded\r\n"
+            b"Content-Length: %d\r\n\r\n" % (self.port, self.port, CSRF, len(BODY))
+        )
 
     def one(self) -> None:
         sock = socket.create_connection(("localhost", self.port), timeout=10)
@@ -174,8 +199,9 @@ class SlowClients:
             thread.join(timeout=10)
 
 
-def get_through_caddy(port: int, path: str, timeout: float,
-                      headers: dict[str, str] | None = None) -> tuple[int, float]:
+def get_through_caddy(
+    port: int, path: str, timeout: float, headers: dict[str, str] | None = None
+) -> tuple[int, float]:
     start = time.monotonic()
     conn = http.client.HTTPSConnection("localhost", port, timeout=timeout, context=tls_context())
     try:
@@ -187,8 +213,7 @@ def get_through_caddy(port: int, path: str, timeout: float,
         conn.close()
 
 
-def test_behind_the_proxy_a_page_answers_within_a_second_while_twenty_slow_clients_post(
-        production_shape):
+def test_behind_the_proxy_a_page_answers_within_a_second_while_twenty_slow_clients_post(production_shape):
     port, gunicorn_port = production_shape["port"], production_shape["gunicorn_port"]
     # Django sees HTTPS through the proxy's X-Forwarded-Proto: the page, not a redirect.
     assert get_through_caddy(port, "/accounts/login/", 5)[0] == 200
@@ -221,8 +246,10 @@ def test_behind_the_proxy_a_page_answers_within_a_second_while_twenty_slow_clien
     # HTTP/2 through the proxy.
     context = tls_context()
     context.set_alpn_protocols(["h2", "http/1.1"])
-    with (socket.create_connection(("localhost", port), timeout=5) as sock,
-          context.wrap_socket(sock, server_hostname="localhost") as tls):
+    with (
+        socket.create_connection(("localhost", port), timeout=5) as sock,
+        context.wrap_socket(sock, server_hostname="localhost") as tls,
+    ):
         assert tls.selected_alpn_protocol() == "h2"
     # Straight to gunicorn, without the proxy's header, Django redirects to HTTPS.
     conn = http.client.HTTPConnection("localhost", gunicorn_port, timeout=10)
@@ -236,8 +263,7 @@ def test_beats_heartbeat_runs_on_the_worker_and_healthz_says_beat_is_running(pro
     context = tls_context()
 
     def beat_state() -> str:
-        conn = http.client.HTTPSConnection("localhost", production_shape["port"], timeout=10,
-                                           context=context)
+        conn = http.client.HTTPSConnection("localhost", production_shape["port"], timeout=10, context=context)
         try:
             conn.request("GET", "/healthz")
             return json.loads(conn.getresponse().read())["checks"]["beat"]
@@ -253,12 +279,12 @@ def test_beats_heartbeat_runs_on_the_worker_and_healthz_says_beat_is_running(pro
     assert state.startswith("ok: last heartbeat")
 
 
-def test_the_proxy_sets_the_forwarded_headers_itself_and_sends_plain_http_to_https(
-        production_shape):
+def test_the_proxy_sets_the_forwarded_headers_itself_and_sends_plain_http_to_https(production_shape):
     # A client's own X-Forwarded-Proto is replaced by the proxy's (https here): were it passed
     # on, Django would take the request for plain HTTP and redirect it.
-    status, _ = get_through_caddy(production_shape["port"], "/accounts/login/", 10,
-                                  headers={"X-Forwarded-Proto": "http"})
+    status, _ = get_through_caddy(
+        production_shape["port"], "/accounts/login/", 10, headers={"X-Forwarded-Proto": "http"}
+    )
     assert status == 200
     conn = http.client.HTTPConnection("localhost", production_shape["http_port"], timeout=10)
     conn.request("GET", "/accounts/login/")

@@ -22,17 +22,16 @@ pytestmark = pytest.mark.django_db
 
 
 def _import(school, raw, actor=None, dry_run=False):
-    return services.ctf_import(actor=actor, school=school, raw=raw, file_name="t.xml",
-                               dry_run=dry_run)
+    return services.ctf_import(actor=actor, school=school, raw=raw, file_name="t.xml", dry_run=dry_run)
 
 
 def test_the_check_shows_what_would_change_and_writes_nothing(school):
-    check = services.ctf_check(school=school, raw=fixture_bytes("ctf26_to_8811001.xml"),
-                               file_name="a.xml")
+    check = services.ctf_check(school=school, raw=fixture_bytes("ctf26_to_8811001.xml"), file_name="a.xml")
     assert check.counts == {"new": 2, "changed": 0, "unchanged": 0, "no_send": 1}
     assert check.lines[0]["changes"] == [
         "Joins the register at EHC plan, needs ASD and SLCN.",
-        "2 SEN records added to the history."]
+        "2 SEN records added to the history.",
+    ]
     assert not Pupil.objects.exists() and not TransferImport.objects.exists()
 
 
@@ -42,7 +41,10 @@ def test_an_import_brings_pupils_with_send_onto_the_register_with_their_history(
     assert check.changes == 2
     amara = Pupil.objects.get(school=school, upn="K881200114001")
     assert (amara.surname, amara.forename, amara.date_of_birth) == (
-        "Okafor", "Amara", datetime.date(2016, 3, 14))
+        "Okafor",
+        "Amara",
+        datetime.date(2016, 3, 14),
+    )
     assert (amara.gender, amara.year_group, amara.provision) == ("F", "5", Provision.EHC_PLAN)
     assert (amara.primary_need, amara.secondary_need) == ("ASD", "SLCN")
     assert amara.home_local_authority == school.local_authority
@@ -52,8 +54,7 @@ def test_an_import_brings_pupils_with_send_onto_the_register_with_their_history(
         (datetime.date(2023, 3, 14), RegisterEvent.Kind.EHC_PLAN_ISSUED, "K", "E"),
     ]
     assert all(e.actor == user for e in events)
-    assert events[0].note == ("From the common transfer file of St Anne's Catholic Primary "
-                              "School (8812001)")
+    assert events[0].note == ("From the common transfer file of St Anne's Catholic Primary School (8812001)")
     # The pupil without SEN is not stored (data minimisation).
     assert not Pupil.objects.filter(upn="Z881200115003").exists()
     assert TransferImport.objects.get().status == TransferImport.Status.IMPORTED
@@ -77,27 +78,43 @@ def test_the_same_file_imported_twice_changes_nothing_the_second_time(school):
 
 
 def test_a_pupil_already_at_the_school_is_updated_and_the_change_is_in_their_history(school):
-    pupil = PupilFactory(school=school, upn="Z881200114002", surname="Price", forename="Leo",
-                         date_of_birth=datetime.date(2017, 7, 1), gender="M", year_group="3",
-                         provision="K", primary_need="SLCN")
-    check = services.ctf_check(school=school, raw=fixture_bytes("ctf26_to_8811001.xml"),
-                               file_name="a.xml")
+    pupil = PupilFactory(
+        school=school,
+        upn="Z881200114002",
+        surname="Price",
+        forename="Leo",
+        date_of_birth=datetime.date(2017, 7, 1),
+        gender="M",
+        year_group="3",
+        provision="K",
+        primary_need="SLCN",
+    )
+    check = services.ctf_check(school=school, raw=fixture_bytes("ctf26_to_8811001.xml"), file_name="a.xml")
     line = check.lines[1]
     assert line["status"] == "changed" and line["pupil_id"] == pupil.pk
-    assert line["changes"] == ["Year group changes.", "Needs SLCN to SEMH.",
-                               "1 SEN record added to the history."]
+    assert line["changes"] == [
+        "Year group changes.",
+        "Needs SLCN to SEMH.",
+        "1 SEN record added to the history.",
+    ]
     _import(school, fixture_bytes("ctf26_to_8811001.xml"))
     pupil.refresh_from_db()
     assert (pupil.year_group, pupil.primary_need) == ("4", "SEMH")
     today = datetime.date.today()
     assert list(pupil.events.order_by("date").values_list("kind", "date", "to_need")) == [
         (RegisterEvent.Kind.ENTERED_SEN_SUPPORT, datetime.date(2024, 1, 10), ""),
-        (RegisterEvent.Kind.NEED_CHANGED, today, "SEMH")]
+        (RegisterEvent.Kind.NEED_CHANGED, today, "SEMH"),
+    ]
 
 
 def test_a_leaver_who_comes_back_rejoins_the_register(school):
-    pupil = PupilFactory(school=school, upn="Z881200114002", provision="N", primary_need="",
-                         left_school_on=datetime.date(2025, 7, 20))
+    pupil = PupilFactory(
+        school=school,
+        upn="Z881200114002",
+        provision="N",
+        primary_need="",
+        left_school_on=datetime.date(2025, 7, 20),
+    )
     _import(school, fixture_bytes("ctf26_to_8811001.xml"))
     pupil.refresh_from_db()
     assert pupil.left_school_on is None and pupil.provision == "K"
@@ -126,11 +143,15 @@ def test_a_failure_half_way_rolls_the_whole_import_back(school, monkeypatch):
     assert not Pupil.objects.exists() and not TransferImport.objects.exists()
 
 
-@pytest.mark.parametrize("raw", [
-    ctf_xml(pupil_xml("Z881200114002"), dest=("881", "1002")),
-    ctf_xml(pupil_xml("Z881200114002"),
-            prolog='<!DOCTYPE CTfile [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>'),
-])
+@pytest.mark.parametrize(
+    "raw",
+    [
+        ctf_xml(pupil_xml("Z881200114002"), dest=("881", "1002")),
+        ctf_xml(
+            pupil_xml("Z881200114002"), prolog='<!DOCTYPE CTfile [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>'
+        ),
+    ],
+)
 def test_a_refused_file_writes_nothing(school, raw):
     with pytest.raises(CTFError):
         _import(school, raw)
@@ -141,8 +162,9 @@ def test_the_import_is_in_the_audit_log_without_personal_data(school):
     user = senco(school)
     _import(school, fixture_bytes("ctf26_to_8811001.xml"), actor=user)
     amara = Pupil.objects.get(upn="K881200114001")
-    entry = LogEntry.objects.get(object_pk=str(amara.pk), action=LogEntry.Action.CREATE,
-                                 content_type__model="pupil")
+    entry = LogEntry.objects.get(
+        object_pk=str(amara.pk), action=LogEntry.Action.CREATE, content_type__model="pupil"
+    )
     assert "Okafor" not in str(entry.changes) and "K881200114001" not in str(entry.changes)
     assert entry.additional_data["school_id"] == school.pk
 
@@ -151,8 +173,7 @@ def test_the_import_is_in_the_audit_log_without_personal_data(school):
 
 
 def test_import_ctf_dry_run_prints_the_changes_and_writes_nothing(school, capsys):
-    call_command("import_ctf", str(FILES / "ctf26_to_8811001.xml"), "--school", "8811001",
-                 "--dry-run")
+    call_command("import_ctf", str(FILES / "ctf26_to_8811001.xml"), "--school", "8811001", "--dry-run")
     out = capsys.readouterr().out
     assert "CTF 26.0 from St Anne's Catholic Primary School (8812001)" in out
     assert "Joins the register: 2" in out and "Dry run: nothing was written." in out
@@ -180,9 +201,9 @@ def test_import_ctf_lists_pupil_problems_and_exits_non_zero(school, tmp_path, ca
     assert not Pupil.objects.exists()
 
 
-def test_import_ctf_as_a_user_is_limited_to_schools_where_they_edit_the_register(
-        school, next_school):
+def test_import_ctf_as_a_user_is_limited_to_schools_where_they_edit_the_register(school, next_school):
     user = senco(next_school)
     with pytest.raises(CommandError, match="that you may import for"):
-        call_command("import_ctf", str(FILES / "ctf26_to_8811001.xml"), "--school", "8811001",
-                     "--actor", user.email)
+        call_command(
+            "import_ctf", str(FILES / "ctf26_to_8811001.xml"), "--school", "8811001", "--actor", user.email
+        )

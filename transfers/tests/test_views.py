@@ -15,8 +15,10 @@ pytestmark = pytest.mark.django_db
 
 
 def _upload(client, school, raw, name="from-st-annes.xml"):
-    return client.post(f"/transfers/schools/{school.laestab}/import/",
-                       {"file": SimpleUploadedFile(name, raw, content_type="text/xml")})
+    return client.post(
+        f"/transfers/schools/{school.laestab}/import/",
+        {"file": SimpleUploadedFile(name, raw, content_type="text/xml")},
+    )
 
 
 def test_a_senco_uploads_checks_and_confirms_an_import(client, school):
@@ -54,8 +56,10 @@ def test_a_refused_file_is_explained_on_the_form_and_nothing_is_kept(client, sch
 
 def test_a_hostile_file_is_refused_with_a_clear_message(client, school):
     client.force_login(senco(school))
-    raw = ctf_xml(pupil_xml("Z881200114002", surname="&xxe;"),
-                  prolog='<!DOCTYPE CTfile [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>')
+    raw = ctf_xml(
+        pupil_xml("Z881200114002", surname="&xxe;"),
+        prolog='<!DOCTYPE CTfile [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>',
+    )
     response = _upload(client, school, raw)
     assert response.status_code == 400
     assert "declares a document type or entities" in response.content.decode()
@@ -80,8 +84,9 @@ def test_a_file_with_pupil_problems_shows_them_and_offers_no_import(client, scho
     assert not Pupil.objects.exists()
 
 
-@pytest.mark.parametrize("make_user", [headteacher, lambda s: executive(s.trust),
-                                       lambda s: data_admin(s.trust)])
+@pytest.mark.parametrize(
+    "make_user", [headteacher, lambda s: executive(s.trust), lambda s: data_admin(s.trust)]
+)
 def test_only_those_who_may_see_and_change_the_register_may_import(client, school, make_user):
     client.force_login(make_user(school))
     assert client.get(f"/transfers/schools/{school.laestab}/import/").status_code == 404
@@ -93,9 +98,11 @@ def test_another_trusts_staff_get_404_for_the_pages_and_the_import(client, schoo
     _upload(client, school, fixture_bytes("ctf26_to_8811001.xml"))
     record = TransferImport.objects.get()
     client.force_login(head_of_send(next_school.trust))
-    for url in (f"/transfers/schools/{school.laestab}/import/",
-                f"/transfers/schools/{school.laestab}/export/",
-                f"/transfers/imports/{record.pk}/"):
+    for url in (
+        f"/transfers/schools/{school.laestab}/import/",
+        f"/transfers/schools/{school.laestab}/export/",
+        f"/transfers/imports/{record.pk}/",
+    ):
         assert client.get(url).status_code == 404, url
     assert client.post(f"/transfers/imports/{record.pk}/confirm/").status_code == 404
     record.refresh_from_db()
@@ -108,8 +115,9 @@ def test_the_export_page_downloads_a_ctf_for_the_chosen_pupils(client, school):
     page = client.get(f"/transfers/schools/{school.laestab}/export/?pupil={pupil.pk}")
     assert page.status_code == 200
     assert f'value="{pupil.pk}" checked' in page.content.decode()
-    response = client.post(f"/transfers/schools/{school.laestab}/export/",
-                           {"pupils": [str(pupil.pk)], "destination": "882 3004"})
+    response = client.post(
+        f"/transfers/schools/{school.laestab}/export/", {"pupils": [str(pupil.pk)], "destination": "882 3004"}
+    )
     assert response.status_code == 200
     assert response["Content-Type"] == "application/xml"
     assert response["Content-Disposition"] == 'attachment; filename="8811001_CTF_8823004_001.xml"'
@@ -119,8 +127,9 @@ def test_the_export_page_downloads_a_ctf_for_the_chosen_pupils(client, school):
 def test_the_export_form_explains_its_errors(client, school):
     PupilFactory(school=school)
     client.force_login(senco(school))
-    response = client.post(f"/transfers/schools/{school.laestab}/export/",
-                           {"pupils": [], "destination": "12"})
+    response = client.post(
+        f"/transfers/schools/{school.laestab}/export/", {"pupils": [], "destination": "12"}
+    )
     page = response.content.decode()
     assert response.status_code == 400
     assert "Choose at least one pupil" in page and "as 7 digits" in page
@@ -130,8 +139,7 @@ def test_a_pupil_of_another_school_cannot_be_slipped_into_an_export(client, scho
     other = PupilFactory(school=next_school)
     PupilFactory(school=school)
     client.force_login(senco(school))
-    response = client.post(f"/transfers/schools/{school.laestab}/export/",
-                           {"pupils": [str(other.pk)]})
+    response = client.post(f"/transfers/schools/{school.laestab}/export/", {"pupils": [str(other.pk)]})
     assert response.status_code == 400
     assert other.upn.encode() not in response.content
 

@@ -24,8 +24,11 @@ def govuk_widget(field):
     """Render a bound field's widget with the GOV.UK Frontend class for its kind."""
     css = _WIDGET_CLASSES.get(field.widget_type, "govuk-input")
     if field.errors:
-        css += {"govuk-input": " govuk-input--error", "govuk-select": " govuk-select--error",
-                "govuk-textarea": " govuk-textarea--error"}.get(css, "")
+        css += {
+            "govuk-input": " govuk-input--error",
+            "govuk-select": " govuk-select--error",
+            "govuk-textarea": " govuk-textarea--error",
+        }.get(css, "")
     attrs = {"class": css}
     described = []
     if field.help_text:

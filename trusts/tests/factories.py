@@ -59,8 +59,14 @@ def with_totp(user: User, secret: str = TEST_TOTP_SECRET) -> User:
     return user
 
 
-def member(role: str, *, school: School | None = None, trust: Trust | None = None,
-           user: User | None = None, totp: bool = True) -> User:
+def member(
+    role: str,
+    *,
+    school: School | None = None,
+    trust: Trust | None = None,
+    user: User | None = None,
+    totp: bool = True,
+) -> User:
     """A user holding `role` over a school or a trust (with TOTP set up unless told not)."""
     user = user or UserFactory()
     Membership.objects.create(user=user, role=role, school=school, trust=trust)

@@ -28,7 +28,10 @@ def test_an_export_entry_names_who_what_and_the_trust_without_values():
     assert entry.actor == user and entry.actor_email == user.email
     assert entry.action == LogEntry.Action.ACCESS
     assert entry.additional_data == {
-        "trust_id": school.trust_id, "school_id": school.pk, "export": "register CSV", "rows": 12
+        "trust_id": school.trust_id,
+        "school_id": school.pk,
+        "export": "register CSV",
+        "rows": 12,
     }
 
 
@@ -97,7 +100,7 @@ def test_roles_without_audit_rights_get_404(client, persona):
 
 
 def test_the_audit_export_is_itself_audited_and_safe_in_excel(client):
-    school = SchoolFactory(name="=HYPERLINK(\"http://evil\")")
+    school = SchoolFactory(name='=HYPERLINK("http://evil")')
     reader = head_of_send(school.trust)
     an_entry(senco(school), school)
     client.force_login(reader)
@@ -123,9 +126,19 @@ def test_login_history_shows_failed_attempts_of_the_trusts_people(client):
 
 @pytest.mark.parametrize(
     ("value", "expected"),
-    [("=1+1", "'=1+1"), ("+44 1234", "'+44 1234"), ("-2", "'-2"), ("@SUM(A1)", "'@SUM(A1)"),
-     ("\tx", "'\tx"), ("\rx", "'\rx"), ("Holy Cross", "Holy Cross"), (12, 12), (-1, -1),
-     (Decimal("-5.00"), Decimal("-5.00")), (None, None)],
+    [
+        ("=1+1", "'=1+1"),
+        ("+44 1234", "'+44 1234"),
+        ("-2", "'-2"),
+        ("@SUM(A1)", "'@SUM(A1)"),
+        ("\tx", "'\tx"),
+        ("\rx", "'\rx"),
+        ("Holy Cross", "Holy Cross"),
+        (12, 12),
+        (-1, -1),
+        (Decimal("-5.00"), Decimal("-5.00")),
+        (None, None),
+    ],
 )
 def test_neutralise_quotes_every_formula_prefix(value, expected):
     assert neutralise(value) == expected
@@ -150,6 +163,7 @@ def test_audit_page_query_count_does_not_grow_with_entries(client, django_assert
 
 
 # --- The database role the application connects as ------------------------------------------------
+
 
 @pytest.fixture
 def app_role():
@@ -184,14 +198,21 @@ def test_the_app_role_adds_audit_rows_but_cannot_change_delete_or_truncate_them(
     school = SchoolFactory()
     entry = an_entry(senco(school), school)
     call_command("grant_app_role", app_role, stdout=io.StringIO())
-    as_role(app_role, "INSERT INTO auditlog_logentry (content_type_id, object_pk, object_repr, "
-                      "action, changes_text, changes, timestamp, additional_data, remote_addr, "
-                      "serialized_data, actor_email) SELECT content_type_id, object_pk, object_repr, "
-                      "action, changes_text, changes, now(), additional_data, remote_addr, "
-                      "serialized_data, actor_email FROM auditlog_logentry WHERE id = %s", [entry.pk])
+    as_role(
+        app_role,
+        "INSERT INTO auditlog_logentry (content_type_id, object_pk, object_repr, "
+        "action, changes_text, changes, timestamp, additional_data, remote_addr, "
+        "serialized_data, actor_email) SELECT content_type_id, object_pk, object_repr, "
+        "action, changes_text, changes, now(), additional_data, remote_addr, "
+        "serialized_data, actor_email FROM auditlog_logentry WHERE id = %s",
+        [entry.pk],
+    )
     as_role(app_role, "UPDATE trusts_school SET name = name WHERE id = %s", [school.pk])
-    for statement in ("UPDATE auditlog_logentry SET object_repr = 'x'",
-                      "DELETE FROM auditlog_logentry", "TRUNCATE auditlog_logentry"):
+    for statement in (
+        "UPDATE auditlog_logentry SET object_repr = 'x'",
+        "DELETE FROM auditlog_logentry",
+        "TRUNCATE auditlog_logentry",
+    ):
         with pytest.raises(ProgrammingError, match="permission denied"):
             as_role(app_role, statement)
     assert LogEntry.objects.count() == 2
@@ -233,4 +254,3 @@ def test_every_model_audited_in_a_school_names_a_path_that_ends_at_a_school():
         for name in model.audit_school.split("."):
             step = step._meta.get_field(name).related_model
         assert step is School, model
-

@@ -93,8 +93,7 @@ def test_sessions_expire_after_thirty_minutes_idle(client, settings):
     user = executive(SchoolFactory().trust)
     post_login(client, user.email)
     session = Session.objects.get(session_key=client.session.session_key)
-    Session.objects.filter(pk=session.pk).update(
-        expire_date=timezone.now() + timezone.timedelta(minutes=2))
+    Session.objects.filter(pk=session.pk).update(expire_date=timezone.now() + timezone.timedelta(minutes=2))
     seen = client.session
     seen[SESSION_SEEN_AT] = int(time.time()) - settings.SESSION_ACTIVITY_INTERVAL
     seen.save()
@@ -103,9 +102,7 @@ def test_sessions_expire_after_thirty_minutes_idle(client, settings):
     # A request a minute after the last one seen pushes expiry 30 minutes ahead ...
     assert session.expire_date > timezone.now() + timezone.timedelta(minutes=29)
     # ... and once 30 idle minutes have passed the session is gone.
-    Session.objects.filter(pk=session.pk).update(
-        expire_date=timezone.now() - timezone.timedelta(seconds=1)
-    )
+    Session.objects.filter(pk=session.pk).update(expire_date=timezone.now() - timezone.timedelta(seconds=1))
     assert client.get("/")["Location"].startswith("/accounts/login/")
 
 
@@ -115,8 +112,11 @@ def test_requests_within_a_minute_of_each_other_do_not_write_the_session(client)
     client.get("/")  # seen now
     with CaptureQueriesContext(connection) as queries:
         assert client.get("/").status_code in (200, 302)
-    writes = [q["sql"] for q in queries.captured_queries
-              if q["sql"].startswith("UPDATE") and "django_session" in q["sql"]]
+    writes = [
+        q["sql"]
+        for q in queries.captured_queries
+        if q["sql"].startswith("UPDATE") and "django_session" in q["sql"]
+    ]
     assert writes == []
 
 
@@ -185,8 +185,11 @@ def test_changing_the_password_ends_the_users_other_sessions(client):
     post_login(client, user.email)
     response = client.post(
         "/accounts/password/change/",
-        {"oldpassword": TEST_PASSWORD, "password1": "a-brand-new-passphrase-42",
-         "password2": "a-brand-new-passphrase-42"},
+        {
+            "oldpassword": TEST_PASSWORD,
+            "password1": "a-brand-new-passphrase-42",
+            "password2": "a-brand-new-passphrase-42",
+        },
     )
     assert response.status_code == 302
     assert other_device.get("/")["Location"].startswith("/accounts/login/")
@@ -210,8 +213,10 @@ def test_signing_out_ends_the_users_other_sessions(client):
     assert other_device.get("/")["Location"].startswith("/accounts/login/")
 
 
-@pytest.mark.parametrize("url", ["/audit/{slug}/export.csv", "/reports/trusts/{slug}/export.csv",
-                                 "/funding/trusts/{slug}/export.csv"])
+@pytest.mark.parametrize(
+    "url",
+    ["/audit/{slug}/export.csv", "/reports/trusts/{slug}/export.csv", "/funding/trusts/{slug}/export.csv"],
+)
 def test_exports_ask_for_the_password_again_fifteen_minutes_after_it_was_given(client, url):
     from trusts.models import Role
 
@@ -266,9 +271,14 @@ def test_a_two_factor_session_opens_and_writes_cases_without_the_password_again(
 
     school = SchoolFactory()
     user = member(Role.SENCO, school=school)
-    case = casework_services.case_open(actor=user, school=school, kind="complaint",
-                                       title="Complaint", owner=user,
-                                       opened_on=timezone.localdate())
+    case = casework_services.case_open(
+        actor=user,
+        school=school,
+        kind="complaint",
+        title="Complaint",
+        owner=user,
+        opened_on=timezone.localdate(),
+    )
     _signed_in_with_two_factor(client, user, minutes_ago=3 * 60)
     assert client.get(f"/casework/cases/{case.pk}/").status_code == 200
     response = client.post(f"/casework/cases/{case.pk}/notes/", {"text": "Parent phoned."})
@@ -282,8 +292,7 @@ def test_a_two_factor_session_opens_and_writes_cases_without_the_password_again(
     assert export["Location"].startswith("/accounts/reauthenticate/")
 
 
-def test_the_session_timeouts_are_set_and_the_activity_interval_is_shorter_than_the_idle_one(
-        settings):
+def test_the_session_timeouts_are_set_and_the_activity_interval_is_shorter_than_the_idle_one(settings):
     assert settings.SESSION_COOKIE_AGE == 30 * 60  # idle timeout
     assert settings.SESSION_ABSOLUTE_TIMEOUT == 12 * 60 * 60
     assert settings.SESSION_ACTIVITY_INTERVAL < settings.SESSION_COOKIE_AGE
@@ -293,14 +302,18 @@ def test_the_session_timeouts_are_set_and_the_activity_interval_is_shorter_than_
     assert check_session_timeouts(None) == []
 
 
-@pytest.mark.parametrize(("idle", "interval", "absolute", "code"), [
-    (60, 60, 3600, "trusts.E001"),  # an active session could expire between two saves
-    (1800, 60, 0, "trusts.E002"),
-    (0, 60, 3600, "trusts.E002"),
-    (7200, 60, 3600, "trusts.W001"),  # the idle timeout would never be reached
-])
+@pytest.mark.parametrize(
+    ("idle", "interval", "absolute", "code"),
+    [
+        (60, 60, 3600, "trusts.E001"),  # an active session could expire between two saves
+        (1800, 60, 0, "trusts.E002"),
+        (0, 60, 3600, "trusts.E002"),
+        (7200, 60, 3600, "trusts.W001"),  # the idle timeout would never be reached
+    ],
+)
 def test_timeouts_that_would_not_work_are_reported_by_the_system_checks(
-        settings, idle, interval, absolute, code):
+    settings, idle, interval, absolute, code
+):
     from trusts.checks import check_session_timeouts
 
     settings.SESSION_COOKIE_AGE = idle
@@ -309,8 +322,7 @@ def test_timeouts_that_would_not_work_are_reported_by_the_system_checks(
     assert code in [m.id for m in check_session_timeouts(None)]
 
 
-def test_the_password_reset_link_is_built_from_site_url_not_the_requests_host(client, mailoutbox,
-                                                                              settings):
+def test_the_password_reset_link_is_built_from_site_url_not_the_requests_host(client, mailoutbox, settings):
     settings.SITE_URL = "https://send.example.org"
     user = executive(SchoolFactory().trust)
     client.post("/accounts/password/reset/", {"email": user.email})
@@ -320,8 +332,7 @@ def test_the_password_reset_link_is_built_from_site_url_not_the_requests_host(cl
     assert message.subject.startswith("SEND Portal: ")
 
 
-def test_an_unknown_address_is_not_invited_to_a_sign_up_that_does_not_exist(client, mailoutbox,
-                                                                            settings):
+def test_an_unknown_address_is_not_invited_to_a_sign_up_that_does_not_exist(client, mailoutbox, settings):
     settings.SITE_URL = "https://send.example.org"
     client.post("/accounts/password/reset/", {"email": "nobody@example.org"})
     for message in mailoutbox:

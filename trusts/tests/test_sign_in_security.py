@@ -28,8 +28,7 @@ def wrong_code() -> str:
 
 
 def post_login(client, email, password=TEST_PASSWORD, ip="192.0.2.10"):
-    return client.post("/accounts/login/", {"login": email, "password": password},
-                       REMOTE_ADDR=ip)
+    return client.post("/accounts/login/", {"login": email, "password": password}, REMOTE_ADDR=ip)
 
 
 def signed_in(client) -> bool:
@@ -104,14 +103,26 @@ def test_behind_a_proxy_each_forwarded_client_address_is_counted_on_its_own(clie
     settings.LOGIN_IP_FAILURE_LIMIT = 3
     proxy = {"REMOTE_ADDR": "10.0.0.2"}
     for n in range(3):
-        Client().post("/accounts/login/", {"login": f"nobody{n}@example.test", "password": WRONG},
-                      HTTP_X_FORWARDED_FOR="203.0.113.5", **proxy)
+        Client().post(
+            "/accounts/login/",
+            {"login": f"nobody{n}@example.test", "password": WRONG},
+            HTTP_X_FORWARDED_FOR="203.0.113.5",
+            **proxy,
+        )
     user = executive(SchoolFactory().trust)
-    refused = Client().post("/accounts/login/", {"login": user.email, "password": TEST_PASSWORD},
-                            HTTP_X_FORWARDED_FOR="203.0.113.5", **proxy)
+    refused = Client().post(
+        "/accounts/login/",
+        {"login": user.email, "password": TEST_PASSWORD},
+        HTTP_X_FORWARDED_FOR="203.0.113.5",
+        **proxy,
+    )
     assert "from your network" in refused.content.decode()
-    response = client.post("/accounts/login/", {"login": user.email, "password": TEST_PASSWORD},
-                           HTTP_X_FORWARDED_FOR="203.0.113.6", **proxy)
+    response = client.post(
+        "/accounts/login/",
+        {"login": user.email, "password": TEST_PASSWORD},
+        HTTP_X_FORWARDED_FOR="203.0.113.6",
+        **proxy,
+    )
     assert response.status_code == 302
 
 
@@ -166,9 +177,11 @@ def test_resetting_the_password_unlocks_the_account(client, mailoutbox):
         post_login(client, user.email, WRONG)
     client.post("/accounts/password/reset/", {"email": user.email})
     link = next(line for line in mailoutbox[0].body.splitlines() if "/password/reset/key/" in line)
-    path = link[link.index("/accounts/"):].strip()
+    path = link[link.index("/accounts/") :].strip()
     form = client.get(path, follow=True)
     new_password = "a-brand-new-passphrase-42"
-    client.post(form.redirect_chain[-1][0] if form.redirect_chain else path,
-                {"password1": new_password, "password2": new_password})
+    client.post(
+        form.redirect_chain[-1][0] if form.redirect_chain else path,
+        {"password1": new_password, "password2": new_password},
+    )
     assert post_login(Client(), user.email, new_password).status_code == 302

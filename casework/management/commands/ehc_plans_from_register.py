@@ -17,8 +17,13 @@ class Command(BaseCommand):
     help = "Make a plan record for every pupil the register records as E (idempotent)."
 
     def add_arguments(self, parser):
-        parser.add_argument("--school", action="append", default=[], metavar="LAESTAB",
-                            help="Only this school (repeat for several); every school by default.")
+        parser.add_argument(
+            "--school",
+            action="append",
+            default=[],
+            metavar="LAESTAB",
+            help="Only this school (repeat for several); every school by default.",
+        )
 
     def handle(self, *args, school, **options):
         with scopes_disabled():
@@ -29,6 +34,9 @@ class Command(BaseCommand):
                 if missing:
                     raise CommandError(f"No such school: {', '.join(sorted(missing))}.")
             done = services.ehc_plans_follow_register(
-                actor=None, school_ids=list(schools.values_list("pk", flat=True)))
-        self.stdout.write(f"{done.created:,} plan records made, {done.ceased:,} ceased, "
-                          f"{done.transfers_changed:,} phase transfers worked out again.")
+                actor=None, school_ids=list(schools.values_list("pk", flat=True))
+            )
+        self.stdout.write(
+            f"{done.created:,} plan records made, {done.ceased:,} ceased, "
+            f"{done.transfers_changed:,} phase transfers worked out again."
+        )

@@ -31,10 +31,16 @@ def test_a_senco_logs_a_tribunal_appeal_and_the_head_of_send_sees_it_first(page)
     hos = head_of_send(trust_a, trust_b)
     today = dt.date.today()
     # Other open cases, due later than the appeal will be.
-    services.case_open(actor=hos, school=other, kind="complaint", title="Later complaint",
-                       owner=hos, opened_on=today, next_action_due=today + dt.timedelta(days=40))
-    services.case_open(actor=hos, school=school, kind="other", title="Undated", owner=hos,
-                       opened_on=today)
+    services.case_open(
+        actor=hos,
+        school=other,
+        kind="complaint",
+        title="Later complaint",
+        owner=hos,
+        opened_on=today,
+        next_action_due=today + dt.timedelta(days=40),
+    )
+    services.case_open(actor=hos, school=school, kind="other", title="Undated", owner=hos, opened_on=today)
     letter = today - dt.timedelta(days=50)
 
     browser_login(page, sam.email, TEST_PASSWORD, TEST_TOTP_SECRET)

@@ -67,8 +67,9 @@ def test_a_consultation_is_logged_answered_signed_off_and_decided(page, browser)
     page.wait_for_url(f"**/casework/consultations/{c.pk}/")
     assert "awaiting the headteacher" in page.locator("#stage").inner_text()
 
-    head_page = browser.new_context(base_url=page.url.split("/casework")[0],
-                                    viewport={"width": 1280, "height": 900}).new_page()
+    head_page = browser.new_context(
+        base_url=page.url.split("/casework")[0], viewport={"width": 1280, "height": 900}
+    ).new_page()
     browser_login(head_page, head.email, TEST_PASSWORD, TEST_TOTP_SECRET)
     head_page.goto(f"/casework/consultations/{c.pk}/")
     head_page.get_by_role("link", name="Sign off the response").click()
@@ -100,11 +101,19 @@ def test_an_annual_review_s_steps_show_on_the_plan_and_the_due_list(page):
     school = SchoolFactory(trust=TrustFactory(), name="Holy Cross Test Primary")
     sam = senco(school)
     pupil = PupilFactory(school=school, forename="Ada", surname="Hubbard")
-    plan = services.ehc_plan_create(actor=sam, pupil=pupil,
-                                    issue_date=dt.date.today() - dt.timedelta(days=300))
-    services.la_review_rules_save(actor=None, rules=LAReviewRules(
-        local_authority=plan.local_authority, request_reports_weeks=8, circulate_weeks=3,
-        report_days=10, forms="Annual review forms AR1-AR3"))
+    plan = services.ehc_plan_create(
+        actor=sam, pupil=pupil, issue_date=dt.date.today() - dt.timedelta(days=300)
+    )
+    services.la_review_rules_save(
+        actor=None,
+        rules=LAReviewRules(
+            local_authority=plan.local_authority,
+            request_reports_weeks=8,
+            circulate_weeks=3,
+            report_days=10,
+            forms="Annual review forms AR1-AR3",
+        ),
+    )
     meeting = dl.annual_review_due(plan.issue_date)
 
     browser_login(page, sam.email, TEST_PASSWORD, TEST_TOTP_SECRET)

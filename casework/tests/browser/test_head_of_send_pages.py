@@ -19,8 +19,11 @@ def test_the_head_of_send_reads_timeliness_reviews_and_the_activity_split(demo, 
     for school in School.objects.all():
         if not school.pupils.exists():
             for i in range(7):
-                PupilFactory(school=school, year_group="6",
-                             provision=Provision.EHC_PLAN if i < 5 else Provision.SEN_SUPPORT)
+                PupilFactory(
+                    school=school,
+                    year_group="6",
+                    provision=Provision.EHC_PLAN if i < 5 else Provision.SEN_SUPPORT,
+                )
     casework_demo.seed()
     browser_login(page, "hos@demo.test", settings.DEMO_PASSWORD, settings.DEMO_TOTP_SECRET)
 

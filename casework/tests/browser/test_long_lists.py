@@ -25,8 +25,9 @@ SHOTS = settings.BASE_DIR / "media-test"
 
 def test_the_head_of_send_filters_pages_and_sorts_the_due_list(page):
     assisi, christus = TrustFactory(name="Assisi Test Trust"), TrustFactory(name="Christus T")
-    schools = [SchoolFactory(trust=assisi, name=n) for n in ("Holy Cross Test Primary",
-                                                            "St Alban's Test Primary")]
+    schools = [
+        SchoolFactory(trust=assisi, name=n) for n in ("Holy Cross Test Primary", "St Alban's Test Primary")
+    ]
     other = SchoolFactory(trust=christus, name="St Mary's Test Primary")
     hos = head_of_send(assisi, christus)
     hos.full_name = "Hana Head"
@@ -38,12 +39,27 @@ def test_the_head_of_send_filters_pages_and_sorts_the_due_list(page):
     for i in range(80):
         school = schools[i % 2]
         due = today + dt.timedelta(days=(i % 10) - 3 if i < 60 else 20 + i % 7)
-        rows.append(Case(school=school, owner=owners[school.pk], kind=Case.Kind.COMPLAINT,
-                         title=f"Complaint {i:02d}", opened_on=today - dt.timedelta(days=40),
-                         next_action_due=due))
-    rows += [Case(school=other, owner=owners[other.pk], kind=Case.Kind.COMPLAINT,
-                  title=f"Christus complaint {i:02d}", opened_on=today,
-                  next_action_due=today + dt.timedelta(days=2)) for i in range(30)]
+        rows.append(
+            Case(
+                school=school,
+                owner=owners[school.pk],
+                kind=Case.Kind.COMPLAINT,
+                title=f"Complaint {i:02d}",
+                opened_on=today - dt.timedelta(days=40),
+                next_action_due=due,
+            )
+        )
+    rows += [
+        Case(
+            school=other,
+            owner=owners[other.pk],
+            kind=Case.Kind.COMPLAINT,
+            title=f"Christus complaint {i:02d}",
+            opened_on=today,
+            next_action_due=today + dt.timedelta(days=2),
+        )
+        for i in range(30)
+    ]
     Case.objects.bulk_create(rows)
 
     browser_login(page, hos.email, TEST_PASSWORD, TEST_TOTP_SECRET)
@@ -134,4 +150,5 @@ def test_a_head_of_send_records_an_activity_and_corrects_it(page):
     correction = ActivityCorrection.objects.get()
     assert correction.before["hours"] == "3.00"
     assert list(ActivityShare.objects.values_list("trust__name", "hours")) == [
-        ("Christus T", Decimal("2.50"))]
+        ("Christus T", Decimal("2.50"))
+    ]

@@ -28,8 +28,7 @@ def test_a_senco_records_the_las_decision_after_checking_the_answers(page):
     sam = senco(school)
     pupil = PupilFactory(school=school, forename="Ada", surname="Hubbard")
     requested = dt.date.today() - dt.timedelta(days=30)
-    req = services.ehc_request_create(actor=sam, pupil=pupil, requested_by="school",
-                                      request_date=requested)
+    req = services.ehc_request_create(actor=sam, pupil=pupil, requested_by="school", request_date=requested)
     decided = requested + dt.timedelta(days=20)
 
     browser_login(page, sam.email, TEST_PASSWORD, TEST_TOTP_SECRET)
@@ -48,19 +47,17 @@ def test_a_senco_records_the_las_decision_after_checking_the_answers(page):
     assert page.title().startswith("Error: Record the LA")
     # GOV.UK Frontend, started by the app's own script, moves the focus to the summary.
     page.wait_for_function(
-        "document.activeElement && document.activeElement.classList.contains("
-        "'govuk-error-summary')")
+        "document.activeElement && document.activeElement.classList.contains('govuk-error-summary')"
+    )
     items = summary.locator("li").all_inner_texts()
     assert items == ["Date of the LA's decision must include a month", "Select the LA's decision"]
-    inline = [t.replace("Error:", "").strip()
-              for t in page.locator(".govuk-error-message").all_inner_texts()]
+    inline = [t.replace("Error:", "").strip() for t in page.locator(".govuk-error-message").all_inner_texts()]
     assert inline == items
     page.screenshot(path=str(SHOTS / "forms-step-error-summary.png"), full_page=True)
     summary.get_by_role("link", name="Select the LA's decision").click()
     page.wait_for_function("document.activeElement && document.activeElement.id === 'id_result_0'")
 
-    page.get_by_role("group", name="Date of the LA's decision").get_by_label("Month").fill(
-        str(decided.month))
+    page.get_by_role("group", name="Date of the LA's decision").get_by_label("Month").fill(str(decided.month))
     page.get_by_label("Agreed to assess").check()
     page.get_by_role("button", name="Continue").click()
     page.wait_for_url("**/steps/decision/check/")

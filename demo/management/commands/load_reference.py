@@ -10,8 +10,10 @@ from demo import steps
 
 
 class Command(BaseCommand):
-    help = ("Load local authorities, trusts, schools, LA banding tables and national averages "
-            "(no users, no pupils).")
+    help = (
+        "Load local authorities, trusts, schools, LA banding tables and national averages "
+        "(no users, no pupils)."
+    )
 
     def handle(self, *args, **options):
         with scopes_disabled(), transaction.atomic():

@@ -46,9 +46,14 @@ def test_a_senco_builds_sends_and_follows_an_ehc_request_pack(page, tmp_path):
     sam = senco(school)
     thurrock = LocalAuthorityFactory(code=883, name="Thurrock")
     reference.load_for(thurrock)
-    pupil = PupilFactory(school=school, forename="Amira", surname="Test-Pupil",
-                         provision=Provision.SEN_SUPPORT, primary_need="SPLD",
-                         home_local_authority=thurrock)
+    pupil = PupilFactory(
+        school=school,
+        forename="Amira",
+        surname="Test-Pupil",
+        provision=Provision.SEN_SUPPORT,
+        primary_need="SPLD",
+        home_local_authority=thurrock,
+    )
     # Two reviewed cycles, measured provision and a profile: no outside professional yet.
     complete_record(pupil, sam)
     from evidence.models import ProfessionalInvolvement
@@ -84,7 +89,8 @@ def test_a_senco_builds_sends_and_follows_an_ehc_request_pack(page, tmp_path):
     page.get_by_label("Name or service").fill("Thurrock Educational Psychology Service")
     fill_date(page, "started_on", today - dt.timedelta(days=90))
     page.get_by_label("What they found and advised").fill(
-        "Working memory well below age expectations. Give one instruction at a time.")
+        "Working memory well below age expectations. Give one instruction at a time."
+    )
     page.get_by_role("button", name="Add").click()
     page.wait_for_url(f"**/evidence/pupils/{pupil.pk}/")
     page.get_by_role("link", name="EHC needs assessment request").first.click()
@@ -107,8 +113,7 @@ def test_a_senco_builds_sends_and_follows_an_ehc_request_pack(page, tmp_path):
     page.get_by_role("link", name="Record as sent").click()
     fill_date(page, "sent_on", today + dt.timedelta(days=1))
     page.get_by_role("button", name="Continue").click()
-    assert "The date sent cannot be in the future" in page.locator(
-        ".govuk-error-summary").inner_text()
+    assert "The date sent cannot be in the future" in page.locator(".govuk-error-summary").inner_text()
     fill_date(page, "sent_on", today)
     page.get_by_role("button", name="Continue").click()
     page.wait_for_url("**/send/check/")

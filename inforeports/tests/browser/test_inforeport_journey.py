@@ -51,24 +51,32 @@ def test_a_report_is_written_approved_and_published(page):
     for user, name in ((hos, "Helen O'Sullivan"), (sam, "Sam Cole"), (hannah, "Hannah Croft")):
         user.full_name = name
         user.save()
-    pupil = PupilFactory(school=school, forename="Zebedee", surname="Quill",
-                         provision=Provision.EHC_PLAN)
-    CensusSnapshotFactory(school=school, census_date=today - dt.timedelta(days=30),
-                          number_on_roll=214, ehcp=3, sen_support=34,
-                          by_need={"SLCN": {"E": 2, "K": 14}, "SEMH": {"E": 1, "K": 12},
-                                   "SPLD": {"E": 0, "K": 8}})
-    approved_report(school, academic_year=this_year - 1,
-                    approved_on=dt.date(this_year - 1, 11, 14),
-                    parents="We hold a coffee morning for parents every term.")
+    pupil = PupilFactory(school=school, forename="Zebedee", surname="Quill", provision=Provision.EHC_PLAN)
+    CensusSnapshotFactory(
+        school=school,
+        census_date=today - dt.timedelta(days=30),
+        number_on_roll=214,
+        ehcp=3,
+        sen_support=34,
+        by_need={"SLCN": {"E": 2, "K": 14}, "SEMH": {"E": 1, "K": 12}, "SPLD": {"E": 0, "K": 8}},
+    )
+    approved_report(
+        school,
+        academic_year=this_year - 1,
+        approved_on=dt.date(this_year - 1, 11, 14),
+        parents="We hold a coffee morning for parents every term.",
+    )
 
     # The Head of SEND writes the trust's policy.
     sign_in_as(page, hos)
     page.goto("/information-reports/")
     page.get_by_role("link", name="Write the template for Assisi Test Trust").click()
     page.get_by_label("The kinds of special educational needs we provide for").fill(
-        "Our schools provide for all four broad areas of need in the SEND Code of Practice.")
+        "Our schools provide for all four broad areas of need in the SEND Code of Practice."
+    )
     page.get_by_label("Working with parents and carers").fill(
-        "Parents are part of every review of their child's support.")
+        "Parents are part of every review of their child's support."
+    )
     page.get_by_role("button", name="Save the template").click()
     assert "was saved" in page.locator(".govuk-notification-banner").inner_text()
     shot(page, "1-template")
@@ -79,13 +87,12 @@ def test_a_report_is_written_approved_and_published(page):
     label = f"{this_year} to {this_year + 1}"
     page.get_by_role("button", name=f"Start the draft for {label}").click()
     page.wait_for_url("**/information-reports/*/")
-    assert "Our schools provide for all four broad areas" in page.locator(
-        "#section-kinds").inner_text()
+    assert "Our schools provide for all four broad areas" in page.locator("#section-kinds").inner_text()
     page.locator("#section-parents").get_by_role("link", name="Change the school's text").click()
     page.get_by_label("The school's text").fill("")
     page.get_by_label("The school's text").fill(
-        "We hold a coffee morning for parents every half term, and a drop-in with the SENCO "
-        "each Friday.")
+        "We hold a coffee morning for parents every half term, and a drop-in with the SENCO each Friday."
+    )
     page.get_by_role("button", name="Save the section").click()
     assert "was saved" in page.locator(".govuk-notification-banner").inner_text()
     figures = page.locator("#figures-provision").inner_text()
@@ -104,8 +111,7 @@ def test_a_report_is_written_approved_and_published(page):
     page.goto(f"/information-reports/{report.pk}/")
     page.get_by_role("link", name="Approve the report").click()
     page.get_by_role("button", name="Approve and publish").click()
-    assert "Confirm that you have read the report" in page.locator(
-        ".govuk-error-summary").inner_text()
+    assert "Confirm that you have read the report" in page.locator(".govuk-error-summary").inner_text()
     shot(page, "4-approve-error")
     page.get_by_label("I have read the report and approve it").check()
     page.get_by_role("button", name="Approve and publish").click()
@@ -131,5 +137,18 @@ def test_a_report_is_written_approved_and_published(page):
     (SHOTS / "report.pdf").write_bytes(document)
     text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(document)).pages)
     assert f"{today.day} {today:%B %Y}, by Hannah Croft" in text and "DRAFT" not in text
-    subprocess.run(["pdftoppm", "-png", "-r", "60", "-f", "1", "-l", "2",
-                    str(SHOTS / "report.pdf"), str(SHOTS / "7-pdf")], check=True)
+    subprocess.run(
+        [
+            "pdftoppm",
+            "-png",
+            "-r",
+            "60",
+            "-f",
+            "1",
+            "-l",
+            "2",
+            str(SHOTS / "report.pdf"),
+            str(SHOTS / "7-pdf"),
+        ],
+        check=True,
+    )

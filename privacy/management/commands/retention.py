@@ -5,12 +5,13 @@ from privacy import selectors, services
 
 
 class Command(BaseCommand):
-    help = ("Pupils past the retention period (date of birth + PRIVACY_RETENTION_YEARS), counted "
-            "per trust; erases them unless --dry-run.")
+    help = (
+        "Pupils past the retention period (date of birth + PRIVACY_RETENTION_YEARS), counted "
+        "per trust; erases them unless --dry-run."
+    )
 
     def add_arguments(self, parser):
-        parser.add_argument("--dry-run", action="store_true",
-                            help="Report only: change nothing.")
+        parser.add_argument("--dry-run", action="store_true", help="Report only: change nothing.")
 
     def handle(self, *args, dry_run: bool = False, **options):
         years = selectors.retention_years()

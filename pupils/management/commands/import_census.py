@@ -37,18 +37,28 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("file", help="the census CSV file")
-        parser.add_argument("--school", required=True,
-                            help="LAESTAB (e.g. 8832001) or URN of the school the rows are for "
-                                 "(a School/LAESTAB column in the file overrides it per row)")
+        parser.add_argument(
+            "--school",
+            required=True,
+            help="LAESTAB (e.g. 8832001) or URN of the school the rows are for "
+            "(a School/LAESTAB column in the file overrides it per row)",
+        )
         parser.add_argument("--date", required=True, help="census date, YYYY-MM-DD")
         parser.add_argument("--dry-run", action="store_true", help="show the changes, write nothing")
-        parser.add_argument("--confirm-leavers", type=int, metavar="N",
-                            help="the number of pupils with SEND the file records as having left "
-                                 "(missing from it), as the dry run shows: needed when that is "
-                                 f"more than {LEAVERS_CONFIRM_ABOVE_PCT}%% of a school's pupils "
-                                 "with SEND")
-        parser.add_argument("--actor", help="e-mail of the user importing (limits the schools to "
-                                            "theirs and is recorded); default: a system import")
+        parser.add_argument(
+            "--confirm-leavers",
+            type=int,
+            metavar="N",
+            help="the number of pupils with SEND the file records as having left "
+            "(missing from it), as the dry run shows: needed when that is "
+            f"more than {LEAVERS_CONFIRM_ABOVE_PCT}%% of a school's pupils "
+            "with SEND",
+        )
+        parser.add_argument(
+            "--actor",
+            help="e-mail of the user importing (limits the schools to "
+            "theirs and is recorded); default: a system import",
+        )
 
     def handle(self, *args, **options):
         with scopes_disabled():
@@ -76,13 +86,19 @@ class Command(BaseCommand):
         try:
             # The file is read in chunks, never held whole (a census can have 100,000 rows).
             with path.open("rb") as raw:
-                kwargs = dict(raw=raw, file_name=path.name, census_date=census_date,
-                              school=school, allowed_schools=allowed)
+                kwargs = dict(
+                    raw=raw,
+                    file_name=path.name,
+                    census_date=census_date,
+                    school=school,
+                    allowed_schools=allowed,
+                )
                 if options["dry_run"]:
                     outcome = services.census_check(**kwargs)
                 else:
                     outcome = services.census_import(
-                        actor=actor, confirmed_leavers=options["confirm_leavers"], **kwargs)
+                        actor=actor, confirmed_leavers=options["confirm_leavers"], **kwargs
+                    )
         except LeaversNotConfirmed as exc:
             self._print_leavers(exc.listed, self.stderr)
             raise CommandError(
@@ -94,8 +110,9 @@ class Command(BaseCommand):
 
         parsed = outcome.parsed
         out = self.stdout
-        out.write(f"{path.name}: {parsed.rows} rows, census {census_date:%d %B %Y}, "
-                  f"SHA-256 {parsed.sha256[:12]}…")
+        out.write(
+            f"{path.name}: {parsed.rows} rows, census {census_date:%d %B %Y}, SHA-256 {parsed.sha256[:12]}…"
+        )
         if not outcome.is_valid:
             for error in parsed.errors[:MAX_ERRORS_PRINTED]:
                 self.stderr.write(f"  {error}")
@@ -122,17 +139,26 @@ class Command(BaseCommand):
             listed = outcome.diff.leavers[school_summary["id"]]
             if not listed:
                 continue
-            share = (f" ({school_summary['leavers_pct']}% of the {school_summary['on_register_before']}"
-                     " on its register)" if school_summary["on_register_before"] else "")
-            out.write(f"{len(listed)} pupil{'s' if len(listed) != 1 else ''} with SEND would be "
-                      f"recorded as having left {school_summary['name']}{share}:")
+            share = (
+                f" ({school_summary['leavers_pct']}% of the {school_summary['on_register_before']}"
+                " on its register)"
+                if school_summary["on_register_before"]
+                else ""
+            )
+            out.write(
+                f"{len(listed)} pupil{'s' if len(listed) != 1 else ''} with SEND would be "
+                f"recorded as having left {school_summary['name']}{share}:"
+            )
             self._print_leavers(listed, out)
         needed = outcome.summary.get("leavers_to_confirm", 0)
         if needed:
-            out.write(self.style.WARNING(
-                f"That is more than {LEAVERS_CONFIRM_ABOVE_PCT}% of a school's pupils with SEND. "
-                "Check that the file is the school's whole census; to import it, add "
-                f"--confirm-leavers {needed}."))
+            out.write(
+                self.style.WARNING(
+                    f"That is more than {LEAVERS_CONFIRM_ABOVE_PCT}% of a school's pupils with SEND. "
+                    "Check that the file is the school's whole census; to import it, add "
+                    f"--confirm-leavers {needed}."
+                )
+            )
 
     @staticmethod
     def _print_leavers(listed, stream) -> None:

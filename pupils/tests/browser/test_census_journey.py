@@ -17,10 +17,15 @@ def test_upload_preview_confirm_then_the_register_shows_the_new_counts(page, sch
     page.goto(f"/schools/{school.laestab}/")
     page.get_by_role("link", name="Import a census file").click()
     fill_date(page, "Census date", ("2", "10", "2025"))
-    page.get_by_label("Census file (CSV)").set_input_files(files=[{
-        "name": "autumn-2025.csv", "mimeType": "text/csv",
-        "buffer": census_csv(school_file(12, 38) + [row(900, "K", "SLCN", "ASD")], bom=True),
-    }])
+    page.get_by_label("Census file (CSV)").set_input_files(
+        files=[
+            {
+                "name": "autumn-2025.csv",
+                "mimeType": "text/csv",
+                "buffer": census_csv(school_file(12, 38) + [row(900, "K", "SLCN", "ASD")], bom=True),
+            }
+        ]
+    )
     page.get_by_role("button", name="Upload and check").click()
     heading = page.locator("#import-heading")
     assert heading.inner_text() == "Check what will change"
@@ -57,10 +62,15 @@ def test_a_file_with_errors_shows_the_first_errors_and_offers_no_import(page, sc
     page.goto("/pupils/imports/")
     page.get_by_label("School", exact=True).select_option(school.laestab)
     fill_date(page, "Census date", ("02", "10", "2025"))
-    page.get_by_label("Census file (CSV)").set_input_files(files=[{
-        "name": "bad.csv", "mimeType": "text/csv",
-        "buffer": census_csv([row(1), row(2, "N", year_group="15"), row(3, "K", "ZZZ")]),
-    }])
+    page.get_by_label("Census file (CSV)").set_input_files(
+        files=[
+            {
+                "name": "bad.csv",
+                "mimeType": "text/csv",
+                "buffer": census_csv([row(1), row(2, "N", year_group="15"), row(3, "K", "ZZZ")]),
+            }
+        ]
+    )
     page.get_by_role("button", name="Upload and check").click()
     assert page.locator("#import-heading").inner_text() == "The file has errors"
     errors = page.locator("#import-errors tbody tr")
@@ -73,8 +83,9 @@ def test_a_file_with_errors_shows_the_first_errors_and_offers_no_import(page, sc
 def test_a_senco_takes_a_pupil_off_the_register_and_sees_the_history(page, school):
     from pupils.tests.factories import PupilFactory
 
-    pupil = PupilFactory(school=school, surname="Orchard", forename="Maya", provision="K",
-                         primary_need="SLCN")
+    pupil = PupilFactory(
+        school=school, surname="Orchard", forename="Maya", provision="K", primary_need="SLCN"
+    )
     user = senco(school)
     browser_login(page, user.email, TEST_PASSWORD, TEST_TOTP_SECRET)
     page.goto(f"/pupils/schools/{school.laestab}/register/")
@@ -93,24 +104,36 @@ def test_a_senco_takes_a_pupil_off_the_register_and_sees_the_history(page, schoo
 
 
 def test_a_file_that_would_empty_the_register_warns_names_the_leavers_and_needs_the_tick_box(
-        page, school, media_root):
+    page, school, media_root
+):
     from datetime import date
 
     from pupils import services
     from pupils.models import Pupil
     from trusts.models import School
 
-    services.census_import(actor=None, raw=census_csv(school_file(40, 10)), file_name="a.csv",
-                           census_date=date(2025, 10, 2), school=school,
-                           allowed_schools=School.objects.filter(pk=school.pk))
+    services.census_import(
+        actor=None,
+        raw=census_csv(school_file(40, 10)),
+        file_name="a.csv",
+        census_date=date(2025, 10, 2),
+        school=school,
+        allowed_schools=School.objects.filter(pk=school.pk),
+    )
     admin = data_admin(school.trust)
     browser_login(page, admin.email, TEST_PASSWORD, TEST_TOTP_SECRET)
     page.goto("/pupils/imports/")
     page.get_by_label("School", exact=True).select_option(school.laestab)
     fill_date(page, "Census date", ("15", "1", "2026"))
-    page.get_by_label("Census file (CSV)").set_input_files(files=[{
-        "name": "spring-part.csv", "mimeType": "text/csv", "buffer": census_csv(school_file(5, 0)),
-    }])
+    page.get_by_label("Census file (CSV)").set_input_files(
+        files=[
+            {
+                "name": "spring-part.csv",
+                "mimeType": "text/csv",
+                "buffer": census_csv(school_file(5, 0)),
+            }
+        ]
+    )
     page.get_by_role("button", name="Upload and check").click()
     assert page.locator("#import-heading").inner_text() == "Check what will change"
     warning = page.locator("#leavers-warning").inner_text()

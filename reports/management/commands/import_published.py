@@ -39,9 +39,11 @@ class Command(BaseCommand):
             raise CommandError(
                 "This file is not one the portal reads: it is neither the 'Special educational "
                 "needs in England' file of pupils by type of SEN provision (columns "
-                + ", ".join(sorted(sen.SIGNATURE)) + ") nor the 'Education, health and care "
+                + ", ".join(sorted(sen.SIGNATURE))
+                + ") nor the 'Education, health and care "
                 "plans' timeliness file (columns " + ", ".join(sorted(ehc.SIGNATURE)) + "). "
-                "Nothing was imported.")
+                "Nothing was imported."
+            )
         publication = found[0]
         try:
             figures = publication.read(header, rows)

@@ -11,8 +11,12 @@ class Command(BaseCommand):
     help = "Enqueue again board packs that are queued but never started."
 
     def add_arguments(self, parser):
-        parser.add_argument("--older-than", type=int, default=None,
-                            help="seconds since the request (default: REPORTS_BOARD_PACK_REQUEUE_AFTER)")
+        parser.add_argument(
+            "--older-than",
+            type=int,
+            default=None,
+            help="seconds since the request (default: REPORTS_BOARD_PACK_REQUEUE_AFTER)",
+        )
 
     def handle(self, *args, **options):
         if options["older_than"] is not None and options["older_than"] < 0:

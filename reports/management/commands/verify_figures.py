@@ -19,6 +19,8 @@ class Command(BaseCommand):
         for line in check.differences:
             self.stdout.write(line)
         if check.differences:
-            raise CommandError(f"{len(check.differences)} kept figures differ from their source "
-                               "rows. Run manage.py rebuild_figures to repair them.")
+            raise CommandError(
+                f"{len(check.differences)} kept figures differ from their source "
+                "rows. Run manage.py rebuild_figures to repair them."
+            )
         self.stdout.write("Every kept figure agrees with its source rows.")

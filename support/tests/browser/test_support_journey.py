@@ -37,16 +37,23 @@ def test_a_senco_writes_a_profile_and_takes_a_plan_through_its_cycle(page, tmp_p
     sam = senco(school)
     sam.full_name = "Sam Senco"
     sam.save()
-    pupil = PupilFactory(school=school, forename="Amira", surname="Test-Pupil",
-                         provision=Provision.SEN_SUPPORT, primary_need="SPLD")
+    pupil = PupilFactory(
+        school=school,
+        forename="Amira",
+        surname="Test-Pupil",
+        provision=Provision.SEN_SUPPORT,
+        primary_need="SPLD",
+    )
     today = dt.date.today()
     start = today - dt.timedelta(days=41)
-    intervention = InterventionFactory(school=school, name="Precision teaching",
-                                       sessions_per_week=2, weeks=52)
+    intervention = InterventionFactory(
+        school=school, name="Precision teaching", sessions_per_week=2, weeks=52
+    )
     enrolment = EnrolmentFactory(intervention=intervention, pupil=pupil, start_date=start)
     for days_ago in (35, 28, 21, 14, 7):
-        DeliveryFactory(intervention=intervention, date=today - dt.timedelta(days=days_ago),
-                        attended=[enrolment])
+        DeliveryFactory(
+            intervention=intervention, date=today - dt.timedelta(days=days_ago), attended=[enrolment]
+        )
 
     browser_login(page, sam.email, TEST_PASSWORD, TEST_TOTP_SECRET)
 

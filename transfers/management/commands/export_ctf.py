@@ -15,18 +15,26 @@ from trusts.models import School, User
 
 class Command(BaseCommand):
     requires_system_checks = []
-    help = ("Write a DfE common transfer file (CTF 26, XML) for pupils leaving a school, with "
-            "their SEN elements from the register. Each export is recorded in the audit log.")
+    help = (
+        "Write a DfE common transfer file (CTF 26, XML) for pupils leaving a school, with "
+        "their SEN elements from the register. Each export is recorded in the audit log."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--school", required=True, help="LAESTAB of the school they leave")
-        parser.add_argument("--upn", action="append", required=True,
-                            help="a pupil's UPN (repeat for several pupils)")
+        parser.add_argument(
+            "--upn", action="append", required=True, help="a pupil's UPN (repeat for several pupils)"
+        )
         parser.add_argument("--output", required=True, help="the XML file to write")
-        parser.add_argument("--dest", help="LAESTAB of the next school, if known (default: the "
-                                           "DfE's code for a destination not known)")
-        parser.add_argument("--actor", help="e-mail of the user exporting (limits the schools to "
-                                            "those where they may see pupils, and is recorded)")
+        parser.add_argument(
+            "--dest",
+            help="LAESTAB of the next school, if known (default: the DfE's code for a destination not known)",
+        )
+        parser.add_argument(
+            "--actor",
+            help="e-mail of the user exporting (limits the schools to "
+            "those where they may see pupils, and is recorded)",
+        )
 
     def handle(self, *args, **options):
         with scopes_disabled():
@@ -42,17 +50,19 @@ class Command(BaseCommand):
             allowed = access.schools_for(actor, Capability.VIEW_PUPILS)
         school = allowed.filter(laestab=options["school"].strip().replace("/", "")).first()
         if school is None:
-            raise CommandError(f"No school with LAESTAB {options['school']} that you may "
-                               "export from.")
+            raise CommandError(f"No school with LAESTAB {options['school']} that you may export from.")
         dest = (options["dest"] or "").strip().replace("/", "") or None
         if dest is not None and not re.fullmatch(r"\d{7}", dest):
             raise CommandError("--dest must be the next school's LAESTAB: 7 digits.")
         try:
-            content, count = services.ctf_export(actor=actor, school=school,
-                                                 upns=options["upn"], dest_laestab=dest)
+            content, count = services.ctf_export(
+                actor=actor, school=school, upns=options["upn"], dest_laestab=dest
+            )
         except services.UnknownPupils as exc:
             raise CommandError(f"{exc} Nothing was written.") from None
         output = Path(options["output"])
         output.write_bytes(content)
-        self.stdout.write(f"Wrote {output}: {count} pupil(s) from {school.name} "
-                          f"({school.laestab}), CTF {services.ctf.WRITE_VERSION}.")
+        self.stdout.write(
+            f"Wrote {output}: {count} pupil(s) from {school.name} "
+            f"({school.laestab}), CTF {services.ctf.WRITE_VERSION}."
+        )

@@ -45,10 +45,15 @@ def test_a_file_for_another_school_is_refused_on_the_upload_page(page, school):
     user = senco(school)
     browser_login(page, user.email, TEST_PASSWORD, TEST_TOTP_SECRET)
     page.goto(f"/transfers/schools/{school.laestab}/import/")
-    page.get_by_label("Common transfer file (XML)").set_input_files(files=[{
-        "name": "wrong-school.xml", "mimeType": "text/xml",
-        "buffer": ctf_xml(pupil_xml("Z881200114002"), dest=("883", "2001")),
-    }])
+    page.get_by_label("Common transfer file (XML)").set_input_files(
+        files=[
+            {
+                "name": "wrong-school.xml",
+                "mimeType": "text/xml",
+                "buffer": ctf_xml(pupil_xml("Z881200114002"), dest=("883", "2001")),
+            }
+        ]
+    )
     page.get_by_role("button", name="Upload and check").click()
     summary = page.locator(".govuk-error-summary")
     assert "addressed to another school" in summary.inner_text()

@@ -19,12 +19,21 @@ SHOTS = settings.BASE_DIR / "media-test"
 
 
 def test_release_check_then_receive_with_the_records(page, browser, live_server, school):
-    secondary = SchoolFactory(laestab="8814002", name="St Thomas More High School",
-                              local_authority=school.local_authority,
-                              trust=TrustFactory(name="Christus Test Trust"))
+    secondary = SchoolFactory(
+        laestab="8814002",
+        name="St Thomas More High School",
+        local_authority=school.local_authority,
+        trust=TrustFactory(name="Christus Test Trust"),
+    )
     sender, receiver = senco(school), senco(secondary)
-    pupil = PupilFactory(school=school, provision=Provision.SEN_SUPPORT, surname="Okafor",
-                         forename="Amara", year_group="6", date_of_birth=dt.date(2015, 4, 2))
+    pupil = PupilFactory(
+        school=school,
+        provision=Provision.SEN_SUPPORT,
+        surname="Okafor",
+        forename="Amara",
+        year_group="6",
+        date_of_birth=dt.date(2015, 4, 2),
+    )
     profile(pupil, sender)
     SHOTS.mkdir(exist_ok=True)
 

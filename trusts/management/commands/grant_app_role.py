@@ -31,26 +31,30 @@ def grant_statements(role: str) -> list[sql.Composed]:
 
 
 class Command(BaseCommand):
-    help = ("Grant the application's database role read and write on the app's tables, and only "
-            "SELECT and INSERT on the audit log. Run as the tables' owner after migrate.")
+    help = (
+        "Grant the application's database role read and write on the app's tables, and only "
+        "SELECT and INSERT on the audit log. Run as the tables' owner after migrate."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("role", help="the role the web and job processes connect as")
 
     def handle(self, *args, role: str, **options):
         if connection.vendor != "postgresql":
-            raise CommandError("Database roles are PostgreSQL's: nothing to grant on "
-                               f"{connection.vendor}.")
+            raise CommandError(f"Database roles are PostgreSQL's: nothing to grant on {connection.vendor}.")
         with connection.cursor() as cursor:
             cursor.execute("SELECT rolsuper FROM pg_roles WHERE rolname = %s", [role])
             found = cursor.fetchone()
             if found is None:
-                raise CommandError(f"There is no database role {role!r}: create it first "
-                                   f"(CREATE ROLE {role} LOGIN PASSWORD '...').")
+                raise CommandError(
+                    f"There is no database role {role!r}: create it first "
+                    f"(CREATE ROLE {role} LOGIN PASSWORD '...')."
+                )
             if found[0]:
-                raise CommandError(f"{role!r} is a superuser, which no grant can limit: the "
-                                   "application must connect as an ordinary role.")
+                raise CommandError(
+                    f"{role!r} is a superuser, which no grant can limit: the "
+                    "application must connect as an ordinary role."
+                )
             for statement in grant_statements(role):
                 cursor.execute(statement)
-        self.stdout.write(f"Granted {role}: the app's tables, and only SELECT and INSERT on the "
-                          "audit log.")
+        self.stdout.write(f"Granted {role}: the app's tables, and only SELECT and INSERT on the audit log.")

@@ -20,13 +20,19 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("file", help="the GIAS establishment extract (CSV)")
-        parser.add_argument("--links", metavar="LINKS_FILE",
-                            help="GIAS's links file (links_edubasealldata CSV): predecessor and "
-                                 "successor URNs, so a school given a new URN keeps its history")
-        parser.add_argument("--trust", metavar="GROUP_UID",
-                            help="only the schools of this trust (its GIAS group UID, the "
-                                 "extract's 'Trusts (code)'); needed to add a trust the portal "
-                                 "does not have yet")
+        parser.add_argument(
+            "--links",
+            metavar="LINKS_FILE",
+            help="GIAS's links file (links_edubasealldata CSV): predecessor and "
+            "successor URNs, so a school given a new URN keeps its history",
+        )
+        parser.add_argument(
+            "--trust",
+            metavar="GROUP_UID",
+            help="only the schools of this trust (its GIAS group UID, the "
+            "extract's 'Trusts (code)'); needed to add a trust the portal "
+            "does not have yet",
+        )
         parser.add_argument("--dry-run", action="store_true", help="show the changes, write nothing")
         parser.add_argument("--actor", help="e-mail of the user importing, for the log")
 
@@ -53,16 +59,18 @@ class Command(BaseCommand):
         if errors:
             for error in errors[:MAX_ERRORS_PRINTED]:
                 self.stderr.write(str(error))
-            raise CommandError(f"{len(errors):,} error(s) in the file (first: {errors[0]}). "
-                               "Nothing was imported.")
+            raise CommandError(
+                f"{len(errors):,} error(s) in the file (first: {errors[0]}). Nothing was imported."
+            )
         plan = gias.plan(rows, links, group_uid=group_uid)
         for line in gias.plan_lines(plan):
             self.stdout.write(line)
         if plan.errors:
             for error in plan.errors[:MAX_ERRORS_PRINTED]:
                 self.stderr.write(error)
-            raise CommandError(f"{len(plan.errors):,} problem(s) (first: {plan.errors[0]}). "
-                               "Nothing was imported.")
+            raise CommandError(
+                f"{len(plan.errors):,} problem(s) (first: {plan.errors[0]}). Nothing was imported."
+            )
         if options["dry_run"]:
             self.stdout.write("Dry run: nothing was written.")
             return
@@ -72,6 +80,7 @@ class Command(BaseCommand):
         try:
             services.schools_import_gias(actor=actor, plan=plan)
         except IntegrityError as exc:
-            raise CommandError(f"The import was refused by the database ({exc}). "
-                               "Nothing was imported.") from None
+            raise CommandError(
+                f"The import was refused by the database ({exc}). Nothing was imported."
+            ) from None
         self.stdout.write(self.style.SUCCESS("Imported."))
