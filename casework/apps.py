@@ -101,6 +101,15 @@ class CaseworkConfig(AppConfig):
                 svc.ehc_plans_hand_over,
                 30,
             ),
+            (
+                "naming_consultations",
+                "Consultations on naming the school",
+                m.NamingConsultation,
+                sel.open_consultations_of,
+                sel.open_consultation_owners,
+                svc.naming_consultations_hand_over,
+                40,
+            ),
         ):
             handover.register(
                 handover.HandoverProvider(

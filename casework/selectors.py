@@ -1238,6 +1238,40 @@ def open_plans_of(owner_id: int, school_ids: Iterable[int]) -> list[WorkItem]:
     return _work_items("ehc_plans", rows, lambda r: plan_about(r["date"]), url_maker("casework:plan_detail"))
 
 
+def open_consultations_of(owner_id: int, school_ids: Iterable[int]) -> list[WorkItem]:
+    """Consultations on naming the school still waiting for the LA's outcome. A prospective
+    pupil is named by the name the LA gave."""
+    rows = list(
+        NamingConsultation.objects.filter(owner_id=owner_id, school_id__in=list(school_ids), outcome="")
+        .annotate(date=F("received_on"))
+        .values(
+            *_WORK_FIELDS,
+            "date",
+            "local_authority__name",
+            "prospective_forename",
+            "prospective_surname",
+        )
+        .order_by("school__name", "received_on", "pk")
+    )
+    for r in rows:
+        if r["pupil_id"] is None:
+            r["pupil__forename"], r["pupil__surname"] = r["prospective_forename"], r["prospective_surname"]
+    return _work_items(
+        "naming_consultations",
+        rows,
+        lambda r: consultation_about(r["local_authority__name"], r["date"]),
+        url_maker("casework:consultation_detail"),
+    )
+
+
+def open_consultation_owners(school_ids: Iterable[int]) -> dict[int, int]:
+    return _owner_counts(
+        NamingConsultation.objects.filter(
+            school_id__in=list(school_ids), outcome="", owner__isnull=False
+        ).order_by()
+    )
+
+
 def _owner_counts(queryset: QuerySet[Any]) -> dict[int, int]:
     return dict(queryset.values("owner_id").annotate(n=Count("pk")).values_list("owner_id", "n"))
 

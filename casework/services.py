@@ -901,7 +901,7 @@ def _may_own(user: User | None, school_id: int) -> bool:
     return user is not None and access.can(user, Capability.MANAGE_CASES, school_id)
 
 
-_Owned = TypeVar("_Owned", Case, EHCRequest, EHCPlan)
+_Owned = TypeVar("_Owned", Case, EHCRequest, EHCPlan, NamingConsultation)
 
 
 def _take_over(*, actor: User, obj: _Owned, owner: User, reason: str) -> bool:
@@ -976,6 +976,9 @@ OPEN: dict[type[models.Model], Q] = {
     Case: ~Q(status=Case.Status.CLOSED),
     EHCRequest: ~Q(decision=EHCRequest.Decision.REFUSE) & Q(outcome=""),
     EHCPlan: Q(ceased_on__isnull=True),
+    # Open until the LA's decision (or its withdrawal) is recorded: the owner follows the
+    # response through the headteacher's sign-off to the outcome.
+    NamingConsultation: Q(outcome=""),
 }
 
 
@@ -1030,6 +1033,20 @@ def ehc_plans_hand_over(
 ) -> int:
     return _hand_over(
         EHCPlan, actor=actor, from_owner=from_owner, to_owner=to_owner, school_ids=school_ids, reason=reason
+    )
+
+
+@transaction.atomic
+def naming_consultations_hand_over(
+    *, actor: User, from_owner: User, to_owner: User, school_ids: Iterable[int], reason: str
+) -> int:
+    return _hand_over(
+        NamingConsultation,
+        actor=actor,
+        from_owner=from_owner,
+        to_owner=to_owner,
+        school_ids=school_ids,
+        reason=reason,
     )
 
 

@@ -12,7 +12,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from casework import services as cw
-from casework.models import Case, CaseNote, Deadline, EHCPlan, EHCRequest
+from casework.models import Case, CaseNote, Deadline, EHCPlan, EHCRequest, NamingConsultation
 from pupils.models import Provision
 from pupils.tests.factories import PupilFactory
 from support.models import SupportPlan
@@ -81,6 +81,27 @@ def w(db):
     w.plan = cw.ehc_plan_create(actor=w.leaving, pupil=w.pupil_e, issue_date=D(2024, 9, 1))
     w.support = current_plan(w.pupil, w.leaving)
     w.old_support = reviewed_plan(PupilFactory(school=w.a1), w.leaving)
+    # An LA's consultation on naming A1 for a prospective pupil, still awaiting the LA's
+    # decision, and one the LA withdrew.
+    consult = dict(actor=w.leaving, school=w.a1, local_authority=w.a1.local_authority, owner=w.leaving)
+    w.consultation = cw.naming_consultation_log(
+        **consult,
+        received_on=D(2025, 9, 10),
+        prospective_forename="Ava",
+        prospective_surname="Thornton",
+        prospective_date_of_birth=D(2016, 5, 14),
+        today=D(2025, 9, 10),
+    )
+    withdrawn = cw.naming_consultation_log(
+        **consult, received_on=D(2025, 9, 3), pupil=w.pupil, today=D(2025, 9, 3)
+    )
+    w.withdrawn = cw.naming_consultation_record_outcome(
+        actor=w.leaving,
+        consultation=withdrawn,
+        outcome="withdrawn",
+        outcome_on=D(2025, 9, 5),
+        today=D(2025, 9, 5),
+    )
     return w
 
 
@@ -105,6 +126,8 @@ def owners(w):
         "plan": EHCPlan.objects.get(pk=w.plan.pk).owner_id,
         "support": SupportPlan.objects.get(pk=w.support.pk).owner_id,
         "old_support": SupportPlan.objects.get(pk=w.old_support.pk).owner_id,
+        "consultation": NamingConsultation.objects.get(pk=w.consultation.pk).owner_id,
+        "withdrawn": NamingConsultation.objects.get(pk=w.withdrawn.pk).owner_id,
     }
 
 
@@ -143,7 +166,13 @@ def test_every_model_with_an_owner_is_handed_over_by_a_provider_or_kept_with_a_r
 
 def test_every_kind_of_open_record_goes_to_the_new_owner_and_closed_ones_stay(w):
     result = hand_over(w)
-    assert result.moved == {"cases": 1, "ehc_requests": 1, "ehc_plans": 1, "support_plans": 1}
+    assert result.moved == {
+        "cases": 1,
+        "ehc_requests": 1,
+        "ehc_plans": 1,
+        "naming_consultations": 1,
+        "support_plans": 1,
+    }
     assert owners(w) == {
         "case": w.colleague.pk,
         "closed_case": w.leaving.pk,
@@ -151,6 +180,8 @@ def test_every_kind_of_open_record_goes_to_the_new_owner_and_closed_ones_stay(w)
         "plan": w.colleague.pk,
         "support": w.colleague.pk,
         "old_support": w.leaving.pk,
+        "consultation": w.colleague.pk,
+        "withdrawn": w.leaving.pk,
     }
 
 
@@ -332,11 +363,12 @@ def test_the_head_of_send_sees_the_leaving_senco_s_work_named_and_counted(client
     page = client.get(f"/handover/{w.trust.slug}/{w.leaving.pk}/")
     assert page.status_code == 200
     text = re.sub(r"\s+", " ", page.content.decode())
-    assert "Open work: 4 records" in text
+    assert "Open work: 5 records" in text
     assert "Ada Hubbard – Complaint opened 1 Sep 2025" in text
     assert "Ada Hubbard – EHC needs assessment requested 1 Sep 2025" in text
     assert "Ben Evans – EHC plan issued 1 Sep 2024" in text
     assert "Ada Hubbard – SEN support plan from" in text
+    assert f"Ava Thornton – {w.a1.local_authority.name} consultation received 10 Sep 2025" in text
     assert "Case " + str(w.case.pk) not in text
     # Only people who may own every record at A1: the colleague and the Head of SEND.
     offered = set(re.findall(r'name="new_owner" type="radio" value="(\d+)"', text))
@@ -370,7 +402,7 @@ def test_a_handover_narrowed_to_one_school_stays_narrowed_through_the_check(clie
     client.force_login(w.hos)
     url = f"/handover/{w.trust.slug}/{w.leaving.pk}/"
     page = re.sub(r"\s+", " ", client.get(f"{url}?school={w.a1.laestab}").content.decode())
-    assert "Open work: 4 records" in page  # the case at A2 is not listed
+    assert "Open work: 5 records" in page  # the case at A2 is not listed
     response = client.post(
         f"{url}?school={w.a1.laestab}",
         {"new_owner": w.colleague.pk, "reason": "absence", "school": w.a1.laestab},
