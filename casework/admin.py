@@ -5,6 +5,7 @@ same transaction. The agreed split of a person's time (arrangements) is edited h
 a kept figure: the time split reads it when it is shown."""
 
 from django.contrib import admin
+from django.db import models
 from django.forms.models import BaseInlineFormSet
 from django_scopes import scopes_disabled
 
@@ -145,6 +146,8 @@ class LAReviewRulesAdmin(admin.ModelAdmin):
         "forms",
         "forms_url",
     ]
+    # An address typed without its scheme is an https one (Django 6's default, asked for now).
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
     def save_model(self, request, obj, form, change) -> None:
         services.la_review_rules_save(actor=request.user, rules=obj)
