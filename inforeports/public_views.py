@@ -8,6 +8,7 @@ nothing of the register is read here."""
 
 from __future__ import annotations
 
+from django.core.cache import cache
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
@@ -39,10 +40,25 @@ def report(request, laestab: str):
     return response
 
 
+# Drawing the PDF takes a second or more of a worker; on a page anyone may ask for, each
+# approved version is drawn once an hour at most. An approved report is frozen and a new
+# version is a new row, so the row's id (with its approval, belt and braces) names the content.
+PUBLIC_PDF_SECONDS = 3600
+
+
+def _public_pdf(published) -> bytes:
+    key = f"inforeports:public-pdf:{published.pk}:{published.approved_at or published.approved_on}"
+    drawn: bytes | None = cache.get(key)
+    if drawn is None:
+        drawn = pdf.report_pdf(selectors.report_view(published))
+        cache.set(key, drawn, PUBLIC_PDF_SECONDS)
+    return drawn
+
+
 @require_GET
 def report_pdf(request, laestab: str):
     published = _published(laestab)
-    response = HttpResponse(pdf.report_pdf(selectors.report_view(published)), content_type="application/pdf")
+    response = HttpResponse(_public_pdf(published), content_type="application/pdf")
     response["Content-Disposition"] = (
         f'inline; filename="sen-information-report-{published.school.laestab}-{published.academic_year}.pdf"'
     )

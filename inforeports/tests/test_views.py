@@ -276,6 +276,23 @@ def test_the_public_pdf_is_the_approved_report(client, world):
     assert client.get(reverse("inforeports_public:report_pdf", args=[draft_only.laestab])).status_code == 404
 
 
+def test_the_public_pdf_is_drawn_once_for_many_visitors_and_again_for_a_new_version(
+    client, world, monkeypatch
+):
+    from inforeports import pdf
+
+    drawn = []
+    real = pdf.report_pdf
+    monkeypatch.setattr(pdf, "report_pdf", lambda view: drawn.append(view) or real(view))
+    approved_report(world.school)
+    url = reverse("inforeports_public:report_pdf", args=[world.school.laestab])
+    first, second = client.get(url), client.get(url)
+    assert len(drawn) == 1 and first.content == second.content
+    approved_report(world.school, academic_year=2025)
+    assert client.get(url).status_code == 200
+    assert len(drawn) == 2 and drawn[-1].report.academic_year == 2025
+
+
 # --- queries -------------------------------------------------------------------------------------
 
 
