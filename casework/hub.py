@@ -115,7 +115,7 @@ def plan_section(pupil, user, today: dt.date) -> PupilSectionContent | None:
                     reverse("casework:plan_detail", args=[to_complete.pk]) + "#complete",
                 )
             )
-        elif not records:
+        elif not records and pupil.left_school_on is None:
             actions.append(
                 ("Record an existing EHC plan", reverse("casework:school_ehc", args=[pupil.school.laestab]))
             )
@@ -156,7 +156,8 @@ def request_section(pupil, user, today: dt.date) -> PupilSectionContent | None:
             PupilRecord(text, reverse("casework:ehc_request_detail", args=[r.pk]), status, detail, tone)
         )
     actions = []
-    if access.can(user, C.MANAGE_CASES, pupil.school_id):
+    # A pupil who has left is asked about by their new school (casework.services refuses it here).
+    if access.can(user, C.MANAGE_CASES, pupil.school_id) and pupil.left_school_on is None:
         actions.append(
             ("Record a new assessment request", reverse("casework:school_ehc", args=[pupil.school.laestab]))
         )

@@ -60,6 +60,16 @@ def _not_future(value: dt.date | None, label: str, today: dt.date) -> None:
 # --- EHC needs assessment requests -----------------------------------------------------------
 
 
+def _still_at_school(pupil: Pupil) -> None:
+    # The sending school keeps a leaver's records as history; new statutory work starts at
+    # the school the pupil moved to, which holds their register entry now.
+    if pupil.left_school_on is not None:
+        raise ValidationError(
+            f"This pupil left the school on {pupil.left_school_on:%-d %B %Y}: "
+            "their new school records new requests and plans."
+        )
+
+
 @transaction.atomic
 def ehc_request_create(
     *,
@@ -71,6 +81,7 @@ def ehc_request_create(
     owner: User | None = None,
 ) -> EHCRequest:
     _not_future(request_date, "request_date", _today())
+    _still_at_school(pupil)
     if requested_by not in EHCRequest.RequestedBy.values:
         raise ValidationError({"requested_by": "Choose who made the request."})
     if (
@@ -229,6 +240,7 @@ def ehc_plan_create(
     from the register: that record gets the details. The phase-transfer year is worked out
     from the pupil's year group, never typed."""
     _not_future(issue_date, "issue_date", _today())
+    _still_at_school(pupil)
     plan = _plan_with_details(
         pupil=pupil,
         local_authority=local_authority or pupil.home_local_authority,

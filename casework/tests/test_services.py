@@ -91,6 +91,16 @@ def test_a_second_request_in_progress_is_refused(world):
     assert EHCRequest.objects.count() == 1
 
 
+def test_a_pupil_who_left_the_school_gets_no_new_request_or_plan_there(world):
+    world.pupil_a.left_school_on = D(2025, 1, 5)
+    world.pupil_a.save()
+    with pytest.raises(ValidationError, match="left the school on 5 January 2025"):
+        _request(world)
+    with pytest.raises(ValidationError, match="their new school records new requests and plans"):
+        services.ehc_plan_create(actor=world.senco_a, pupil=world.pupil_a, issue_date=D(2024, 9, 1))
+    assert not EHCRequest.objects.exists() and not EHCPlan.objects.exists()
+
+
 def test_not_issuing_shows_the_16_week_step(world):
     r = _request(world)
     services.ehc_request_record_step(
