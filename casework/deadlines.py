@@ -367,7 +367,9 @@ class StepStatus:
             done = "done" if self.done_on else "overdue"
             return f"Late ({done}, {self.days_late} {days})"
         if self.state == State.DUE:
-            return "Due today" if self.days_left == 0 else f"Due in {self.days_left} days"
+            if self.days_left == 0:
+                return "Due today"
+            return "Due tomorrow" if self.days_left == 1 else f"Due in {self.days_left} days"
         return STATE_LABELS[self.state]
 
     @property

@@ -25,7 +25,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Case, F, OuterRef, Subquery, Sum, When, Window
+from django.db.models import Case, F, Max, Sum, When, Window
 from django.db.models.functions import Cast, RowNumber
 
 from core.numbers import Count, pct, pct_text
@@ -469,17 +469,11 @@ def _every_snapshot(
     qs = within(CensusSnapshot.objects, school_ids)
     if breakdowns:
         # The JSON of each school's latest census only: casting every census's breakdowns to
-        # text and sending them cost four times the rest of the query.
-        latest_dates = (
-            CensusSnapshot.objects.with_scopes_disabled()
-            .filter(
-                school_id=OuterRef("school_id"),
-                **({"census_date__lte": census_date} if census_date is not None else {}),
-            )
-            .order_by("-census_date")
-            .values("census_date")[:1]
-        )
-        is_latest = models.Q(census_date=Subquery(latest_dates))
+        # text and sending them cost four times the rest of the query. The latest is found by
+        # a window over the rows already read, not a subquery per row.
+        up_to = models.Q(census_date__lte=census_date) if census_date is not None else None
+        qs = qs.annotate(latest=Window(Max("census_date", filter=up_to), partition_by=[F("school_id")]))
+        is_latest = models.Q(census_date=F("latest"))
         qs = qs.annotate(
             by_need_text=Case(When(is_latest, then=Cast("by_need", models.TextField()))),
             by_year_group_text=Case(When(is_latest, then=Cast("by_year_group", models.TextField()))),

@@ -162,6 +162,8 @@ def test_status_of_a_step(done, today, state, days_late):
 def test_status_labels_say_how_late():
     assert d.step_status(D(2025, 5, 10), None, D(2025, 5, 11)).label == "Late (overdue, 1 day)"
     assert d.step_status(D(2025, 5, 10), None, D(2025, 5, 8)).label == "Due in 2 days"
+    assert d.step_status(D(2025, 5, 10), None, D(2025, 5, 9)).label == "Due tomorrow"
+    assert d.step_status(D(2025, 5, 10), None, D(2025, 5, 10)).label == "Due today"
 
 
 def test_terms_and_academic_years():
