@@ -123,13 +123,33 @@ def totp_code_use(*, user: User, code: str) -> bool:
 def schools_import_gias(*, actor: User | None, plan: gias.Plan) -> gias.Plan:
     """Write a GIAS import plan (trusts.gias.plan): new trusts and local authorities, new and
     changed schools, former URNs, all in one transaction. A plan with errors writes nothing."""
+    from auditlog.models import LogEntry
+
+    from . import audit
+
     if plan.errors:
         raise ValueError("A GIAS import plan with errors cannot be written.")
+
+    def log(subject: School | Trust, action: int, what: list[str]) -> None:
+        # Who changed a school's trust, LA or status, and when, is kept with the school's own
+        # history: the register and every figure follow these rows.
+        LogEntry.objects.log_create(
+            subject,
+            force_log=True,
+            action=action,
+            actor=actor,
+            actor_email=getattr(actor, "email", None),
+            changes={"gias_import": ["", "; ".join(what)]},
+            additional_data=audit.tenant_of(subject),
+        )
+
     with transaction.atomic():
         for trust in plan.trusts_new:
             trust.save()
-        for trust, values, _text in plan.trusts_changed:
+            log(trust, LogEntry.Action.CREATE, ["new trust"])
+        for trust, values, text in plan.trusts_changed:
             Trust.objects.filter(pk=trust.pk).update(**values)
+            log(trust, LogEntry.Action.UPDATE, [text])
         for la in plan.las_new:
             la.save()
         for change in plan.schools_changed:
@@ -143,10 +163,12 @@ def schools_import_gias(*, actor: User | None, plan: gias.Plan) -> gias.Plan:
             school.trust = plan.trusts.get(change.trust_key, school.trust)
             school.local_authority = plan.las[change.la_code]
             school.save()
+            log(school, LogEntry.Action.UPDATE, change.changes or ["updated"])
         for change in plan.schools_new:
-            School.objects.create(
+            school = School.objects.create(
                 trust=plan.trusts[change.trust_key], local_authority=plan.las[change.la_code], **change.values
             )
+            log(school, LogEntry.Action.CREATE, ["new school"])
         for former, values in plan.former_changed:
             FormerURN.objects.filter(pk=former.pk).update(**values)
     logger.info(

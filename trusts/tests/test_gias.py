@@ -192,6 +192,40 @@ def test_an_academy_conversion_keeps_one_school_with_its_former_urn(tmp_path):
     assert "0 new, 0 changed, 2 unchanged" in again
 
 
+def test_each_school_and_trust_the_import_writes_has_an_audit_row_naming_the_importer(tmp_path):
+    from auditlog.models import LogEntry
+
+    from trusts.tests.factories import UserFactory
+
+    admin = UserFactory(email="data@example.org")
+    path = g.extract(tmp_path / "e.csv", new_trust_rows())
+    run(path, "--trust", "5001", "--actor", "data@example.org")
+    trust = Trust.objects.get()
+    created = LogEntry.objects.filter(action=LogEntry.Action.CREATE, actor=admin)
+    assert {e.object_pk for e in created.filter(content_type__model="school")} == {
+        str(pk) for pk in School.objects.values_list("pk", flat=True)
+    }
+    trust_entry = created.get(content_type__model="trust")
+    assert trust_entry.object_pk == str(trust.pk)
+    assert trust_entry.additional_data == {"trust_id": trust.pk}
+    holy = School.objects.get(urn="148001")
+    holy_entry = created.get(content_type__model="school", object_pk=str(holy.pk))
+    assert holy_entry.additional_data == {"trust_id": trust.pk, "school_id": holy.pk}
+
+    # A change says what changed; importing the same file again writes no row.
+    renamed = [
+        g.school("148001", "Holy Cross Catholic Primary Academy", "8833001"),
+        *new_trust_rows()[1:],
+    ]
+    run(g.extract(tmp_path / "e2.csv", renamed), "--trust", "5001", "--actor", "data@example.org")
+    changed = LogEntry.objects.get(action=LogEntry.Action.UPDATE, object_pk=str(holy.pk))
+    assert changed.actor == admin
+    assert "Holy Cross Catholic Primary Academy" in changed.changes_dict["gias_import"][1]
+    rows = LogEntry.objects.count()
+    run(g.extract(tmp_path / "e3.csv", renamed), "--trust", "5001", "--actor", "data@example.org")
+    assert LogEntry.objects.count() == rows
+
+
 def test_a_new_laestab_for_a_known_school_without_its_link_is_refused(tmp_path):
     trust = TrustFactory(name="Assisi Catholic Trust", slug="assisi-catholic-trust", group_uid="5001")
     SchoolFactory(
