@@ -20,6 +20,10 @@ def pct(part: int | Decimal, whole: int | Decimal) -> Decimal | None:
     """part / whole as a percentage, half-up to one decimal place (None when whole is 0)."""
     if not whole:
         return None
+    if type(part) is int and type(whole) is int and part >= 0 and whole > 0:
+        # Counts, in whole numbers: tenths of a percent rounded half-up exactly, several times
+        # faster than Decimal division (a dashboard works out a few thousand of these).
+        return Decimal((2000 * part + whole) // (2 * whole)).scaleb(-1)
     return (Decimal(part) * 100 / Decimal(whole)).quantize(ONE_PLACE, rounding=ROUND_HALF_UP)
 
 

@@ -20,7 +20,6 @@ import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
-from functools import cached_property
 from typing import Any
 
 from django.conf import settings
@@ -50,22 +49,21 @@ class Figures:
     ehcp: int = 0
     sen_support: int = 0
     schools: int = 1
+    # Worked out once, when the counts are made: a table reads each school's percentages
+    # several times (flags, cells, charts, sorting).
+    ehcp_pct: Decimal | None = field(init=False, repr=False, compare=False)
+    sen_support_pct: Decimal | None = field(init=False, repr=False, compare=False)
+    total_pct: Decimal | None = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        roll = self.number_on_roll
+        object.__setattr__(self, "ehcp_pct", pct(self.ehcp, roll))
+        object.__setattr__(self, "sen_support_pct", pct(self.sen_support, roll))
+        object.__setattr__(self, "total_pct", pct(self.ehcp + self.sen_support, roll))
 
     @property
     def total_send(self) -> int:
         return self.ehcp + self.sen_support
-
-    @cached_property
-    def ehcp_pct(self) -> Decimal | None:
-        return pct(self.ehcp, self.number_on_roll)
-
-    @cached_property
-    def sen_support_pct(self) -> Decimal | None:
-        return pct(self.sen_support, self.number_on_roll)
-
-    @cached_property
-    def total_pct(self) -> Decimal | None:
-        return pct(self.total_send, self.number_on_roll)
 
     def __add__(self, other: Figures) -> Figures:
         return Figures(
@@ -77,10 +75,13 @@ class Figures:
 
     @classmethod
     def total(cls, items: Iterable[Figures]) -> Figures:
-        out = cls(schools=0)
+        roll = ehcp = sen_support = schools = 0
         for item in items:
-            out = out + item
-        return out
+            roll += item.number_on_roll
+            ehcp += item.ehcp
+            sen_support += item.sen_support
+            schools += item.schools
+        return cls(roll, ehcp, sen_support, schools)
 
 
 @dataclass(frozen=True)

@@ -3,6 +3,7 @@ from the source rows, they move with the calendar without a write, they are read
 queries, and a failed write leaves them as they were."""
 
 import contextlib
+import dataclasses
 import datetime
 from decimal import Decimal as D
 
@@ -527,3 +528,15 @@ def test_the_horizon_step_is_on_the_daily_beat(settings):
 
     entry = settings.CELERY_BEAT_SCHEDULE["funding-advance-figures-horizon"]
     assert entry["task"] == advance_figures_horizon.name
+
+
+def test_adding_totals_adds_every_figure_a_summary_holds():
+    fields = dataclasses.fields(figures.FundingTotals)
+    one = figures.FundingTotals(
+        **{f.name: (D(n + 1) if isinstance(f.default, D) else n + 1) for n, f in enumerate(fields)}
+    )
+    total = figures.FundingTotals()
+    total.add(one)
+    total.add(one)
+    for f in fields:
+        assert getattr(total, f.name) == 2 * getattr(one, f.name), f.name
