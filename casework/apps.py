@@ -72,6 +72,14 @@ class CaseworkConfig(AppConfig):
         register_pupil_section(
             PupilSection("ehc_requests", "EHC needs assessment requests", hub.request_section, order=20)
         )
+        register_pupil_section(
+            PupilSection(
+                "naming_consultations",
+                "Consultations on naming a school",
+                hub.consultation_section,
+                order=25,
+            )
+        )
         register_pupil_section(PupilSection("cases", "Cases", hub.case_section, order=70))
         register_home_tasks(HomeTaskSource("casework", hub.home_tasks, order=10))
 

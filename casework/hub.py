@@ -15,7 +15,7 @@ from trusts.navigation import HomeTask, PupilRecord, PupilSectionContent
 
 from . import deadlines as dl
 from . import figures, selectors
-from .models import Case, EHCPlan
+from .models import Case, EHCPlan, NamingConsultation
 
 
 def _long(day: dt.date | None) -> str:
@@ -205,6 +205,66 @@ def case_section(pupil, user, today: dt.date) -> PupilSectionContent | None:
         )
     return PupilSectionContent(
         records=tuple(records), empty="No cases recorded.", due_next=_earliest(due), actions=tuple(actions)
+    )
+
+
+OUTCOME_TAGS = {
+    NamingConsultation.Outcome.NAMED: ("Named", "green"),
+    NamingConsultation.Outcome.NOT_NAMED: ("Not named", ""),
+    NamingConsultation.Outcome.WITHDRAWN: ("Withdrawn", ""),
+}
+
+
+def _consultation_record(
+    c: NamingConsultation, today: dt.date
+) -> tuple[PupilRecord, tuple[dt.date, str] | None]:
+    """A consultation's line, and its response's (due date, text) while the school owes one."""
+    text = f"{c.local_authority.name} consultation received {_long(c.received_on)}"
+    url = reverse("casework:consultation_detail", args=[c.pk])
+    step = c.response_status(today)
+    if c.awaiting_response and step is not None:
+        detail = f"Response due by {_long(c.response_due)}. {selectors.consultation_stage(c)}."
+        record = PupilRecord(text, url, step.label, detail, TONES[step.state])
+        return record, (c.response_due, f"{c.due_what}: {_long(c.response_due)}")
+    details = []
+    if c.responded_on and step is not None:
+        days = "day" if step.days_late == 1 else "days"
+        late = f", {step.days_late} {days} late" if step.state == dl.State.LATE else ""
+        details.append(f"Response sent {_long(c.responded_on)} (due by {_long(c.response_due)}{late}).")
+    if c.outcome:
+        status, tone = OUTCOME_TAGS[NamingConsultation.Outcome(c.outcome)]
+        details.append(f"{c.get_outcome_display()} ({_long(c.outcome_on)}).")
+    else:
+        status, tone = "Response sent", "blue"
+        details.append("Awaiting the LA's decision.")
+    return PupilRecord(text, url, status, " ".join(details), tone), None
+
+
+def consultation_section(pupil, user, today: dt.date) -> PupilSectionContent | None:
+    """The LAs' consultations on naming the school in the pupil's EHC plan: LA, date received,
+    the 15-day response and its status, the outcome. One query."""
+    if not access.can(user, C.VIEW_CASES, pupil.school_id):
+        return None
+    records, due = [], []
+    # The pupil's own school only: another school's consultation is never shown here.
+    for c in selectors.pupil_consultations(pupil_id=pupil.pk, school_ids=[pupil.school_id]):
+        record, step = _consultation_record(c, today)
+        records.append(record)
+        if step is not None:
+            due.append(step)
+    actions = []
+    if access.can(user, C.MANAGE_CASES, pupil.school_id) and pupil.left_school_on is None:
+        actions.append(
+            (
+                "Log an LA consultation",
+                reverse("casework:school_consultations", args=[pupil.school.laestab]) + "#log",
+            )
+        )
+    return PupilSectionContent(
+        records=tuple(records),
+        empty="No LA consultation on naming a school recorded.",
+        due_next=_earliest(due),
+        actions=tuple(actions),
     )
 
 

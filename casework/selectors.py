@@ -1445,9 +1445,10 @@ def naming_consultation_figures(
     return ([by_school[k] for k in sorted(by_school)], [by_la[k] for k in sorted(by_la)])
 
 
-def pupil_consultations(*, pupil_id: int) -> list[NamingConsultation]:
+def pupil_consultations(*, pupil_id: int, school_ids: Iterable[int]) -> list[NamingConsultation]:
+    """The pupil's consultations at these schools, newest first, with their LA. One query."""
     return list(
-        NamingConsultation.objects.filter(pupil_id=pupil_id)
-        .select_related("local_authority", "school")
+        NamingConsultation.objects.filter(pupil_id=pupil_id, school_id__in=list(school_ids))
+        .select_related("local_authority")
         .order_by("-received_on", "-pk")
     )

@@ -9,7 +9,7 @@ from django import forms
 from core.date_input import DateInputField as DateField
 from core.forms import Form
 
-from .models import PackKind, ProfessionalInvolvement
+from .models import EvidencePack, PackKind, ProfessionalInvolvement
 
 if TYPE_CHECKING:
     from funding.models import Claim
@@ -60,3 +60,18 @@ class ProfessionalForm(Form):
 
 class SendForm(Form):
     sent_on = DateField(label="Date the pack was sent to the LA", help_text="For example, 27 3 2026")
+
+
+PACK_STATUSES = [("", "Any status"), *EvidencePack.Status.choices]
+
+
+class PackFilterForm(Form):
+    """The packs list's filters, kept in the URL: a school id and a status, never a name.
+    Only the reader's schools are offered (and accepted)."""
+
+    school = forms.TypedChoiceField(coerce=int, required=False, empty_value=None)
+    status = forms.ChoiceField(label="Status", choices=PACK_STATUSES, required=False)
+
+    def __init__(self, *args, schools, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["school"].choices = [("", "All schools")] + [(s.pk, str(s)) for s in schools]

@@ -5,6 +5,7 @@ however many cycles, interventions or professionals the child has."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
@@ -18,6 +19,7 @@ from provision import selectors as provision_selectors
 from pupils.models import Pupil
 from support import selectors as support_selectors
 from support.models import OnePageProfile, Outcome, PlanReview, SupportPlan
+from trusts import audit
 
 from .models import EvidencePack, PackKind, PackTemplate, ProfessionalInvolvement, Source
 
@@ -338,7 +340,10 @@ def _fill(section: Section, ev: _Evidence, pupil: Pupil) -> None:
 def assemble(*, pupil: Pupil, template: PackTemplate, claim: Claim | None = None) -> Assembled:
     """The template's sections filled from the pupil's records, and what is missing. Seven
     queries whatever the size of the record (with the template's sections prefetched)."""
-    ev = _gather(pupil, claim)
+    return _assemble(_gather(pupil, claim), pupil, template)
+
+
+def _assemble(ev: _Evidence, pupil: Pupil, template: PackTemplate) -> Assembled:
     sections = []
     for s in template.sections.all():
         section = Section(s.position, s.heading, s.source, s.guidance)
@@ -352,6 +357,60 @@ def assemble(*, pupil: Pupil, template: PackTemplate, claim: Claim | None = None
                 seen.add(m.key)
                 missing.append(m)
     return Assembled(template, sections, missing, len(ev.closed))
+
+
+@dataclass(frozen=True)
+class PackLine:
+    """A pack on the pupil page, with how many things the LA asks for it lacks."""
+
+    pack: EvidencePack
+    missing: int
+
+
+def pack_lines_for_pupil(pupil: Pupil) -> list[PackLine]:
+    """The pupil's packs, newest first, each with how many things the LA asks for are missing:
+    a sent pack's as it was sent (kept with it), a draft's from the records now. The records
+    are gathered once for all the drafts (one of each kind at most): two queries without a
+    draft, at most eight with one or two, however many packs or records."""
+    packs = list(
+        EvidencePack.objects.filter(pupil=pupil)
+        .select_related("local_authority", "template", "claim__requested_band")
+        .prefetch_related("template__sections")
+        .order_by("-created_at", "-pk")
+    )
+    ev = _gather(pupil, None) if any(not p.is_sent for p in packs) else None
+    lines = []
+    for pack in packs:
+        if ev is None or pack.is_sent:
+            missing = len({text for s in pack.sent_content for text in s.get("missing", [])})
+        else:
+            ev.claim = pack.claim
+            missing = len(_assemble(ev, pupil, pack.template).missing)
+        lines.append(PackLine(pack, missing))
+    return lines
+
+
+def draft_pack_count(*, school_ids: Iterable[int]) -> int:
+    """Packs being prepared, not yet sent, at these schools. One query."""
+    return EvidencePack.objects.filter(
+        school_id__in=list(school_ids), status=EvidencePack.Status.DRAFT
+    ).count()
+
+
+def packs_list(
+    *, school_ids: Iterable[int], status: str = "", school_id: int | None = None
+) -> list[EvidencePack]:
+    """The packs of these schools for the packs list, newest first, filtered by status and
+    school, with their pupil, school and LA. One query."""
+    ids = set(school_ids)
+    if school_id is not None:
+        ids &= {school_id}
+    qs = EvidencePack.objects.filter(school_id__in=ids).select_related("pupil", "school", "local_authority")
+    if status:
+        qs = qs.filter(status=status)
+    packs = list(qs.order_by("-created_at", "-pk"))
+    audit.pupils_read(p.pupil_id for p in packs)
+    return packs
 
 
 def assemble_pack(pack: EvidencePack) -> Assembled:

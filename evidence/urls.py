@@ -5,6 +5,7 @@ from . import views
 app_name = "evidence"
 
 urlpatterns = [
+    path("packs/", views.pack_list, name="pack_list"),
     path("pupils/<int:pupil_id>/", views.pupil_packs, name="pupil_packs"),
     path("pupils/<int:pupil_id>/new/", views.pack_new, name="pack_new"),
     path("pupils/<int:pupil_id>/professionals/new/", views.professional_new, name="professional_new"),

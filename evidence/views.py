@@ -61,6 +61,34 @@ def _pack_for(request, pk: int, capability: C = C.VIEW_EVIDENCE_PACKS) -> Eviden
     return pack
 
 
+# --- The packs of the reader's schools -------------------------------------------------------
+
+
+@login_required
+@require_GET
+def pack_list(request):
+    """Packs of the reader's schools, filtered in the URL (a school id and a status): the
+    SENCO's home page links here for the packs being prepared."""
+    schools = [
+        s
+        for s in access.schools_for(request.user, C.VIEW_EVIDENCE_PACKS).order_by("name")
+        if access.can(request.user, C.VIEW_PUPILS, s)
+    ]
+    if not schools:
+        raise Http404("No evidence packs to show.")
+    form = forms.PackFilterForm(request.GET or None, schools=schools)
+    f = form.cleaned_data if form.is_valid() else {}
+    packs = selectors.packs_list(
+        school_ids=[s.pk for s in schools], status=f.get("status", ""), school_id=f.get("school")
+    )
+    return render(
+        request,
+        "evidence/pack_list.html",
+        {"packs": packs, "form": form, "filtered": bool(f.get("status") or f.get("school"))},
+        status=400 if request.GET and not form.is_valid() else 200,
+    )
+
+
 # --- A pupil's packs -------------------------------------------------------------------------
 
 

@@ -9,8 +9,13 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from casework import hub as casework_hub
 from casework import services as casework
-from casework.models import EHCPlan
+from casework.models import EHCPlan, NamingConsultation
+from evidence import navigation as evidence_navigation
+from evidence import reference as evidence_reference
+from evidence import selectors as evidence_selectors
+from evidence import services as evidence
 from funding import services as funding
 from funding.models import Band, BandingScheme, Claim
 from pupils import services as pupils_services
@@ -90,6 +95,16 @@ def world(db):
         provision_to_fund="Support",
     )
     funding.claim_submit(actor=w.head, claim=w.claim, submitted_on=TODAY - 5 * DAY)
+    # An LA consulting the school on naming it for the pupil, and an evidence pack being prepared.
+    w.consultation = casework.naming_consultation_log(
+        actor=w.senco,
+        school=w.school,
+        local_authority=w.pupil.home_local_authority,
+        received_on=TODAY - 5 * DAY,
+        pupil=w.pupil,
+    )
+    evidence_reference.load_for(w.pupil.home_local_authority)
+    w.pack = evidence.pack_start(actor=w.senco, pupil=w.pupil, kind="ehc_request")
     # A second pupil with a dated plan and a review whose LA decision is overdue.
     w.reviewed = PupilFactory(school=w.school, provision="E", primary_need="MLD", year_group="3")
     w.dated = casework.ehc_plan_create(actor=w.senco, pupil=w.reviewed, issue_date=TODAY - 400 * DAY)
@@ -187,7 +202,7 @@ def _more_records(world, n):
             pupil=world.pupil,
             opened_on=TODAY - DAY,
         )
-        funding.claim_create(
+        claim = funding.claim_create(
             actor=world.senco,
             pupil=world.pupil,
             requested_band=_band(world.pupil.home_local_authority),
@@ -197,6 +212,15 @@ def _more_records(world, n):
         casework.annual_review_record(
             actor=world.senco, plan=world.dated, meeting_date=TODAY - (41 + i) * DAY
         )
+        casework.naming_consultation_log(
+            actor=world.senco,
+            school=world.school,
+            local_authority=world.pupil.home_local_authority,
+            received_on=TODAY - (20 + i) * DAY,
+            pupil=world.pupil,
+        )
+        bid = evidence.pack_start(actor=world.senco, pupil=world.pupil, kind="top_up", claim=claim)
+        evidence.pack_send(actor=world.senco, pack=bid, sent_on=TODAY)
     pupils_services.pupil_change_register(
         actor=world.senco, pupil=world.pupil, provision="E", primary_need="MLD", note="More history"
     )
@@ -212,6 +236,8 @@ def test_the_pupil_page_takes_the_same_queries_whatever_the_number_of_records(cl
     with CaptureQueriesContext(connection) as many:
         body = client.get(url).content.decode()
     assert body.count("Extra ") == 6
+    assert len(re.findall(r'href="/casework/consultations/\d+/"', body)) == 7
+    assert len(re.findall(r'href="/evidence/packs/\d+/"', body)) == 7
     assert len(many.captured_queries) == len(few.captured_queries)
     assert len(many.captured_queries) <= 30
 
@@ -221,6 +247,141 @@ def test_the_reviewed_pupils_plan_shows_its_reviews_and_what_is_due(client, worl
     assert f"Annual review meeting {(TODAY - 40 * DAY).day}" in body
     assert "LA decision awaited" in body
     assert "LA decision after the latest review by" in body
+
+
+def _long(day: dt.date) -> str:
+    return f"{day.day} {day:%B %Y}"
+
+
+def _section(body: str, key: str) -> str:
+    """The HTML of one section of the pupil page."""
+    match = re.search(rf'<section class="pupils-section" id="section-{key}">(.*?)</section>', body, re.S)
+    assert match, key
+    return match.group(1)
+
+
+def test_the_pupil_page_lists_the_las_consultations_on_naming_a_school(client, world):
+    la = world.pupil.home_local_authority
+    answered = casework.naming_consultation_log(
+        actor=world.senco,
+        school=world.school,
+        local_authority=la,
+        received_on=TODAY - 30 * DAY,
+        pupil=world.pupil,
+    )
+    casework.naming_consultation_draft_response(actor=world.senco, consultation=answered, can_meet_needs=True)
+    casework.naming_consultation_sign_off(
+        actor=world.head, consultation=answered, responded_on=TODAY - 25 * DAY
+    )
+    casework.naming_consultation_record_outcome(
+        actor=world.senco, consultation=answered, outcome="named", outcome_on=TODAY - 3 * DAY
+    )
+    # A prospective pupil's consultation, and another school's: neither is this pupil's.
+    prospective = casework.naming_consultation_log(
+        actor=world.senco,
+        school=world.school,
+        local_authority=la,
+        received_on=TODAY - 2 * DAY,
+        prospective_forename="Pat",
+        prospective_surname="Prospect",
+        prospective_date_of_birth=dt.date(2018, 1, 1),
+    )
+    elsewhere = casework.naming_consultation_log(
+        actor=world.other_senco,
+        school=world.other,
+        local_authority=la,
+        received_on=TODAY - 2 * DAY,
+        pupil=PupilFactory(school=world.other),
+    )
+    body = page(client, world.senco, f"/pupils/{world.pupil.pk}/").content.decode()
+    assert ">Consultations on naming a school</h2>" in body
+    section = _section(body, "naming_consultations")
+    open_due = world.consultation.response_due
+    assert f"{la.name} consultation received {_long(TODAY - 5 * DAY)}" in section
+    assert f"Response due by {_long(open_due)}. Response to draft." in section
+    assert f">{world.consultation.response_status(TODAY).label}</strong>" in section
+    assert f"{la.name} consultation received {_long(TODAY - 30 * DAY)}" in section
+    assert ">Named</strong>" in section and f"The school was named ({_long(TODAY - 3 * DAY)})" in section
+    assert f"Response sent {_long(TODAY - 25 * DAY)}" in section
+    for shown in (world.consultation, answered):
+        assert f'href="/casework/consultations/{shown.pk}/"' in section
+    for hidden in (prospective, elsewhere):
+        assert f"/casework/consultations/{hidden.pk}/" not in body
+    assert "Pat Prospect" not in body
+    assert "Log an LA consultation" in section
+    due_next = re.search(r'data-due-next="naming_consultations">(.*?)</p>', body, re.S).group(1)
+    assert f"Response to the LA&#x27;s consultation (15 days): {_long(open_due)}" in due_next
+    assert not BARE_NUMBER.search(body)
+    # The headteacher reads them; logging one is the SENCO's.
+    head = _section(
+        page(client, world.head, f"/pupils/{world.pupil.pk}/").content.decode(), "naming_consultations"
+    )
+    assert (
+        f"/casework/consultations/{world.consultation.pk}/" in head and "Log an LA consultation" not in head
+    )
+
+
+def test_a_consultation_at_another_school_never_shows_on_the_pupils_page(world):
+    # Made directly: the service refuses a pupil of another school, and the section checks again.
+    stray = NamingConsultation.objects.create(
+        school=world.other,
+        local_authority=world.pupil.home_local_authority,
+        pupil=world.pupil,
+        received_on=TODAY - DAY,
+        owner=world.other_senco,
+    )
+    content = casework_hub.consultation_section(world.pupil, world.hos, TODAY)
+    assert [r.href for r in content.records] == [f"/casework/consultations/{world.consultation.pk}/"]
+    assert stray.pk not in {int(r.href.split("/")[-2]) for r in content.records}
+
+
+def test_the_new_sections_are_hidden_from_readers_without_their_capability(client, world):
+    admin = page(client, world.admin, f"/pupils/{world.pupil.pk}/").content.decode()
+    for hidden in (
+        "Consultations on naming a school",
+        "Evidence packs for the LA",
+        "/casework/consultations/",
+    ):
+        assert hidden not in admin, hidden
+    for user in (world.admin, world.exec, world.other_senco):
+        assert casework_hub.consultation_section(world.pupil, user, TODAY) is None
+        assert evidence_navigation.packs_section(world.pupil, user, TODAY) is None
+        assert evidence_navigation.home_tasks(user, [world.school], TODAY) == []
+    # The other school's SENCO counts their own school's packs only.
+    [line] = evidence_navigation.home_tasks(world.other_senco, [world.other], TODAY)
+    assert line.count == 0 and line.status == "done"
+    listed = page(client, world.other_senco, "/evidence/packs/?status=draft").content.decode()
+    assert 'data-pack="' not in listed and "Hubbard" not in listed
+    assert page(client, world.other_senco, f"/evidence/packs/?school={world.school.pk}").status_code == 400
+    assert page(client, world.exec, "/evidence/packs/").status_code == 404
+    assert page(client, world.admin, "/evidence/packs/").status_code == 404
+
+
+def test_the_pupil_page_lists_the_evidence_packs_with_what_is_missing(client, world):
+    draft = world.pack
+    claim = funding.claim_create(
+        actor=world.senco,
+        pupil=world.pupil,
+        requested_band=_band(world.pupil.home_local_authority),
+        evidence_summary="Bid",
+        provision_to_fund="Support",
+    )
+    bid = evidence.pack_start(actor=world.senco, pupil=world.pupil, kind="top_up", claim=claim)
+    missing_when_sent = len(evidence_selectors.assemble_pack(bid).missing)
+    evidence.pack_send(actor=world.senco, pack=bid, sent_on=TODAY)
+    missing_now = len(evidence_selectors.assemble_pack(draft).missing)
+    assert missing_now > 1 and missing_when_sent > 1
+    la = world.pupil.home_local_authority.name
+    section = _section(page(client, world.senco, f"/pupils/{world.pupil.pk}/").content.decode(), "evidence")
+    assert section.index(f'href="/evidence/packs/{bid.pk}/"') < section.index(
+        f'href="/evidence/packs/{draft.pk}/"'
+    )  # newest first
+    assert f"EHC needs assessment request to {la}" in section and f"Top-up funding bid to {la}" in section
+    assert ">Being prepared</strong>" in section and ">Sent</strong>" in section
+    assert f"Started {_long(TODAY)}. {missing_now} things the LA asks for are missing." in section
+    sent = f"Sent {_long(TODAY)}. {missing_when_sent} things the LA asks for were missing when it was sent."
+    assert sent in section
+    assert f'href="/evidence/pupils/{world.pupil.pk}/"' in section
 
 
 # --- The SENCO's home page -------------------------------------------------------------------------
@@ -252,6 +413,7 @@ def test_the_senco_sees_the_weeks_work_and_each_line_opens_its_filtered_list(cli
         "Cases with a next action due",
         "EHC needs assessment deadlines",
         "Top-up claims awaiting the LA's decision",
+        "Evidence packs being prepared, not yet sent",
     }
     assert any(label.startswith("Next school census: ") for label in tasks)
     expect = {  # label: (count shown, what marks a row of the list it links to)
@@ -260,6 +422,7 @@ def test_the_senco_sees_the_weeks_work_and_each_line_opens_its_filtered_list(cli
         "Cases with a next action due": (1, 'data-ref="Case '),
         "EHC needs assessment deadlines": (1, 'data-ref="Request '),
         "Top-up claims awaiting the LA's decision": (1, 'data-claim="'),
+        "Evidence packs being prepared, not yet sent": (1, 'data-pack="'),
     }
     for label, (count, marker) in expect.items():
         href, status = tasks[label]
@@ -295,11 +458,18 @@ def test_the_home_page_takes_the_same_queries_whatever_the_number_of_records(cli
         client.get("/")
     _more_records(world, 5)
     for _ in range(3):
-        PupilFactory(school=world.school, provision="E", primary_need="ASD")
+        more = PupilFactory(
+            school=world.school,
+            provision="E",
+            primary_need="ASD",
+            home_local_authority=world.pupil.home_local_authority,
+        )
+        evidence.pack_start(actor=world.senco, pupil=more, kind="ehc_request")
     casework.ehc_plans_follow_register(actor=None, school_ids=[world.school.pk])
     with CaptureQueriesContext(connection) as many:
         body = client.get("/").content.decode()
     assert _tasks(body)["E pupils whose EHC plan record needs completing"][1] == "4 to do"
+    assert _tasks(body)["Evidence packs being prepared, not yet sent"][1] == "4 to do"
     assert len(many.captured_queries) == len(few.captured_queries)
 
 

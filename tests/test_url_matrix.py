@@ -668,6 +668,11 @@ def _evidence_pupil(world: World, side: str) -> dict:
 
 ROUTES.update(
     {
+        "evidence:pack_list": Route(
+            no_kwargs,
+            frozenset({"senco", "headteacher", "head_of_send", "senco_a2", "hos_b"}),
+            has_object=False,
+        ),
         "evidence:pupil_packs": Route(_evidence_pupil, PACK_READERS),
         "evidence:pack_new": Route(_evidence_pupil, PACK_WRITERS, method="POST"),
         "evidence:professional_new": Route(_evidence_pupil, PACK_WRITERS),

@@ -74,6 +74,7 @@ def test_a_senco_follows_the_weeks_work_to_the_pupil_and_completes_the_plan_reco
     assert "1 to do" in plans_line.inner_text()
     assert "1 to do" in tasks.locator("li", has_text="awaiting the LA's decision").inner_text()
     assert "Next school census" in tasks.inner_text()
+    assert "Nothing to do" in tasks.locator("li", has_text="Evidence packs being prepared").inner_text()
     page.screenshot(path=str(SHOTS / "hub-home-senco.png"), full_page=True)
 
     cases_line.get_by_role("link").click()
@@ -90,6 +91,10 @@ def test_a_senco_follows_the_weeks_work_to_the_pupil_and_completes_the_plan_reco
     page.wait_for_url(f"**/pupils/{pupil.pk}/")
     assert page.get_by_role("heading", level=1).inner_text() == "Ada Hubbard"
     assert "Year 5" in page.locator("#pupil-summary").inner_text()
+    consultations = page.locator("#section-naming_consultations")
+    assert consultations.get_by_role("heading", level=2).inner_text() == "Consultations on naming a school"
+    assert "No LA consultation on naming a school recorded." in consultations.inner_text()
+    assert "No evidence pack yet." in page.locator("#section-evidence").inner_text()
     page.screenshot(path=str(SHOTS / "hub-pupil-page.png"), full_page=True)
     pupil_url = page.url
 
