@@ -18,6 +18,7 @@ from funding import services as funding_services
 from funding.models import Band, BandingScheme, ClaimStatus
 from pupils.erasure import REDACTED_TEXT, PupilErasure, covered_models
 from support.tests.factories import reviewed_plan
+from trusts.models import LocalAuthority
 
 from .conftest import TODAY, complete_record
 
@@ -173,8 +174,12 @@ def test_template_checks_refuse_clashing_positions_and_a_claim_in_an_ehc_request
 def test_reference_templates_load_once_for_the_three_seed_las(world):
     from trusts.tests.factories import LocalAuthorityFactory
 
+    # The fixture's LAs take factory codes, which can already be one of the three; their
+    # templates, if any, are cleared so that the load has all six to add.
     for code in (881, 882, 883):
-        LocalAuthorityFactory(code=code)
+        if not LocalAuthority.objects.filter(code=code).exists():
+            LocalAuthorityFactory(code=code)
+    PackTemplate.objects.filter(local_authority__code__in=(881, 882, 883)).delete()
     first = reference.load()
     assert first == ["6 LA evidence pack templates added"]
     assert reference.load() == ["0 LA evidence pack templates added"]
