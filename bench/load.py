@@ -269,9 +269,15 @@ class Session:
         assert status == 200 and "/accounts/" not in url, (email, status, url)
 
 
+def page_kind(path: str) -> str:
+    """A path with its school or trust left out ("/reports/schools/*/"), to group latencies."""
+    return re.sub(r"/(trusts|schools)/[^/]+/", r"/\1/*/", path)
+
+
 @dataclass
 class Results:
     latencies: list[float] = field(default_factory=list)
+    by_kind: dict[str, list[float]] = field(default_factory=dict)
     statuses: dict[int, int] = field(default_factory=dict)
     other: dict[str, int] = field(default_factory=dict)
     leaks: list[str] = field(default_factory=list)
@@ -280,6 +286,7 @@ class Results:
     def add(self, path: str, status: int, seconds: float, leak: str | None) -> None:
         with self.lock:
             self.latencies.append(seconds)
+            self.by_kind.setdefault(page_kind(path), []).append(seconds)
             self.statuses[status] = self.statuses.get(status, 0) + 1
             if status != 200:
                 self.other[f"{status} {path}"] = self.other.get(f"{status} {path}", 0) + 1
@@ -454,6 +461,8 @@ def main() -> bool:
             f"latency p50 {statistics.median(lat) * 1000:.0f} ms, p95 {p95 * 1000:.0f} ms, "
             f"max {lat[-1] * 1000:.0f} ms"
         )
+        for kind, times in sorted(results.by_kind.items(), key=lambda kv: -statistics.median(kv[1])):
+            print(f"  {kind:45} {len(times):5d} requests, median {statistics.median(times) * 1000:6.0f} ms")
         print(f"status counts: {dict(sorted(results.statuses.items()))}; 5xx: {errors}")
         if results.other:
             print(f"non-200 answers: {results.other}")
