@@ -47,7 +47,9 @@ PUBLIC_PDF_SECONDS = 3600
 
 
 def _public_pdf(published) -> bytes:
-    key = f"inforeports:public-pdf:{published.pk}:{published.approved_at or published.approved_on}"
+    approved = published.approved_at or published.approved_on
+    # isoformat: no spaces, so the key suits any cache backend.
+    key = f"inforeports:public-pdf:{published.pk}:{approved.isoformat() if approved else ''}"
     drawn: bytes | None = cache.get(key)
     if drawn is None:
         drawn = pdf.report_pdf(selectors.report_view(published))
