@@ -228,6 +228,7 @@ class FromAddressHandler(urllib.request.HTTPHandler):
 class Session:
     def __init__(self, base: str, source: str):
         self.base = base
+        self.signed_in = False
         self.jar = http.cookiejar.CookieJar(policy=AnyCookiePolicy())
         self.opener = urllib.request.build_opener(
             urllib.request.HTTPCookieProcessor(self.jar), FromAddressHandler(source)
@@ -258,15 +259,20 @@ class Session:
         )
         if totp:
             assert "/accounts/2fa/" in url, (email, status, url)
-            code = format_hotp_value(hotp_value(TOTP_SECRET, int(time.time()) // 30))
-            status, url, page, _ = self.request(
-                url[len(self.base) :],
-                {
-                    "csrfmiddlewaretoken": _field(CSRF, page),
-                    "code": code,
-                },
-            )
+            for attempt in range(2):
+                if attempt:
+                    # A code sent as its 30-second step ended can arrive in the next one: the
+                    # next step's code, as a person would type it.
+                    time.sleep(30 - time.time() % 30 + 0.5)
+                code = format_hotp_value(hotp_value(TOTP_SECRET, int(time.time()) // 30))
+                status, url, page, _ = self.request(
+                    url[len(self.base) :],
+                    {"csrfmiddlewaretoken": _field(CSRF, page), "code": code},
+                )
+                if "/accounts/2fa/" not in url:
+                    break
         assert status == 200 and "/accounts/" not in url, (email, status, url)
+        self.signed_in = True
 
 
 def page_kind(path: str) -> str:
@@ -414,8 +420,11 @@ def main() -> bool:
             t.start()
         for t in logins:
             t.join()
+        signed_in = sum(1 for s in sessions if s.signed_in)
         print(
-            f"Logged in {len(sessions)} users (password + TOTP) in {time.monotonic() - t0:.1f} s", flush=True
+            f"Logged in {signed_in} of {len(sessions)} users (password + TOTP) in "
+            f"{time.monotonic() - t0:.1f} s",
+            flush=True,
         )
 
         executives = [
@@ -431,6 +440,8 @@ def main() -> bool:
         threads += [
             threading.Thread(target=browse, args=(s, p, forbidden_names(rows, p), deadline, results, i))
             for i, (s, (_, p)) in enumerate(zip(sessions, users, strict=True))
+            # A user whose sign-in failed would time the sign-in page: counted below instead.
+            if s.signed_in
         ]
         start = time.monotonic()
         for t in threads:
@@ -477,6 +488,7 @@ def main() -> bool:
             P95_GOAL_MS,
             " ms",
         )
+        goals.at_least("users signed in", signed_in, USERS)
         goals.at_most("5xx answers", errors, 0)
         goals.at_most("responses naming another trust's school", len(results.leaks), 0)
         goals.at_least(f"board packs ready ({requested} requested)", ready, BOARD_PACKS)
