@@ -31,6 +31,7 @@ from django.db import models, transaction
 
 from pupils import erasure
 from pupils.models import Pupil
+from trusts import audit
 from trusts.models import User
 
 from . import selectors
@@ -61,20 +62,14 @@ def pupil_erase(*, actor: User | None, pupil: Pupil, reason: str) -> bool:
 
 
 def _tombstone(*, actor: User | None, pupil: Pupil, reason: str) -> None:
-    LogEntry.objects.log_create(
+    audit.record(
         pupil,
-        force_log=True,
         action=LogEntry.Action.UPDATE,
         actor=actor,
-        actor_email=getattr(actor, "email", None),
         changes={"erased": ["", "personal data erased"], "reason": ["", reason]},
-        additional_data={
-            "trust_id": pupil.school.trust_id,
-            "school_id": pupil.school_id,
-            "erasure": True,
-            "pupil_id": pupil.pk,
-            "reason": reason,
-        },
+        erasure=True,
+        pupil_id=pupil.pk,
+        reason=reason,
     )
 
 

@@ -60,16 +60,32 @@ class AuditedInSchool:
         return {"trust_id": getattr(owner, school).trust_id, "school_id": getattr(owner, f"{school}_id")}
 
 
-def record_export(*, actor, subject: Model, what: str, rows: int) -> None:
-    """One ACCESS row for an export of `what` about `subject` (a school or a trust)."""
+def record(
+    subject: Model, *, action: int, actor, changes: dict, tenant: Model | None = None, **details
+) -> None:
+    """One entry about `subject` written by a service rather than by auditlog's own signals (an
+    export, a handover, an erasure, an import): who did it, what changed, the trust and school
+    of `tenant` (default: the subject itself) and any further `details`."""
     LogEntry.objects.log_create(
         subject,
         force_log=True,
-        action=LogEntry.Action.ACCESS,
+        action=action,
         actor=actor,
         actor_email=getattr(actor, "email", None),
+        changes=changes,
+        additional_data={**tenant_of(subject if tenant is None else tenant), **details},
+    )
+
+
+def record_export(*, actor, subject: Model, what: str, rows: int) -> None:
+    """One ACCESS row for an export of `what` about `subject` (a school or a trust)."""
+    record(
+        subject,
+        action=LogEntry.Action.ACCESS,
+        actor=actor,
         changes={"export": ["", what], "rows": ["", str(rows)]},
-        additional_data={**tenant_of(subject), "export": what, "rows": rows},
+        export=what,
+        rows=rows,
     )
 
 

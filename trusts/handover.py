@@ -22,8 +22,8 @@ from dataclasses import dataclass
 from auditlog.models import LogEntry
 from django.db import models
 
+from . import audit
 from .access import Capability
-from .audit import tenant_of
 
 
 class Reason(models.TextChoices):
@@ -90,15 +90,10 @@ def record(*, actor, obj: models.Model, from_owner, to_owner, reason: str) -> No
     """The audit entry of one record handed over: who did it, from whom, to whom, when (the
     entry's time) and why. Written directly, because the owning services change the owner with
     an UPDATE that auditlog does not see (one entry per record, not two)."""
-    LogEntry.objects.log_create(
+    audit.record(
         obj,
-        force_log=True,
         action=LogEntry.Action.UPDATE,
         actor=actor,
-        actor_email=getattr(actor, "email", None),
         changes={"owner": [str(from_owner), str(to_owner)], "handed over": ["", Reason(reason).label]},
-        additional_data={
-            **tenant_of(obj),
-            "handover": {"from": from_owner.pk, "to": to_owner.pk, "reason": reason},
-        },
+        handover={"from": from_owner.pk, "to": to_owner.pk, "reason": reason},
     )

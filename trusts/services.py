@@ -133,15 +133,7 @@ def schools_import_gias(*, actor: User | None, plan: gias.Plan) -> gias.Plan:
     def log(subject: School | Trust, action: int, what: list[str]) -> None:
         # Who changed a school's trust, LA or status, and when, is kept with the school's own
         # history: the register and every figure follow these rows.
-        LogEntry.objects.log_create(
-            subject,
-            force_log=True,
-            action=action,
-            actor=actor,
-            actor_email=getattr(actor, "email", None),
-            changes={"gias_import": ["", "; ".join(what)]},
-            additional_data=audit.tenant_of(subject),
-        )
+        audit.record(subject, action=action, actor=actor, changes={"gias_import": ["", "; ".join(what)]})
 
     with transaction.atomic():
         for trust in plan.trusts_new:
@@ -204,17 +196,14 @@ def membership_end(*, actor: User, membership: Membership, reason: str) -> None:
     if reason not in handover.Reason.values:
         raise ValidationError({"reason": "Select why the role ends."})
     where = membership.school or membership.trust
-    LogEntry.objects.log_create(
+    audit.record(
         membership,
-        force_log=True,
         action=LogEntry.Action.DELETE,
         actor=actor,
-        actor_email=getattr(actor, "email", None),
         changes={"role": [str(membership), ""], "reason": ["", handover.Reason(reason).label]},
-        additional_data={
-            **(audit.tenant_of(where) if where else {}),
-            "role_ended": {"user": membership.user_id, "role": membership.role},
-        },
+        # A platform admin's role is in no school or trust: the membership gives no tenant.
+        tenant=where or membership,
+        role_ended={"user": membership.user_id, "role": membership.role},
     )
     membership.delete()
 
