@@ -25,6 +25,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from bench.database import own_database
 from bench.goals import Goals
 
 RUNS = 5
@@ -34,27 +35,19 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def main() -> bool:
-    from django.conf import settings
     from django.db import connection
-    from django.test.utils import setup_databases, teardown_databases
     from django_scopes import scopes_disabled
 
     if connection.vendor != "postgresql":
         print("The board pack benchmark needs PostgreSQL (DATABASE_URL).")
         return False
-    settings.DATABASES["default"].setdefault("TEST", {})["NAME"] = (
-        "bench_" + settings.DATABASES["default"]["NAME"]
-    )
-    old = setup_databases(verbosity=0, interactive=False)
-    try:
+    with own_database():
         with scopes_disabled():
             data = build()
         # The rows must be visible to another process.
         if not connection.get_autocommit():
             connection.commit()
         return run(data, connection.settings_dict)
-    finally:
-        teardown_databases(old, verbosity=0)
 
 
 def build() -> dict:

@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
+from bench.database import own_database
 from bench.goals import Goals
 
 ROWS = 100_000
@@ -148,27 +149,17 @@ def command_env(database_url: str) -> dict:
 
 
 def main() -> bool:
-    from django.conf import settings
     from django.db import connection
-    from django.test.utils import setup_databases, teardown_databases
     from django_scopes import scopes_disabled
 
-    settings.DATABASES["default"].setdefault("TEST", {})["NAME"] = (
-        "bench_" + settings.DATABASES["default"]["NAME"]
-    )
     if connection.vendor != "postgresql":
         print("The census benchmark needs PostgreSQL (DATABASE_URL).")
         return False
     if shutil.which("psql") is None:
         print("The census benchmark needs psql (the floor is psql's \\copy).")
         return False
-    old = setup_databases(verbosity=0, interactive=False)
-    try:
-        with scopes_disabled(), tempfile.TemporaryDirectory(prefix="bench-census-") as folder:
-            return run(Path(folder))
-    finally:
-        connection.close()
-        teardown_databases(old, verbosity=0)
+    with own_database(), scopes_disabled(), tempfile.TemporaryDirectory(prefix="bench-census-") as folder:
+        return run(Path(folder))
 
 
 def run(folder: Path) -> bool:

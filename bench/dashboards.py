@@ -29,6 +29,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django_scopes import scopes_disabled
 
+from bench.database import own_database
 from send_portal.process import tune_garbage_collector
 
 REQUESTS = 30
@@ -537,10 +538,5 @@ def run() -> bool:
 
 def main() -> bool:
     tune_garbage_collector()  # as send_portal.wsgi does once the application is loaded
-    db_name = connection.settings_dict["NAME"]
-    connection.settings_dict.setdefault("TEST", {})["NAME"] = f"bench_{db_name}"
-    connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False)
-    try:
+    with own_database():
         return run()
-    finally:
-        connection.creation.destroy_test_db(db_name, verbosity=0)
