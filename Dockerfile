@@ -17,7 +17,10 @@ COPY requirements.txt .
 # The lock: every package pinned and checked against its hashes.
 RUN pip install --no-cache-dir --require-hashes -r requirements.txt
 COPY . .
-RUN SECRET_KEY=build-only ALLOWED_HOSTS=localhost python manage.py collectstatic --noinput \
+# The project compiled to bytecode here: with PYTHONDONTWRITEBYTECODE, every process (each
+# worker, each `manage.py` command) would otherwise compile the modules it imports, about 0.3 s.
+RUN python -m compileall -q . \
+ && SECRET_KEY=build-only ALLOWED_HOSTS=localhost python manage.py collectstatic --noinput \
  && useradd --system --home /app send \
  && mkdir -p /app/media /app/backups /var/lib/send-beat \
  && chown send /app/media /app/backups /var/lib/send-beat

@@ -6,6 +6,8 @@ from django.urls import include, path
 
 from .health import HealthzView
 
+# The ModelAdmins are found here, with the URLconf, not when Django starts (send_portal.apps).
+admin.autodiscover()
 admin.site.site_header = "SEND Portal administration"
 admin.site.site_title = "SEND Portal admin"
 

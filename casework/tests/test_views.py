@@ -218,12 +218,13 @@ def test_admin_shows_notes_read_only(admin_client, admin_user, world, objs):
 
     from casework.models import CaseNote as Note
 
+    note = objs["case_a"].notes.get()
+    delete_url = reverse("admin:casework_casenote_delete", args=[note.pk])  # loads the ModelAdmins
     model_admin = admin.site._registry[Note]
     assert not model_admin.has_change_permission(None)
     assert not model_admin.has_delete_permission(None)
     assert not model_admin.has_add_permission(None)
-    note = objs["case_a"].notes.get()
-    response = admin_client.post(reverse("admin:casework_casenote_delete", args=[note.pk]), {"post": "yes"})
+    response = admin_client.post(delete_url, {"post": "yes"})
     assert response.status_code == 403
     assert Note.objects.filter(pk=note.pk).exists()
 

@@ -42,6 +42,14 @@ def test_the_command_writes_the_same_pack(reference, tmp_path):
     assert "Wrote" in stdout.getvalue()
 
 
+def test_the_pack_is_drawn_without_the_urlconf(reference, settings):
+    # A board pack's process never serves a page: loading the URLconf (and with it the admin,
+    # send_portal.apps) would cost it about half a second.
+    settings.ROOT_URLCONF = "no_such_urlconf"
+    text = pdf_text(pdf.render_pdf(reference.assisi))
+    assert "124 pupils (3.3%) have an EHC plan" in text
+
+
 def test_the_command_names_the_known_trusts_for_an_unknown_slug(reference):
     with pytest.raises(CommandError, match="assisi-catholic-trust"):
         call_command("board_pack", "no-such-trust")
