@@ -239,12 +239,22 @@ YEAR_ORDER = ["N1", "N2", "R"] + [str(n) for n in range(1, 15)]
 
 
 def _sum_json(rows: Iterable[dict[str, Any]], keys: tuple[str, ...]) -> dict[str, dict[str, int]]:
+    """The counts of each group summed over the rows (a trust's schools): a hundred schools'
+    dozen groups each on every trust dashboard, so a zero or missing count is skipped rather
+    than added."""
     out: dict[str, dict[str, int]] = {}
     for data in rows:
-        for group, counts in (data or {}).items():
-            acc = out.setdefault(str(group), dict.fromkeys(keys, 0))
+        if not data:
+            continue
+        for group, counts in data.items():
+            acc = out.get(group)
+            if acc is None:
+                acc = out.setdefault(str(group), dict.fromkeys(keys, 0))
+            if not counts:
+                continue
             for k in keys:
-                acc[k] += int((counts or {}).get(k, 0) or 0)
+                if value := counts.get(k):
+                    acc[k] += int(value)
     return out
 
 

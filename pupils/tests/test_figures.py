@@ -265,3 +265,21 @@ def test_needs_with_equal_totals_are_listed_by_name_ascending():
         [{"SLCN": {"E": 1, "K": 3}, "SPLD": {"E": 0, "K": 4}, "ASD": {"E": 2, "K": 8}}], suppress=False
     )
     assert [r.key for r in rows] == ["ASD", "SPLD", "SLCN"]
+
+
+def test_breakdowns_are_summed_over_schools_whatever_is_missing_or_empty():
+    summed = figures._sum_json(
+        [
+            {"ASD": {"E": 2, "K": 5}, "SEMH": {"K": 1}},
+            {},
+            None,
+            {"ASD": {"E": 0, "K": "3"}, "SEMH": None, "MLD": {"E": None, "K": 0}},
+            {"ASD": {"E": 1}},
+        ],
+        ("E", "K"),
+    )
+    assert summed == {
+        "ASD": {"E": 3, "K": 8},
+        "SEMH": {"E": 0, "K": 1},
+        "MLD": {"E": 0, "K": 0},
+    }
