@@ -52,7 +52,7 @@ from django.db.models import F, IntegerField, Max, OuterRef, Q, Subquery, Sum, V
 from django.db.models.functions import Collate
 from django_scopes import scopes_disabled
 
-from core import years
+from core import bulk, years
 from core.numbers import ONE_PLACE, Count, counted, pct, pct_text
 from trusts.models import LocalAuthority, Membership, Role, School, Trust, User
 from trusts.scoping import within
@@ -232,7 +232,7 @@ def _write(model: type[models.Model], existing: models.QuerySet[Any], wanted: Se
         model._default_manager.bulk_update(
             changed, [model._meta.get_field(f).name for f in VALUES[model]], batch_size=1000
         )
-    model._default_manager.bulk_create(want.values(), batch_size=2000)
+    bulk.insert(model, want.values())
     return len(changed) + len(want)
 
 

@@ -22,6 +22,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django_scopes import scopes_disabled
 
+from core import bulk
 from core.links import absolute_url
 from pupils import services as pupils_services
 from pupils.erasure import ERASED_NAME, REDACTED_TEXT, PupilErasure
@@ -344,8 +345,7 @@ def ehc_plans_follow_register(
                     phase_transfer_post_16=post_16,
                 )
             )
-        EHCPlan.objects.bulk_create(new)
-        out.created = len(new)
+        out.created = bulk.insert(EHCPlan, new)
         # Ceased on the day the register stopped recording E: the census date of an import,
         # the day of a SENCO's change (the register event written just before this).
         left_e = (

@@ -55,6 +55,7 @@ from django.db.models import DecimalField, ExpressionWrapper, F, OuterRef, Subqu
 from django.utils import timezone
 from django_scopes import scopes_disabled
 
+from core import bulk
 from core.numbers import counted, money
 from pupils.models import ON_REGISTER, Provision, Pupil
 from trusts.models import LocalAuthority, School
@@ -663,8 +664,7 @@ def _sync(
         model.objects.filter(pk__in=stale).delete()
     if changed:
         model.objects.bulk_update(changed, list(next(iter(wanted.values()))))
-    if new:
-        model.objects.bulk_create(new)
+    bulk.insert(model, new)
 
 
 @transaction.atomic

@@ -8,7 +8,6 @@ from __future__ import annotations
 import datetime
 import hashlib
 import logging
-import time
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -18,11 +17,11 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.files.uploadedfile import UploadedFile
 from django.db import connection, transaction
-from django.db.backends.utils import CursorWrapper
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 from django_scopes import scopes_disabled
 
+from core import bulk
 from core.numbers import pct
 from trusts.jobs import heartbeat, stalled_before
 from trusts.models import LocalAuthority, School, User
@@ -299,8 +298,7 @@ def _apply(diff: census.CensusDiff, *, actor: User | None) -> None:
             for i, kind, fp, tp, fn, tn, note in diff.events
         ]
         if events and connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                _copy(cursor, RegisterEvent._meta.db_table, EVENT_COLUMNS, events)
+            bulk.copy_rows(RegisterEvent._meta.db_table, EVENT_COLUMNS, events)
         elif events:
             RegisterEvent.objects.bulk_create(
                 [RegisterEvent(**dict(zip(EVENT_COLUMNS, e, strict=True))) for e in events]
@@ -328,19 +326,6 @@ EVENT_COLUMNS = (
 )
 
 
-def _copy(cursor: CursorWrapper, table: str, columns: tuple[str, ...], rows: list[tuple[Any, ...]]) -> None:
-    """COPY rows into a table; logged like any statement so query counts include it."""
-    sql = f"COPY {table} ({', '.join(columns)}) FROM STDIN"
-    start = time.monotonic()
-    with cursor.cursor.copy(sql) as copy:
-        for row in rows:
-            copy.write_row(row)
-    if connection.queries_logged:
-        connection.queries_log.append(
-            {"sql": f"{sql} -- {len(rows)} rows", "time": f"{time.monotonic() - start:.3f}"}
-        )
-
-
 def _upsert_pupils_postgresql(rows: list[tuple[Any, ...]], now: datetime.datetime) -> list[int]:
     """Insert or update the pupils; their ids in the order of `rows`. Three statements."""
     table = Pupil._meta.db_table
@@ -352,8 +337,7 @@ def _upsert_pupils_postgresql(rows: list[tuple[Any, ...]], now: datetime.datetim
             f"SELECT 0::integer AS n, {', '.join(cols)}, created_at, updated_at FROM {table} "
             "WITH NO DATA"
         )
-        _copy(
-            cursor,
+        bulk.copy_rows(
             "census_pupil_rows",
             ("n", *cols, "created_at", "updated_at"),
             [(n, *row, now, now) for n, row in enumerate(rows)],
