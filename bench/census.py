@@ -20,17 +20,15 @@ import random
 import secrets
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
 from bench.database import own_database
-from bench.deployed import compile_project
+from bench.deployed import Run, compile_project, run_process
 from bench.goals import Goals
 
 ROWS = 100_000
@@ -79,52 +77,6 @@ def generate(schools, *, rows: int = ROWS, seed: int = 2025, changed: float = 0.
                 f"{provision},{need},{need2},{school.laestab}\r\n"
             )
     return out.getvalue().encode()
-
-
-@dataclass
-class Run:
-    seconds: float
-    returncode: int
-    max_rss_mb: float
-    stdout: str
-    stderr: str
-
-
-# Started by the benchmark, a process would count the benchmark's own memory in its maximum
-# resident set size (Linux keeps the high-water mark across fork and exec), so each one is
-# started by this small launcher, which times it and reads its own figure with wait4().
-LAUNCHER = """
-import os, sys, time
-report, args = sys.argv[1], sys.argv[2:]
-start = time.perf_counter()
-pid = os.posix_spawn(args[0], args, os.environ)
-_, status, usage = os.wait4(pid, 0)
-seconds = time.perf_counter() - start
-with open(report, "w") as f:
-    f.write(f"{seconds} {usage.ru_maxrss}")
-sys.exit(os.waitstatus_to_exitcode(status))
-"""
-
-
-def run_process(args: list[str], env: dict) -> Run:
-    """Run a whole process: its wall time and its own maximum resident set size."""
-    args = [shutil.which(args[0]) or args[0], *args[1:]]
-    with tempfile.TemporaryDirectory() as folder:
-        report = Path(folder) / "report"
-        done = subprocess.run(
-            [sys.executable, "-S", "-c", LAUNCHER, str(report), *args],
-            env=env,
-            cwd=BASE_DIR,
-            capture_output=True,
-        )
-        seconds, max_rss_kb = report.read_text().split()
-    return Run(
-        float(seconds),
-        done.returncode,
-        int(max_rss_kb) / 1024,
-        done.stdout.decode(errors="replace"),
-        done.stderr.decode(errors="replace"),
-    )
 
 
 def dsn(settings_dict: dict) -> str:
