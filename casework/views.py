@@ -404,7 +404,9 @@ def case_add_note(request, pk: int):
         message="Note added.",
         then=reverse("casework:case_detail", kwargs={"pk": case.pk}),
     )
-    return done or render(request, "casework/case_detail.html", _case_context(request, case, note_form=form))
+    return done or form_page(
+        request, "casework/case_detail.html", _case_context(request, case, note_form=form), form=form
+    )
 
 
 @login_required
@@ -419,8 +421,8 @@ def case_update(request, pk: int):
         message="Case updated.",
         then=reverse("casework:case_detail", kwargs={"pk": case.pk}),
     )
-    return done or render(
-        request, "casework/case_detail.html", _case_context(request, case, update_form=form)
+    return done or form_page(
+        request, "casework/case_detail.html", _case_context(request, case, update_form=form), form=form
     )
 
 
@@ -436,7 +438,9 @@ def case_close(request, pk: int):
         message="Case closed.",
         then=reverse("casework:case_detail", kwargs={"pk": case.pk}),
     )
-    return done or render(request, "casework/case_detail.html", _case_context(request, case, close_form=form))
+    return done or form_page(
+        request, "casework/case_detail.html", _case_context(request, case, close_form=form), form=form
+    )
 
 
 # --- EHC needs assessments and plans ---------------------------------------------------------

@@ -192,8 +192,18 @@ def test_adding_a_note_appends_to_the_timeline(client, world, objs):
     assert response.status_code == 302
     assert list(case.notes.values_list("text", flat=True)) == ["Letter received", "Called the LA."]
     response = client.post(f"/casework/cases/{case.pk}/notes/", {"text": "  "})
-    assert response.status_code == 200 and "Error:</span> Add a note" in response.content.decode()
+    assert response.status_code == 400 and "Error:</span> Add a note" in response.content.decode()
     assert case.notes.count() == 2
+
+
+def test_closing_a_case_without_an_outcome_shows_the_error_and_leaves_it_open(client, world, objs):
+    client.force_login(world.senco_a)
+    case = objs["case_a"]
+    response = client.post(f"/casework/cases/{case.pk}/close/", {"outcome": "", "closed_on": "2025-01-01"})
+    assert response.status_code == 400
+    assert "govuk-error-summary" in response.content.decode()
+    case.refresh_from_db()
+    assert case.status != "closed" and case.closed_on is None
 
 
 def test_there_is_no_page_or_form_to_change_or_delete_a_note(client, world, objs):
@@ -444,7 +454,7 @@ def test_the_owner_can_be_changed_from_the_case_page(client, world, objs):
     response = client.post(
         f"/casework/cases/{case.pk}/update/", {"status": "open", "owner": world.senco_b.pk}
     )
-    assert response.status_code == 200 and "Select the owner from the list" in response.content.decode()
+    assert response.status_code == 400 and "Select the owner from the list" in response.content.decode()
     case.refresh_from_db()
     assert case.owner == world.hos
 
