@@ -54,8 +54,9 @@ from django_scopes import scopes_disabled
 
 from core import bulk, years
 from core.numbers import ONE_PLACE, Count, counted, pct, pct_text
+from core.prepared import PreparedRead
 from trusts.models import LocalAuthority, Membership, Role, School, Trust, User
-from trusts.scoping import within
+from trusts.scoping import scoped_ids
 
 from . import deadlines as dl
 from .models import (
@@ -688,18 +689,51 @@ class CaseworkByKind:
 _NO_TERM = Value(-1, IntegerField())  # marks rows of another kind in one UNION
 
 
-def _terms_between(start: dt.date, end: dt.date) -> Q:
-    (y0, t0), (y1, t1) = term_key(start), term_key(end)
-    return (Q(academic_year__gt=y0) | Q(academic_year=y0, term__gte=t0)) & (
-        Q(academic_year__lt=y1) | Q(academic_year=y1, term__lte=t1)
+def _terms_between(first_year: int, first_term: int, last_year: int, last_term: int) -> Q:
+    return (Q(academic_year__gt=first_year) | Q(academic_year=first_year, term__gte=first_term)) & (
+        Q(academic_year__lt=last_year) | Q(academic_year=last_year, term__lte=last_term)
     )
+
+
+def _term_bounds(start: dt.date, end: dt.date) -> dict[str, Any]:
+    """_terms_between's arguments for the terms from start's to end's."""
+    (first_year, first_term), (last_year, last_term) = term_key(start), term_key(end)
+    return {
+        "first_year": first_year,
+        "first_term": first_term,
+        "last_year": last_year,
+        "last_term": last_term,
+    }
+
+
+def _by_kind_rows(school_ids: list[int], **terms: int) -> models.QuerySet[Any, Any]:
+    """by_kind's one query: the counts per term, then the cases open now as rows with no term
+    (-1)."""
+    per_term = (
+        CaseTermCount.objects.with_scope(school=school_ids)
+        .filter(_terms_between(**terms))
+        .values("kind", "academic_year", "term")
+        .annotate(opened_n=Sum("opened"), closed_n=Sum("closed"))
+        .order_by()
+        .values_list("kind", "academic_year", "term", "opened_n", "closed_n")
+    )
+    open_now = (
+        CaseOpenCount.objects.with_scope(school=school_ids)
+        .values("kind")
+        .annotate(year=_NO_TERM, term=_NO_TERM, opened_n=Sum("open_now"), closed_n=Value(0, IntegerField()))
+        .order_by()
+        .values_list("kind", "year", "term", "opened_n", "closed_n")
+    )
+    return per_term.union(open_now, all=True)
+
+
+_BY_KIND_ROWS = PreparedRead(_by_kind_rows)
 
 
 def by_kind(school_ids: Iterable[int], start: dt.date, end: dt.date) -> CaseworkByKind:
     """Cases opened and closed per academic term from start's term to end's, by kind, with the
     impact measures (tribunals, changes of placement, suspensions, complaints) first, and the
     cases open now. One query whatever the number of schools or cases."""
-    ids = list(school_ids)
     terms = term_ranges(start, end)
     index = {key: i for i, (key, _, _) in enumerate(terms)}
     kinds = sorted(
@@ -710,24 +744,8 @@ def by_kind(school_ids: Iterable[int], start: dt.date, end: dt.date) -> Casework
         value: CaseKindRow(value, label, value in IMPACT_KINDS, [0] * len(terms), [0] * len(terms))
         for value, label in kinds
     }
-    # The counts per term and the cases open now in one round trip: open-now rows carry no
-    # term (-1).
-    per_term = (
-        within(CaseTermCount.objects, ids)
-        .filter(_terms_between(start, end))
-        .values("kind", "academic_year", "term")
-        .annotate(opened_n=Sum("opened"), closed_n=Sum("closed"))
-        .order_by()
-        .values_list("kind", "academic_year", "term", "opened_n", "closed_n")
-    )
-    open_now = (
-        within(CaseOpenCount.objects, ids)
-        .values("kind")
-        .annotate(year=_NO_TERM, term=_NO_TERM, opened_n=Sum("open_now"), closed_n=Value(0, IntegerField()))
-        .order_by()
-        .values_list("kind", "year", "term", "opened_n", "closed_n")
-    )
-    for kind, year, term, opened, closed in per_term.union(open_now, all=True):
+    found = _BY_KIND_ROWS.rows(school_ids=scoped_ids(school_ids), **_term_bounds(start, end))
+    for kind, year, term, opened, closed in found:
         if kind not in rows:
             continue
         if term == -1:
@@ -738,13 +756,11 @@ def by_kind(school_ids: Iterable[int], start: dt.date, end: dt.date) -> Casework
     return CaseworkByKind(start, end, [term_label(key) for key, _, _ in terms], list(rows.values()))
 
 
-def by_trust(school_ids: Iterable[int], start: dt.date, end: dt.date) -> dict[int, dict[str, int]]:
-    """Per trust with any case: cases opened and closed in the terms from start's to end's, and
-    open now. One query."""
-    ids = list(school_ids)
-    out: dict[int, dict[str, int]] = {}
+def _by_trust_rows(with_terms: bool, school_ids: list[int], **terms: int) -> models.QuerySet[Any, Any]:
+    """by_trust's one query: cases open now per trust, then (`with_terms`) the cases opened
+    and closed in the terms."""
     open_now = (
-        within(CaseOpenCount.objects, ids)
+        CaseOpenCount.objects.with_scope(school=school_ids)
         .values("school__trust_id")
         .annotate(
             n=Sum("open_now"),
@@ -755,20 +771,35 @@ def by_trust(school_ids: Iterable[int], start: dt.date, end: dt.date) -> dict[in
         .order_by()
         .values_list("school__trust_id", "n", "o", "c", "is_open")
     )
-    rows = open_now
-    if term_key(start) <= term_key(end):
-        per_term = (
-            within(CaseTermCount.objects, ids)
-            .filter(_terms_between(start, end))
-            .values("school__trust_id")
-            .annotate(
-                n=Value(0, IntegerField()), o=Sum("opened"), c=Sum("closed"), is_open=Value(0, IntegerField())
-            )
-            .order_by()
-            .values_list("school__trust_id", "n", "o", "c", "is_open")
+    if not with_terms:
+        return open_now
+    per_term = (
+        CaseTermCount.objects.with_scope(school=school_ids)
+        .filter(_terms_between(**terms))
+        .values("school__trust_id")
+        .annotate(
+            n=Value(0, IntegerField()), o=Sum("opened"), c=Sum("closed"), is_open=Value(0, IntegerField())
         )
-        rows = open_now.union(per_term, all=True)
-    for trust_id, n, opened, closed, is_open in rows:
+        .order_by()
+        .values_list("school__trust_id", "n", "o", "c", "is_open")
+    )
+    return open_now.union(per_term, all=True)
+
+
+_BY_TRUST_ROWS = PreparedRead(_by_trust_rows)
+
+
+def by_trust(school_ids: Iterable[int], start: dt.date, end: dt.date) -> dict[int, dict[str, int]]:
+    """Per trust with any case: cases opened and closed in the terms from start's to end's, and
+    open now. One query."""
+    out: dict[int, dict[str, int]] = {}
+    with_terms = term_key(start) <= term_key(end)
+    found = _BY_TRUST_ROWS.rows(
+        shape=(with_terms,),
+        school_ids=scoped_ids(school_ids),
+        **(_term_bounds(start, end) if with_terms else {}),
+    )
+    for trust_id, n, opened, closed, is_open in found:
         row = out.setdefault(trust_id, {"opened": 0, "closed": 0, "open_now": 0})
         if is_open:
             row["open_now"] = n or 0
@@ -1019,14 +1050,11 @@ class Timeliness:
         return timeliness_label(self.start, self.end) if self.start and self.end else ""
 
 
-def timeliness(school_ids: Iterable[int], start: dt.date, end: dt.date, today: dt.date) -> Timeliness:
-    """Per LA and for all LAs together: final plans issued in the financial years from start's
-    to end's (the dashboards pass the financial year to date) for requests from these schools,
-    how many within 20 weeks of the request, the median and 90th percentile (nearest rank) of
-    weeks taken, and requests still open past 20 weeks on `today`. One query."""
-    ids = list(school_ids)
-    rows: dict[int, LATimeliness] = {}
-    total = LATimeliness(0, "All local authorities")
+def _timeliness_rows(
+    school_ids: list[int], first_year: int, last_year: int, today: dt.date
+) -> models.QuerySet[Any, Any]:
+    """timeliness's one query: final plans issued per LA and days taken, then requests open
+    past 20 weeks as rows with no days taken (-1)."""
     # Each LA's latest published rate rides along in the same round trip: the dashboards
     # have a fixed query budget.
     latest = PublishedTimeliness.objects.filter(la_code=OuterRef("local_authority__code")).order_by("-year")
@@ -1036,20 +1064,16 @@ def timeliness(school_ids: Iterable[int], start: dt.date, end: dt.date, today: d
     }
     columns = ("local_authority_id", "local_authority__name", "pub_pct", "pub_year")
     issued = (
-        within(FinalPlanCount.objects, ids)
-        .filter(
-            financial_year__gte=years.financial_year_start(start),
-            financial_year__lte=years.financial_year_start(end),
-        )
+        FinalPlanCount.objects.with_scope(school=school_ids)
+        .filter(financial_year__gte=first_year, financial_year__lte=last_year)
         .annotate(**published)
         .values(*columns, "days_taken")
         .annotate(n=Sum("plans"))
         .order_by()
         .values_list(*columns, "days_taken", "n")
     )
-    # Requests open past 20 weeks in the same round trip, as rows with no days taken (-1).
     still_open = (
-        within(OpenRequestCount.objects, ids)
+        OpenRequestCount.objects.with_scope(school=school_ids)
         .filter(final_plan_due__lt=today)
         .annotate(**published)
         .values(*columns)
@@ -1057,7 +1081,27 @@ def timeliness(school_ids: Iterable[int], start: dt.date, end: dt.date, today: d
         .order_by()
         .values_list(*columns, "days", "n")
     )
-    for la_id, la_name, pub_pct, pub_year, days, n in issued.union(still_open, all=True):
+    both: models.QuerySet[Any, Any] = issued.union(still_open, all=True)
+    return both
+
+
+_TIMELINESS_ROWS = PreparedRead(_timeliness_rows)
+
+
+def timeliness(school_ids: Iterable[int], start: dt.date, end: dt.date, today: dt.date) -> Timeliness:
+    """Per LA and for all LAs together: final plans issued in the financial years from start's
+    to end's (the dashboards pass the financial year to date) for requests from these schools,
+    how many within 20 weeks of the request, the median and 90th percentile (nearest rank) of
+    weeks taken, and requests still open past 20 weeks on `today`. One query."""
+    rows: dict[int, LATimeliness] = {}
+    total = LATimeliness(0, "All local authorities")
+    found = _TIMELINESS_ROWS.rows(
+        school_ids=scoped_ids(school_ids),
+        first_year=years.financial_year_start(start),
+        last_year=years.financial_year_start(end),
+        today=today,
+    )
+    for la_id, la_name, pub_pct, pub_year, days, n in found:
         row = rows.setdefault(
             la_id, LATimeliness(la_id, la_name, published_pct=pub_pct, published_year=pub_year)
         )
@@ -1140,18 +1184,12 @@ def _line(
     return SplitLine(label, values, total, [pct(h, total) for h in values])
 
 
-def time_splits(
-    trust_ids: Iterable[int], visible_trust_ids: Iterable[int], today: dt.date
-) -> list[TimeSplit]:
-    """How the time of each Head of SEND of these trusts is split between the trusts they work
-    for this academic year, month by month and to date, against the agreed split. Trusts the
-    reader may not see are added together as "Other trusts" and never named. Two queries: the
-    people with their trusts and agreed shares, then their hours per trust and month."""
-    wanted, visible = set(trust_ids), set(visible_trust_ids)
-    people: dict[int, dict[str, Any]] = {}
-    for user_id, full_name, email, trust_id, trust_name, arrangement, share_trust, share in (
+def _heads_of_send(trust_ids: list[int]) -> models.QuerySet[Any, Any]:
+    """Each Head of SEND of any of these trusts, with every trust they work for and their
+    agreed shares (a row per trust and share)."""
+    return (
         Membership.objects.filter(role=Role.HEAD_OF_SEND, trust__isnull=False)
-        .filter(user__memberships__role=Role.HEAD_OF_SEND, user__memberships__trust_id__in=wanted)
+        .filter(user__memberships__role=Role.HEAD_OF_SEND, user__memberships__trust_id__any_of=trust_ids)
         # People by name and their trusts by name, in the database's collation as before.
         .order_by("user__full_name", "user__email", "user_id", "trust__name", "trust_id")
         .distinct()
@@ -1165,7 +1203,30 @@ def time_splits(
             "user__activity_arrangement__shares__trust_id",
             "user__activity_arrangement__shares__percent",
         )
-    ):
+    )
+
+
+def _activity_hours(person_ids: list[int], start: dt.date, end: dt.date) -> models.QuerySet[Any, Any]:
+    return ActivityHours.objects.filter(
+        person_id__any_of=person_ids, month__gte=start, month__lte=end
+    ).values_list("person_id", "trust_id", "month", "hours")
+
+
+_HEADS_OF_SEND = PreparedRead(_heads_of_send)
+_ACTIVITY_HOURS = PreparedRead(_activity_hours)
+
+
+def time_splits(
+    trust_ids: Iterable[int], visible_trust_ids: Iterable[int], today: dt.date
+) -> list[TimeSplit]:
+    """How the time of each Head of SEND of these trusts is split between the trusts they work
+    for this academic year, month by month and to date, against the agreed split. Trusts the
+    reader may not see are added together as "Other trusts" and never named. Two queries: the
+    people with their trusts and agreed shares, then their hours per trust and month."""
+    wanted, visible = set(trust_ids), set(visible_trust_ids)
+    people: dict[int, dict[str, Any]] = {}
+    for row in _HEADS_OF_SEND.rows(trust_ids=sorted(wanted)):
+        user_id, full_name, email, trust_id, trust_name, arrangement, share_trust, share = row
         p = people.setdefault(
             user_id, {"name": full_name or email, "trusts": {}, "arrangement": arrangement, "shares": {}}
         )
@@ -1178,9 +1239,7 @@ def time_splits(
     start, end = years.academic_year_bounds(year)
     end = min(end, today)
     hours: dict[int, dict[dt.date, dict[int, Decimal]]] = defaultdict(lambda: defaultdict(dict))
-    for person_id, trust_id, month, h in ActivityHours.objects.filter(
-        person_id__in=list(people), month__gte=start, month__lte=end
-    ).values_list("person_id", "trust_id", "month", "hours"):
+    for person_id, trust_id, month, h in _ACTIVITY_HOURS.rows(person_ids=list(people), start=start, end=end):
         if trust_id in people[person_id]["trusts"]:
             hours[person_id][month][trust_id] = h
     out = []

@@ -51,15 +51,16 @@ from decimal import Decimal
 from typing import Any, TypeVar
 
 from django.db import transaction
-from django.db.models import DecimalField, ExpressionWrapper, F, OuterRef, Subquery, Sum, Value
+from django.db.models import DecimalField, ExpressionWrapper, F, OuterRef, QuerySet, Subquery, Sum, Value
 from django.utils import timezone
 from django_scopes import scopes_disabled
 
 from core import bulk
 from core.numbers import counted, money
+from core.prepared import PreparedRead
 from pupils.models import ON_REGISTER, Provision, Pupil
 from trusts.models import LocalAuthority, School
-from trusts.scoping import within
+from trusts.scoping import scoped_ids
 
 from . import calculations as calc
 from . import selectors
@@ -201,6 +202,61 @@ def _la(pk: int, code: int, name: str, funding_unit: str) -> LocalAuthority:
     return LocalAuthority(pk=pk, code=code, name=name, funding_unit=funding_unit)
 
 
+def _year_rows(
+    school_ids: list[int], financial_year: int, day_index: int, days_counted: int
+) -> QuerySet[Any, Any]:
+    """summary's figures per school and LA for the year, each with the annual values awarded
+    summed over the days up to the reference date (`day_index`, `days_counted` = day_index +
+    1): sum(change x (days_counted - day)) over the changes up to it, divided once by the days
+    in the year by the caller."""
+    value_days = (
+        FundingRateChange.objects.filter(
+            school_id=OuterRef("school_id"),
+            local_authority_id=OuterRef("local_authority_id"),
+            financial_year=financial_year,
+            day_index__lte=day_index,
+        )
+        .order_by()
+        .values("school_id")
+        .annotate(
+            t=Sum(
+                ExpressionWrapper(
+                    F("annual_value_change") * (Value(days_counted) - F("day_index")),
+                    output_field=DecimalField(max_digits=20, decimal_places=2),
+                )
+            )
+        )
+        .values("t")
+    )
+    return (
+        FundingYearFigures.objects.with_scope(school=school_ids)
+        .filter(financial_year=financial_year)
+        .order_by()
+        .values_list("school_id", *LA_FIELDS, *YEAR_FIELDS)
+        .annotate(value_days=Subquery(value_days))
+    )
+
+
+def _register_rows(school_ids: list[int], on: datetime.date) -> QuerySet[Any, Any]:
+    """summary's unclaimed pupils and costed provision per school and LA on the reference date."""
+    return (
+        FundingRegisterChange.objects.with_scope(school=school_ids)
+        .filter(day__lte=on)
+        .order_by()
+        .values_list("school_id", *LA_FIELDS)
+        .annotate(
+            ehcp=Sum("unclaimed_ehcp_change"),
+            sen_support=Sum("unclaimed_sen_support_change"),
+            costed=Sum("costed_pupils_change"),
+            cost=Sum("provision_cost_change"),
+        )
+    )
+
+
+_YEAR_ROWS = PreparedRead(_year_rows)
+_REGISTER_ROWS = PreparedRead(_register_rows)
+
+
 def summary(
     school_ids: Iterable[int],
     financial_year: int,
@@ -229,46 +285,11 @@ def summary(
     wanted = set(ids)
     schools = {name.pk: SchoolRow(name) for name in names if name.pk in wanted}
 
-    # sum(change x (D - day + 1)) over the changes up to D: the annual values awarded, summed
-    # over the days since each change; divided once by the days in the year below.
-    value_days = (
-        FundingRateChange.objects.filter(
-            school_id=OuterRef("school_id"),
-            local_authority_id=OuterRef("local_authority_id"),
-            financial_year=financial_year,
-            day_index__lte=day_index,
-        )
-        .order_by()
-        .values("school_id")
-        .annotate(
-            t=Sum(
-                ExpressionWrapper(
-                    F("annual_value_change") * (Value(day_index + 1) - F("day_index")),
-                    output_field=DecimalField(max_digits=20, decimal_places=2),
-                )
-            )
-        )
-        .values("t")
+    scoped = scoped_ids(ids)
+    year_rows = _YEAR_ROWS.rows(
+        school_ids=scoped, financial_year=financial_year, day_index=day_index, days_counted=day_index + 1
     )
-    year_rows = (
-        within(FundingYearFigures.objects, ids)
-        .filter(financial_year=financial_year)
-        .order_by()
-        .values_list("school_id", *LA_FIELDS, *YEAR_FIELDS)
-        .annotate(value_days=Subquery(value_days))
-    )
-    register_rows = (
-        within(FundingRegisterChange.objects, ids)
-        .filter(day__lte=on)
-        .order_by()
-        .values_list("school_id", *LA_FIELDS)
-        .annotate(
-            ehcp=Sum("unclaimed_ehcp_change"),
-            sen_support=Sum("unclaimed_sen_support_change"),
-            costed=Sum("costed_pupils_change"),
-            cost=Sum("provision_cost_change"),
-        )
-    )
+    register_rows = _REGISTER_ROWS.rows(school_ids=scoped, on=on)
 
     las: dict[int, LocalAuthority] = {}
     by_la: dict[int, FundingTotals] = {}

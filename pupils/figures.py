@@ -28,8 +28,9 @@ from django.db.models import Case, F, Max, Sum, When, Window
 from django.db.models.functions import Cast, RowNumber
 
 from core.numbers import Count, pct, pct_text
+from core.prepared import PreparedRead
 from trusts.models import School, national_phase
-from trusts.scoping import within
+from trusts.scoping import scoped_ids, within
 
 from .models import CensusSnapshot, NationalAverage, Need
 
@@ -398,71 +399,120 @@ class SchoolTable:
         return national_sources(self.nationals)
 
 
+def _school_rows_query(
+    by_school: bool, by_trust: bool, school_ids: list[int] | None = None, trust_ids: list[int] | None = None
+) -> models.QuerySet[Any, Any]:
+    schools = School.objects.all()
+    if by_school:
+        schools = schools.filter(pk__any_of=school_ids)
+    if by_trust:
+        schools = schools.filter(trust_id__any_of=trust_ids)
+    return schools.order_by("name", "laestab").values_list(
+        "pk", "name", "laestab", "phase", "trust_id", "trust__name", "trust__slug", "local_authority__name"
+    )
+
+
+_SCHOOL_ROWS = PreparedRead(_school_rows_query)
+
+
 def _school_rows(school_ids: Iterable[int] | None, trust_ids: Iterable[int] | None) -> list[SchoolRow]:
     """The schools by name, given by id or as every school of some trusts (one query)."""
-    schools = School.objects.all()
+    given: dict[str, list[int]] = {}
     if school_ids is not None:
-        schools = schools.filter(pk__any_of=school_ids)
+        given["school_ids"] = sorted({int(getattr(s, "pk", s)) for s in school_ids})
     if trust_ids is not None:
-        schools = schools.filter(trust_id__any_of=trust_ids)
+        given["trust_ids"] = sorted({int(getattr(t, "pk", t)) for t in trust_ids})
     phase_labels = dict(School.Phase.choices)
     return [
         SchoolRow(
-            s["pk"],
-            s["name"],
-            s["laestab"],
-            s["phase"],
-            phase_labels.get(s["phase"], s["phase"]),
-            national_phase(s["phase"]),
-            s["trust_id"],
-            s["trust__name"],
-            s["trust__slug"],
-            s["local_authority__name"],
+            pk,
+            name,
+            laestab,
+            phase,
+            phase_labels.get(phase, phase),
+            national_phase(phase),
+            trust_id,
+            trust_name,
+            trust_slug,
+            la_name,
         )
-        for s in schools.order_by("name", "laestab").values(
-            "pk",
-            "name",
-            "laestab",
-            "phase",
-            "trust_id",
-            "trust__name",
-            "trust__slug",
-            "local_authority__name",
+        for pk, name, laestab, phase, trust_id, trust_name, trust_slug, la_name in _SCHOOL_ROWS.rows(
+            shape=(school_ids is not None, trust_ids is not None), **given
         )
     ]
 
 
-def _latest_two_snapshots(
-    school_ids: list[int], census_date: datetime.date | None, breakdowns: bool
-) -> Iterator[dict[str, Any]]:
-    """The latest and the previous snapshot of each school (one query, a window function)."""
-    qs = within(CensusSnapshot.objects, school_ids)
-    if census_date is not None:
+def _latest_two_query(
+    up_to: bool, breakdowns: bool, school_ids: list[int], census_date: datetime.date | None = None
+) -> models.QuerySet[Any, Any]:
+    qs = CensusSnapshot.objects.with_scope(school=school_ids).all()
+    if up_to:
         qs = qs.filter(census_date__lte=census_date)
     columns = ["school_id", "census_date", "number_on_roll", "ehcp", "sen_support", "rank"]
     qs = qs.annotate(
         rank=Window(RowNumber(), partition_by=[F("school_id")], order_by=F("census_date").desc())
     )
     if breakdowns:
-        # The JSON as text, decoded below: JSONField's per-value decoding costs about 25
-        # microseconds a value, several milliseconds for a trust of 100 schools.
+        # The JSON as text, decoded by the caller: JSONField's per-value decoding costs about
+        # 25 microseconds a value, several milliseconds for a trust of 100 schools.
         qs = qs.annotate(
             by_need_text=Cast("by_need", models.TextField()),
             by_year_group_text=Cast("by_year_group", models.TextField()),
         )
         columns += ["by_need_text", "by_year_group_text"]
-    rows = (
+    return (
         qs.filter(rank__lte=2)
         .order_by()  # no join to the school for the model's default ordering
         .values_list(*columns)
     )
+
+
+_LATEST_TWO = PreparedRead(_latest_two_query)
+
+
+def _latest_two_snapshots(
+    school_ids: list[int], census_date: datetime.date | None, breakdowns: bool
+) -> Iterator[dict[str, Any]]:
+    """The latest and the previous snapshot of each school (one query, a window function)."""
+    columns = ["school_id", "census_date", "number_on_roll", "ehcp", "sen_support", "rank"]
+    up_to = census_date is not None
+    rows = _LATEST_TWO.rows(
+        shape=(up_to, breakdowns),
+        school_ids=scoped_ids(school_ids),
+        **({"census_date": census_date} if up_to else {}),
+    )
     for row in rows:
-        snap = dict(zip(columns[:6], row[:6], strict=True))
+        snap = dict(zip(columns, row[:6], strict=True))
         # Breakdowns are shown for the latest census only.
         latest = breakdowns and snap["rank"] == 1
         snap["by_need"] = json.loads(row[6]) if latest and row[6] else {}
         snap["by_year_group"] = json.loads(row[7]) if latest and row[7] else {}
         yield snap
+
+
+def _every_snapshot_query(
+    up_to: bool, breakdowns: bool, school_ids: list[int], census_date: datetime.date | None = None
+) -> models.QuerySet[Any, Any]:
+    columns = ["school_id", "census_date", "number_on_roll", "ehcp", "sen_support"]
+    qs = CensusSnapshot.objects.with_scope(school=school_ids).all()
+    if breakdowns:
+        # The JSON of each school's latest census only: casting every census's breakdowns to
+        # text and sending them cost four times the rest of the query. The latest is found by
+        # a window over the rows already read, not a subquery per row.
+        latest_up_to = models.Q(census_date__lte=census_date) if up_to else None
+        qs = qs.annotate(
+            latest=Window(Max("census_date", filter=latest_up_to), partition_by=[F("school_id")])
+        )
+        is_latest = models.Q(census_date=F("latest"))
+        qs = qs.annotate(
+            by_need_text=Case(When(is_latest, then=Cast("by_need", models.TextField()))),
+            by_year_group_text=Case(When(is_latest, then=Cast("by_year_group", models.TextField()))),
+        )
+        columns += ["by_need_text", "by_year_group_text"]
+    return qs.order_by("school_id", "-census_date").values_list(*columns)
+
+
+_EVERY_SNAPSHOT = PreparedRead(_every_snapshot_query)
 
 
 def _every_snapshot(
@@ -476,22 +526,14 @@ def _every_snapshot(
     counts added into `history` ({census date: [on roll, EHCP, SEN Support, schools]}) for the
     trend and the census dates. A trust has a handful of censuses a year per school, so this
     is a few hundred small rows, summed as plain integers."""
-    columns = ["school_id", "census_date", "number_on_roll", "ehcp", "sen_support"]
-    qs = within(CensusSnapshot.objects, school_ids)
-    if breakdowns:
-        # The JSON of each school's latest census only: casting every census's breakdowns to
-        # text and sending them cost four times the rest of the query. The latest is found by
-        # a window over the rows already read, not a subquery per row.
-        up_to = models.Q(census_date__lte=census_date) if census_date is not None else None
-        qs = qs.annotate(latest=Window(Max("census_date", filter=up_to), partition_by=[F("school_id")]))
-        is_latest = models.Q(census_date=F("latest"))
-        qs = qs.annotate(
-            by_need_text=Case(When(is_latest, then=Cast("by_need", models.TextField()))),
-            by_year_group_text=Case(When(is_latest, then=Cast("by_year_group", models.TextField()))),
-        )
-        columns += ["by_need_text", "by_year_group_text"]
+    up_to = breakdowns and census_date is not None
+    rows = _EVERY_SNAPSHOT.rows(
+        shape=(up_to, breakdowns),
+        school_ids=scoped_ids(school_ids),
+        **({"census_date": census_date} if up_to else {}),
+    )
     seen: dict[int, int] = {}
-    for row in qs.order_by("school_id", "-census_date").values_list(*columns):
+    for row in rows:
         school_id, date, nor, ehcp, sen_support = row[:5]
         summed = history.get(date)
         if summed is None:

@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from typing import Any, Self, TypeVar
 
 from django.db import models
+from django_scopes import ScopeError
 from django_scopes.manager import DisabledQuerySet
 from django_scopes.state import get_scope
 
@@ -67,6 +68,24 @@ class TenantManager(models.Manager[_M]):
         return queryset
 
 
+def scoped_ids(school_ids: Iterable[int | str]) -> list[int]:
+    """The ids of these schools that the current scope allows, sorted: what `within` filters
+    on, for a read that sends them to its SQL itself (core.prepared). Outside a scope it fails
+    as any query there does (ScopeError); with scopes disabled (commands, tasks) it is all of
+    them."""
+    current = get_scope()
+    ids = {int(pk) for pk in school_ids}
+    if current.get("_enabled", True):
+        if "school" not in current:
+            raise ScopeError("A scope on dimension(s) school needs to be active for this query.")
+        allowed = current["school"]
+        if isinstance(allowed, (list, tuple, set, frozenset)):
+            ids &= {int(pk) for pk in allowed}
+        elif allowed is not None:
+            ids &= {int(allowed)}
+    return sorted(ids)
+
+
 def within(manager: TenantManager[_M], school_ids: Iterable[int | str]) -> models.QuerySet[_M]:
     """The rows of these schools that the current scope allows: the scope narrowed to them, so
     the query filters on its schools once. Filtering the scoped rows by the same schools again
@@ -74,14 +93,4 @@ def within(manager: TenantManager[_M], school_ids: Iterable[int | str]) -> model
     independent: with thousands of schools it expects one row for a trust's hundreds and picks
     plans for one row. Outside a scope (a query that would fail) it fails the same way; with
     scopes disabled (commands, tasks) it is a filter on the schools."""
-    current = get_scope()
-    ids = {int(pk) for pk in school_ids}
-    if current.get("_enabled", True):
-        if "school" not in current:
-            return manager.all()  # raises ScopeError, as any query outside a scope does
-        allowed = current["school"]
-        if isinstance(allowed, (list, tuple, set, frozenset)):
-            ids &= {int(pk) for pk in allowed}
-        elif allowed is not None:
-            ids &= {int(allowed)}
-    return manager.with_scope(school=sorted(ids)).all()
+    return manager.with_scope(school=scoped_ids(school_ids)).all()
