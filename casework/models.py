@@ -960,6 +960,12 @@ class TrainingCount(models.Model):
         return "," + ",".join(str(pk) for pk in sorted(set(trust_ids))) + ","
 
     @staticmethod
+    def pattern_of(trust_ids) -> str:
+        """A regular expression for the keys of rows logged for any of these (one or more)
+        trusts: one parameter whatever their number (core.prepared)."""
+        return ",(" + "|".join(str(int(pk)) for pk in sorted(set(trust_ids))) + "),"
+
+    @staticmethod
     def any_of(trust_ids) -> models.Q:
         """Rows logged for any of these trusts."""
         q = models.Q(pk__in=[])

@@ -101,12 +101,18 @@ class National:
         return ", ".join(part for part in (self.source, self.year) if part)
 
 
+def _nationals() -> models.QuerySet[Any, Any]:
+    return NationalAverage.objects.order_by("phase").values_list(
+        "phase", "ehcp_pct", "sen_support_pct", "total_send_pct", "source", "year"
+    )
+
+
+_NATIONALS = PreparedRead(_nationals)
+
+
 def national_averages() -> dict[str, National]:
     """National percentages by phase ("primary", "secondary"), one query."""
-    return {
-        n.phase: National(n.phase, n.ehcp_pct, n.sen_support_pct, n.total_send_pct, n.source, n.year)
-        for n in NationalAverage.objects.all()
-    }
+    return {row[0]: National(*row) for row in _NATIONALS.rows()}
 
 
 def national_sources(nationals: dict[str, National]) -> str:
