@@ -30,6 +30,7 @@ from typing import Any
 from django.db import connections
 from django.db.models import QuerySet
 from django.db.models.query import ValuesIterable, ValuesListIterable
+from django_scopes import scope
 
 
 class PreparedReadError(Exception):
@@ -141,8 +142,13 @@ class PreparedRead:
         stand_ins: tuple[dict[str, Any], dict[str, Any]],
     ) -> _Compiled:
         first, second = stand_ins
-        queryset, compiler, sql, params = self._sql(shape, first)
-        _, _, sql_again, params_again = self._sql(shape, second)
+        # Each build under a tenant scope of its own (django-scopes), so that a filter the
+        # request's scope would add to a model's query (trusts.scoping.TenantManager) differs
+        # between them too and is refused below: it would be frozen at the first request's.
+        with scope(school=[-3_000_000_001], trust=[-3_000_000_001]):
+            queryset, compiler, sql, params = self._sql(shape, first)
+        with scope(school=[-3_000_000_003, -3_000_000_002], trust=[-3_000_000_003, -3_000_000_002]):
+            _, _, sql_again, params_again = self._sql(shape, second)
         if sql != sql_again or len(params) != len(params_again):
             raise PreparedReadError(f"{self._name}: the SQL's shape depends on a value; pass it as `shape`")
         slots = []
@@ -152,8 +158,9 @@ class PreparedRead:
             name = next((n for n in first if first[n] == a and second[n] == b), None)
             if name is None:
                 raise PreparedReadError(
-                    f"{self._name}: parameter {position} of the SQL is computed from a value; "
-                    "compute it before the call and pass it in"
+                    f"{self._name}: parameter {position} of the SQL is computed from a value "
+                    "(compute it before the call and pass it in) or from the request's tenant "
+                    "scope (pass the schools and query with `with_scope(school=...)`)"
                 )
             slots.append((position, name))
         unused = set(values) - {name for _, name in slots}

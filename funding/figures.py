@@ -210,7 +210,8 @@ def _year_rows(
     1): sum(change x (days_counted - day)) over the changes up to it, divided once by the days
     in the year by the caller."""
     value_days = (
-        FundingRateChange.objects.filter(
+        FundingRateChange.objects.with_scope(school=school_ids)
+        .filter(
             school_id=OuterRef("school_id"),
             local_authority_id=OuterRef("local_authority_id"),
             financial_year=financial_year,

@@ -134,6 +134,16 @@ def test_a_value_that_never_reaches_the_sql_is_refused(schools):
         PreparedRead(ignores_least).rows(school_ids=[schools[0].pk], least_ehcp=3)
 
 
+def test_a_filter_from_the_requests_scope_is_refused(schools):
+    def in_scope(up_to):
+        # The scope's schools would be frozen at the first request's: the schools must be a
+        # parameter (with_scope(school=...)).
+        return CensusSnapshot.objects.filter(census_date__lte=up_to).values_list("school_id")
+
+    with scope(school=[schools[0].pk]), pytest.raises(PreparedReadError, match="tenant scope"):
+        PreparedRead(in_scope).rows(up_to=MAY)
+
+
 @pytest.mark.parametrize("value", [None, True])
 def test_none_and_flags_are_shapes_not_values(schools, value):
     with pytest.raises(TypeError, match="shape"):
