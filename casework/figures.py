@@ -48,8 +48,8 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, TypeVar
 
 from django.db import connection, models, transaction
-from django.db.models import F, IntegerField, Max, OuterRef, Q, Subquery, Sum, Value
-from django.db.models.functions import Collate
+from django.db.models import DecimalField, F, IntegerField, Max, OuterRef, Q, Subquery, Sum, Value
+from django.db.models.functions import Cast, Collate
 from django_scopes import scopes_disabled
 
 from core import bulk, years
@@ -1050,39 +1050,50 @@ class Timeliness:
         return timeliness_label(self.start, self.end) if self.start and self.end else ""
 
 
+_PUBLISHED = -2  # marks the rows of an LA's published rate in timeliness's UNION
+# Typed, so that PostgreSQL can match the UNION's columns.
+_NO_PCT = Cast(Value(None), DecimalField(max_digits=4, decimal_places=1))
+_NO_YEAR = Cast(Value(None), IntegerField())
+
+
 def _timeliness_rows(
     school_ids: list[int], first_year: int, last_year: int, today: dt.date
 ) -> models.QuerySet[Any, Any]:
-    """timeliness's one query: final plans issued per LA and days taken, then requests open
-    past 20 weeks as rows with no days taken (-1)."""
-    # Each LA's latest published rate rides along in the same round trip: the dashboards
-    # have a fixed query budget.
-    latest = PublishedTimeliness.objects.filter(la_code=OuterRef("local_authority__code")).order_by("-year")
-    published = {
-        "pub_pct": Subquery(latest.values("within_20_weeks_pct")[:1]),
-        "pub_year": Subquery(latest.values("year")[:1]),
-    }
-    columns = ("local_authority_id", "local_authority__name", "pub_pct", "pub_year")
+    """timeliness's one query, rows of (LA, LA name, days, how many, published %, its year):
+    final plans issued per LA and days taken; requests open past 20 weeks, as rows with no
+    days taken (-1); and each LA's latest published rate (_PUBLISHED), which rides along in
+    the same round trip because the dashboards have a fixed query budget. The rate is looked
+    up once per LA, not once per row of the counts."""
+    columns = ("local_authority_id", "local_authority__name")
     issued = (
         FinalPlanCount.objects.with_scope(school=school_ids)
         .filter(financial_year__gte=first_year, financial_year__lte=last_year)
-        .annotate(**published)
         .values(*columns, "days_taken")
-        .annotate(n=Sum("plans"))
+        .annotate(n=Sum("plans"), pub_pct=_NO_PCT, pub_year=_NO_YEAR)
         .order_by()
-        .values_list(*columns, "days_taken", "n")
+        .values_list(*columns, "days_taken", "n", "pub_pct", "pub_year")
     )
     still_open = (
         OpenRequestCount.objects.with_scope(school=school_ids)
         .filter(final_plan_due__lt=today)
-        .annotate(**published)
         .values(*columns)
-        .annotate(days=_NO_TERM, n=Sum("requests"))
+        .annotate(days=_NO_TERM, n=Sum("requests"), pub_pct=_NO_PCT, pub_year=_NO_YEAR)
         .order_by()
-        .values_list(*columns, "days", "n")
+        .values_list(*columns, "days", "n", "pub_pct", "pub_year")
     )
-    both: models.QuerySet[Any, Any] = issued.union(still_open, all=True)
-    return both
+    latest = PublishedTimeliness.objects.filter(la_code=OuterRef("code")).order_by("-year")
+    published = (
+        LocalAuthority.objects.annotate(
+            pub_pct=Subquery(latest.values("within_20_weeks_pct")[:1]),
+            pub_year=Subquery(latest.values("year")[:1]),
+        )
+        .filter(pub_year__isnull=False)
+        .annotate(days=Value(_PUBLISHED, IntegerField()), n=Value(0, IntegerField()))
+        .order_by()
+        .values_list("pk", "name", "days", "n", "pub_pct", "pub_year")
+    )
+    all_rows: models.QuerySet[Any, Any] = issued.union(still_open, published, all=True)
+    return all_rows
 
 
 _TIMELINESS_ROWS = PreparedRead(_timeliness_rows)
@@ -1101,16 +1112,20 @@ def timeliness(school_ids: Iterable[int], start: dt.date, end: dt.date, today: d
         last_year=years.financial_year_start(end),
         today=today,
     )
-    for la_id, la_name, pub_pct, pub_year, days, n in found:
-        row = rows.setdefault(
-            la_id, LATimeliness(la_id, la_name, published_pct=pub_pct, published_year=pub_year)
-        )
+    published = {}
+    for la_id, la_name, days, n, pub_pct, pub_year in found:
+        if days == _PUBLISHED:
+            published[la_id] = (pub_pct, pub_year)
+            continue
+        row = rows.setdefault(la_id, LATimeliness(la_id, la_name))
         if days == -1:
             row.open_past_20_weeks += n
             total.open_past_20_weeks += n
         else:
             row.add(days, n)
             total.add(days, n)
+    for la_id, row in rows.items():
+        row.published_pct, row.published_year = published.get(la_id, (None, None))
     for row in [*rows.values(), total]:
         row.finish()
     return Timeliness(sorted(rows.values(), key=lambda r: r.local_authority), total, start, end)
