@@ -12,9 +12,11 @@ import tablib
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
+from django_scopes import scope
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from core.prepared import PreparedRead
 from funding import figures, selectors, services
 from funding.admin import BandResource
 from funding.models import FiguresHorizon, FundingRateChange, FundingYearFigures
@@ -67,6 +69,24 @@ def test_the_shortfall_in_december_compares_income_expected_to_date_with_what_wa
     # The year is over: everything expected is owed.
     t = totals(thurrock_school, 2025, d(2026, 6, 1))
     assert (t.expected_to_date, t.shortfall) == (D("8240.00"), D("2746.66"))
+
+
+def test_expected_to_date_is_right_for_each_readers_schools_whoever_read_first(
+    las, thurrock_school, other_trust, monkeypatch
+):
+    # The summary's SQL is written once per process (core.prepared): nothing of the first
+    # reader's tenant scope may stay in it.
+    monkeypatch.setattr(figures, "_YEAR_ROWS", PreparedRead(figures._year_rows))
+    other = SchoolFactory(local_authority=las["thurrock"], trust=other_trust)
+    for school in (thurrock_school, other):
+        award_claim(ehcp_pupil(school), band(las["thurrock"], "20 hours"), d(2025, 4, 1))
+
+    with scope(school=[thurrock_school.pk]):
+        first = totals(thurrock_school, 2025, d(2025, 12, 3))
+    with scope(school=[other.pk]):
+        second = totals(other, 2025, d(2025, 12, 3))
+
+    assert first.expected_to_date == second.expected_to_date == D("5576.11")
 
 
 def test_the_sentences_give_income_expected_to_date_beside_the_years_total(las, thurrock_school):
