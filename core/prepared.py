@@ -54,7 +54,7 @@ def _stand_in(value: Any, index: int, second: bool) -> Any:
         return Decimal(-987_654 - 2 * index - second)
     if isinstance(value, str):
         return f"\x01stand-in {index} {int(second)}"
-    if isinstance(value, list | tuple):
+    if isinstance(value, list):  # of ids, sent as one array (a tuple would go as a record)
         base = -2_000_000_000 - 1000 * index
         return [base - 3, base - 2] if second else [base - 1]
     raise TypeError(f"no stand-in for a {type(value).__name__}")
@@ -94,7 +94,7 @@ class PreparedRead:
         compiled = self._compiled.get(shape)
         if compiled is None:
             stand_ins = _stand_ins(values)  # refuses values that would change the shape
-            queryset = self.build(*shape, **values)
+            queryset = self.build(*shape, **values)  # for its database
             if connections[queryset.db].vendor != "postgresql":
                 return list(queryset)
             with self._lock:

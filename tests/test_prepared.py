@@ -144,9 +144,9 @@ def test_a_filter_from_the_requests_scope_is_refused(schools):
         PreparedRead(in_scope).rows(up_to=MAY)
 
 
-@pytest.mark.parametrize("value", [None, True])
-def test_none_and_flags_are_shapes_not_values(schools, value):
-    with pytest.raises(TypeError, match="shape"):
+@pytest.mark.parametrize("value", [None, True, (1, 2), {1, 2}])
+def test_none_flags_tuples_and_sets_are_refused_as_values(schools, value):
+    with pytest.raises(TypeError, match="shape|no stand-in"):
         PreparedRead(_snapshots).rows(school_ids=[schools[0].pk], up_to=MAY, least_ehcp=value)
 
 
