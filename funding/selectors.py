@@ -19,6 +19,7 @@ from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet, Sum
 from django.utils import timezone
 
 from core import numbers
+from core.prepared import PreparedRead
 from provision import selectors as provision_selectors
 from provision.rates import StandardRates
 from pupils.models import ON_REGISTER, Provision, Pupil
@@ -103,8 +104,17 @@ def banding_year(financial_year: int, schemes: list[BandingScheme] | None = None
     return BandingYear(financial_year, schemes, earlier)
 
 
+def _banding_years() -> QuerySet[Any, Any]:
+    # No ordering: the schemes' own (by LA name) would join the LAs for nothing.
+    return BandingScheme.objects.order_by().values_list("financial_year").distinct()
+
+
+_BANDING_YEARS = PreparedRead(_banding_years)
+
+
 def available_years() -> list[int]:
-    return sorted(set(BandingScheme.objects.values_list("financial_year", flat=True)), reverse=True)
+    """The financial years with banding tables, newest first (on every dashboard: prepared)."""
+    return sorted((year for (year,) in _BANDING_YEARS.rows()), reverse=True)
 
 
 def current_financial_year(today: datetime.date | None = None) -> int:
