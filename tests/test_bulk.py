@@ -4,7 +4,7 @@ statement that query counts see."""
 import datetime
 
 import pytest
-from django.db import connection
+from django.db import connection, models
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -70,3 +70,26 @@ def test_nothing_to_insert_sends_nothing():
     with CaptureQueriesContext(connection) as queries:
         assert bulk.insert(CensusSnapshot, []) == 0
     assert queries.captured_queries == []
+
+
+def test_values_are_sent_as_held_only_where_django_would_send_them_unchanged():
+    class Upper(models.CharField):  # a project's own field: its preparation may change values
+        def get_prep_value(self, value):
+            return super().get_prep_value(value).upper()
+
+    held = {
+        "an integer": models.PositiveIntegerField(),
+        "text": models.CharField(max_length=5),
+        "a date": models.DateField(),
+        "a school": CensusSnapshot._meta.get_field("school"),
+    }
+    prepared = {
+        "a date set on save": models.DateField(auto_now_add=True),
+        "a time": models.DateTimeField(),
+        "a sum of money": models.DecimalField(max_digits=9, decimal_places=2),
+        "JSON": CensusSnapshot._meta.get_field("by_need"),
+        "a project's own field": Upper(max_length=5),
+    }
+
+    assert [what for what, field in held.items() if not bulk._as_held(field)] == []
+    assert [what for what, field in prepared.items() if bulk._as_held(field)] == []
