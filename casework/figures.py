@@ -1143,6 +1143,7 @@ class Training:
 
 
 def _training_rows(trust_pattern: str, first_month: dt.date, end: dt.date) -> models.QuerySet[Any, Any]:
+    # The pattern of TrainingCount.any_of, as one parameter.
     return (
         TrainingCount.objects.filter(trust_key__regex=trust_pattern, month__gte=first_month, month__lte=end)
         .values("school_id", "school__name", "school__laestab")

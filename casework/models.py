@@ -939,7 +939,7 @@ class TrainingCount(models.Model):
     trusts.access gave them."""
 
     # The set of trusts as ",1,2,": one plain column, so that "logged for any of these trusts"
-    # is a LIKE on any database (the embedded default is SQLite).
+    # is one regular expression on any database (the embedded default is SQLite).
     trust_key = models.CharField(max_length=500)
     school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="+")
     month = models.DateField()  # the first day of the month
@@ -968,10 +968,12 @@ class TrainingCount(models.Model):
     @staticmethod
     def any_of(trust_ids) -> models.Q:
         """Rows logged for any of these trusts."""
-        q = models.Q(pk__in=[])
-        for pk in set(trust_ids):
-            q |= models.Q(trust_key__contains=f",{int(pk)},")
-        return q
+        trust_ids = set(trust_ids)
+        return (
+            models.Q(trust_key__regex=TrainingCount.pattern_of(trust_ids))
+            if trust_ids
+            else models.Q(pk__in=[])
+        )
 
 
 class ActivityHours(models.Model):
