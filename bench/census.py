@@ -121,6 +121,7 @@ def run(folder: Path) -> bool:
 
     from pupils import services
     from pupils.models import Pupil, RegisterEvent
+    from reports.figures_check import figures_rebuild
     from trusts.models import LocalAuthority, School, Trust
 
     las = [
@@ -188,6 +189,11 @@ def run(folder: Path) -> bool:
                 "pupils_censusimport CASCADE"
             )
             cur.execute("TRUNCATE bench_census_floor")
+        # The kept figures of the plan records just emptied (their deadlines) go too, as when a
+        # school's register was never imported: left behind, every import would first delete
+        # the previous import's thousands of rows, which no user's first import meets.
+        figures_rebuild()
+        with connection.cursor() as cur:
             cur.execute("CHECKPOINT")
 
     def checked(run_: Run, what: str) -> Run:

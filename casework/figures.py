@@ -204,10 +204,12 @@ VALUES = {
 }
 
 
+def _normal(held: Iterable[Any]) -> tuple[Any, ...]:
+    return tuple(tuple(sorted(v)) if isinstance(v, list) else v for v in held)
+
+
 def _key(model: type[models.Model], row: models.Model) -> tuple[Any, ...]:
-    return tuple(
-        tuple(sorted(v)) if isinstance(v, list) else v for v in (getattr(row, f) for f in KEYS[model])
-    )
+    return _normal(getattr(row, f) for f in KEYS[model])
 
 
 def _values(model: type[models.Model], row: models.Model) -> tuple[Any, ...]:
@@ -218,20 +220,23 @@ def _write(model: type[models.Model], existing: models.QuerySet[Any], wanted: Se
     """Make `existing` (one scope's rows) equal `wanted`: delete the rows no longer wanted,
     update the changed ones, create the new ones. Returns the rows changed or created."""
     want = {_key(model, row): row for row in wanted}
+    keys, values = KEYS[model], VALUES[model]
     stale, changed = [], []
-    for row in existing:
-        new = want.pop(_key(model, row), None)  # a duplicate key finds None: it goes
+    # The rows held are read as plain values: a census import compares thousands of deadlines,
+    # and only a changed row needs to become an object.
+    for pk, *held in existing.values_list("pk", *keys, *values).order_by():
+        new = want.pop(_normal(held[: len(keys)]), None)  # a duplicate key finds None: it goes
         if new is None:
-            stale.append(row.pk)
-        elif _values(model, new) != _values(model, row):
-            new.pk = row.pk
+            stale.append(pk)
+        elif _values(model, new) != tuple(held[len(keys) :]):
+            new.pk = pk
             changed.append(new)
     # _default_manager: each summary model's only manager, its objects.
     if stale:
         model._default_manager.filter(pk__in=stale).delete()
     if changed:
         model._default_manager.bulk_update(
-            changed, [model._meta.get_field(f).name for f in VALUES[model]], batch_size=1000
+            changed, [model._meta.get_field(f).name for f in values], batch_size=1000
         )
     bulk.insert(model, want.values())
     return len(changed) + len(want)
