@@ -68,6 +68,20 @@ def retention_counts_by_trust(pupils: QuerySet[Pupil]) -> dict[str, int]:
     return dict(sorted(Counter(pupils.values_list("school__trust__slug", flat=True)).items()))
 
 
+def same_child_records(pupil: Pupil, *, school_ids: Iterable[int]) -> list[Pupil]:
+    """The child's other register rows in these schools, by UPN, which stays with a child for
+    life: a pupil who moved between the trust's schools has a row at each (the sending
+    school's kept as history). None once the pupil's row is erased (its UPN is gone)."""
+    if is_erased(pupil):
+        return []
+    return list(
+        Pupil.objects.filter(upn=pupil.upn, school_id__in=school_ids)
+        .exclude(pk=pupil.pk)
+        .select_related("school")
+        .order_by("school__name", "pk")
+    )
+
+
 def school_pupils(school: School) -> QuerySet[Pupil]:
     return Pupil.objects.filter(school=school).order_by("surname", "forename", "pk")
 

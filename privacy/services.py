@@ -25,6 +25,7 @@ trigger refuses it); its entries never held the erased values (they are masked a
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 
 from auditlog.models import LogEntry
 from django.db import models, transaction
@@ -59,6 +60,15 @@ def pupil_erase(*, actor: User | None, pupil: Pupil, reason: str) -> bool:
         erase(about)
     _tombstone(actor=actor, pupil=pupil, reason=reason)
     return True
+
+
+@transaction.atomic
+def child_erase(*, actor: User | None, pupil: Pupil, same_child: Iterable[Pupil], reason: str) -> list[Pupil]:
+    """Erase `pupil` and the same child's other register rows (`same_child`, from
+    selectors.same_child_records over the schools the actor may erase in), all or none: a
+    request to erase is about the child, not one school's row of them. Returns the rows
+    erased (none already erased)."""
+    return [p for p in (pupil, *same_child) if pupil_erase(actor=actor, pupil=p, reason=reason)]
 
 
 def _tombstone(*, actor: User | None, pupil: Pupil, reason: str) -> None:

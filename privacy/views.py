@@ -55,6 +55,7 @@ def pupil(request, pk: int):
         {
             "pupil": pupil,
             "erased": selectors.is_erased(pupil),
+            "same_child": _same_child(request, pupil),
         },
     )
 
@@ -81,21 +82,38 @@ def pupil_export(request, pk: int):
     return _export(request, pupil)
 
 
+def _same_child(request, pupil: Pupil) -> list[Pupil]:
+    """The child's rows at the other schools where this user is a data protection lead."""
+    return selectors.same_child_records(
+        pupil, school_ids=access.school_ids_for(request.user, Capability.VIEW_AUDIT)
+    )
+
+
 @reauthentication_required(allow_get=True)
 def _erase(request, pupil: Pupil) -> HttpResponse:
     if selectors.is_erased(pupil):
         messages.info(request, "This pupil's personal data has already been erased.")
         return redirect("privacy:pupil", pk=pupil.pk)
+    same_child = _same_child(request, pupil)
     form = EraseForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
-        services.pupil_erase(actor=request.user, pupil=pupil, reason=form.cleaned_data["reason"])
-        messages.success(request, f"Record {pupil.pk}: personal data erased.")
+        erased = services.child_erase(
+            actor=request.user, pupil=pupil, same_child=same_child, reason=form.cleaned_data["reason"]
+        )
+        if not erased:  # erased by someone else since the page was drawn
+            messages.info(request, "This pupil's personal data has already been erased.")
+        else:
+            records = ", ".join(str(p.pk) for p in erased)
+            messages.success(
+                request, f"Record{'s' if len(erased) > 1 else ''} {records}: personal data erased."
+            )
         return redirect("privacy:pupil", pk=pupil.pk)
     return render(
         request,
         "privacy/erase.html",
         {
             "pupil": pupil,
+            "same_child": same_child,
             "form": form,
             "word": CONFIRMATION_WORD,
         },

@@ -1,5 +1,6 @@
 """The data protection lead's journey in a real browser: from the school's list to a pupil,
-erasure with a typed confirmation behind re-authentication, then the subject-access export."""
+erasure with a typed confirmation behind re-authentication (of the same child's record at the
+trust's other school too), then the subject-access export."""
 
 import zipfile
 
@@ -17,6 +18,9 @@ def test_a_lead_erases_a_pupil_after_reauthenticating_and_exports_the_record(pag
     school = SchoolFactory()
     pupil = PupilFactory(school=school, forename="Ottilie", surname="<b>Marchbanks</b>")
     hos = head_of_send(school.trust)
+    # The same child's record at the school they moved to, in the same trust.
+    moved_to = SchoolFactory(trust=school.trust, name="St Cuthbert's Catholic Academy")
+    later = PupilFactory(school=moved_to, upn=pupil.upn, forename="Ottilie", surname="Marchbanks")
 
     browser_login(page, hos.email, TEST_PASSWORD, TEST_TOTP_SECRET)
     page.goto(f"/privacy/schools/{school.laestab}/")
@@ -34,12 +38,14 @@ def test_a_lead_erases_a_pupil_after_reauthenticating_and_exports_the_record(pag
     assert Pupil.objects.get(pk=pupil.pk).forename == "Ottilie"
     page.get_by_label("Reason").select_option("subject_request")
     page.get_by_label("Type ERASE to confirm").fill("ERASE")
+    assert f"St Cuthbert's Catholic Academy: record {later.pk}" in page.locator("main").inner_text()
     page.screenshot(path="media-test/privacy-erase.png", full_page=True)
     page.get_by_role("button", name="Erase personal data").click()
     page.wait_for_url(f"**/privacy/pupils/{pupil.pk}/")
     assert "Personal data erased" in page.content()
     page.screenshot(path="media-test/privacy-pupil-erased.png", full_page=True)
     assert Pupil.objects.get(pk=pupil.pk).forename == "Erased"
+    assert Pupil.objects.get(pk=later.pk).forename == "Erased"
 
     with page.expect_download() as download:
         page.get_by_role("button", name="Download subject-access export").click()

@@ -1,4 +1,5 @@
 import csv
+import datetime as dt
 import io
 import zipfile
 
@@ -8,10 +9,11 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from privacy.selectors import is_erased
+from casework.models import CaseNote
+from privacy.selectors import REDACTED_TEXT, is_erased
 from pupils.models import Pupil
 from pupils.tests.factories import PupilFactory
-from trusts.tests.factories import executive, headteacher
+from trusts.tests.factories import SchoolFactory, executive, headteacher
 
 from .conftest import reauthenticate
 
@@ -188,6 +190,58 @@ def test_the_typed_confirmation_erases_and_a_second_attempt_is_told_so(client, w
     )
     assert b"already been erased" in response.content
     assert LogEntry.objects.filter(additional_data__erasure=True).count() == 1
+
+
+def _moved_child(world):
+    """p's UPN at a second school of trust A (where p moved; p's row is the history) and at a
+    school of trust B (a record that is trust B's to decide on)."""
+    world.p.left_school_on = dt.date(2025, 7, 18)
+    world.p.save(update_fields=["left_school_on"])
+    a2 = SchoolFactory(trust=world.trust_a, name="St Bede's Catholic Primary")
+    at_a2 = PupilFactory(school=a2, upn=world.p.upn, surname="Kowalczyk", forename="Zuzanna")
+    at_b1 = PupilFactory(school=world.b1, upn=world.p.upn, surname="Kowalczyk", forename="Zuzanna")
+    return at_a2, at_b1
+
+
+def test_erasure_erases_the_same_childs_record_at_the_trusts_other_school(client, world):
+    at_a2, at_b1 = _moved_child(world)
+    reauthenticate(client, world.hos)
+    page = client.get(url("pupil_erase", world.p)).content.decode()
+    assert f"St Bede&#x27;s Catholic Primary: record {at_a2.pk}</li>" in page
+    assert world.b1.name not in page  # another trust's record is not named
+    response = client.post(
+        url("pupil_erase", world.p), {"reason": "subject_request", "confirmation": "ERASE"}
+    )
+    assert response.status_code == 302
+    assert is_erased(Pupil.objects.get(pk=world.p.pk))
+    assert is_erased(Pupil.objects.get(pk=at_a2.pk))
+    assert Pupil.objects.get(pk=at_b1.pk).surname == "Kowalczyk"  # trust B decides on its own
+    assert LogEntry.objects.filter(additional_data__erasure=True).count() == 2
+    page = client.get(url("pupil", world.p), follow=True).content.decode()
+    assert f"Records {world.p.pk}, {at_a2.pk}: personal data erased." in page
+
+
+def test_erasing_the_receiving_schools_record_erases_the_sending_schools_history(client, world):
+    at_a2, _ = _moved_child(world)
+    reauthenticate(client, world.hos)
+    page = client.get(url("pupil_erase", at_a2)).content.decode()
+    assert f"record {world.p.pk}, left on 18 July 2025" in page
+    client.post(url("pupil_erase", at_a2), {"reason": "other_legal", "confirmation": "ERASE"})
+    assert is_erased(Pupil.objects.get(pk=world.p.pk))
+    # The history's free text went too, as when the row is erased from its own page.
+    assert CaseNote.objects.get(pk=world.p_rows["note"].pk).text == REDACTED_TEXT
+
+
+def test_the_rights_page_links_the_same_childs_other_records_of_the_trust_only(client, world):
+    at_a2, at_b1 = _moved_child(world)
+    client.force_login(world.hos)
+    page = client.get(url("pupil", world.p)).content.decode()
+    assert reverse("privacy:pupil", kwargs={"pk": at_a2.pk}) in page
+    assert reverse("privacy:pupil", kwargs={"pk": at_b1.pk}) not in page
+    assert world.b1.name not in page
+    client.force_login(world.hos_b)
+    page = client.get(url("pupil", at_b1)).content.decode()
+    assert "same child" not in page  # trust A's rows are not trust B's to see
 
 
 # --- the school's list -----------------------------------------------------------------------
