@@ -35,7 +35,7 @@ from core.csvfiles import utf8_or_cp1252
 from core.years import academic_year_first_day
 
 from . import upn as upn_module
-from .models import ON_REGISTER, CensusSnapshot, Need, Provision, Pupil, RegisterEvent
+from .models import ON_REGISTER, CensusSnapshot, Need, Provision, Pupil, RegisterEvent, needs_problems
 
 # --- Columns ---------------------------------------------------------------------------------
 
@@ -464,17 +464,7 @@ def _check_needs(prov_cell: str, need1_cell: str, need2_cell: str) -> tuple[str 
         if need2:
             problems.append(("secondary_need", "a need is given for a pupil without SEN (N)"))
     elif provision is not None:
-        if not need1:
-            problems.append(("primary_need", f"a pupil with provision {provision} needs a primary need"))
-        elif need1 == need2:
-            problems.append(("secondary_need", "the secondary need is the same as the primary need"))
-        if provision == "E" and (need1 == "NSA" or need2 == "NSA"):
-            problems.append(
-                (
-                    "primary_need" if need1 == "NSA" else "secondary_need",
-                    "NSA (no specialist assessment) is only valid with SEN Support (K)",
-                )
-            )
+        problems += needs_problems(provision, need1, need2)
     return provision, need1, need2, tuple(problems) or _OK
 
 

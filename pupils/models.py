@@ -40,6 +40,26 @@ class Need(models.TextChoices):
     NSA = "NSA", "SEN support but no specialist assessment of type of need"
 
 
+def needs_problems(provision: str, primary_need: str, secondary_need: str) -> list[tuple[str, str]]:
+    """The register's rules for the needs of a pupil on it (E or K; DESIGN §3), written once
+    for every way a pupil reaches the register (census file, common transfer file, a SENCO's
+    change): (field, reason) pairs, in the order they are checked. Whether each code is a need
+    code at all is the reader's own check, in its own words."""
+    problems = []
+    if not primary_need:
+        problems.append(("primary_need", "a pupil with an EHC plan or at SEN Support needs a primary need"))
+    elif secondary_need == primary_need:
+        problems.append(("secondary_need", "the secondary need is the same as the primary need"))
+    if provision == Provision.EHC_PLAN and Need.NSA in (primary_need, secondary_need):
+        problems.append(
+            (
+                "primary_need" if primary_need == Need.NSA else "secondary_need",
+                "NSA (no specialist assessment) is only valid with SEN Support (K)",
+            )
+        )
+    return problems
+
+
 class Gender(models.TextChoices):
     FEMALE = "F", "Female"
     MALE = "M", "Male"

@@ -19,6 +19,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import connection, transaction
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
+from django.utils.text import capfirst
 from django_scopes import scopes_disabled
 
 from core import bulk
@@ -28,7 +29,15 @@ from trusts.models import LocalAuthority, School, User
 
 from . import census
 from .census import CensusFileError, LeaversNotConfirmed, ParsedCensus, SchoolRef
-from .models import ON_REGISTER, CensusImport, CensusSnapshot, Provision, Pupil, RegisterEvent
+from .models import (
+    ON_REGISTER,
+    CensusImport,
+    CensusSnapshot,
+    Provision,
+    Pupil,
+    RegisterEvent,
+    needs_problems,
+)
 from .signals import send_register_changed
 
 logger = logging.getLogger(__name__)
@@ -381,12 +390,9 @@ class RegisterChangeError(ValueError):
 def _check_needs(provision: str, primary_need: str, secondary_need: str) -> None:
     if provision not in ON_REGISTER:
         raise RegisterChangeError("Choose EHC plan or SEN Support.")
-    if not primary_need:
-        raise RegisterChangeError("A pupil on the register needs a primary need.")
-    if secondary_need and secondary_need == primary_need:
-        raise RegisterChangeError("The secondary need cannot be the same as the primary need.")
-    if provision == Provision.EHC_PLAN and "NSA" in (primary_need, secondary_need):
-        raise RegisterChangeError("NSA (no specialist assessment) is only valid with SEN Support.")
+    problems = needs_problems(provision, primary_need, secondary_need)
+    if problems:
+        raise RegisterChangeError(f"{capfirst(problems[0][1])}.")
 
 
 @transaction.atomic

@@ -31,10 +31,11 @@ from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import ParseError
 from defusedxml.ElementTree import fromstring as safe_fromstring
 from django.conf import settings
+from django.utils.text import capfirst
 
 from pupils import upn as upn_module
 from pupils.census import GENDER_CODES, YEAR_GROUP_SPELLINGS
-from pupils.models import ON_REGISTER, Need, Provision
+from pupils.models import ON_REGISTER, Need, Provision, needs_problems
 
 # The DfE publishes one CTF version a year (CTF 26 from September 2026). A school receives files
 # from MIS still on the previous one for a while, so both are read; files are written in the
@@ -311,12 +312,9 @@ def _read_pupil(position: int, element, errors: list[PupilError]) -> CtfPupil:
                 if year_text
                 else "The year group (NCyearActual) is missing.",
             )
-        if not pupil.primary_need:
-            fail("SENneeds", "A pupil with an EHC plan or at SEN Support needs a type of need ranked 1.")
-        elif pupil.provision == Provision.EHC_PLAN and "NSA" in (pupil.primary_need, pupil.secondary_need):
-            fail("SENneeds", "NSA (no specialist assessment) is only valid with SEN Support.")
-        elif pupil.primary_need == pupil.secondary_need:
-            fail("SENneeds", "The needs ranked 1 and 2 are the same.")
+        # The needs ranked 1 and 2 are the primary and secondary needs.
+        for _field, reason in needs_problems(pupil.provision, pupil.primary_need, pupil.secondary_need):
+            fail("SENneeds", f"{capfirst(reason)}.")
     return pupil
 
 
