@@ -49,7 +49,7 @@ def needs_problems(provision: str, primary_need: str, secondary_need: str) -> li
     if not primary_need:
         problems.append(("primary_need", "a pupil with an EHC plan or at SEN Support needs a primary need"))
     elif secondary_need == primary_need:
-        problems.append(("secondary_need", "the secondary need is the same as the primary need"))
+        problems.append(("secondary_need", "the secondary need cannot be the same as the primary need"))
     if provision == Provision.EHC_PLAN and Need.NSA in (primary_need, secondary_need):
         problems.append(
             (

@@ -13,7 +13,7 @@ from .test_census_parse import check
 
 BROKEN = [
     ("K", "", "", "primary_need", "needs a primary need"),
-    ("E", "ASD", "ASD", "secondary_need", "the secondary need is the same as the primary need"),
+    ("E", "ASD", "ASD", "secondary_need", "the secondary need cannot be the same as the primary need"),
     ("E", "NSA", "", "primary_need", "NSA (no specialist assessment) is only valid with SEN Support"),
     ("E", "ASD", "NSA", "secondary_need", "NSA (no specialist assessment) is only valid with SEN Support"),
 ]
